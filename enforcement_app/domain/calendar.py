@@ -1,0 +1,125 @@
+"""PRC working-day arithmetic (Art. 85: the 2/3/5/7-day periods of the law are working days).
+
+A year's official schedule lists statutory holidays (with bridging days off) and make-up working days
+(调休上班, often a Saturday or Sunday). For a year the calendar does not know, weekdays count as working
+days and the calendar says so through :meth:`WorkCalendar.unknown_years_between`, so the user is told
+that the result is provisional until an administrator loads that year's official schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ..resources import load_json
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        wrong = [d for d in self.holidays | self.workdays if d.year != self.year]
+        if wrong:
+            raise ValueError(f"{self.year}年安排中出现其他年份的日期：{wrong[0].isoformat()}")
+        both = self.holidays & self.workdays
+        if both:
+            raise ValueError(f"{min(both).isoformat()} 同时被列为节假日和调休工作日")
+
+
+def parse_year_schedule(year: int | str, data: Mapping[str, Any], source: str = "") -> YearSchedule:
+    """Validate one year's schedule: ``{"holidays": [...], "workdays": [...]}`` with ISO dates."""
+    try:
+        y = int(year)
+    except ValueError:
+        raise ValueError(f"年份无效：{year!r}") from None
+    days: dict[str, frozenset[date]] = {}
+    for key in ("holidays", "workdays"):
+        values = data.get(key)
+        if not isinstance(values, list):
+            raise ValueError(f"{y}年：{key} 应为日期列表")
+        try:
+            days[key] = frozenset(date.fromisoformat(v) for v in values)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{y}年 {key}：日期格式应为 YYYY-MM-DD（{exc}）") from None
+    return YearSchedule(y, days["holidays"], days["workdays"], source)
+
+
+def shipped_schedules() -> list[YearSchedule]:
+    document = load_json("calendars", "prc_holidays.json")
+    return [parse_year_schedule(y, data, document.get("source", "")) for y, data in document["years"].items()]
+
+
+class WorkCalendar:
+    def __init__(self, schedules: Iterable[YearSchedule] = ()):
+        self._years: dict[int, YearSchedule] = {s.year: s for s in schedules}
+
+    @classmethod
+    def default(cls, extra: Iterable[YearSchedule] = ()) -> WorkCalendar:
+        """The shipped schedules, overridden year by year by ``extra`` (an administrator's imports)."""
+        return cls([*shipped_schedules(), *extra])
+
+    def knows(self, year: int) -> bool:
+        return year in self._years
+
+    @property
+    def known_years(self) -> list[int]:
+        return sorted(self._years)
+
+    def is_working_day(self, day: date) -> bool:
+        schedule = self._years.get(day.year)
+        if schedule is not None:
+            if day in schedule.workdays:
+                return True
+            if day in schedule.holidays:
+                return False
+        return day.weekday() < 5
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The ``days``-th working day after ``start``; the start day itself is not counted."""
+        if days < 0:
+            raise ValueError("天数不能为负")
+        current = start
+        remaining = days
+        while remaining:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def subtract_working_days(self, end: date, days: int) -> date:
+        """The latest day from which ``end`` is at least ``days`` working days later."""
+        current = end
+        remaining = days
+        while remaining:
+            current -= timedelta(days=1)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 if ``end <= start``)."""
+        count = 0
+        current = start
+        while current < end:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count
+
+    def add_calendar_days(self, start: date, days: int, *, roll_forward: bool = False) -> date:
+        """``start + days``; with ``roll_forward`` a last day that is not a working day moves to the next
+        working day (the rule of the Civil Procedure Law, used where the period protects the party)."""
+        due = start + timedelta(days=days)
+        if roll_forward:
+            while not self.is_working_day(due):
+                due += timedelta(days=1)
+        return due
+
+    def unknown_years_between(self, start: date, end: date) -> list[int]:
+        return [y for y in range(min(start, end).year, max(start, end).year + 1) if y not in self._years]

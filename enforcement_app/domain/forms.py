@@ -1,0 +1,156 @@
+"""Validation of action payloads: every problem is collected with its field, then refused at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from .money import parse_yuan
+from .refusals import InvalidInput, Refusal
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Form:
+    """Reads a raw payload field by field; ``done()`` raises :class:`InvalidInput` naming every bad field."""
+
+    def __init__(self, payload: Mapping[str, Any] | None):
+        self.raw = dict(payload or {})
+        self.out: dict[str, Any] = {}
+        self.problems: list[Refusal] = []
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(Refusal("invalid_input", message, field=field))
+
+    def text(self, key: str, label: str, *, required: bool = True, max_len: int = 20000) -> str:
+        value = self.raw.get(key)
+        text = "" if value is None else str(value).strip()
+        if required and not text:
+            self.problem(key, f"{label}不能为空")
+        elif len(text) > max_len:
+            self.problem(key, f"{label}过长（最多{max_len}字）")
+        if text or required:
+            self.out[key] = text
+        return text
+
+    def day(self, key: str, label: str, *, required: bool = True, default: date | None = None) -> date | None:
+        value = self.raw.get(key)
+        if value in (None, "") and default is not None:
+            value = default.isoformat()
+        if value in (None, ""):
+            if required:
+                self.problem(key, f"{label}不能为空")
+            return None
+        try:
+            parsed = value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(key, f"{label}应为日期（YYYY-MM-DD），实际为 {value!r}")
+            return None
+        self.out[key] = parsed.isoformat()
+        return parsed
+
+    def moment(self, key: str, label: str, *, required: bool = True) -> datetime | None:
+        value = self.raw.get(key)
+        if value in (None, ""):
+            if required:
+                self.problem(key, f"{label}不能为空")
+            return None
+        try:
+            parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        except ValueError:
+            self.problem(key, f"{label}应为日期时间（YYYY-MM-DD HH:MM），实际为 {value!r}")
+            return None
+        self.out[key] = parsed.isoformat(timespec="minutes")
+        return parsed
+
+    def fen(self, key: str, label: str, *, required: bool = False) -> int:
+        """Amounts arrive as integer fen (``*_fen``) or as yuan text under ``*_yuan``."""
+        value = self.raw.get(key)
+        yuan_key = key.removesuffix("_fen") + "_yuan"
+        if value in (None, "") and self.raw.get(yuan_key) not in (None, ""):
+            try:
+                value = parse_yuan(str(self.raw[yuan_key]))
+            except ValueError as exc:
+                self.problem(key, f"{label}：{exc}")
+                return 0
+        if value in (None, ""):
+            if required:
+                self.problem(key, f"{label}不能为空")
+            self.out[key] = 0
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            try:
+                value = int(str(value))
+            except ValueError:
+                self.problem(key, f"{label}应为整数（分），实际为 {value!r}")
+                return 0
+        if value < 0:
+            self.problem(key, f"{label}不能为负数")
+            return 0
+        self.out[key] = value
+        return value
+
+    def choice(self, key: str, label: str, options: Iterable[str], *, required: bool = True) -> str:
+        value = self.raw.get(key)
+        allowed = list(options)
+        if value in (None, ""):
+            if required:
+                self.problem(key, f"{label}不能为空（可选：{'、'.join(allowed)}）")
+            return ""
+        if str(value) not in allowed:
+            self.problem(key, f"{label}无效：{value!r}（可选：{'、'.join(allowed)}）")
+            return ""
+        self.out[key] = str(value)
+        return str(value)
+
+    def choices(self, key: str, label: str, options: Iterable[str], *, required: bool = False) -> list[str]:
+        values = self.raw.get(key) or []
+        if isinstance(values, str):
+            values = [v for v in re.split(r"[,，、\s]+", values) if v]
+        allowed = set(options)
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            self.problem(key, f"{label}含无效项：{'、'.join(map(str, bad))}")
+        if required and not values:
+            self.problem(key, f"{label}不能为空")
+        result = sorted(set(map(str, values)) & allowed)
+        self.out[key] = result
+        return result
+
+    def ids(self, key: str, label: str, *, required: bool = True) -> list[str]:
+        values = self.raw.get(key) or []
+        if isinstance(values, str):
+            values = [v for v in re.split(r"[,，、\s]+", values) if v]
+        result = list(dict.fromkeys(str(v) for v in values))
+        if required and not result:
+            self.problem(key, f"{label}不能为空")
+        self.out[key] = result
+        return result
+
+    def flag(self, key: str, *, default: bool = False) -> bool:
+        value = self.raw.get(key, default)
+        result = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "y", "是")
+        self.out[key] = result
+        return result
+
+    def hashes(self, key: str, label: str, *, required: bool = False) -> list[str]:
+        values = self.ids(key, label, required=required)
+        bad = [v for v in values if not _HEX64.match(v)]
+        if bad:
+            self.problem(key, f"{label}应为 SHA-256 值：{bad[0]}")
+        return values
+
+    def keep(self, key: str, value: Any) -> None:
+        self.out[key] = value
+
+    def passthrough(self, *keys: str) -> None:
+        for key in keys:
+            if key in self.raw and self.raw[key] not in (None, ""):
+                self.out[key] = self.raw[key]
+
+    def done(self) -> dict[str, Any]:
+        if self.problems:
+            raise InvalidInput(self.problems)
+        return self.out

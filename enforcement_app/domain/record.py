@@ -1,0 +1,131 @@
+"""The full-process record (全过程记录): append-only events whose ids are SHA-256 hashes.
+
+Canonical bytes of an event are a fixed header of single-line fields followed by the payload as
+canonical JSON (sorted keys, no insignificant white space, UTF-8)::
+
+    ecr-event/1
+    stream:<case id, or "party/<id>", "officer/<id>", "agency/<id>" …>
+    parents:<hash>,<hash>      (the stream's head(s) when the event was recorded; empty for the first)
+    actor:<user id>
+    device:<device id>
+    at:<ISO 8601 moment with UTC offset>
+    kind:<event kind>
+    <payload JSON>
+
+The event hash is SHA-256 over these bytes, so the same event received twice is the same row, and any
+change to a stored field shows up as a hash that no longer recomputes. A local arrival chain over all
+events (``chain = SHA-256(previous chain ‖ event hash)``) gives the database one global head, which
+reveals removed or reordered events even where no later event names them as a parent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, NewType
+
+EventHash = NewType("EventHash", str)
+
+FORMAT = "ecr-event/1"
+GENESIS = "0" * 64
+_TOKEN = re.compile(r"^[^\s,]*$")
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_encode).encode(
+        "utf-8"
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"cannot record a value of type {type(value).__name__} in an event")
+
+
+def header_bytes(stream: str, parents: str, actor: str, device: str, at: str, kind: str) -> bytes:
+    return f"{FORMAT}\nstream:{stream}\nparents:{parents}\nactor:{actor}\ndevice:{device}\nat:{at}\nkind:{kind}\n".encode()
+
+
+def event_hash(stream: str, parents: str, actor: str, device: str, at: str, kind: str, payload: bytes) -> EventHash:
+    """Hash of the stored columns as they are; ``parents`` is the comma-joined column value."""
+    digest = hashlib.sha256(header_bytes(stream, parents, actor, device, at, kind))
+    digest.update(payload)
+    return EventHash(digest.hexdigest())
+
+
+def chain_hash(previous: str, event: str) -> str:
+    return hashlib.sha256(f"{previous}{event}".encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Event:
+    stream: str
+    parents: tuple[str, ...]
+    actor: str
+    device: str
+    at: datetime
+    kind: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("event time must be timezone-aware")
+        for name in ("stream", "actor", "device", "kind"):
+            if not _TOKEN.match(getattr(self, name)) or not getattr(self, name):
+                raise ValueError(f"event {name} must be a non-empty token without spaces or commas")
+
+    @property
+    def parents_text(self) -> str:
+        return ",".join(sorted(self.parents))
+
+    @property
+    def at_text(self) -> str:
+        return self.at.isoformat(timespec="microseconds")
+
+    @property
+    def payload_bytes(self) -> bytes:
+        return canonical_json(self.payload)
+
+    @property
+    def hash(self) -> EventHash:
+        return event_hash(
+            self.stream, self.parents_text, self.actor, self.device, self.at_text, self.kind, self.payload_bytes
+        )
+
+    def canonical_bytes(self) -> bytes:
+        return (
+            header_bytes(self.stream, self.parents_text, self.actor, self.device, self.at_text, self.kind)
+            + self.payload_bytes
+        )
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as read back from the store, with its hash and local arrival position."""
+
+    seq: int
+    hash: EventHash
+    stream: str
+    parents: tuple[str, ...]
+    actor: str
+    device: str
+    at: datetime
+    kind: str
+    payload: Mapping[str, Any]
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+
+def heads_after(heads: Sequence[str], parents: Sequence[str], new: str) -> tuple[str, ...]:
+    """Stream heads after appending an event with ``parents``: the parents stop being heads."""
+    remaining = [h for h in heads if h not in set(parents)]
+    return tuple(sorted({*remaining, new}))

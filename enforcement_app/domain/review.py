@@ -1,0 +1,97 @@
+"""Major decisions (重大执法决定) and whether the legal review (法制审核, Art. 58) is satisfied.
+
+The catalogue is agency policy (:class:`~.policy.MajorDecisionCatalogue`), versioned; this module
+says which catalogue items make a case major and whether the latest review still covers the penalty,
+facts and law now proposed. A later change to any of them voids an approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .case import CaseState, Outcome, Proposal
+from .money import format_yuan
+from .penalties import PENALTY_KIND_ZH, PartyKind, PenaltyKind
+from .policy import AgencyPolicy
+from .refusals import Refusal
+
+
+@dataclass(frozen=True)
+class MajorReason:
+    item: str
+    message: str
+
+
+def major_reasons(state: CaseState, policy: AgencyPolicy, proposal: Proposal | None = None) -> list[MajorReason]:
+    proposal = proposal or state.proposal
+    catalogue = policy.major_decision
+    reasons: list[MajorReason] = []
+    if proposal is not None:
+        kind = PartyKind(state.party_kind) if state.party_kind else PartyKind.PERSON
+        threshold = catalogue.fine.for_party(kind)
+        if proposal.fine_fen and proposal.fine_fen >= threshold:
+            who = "公民" if kind == PartyKind.PERSON else "法人或其他组织"
+            reasons.append(
+                MajorReason("fine", f"对{who}罚款{format_yuan(proposal.fine_fen)}，达到重大执法决定标准（{format_yuan(threshold)}以上）")
+            )
+        for k in proposal.penalty_kinds:
+            if PenaltyKind(k) in catalogue.penalty_kinds:
+                reasons.append(MajorReason(f"kind:{k}", f"拟{PENALTY_KIND_ZH[PenaltyKind(k)]}，属重大执法决定目录事项"))
+        if catalogue.benchmark_deviation and proposal.benchmark_deviation:
+            reasons.append(MajorReason("benchmark_deviation", "未按裁量基准推荐阶次处罚（偏离或减轻），须法制审核"))
+        if catalogue.transfer and proposal.outcome == Outcome.TRANSFER:
+            reasons.append(MajorReason("transfer", "拟移送司法机关"))
+    if catalogue.after_hearing and state.hearing_held is not None:
+        reasons.append(MajorReason("after_hearing", "经过听证程序的案件"))
+    if catalogue.flagged_complex and state.complex_case:
+        reasons.append(MajorReason("complex", "承办人员认定案情复杂或涉及多个法律关系"))
+    return reasons
+
+
+def review_refusals(state: CaseState, policy: AgencyPolicy, proposal: Proposal | None = None) -> list[Refusal]:
+    """Why a decision cannot yet be made as far as Art. 58 is concerned (empty when it may)."""
+    proposal = proposal or state.proposal
+    reasons = major_reasons(state, policy, proposal)
+    if not reasons:
+        return []
+    because = "；".join(r.message for r in reasons)
+    art = "行政处罚法第五十八条"
+    if state.review_pending:
+        return [Refusal("legal_review_pending", f"法制审核尚未完成（{because}）", art)]
+    review = state.review
+    if review is None:
+        return [Refusal("legal_review_required", f"重大执法决定须经法制审核通过后方可作出（{because}）", art)]
+    if review.get("outcome") != "approve":
+        label = {"return": "退回补正", "disapprove": "不同意"}.get(str(review.get("outcome")), "未通过")
+        return [Refusal("legal_review_not_passed", f"法制审核意见为“{label}”，审核未通过不得作出决定", art)]
+    if proposal is not None and review.get("digest") != proposal.digest:
+        return [
+            Refusal(
+                "legal_review_void",
+                "法制审核通过后处罚内容、认定事实或适用法律已变更，原审核意见失效，须重新提交审核",
+                art,
+            )
+        ]
+    return []
+
+
+def discussion_refusals(state: CaseState) -> list[Refusal]:
+    """Art. 57: complex or serious cases, and a disagreement with the reviewer, go to collective discussion."""
+    needed = []
+    if state.complex_case:
+        needed.append("情节复杂或重大违法行为")
+    if state.review_objection:
+        needed.append("承办机构与法制审核意见不一致")
+    if not needed:
+        return []
+    report_seq = int((state.report or {}).get("seq", 0))
+    held_after_report = any(int(d.get("seq", 0)) > report_seq for d in state.discussions)
+    if state.review_objection or not held_after_report:
+        return [
+            Refusal(
+                "collective_discussion_required",
+                f"须经行政机关负责人集体讨论决定（{'；'.join(needed)}）",
+                "行政处罚法第五十七条第二款",
+            )
+        ]
+    return []

@@ -1,0 +1,9 @@
+"""The one API through which the client, the CLI, the PDF export and the tests act.
+
+Every action: a permission check, one transaction, one recorded event. See :class:`Services` and
+:class:`Session` (a user acting through the services).
+"""
+
+from .api import CaseView, Services, Session, SYSTEM_ACTOR
+
+__all__ = ["CaseView", "Services", "Session", "SYSTEM_ACTOR"]

@@ -1,0 +1,651 @@
+"""Services: open a database, act as a user, record every change as an event.
+
+Threading: a :class:`Services` object owns one SQLite connection and must be used from the thread that
+created it. The GUI gives its worker thread its own ``Services``.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from ..domain.agency import Agency
+from ..domain.calendar import WorkCalendar, parse_year_schedule
+from ..domain.case import STAGE_ZH, CaseState, Outcome, Stage, Step, fold, step_day
+from ..domain.deadlines import Deadline, rules_on
+from ..domain.officers import Certificate, CertificateStatus, Officer, Role
+from ..domain.parties import Party, build_party
+from ..domain.permissions import Permissions
+from ..domain.policy import AgencyPolicy, Statute, default_policy_versions, parse_policy_versions
+from ..domain.procedure import Context, NextAction, deadlines_of, next_actions, prepare
+from ..domain.record import Event, RecordedEvent
+from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
+from ..domain.review import major_reasons
+from ..domain.versioning import Versioned, version_in_force
+from ..store import events as event_store
+from ..store.database import evidence_dir, meta, open_database
+from ..store.evidence import EvidenceStore
+from ..store.integrity import VerifyReport, verify_database
+from . import auth
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozenset(Role), legal_qualification=False)
+
+
+def new_id() -> str:
+    """Globally unique, roughly time-ordered ids, so laptops can merge without renumbering."""
+    return f"{int(datetime.now(timezone.utc).timestamp() * 1000):012x}{uuid.uuid4().hex[:20]}"
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """Everything the client and ``show`` display about one case, as of ``today``."""
+
+    state: CaseState
+    deadlines: list[Deadline]
+    actions: list[NextAction]
+    major: list[str]
+    events: list[RecordedEvent]
+    heads: tuple[str, ...]
+    today: date
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.state
+        blocked = [a for a in self.actions if not a.allowed]
+        return {
+            "id": s.id,
+            "case_no": s.case_no,
+            "title": s.title,
+            "procedure": s.procedure.value,
+            "stage": s.stage.value,
+            "stage_name": STAGE_ZH[s.stage],
+            "outcome": s.outcome.value if s.outcome else None,
+            "cause": s.cause,
+            "party": {"id": s.party_id, "name": s.party_name, "kind": s.party_kind},
+            "handlers": list(s.handlers),
+            "received_on": _iso(s.lead_received_on),
+            "filed_on": _iso(s.filed_on),
+            "decided_on": _iso(s.decided_on),
+            "closed_on": _iso(s.closed_on),
+            "major_decision": self.major,
+            "legal_review": (s.review or {}).get("outcome"),
+            "deadlines": [d.as_dict(self.today) for d in self.deadlines],
+            "allowed_actions": [{"action": a.kind, "title": a.title, "permitted": a.permitted} for a in self.actions if a.allowed],
+            "blocked_actions": [
+                {"action": a.kind, "title": a.title, "reasons": [r.as_dict() for r in a.reasons]} for a in blocked
+            ],
+            "events": [
+                {"seq": e.seq, "hash": e.hash, "kind": e.kind, "actor": e.actor, "at": e.at.isoformat(), "parents": list(e.parents)}
+                for e in self.events
+            ],
+            "heads": list(self.heads),
+            "fork": len(self.heads) > 1,
+        }
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+class Services:
+    """Owns the database connection, the evidence store and the clock."""
+
+    def __init__(self, db_path: str | Path, *, clock: Callable[[], datetime] | None = None):
+        self.path = Path(db_path)
+        self.db = open_database(self.path)
+        self.evidence = EvidenceStore(evidence_dir(self.path))
+        self.device_id = meta(self.db, "device_id")
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(CHINA))
+        self.permissions = Permissions.default()
+        self._officers: dict[str, Officer] | None = None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- identity --------------------------------------------------------------------------------------
+
+    def session(self, login: str) -> Session:
+        officer = self.officer_by_login(login)
+        if officer is None or not officer.active:
+            raise NotFound(f"没有该用户或用户已停用：{login}")
+        return Session(self, officer)
+
+    def system_session(self) -> Session:
+        return Session(self, SYSTEM_ACTOR)
+
+    def login(self, login: str, password: str) -> Session:
+        row = self.db.execute("SELECT password_hash FROM officer WHERE login = ? AND active = 1", [login]).fetchone()
+        if row is None or not auth.check_password(password, row[0]):
+            raise PermissionDenied([Refusal("login_failed", "用户名或密码错误")])
+        return self.session(login)
+
+    def officers(self) -> dict[str, Officer]:
+        if self._officers is None:
+            certs: dict[str, list[Certificate]] = {}
+            for no, officer_id, area, start, end, status, source in self.db.execute(
+                "SELECT certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power FROM certificate"
+            ):
+                certs.setdefault(officer_id, []).append(
+                    Certificate(no, area, date.fromisoformat(start), date.fromisoformat(end), CertificateStatus(status), source)
+                )
+            self._officers = {
+                row[0]: Officer(
+                    id=row[0],
+                    name=row[1],
+                    login=row[2],
+                    unit=row[3],
+                    roles=frozenset(Role(r) for r in json.loads(row[4])),
+                    legal_qualification=bool(row[5]),
+                    active=bool(row[6]),
+                    certificates=tuple(sorted(certs.get(row[0], []), key=lambda c: c.valid_from)),
+                )
+                for row in self.db.execute("SELECT id, name, login, unit, roles, legal_qualification, active FROM officer")
+            }
+        return self._officers
+
+    def officer_by_login(self, login: str) -> Officer | None:
+        return next((o for o in self.officers().values() if o.login == login), None)
+
+    # --- reference data --------------------------------------------------------------------------------
+
+    def agency(self) -> Agency | None:
+        row = self.db.execute(
+            "SELECT id, name, seal_name, area, case_no_prefix, reconsideration_body, litigation_court FROM agency LIMIT 1"
+        ).fetchone()
+        return Agency(*row) if row else None
+
+    def party(self, party_id: str) -> Party:
+        row = self.db.execute(
+            "SELECT id, kind, name, id_number, uscc, legal_representative, address, phone FROM party WHERE id = ?", [party_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"没有该当事人：{party_id}")
+        from ..domain.penalties import PartyKind
+
+        return Party(row[0], PartyKind(row[1]), *row[2:])
+
+    def policy_versions(self) -> list[Versioned[AgencyPolicy]]:
+        stored = [
+            {"version": v, "effective_from": f, "effective_to": t, **json.loads(body)}
+            for v, f, t, body in self.db.execute("SELECT version, effective_from, effective_to, body FROM policy_version")
+        ]
+        versions = default_policy_versions()
+        if stored:
+            versions += parse_policy_versions({"format": "agency-policy/1", "versions": stored}, "database")
+        return versions
+
+    def policy_on(self, day: date) -> AgencyPolicy:
+        return version_in_force(self.policy_versions(), day).value
+
+    def calendar(self) -> WorkCalendar:
+        extra = [
+            parse_year_schedule(year, json.loads(body), source)
+            for year, body, source in self.db.execute("SELECT year, body, source FROM calendar_year")
+        ]
+        return WorkCalendar.default(extra)
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def context(self, actor: Officer, *, party: Party | None = None, today: date | None = None) -> Context:
+        today = today or self.today()
+        return Context(
+            actor=actor,
+            today=today,
+            officers=self.officers(),
+            policy=self.policy_on(today),
+            statute=Statute(today),
+            calendar=self.calendar(),
+            deadline_rules=rules_on(today),
+            permissions=self.permissions,
+            agency=self.agency(),
+            party=party,
+        )
+
+    # --- cases -----------------------------------------------------------------------------------------
+
+    def case_state(self, case_id: str) -> tuple[CaseState, list[RecordedEvent]]:
+        events = event_store.events_of(self.db, case_id)
+        if not events:
+            raise NotFound(f"没有该案件：{case_id}")
+        return fold(case_id, (_step(e) for e in events)), events
+
+    def resolve_case(self, ref: str) -> str:
+        """A case id, an unambiguous id prefix, or an official case number."""
+        row = self.db.execute('SELECT id FROM "case" WHERE id = ? OR case_no = ?', [ref, ref]).fetchone()
+        if row:
+            return row[0]
+        rows = self.db.execute('SELECT id FROM "case" WHERE id LIKE ? LIMIT 2', [ref + "%"]).fetchall() if len(ref) >= 6 else []
+        if len(rows) == 1:
+            return rows[0][0]
+        raise NotFound(f"没有该案件：{ref}")
+
+    def verify(self, case_id: str | None = None) -> VerifyReport:
+        return verify_database(self.db, self.evidence, stream=case_id)
+
+
+def _step(e: RecordedEvent) -> Step:
+    return Step(e.seq, e.hash, e.kind, e.actor, e.at, step_day(e.payload, e.at), e.payload)
+
+
+_SEARCH_KEYS = ("facts", "findings", "summary", "content", "reason", "opinion", "description", "cause", "conclusion", "transcript")
+
+
+def _search_text(state: CaseState) -> str:
+    parts: list[str] = []
+    for step in state.steps:
+        for key in _SEARCH_KEYS:
+            value = step.payload.get(key)
+            if isinstance(value, str) and value:
+                parts.append(value)
+        for qa in step.payload.get("qa", []) or []:
+            parts.append(f"{qa.get('q', '')} {qa.get('a', '')}")
+    text = " ".join(dict.fromkeys(parts))
+    return text[:20000]
+
+
+class Session:
+    """A user acting through the services. Every write method records exactly one event."""
+
+    def __init__(self, services: Services, actor: Officer):
+        self.services = services
+        self.actor = actor
+
+    @property
+    def db(self):
+        return self.services.db
+
+    # --- recording -------------------------------------------------------------------------------------
+
+    def _record(self, stream: str, kind: str, payload: Mapping[str, Any]) -> tuple[int, str]:
+        """Append one event to ``stream``; the caller holds the transaction."""
+        event = Event(
+            stream=stream,
+            parents=event_store.stream_heads(self.db, stream),
+            actor=self.actor.id,
+            device=self.services.device_id,
+            at=self.services.clock(),
+            kind=kind,
+            payload=dict(payload),
+        )
+        return event_store.append(self.db, event)
+
+    def _require(self, action: str) -> None:
+        self.services.permissions.check(self.actor, action)
+
+    # --- reference data --------------------------------------------------------------------------------
+
+    def set_agency(self, data: Mapping[str, Any]) -> Agency:
+        self._require("set_agency")
+        existing = self.services.agency()
+        fields = ("name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
+        values = {k: str(data.get(k, getattr(existing, k, "") if existing else "")).strip() for k in fields}
+        missing = [k for k in ("name", "seal_name", "area", "case_no_prefix") if not values[k]]
+        if missing:
+            raise InvalidInput([Refusal("invalid_input", f"执法主体信息不完整：{k}", field=k) for k in missing])
+        agency = Agency(id=existing.id if existing else new_id(), **values)
+        with self.db.atomic():
+            self._record(f"agency/{agency.id}", "set_agency", agency.__dict__)
+            self.db["agency"].upsert(agency.__dict__, pk="id")
+        return agency
+
+    def register_officer(self, data: Mapping[str, Any]) -> Officer:
+        self._require("register_officer")
+        name, login = str(data.get("name", "")).strip(), str(data.get("login", "")).strip()
+        problems = []
+        if not name:
+            problems.append(Refusal("invalid_input", "姓名不能为空", field="name"))
+        if not login or " " in login:
+            problems.append(Refusal("invalid_input", "登录名不能为空且不能含空格", field="login"))
+        elif self.services.officer_by_login(login):
+            problems.append(Refusal("invalid_input", f"登录名已存在：{login}", field="login"))
+        try:
+            roles = sorted({Role(r) for r in data.get("roles", [])})
+        except ValueError as exc:
+            raise InvalidInput.at("roles", f"未知角色：{exc}") from None
+        if not roles:
+            problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
+        certificates = []
+        for c in data.get("certificates", []) or []:
+            try:
+                certificates.append(
+                    Certificate(
+                        str(c["certificate_no"]).strip(),
+                        str(c.get("area", "")),
+                        date.fromisoformat(str(c["valid_from"])),
+                        date.fromisoformat(str(c["valid_to"])),
+                        CertificateStatus(c.get("status", "valid")),
+                        str(c.get("source_of_power", "")),
+                    )
+                )
+            except (KeyError, ValueError) as exc:
+                problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificates"))
+        password = data.get("password")
+        password_hash = ""
+        if password:
+            try:
+                password_hash = auth.hash_password(str(password))
+            except ValueError as exc:
+                problems.append(Refusal("invalid_input", str(exc), field="password"))
+        if problems:
+            raise InvalidInput(problems)
+        officer_id = str(data.get("id") or new_id())
+        record = {
+            "id": officer_id,
+            "name": name,
+            "login": login,
+            "unit": str(data.get("unit", "")),
+            "roles": [r.value for r in roles],
+            "legal_qualification": bool(data.get("legal_qualification", False)),
+            "certificates": [
+                {**c.__dict__, "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(), "status": c.status.value}
+                for c in certificates
+            ],
+        }
+        with self.db.atomic():
+            self._record(f"officer/{officer_id}", "register_officer", record)
+            self.db["officer"].insert(
+                {**{k: v for k, v in record.items() if k != "certificates"}, "roles": json.dumps(record["roles"]),
+                 "active": 1, "password_hash": password_hash}
+            )
+            for c in record["certificates"]:
+                self.db["certificate"].insert({**c, "officer_id": officer_id})
+        self.services._officers = None
+        return self.services.officers()[officer_id]
+
+    def register_party(self, data: Mapping[str, Any]) -> Party:
+        self._require("register_party")
+        party = build_party(str(data.get("id") or new_id()), data)
+        with self.db.atomic():
+            self._record(f"party/{party.id}", "register_party", party.as_dict())
+            self.db["party"].insert({**party.as_dict(), "kind": party.kind.value})
+        return party
+
+    def set_policy(self, version: Mapping[str, Any]) -> None:
+        """Record a new version of the agency policy (thresholds, catalogue, time limits)."""
+        self._require("set_policy")
+        parse_policy_versions({"format": "agency-policy/1", "versions": [dict(version)]}, "policy")
+        body = {k: v for k, v in version.items() if k not in ("version", "effective_from", "effective_to")}
+        with self.db.atomic():
+            self._record("config/policy", "set_policy", dict(version))
+            self.db["policy_version"].upsert(
+                {"version": str(version["version"]), "effective_from": version["effective_from"],
+                 "effective_to": version.get("effective_to"), "body": json.dumps(body, ensure_ascii=False)},
+                pk="version",
+            )
+
+    def import_calendar(self, year: int, data: Mapping[str, Any], source: str = "") -> None:
+        self._require("import_calendar")
+        schedule = parse_year_schedule(year, data, source)
+        body = {"holidays": sorted(d.isoformat() for d in schedule.holidays), "workdays": sorted(d.isoformat() for d in schedule.workdays)}
+        with self.db.atomic():
+            self._record("config/calendar", "import_calendar", {"year": schedule.year, **body, "source": source})
+            self.db["calendar_year"].upsert({"year": schedule.year, "body": json.dumps(body), "source": source}, pk="year")
+
+    # --- cases -----------------------------------------------------------------------------------------
+
+    def open_case(self, payload: Mapping[str, Any]) -> str:
+        """Register a lead (案源登记): the start of a general-procedure case."""
+        return self._create_case("register_lead", payload)
+
+    def record_simple_decision(self, payload: Mapping[str, Any]) -> str:
+        """An on-the-spot decision under the simple procedure (Art. 51–52), numbered at once."""
+        return self._create_case("record_simple_decision", payload)
+
+    def _create_case(self, kind: str, payload: Mapping[str, Any]) -> str:
+        party = self.services.party(str(payload.get("party_id", ""))) if payload.get("party_id") else None
+        ctx = self.services.context(self.actor, party=party)
+        case_id = new_id()
+        with self.db.atomic():
+            data = dict(payload)
+            if kind == "record_simple_decision":
+                data.update(self._allocate_number(case_id, ctx, _moment_day(payload.get("at")) or ctx.today))
+            clean = prepare(None, ctx, kind, data)
+            self._record(case_id, kind, clean)
+            self._project(case_id, ctx)
+        return case_id
+
+    def _allocate_number(self, case_id: str, ctx: Context, day: date) -> dict[str, Any]:
+        agency = ctx.agency
+        if agency is None:
+            raise RuleViolation([Refusal("no_agency", "尚未设置执法主体，不能编定案件编号")])
+        row = self.db.execute(
+            "SELECT COALESCE(MAX(serial), 0) + 1 FROM case_number WHERE agency_id = ? AND year = ?", [agency.id, day.year]
+        ).fetchone()
+        serial = int(row[0])
+        case_no = agency.case_no(day.year, serial)
+        self.db["case_number"].insert(
+            {"agency_id": agency.id, "year": day.year, "serial": serial, "case_id": case_id, "case_no": case_no}
+        )
+        return {"case_no": case_no, "year": day.year, "serial": serial}
+
+    def perform(self, case_ref: str, kind: str, payload: Mapping[str, Any] | None = None) -> str:
+        """Take one procedural action on a case; returns the hash of the recorded event."""
+        case_id = self.services.resolve_case(case_ref)
+        with self.db.atomic():
+            state, _ = self.services.case_state(case_id)
+            party = self.services.party(state.party_id) if state.party_id else None
+            ctx = self.services.context(self.actor, party=party)
+            data = dict(payload or {})
+            data.update(self._defaults(state, ctx, kind, data))
+            if kind == "approve_filing":
+                # a number is reserved only when everything else about the approval holds
+                prepare(state, ctx, kind, {**data, "case_no": "pending"})
+                data.update(self._allocate_number(case_id, ctx, _day(data.get("on")) or ctx.today))
+            clean = prepare(state, ctx, kind, data)
+            _, digest = self._record(case_id, kind, clean)
+            self._project(case_id, ctx)
+        return digest
+
+    def _defaults(self, state: CaseState, ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Texts the law fixes, so officers need not type them (Art. 59(4)–(6), Art. 67)."""
+        if kind != "make_decision" or ctx.agency is None:
+            return {}
+        statute = ctx.statute
+        out: dict[str, Any] = {}
+        if not data.get("remedies"):
+            out["remedies"] = (
+                f"如不服本决定，可以在收到本决定书之日起{statute['reconsideration_days'].value}日内向"
+                f"{ctx.agency.reconsideration_body or '本机关的上一级主管部门或者本级人民政府'}申请行政复议，"
+                f"或者在{statute['litigation_months'].value}个月内依法向{ctx.agency.litigation_court or '有管辖权的人民法院'}提起行政诉讼。"
+            )
+        if not data.get("compliance") and int(data.get("fine_fen") or 0) > 0:
+            out["compliance"] = "自收到本决定书之日起十五日内，到指定银行或者通过电子支付系统缴纳罚款（行政处罚法第六十七条）。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。"
+        return out
+
+    def _project(self, case_id: str, ctx: Context) -> None:
+        """Rewrite the case's row in the case table from its events (inside the same transaction)."""
+        state, _ = self.services.case_state(case_id)
+        deadlines = deadlines_of(state, ctx)
+        open_agency = sorted((d for d in deadlines if d.owner == "agency" and d.met_on is None), key=lambda d: d.due)
+        officers = ctx.officers
+        review = state.review
+        self.db["case"].upsert(
+            {
+                "id": state.id,
+                "agency_id": state.agency_id,
+                "case_no": state.case_no,
+                "procedure": state.procedure.value,
+                "stage": state.stage.value,
+                "outcome": state.outcome.value if state.outcome else "",
+                "title": state.title,
+                "cause": state.cause,
+                "party_id": state.party_id,
+                "party_name": state.party_name,
+                "handlers": ",".join(state.handlers),
+                "handler_names": "、".join(officers[h].name for h in state.handlers if h in officers),
+                "received_on": _iso(state.lead_received_on) or _iso(state.filed_on) or "",
+                "filed_on": _iso(state.filed_on) or "",
+                "decided_on": _iso(state.decided_on) or "",
+                "closed_on": _iso(state.closed_on) or "",
+                "fine_fen": int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
+                "next_due": open_agency[0].due.isoformat() if open_agency and state.open else "",
+                "next_due_rule": open_agency[0].name if open_agency and state.open else "",
+                "review_status": "pending" if state.review_pending else (review or {}).get("outcome", ""),
+                "major": int(bool(major_reasons(state, ctx.policy))),
+                "search_text": _search_text(state),
+                "updated_at": self.services.clock().isoformat(),
+            },
+            pk="id",
+        )
+
+    def add_evidence(self, case_ref: str, file_path: str | Path, details: Mapping[str, Any]) -> str:
+        """Copy a file into the evidence store and record it on the case; returns its SHA-256."""
+        case_id = self.services.resolve_case(case_ref)
+        path = Path(file_path)
+        sha, size = self.services.evidence.put(path)
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR IGNORE INTO evidence (sha256, size, media_type, original_name, stored_at) VALUES (?,?,?,?,?)",
+                [sha, size, media_type, path.name, self.services.clock().isoformat()],
+            )
+            self.perform(
+                case_id,
+                "add_evidence",
+                {"collected_at": self.services.clock().isoformat(timespec="minutes"), **details,
+                 "sha256": sha, "size": size, "media_type": media_type, "original_name": path.name},
+            )
+        return sha
+
+    def view(self, case_ref: str) -> CaseView:
+        self._require("view_cases")
+        case_id = self.services.resolve_case(case_ref)
+        state, events = self.services.case_state(case_id)
+        party = self.services.party(state.party_id) if state.party_id else None
+        ctx = self.services.context(self.actor, party=party)
+        return CaseView(
+            state=state,
+            deadlines=deadlines_of(state, ctx),
+            actions=next_actions(state, ctx),
+            major=[r.message for r in major_reasons(state, ctx.policy)],
+            events=events,
+            heads=event_store.stream_heads(self.db, case_id),
+            today=ctx.today,
+        )
+
+    def list_cases(
+        self,
+        *,
+        stage: str | None = None,
+        officer: str | None = None,
+        overdue: bool = False,
+        query: str | None = None,
+        year: int | None = None,
+        limit: int | None = None,
+        order: str = "received_on DESC, id DESC",
+    ) -> list[dict[str, Any]]:
+        self._require("view_cases")
+        where, args = case_filter(stage=stage, officer=officer, overdue=overdue, query=query, year=year, today=self.services.today())
+        sql = f'SELECT id, case_no, title, stage, procedure, outcome, party_name, handler_names, received_on, next_due, next_due_rule, review_status, major, fine_fen FROM "case" WHERE {where} ORDER BY {order}'
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        columns = ["id", "case_no", "title", "stage", "procedure", "outcome", "party_name", "handler_names", "received_on",
+                   "next_due", "next_due_rule", "review_status", "major", "fine_fen"]
+        return [dict(zip(columns, row, strict=True)) for row in self.db.execute(sql, args)]
+
+    def verify(self, case_ref: str | None = None) -> VerifyReport:
+        self._require("verify")
+        return self.services.verify(self.services.resolve_case(case_ref) if case_ref else None)
+
+    def backup(self, target: str | Path) -> Path:
+        """Online backup of the database (SQLite backup API) and a copy of the evidence store beside it."""
+        self._require("backup")
+        target = Path(target)
+        if target.exists():
+            raise InvalidInput.at("target", f"备份文件已存在，不会覆盖：{target}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        self.services.evidence.copy_tree_to(evidence_dir(target))
+        return target
+
+
+def case_filter(
+    *, stage: str | None, officer: str | None, overdue: bool, query: str | None, year: int | None, today: date
+) -> tuple[str, list[Any]]:
+    """SQL conditions for the case list; text of fewer than three characters falls back to LIKE."""
+    clauses, args = ["1 = 1"], []
+    if stage:
+        if stage not in {s.value for s in Stage}:
+            raise InvalidInput.at("stage", f"未知的阶段：{stage}（可选：{'、'.join(s.value for s in Stage)}）")
+        clauses.append("stage = ?")
+        args.append(stage)
+    if officer:
+        clauses.append("(',' || handlers || ',') LIKE ?")
+        args.append(f"%,{officer},%")
+    if overdue:
+        clauses.append("next_due != '' AND next_due < ?")
+        args.append(today.isoformat())
+    if year:
+        clauses.append("substr(COALESCE(NULLIF(closed_on, ''), received_on), 1, 4) = ?")
+        args.append(str(year))
+    if query and query.strip():
+        terms = query.split()
+        if all(len(t) >= 3 for t in terms):
+            clauses.append('rowid IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)')
+            args.append(" ".join('"' + t.replace('"', '""') + '"' for t in terms))
+        else:
+            for t in terms:
+                clauses.append("(title LIKE ? OR case_no LIKE ? OR party_name LIKE ? OR cause LIKE ? OR search_text LIKE ?)")
+                args += [f"%{t}%"] * 5
+    return " AND ".join(clauses), args
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _moment_day(value: Any) -> date | None:
+    return _day(value)
+
+
+def restore(backup: str | Path, target: str | Path) -> Path:
+    """Restore a backup made by :meth:`Session.backup` to ``target`` (which must not exist)."""
+    backup, target = Path(backup), Path(target)
+    if not backup.is_file():
+        raise NotFound(f"备份文件不存在：{backup}")
+    if target.exists():
+        raise InvalidInput.at("target", f"目标数据库已存在，不会覆盖：{target}")
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        check = source.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise InvalidInput.at("backup", f"备份文件已损坏：{check}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput.at("backup", f"不是有效的备份文件：{exc}") from None
+    finally:
+        source.close()
+    if evidence_dir(backup).exists():
+        shutil.copytree(evidence_dir(backup), evidence_dir(target), dirs_exist_ok=True)
+    return target
+
+
+def iter_outcomes() -> Iterable[str]:
+    return (o.value for o in Outcome)

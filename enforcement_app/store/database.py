@@ -1,0 +1,94 @@
+"""Opening the database: pragmas, schema migrations from ``db/``, the device identity.
+
+One connection per thread (sqlite3 objects are bound to their thread). WAL lets readers run beside the
+one writer; ``synchronous=FULL`` makes each committed step durable on a laptop that loses power.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import sqlite_utils
+from platformdirs import user_data_dir
+from sqlite_utils import Migrations
+
+from ..resources import migrations_dir
+
+APP_NAME = "enforcement-app"
+
+
+def default_db_path() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "cases.db"
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into statements (trigger bodies contain semicolons)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer[:80]!r}")
+    return statements
+
+
+def schema_migrations() -> Migrations:
+    """Every ``db/NNNN_name.sql`` file, in order, as one sqlite-utils migration each."""
+    migrations = Migrations("enforcement")
+    for path in sorted(migrations_dir().glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        sql = path.read_text(encoding="utf-8")
+
+        def run(db: sqlite_utils.Database, sql: str = sql) -> None:
+            for statement in _statements(sql):
+                db.execute(statement)
+
+        migrations(name=path.stem)(run)
+    return migrations
+
+
+def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and on first use create) the database at ``path`` with migrations applied."""
+    path = Path(path)
+    if not path.exists() and not create:
+        raise FileNotFoundError(f"数据库不存在：{path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=True)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 30000")
+    schema_migrations().apply(db)
+    _ensure_device(db)
+    return db
+
+
+def _ensure_device(db: sqlite_utils.Database) -> None:
+    with db.atomic():
+        if not db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone():
+            device = uuid.uuid4().hex
+            db["meta"].insert_all(
+                [
+                    {"key": "device_id", "value": device},
+                    {"key": "device_name", "value": f"device-{device[:6]}"},
+                    {"key": "chain_head", "value": "0" * 64},
+                    {"key": "event_count", "value": "0"},
+                ]
+            )
+
+
+def meta(db: sqlite_utils.Database, key: str, default: str = "") -> str:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def evidence_dir(db_path: str | Path) -> Path:
+    """Evidence files live beside the database: ``cases.db`` → ``cases.evidence/``."""
+    p = Path(db_path)
+    return p.with_name(p.stem + ".evidence")

@@ -1,0 +1,68 @@
+"""Appending events and reading them back. Appends happen inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import sqlite_utils
+
+from ..domain.record import Event, EventHash, RecordedEvent, chain_hash, heads_after
+
+
+class DuplicateEvent(Exception):
+    pass
+
+
+def stream_heads(db: sqlite_utils.Database, stream: str) -> tuple[str, ...]:
+    row = db.execute("SELECT heads FROM stream_head WHERE stream = ?", [stream]).fetchone()
+    return tuple(h for h in row[0].split(",") if h) if row else ()
+
+
+def append(db: sqlite_utils.Database, event: Event) -> tuple[int, EventHash]:
+    """Store one event, advance its stream heads and the global chain. Call inside ``db.atomic()``."""
+    digest = event.hash
+    head_row = db.execute("SELECT value FROM meta WHERE key = 'chain_head'").fetchone()
+    previous = head_row[0] if head_row else "0" * 64
+    chain = chain_hash(previous, digest)
+    cursor = db.execute(
+        "INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)",
+        [digest, event.stream, event.parents_text, event.actor, event.device, event.at_text, event.kind, event.payload_bytes, chain],
+    )
+    seq = cursor.lastrowid
+    heads = heads_after(stream_heads(db, event.stream), event.parents, digest)
+    db.execute(
+        "INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, 1) "
+        "ON CONFLICT(stream) DO UPDATE SET heads = excluded.heads, events = events + 1",
+        [event.stream, ",".join(heads)],
+    )
+    db.execute("UPDATE meta SET value = ? WHERE key = 'chain_head'", [chain])
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'event_count'")
+    return int(seq or 0), digest
+
+
+def _row(row: tuple) -> RecordedEvent:
+    seq, digest, stream, parents, actor, device, at, kind, payload = row
+    return RecordedEvent(
+        seq=seq,
+        hash=EventHash(digest),
+        stream=stream,
+        parents=tuple(p for p in parents.split(",") if p),
+        actor=actor,
+        device=device,
+        at=datetime.fromisoformat(at),
+        kind=kind,
+        payload=json.loads(payload),
+    )
+
+
+_COLUMNS = "seq, hash, stream, parents, actor, device, at, kind, payload"
+
+
+def events_of(db: sqlite_utils.Database, stream: str) -> list[RecordedEvent]:
+    return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM event WHERE stream = ? ORDER BY seq", [stream])]
+
+
+def event_by_hash(db: sqlite_utils.Database, digest: str) -> RecordedEvent | None:
+    row = db.execute(f"SELECT {_COLUMNS} FROM event WHERE hash = ?", [digest]).fetchone()
+    return _row(row) if row else None

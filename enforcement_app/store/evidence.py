@@ -1,0 +1,77 @@
+"""Content-addressed evidence store beside the database: files named by SHA-256, read-only once stored."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: str | Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class EvidenceStore:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def put(self, source: str | Path) -> tuple[str, int]:
+        """Copy ``source`` in (hashing while copying); returns (sha256, size). Idempotent."""
+        source = Path(source)
+        if not source.is_file():
+            raise FileNotFoundError(f"证据文件不存在：{source}")
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            target = self.path_for(sha)
+            if target.exists():
+                os.unlink(tmp_name)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(tmp_name, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+                os.replace(tmp_name, target)
+            return sha, size
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def check(self, sha256: str, size: int) -> str | None:
+        """None when the stored file is intact, else what is wrong with it (in Chinese)."""
+        path = self.path_for(sha256)
+        if not path.exists():
+            return "文件缺失"
+        actual, actual_size = sha256_file(path)
+        if actual != sha256:
+            return f"文件内容已被改动（SHA-256 现为 {actual[:12]}…）"
+        if actual_size != size:
+            return f"文件大小不符（登记 {size} 字节，实际 {actual_size} 字节）"
+        return None
+
+    def copy_tree_to(self, target: str | Path) -> None:
+        if self.root.exists():
+            shutil.copytree(self.root, target, dirs_exist_ok=True)

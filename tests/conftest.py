@@ -1,0 +1,109 @@
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from dataclasses import dataclass  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+
+import pytest  # noqa: E402
+
+from enforcement_app.services import Services  # noqa: E402
+from enforcement_app.services.api import CHINA  # noqa: E402
+
+
+class Clock:
+    """A settable clock: tests move time forward explicitly."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, text: str) -> None:
+        self.now = datetime.fromisoformat(text).replace(tzinfo=CHINA)
+
+    def advance(self, **kw) -> None:
+        self.now += timedelta(**kw)
+
+
+@dataclass
+class World:
+    services: Services
+    clock: Clock
+    admin: object
+    officer_a: object
+    officer_b: object
+    head: object
+    head2: object
+    reviewer: object
+    unqualified: object
+    evaluator: object
+    person: object
+    company: object
+
+    def as_(self, officer):
+        return self.services.session(officer.login)
+
+
+CERT = {"area": "仲恺高新区", "valid_from": "2024-01-01", "valid_to": "2028-12-31", "source_of_power": "市场监督管理局"}
+
+
+def make_world(path) -> World:
+    clock = Clock(datetime(2025, 3, 3, 9, 0, tzinfo=CHINA))
+    services = Services(path, clock=clock)
+    system = services.system_session()
+    admin = system.register_officer({"name": "管理员", "login": "admin", "roles": ["admin"], "password": "admin-pass-1"})
+    system.set_agency(
+        {
+            "name": "惠州仲恺高新技术产业开发区市场监督管理局",
+            "seal_name": "惠州仲恺高新技术产业开发区市场监督管理局",
+            "area": "惠州仲恺高新区",
+            "case_no_prefix": "仲高新市监罚字",
+            "reconsideration_body": "惠州市市场监督管理局或者惠州仲恺高新区管委会",
+            "litigation_court": "惠州市惠城区人民法院",
+        }
+    )
+    adm = services.session("admin")
+
+    def officer(name, login, roles, cert_no=None, legal=False, cert=None):
+        return adm.register_officer(
+            {
+                "name": name,
+                "login": login,
+                "roles": roles,
+                "legal_qualification": legal,
+                "certificates": [{**CERT, **(cert or {}), "certificate_no": cert_no}] if cert_no else [],
+                "password": "secret-pass-1",
+            }
+        )
+
+    world = World(
+        services=services,
+        clock=clock,
+        admin=admin,
+        officer_a=officer("张明", "zhangming", ["officer"], "44130001"),
+        officer_b=officer("李华", "lihua", ["officer"], "44130002"),
+        head=officer("王局长", "wangju", ["agency_head"]),
+        head2=officer("赵副局长", "zhaofu", ["agency_head"]),
+        reviewer=officer("陈审核", "chenshen", ["legal_reviewer"], legal=True),
+        unqualified=officer("周审核", "zhoushen", ["legal_reviewer"], legal=False),
+        evaluator=officer("吴评查", "wuping", ["evaluator"]),
+        person=None,
+        company=None,
+    )
+    officer_session = services.session("zhangming")
+    world.person = officer_session.register_party(
+        {"kind": "person", "name": "刘某", "id_number": "11010519491231002X", "address": "惠州市仲恺高新区惠风路1号", "phone": "13800000000"}
+    )
+    world.company = officer_session.register_party(
+        {"kind": "organisation", "name": "惠州某某食品有限公司", "uscc": "91350100M000100Y43", "legal_representative": "黄某", "address": "惠州市仲恺高新区和畅路8号"}
+    )
+    return world
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path / "cases.db")
+    yield w
+    w.services.close()

@@ -1,0 +1,131 @@
+"""Building blocks for walking cases through the services, shared by the procedure tests."""
+
+from __future__ import annotations
+
+
+def lead(world, party, *, act_date="2025-02-20", received_on=None, cause="销售超过保质期的食品", life_health_finance=False):
+    s = world.as_(world.officer_a)
+    return s.open_case(
+        {
+            "source": "complaint",
+            "received_on": received_on or world.clock().date().isoformat(),
+            "act_date": act_date,
+            "cause": cause,
+            "cause_entry": "food-safety-124",
+            "summary": "群众投诉该店销售过期酸奶",
+            "party_id": party.id,
+            "handlers": [world.officer_a.id, world.officer_b.id],
+            "life_health_finance": life_health_finance,
+        }
+    )
+
+
+def file(world, case_id, on=None):
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条", "on": on})
+    world.as_(world.head).perform(case_id, "approve_filing", {"opinion": "同意立案", "on": on})
+
+
+def inspect(world, case_id, at="2025-03-04T10:00", officers=None):
+    return world.as_(world.officer_a).perform(
+        case_id,
+        "record_inspection",
+        {
+            "started_at": at,
+            "ended_at": at[:11] + "11:00",
+            "place": "惠州市仲恺高新区惠风路1号店内",
+            "officers": officers or [world.officer_a.id, world.officer_b.id],
+            "certificates_shown": True,
+            "findings": "货架上有超过保质期的酸奶12盒",
+            "present": "刘某",
+            "party_signed": True,
+        },
+    )
+
+
+def inquire(world, case_id, at="2025-03-05T09:30"):
+    return world.as_(world.officer_a).perform(
+        case_id,
+        "record_inquiry",
+        {
+            "started_at": at,
+            "ended_at": at[:11] + "10:30",
+            "place": "仲恺高新区市场监督管理局询问室",
+            "officers": [world.officer_a.id, world.officer_b.id],
+            "recorder": "李华",
+            "certificates_shown": True,
+            "rights_notified": True,
+            "person": {"name": "刘某", "id_number": "11010519491231002X", "relation": "当事人"},
+            "qa": [{"q": "货架上的酸奶是否过期？", "a": "是的，忘记下架了。"}],
+            "confirmed": True,
+        },
+    )
+
+
+def report(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", complex_=False, deviation=False):
+    payload = {
+        "outcome": outcome,
+        "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+        "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+        "discretion": "货值不足一万元，按一般阶次处以罚款",
+        "complex": complex_,
+        "benchmark_deviation": deviation,
+        "deviation_reason": "当事人主动消除危害后果" if deviation else "",
+    }
+    if outcome == "penalty":
+        payload.update({"penalty_kinds": list(kinds), "fine_fen": fine_yuan * 100})
+    return world.as_(world.officer_a).perform(case_id, "submit_investigation_report", payload)
+
+
+def notice(world, case_id, *, fine_yuan=50000, on=None, kinds=("fine", "confiscate_illegal_property")):
+    s = world.as_(world.officer_a)
+    s.perform(
+        case_id,
+        "issue_prior_notice",
+        {
+            "document_no": "仲高新市监告字〔2025〕1号",
+            "penalty_kinds": list(kinds),
+            "fine_fen": fine_yuan * 100,
+            "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+            "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+            "on": on,
+        },
+    )
+    s.perform(case_id, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": "刘某", "receipt_signed": True, "on": on})
+
+
+def review(world, case_id, outcome="approve", reviewer=None, corrections=""):
+    checklist = {
+        item: {"finding": "pass", "comment": ""}
+        for item in (
+            "agency_competence", "officer_qualification", "procedure", "facts_and_evidence", "law_applied",
+            "discretion_benchmark", "within_powers", "documents", "suspected_crime",
+        )
+    }
+    if outcome != "approve":
+        checklist["facts_and_evidence"] = {"finding": "issue", "comment": "货值金额的证据不足"}
+    return world.as_(reviewer or world.reviewer).perform(
+        case_id, "record_legal_review", {"outcome": outcome, "checklist": checklist, "opinion": "审核意见", "corrections": corrections}
+    )
+
+
+def submit_review(world, case_id, corrections_made=""):
+    return world.as_(world.officer_a).perform(
+        case_id,
+        "submit_legal_review",
+        {"summary": "事实清楚，证据确凿", "draft_decision": "拟罚款", "corrections_made": corrections_made},
+    )
+
+
+def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", **extra):
+    payload = {
+        "outcome": outcome,
+        "document_no": "仲高新市监罚字〔2025〕1号",
+        "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+        "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+        "discretion": "货值不足一万元，按一般阶次处以罚款",
+        "evidence": ["0" * 64],
+        **extra,
+    }
+    if outcome == "penalty":
+        payload.update({"penalty_kinds": list(kinds), "fine_fen": fine_yuan * 100})
+    return world.as_(world.head).perform(case_id, "make_decision", payload)
