@@ -396,6 +396,9 @@ def _simple_decision(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.filed_on = step.day
     _investigative(s, step, p)
     _decision(s, step, {**p, "outcome": Outcome.PENALTY})
+    # the on-the-spot form is handed to the party at once (Art. 52)
+    s.decision_served_on = step.day
+    s.stage = Stage.EXECUTION
 
 
 def _payment(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:

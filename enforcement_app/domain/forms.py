@@ -142,6 +142,13 @@ class Form:
             self.problem(key, f"{label}应为 SHA-256 值：{bad[0]}")
         return values
 
+    def digest(self, key: str, label: str) -> str:
+        value = str(self.raw.get(key) or "").strip().lower()
+        if not _HEX64.match(value):
+            self.problem(key, f"{label}应为 SHA-256 值（64位十六进制），实际为 {value!r}")
+        self.out[key] = value
+        return value
+
     def keep(self, key: str, value: Any) -> None:
         self.out[key] = value
 

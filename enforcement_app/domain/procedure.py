@@ -405,7 +405,7 @@ def _v_sampling(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
 @action("add_evidence", OPEN_STAGES - {Stage.CLOSED})
 def _v_evidence(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = Form(raw)
-    f.hashes("sha256", "文件摘要", required=True)
+    f.digest("sha256", "文件摘要")
     f.fen("size", "文件大小")
     f.text("media_type", "文件类型")
     f.text("original_name", "原文件名")

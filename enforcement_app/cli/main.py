@@ -1,0 +1,273 @@
+"""``enforcement-cli``: the command line over the services.
+
+Global options come before the subcommand: ``enforcement-cli --db cases.db --user zhangming show 仲高新市监罚字〔2026〕1号``.
+Exit status: 0 success, 1 refused by a rule or verification failed, 2 bad arguments or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..domain.case import STAGE_ZH, Stage
+from ..domain.money import format_yuan
+from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from ..services import Services, Session
+from ..services.api import restore
+from ..store.database import default_db_path
+from . import discretion_cmd
+
+EXIT_REFUSED = 1
+EXIT_INPUT = 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="enforcement-cli", description="行政执法案件记录 命令行")
+    parser.add_argument("--db", type=Path, help=f"数据库文件（默认 {default_db_path()}）")
+    parser.add_argument("--user", default=os.environ.get("ENFORCEMENT_USER", "admin"), help="以哪个用户身份操作（登录名，默认 admin）")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    p = sub.add_parser("init", help="初始化：设置执法主体和管理员")
+    p.add_argument("--agency-name", required=True)
+    p.add_argument("--seal-name")
+    p.add_argument("--area", required=True)
+    p.add_argument("--prefix", required=True, help="案件编号前缀，如 仲高新市监罚字")
+    p.add_argument("--reconsideration-body", default="")
+    p.add_argument("--litigation-court", default="")
+    p.add_argument("--admin-login", default="admin")
+    p.add_argument("--admin-password", required=True)
+    p.set_defaults(func=cmd_init, needs_user=False)
+
+    p = sub.add_parser("demo", help="写入演示数据（仅用于新数据库）")
+    p.add_argument("--cases", type=int, default=48)
+    p.set_defaults(func=cmd_demo, needs_user=False)
+
+    p = sub.add_parser("cases", help="列出或检索案件")
+    p.add_argument("query", nargs="?", help="检索词（案号、当事人、案由、记录内容）")
+    p.add_argument("--stage", choices=[s.value for s in Stage])
+    p.add_argument("--officer", help="承办人员登录名")
+    p.add_argument("--overdue", action="store_true", help="只列出有逾期期限的案件")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("show", help="显示案件：阶段、期限、可办理与受阻的操作、全过程记录")
+    p.add_argument("case", help="案件编号或案件ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("do", help="办理一项操作：do CASE ACTION --data JSON（脚本用）")
+    p.add_argument("case", help="案件编号或案件ID；开立新案用 new")
+    p.add_argument("action")
+    p.add_argument("--data", default="{}", help="表单内容（JSON 对象，或 @文件名）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_do)
+
+    p = sub.add_parser("verify", help="校验全过程记录和证据文件")
+    p.add_argument("--case", help="只校验此案件")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("backup", help="在线备份数据库和证据")
+    p.add_argument("target", type=Path)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份恢复到一个新的数据库文件")
+    p.add_argument("backup", type=Path)
+    p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
+    p.set_defaults(func=cmd_restore, needs_db=False)
+
+    discretion_cmd.add_parsers(sub)
+    return parser
+
+
+def _session(services: Services, args: argparse.Namespace) -> Session:
+    try:
+        return services.session(args.user)
+    except NotFound as exc:
+        raise CliError(f"{exc}（用 --user 指定登录名）") from None
+
+
+def cmd_init(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    if services.agency() is not None:
+        raise CliError("数据库已初始化（已有执法主体）", EXIT_REFUSED)
+    system = services.system_session()
+    system.set_agency({"name": args.agency_name, "seal_name": args.seal_name or args.agency_name, "area": args.area,
+                       "case_no_prefix": args.prefix, "reconsideration_body": args.reconsideration_body,
+                       "litigation_court": args.litigation_court})
+    system.register_officer({"name": "系统管理员", "login": args.admin_login, "roles": ["admin"], "password": args.admin_password})
+    out.write(f"已初始化：{args.agency_name}，管理员 {args.admin_login}\n")
+    return 0
+
+
+def cmd_demo(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    from ..services.demo import DEMO_PASSWORD, build_demo
+
+    try:
+        counts = build_demo(services, cases=args.cases)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_REFUSED) from None
+    out.write(f"已写入演示数据：{sum(counts.values())}件案件。演示用户密码：{DEMO_PASSWORD}\n")
+    for stage, n in sorted(counts.items()):
+        out.write(f"  {stage}: {n}\n")
+    return 0
+
+
+def cmd_cases(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    session = _session(services, args)
+    officer_id = None
+    if args.officer:
+        officer = services.officer_by_login(args.officer)
+        if officer is None:
+            raise CliError(f"没有该用户：{args.officer}")
+        officer_id = officer.id
+    rows = session.list_cases(stage=args.stage, officer=officer_id, overdue=args.overdue, query=args.query, limit=args.limit)
+    if args.json:
+        _print_json(rows, out)
+        return 0
+    today = services.today()
+    for r in rows:
+        due = ""
+        if r["next_due"]:
+            left = (date.fromisoformat(r["next_due"]) - today).days
+            due = f"{r['next_due_rule']} {'逾期' + str(-left) + '天' if left < 0 else '剩' + str(left) + '天'}"
+        out.write(f"{r['case_no'] or r['id'][:12]:<24} {STAGE_ZH[Stage(r['stage'])]:<6} {r['title']}  {due}\n")
+    out.write(f"共 {len(rows)} 件\n")
+    return 0
+
+
+def cmd_show(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    view = _session(services, args).view(args.case)
+    data = view.as_dict()
+    if args.json:
+        _print_json(data, out)
+        return 0
+    s = view.state
+    out.write(f"{s.case_no or '（未立案）'}  {s.title}\n阶段：{data['stage_name']}    程序：{'简易' if s.procedure == 'simple' else '普通'}\n")
+    if view.major:
+        out.write("重大执法决定：" + "；".join(view.major) + "\n")
+    out.write("期限：\n")
+    for d in data["deadlines"]:
+        out.write(f"  {d['name']}（{d['basis']}，{d['days']}{'个工作日' if d['day_type'] == 'working' else '日'}）至 {d['due']}  [{d['status']}]\n")
+    out.write("可办理：" + "、".join(a["title"] for a in data["allowed_actions"]) + "\n")
+    for b in data["blocked_actions"]:
+        out.write(f"受阻：{b['title']}：" + "；".join(r["message"] for r in b["reasons"]) + "\n")
+    out.write("全过程记录：\n")
+    for e in view.events:
+        out.write(f"  {e.seq:>6} {e.at:%Y-%m-%d %H:%M} {services.permissions.title(e.kind)} {e.hash[:16]}\n")
+    if s.decision and s.decision.get("fine_fen"):
+        out.write(f"罚款：{format_yuan(int(s.decision['fine_fen']))}\n")
+    return 0
+
+
+def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    raw = args.data
+    if raw.startswith("@"):
+        try:
+            raw = Path(raw[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"无法读取 {raw[1:]}：{exc.strerror}") from None
+    try:
+        payload = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"--data 不是有效的 JSON：{exc}") from None
+    if not isinstance(payload, dict):
+        raise CliError("--data 应为 JSON 对象")
+    session = _session(services, args)
+    if args.case == "new":
+        if args.action == "register_lead":
+            result = session.open_case(payload)
+        elif args.action == "record_simple_decision":
+            result = session.record_simple_decision(payload)
+        elif args.action == "register_party":
+            result = session.register_party(payload).id
+        elif args.action == "register_officer":
+            result = session.register_officer(payload).id
+        else:
+            raise CliError("new 只能用于 register_lead、record_simple_decision、register_party、register_officer")
+    else:
+        result = session.perform(args.case, args.action, payload)
+    _print_json({"result": result}, out) if args.json else out.write(f"{result}\n")
+    return 0
+
+
+def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    report = _session(services, args).verify(args.case)
+    if args.json:
+        _print_json({"ok": report.ok, "events": report.events, "streams": report.streams, "evidence_files": report.evidence_files,
+                     "chain_head": report.chain_head, "problems": [p.as_dict() for p in report.problems]}, out)
+    else:
+        out.write(f"记录 {report.events} 条，{report.streams} 个记录链，证据文件 {report.evidence_files} 个；链头 {report.chain_head}\n")
+        for p in report.problems:
+            where = " ".join(x for x in (p.case, f"第{p.seq}条" if p.seq else "", p.file[:12]) if x)
+            out.write(f"问题：[{p.kind}] {where} {p.message}\n")
+        out.write("校验通过\n" if report.ok else f"校验未通过：{len(report.problems)} 个问题\n")
+    return 0 if report.ok else EXIT_REFUSED
+
+
+def cmd_backup(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    target = _session(services, args).backup(args.target)
+    out.write(f"已备份到 {target}\n")
+    return 0
+
+
+def cmd_restore(services: Services | None, args: argparse.Namespace, out: TextIO) -> int:
+    target = restore(args.backup, args.target)
+    out.write(f"已恢复到 {target}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        if getattr(args, "handler", None) is not None:  # discretion and rules commands
+            with Services(args.db or default_db_path()) as services:
+                return args.handler(args, services.policy_on(services.today()), out)
+        if not getattr(args, "needs_db", True):
+            return args.func(None, args, out)
+        with Services(args.db or default_db_path()) as services:
+            return args.func(services, args, out)
+    except CliError as exc:
+        err.write(f"错误：{exc}\n")
+        return exc.code
+    except PermissionDenied as exc:
+        err.write("无权办理：\n" + "".join(f"  - {r.message}\n" for r in exc.refusals))
+        return EXIT_REFUSED
+    except InvalidInput as exc:
+        err.write("输入有误：\n" + "".join(f"  - {r.field + '：' if r.field else ''}{r.message}\n" for r in exc.refusals))
+        return EXIT_INPUT
+    except RuleViolation as exc:
+        err.write("不能办理：\n" + "".join(f"  - {r.message}\n" for r in exc.refusals))
+        return EXIT_REFUSED
+    except NotFound as exc:
+        err.write(f"错误：{exc.args[0] if exc.args else exc}\n")
+        return EXIT_INPUT
+    except (OSError, ValueError) as exc:
+        err.write(f"错误：{exc}\n")
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

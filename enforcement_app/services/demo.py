@@ -1,0 +1,269 @@
+"""A realistic demo data set: an agency, its staff, parties and several dozen cases at every stage.
+
+Everything is recorded through the services, exactly as users would, with the clock set back so that
+the cases carry dates over the past months; deadlines, overdue badges and the process record are real.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import zlib
+import struct
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from ..domain.identity import id_number_check_char, uscc_check_char
+from .api import CHINA, Services
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+CHECKLIST = (
+    "agency_competence", "officer_qualification", "procedure", "facts_and_evidence", "law_applied",
+    "discretion_benchmark", "within_powers", "documents", "suspected_crime",
+)
+
+CAUSES = [
+    ("销售超过保质期的食品", "food-safety-124", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "当事人销售超过保质期的预包装食品", 5_000_000),
+    ("销售无标签的预包装食品", "food-safety-125", "《中华人民共和国食品安全法》第一百二十五条第一款第（二）项", "当事人销售无中文标签的预包装食品", 1_000_000),
+    ("发布含有“最佳”用语的广告", "advertising-57", "《中华人民共和国广告法》第五十七条第（一）项", "当事人在店招及网店页面使用“最佳”“第一”等绝对化用语", 20_000_000),
+    ("占用、堵塞消防通道", "fire-60", "《中华人民共和国消防法》第六十条第一款第（五）项", "当事人在厂房疏散通道堆放货物，堵塞安全出口", 1_500_000),
+    ("未经许可擅自建设", "planning-64", "《中华人民共和国城乡规划法》第六十四条", "当事人未取得建设工程规划许可证擅自搭建钢结构厂房", 3_000_000),
+    ("未按规定对从业人员进行安全生产教育培训", "work-safety-97", "《中华人民共和国安全生产法》第九十七条第（三）项", "当事人未对新入职员工进行安全生产教育和培训", 3_000_000),
+]
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "桂英"]
+COMPANIES = ["惠州市仲恺鲜品超市有限公司", "惠州好味食品店", "惠州市陈江宏达五金厂", "惠州市沥林美家装饰工程有限公司",
+             "惠州市潼湖新兴电子科技有限公司", "惠州仲恺高新区乐购便利店", "惠州市惠环大发广告有限公司", "惠州市东江湾餐饮管理有限公司",
+             "惠州市仲恺瑞丰塑胶制品有限公司", "惠州市陈江百味烧腊店"]
+STREETS = ["惠风东路", "和畅五路", "陈江大道", "潼湖大道", "沥林北路", "惠环街道", "东江高新科技产业园"]
+
+
+def person_id(rng: random.Random) -> str:
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40))
+    first17 = f"441303{born:%Y%m%d}{rng.randrange(100, 999)}"
+    return first17 + id_number_check_char(first17)
+
+
+def company_uscc(rng: random.Random) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    first17 = "91441300" + "".join(rng.choice(alphabet) for _ in range(9))
+    return first17 + uscc_check_char(first17)
+
+
+def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> bytes:
+    """A small striped PNG (a stand-in for an on-site photo), made without any imaging library."""
+    rows = []
+    for y in range(height):
+        shade = (y * 7 + seed * 13) % 60
+        pixel = bytes((min(255, c + shade) for c in colour))
+        rows.append(b"\x00" + pixel * width)
+    raw = zlib.compress(b"".join(rows), 9)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+class _Timeline:
+    """Moves the services' clock through a case's days, one working hour at a time."""
+
+    def __init__(self, services: Services, start: date):
+        self.services = services
+        self.now = datetime.combine(start, time(9, 0), CHINA)
+        services.clock = lambda: self.now
+
+    def day(self, offset_days: int = 0, hour: int = 9) -> str:
+        self.now = datetime.combine(self.now.date() + timedelta(days=offset_days), time(hour, 0), CHINA)
+        return self.now.date().isoformat()
+
+    def at(self, hour: int = 10) -> str:
+        return datetime.combine(self.now.date(), time(hour, 0)).isoformat(timespec="minutes")
+
+
+def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, today: date | None = None,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Fill an empty database; returns counts. Refuses a database that already has cases."""
+    if services.db.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]:
+        raise ValueError("数据库中已有案件，演示数据只能写入新数据库")
+    real_clock = services.clock
+    today = today or real_clock().date()
+    rng = random.Random(seed)
+    system = services.system_session()
+    if services.agency() is None:
+        system.set_agency({
+            "name": "惠州仲恺高新技术产业开发区市场监督管理局", "seal_name": "惠州仲恺高新技术产业开发区市场监督管理局",
+            "area": "惠州仲恺高新区", "case_no_prefix": "仲高新市监罚字",
+            "reconsideration_body": "惠州仲恺高新技术产业开发区管理委员会", "litigation_court": "惠州市惠城区人民法院",
+        })
+    cert = {"area": "惠州仲恺高新区", "source_of_power": "《中华人民共和国行政处罚法》、食品安全法等"}
+    people = [
+        ("系统管理员", "admin", ["admin"], None, False),
+        ("张明", "zhangming", ["officer"], "44130020210001", False),
+        ("李华", "lihua", ["officer"], "44130020210002", False),
+        ("黄志强", "huangzq", ["officer"], "44130020220015", False),
+        ("林晓燕", "linxy", ["officer"], "44130020230021", False),
+        ("王建国", "wangjg", ["agency_head"], None, False),
+        ("赵丽", "zhaoli", ["agency_head"], None, False),
+        ("陈静", "chenjing", ["legal_reviewer"], "44130020190003", True),
+        ("吴志远", "wuzy", ["evaluator"], None, False),
+    ]
+    officers = {}
+    for name, login, roles, cert_no, legal in people:
+        existing = services.officer_by_login(login)
+        if existing:
+            officers[login] = existing
+            continue
+        certificates = [{**cert, "certificate_no": cert_no, "valid_from": "2021-01-01",
+                         "valid_to": (today + timedelta(days=40 if login == "linxy" else 900)).isoformat()}] if cert_no else []
+        officers[login] = system.register_officer({"name": name, "login": login, "roles": roles, "legal_qualification": legal,
+                                                   "certificates": certificates, "password": DEMO_PASSWORD})
+    handler_pairs = [("zhangming", "lihua"), ("huangzq", "linxy"), ("lihua", "huangzq")]
+    officer_session = services.session("zhangming")
+    parties = []
+    for i in range(24):
+        street = f"惠州市仲恺高新区{rng.choice(STREETS)}{rng.randrange(1, 300)}号"
+        if i % 2:
+            parties.append(officer_session.register_party({
+                "kind": "person", "name": rng.choice(SURNAMES) + rng.choice(GIVEN), "id_number": person_id(rng),
+                "address": street, "phone": f"13{rng.randrange(100000000, 999999999)}"}))
+        else:
+            parties.append(officer_session.register_party({
+                "kind": "organisation", "name": COMPANIES[(i // 2) % len(COMPANIES)], "uscc": company_uscc(rng),
+                "legal_representative": rng.choice(SURNAMES) + rng.choice(GIVEN), "address": street,
+                "phone": f"0752-{rng.randrange(2000000, 3999999)}"}))
+    scratch = Path(tempfile.mkdtemp(prefix="demo-evidence-"))
+    stages = ["simple", "lead", "filing", "investigation", "investigation_overdue", "deliberation", "in_review",
+              "returned", "disapproved", "approved", "notice", "hearing", "decided", "execution", "closed",
+              "archived", "no_penalty", "dismissal", "transfer", "not_filed"]
+    counts: dict[str, int] = {}
+    try:
+        for n in range(cases):
+            target = stages[n % len(stages)]
+            party = parties[n % len(parties)]
+            cause = CAUSES[n % len(CAUSES)]
+            pair = handler_pairs[n % len(handler_pairs)]
+            start = today - timedelta(days=(200 if target == "investigation_overdue" else
+                                            {"archived": 150, "closed": 110, "execution": 70}.get(target, 40)) + rng.randrange(0, 20))
+            _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n)
+            counts[target] = counts.get(target, 0) + 1
+            if progress:
+                progress(n + 1, cases)
+    finally:
+        services.clock = real_clock
+        for f in scratch.iterdir():
+            f.unlink()
+        scratch.rmdir()
+    return counts
+
+
+def _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n) -> None:
+    t = _Timeline(services, start)
+    a, b = (services.session(login) for login in pair)
+    ids = [officers[pair[0]].id, officers[pair[1]].id]
+    head = services.session("wangjg" if n % 2 else "zhaoli")
+    cause_name, entry, basis, facts, fine = cause
+    is_org = party.kind.value == "organisation"
+    fine = fine if is_org else min(fine, 900_000)
+    if target == "simple":
+        a.record_simple_decision({
+            "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
+            "basis": "《无证无照经营查处办法》第十三条", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
+            "party_signed": True, "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
+            "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000})
+        return
+    case_id = a.open_case({
+        "source": rng.choice(["complaint", "inspection", "referral", "report"]), "received_on": t.day(), "act_date": (start - timedelta(days=rng.randrange(3, 30))).isoformat(),
+        "cause": cause_name, "cause_entry": entry, "summary": f"{facts}（线索）", "party_id": party.id, "handlers": ids})
+    if target == "lead":
+        return
+    a.perform(case_id, "request_filing", {"facts": facts, "reason": f"涉嫌违反{basis}", "on": t.day(1)})
+    if target == "filing":
+        return
+    if target == "not_filed":
+        head.perform(case_id, "refuse_filing", {"reason": "经核查，违法事实不存在", "on": t.day(1)})
+        return
+    head.perform(case_id, "approve_filing", {"opinion": "同意立案调查", "on": t.day(1)})
+    t.day(1)
+    a.perform(case_id, "record_inspection", {
+        "started_at": t.at(10), "ended_at": t.at(11), "place": party.address, "officers": ids, "certificates_shown": True,
+        "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name, "party_signed": True})
+    for k in range(2 if n % 3 else 1):
+        path = scratch / f"photo-{n}-{k}.png"
+        path.write_bytes(_png(160, 120, (40 + 20 * k, 90, 140), n * 7 + k))
+        a.add_evidence(case_id, path, {"kind": "audiovisual", "description": f"现场照片{k + 1}", "source": "执法人员现场拍摄",
+                                       "collected_by": ids, "collected_at": t.at(10), "place": party.address})
+    a.perform(case_id, "record_inquiry", {
+        "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
+        "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
+        "person": {"name": party.legal_representative or party.name, "relation": "当事人" if not is_org else "法定代表人"},
+        "qa": [{"q": "我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？", "a": "看清了。"},
+               {"q": "请说明相关情况。", "a": f"{facts}，我们认识到错误，愿意整改。"}], "confirmed": True})
+    if target.startswith("investigation"):
+        return
+    outcome = {"no_penalty": "no_penalty", "dismissal": "dismissal", "transfer": "transfer"}.get(target, "penalty")
+    review_target = target in ("in_review", "returned", "disapproved", "approved", "hearing")
+    fine_now = max(fine, 12_000_000) if review_target and is_org else (max(fine, 1_500_000) if review_target else fine)
+    # the default catalogue makes fines of 10,000 / 100,000 yuan and more major decisions
+    major = review_target or fine_now >= (10_000_000 if is_org else 1_000_000)
+    report = {"outcome": outcome, "facts": facts, "basis": basis, "discretion": "按裁量基准一般阶次", "on": t.day(3),
+              "complex": target == "hearing"}
+    if outcome == "penalty":
+        report.update({"penalty_kinds": ["fine"], "fine_fen": fine_now})
+    a.perform(case_id, "submit_investigation_report", report)
+    if target == "deliberation":
+        return
+    reviewer = services.session("chenjing")
+    if major or outcome == "transfer":
+        a.perform(case_id, "submit_legal_review", {"summary": f"{facts}；适用{basis}；执法人员{officers[pair[0]].name}、{officers[pair[1]].name}",
+                                                   "draft_decision": f"拟罚款{fine_now // 100}元", "on": t.day(1)})
+        if target == "in_review":
+            return
+        outcome_review = {"returned": "return", "disapproved": "disapprove"}.get(target, "approve")
+        checklist = {i: {"finding": "pass", "comment": ""} for i in CHECKLIST}
+        if outcome_review != "approve":
+            checklist["facts_and_evidence"] = {"finding": "issue", "comment": "货值金额认定依据不足，请补充进货单据"}
+        reviewer.perform(case_id, "record_legal_review", {"outcome": outcome_review, "checklist": checklist, "on": t.day(3),
+                                                          "opinion": "同意" if outcome_review == "approve" else "证据不足",
+                                                          "corrections": "补充进货单据、销售记录" if outcome_review == "return" else ""})
+        if target in ("returned", "disapproved"):
+            return
+    if outcome != "penalty":
+        head.perform(case_id, "make_decision", {**report, "document_no": f"仲高新市监不罚字〔{start.year}〕{n}号", "on": t.day(2),
+                                                 "reasons": "依据行政处罚法第三十三条第一款" if outcome == "no_penalty" else "",
+                                                 "evidence": []})
+        if outcome == "no_penalty":
+            a.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day(1)})
+        a.perform(case_id, "close_case", {"summary": "依法处理完毕", "on": t.day(1)})
+        return
+    t.day(1)
+    a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": ["fine"],
+                                             "fine_fen": fine_now, "facts": facts, "basis": basis, "on": t.day()})
+    a.perform(case_id, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day()})
+    if target in ("notice", "approved"):
+        return
+    if target == "hearing":
+        a.perform(case_id, "request_hearing", {"form": "written", "on": t.day(2)})
+        a.perform(case_id, "give_hearing_notice", {"hearing_on": (t.now.date() + timedelta(days=14)).isoformat(), "place": "本局听证室",
+                                                   "document_no": f"仲高新市监听字〔{start.year}〕{n}号", "chair": officers["chenjing"].id, "on": t.day(1)})
+        a.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day()})
+        return
+    a.perform(case_id, "record_statement", {"form": "written", "by": party.name, "content": "请求从轻处罚", "on": t.day(2)})
+    a.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "当事人未提出新的事实和理由，不予采纳", "on": t.day(1)})
+    t.day(8)
+    head.perform(case_id, "make_decision", {**report, "document_no": f"仲高新市监罚字〔{start.year}〕{n}号", "on": t.day(),
+                                             "evidence": [e["sha256"] for e in a.view(case_id).state.evidence],
+                                             "penalty_kinds": ["fine"], "fine_fen": fine_now,
+                                             "reasons": "当事人陈述申辩未提出新的事实和理由"})
+    if target == "decided":
+        return
+    a.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day(1)})
+    if target == "execution":
+        return
+    a.perform(case_id, "record_payment", {"amount_fen": fine_now, "channel": "bank", "receipt_no": f"4413{n:06d}", "on": t.day(5)})
+    a.perform(case_id, "close_case", {"summary": "罚款已缴清，依法结案", "on": t.day(2)})
+    if target == "archived":
+        a.perform(case_id, "archive_case", {"archive_no": f"{t.now.year}{n:04d}", "retention": "30_years", "on": t.day(3)})
