@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import steps
 
-from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
+from enforcement_app.domain.refusals import InvalidInput, RuleViolation
 
 
 def rules_of(exc: RuleViolation) -> set[str]:

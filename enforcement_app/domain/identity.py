@@ -43,7 +43,7 @@ def validate_id_number(raw: str, *, today: date | None = None) -> str:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidIdentityNumber("id_number", f"公民身份号码中的出生日期 {number[6:14]} 不是有效日期") from None
-    if born > (today or date.today()) or born.year < 1900:
+    if born > (today or date.today()) or born.year < 1800:
         raise InvalidIdentityNumber("id_number", f"公民身份号码中的出生日期 {born.isoformat()} 不可能")
     expected = id_number_check_char(number[:17])
     if number[17] != expected:

@@ -22,7 +22,7 @@ from .identity import InvalidIdentityNumber, validate_id_number
 from .money import format_yuan
 from .officers import Officer, Role
 from .parties import Party
-from .penalties import PartyKind, PenaltyKind, SEVERITY
+from .penalties import SEVERITY, PartyKind, PenaltyKind
 from .permissions import Permissions
 from .policy import AgencyPolicy, Statute
 from .refusals import InvalidInput, PermissionDenied, Refusal, RuleViolation
@@ -984,7 +984,7 @@ ART59 = {
 }
 
 
-@action("make_decision", frozenset({Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE}), head_not_handler=True, pre=_decision_possible)
+@action("make_decision", frozenset({Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING}), head_not_handler=True, pre=_decision_possible)
 def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     defaults = {
         "party_name": state.party_name,

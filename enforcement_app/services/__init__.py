@@ -4,6 +4,6 @@ Every action: a permission check, one transaction, one recorded event. See :clas
 :class:`Session` (a user acting through the services).
 """
 
-from .api import CaseView, Services, Session, SYSTEM_ACTOR
+from .api import SYSTEM_ACTOR, CaseView, Services, Session
 
 __all__ = ["CaseView", "Services", "Session", "SYSTEM_ACTOR"]

@@ -13,7 +13,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozens
 
 def new_id() -> str:
     """Globally unique, roughly time-ordered ids, so laptops can merge without renumbering."""
-    return f"{int(datetime.now(timezone.utc).timestamp() * 1000):012x}{uuid.uuid4().hex[:20]}"
+    return f"{int(datetime.now(UTC).timestamp() * 1000):012x}{uuid.uuid4().hex[:20]}"
 
 
 @dataclass(frozen=True)

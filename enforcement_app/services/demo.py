@@ -7,9 +7,9 @@ the cases carry dates over the past months; deadlines, overdue badges and the pr
 from __future__ import annotations
 
 import random
+import struct
 import tempfile
 import zlib
-import struct
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -58,7 +58,7 @@ def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> by
     rows = []
     for y in range(height):
         shade = (y * 7 + seed * 13) % 60
-        pixel = bytes((min(255, c + shade) for c in colour))
+        pixel = bytes(min(255, c + shade) for c in colour)
         rows.append(b"\x00" + pixel * width)
     raw = zlib.compress(b"".join(rows), 9)
 

@@ -78,7 +78,7 @@ def verify_database(
         count += 1
         body = f"{FORMAT}\nstream:{s}\nparents:{parents}\nactor:{actor}\ndevice:{device}\nat:{at}\nkind:{kind}\n".encode()
         h = sha256(body)
-        h.update(payload)
+        h.update(payload if isinstance(payload, bytes) else str(payload).encode("utf-8"))
         if h.hexdigest() != digest:
             problems.append(Problem("event_altered", f"第{seq}条记录（{kind}）的内容与其哈希不符，记录已被改动", label(s), seq, digest))
         expected_chain = sha256(f"{previous}{digest}".encode("ascii")).hexdigest()

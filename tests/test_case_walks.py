@@ -1,0 +1,212 @@
+"""Whole cases: no penalty (Art. 33), transfer, hearing, legal review rounds, overdue deadline, extension."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import steps
+
+from enforcement_app.domain.refusals import PermissionDenied, RuleViolation
+
+
+def rules_of(exc) -> set[str]:
+    return {r.rule for r in exc.refusals}
+
+
+@pytest.fixture
+def investigated(world):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id)
+    steps.inquire(world, case_id)
+    return case_id
+
+
+def test_no_penalty_under_art_33(world, investigated):
+    steps.report(world, investigated, outcome="no_penalty")
+    steps.decide(world, investigated, outcome="no_penalty", reasons="首次违法、危害后果轻微并及时改正（行政处罚法第三十三条第一款）", evidence=[])
+    s = world.as_(world.officer_a)
+    s.perform(investigated, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(investigated, "close_case", {"summary": "不予处罚，已对当事人进行教育"})
+    state = s.view(investigated).state
+    assert state.outcome == "no_penalty" and state.stage == "closed" and state.notice is None
+
+
+def test_transfer_to_judicial_organs_needs_review(world, investigated):
+    steps.report(world, investigated, outcome="transfer")
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, investigated, outcome="transfer", evidence=[])
+    assert "legal_review_required" in rules_of(refused.value)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated)
+    steps.decide(world, investigated, outcome="transfer", evidence=[])
+    s = world.as_(world.officer_a)
+    s.perform(investigated, "close_case", {"summary": "已移送公安机关"})
+    assert s.view(investigated).state.outcome == "transfer"
+
+
+def test_returned_review_resubmitted_and_approved(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated, outcome="return", corrections="补充货值金额证据")
+    view = world.as_(world.officer_a).view(investigated)
+    assert view.state.stage == "deliberation"
+    with pytest.raises(RuleViolation) as refused:
+        steps.submit_review(world, investigated)  # a resubmission must say what was corrected
+    assert "corrections_made" in {r.field for r in refused.value.refusals}
+    world.as_(world.officer_a).add_evidence(investigated, _file(world, "进货单.txt", "进货单据"), {
+        "kind": "documentary", "description": "进货单据", "source": "当事人提供", "collected_by": [world.officer_a.id]})
+    steps.submit_review(world, investigated, corrections_made="已补充进货单据")
+    steps.review(world, investigated)
+    state = world.as_(world.officer_a).view(investigated).state
+    assert [r["review"]["outcome"] for r in state.review_rounds] == ["return", "approve"]
+    steps.notice(world, investigated, fine_yuan=150000)
+    world.as_(world.officer_a).perform(investigated, "waive_rights", {"written": True, "statement": "放弃陈述申辩和听证"})
+    steps.decide(world, investigated, fine_yuan=150000)
+
+
+def test_approval_voided_by_a_later_penalty_change(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated)
+    steps.report(world, investigated, fine_yuan=120000)  # the penalty changed after approval
+    view = world.as_(world.officer_a).view(investigated)
+    blocked = {a.kind: {r.rule for r in a.reasons} for a in view.actions if not a.allowed}
+    assert "legal_review_void" in blocked["make_decision"]
+    steps.notice(world, investigated, fine_yuan=120000)
+    world.as_(world.officer_a).perform(investigated, "waive_rights", {"written": True, "statement": "放弃"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, investigated, fine_yuan=120000)
+    assert "legal_review_void" in rules_of(refused.value)
+
+
+def test_reviewer_must_be_qualified_and_independent(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    with pytest.raises(RuleViolation) as refused:
+        steps.review(world, investigated, reviewer=world.unqualified)
+    assert "legal_qualification" in rules_of(refused.value)
+    with pytest.raises(PermissionDenied):
+        steps.review(world, investigated, reviewer=world.officer_a)  # handler, and not a reviewer
+    with pytest.raises(PermissionDenied):
+        steps.review(world, investigated, reviewer=world.head)  # not a legal reviewer
+    both = world.services.session("admin").register_officer(
+        {"name": "郑双岗", "login": "zhengsg", "roles": ["officer", "legal_reviewer"], "legal_qualification": True,
+         "certificates": [{"certificate_no": "44137777", "area": "区", "valid_from": "2024-01-01", "valid_to": "2028-01-01"}]})
+    other = steps.lead(world, world.person)
+    world.services.session("zhangming").perform(other, "request_filing", {"facts": "f", "reason": "r"})
+    # a reviewer who investigated the case may not review it
+    case_with_both = world.services.session("zhengsg").open_case({
+        "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
+        "handlers": [both.id, world.officer_b.id]})
+    world.services.session("zhengsg").perform(case_with_both, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.head).perform(case_with_both, "approve_filing", {})
+    world.services.session("zhengsg").perform(case_with_both, "record_inspection", {
+        "started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "p", "officers": [both.id, world.officer_b.id],
+        "certificates_shown": True, "findings": "f"})
+    world.services.session("zhengsg").perform(case_with_both, "submit_investigation_report", {
+        "outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 20_000_000, "facts": "f", "basis": "b", "discretion": "d"})
+    world.services.session("zhengsg").perform(case_with_both, "submit_legal_review", {"summary": "s", "draft_decision": "d"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.review(world, case_with_both, reviewer=both)
+    assert "reviewer_is_handler" in rules_of(refused.value)
+
+
+def test_collective_discussion_required_on_disagreement(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated, outcome="disapprove")
+    s = world.as_(world.officer_a)
+    s.perform(investigated, "object_to_review", {"reason": "货值证据已充分"})
+    blocked = {a.kind: {r.rule for r in a.reasons} for a in s.view(investigated).actions if not a.allowed}
+    assert "collective_discussion_required" in blocked["make_decision"]
+    with pytest.raises(RuleViolation) as refused:  # one head is not a collective discussion
+        world.as_(world.head).perform(investigated, "record_collective_discussion", {
+            "participants": [world.head.id], "opinions": "o", "conclusion": "c", "resolves_objection": True})
+    assert "participants" in {r.field for r in refused.value.refusals}
+    world.as_(world.head).perform(investigated, "record_collective_discussion", {
+        "participants": [world.head.id, world.head2.id], "opinions": "同意承办机构意见，补充说明后重新送审",
+        "conclusion": "补正后重新送审", "resolves_objection": True})
+    blocked = {a.kind: {r.rule for r in a.reasons} for a in s.view(investigated).actions if not a.allowed}
+    assert "collective_discussion_required" not in blocked["make_decision"]
+    assert "legal_review_not_passed" in blocked["make_decision"]  # Art. 58: a failed review still blocks
+
+
+def test_hearing_held_on_working_day_arithmetic(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated)
+    world.clock.set("2025-09-26T09:00")  # a Friday before the 2025 National Day holiday
+    steps.notice(world, investigated, fine_yuan=150000, on="2025-09-26")
+    window = next(d for d in world.as_(world.officer_a).view(investigated).deadlines if d.rule == "hearing_request")
+    # 5 working days after 26 Sep: 28 Sep (make-up Sunday), 29, 30 Sep, 9 Oct, 10 Oct
+    assert window.due == date(2025, 10, 10)
+    world.clock.set("2025-10-13T09:00")
+    with pytest.raises(RuleViolation) as refused:
+        world.as_(world.officer_a).perform(investigated, "request_hearing", {"form": "written", "on": "2025-10-13"})
+    assert "hearing_request_late" in rules_of(refused.value)
+    world.as_(world.officer_a).perform(investigated, "request_hearing", {"form": "written", "on": "2025-10-10"})
+    s = world.as_(world.officer_a)
+    notice = {"on": "2025-10-13", "place": "听证室", "document_no": "听1", "chair": world.reviewer.id}
+    with pytest.raises(RuleViolation) as refused:  # 7 working days after 13 Oct is 22 Oct
+        s.perform(investigated, "give_hearing_notice", {**notice, "hearing_on": "2025-10-21"})
+    assert "hearing_notice_period" in rules_of(refused.value)
+    with pytest.raises(RuleViolation) as refused:
+        s.perform(investigated, "give_hearing_notice", {**notice, "hearing_on": "2025-10-22", "chair": world.officer_b.id})
+    assert "chair_is_investigator" in rules_of(refused.value)
+    s.perform(investigated, "give_hearing_notice", {**notice, "hearing_on": "2025-10-22"})
+    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True, "on": "2025-10-13"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, investigated, fine_yuan=150000)
+    assert "hearing_pending" in rules_of(refused.value)
+    world.clock.set("2025-10-22T15:00")
+    world.as_(world.reviewer).perform(investigated, "hold_hearing", {
+        "on": "2025-10-22", "chair": world.reviewer.id, "transcript": "当事人对事实无异议，请求从轻", "agents": ["律师甲"], "party_signed": True})
+    # a case decided after a hearing is major: the earlier approval no longer covers it? It does (same penalty),
+    # but the decision must rest on the transcript (Art. 65)
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, investigated, fine_yuan=150000)
+    assert "based_on_transcript" in {r.field for r in refused.value.refusals}
+    steps.decide(world, investigated, fine_yuan=150000, based_on_transcript=True)
+
+
+def test_unexcused_absence_is_a_waiver(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated)
+    steps.notice(world, investigated, fine_yuan=150000)
+    s = world.as_(world.officer_a)
+    s.perform(investigated, "request_hearing", {"form": "written"})
+    s.perform(investigated, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": "听2", "chair": world.reviewer.id})
+    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    world.clock.set("2025-03-20T15:00")
+    s.perform(investigated, "record_hearing_absence", {"on": "2025-03-20", "kind": "absent_without_reason", "details": "当事人未到场"})
+    steps.decide(world, investigated, fine_yuan=150000)
+
+
+def test_overdue_deadline_and_extension(world, investigated):
+    view = world.as_(world.officer_a).view(investigated)
+    limit = next(d for d in view.deadlines if d.rule == "decision_time_limit")
+    assert limit.due == date(2025, 6, 1)  # 90 calendar days from filing on 3 March
+    world.clock.set("2025-06-03T09:00")
+    limit = next(d for d in world.as_(world.officer_a).view(investigated).deadlines if d.rule == "decision_time_limit")
+    assert limit.status(date(2025, 6, 3)) == "overdue"
+    rows = world.as_(world.officer_a).list_cases(overdue=True)
+    assert [r["id"] for r in rows] == [investigated]
+    s = world.as_(world.officer_a)
+    s.perform(investigated, "request_approval", {"matter": "extension", "reason": "案情复杂，需进一步检验", "days": 30})
+    request = next(iter(s.view(investigated).state.approvals_pending))
+    with pytest.raises(RuleViolation):
+        world.as_(world.officer_b).perform(investigated, "decide_approval", {"request": request, "approved": True})
+    world.as_(world.head).perform(investigated, "decide_approval", {"request": request, "approved": True, "opinion": "同意延长三十日"})
+    limit = next(d for d in s.view(investigated).deadlines if d.rule == "decision_time_limit")
+    assert limit.due == date(2025, 7, 1) and limit.extended_days == 30
+    assert s.list_cases(overdue=True) == []
+
+
+def _file(world, name, text):
+    path = world.services.path.parent / name
+    path.write_text(text, encoding="utf-8")
+    return path
