@@ -54,12 +54,12 @@ def test_invalid_usccs(code, needle):
 
 def _id_check(first17: str) -> str:
     weights = [2 ** (17 - i) % 11 for i in range(17)]
-    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
 def _uscc_check(first17: str) -> str:
     weights = [3**i % 31 for i in range(17)]
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, weights))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, weights, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

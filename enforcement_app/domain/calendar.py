@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,9 +51,10 @@ def parse_year_schedule(year: int | str, data: Mapping[str, Any], source: str = 
     return YearSchedule(y, days["holidays"], days["workdays"], source)
 
 
-def shipped_schedules() -> list[YearSchedule]:
+@cache
+def shipped_schedules() -> tuple[YearSchedule, ...]:
     document = load_json("calendars", "prc_holidays.json")
-    return [parse_year_schedule(y, data, document.get("source", "")) for y, data in document["years"].items()]
+    return tuple(parse_year_schedule(y, data, document.get("source", "")) for y, data in document["years"].items())
 
 
 class WorkCalendar:

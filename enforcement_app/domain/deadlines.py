@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, timedelta
 from typing import Any
 
@@ -86,8 +87,13 @@ def parse_rules(document: Mapping[str, Any], where: str = "deadlines") -> list[V
     return versions
 
 
+@cache
+def _shipped_rules() -> tuple[Versioned[tuple[DeadlineRule, ...]], ...]:
+    return tuple(parse_rules(load_json("law", "deadlines.json")))
+
+
 def rules_on(day: date) -> tuple[DeadlineRule, ...]:
-    return version_in_force(parse_rules(load_json("law", "deadlines.json")), day).value
+    return version_in_force(_shipped_rules(), day).value
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from typing import Any
 
@@ -153,8 +154,13 @@ def parse_policy_versions(document: Mapping[str, Any], where: str = "policy") ->
     return versions
 
 
+@cache
+def _shipped_policy_versions() -> tuple[Versioned[AgencyPolicy], ...]:
+    return tuple(parse_policy_versions(load_json("agency", "policy.json"), "resources/agency/policy.json"))
+
+
 def default_policy_versions() -> list[Versioned[AgencyPolicy]]:
-    return parse_policy_versions(load_json("agency", "policy.json"), "resources/agency/policy.json")
+    return list(_shipped_policy_versions())
 
 
 def policy_on(day: date, versions: list[Versioned[AgencyPolicy]] | None = None) -> AgencyPolicy:
@@ -167,22 +173,26 @@ class StatuteValue:
     article: str
 
 
+@cache
+def _statute_versions() -> tuple[Versioned[Mapping[str, Any]], ...]:
+    document = load_json("law", "administrative_penalty_law.json")
+    return tuple(
+        Versioned(
+            str(v["version"]),
+            parse_date(v["effective_from"], "effective_from"),  # type: ignore[arg-type]
+            parse_date(v.get("effective_to"), "effective_to"),
+            v,
+        )
+        for v in document["versions"]
+    )
+
+
 class Statute:
     """Numbers of the Administrative Penalty Law in force on a date, each with its article."""
 
     def __init__(self, day: date):
-        document = load_json("law", "administrative_penalty_law.json")
-        versions = [
-            Versioned(
-                str(v["version"]),
-                parse_date(v["effective_from"], "effective_from"),  # type: ignore[arg-type]
-                parse_date(v.get("effective_to"), "effective_to"),
-                v,
-            )
-            for v in document["versions"]
-        ]
-        self._data = version_in_force(versions, day).value
-        self.law = document["law"]
+        self._data = version_in_force(_statute_versions(), day).value
+        self.law = load_json("law", "administrative_penalty_law.json")["law"]
 
     def __getitem__(self, key: str) -> StatuteValue:
         item = self._data[key]

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar, parse_year_schedule
-from ..domain.case import STAGE_ZH, CaseState, Outcome, Stage, Step, fold, step_day
+from ..domain.case import STAGE_ZH, CaseState, Outcome, Stage, Step, apply, fold, step_day
 from ..domain.deadlines import Deadline, rules_on
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party, build_party
@@ -105,7 +105,15 @@ class Services:
         self.device_id = meta(self.db, "device_id")
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(CHINA))
         self.permissions = Permissions.default()
+        # Reference data read on every action, cached per connection and dropped when it changes here.
+        # Another process writing the same file only adds cases and events, which are never cached stale:
+        # a case's cached state is used only while the stream heads in the database still match it.
         self._officers: dict[str, Officer] | None = None
+        self._calendar: WorkCalendar | None = None
+        self._policies: list[Versioned[AgencyPolicy]] | None = None
+        self._agency: tuple[Agency | None] | None = None
+        self._parties: dict[str, Party] = {}
+        self._states: dict[str, tuple[tuple[str, ...], CaseState]] = {}
 
     def close(self) -> None:
         self.db.conn.close()
@@ -163,12 +171,19 @@ class Services:
     # --- reference data --------------------------------------------------------------------------------
 
     def agency(self) -> Agency | None:
-        row = self.db.execute(
-            "SELECT id, name, seal_name, area, case_no_prefix, reconsideration_body, litigation_court FROM agency LIMIT 1"
-        ).fetchone()
-        return Agency(*row) if row else None
+        if self._agency is None:
+            row = self.db.execute(
+                "SELECT id, name, seal_name, area, case_no_prefix, reconsideration_body, litigation_court FROM agency LIMIT 1"
+            ).fetchone()
+            self._agency = (Agency(*row) if row else None,)
+        return self._agency[0]
 
     def party(self, party_id: str) -> Party:
+        if party_id not in self._parties:
+            self._parties[party_id] = self._load_party(party_id)
+        return self._parties[party_id]
+
+    def _load_party(self, party_id: str) -> Party:
         row = self.db.execute(
             "SELECT id, kind, name, id_number, uscc, legal_representative, address, phone FROM party WHERE id = ?", [party_id]
         ).fetchone()
@@ -179,6 +194,11 @@ class Services:
         return Party(row[0], PartyKind(row[1]), *row[2:])
 
     def policy_versions(self) -> list[Versioned[AgencyPolicy]]:
+        if self._policies is None:
+            self._policies = self._load_policy_versions()
+        return self._policies
+
+    def _load_policy_versions(self) -> list[Versioned[AgencyPolicy]]:
         stored = [
             {"version": v, "effective_from": f, "effective_to": t, **json.loads(body)}
             for v, f, t, body in self.db.execute("SELECT version, effective_from, effective_to, body FROM policy_version")
@@ -192,11 +212,13 @@ class Services:
         return version_in_force(self.policy_versions(), day).value
 
     def calendar(self) -> WorkCalendar:
-        extra = [
-            parse_year_schedule(year, json.loads(body), source)
-            for year, body, source in self.db.execute("SELECT year, body, source FROM calendar_year")
-        ]
-        return WorkCalendar.default(extra)
+        if self._calendar is None:
+            extra = [
+                parse_year_schedule(year, json.loads(body), source)
+                for year, body, source in self.db.execute("SELECT year, body, source FROM calendar_year")
+            ]
+            self._calendar = WorkCalendar.default(extra)
+        return self._calendar
 
     def today(self) -> date:
         return self.clock().date()
@@ -223,6 +245,18 @@ class Services:
         if not events:
             raise NotFound(f"没有该案件：{case_id}")
         return fold(case_id, (_step(e) for e in events)), events
+
+    def working_state(self, case_id: str) -> CaseState:
+        """The case's state for recording the next step: cached while its stream heads are unchanged.
+        The caller applies the new step to it and hands it back with :meth:`keep_state`."""
+        heads = event_store.stream_heads(self.db, case_id)
+        cached = self._states.pop(case_id, None)
+        if cached is not None and cached[0] == heads:
+            return cached[1]
+        return self.case_state(case_id)[0]
+
+    def keep_state(self, case_id: str, state: CaseState) -> None:
+        self._states[case_id] = (event_store.stream_heads(self.db, case_id), state)
 
     def resolve_case(self, ref: str) -> str:
         """A case id, an unambiguous id prefix, or an official case number."""
@@ -271,8 +305,8 @@ class Session:
 
     # --- recording -------------------------------------------------------------------------------------
 
-    def _record(self, stream: str, kind: str, payload: Mapping[str, Any]) -> tuple[int, str]:
-        """Append one event to ``stream``; the caller holds the transaction."""
+    def _record(self, stream: str, kind: str, payload: Mapping[str, Any]) -> tuple[int, str, datetime]:
+        """Append one event to ``stream``; the caller holds the transaction. Returns (seq, hash, time)."""
         event = Event(
             stream=stream,
             parents=event_store.stream_heads(self.db, stream),
@@ -282,7 +316,8 @@ class Session:
             kind=kind,
             payload=dict(payload),
         )
-        return event_store.append(self.db, event)
+        seq, digest = event_store.append(self.db, event)
+        return seq, digest, event.at
 
     def _require(self, action: str) -> None:
         self.services.permissions.check(self.actor, action)
@@ -301,6 +336,7 @@ class Session:
         with self.db.atomic():
             self._record(f"agency/{agency.id}", "set_agency", agency.__dict__)
             self.db["agency"].upsert(agency.__dict__, pk="id")
+        self.services._agency = None
         return agency
 
     def register_officer(self, data: Mapping[str, Any]) -> Officer:
@@ -387,6 +423,7 @@ class Session:
                  "effective_to": version.get("effective_to"), "body": json.dumps(body, ensure_ascii=False)},
                 pk="version",
             )
+        self.services._policies = None
 
     def import_calendar(self, year: int, data: Mapping[str, Any], source: str = "") -> None:
         self._require("import_calendar")
@@ -395,6 +432,7 @@ class Session:
         with self.db.atomic():
             self._record("config/calendar", "import_calendar", {"year": schedule.year, **body, "source": source})
             self.db["calendar_year"].upsert({"year": schedule.year, "body": json.dumps(body), "source": source}, pk="year")
+        self.services._calendar = None
 
     # --- cases -----------------------------------------------------------------------------------------
 
@@ -415,8 +453,10 @@ class Session:
             if kind == "record_simple_decision":
                 data.update(self._allocate_number(case_id, ctx, _moment_day(payload.get("at")) or ctx.today))
             clean = prepare(None, ctx, kind, data)
-            self._record(case_id, kind, clean)
-            self._project(case_id, ctx)
+            seq, digest, at = self._record(case_id, kind, clean)
+            state = fold(case_id, [Step(seq, digest, kind, self.actor.id, at, step_day(clean, at), clean)])
+            self._project(state, ctx)
+        self.services.keep_state(case_id, state)
         return case_id
 
     def _allocate_number(self, case_id: str, ctx: Context, day: date) -> dict[str, Any]:
@@ -437,7 +477,7 @@ class Session:
         """Take one procedural action on a case; returns the hash of the recorded event."""
         case_id = self.services.resolve_case(case_ref)
         with self.db.atomic():
-            state, _ = self.services.case_state(case_id)
+            state = self.services.working_state(case_id)
             party = self.services.party(state.party_id) if state.party_id else None
             ctx = self.services.context(self.actor, party=party)
             data = dict(payload or {})
@@ -447,8 +487,10 @@ class Session:
                 prepare(state, ctx, kind, {**data, "case_no": "pending"})
                 data.update(self._allocate_number(case_id, ctx, _day(data.get("on")) or ctx.today))
             clean = prepare(state, ctx, kind, data)
-            _, digest = self._record(case_id, kind, clean)
-            self._project(case_id, ctx)
+            seq, digest, at = self._record(case_id, kind, clean)
+            apply(state, Step(seq, digest, kind, self.actor.id, at, step_day(clean, at), clean))
+            self._project(state, ctx)
+        self.services.keep_state(case_id, state)
         return digest
 
     def _defaults(self, state: CaseState, ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -467,40 +509,42 @@ class Session:
             out["compliance"] = "自收到本决定书之日起十五日内，到指定银行或者通过电子支付系统缴纳罚款（行政处罚法第六十七条）。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。"
         return out
 
-    def _project(self, case_id: str, ctx: Context) -> None:
-        """Rewrite the case's row in the case table from its events (inside the same transaction)."""
-        state, _ = self.services.case_state(case_id)
+    def _project(self, state: CaseState, ctx: Context) -> None:
+        """Rewrite the case's row in the case table from its state (inside the same transaction)."""
         deadlines = deadlines_of(state, ctx)
         open_agency = sorted((d for d in deadlines if d.owner == "agency" and d.met_on is None), key=lambda d: d.due)
         officers = ctx.officers
         review = state.review
-        self.db["case"].upsert(
-            {
-                "id": state.id,
-                "agency_id": state.agency_id,
-                "case_no": state.case_no,
-                "procedure": state.procedure.value,
-                "stage": state.stage.value,
-                "outcome": state.outcome.value if state.outcome else "",
-                "title": state.title,
-                "cause": state.cause,
-                "party_id": state.party_id,
-                "party_name": state.party_name,
-                "handlers": ",".join(state.handlers),
-                "handler_names": "、".join(officers[h].name for h in state.handlers if h in officers),
-                "received_on": _iso(state.lead_received_on) or _iso(state.filed_on) or "",
-                "filed_on": _iso(state.filed_on) or "",
-                "decided_on": _iso(state.decided_on) or "",
-                "closed_on": _iso(state.closed_on) or "",
-                "fine_fen": int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
-                "next_due": open_agency[0].due.isoformat() if open_agency and state.open else "",
-                "next_due_rule": open_agency[0].name if open_agency and state.open else "",
-                "review_status": "pending" if state.review_pending else (review or {}).get("outcome", ""),
-                "major": int(bool(major_reasons(state, ctx.policy))),
-                "search_text": _search_text(state),
-                "updated_at": self.services.clock().isoformat(),
-            },
-            pk="id",
+        row = {
+            "id": state.id,
+            "agency_id": state.agency_id,
+            "case_no": state.case_no,
+            "procedure": state.procedure.value,
+            "stage": state.stage.value,
+            "outcome": state.outcome.value if state.outcome else "",
+            "title": state.title,
+            "cause": state.cause,
+            "party_id": state.party_id,
+            "party_name": state.party_name,
+            "handlers": ",".join(state.handlers),
+            "handler_names": "、".join(officers[h].name for h in state.handlers if h in officers),
+            "received_on": _iso(state.lead_received_on) or _iso(state.filed_on) or "",
+            "filed_on": _iso(state.filed_on) or "",
+            "decided_on": _iso(state.decided_on) or "",
+            "closed_on": _iso(state.closed_on) or "",
+            "fine_fen": int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
+            "next_due": open_agency[0].due.isoformat() if open_agency and state.open else "",
+            "next_due_rule": open_agency[0].name if open_agency and state.open else "",
+            "review_status": "pending" if state.review_pending else (review or {}).get("outcome", ""),
+            "major": int(bool(major_reasons(state, ctx.policy))),
+            "search_text": _search_text(state),
+            "updated_at": self.services.clock().isoformat(),
+        }
+        columns = ", ".join(f'"{k}"' for k in row)
+        updates = ", ".join(f'"{k}" = excluded."{k}"' for k in row if k != "id")
+        self.db.execute(
+            f'INSERT INTO "case" ({columns}) VALUES ({", ".join("?" * len(row))}) ON CONFLICT(id) DO UPDATE SET {updates}',
+            list(row.values()),
         )
 
     def add_evidence(self, case_ref: str, file_path: str | Path, details: Mapping[str, Any]) -> str:
@@ -645,7 +689,3 @@ def restore(backup: str | Path, target: str | Path) -> Path:
     if evidence_dir(backup).exists():
         shutil.copytree(evidence_dir(backup), evidence_dir(target), dirs_exist_ok=True)
     return target
-
-
-def iter_outcomes() -> Iterable[str]:
-    return (o.value for o in Outcome)

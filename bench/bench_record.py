@@ -1,0 +1,127 @@
+"""Benchmark: recording one step durably, and verify over a million events.
+
+    python bench/bench_record.py [--events 1000000] [--steps 300]
+
+Prints (1) the median time to record one procedural step through the services (permission check, fold,
+procedure check, event + hash + chain, projection, COMMIT with synchronous=FULL), (2) the median of a bare
+sqlite3 INSERT + COMMIT of a row of the same size on the same settings, and their ratio, (3) the time for
+verify over N events (generated straight into the event table, each a valid chained event).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from conftest import make_world  # noqa: E402
+
+from enforcement_app.domain.record import GENESIS, Event, chain_hash  # noqa: E402
+from enforcement_app.services import Services  # noqa: E402
+from enforcement_app.services.api import CHINA  # noqa: E402
+
+
+def bench_step(folder: Path, steps: int) -> tuple[float, float, int]:
+    world = make_world(folder / "step.db")
+    s = world.as_(world.officer_a)
+    case_id = s.open_case({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品",
+                           "summary": "投诉", "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
+    s.perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.head).perform(case_id, "approve_filing", {})
+    world.clock.set("2025-03-05T12:00")
+    payload = {"started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "惠州市仲恺高新区惠风路1号店内",
+               "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
+               "findings": "货架上有超过保质期的酸奶12盒，生产日期2024年12月1日，保质期21天。", "present": "刘某", "party_signed": True}
+    timings = []
+    for i in range(steps):
+        # one case keeps growing, as a busy case does; fold cost is included
+        start = time.perf_counter()
+        s.perform(case_id, "record_inspection", payload)
+        timings.append(time.perf_counter() - start)
+    size = world.services.db.execute("SELECT length(payload) + 400 FROM event ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    world.services.close()
+    return statistics.median(timings[:40]), statistics.median(timings), size
+
+
+def bench_bare(folder: Path, steps: int, size: int) -> float:
+    conn = sqlite3.connect(folder / "bare.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+    body = os.urandom(size)
+    timings = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO t (body) VALUES (?)", [body])
+        conn.execute("COMMIT")
+        timings.append(time.perf_counter() - start)
+    conn.close()
+    return statistics.median(timings)
+
+
+def bench_verify(folder: Path, events: int) -> tuple[float, int]:
+    path = folder / "verify.db"
+    Services(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous = OFF")
+    t0 = datetime(2025, 1, 1, tzinfo=CHINA)
+    chain = GENESIS
+    heads: dict[str, str] = {}
+    rows = []
+    per_case = 20
+    for n in range(events):
+        stream = f"case{n // per_case:07d}"
+        parent = heads.get(stream)
+        e = Event(stream, (parent,) if parent else (), "officer1", "device1", t0 + timedelta(seconds=n), "record_inspection",
+                  {"findings": "货架上有超过保质期的酸奶12盒", "n": n, "officers": ["a", "b"]})
+        digest = e.hash
+        chain = chain_hash(chain, digest)
+        heads[stream] = digest
+        rows.append((digest, stream, e.parents_text, e.actor, e.device, e.at_text, e.kind, e.payload_bytes, chain))
+        if len(rows) == 50000:
+            conn.executemany("INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            rows.clear()
+    if rows:
+        conn.executemany("INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, ?)", [(s, h, per_case) for s, h in heads.items()])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'chain_head'", [chain])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'event_count'", [str(events)])
+    conn.commit()
+    conn.close()
+    with Services(path) as services:
+        start = time.perf_counter()
+        report = services.verify()
+        elapsed = time.perf_counter() - start
+    assert report.ok, report.problems[:3]
+    return elapsed, report.events
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--steps", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
+        folder = Path(tmp)
+        first, median, size = bench_step(folder, args.steps)
+        bare = bench_bare(folder, args.steps, size)
+        print(f"record one step (services, durable): median {median * 1000:.2f} ms over {args.steps} steps "
+              f"(first 40 steps: {first * 1000:.2f} ms)")
+        print(f"bare sqlite3 INSERT + COMMIT of a {size}-byte row: median {bare * 1000:.2f} ms")
+        print(f"ratio: {median / bare:.2f}x")
+        elapsed, n = bench_verify(folder, args.events)
+        print(f"verify over {n:,} events: {elapsed:.2f} s ({n / elapsed:,.0f} events/s)")
+
+
+if __name__ == "__main__":
+    main()
