@@ -11,7 +11,7 @@ def lead(world, party, *, act_date="2025-02-20", received_on=None, cause="销售
             "received_on": received_on or world.clock().date().isoformat(),
             "act_date": act_date,
             "cause": cause,
-            "cause_entry": "food-safety-124",
+            "cause_entry": "food_safety_124_1",
             "summary": "群众投诉该店销售过期酸奶",
             "party_id": party.id,
             "handlers": [world.officer_a.id, world.officer_b.id],
