@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def rules_of(exc) -> set[str]:
+    """The rule ids a refusal carries."""
+    return {r.rule for r in exc.refusals}
+
+
 def lead(world, party, *, act_date="2025-02-20", received_on=None, cause="销售超过保质期的食品", life_health_finance=False):
     s = world.as_(world.officer_a)
     return s.open_case(

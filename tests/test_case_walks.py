@@ -6,12 +6,9 @@ from datetime import date
 
 import pytest
 import steps
+from steps import rules_of
 
 from enforcement_app.domain.refusals import PermissionDenied, RuleViolation
-
-
-def rules_of(exc) -> set[str]:
-    return {r.rule for r in exc.refusals}
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 import steps
+from steps import rules_of
 
 from enforcement_app.domain.refusals import InvalidInput, RuleViolation
-
-
-def rules_of(exc: RuleViolation) -> set[str]:
-    return {r.rule for r in exc.refusals}
 
 
 def test_general_procedure_with_penalty_from_lead_to_archive(world):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 import steps
+from steps import rules_of
 
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
-
-
-def rules_of(exc) -> set[str]:
-    return {r.rule for r in exc.refusals}
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from .parties import Party
 from .penalties import SEVERITY, PartyKind, PenaltyKind
 from .permissions import Permissions
 from .policy import AgencyPolicy, Statute
-from .refusals import InvalidInput, PermissionDenied, Refusal, RuleViolation
+from .refusals import PermissionDenied, Refusal, RuleViolation
 from .review import discussion_refusals, major_reasons, review_refusals
 
 
@@ -1196,10 +1196,7 @@ def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[s
     blocked = availability(state, ctx, kind)
     if blocked:
         raise RuleViolation(blocked)
-    try:
-        return act.validate(state or CaseState(id=""), ctx, payload)
-    except InvalidInput:
-        raise
+    return act.validate(state or CaseState(id=""), ctx, payload)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import mimetypes
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,10 +19,11 @@ from typing import Any
 
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar, parse_year_schedule
-from ..domain.case import STAGE_ZH, CaseState, Outcome, Stage, Step, apply, fold, step_day
+from ..domain.case import STAGE_ZH, CaseState, Stage, Step, apply, fold, step_day
 from ..domain.deadlines import Deadline, rules_on
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party, build_party
+from ..domain.penalties import PartyKind
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute, default_policy_versions, parse_policy_versions
 from ..domain.procedure import Context, NextAction, deadlines_of, next_actions, prepare
@@ -189,8 +190,6 @@ class Services:
         ).fetchone()
         if row is None:
             raise NotFound(f"没有该当事人：{party_id}")
-        from ..domain.penalties import PartyKind
-
         return Party(row[0], PartyKind(row[1]), *row[2:])
 
     def policy_versions(self) -> list[Versioned[AgencyPolicy]]:
@@ -451,7 +450,7 @@ class Session:
         with self.db.atomic():
             data = dict(payload)
             if kind == "record_simple_decision":
-                data.update(self._allocate_number(case_id, ctx, _moment_day(payload.get("at")) or ctx.today))
+                data.update(self._allocate_number(case_id, ctx, _day(payload.get("at")) or ctx.today))
             clean = prepare(None, ctx, kind, data)
             seq, digest, at = self._record(case_id, kind, clean)
             state = fold(case_id, [Step(seq, digest, kind, self.actor.id, at, step_day(clean, at), clean)])
@@ -658,10 +657,6 @@ def _day(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
-
-
-def _moment_day(value: Any) -> date | None:
-    return _day(value)
 
 
 def restore(backup: str | Path, target: str | Path) -> Path:
