@@ -3,9 +3,11 @@
     python bench/bench_record.py [--events 1000000] [--steps 300]
 
 Prints (1) the median time to record one procedural step through the services (permission check, fold,
-procedure check, event + hash + chain, projection, COMMIT with synchronous=FULL), (2) the median of a bare
-sqlite3 INSERT + COMMIT of a row of the same size on the same settings, and their ratio, (3) the time for
-verify over N events (generated straight into the event table, each a valid chained event).
+procedure check, event + hash + chain, projection, COMMIT with synchronous=FULL), (2) the median time for
+the store's part of it (event + hash + chain + stream head + COMMIT), (3) the median of a bare sqlite3
+INSERT + COMMIT of a row of the same size on the same settings, and the ratios, (4) the time for verify
+over N events (generated straight into the event table, each a valid chained event; 20 per case).
+Set BENCH_DIR to measure on a particular disk.
 """
 
 from __future__ import annotations
@@ -42,14 +44,32 @@ def bench_step(folder: Path, steps: int) -> tuple[float, float, int]:
                "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
                "findings": "货架上有超过保质期的酸奶12盒，生产日期2024年12月1日，保质期21天。", "present": "刘某", "party_signed": True}
     timings = []
-    for i in range(steps):
+    for _ in range(steps):
         # one case keeps growing, as a busy case does; fold cost is included
         start = time.perf_counter()
         s.perform(case_id, "record_inspection", payload)
         timings.append(time.perf_counter() - start)
     size = world.services.db.execute("SELECT length(payload) + 400 FROM event ORDER BY seq DESC LIMIT 1").fetchone()[0]
     world.services.close()
-    return statistics.median(timings[:40]), statistics.median(timings), size
+    return statistics.median(timings[:40]), statistics.median(timings), size, payload
+
+
+def bench_append(folder: Path, steps: int, payload: dict) -> float:
+    """The store's part of a step: build the event, hash it, chain it, advance the stream head, COMMIT."""
+    from enforcement_app.store import events
+    from enforcement_app.store.database import open_database
+
+    db = open_database(folder / "append.db")
+    t0 = datetime(2025, 3, 5, 12, tzinfo=CHINA)
+    timings = []
+    for n in range(steps):
+        start = time.perf_counter()
+        with db.atomic():
+            parents = events.stream_heads(db, "case1")
+            events.append(db, Event("case1", parents, "officer1", "device1", t0 + timedelta(seconds=n), "record_inspection", payload))
+        timings.append(time.perf_counter() - start)
+    db.close()
+    return statistics.median(timings)
 
 
 def bench_bare(folder: Path, steps: int, size: int) -> float:
@@ -113,12 +133,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
         folder = Path(tmp)
-        first, median, size = bench_step(folder, args.steps)
+        first, median, size, payload = bench_step(folder, args.steps)
+        append = bench_append(folder, args.steps, payload)
         bare = bench_bare(folder, args.steps, size)
         print(f"record one step (services, durable): median {median * 1000:.2f} ms over {args.steps} steps "
               f"(first 40 steps: {first * 1000:.2f} ms)")
-        print(f"bare sqlite3 INSERT + COMMIT of a {size}-byte row: median {bare * 1000:.2f} ms")
-        print(f"ratio: {median / bare:.2f}x")
+        print(f"record one event (store: event + hash + chain + head + COMMIT): median {append * 1000:.3f} ms")
+        print(f"bare sqlite3 INSERT + COMMIT of a {size}-byte row: median {bare * 1000:.3f} ms")
+        print(f"ratio store/bare: {append / bare:.2f}x; services/bare: {median / bare:.2f}x")
         elapsed, n = bench_verify(folder, args.events)
         print(f"verify over {n:,} events: {elapsed:.2f} s ({n / elapsed:,.0f} events/s)")
 

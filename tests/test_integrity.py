@@ -12,6 +12,23 @@ import steps
 from enforcement_app.cli.main import main as cli
 
 
+@pytest.fixture(autouse=True, params=["one range", "three ranges"])
+def scan_ranges(request, monkeypatch):
+    """Every tamper test runs twice: scanned in this process, and split over three ranges scanned by
+    worker processes and merged, so that the parallel verify finds exactly what the serial one does."""
+    if request.param == "three ranges":
+        from enforcement_app.store import integrity
+
+        monkeypatch.setattr(integrity, "_PARALLEL_FROM", 0)
+        monkeypatch.setattr(integrity, "_worker_count", lambda: 3)
+
+        def no_fallback(*args):
+            raise AssertionError("the worker processes did not run")
+
+        monkeypatch.setattr(integrity, "_workers_failed", no_fallback)
+    return request.param
+
+
 @pytest.fixture
 def recorded(world, tmp_path):
     case_id = steps.lead(world, world.company)

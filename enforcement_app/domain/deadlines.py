@@ -180,22 +180,29 @@ def evaluate_deadlines(
     today: date,
 ) -> list[Deadline]:
     """Every deadline that has started for these steps (in recorded order), with its due day."""
+    by_kind: dict[str, list[int]] = {}  # a long case has hundreds of steps and each rule names few kinds
+    for i, step in enumerate(steps):
+        by_kind.setdefault(step.kind, []).append(i)
+
+    def positions(matches: Sequence[StepMatch], after: int = -1) -> list[int]:
+        found = (i for m in matches for i in by_kind.get(m.kind, ()) if i > after and m.matches(steps[i].kind, steps[i].payload))
+        return sorted(set(found))
+
     result = []
     for rule in rules:
         if rule.procedure not in ("any", procedure):
             continue
-        start_index = next(
-            (i for i in range(len(steps) - 1, -1, -1) if any(m.matches(steps[i].kind, steps[i].payload) for m in rule.start)), None
-        )
-        if start_index is None:
+        starts = positions(rule.start)
+        if not starts:
             continue
+        start_index = starts[-1]
         start = steps[start_index].day
-        later = steps[start_index + 1 :]
-        met = next((s.day for s in later if any(m.matches(s.kind, s.payload) for m in rule.met_by)), None)
+        met_at = positions(rule.met_by, start_index)
+        met = steps[met_at[0]].day if met_at else None
         period = rule.period(policy)
         extended = 0
         if rule.extended_by is not None:
-            extended = sum(int(s.payload.get("days", 0)) for s in later if rule.extended_by.matches(s.kind, s.payload))
+            extended = sum(int(steps[i].payload.get("days", 0)) for i in positions((rule.extended_by,), start_index))
         if period.day_type == "working":
             due = calendar.add_working_days(start, period.days + extended)
         else:

@@ -36,8 +36,11 @@ def append(db: sqlite_utils.Database, event: Event) -> tuple[int, EventHash]:
         "ON CONFLICT(stream) DO UPDATE SET heads = excluded.heads, events = events + 1",
         [event.stream, ",".join(heads)],
     )
-    db.execute("UPDATE meta SET value = ? WHERE key = 'chain_head'", [chain])
-    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'event_count'")
+    db.execute(
+        "UPDATE meta SET value = CASE key WHEN 'chain_head' THEN ? ELSE CAST(value AS INTEGER) + 1 END "
+        "WHERE key IN ('chain_head', 'event_count')",
+        [chain],
+    )
     return int(seq or 0), digest
 
 

@@ -8,14 +8,20 @@ the event (position, kind, hash) or the file.
 
 from __future__ import annotations
 
-import hashlib
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from ..domain.record import FORMAT, GENESIS
+from . import chain_scan
 from .evidence import EvidenceStore
+
+_PARALLEL_FROM = 200_000  # events; below this one process is faster than starting another
+_MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -66,45 +72,74 @@ def verify_database(
         if guard not in triggers:
             problems.append(Problem("guard_removed", f"事件表的只增不改保护（{guard}）已被删除"))
 
-    seen: dict[str, tuple[str, int]] = {}  # hash -> (stream, seq)
-    heads: dict[str, set[str]] = {}
-    counts: dict[str, int] = {}
-    previous = GENESIS
-    count = 0
-    sha256 = hashlib.sha256
-    pending_parents: list[tuple[str, int, str, str]] = []
-    cursor = db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload, chain FROM event ORDER BY seq")
-    for seq, digest, s, parents, actor, device, at, kind, payload, chain in cursor:
-        count += 1
-        body = f"{FORMAT}\nstream:{s}\nparents:{parents}\nactor:{actor}\ndevice:{device}\nat:{at}\nkind:{kind}\n".encode()
-        h = sha256(body)
-        h.update(payload if isinstance(payload, bytes) else str(payload).encode("utf-8"))
-        if h.hexdigest() != digest:
+    conn = db.conn
+    began = not conn.in_transaction
+    if began:  # one snapshot for the whole check, even while another process records
+        conn.execute("BEGIN")
+    try:
+        total, lookups = _scan_all(conn, progress)
+        for s, seq, digest, kind in total.altered:
             problems.append(Problem("event_altered", f"第{seq}条记录（{kind}）的内容与其哈希不符，记录已被改动", label(s), seq, digest))
-        expected_chain = sha256(f"{previous}{digest}".encode("ascii")).hexdigest()
-        if expected_chain != chain:
+        for s, seq, digest in total.broken:
             problems.append(
                 Problem("chain_broken", f"全局哈希链在第{seq}条记录处断开：其前有记录被删除、插入或改动", label(s), seq, digest)
             )
-        previous = chain
-        stream_heads = heads.setdefault(s, set())
-        counts[s] = counts.get(s, 0) + 1
-        if parents:
-            for parent in parents.split(","):
-                origin = seen.get(parent)
-                if origin is None or origin[0] != s:
-                    pending_parents.append((s, seq, digest, parent))
-                stream_heads.discard(parent)
-        stream_heads.add(digest)
-        seen[digest] = (s, seq)
-        if progress is not None and count % 100000 == 0:
-            progress(count)
+        for s, seq, _digest, parent in lookups:
+            found = conn.execute("SELECT stream, seq FROM event WHERE hash = ?", [parent]).fetchone()
+            if found is None or found[0] != s or found[1] >= seq:
+                problems.append(
+                    Problem("event_missing", f"第{seq}条记录所接续的记录 {parent[:12]}… 不存在（已被删除或尚未收到）", label(s), seq, parent)
+                )
+        previous, count, counts = total.last_chain, total.count, total.counts
+        heads = {s: ({h} if isinstance(h, str) else set(h)) for s, h in total.heads.items()}
+        problems += _check_heads_and_evidence(db, evidence, label, previous, count, counts, heads, total.evidence)
+    finally:
+        if began:
+            conn.execute("COMMIT")
+    files = 0 if evidence is None else db.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    if stream is not None:
+        problems = [p for p in problems if p.case in (label(stream), "")]
+    return VerifyReport(count, len(counts), files, previous, tuple(problems))
 
-    for s, seq, digest, parent in pending_parents:
-        problems.append(
-            Problem("event_missing", f"第{seq}条记录所接续的记录 {parent[:12]}… 不存在（已被删除或尚未收到）", label(s), seq, parent)
-        )
 
+def _database_file(conn) -> str | None:
+    for _n, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or None
+    return None
+
+
+def _worker_count() -> int:
+    return min(os.cpu_count() or 1, _MAX_WORKERS)
+
+
+def _scan_all(conn, progress: Callable[[int], None] | None) -> tuple[chain_scan.RangeScan, list]:
+    """Scan the event table in consecutive seq ranges: one here, the rest in worker processes when the
+    table is large enough for a worker's start-up (about 0.1 s) to pay off."""
+    lo, hi = conn.execute("SELECT coalesce(min(seq), 0), coalesce(max(seq), -1) FROM event").fetchone()
+    path = _database_file(conn)
+    workers = _worker_count()
+    if path is None or workers < 2 or hi - lo < _PARALLEL_FROM:
+        return chain_scan.merge([chain_scan.scan(conn, lo, hi, progress)])
+    bounds = [lo + (hi - lo + 1) * k // workers for k in range(workers + 1)]
+    ranges = [(bounds[k], bounds[k + 1] - 1) for k in range(workers)]
+    # spawn, not fork: the caller may be the Qt client with threads running
+    try:
+        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(chain_scan.scan_file, path, a, b) for a, b in ranges[1:]]
+            first = chain_scan.scan(conn, *ranges[0], progress)
+            return chain_scan.merge([first, *(f.result() for f in futures)])
+    except (BrokenProcessPool, OSError, RuntimeError):
+        return _workers_failed(conn, lo, hi, progress)
+
+
+def _workers_failed(conn, lo: int, hi: int, progress) -> tuple[chain_scan.RangeScan, list]:
+    """No worker could start (e.g. a frozen or embedded interpreter): the same scan, in this process."""
+    return chain_scan.merge([chain_scan.scan(conn, lo, hi, progress)])
+
+
+def _check_heads_and_evidence(db, evidence, label, previous, count, counts, heads, evidence_events) -> list[Problem]:
+    problems: list[Problem] = []
     recorded_head = db.execute("SELECT value FROM meta WHERE key = 'chain_head'").fetchone()
     recorded_count = db.execute("SELECT value FROM meta WHERE key = 'event_count'").fetchone()
     if recorded_head and recorded_head[0] != previous:
@@ -119,21 +154,15 @@ def verify_database(
     for s in heads:
         problems.append(Problem("head_mismatch", f"{label(s)}的记录未登记末端", label(s)))
 
-    files = 0
     if evidence is not None:
         registered = {row[0]: row[1] for row in db.execute("SELECT sha256, size FROM evidence")}
         for sha, size in registered.items():
-            files += 1
             problem = evidence.check(sha, size)
             if problem:
                 problems.append(Problem("evidence_" + ("missing" if problem == "文件缺失" else "altered"), f"证据文件 {sha[:12]}…：{problem}", file=sha))
-        referenced = db.execute(
-            "SELECT e.stream, e.seq, json_extract(e.payload, '$.sha256') FROM event e WHERE e.kind = 'add_evidence'"
-        ).fetchall()
-        for s, seq, sha in referenced:
+        for s, seq in evidence_events:
+            sha = db.execute("SELECT json_extract(payload, '$.sha256') FROM event WHERE seq = ?", [seq]).fetchone()[0]
             if sha not in registered:
                 problems.append(Problem("evidence_unregistered", f"第{seq}条记录登记的证据 {str(sha)[:12]}… 不在证据库中", label(s), seq, file=str(sha)))
 
-    if stream is not None:
-        problems = [p for p in problems if p.case in (label(stream), "")]
-    return VerifyReport(count, len(counts), files, previous, tuple(problems))
+    return problems
