@@ -1,6 +1,7 @@
 """``enforcement-cli discretion`` and ``enforcement-cli rules``: argparse glue over ``discretion``.
 
-Handlers have the CLI's common signature ``handler(args, policy, out) -> int``; refusals go to stderr in
+Handlers have the CLI's common signature ``handler(args, policy, library, out) -> int`` (``library``: the
+benchmark sets of the database in use, shipped plus imported); refusals go to stderr in
 Chinese with exit code 2.
 """
 
@@ -24,7 +25,6 @@ from ..discretion import (
     check_penalty,
     load_benchmark_file,
     load_catalogue,
-    shipped_library,
 )
 from ..discretion.circumstances import FORMAT as CATALOGUE_FORMAT
 from ..discretion.model import BASE_ZH
@@ -37,8 +37,9 @@ EXIT_INPUT = 2
 _BASE_BY_NAME = {**{b.value: b for b in BaseKind}, **{zh: b for b, zh in BASE_ZH.items()}}
 
 
-def add_parsers(subparsers: Any) -> None:
-    """Add ``discretion`` and ``rules {list,validate}`` to the main CLI's subparsers."""
+def add_parsers(subparsers: Any) -> Any:
+    """Add ``discretion`` and ``rules {list,validate}`` to the main CLI's subparsers; returns the
+    ``rules`` sub-command set so that the main CLI can add the commands that write to the database."""
     p = subparsers.add_parser("discretion", help="按行政裁量权基准计算建议处罚")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--entry", help="裁量基准条目编号，如 food_safety_124_1_5")
@@ -67,6 +68,7 @@ def add_parsers(subparsers: Any) -> None:
     validate = sub.add_parser("validate", help="校验裁量基准文件或情节目录文件")
     validate.add_argument("file")
     validate.set_defaults(handler=run_rules_validate)
+    return sub
 
 
 class _InputError(Exception):
@@ -97,8 +99,8 @@ def _facts(items: Sequence[str]) -> dict[BaseKind, Fen]:
     return bases
 
 
-def _library(files: Sequence[str]) -> BenchmarkLibrary:
-    library = shipped_library()
+def _library(files: Sequence[str], base: BenchmarkLibrary) -> BenchmarkLibrary:
+    library = base
     if files:
         library = library.with_sets(load_benchmark_file(Path(f), library.catalogue) for f in files)
     return library
@@ -127,11 +129,11 @@ def _entry_id(args: argparse.Namespace, library: BenchmarkLibrary, day: date) ->
     return found[0].id
 
 
-def run_discretion(args: argparse.Namespace, policy: AgencyPolicy, out: TextIO) -> int:
+def run_discretion(args: argparse.Namespace, policy: AgencyPolicy, base: BenchmarkLibrary, out: TextIO) -> int:
     try:
         act = _date(args.act_date, "--act-date")
         decided = _date(args.decision_date, "--decision-date")
-        library = _library(args.rules)
+        library = _library(args.rules, base)
         entry_id = _entry_id(args, library, act)
         facts = CaseFacts(
             party_kind=PartyKind(args.party),
@@ -211,10 +213,10 @@ def _print_assessment(a: Assessment, check: PenaltyCheck | None, out: TextIO) ->
     out.write("\n".join(lines) + "\n")
 
 
-def run_rules_list(args: argparse.Namespace, policy: AgencyPolicy, out: TextIO) -> int:
+def run_rules_list(args: argparse.Namespace, policy: AgencyPolicy, base: BenchmarkLibrary, out: TextIO) -> int:
     try:
         day = _date(args.date, "--date") if args.date else None
-        library = _library(args.rules)
+        library = _library(args.rules, base)
     except _InputError as exc:
         return _fail(str(exc))
     except RuleViolation as exc:
@@ -242,7 +244,7 @@ def run_rules_list(args: argparse.Namespace, policy: AgencyPolicy, out: TextIO) 
     return 0
 
 
-def run_rules_validate(args: argparse.Namespace, policy: AgencyPolicy, out: TextIO) -> int:
+def run_rules_validate(args: argparse.Namespace, policy: AgencyPolicy, base: BenchmarkLibrary, out: TextIO) -> int:
     path = Path(args.file)
     try:
         with path.open(encoding="utf-8") as fh:
@@ -254,7 +256,7 @@ def run_rules_validate(args: argparse.Namespace, policy: AgencyPolicy, out: Text
             catalogue = load_catalogue(path)
             out.write(f"有效：{path} 情节目录，{len(catalogue.circumstances)} 个情节\n")
             return 0
-        benchmark = load_benchmark_file(path, shipped_library().catalogue)
+        benchmark = load_benchmark_file(path, base.catalogue)
     except RuleViolation as exc:
         print(f"文件 {path} 未通过校验，共 {len(exc.refusals)} 处问题：", file=sys.stderr)
         return _refused(exc)

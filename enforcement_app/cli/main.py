@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..discretion import BenchmarkFormatError
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
@@ -93,7 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
     p.set_defaults(func=cmd_restore, needs_db=False)
 
-    discretion_cmd.add_parsers(sub)
+    rules = discretion_cmd.add_parsers(sub)
+    p = rules.add_parser("import", help="把裁量基准文件导入本机关的数据库（整份校验，不合格则整份不导入）")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_rules_import)
+    p = rules.add_parser("export", help="把一套裁量基准（随软件提供的或已导入的）导出为文件")
+    p.add_argument("set_id", metavar="SET", help="裁量基准编号（rules list --json 中的 benchmark_id）")
+    p.add_argument("--version", help="版本（默认：最新生效的版本）")
+    p.add_argument("--out", type=Path, required=True, help="导出到的文件")
+    p.set_defaults(func=cmd_rules_export)
     return parser
 
 
@@ -227,6 +237,25 @@ def cmd_backup(services: Services, args: argparse.Namespace, out: TextIO) -> int
     return 0
 
 
+def cmd_rules_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    result = _session(services, args).import_benchmarks(args.file)
+    if args.json:
+        out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    elif result["status"] == "unchanged":
+        out.write(f"未改变：{result['title']} 已导入过，内容相同\n")
+    else:
+        out.write(f"已导入：{result['title']}，{result['entries']} 个条目，SHA-256 {result['sha256']}\n")
+    return 0
+
+
+def cmd_rules_export(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    if args.out.exists():
+        raise CliError(f"{args.out} 已存在，未覆盖")
+    benchmark = _session(services, args).export_benchmarks(args.set_id, args.out, args.version)
+    out.write(f"已导出：{benchmark.title} → {args.out}\n")
+    return 0
+
+
 def cmd_restore(services: Services | None, args: argparse.Namespace, out: TextIO) -> int:
     target = restore(args.backup, args.target)
     out.write(f"已恢复到 {target}\n")
@@ -244,7 +273,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         if getattr(args, "handler", None) is not None:  # discretion and rules commands
             with Services(args.db or default_db_path()) as services:
-                return args.handler(args, services.policy_on(services.today()), out)
+                return args.handler(args, services.policy_on(services.today()), services.benchmarks(), out)
         if not getattr(args, "needs_db", True):
             return args.func(None, args, out)
         with Services(args.db or default_db_path()) as services:
@@ -255,6 +284,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except PermissionDenied as exc:
         err.write("无权办理：\n" + "".join(f"  - {r.message}\n" for r in exc.refusals))
         return EXIT_REFUSED
+    except BenchmarkFormatError as exc:
+        err.write(f"裁量基准文件未通过校验（{len(exc.issues)} 处问题），整份未导入：\n" + "".join(f"  - {i}\n" for i in exc.issues))
+        return EXIT_INPUT
     except InvalidInput as exc:
         err.write("输入有误：\n" + "".join(f"  - {r.field + '：' if r.field else ''}{r.message}\n" for r in exc.refusals))
         return EXIT_INPUT

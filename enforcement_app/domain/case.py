@@ -152,6 +152,7 @@ class CaseState:
     investigators: set[str] = field(default_factory=set)
     report: Mapping[str, Any] | None = None
     proposal: Proposal | None = None
+    benchmark: Mapping[str, Any] | None = None  # the discretion assessment of the latest proposal
     complex_case: bool = False
     review_rounds: list[dict[str, Any]] = field(default_factory=list)  # each: submission + review
     review_objection: bool = False
@@ -290,6 +291,7 @@ def _add_evidence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 def _report(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.report = {**p, "seq": step.seq}
     s.proposal = Proposal.from_payload(p)
+    s.benchmark = p.get("benchmark") or s.benchmark
     s.complex_case = bool(p.get("complex", False)) or bool(p.get("serious", False))
     s.stage = Stage.DELIBERATION
 
@@ -320,6 +322,7 @@ def _prior_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.notice = {**p, "event": step.hash}
     s.notice_served_on = None
     s.proposal = Proposal.from_payload({**(s.report or {}), **p})
+    s.benchmark = p.get("benchmark") or s.benchmark
     s.statements = []
     s.reexamined = False
     s.rights_waived_on = None
@@ -382,6 +385,7 @@ def _decision(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.decided_on = step.day
     s.outcome = Outcome(p["outcome"])
     s.proposal = Proposal.from_payload(p)
+    s.benchmark = p.get("benchmark") or s.benchmark
     s.amount_due_fen = int(p.get("fine_fen", 0)) + int(p.get("confiscation_fen", 0))
     s.documents_issued["decision"] = p
     s.stage = Stage.DECIDED

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..discretion.engine import CaseFacts, assess, check_penalty
+from ..discretion.grades import Grade
+from ..discretion.model import BaseKind
 from .agency import Agency
 from .calendar import WorkCalendar
 from .case import STAGE_ZH, CaseState, Outcome, Procedure, Proposal, Stage
@@ -25,7 +28,7 @@ from .parties import Party
 from .penalties import SEVERITY, PartyKind, PenaltyKind
 from .permissions import Permissions
 from .policy import AgencyPolicy, Statute
-from .refusals import PermissionDenied, Refusal, RuleViolation
+from .refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
 from .review import discussion_refusals, major_reasons, review_refusals
 
 
@@ -43,6 +46,7 @@ class Context:
     permissions: Permissions
     agency: Agency | None = None
     party: Party | None = None
+    benchmarks: Any = None  # discretion.BenchmarkLibrary: shipped sets plus the agency's imported ones
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -525,16 +529,19 @@ def _has_investigation(state: CaseState, ctx: Context) -> list[Refusal]:
     return [Refusal("no_investigation", "尚无立案后的调查取证记录，不能提交调查终结报告")]
 
 
-def proposal_form(f: Form, ctx: Context, *, penalty_required: bool) -> None:
+def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, penalty_required: bool) -> None:
     outcome = f.choice("outcome", "处理意见", [o.value for o in Outcome if o != Outcome.NOT_FILED])
     kinds = f.choices("penalty_kinds", "处罚种类", [k.value for k in PenaltyKind])
     fine = f.fen("fine_fen", "罚款金额")
     f.fen("confiscation_fen", "没收金额")
     f.text("facts", "认定的违法事实")
     f.text("basis", "法律依据", required=outcome == Outcome.PENALTY.value)
-    deviation = f.flag("benchmark_deviation")
-    f.text("deviation_reason", "偏离裁量基准的书面理由", required=deviation)
+    declared = f.flag("benchmark_deviation")
+    reason = f.text("deviation_reason", "偏离裁量基准的书面理由", required=declared)
     f.text("discretion", "裁量基准适用说明", required=outcome == Outcome.PENALTY.value and penalty_required)
+    if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
+        _apply_benchmark(f, state, ctx, on=on, outcome=outcome, fine=fine if PenaltyKind.FINE.value in kinds else None,
+                         reason=reason, declared=declared)
     if outcome == Outcome.PENALTY.value:
         if not kinds:
             f.problem("penalty_kinds", "给予处罚的，须写明处罚种类")
@@ -546,11 +553,97 @@ def proposal_form(f: Form, ctx: Context, *, penalty_required: bool) -> None:
         f.problem("penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类或罚款")
 
 
+def _benchmark_input(f: Form, state: CaseState) -> dict[str, Any] | None:
+    """The discretion facts of this proposal: given with it, or those of the case's last proposal."""
+    given = f.raw.get("benchmark")
+    if given in (None, ""):
+        return dict(state.benchmark["input"]) if state.benchmark else None
+    if not isinstance(given, Mapping):
+        f.problem("benchmark", "裁量基准数据应为对象：{entry, bases, circumstances}")
+        return None
+    entry = str(given.get("entry") or state.cause_entry or "").strip()
+    if not entry:
+        f.problem("benchmark.entry", "未指明适用的裁量基准条目")
+    bases: dict[str, int] = {}
+    raw_bases = given.get("bases") or {}
+    if not isinstance(raw_bases, Mapping):
+        f.problem("benchmark.bases", "基数事实应为 {名称: 金额(元)}")
+        raw_bases = {}
+    for name, value in raw_bases.items():
+        try:
+            base = BaseKind(str(name))
+        except ValueError:
+            f.problem(f"benchmark.bases.{name}", f"未知的基数：{name}（可用：{'、'.join(b.value for b in BaseKind)}）")
+            continue
+        sub = Form({"amount_yuan": value} if not isinstance(value, int) else {"amount_fen": value})
+        amount = sub.fen("amount_fen", base.zh, required=True)
+        if sub.problems or amount < 0:
+            f.problem(f"benchmark.bases.{name}", f"{base.zh}应为非负金额（元），实际为 {value!r}")
+            continue
+        bases[base.value] = amount
+    circumstances = given.get("circumstances") or []
+    if not isinstance(circumstances, list) or not all(isinstance(c, str) and c.strip() for c in circumstances):
+        f.problem("benchmark.circumstances", "情节应为情节编号或名称的列表")
+        circumstances = []
+    return {"entry": entry, "bases": bases, "circumstances": sorted({c.strip() for c in circumstances})}
+
+
+def _apply_benchmark(
+    f: Form, state: CaseState, ctx: Context, *, on: date | None, outcome: str, fine: int | None, reason: str, declared: bool
+) -> None:
+    """Run the discretion benchmark on the proposal (State Council opinion 2022; Art. 34): the statutory
+    range is a hard limit, leaving the recommended range needs a written reason, and the deviation flag
+    (which the agency's catalogue may make a major decision) is computed, not typed."""
+    inputs = _benchmark_input(f, state)
+    if inputs is None or f.problems or ctx.benchmarks is None:
+        return
+    try:
+        party_kind = PartyKind(state.party_kind or (ctx.party.kind.value if ctx.party else PartyKind.ORGANISATION.value))
+        act = state.act_date or on or ctx.today
+        facts = CaseFacts(party_kind, act, max(on or ctx.today, act),
+                          {BaseKind(k): v for k, v in inputs["bases"].items()}, tuple(inputs["circumstances"]))
+        assessment = assess(ctx.benchmarks, inputs["entry"], facts, ctx.policy)
+    except (InvalidInput, RuleViolation) as exc:
+        f.problems += [Refusal(r.rule, r.message, r.article, f"benchmark.{r.field}" if r.field else "benchmark") for r in exc.refusals]
+        return
+    except NotFound as exc:
+        f.problem("benchmark.entry", str(exc))
+        return
+    if outcome == Outcome.NO_PENALTY.value:
+        deviation = assessment.grade is not Grade.NO_PENALTY
+        messages = [f"裁量基准建议{assessment.grade.zh}，拟不予处罚，偏离裁量基准"] if deviation else ["裁量基准建议不予处罚"]
+        if deviation and not reason:
+            f.problem("deviation_reason", "偏离裁量基准（含减轻处罚）须书面说明理由，并报法制审核")
+    else:
+        check = check_penalty(assessment, fine, reason)
+        deviation, messages = check.deviation, list(check.messages)
+        for refusal in check.refusals:
+            if refusal.rule == "benchmark_deviation_reason" and declared:
+                continue  # already asked for by the declared flag
+            field_name = "deviation_reason" if refusal.rule == "benchmark_deviation_reason" else "fine_fen"
+            f.problems.append(Refusal(refusal.rule, refusal.message, refusal.article, field_name))
+    f.keep("benchmark", {
+        "input": inputs,
+        "entry": assessment.entry,
+        "set": f"{assessment.benchmark_id} {assessment.benchmark_version}",
+        "penalty_basis": assessment.penalty_basis,
+        "grade": assessment.grade.value,
+        "statutory_range_fen": [assessment.statutory_range.low, assessment.statutory_range.high],
+        "recommended_range_fen": (
+            [assessment.recommended_range.low, assessment.recommended_range.high] if assessment.recommended_range else None
+        ),
+        "deviation": deviation,
+        "messages": messages,
+        "explanation": list(assessment.explanation),
+    })
+    f.keep("benchmark_deviation", declared or deviation)
+
+
 @action("submit_investigation_report", frozenset({Stage.INVESTIGATION, Stage.DELIBERATION}), pre=_has_investigation)
 def _v_report(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = Form(raw)
-    f.day("on", "报告日期", default=ctx.today)
-    proposal_form(f, ctx, penalty_required=True)
+    on = f.day("on", "报告日期", default=ctx.today)
+    proposal_form(f, state, ctx, on=on, penalty_required=True)
     f.hashes("evidence", "证据", required=False)
     f.flag("complex")
     f.flag("serious")
@@ -663,9 +756,9 @@ def _notice_possible(state: CaseState, ctx: Context) -> list[Refusal]:
 @action("issue_prior_notice", frozenset({Stage.DELIBERATION, Stage.NOTICE}), pre=_notice_possible)
 def _v_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = Form({"outcome": Outcome.PENALTY.value, **raw})
-    f.day("on", "告知日期", default=ctx.today)
+    on = f.day("on", "告知日期", default=ctx.today)
     f.text("document_no", "告知书文号")
-    proposal_form(f, ctx, penalty_required=False)
+    proposal_form(f, state, ctx, on=on, penalty_required=False)
     proposal = Proposal.from_payload(f.out)
     reasons = hearing_right(ctx, state.party_kind, proposal)
     declared = raw.get("hearing_right")
@@ -993,7 +1086,7 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
     }
     f = Form({**defaults, **{k: v for k, v in raw.items() if v not in (None, "")}})
     on = f.day("on", "决定日期", default=ctx.today)
-    proposal_form(f, ctx, penalty_required=True)
+    proposal_form(f, state, ctx, on=on, penalty_required=True)
     outcome = f.out.get("outcome")
     f.text("document_no", "决定书文号")
     f.text("reasons", "理由（采纳或不采纳陈述申辩意见的理由）", required=False)

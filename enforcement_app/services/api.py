@@ -6,6 +6,7 @@ created it. The GUI gives its worker thread its own ``Services``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import shutil
@@ -17,6 +18,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ..discretion import (
+    BenchmarkLibrary,
+    BenchmarkSet,
+    dump_benchmark_set,
+    parse_benchmark_set,
+    shipped_library,
+)
+from ..discretion.library import load_benchmark_file, write_benchmark_file
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar, parse_year_schedule
 from ..domain.case import STAGE_ZH, CaseState, Stage, Step, apply, fold, step_day
@@ -27,7 +36,7 @@ from ..domain.penalties import PartyKind
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute, default_policy_versions, parse_policy_versions
 from ..domain.procedure import Context, NextAction, deadlines_of, next_actions, prepare
-from ..domain.record import Event, RecordedEvent
+from ..domain.record import Event, RecordedEvent, canonical_json
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
 from ..domain.review import major_reasons
 from ..domain.versioning import Versioned, version_in_force
@@ -77,6 +86,12 @@ class CaseView:
             "decided_on": _iso(s.decided_on),
             "closed_on": _iso(s.closed_on),
             "major_decision": self.major,
+            "proposal": None if s.proposal is None else {
+                "outcome": s.proposal.outcome, "penalty_kinds": list(s.proposal.penalty_kinds),
+                "fine_fen": s.proposal.fine_fen, "confiscation_fen": s.proposal.confiscation_fen,
+                "benchmark_deviation": s.proposal.benchmark_deviation,
+            },
+            "benchmark": s.benchmark,
             "legal_review": (s.review or {}).get("outcome"),
             "deadlines": [d.as_dict(self.today) for d in self.deadlines],
             "allowed_actions": [{"action": a.kind, "title": a.title, "permitted": a.permitted} for a in self.actions if a.allowed],
@@ -112,6 +127,7 @@ class Services:
         self._officers: dict[str, Officer] | None = None
         self._calendar: WorkCalendar | None = None
         self._policies: list[Versioned[AgencyPolicy]] | None = None
+        self._benchmarks: BenchmarkLibrary | None = None
         self._agency: tuple[Agency | None] | None = None
         self._parties: dict[str, Party] = {}
         self._states: dict[str, tuple[tuple[str, ...], CaseState]] = {}
@@ -210,6 +226,24 @@ class Services:
     def policy_on(self, day: date) -> AgencyPolicy:
         return version_in_force(self.policy_versions(), day).value
 
+    def benchmarks(self) -> BenchmarkLibrary:
+        """The discretion benchmark sets in use: those shipped with the app plus the agency's imports."""
+        if self._benchmarks is None:
+            library = shipped_library()
+            rows = self.db.execute("SELECT id, version, document FROM benchmark_set ORDER BY imported_at, id").fetchall()
+            self._benchmarks = library.with_sets(
+                parse_benchmark_set(json.loads(document), f"数据库中的裁量基准 {set_id}（{version}）", library.catalogue)
+                for set_id, version, document in rows
+            )
+        return self._benchmarks
+
+    def benchmark_set(self, set_id: str, version: str | None = None) -> BenchmarkSet:
+        """One set by id (the latest-starting version unless ``version`` is given)."""
+        found = [s for s in self.benchmarks().sets if s.id == set_id and (version is None or s.version == version)]
+        if not found:
+            raise NotFound(f"没有裁量基准 {set_id}" + (f"（版本 {version}）" if version else ""))
+        return max(found, key=lambda s: s.effective_from)
+
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
             extra = [
@@ -235,6 +269,7 @@ class Services:
             permissions=self.permissions,
             agency=self.agency(),
             party=party,
+            benchmarks=self.benchmarks(),
         )
 
     # --- cases -----------------------------------------------------------------------------------------
@@ -423,6 +458,45 @@ class Session:
                 pk="version",
             )
         self.services._policies = None
+
+    def import_benchmarks(self, path: str | Path) -> dict[str, Any]:
+        """Import a benchmark set file. The whole file is validated first (errors name file, entry and
+        field) and nothing is stored unless all of it holds. Importing the same set again changes
+        nothing; a different document under an existing id and version is refused, not overwritten."""
+        self._require("import_benchmarks")
+        library = self.services.benchmarks()
+        benchmark = load_benchmark_file(Path(path), library.catalogue)
+        document = canonical_json(dump_benchmark_set(benchmark))
+        digest = hashlib.sha256(document).hexdigest()
+        summary = {"id": benchmark.id, "version": benchmark.version, "title": benchmark.title,
+                   "entries": len(benchmark.entries), "sha256": digest}
+        for present in library.sets:
+            if (present.id, present.version) == (benchmark.id, benchmark.version):
+                if canonical_json(dump_benchmark_set(present)) == document:
+                    return {**summary, "status": "unchanged"}
+                raise InvalidInput.at(
+                    "version",
+                    f"裁量基准 {benchmark.id} 版本 {benchmark.version} 已存在且内容不同，未覆盖；修订后的基准请以新版本号导入",
+                )
+        with self.db.atomic():
+            self._record("config/benchmarks", "import_benchmark_set",
+                         {**summary, "source": Path(path).name, "document": json.loads(document)})
+            self.db["benchmark_set"].insert({
+                "id": benchmark.id, "version": benchmark.version, "issuing_body": benchmark.issuing_body,
+                "name": benchmark.name, "effective_from": benchmark.effective_from.isoformat(),
+                "effective_to": benchmark.effective_to.isoformat() if benchmark.effective_to else None,
+                "entries": len(benchmark.entries), "document": document.decode("utf-8"), "sha256": digest,
+                "imported_at": self.services.clock().isoformat(), "imported_by": self.actor.id,
+            })
+        self.services._benchmarks = None
+        return {**summary, "status": "imported"}
+
+    def export_benchmarks(self, set_id: str, path: str | Path, version: str | None = None) -> BenchmarkSet:
+        """Write a set (shipped or imported) back to a file in the canonical format."""
+        self._require("view_cases")
+        benchmark = self.services.benchmark_set(set_id, version)
+        write_benchmark_file(benchmark, Path(path))
+        return benchmark
 
     def import_calendar(self, year: int, data: Mapping[str, Any], source: str = "") -> None:
         self._require("import_calendar")

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from ..discretion import BaseKind, CaseFacts, assess
 from ..domain.identity import id_number_check_char, uscc_check_char
+from ..domain.money import parse_yuan
 from .api import CHINA, Services
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -24,14 +26,38 @@ CHECKLIST = (
     "discretion_benchmark", "within_powers", "documents", "suspected_crime",
 )
 
-CAUSES = [
-    ("销售超过保质期的食品", "food_safety_124_1", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "当事人销售超过保质期的预包装食品", 5_000_000),
-    ("销售无标签的预包装食品", "food_safety_125_1_2", "《中华人民共和国食品安全法》第一百二十五条第一款第（二）项", "当事人销售无中文标签的预包装食品", 1_000_000),
-    ("发布含有“最佳”用语的广告", "advertising_57_1_advertiser", "《中华人民共和国广告法》第五十七条第（一）项", "当事人在店招及网店页面使用“最佳”“第一”等绝对化用语", 20_000_000),
-    ("占用、堵塞消防通道", "fire_protection_60_1_3", "《中华人民共和国消防法》第六十条第一款第（三）项", "当事人在厂房疏散通道堆放货物，堵塞安全出口", 1_500_000),
-    ("未经许可擅自建设", "urban_planning_64_correctable", "《中华人民共和国城乡规划法》第六十四条", "当事人未取得建设工程规划许可证擅自搭建钢结构厂房", 3_000_000),
-    ("未按规定对从业人员进行安全生产教育培训", "work_safety_97_3", "《中华人民共和国安全生产法》第九十七条第（三）项", "当事人未对新入职员工进行安全生产教育和培训", 3_000_000),
+CAUSES = [  # (cause, benchmark entry, penalty basis, facts, base amounts in yuan for the benchmark)
+    ("销售超过保质期的食品", "food_safety_124_1", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "当事人销售超过保质期的预包装食品",
+     {"goods_value": "3600"}),
+    ("销售无标签的预包装食品", "food_safety_125_1_2", "《中华人民共和国食品安全法》第一百二十五条第一款第（二）项", "当事人销售无中文标签的预包装食品",
+     {"goods_value": "2400"}),
+    ("发布含有“最佳”用语的广告", "advertising_57_1_advertiser", "《中华人民共和国广告法》第五十七条第（一）项", "当事人在店招及网店页面使用“最佳”“第一”等绝对化用语",
+     {}),
+    ("占用、堵塞消防通道", "fire_protection_60_1_3", "《中华人民共和国消防法》第六十条第一款第（三）项", "当事人在厂房疏散通道堆放货物，堵塞安全出口", {}),
+    ("未经许可擅自建设", "urban_planning_64_correctable", "《中华人民共和国城乡规划法》第六十四条", "当事人未取得建设工程规划许可证擅自搭建钢结构厂房",
+     {"construction_cost": "600000"}),
+    ("未按规定对从业人员进行安全生产教育培训", "work_safety_97_3", "《中华人民共和国安全生产法》第九十七条第（三）项", "当事人未对新入职员工进行安全生产教育和培训",
+     {}),
 ]
+
+
+def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_day: date, on: date, target: str) -> dict:
+    """The demo officer's proposal: the middle of the recommended range of the benchmark (its top for a
+    case that goes to a hearing, after a repeat violation), so that every demo fine is lawful."""
+    circumstances = {"hearing": ["repeat_within_year"], "no_penalty": ["first_violation_exemption"]}.get(target, [])
+    facts = CaseFacts(party.kind, act_day, on, {BaseKind(k): parse_yuan(v) for k, v in bases.items()}, tuple(circumstances))
+    assessment = assess(services.benchmarks(), entry, facts, services.policy_on(on))
+    band = assessment.recommended_range or assessment.statutory_range
+    fine = band.high if target == "hearing" else band.low + (band.high - band.low) // 2
+    fine = max(band.low, fine - fine % 10_000)  # whole hundreds of yuan
+    return {
+        "fine_fen": fine,
+        "benchmark": {"entry": entry, "bases": bases, "circumstances": circumstances},
+        "discretion": f"适用{assessment.benchmark_id}（{assessment.benchmark_version}）{entry}，{assessment.grade.zh}阶次，"
+                      f"建议幅度{band.describe()}",
+        "hearing": assessment.hearing_right.applies,
+    }
+
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "桂英"]
@@ -165,9 +191,8 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
     a, b = (services.session(login) for login in pair)
     ids = [officers[pair[0]].id, officers[pair[1]].id]
     head = services.session("wangjg" if n % 2 else "zhaoli")
-    cause_name, entry, basis, facts, fine = cause
+    cause_name, entry, basis, facts, bases = cause
     is_org = party.kind.value == "organisation"
-    fine = fine if is_org else min(fine, 900_000)
     if target == "simple":
         a.record_simple_decision({
             "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
@@ -175,8 +200,9 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
             "party_signed": True, "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
             "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000})
         return
+    act_day = start - timedelta(days=rng.randrange(3, 30))
     case_id = a.open_case({
-        "source": rng.choice(["complaint", "inspection", "referral", "report"]), "received_on": t.day(), "act_date": (start - timedelta(days=rng.randrange(3, 30))).isoformat(),
+        "source": rng.choice(["complaint", "inspection", "referral", "report"]), "received_on": t.day(), "act_date": act_day.isoformat(),
         "cause": cause_name, "cause_entry": entry, "summary": f"{facts}（线索）", "party_id": party.id, "handlers": ids})
     if target == "lead":
         return
@@ -206,11 +232,15 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
         return
     outcome = {"no_penalty": "no_penalty", "dismissal": "dismissal", "transfer": "transfer"}.get(target, "penalty")
     review_target = target in ("in_review", "returned", "disapproved", "approved", "hearing")
-    fine_now = max(fine, 12_000_000) if review_target and is_org else (max(fine, 1_500_000) if review_target else fine)
-    # the default catalogue makes fines of 10,000 / 100,000 yuan and more major decisions
+    on = t.day(3)
+    plan = _proposal(services, entry, bases, party, act_day, date.fromisoformat(on), target)
+    fine_now = plan["fine_fen"]
+    # the default catalogue makes fines of 10,000 / 100,000 yuan and more major decisions; the cases meant
+    # for legal review below that are flagged complex by their handler (also a catalogue item)
     major = review_target or fine_now >= (10_000_000 if is_org else 1_000_000)
-    report = {"outcome": outcome, "facts": facts, "basis": basis, "discretion": "按裁量基准一般阶次", "on": t.day(3),
-              "complex": target == "hearing"}
+    report = {"outcome": outcome, "facts": facts, "basis": basis, "discretion": plan["discretion"], "on": on,
+              "complex": review_target and fine_now < (10_000_000 if is_org else 1_000_000),
+              "benchmark": plan["benchmark"]}
     if outcome == "penalty":
         report.update({"penalty_kinds": ["fine"], "fine_fen": fine_now})
     a.perform(case_id, "submit_investigation_report", report)
@@ -253,7 +283,7 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
         return
     a.perform(case_id, "record_statement", {"form": "written", "by": party.name, "content": "请求从轻处罚", "on": t.day(2)})
     a.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "当事人未提出新的事实和理由，不予采纳", "on": t.day(1)})
-    t.day(8)
+    t.day(15)  # past the statement and hearing windows, also across a public holiday week
     head.perform(case_id, "make_decision", {**report, "document_no": f"仲高新市监罚字〔{start.year}〕{n}号", "on": t.day(),
                                              "evidence": [e["sha256"] for e in a.view(case_id).state.evidence],
                                              "penalty_kinds": ["fine"], "fine_fen": fine_now,

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from enforcement_app.cli.discretion_cmd import add_parsers
+from enforcement_app.discretion import shipped_library
 from enforcement_app.domain.policy import policy_on
 
 POLICY = policy_on(date(2024, 1, 1))
@@ -20,7 +21,7 @@ def call(*argv: str) -> tuple[int, str]:
     add_parsers(parser.add_subparsers(required=True))
     args = parser.parse_args(argv)
     out = io.StringIO()
-    code = args.handler(args, POLICY, out)
+    code = args.handler(args, POLICY, shipped_library(), out)
     return code, out.getvalue()
 
 
