@@ -161,8 +161,19 @@ def test_hearing_held_on_working_day_arithmetic(world, investigated):
     world.clock.set("2025-10-22T15:00")
     world.as_(world.reviewer).perform(investigated, "hold_hearing", {
         "on": "2025-10-22", "chair": world.reviewer.id, "transcript": "当事人对事实无异议，请求从轻", "agents": ["律师甲"], "party_signed": True})
-    # a case decided after a hearing is major: the earlier approval no longer covers it? It does (same penalty),
-    # but the decision must rest on the transcript (Art. 65)
+    # a case decided after a hearing is a major decision: the approval given before the hearing did not see
+    # the transcript, so the case goes back to the reviewer with it
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, investigated, fine_yuan=150000, based_on_transcript=True)
+    assert "legal_review_after_hearing" in rules_of(refused.value)
+    s.perform(investigated, "record_hearing_report", {"content": "当事人对违法事实无异议", "recommendation": "维持原拟处罚"})
+    steps.submit_review(world, investigated)
+    submission = world.as_(world.reviewer).view(investigated).state.review_rounds[-1]["submission"]
+    assert submission["materials"]["hearing"]["transcript"] == "当事人对事实无异议，请求从轻"
+    assert submission["materials"]["hearing"]["recommendation"] == "维持原拟处罚"
+    assert "经过听证程序的案件" in submission["major_reasons"]
+    steps.review(world, investigated)
+    # and the decision must rest on the transcript (Art. 65)
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, investigated, fine_yuan=150000)
     assert "based_on_transcript" in {r.field for r in refused.value.refusals}

@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cases)
 
+    p = sub.add_parser("inbox", help="待办：待审核、待审批、待集体讨论、待决定、待听证的案件与临近期限（按 --user）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_inbox)
+
     p = sub.add_parser("show", help="显示案件：阶段、期限、可办理与受阻的操作、全过程记录")
     p.add_argument("case", help="案件编号或案件ID")
     p.add_argument("--json", action="store_true")
@@ -159,6 +163,22 @@ def cmd_cases(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             due = f"{r['next_due_rule']} {'逾期' + str(-left) + '天' if left < 0 else '剩' + str(left) + '天'}"
         out.write(f"{r['case_no'] or r['id'][:12]:<24} {STAGE_ZH[Stage(r['stage'])]:<6} {r['title']}  {due}\n")
     out.write(f"共 {len(rows)} 件\n")
+    return 0
+
+
+def cmd_inbox(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    items = _session(services, args).inbox()
+    if args.json:
+        _print_json([i.as_dict() for i in items], out)
+        return 0
+    today = services.today()
+    for i in items:
+        due = ""
+        if i.due:
+            left = (i.due - today).days
+            due = f"{i.due.isoformat()} {'逾期' + str(-left) + '天' if left < 0 else '剩' + str(left) + '天'}"
+        out.write(f"{'！' if i.overdue else ' '} {i.task_title:<8} {i.case_no or i.case_id[:12]:<24} {i.title}  {due} {i.detail}\n")
+    out.write(f"待办 {len(items)} 项，其中逾期 {sum(i.overdue for i in items)} 项\n")
     return 0
 
 

@@ -303,7 +303,7 @@ def _submit_review(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 def _record_review(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     if s.review_rounds:
-        s.review_rounds[-1]["review"] = {**p, "reviewer": step.actor, "on": step.day.isoformat(), "event": step.hash}
+        s.review_rounds[-1]["review"] = {**p, "reviewer": step.actor, "on": step.day.isoformat(), "event": step.hash, "seq": step.seq}
     s.review_objection = False
     s.stage = Stage.NOTICE if s.notice is not None else Stage.DELIBERATION
 
@@ -367,7 +367,7 @@ def _hearing_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 def _hold_hearing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
-    s.hearing_held = {**p, "event": step.hash}
+    s.hearing_held = {**p, "event": step.hash, "seq": step.seq}
     s.stage = Stage.DELIBERATION
 
 

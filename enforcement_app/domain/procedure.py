@@ -29,7 +29,13 @@ from .penalties import SEVERITY, PartyKind, PenaltyKind
 from .permissions import Permissions
 from .policy import AgencyPolicy, Statute
 from .refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
-from .review import discussion_refusals, major_reasons, review_refusals
+from .review import (
+    discussion_refusals,
+    hearing_after_review,
+    major_reasons,
+    review_materials,
+    review_refusals,
+)
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,19 @@ def _stage_refusal(state: CaseState, act: Action, titles: Permissions) -> list[R
 
 
 def _separation_refusals(state: CaseState, ctx: Context, act: Action) -> list[Refusal]:
-    if act.head_not_handler and ctx.actor.id in state.handlers:
-        return [Refusal("approver_is_handler", f"{ctx.actor.name}是本案承办人员，不能审批本案（审批与承办分离）")]
+    """Who may not take this action on this case, whatever their roles (checked for the acting user, so
+    that next actions and inboxes offer a task only to those who may do it)."""
+    actor = ctx.actor
+    if act.head_not_handler and actor.id in state.handlers:
+        return [Refusal("approver_is_handler", f"{actor.name}是本案承办人员，不能审批本案（审批与承办分离）")]
+    if act.kind == "record_legal_review":
+        refusals = []
+        if not actor.legal_qualification:
+            refusals.append(Refusal("legal_qualification", f"{actor.name}未取得法律职业资格，不能从事法制审核（行政处罚法第五十八条第二款）",
+                                    "行政处罚法第五十八条第二款"))
+        if actor.id in state.handlers or actor.id in state.investigators:
+            refusals.append(Refusal("reviewer_is_handler", f"{actor.name}参与了本案办理，不能审核本案（办审分离）"))
+        return refusals
     return []
 
 
@@ -657,7 +674,8 @@ def _review_submittable(state: CaseState, ctx: Context) -> list[Refusal]:
     if state.review_pending:
         return [Refusal("review_pending", "已提交法制审核，尚待审核意见")]
     review = state.review
-    if review and review.get("outcome") == "approve" and state.proposal and review.get("digest") == state.proposal.digest:
+    if (review and review.get("outcome") == "approve" and state.proposal and review.get("digest") == state.proposal.digest
+            and not hearing_after_review(state, ctx.policy)):
         return [Refusal("review_approved", "法制审核已通过，处罚内容未变更，无需重新提交")]
     return []
 
@@ -665,15 +683,16 @@ def _review_submittable(state: CaseState, ctx: Context) -> list[Refusal]:
 @action("submit_legal_review", frozenset({Stage.DELIBERATION, Stage.NOTICE}), pre=_review_submittable)
 def _v_submit_review(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = Form(raw)
-    f.day("on", "送审日期", default=ctx.today)
+    on = f.day("on", "送审日期", default=ctx.today)
     f.text("summary", "案件情况说明（事实、证据、法律适用、裁量基准适用、执法人员及证号）")
     f.text("draft_decision", "处理决定代拟稿")
     f.hashes("evidence", "证据材料", required=False)
-    f.text("corrections_made", "按审核意见补正情况", required=bool(state.review_rounds))
+    f.text("corrections_made", "按审核意见补正情况", required=(state.review or {}).get("outcome") == "return")
     if state.proposal is not None:
         f.keep("digest", state.proposal.digest)
     f.keep("major_reasons", [r.message for r in major_reasons(state, ctx.policy)])
     f.keep("round", len(state.review_rounds) + 1)
+    f.keep("materials", review_materials(state, ctx.officers, on or ctx.today))
     return f.done()
 
 
@@ -698,13 +717,6 @@ def _v_review(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
         f.problem("outcome", "审核要点存在问题的，不能作出“同意”结论")
     f.text("corrections", "需补正的事项", required=outcome == "return")
     f.text("opinion", "审核意见")
-    reviewer = ctx.actor
-    if not reviewer.legal_qualification:
-        f.problems.append(
-            Refusal("legal_qualification", f"{reviewer.name}未取得法律职业资格，不能从事法制审核（行政处罚法第五十八条第二款）", "行政处罚法第五十八条第二款")
-        )
-    if reviewer.id in state.handlers or reviewer.id in state.investigators:
-        f.problems.append(Refusal("reviewer_is_handler", f"{reviewer.name}参与了本案办理，不能审核本案（办审分离）"))
     submission = state.review_rounds[-1]["submission"] if state.review_rounds else {}
     f.keep("digest", submission.get("digest", ""))
     f.keep("round", len(state.review_rounds))

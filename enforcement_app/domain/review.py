@@ -7,10 +7,14 @@ facts and law now proposed. A later change to any of them voids an approval.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from .case import CaseState, Outcome, Proposal
 from .money import format_yuan
+from .officers import Officer
 from .penalties import PENALTY_KIND_ZH, PartyKind, PenaltyKind
 from .policy import AgencyPolicy
 from .refusals import Refusal
@@ -64,6 +68,14 @@ def review_refusals(state: CaseState, policy: AgencyPolicy, proposal: Proposal |
     if review.get("outcome") != "approve":
         label = {"return": "退回补正", "disapprove": "不同意"}.get(str(review.get("outcome")), "未通过")
         return [Refusal("legal_review_not_passed", f"法制审核意见为“{label}”，审核未通过不得作出决定", art)]
+    if hearing_after_review(state, policy):
+        return [
+            Refusal(
+                "legal_review_after_hearing",
+                "法制审核通过后举行了听证：须将听证笔录、听证报告连同案件重新提交法制审核",
+                art,
+            )
+        ]
     if proposal is not None and review.get("digest") != proposal.digest:
         return [
             Refusal(
@@ -73,6 +85,18 @@ def review_refusals(state: CaseState, policy: AgencyPolicy, proposal: Proposal |
             )
         ]
     return []
+
+
+def hearing_after_review(state: CaseState, policy: AgencyPolicy) -> bool:
+    """A hearing held after the latest review: the review did not see the transcript (the catalogue's
+    'cases decided after a hearing' item asks that the reviewer does)."""
+    review = state.review
+    return bool(
+        policy.major_decision.after_hearing
+        and review is not None
+        and state.hearing_held is not None
+        and int(state.hearing_held.get("seq", 0)) > int(review.get("seq", 0))
+    )
 
 
 def discussion_refusals(state: CaseState) -> list[Refusal]:
@@ -95,3 +119,41 @@ def discussion_refusals(state: CaseState) -> list[Refusal]:
             )
         ]
     return []
+
+
+def review_materials(state: CaseState, officers: Mapping[str, Officer], day: date) -> dict[str, Any]:
+    """What goes to the legal reviewer with a submission, assembled from the case as recorded: the
+    proposal (facts, law applied, penalty), how the discretion benchmark was used, the handling officers
+    with their certificate numbers on the day, the evidence list, and the hearing transcript and report
+    when a hearing was held. Kept in the submission event, so the record shows what the reviewer saw."""
+    proposal = state.proposal
+    handlers = []
+    for officer_id in state.handlers:
+        officer = officers.get(officer_id)
+        certificate = officer.certificate_on(day) if officer else None
+        handlers.append({"id": officer_id, "name": officer.name if officer else officer_id,
+                         "certificate_no": certificate.certificate_no if certificate else ""})
+    benchmark = state.benchmark or {}
+    materials: dict[str, Any] = {
+        "facts": proposal.facts if proposal else "",
+        "basis": proposal.basis if proposal else "",
+        "outcome": proposal.outcome if proposal else "",
+        "penalty_kinds": list(proposal.penalty_kinds) if proposal else [],
+        "fine_fen": proposal.fine_fen if proposal else 0,
+        "confiscation_fen": proposal.confiscation_fen if proposal else 0,
+        "benchmark": {k: benchmark[k] for k in ("entry", "set", "grade", "statutory_range_fen", "recommended_range_fen",
+                                               "deviation", "messages") if k in benchmark},
+        "benchmark_deviation": bool(proposal and proposal.benchmark_deviation),
+        "deviation_reason": proposal.deviation_reason if proposal else "",
+        "officers": handlers,
+        "evidence": [{"sha256": e.get("sha256", ""), "kind": e.get("kind", ""), "description": e.get("description", "")}
+                     for e in state.evidence],
+    }
+    if state.hearing_held is not None:
+        materials["hearing"] = {
+            "on": state.hearing_held.get("on", ""),
+            "transcript": state.hearing_held.get("transcript", ""),
+            "report": (state.hearing_report or {}).get("content", ""),
+            "recommendation": (state.hearing_report or {}).get("recommendation", ""),
+        }
+    return materials

@@ -45,6 +45,7 @@ from ..store.database import evidence_dir, meta, open_database
 from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
 from . import auth
+from .inbox import InboxItem, inbox
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozenset(Role), legal_qualification=False)
@@ -288,6 +289,16 @@ class Services:
         if cached is not None and cached[0] == heads:
             return cached[1]
         return self.case_state(case_id)[0]
+
+    def current_state(self, case_id: str) -> CaseState:
+        """The case's state for reading; cached while its stream heads are unchanged. Do not modify it."""
+        heads = event_store.stream_heads(self.db, case_id)
+        cached = self._states.get(case_id)
+        if cached is not None and cached[0] == heads:
+            return cached[1]
+        state = self.case_state(case_id)[0]
+        self._states[case_id] = (heads, state)
+        return state
 
     def keep_state(self, case_id: str, state: CaseState) -> None:
         self._states[case_id] = (event_store.stream_heads(self.db, case_id), state)
@@ -611,6 +622,7 @@ class Session:
             "review_status": "pending" if state.review_pending else (review or {}).get("outcome", ""),
             "major": int(bool(major_reasons(state, ctx.policy))),
             "search_text": _search_text(state),
+            "pending_approvals": ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
             "updated_at": self.services.clock().isoformat(),
         }
         columns = ", ".join(f'"{k}"' for k in row)
@@ -674,6 +686,11 @@ class Session:
         columns = ["id", "case_no", "title", "stage", "procedure", "outcome", "party_name", "handler_names", "received_on",
                    "next_due", "next_due_rule", "review_status", "major", "fine_fen"]
         return [dict(zip(columns, row, strict=True)) for row in self.db.execute(sql, args)]
+
+    def inbox(self) -> list[InboxItem]:
+        """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""
+        self._require("view_cases")
+        return inbox(self)
 
     def verify(self, case_ref: str | None = None) -> VerifyReport:
         self._require("verify")

@@ -174,7 +174,7 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             pair = handler_pairs[n % len(handler_pairs)]
             start = today - timedelta(days=(200 if target == "investigation_overdue" else
                                             {"archived": 150, "closed": 110, "execution": 70}.get(target, 40)) + rng.randrange(0, 20))
-            _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n)
+            _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n, today)
             counts[target] = counts.get(target, 0) + 1
             if progress:
                 progress(n + 1, cases)
@@ -186,7 +186,7 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
     return counts
 
 
-def _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n) -> None:
+def _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
     t = _Timeline(services, start)
     a, b = (services.session(login) for login in pair)
     ids = [officers[pair[0]].id, officers[pair[1]].id]
@@ -277,7 +277,7 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
         return
     if target == "hearing":
         a.perform(case_id, "request_hearing", {"form": "written", "on": t.day(2)})
-        a.perform(case_id, "give_hearing_notice", {"hearing_on": (t.now.date() + timedelta(days=14)).isoformat(), "place": "本局听证室",
+        a.perform(case_id, "give_hearing_notice", {"hearing_on": max(t.now.date() + timedelta(days=14), today + timedelta(days=10)).isoformat(), "place": "本局听证室",
                                                    "document_no": f"仲高新市监听字〔{start.year}〕{n}号", "chair": officers["chenjing"].id, "on": t.day(1)})
         a.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day()})
         return

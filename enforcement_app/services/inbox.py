@@ -1,0 +1,137 @@
+"""Inboxes: what waits for this user, with due dates and overdue warnings.
+
+A legal reviewer sees the cases submitted for review that they may review (never their own, 办审分离)
+with the review time limit of the agency's policy; an agency head sees filing requests, approval
+requests, collective discussions due and decisions ready to be made; a hearing chair sees the hearings
+they chair; an officer sees their own open cases whose next deadline is near or past. Each task is one
+the procedure would allow this user now, so the inbox never offers what the services would refuse.
+
+Candidates come from the case table by stage (SQL), and only those are judged by the procedure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..domain.case import STAGE_ZH, CaseState, Stage
+from ..domain.deadlines import Deadline
+from ..domain.officers import Role
+from ..domain.procedure import availability, deadlines_of
+from ..domain.review import discussion_refusals
+
+if TYPE_CHECKING:
+    from .api import Session
+
+# task -> (role, stages in which to look, the deadline that dates it)
+TASKS: dict[str, tuple[Role, tuple[Stage, ...], str | None]] = {
+    "record_legal_review": (Role.LEGAL_REVIEWER, (Stage.LEGAL_REVIEW,), "legal_review"),
+    "approve_filing": (Role.AGENCY_HEAD, (Stage.FILING,), "lead_check"),
+    "decide_approval": (Role.AGENCY_HEAD, (), None),  # found by the pending_approvals column
+    "record_collective_discussion": (Role.AGENCY_HEAD, (Stage.DELIBERATION, Stage.NOTICE), "decision_time_limit"),
+    "make_decision": (Role.AGENCY_HEAD, (Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING), "decision_time_limit"),
+    "hold_hearing": (Role.LEGAL_REVIEWER, (Stage.HEARING,), None),  # the chair, whatever their role
+}
+OFFICER_HORIZON_DAYS = 5
+APPROVAL_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
+               "instalments": "分期缴纳罚款"}
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    case_id: str
+    case_no: str
+    title: str
+    party_name: str
+    stage: str
+    task: str
+    task_title: str
+    due: date | None
+    due_rule: str
+    overdue: bool
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["due"] = self.due.isoformat() if self.due else None
+        data["stage_name"] = STAGE_ZH[Stage(self.stage)]
+        return data
+
+
+def _due(deadlines: list[Deadline], rule: str | None) -> Deadline | None:
+    return next((d for d in deadlines if d.rule == rule and d.met_on is None), None) if rule else None
+
+
+def inbox(session: Session) -> list[InboxItem]:
+    services = session.services
+    actor = session.actor
+    today = services.today()
+    items: list[InboxItem] = []
+    candidates: dict[str, set[str]] = {}
+
+    def want(task: str, where: str, args: list[Any]) -> None:
+        for (case_id,) in services.db.execute(f'SELECT id FROM "case" WHERE {where}', args):
+            candidates.setdefault(case_id, set()).add(task)
+
+    for task, (role, stages, _rule) in TASKS.items():
+        if task == "hold_hearing":
+            want(task, "stage = ?", [Stage.HEARING.value])
+        elif task == "decide_approval":
+            if actor.has_role(role):
+                want(task, "pending_approvals != ''", [])
+        elif actor.has_role(role):
+            want(task, f"stage IN ({','.join('?' * len(stages))})", [s.value for s in stages])
+
+    for case_id, tasks in candidates.items():
+        state = services.current_state(case_id)
+        party = services.party(state.party_id) if state.party_id else None
+        ctx = services.context(actor, party=party, today=today)
+        deadlines = deadlines_of(state, ctx)
+        for task in sorted(tasks):
+            if task == "hold_hearing" and (state.hearing_notice or {}).get("chair") != actor.id:
+                continue
+            if availability(state, ctx, task):
+                continue
+            if task == "record_collective_discussion" and not discussion_refusals(state):
+                continue  # a head may convene one at any time, but it waits for them only when the law asks
+            rule = TASKS[task][2]
+            deadline = _due(deadlines, rule)
+            due = deadline.due if deadline else None
+            detail = ""
+            if task == "decide_approval":
+                detail = "、".join(APPROVAL_ZH.get(str(a.get("matter")), str(a.get("matter"))) for a in state.approvals_pending.values())
+                due = min((date.fromisoformat(str(a.get("on"))[:10]) for a in state.approvals_pending.values() if a.get("on")), default=None)
+                due = due + timedelta(days=3) if due else None  # a head answers within three days: a courtesy, not law
+            if task == "hold_hearing":
+                due = date.fromisoformat(str(state.hearing_notice.get("hearing_on"))) if state.hearing_notice else None
+            items.append(_item(state, task, ctx.permissions.title(task), due, deadline.name if deadline else "", today, detail))
+
+    if actor.has_role(Role.OFFICER):
+        horizon = (today + timedelta(days=OFFICER_HORIZON_DAYS)).isoformat()
+        rows = services.db.execute(
+            'SELECT id, next_due, next_due_rule FROM "case" WHERE (\',\' || handlers || \',\') LIKE ? '
+            "AND next_due != '' AND next_due <= ? AND stage NOT IN ('closed', 'archived')",
+            [f"%,{actor.id},%", horizon],
+        ).fetchall()
+        for case_id, next_due, rule_name in rows:
+            state = services.current_state(case_id)
+            items.append(_item(state, "deadline", "办理期限", date.fromisoformat(next_due), rule_name, today, rule_name))
+    items.sort(key=lambda i: (not i.overdue, i.due or date.max, i.case_no or i.case_id))
+    return items
+
+
+def _item(state: CaseState, task: str, title: str, due: date | None, rule: str, today: date, detail: str) -> InboxItem:
+    return InboxItem(
+        case_id=state.id,
+        case_no=state.case_no,
+        title=state.title,
+        party_name=state.party_name,
+        stage=state.stage.value,
+        task=task,
+        task_title=title,
+        due=due,
+        due_rule=rule,
+        overdue=bool(due and due < today),
+        detail=detail,
+    )
