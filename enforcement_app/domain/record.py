@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, NewType
 
 EventHash = NewType("EventHash", str)
@@ -81,19 +82,20 @@ class Event:
             if not _TOKEN.match(getattr(self, name)) or not getattr(self, name):
                 raise ValueError(f"event {name} must be a non-empty token without spaces or commas")
 
-    @property
+    # computed once per event (cached_property writes the instance dict, which a frozen dataclass allows)
+    @cached_property
     def parents_text(self) -> str:
         return ",".join(sorted(self.parents))
 
-    @property
+    @cached_property
     def at_text(self) -> str:
         return self.at.isoformat(timespec="microseconds")
 
-    @property
+    @cached_property
     def payload_bytes(self) -> bytes:
         return canonical_json(self.payload)
 
-    @property
+    @cached_property
     def hash(self) -> EventHash:
         return event_hash(
             self.stream, self.parents_text, self.actor, self.device, self.at_text, self.kind, self.payload_bytes

@@ -352,16 +352,17 @@ class Session:
 
     def _record(self, stream: str, kind: str, payload: Mapping[str, Any]) -> tuple[int, str, datetime]:
         """Append one event to ``stream``; the caller holds the transaction. Returns (seq, hash, time)."""
+        heads = event_store.stream_heads(self.db, stream)
         event = Event(
             stream=stream,
-            parents=event_store.stream_heads(self.db, stream),
+            parents=heads,
             actor=self.actor.id,
             device=self.services.device_id,
             at=self.services.clock(),
             kind=kind,
             payload=dict(payload),
         )
-        seq, digest = event_store.append(self.db, event)
+        seq, digest = event_store.append(self.db, event, heads)
         return seq, digest, event.at
 
     def _require(self, action: str) -> None:

@@ -19,8 +19,9 @@ def stream_heads(db: sqlite_utils.Database, stream: str) -> tuple[str, ...]:
     return tuple(h for h in row[0].split(",") if h) if row else ()
 
 
-def append(db: sqlite_utils.Database, event: Event) -> tuple[int, EventHash]:
-    """Store one event, advance its stream heads and the global chain. Call inside ``db.atomic()``."""
+def append(db: sqlite_utils.Database, event: Event, heads: tuple[str, ...] | None = None) -> tuple[int, EventHash]:
+    """Store one event, advance its stream heads and the global chain. Call inside ``db.atomic()``.
+    ``heads``: the stream's heads as the caller just read them in this transaction (saves a query)."""
     digest = event.hash
     head_row = db.execute("SELECT value FROM meta WHERE key = 'chain_head'").fetchone()
     previous = head_row[0] if head_row else "0" * 64
@@ -30,7 +31,7 @@ def append(db: sqlite_utils.Database, event: Event) -> tuple[int, EventHash]:
         [digest, event.stream, event.parents_text, event.actor, event.device, event.at_text, event.kind, event.payload_bytes, chain],
     )
     seq = cursor.lastrowid
-    heads = heads_after(stream_heads(db, event.stream), event.parents, digest)
+    heads = heads_after(stream_heads(db, event.stream) if heads is None else heads, event.parents, digest)
     db.execute(
         "INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, 1) "
         "ON CONFLICT(stream) DO UPDATE SET heads = excluded.heads, events = events + 1",
