@@ -44,3 +44,7 @@ def test_store_does_not_reach_up():
 
 def test_services_do_not_import_the_client():
     assert _offenders("services", ("PySide6", "..ui", "..cli")) == []
+
+
+def test_case_files_build_on_the_services_only():
+    assert _offenders("casefile", ("PySide6", "sqlite3", "sqlite_utils", "..store", "..ui", "..cli")) == []

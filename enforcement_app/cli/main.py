@@ -22,7 +22,7 @@ from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViol
 from ..services import Services, Session
 from ..services.api import restore
 from ..store.database import default_db_path
-from . import discretion_cmd
+from . import casefile_cmd, discretion_cmd
 
 EXIT_REFUSED = 1
 EXIT_INPUT = 2
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
     p.set_defaults(func=cmd_restore, needs_db=False)
 
+    casefile_cmd.add_parsers(sub, _session)
     rules = discretion_cmd.add_parsers(sub)
     p = rules.add_parser("import", help="把裁量基准文件导入本机关的数据库（整份校验，不合格则整份不导入）")
     p.add_argument("file", type=Path)

@@ -42,3 +42,9 @@ def to_yuan(fen: int) -> Decimal:
 def format_yuan(fen: int) -> str:
     """``1234500`` → ``"12,345.00元"``; whole amounts keep their two decimals for forms."""
     return f"{to_yuan(fen):,.2f}元"
+
+
+def format_range(low: int, high: int) -> str:
+    """A fine range as a form writes it: ``50,000.00元至100,000.00元``, or ``100,000.00元以下`` when the law
+    sets only a maximum."""
+    return f"{format_yuan(high)}以下" if low == 0 else f"{format_yuan(low)}至{format_yuan(high)}"

@@ -643,6 +643,8 @@ def _apply_benchmark(
         "input": inputs,
         "entry": assessment.entry,
         "set": f"{assessment.benchmark_id} {assessment.benchmark_version}",
+        "set_title": next((b.title for b in ctx.benchmarks.sets
+                           if (b.id, b.version) == (assessment.benchmark_id, assessment.benchmark_version)), ""),
         "penalty_basis": assessment.penalty_basis,
         "grade": assessment.grade.value,
         "statutory_range_fen": [assessment.statutory_range.low, assessment.statutory_range.high],

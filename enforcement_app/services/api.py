@@ -30,6 +30,7 @@ from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar, parse_year_schedule
 from ..domain.case import STAGE_ZH, CaseState, Stage, Step, apply, fold, step_day
 from ..domain.deadlines import Deadline, rules_on
+from ..domain.evaluation import Sheet, apply_scores, pre_score, standard_on
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party, build_party
 from ..domain.penalties import PartyKind
@@ -106,6 +107,21 @@ class CaseView:
             "heads": list(self.heads),
             "fork": len(self.heads) > 1,
         }
+
+
+@dataclass(frozen=True)
+class CaseFileData:
+    """Everything the case-file PDF is made of, read in one go (the PDF layer touches no database)."""
+
+    state: CaseState
+    events: list[RecordedEvent]
+    heads: tuple[str, ...]
+    officers: Mapping[str, Officer]
+    party: Party | None
+    agency: Agency | None
+    evidence_files: Mapping[str, Path]  # sha256 -> file in the evidence store
+    evaluation: Sheet | None  # the stored evaluation sheet, if the file has been evaluated
+    actor_names: Mapping[str, str]
 
 
 def _iso(d: date | None) -> str | None:
@@ -687,6 +703,69 @@ class Session:
         columns = ["id", "case_no", "title", "stage", "procedure", "outcome", "party_name", "handler_names", "received_on",
                    "next_due", "next_due_rule", "review_status", "major", "fine_fen"]
         return [dict(zip(columns, row, strict=True)) for row in self.db.execute(sql, args)]
+
+    # --- case files and their evaluation ------------------------------------------------------------------
+
+    def _case_and_context(self, case_ref: str) -> tuple[str, CaseState, Context]:
+        case_id = self.services.resolve_case(case_ref)
+        state = self.services.current_state(case_id)
+        party = self.services.party(state.party_id) if state.party_id else None
+        return case_id, state, self.services.context(self.actor, party=party)
+
+    def evaluation_sheet(self, case_ref: str) -> Sheet:
+        """The evaluation sheet of a case: every item the record can judge pre-scored with its evidence, and
+        the evaluator's scores of the rest as last recorded (none before the first evaluation)."""
+        self._require("view_cases")
+        case_id, state, ctx = self._case_and_context(case_ref)
+        return self._sheet(case_id, state, ctx)
+
+    def _sheet(self, case_id: str, state: CaseState, ctx: Context) -> Sheet:
+        standard = standard_on(state.closed_on or ctx.today)
+        sheet = pre_score(state, ctx, standard)
+        stored = event_store.events_of(self.db, f"evaluation/{case_id}")
+        if stored:
+            last = stored[-1]
+            names = self.services.officers()
+            evaluator = names[last.actor].name if last.actor in names else last.actor
+            sheet = apply_scores(sheet, last.payload.get("scores", {}), evaluator, last.at.date().isoformat())
+        return sheet
+
+    def record_evaluation(self, case_ref: str, scores: Mapping[str, Any]) -> Sheet:
+        """Store an evaluator's scores for a closed case file (案卷评查). The case's own record stays
+        untouched (archived cases are read-only); the evaluation is a stream of its own."""
+        self._require("evaluate_case_file")
+        case_id, state, ctx = self._case_and_context(case_ref)
+        if state.stage not in (Stage.CLOSED, Stage.ARCHIVED):
+            raise RuleViolation([Refusal("not_closed", f"案件尚未结案（{STAGE_ZH[state.stage]}），案卷评查针对已结案件")])
+        sheet = apply_scores(pre_score(state, ctx, standard_on(state.closed_on or ctx.today)), scores)
+        if not sheet.complete:
+            missing = [line.item.id for line in sheet.lines if (line.passed is None if line.item.group == "veto" else line.score is None)]
+            raise InvalidInput.at("scores", "以下评查项目尚未评定：" + "、".join(missing))
+        with self.db.atomic():
+            self._record(f"evaluation/{case_id}", "evaluate_case_file", {
+                "case": case_id, "standard": sheet.standard.id, "version": sheet.standard.version,
+                "scores": {k: dict(v) if isinstance(v, Mapping) else {"score": v} for k, v in scores.items()},
+                "total": sheet.total, "vetoed": sheet.vetoed})
+        return self._sheet(case_id, state, ctx)
+
+    def case_file_data(self, case_ref: str) -> CaseFileData:
+        self._require("export_case_file")
+        case_id, state, ctx = self._case_and_context(case_ref)
+        events = event_store.events_of(self.db, case_id)
+        evaluated = bool(event_store.stream_heads(self.db, f"evaluation/{case_id}"))
+        officers = self.services.officers()
+        files = {e["sha256"]: self.services.evidence.path_for(e["sha256"]) for e in state.evidence if e.get("sha256")}
+        return CaseFileData(
+            state=state,
+            events=events,
+            heads=event_store.stream_heads(self.db, case_id),
+            officers=officers,
+            party=ctx.party,
+            agency=ctx.agency,
+            evidence_files=files,
+            evaluation=self._sheet(case_id, state, ctx) if evaluated else None,
+            actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
+        )
 
     def inbox(self) -> list[InboxItem]:
         """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""

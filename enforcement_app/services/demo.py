@@ -53,8 +53,8 @@ def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_
     return {
         "fine_fen": fine,
         "benchmark": {"entry": entry, "bases": bases, "circumstances": circumstances},
-        "discretion": f"适用{assessment.benchmark_id}（{assessment.benchmark_version}）{entry}，{assessment.grade.zh}阶次，"
-                      f"建议幅度{band.describe()}",
+        "discretion": f"依据{services.benchmark_set(assessment.benchmark_id, assessment.benchmark_version).title}，"
+                      f"本案属{assessment.grade.zh}情形，建议罚款{band.describe()}。",
         "hearing": assessment.hearing_right.applies,
     }
 
@@ -170,7 +170,8 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
         for n in range(cases):
             target = stages[n % len(stages)]
             party = parties[n % len(parties)]
-            cause = CAUSES[n % len(CAUSES)]
+            # a case that goes to a hearing needs a penalty that carries the right (Art. 63): the advertising cause
+            cause = CAUSES[2] if target == "hearing" else CAUSES[n % len(CAUSES)]
             pair = handler_pairs[n % len(handler_pairs)]
             start = today - timedelta(days=(200 if target == "investigation_overdue" else
                                             {"archived": 150, "closed": 110, "execution": 70}.get(target, 40)) + rng.randrange(0, 20))

@@ -1,0 +1,17 @@
+"""Case files (案卷) as PDF: documents in legal order, contents with page ranges, the process record with
+its chain head and QR code, and the evaluation sheet. Built on the services' read API; no SQL here."""
+
+from .fonts import CaseFileFont, find_font
+from .render import MARKER, RenderedCaseFile, render_case_file
+from .verify import PdfCheck, read_marker, verify_pdf
+
+__all__ = [
+    "MARKER",
+    "CaseFileFont",
+    "PdfCheck",
+    "RenderedCaseFile",
+    "find_font",
+    "read_marker",
+    "render_case_file",
+    "verify_pdf",
+]

@@ -1,0 +1,738 @@
+"""The documents of a case file, laid out after the national model forms and filled from the record.
+
+Each builder takes the case-file data and returns zero or more :class:`Document` (a step the case did not
+have gives none: nothing is printed empty). The order of documents comes from
+``resources/casefile/order.json``; inside one kind, documents follow the record.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
+
+from ..domain.case import Outcome, Step
+from ..domain.evaluation import Sheet
+from ..domain.money import format_range, format_yuan
+from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
+from ..domain.permissions import Permissions
+from ..resources import load_json
+from ..services.api import CaseFileData
+from .fonts import CaseFileFont
+
+PAGE_WIDTH = 210 * mm
+PAGE_HEIGHT = 297 * mm
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 28 * mm, 26 * mm, 30 * mm, 25 * mm
+BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+
+SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "referral": "其他部门移送", "report": "上级交办",
+             "assigned": "指定管辖", "other": "其他"}
+EVIDENCE_ZH = {"documentary": "书证", "physical": "物证", "audiovisual": "视听资料", "electronic_data": "电子数据",
+               "witness": "证人证言", "party_statement": "当事人的陈述", "expert_opinion": "鉴定意见",
+               "inspection_record": "勘验笔录、现场笔录"}
+METHOD_ZH = {"direct": "直接送达", "left_at_address": "留置送达", "post": "邮寄送达", "electronic": "电子送达",
+             "entrusted": "委托送达", "forwarded": "转交送达", "public_notice": "公告送达"}
+SERVED_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书",
+             "transfer_letter": "涉嫌犯罪案件移送书"}
+CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer_qualification": "执法人员资格", "procedure": "程序是否合法",
+                "facts_and_evidence": "事实是否清楚、证据是否确凿", "law_applied": "适用法律是否准确",
+                "discretion_benchmark": "裁量基准适用是否适当", "within_powers": "是否超越职权", "documents": "文书是否规范",
+                "suspected_crime": "是否涉嫌犯罪需要移送"}
+REVIEW_OUTCOME_ZH = {"approve": "同意", "return": "退回补正", "disapprove": "不同意"}
+APPROVAL_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
+               "instalments": "分期缴纳罚款"}
+CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
+OUTCOME_TITLE = {Outcome.PENALTY: "行政处罚决定书", Outcome.NO_PENALTY: "不予行政处罚决定书",
+                 Outcome.DISMISSAL: "撤销案件决定书", Outcome.TRANSFER: "涉嫌犯罪案件移送书"}
+_PERMISSIONS = Permissions.default()
+
+
+@dataclass
+class Document:
+    kind: str
+    title: str
+    number: str  # document number (文号), or ""
+    day: date | None
+    flowables: list[Flowable] = field(default_factory=list)
+    numbered: bool = True
+
+
+class DocStart(Flowable):
+    """Zero-size marker at the top of a document: the template notes its page and bookmarks it."""
+
+    def __init__(self, document: Document, index: int):
+        super().__init__()
+        self.document = document
+        self.index = index
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class Styles:
+    def __init__(self, font: CaseFileFont):
+        f = font.name
+        self.font = font
+        self.agency = ParagraphStyle("agency", fontName=f, fontSize=13, leading=20, alignment=TA_CENTER)
+        self.title = ParagraphStyle("title", fontName=f, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=4)
+        self.number = ParagraphStyle("number", fontName=f, fontSize=11, leading=16, alignment=TA_RIGHT, spaceAfter=6)
+        self.body = ParagraphStyle("body", fontName=f, fontSize=11.5, leading=20, wordWrap="CJK", firstLineIndent=23)
+        self.plain = ParagraphStyle("plain", fontName=f, fontSize=11.5, leading=20, wordWrap="CJK")
+        self.cell = ParagraphStyle("cell", fontName=f, fontSize=10, leading=14.5, wordWrap="CJK", alignment=TA_LEFT)
+        self.label = ParagraphStyle("label", parent=self.cell, alignment=TA_CENTER)
+        self.small = ParagraphStyle("small", fontName=f, fontSize=8.5, leading=11.5, wordWrap="CJK")
+        self.mono = ParagraphStyle("mono", fontName=font.mono, fontSize=6.2, leading=8, wordWrap="CJK")
+        self.sign = ParagraphStyle("sign", fontName=f, fontSize=11.5, leading=22, alignment=TA_RIGHT)
+        self.heading = ParagraphStyle("heading", fontName=f, fontSize=12.5, leading=22, spaceBefore=6)
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+
+
+def _day(value: Any) -> str:
+    """A date as the forms write it: 2025年3月5日."""
+    if not value:
+        return "    年  月  日"
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _moment(value: Any) -> str:
+    if not value:
+        return ""
+    t = datetime.fromisoformat(str(value))
+    return f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"
+
+
+def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequence[tuple] = (), label_cols: Sequence[int] = (0,),
+          header: bool = False) -> Table:
+    table = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1 if header else 0)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.7, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for col in label_cols:
+        style.append(("BACKGROUND", (col, 0), (col, -1), colors.Color(0.95, 0.95, 0.95)))
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
+    style += [("SPAN", *span) for span in spans]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+class Builder:
+    """Builds every document of one case file."""
+
+    def __init__(self, data: CaseFileData, styles: Styles):
+        self.data = data
+        self.s = styles
+        self.state = data.state
+        self.agency_name = data.agency.name if data.agency else ""
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    def name(self, officer_id: str) -> str:
+        officer = self.data.officers.get(officer_id)
+        return officer.name if officer else self.data.actor_names.get(officer_id, officer_id)
+
+    def with_certificate(self, officer_id: str, day: date) -> str:
+        officer = self.data.officers.get(officer_id)
+        if officer is None:
+            return officer_id
+        cert = officer.certificate_on(day)
+        return f"{officer.name}（执法证号：{cert.certificate_no if cert else '无有效证件'}）"
+
+    def head(self, title: str, number: str = "") -> list[Flowable]:
+        out: list[Flowable] = [_p(self.agency_name, self.s.agency), _p(title, self.s.title)]
+        if number:
+            out.append(_p(number, self.s.number))
+        else:
+            out.append(Spacer(1, 6))
+        return out
+
+    def party_rows(self) -> list[list[Any]]:
+        c, party = self.s.cell, self.data.party
+        if party is None:
+            return [[_p("当事人", self.s.label), _p(self.state.party_name, c), "", ""]]
+        if party.kind.value == "organisation":
+            return [
+                [_p("当事人", self.s.label), _p(party.name, c), _p("统一社会信用代码", self.s.label), _p(party.uscc, c)],
+                [_p("法定代表人", self.s.label), _p(party.legal_representative, c), _p("联系电话", self.s.label), _p(party.phone, c)],
+                [_p("地址", self.s.label), _p(party.address, c), "", ""],
+            ]
+        return [
+            [_p("当事人", self.s.label), _p(party.name, c), _p("身份证件号码", self.s.label), _p(party.id_number, c)],
+            [_p("住址", self.s.label), _p(party.address, c), _p("联系电话", self.s.label), _p(party.phone, c)],
+        ]
+
+    def party_spans(self, first_row: int) -> list[tuple]:
+        party = self.data.party
+        if party is None:
+            return [((1, first_row), (3, first_row))]
+        if party.kind.value == "organisation":
+            return [((1, first_row + 2), (3, first_row + 2))]
+        return []
+
+    def signatures(self, *lines: str) -> list[Flowable]:
+        return [Spacer(1, 10), *(_p(line, self.s.sign) for line in lines)]
+
+    def steps(self, *kinds: str) -> Iterator[Step]:
+        return (s for s in self.state.steps if s.kind in kinds)
+
+    def evidence_by_sha(self) -> dict[str, dict[str, Any]]:
+        return {str(e.get("sha256")): dict(e) for e in self.state.evidence}
+
+    # --- documents ----------------------------------------------------------------------------------------
+
+    def case_source(self) -> Iterator[Document]:
+        for step in self.steps("register_lead"):
+            p, c, label = step.payload, self.s.cell, self.s.label
+            w = BODY_WIDTH
+            rows = [
+                [_p("案件来源", label), _p(SOURCE_ZH.get(p.get("source"), p.get("source")), c), _p("登记时间", label), _p(_day(p.get("received_on")), c)],
+                *self.party_rows(),
+                [_p("案由", label), _p(p.get("cause"), c), "", ""],
+                [_p("违法行为发生日期", label), _p(_day(p.get("act_date")), c), _p("承办人员", label),
+                 _p("、".join(self.name(h) for h in p.get("handlers", [])), c)],
+                [_p("案源简要情况", label), _p(p.get("summary"), c), "", ""],
+            ]
+            n = len(self.party_rows())
+            spans = [((1, n + 1), (3, n + 1)), ((1, n + 3), (3, n + 3)), *self.party_spans(1)]
+            yield Document("case_source", "案件来源登记表", "", step.day,
+                           [*self.head("案件来源登记表"), _grid(rows, [0.17 * w, 0.35 * w, 0.18 * w, 0.30 * w], spans=spans, label_cols=(0, 2))])
+
+    def filing_approval(self) -> Iterator[Document]:
+        requests = list(self.steps("request_filing"))
+        decisions = list(self.steps("approve_filing", "refuse_filing"))
+        if not requests:
+            return
+        req, dec = requests[-1], (decisions[-1] if decisions else None)
+        c, label, w = self.s.cell, self.s.label, BODY_WIDTH
+        refused = dec is not None and dec.kind == "refuse_filing"
+        title = "不予立案审批表" if refused else "立案审批表"
+        handler_lines = "、".join(self.with_certificate(h, req.day) for h in self.state.handlers)
+        rows = [
+            [_p("案由", label), _p(self.state.cause, c), "", ""],
+            *self.party_rows(),
+            [_p("简要案情及立案理由", label), _p(f"{req.payload.get('facts', '')}\n立案理由：{req.payload.get('reason', '')}", c), "", ""],
+            [_p("承办人意见", label), _p(f"{req.payload.get('opinion') or '建议立案调查。'}\n承办人：{handler_lines}\n{_day(req.day)}", c), "", ""],
+            [_p("负责人审批意见", label),
+             _p(f"{(dec.payload.get('opinion') or dec.payload.get('reason') or ('同意立案' if not refused else '')) if dec else '（待审批）'}\n"
+                f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}", c), "", ""],
+        ]
+        n = len(self.party_rows())
+        spans = [((1, 0), (3, 0)), *self.party_spans(1), ((1, n + 1), (3, n + 1)), ((1, n + 2), (3, n + 2)), ((1, n + 3), (3, n + 3))]
+        number = self.state.case_no if not refused else ""
+        yield Document("filing_approval", title, number, dec.day if dec else req.day,
+                       [*self.head(title, f"案号：{number}" if number else ""),
+                        _grid(rows, [0.19 * w, 0.33 * w, 0.18 * w, 0.30 * w], spans=spans, label_cols=(0,))])
+
+    def _record_head(self, p: dict[str, Any], day: date, label: str) -> list[list[Any]]:
+        c, lab = self.s.cell, self.s.label
+        return [
+            [_p(f"{label}时间", lab), _p(f"{_moment(p.get('started_at'))} 至 {_moment(p.get('ended_at'))}", c)],
+            [_p(f"{label}地点", lab), _p(p.get("place"), c)],
+            [_p("执法人员及执法证号", lab), _p("、".join(self.with_certificate(o, day) for o in p.get("officers", [])), c)],
+        ]
+
+    def inspection_record(self) -> Iterator[Document]:
+        for n, step in enumerate(self.steps("record_inspection"), 1):
+            p, w = step.payload, BODY_WIDTH
+            rows = [*self._record_head(p, step.day, "检查"),
+                    [_p("当事人", self.s.label), _p(self.state.party_name, self.s.cell)],
+                    [_p("在场人", self.s.label), _p(p.get("present") or "无", self.s.cell)]]
+            body = [
+                *self.head("现场笔录"),
+                _grid(rows, [0.24 * w, 0.76 * w]),
+                Spacer(1, 6),
+                _p(f"执法人员{'已' if p.get('certificates_shown') else '未'}向当事人出示执法证件，表明身份，告知当事人依法享有陈述、申辩和申请回避的权利。", self.s.body),
+                _p("现场检查情况：", self.s.heading),
+                _p(p.get("findings"), self.s.body),
+                *self.signatures(f"当事人（在场人）签名：{'已签名' if p.get('party_signed') else '拒绝签名（' + str(p.get('refusal_note', '')) + '）'}",
+                                 f"执法人员签名：{'、'.join(self.name(o) for o in p.get('officers', []))}", _day(step.day)),
+            ]
+            yield Document("inspection_record", f"现场笔录（{n}）" if n > 1 else "现场笔录", "", step.day, body)
+
+    def inquiry_record(self) -> Iterator[Document]:
+        for n, step in enumerate(self.steps("record_inquiry"), 1):
+            p, w, c, lab = step.payload, BODY_WIDTH, self.s.cell, self.s.label
+            person = p.get("person") or {}
+            rows = [*self._record_head(p, step.day, "询问"),
+                    [_p("记录人", lab), _p(p.get("recorder"), c)],
+                    [_p("被询问人", lab), _p(f"{person.get('name', '')}    身份证件号码：{person.get('id_number', '')}    与本案关系：{person.get('relation', '')}", c)]]
+            qa = []
+            for item in p.get("qa", []):
+                qa.append(_p(f"问：{item.get('q', '')}", self.s.plain))
+                qa.append(_p(f"答：{item.get('a', '')}", self.s.plain))
+            body = [
+                *self.head("询问笔录"),
+                _grid(rows, [0.24 * w, 0.76 * w]),
+                Spacer(1, 6),
+                _p(f"执法人员{'已' if p.get('certificates_shown') else '未'}出示执法证件；"
+                   f"{'已' if p.get('rights_notified') else '未'}告知被询问人依法享有陈述、申辩及申请回避的权利和如实回答询问的义务。", self.s.body),
+                Spacer(1, 4),
+                *qa,
+                Spacer(1, 6),
+                _p("以上记录属实。" if p.get("confirmed") else "（被询问人未确认笔录）", self.s.body),
+                *self.signatures(f"被询问人签名：{person.get('name', '')}", f"询问人：{'、'.join(self.name(o) for o in p.get('officers', []))}",
+                                 f"记录人：{p.get('recorder', '')}", _day(step.day)),
+            ]
+            yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body)
+
+    def sampling_record(self) -> Iterator[Document]:
+        for step in self.steps("record_sampling"):
+            p, w = step.payload, BODY_WIDTH
+            rows = [*self._record_head(p, step.day, "抽样"), [_p("抽样物品", self.s.label), _p(p.get("items"), self.s.cell)],
+                    [_p("抽样数量", self.s.label), _p(p.get("quantity"), self.s.cell)]]
+            yield Document("sampling_record", "抽样记录", "", step.day,
+                           [*self.head("抽样记录"), _grid(rows, [0.24 * w, 0.76 * w]),
+                            *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.get('officers', []))}", _day(step.day))])
+
+    def evidence_list(self) -> Iterator[Document]:
+        evidence = self.state.evidence
+        if not evidence:
+            return
+        c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+        widths = [0.06 * w, 0.12 * w, 0.25 * w, 0.19 * w, 0.19 * w, 0.19 * w]
+        rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "证据种类", "证据说明及来源", "收集人、时间、地点", "SHA-256", "影像")]]
+        last_day = None
+        for n, e in enumerate(evidence, 1):
+            thumb: Any = ""
+            path = self.data.evidence_files.get(str(e.get("sha256")))
+            if path is not None and str(e.get("media_type", "")).startswith("image/") and path.exists():
+                thumb = _thumbnail(path, widths[5] - 8)
+            collected = e.get("collected_at")
+            last_day = date.fromisoformat(str(collected)[:10]) if collected else last_day
+            rows.append([
+                _p(n, lab), _p(EVIDENCE_ZH.get(str(e.get("kind")), e.get("kind")), c),
+                _p(f"{e.get('description', '')}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）", c),
+                _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}\n{_moment(collected)}\n{e.get('place', '')}", c),
+                _p(_split_hash(str(e.get("sha256", ""))), self.s.mono),
+                thumb,
+            ])
+        yield Document("evidence_list", "证据材料清单", "", last_day,
+                       [*self.head("证据材料清单"), _grid(rows, widths, label_cols=(), header=True),
+                        Spacer(1, 6), _p("证据文件原件按 SHA-256 值保存于证据库，可用“enforcement-cli verify”核验未被改动。", self.s.small)])
+
+    def approval_form(self) -> Iterator[Document]:
+        decided = {str(s.payload.get("request")): s for s in self.steps("decide_approval")}
+        for step in self.steps("request_approval"):
+            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
+            dec = decided.get(step.hash)
+            detail = ""
+            if p.get("days"):
+                detail = f"（{p.get('days')}日）"
+            if p.get("items"):
+                detail = f"（物品：{p.get('items')}）"
+            if p.get("plan"):
+                detail = f"（方案：{p.get('plan')}）"
+            rows = [
+                [_p("案号", lab), _p(self.state.case_no, c)],
+                [_p("审批事项", lab), _p(APPROVAL_ZH.get(str(p.get("matter")), p.get("matter")) + detail, c)],
+                [_p("提请理由", lab), _p(f"{p.get('reason', '')}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)],
+                [_p("负责人审批意见", lab),
+                 _p(f"{('同意' if dec.payload.get('approved') else '不同意') if dec else '（待审批）'}。{dec.payload.get('opinion', '') if dec else ''}\n"
+                    f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}", c)],
+            ]
+            yield Document("approval_form", "有关事项审批表", "", dec.day if dec else step.day,
+                           [*self.head("有关事项审批表"), _grid(rows, [0.22 * w, 0.78 * w])])
+
+    def investigation_report(self) -> Iterator[Document]:
+        for step in self.steps("submit_investigation_report"):
+            p = step.payload
+            body = [*self.head("案件调查终结报告"),
+                    _p(f"案号：{self.state.case_no}    当事人：{self.state.party_name}    案由：{self.state.cause}", self.s.plain),
+                    _p("一、违法事实及证据", self.s.heading), _p(p.get("facts"), self.s.body),
+                    _p("二、法律依据", self.s.heading), _p(p.get("basis") or "—", self.s.body),
+                    _p("三、处理意见", self.s.heading), _p(_proposal_text(p), self.s.body),
+                    _p("四、裁量基准适用情况", self.s.heading), *self.discretion(p)]
+            if p.get("opinion"):
+                body += [_p("五、承办人意见", self.s.heading), _p(p.get("opinion"), self.s.body)]
+            body += self.signatures(f"承办人：{'、'.join(self.with_certificate(h, step.day) for h in self.state.handlers)}", _day(step.day))
+            yield Document("investigation_report", "案件调查终结报告", "", step.day, body)
+
+    def discretion(self, p: dict[str, Any]) -> list[Flowable]:
+        out = [_p(p.get("discretion") or "—", self.s.body)]
+        bench = p.get("benchmark")
+        if bench:
+            low, high = bench.get("statutory_range_fen") or (0, 0)
+            rec = bench.get("recommended_range_fen")
+            out.append(_p(f"裁量基准：{bench.get('set_title') or bench.get('set', '')}，条目 {bench.get('entry', '')}"
+                          f"（{bench.get('penalty_basis', '')}）；法定幅度 {format_range(low, high)}；"
+                          f"建议阶次 {_GRADE_ZH.get(str(bench.get('grade')), bench.get('grade'))}"
+                          f"{'，建议幅度 ' + format_range(rec[0], rec[1]) if rec else ''}。", self.s.body))
+            for line in bench.get("messages", []):
+                out.append(_p(line, self.s.body))
+        if p.get("deviation_reason"):
+            out.append(_p(f"偏离裁量基准的理由：{p.get('deviation_reason')}", self.s.body))
+        return out
+
+    def legal_review(self) -> Iterator[Document]:
+        for n, round_ in enumerate(self.state.review_rounds, 1):
+            sub = round_.get("submission", {})
+            review = round_.get("review")
+            c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+            materials = sub.get("materials") or {}
+            rows = [
+                [_p("送审日期", lab), _p(_day(sub.get("on")), c), _p("审核次数", lab), _p(f"第{n}次", c)],
+                [_p("重大执法决定情形", lab), _p("；".join(sub.get("major_reasons", [])) or "—", c), "", ""],
+                [_p("案件情况说明", lab), _p(sub.get("summary"), c), "", ""],
+                [_p("处理决定代拟稿", lab), _p(sub.get("draft_decision"), c), "", ""],
+            ]
+            if materials.get("officers"):
+                rows.append([_p("执法人员及证号", lab),
+                             _p("、".join(f"{o.get('name')}（{o.get('certificate_no') or '无有效证件'}）" for o in materials["officers"]), c), "", ""])
+            if materials.get("hearing"):
+                rows.append([_p("听证笔录摘要", lab), _p(materials["hearing"].get("transcript"), c), "", ""])
+            if sub.get("corrections_made"):
+                rows.append([_p("补正情况", lab), _p(sub.get("corrections_made"), c), "", ""])
+            spans = [((1, i), (3, i)) for i in range(1, len(rows))]
+            body: list[Flowable] = [*self.head("法制审核意见书"), _grid(rows, [0.2 * w, 0.3 * w, 0.18 * w, 0.32 * w], spans=spans, label_cols=(0,)),
+                                    Spacer(1, 8)]
+            if review:
+                checklist = review.get("checklist", {})
+                items = [[_p(h, lab) for h in ("审核要点", "结论", "意见")]]
+                for key, zh in CHECKLIST_ZH.items():
+                    entry = checklist.get(key, {})
+                    items.append([_p(zh, c), _p({"pass": "符合", "issue": "存在问题"}.get(entry.get("finding"), "—"), lab),
+                                  _p(entry.get("comment") or "", c)])
+                body += [_grid(items, [0.36 * w, 0.14 * w, 0.5 * w], label_cols=(), header=True), Spacer(1, 8),
+                         _p(f"审核结论：{REVIEW_OUTCOME_ZH.get(str(review.get('outcome')), review.get('outcome'))}", self.s.plain),
+                         _p(f"审核意见：{review.get('opinion', '')}", self.s.plain)]
+                if review.get("corrections"):
+                    body.append(_p(f"需补正的事项：{review.get('corrections')}", self.s.plain))
+                body += self.signatures(f"法制审核人员：{self.name(str(review.get('reviewer', '')))}", _day(review.get("on")))
+            else:
+                body.append(_p("（审核中）", self.s.plain))
+            yield Document("legal_review", f"法制审核意见书（第{n}次）" if len(self.state.review_rounds) > 1 else "法制审核意见书", "",
+                           date.fromisoformat(str((review or sub).get("on"))[:10]) if (review or sub).get("on") else None, body)
+
+    def collective_discussion(self) -> Iterator[Document]:
+        for step in self.steps("record_collective_discussion"):
+            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
+            rows = [[_p("案号", lab), _p(self.state.case_no, c)], [_p("讨论时间", lab), _p(_day(step.day), c)],
+                    [_p("参加人员", lab), _p("、".join(self.name(x) for x in p.get("participants", [])), c)],
+                    [_p("讨论意见", lab), _p(p.get("opinions"), c)], [_p("讨论结论", lab), _p(p.get("conclusion"), c)]]
+            yield Document("collective_discussion", "重大案件集体讨论记录", "", step.day,
+                           [*self.head("重大案件集体讨论记录"), _grid(rows, [0.2 * w, 0.8 * w]),
+                            *self.signatures(f"参加人员签名：{'、'.join(self.name(x) for x in p.get('participants', []))}")])
+
+    def prior_notice(self) -> Iterator[Document]:
+        for step in self.steps("issue_prior_notice"):
+            p = step.payload
+            rights = (f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）有权进行陈述和申辩。"
+                      f"请在收到本告知书之日起{p.get('statement_days', 5)}个工作日内提出陈述、申辩意见，逾期视为放弃。")
+            if p.get("hearing_right"):
+                rights += "根据该法第六十三条、第六十四条的规定，你（单位）有权要求举行听证，请在收到本告知书之日起五个工作日内提出，逾期视为放弃。"
+            body = [*self.head("行政处罚告知书", p.get("document_no", "")),
+                    _p(f"{self.state.party_name}：", self.s.plain),
+                    _p(f"经查，{p.get('facts', '')}。", self.s.body),
+                    _p(f"以上事实违反了{p.get('basis', '')}的规定。本机关拟对你（单位）作出如下行政处罚：{_proposal_text(p)}。", self.s.body),
+                    _p(rights, self.s.body),
+                    *self.signatures(self.agency_name + "（印章）", _day(step.day))]
+            yield Document("prior_notice", "行政处罚告知书", p.get("document_no", ""), step.day, body)
+
+    def statement_record(self) -> Iterator[Document]:
+        statements = list(self.steps("record_statement", "record_reexamination", "waive_rights"))
+        if not statements:
+            return
+        body: list[Flowable] = [*self.head("陈述申辩笔录及复核意见")]
+        for step in statements:
+            p = step.payload
+            if step.kind == "record_statement":
+                body += [_p(f"{_day(step.day)}，{p.get('by', '')}以{'书面' if p.get('form') == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
+                         _p(p.get("content"), self.s.body)]
+            elif step.kind == "record_reexamination":
+                body += [_p(f"复核意见（{_day(step.day)}）：{'采纳' if p.get('adopted') else '不予采纳'}", self.s.heading),
+                         _p(p.get("conclusion"), self.s.body)]
+            else:
+                body += [_p(f"{_day(step.day)}，当事人书面表示放弃陈述、申辩和听证的权利：{p.get('statement', '')}", self.s.body)]
+        body += self.signatures(f"承办人：{'、'.join(self.name(h) for h in self.state.handlers)}")
+        yield Document("statement_record", "陈述申辩笔录及复核意见", "", statements[-1].day, body)
+
+    def hearing_notice(self) -> Iterator[Document]:
+        for step in self.steps("give_hearing_notice"):
+            p = step.payload
+            body = [*self.head("听证通知书", p.get("document_no", "")), _p(f"{self.state.party_name}：", self.s.plain),
+                    _p(f"根据你（单位）的申请，本机关定于{_day(p.get('hearing_on'))}在{p.get('place', '')}"
+                       f"{'公开' if p.get('public', True) else '不公开'}举行听证，听证主持人：{self.name(str(p.get('chair', '')))}。"
+                       "你（单位）可以亲自参加听证，也可以委托一至二人代理；无正当理由拒不出席或者未经许可中途退出的，视为放弃听证权利。", self.s.body),
+                    *self.signatures(self.agency_name + "（印章）", _day(step.day))]
+            yield Document("hearing_notice", "听证通知书", p.get("document_no", ""), step.day, body)
+
+    def hearing_transcript(self) -> Iterator[Document]:
+        for step in self.steps("hold_hearing", "record_hearing_absence"):
+            p = step.payload
+            if step.kind == "hold_hearing":
+                body = [*self.head("听证笔录"),
+                        _p(f"听证时间：{_day(p.get('on'))}    主持人：{self.name(str(p.get('chair', '')))}    "
+                           f"{'公开' if p.get('public', True) else '不公开'}举行    委托代理人：{'、'.join(p.get('agents', [])) or '无'}", self.s.plain),
+                        Spacer(1, 4), _p(p.get("transcript"), self.s.body),
+                        *self.signatures(f"当事人签名：{'已签名' if p.get('party_signed') else '拒绝签名（' + str(p.get('refusal_note', '')) + '）'}",
+                                         f"主持人：{self.name(str(p.get('chair', '')))}")]
+            else:
+                body = [*self.head("听证笔录"),
+                        _p(f"{_day(p.get('on'))}，当事人{'无正当理由拒不出席听证' if p.get('kind') == 'absent_without_reason' else '未经许可中途退出听证'}，"
+                           f"视为放弃听证权利（行政处罚法第六十五条）。{p.get('details', '')}", self.s.body)]
+            yield Document("hearing_transcript", "听证笔录", "", step.day, body)
+
+    def hearing_report(self) -> Iterator[Document]:
+        for step in self.steps("record_hearing_report"):
+            p = step.payload
+            yield Document("hearing_report", "听证报告", "", step.day,
+                           [*self.head("听证报告"), _p(p.get("content"), self.s.body), _p("处理意见：", self.s.heading),
+                            _p(p.get("recommendation"), self.s.body), *self.signatures(f"听证主持人：{self.name(step.actor)}", _day(step.day))])
+
+    def decision(self) -> Iterator[Document]:
+        for step in self.steps("make_decision"):
+            p = step.payload
+            title = OUTCOME_TITLE.get(Outcome(p.get("outcome", "penalty")), "行政处罚决定书")
+            party = self.data.party
+            who = [f"当事人：{p.get('party_name') or self.state.party_name}"]
+            if party is not None and party.kind.value == "organisation":
+                who += [f"统一社会信用代码：{party.uscc}", f"法定代表人：{party.legal_representative}"]
+            elif party is not None:
+                who += [f"身份证件号码：{party.id_number}"]
+            who.append(f"地址：{p.get('party_address') or (party.address if party else '')}")
+            evidence = self.evidence_by_sha()
+            cited = [evidence.get(h, {}).get("description", h[:12]) for h in p.get("evidence", [])]
+            body: list[Flowable] = [*self.head(title, p.get("document_no", "")), *(_p(line, self.s.plain) for line in who), Spacer(1, 6),
+                                    _p(f"经查，{p.get('facts', '')}。", self.s.body)]
+            if cited:
+                body.append(_p(f"上述事实有以下证据证明：{'；'.join(cited)}。", self.s.body))
+            if p.get("reasons"):
+                body.append(_p(_sentence(p.get("reasons")), self.s.body))
+            if p.get("outcome") == Outcome.PENALTY.value:
+                body += [_p(f"本机关认为，当事人的上述行为违反了{p.get('basis', '')}的规定。{p.get('discretion', '')}", self.s.body),
+                         _p(f"依据{p.get('basis', '')}，本机关决定：{_proposal_text(p)}。", self.s.body),
+                         _p(p.get("compliance"), self.s.body)]
+            elif p.get("basis"):
+                body.append(_p(f"依据{p.get('basis')}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.get('outcome')), '')}。", self.s.body))
+            if p.get("remedies"):
+                body.append(_p(p.get("remedies"), self.s.body))
+            body += self.signatures(f"{p.get('agency_name') or self.agency_name}（印章）", _day(step.day))
+            yield Document("decision", title, p.get("document_no", ""), step.day, body)
+        for step in self.steps("record_simple_decision"):
+            p = step.payload
+            body = [*self.head("当场行政处罚决定书", p.get("form_no", "")),
+                    _p(f"当事人：{self.state.party_name}", self.s.plain),
+                    _p(f"违法事实：{p.get('facts', '')}（{_moment(p.get('at'))}，{p.get('place', '')}）", self.s.body),
+                    _p(f"处罚依据：{p.get('basis', '')}", self.s.body),
+                    _p(f"处罚决定：{_proposal_text(p)}", self.s.body),
+                    _p(f"履行方式和期限：{p.get('compliance', '')}", self.s.body),
+                    _p(p.get("remedies"), self.s.body),
+                    *self.signatures(f"执法人员：{'、'.join(self.with_certificate(o, step.day) for o in p.get('officers', []))}",
+                                     f"当事人签名：{'已签收' if p.get('party_signed') else '拒绝签收（' + str(p.get('refusal_note', '')) + '）'}",
+                                     self.agency_name, _day(step.day))]
+            yield Document("decision", "当场行政处罚决定书", p.get("form_no", ""), step.day, body)
+
+    def service_receipt(self) -> Iterator[Document]:
+        issued = {k: v for k, v in self.state.documents_issued.items()}
+        for step in self.steps("serve_document"):
+            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
+            doc = str(p.get("document"))
+            rows = [
+                [_p("送达文书名称及文号", lab), _p(f"{SERVED_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
+                [_p("受送达人", lab), _p(p.get("recipient"), c)],
+                [_p("送达时间", lab), _p(_day(step.day), c)],
+                [_p("送达地点", lab), _p(p.get("address") or (self.data.party.address if self.data.party else ""), c)],
+                [_p("送达方式", lab), _p(METHOD_ZH.get(str(p.get("method")), p.get("method")), c)],
+                [_p("受送达人签名或盖章", lab), _p("已签收" if p.get("receipt_signed") else "", c)],
+                [_p("见证人", lab), _p(p.get("witness") or "", c)],
+                [_p("送达人", lab), _p(self.name(step.actor), c)],
+            ]
+            yield Document("service_receipt", f"送达回证（{SERVED_ZH.get(doc, doc)}）", "", step.day,
+                           [*self.head("送达回证"), _grid(rows, [0.28 * w, 0.72 * w])])
+
+    def payment_record(self) -> Iterator[Document]:
+        payments = list(self.steps("record_payment", "apply_court_enforcement"))
+        if not payments:
+            return
+        c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+        rows = [[_p(h, lab) for h in ("缴款日期", "金额", "方式", "凭证号")]]
+        for step in payments:
+            p = step.payload
+            if step.kind == "record_payment":
+                rows.append([_p(_day(step.day), c), _p(format_yuan(int(p.get("amount_fen", 0))), c),
+                             _p(CHANNEL_ZH.get(str(p.get("channel")), p.get("channel")), c), _p(p.get("receipt_no"), c)])
+            else:
+                rows.append([_p(_day(step.day), c), _p("申请强制执行", c), _p(p.get("court"), c), _p("", c)])
+        body = [*self.head("罚没款缴纳凭证"), _grid(rows, [0.25 * w, 0.25 * w, 0.25 * w, 0.25 * w], label_cols=(), header=True),
+                Spacer(1, 6), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}。", self.s.plain)]
+        yield Document("payment_record", "罚没款缴纳凭证", "", payments[-1].day, body)
+
+    def closing_report(self) -> Iterator[Document]:
+        for step in self.steps("close_case"):
+            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
+            decision = self.state.decision or {}
+            rows = [[_p("案号", lab), _p(self.state.case_no, c)], [_p("当事人", lab), _p(self.state.party_name, c)],
+                    [_p("处理结果", lab), _p(_proposal_text(decision) if decision else "", c)],
+                    [_p("执行情况", lab), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}", c)],
+                    [_p("结案报告", lab), _p(f"{p.get('summary', '')}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)]]
+            yield Document("closing_report", "结案审批表", "", step.day, [*self.head("结案审批表"), _grid(rows, [0.2 * w, 0.8 * w])])
+
+    def process_record(self) -> Iterator[Document]:
+        events = self.data.events
+        if not events:
+            return
+        c, lab, w = self.s.small, self.s.label, BODY_WIDTH
+        rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "时间", "操作人", "步骤", "记录哈希（SHA-256）")]]
+        for n, e in enumerate(events, 1):
+            rows.append([_p(n, c), _p(e.at.strftime("%Y-%m-%d %H:%M:%S"), c), _p(self.name(e.actor), c),
+                         _p(_PERMISSIONS.title(e.kind) if e.kind in {p.action for p in _PERMISSIONS} else e.kind, c), _p(e.hash, self.s.mono)])
+        table = _grid(rows, [0.07 * w, 0.19 * w, 0.12 * w, 0.15 * w, 0.47 * w], label_cols=(), header=True)
+        heads = "，".join(self.data.heads)
+        body = [*self.head("附：全过程记录"),
+                _p(f"本案共 {len(events)} 条记录。每条记录的哈希为其内容的 SHA-256，后一条记录载明其前一条的哈希；"
+                   "末端哈希与数据库一致即证明记录未被删改。", self.s.small), Spacer(1, 4), table, Spacer(1, 8),
+                _p(f"记录末端（链头）：{heads}", self.s.mono), Spacer(1, 6),
+                _qr(f"ecr-casefile/1;case={self.state.id};no={self.state.case_no};head={heads};events={len(events)}"),
+                _p("扫描二维码或运行“enforcement-cli verify-pdf 本文件”核对案卷与数据库。", self.s.small)]
+        yield Document("process_record", "附：全过程记录", "", events[-1].at.date(), body)
+
+    def evaluation_sheet(self) -> Iterator[Document]:
+        sheet = self.data.evaluation
+        if sheet is None:
+            return
+        yield Document("evaluation_sheet", "附：案卷评查表", "", date.fromisoformat(sheet.on) if sheet.on else None,
+                       evaluation_flowables(sheet, self.s))
+
+
+def evaluation_flowables(sheet: Sheet, s: Styles) -> list[Flowable]:
+    c, lab, w = s.small, s.label, BODY_WIDTH
+    group_zh = {"veto": "否决项", "form": "卷面", "content": "内容"}
+    rows: list[list[Any]] = [[_p(h, lab) for h in ("类别", "评查项目", "分值", "得分", "依据与说明")]]
+    for line in sheet.lines:
+        if line.item.group == "veto":
+            score = "否决" if line.passed is False else ("—" if line.passed is None else "无")
+        else:
+            score = "" if line.score is None else str(line.score)
+        note = line.evidence + (f"\n评查意见：{line.comment}" if line.comment else "") + ("（系统评定）" if line.auto else "")
+        rows.append([_p(group_zh[line.item.group], c), _p(line.item.title, c), _p(line.item.points or "", lab), _p(score, lab), _p(note, c)])
+    verdict = "不合格（存在否决项）" if sheet.vetoed else f"{sheet.total} 分（满分 {sheet.standard.max_score} 分）"
+    return [_p(sheet.standard.name, s.agency), _p("案卷评查表", s.title),
+            _grid(rows, [0.09 * w, 0.3 * w, 0.07 * w, 0.08 * w, 0.46 * w], label_cols=(), header=True), Spacer(1, 8),
+            _p(f"评查结论：{verdict}{'' if sheet.complete else '（尚有未评定项目）'}", s.plain),
+            *([_p(f"评查人：{sheet.evaluator}    {_day(sheet.on)}", s.sign)] if sheet.evaluator else [])]
+
+
+_GRADE_ZH = {"no_penalty": "不予处罚", "mitigated": "减轻处罚", "lighter": "从轻处罚", "general": "一般", "heavier": "从重处罚"}
+
+
+def _proposal_text(p: dict[str, Any]) -> str:
+    if p.get("outcome") and p.get("outcome") != Outcome.PENALTY.value:
+        return {"no_penalty": "不予行政处罚", "dismissal": "撤销案件", "transfer": "移送司法机关"}.get(str(p.get("outcome")), "")
+    parts = []
+    for kind in p.get("penalty_kinds", []):
+        if kind == PenaltyKind.FINE.value:
+            parts.append(f"罚款{format_yuan(int(p.get('fine_fen', 0)))}")
+        elif kind in ("confiscate_illegal_income", "confiscate_illegal_property") and p.get("confiscation_fen"):
+            parts.append(f"{PENALTY_KIND_ZH[PenaltyKind(kind)]}{format_yuan(int(p.get('confiscation_fen', 0)))}")
+        else:
+            parts.append(PENALTY_KIND_ZH[PenaltyKind(kind)])
+    return "、".join(parts) or "—"
+
+
+def _sentence(text: Any) -> str:
+    text = str(text or "").strip()
+    return text if not text or text[-1] in "。！？；.;)）" else text + "。"
+
+
+def _split_hash(digest: str) -> str:
+    return f"{digest[:32]}\n{digest[32:]}"
+
+
+THUMBNAIL_PIXELS = 480
+
+
+def _thumbnail(path, width: float) -> Image:
+    """A photo as a small JPEG for the evidence list. The original (a phone photo of several megabytes)
+    stays in the evidence store under its SHA-256; embedding it whole would make a 60-page file hundreds
+    of megabytes and slow to write. Deterministic: the same file gives the same bytes."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as im:
+        im.draft("RGB", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))  # JPEG decodes at reduced scale directly
+        im = im.convert("RGB")
+        im.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+        buffer = io.BytesIO()
+        im.save(buffer, "JPEG", quality=82, optimize=False)
+        w, h = im.size
+    buffer.seek(0)
+    height = min(width * h / w, 40 * mm)
+    return Image(buffer, width=height * w / h, height=height)
+
+
+class _QrCode(Flowable):
+    """A QR code drawn as one path of dark modules. reportlab's widget encodes the text twice and draws
+    each module as its own shape; this encodes once, which keeps the export fast."""
+
+    def __init__(self, text: str, size: float):
+        super().__init__()
+        from reportlab.graphics.barcode import qrencoder
+
+        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        code.addData(text)
+        code.make()
+        self.modules = [[code.isDark(r, c) for c in range(code.getModuleCount())] for r in range(code.getModuleCount())]
+        self.size = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        count = len(self.modules) + 8  # four modules of quiet zone on each side
+        unit = self.size / count
+        path = self.canv.beginPath()
+        for r, row in enumerate(self.modules):
+            c = 0
+            while c < len(row):
+                if row[c]:
+                    start = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    path.rect((start + 4) * unit, self.size - (r + 5) * unit, (c - start) * unit, unit)
+                else:
+                    c += 1
+        self.canv.setFillColorRGB(0, 0, 0)
+        self.canv.drawPath(path, stroke=0, fill=1)
+
+
+def _qr(text: str) -> Flowable:
+    return _QrCode(text, 38 * mm)
+
+
+# --- order ----------------------------------------------------------------------------------------------
+
+
+def document_order() -> list[dict[str, str]]:
+    """The legal order of documents (``resources/casefile/order.json``)."""
+    return list(load_json("casefile", "order.json")["documents"])
+
+
+def build_documents(data: CaseFileData, styles: Styles) -> list[Document]:
+    builder = Builder(data, styles)
+    documents: list[Document] = []
+    for entry in document_order():
+        make: Callable[[], Iterator[Document]] | None = getattr(builder, entry["kind"], None)
+        if make is None:
+            raise ValueError(f"casefile/order.json: unknown document kind {entry['kind']!r}")
+        documents.extend(make())
+    return documents

@@ -1,0 +1,152 @@
+"""``enforcement-cli export-pdf``, ``evaluate`` and ``verify-pdf``: case files and their evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..casefile import find_font, render_case_file, verify_pdf
+from ..domain.case import Stage
+from ..domain.evaluation import Sheet
+from ..domain.refusals import InvalidInput, NotFound, RuleViolation
+from ..services.api import Services, Session
+
+SessionOf = Callable[[Services, argparse.Namespace], Session]
+EXIT_REFUSED, EXIT_INPUT = 1, 2
+
+
+def add_parsers(sub: Any, session_of: SessionOf) -> None:
+    p = sub.add_parser("export-pdf", help="导出案卷 PDF：单个案件，或按条件批量导出")
+    p.add_argument("case", nargs="?", help="案件编号或案件ID（批量导出时省略）")
+    p.add_argument("--out", type=Path, help="单个案卷的输出文件")
+    p.add_argument("--out-dir", type=Path, help="批量导出的输出目录")
+    p.add_argument("--stage", choices=[s.value for s in Stage], help="批量：只导出该阶段的案件")
+    p.add_argument("--year", type=int, help="批量：结案（未结案的按登记）年度")
+    p.add_argument("--query", help="批量：检索词")
+    p.add_argument("--font", help="中文 TrueType 字体文件（.ttf/.ttc，集合可写 路径#序号）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    p.set_defaults(func=lambda services, args, out: cmd_export(services, args, out, session_of))
+
+    p = sub.add_parser("evaluate", help="案卷评查：显示预评分的评查表，或记录评查人员的评分")
+    p.add_argument("case", help="案件编号或案件ID")
+    p.add_argument("--record", metavar="JSON", help='记录评分：{"项目编号": {"score": 分, "comment": "理由"}, "否决项编号": {"veto": false}} 或 @文件')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=lambda services, args, out: cmd_evaluate(services, args, out, session_of))
+
+    p = sub.add_parser("verify-pdf", help="核对导出的案卷 PDF 与数据库记录是否一致")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=lambda services, args, out: cmd_verify_pdf(services, args, out, session_of))
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "case"
+
+
+def _write(path: Path, data: bytes, force: bool) -> None:
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} 已存在，未覆盖（加 --force 覆盖）")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, session_of: SessionOf) -> int:
+    session = session_of(services, args)
+    font = find_font(args.font)
+    if font.note:
+        print(f"警告：{font.note}", file=sys.stderr)
+    if args.case:
+        if args.out is None:
+            raise InvalidInput.at("--out", "导出单个案卷须指定 --out 文件")
+        start = time.perf_counter()
+        rendered = render_case_file(session.case_file_data(args.case), font)
+        _write(args.out, rendered.pdf, args.force)
+        out.write(f"已导出 {args.out}：{len(rendered.documents)} 件文书，共 {rendered.pages} 页（编号 {rendered.numbered_pages} 页），"
+                  f"{time.perf_counter() - start:.2f} 秒\n")
+        return 0
+    if args.out_dir is None:
+        raise InvalidInput.at("--out-dir", "批量导出须指定 --out-dir 目录（或给出案件编号导出单个案卷）")
+    rows = session.list_cases(stage=args.stage, query=args.query, year=args.year, order="case_no, id")
+    if not rows:
+        out.write("没有符合条件的案件\n")
+        return 0
+    start, pages, failures = time.perf_counter(), 0, []
+    for n, row in enumerate(rows, 1):
+        name = _safe_name(row["case_no"] or row["id"]) + ".pdf"
+        try:
+            rendered = render_case_file(session.case_file_data(row["id"]), font)
+            _write(args.out_dir / name, rendered.pdf, args.force)
+            pages += rendered.pages
+        except (OSError, RuleViolation, NotFound, ValueError) as exc:  # one bad case does not stop the batch
+            failures.append((row["case_no"] or row["id"], str(exc)))
+        done = int(30 * n / len(rows))
+        print(f"\r[{'#' * done}{'.' * (30 - done)}] {n}/{len(rows)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    out.write(f"导出 {len(rows) - len(failures)}/{len(rows)} 个案卷到 {args.out_dir}，共 {pages} 页，{elapsed:.1f} 秒"
+              f"（{pages / elapsed if elapsed else 0:.0f} 页/秒）\n")
+    for case, message in failures:
+        out.write(f"  失败：{case}：{message}\n")
+    return EXIT_REFUSED if failures else 0
+
+
+def print_sheet(sheet: Sheet, out: TextIO) -> None:
+    group_zh = {"veto": "否决项", "form": "卷面", "content": "内容"}
+    out.write(f"{sheet.standard.name}（{sheet.standard.version}）\n")
+    for line in sheet.lines:
+        if line.item.group == "veto":
+            mark = "否决" if line.passed is False else ("待评" if line.passed is None else "无")
+        else:
+            mark = "待评" if line.score is None else f"{line.score}/{line.item.points}"
+        out.write(f"  [{group_zh[line.item.group]}] {line.item.id:<22} {mark:>6}  {line.item.title}"
+                  f"{'（系统评定）' if line.auto else ''}\n")
+        if line.evidence:
+            out.write(f"        {line.evidence}\n")
+        if line.comment:
+            out.write(f"        评查意见：{line.comment}\n")
+    verdict = "不合格（否决）" if sheet.vetoed else f"{sheet.total}/{sheet.standard.max_score} 分"
+    out.write(f"结论：{verdict}{'' if sheet.complete else '（尚有未评定项目）'}\n")
+
+
+def cmd_evaluate(services: Services, args: argparse.Namespace, out: TextIO, session_of: SessionOf) -> int:
+    session = session_of(services, args)
+    if args.record:
+        raw = args.record
+        if raw.startswith("@"):
+            try:
+                raw = Path(raw[1:]).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InvalidInput.at("--record", f"无法读取 {raw[1:]}：{exc.strerror}") from None
+        try:
+            scores = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput.at("--record", f"不是有效的 JSON：{exc}") from None
+        if not isinstance(scores, dict):
+            raise InvalidInput.at("--record", "应为 JSON 对象：{项目编号: {score, comment}}")
+        sheet = session.record_evaluation(args.case, scores)
+    else:
+        sheet = session.evaluation_sheet(args.case)
+    if args.json:
+        out.write(json.dumps(sheet.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_sheet(sheet, out)
+    return 0
+
+
+def cmd_verify_pdf(services: Services, args: argparse.Namespace, out: TextIO, session_of: SessionOf) -> int:
+    if not args.file.is_file():
+        raise InvalidInput.at("file", f"文件不存在：{args.file}")
+    check = verify_pdf(session_of(services, args), args.file)
+    if args.json:
+        out.write(json.dumps(check.__dict__, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(("一致：" if check.ok else "不一致：") + check.message + "\n")
+    return 0 if check.ok else EXIT_REFUSED

@@ -1,0 +1,293 @@
+"""Case-file PDFs parsed back: order, contents page ranges against the real pages, page numbers only on
+the documents, key fields as text, one bookmark per document, the embedded font, byte-identical
+re-export, the process record with its chain head, and the check of a PDF against the database."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import zlib
+
+import pytest
+import steps
+from pypdf import PdfReader
+
+from enforcement_app.casefile import fonts, read_marker, render_case_file, verify_pdf
+from enforcement_app.casefile.documents import document_order
+from enforcement_app.cli.main import main as cli
+from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
+
+
+def _png(path, seed: int) -> None:
+    width, height = 64, 48
+    raw = b"".join(b"\x00" + bytes((x * 4 + seed) % 256 for x in range(width * 3)) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _closed_case(world, tmp_path, *, archive=True):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id)
+    s = world.as_(world.officer_a)
+    hashes = []
+    for n in range(2):
+        photo = tmp_path / f"photo{n}.png"
+        _png(photo, n * 50)
+        hashes.append(s.add_evidence(case_id, photo, {"kind": "audiovisual", "description": f"现场照片{n + 1}", "source": "现场拍摄",
+                                                      "collected_by": [world.officer_a.id, world.officer_b.id],
+                                                      "collected_at": "2025-03-04T10:30", "place": "店内"}))
+    steps.inquire(world, case_id)
+    world.clock.set("2025-03-10T09:00")
+    steps.report(world, case_id, fine_yuan=50000)
+    steps.notice(world, case_id, fine_yuan=50000)
+    world.clock.set("2025-03-18T09:00")
+    steps.decide(world, case_id, fine_yuan=50000, evidence=hashes)
+    s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
+    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
+    if archive:
+        s.perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
+    return case_id, hashes
+
+
+@pytest.fixture
+def exported(world, tmp_path):
+    case_id, hashes = _closed_case(world, tmp_path)
+    data = world.as_(world.evaluator).case_file_data(case_id)
+    rendered = render_case_file(data)
+    return world, case_id, hashes, data, rendered, PdfReader(io.BytesIO(rendered.pdf))
+
+
+def _outline(reader) -> list[tuple[str, int]]:
+    return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+
+
+def test_documents_in_legal_order_with_one_bookmark_each(exported):
+    _world, _case, _hashes, _data, rendered, reader = exported
+    outline = _outline(reader)
+    titles = [t for t, _ in outline]
+    assert titles[0] == "封面" and titles[1] == "卷内目录" and titles[-1] == "备考表"
+    assert titles[2:-1] == [d[0] for d in rendered.documents]
+    # the kinds appear in the configured legal order, and a step the case did not have is left out
+    kinds = [k["title"] for k in document_order()]
+    positions = [next(i for i, k in enumerate(kinds) if t.startswith(k.split("（")[0][:4])) for t in titles[2:-1]]
+    assert positions == sorted(positions)
+    assert not any("听证" in t or "法制审核" in t for t in titles)
+    assert len(reader.pages) == rendered.pages
+
+
+def test_contents_page_ranges_match_the_real_pages(exported):
+    _world, _case, _hashes, _data, rendered, reader = exported
+    outline = _outline(reader)
+    rows = _contents_rows(reader.pages[1].extract_text())
+    assert len(rows) == len(rendered.documents)
+    body_offset = 2  # cover and one contents page, unnumbered
+    starts = [page for _, page in outline[2:-1]]
+    for n, ((title, number, first, last), start) in enumerate(zip(rendered.documents, starts, strict=True)):
+        assert first == start + 1 - body_offset  # pypdf counts pages from 0
+        next_start = starts[n + 1] if n + 1 < len(starts) else outline[-1][1]
+        assert last == next_start - body_offset
+        pages = str(first) if first == last else f"{first}-{last}"
+        assert rows[n] == (str(n + 1), title, number, pages)
+    cover = reader.pages[0].extract_text()
+    assert f"本卷共 {len(rendered.documents)} 件，{rendered.numbered_pages} 页" in cover
+
+
+def _bottom_right(page) -> list[str]:
+    """Text drawn in the bottom-right corner (below 20 mm, right of the middle) of a page."""
+    found = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        x, y = cm[4] + tm[4], cm[5] + tm[5]
+        if text.strip() and y < 20 * 72 / 25.4 and x > 105 * 72 / 25.4:
+            found.append(text.strip())
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def _contents_rows(text: str) -> list[tuple[str, str, str, str]]:
+    """(序号, 文书名称, 文号, 页号) of each row; each cell is one line of the extracted text."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = lines[lines.index("备注") + 1:]
+    rows, i = [], 0
+    while i < len(lines):
+        index, title = lines[i], lines[i + 1]
+        i += 2
+        number = ""
+        if not re.fullmatch(r"\d{4}\.\d{2}\.\d{2}", lines[i]):
+            number, i = lines[i], i + 1
+        rows.append((index, title, number, lines[i + 1]))
+        i += 2
+    return rows
+
+
+def test_page_numbers_only_on_document_pages(exported):
+    _world, _case, _hashes, _data, rendered, reader = exported
+    corners = [_bottom_right(p) for p in reader.pages]
+    assert corners[2:-1] == [[str(n)] for n in range(1, rendered.numbered_pages + 1)]
+    assert corners[0] == corners[1] == corners[-1] == []  # cover, contents, closing note sheet
+
+
+def test_key_fields_of_each_document_are_present(exported):
+    world, _case, hashes, data, _rendered, reader = exported
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    flat = re.sub(r"\s+", "", text)
+    state = data.state
+    for needle in (state.case_no, "惠州某某食品有限公司", "91350100M000100Y43", "44130001", "44130002", "以上记录属实",
+                   "50,000.00元", "申请行政复议", "提起行政诉讼", "NO.0001", "20250001", "现场照片1"):
+        assert needle in flat, needle
+    for digest in hashes:
+        assert digest[:32] in flat and digest[32:] in flat
+    assert data.heads[0] in flat  # the chain head closes the process record
+    assert f"本案共{len(data.events)}条记录" in flat
+
+
+def test_metadata_marker_and_embedded_font(exported):
+    _world, case_id, _hashes, data, rendered, reader = exported
+    meta = reader.metadata
+    assert meta.title == f"{data.state.title}案卷"
+    assert meta.author == "惠州仲恺高新技术产业开发区市场监督管理局"
+    assert data.state.case_no in meta.subject
+    assert read_marker(rendered.pdf) == {"case": case_id, "no": data.state.case_no, "head": data.heads[0], "events": str(len(data.events))}
+    if not rendered.font.embedded:
+        pytest.skip("no TrueType CJK font on this machine")
+    embedded = set()
+    for page in reader.pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                    embedded.add(str(font["/BaseFont"]))
+    assert embedded and all("+" in name for name in embedded)  # TrueType outlines, embedded as a subset
+
+
+def test_re_export_is_byte_identical(exported):
+    _world, _case, _hashes, data, rendered, _reader = exported
+    assert render_case_file(data).pdf == rendered.pdf
+
+
+def test_qr_code_matrix_is_reportlab_s_encoding(exported):
+    from reportlab.graphics.barcode import qrencoder
+
+    from enforcement_app.casefile.documents import _QrCode
+
+    text = "ecr-casefile/1;case=abc;no=仲高新市监罚字〔2025〕1号;head=" + "0" * 64
+    ours = _QrCode(text, 100).modules
+    reference = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    reference.addData(text)
+    reference.make()
+    assert ours == [[reference.isDark(r, c) for c in range(reference.getModuleCount())] for r in range(reference.getModuleCount())]
+
+
+def test_verify_pdf_against_the_database(exported, tmp_path):
+    world, case_id, _hashes, data, rendered, _reader = exported
+    session = world.as_(world.evaluator)
+    path = tmp_path / "case.pdf"
+    path.write_bytes(rendered.pdf)
+    assert verify_pdf(session, path).ok
+    # a chain head the database never had: the file does not belong to this record
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(rendered.pdf.replace(_encode_utf16(data.heads[0]), _encode_utf16("f" * 64)))
+    check = verify_pdf(session, forged)
+    assert not check.ok and "不存在" in check.message
+    # a PDF that is not a case file
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(rendered.pdf.replace(b"/Keywords (", b"/Keyword_ ("))
+    assert not verify_pdf(session, plain).ok
+
+
+def test_verify_pdf_says_when_the_case_moved_on(world, tmp_path):
+    case_id, _hashes = _closed_case(world, tmp_path, archive=False)
+    path = tmp_path / "early.pdf"
+    path.write_bytes(render_case_file(world.as_(world.evaluator).case_file_data(case_id)).pdf)
+    world.as_(world.officer_a).perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
+    check = verify_pdf(world.as_(world.evaluator), path)
+    assert not check.ok and "新增了 1 条记录" in check.message
+
+
+def _encode_utf16(text: str) -> bytes:
+    return b"".join(f"\\000{ch}".encode() if ch.isalnum() else ch.encode() for ch in text)
+
+
+def test_a_file_without_a_truetype_font_says_it_is_not_archive_grade(monkeypatch):
+    monkeypatch.setattr(fonts, "CANDIDATES", {"linux": (), "win32": (), "darwin": ()})
+    font = fonts.find_font.__wrapped__("/no/such/font.ttf")
+    assert not font.embedded and "不符合归档要求" in font.note and "/no/such/font.ttf" in font.note
+
+
+def test_evaluation_pre_scores_what_the_record_shows_and_is_appended(world, tmp_path):
+    case_id, _hashes = _closed_case(world, tmp_path)
+    evaluator = world.as_(world.evaluator)
+    sheet = evaluator.evaluation_sheet(case_id)
+    by_id = {line.item.id: line for line in sheet.lines}
+    assert by_id["content_officers"].score == 6 and "44130001" in by_id["content_officers"].evidence
+    assert by_id["content_evidence_link"].score == 6
+    assert by_id["content_service"].score == 6 and by_id["content_execution"].score == 4
+    assert by_id["veto_procedure"].passed is True and not sheet.complete
+    manual = {line.item.id: line for line in sheet.lines if not line.auto}
+    scores = {i: ({"veto": False} if line.item.group == "veto" else {"score": line.item.points}) for i, line in manual.items()}
+    scores["form_signatures"] = {"score": 2}
+    with pytest.raises(InvalidInput, match="扣分须写明扣分理由"):
+        evaluator.record_evaluation(case_id, scores)
+    with pytest.raises(InvalidInput, match="不能人工改分"):
+        evaluator.record_evaluation(case_id, {**scores, "content_officers": {"score": 0, "comment": "x"}})
+    with pytest.raises(InvalidInput, match="0 至 3"):
+        evaluator.record_evaluation(case_id, {**scores, "form_signatures": {"score": 4}})
+    scores["form_signatures"] = {"score": 2, "comment": "询问笔录缺被询问人逐页签名"}
+    with pytest.raises(PermissionDenied):
+        world.as_(world.head).record_evaluation(case_id, scores)  # only evaluators evaluate
+    stored = evaluator.record_evaluation(case_id, scores)
+    assert stored.complete and stored.total == sheet.standard.max_score - 1 and stored.evaluator == "吴评查"
+    reader = PdfReader(io.BytesIO(render_case_file(evaluator.case_file_data(case_id)).pdf))
+    assert "附：案卷评查表" in [t for t, _ in _outline(reader)]
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    assert "评查结论：99分（满分100分）" in text and "询问笔录缺被询问人逐页签名" in text
+
+
+def test_an_open_case_cannot_be_evaluated_and_deadline_failures_show(world, tmp_path):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-06-05T09:00")  # past the 90-day decision limit with no extension
+    with pytest.raises(RuleViolation, match="尚未结案"):
+        world.as_(world.evaluator).record_evaluation(case_id, {})
+    line = next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == "content_deadlines")
+    assert line.score == 0 and "作出处罚决定期限" in line.evidence
+
+
+def test_cli_single_and_batch_export_with_a_failure_reported(world, tmp_path, capsys, monkeypatch):
+    first, _ = _closed_case(world, tmp_path)
+    world.clock.set("2025-03-03T09:00")  # a second case over the same days
+    second, _ = _closed_case(world, tmp_path / "..")
+    world.services.close()
+    db = str(world.services.path)
+    out = tmp_path / "one.pdf"
+    assert cli(["--db", db, "--user", "wuping", "export-pdf", first, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert cli(["--db", db, "--user", "wuping", "export-pdf", first, "--out", str(out)]) == 2  # never overwrites
+    assert cli(["--db", db, "--user", "wuping", "verify-pdf", str(out)]) == 0
+    from enforcement_app.cli import casefile_cmd
+
+    real = casefile_cmd.render_case_file
+
+    def flaky(data, font=None):
+        if data.state.id == second:
+            raise OSError("磁盘已满")
+        return real(data, font)
+
+    monkeypatch.setattr(casefile_cmd, "render_case_file", flaky)
+    capsys.readouterr()
+    assert cli(["--db", db, "--user", "wuping", "export-pdf", "--stage", "archived", "--out-dir", str(tmp_path / "batch")]) == 1
+    report = capsys.readouterr().out
+    assert "导出 1/2 个案卷" in report and "磁盘已满" in report
+    assert len(os.listdir(tmp_path / "batch")) == 1
+    assert cli(["--db", db, "--user", "wuping", "evaluate", first, "--json"]) == 0
