@@ -375,7 +375,7 @@ def _filed_before(state: CaseState, day: date | None, f: Form, field: str) -> No
         f.problems.append(Refusal("before_filing", f"调查取证不得早于立案日期（{state.filed_on.isoformat()}）", field=field))
 
 
-@action("record_inspection", INVESTIGATING)
+@action("record_inspection", INVESTIGATING, pre=lambda state, ctx: _not_suspended(state, ctx))
 def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f, day = _investigative_form(ctx, raw, "检查")
     f.text("findings", "检查情况")
@@ -385,7 +385,7 @@ def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dic
     return f.done()
 
 
-@action("record_inquiry", INVESTIGATING)
+@action("record_inquiry", INVESTIGATING, pre=lambda state, ctx: _not_suspended(state, ctx))
 def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f, day = _investigative_form(ctx, raw, "询问")
     person = raw.get("person") or {}
@@ -414,7 +414,7 @@ def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
     return f.done()
 
 
-@action("record_sampling", INVESTIGATING)
+@action("record_sampling", INVESTIGATING, pre=lambda state, ctx: _not_suspended(state, ctx))
 def _v_sampling(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f, day = _investigative_form(ctx, raw, "抽样")
     f.text("items", "抽样物品")
@@ -1154,11 +1154,21 @@ def _payment_due(state: CaseState, ctx: Context) -> list[Refusal]:
 
 
 def outstanding_fen(state: CaseState, ctx: Context, on: date) -> tuple[int, int]:
-    """(surcharge accrued by ``on``, amount still to pay including it)."""
+    """(surcharge accrued by ``on``, amount still to pay including it). The surcharge runs on the fine
+    from the day after the payment deadline until the day the amount decided is paid in full; what
+    accrued until then stays due (Art. 72(1))."""
     fine = int((state.decision or {}).get("fine_fen", 0))
     deadline = _deadline(state, ctx, "payment")
+    if deadline is None:
+        return 0, max(0, state.amount_due_fen - state.paid_fen)
     rate = ctx.statute["late_payment_surcharge_percent_per_day"].value
-    surcharge = surcharge_fen(fine, deadline.due, on, rate) if deadline and state.paid_fen < state.amount_due_fen else 0
+    stop, paid = on, 0
+    for payment in state.payments:
+        paid += int(payment.get("amount_fen", 0))
+        if paid >= state.amount_due_fen and payment.get("on"):
+            stop = min(on, date.fromisoformat(str(payment["on"])[:10]))
+            break
+    surcharge = surcharge_fen(fine, deadline.due, stop, rate)
     return surcharge, max(0, state.amount_due_fen + surcharge - state.paid_fen)
 
 
