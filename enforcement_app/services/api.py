@@ -31,6 +31,7 @@ from ..domain.calendar import WorkCalendar, parse_year_schedule
 from ..domain.case import STAGE_ZH, CaseState, Stage, Step, apply, fold, step_day
 from ..domain.deadlines import Deadline, rules_on
 from ..domain.evaluation import Sheet, apply_scores, pre_score, standard_on
+from ..domain.money import parse_yuan
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party, build_party
 from ..domain.penalties import PartyKind
@@ -341,7 +342,9 @@ _SEARCH_KEYS = ("facts", "findings", "summary", "content", "reason", "opinion", 
 
 
 def _search_text(state: CaseState) -> str:
-    parts: list[str] = []
+    """What the case list searches: the title, number, party and cause first (a one- or two-character
+    search scans only this column), then the text of the records."""
+    parts: list[str] = [p for p in (state.title, state.case_no, state.party_name, state.cause) if p]
     for step in state.steps:
         for key in _SEARCH_KEYS:
             value = step.payload.get(key)
@@ -606,7 +609,13 @@ class Session:
                 f"{ctx.agency.reconsideration_body or '本机关的上一级主管部门或者本级人民政府'}申请行政复议，"
                 f"或者在{statute['litigation_months'].value}个月内依法向{ctx.agency.litigation_court or '有管辖权的人民法院'}提起行政诉讼。"
             )
-        if not data.get("compliance") and int(data.get("fine_fen") or 0) > 0:
+        fine = data.get("fine_fen")
+        if fine in (None, "") and data.get("fine_yuan") not in (None, ""):
+            try:
+                fine = parse_yuan(str(data["fine_yuan"]))
+            except ValueError:
+                fine = 0  # the form reports the bad amount
+        if not data.get("compliance") and int(fine or 0) > 0:
             out["compliance"] = "自收到本决定书之日起十五日内，到指定银行或者通过电子支付系统缴纳罚款（行政处罚法第六十七条）。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。"
         return out
 
@@ -818,8 +827,8 @@ def case_filter(
             args.append(" ".join('"' + t.replace('"', '""') + '"' for t in terms))
         else:
             for t in terms:
-                clauses.append("(title LIKE ? OR case_no LIKE ? OR party_name LIKE ? OR cause LIKE ? OR search_text LIKE ?)")
-                args += [f"%{t}%"] * 5
+                clauses.append("search_text LIKE ?")
+                args.append(f"%{t}%")
     return " AND ".join(clauses), args
 
 

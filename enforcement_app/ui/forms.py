@@ -1,0 +1,372 @@
+"""Forms for the procedural steps: a field list per action, a dialog that builds itself from it.
+
+The client holds no rules: a form only gathers what the step's payload needs and sends it to the
+services; every refusal comes back from the procedure and is shown at the field it names (or at the top
+of the form when it names none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.refusals import RuleViolation
+from .i18n import tr
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = "text"  # text, long, date, moment, yuan, choice, bool, officers, evidence, kinds, qa, person, checklist
+    options: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+    default: Any = None
+
+
+def _c(*pairs: str) -> tuple[tuple[str, str], ...]:
+    return tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
+
+
+PENALTY_KINDS = _c("warning", "警告", "fine", "罚款", "confiscate_illegal_income", "没收违法所得",
+                   "confiscate_illegal_property", "没收非法财物", "suspend_permit", "暂扣许可证件",
+                   "lower_qualification", "降低资质等级", "revoke_permit", "吊销许可证件", "restrict_business", "限制开展生产经营活动",
+                   "order_suspension", "责令停产停业", "order_closure", "责令关闭", "restrict_employment", "限制从业", "detention", "行政拘留")
+OUTCOMES = _c("penalty", "给予行政处罚", "no_penalty", "不予行政处罚", "dismissal", "撤销案件", "transfer", "移送司法机关")
+SERVED = _c("prior_notice", "行政处罚告知书", "hearing_notice", "听证通知书", "decision", "行政处罚决定书", "transfer_letter", "涉嫌犯罪案件移送书")
+METHODS = _c("direct", "直接送达", "left_at_address", "留置送达", "post", "邮寄送达", "electronic", "电子送达",
+             "entrusted", "委托送达", "forwarded", "转交送达", "public_notice", "公告送达")
+EVIDENCE_KINDS = _c("documentary", "书证", "physical", "物证", "audiovisual", "视听资料", "electronic_data", "电子数据",
+                    "witness", "证人证言", "party_statement", "当事人的陈述", "expert_opinion", "鉴定意见", "inspection_record", "勘验笔录、现场笔录")
+CHECKLIST = _c("agency_competence", "执法主体、管辖权", "officer_qualification", "执法人员资格", "procedure", "程序是否合法",
+               "facts_and_evidence", "事实是否清楚、证据是否确凿", "law_applied", "适用法律是否准确",
+               "discretion_benchmark", "裁量基准适用是否适当", "within_powers", "是否超越职权", "documents", "文书是否规范",
+               "suspected_crime", "是否涉嫌犯罪需要移送")
+
+PROPOSAL = (
+    Field("outcome", QT_TRANSLATE_NOOP("ActionDialog", "Outcome"), "choice", OUTCOMES),
+    Field("penalty_kinds", QT_TRANSLATE_NOOP("ActionDialog", "Penalty kinds"), "kinds", PENALTY_KINDS, required=False),
+    Field("fine_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Fine (yuan)"), "yuan", required=False),
+    Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Facts found"), "long"),
+    Field("basis", QT_TRANSLATE_NOOP("ActionDialog", "Legal basis"), "text"),
+    Field("discretion", QT_TRANSLATE_NOOP("ActionDialog", "Use of the discretion benchmark"), "long", required=False),
+    Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Written reason for deviating from the benchmark"), "long", required=False),
+)
+
+FORMS: dict[str, tuple[Field, ...]] = {
+    "request_filing": (Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Brief facts"), "long"), Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for filing"), "long"),
+                       Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
+    "approve_filing": (Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Head's opinion"), "long", required=False),),
+    "refuse_filing": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for not filing"), "long"),),
+    "record_inspection": (Field("started_at", QT_TRANSLATE_NOOP("ActionDialog", "Started at"), "moment"), Field("ended_at", QT_TRANSLATE_NOOP("ActionDialog", "Ended at"), "moment"),
+                          Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"),
+                          Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown to the party"), "bool", default=True),
+                          Field("findings", QT_TRANSLATE_NOOP("ActionDialog", "Findings"), "long"), Field("present", QT_TRANSLATE_NOOP("ActionDialog", "Present"), required=False),
+                          Field("party_signed", QT_TRANSLATE_NOOP("ActionDialog", "Party signed"), "bool", default=True)),
+    "record_inquiry": (Field("started_at", QT_TRANSLATE_NOOP("ActionDialog", "Started at"), "moment"), Field("ended_at", QT_TRANSLATE_NOOP("ActionDialog", "Ended at"), "moment"),
+                       Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"), Field("recorder", QT_TRANSLATE_NOOP("ActionDialog", "Recorder")),
+                       Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown"), "bool", default=True),
+                       Field("rights_notified", QT_TRANSLATE_NOOP("ActionDialog", "Rights notified"), "bool", default=True),
+                       Field("person", QT_TRANSLATE_NOOP("ActionDialog", "Person questioned"), "person"),
+                       Field("qa", QT_TRANSLATE_NOOP("ActionDialog", "Questions and answers (lines starting 问：/答：)"), "qa"),
+                       Field("confirmed", QT_TRANSLATE_NOOP("ActionDialog", "Confirmed as true by the person"), "bool", default=True)),
+    "record_sampling": (Field("started_at", QT_TRANSLATE_NOOP("ActionDialog", "Started at"), "moment"), Field("ended_at", QT_TRANSLATE_NOOP("ActionDialog", "Ended at"), "moment"),
+                        Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"),
+                        Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown"), "bool", default=True),
+                        Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items sampled")), Field("quantity", QT_TRANSLATE_NOOP("ActionDialog", "Quantity"), required=False)),
+    "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", _c("extension", "延长办案期限", "evidence_preservation", "先行登记保存证据",
+                                                                    "payment_deferral", "暂缓缴纳罚款", "instalments", "分期缴纳罚款")),
+                         Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"), Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False),
+                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), required=False), Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), required=False)),
+    "submit_investigation_report": (*PROPOSAL, Field("complex", QT_TRANSLATE_NOOP("ActionDialog", "Complex case (collective discussion)"), "bool", default=False),
+                                    Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
+    "submit_legal_review": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Case summary (facts, evidence, law, benchmark, officers and certificates)"), "long"),
+                            Field("draft_decision", QT_TRANSLATE_NOOP("ActionDialog", "Draft decision"), "long"),
+                            Field("corrections_made", QT_TRANSLATE_NOOP("ActionDialog", "Corrections made"), "long", required=False)),
+    "record_legal_review": (Field("outcome", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "choice", _c("approve", "同意", "return", "退回补正", "disapprove", "不同意")),
+                            Field("checklist", QT_TRANSLATE_NOOP("ActionDialog", "Checklist"), "checklist", CHECKLIST), Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Opinion"), "long"),
+                            Field("corrections", QT_TRANSLATE_NOOP("ActionDialog", "Corrections asked for"), "long", required=False)),
+    "object_to_review": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
+    "record_collective_discussion": (Field("participants", QT_TRANSLATE_NOOP("ActionDialog", "Heads taking part"), "officers"), Field("opinions", QT_TRANSLATE_NOOP("ActionDialog", "Opinions"), "long"),
+                                     Field("conclusion", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "long"),
+                                     Field("resolves_objection", QT_TRANSLATE_NOOP("ActionDialog", "Settles the disagreement with the reviewer"), "bool", default=False)),
+    "issue_prior_notice": (Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Document number")), Field("penalty_kinds", QT_TRANSLATE_NOOP("ActionDialog", "Penalty kinds"), "kinds", PENALTY_KINDS),
+                           Field("fine_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Fine (yuan)"), "yuan", required=False), Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Facts"), "long"),
+                           Field("basis", QT_TRANSLATE_NOOP("ActionDialog", "Legal basis")), Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for deviating from the benchmark"), "long", required=False)),
+    "serve_document": (Field("document", QT_TRANSLATE_NOOP("ActionDialog", "Document"), "choice", SERVED), Field("method", QT_TRANSLATE_NOOP("ActionDialog", "Method"), "choice", METHODS),
+                       Field("recipient", QT_TRANSLATE_NOOP("ActionDialog", "Recipient")), Field("receipt_signed", QT_TRANSLATE_NOOP("ActionDialog", "Receipt signed"), "bool", default=True),
+                       Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False)),
+    "record_statement": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", _c("written", "书面", "oral", "口头")), Field("by", QT_TRANSLATE_NOOP("ActionDialog", "By")),
+                         Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Statement and defence"), "long")),
+    "record_reexamination": (Field("adopted", QT_TRANSLATE_NOOP("ActionDialog", "Adopted"), "bool", default=False), Field("conclusion", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "long")),
+    "waive_rights": (Field("written", QT_TRANSLATE_NOOP("ActionDialog", "Waived in writing"), "bool", default=True), Field("statement", QT_TRANSLATE_NOOP("ActionDialog", "Party's statement"), "long")),
+    "request_hearing": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", _c("written", "书面", "oral", "口头")),),
+    "give_hearing_notice": (Field("hearing_on", QT_TRANSLATE_NOOP("ActionDialog", "Hearing date"), "date"), Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Document number")),
+                            Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer")),
+    "hold_hearing": (Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Date"), "date"), Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer"), Field("transcript", QT_TRANSLATE_NOOP("ActionDialog", "Transcript"), "long"),
+                     Field("party_signed", QT_TRANSLATE_NOOP("ActionDialog", "Party signed"), "bool", default=True)),
+    "record_hearing_report": (Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Hearing report"), "long"), Field("recommendation", QT_TRANSLATE_NOOP("ActionDialog", "Recommendation"), "long")),
+    "make_decision": (*PROPOSAL, Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Decision number")), Field("evidence", QT_TRANSLATE_NOOP("ActionDialog", "Evidence relied on"), "evidence"),
+                      Field("reasons", QT_TRANSLATE_NOOP("ActionDialog", "Reasons (on the statement and defence)"), "long", required=False),
+                      Field("based_on_transcript", QT_TRANSLATE_NOOP("ActionDialog", "Decided on the hearing transcript"), "bool", default=False)),
+    "record_payment": (Field("amount_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Amount (yuan)"), "yuan"), Field("channel", QT_TRANSLATE_NOOP("ActionDialog", "Channel"), "choice",
+                                                                            _c("bank", "银行缴款", "electronic", "电子缴款", "on_spot", "当场收缴")),
+                       Field("receipt_no", QT_TRANSLATE_NOOP("ActionDialog", "Receipt number"))),
+    "close_case": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Closing report"), "long"),),
+    "archive_case": (Field("archive_no", QT_TRANSLATE_NOOP("ActionDialog", "Archive number")), Field("retention", QT_TRANSLATE_NOOP("ActionDialog", "Retention"), "choice", _c("30_years", "30年", "permanent", "永久"))),
+    "suspend_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
+    "resume_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
+}
+
+
+class ActionDialog(QDialog):
+    """A form for one step. ``submit(payload, on_done, on_error)`` sends it; refusals come back to it."""
+
+    def __init__(self, kind: str, title: str, fields: Sequence[Field], *, officers: Sequence[tuple[str, str]] = (),
+                 evidence: Sequence[tuple[str, str]] = (), defaults: Mapping[str, Any] | None = None,
+                 submit: Callable[[dict[str, Any], Callable, Callable], None], extra: QWidget | None = None,
+                 side: QWidget | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(f"dialog_{kind}")
+        self.setWindowTitle(title)
+        self.kind = kind
+        self.fields = list(fields)
+        self._submit = submit
+        self.extra = extra
+        self.inputs: dict[str, Any] = {}
+        self.errors: dict[str, QLabel] = {}
+        defaults = dict(defaults or {})
+        outer = QVBoxLayout(self)
+        self.message = QLabel()
+        self.message.setObjectName("form_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#b71c1c; font-weight:600;")
+        self.message.hide()
+        outer.addWidget(self.message)
+        body = QWidget()
+        form = QFormLayout(body)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for field in self.fields:
+            widget = self._widget(field, officers, evidence, defaults.get(field.key, field.default))
+            widget.setObjectName(f"field_{field.key}")
+            self.inputs[field.key] = widget
+            error = QLabel()
+            error.setObjectName(f"error_{field.key}")
+            error.setStyleSheet("color:#c62828;")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[field.key] = error
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(widget)
+            column.addWidget(error)
+            label = tr("ActionDialog", field.label) + (" *" if field.required and field.kind != "bool" else "")
+            form.addRow(label, holder)
+        if extra is not None:
+            form.addRow(extra)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        if side is None:
+            outer.addWidget(scroll)
+        else:  # the form beside what it judges (the review checklist beside the case materials)
+            split = QSplitter(Qt.Orientation.Horizontal)
+            split.addWidget(side)
+            split.addWidget(scroll)
+            split.setSizes([520, 620])
+            outer.addWidget(split)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("ActionDialog", "Record"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("submit")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("ActionDialog", "Cancel"))
+        self.buttons.accepted.connect(self.send)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.resize(720 if side is None else 1200, min(760, 140 + 56 * len(self.fields)) if side is None else 760)
+
+    # --- widgets ------------------------------------------------------------------------------------------
+
+    def _widget(self, field: Field, officers, evidence, default) -> QWidget:
+        kind = field.kind
+        if kind == "long" or kind == "qa":
+            w = QPlainTextEdit(str(default or ""))
+            w.setMinimumHeight(70 if kind == "long" else 120)
+            return w
+        if kind == "date":
+            w = QDateEdit(QDate.currentDate() if default is None else QDate.fromString(str(default), "yyyy-MM-dd"))
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+            return w
+        if kind == "moment":
+            w = QDateTimeEdit(QDateTime(QDate.currentDate(), QTime(9, 0)) if default is None else QDateTime.fromString(str(default), "yyyy-MM-ddTHH:mm"))
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd HH:mm")
+            return w
+        if kind == "choice" or kind == "officer":
+            w = QComboBox()
+            for value, label in (field.options if kind == "choice" else tuple(officers)):
+                w.addItem(label, value)
+            if default is not None:
+                w.setCurrentIndex(max(0, w.findData(default)))
+            return w
+        if kind == "bool":
+            w = QCheckBox()
+            w.setChecked(bool(default))
+            return w
+        if kind in ("officers", "evidence", "kinds"):
+            w = QListWidget()
+            items = officers if kind == "officers" else evidence if kind == "evidence" else field.options
+            chosen = set(default or [])
+            for value, label in items:
+                item = QListWidgetItem(label)
+                item.setData(Qt.ItemDataRole.UserRole, value)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if value in chosen else Qt.CheckState.Unchecked)
+                w.addItem(item)
+            w.setMaximumHeight(min(160, 26 * max(2, len(items)) + 6))
+            return w
+        if kind == "checklist":
+            w = QTableWidget(len(field.options), 3)
+            w.setHorizontalHeaderLabels([tr("ActionDialog", "Item"), tr("ActionDialog", "Finding"), tr("ActionDialog", "Comment")])
+            for row, (value, label) in enumerate(field.options):
+                name = QTableWidgetItem(label)
+                name.setData(Qt.ItemDataRole.UserRole, value)
+                name.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                w.setItem(row, 0, name)
+                combo = QComboBox()
+                combo.addItem(tr("ActionDialog", "Complies"), "pass")
+                combo.addItem(tr("ActionDialog", "Problem"), "issue")
+                combo.setObjectName(f"finding_{value}")
+                w.setCellWidget(row, 1, combo)
+                w.setItem(row, 2, QTableWidgetItem(""))
+            w.horizontalHeader().setStretchLastSection(True)
+            w.setColumnWidth(0, 220)
+            w.setMinimumHeight(300)
+            return w
+        if kind == "person":
+            w = QLineEdit(str(default or ""))
+            w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case"))
+            return w
+        w = QLineEdit("" if default is None else str(default))
+        if kind == "yuan":
+            w.setPlaceholderText("0.00")
+        return w
+
+    def value(self, field: Field) -> Any:
+        w = self.inputs[field.key]
+        kind = field.kind
+        if kind == "long":
+            return w.toPlainText().strip()
+        if kind == "qa":
+            pairs, question = [], None
+            for line in w.toPlainText().splitlines():
+                line = line.strip()
+                if line.startswith(("问：", "问:", "Q:")):
+                    question = line[2:].strip()
+                elif line.startswith(("答：", "答:", "A:")) and question is not None:
+                    pairs.append({"q": question, "a": line[2:].strip()})
+                    question = None
+            return pairs
+        if kind == "date":
+            return w.date().toString("yyyy-MM-dd")
+        if kind == "moment":
+            return w.dateTime().toString("yyyy-MM-ddTHH:mm")
+        if kind in ("choice", "officer"):
+            return w.currentData()
+        if kind == "bool":
+            return w.isChecked()
+        if kind in ("officers", "evidence", "kinds"):
+            return [w.item(i).data(Qt.ItemDataRole.UserRole) for i in range(w.count())
+                    if w.item(i).checkState() == Qt.CheckState.Checked]
+        if kind == "checklist":
+            out = {}
+            for row in range(w.rowCount()):
+                key = w.item(row, 0).data(Qt.ItemDataRole.UserRole)
+                comment = w.item(row, 2).text().strip() if w.item(row, 2) else ""
+                out[key] = {"finding": w.cellWidget(row, 1).currentData(), "comment": comment}
+            return out
+        if kind == "person":
+            name, _, relation = w.text().partition("，")
+            return {"name": name.strip(), "relation": relation.strip() or "当事人"}
+        return w.text().strip()
+
+    def payload(self) -> dict[str, Any]:
+        data = {}
+        for field in self.fields:
+            value = self.value(field)
+            if value in ("", [], None) and not field.required:
+                continue
+            if field.key == "days" and value:
+                value = int(value) if str(value).isdigit() else value
+            data[field.key] = value
+        if self.extra is not None and hasattr(self.extra, "payload"):
+            data.update(self.extra.payload())
+        return data
+
+    # --- sending and refusals -----------------------------------------------------------------------------
+
+    def send(self) -> None:
+        self.clear_errors()
+        self.buttons.setEnabled(False)
+        self._submit(self.payload(), self._sent, self.show_refusal)
+
+    def _sent(self, _result: Any) -> None:
+        self.buttons.setEnabled(True)
+        self.accept()
+
+    def clear_errors(self) -> None:
+        self.message.hide()
+        for label in self.errors.values():
+            label.hide()
+
+    def show_refusal(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(exc, RuleViolation):
+            self.message.setText(f"{type(exc).__name__}: {exc}")
+            self.message.show()
+            return
+        general = []
+        for refusal in exc.refusals:
+            key = refusal.field.split(".")[0].removesuffix("_fen") if refusal.field else ""
+            label = self.errors.get(key) or self.errors.get(key + "_yuan") or self.errors.get(refusal.field)
+            if label is not None:
+                label.setText(refusal.message)
+                label.show()
+            else:
+                general.append(refusal.message + (f"（{refusal.article}）" if refusal.article and refusal.article not in refusal.message else ""))
+        if general:
+            self.message.setText("\n".join(general))
+            self.message.show()
+
+
+def now_text() -> str:
+    return datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
+def today_text() -> str:
+    return date.today().isoformat()

@@ -1,0 +1,438 @@
+"""The pages of the main window: inbox, case list, evaluation, administration."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..casefile import render_case_file
+from ..domain.case import STAGE_ZH, Stage
+from ..domain.officers import Role
+from ..services.case_index import CaseIndex
+from .i18n import tr
+from .models import CaseTableModel, ListTableModel
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    return view
+
+
+class CasesPage(QWidget):
+    open_case = Signal(str)
+
+    def __init__(self, db_path: Path, today: date, actor, parent=None, *, closed_only: bool = False):
+        super().__init__(parent)
+        self.setObjectName("cases_page")
+        self.actor = actor
+        self.index = CaseIndex(db_path)
+        self.model = CaseTableModel(self.index, today, self)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(tr("CasesPage", "Search case number, party, cause, records…"))
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 3)
+        self.stage = QComboBox()
+        self.stage.setObjectName("stage_filter")
+        self.stage.addItem(tr("CasesPage", "All stages"), "")
+        for stage in Stage:
+            self.stage.addItem(STAGE_ZH[stage], stage.value)
+        bar.addWidget(self.stage, 1)
+        self.mine = QCheckBox(tr("CasesPage", "My cases"))
+        self.mine.setObjectName("my_cases")
+        self.overdue = QCheckBox(tr("CasesPage", "Overdue"))
+        self.overdue.setObjectName("overdue_only")
+        bar.addWidget(self.mine)
+        bar.addWidget(self.overdue)
+        self.count = QLabel()
+        self.count.setObjectName("case_count")
+        bar.addWidget(self.count)
+        layout.addLayout(bar)
+        self.table = _table(self.model)
+        self.table.setObjectName("case_table")
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        self.table.setColumnWidth(0, 200)
+        self.table.setColumnWidth(1, 330)
+        self.table.setColumnWidth(2, 80)
+        self.table.setColumnWidth(3, 110)
+        self.table.setColumnWidth(4, 100)
+        self.table.setColumnWidth(5, 200)
+        self.table.doubleClicked.connect(lambda index: self.open_case.emit(self.model.case_id(index.row())))
+        layout.addWidget(self.table)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.apply)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.stage.currentIndexChanged.connect(lambda _: self.apply())
+        self.mine.toggled.connect(lambda _: self.apply())
+        self.overdue.toggled.connect(lambda _: self.apply())
+        if closed_only:
+            self.stage.setCurrentIndex(self.stage.findData(Stage.CLOSED.value))
+        self.apply()
+
+    def apply(self) -> None:
+        self.model.reload(stage=self.stage.currentData() or None, query=self.search.text().strip() or None,
+                          officer=self.actor.id if self.mine.isChecked() else None, overdue=self.overdue.isChecked())
+        self.count.setText(tr("CasesPage", "%n case(s)", "", len(self.model.ids)))
+
+    def refresh(self) -> None:
+        self.apply()
+
+    def selected_case(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.case_id(rows[0].row()) if rows else None
+
+    def select_first(self) -> None:
+        if self.model.rowCount():
+            self.table.selectionModel().select(self.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                               | QItemSelectionModel.SelectionFlag.Rows)
+
+    def close_index(self) -> None:
+        self.index.close()
+
+
+class InboxPage(QWidget):
+    open_case = Signal(str)
+
+    def __init__(self, worker, parent=None):
+        super().__init__(parent)
+        self.setObjectName("inbox_page")
+        self.worker = worker
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setObjectName("inbox_summary")
+        layout.addWidget(self.summary)
+        self.model = ListTableModel([("task_title", QT_TRANSLATE_NOOP("InboxPage", "Task")), ("case", QT_TRANSLATE_NOOP("InboxPage", "Case number")), ("title", QT_TRANSLATE_NOOP("InboxPage", "Case")), ("stage_name", QT_TRANSLATE_NOOP("InboxPage", "Stage")),
+                                     ("due", QT_TRANSLATE_NOOP("InboxPage", "Due")), ("left", QT_TRANSLATE_NOOP("InboxPage", "Days left")), ("detail", QT_TRANSLATE_NOOP("InboxPage", "Detail"))], "InboxPage", self)
+        self.table = _table(self.model)
+        self.table.setObjectName("inbox_table")
+        self.table.doubleClicked.connect(lambda index: self.open_case.emit(self.items[index.row()]["case_id"]))
+        layout.addWidget(self.table)
+        self.items: list[dict[str, Any]] = []
+
+    def refresh(self) -> None:
+        self.worker.submit(lambda session, job: ([i.as_dict() for i in session.inbox()], session.services.today()), self._show)
+
+    def _show(self, result) -> None:
+        items, today = result
+        colors = {}
+        for n, item in enumerate(items):
+            item["case"] = item["case_no"] or item["case_id"][:12]
+            if item["due"]:
+                left = (date.fromisoformat(item["due"]) - today).days
+                item["left"] = left
+                if left < 0:
+                    colors[n] = QColor("#c62828")
+            else:
+                item["left"] = ""
+        self.items = items
+        self.model.set_items(items, colors)
+        for column, width in enumerate((110, 200, 330, 80, 100, 70)):
+            self.table.setColumnWidth(column, width)
+        overdue = sum(1 for i in items if i["overdue"])
+        self.summary.setText(tr("InboxPage", "%1 task(s) waiting for you, %2 overdue").replace("%1", str(len(items))).replace("%2", str(overdue)))
+
+
+class EvaluationPage(QWidget):
+    """Closed cases, the pre-scored evaluation sheet, scoring, and PDF export (single and batch)."""
+
+    def __init__(self, worker, db_path: Path, today: date, actor, parent=None):
+        super().__init__(parent)
+        self.setObjectName("evaluation_page")
+        self.worker = worker
+        self.case_id = ""
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self.cases = CasesPage(db_path, today, actor, self, closed_only=True)
+        self.cases.table.clicked.connect(lambda index: self.load(self.cases.model.case_id(index.row())))
+        self.cases.open_case.connect(self.load)
+        split.addWidget(self.cases)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        self.title = QLabel(tr("EvaluationPage", "Choose a closed case."))
+        self.title.setObjectName("evaluation_title")
+        self.title.setWordWrap(True)
+        column.addWidget(self.title)
+        self.sheet = QTableWidget(0, 5)
+        self.sheet.setObjectName("evaluation_sheet")
+        self.sheet.setHorizontalHeaderLabels([tr("EvaluationPage", h) for h in (
+            QT_TRANSLATE_NOOP("EvaluationPage", "Item"), QT_TRANSLATE_NOOP("EvaluationPage", "Points"),
+            QT_TRANSLATE_NOOP("EvaluationPage", "Score"), QT_TRANSLATE_NOOP("EvaluationPage", "Evidence"),
+            QT_TRANSLATE_NOOP("EvaluationPage", "Comment"))])
+        self.sheet.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.sheet.setColumnWidth(0, 230)
+        self.sheet.verticalHeader().hide()
+        self.sheet.setWordWrap(True)
+        column.addWidget(self.sheet, 1)
+        self.total = QLabel()
+        self.total.setObjectName("evaluation_total")
+        column.addWidget(self.total)
+        buttons = QHBoxLayout()
+        self.save = QPushButton(tr("EvaluationPage", "Record evaluation"))
+        self.save.setObjectName("record_evaluation")
+        self.save.clicked.connect(self.record)
+        self.export = QPushButton(tr("EvaluationPage", "Export case file PDF…"))
+        self.export.setObjectName("export_pdf")
+        self.export.clicked.connect(self.export_one)
+        self.batch = QPushButton(tr("EvaluationPage", "Export all listed…"))
+        self.batch.setObjectName("export_batch")
+        self.batch.clicked.connect(self.export_batch)
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.export)
+        buttons.addWidget(self.batch)
+        column.addLayout(buttons)
+        self.preview = QTextBrowser()
+        self.preview.setObjectName("export_preview")
+        self.preview.setMaximumHeight(170)
+        column.addWidget(self.preview)
+        split.addWidget(right)
+        split.setSizes([400, 860])
+        self.lines: list[Any] = []
+
+    def load(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.worker.submit(lambda session, job: (session.evaluation_sheet(case_id), session.view(case_id).state), self._show,
+                           lambda exc: self.title.setText(str(exc)))
+
+    def _show(self, result) -> None:
+        sheet, state = result
+        self.title.setText(f"<b>{html.escape(state.title)}</b>　{html.escape(state.case_no)}　{html.escape(sheet.standard.name)}")
+        self.lines = list(sheet.lines)
+        self.sheet.setRowCount(len(self.lines))
+        for row, line in enumerate(self.lines):
+            self.sheet.setItem(row, 0, QTableWidgetItem(line.item.title))
+            self.sheet.setItem(row, 1, QTableWidgetItem(str(line.item.points or tr("EvaluationPage", "veto"))))
+            if line.auto:
+                text = (tr("EvaluationPage", "veto") if line.passed is False else tr("EvaluationPage", "none")) if line.item.group == "veto" else str(line.score)
+                cell = QTableWidgetItem(text + "　" + tr("EvaluationPage", "(by the record)"))
+                cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.sheet.setItem(row, 2, cell)
+                self.sheet.removeCellWidget(row, 2)
+            elif line.item.group == "veto":
+                combo = QComboBox()
+                combo.setObjectName(f"score_{line.item.id}")
+                combo.addItem(tr("EvaluationPage", "no veto ground"), False)
+                combo.addItem(tr("EvaluationPage", "veto"), True)
+                combo.setCurrentIndex(1 if line.passed is False else 0)
+                self.sheet.setCellWidget(row, 2, combo)
+            else:
+                spin = QSpinBox()
+                spin.setObjectName(f"score_{line.item.id}")
+                spin.setRange(0, line.item.points)
+                spin.setValue(line.item.points if line.score is None else line.score)
+                self.sheet.setCellWidget(row, 2, spin)
+            evidence = QTableWidgetItem(line.evidence)
+            evidence.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.sheet.setItem(row, 3, evidence)
+            self.sheet.setItem(row, 4, QTableWidgetItem(line.comment))
+        header = self.sheet.horizontalHeader()
+        for column, width in ((0, 170), (1, 44), (2, 118), (4, 110)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.sheet.setColumnWidth(column, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.sheet.resizeRowsToContents()
+        verdict = tr("EvaluationPage", "fails (veto)") if sheet.vetoed else f"{sheet.total}/{sheet.standard.max_score}"
+        self.total.setText(tr("EvaluationPage", "Score") + f"：{verdict}" + ("" if sheet.complete else "　" + tr("EvaluationPage", "(items still to score)")))
+
+    def scores(self) -> dict[str, Any]:
+        out = {}
+        for row, line in enumerate(self.lines):
+            if line.auto:
+                continue
+            widget = self.sheet.cellWidget(row, 2)
+            comment = self.sheet.item(row, 4).text().strip() if self.sheet.item(row, 4) else ""
+            if line.item.group == "veto":
+                out[line.item.id] = {"veto": bool(widget.currentData()), "comment": comment}
+            else:
+                out[line.item.id] = {"score": widget.value(), "comment": comment}
+        return out
+
+    def record(self) -> None:
+        case_id, scores = self.case_id, self.scores()
+        self.worker.submit(lambda session, job: session.record_evaluation(case_id, scores), lambda _: self.load(case_id),
+                           lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
+
+    def export_one(self, path: str | None = None) -> None:
+        if not self.case_id:
+            return
+        target = path or QFileDialog.getSaveFileName(self, tr("EvaluationPage", "Save case file"), "", "PDF (*.pdf)")[0]
+        if not target:
+            return
+        case_id = self.case_id
+
+        def job(session, _job):
+            rendered = render_case_file(session.case_file_data(case_id))
+            Path(target).write_bytes(rendered.pdf)
+            return rendered
+
+        self.worker.submit(job, self._exported, lambda exc: self.preview.setPlainText(str(exc)))
+
+    def _exported(self, rendered) -> None:
+        rows = "".join(f"<tr><td>{i + 1}</td><td>{html.escape(t)}</td><td>{html.escape(n)}</td><td>{a}–{b}</td></tr>"
+                       for i, (t, n, a, b) in enumerate(rendered.documents))
+        note = f"<p style='color:#b71c1c'>{html.escape(rendered.font.note)}</p>" if rendered.font.note else ""
+        self.preview.setHtml(f"<p>{tr('EvaluationPage', 'Exported')}：{rendered.pages} {tr('EvaluationPage', 'pages')}</p>{note}"
+                             f"<table cellpadding=2>{rows}</table>")
+
+    def export_batch(self, folder: str | None = None) -> None:
+        target = folder or QFileDialog.getExistingDirectory(self, tr("EvaluationPage", "Export to folder"))
+        if not target:
+            return
+        ids = list(self.cases.model.ids)
+        progress = QProgressDialog(tr("EvaluationPage", "Exporting case files…"), tr("EvaluationPage", "Cancel"), 0, len(ids), self)
+        progress.setObjectName("export_progress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def job(session, job_):
+            done, failed = 0, []
+            for n, case_id in enumerate(ids, 1):
+                if job_.cancelled:
+                    break
+                try:
+                    rendered = render_case_file(session.case_file_data(case_id))
+                    name = (rendered.documents and session.view(case_id).state.case_no) or case_id
+                    (Path(target) / f"{name}.pdf").write_bytes(rendered.pdf)
+                    done += 1
+                except (OSError, ValueError) as exc:
+                    failed.append(f"{case_id}: {exc}")
+                job_.progress(n, len(ids))
+            return done, failed
+
+        handle = self.worker.submit(job, lambda result: self._batch_done(progress, result), lambda exc: self._batch_done(progress, (0, [str(exc)])),
+                                    lambda done, total: progress.setValue(done))
+        progress.canceled.connect(handle.cancel)
+        progress.show()
+
+    def _batch_done(self, progress, result) -> None:
+        progress.close()
+        done, failed = result
+        self.preview.setPlainText(tr("EvaluationPage", "%1 case file(s) exported.").replace("%1", str(done)) + "\n" + "\n".join(failed))
+
+
+class AdminPage(QWidget):
+    """Officers and certificates (expiry warnings), imports, backup and verification."""
+
+    def __init__(self, worker, parent=None):
+        super().__init__(parent)
+        self.setObjectName("admin_page")
+        self.worker = worker
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{tr('AdminPage', 'Officers and certificates')}</b>"))
+        self.model = ListTableModel([("name", QT_TRANSLATE_NOOP("AdminPage", "Name")), ("login", QT_TRANSLATE_NOOP("AdminPage", "Login")), ("roles", QT_TRANSLATE_NOOP("AdminPage", "Roles")), ("certificate", QT_TRANSLATE_NOOP("AdminPage", "Certificate")),
+                                     ("valid_to", QT_TRANSLATE_NOOP("AdminPage", "Valid until")), ("warning", QT_TRANSLATE_NOOP("AdminPage", "Warning"))], "AdminPage", self)
+        self.table = _table(self.model)
+        self.table.setObjectName("officer_table")
+        layout.addWidget(self.table, 2)
+        buttons = QHBoxLayout()
+        for name, label, slot in (("import_benchmarks", QT_TRANSLATE_NOOP("AdminPage", "Import benchmark set…"), self.import_benchmarks),
+                                  ("import_calendar", QT_TRANSLATE_NOOP("AdminPage", "Import holiday calendar…"), self.import_calendar),
+                                  ("backup", QT_TRANSLATE_NOOP("AdminPage", "Back up…"), self.backup),
+                                  ("verify", QT_TRANSLATE_NOOP("AdminPage", "Verify records"), self.verify)):
+            button = QPushButton(tr("AdminPage", label))
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.output = QTextBrowser()
+        self.output.setObjectName("admin_output")
+        layout.addWidget(self.output, 1)
+
+    def refresh(self) -> None:
+        def job(session, _job):
+            services = session.services
+            today = services.today()
+            warn_days = services.policy_on(today).certificate_expiry_warning_days
+            rows = []
+            for o in sorted(services.officers().values(), key=lambda o: o.login):
+                cert = o.certificate_on(today)
+                warning = ""
+                if cert is None and o.has_role(Role.OFFICER):
+                    warning = "无有效执法证"
+                elif cert is not None and (cert.valid_to - today).days <= warn_days:
+                    warning = f"执法证将于{(cert.valid_to - today).days}日后到期"
+                rows.append({"name": o.name, "login": o.login, "roles": "、".join(sorted(r.value for r in o.roles)),
+                             "certificate": cert.certificate_no if cert else "", "valid_to": cert.valid_to.isoformat() if cert else "",
+                             "warning": warning})
+            return rows
+
+        def show(rows):
+            self.model.set_items(rows, {n: QColor("#c62828") for n, r in enumerate(rows) if r["warning"]})
+            for column, width in enumerate((90, 100, 220, 150, 100)):
+                self.table.setColumnWidth(column, width)
+
+        self.worker.submit(job, show, lambda exc: self.output.setPlainText(str(exc)))
+
+    def _report(self, text: str) -> None:
+        self.output.setPlainText(text)
+
+    def import_benchmarks(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Benchmark set"), "", "JSON (*.json)")[0]
+        if path:
+            self.worker.submit(lambda session, job: session.import_benchmarks(path),
+                               lambda r: self._report(f"{r['status']}: {r['title']}，{r['entries']}"), lambda exc: self._report(str(exc)))
+
+    def import_calendar(self, path: str | None = None) -> None:
+        import json
+
+        path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Holiday calendar"), "", "JSON (*.json)")[0]
+        if not path:
+            return
+
+        def job(session, _job):
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            session.import_calendar(int(data["year"]), data, Path(path).name)
+            return data["year"]
+
+        self.worker.submit(job, lambda year: self._report(f"{year} ✔"), lambda exc: self._report(str(exc)))
+
+    def backup(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getSaveFileName(self, tr("AdminPage", "Back up to"), "", "SQLite (*.db)")[0]
+        if path:
+            self.worker.submit(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
+
+    def verify(self) -> None:
+        def show(report):
+            if report.ok:
+                self._report(tr("AdminPage", "All %1 records and %2 evidence files verified.").replace("%1", str(report.events)).replace("%2", str(report.evidence_files)))
+            else:
+                self._report("\n".join(p.message for p in report.problems))
+
+        self.worker.submit(lambda session, job: session.verify(), show, lambda exc: self._report(str(exc)))

@@ -1,0 +1,381 @@
+"""The main window, the login and lock dialogs, and the new-case dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
+from ..domain.officers import Role
+from ..domain.refusals import RuleViolation
+from .i18n import LANGUAGES, tr
+from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
+from .workspace import CaseWorkspace
+
+IDLE_LOCK_MINUTES = 10
+STYLE = """
+QMainWindow, QDialog { background: #f5f7fa; }
+QListWidget#navigation { background: #1a3a5c; color: #e3eaf2; border: none; font-size: 11pt; }
+QListWidget#navigation::item { padding: 10px 14px; }
+QListWidget#navigation::item:selected { background: #2d5f8f; color: white; }
+QPushButton { padding: 5px 12px; }
+QPushButton[objectName^="action_"] { background: #1565c0; color: white; border-radius: 3px; padding: 6px 10px; }
+QPushButton[objectName^="action_"]:disabled { background: #90a4ae; }
+QHeaderView::section { background: #e3e8ef; padding: 4px; border: none; border-right: 1px solid #cfd8dc; }
+QTableView { background: white; alternate-background-color: #f7f9fc; gridline-color: #e0e6ed; }
+QLabel#case_header { padding: 6px 2px; }
+"""
+
+
+class LoginDialog(QDialog):
+    def __init__(self, worker, *, login: str = "", language: str = "zh_CN", parent=None):
+        super().__init__(parent)
+        self.setObjectName("login_dialog")
+        self.setWindowTitle(tr("LoginDialog", "Enforcement case recorder — log in"))
+        self.worker = worker
+        self.officer = None
+        layout = QVBoxLayout(self)
+        title = QLabel(tr("LoginDialog", "Administrative enforcement case recorder"))
+        title.setStyleSheet("font-size:16pt; font-weight:600; color:#1a3a5c; padding:8px 0;")
+        layout.addWidget(title)
+        form = QFormLayout()
+        self.login = QLineEdit(login)
+        self.login.setObjectName("login")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(language)))
+        form.addRow(tr("LoginDialog", "User"), self.login)
+        form.addRow(tr("LoginDialog", "Password"), self.password)
+        form.addRow(tr("LoginDialog", "Language"), self.language)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("login_error")
+        self.error.setStyleSheet("color:#c62828;")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("LoginDialog", "Log in"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("do_login")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("LoginDialog", "Quit"))
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+        worker.logged_in.connect(self._result)
+        self.resize(420, 230)
+
+    def try_login(self) -> None:
+        self.error.setText(tr("LoginDialog", "Checking…"))
+        self.buttons.setEnabled(False)
+        self.worker.login(self.login.text().strip(), self.password.text())
+
+    def _result(self, result: Any) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(result, BaseException):
+            self.error.setText(str(result))
+            self.password.selectAll()
+            return
+        self.officer = result
+        self.accept()
+
+
+class NewCaseDialog(QDialog):
+    """Register the party (ID or USCC checked as you type) and the lead, in one step of the worker."""
+
+    def __init__(self, worker, actor, officers: list[tuple[str, str]], entries: list[tuple[str, str]], parent=None):
+        super().__init__(parent)
+        self.setObjectName("new_case_dialog")
+        self.setWindowTitle(tr("NewCaseDialog", "New case"))
+        self.worker = worker
+        self.actor = actor
+        self.case_id = ""
+        form = QFormLayout(self)
+        self.kind = QComboBox()
+        self.kind.setObjectName("party_kind")
+        self.kind.addItem(tr("NewCaseDialog", "Organisation"), "organisation")
+        self.kind.addItem(tr("NewCaseDialog", "Person"), "person")
+        self.name = QLineEdit()
+        self.name.setObjectName("party_name")
+        self.number = QLineEdit()
+        self.number.setObjectName("party_number")
+        self.number_state = QLabel()
+        self.number_state.setObjectName("number_state")
+        self.representative = QLineEdit()
+        self.representative.setObjectName("representative")
+        self.address = QLineEdit()
+        self.address.setObjectName("address")
+        self.cause = QLineEdit()
+        self.cause.setObjectName("cause")
+        self.entry = QComboBox()
+        self.entry.setObjectName("cause_entry")
+        self.entry.addItem(tr("NewCaseDialog", "(none)"), "")
+        for entry_id, cause in entries:
+            self.entry.addItem(f"{entry_id} · {cause[:40]}", entry_id)
+        self.entry.currentIndexChanged.connect(self._entry_chosen)
+        self.entries = dict(entries)
+        self.act_date = QDateEdit(date.today())
+        self.act_date.setObjectName("act_date")
+        self.act_date.setCalendarPopup(True)
+        self.act_date.setDisplayFormat("yyyy-MM-dd")
+        self.source = QComboBox()
+        self.source.setObjectName("source")
+        for value, label in (("complaint", "投诉举报"), ("inspection", "监督检查"), ("referral", "其他部门移送"), ("report", "上级交办"), ("other", "其他")):
+            self.source.addItem(label, value)
+        self.second = QComboBox()
+        self.second.setObjectName("second_officer")
+        for officer_id, name in officers:
+            if officer_id != actor.id:
+                self.second.addItem(name, officer_id)
+        self.summary = QLineEdit()
+        self.summary.setObjectName("summary")
+        form.addRow(tr("NewCaseDialog", "Party kind"), self.kind)
+        form.addRow(tr("NewCaseDialog", "Name"), self.name)
+        form.addRow(tr("NewCaseDialog", "ID number / USCC"), self.number)
+        form.addRow("", self.number_state)
+        form.addRow(tr("NewCaseDialog", "Legal representative"), self.representative)
+        form.addRow(tr("NewCaseDialog", "Address"), self.address)
+        form.addRow(tr("NewCaseDialog", "Benchmark entry"), self.entry)
+        form.addRow(tr("NewCaseDialog", "Cause"), self.cause)
+        form.addRow(tr("NewCaseDialog", "Date of the act"), self.act_date)
+        form.addRow(tr("NewCaseDialog", "Source"), self.source)
+        form.addRow(tr("NewCaseDialog", "Second officer"), self.second)
+        form.addRow(tr("NewCaseDialog", "Lead summary"), self.summary)
+        self.error = QLabel()
+        self.error.setObjectName("new_case_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#c62828;")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("create_case")
+        buttons.accepted.connect(self.create)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.number.textChanged.connect(self.check_number)
+        self.kind.currentIndexChanged.connect(lambda _: self.check_number(self.number.text()))
+        self.resize(560, 480)
+
+    def _entry_chosen(self, _index: int) -> None:
+        entry = self.entry.currentData()
+        if entry and not self.cause.text().strip():
+            self.cause.setText(self.entries.get(entry, "")[:60])
+
+    def check_number(self, text: str) -> bool:
+        text = text.strip().upper()
+        if not text:
+            self.number_state.setText("")
+            return False
+        try:
+            (validate_uscc if self.kind.currentData() == "organisation" else validate_id_number)(text)
+        except InvalidIdentityNumber as exc:
+            self.number_state.setText(f"✘ {exc}")
+            self.number_state.setStyleSheet("color:#c62828;")
+            return False
+        self.number_state.setText("✔ " + tr("NewCaseDialog", "check digit correct"))
+        self.number_state.setStyleSheet("color:#2e7d32;")
+        return True
+
+    def create(self) -> None:
+        organisation = self.kind.currentData() == "organisation"
+        party = {"kind": self.kind.currentData(), "name": self.name.text().strip(), "address": self.address.text().strip(),
+                 ("uscc" if organisation else "id_number"): self.number.text().strip().upper()}
+        if organisation:
+            party["legal_representative"] = self.representative.text().strip()
+        lead = {"source": self.source.currentData(), "act_date": self.act_date.date().toString("yyyy-MM-dd"),
+                "cause": self.cause.text().strip(), "cause_entry": self.entry.currentData() or "",
+                "summary": self.summary.text().strip(), "handlers": [self.actor.id, self.second.currentData()]}
+
+        def job(session, _job):
+            registered = session.register_party(party)
+            return session.open_case({**lead, "party_id": registered.id})
+
+        def failed(exc):
+            messages = [r.message for r in exc.refusals] if isinstance(exc, RuleViolation) else [str(exc)]
+            self.error.setText("\n".join(messages))
+
+        self.worker.submit(job, self._created, failed)
+
+    def _created(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.accept()
+
+
+class IdleLock(QObject):
+    """Locks the window after a period without input; the user's password unlocks it."""
+
+    def __init__(self, window: MainWindow, minutes: int):
+        super().__init__(window)
+        self.window = window
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, minutes) * 60_000)
+        self.timer.timeout.connect(self.lock)
+        QApplication.instance().installEventFilter(self)
+        self.timer.start()
+        self.locked = False
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove) and not self.locked:
+            self.timer.start()
+        return False
+
+    def lock(self) -> None:
+        self.locked = True
+        self.window.centralWidget().hide()
+        dialog = LoginDialog(self.window.worker, login=self.window.actor.login, parent=self.window)
+        dialog.setWindowTitle(tr("IdleLock", "Locked — enter your password"))
+        dialog.login.setReadOnly(True)
+        dialog.setObjectName("lock_dialog")
+        dialog.finished.connect(self._unlocked)
+        dialog.open()
+        self.dialog = dialog
+
+    def _unlocked(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted:
+            self.window.close()
+            return
+        self.locked = False
+        self.window.centralWidget().show()
+        self.timer.start()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, worker, actor, db_path: Path, today: date, *, idle_minutes: int = IDLE_LOCK_MINUTES):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.worker = worker
+        self.actor = actor
+        self.db_path = db_path
+        self.setWindowTitle(tr("MainWindow", "Enforcement case recorder") + f" — {actor.name}")
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        row.addWidget(self.navigation)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        self.toolbar = QHBoxLayout()
+        column.addLayout(self.toolbar)
+        column.addWidget(self.stack, 1)
+        row.addWidget(content, 1)
+        self.setCentralWidget(central)
+        self.pages: dict[str, QWidget] = {}
+        self.inbox = InboxPage(worker)
+        self.inbox.open_case.connect(self.open_case)
+        self._add("inbox", tr("MainWindow", "Inbox"), self.inbox)
+        self.cases = CasesPage(db_path, today, actor)
+        self.cases.open_case.connect(self.open_case)
+        self._add("cases", tr("MainWindow", "Cases"), self.cases)
+        self.workspace = CaseWorkspace(worker)
+        self.workspace.changed.connect(lambda _: (self.cases.refresh(), self.inbox.refresh()))
+        self._add("case", tr("MainWindow", "Case"), self.workspace)
+        if actor.has_role(Role.EVALUATOR):
+            self.evaluation = EvaluationPage(worker, db_path, today, actor)
+            self._add("evaluation", tr("MainWindow", "Evaluation"), self.evaluation)
+        if actor.has_role(Role.ADMIN):
+            self.admin = AdminPage(worker)
+            self._add("admin", tr("MainWindow", "Administration"), self.admin)
+        self.navigation.currentRowChanged.connect(self._navigate)
+        if actor.has_role(Role.OFFICER):
+            new = QPushButton(tr("MainWindow", "New case…"))
+            new.setObjectName("new_case")
+            new.clicked.connect(self.new_case)
+            self.toolbar.addWidget(new)
+        self.toolbar.addStretch(1)
+        self.busy = QLabel()
+        self.busy.setObjectName("busy")
+        self.toolbar.addWidget(self.busy)
+        worker.busy_changed.connect(lambda busy: self.busy.setText(tr("MainWindow", "Working…") if busy else ""))
+        roles = "、".join({"officer": "执法人员", "legal_reviewer": "法制审核人员", "agency_head": "负责人", "evaluator": "评查人员",
+                          "admin": "管理员"}[r.value] for r in sorted(actor.roles, key=lambda r: r.value))
+        self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
+        self.navigation.setCurrentRow(0)
+        self.inbox.refresh()
+        self.lock = IdleLock(self, idle_minutes)
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 740)
+
+    def _add(self, key: str, title: str, page: QWidget) -> None:
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        self.navigation.addItem(title)
+
+    def _navigate(self, row: int) -> None:
+        key = list(self.pages)[row]
+        self.stack.setCurrentWidget(self.pages[key])
+        if key == "inbox":
+            self.inbox.refresh()
+        elif key == "admin":
+            self.admin.refresh()
+
+    def show_page(self, key: str) -> None:
+        self.navigation.setCurrentRow(list(self.pages).index(key))
+
+    def open_case(self, case_id: str) -> None:
+        self.workspace.open(case_id)
+        self.show_page("case")
+
+    def new_case(self) -> NewCaseDialog | None:
+        def job(session, _job):
+            services = session.services
+            today = services.today()
+            officers = [(o.id, o.name) for o in services.officers().values() if o.active and o.has_role(Role.OFFICER)
+                        and o.certificate_on(today) is not None]
+            entries = [(e.id, e.cause) for _, e in services.benchmarks().entries(today)]
+            return officers, entries
+
+        def show(result):
+            dialog = NewCaseDialog(self.worker, self.actor, *result, parent=self)
+            dialog.accepted.connect(lambda: (self.cases.refresh(), self.open_case(dialog.case_id)))
+            dialog.open()
+            self.new_case_dialog = dialog
+
+        self.worker.submit(job, show, lambda exc: QMessageBox.warning(self, "", str(exc)))
+        return None
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        QSettings().setValue("main/geometry", self.saveGeometry())
+        self.cases.close_index()
+        if hasattr(self, "evaluation"):
+            self.evaluation.cases.close_index()
+        super().closeEvent(event)
+
+
+def apply_style(app: QApplication) -> None:
+    app.setStyleSheet(STYLE)
+    font = app.font()
+    font.setPointSize(10)
+    app.setFont(font)
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)

@@ -1,0 +1,421 @@
+"""The case workspace: the procedure as a stepper, deadlines, the next allowed actions with a form each,
+every blocked action with its reason, evidence with preview and hash, and the process record."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.case import STAGE_ZH, Stage
+from ..domain.money import format_yuan
+from ..domain.officers import Role
+from ..domain.permissions import Permissions
+from .discretion_panel import DiscretionPanel
+from .forms import FORMS, ActionDialog, Field
+from .i18n import tr
+from .models import ListTableModel
+
+STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, Stage.LEGAL_REVIEW, Stage.NOTICE,
+           Stage.HEARING, Stage.DECIDED, Stage.EXECUTION, Stage.CLOSED, Stage.ARCHIVED)
+PROPOSAL_ACTIONS = ("submit_investigation_report", "make_decision")
+_PERMISSIONS = Permissions.default()
+
+
+class EvidenceList(QListWidget):
+    """Evidence of the case; files dropped here are offered for registration."""
+
+    dropped = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setObjectName("evidence_list")
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.dropped.emit(paths)
+            event.acceptProposedAction()
+
+
+class CaseWorkspace(QWidget):
+    changed = Signal(str)  # a step was recorded on this case
+
+    def __init__(self, worker, parent=None):
+        super().__init__(parent)
+        self.setObjectName("case_workspace")
+        self.worker = worker
+        self.case_id = ""
+        self.view: dict[str, Any] = {}
+        outer = QVBoxLayout(self)
+        self.header = QLabel()
+        self.header.setObjectName("case_header")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.header)
+        self.stepper = QLabel()
+        self.stepper.setObjectName("stepper")
+        self.stepper.setTextFormat(Qt.TextFormat.RichText)
+        self.stepper.setFrameShape(QFrame.Shape.StyledPanel)
+        self.stepper.setContentsMargins(8, 6, 8, 6)
+        outer.addWidget(self.stepper)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(_title(tr("CaseWorkspace", "Next steps")))
+        self.actions_box = QWidget()
+        self.actions_grid = QGridLayout(self.actions_box)
+        self.actions_grid.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.actions_box)
+        column.addWidget(_title(tr("CaseWorkspace", "Blocked, and why")))
+        self.blocked = QTextBrowser()
+        self.blocked.setObjectName("blocked_actions")
+        column.addWidget(self.blocked, 2)
+        column.addWidget(_title(tr("CaseWorkspace", "Deadlines")))
+        self.deadlines = QTableView()
+        self.deadlines.setObjectName("deadlines")
+        self.deadline_model = ListTableModel([("name", QT_TRANSLATE_NOOP("CaseWorkspace", "Deadline")), ("basis", QT_TRANSLATE_NOOP("CaseWorkspace", "Basis")), ("due", QT_TRANSLATE_NOOP("CaseWorkspace", "Due")), ("left", QT_TRANSLATE_NOOP("CaseWorkspace", "Days left"))], "CaseWorkspace", self)
+        self.deadlines.setModel(self.deadline_model)
+        self.deadlines.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.deadlines.verticalHeader().hide()
+        column.addWidget(self.deadlines, 1)
+        split.addWidget(left)
+        self.tabs = QTabWidget()
+        self.events = QTableView()
+        self.events.setObjectName("process_record")
+        self.event_model = ListTableModel([("n", QT_TRANSLATE_NOOP("CaseWorkspace", "#")), ("at", QT_TRANSLATE_NOOP("CaseWorkspace", "Time")), ("actor", QT_TRANSLATE_NOOP("CaseWorkspace", "By")), ("step", QT_TRANSLATE_NOOP("CaseWorkspace", "Step")), ("hash", QT_TRANSLATE_NOOP("CaseWorkspace", "Hash"))], "CaseWorkspace", self)
+        self.events.setModel(self.event_model)
+        self.events.verticalHeader().hide()
+        self.events.horizontalHeader().setStretchLastSection(True)
+        self.tabs.addTab(self.events, tr("CaseWorkspace", "Process record"))
+        evidence = QWidget()
+        ev_layout = QHBoxLayout(evidence)
+        ev_left = QVBoxLayout()
+        self.evidence = EvidenceList()
+        self.evidence.currentItemChanged.connect(self._preview)
+        self.evidence.dropped.connect(self.add_evidence)
+        ev_left.addWidget(self.evidence)
+        add = QPushButton(tr("CaseWorkspace", "Add evidence files…"))
+        add.setObjectName("add_evidence")
+        add.clicked.connect(self._choose_evidence)
+        ev_left.addWidget(add)
+        ev_layout.addLayout(ev_left, 1)
+        self.preview = QLabel()
+        self.preview.setObjectName("evidence_preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.preview.setWordWrap(True)
+        self.preview.setMinimumWidth(280)
+        ev_layout.addWidget(self.preview, 1)
+        self.tabs.addTab(evidence, tr("CaseWorkspace", "Evidence"))
+        self.details = QTextBrowser()
+        self.details.setObjectName("case_details")
+        self.tabs.addTab(self.details, tr("CaseWorkspace", "Proposal and review"))
+        split.addWidget(self.tabs)
+        split.setSizes([520, 640])
+        outer.addWidget(split, 1)
+        self.message = QLabel()
+        self.message.setObjectName("workspace_message")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+
+    # --- loading ------------------------------------------------------------------------------------------
+
+    def open(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.worker.submit(lambda session, job: _load(session, case_id), self._show, self._failed)
+
+    def reload(self) -> None:
+        if self.case_id:
+            self.open(self.case_id)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.setText(str(exc))
+
+    def _show(self, view: dict[str, Any]) -> None:
+        self.view = view
+        s = view["state"]
+        party = html.escape(s.party_name)
+        self.header.setText(
+            f"<span style='font-size:15pt; font-weight:600'>{html.escape(s.title)}</span><br/>"
+            f"{html.escape(s.case_no or tr('CaseWorkspace', '(not filed yet)'))}　·　{tr('CaseWorkspace', 'Party')}：{party}　·　"
+            f"{tr('CaseWorkspace', 'Handlers')}：{html.escape(view['handler_names'])}"
+            + (f"　·　<span style='color:#b71c1c'>{tr('CaseWorkspace', 'Major decision')}：{html.escape('；'.join(view['major']))}</span>" if view["major"] else "")
+        )
+        self.stepper.setText(_stepper(s.stage, s.procedure.value))
+        self._actions(view)
+        today = view["today"]
+        rows, colors = [], {}
+        for n, d in enumerate(view["deadlines"]):
+            left = (d.due - today).days
+            status = tr("CaseWorkspace", "met") if d.met_on else (f"{left}" if left >= 0 else tr("CaseWorkspace", "overdue %1 days").replace("%1", str(-left)))
+            rows.append({"name": d.name + (" *" if d.provisional_years else ""), "basis": d.basis, "due": d.due.isoformat(), "left": status})
+            if not d.met_on and left < 0:
+                colors[n] = QColor("#c62828")
+            elif d.met_on:
+                colors[n] = QColor("#607d8b")
+        self.deadline_model.set_items(rows, colors)
+        names = view["names"]
+        self.event_model.set_items([
+            {"n": i + 1, "at": e.at.strftime("%Y-%m-%d %H:%M"), "actor": names.get(e.actor, e.actor),
+             "step": _PERMISSIONS.title(e.kind) if e.kind in view["titled"] else e.kind, "hash": e.hash[:16] + "…"}
+            for i, e in enumerate(view["events"])
+        ])
+        self.evidence.clear()
+        for e in s.evidence:
+            item = QListWidgetItem(f"{e.get('description', '')}（{e.get('original_name', '')}）")
+            item.setData(Qt.ItemDataRole.UserRole, dict(e))
+            self.evidence.addItem(item)
+        self.details.setHtml(_details(s))
+        self.message.setText("")
+
+    def _actions(self, view: dict[str, Any]) -> None:
+        while self.actions_grid.count():
+            widget = self.actions_grid.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        allowed = [a for a in view["actions"] if a.allowed and a.permitted]
+        for n, act in enumerate(allowed):
+            button = QPushButton(act.title)
+            button.setObjectName(f"action_{act.kind}")
+            button.setEnabled(act.kind in FORMS or act.kind == "add_evidence")
+            button.clicked.connect(lambda _=False, kind=act.kind, title=act.title: self.start(kind, title))
+            self.actions_grid.addWidget(button, n // 3, n % 3)
+        if not allowed:
+            self.actions_grid.addWidget(QLabel(tr("CaseWorkspace", "Nothing for you to do on this case now.")), 0, 0)
+        blocked = [a for a in view["actions"] if not a.allowed]
+        lines = []
+        for act in blocked:
+            reasons = "；".join(html.escape(r.message) for r in act.reasons)
+            lines.append(f"<p><b>{html.escape(act.title)}</b>：<span style='color:#8d6e63'>{reasons}</span></p>")
+        self.blocked.setHtml("".join(lines) or tr("CaseWorkspace", "No blocked steps."))
+
+    # --- steps --------------------------------------------------------------------------------------------
+
+    def start(self, kind: str, title: str) -> ActionDialog | None:
+        if kind == "add_evidence":
+            self._choose_evidence()
+            return None
+        s = self.view["state"]
+        extra = None
+        defaults: dict[str, Any] = {}
+        if kind in ("record_inspection", "record_inquiry", "record_sampling"):
+            defaults["officers"] = list(s.handlers)
+        if kind == "record_collective_discussion":
+            defaults["participants"] = []
+        if kind in PROPOSAL_ACTIONS:
+            extra = DiscretionPanel(self.worker, party_kind=s.party_kind, act_date=s.act_date, entry=s.cause_entry,
+                                    recorded=(s.benchmark or {}).get("input"))
+            proposal = s.proposal
+            if proposal is not None:
+                defaults.update({"outcome": proposal.outcome, "penalty_kinds": list(proposal.penalty_kinds),
+                                 "fine_yuan": f"{proposal.fine_fen / 100:.2f}" if proposal.fine_fen else "",
+                                 "facts": proposal.facts, "basis": proposal.basis,
+                                 "discretion": (s.report or {}).get("discretion", "")})
+            if kind == "make_decision":
+                defaults["evidence"] = [e.get("sha256") for e in s.evidence]
+        if kind == "issue_prior_notice" and s.proposal is not None:
+            defaults.update({"penalty_kinds": list(s.proposal.penalty_kinds), "fine_yuan": f"{s.proposal.fine_fen / 100:.2f}",
+                             "facts": s.proposal.facts, "basis": s.proposal.basis})
+        if kind == "serve_document":
+            pending = [d for d in s.documents_issued if d not in s.documents_served]
+            defaults.update({"document": pending[0] if pending else None, "recipient": s.party_name})
+        if kind == "record_payment":
+            defaults["amount_yuan"] = f"{max(0, s.amount_due_fen - s.paid_fen) / 100:.2f}"
+        officers = self.view["officer_choices_heads"] if kind == "record_collective_discussion" else self.view["officer_choices"]
+        evidence = [(e.get("sha256"), e.get("description", "")) for e in s.evidence]
+        fields: list[Field] = list(FORMS[kind])
+        side = _materials(s) if kind == "record_legal_review" else None
+        dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
+                              submit=lambda payload, done, fail: self._perform(kind, payload, done, fail), extra=extra,
+                              side=side, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _perform(self, kind: str, payload: dict[str, Any], done, fail) -> None:
+        case_id = self.case_id
+
+        def job(session, _job):
+            return session.perform(case_id, kind, payload)
+
+        def finished(result):
+            done(result)
+            self.changed.emit(case_id)
+            self.reload()
+
+        self.worker.submit(job, finished, fail)
+
+    def _choose_evidence(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("CaseWorkspace", "Evidence files"))
+        if paths:
+            self.add_evidence(paths)
+
+    def add_evidence(self, paths: list[str]) -> None:
+        case_id = self.case_id
+        handlers = list(self.view["state"].handlers) if self.view else []
+
+        def job(session, job_):
+            hashes = []
+            for n, path in enumerate(paths, 1):
+                if job_.cancelled:
+                    break
+                hashes.append(session.add_evidence(case_id, path, {
+                    "kind": "audiovisual" if Path(path).suffix.lower() in (".jpg", ".jpeg", ".png", ".mp4", ".mp3") else "documentary",
+                    "description": Path(path).stem, "source": "执法人员收集", "collected_by": handlers}))
+                job_.progress(n, len(paths))
+            return hashes
+
+        def finished(hashes):
+            self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(hashes))))
+            self.changed.emit(case_id)
+            self.reload()
+
+        self.worker.submit(job, finished, self._failed)
+
+    def _preview(self, current: QListWidgetItem | None, _previous=None) -> None:
+        if current is None:
+            self.preview.clear()
+            return
+        e = current.data(Qt.ItemDataRole.UserRole)
+        text = (f"<b>{html.escape(str(e.get('description', '')))}</b><br/>{html.escape(str(e.get('original_name', '')))}，"
+                f"{e.get('size', 0)} 字节<br/>{tr('CaseWorkspace', 'Collected')}：{html.escape(str(e.get('collected_at', '')))}<br/>"
+                f"SHA-256：<br/><tt>{e.get('sha256', '')}</tt>")
+        path = self.view.get("evidence_files", {}).get(e.get("sha256"))
+        if path and str(e.get("media_type", "")).startswith("image/"):
+            pixmap = QPixmap(str(path))
+            if not pixmap.isNull():
+                self.preview.setPixmap(pixmap.scaledToWidth(min(360, pixmap.width()), Qt.TransformationMode.SmoothTransformation))
+                self.preview.setToolTip(text)
+                return
+        self.preview.setText(text)
+
+
+def _materials(s) -> QTextBrowser:
+    """The submission the reviewer judges: summary, draft, why it is major, and the materials assembled."""
+    submission = s.review_rounds[-1]["submission"] if s.review_rounds else {}
+    m = submission.get("materials") or {}
+    e = html.escape
+    parts = [f"<h3>{e(s.title)}</h3><p>{e(s.case_no)}</p>",
+             f"<p><b>{tr('CaseWorkspace', 'Why review is required')}</b>：{e('；'.join(submission.get('major_reasons', [])))}</p>",
+             f"<p><b>{tr('CaseWorkspace', 'Summary')}</b>：{e(str(submission.get('summary', '')))}</p>",
+             f"<p><b>{tr('CaseWorkspace', 'Draft decision')}</b>：{e(str(submission.get('draft_decision', '')))}</p>",
+             f"<p><b>{tr('CaseWorkspace', 'Facts')}</b>：{e(str(m.get('facts', '')))}</p>",
+             f"<p><b>{tr('CaseWorkspace', 'Law applied')}</b>：{e(str(m.get('basis', '')))}</p>",
+             f"<p><b>{tr('CaseWorkspace', 'Penalty')}</b>：{e('、'.join(m.get('penalty_kinds', [])))} {format_yuan(int(m.get('fine_fen', 0)))}</p>"]
+    bench = m.get("benchmark") or {}
+    if bench:
+        parts.append(f"<p><b>{tr('CaseWorkspace', 'Benchmark')}</b>：{e(str(bench.get('entry', '')))}；{e('；'.join(bench.get('messages', [])))}</p>")
+    if m.get("deviation_reason"):
+        parts.append(f"<p><b>{tr('CaseWorkspace', 'Reason for deviating')}</b>：{e(str(m['deviation_reason']))}</p>")
+    officers = "、".join(f"{o.get('name')}（{o.get('certificate_no') or '无有效证件'}）" for o in m.get("officers", []))
+    parts.append(f"<p><b>{tr('CaseWorkspace', 'Officers and certificates')}</b>：{e(officers)}</p>")
+    evidence = "".join(f"<li>{e(str(x.get('description', '')))} <tt>{str(x.get('sha256', ''))[:16]}…</tt></li>" for x in m.get("evidence", []))
+    parts.append(f"<p><b>{tr('CaseWorkspace', 'Evidence')}</b></p><ul>{evidence}</ul>")
+    if m.get("hearing"):
+        parts.append(f"<p><b>{tr('CaseWorkspace', 'Hearing transcript')}</b>：{e(str(m['hearing'].get('transcript', '')))}</p>")
+    if submission.get("corrections_made"):
+        parts.append(f"<p><b>{tr('CaseWorkspace', 'Corrections made')}</b>：{e(str(submission['corrections_made']))}</p>")
+    browser = QTextBrowser()
+    browser.setObjectName("review_materials")
+    browser.setHtml("".join(parts))
+    return browser
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-weight:600; color:#1a3a5c; margin-top:6px;")
+    return label
+
+
+def _stepper(stage: Stage, procedure: str) -> str:
+    if procedure == "simple":
+        return f"<b>{tr('CaseWorkspace', 'Simple procedure')}</b>：{STAGE_ZH[stage]}"
+    current = STEPPER.index(stage) if stage in STEPPER else -1
+    parts = []
+    for n, s in enumerate(STEPPER):
+        if n < current:
+            parts.append(f"<span style='color:#2e7d32'>✔ {STAGE_ZH[s]}</span>")
+        elif n == current:
+            parts.append(f"<span style='background:#1565c0; color:white; padding:2px'>&nbsp;{STAGE_ZH[s]}&nbsp;</span>")
+        else:
+            parts.append(f"<span style='color:#9e9e9e'>{STAGE_ZH[s]}</span>")
+    if stage not in STEPPER:
+        parts.append(f"<b>{STAGE_ZH[stage]}</b>")
+    return " → ".join(parts)
+
+
+def _details(s) -> str:
+    out = []
+    if s.proposal:
+        p = s.proposal
+        out.append(f"<h3>{tr('CaseWorkspace', 'Proposal')}</h3><p>{html.escape(p.facts)}</p><p>{html.escape(p.basis)}</p>"
+                   f"<p>{html.escape('、'.join(p.penalty_kinds))} {format_yuan(p.fine_fen) if p.fine_fen else ''}</p>")
+    if s.benchmark:
+        b = s.benchmark
+        out.append(f"<p>{tr('CaseWorkspace', 'Benchmark')}：{html.escape(str(b.get('set_title') or b.get('set')))} "
+                   f"{html.escape(str(b.get('entry')))}；{html.escape('；'.join(b.get('messages', [])))}</p>")
+    for n, round_ in enumerate(s.review_rounds, 1):
+        review = round_.get("review")
+        out.append(f"<h3>{tr('CaseWorkspace', 'Legal review round %1').replace('%1', str(n))}</h3>"
+                   f"<p>{html.escape(str(round_['submission'].get('summary', '')))}</p>")
+        if review:
+            out.append(f"<p><b>{html.escape(str(review.get('outcome')))}</b>：{html.escape(str(review.get('opinion', '')))}</p>")
+    return "".join(out) or tr("CaseWorkspace", "No proposal yet.")
+
+
+def _load(session, case_id: str) -> dict[str, Any]:
+    view = session.view(case_id)
+    services = session.services
+    officers = services.officers()
+    today: date = view.today
+    certified = [(o.id, f"{o.name}（{c.certificate_no}）") for o in officers.values() if o.active
+                 for c in [o.certificate_on(today)] if c is not None]
+    heads = [(o.id, o.name) for o in officers.values() if o.active and o.has_role(Role.AGENCY_HEAD)]
+    state = view.state
+    return {
+        "state": state,
+        "deadlines": view.deadlines,
+        "actions": view.actions,
+        "major": view.major,
+        "events": view.events,
+        "today": today,
+        "names": {k: o.name for k, o in officers.items()},
+        "handler_names": "、".join(officers[h].name for h in state.handlers if h in officers),
+        "officer_choices": certified + [(o.id, o.name) for o in officers.values() if o.active and o.certificate_on(today) is None
+                                        and o.has_role(Role.LEGAL_REVIEWER)],
+        "officer_choices_heads": heads,
+        "titled": {p.action for p in _PERMISSIONS},
+        "evidence_files": {e["sha256"]: services.evidence.path_for(e["sha256"]) for e in state.evidence if e.get("sha256")},
+    }

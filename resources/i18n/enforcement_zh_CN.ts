@@ -1,0 +1,964 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <source>Outcome</source>
+        <translation>处理意见</translation>
+    </message>
+    <message>
+        <source>Penalty kinds</source>
+        <translation>处罚种类</translation>
+    </message>
+    <message>
+        <source>Fine (yuan)</source>
+        <translation>罚款金额（元）</translation>
+    </message>
+    <message>
+        <source>Facts found</source>
+        <translation>认定的违法事实</translation>
+    </message>
+    <message>
+        <source>Legal basis</source>
+        <translation>法律依据</translation>
+    </message>
+    <message>
+        <source>Use of the discretion benchmark</source>
+        <translation>裁量基准适用说明</translation>
+    </message>
+    <message>
+        <source>Written reason for deviating from the benchmark</source>
+        <translation>偏离裁量基准的书面理由</translation>
+    </message>
+    <message>
+        <source>Brief facts</source>
+        <translation>简要案情</translation>
+    </message>
+    <message>
+        <source>Reason for filing</source>
+        <translation>立案理由</translation>
+    </message>
+    <message>
+        <source>Handler's opinion</source>
+        <translation>承办人意见</translation>
+    </message>
+    <message>
+        <source>Head's opinion</source>
+        <translation>负责人意见</translation>
+    </message>
+    <message>
+        <source>Reason for not filing</source>
+        <translation>不予立案理由</translation>
+    </message>
+    <message>
+        <source>Started at</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Ended at</source>
+        <translation>结束时间</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Officers</source>
+        <translation>执法人员</translation>
+    </message>
+    <message>
+        <source>Certificates shown to the party</source>
+        <translation>已向当事人出示执法证件</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>检查情况</translation>
+    </message>
+    <message>
+        <source>Present</source>
+        <translation>在场人</translation>
+    </message>
+    <message>
+        <source>Party signed</source>
+        <translation>当事人已签名</translation>
+    </message>
+    <message>
+        <source>Recorder</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Certificates shown</source>
+        <translation>已出示执法证件</translation>
+    </message>
+    <message>
+        <source>Rights notified</source>
+        <translation>已告知权利义务</translation>
+    </message>
+    <message>
+        <source>Person questioned</source>
+        <translation>被询问人</translation>
+    </message>
+    <message>
+        <source>Questions and answers (lines starting 问：/答：)</source>
+        <translation>询问内容（每行以“问：”或“答：”开头）</translation>
+    </message>
+    <message>
+        <source>Confirmed as true by the person</source>
+        <translation>被询问人确认笔录属实</translation>
+    </message>
+    <message>
+        <source>Items sampled</source>
+        <translation>抽样物品</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Matter</source>
+        <translation>审批事项</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>天数</translation>
+    </message>
+    <message>
+        <source>Items to preserve</source>
+        <translation>拟先行登记保存的物品</translation>
+    </message>
+    <message>
+        <source>Instalment plan</source>
+        <translation>分期方案</translation>
+    </message>
+    <message>
+        <source>Complex case (collective discussion)</source>
+        <translation>案情复杂（须集体讨论）</translation>
+    </message>
+    <message>
+        <source>Case summary (facts, evidence, law, benchmark, officers and certificates)</source>
+        <translation>案件情况说明（事实、证据、法律适用、裁量基准适用、执法人员及证号）</translation>
+    </message>
+    <message>
+        <source>Draft decision</source>
+        <translation>处理决定代拟稿</translation>
+    </message>
+    <message>
+        <source>Corrections made</source>
+        <translation>补正情况</translation>
+    </message>
+    <message>
+        <source>Conclusion</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>审核要点</translation>
+    </message>
+    <message>
+        <source>Opinion</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Corrections asked for</source>
+        <translation>需补正的事项</translation>
+    </message>
+    <message>
+        <source>Heads taking part</source>
+        <translation>参加讨论的负责人</translation>
+    </message>
+    <message>
+        <source>Opinions</source>
+        <translation>讨论意见</translation>
+    </message>
+    <message>
+        <source>Settles the disagreement with the reviewer</source>
+        <translation>解决与法制审核意见的分歧</translation>
+    </message>
+    <message>
+        <source>Document number</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <source>Facts</source>
+        <translation>违法事实</translation>
+    </message>
+    <message>
+        <source>Reason for deviating from the benchmark</source>
+        <translation>偏离裁量基准的理由</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>送达文书</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>送达方式</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>受送达人</translation>
+    </message>
+    <message>
+        <source>Receipt signed</source>
+        <translation>受送达人已签收</translation>
+    </message>
+    <message>
+        <source>Witness</source>
+        <translation>见证人</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>陈述申辩人</translation>
+    </message>
+    <message>
+        <source>Statement and defence</source>
+        <translation>陈述申辩内容</translation>
+    </message>
+    <message>
+        <source>Adopted</source>
+        <translation>采纳</translation>
+    </message>
+    <message>
+        <source>Waived in writing</source>
+        <translation>书面放弃</translation>
+    </message>
+    <message>
+        <source>Party's statement</source>
+        <translation>当事人书面表示</translation>
+    </message>
+    <message>
+        <source>Hearing date</source>
+        <translation>听证日期</translation>
+    </message>
+    <message>
+        <source>Chair</source>
+        <translation>听证主持人</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Transcript</source>
+        <translation>听证笔录</translation>
+    </message>
+    <message>
+        <source>Hearing report</source>
+        <translation>听证报告</translation>
+    </message>
+    <message>
+        <source>Recommendation</source>
+        <translation>处理意见</translation>
+    </message>
+    <message>
+        <source>Decision number</source>
+        <translation>决定书文号</translation>
+    </message>
+    <message>
+        <source>Evidence relied on</source>
+        <translation>认定事实的证据</translation>
+    </message>
+    <message>
+        <source>Reasons (on the statement and defence)</source>
+        <translation>理由（采纳或不采纳陈述申辩意见的理由）</translation>
+    </message>
+    <message>
+        <source>Decided on the hearing transcript</source>
+        <translation>根据听证笔录作出决定</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>缴款方式</translation>
+    </message>
+    <message>
+        <source>Receipt number</source>
+        <translation>缴款凭证号</translation>
+    </message>
+    <message>
+        <source>Closing report</source>
+        <translation>结案报告</translation>
+    </message>
+    <message>
+        <source>Archive number</source>
+        <translation>档号</translation>
+    </message>
+    <message>
+        <source>Retention</source>
+        <translation>保管期限</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Name, relation to the case</source>
+        <translation>姓名，与本案关系</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>审核要点</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Complies</source>
+        <translation>符合</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>存在问题</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <source>Officers and certificates</source>
+        <translation>人员与执法证件</translation>
+    </message>
+    <message>
+        <source>Import benchmark set…</source>
+        <translation>导入裁量基准…</translation>
+    </message>
+    <message>
+        <source>Import holiday calendar…</source>
+        <translation>导入节假日安排…</translation>
+    </message>
+    <message>
+        <source>Back up…</source>
+        <translation>备份…</translation>
+    </message>
+    <message>
+        <source>Verify records</source>
+        <translation>校验全过程记录</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation>登录名</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>执法证号</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Benchmark set</source>
+        <translation>裁量基准文件</translation>
+    </message>
+    <message>
+        <source>Holiday calendar</source>
+        <translation>节假日安排文件</translation>
+    </message>
+    <message>
+        <source>Back up to</source>
+        <translation>备份到</translation>
+    </message>
+    <message>
+        <source>All %1 records and %2 evidence files verified.</source>
+        <translation>全部 %1 条记录和 %2 个证据文件校验无误。</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTable</name>
+    <message>
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件名称</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Handlers</source>
+        <translation>承办人</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Next deadline</source>
+        <translation>下一期限</translation>
+    </message>
+    <message>
+        <source>Fine</source>
+        <translation>罚款</translation>
+    </message>
+    <message>
+        <source>(not filed)</source>
+        <translation>（未立案）</translation>
+    </message>
+    <message numerus="yes">
+        <source>overdue %n day(s)</source>
+        <translation><numerusform>逾期%n天</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) left</source>
+        <translation><numerusform>剩%n天</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>CaseWorkspace</name>
+    <message>
+        <source>No proposal yet.</source>
+        <translation>尚无处理意见。</translation>
+    </message>
+    <message>
+        <source>Process record</source>
+        <translation>全过程记录</translation>
+    </message>
+    <message>
+        <source>Add evidence files…</source>
+        <translation>添加证据文件…</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <source>Proposal and review</source>
+        <translation>处理意见与审核</translation>
+    </message>
+    <message>
+        <source>Evidence files</source>
+        <translation>证据文件</translation>
+    </message>
+    <message>
+        <source>Next steps</source>
+        <translation>可办理的事项</translation>
+    </message>
+    <message>
+        <source>Blocked, and why</source>
+        <translation>暂不能办理的事项及原因</translation>
+    </message>
+    <message>
+        <source>Deadlines</source>
+        <translation>办案期限</translation>
+    </message>
+    <message>
+        <source>met</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>No blocked steps.</source>
+        <translation>没有受阻的事项。</translation>
+    </message>
+    <message>
+        <source>Collected</source>
+        <translation>收集时间</translation>
+    </message>
+    <message>
+        <source>Simple procedure</source>
+        <translation>简易程序</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Basis</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>届满日</translation>
+    </message>
+    <message>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Hash</source>
+        <translation>哈希</translation>
+    </message>
+    <message>
+        <source>Nothing for you to do on this case now.</source>
+        <translation>本案目前没有您可办理的事项。</translation>
+    </message>
+    <message>
+        <source>Proposal</source>
+        <translation>处理意见</translation>
+    </message>
+    <message>
+        <source>Benchmark</source>
+        <translation>裁量基准</translation>
+    </message>
+    <message>
+        <source>Party</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Handlers</source>
+        <translation>承办人</translation>
+    </message>
+    <message>
+        <source>%1 evidence file(s) registered.</source>
+        <translation>已登记 %1 个证据文件。</translation>
+    </message>
+    <message>
+        <source>Major decision</source>
+        <translation>重大执法决定</translation>
+    </message>
+    <message>
+        <source>overdue %1 days</source>
+        <translation>逾期%1天</translation>
+    </message>
+    <message>
+        <source>Why review is required</source>
+        <translation>须经法制审核的情形</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>案件情况说明</translation>
+    </message>
+    <message>
+        <source>Draft decision</source>
+        <translation>处理决定代拟稿</translation>
+    </message>
+    <message>
+        <source>Facts</source>
+        <translation>违法事实</translation>
+    </message>
+    <message>
+        <source>Law applied</source>
+        <translation>适用法律</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>拟处罚</translation>
+    </message>
+    <message>
+        <source>Reason for deviating</source>
+        <translation>偏离裁量基准的理由</translation>
+    </message>
+    <message>
+        <source>Officers and certificates</source>
+        <translation>执法人员及证号</translation>
+    </message>
+    <message>
+        <source>Hearing transcript</source>
+        <translation>听证笔录</translation>
+    </message>
+    <message>
+        <source>Corrections made</source>
+        <translation>补正情况</translation>
+    </message>
+    <message>
+        <source>Legal review round %1</source>
+        <translation>第%1次法制审核</translation>
+    </message>
+    <message>
+        <source>(not filed yet)</source>
+        <translation>（尚未立案）</translation>
+    </message>
+</context>
+<context>
+    <name>CasesPage</name>
+    <message>
+        <source>Search case number, party, cause, records…</source>
+        <translation>检索案号、当事人、案由、记录内容…</translation>
+    </message>
+    <message>
+        <source>All stages</source>
+        <translation>全部阶段</translation>
+    </message>
+    <message>
+        <source>My cases</source>
+        <translation>我承办的</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation><numerusform>共 %n 件</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>DiscretionPanel</name>
+    <message>
+        <source>Discretion benchmark</source>
+        <translation>行政裁量权基准</translation>
+    </message>
+    <message>
+        <source>(no benchmark entry)</source>
+        <translation>（不适用裁量基准条目）</translation>
+    </message>
+    <message>
+        <source>Entry</source>
+        <translation>基准条目</translation>
+    </message>
+    <message>
+        <source>Circumstances</source>
+        <translation>情节</translation>
+    </message>
+    <message>
+        <source>Assess</source>
+        <translation>测算</translation>
+    </message>
+    <message>
+        <source>A fine outside the recommended range needs the written reason above.</source>
+        <translation>罚款超出建议幅度的，须在上方填写书面理由。</translation>
+    </message>
+    <message>
+        <source>yuan, if the fine depends on it</source>
+        <translation>元（罚款以此为基数时填写）</translation>
+    </message>
+    <message>
+        <source>Choose a benchmark entry first.</source>
+        <translation>请先选择裁量基准条目。</translation>
+    </message>
+    <message>
+        <source>Statutory range</source>
+        <translation>法定幅度</translation>
+    </message>
+    <message>
+        <source>Recommended grade</source>
+        <translation>建议阶次</translation>
+    </message>
+    <message>
+        <source>Recommended range</source>
+        <translation>建议幅度</translation>
+    </message>
+    <message>
+        <source>Hearing right</source>
+        <translation>听证权利</translation>
+    </message>
+    <message>
+        <source>Major decision</source>
+        <translation>重大执法决定</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationPage</name>
+    <message>
+        <source>Choose a closed case.</source>
+        <translation>请选择一件已结案件。</translation>
+    </message>
+    <message>
+        <source>Record evaluation</source>
+        <translation>保存评查结果</translation>
+    </message>
+    <message>
+        <source>Export case file PDF…</source>
+        <translation>导出案卷 PDF…</translation>
+    </message>
+    <message>
+        <source>Export all listed…</source>
+        <translation>批量导出所列案卷…</translation>
+    </message>
+    <message>
+        <source>fails (veto)</source>
+        <translation>不合格（否决）</translation>
+    </message>
+    <message>
+        <source>Exporting case files…</source>
+        <translation>正在导出案卷…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export to folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Not recorded</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Save case file</source>
+        <translation>保存案卷</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>已导出</translation>
+    </message>
+    <message>
+        <source>pages</source>
+        <translation>页</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>评查项目</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>分值</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>评查意见</translation>
+    </message>
+    <message>
+        <source>veto</source>
+        <translation>否决</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>(by the record)</source>
+        <translation>（系统评定）</translation>
+    </message>
+    <message>
+        <source>no veto ground</source>
+        <translation>无否决情形</translation>
+    </message>
+    <message>
+        <source>(items still to score)</source>
+        <translation>（尚有未评定项目）</translation>
+    </message>
+    <message>
+        <source>%1 case file(s) exported.</source>
+        <translation>已导出 %1 个案卷。</translation>
+    </message>
+</context>
+<context>
+    <name>IdleLock</name>
+    <message>
+        <source>Locked — enter your password</source>
+        <translation>已锁定——请输入密码</translation>
+    </message>
+</context>
+<context>
+    <name>InboxPage</name>
+    <message>
+        <source>Task</source>
+        <translation>待办事项</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件名称</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>%1 task(s) waiting for you, %2 overdue</source>
+        <translation>您有 %1 项待办，其中逾期 %2 项</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Enforcement case recorder — log in</source>
+        <translation>行政执法案件记录——登录</translation>
+    </message>
+    <message>
+        <source>Administrative enforcement case recorder</source>
+        <translation>行政执法案件记录系统</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Inbox</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>当前案件</translation>
+    </message>
+    <message>
+        <source>Enforcement case recorder</source>
+        <translation>行政执法案件记录</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation>案卷评查</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>系统管理</translation>
+    </message>
+    <message>
+        <source>New case…</source>
+        <translation>新建案件…</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <source>New case</source>
+        <translation>新建案件</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>法人或其他组织</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>自然人</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Party kind</source>
+        <translation>当事人类型</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称（姓名）</translation>
+    </message>
+    <message>
+        <source>ID number / USCC</source>
+        <translation>统一社会信用代码 / 身份证号码</translation>
+    </message>
+    <message>
+        <source>Legal representative</source>
+        <translation>法定代表人</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Benchmark entry</source>
+        <translation>裁量基准条目</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>案由</translation>
+    </message>
+    <message>
+        <source>Date of the act</source>
+        <translation>违法行为发生日期</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>案件来源</translation>
+    </message>
+    <message>
+        <source>Second officer</source>
+        <translation>另一名执法人员</translation>
+    </message>
+    <message>
+        <source>Lead summary</source>
+        <translation>案源简要情况</translation>
+    </message>
+    <message>
+        <source>check digit correct</source>
+        <translation>校验码正确</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,314 @@
+"""The Qt client driven through its widgets (offscreen): log in, create a case, walk it from filing to
+archive with clicks and typing — a blocked action showing its reason, a legal review by a reviewer, a
+decision by a head — then export the case file as an evaluator."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import QPushButton
+
+pytestmark = pytest.mark.gui
+
+
+def _png(path) -> None:
+    raw = b"".join(b"\x00" + bytes((x * 5) % 256 for x in range(32 * 3)) for _ in range(24))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 24, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(autouse=True)
+def chinese(qapp):
+    """The client as users get it: Simplified Chinese from the compiled translation file."""
+    from enforcement_app.ui import i18n
+
+    assert i18n.install("zh_CN"), "the zh_CN translation did not load"
+    yield
+    i18n.install("en")
+
+
+@pytest.fixture
+def clients(world, qtbot):
+    """Opens logged-in windows on the test database, one worker thread each; joined at teardown."""
+    from enforcement_app.ui.window import LoginDialog, MainWindow
+    from enforcement_app.ui.worker import ServiceThread
+
+    made = []
+
+    def open_as(login: str, password: str = "secret-pass-1"):
+        worker = ServiceThread(world.services.path, clock=world.clock)
+        dialog = LoginDialog(worker)
+        qtbot.addWidget(dialog)
+        type_text(qtbot, dialog.login, login)
+        type_text(qtbot, dialog.password, password)
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.officer is not None or dialog.error.text() not in ("", "正在验证…", "Checking…"), timeout=10_000)
+        window = MainWindow(worker, dialog.officer, world.services.path, world.clock().date()) if dialog.officer else None
+        if window is not None:
+            qtbot.addWidget(window)
+            window.show()
+        made.append((worker, window))
+        return worker, window, dialog
+
+    yield open_as
+    for worker, window in made:
+        if window is not None:
+            window.close()
+        worker.shutdown()
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type as a user does: ASCII as key presses, Chinese as an input method commits it (QTest cannot
+    press non-Latin keys), a new line as the Return key."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+        for run in _runs(line):
+            if run.isascii():
+                qtbot.keyClicks(widget, run)
+            else:
+                event = QInputMethodEvent()
+                event.setCommitString(run)
+                QApplication.sendEvent(widget, event)
+
+
+def _runs(text: str) -> list[str]:
+    runs: list[str] = []
+    for ch in text:
+        if runs and runs[-1][-1].isascii() == ch.isascii():
+            runs[-1] += ch
+        else:
+            runs.append(ch)
+    return runs
+
+
+def settle(qtbot, worker) -> None:
+    qtbot.waitUntil(lambda: not worker.busy, timeout=15_000)
+    qtbot.wait(10)
+
+
+def click_action(qtbot, window, kind: str):
+    button = window.workspace.findChild(QPushButton, f"action_{kind}")
+    assert button is not None, f"{kind} is not offered; blocked: {window.workspace.blocked.toPlainText()}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window.worker)
+    return window.workspace.last_dialog
+
+
+def submit(qtbot, window, dialog) -> None:
+    """Press 记录 and expect the step to be recorded (the dialog closes); else show what the form says."""
+    import shiboken6
+
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot, window.worker)
+    if shiboken6.isValid(dialog) and dialog.isVisible():
+        errors = [label.text() for label in dialog.errors.values() if label.text()]
+        pytest.fail(f"{dialog.kind} not recorded: {dialog.message.text()} {errors}")
+    settle(qtbot, window.worker)  # the workspace reloads after the step
+
+
+def type_into(qtbot, dialog, key: str, text: str) -> None:
+    widget = dialog.inputs[key]
+    widget.clear()
+    type_text(qtbot, widget, text)
+
+
+def set_moment(dialog, key: str, text: str) -> None:
+    dialog.inputs[key].setDateTime(QDateTime.fromString(text, "yyyy-MM-ddTHH:mm"))
+
+
+def check(dialog, key: str, *values: str) -> None:
+    widget = dialog.inputs[key]
+    for i in range(widget.count()):
+        item = widget.item(i)
+        item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in values else Qt.CheckState.Unchecked)
+
+
+def test_login_refuses_a_wrong_password(clients):
+    _worker, window, dialog = clients("zhangming", "wrong-password")
+    assert window is None and "用户名或密码错误" in dialog.error.text()
+
+
+def test_case_list_models_pass_the_model_tester(world, qtmodeltester, tmp_path):
+    import steps
+
+    from enforcement_app.services.case_index import CaseIndex
+    from enforcement_app.ui.models import CaseTableModel, ListTableModel
+
+    steps.lead(world, world.company)
+    steps.lead(world, world.person)
+    index = CaseIndex(world.services.path)
+    model = CaseTableModel(index, world.clock().date())
+    model.reload()
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    model.reload(query="刘某")
+    assert model.rowCount() == 1
+    table = ListTableModel([("a", "A"), ("b", "B")], "Test")
+    table.set_items([{"a": 1, "b": "x"}, {"a": 2, "b": None}])
+    qtmodeltester.check(table)
+    index.close()
+
+
+def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp_path):
+    from pypdf import PdfReader
+
+    world.clock.set("2025-03-03T09:00")
+    worker, officer, _ = clients("zhangming")
+    settle(qtbot, worker)
+
+    # a new case: the USCC is checked as it is typed
+    qtbot.mouseClick(officer.findChild(QPushButton, "new_case"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    new = officer.new_case_dialog
+    type_text(qtbot, new.number, "91350100M000100Y44")
+    assert new.number_state.text().startswith("✘")
+    new.number.clear()
+    type_text(qtbot, new.number, "91350100M000100Y43")
+    assert new.number_state.text().startswith("✔")
+    type_text(qtbot, new.name, "惠州某某食品有限公司")
+    type_text(qtbot, new.representative, "黄某")
+    type_text(qtbot, new.address, "惠州市仲恺高新区和畅路8号")
+    new.entry.setCurrentIndex(new.entry.findData("food_safety_124_1"))
+    new.cause.clear()
+    type_text(qtbot, new.cause, "销售超过保质期的食品")
+    type_text(qtbot, new.summary, "群众投诉该店销售过期酸奶")
+    new.act_date.setDate(datetime(2025, 2, 20).date())
+    new.second.setCurrentIndex(new.second.findData(world.officer_b.id))
+    qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    settle(qtbot, worker)
+    case_id = officer.workspace.case_id
+    assert case_id and officer.stack.currentWidget() is officer.workspace
+
+    dialog = click_action(qtbot, officer, "request_filing")
+    type_into(qtbot, dialog, "facts", "投诉反映销售过期食品")
+    type_into(qtbot, dialog, "reason", "涉嫌违反食品安全法第三十四条")
+    submit(qtbot, officer, dialog)
+
+    head_worker, head, _ = clients("wangju")
+    settle(qtbot, head_worker)
+    assert any(i["case_id"] == case_id and i["task"] == "approve_filing" for i in head.inbox.items)
+    head.open_case(case_id)
+    settle(qtbot, head_worker)
+    submit(qtbot, head, click_action(qtbot, head, "approve_filing"))
+
+    # before any investigation the report is blocked, and the window says why
+    officer.workspace.reload()
+    settle(qtbot, worker)
+    assert "尚无立案后的调查取证记录" in officer.workspace.blocked.toPlainText()
+    assert officer.workspace.findChild(QPushButton, "action_submit_investigation_report") is None
+
+    world.clock.set("2025-03-05T12:00")
+    dialog = click_action(qtbot, officer, "record_inspection")
+    set_moment(dialog, "started_at", "2025-03-04T10:00")
+    set_moment(dialog, "ended_at", "2025-03-04T11:00")
+    type_into(qtbot, dialog, "place", "惠州市仲恺高新区惠风路1号店内")
+    type_into(qtbot, dialog, "findings", "货架上有超过保质期的酸奶12盒")
+    submit(qtbot, officer, dialog)
+
+    photo = tmp_path / "shelf.png"
+    _png(photo)
+    officer.workspace.add_evidence([str(photo)])  # what a drop on the evidence list does
+    settle(qtbot, worker)
+    settle(qtbot, worker)
+
+    dialog = click_action(qtbot, officer, "record_inquiry")
+    set_moment(dialog, "started_at", "2025-03-05T09:30")
+    set_moment(dialog, "ended_at", "2025-03-05T10:30")
+    type_into(qtbot, dialog, "place", "询问室")
+    type_into(qtbot, dialog, "recorder", "李华")
+    type_into(qtbot, dialog, "person", "刘某，当事人")
+    type_into(qtbot, dialog, "qa", "问：货架上的酸奶是否过期？\n答：是的，忘记下架了。")
+    submit(qtbot, officer, dialog)
+
+    # the report, with the discretion panel: 150,000 yuan is above the organisation threshold (major)
+    dialog = click_action(qtbot, officer, "submit_investigation_report")
+    panel = dialog.extra
+    settle(qtbot, worker)
+    panel.entry.setCurrentIndex(panel.entry.findData("food_safety_124_1"))
+    type_text(qtbot, panel.bases["goods_value"], "20000")
+    qtbot.mouseClick(panel.assess_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert "200,000.00元" in panel.result.toPlainText() and "400,000.00元" in panel.result.toPlainText()  # 10–20 × goods value
+    check(dialog, "penalty_kinds", "fine")
+    type_into(qtbot, dialog, "fine_yuan", "150000")  # below the statutory minimum: the procedure refuses it
+    type_into(qtbot, dialog, "facts", "当事人销售超过保质期的酸奶，货值金额20000元")
+    type_into(qtbot, dialog, "basis", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
+    type_into(qtbot, dialog, "discretion", "按裁量基准")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert dialog.isVisible() and "偏离裁量基准" in dialog.errors["deviation_reason"].text()
+    type_into(qtbot, dialog, "fine_yuan", "300000")
+    submit(qtbot, officer, dialog)
+    assert world.as_(world.officer_a).view(case_id).state.benchmark["grade"] == "general"
+
+    dialog = click_action(qtbot, officer, "submit_legal_review")
+    type_into(qtbot, dialog, "summary", "事实清楚，证据确凿；执法人员张明、李华")
+    type_into(qtbot, dialog, "draft_decision", "拟罚款300000元")
+    submit(qtbot, officer, dialog)
+
+    reviewer_worker, reviewer, _ = clients("chenshen")
+    settle(qtbot, reviewer_worker)
+    assert any(i["case_id"] == case_id and i["task"] == "record_legal_review" for i in reviewer.inbox.items)
+    reviewer.open_case(case_id)
+    settle(qtbot, reviewer_worker)
+    dialog = click_action(qtbot, reviewer, "record_legal_review")
+    assert "拟罚款300000元" in dialog.findChild(type(reviewer.workspace.details), "review_materials").toPlainText()
+    type_into(qtbot, dialog, "opinion", "同意")
+    submit(qtbot, reviewer, dialog)
+
+    officer.workspace.reload()
+    settle(qtbot, worker)
+    dialog = click_action(qtbot, officer, "issue_prior_notice")
+    type_into(qtbot, dialog, "document_no", "仲高新市监告字〔2025〕1号")
+    submit(qtbot, officer, dialog)
+    submit(qtbot, officer, click_action(qtbot, officer, "serve_document"))
+
+    world.clock.set("2025-03-20T09:00")  # statement and hearing windows closed
+    head.workspace.reload()
+    settle(qtbot, head_worker)
+    dialog = click_action(qtbot, head, "make_decision")
+    type_into(qtbot, dialog, "document_no", "仲高新市监罚字〔2025〕1号")
+    submit(qtbot, head, dialog)
+
+    officer.workspace.reload()
+    settle(qtbot, worker)
+    submit(qtbot, officer, click_action(qtbot, officer, "serve_document"))
+    dialog = click_action(qtbot, officer, "record_payment")
+    type_into(qtbot, dialog, "receipt_no", "NO.0001")
+    submit(qtbot, officer, dialog)
+    dialog = click_action(qtbot, officer, "close_case")
+    type_into(qtbot, dialog, "summary", "罚款已缴清，结案")
+    submit(qtbot, officer, dialog)
+    dialog = click_action(qtbot, officer, "archive_case")
+    type_into(qtbot, dialog, "archive_no", "20250001")
+    submit(qtbot, officer, dialog)
+    state = world.as_(world.officer_a).view(case_id).state
+    assert state.stage == "archived" and state.paid_fen == 30_000_000
+
+    evaluator_worker, evaluator, _ = clients("wuping")
+    settle(qtbot, evaluator_worker)
+    evaluator.show_page("evaluation")
+    evaluator.evaluation.load(case_id)
+    settle(qtbot, evaluator_worker)
+    assert evaluator.evaluation.total.text().startswith("得分：") and "/100" in evaluator.evaluation.total.text()
+    target = tmp_path / "case.pdf"
+    evaluator.evaluation.export_one(str(target))
+    settle(qtbot, evaluator_worker)
+    reader = PdfReader(io.BytesIO(target.read_bytes()))
+    assert "行政处罚决定书" in [item.title for item in reader.outline]
+    assert "已导出" in evaluator.evaluation.preview.toPlainText()
