@@ -312,3 +312,30 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     reader = PdfReader(io.BytesIO(target.read_bytes()))
     assert "行政处罚决定书" in [item.title for item in reader.outline]
     assert "已导出" in evaluator.evaluation.preview.toPlainText()
+
+
+def test_a_head_approves_an_extension_through_its_form(world, clients, qtbot):
+    import steps
+
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    worker, officer, _ = clients("zhangming")
+    officer.open_case(case_id)
+    settle(qtbot, worker)
+    dialog = click_action(qtbot, officer, "request_approval")
+    dialog.inputs["matter"].setCurrentIndex(dialog.inputs["matter"].findData("extension"))
+    type_into(qtbot, dialog, "reason", "案情复杂，需检验")
+    type_into(qtbot, dialog, "days", "30")
+    submit(qtbot, officer, dialog)
+    head_worker, head, _ = clients("wangju")
+    settle(qtbot, head_worker)
+    item = next(i for i in head.inbox.items if i["case_id"] == case_id and i["task"] == "decide_approval")
+    assert item["detail"] == "延长办案期限"
+    head.open_case(case_id)
+    settle(qtbot, head_worker)
+    dialog = click_action(qtbot, head, "decide_approval")
+    assert "案情复杂，需检验" in dialog.inputs["request"].currentText()
+    type_into(qtbot, dialog, "opinion", "同意延长三十日")
+    submit(qtbot, head, dialog)
+    decided = world.as_(world.head).view(case_id).state.approvals_decided[-1]
+    assert decided["approved"] is True and decided["approver"] == world.head.id and decided["days"] == 30

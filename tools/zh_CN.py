@@ -32,7 +32,10 @@ ZH_CN = {
         "Decided on the hearing transcript": "根据听证笔录作出决定", "Amount (yuan)": "金额（元）", "Channel": "缴款方式",
         "Receipt number": "缴款凭证号", "Closing report": "结案报告", "Archive number": "档号", "Retention": "保管期限",
         "Record": "记录", "Cancel": "取消", "Name, relation to the case": "姓名，与本案关系", "Item": "审核要点",
-        "Finding": "结论", "Comment": "意见", "Complies": "符合", "Problem": "存在问题",
+        "Finding": "结论", "Comment": "意见", "Complies": "符合", "Problem": "存在问题", "Request": "审批事项", "Approved": "同意",
+        "Disposal": "处理方式", "Details": "情况说明", "Officer to withdraw": "申请回避的人员", "Applicant": "申请人",
+        "Grounds": "回避理由", "Decision": "决定", "Replacement officer": "更换的承办人员", "What happened": "情形",
+        "Reminder served on": "催告书送达日期", "People's court": "人民法院",
     },
     "AdminPage": {
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import holiday calendar…": "导入节假日安排…",

@@ -37,6 +37,8 @@ from ..services.case_index import CaseIndex
 from .i18n import tr
 from .models import CaseTableModel, ListTableModel
 
+ROLE_ZH = {"officer": "执法人员", "legal_reviewer": "法制审核人员", "agency_head": "负责人", "evaluator": "评查人员", "admin": "管理员"}
+
 
 def _table(model) -> QTableView:
     view = QTableView()
@@ -388,7 +390,8 @@ class AdminPage(QWidget):
                     warning = "无有效执法证"
                 elif cert is not None and (cert.valid_to - today).days <= warn_days:
                     warning = f"执法证将于{(cert.valid_to - today).days}日后到期"
-                rows.append({"name": o.name, "login": o.login, "roles": "、".join(sorted(r.value for r in o.roles)),
+                rows.append({"name": o.name, "login": o.login, "roles": "、".join(ROLE_ZH[r.value] for r in sorted(o.roles, key=lambda r: r.value))
+                             + ("（法律职业资格）" if o.legal_qualification else ""),
                              "certificate": cert.certificate_no if cert else "", "valid_to": cert.valid_to.isoformat() if cert else "",
                              "warning": warning})
             return rows

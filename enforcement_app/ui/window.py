@@ -30,7 +30,7 @@ from ..domain.identity import InvalidIdentityNumber, validate_id_number, validat
 from ..domain.officers import Role
 from ..domain.refusals import RuleViolation
 from .i18n import LANGUAGES, tr
-from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
+from .pages import ROLE_ZH, AdminPage, CasesPage, EvaluationPage, InboxPage
 from .workspace import CaseWorkspace
 
 IDLE_LOCK_MINUTES = 10
@@ -314,8 +314,7 @@ class MainWindow(QMainWindow):
         self.busy.setObjectName("busy")
         self.toolbar.addWidget(self.busy)
         worker.busy_changed.connect(lambda busy: self.busy.setText(tr("MainWindow", "Working…") if busy else ""))
-        roles = "、".join({"officer": "执法人员", "legal_reviewer": "法制审核人员", "agency_head": "负责人", "evaluator": "评查人员",
-                          "admin": "管理员"}[r.value] for r in sorted(actor.roles, key=lambda r: r.value))
+        roles = "、".join(ROLE_ZH[r.value] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
         self.navigation.setCurrentRow(0)
         self.inbox.refresh()

@@ -255,6 +255,12 @@ class CaseWorkspace(QWidget):
         officers = self.view["officer_choices_heads"] if kind == "record_collective_discussion" else self.view["officer_choices"]
         evidence = [(e.get("sha256"), e.get("description", "")) for e in s.evidence]
         fields: list[Field] = list(FORMS[kind])
+        if kind == "decide_approval":  # the pending requests are the choices
+            matters = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
+                       "instalments": "分期缴纳罚款"}
+            options = tuple((h, f"{matters.get(str(a.get('matter')), a.get('matter'))}：{a.get('reason', '')}（{a.get('on', '')}）")
+                            for h, a in s.approvals_pending.items())
+            fields[0] = Field("request", fields[0].label, "choice", options)
         side = _materials(s) if kind == "record_legal_review" else None
         dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
                               submit=lambda payload, done, fail: self._perform(kind, payload, done, fail), extra=extra,

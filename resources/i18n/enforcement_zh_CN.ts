@@ -331,6 +331,54 @@
         <source>Problem</source>
         <translation>存在问题</translation>
     </message>
+    <message>
+        <source>Request</source>
+        <translation>审批事项</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>Disposal</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>情况说明</translation>
+    </message>
+    <message>
+        <source>Officer to withdraw</source>
+        <translation>申请回避的人员</translation>
+    </message>
+    <message>
+        <source>Applicant</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <source>Grounds</source>
+        <translation>回避理由</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>Replacement officer</source>
+        <translation>更换的承办人员</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>情形</translation>
+    </message>
+    <message>
+        <source>Reminder served on</source>
+        <translation>催告书送达日期</translation>
+    </message>
+    <message>
+        <source>People's court</source>
+        <translation>人民法院</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
