@@ -339,3 +339,75 @@ def test_a_head_approves_an_extension_through_its_form(world, clients, qtbot):
     submit(qtbot, head, dialog)
     decided = world.as_(world.head).view(case_id).state.approvals_decided[-1]
     assert decided["approved"] is True and decided["approver"] == world.head.id and decided["days"] == 30
+
+
+def test_simple_procedure_on_the_spot_with_its_decision_form(world, clients, qtbot, tmp_path):
+    from pypdf import PdfReader
+
+    worker, officer, _ = clients("zhangming")
+    settle(qtbot, worker)
+    qtbot.mouseClick(officer.findChild(QPushButton, "new_case"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    new = officer.new_case_dialog
+    new.procedure.setCurrentIndex(new.procedure.findData("simple"))
+    assert new.simple.isVisible()
+    new.kind.setCurrentIndex(new.kind.findData("person"))
+    type_text(qtbot, new.name, "刘某")
+    type_text(qtbot, new.number, "11010519491231002X")
+    assert new.number_state.text().startswith("✔")
+    type_text(qtbot, new.address, "惠州市仲恺高新区惠风路1号")
+    type_text(qtbot, new.cause, "未按规定亮照经营")
+    new.second.setCurrentIndex(new.second.findData(world.officer_b.id))
+    type_text(qtbot, new.place, "惠风路1号店内")
+    type_text(qtbot, new.facts, "当事人未在经营场所醒目位置公示营业执照")
+    type_text(qtbot, new.basis, "《无证无照经营查处办法》第十三条")
+    type_text(qtbot, new.form_no, "No.440001")
+    type_text(qtbot, new.fine, "201")  # above the 200-yuan limit for a person (Art. 51)
+    qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert "第五十一条" in new.error.text()
+    new.fine.clear()
+    type_text(qtbot, new.fine, "200")
+    qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    settle(qtbot, worker)
+    case_id = officer.workspace.case_id
+    state = world.as_(world.officer_a).view(case_id).state
+    assert state.procedure == "simple" and state.case_no and state.amount_due_fen == 20000
+    target = tmp_path / "decision.pdf"
+    officer.workspace.save_decision(str(target))
+    settle(qtbot, worker)
+    text = "".join(page.extract_text() for page in PdfReader(str(target)).pages)
+    assert "当场行政处罚决定书" in text and "No.440001" in text and "200.00元" in text
+
+
+def test_administration_sets_thresholds_and_registers_an_officer(world, clients, qtbot):
+    worker, admin, _ = clients("admin", "admin-pass-1")
+    admin.show_page("admin")
+    settle(qtbot, worker)
+    page = admin.admin
+    qtbot.mouseClick(page.findChild(QPushButton, "policy_settings"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    dialog = page.last_dialog
+    assert dialog.inputs["major_org"].text() == "100000"
+    type_into(qtbot, dialog, "major_org", "50000")
+    dialog.inputs["effective_from"].setDate(datetime(2025, 1, 1).date())
+    submit(qtbot, admin, dialog)
+    from enforcement_app.services import Services
+
+    with Services(world.services.path) as fresh:
+        assert fresh.policy_on(datetime(2025, 6, 1).date()).major_decision.fine.organisation == 5_000_000
+        assert fresh.policy_on(datetime(2024, 6, 1).date()).major_decision.fine.organisation == 10_000_000
+    qtbot.mouseClick(page.findChild(QPushButton, "add_officer"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    dialog = page.last_dialog
+    type_into(qtbot, dialog, "name", "钱新")
+    type_into(qtbot, dialog, "login", "qianxin")
+    type_into(qtbot, dialog, "password", "new-pass-2026")
+    type_into(qtbot, dialog, "certificate_no", "44130099")
+    type_into(qtbot, dialog, "cert_area", "仲恺高新区")
+    dialog.inputs["valid_from"].setDate(datetime(2024, 1, 1).date())
+    dialog.inputs["valid_to"].setDate(datetime(2028, 12, 31).date())
+    submit(qtbot, admin, dialog)
+    settle(qtbot, worker)
+    assert any(row["login"] == "qianxin" and row["certificate"] == "44130099" for row in page.model.items)

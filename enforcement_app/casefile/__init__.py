@@ -2,7 +2,7 @@
 its chain head and QR code, and the evaluation sheet. Built on the services' read API; no SQL here."""
 
 from .fonts import CaseFileFont, find_font
-from .render import MARKER, RenderedCaseFile, render_case_file
+from .render import MARKER, RenderedCaseFile, render_case_file, render_documents
 from .verify import PdfCheck, read_marker, verify_pdf
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "find_font",
     "read_marker",
     "render_case_file",
+    "render_documents",
     "verify_pdf",
 ]

@@ -555,6 +555,7 @@ class Session:
         with self.db.atomic():
             data = dict(payload)
             if kind == "record_simple_decision":
+                data.update(self._defaults(None, ctx, kind, data))
                 data.update(self._allocate_number(case_id, ctx, _day(payload.get("at")) or ctx.today))
             clean = prepare(None, ctx, kind, data)
             seq, digest, at = self._record(case_id, kind, clean)
@@ -597,9 +598,9 @@ class Session:
         self.services.keep_state(case_id, state)
         return digest
 
-    def _defaults(self, state: CaseState, ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    def _defaults(self, state: CaseState | None, ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Texts the law fixes, so officers need not type them (Art. 59(4)–(6), Art. 67)."""
-        if kind != "make_decision" or ctx.agency is None:
+        if kind not in ("make_decision", "record_simple_decision") or ctx.agency is None:
             return {}
         statute = ctx.statute
         out: dict[str, Any] = {}
@@ -617,6 +618,8 @@ class Session:
                 fine = 0  # the form reports the bad amount
         if not data.get("compliance") and int(fine or 0) > 0:
             out["compliance"] = "自收到本决定书之日起十五日内，到指定银行或者通过电子支付系统缴纳罚款（行政处罚法第六十七条）。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。"
+        elif not data.get("compliance") and list(data.get("penalty_kinds") or []) == ["warning"]:
+            out["compliance"] = "警告自本决定书送达之日起生效，无需另行履行。"
         return out
 
     def _project(self, state: CaseState, ctx: Context) -> None:

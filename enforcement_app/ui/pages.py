@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,11 @@ from PySide6.QtWidgets import (
 from ..casefile import render_case_file
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.officers import Role
+from ..domain.refusals import InvalidInput
+from ..resources import load_json
+from ..services.api import restore as restore_backup
 from ..services.case_index import CaseIndex
+from .forms import ActionDialog, Field
 from .i18n import tr
 from .models import CaseTableModel, ListTableModel
 
@@ -364,6 +369,16 @@ class AdminPage(QWidget):
         self.table.setObjectName("officer_table")
         layout.addWidget(self.table, 2)
         buttons = QHBoxLayout()
+        settings = QHBoxLayout()
+        for name, label, slot in (("agency_settings", QT_TRANSLATE_NOOP("AdminPage", "Agency and case numbers…"), self.agency_settings),
+                                  ("policy_settings", QT_TRANSLATE_NOOP("AdminPage", "Thresholds and review time limit…"), self.policy_settings),
+                                  ("add_officer", QT_TRANSLATE_NOOP("AdminPage", "Add officer…"), self.add_officer),
+                                  ("restore", QT_TRANSLATE_NOOP("AdminPage", "Restore a backup…"), self.restore)):
+            button = QPushButton(tr("AdminPage", label))
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            settings.addWidget(button)
+        layout.insertLayout(1, settings)
         for name, label, slot in (("import_benchmarks", QT_TRANSLATE_NOOP("AdminPage", "Import benchmark set…"), self.import_benchmarks),
                                   ("import_calendar", QT_TRANSLATE_NOOP("AdminPage", "Import holiday calendar…"), self.import_calendar),
                                   ("backup", QT_TRANSLATE_NOOP("AdminPage", "Back up…"), self.backup),
@@ -403,6 +418,92 @@ class AdminPage(QWidget):
 
         self.worker.submit(job, show, lambda exc: self.output.setPlainText(str(exc)))
 
+    def _dialog(self, key: str, title: str, fields, defaults, run) -> ActionDialog:
+        """A settings form; ``run(session, payload)`` does the work in the worker, refusals come back to it."""
+
+        def submit(payload, done, fail):
+            self.worker.submit(lambda session, job: run(session, payload), lambda r: (done(r), self._report(f"✔ {title}"), self.refresh()), fail)
+
+        dialog = ActionDialog(key, title, fields, defaults=defaults, submit=submit, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def agency_settings(self) -> None:
+        keys = (("name", QT_TRANSLATE_NOOP("AdminPage", "Agency name")), ("seal_name", QT_TRANSLATE_NOOP("AdminPage", "Seal name")),
+                ("area", QT_TRANSLATE_NOOP("AdminPage", "Area")), ("case_no_prefix", QT_TRANSLATE_NOOP("AdminPage", "Case number prefix")),
+                ("reconsideration_body", QT_TRANSLATE_NOOP("AdminPage", "Reconsideration body")),
+                ("litigation_court", QT_TRANSLATE_NOOP("AdminPage", "Court for litigation")))
+
+        def show(agency):
+            defaults = {k: getattr(agency, k, "") for k, _ in keys} if agency else {}
+            fields = [Field(k, tr("AdminPage", label), required=k not in ("reconsideration_body", "litigation_court")) for k, label in keys]
+            self._dialog("agency_settings", tr("AdminPage", "Agency and case numbers"), fields, defaults,
+                         lambda session, payload: session.set_agency(payload))
+
+        self.worker.submit(lambda session, job: session.services.agency(), show, lambda exc: self._report(str(exc)))
+
+    def policy_settings(self) -> None:
+        fields = [Field("effective_from", tr("AdminPage", "In force from"), "date"),
+                  Field("hearing_person", tr("AdminPage", "Hearing right: fines on persons from (yuan)")),
+                  Field("hearing_org", tr("AdminPage", "Hearing right: fines on organisations from (yuan)")),
+                  Field("major_person", tr("AdminPage", "Major decision: fines on persons from (yuan)")),
+                  Field("major_org", tr("AdminPage", "Major decision: fines on organisations from (yuan)")),
+                  Field("review_days", tr("AdminPage", "Legal review time limit (working days)"))]
+
+        def show(policy):
+            defaults = {"hearing_person": policy["hearing"]["fine_person_yuan"], "hearing_org": policy["hearing"]["fine_organisation_yuan"],
+                        "major_person": policy["major_decision"]["fine_person_yuan"],
+                        "major_org": policy["major_decision"]["fine_organisation_yuan"], "review_days": policy["legal_review"]["days"]}
+
+            def run(session, payload):
+                version = json.loads(json.dumps(policy))  # a new version on top of the one shipped
+                try:
+                    version["hearing"]["fine_person_yuan"] = int(payload["hearing_person"])
+                    version["hearing"]["fine_organisation_yuan"] = int(payload["hearing_org"])
+                    version["major_decision"]["fine_person_yuan"] = int(payload["major_person"])
+                    version["major_decision"]["fine_organisation_yuan"] = int(payload["major_org"])
+                    version["legal_review"]["days"] = int(payload["review_days"])
+                except (KeyError, ValueError) as exc:
+                    raise InvalidInput.at("review_days", "金额和天数应为整数") from exc
+                version.update({"version": f"local-{payload['effective_from']}", "effective_from": payload["effective_from"],
+                                "effective_to": None})
+                session.set_policy(version)
+                return version["version"]
+
+            self._dialog("policy_settings", tr("AdminPage", "Thresholds and review time limit"), fields, defaults, run)
+
+        self.worker.submit(lambda session, job: load_json("agency", "policy.json")["versions"][-1], show, lambda exc: self._report(str(exc)))
+
+    def add_officer(self) -> None:
+        roles = tuple((r, ROLE_ZH[r]) for r in ROLE_ZH)
+        fields = [Field("name", tr("AdminPage", "Name")), Field("login", tr("AdminPage", "Login")),
+                  Field("password", tr("AdminPage", "Initial password")), Field("roles", tr("AdminPage", "Roles"), "kinds", roles),
+                  Field("legal_qualification", tr("AdminPage", "Legal professional qualification"), "bool", default=False),
+                  Field("certificate_no", tr("AdminPage", "Certificate"), required=False),
+                  Field("cert_area", tr("AdminPage", "Area of the certificate"), required=False),
+                  Field("valid_from", tr("AdminPage", "Valid from"), "date"), Field("valid_to", tr("AdminPage", "Valid until"), "date")]
+
+        def run(session, payload):
+            data = {k: payload.get(k) for k in ("name", "login", "password", "roles", "legal_qualification")}
+            if payload.get("certificate_no"):
+                data["certificates"] = [{"certificate_no": payload["certificate_no"], "area": payload.get("cert_area", ""),
+                                         "valid_from": payload["valid_from"], "valid_to": payload["valid_to"]}]
+            return session.register_officer(data)
+
+        self._dialog("add_officer", tr("AdminPage", "Add officer"), fields, {"roles": ["officer"]}, run)
+
+    def restore(self, backup: str | None = None, target: str | None = None) -> None:
+        backup = backup or QFileDialog.getOpenFileName(self, tr("AdminPage", "Backup to restore"), "", "SQLite (*.db)")[0]
+        if not backup:
+            return
+        target = target or QFileDialog.getSaveFileName(self, tr("AdminPage", "Restore into a new database file"), "", "SQLite (*.db)")[0]
+        if target:
+            self.worker.submit(lambda session, job: restore_backup(backup, target),
+                               lambda p: self._report(tr("AdminPage", "Restored to %1; open it with --db.").replace("%1", str(p))),
+                               lambda exc: self._report(str(exc)))
+
     def _report(self, text: str) -> None:
         self.output.setPlainText(text)
 
@@ -413,8 +514,6 @@ class AdminPage(QWidget):
                                lambda r: self._report(f"{r['status']}: {r['title']}，{r['entries']}"), lambda exc: self._report(str(exc)))
 
     def import_calendar(self, path: str | None = None) -> None:
-        import json
-
         path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Holiday calendar"), "", "JSON (*.json)")[0]
         if not path:
             return

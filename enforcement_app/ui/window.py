@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QDateTime, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -153,6 +154,44 @@ class NewCaseDialog(QDialog):
                 self.second.addItem(name, officer_id)
         self.summary = QLineEdit()
         self.summary.setObjectName("summary")
+        self.procedure = QComboBox()
+        self.procedure.setObjectName("procedure")
+        self.procedure.addItem(tr("NewCaseDialog", "General procedure (lead to be filed)"), "general")
+        self.procedure.addItem(tr("NewCaseDialog", "Simple procedure (decided on the spot)"), "simple")
+        self.simple = QWidget()
+        simple = QFormLayout(self.simple)
+        simple.setContentsMargins(0, 0, 0, 0)
+        self.place = QLineEdit()
+        self.place.setObjectName("place")
+        self.facts = QLineEdit()
+        self.facts.setObjectName("facts")
+        self.basis = QLineEdit()
+        self.basis.setObjectName("basis")
+        self.penalty = QComboBox()
+        self.penalty.setObjectName("penalty")
+        self.penalty.addItem(tr("NewCaseDialog", "Fine"), "fine")
+        self.penalty.addItem(tr("NewCaseDialog", "Warning"), "warning")
+        self.fine = QLineEdit()
+        self.fine.setObjectName("fine_yuan")
+        self.form_no = QLineEdit()
+        self.form_no.setObjectName("form_no")
+        self.shown = QCheckBox(tr("NewCaseDialog", "Certificates shown to the party"))
+        self.shown.setObjectName("certificates_shown")
+        self.shown.setChecked(True)
+        self.signed = QCheckBox(tr("NewCaseDialog", "Party signed the decision"))
+        self.signed.setObjectName("party_signed")
+        self.signed.setChecked(True)
+        simple.addRow(tr("NewCaseDialog", "Place"), self.place)
+        simple.addRow(tr("NewCaseDialog", "Facts"), self.facts)
+        simple.addRow(tr("NewCaseDialog", "Legal basis"), self.basis)
+        simple.addRow(tr("NewCaseDialog", "Penalty"), self.penalty)
+        simple.addRow(tr("NewCaseDialog", "Fine (yuan)"), self.fine)
+        simple.addRow(tr("NewCaseDialog", "Pre-printed form number"), self.form_no)
+        simple.addRow(self.shown)
+        simple.addRow(self.signed)
+        self.simple.hide()
+        self.procedure.currentIndexChanged.connect(lambda _: self.simple.setVisible(self.procedure.currentData() == "simple"))
+        form.addRow(tr("NewCaseDialog", "Procedure"), self.procedure)
         form.addRow(tr("NewCaseDialog", "Party kind"), self.kind)
         form.addRow(tr("NewCaseDialog", "Name"), self.name)
         form.addRow(tr("NewCaseDialog", "ID number / USCC"), self.number)
@@ -165,6 +204,7 @@ class NewCaseDialog(QDialog):
         form.addRow(tr("NewCaseDialog", "Source"), self.source)
         form.addRow(tr("NewCaseDialog", "Second officer"), self.second)
         form.addRow(tr("NewCaseDialog", "Lead summary"), self.summary)
+        form.addRow(self.simple)
         self.error = QLabel()
         self.error.setObjectName("new_case_error")
         self.error.setWordWrap(True)
@@ -177,7 +217,7 @@ class NewCaseDialog(QDialog):
         form.addRow(buttons)
         self.number.textChanged.connect(self.check_number)
         self.kind.currentIndexChanged.connect(lambda _: self.check_number(self.number.text()))
-        self.resize(560, 480)
+        self.resize(580, 560)
 
     def _entry_chosen(self, _index: int) -> None:
         entry = self.entry.currentData()
@@ -209,8 +249,19 @@ class NewCaseDialog(QDialog):
                 "cause": self.cause.text().strip(), "cause_entry": self.entry.currentData() or "",
                 "summary": self.summary.text().strip(), "handlers": [self.actor.id, self.second.currentData()]}
 
+        simple = self.procedure.currentData() == "simple"
+        spot = {"at": QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm"), "place": self.place.text().strip(),
+                "cause": lead["cause"], "cause_entry": lead["cause_entry"], "facts": self.facts.text().strip(),
+                "basis": self.basis.text().strip(), "form_no": self.form_no.text().strip(),
+                "penalty_kinds": [self.penalty.currentData()], "officers": lead["handlers"],
+                "certificates_shown": self.shown.isChecked(), "party_signed": self.signed.isChecked()}
+        if self.penalty.currentData() == "fine":
+            spot["fine_yuan"] = self.fine.text().strip()
+
         def job(session, _job):
             registered = session.register_party(party)
+            if simple:
+                return session.record_simple_decision({**spot, "party_id": registered.id})
             return session.open_case({**lead, "party_id": registered.id})
 
         def failed(exc):

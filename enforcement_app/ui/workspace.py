@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..casefile import render_documents
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.money import format_yuan
 from ..domain.officers import Role
@@ -141,9 +142,14 @@ class CaseWorkspace(QWidget):
         self.details = QTextBrowser()
         self.details.setObjectName("case_details")
         self.tabs.addTab(self.details, tr("CaseWorkspace", "Proposal and review"))
+        self.print_decision = QPushButton(tr("CaseWorkspace", "Save the decision document as PDF…"))
+        self.print_decision.setObjectName("print_decision")
+        self.print_decision.clicked.connect(lambda: self.save_decision())
+        self.print_decision.hide()
         split.addWidget(self.tabs)
         split.setSizes([520, 640])
         outer.addWidget(split, 1)
+        outer.addWidget(self.print_decision)
         self.message = QLabel()
         self.message.setObjectName("workspace_message")
         self.message.setWordWrap(True)
@@ -197,6 +203,7 @@ class CaseWorkspace(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, dict(e))
             self.evidence.addItem(item)
         self.details.setHtml(_details(s))
+        self.print_decision.setVisible(s.decision is not None or s.procedure.value == "simple")
         self.message.setText("")
 
     def _actions(self, view: dict[str, Any]) -> None:
@@ -282,6 +289,19 @@ class CaseWorkspace(QWidget):
             self.reload()
 
         self.worker.submit(job, finished, fail)
+
+    def save_decision(self, path: str | None = None) -> None:
+        """The decision document alone (on the spot: the form handed to the party), as PDF."""
+        target = path or QFileDialog.getSaveFileName(self, tr("CaseWorkspace", "Save decision"), "", "PDF (*.pdf)")[0]
+        if not target:
+            return
+        case_id = self.case_id
+
+        def job(session, _job):
+            Path(target).write_bytes(render_documents(session.case_file_data(case_id), ("decision",)))
+            return target
+
+        self.worker.submit(job, lambda p: self.message.setText(tr("CaseWorkspace", "Saved: %1").replace("%1", str(p))), self._failed)
 
     def _choose_evidence(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("CaseWorkspace", "Evidence files"))

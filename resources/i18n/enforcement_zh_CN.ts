@@ -439,6 +439,110 @@
         <translation>备份到</translation>
     </message>
     <message>
+        <source>Add officer</source>
+        <translation>登记人员</translation>
+    </message>
+    <message>
+        <source>Add officer…</source>
+        <translation>登记人员…</translation>
+    </message>
+    <message>
+        <source>Agency and case numbers…</source>
+        <translation>执法主体与案号…</translation>
+    </message>
+    <message>
+        <source>Agency and case numbers</source>
+        <translation>执法主体与案号</translation>
+    </message>
+    <message>
+        <source>Thresholds and review time limit…</source>
+        <translation>听证与重大决定标准、审核时限…</translation>
+    </message>
+    <message>
+        <source>Thresholds and review time limit</source>
+        <translation>听证与重大决定标准、审核时限</translation>
+    </message>
+    <message>
+        <source>Restore a backup…</source>
+        <translation>从备份恢复…</translation>
+    </message>
+    <message>
+        <source>Agency name</source>
+        <translation>执法主体名称</translation>
+    </message>
+    <message>
+        <source>Seal name</source>
+        <translation>印章名称</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>辖区</translation>
+    </message>
+    <message>
+        <source>Case number prefix</source>
+        <translation>案号前缀</translation>
+    </message>
+    <message>
+        <source>Reconsideration body</source>
+        <translation>行政复议机关</translation>
+    </message>
+    <message>
+        <source>Court for litigation</source>
+        <translation>管辖法院</translation>
+    </message>
+    <message>
+        <source>In force from</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <source>Hearing right: fines on persons from (yuan)</source>
+        <translation>听证：对公民罚款达到（元）</translation>
+    </message>
+    <message>
+        <source>Hearing right: fines on organisations from (yuan)</source>
+        <translation>听证：对法人或其他组织罚款达到（元）</translation>
+    </message>
+    <message>
+        <source>Major decision: fines on persons from (yuan)</source>
+        <translation>重大执法决定：对公民罚款达到（元）</translation>
+    </message>
+    <message>
+        <source>Major decision: fines on organisations from (yuan)</source>
+        <translation>重大执法决定：对法人或其他组织罚款达到（元）</translation>
+    </message>
+    <message>
+        <source>Legal review time limit (working days)</source>
+        <translation>法制审核时限（工作日）</translation>
+    </message>
+    <message>
+        <source>Initial password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <source>Legal professional qualification</source>
+        <translation>具有法律职业资格</translation>
+    </message>
+    <message>
+        <source>Area of the certificate</source>
+        <translation>执法证件适用区域</translation>
+    </message>
+    <message>
+        <source>Valid from</source>
+        <translation>有效期自</translation>
+    </message>
+    <message>
+        <source>Backup to restore</source>
+        <translation>要恢复的备份</translation>
+    </message>
+    <message>
+        <source>Restore into a new database file</source>
+        <translation>恢复到新的数据库文件</translation>
+    </message>
+    <message>
+        <source>Restored to %1; open it with --db.</source>
+        <translation>已恢复到 %1，可用 --db 打开。</translation>
+    </message>
+    <message>
         <source>All %1 records and %2 evidence files verified.</source>
         <translation>全部 %1 条记录和 %2 个证据文件校验无误。</translation>
     </message>
@@ -647,6 +751,18 @@
     <message>
         <source>Corrections made</source>
         <translation>补正情况</translation>
+    </message>
+    <message>
+        <source>Save the decision document as PDF…</source>
+        <translation>将决定书保存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Save decision</source>
+        <translation>保存决定书</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>已保存：%1</translation>
     </message>
     <message>
         <source>Legal review round %1</source>
@@ -1007,6 +1123,58 @@
     <message>
         <source>check digit correct</source>
         <translation>校验码正确</translation>
+    </message>
+    <message>
+        <source>General procedure (lead to be filed)</source>
+        <translation>普通程序（案源登记，待立案）</translation>
+    </message>
+    <message>
+        <source>Simple procedure (decided on the spot)</source>
+        <translation>简易程序（当场作出决定）</translation>
+    </message>
+    <message>
+        <source>Fine</source>
+        <translation>罚款</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Certificates shown to the party</source>
+        <translation>已向当事人出示执法证件</translation>
+    </message>
+    <message>
+        <source>Party signed the decision</source>
+        <translation>当事人已在决定书上签名</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Facts</source>
+        <translation>违法事实</translation>
+    </message>
+    <message>
+        <source>Legal basis</source>
+        <translation>处罚依据</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>处罚种类</translation>
+    </message>
+    <message>
+        <source>Fine (yuan)</source>
+        <translation>罚款金额（元）</translation>
+    </message>
+    <message>
+        <source>Pre-printed form number</source>
+        <translation>预定格式决定书编号</translation>
+    </message>
+    <message>
+        <source>Procedure</source>
+        <translation>程序</translation>
     </message>
 </context>
 </TS>
