@@ -222,9 +222,13 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
 
     photo = tmp_path / "shelf.png"
     _png(photo)
-    officer.workspace.add_evidence([str(photo)])  # what a drop on the evidence list does
-    settle(qtbot, worker)
-    settle(qtbot, worker)
+    dialog = officer.workspace.add_evidence([str(photo)])  # what a drop on the evidence list does
+    assert dialog.inputs["kind"].currentData() == "audiovisual"
+    type_into(qtbot, dialog, "description", "货架上的过期酸奶照片")
+    set_moment(dialog, "collected_at", "2025-03-04T10:30")
+    submit(qtbot, officer, dialog)
+    registered = world.as_(world.officer_a).view(case_id).state.evidence
+    assert registered[0]["description"] == "货架上的过期酸奶照片" and len(registered[0]["sha256"]) == 64
 
     dialog = click_action(qtbot, officer, "record_inquiry")
     set_moment(dialog, "started_at", "2025-03-05T09:30")
@@ -411,3 +415,23 @@ def test_administration_sets_thresholds_and_registers_an_officer(world, clients,
     submit(qtbot, admin, dialog)
     settle(qtbot, worker)
     assert any(row["login"] == "qianxin" and row["certificate"] == "44130099" for row in page.model.items)
+
+
+def test_the_screen_locks_and_only_the_password_unlocks_it(world, clients, qtbot):
+    worker, officer, _ = clients("zhangming")
+    settle(qtbot, worker)
+    officer.lock.timer.setInterval(50)
+    officer.lock.timer.start()
+    qtbot.waitUntil(lambda: officer.lock.locked, timeout=5_000)
+    assert not officer.centralWidget().isVisible()
+    dialog = officer.lock.dialog
+    assert dialog.login.isReadOnly() and dialog.login.text() == "zhangming"
+    type_text(qtbot, dialog.password, "wrong")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "用户名或密码错误" in dialog.error.text(), timeout=5_000)
+    assert officer.lock.locked
+    dialog.password.clear()
+    type_text(qtbot, dialog.password, "secret-pass-1")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not officer.lock.locked, timeout=5_000)
+    assert officer.centralWidget().isVisible()

@@ -35,7 +35,8 @@ ZH_CN = {
         "Finding": "结论", "Comment": "意见", "Complies": "符合", "Problem": "存在问题", "Request": "审批事项", "Approved": "同意",
         "Disposal": "处理方式", "Details": "情况说明", "Officer to withdraw": "申请回避的人员", "Applicant": "申请人",
         "Grounds": "回避理由", "Decision": "决定", "Replacement officer": "更换的承办人员", "What happened": "情形",
-        "Reminder served on": "催告书送达日期", "People's court": "人民法院",
+        "Reminder served on": "催告书送达日期", "People's court": "人民法院", "Kind of evidence (Art. 46)": "证据种类（第四十六条）",
+        "Description": "证据说明", "Source": "证据来源", "Collected by": "收集人", "Collected at": "收集时间",
     },
     "AdminPage": {
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import holiday calendar…": "导入节假日安排…",
@@ -74,7 +75,7 @@ ZH_CN = {
         "Summary": "案件情况说明", "Draft decision": "处理决定代拟稿", "Facts": "违法事实", "Law applied": "适用法律",
         "Penalty": "拟处罚", "Reason for deviating": "偏离裁量基准的理由", "Officers and certificates": "执法人员及证号",
         "Hearing transcript": "听证笔录", "Corrections made": "补正情况",
-        "Save the decision document as PDF…": "将决定书保存为 PDF…", "Save decision": "保存决定书", "Saved: %1": "已保存：%1", "Legal review round %1": "第%1次法制审核", "(not filed yet)": "（尚未立案）",
+        "Save the decision document as PDF…": "将决定书保存为 PDF…", "Register %1 evidence file(s)": "登记 %1 个证据文件", "Save decision": "保存决定书", "Saved: %1": "已保存：%1", "Legal review round %1": "第%1次法制审核", "(not filed yet)": "（尚未立案）",
     },
     "DiscretionPanel": {
         "Discretion benchmark": "行政裁量权基准", "(no benchmark entry)": "（不适用裁量基准条目）", "Entry": "基准条目", "Circumstances": "情节",

@@ -156,6 +156,12 @@ FORMS: dict[str, tuple[Field, ...]] = {
                                Field("details", QT_TRANSLATE_NOOP("ActionDialog", "Details"), "long")),
     "apply_court_enforcement": (Field("reminder_served_on", QT_TRANSLATE_NOOP("ActionDialog", "Reminder served on"), "date"),
                                 Field("court", QT_TRANSLATE_NOOP("ActionDialog", "People's court"))),
+    "add_evidence": (Field("kind", QT_TRANSLATE_NOOP("ActionDialog", "Kind of evidence (Art. 46)"), "choice", EVIDENCE_KINDS),
+                     Field("description", QT_TRANSLATE_NOOP("ActionDialog", "Description"), "long"),
+                     Field("source", QT_TRANSLATE_NOOP("ActionDialog", "Source")),
+                     Field("collected_by", QT_TRANSLATE_NOOP("ActionDialog", "Collected by"), "officers"),
+                     Field("collected_at", QT_TRANSLATE_NOOP("ActionDialog", "Collected at"), "moment"),
+                     Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place"), required=False)),
     "suspend_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
     "resume_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
 }

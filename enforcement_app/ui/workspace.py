@@ -308,27 +308,40 @@ class CaseWorkspace(QWidget):
         if paths:
             self.add_evidence(paths)
 
-    def add_evidence(self, paths: list[str]) -> None:
+    def add_evidence(self, paths: list[str]) -> ActionDialog:
+        """Ask for the evidence particulars (kind, description, source, who and when) of the chosen or dropped
+        files, then copy each into the evidence store and record it."""
+        s = self.view["state"]
+        images = all(Path(p).suffix.lower() in (".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav") for p in paths)
+        defaults = {"kind": "audiovisual" if images else "documentary", "description": "、".join(Path(p).stem for p in paths),
+                    "source": "执法人员现场收集", "collected_by": list(s.handlers)}
+        title = tr("CaseWorkspace", "Register %1 evidence file(s)").replace("%1", str(len(paths)))
+        dialog = ActionDialog("add_evidence", title, FORMS["add_evidence"], officers=self.view["officer_choices"], defaults=defaults,
+                              submit=lambda payload, done, fail: self._store_evidence(paths, payload, done, fail), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _store_evidence(self, paths: list[str], details: dict[str, Any], done, fail) -> None:
         case_id = self.case_id
-        handlers = list(self.view["state"].handlers) if self.view else []
 
         def job(session, job_):
             hashes = []
             for n, path in enumerate(paths, 1):
                 if job_.cancelled:
                     break
-                hashes.append(session.add_evidence(case_id, path, {
-                    "kind": "audiovisual" if Path(path).suffix.lower() in (".jpg", ".jpeg", ".png", ".mp4", ".mp3") else "documentary",
-                    "description": Path(path).stem, "source": "执法人员收集", "collected_by": handlers}))
+                hashes.append(session.add_evidence(case_id, path, details))
                 job_.progress(n, len(paths))
             return hashes
 
         def finished(hashes):
+            done(hashes)
             self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(hashes))))
             self.changed.emit(case_id)
             self.reload()
 
-        self.worker.submit(job, finished, self._failed)
+        self.worker.submit(job, finished, fail)
 
     def _preview(self, current: QListWidgetItem | None, _previous=None) -> None:
         if current is None:

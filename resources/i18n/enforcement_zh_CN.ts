@@ -379,6 +379,26 @@
         <source>People's court</source>
         <translation>人民法院</translation>
     </message>
+    <message>
+        <source>Kind of evidence (Art. 46)</source>
+        <translation>证据种类（第四十六条）</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>证据说明</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>证据来源</translation>
+    </message>
+    <message>
+        <source>Collected by</source>
+        <translation>收集人</translation>
+    </message>
+    <message>
+        <source>Collected at</source>
+        <translation>收集时间</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
@@ -755,6 +775,10 @@
     <message>
         <source>Save the decision document as PDF…</source>
         <translation>将决定书保存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Register %1 evidence file(s)</source>
+        <translation>登记 %1 个证据文件</translation>
     </message>
     <message>
         <source>Save decision</source>
