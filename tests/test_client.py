@@ -435,3 +435,25 @@ def test_the_screen_locks_and_only_the_password_unlocks_it(world, clients, qtbot
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not officer.lock.locked, timeout=5_000)
     assert officer.centralWidget().isVisible()
+
+
+def test_a_correction_is_a_new_record_naming_what_it_corrects(world, clients, qtbot):
+    import steps
+
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    inspection = steps.inspect(world, case_id)
+    worker, officer, _ = clients("zhangming")
+    officer.open_case(case_id)
+    settle(qtbot, worker)
+    dialog = click_action(qtbot, officer, "correct_record")
+    dialog.inputs["corrects"].setCurrentIndex(dialog.inputs["corrects"].findData(inspection))
+    type_into(qtbot, dialog, "field", "findings")
+    type_into(qtbot, dialog, "value", "货架上有超过保质期的酸奶13盒")
+    type_into(qtbot, dialog, "reason", "清点有误，实为13盒")
+    submit(qtbot, officer, dialog)
+    view = world.as_(world.officer_a).view(case_id)
+    assert view.events[-1].kind == "correct_record" and view.events[-1].payload["corrects"] == inspection
+    assert view.state.corrections[inspection][-1]["changes"] == {"findings": "货架上有超过保质期的酸奶13盒"}
+    assert next(e for e in view.events if e.hash == inspection).payload["findings"] == "货架上有超过保质期的酸奶12盒"  # history kept

@@ -37,6 +37,8 @@ ZH_CN = {
         "Grounds": "回避理由", "Decision": "决定", "Replacement officer": "更换的承办人员", "What happened": "情形",
         "Reminder served on": "催告书送达日期", "People's court": "人民法院", "Kind of evidence (Art. 46)": "证据种类（第四十六条）",
         "Description": "证据说明", "Source": "证据来源", "Collected by": "收集人", "Collected at": "收集时间",
+        "Record to correct": "被更正的记录", "Item corrected (e.g. findings, place)": "更正的项目（如 findings 检查情况、place 地点）",
+        "Corrected text": "更正后的内容", "Reason for the correction": "更正理由",
     },
     "AdminPage": {
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import holiday calendar…": "导入节假日安排…",

@@ -162,6 +162,10 @@ FORMS: dict[str, tuple[Field, ...]] = {
                      Field("collected_by", QT_TRANSLATE_NOOP("ActionDialog", "Collected by"), "officers"),
                      Field("collected_at", QT_TRANSLATE_NOOP("ActionDialog", "Collected at"), "moment"),
                      Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place"), required=False)),
+    "correct_record": (Field("corrects", QT_TRANSLATE_NOOP("ActionDialog", "Record to correct"), "choice"),
+                       Field("field", QT_TRANSLATE_NOOP("ActionDialog", "Item corrected (e.g. findings, place)")),
+                       Field("value", QT_TRANSLATE_NOOP("ActionDialog", "Corrected text"), "long"),
+                       Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for the correction"), "long")),
     "suspend_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
     "resume_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
 }

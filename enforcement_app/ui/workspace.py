@@ -102,7 +102,7 @@ class CaseWorkspace(QWidget):
         column.addWidget(_title(tr("CaseWorkspace", "Blocked, and why")))
         self.blocked = QTextBrowser()
         self.blocked.setObjectName("blocked_actions")
-        column.addWidget(self.blocked, 2)
+        column.addWidget(self.blocked, 1)
         column.addWidget(_title(tr("CaseWorkspace", "Deadlines")))
         self.deadlines = QTableView()
         self.deadlines.setObjectName("deadlines")
@@ -111,6 +111,11 @@ class CaseWorkspace(QWidget):
         self.deadlines.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.deadlines.verticalHeader().hide()
         column.addWidget(self.deadlines, 1)
+        self.provisional = QLabel()
+        self.provisional.setObjectName("provisional_note")
+        self.provisional.setStyleSheet("color:#8d6e63;")
+        self.provisional.setWordWrap(True)
+        column.addWidget(self.provisional)
         split.addWidget(left)
         self.tabs = QTabWidget()
         self.events = QTableView()
@@ -119,6 +124,7 @@ class CaseWorkspace(QWidget):
         self.events.setModel(self.event_model)
         self.events.verticalHeader().hide()
         self.events.horizontalHeader().setStretchLastSection(True)
+        self.events.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tabs.addTab(self.events, tr("CaseWorkspace", "Process record"))
         evidence = QWidget()
         ev_layout = QHBoxLayout(evidence)
@@ -191,6 +197,8 @@ class CaseWorkspace(QWidget):
             elif d.met_on:
                 colors[n] = QColor("#607d8b")
         self.deadline_model.set_items(rows, colors)
+        notes = {d.as_dict(today).get("provisional_note", "") for d in view["deadlines"] if d.provisional_years}
+        self.provisional.setText("＊" + "；".join(sorted(n for n in notes if n)) if notes else "")
         names = view["names"]
         self.event_model.set_items([
             {"n": i + 1, "at": e.at.strftime("%Y-%m-%d %H:%M"), "actor": names.get(e.actor, e.actor),
@@ -215,7 +223,7 @@ class CaseWorkspace(QWidget):
         for n, act in enumerate(allowed):
             button = QPushButton(act.title)
             button.setObjectName(f"action_{act.kind}")
-            button.setEnabled(act.kind in FORMS or act.kind == "add_evidence")
+            button.setVisible(act.kind in FORMS or act.kind == "add_evidence")
             button.clicked.connect(lambda _=False, kind=act.kind, title=act.title: self.start(kind, title))
             self.actions_grid.addWidget(button, n // 3, n % 3)
         if not allowed:
@@ -262,6 +270,12 @@ class CaseWorkspace(QWidget):
         officers = self.view["officer_choices_heads"] if kind == "record_collective_discussion" else self.view["officer_choices"]
         evidence = [(e.get("sha256"), e.get("description", "")) for e in s.evidence]
         fields: list[Field] = list(FORMS[kind])
+        if kind == "correct_record":  # the case's own records are the choices (the latest first)
+            names = self.view["names"]
+            options = tuple((st.hash, f"{st.seq}　{_PERMISSIONS.title(st.kind) if st.kind in self.view['titled'] else st.kind}　"
+                                      f"{st.at.strftime('%Y-%m-%d %H:%M')}　{names.get(st.actor, st.actor)}")
+                            for st in reversed(s.steps))
+            fields[0] = Field("corrects", fields[0].label, "choice", options)
         if kind == "decide_approval":  # the pending requests are the choices
             matters = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
                        "instalments": "分期缴纳罚款"}
@@ -279,6 +293,9 @@ class CaseWorkspace(QWidget):
 
     def _perform(self, kind: str, payload: dict[str, Any], done, fail) -> None:
         case_id = self.case_id
+        if kind == "correct_record":  # a correction is a new event naming what it corrects and the new text
+            payload = {"corrects": payload.get("corrects"), "reason": payload.get("reason", ""),
+                       "changes": {payload.get("field", ""): payload.get("value", "")} if payload.get("field") else {}}
 
         def job(session, _job):
             return session.perform(case_id, kind, payload)

@@ -399,6 +399,22 @@
         <source>Collected at</source>
         <translation>收集时间</translation>
     </message>
+    <message>
+        <source>Record to correct</source>
+        <translation>被更正的记录</translation>
+    </message>
+    <message>
+        <source>Item corrected (e.g. findings, place)</source>
+        <translation>更正的项目（如 findings 检查情况、place 地点）</translation>
+    </message>
+    <message>
+        <source>Corrected text</source>
+        <translation>更正后的内容</translation>
+    </message>
+    <message>
+        <source>Reason for the correction</source>
+        <translation>更正理由</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
