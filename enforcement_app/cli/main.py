@@ -21,7 +21,7 @@ from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from ..services import Services, Session
 from ..services.api import restore
-from ..store.database import default_db_path
+from ..store.database import default_db_path, meta
 from . import casefile_cmd, discretion_cmd
 
 EXIT_REFUSED = 1
@@ -99,6 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore, needs_db=False)
 
     casefile_cmd.add_parsers(sub, _session)
+    p = sub.add_parser("bundle", help="案件包：在不联网的电脑之间用移动介质传递案件")
+    bundle = p.add_subparsers(dest="bundle_command", required=True)
+    q = bundle.add_parser("export", help="导出案件包（默认全部案件）")
+    q.add_argument("--out", type=Path, required=True, help="案件包文件（.ecb）")
+    q.add_argument("--case", action="append", default=[], help="案件编号或ID，可重复")
+    q.add_argument("--query", help="按检索词选择案件")
+    q.add_argument("--to-device", help="只导出上次发给该设备之后的新记录（设备ID，见 bundle devices）")
+    q.set_defaults(func=cmd_bundle_export)
+    q = bundle.add_parser("import", help="导入案件包（先整包校验，不合格则整包拒绝）")
+    q.add_argument("file", type=Path)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_bundle_import)
+    q = bundle.add_parser("devices", help="本机与之交换过案件包的设备")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_bundle_devices)
     rules = discretion_cmd.add_parsers(sub)
     p = rules.add_parser("import", help="把裁量基准文件导入本机关的数据库（整份校验，不合格则整份不导入）")
     p.add_argument("file", type=Path)
@@ -274,6 +289,43 @@ def cmd_rules_export(services: Services, args: argparse.Namespace, out: TextIO) 
         raise CliError(f"{args.out} 已存在，未覆盖")
     benchmark = _session(services, args).export_benchmarks(args.set_id, args.out, args.version)
     out.write(f"已导出：{benchmark.title} → {args.out}\n")
+    return 0
+
+
+def cmd_bundle_export(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    result = _session(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device)
+    out.write(f"已导出 {result.path}：{result.cases} 件案件，{result.events} 条记录，{result.evidence_files} 个证据文件，"
+              f"{result.bytes / 1e6:.1f} MB\n")
+    return 0
+
+
+def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    # a new machine has no users yet: its first bundle brings them, so the system receives it
+    first = not services.db.execute("SELECT count(*) FROM officer").fetchone()[0]
+    session = services.system_session() if first else _session(services, args)
+    result = session.import_bundle(args.file)
+    if args.json:
+        _print_json(result.as_dict(), out)
+        return 0
+    out.write(f"来自设备 {result.from_name or result.from_device}：新增 {result.new_events} 条记录"
+              f"（{result.known_events} 条已有），新案件 {len(result.new_cases)} 件，更新案件 {len(result.updated_cases)} 件，"
+              f"证据文件 {result.evidence_files} 个\n")
+    for line in result.approvals:
+        out.write(f"  审批/审核：{line}\n")
+    for line in result.conflicts:
+        out.write(f"  冲突（未覆盖）：{line}\n")
+    return 0
+
+
+def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    rows = [dict(zip(("device_id", "name", "sent_upto_seq", "bundles_received", "last_received_at", "last_sent_at"), r, strict=True))
+            for r in services.db.execute("SELECT device_id, name, sent_upto_seq, bundles_received, last_received_at, last_sent_at FROM peer")]
+    if args.json:
+        _print_json(rows, out)
+        return 0
+    out.write(f"本机：{meta(services.db, 'device_name')}（{meta(services.db, 'device_id')}）\n")
+    for r in rows:
+        out.write(f"  {r['device_id']}  {r['name']}  已发送至第{r['sent_upto_seq']}条  收到{r['bundles_received']}个包\n")
     return 0
 
 

@@ -21,6 +21,7 @@ reveals removed or reordered events even where no later event names them as a pa
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -131,3 +132,29 @@ def heads_after(heads: Sequence[str], parents: Sequence[str], new: str) -> tuple
     """Stream heads after appending an event with ``parents``: the parents stop being heads."""
     remaining = [h for h in heads if h not in set(parents)]
     return tuple(sorted({*remaining, new}))
+
+
+def causal_order(events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+    """The events of one stream with every parent before its children; where histories recorded on
+    different devices interleave, the earlier moment first, then the smaller hash. Every database that
+    holds the same events folds them in the same order, whatever order they arrived in."""
+    if all(not e.parents for e in events[:1]) and all(e.parents == (events[n].hash,) for n, e in enumerate(events[1:])):
+        return list(events)  # a single line of events recorded on one device: arrival order is causal order
+    by_hash = {e.hash: e for e in events}
+    waiting = {e.hash: sum(1 for p in e.parents if p in by_hash) for e in events}
+    children: dict[str, list[str]] = {}
+    for e in events:
+        for parent in e.parents:
+            if parent in by_hash:
+                children.setdefault(parent, []).append(e.hash)
+    ready = [(e.at, e.hash) for e in events if waiting[e.hash] == 0]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        _at, digest = heapq.heappop(ready)
+        ordered.append(by_hash[digest])
+        for child in children.get(digest, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (by_hash[child].at, child))
+    return ordered

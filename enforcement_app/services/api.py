@@ -38,7 +38,7 @@ from ..domain.penalties import PartyKind
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute, default_policy_versions, parse_policy_versions
 from ..domain.procedure import Context, NextAction, deadlines_of, next_actions, prepare
-from ..domain.record import Event, RecordedEvent, canonical_json
+from ..domain.record import Event, RecordedEvent, canonical_json, causal_order
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
 from ..domain.review import major_reasons
 from ..domain.versioning import Versioned, version_in_force
@@ -46,7 +46,7 @@ from ..store import events as event_store
 from ..store.database import evidence_dir, meta, open_database
 from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
-from . import auth
+from . import auth, bundles
 from .inbox import InboxItem, inbox
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -293,10 +293,11 @@ class Services:
     # --- cases -----------------------------------------------------------------------------------------
 
     def case_state(self, case_id: str) -> tuple[CaseState, list[RecordedEvent]]:
-        events = event_store.events_of(self.db, case_id)
+        """The case folded from its events in causal order (the same order on every device), and the events."""
+        events = causal_order(event_store.events_of(self.db, case_id))
         if not events:
             raise NotFound(f"没有该案件：{case_id}")
-        return fold(case_id, (_step(e) for e in events)), events
+        return fold(case_id, (_step(e, n) for n, e in enumerate(events, 1))), events
 
     def working_state(self, case_id: str) -> CaseState:
         """The case's state for recording the next step: cached while its stream heads are unchanged.
@@ -334,8 +335,9 @@ class Services:
         return verify_database(self.db, self.evidence, stream=case_id)
 
 
-def _step(e: RecordedEvent) -> Step:
-    return Step(e.seq, e.hash, e.kind, e.actor, e.at, step_day(e.payload, e.at), e.payload)
+def _step(e: RecordedEvent, position: int) -> Step:
+    """A step numbered by its position in the case's causal order (not the local arrival number)."""
+    return Step(position, e.hash, e.kind, e.actor, e.at, step_day(e.payload, e.at), e.payload)
 
 
 _SEARCH_KEYS = ("facts", "findings", "summary", "content", "reason", "opinion", "description", "cause", "conclusion", "transcript")
@@ -558,8 +560,8 @@ class Session:
                 data.update(self._defaults(None, ctx, kind, data))
                 data.update(self._allocate_number(case_id, ctx, _day(payload.get("at")) or ctx.today))
             clean = prepare(None, ctx, kind, data)
-            seq, digest, at = self._record(case_id, kind, clean)
-            state = fold(case_id, [Step(seq, digest, kind, self.actor.id, at, step_day(clean, at), clean)])
+            _seq, digest, at = self._record(case_id, kind, clean)
+            state = fold(case_id, [Step(1, digest, kind, self.actor.id, at, step_day(clean, at), clean)])
             self._project(state, ctx)
         self.services.keep_state(case_id, state)
         return case_id
@@ -592,8 +594,9 @@ class Session:
                 prepare(state, ctx, kind, {**data, "case_no": "pending"})
                 data.update(self._allocate_number(case_id, ctx, _day(data.get("on")) or ctx.today))
             clean = prepare(state, ctx, kind, data)
-            seq, digest, at = self._record(case_id, kind, clean)
-            apply(state, Step(seq, digest, kind, self.actor.id, at, step_day(clean, at), clean))
+            _seq, digest, at = self._record(case_id, kind, clean)
+            # the new event lists every head as a parent, so it comes last in causal order
+            apply(state, Step(len(state.steps) + 1, digest, kind, self.actor.id, at, step_day(clean, at), clean))
             self._project(state, ctx)
         self.services.keep_state(case_id, state)
         return digest
@@ -778,6 +781,18 @@ class Session:
             evaluation=self._sheet(case_id, state, ctx) if evaluated else None,
             actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
         )
+
+    def export_bundle(self, path: str | Path, *, cases: list[str] | None = None, query: str | None = None,
+                      to_device: str | None = None) -> bundles.ExportSummary:
+        """Write the chosen cases (all when none are given; or those matching ``query``; or what changed since
+        the last bundle sent to ``to_device``) with their evidence and reference data to a bundle file."""
+        self._require("exchange_bundles")
+        return bundles.export_bundle(self, path, cases=cases, query=query, to_device=to_device)
+
+    def import_bundle(self, path: str | Path) -> bundles.ImportSummary:
+        """Check a bundle whole, then add what is new in one transaction (see :mod:`.bundles`)."""
+        self._require("exchange_bundles")
+        return bundles.import_bundle(self, path)
 
     def inbox(self) -> list[InboxItem]:
         """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""

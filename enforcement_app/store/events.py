@@ -70,3 +70,46 @@ def events_of(db: sqlite_utils.Database, stream: str) -> list[RecordedEvent]:
 def event_by_hash(db: sqlite_utils.Database, digest: str) -> RecordedEvent | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM event WHERE hash = ?", [digest]).fetchone()
     return _row(row) if row else None
+
+
+def known_hashes(db: sqlite_utils.Database, digests: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(digests), 500):
+        chunk = digests[start:start + 500]
+        found |= {r[0] for r in db.execute(f"SELECT hash FROM event WHERE hash IN ({','.join('?' * len(chunk))})", chunk)}
+    return found
+
+
+def append_many(db: sqlite_utils.Database, events: list[Event]) -> list[EventHash]:
+    """Store events received from elsewhere, in the order given (parents first), in bulk: the same rows,
+    chain and stream heads as :func:`append` one by one. Call inside ``db.atomic()``."""
+    head_row = db.execute("SELECT value FROM meta WHERE key = 'chain_head'").fetchone()
+    chain = head_row[0] if head_row else "0" * 64
+    heads: dict[str, tuple[str, ...]] = {}
+    counts: dict[str, int] = {}
+    rows, digests = [], []
+    for event in events:
+        digest = event.hash
+        chain = chain_hash(chain, digest)
+        rows.append((digest, event.stream, event.parents_text, event.actor, event.device, event.at_text, event.kind,
+                     event.payload_bytes, chain))
+        if event.stream not in heads:
+            heads[event.stream] = stream_heads(db, event.stream)
+        heads[event.stream] = heads_after(heads[event.stream], event.parents, digest)
+        counts[event.stream] = counts.get(event.stream, 0) + 1
+        digests.append(EventHash(digest))
+    db.conn.executemany(
+        "INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", rows
+    )
+    db.conn.executemany(
+        "INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, ?) "
+        "ON CONFLICT(stream) DO UPDATE SET heads = excluded.heads, events = events + excluded.events",
+        [(stream, ",".join(h), counts[stream]) for stream, h in heads.items()],
+    )
+    if rows:
+        db.execute(
+            "UPDATE meta SET value = CASE key WHEN 'chain_head' THEN ? ELSE CAST(value AS INTEGER) + ? END "
+            "WHERE key IN ('chain_head', 'event_count')",
+            [chain, len(rows)],
+        )
+    return digests

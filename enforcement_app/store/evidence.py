@@ -8,6 +8,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK = 1 << 20
 
@@ -59,6 +60,43 @@ class EvidenceStore:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
+
+    def stage(self, source: BinaryIO) -> tuple[str, int, Path]:
+        """Copy a stream into a temporary file beside the store, hashing as it goes; returns (sha256,
+        size, temporary path). :meth:`commit` moves it into place, :meth:`discard` removes it. Lets an
+        import read and hash each file once and still touch nothing until everything has been checked."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            os.unlink(tmp_name)
+            raise
+        return digest.hexdigest(), size, Path(tmp_name)
+
+    def commit(self, staged: Path, sha256: str) -> None:
+        target = self.path_for(sha256)
+        if target.exists():
+            staged.unlink()
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(staged, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.replace(staged, target)
+
+    @staticmethod
+    def discard(staged: Path) -> None:
+        staged.unlink(missing_ok=True)
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()
 
     def check(self, sha256: str, size: int) -> str | None:
         """None when the stored file is intact, else what is wrong with it (in Chinese)."""

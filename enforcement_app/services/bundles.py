@@ -1,0 +1,351 @@
+"""Case bundles (``.ecb``): cases that travel between machines on removable media.
+
+A bundle is a zip file:
+
+- ``events.jsonl`` — one event per line, its columns exactly as stored (the payload as its canonical
+  JSON text), so the receiver recomputes every hash from the same bytes;
+- ``evidence/<sha256>`` — each evidence file the events register;
+- ``manifest.json`` — format, bundle id, sending device, the cases, and the SHA-256 and size of every
+  other file in the bundle.
+
+Events carry the reference data they need: the cases' party streams, every officer and agency stream and
+the agency configuration streams (policy, calendar, benchmark sets). The receiver checks the manifest,
+every file hash, every event hash and that every parent is present (in the bundle or already in its
+database) **before** it touches anything; then it adds what is new in one transaction, rebuilds the
+affected cases from their events, and records the import as an event. Receiving an event twice changes
+nothing (events are identified by their hash). Reference data that contradicts what this database holds
+(a login taken by another officer, another agency, a different document under the same policy version) is
+reported and not overwritten; the events are still kept, so nothing of the history is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..domain.record import Event, event_hash
+from ..domain.refusals import InvalidInput, Refusal
+from ..store import events as event_store
+from ..store.database import meta
+
+if TYPE_CHECKING:
+    from .api import Session
+
+FORMAT = "ecr-bundle/1"
+SUFFIX = ".ecb"
+APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立案", "record_legal_review": "法制审核",
+                  "decide_approval": "审批", "make_decision": "作出处理决定", "record_collective_discussion": "集体讨论"}
+_COLUMNS = "seq, hash, stream, parents, actor, device, at, kind, payload"
+
+
+class BundleError(InvalidInput):
+    """A bundle refused whole; each refusal names what is wrong (file, event or parent)."""
+
+    def __init__(self, path: Path, problems: Iterable[str]):
+        self.problems = list(problems)
+        super().__init__([Refusal("bundle_refused", f"{path.name}：{p}", field="bundle") for p in self.problems])
+
+
+@dataclass
+class ExportSummary:
+    path: Path
+    bundle_id: str
+    cases: int
+    events: int
+    evidence_files: int
+    bytes: int
+
+
+@dataclass
+class ImportSummary:
+    bundle_id: str
+    from_device: str
+    from_name: str
+    new_events: int = 0
+    known_events: int = 0
+    new_cases: list[str] = field(default_factory=list)
+    updated_cases: list[str] = field(default_factory=list)
+    approvals: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    evidence_files: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | None = None, query: str | None = None,
+                  to_device: str | None = None) -> ExportSummary:
+    from .api import case_filter, new_id
+
+    services, db = session.services, session.db
+    path = Path(path)
+    if path.exists():
+        raise InvalidInput.at("out", f"文件已存在，不会覆盖：{path}")
+    if cases:
+        case_ids = [services.resolve_case(c) for c in cases]
+    else:
+        where, args = case_filter(stage=None, officer=None, overdue=False, query=query, year=None, today=services.today())
+        case_ids = [r[0] for r in db.execute(f'SELECT id FROM "case" WHERE {where}', args)]
+    parties = {r[0] for r in db.execute(
+        f'SELECT party_id FROM "case" WHERE id IN ({",".join("?" * len(case_ids))})', case_ids)} if case_ids else set()
+    wanted = set(case_ids) | {f"evaluation/{c}" for c in case_ids} | {f"party/{p}" for p in parties if p}
+    since = 0
+    if to_device:
+        row = db.execute("SELECT sent_upto_seq FROM peer WHERE device_id = ?", [to_device]).fetchone()
+        since = int(row[0]) if row else 0
+    rows = [r for r in db.execute(f"SELECT {_COLUMNS} FROM event WHERE seq > ? ORDER BY seq", [since])
+            if r[2] in wanted or r[2].startswith(("officer/", "agency/", "config/"))]
+    evidence = []
+    for r in rows:
+        if r[7] == "add_evidence":
+            sha = json.loads(r[8]).get("sha256", "")
+            if not services.evidence.has(sha):
+                raise InvalidInput.at("evidence", f"证据文件 {sha[:12]}… 不在本机证据库中，无法打包（请先运行 verify）")
+            evidence.append(sha)
+    bundle_id = new_id()
+    events_text = "".join(
+        json.dumps({"hash": r[1], "stream": r[2], "parents": r[3], "actor": r[4], "device": r[5], "at": r[6], "kind": r[7],
+                    "payload": r[8].decode("utf-8") if isinstance(r[8], bytes) else str(r[8])}, ensure_ascii=False) + "\n"
+        for r in rows
+    ).encode("utf-8")
+    files: dict[str, dict[str, Any]] = {"events.jsonl": {"sha256": hashlib.sha256(events_text).hexdigest(), "size": len(events_text)}}
+    partial = path.with_suffix(path.suffix + ".part")
+    with zipfile.ZipFile(partial, "w") as bundle:
+        bundle.writestr("events.jsonl", events_text, compress_type=zipfile.ZIP_DEFLATED)
+        for sha in dict.fromkeys(evidence):
+            source = services.evidence.path_for(sha)
+            bundle.write(source, f"evidence/{sha}", compress_type=zipfile.ZIP_STORED)
+            files[f"evidence/{sha}"] = {"sha256": sha, "size": source.stat().st_size}
+        manifest = {"format": FORMAT, "bundle_id": bundle_id, "from_device": meta(db, "device_id"),
+                    "from_name": meta(db, "device_name"), "created_at": services.clock().isoformat(),
+                    "to_device": to_device or "", "cases": case_ids, "events": len(rows), "files": files}
+        bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1), compress_type=zipfile.ZIP_DEFLATED)
+    with db.atomic():
+        session._record(f"device/{to_device or 'removable-media'}", "export_bundle",
+                        {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
+                         "evidence_files": len(set(evidence))})
+        if to_device:
+            upto = max([since] + [r[0] for r in rows])
+            db.execute("INSERT INTO peer (device_id, sent_upto_seq, last_sent_at) VALUES (?, ?, ?) ON CONFLICT(device_id) "
+                       "DO UPDATE SET sent_upto_seq = excluded.sent_upto_seq, last_sent_at = excluded.last_sent_at",
+                       [to_device, upto, services.clock().isoformat()])
+    partial.replace(path)
+    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(set(evidence)), path.stat().st_size)
+
+
+# --- import ----------------------------------------------------------------------------------------------
+
+
+def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], dict[str, Path]]:
+    """Everything in the bundle, checked; evidence files staged beside the store. Raises BundleError."""
+    problems: list[str] = []
+    staged: dict[str, Path] = {}
+    try:
+        bundle = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise BundleError(path, [f"不是有效的案件包（zip）：{exc}"]) from None
+    try:
+        with bundle:
+            names = set(bundle.namelist())
+            if "manifest.json" not in names:
+                raise BundleError(path, ["缺少 manifest.json"])
+            try:
+                manifest = json.loads(bundle.read("manifest.json"))
+            except (ValueError, zipfile.BadZipFile) as exc:
+                raise BundleError(path, [f"manifest.json 无法读取：{exc}"]) from None
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+                raise BundleError(path, [f"manifest.json 不是 {FORMAT} 格式"])
+            listed = manifest["files"]
+            for name in sorted(names - set(listed) - {"manifest.json"}):
+                problems.append(f"包内文件 {name} 未登记在清单中")
+            events_text = b""
+            for name, expected in listed.items():
+                if name not in names:
+                    problems.append(f"清单中的文件 {name} 缺失")
+                    continue
+                try:
+                    with bundle.open(name) as fh:
+                        if name.startswith("evidence/"):
+                            sha, size, tmp = services.evidence.stage(fh)
+                            staged[name[len("evidence/"):]] = tmp
+                        else:
+                            data = fh.read()
+                            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+                            if name == "events.jsonl":
+                                events_text = data
+                except (OSError, zipfile.BadZipFile, ValueError) as exc:  # a CRC error is a changed byte too
+                    problems.append(f"文件 {name} 已损坏：{exc}")
+                    continue
+                if sha != expected.get("sha256") or size != expected.get("size"):
+                    problems.append(f"文件 {name} 与清单不符（SHA-256 或大小不同），可能已被改动")
+                if name.startswith("evidence/") and sha != name[len("evidence/"):]:
+                    problems.append(f"证据文件 {name} 的内容与其名称（SHA-256）不符")
+            events = _parse_events(events_text, problems)
+        if problems:
+            raise BundleError(path, problems)
+        return manifest, events, staged
+    except BaseException:
+        for tmp in staged.values():
+            services.evidence.discard(tmp)
+        raise
+
+
+def _parse_events(text: bytes, problems: list[str]) -> list[Event]:
+    events = []
+    for n, line in enumerate(text.decode("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            payload_text = str(raw["payload"])
+            digest = event_hash(raw["stream"], raw["parents"], raw["actor"], raw["device"], raw["at"], raw["kind"],
+                                payload_text.encode("utf-8"))
+            event = Event(raw["stream"], tuple(p for p in str(raw["parents"]).split(",") if p), raw["actor"], raw["device"],
+                          datetime.fromisoformat(raw["at"]), raw["kind"], json.loads(payload_text))
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"第{n}条记录格式错误：{exc}")
+            continue
+        if digest != raw.get("hash"):
+            problems.append(f"第{n}条记录（{raw.get('kind')}）的内容与其哈希不符，已被改动")
+            continue
+        if event.hash != digest or event.parents_text != raw["parents"] or event.at_text != raw["at"]:
+            problems.append(f"第{n}条记录（{raw.get('kind')}）不是规范格式，无法原样保存")
+            continue
+        events.append(event)
+    return events
+
+
+def import_bundle(session: Session, path: str | Path) -> ImportSummary:
+    services, db = session.services, session.db
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput.at("file", f"文件不存在：{path}")
+    manifest, events, staged = _read_checked(path, services)
+    try:
+        summary = ImportSummary(str(manifest.get("bundle_id", "")), str(manifest.get("from_device", "")), str(manifest.get("from_name", "")))
+        known = event_store.known_hashes(db, [e.hash for e in events])
+        new = [e for e in events if e.hash not in known]
+        summary.known_events = len(events) - len(new)
+        # every parent must be here already or come earlier in the bundle
+        have = set(known)
+        missing_parents = set()
+        for e in new:
+            missing_parents |= {p for p in e.parents if p not in have}
+            have.add(e.hash)
+        if missing_parents:
+            present = event_store.known_hashes(db, sorted(missing_parents))
+            absent = sorted(missing_parents - present)
+            if absent:
+                raise BundleError(path, [f"记录 {p[:12]}… 所接续的前一条记录不在包内也不在本数据库中" for p in absent[:10]])
+        registered = {r[0] for r in db.execute("SELECT sha256 FROM evidence")}
+        lacking = [e.payload.get("sha256") for e in new if e.kind == "add_evidence"
+                   and e.payload.get("sha256") not in staged and e.payload.get("sha256") not in registered]
+        if lacking:
+            raise BundleError(path, [f"证据文件 {str(s)[:12]}… 既不在包内也不在本机证据库中" for s in lacking[:10]])
+        affected_cases = {e.stream for e in new if "/" not in e.stream}
+        existing_cases = {r[0] for r in db.execute(
+            f'SELECT id FROM "case" WHERE id IN ({",".join("?" * len(affected_cases))})', sorted(affected_cases))} if affected_cases else set()
+        with db.atomic():
+            event_store.append_many(db, new)
+            for sha, tmp in staged.items():
+                services.evidence.commit(tmp, sha)
+            staged.clear()
+            for e in new:
+                if e.kind == "add_evidence":
+                    p = e.payload
+                    db.execute("INSERT OR IGNORE INTO evidence (sha256, size, media_type, original_name, stored_at) VALUES (?,?,?,?,?)",
+                               [p.get("sha256"), int(p.get("size", 0)), p.get("media_type", ""), p.get("original_name", ""), e.at_text])
+                    summary.evidence_files += 1
+                conflict = _project_reference(db, e)
+                if conflict:
+                    summary.conflicts.append(conflict)
+                if e.kind in APPROVAL_KINDS:
+                    summary.approvals.append(f"{APPROVAL_KINDS[e.kind]}（{e.stream[:12]}，{e.at_text[:10]}）")
+            services._officers = services._agency = services._policies = services._calendar = services._benchmarks = None
+            for case_id in sorted(affected_cases):
+                state = services.case_state(case_id)[0]
+                party = services.party(state.party_id) if state.party_id else None
+                session._project(state, services.context(session.actor, party=party))
+                (summary.updated_cases if case_id in existing_cases else summary.new_cases).append(state.case_no or case_id)
+            summary.new_events = len(new)
+            session._record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
+                "bundle_id": summary.bundle_id, "from_device": summary.from_device, "new_events": summary.new_events,
+                "known_events": summary.known_events, "new_cases": len(summary.new_cases),
+                "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
+            if summary.from_device:
+                db.execute("INSERT INTO peer (device_id, name, bundles_received, last_received_at) VALUES (?, ?, 1, ?) "
+                           "ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, bundles_received = bundles_received + 1, "
+                           "last_received_at = excluded.last_received_at",
+                           [summary.from_device, summary.from_name, services.clock().isoformat()])
+        services._states.clear()
+        return summary
+    finally:
+        for tmp in staged.values():
+            services.evidence.discard(tmp)
+
+
+def _project_reference(db, e: Event) -> str:
+    """Bring an imported reference event into this database's tables; returns a conflict, or ''."""
+    p: Mapping[str, Any] = e.payload
+    if e.kind == "register_party":
+        db.execute("INSERT OR IGNORE INTO party (id, kind, name, id_number, uscc, legal_representative, address, phone) "
+                   "VALUES (?,?,?,?,?,?,?,?)", [p.get("id"), p.get("kind"), p.get("name"), p.get("id_number", ""), p.get("uscc", ""),
+                                                p.get("legal_representative", ""), p.get("address", ""), p.get("phone", "")])
+    elif e.kind == "register_officer":
+        row = db.execute("SELECT id FROM officer WHERE login = ?", [p.get("login")]).fetchone()
+        if row and row[0] != p.get("id"):
+            return f"登录名 {p.get('login')} 在本机已属于另一人员，未导入该人员（{p.get('name')}）"
+        if row is None and not db.execute("SELECT 1 FROM officer WHERE id = ?", [p.get("id")]).fetchone():
+            # no password travels: the officer logs in on their own machine; here they are a name and certificates
+            db.execute("INSERT INTO officer (id, name, login, unit, roles, legal_qualification, active, password_hash) VALUES (?,?,?,?,?,?,1,'')",
+                       [p.get("id"), p.get("name"), p.get("login"), p.get("unit", ""), json.dumps(p.get("roles", [])),
+                        int(bool(p.get("legal_qualification")))])
+            for c in p.get("certificates", []):
+                db.execute("INSERT OR IGNORE INTO certificate (certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power) "
+                           "VALUES (?,?,?,?,?,?,?)", [c.get("certificate_no"), p.get("id"), c.get("area", ""), c.get("valid_from"),
+                                                      c.get("valid_to"), c.get("status", "valid"), c.get("source_of_power", "")])
+    elif e.kind == "set_agency":
+        row = db.execute("SELECT id, name, seal_name, area, case_no_prefix FROM agency").fetchone()
+        incoming = (p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix"))
+        if row is None:
+            db["agency"].insert({k: p.get(k, "") for k in ("id", "name", "seal_name", "area", "case_no_prefix",
+                                                            "reconsideration_body", "litigation_court")})
+        elif tuple(row) != incoming:
+            return f"执法主体设置与本机不同（{p.get('name')}，案号前缀 {p.get('case_no_prefix')}），未覆盖本机设置"
+    elif e.kind == "set_policy":
+        body = {k: v for k, v in p.items() if k not in ("version", "effective_from", "effective_to")}
+        row = db.execute("SELECT body FROM policy_version WHERE version = ?", [p.get("version")]).fetchone()
+        if row is None:
+            db["policy_version"].insert({"version": p.get("version"), "effective_from": p.get("effective_from"),
+                                         "effective_to": p.get("effective_to"), "body": json.dumps(body, ensure_ascii=False)})
+        elif json.loads(row[0]) != body:
+            return f"裁量与审核参数版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
+    elif e.kind == "import_calendar":
+        body = {"holidays": p.get("holidays", []), "workdays": p.get("workdays", [])}
+        row = db.execute("SELECT body FROM calendar_year WHERE year = ?", [p.get("year")]).fetchone()
+        if row is None:
+            db["calendar_year"].insert({"year": p.get("year"), "body": json.dumps(body), "source": p.get("source", "")})
+        elif json.loads(row[0]) != body:
+            return f"{p.get('year')}年节假日安排与本机不同，未覆盖"
+    elif e.kind == "import_benchmark_set":
+        document = json.dumps(p.get("document"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        row = db.execute("SELECT sha256 FROM benchmark_set WHERE id = ? AND version = ?", [p.get("id"), p.get("version")]).fetchone()
+        if row is None:
+            doc = p.get("document") or {}
+            db["benchmark_set"].insert({"id": p.get("id"), "version": p.get("version"), "issuing_body": doc.get("issuing_body", ""),
+                                        "name": doc.get("name", ""), "effective_from": doc.get("effective_from", ""),
+                                        "effective_to": doc.get("effective_to"), "entries": len(doc.get("entries", [])),
+                                        "document": document, "sha256": p.get("sha256", ""), "imported_at": e.at_text,
+                                        "imported_by": e.actor})
+        elif row[0] != p.get("sha256"):
+            return f"裁量基准 {p.get('id')}（{p.get('version')}）与本机同版本内容不同，未覆盖"
+    return ""

@@ -1,0 +1,256 @@
+"""Case bundles between three databases, forks that close, and bundles refused whole when tampered."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+import steps
+
+from enforcement_app.cli.main import main as cli
+from enforcement_app.services import Services
+from enforcement_app.services.bundles import BundleError
+
+
+def _snapshot(services: Services) -> dict[str, set[str]]:
+    """Every event hash per stream, leaving out each database's own exchange bookkeeping (device/*)."""
+    found: dict[str, set[str]] = {}
+    for stream, digest in services.db.execute("SELECT stream, hash FROM event WHERE stream NOT LIKE 'device/%'"):
+        found.setdefault(stream, set()).add(digest)
+    return found
+
+
+def _device(world, name: str) -> Services:
+    return Services(world.services.path.parent / f"{name}.db", clock=world.clock)
+
+
+def _ship(source, target, tmp_path, name: str, **selection):
+    """Bundle from ``source`` (a Session), import into ``target`` (a Services), as its system session when
+    the target has no users yet (a new machine) or as ``admin``."""
+    path = tmp_path / f"{name}.ecb"
+    source.export_bundle(path, **selection)
+    has_users = target.db.execute("SELECT count(*) FROM officer").fetchone()[0]
+    receiver = target.session("admin") if has_users else target.system_session()
+    return receiver.import_bundle(path)
+
+
+def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp_path):
+    laptop = world.services
+    reviewer_desk = _device(world, "reviewer")
+    second_laptop = _device(world, "second")
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 40)
+    world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": "现场照片", "source": "现场拍摄",
+                                                              "collected_by": [world.officer_a.id]})
+    steps.inquire(world, case_id)
+
+    # the second officer takes the case on a laptop of their own and questions a witness there
+    summary = _ship(world.as_(world.officer_a), second_laptop, tmp_path, "to-second")
+    assert summary.new_cases == [world.as_(world.officer_a).view(case_id).state.case_no]
+    world.clock.set("2025-03-06T10:00")
+    second_laptop.session("lihua").perform(case_id, "record_inquiry", {
+        "started_at": "2025-03-06T09:00", "ended_at": "2025-03-06T09:40", "place": "现场", "officers": [world.officer_b.id, world.officer_a.id],
+        "recorder": "李华", "certificates_shown": True, "rights_notified": True, "person": {"name": "王某", "relation": "证人"},
+        "qa": [{"q": "是否看到过期酸奶在售？", "a": "看到了。"}], "confirmed": True})
+
+    # meanwhile the case goes on on the first laptop, to the reviewer and back
+    world.clock.set("2025-03-07T09:00")
+    steps.report(world, case_id, fine_yuan=150000)
+    steps.submit_review(world, case_id)
+    assert _ship(world.as_(world.officer_a), reviewer_desk, tmp_path, "to-reviewer").new_events > 0
+    world.clock.set("2025-03-10T09:00")
+    checklist = {item: {"finding": "pass", "comment": ""} for item in (
+        "agency_competence", "officer_qualification", "procedure", "facts_and_evidence", "law_applied",
+        "discretion_benchmark", "within_powers", "documents", "suspected_crime")}
+    reviewer_desk.session("chenshen").perform(case_id, "record_legal_review", {"outcome": "approve", "checklist": checklist, "opinion": "同意"})
+    back = _ship(reviewer_desk.session("chenshen"), laptop, tmp_path, "from-reviewer", cases=[case_id])
+    assert any("法制审核" in a for a in back.approvals)
+    assert world.as_(world.officer_a).view(case_id).state.review["outcome"] == "approve"
+
+    # the second laptop's inquiry arrives: the case has forked
+    merged = _ship(second_laptop.session("lihua"), laptop, tmp_path, "from-second", cases=[case_id])
+    assert merged.new_events == 1
+    view = world.as_(world.officer_a).view(case_id)
+    assert view.as_dict()["fork"] and len(view.heads) == 2
+    assert laptop.verify().ok
+
+    # the next step on the laptop lists both heads and closes the fork
+    world.clock.set("2025-03-11T09:00")
+    steps.notice(world, case_id, fine_yuan=150000)
+    view = world.as_(world.officer_a).view(case_id)
+    assert len(view.heads) == 1 and not view.as_dict()["fork"]
+    notice = next(e for e in view.events if e.kind == "issue_prior_notice")
+    assert len(notice.parents) == 2
+    world.clock.set("2025-03-20T09:00")
+    steps.decide(world, case_id, fine_yuan=150000)
+
+    # everything goes everywhere
+    _ship(world.as_(world.officer_a), reviewer_desk, tmp_path, "final-reviewer")
+    _ship(world.as_(world.officer_a), second_laptop, tmp_path, "final-second")
+    _ship(second_laptop.session("lihua"), laptop, tmp_path, "final-back")
+    _ship(reviewer_desk.session("chenshen"), laptop, tmp_path, "final-back-2")
+    # the parties of other cases stay on the laptop; everything this case and its people need is everywhere
+    party = f"party/{world.company.id}"
+    snapshots = [{k: v for k, v in _snapshot(s).items() if not k.startswith("party/") or k == party}
+                 for s in (laptop, reviewer_desk, second_laptop)]
+    assert snapshots[0] == snapshots[1] == snapshots[2]
+    assert case_id in snapshots[0] and party in snapshots[0] and f"officer/{world.reviewer.id}" in snapshots[0]
+    states = [_as(s, "zhangming").view(case_id).state for s in (laptop, reviewer_desk, second_laptop)]
+    assert {s.stage for s in states} == {"decided"} and len({s.decision["fine_fen"] for s in states}) == 1
+    for services in (laptop, reviewer_desk, second_laptop):
+        report = services.verify()
+        assert report.ok, report.problems
+    reviewer_desk.close()
+    second_laptop.close()
+
+
+def _as(services: Services, login: str):
+    return services.session(login)
+
+
+@pytest.fixture
+def bundled(world, tmp_path):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 40)
+    world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": "现场照片", "source": "现场拍摄",
+                                                              "collected_by": [world.officer_a.id]})
+    path = tmp_path / "case.ecb"
+    world.as_(world.officer_a).export_bundle(path)
+    target = _device(world, "target")
+    yield path, target, case_id
+    target.close()
+
+
+def _rewrite(path, out, change) -> None:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = change(info.filename, src.read(info.filename))
+            if data is not None:
+                dst.writestr(info.filename, data)
+
+
+def _state_of(services: Services) -> tuple:
+    events = services.db.execute("SELECT count(*) FROM event").fetchone()[0]
+    files = sorted(p.name for p in services.evidence.root.rglob("*")) if services.evidence.root.exists() else []
+    return events, files
+
+
+@pytest.mark.parametrize("tamper", ["event byte", "evidence byte", "manifest", "missing file", "extra file"])
+def test_a_tampered_bundle_is_refused_whole(bundled, tmp_path, tamper):
+    path, target, _case = bundled
+    forged = tmp_path / "forged.ecb"
+
+    def change(name, data):
+        if tamper == "event byte" and name == "events.jsonl":
+            return data.replace("酸奶12盒".encode(), "酸奶2盒".encode() + b" ", 1)
+        if tamper == "evidence byte" and name.startswith("evidence/"):
+            return data[:-1] + bytes([data[-1] ^ 1])
+        if tamper == "manifest" and name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"]["events.jsonl"]["size"] += 1
+            return json.dumps(manifest).encode()
+        if tamper == "missing file" and name.startswith("evidence/"):
+            return None
+        return data
+
+    _rewrite(path, forged, change)
+    if tamper == "extra file":
+        with zipfile.ZipFile(forged, "a") as bundle:
+            bundle.writestr("evidence/smuggled", b"x")
+    before = _state_of(target)
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged)
+    assert refused.value.problems
+    assert _state_of(target) == before  # nothing added, no staged file left behind
+
+
+def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refused(bundled, tmp_path):
+    path, target, _case = bundled
+    forged = tmp_path / "orphan.ecb"
+
+    def change(name, data):
+        if name == "events.jsonl":
+            lines = data.decode().splitlines()
+            kept = [line for line in lines if json.loads(line)["kind"] != "request_filing"]  # approve_filing's parent
+            return ("\n".join(kept) + "\n").encode()
+        if name == "manifest.json":
+            return None
+        return data
+
+    _rewrite(path, forged, change)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(forged) as dst:
+        manifest = json.loads(src.read("manifest.json"))
+        events = dst.read("events.jsonl")
+    import hashlib
+
+    manifest["files"]["events.jsonl"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+    with zipfile.ZipFile(forged, "a") as bundle:
+        bundle.writestr("manifest.json", json.dumps(manifest))
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged)
+    assert any("前一条记录不在包内" in p for p in refused.value.problems)
+    assert target.db.execute("SELECT count(*) FROM event").fetchone()[0] == 0
+
+
+def test_importing_the_same_bundle_twice_changes_nothing(bundled, world):
+    path, target, case_id = bundled
+    first = target.system_session().import_bundle(path)
+    assert first.new_events > 0 and first.evidence_files == 1
+    before = _snapshot(target)
+    again = target.session("admin").import_bundle(path)
+    assert again.new_events == 0 and again.known_events == first.new_events
+    assert _snapshot(target) == before
+    assert target.verify().ok
+    assert target.session("zhangming").view(case_id).state.case_no == world.as_(world.officer_a).view(case_id).state.case_no
+
+
+def test_conflicting_configuration_is_reported_not_overwritten(bundled, world):
+    path, target, _case = bundled
+    system = target.system_session()
+    system.set_agency({"name": "另一执法机关", "seal_name": "另一执法机关", "area": "别处", "case_no_prefix": "别罚字"})
+    system.register_officer({"name": "另一张明", "login": "zhangming", "roles": ["officer"]})
+    summary = system.import_bundle(path)
+    assert any("执法主体设置与本机不同" in c for c in summary.conflicts)
+    assert any("登录名 zhangming" in c for c in summary.conflicts)
+    assert target.agency().name == "另一执法机关"
+    assert target.verify().ok
+
+
+def test_since_the_last_bundle_sent_to_a_device(world, tmp_path):
+    case_id = steps.lead(world, world.company)
+    target = _device(world, "office")
+    device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+    s = world.as_(world.officer_a)
+    s.export_bundle(tmp_path / "first.ecb", to_device=device)
+    target.system_session().import_bundle(tmp_path / "first.ecb")
+    steps.file(world, case_id)
+    summary = s.export_bundle(tmp_path / "second.ecb", to_device=device)
+    assert summary.events == 2  # only the filing request and its approval
+    result = target.session("admin").import_bundle(tmp_path / "second.ecb")
+    assert result.new_events == 2 and result.updated_cases
+    target.close()
+
+
+def test_cli_bundle_export_and_import(world, tmp_path, capsys):
+    case_id = steps.lead(world, world.company)
+    world.services.close()
+    out = tmp_path / "cli.ecb"
+    assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id]) == 0
+    assert "1 件案件" in capsys.readouterr().out
+    target = tmp_path / "new-machine.db"
+    assert cli(["--db", str(target), "bundle", "import", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["new_cases"] and result["new_events"] > 0
+    broken = tmp_path / "broken.ecb"
+    broken.write_bytes(out.read_bytes()[:-200])
+    assert cli(["--db", str(target), "bundle", "import", str(broken)]) == 2
+    assert "不是有效的案件包" in capsys.readouterr().err
