@@ -299,6 +299,10 @@ class Services:
             raise NotFound(f"没有该案件：{case_id}")
         return fold(case_id, (_step(e, n) for n, e in enumerate(events, 1))), events
 
+    @staticmethod
+    def fold_events(case_id: str, events: list[RecordedEvent]) -> CaseState:
+        return fold(case_id, (_step(e, n) for n, e in enumerate(causal_order(events), 1)))
+
     def working_state(self, case_id: str) -> CaseState:
         """The case's state for recording the next step: cached while its stream heads are unchanged.
         The caller applies the new step to it and hands it back with :meth:`keep_state`."""

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..domain.record import Event, event_hash
+from ..domain.record import Event, RecordedEvent, event_hash
 from ..domain.refusals import InvalidInput, Refusal
 from ..store import events as event_store
 from ..store.database import meta
@@ -200,26 +200,30 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
 
 
 def _parse_events(text: bytes, problems: list[str]) -> list[Event]:
+    """Events as sent, each hash recomputed from the columns exactly as they arrived (and will be
+    stored): the text is hashed once and kept, so the row written here is byte for byte the row sent."""
     events = []
     for n, line in enumerate(text.decode("utf-8", errors="replace").splitlines(), 1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
-            payload_text = str(raw["payload"])
-            digest = event_hash(raw["stream"], raw["parents"], raw["actor"], raw["device"], raw["at"], raw["kind"],
-                                payload_text.encode("utf-8"))
-            event = Event(raw["stream"], tuple(p for p in str(raw["parents"]).split(",") if p), raw["actor"], raw["device"],
-                          datetime.fromisoformat(raw["at"]), raw["kind"], json.loads(payload_text))
+            stream, parents, actor, device, at, kind = (str(raw[k]) for k in ("stream", "parents", "actor", "device", "at", "kind"))
+            payload_bytes = str(raw["payload"]).encode("utf-8")
+            digest = event_hash(stream, parents, actor, device, at, kind, payload_bytes)
+            moment = datetime.fromisoformat(at)
+            event = Event(stream, tuple(p for p in parents.split(",") if p), actor, device, moment, kind, json.loads(payload_bytes))
         except (ValueError, KeyError, TypeError) as exc:
             problems.append(f"第{n}条记录格式错误：{exc}")
             continue
         if digest != raw.get("hash"):
             problems.append(f"第{n}条记录（{raw.get('kind')}）的内容与其哈希不符，已被改动")
             continue
-        if event.hash != digest or event.parents_text != raw["parents"] or event.at_text != raw["at"]:
-            problems.append(f"第{n}条记录（{raw.get('kind')}）不是规范格式，无法原样保存")
+        if moment.isoformat(timespec="microseconds") != at or ",".join(sorted(event.parents)) != parents:
+            problems.append(f"第{n}条记录（{kind}）的时间或前序记录不是规范写法")
             continue
+        # the canonical parts as they arrived (their hash was just checked): not serialised a second time
+        event.__dict__.update(payload_bytes=payload_bytes, parents_text=parents, at_text=at, hash=digest)
         events.append(event)
     return events
 
@@ -271,8 +275,15 @@ def import_bundle(session: Session, path: str | Path) -> ImportSummary:
                 if e.kind in APPROVAL_KINDS:
                     summary.approvals.append(f"{APPROVAL_KINDS[e.kind]}（{e.stream[:12]}，{e.at_text[:10]}）")
             services._officers = services._agency = services._policies = services._calendar = services._benchmarks = None
+            arrived: dict[str, list[Event]] = {}
+            for e in new:
+                arrived.setdefault(e.stream, []).append(e)
             for case_id in sorted(affected_cases):
-                state = services.case_state(case_id)[0]
+                if case_id in existing_cases:
+                    state = services.case_state(case_id)[0]
+                else:  # a case new here is exactly what arrived: fold it from memory, not from the rows just written
+                    state = services.fold_events(case_id, [RecordedEvent(0, e.hash, e.stream, e.parents, e.actor, e.device, e.at,
+                                                                         e.kind, e.payload) for e in arrived[case_id]])
                 party = services.party(state.party_id) if state.party_id else None
                 session._project(state, services.context(session.actor, party=party))
                 (summary.updated_cases if case_id in existing_cases else summary.new_cases).append(state.case_no or case_id)

@@ -1,0 +1,93 @@
+"""Benchmark: exporting and importing a case bundle.
+
+    python bench/bench_bundle.py [--cases 1000] [--evidence-mb 200]
+
+Records N cases of 20 events each through the services (lead, filing, inspections) and registers about
+200 MB of evidence files among them, then prints the time to export everything to one bundle, to import
+it into a fresh database, and to SHA-256 the bundle's bytes once (the target: import ≤ 2× that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from conftest import make_world  # noqa: E402
+
+from enforcement_app.services import Services  # noqa: E402
+
+
+def build(folder: Path, cases: int, evidence_mb: int):
+    world = make_world(folder / "laptop.db")
+    s = world.as_(world.officer_a)
+    files = max(1, evidence_mb // 2)
+    per_file = evidence_mb * 1024 * 1024 // files
+    payload = {"started_at": "2025-03-04T10:00", "ended_at": "2025-03-04T11:00", "place": "惠州市仲恺高新区惠风路1号店内",
+               "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
+               "findings": "货架上有超过保质期的酸奶12盒，生产日期2024年12月1日，保质期21天。", "present": "刘某", "party_signed": True}
+    for n in range(cases):
+        world.clock.set("2025-03-03T09:00")
+        case_id = s.open_case({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": f"投诉{n}",
+                               "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
+        s.perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+        world.as_(world.head).perform(case_id, "approve_filing", {})
+        world.clock.set("2025-03-05T12:00")
+        steps = 17
+        if n < files:
+            photo = folder / f"photo{n}.jpg"
+            photo.write_bytes(os.urandom(per_file))
+            s.add_evidence(case_id, photo, {"kind": "audiovisual", "description": f"现场照片{n}", "source": "现场拍摄",
+                                            "collected_by": [world.officer_a.id]})
+            photo.unlink()
+            steps = 16
+        for _ in range(steps):
+            s.perform(case_id, "record_inspection", payload)
+    return world
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--evidence-mb", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
+        folder = Path(tmp)
+        start = time.perf_counter()
+        world = build(folder, args.cases, args.evidence_mb)
+        events = world.services.db.execute("SELECT count(*) FROM event").fetchone()[0]
+        print(f"recorded {args.cases} cases, {events:,} events, {args.evidence_mb} MB of evidence in {time.perf_counter() - start:.1f} s")
+        bundle = folder / "all.ecb"
+        start = time.perf_counter()
+        summary = world.as_(world.officer_a).export_bundle(bundle)
+        exported = time.perf_counter() - start
+        print(f"export: {summary.events:,} events, {summary.evidence_files} files, {summary.bytes / 1e6:.0f} MB in {exported:.2f} s")
+        world.services.close()
+        start = time.perf_counter()
+        digest = hashlib.sha256()
+        with bundle.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        hashing = time.perf_counter() - start
+        target = Services(folder / "office.db")
+        start = time.perf_counter()
+        result = target.system_session().import_bundle(bundle)
+        imported = time.perf_counter() - start
+        print(f"import: {result.new_events:,} new events, {len(result.new_cases)} cases, {result.evidence_files} evidence files "
+              f"in {imported:.2f} s")
+        print(f"SHA-256 of the bundle's bytes once: {hashing:.2f} s; import / hashing = {imported / hashing:.2f}x")
+        start = time.perf_counter()
+        report = target.verify()
+        print(f"verify on the receiving database: {'ok' if report.ok else report.problems[:3]} in {time.perf_counter() - start:.2f} s")
+        target.close()
+
+
+if __name__ == "__main__":
+    main()
