@@ -457,3 +457,40 @@ def test_a_correction_is_a_new_record_naming_what_it_corrects(world, clients, qt
     assert view.events[-1].kind == "correct_record" and view.events[-1].payload["corrects"] == inspection
     assert view.state.corrections[inspection][-1]["changes"] == {"findings": "货架上有超过保质期的酸奶13盒"}
     assert next(e for e in view.events if e.hash == inspection).payload["findings"] == "货架上有超过保质期的酸奶12盒"  # history kept
+
+
+def test_bundles_through_the_menus_show_what_arrived(world, clients, qtbot, tmp_path):
+    import steps
+
+    from enforcement_app.services import Services
+    from enforcement_app.ui.window import MainWindow
+    from enforcement_app.ui.worker import ServiceThread
+
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    worker, officer, _ = clients("zhangming")
+    officer.open_case(case_id)
+    settle(qtbot, worker)
+    bundle = tmp_path / "case.ecb"
+    officer.export_bundle(str(bundle), only_open_case=True)
+    settle(qtbot, worker)
+    assert bundle.exists() and "1 件案件" in officer.last_message
+
+    office = tmp_path / "office.db"
+    with Services(office, clock=world.clock) as services:  # the office machine, set up with its own administrator
+        services.system_session().register_officer({"name": "管理员", "login": "admin", "roles": ["admin"], "password": "admin-pass-1"})
+    office_worker = ServiceThread(office, clock=world.clock)
+    got: list = []
+    office_worker.logged_in.connect(got.append)
+    office_worker.login("admin", "admin-pass-1")
+    qtbot.waitUntil(lambda: bool(got), timeout=10_000)
+    window = MainWindow(office_worker, got[0], office, world.clock().date())
+    qtbot.addWidget(window)
+    try:
+        window.import_bundle(str(bundle))
+        settle(qtbot, office_worker)
+        assert "新案件 1 件" in window.last_message and "批准立案" in window.last_message
+        qtbot.waitUntil(lambda: window.cases.model.rowCount() == 1, timeout=5_000)
+    finally:
+        window.close()
+        office_worker.shutdown()

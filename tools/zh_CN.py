@@ -106,6 +106,10 @@ ZH_CN = {
     "MainWindow": {
         "Inbox": "待办", "Cases": "案件", "Case": "当前案件", "Enforcement case recorder": "行政执法案件记录", "Evaluation": "案卷评查",
         "Administration": "系统管理", "New case…": "新建案件…", "Working…": "正在处理…",
+        "Export case bundle…": "导出案件包…", "Import case bundle…": "导入案件包…", "Export case bundle": "导出案件包",
+        "Import case bundle": "导入案件包", "Only the case open now? (No: every case)": "只导出当前打开的案件？（选“否”导出全部案件）",
+        "Writing the case bundle…": "正在写入案件包…", "Case bundle written": "案件包已导出",
+        "Checking and importing the case bundle…": "正在校验并导入案件包…", "Case bundle imported": "案件包已导入", "Refused": "未能办理",
     },
     "NewCaseDialog": {
         "New case": "新建案件", "Organisation": "法人或其他组织", "Person": "自然人", "(none)": "（无）", "Party kind": "当事人类型",

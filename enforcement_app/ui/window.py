@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -360,6 +362,13 @@ class MainWindow(QMainWindow):
             new.setObjectName("new_case")
             new.clicked.connect(self.new_case)
             self.toolbar.addWidget(new)
+        if actor.roles & {Role.OFFICER, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.ADMIN}:
+            for name, label, slot in (("export_bundle", tr("MainWindow", "Export case bundle…"), lambda: self.export_bundle()),
+                                      ("import_bundle", tr("MainWindow", "Import case bundle…"), lambda: self.import_bundle())):
+                button = QPushButton(label)
+                button.setObjectName(name)
+                button.clicked.connect(slot)
+                self.toolbar.addWidget(button)
         self.toolbar.addStretch(1)
         self.busy = QLabel()
         self.busy.setObjectName("busy")
@@ -415,12 +424,70 @@ class MainWindow(QMainWindow):
         self.worker.submit(job, show, lambda exc: QMessageBox.warning(self, "", str(exc)))
         return None
 
+    def export_bundle(self, path: str | None = None, *, only_open_case: bool | None = None) -> None:
+        """Write a case bundle for another machine: the case open in the workspace, or every case."""
+        case_id = self.workspace.case_id if self.stack.currentWidget() is self.workspace else ""
+        if only_open_case is None and case_id:
+            answer = QMessageBox.question(self, tr("MainWindow", "Export case bundle"),
+                                          tr("MainWindow", "Only the case open now? (No: every case)"))
+            only_open_case = answer == QMessageBox.StandardButton.Yes
+        target = path or QFileDialog.getSaveFileName(self, tr("MainWindow", "Export case bundle"), "", "案件包 (*.ecb)")[0]
+        if not target:
+            return
+        cases = [case_id] if only_open_case and case_id else None
+        self._run_with_progress(tr("MainWindow", "Writing the case bundle…"),
+                                lambda session, job: session.export_bundle(target, cases=cases),
+                                lambda r: self._tell(tr("MainWindow", "Case bundle written"),
+                                                     f"{r.path}\n{r.cases} 件案件，{r.events} 条记录，{r.evidence_files} 个证据文件，{r.bytes / 1e6:.1f} MB"))
+
+    def import_bundle(self, path: str | None = None) -> None:
+        """Check a bundle whole and add what is new; then show what arrived."""
+        source = path or QFileDialog.getOpenFileName(self, tr("MainWindow", "Import case bundle"), "", "案件包 (*.ecb)")[0]
+        if not source:
+            return
+
+        def arrived(r) -> None:
+            lines = [f"来自设备 {r.from_name or r.from_device}", f"新增记录 {r.new_events} 条（已有 {r.known_events} 条）",
+                     f"新案件 {len(r.new_cases)} 件：{'、'.join(r.new_cases[:10])}", f"更新案件 {len(r.updated_cases)} 件：{'、'.join(r.updated_cases[:10])}",
+                     f"证据文件 {r.evidence_files} 个"]
+            lines += [f"审批/审核：{a}" for a in r.approvals]
+            lines += [f"冲突（未覆盖本机设置）：{c}" for c in r.conflicts]
+            self._tell(tr("MainWindow", "Case bundle imported"), "\n".join(lines))
+            self.cases.refresh()
+            self.inbox.refresh()
+
+        self._run_with_progress(tr("MainWindow", "Checking and importing the case bundle…"),
+                                lambda session, job: session.import_bundle(source), arrived)
+
+    def _run_with_progress(self, text: str, job, done) -> None:
+        progress = QProgressDialog(text, "", 0, 0, self)
+        progress.setObjectName("bundle_progress")
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.show()
+        self.worker.submit(job, lambda r: (progress.close(), done(r)),
+                           lambda exc: (progress.close(), self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
+
+    def _tell(self, title: str, text: str, warning: bool = False) -> None:
+        self.last_message = text
+        box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("message_box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QSettings().setValue("main/geometry", self.saveGeometry())
         self.cases.close_index()
         if hasattr(self, "evaluation"):
             self.evaluation.cases.close_index()
         super().closeEvent(event)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, RuleViolation):
+        return "\n".join(r.message for r in exc.refusals)
+    return str(exc)
 
 
 def apply_style(app: QApplication) -> None:

@@ -1097,6 +1097,46 @@
         <source>Working…</source>
         <translation>正在处理…</translation>
     </message>
+    <message>
+        <source>Export case bundle…</source>
+        <translation>导出案件包…</translation>
+    </message>
+    <message>
+        <source>Import case bundle…</source>
+        <translation>导入案件包…</translation>
+    </message>
+    <message>
+        <source>Export case bundle</source>
+        <translation>导出案件包</translation>
+    </message>
+    <message>
+        <source>Import case bundle</source>
+        <translation>导入案件包</translation>
+    </message>
+    <message>
+        <source>Only the case open now? (No: every case)</source>
+        <translation>只导出当前打开的案件？（选“否”导出全部案件）</translation>
+    </message>
+    <message>
+        <source>Writing the case bundle…</source>
+        <translation>正在写入案件包…</translation>
+    </message>
+    <message>
+        <source>Case bundle written</source>
+        <translation>案件包已导出</translation>
+    </message>
+    <message>
+        <source>Checking and importing the case bundle…</source>
+        <translation>正在校验并导入案件包…</translation>
+    </message>
+    <message>
+        <source>Case bundle imported</source>
+        <translation>案件包已导入</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>未能办理</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
