@@ -250,6 +250,10 @@ def test_cli_bundle_export_and_import(world, tmp_path, capsys):
     assert cli(["--db", str(target), "bundle", "import", str(out), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["new_cases"] and result["new_events"] > 0
+    assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "devices", "--set-name", "执法一队笔记本"]) == 0
+    assert "执法一队笔记本" in capsys.readouterr().out
+    assert cli(["--db", str(target), "--user", "admin", "bundle", "devices", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["bundles_received"] == 1
     broken = tmp_path / "broken.ecb"
     broken.write_bytes(out.read_bytes()[:-200])
     assert cli(["--db", str(target), "bundle", "import", str(broken)]) == 2

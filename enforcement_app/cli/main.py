@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_bundle_import)
     q = bundle.add_parser("devices", help="本机与之交换过案件包的设备")
+    q.add_argument("--set-name", metavar="NAME", help="给本机起一个便于辨认的名称（如“执法一队笔记本”）")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_bundle_devices)
     rules = discretion_cmd.add_parsers(sub)
@@ -318,6 +319,8 @@ def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO)
 
 
 def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    if args.set_name:
+        _session(services, args).name_device(args.set_name)
     rows = [dict(zip(("device_id", "name", "sent_upto_seq", "bundles_received", "last_received_at", "last_sent_at"), r, strict=True))
             for r in services.db.execute("SELECT device_id, name, sent_upto_seq, bundles_received, last_received_at, last_sent_at FROM peer")]
     if args.json:

@@ -786,6 +786,16 @@ class Session:
             actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
         )
 
+    def name_device(self, name: str) -> None:
+        """Give this database's device a name people recognise (shown to the machines it exchanges with)."""
+        self._require("exchange_bundles")
+        name = name.strip()
+        if not name or len(name) > 60:
+            raise InvalidInput.at("name", "设备名称不能为空，且不超过60字")
+        with self.db.atomic():
+            self._record(f"device/{self.services.device_id}", "name_device", {"name": name})
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'device_name'", [name])
+
     def export_bundle(self, path: str | Path, *, cases: list[str] | None = None, query: str | None = None,
                       to_device: str | None = None) -> bundles.ExportSummary:
         """Write the chosen cases (all when none are given; or those matching ``query``; or what changed since
