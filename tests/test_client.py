@@ -316,6 +316,9 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     reader = PdfReader(io.BytesIO(target.read_bytes()))
     assert "行政处罚决定书" in [item.title for item in reader.outline]
     assert "已导出" in evaluator.evaluation.preview.toPlainText()
+    previews = [evaluator.evaluation.pages.itemAt(i).widget() for i in range(evaluator.evaluation.pages.count())]
+    pixmaps = [w.pixmap() for w in previews if w is not None and w.pixmap() is not None and not w.pixmap().isNull()]
+    assert len(pixmaps) == 4 and all(p.height() == 180 for p in pixmaps)  # the cover and the first pages, rendered
 
 
 def test_a_head_approves_an_extension_through_its_form(world, clients, qtbot):

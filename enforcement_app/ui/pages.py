@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +41,29 @@ from ..services.case_index import CaseIndex
 from .forms import ActionDialog, Field
 from .i18n import tr
 from .models import CaseTableModel, ListTableModel
+
+PREVIEW_PAGES = 4
+
+
+def page_images(pdf: bytes, pages: int, height: int = 180) -> list[bytes]:
+    """The first pages of a PDF as small PNG images (PDFium renders them; run it off the GUI thread)."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        images = []
+        for n in range(min(pages, len(document))):
+            page = document[n]
+            scale = height / page.get_height()
+            buffer = io.BytesIO()
+            page.render(scale=scale).to_pil().save(buffer, "PNG")
+            images.append(buffer.getvalue())
+        return images
+    finally:
+        document.close()
+
 
 ROLE_ZH = {"officer": "执法人员", "legal_reviewer": "法制审核人员", "agency_head": "负责人", "evaluator": "评查人员", "admin": "管理员"}
 
@@ -228,8 +251,13 @@ class EvaluationPage(QWidget):
         column.addLayout(buttons)
         self.preview = QTextBrowser()
         self.preview.setObjectName("export_preview")
-        self.preview.setMaximumHeight(170)
+        self.preview.setMaximumHeight(120)
         column.addWidget(self.preview)
+        strip = QWidget()
+        strip.setObjectName("page_previews")
+        self.pages = QHBoxLayout(strip)
+        self.pages.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(strip)
         split.addWidget(right)
         split.setSizes([400, 860])
         self.lines: list[Any] = []
@@ -308,11 +336,24 @@ class EvaluationPage(QWidget):
         def job(session, _job):
             rendered = render_case_file(session.case_file_data(case_id))
             Path(target).write_bytes(rendered.pdf)
-            return rendered
+            return rendered, page_images(rendered.pdf, PREVIEW_PAGES)
 
         self.worker.submit(job, self._exported, lambda exc: self.preview.setPlainText(str(exc)))
 
-    def _exported(self, rendered) -> None:
+    def _exported(self, result) -> None:
+        rendered, images = result
+        while self.pages.count():
+            widget = self.pages.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for png in images:  # the first pages as the evaluator will see them in the file
+            label = QLabel()
+            pixmap = QPixmap()
+            pixmap.loadFromData(png, "PNG")
+            label.setPixmap(pixmap)
+            label.setStyleSheet("border:1px solid #b0bec5; background:white;")
+            self.pages.addWidget(label)
+        self.pages.addStretch(1)
         rows = "".join(f"<tr><td>{i + 1}</td><td>{html.escape(t)}</td><td>{html.escape(n)}</td><td>{a}–{b}</td></tr>"
                        for i, (t, n, a, b) in enumerate(rendered.documents))
         note = f"<p style='color:#b71c1c'>{html.escape(rendered.font.note)}</p>" if rendered.font.note else ""
