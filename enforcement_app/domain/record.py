@@ -35,6 +35,7 @@ EventHash = NewType("EventHash", str)
 FORMAT = "ecr-event/1"
 GENESIS = "0" * 64
 _TOKEN = re.compile(r"^[^\s,]*$")
+_TOKENS = re.compile(r"[^\s,\x1f]+\x1f[^\s,\x1f]+\x1f[^\s,\x1f]+\x1f[^\s,\x1f]+")
 
 
 def canonical_json(value: Any) -> bytes:
@@ -79,9 +80,10 @@ class Event:
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
             raise ValueError("event time must be timezone-aware")
-        for name in ("stream", "actor", "device", "kind"):
-            if not _TOKEN.match(getattr(self, name)) or not getattr(self, name):
-                raise ValueError(f"event {name} must be a non-empty token without spaces or commas")
+        if not _TOKENS.fullmatch(f"{self.stream}\x1f{self.actor}\x1f{self.device}\x1f{self.kind}"):  # one match for all four
+            for name in ("stream", "actor", "device", "kind"):
+                if not _TOKEN.match(getattr(self, name)) or not getattr(self, name):
+                    raise ValueError(f"event {name} must be a non-empty token without spaces or commas")
 
     # computed once per event (cached_property writes the instance dict, which a frozen dataclass allows)
     @cached_property

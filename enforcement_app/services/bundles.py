@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -146,7 +147,11 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
 
 
 def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], dict[str, Path]]:
-    """Everything in the bundle, checked; evidence files staged beside the store. Raises BundleError."""
+    """Everything in the bundle, checked; evidence files staged beside the store. Raises BundleError.
+
+    The evidence files are read, hashed and staged in a second thread (hashing and file writes release
+    the interpreter lock) while this one parses and hashes the events, so a bundle is read once and its
+    two kinds of work overlap."""
     problems: list[str] = []
     staged: dict[str, Path] = {}
     try:
@@ -167,29 +172,30 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
             listed = manifest["files"]
             for name in sorted(names - set(listed) - {"manifest.json"}):
                 problems.append(f"包内文件 {name} 未登记在清单中")
-            events_text = b""
-            for name, expected in listed.items():
+            for name in listed:
                 if name not in names:
                     problems.append(f"清单中的文件 {name} 缺失")
-                    continue
-                try:
-                    with bundle.open(name) as fh:
-                        if name.startswith("evidence/"):
-                            sha, size, tmp = services.evidence.stage(fh)
-                            staged[name[len("evidence/"):]] = tmp
+            evidence = [n for n in listed if n in names and n.startswith("evidence/")]
+            evidence_problems: list[str] = []
+            worker = threading.Thread(target=_stage_evidence, args=(path, evidence, listed, services, staged, evidence_problems))
+            worker.start()
+            try:
+                events: list[Event] = []
+                if "events.jsonl" in names:
+                    try:
+                        data = bundle.read("events.jsonl")
+                    except (OSError, zipfile.BadZipFile, ValueError) as exc:  # a CRC error is a changed byte too
+                        problems.append(f"文件 events.jsonl 已损坏：{exc}")
+                        data = None
+                    if data is not None:
+                        expected = listed.get("events.jsonl") or {}
+                        if hashlib.sha256(data).hexdigest() != expected.get("sha256") or len(data) != expected.get("size"):
+                            problems.append("文件 events.jsonl 与清单不符（SHA-256 或大小不同），可能已被改动")
                         else:
-                            data = fh.read()
-                            sha, size = hashlib.sha256(data).hexdigest(), len(data)
-                            if name == "events.jsonl":
-                                events_text = data
-                except (OSError, zipfile.BadZipFile, ValueError) as exc:  # a CRC error is a changed byte too
-                    problems.append(f"文件 {name} 已损坏：{exc}")
-                    continue
-                if sha != expected.get("sha256") or size != expected.get("size"):
-                    problems.append(f"文件 {name} 与清单不符（SHA-256 或大小不同），可能已被改动")
-                if name.startswith("evidence/") and sha != name[len("evidence/"):]:
-                    problems.append(f"证据文件 {name} 的内容与其名称（SHA-256）不符")
-            events = _parse_events(events_text, problems)
+                            events = _parse_events(data, problems)
+            finally:
+                worker.join()
+            problems += evidence_problems
         if problems:
             raise BundleError(path, problems)
         return manifest, events, staged
@@ -197,6 +203,25 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
         for tmp in staged.values():
             services.evidence.discard(tmp)
         raise
+
+
+def _stage_evidence(path: Path, names: list[str], listed: Mapping[str, Any], services, staged: dict[str, Path],
+                    problems: list[str]) -> None:
+    """Read, hash and stage each evidence file (runs in its own thread with its own zip handle)."""
+    with zipfile.ZipFile(path) as bundle:
+        for name in names:
+            try:
+                with bundle.open(name) as fh:
+                    sha, size, tmp = services.evidence.stage(fh)
+            except (OSError, zipfile.BadZipFile, ValueError) as exc:
+                problems.append(f"文件 {name} 已损坏：{exc}")
+                continue
+            staged[name[len("evidence/"):]] = tmp
+            expected = listed.get(name) or {}
+            if sha != expected.get("sha256") or size != expected.get("size"):
+                problems.append(f"文件 {name} 与清单不符（SHA-256 或大小不同），可能已被改动")
+            if sha != name[len("evidence/"):]:
+                problems.append(f"证据文件 {name} 的内容与其名称（SHA-256）不符")
 
 
 def _parse_events(text: bytes, problems: list[str]) -> list[Event]:

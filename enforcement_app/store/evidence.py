@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 20
+# staging runs beside other work in another thread: large reads mean few hand-overs of the interpreter lock
+STAGE_CHUNK = 8 << 20
 
 
 def sha256_file(path: str | Path) -> tuple[str, int]:
@@ -61,7 +63,7 @@ class EvidenceStore:
                 os.unlink(tmp_name)
             raise
 
-    def stage(self, source: BinaryIO) -> tuple[str, int, Path]:
+    def stage(self, source: BinaryIO, chunk_size: int = STAGE_CHUNK) -> tuple[str, int, Path]:
         """Copy a stream into a temporary file beside the store, hashing as it goes; returns (sha256,
         size, temporary path). :meth:`commit` moves it into place, :meth:`discard` removes it. Lets an
         import read and hash each file once and still touch nothing until everything has been checked."""
@@ -71,7 +73,7 @@ class EvidenceStore:
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as out:
-                while chunk := source.read(CHUNK):
+                while chunk := source.read(chunk_size):
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
