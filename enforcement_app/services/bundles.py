@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -147,11 +146,8 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
 
 
 def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], dict[str, Path]]:
-    """Everything in the bundle, checked; evidence files staged beside the store. Raises BundleError.
-
-    The evidence files are read, hashed and staged in a second thread (hashing and file writes release
-    the interpreter lock) while this one parses and hashes the events, so a bundle is read once and its
-    two kinds of work overlap."""
+    """Everything in the bundle, checked; evidence files staged beside the store while they are hashed
+    (each byte is read once). Raises BundleError."""
     problems: list[str] = []
     staged: dict[str, Path] = {}
     try:
@@ -176,26 +172,20 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
                 if name not in names:
                     problems.append(f"清单中的文件 {name} 缺失")
             evidence = [n for n in listed if n in names and n.startswith("evidence/")]
-            evidence_problems: list[str] = []
-            worker = threading.Thread(target=_stage_evidence, args=(path, evidence, listed, services, staged, evidence_problems))
-            worker.start()
-            try:
-                events: list[Event] = []
-                if "events.jsonl" in names:
-                    try:
-                        data = bundle.read("events.jsonl")
-                    except (OSError, zipfile.BadZipFile, ValueError) as exc:  # a CRC error is a changed byte too
-                        problems.append(f"文件 events.jsonl 已损坏：{exc}")
-                        data = None
-                    if data is not None:
-                        expected = listed.get("events.jsonl") or {}
-                        if hashlib.sha256(data).hexdigest() != expected.get("sha256") or len(data) != expected.get("size"):
-                            problems.append("文件 events.jsonl 与清单不符（SHA-256 或大小不同），可能已被改动")
-                        else:
-                            events = _parse_events(data, problems)
-            finally:
-                worker.join()
-            problems += evidence_problems
+            _stage_evidence(path, evidence, listed, services, staged, problems)
+            events: list[Event] = []
+            if "events.jsonl" in names:
+                try:
+                    data: bytes | None = bundle.read("events.jsonl")
+                except (OSError, zipfile.BadZipFile, ValueError) as exc:  # a CRC error is a changed byte too
+                    problems.append(f"文件 events.jsonl 已损坏：{exc}")
+                    data = None
+                if data is not None:
+                    expected = listed.get("events.jsonl") or {}
+                    if hashlib.sha256(data).hexdigest() != expected.get("sha256") or len(data) != expected.get("size"):
+                        problems.append("文件 events.jsonl 与清单不符（SHA-256 或大小不同），可能已被改动")
+                    else:
+                        events = _parse_events(data, problems)
         if problems:
             raise BundleError(path, problems)
         return manifest, events, staged
@@ -207,7 +197,7 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
 
 def _stage_evidence(path: Path, names: list[str], listed: Mapping[str, Any], services, staged: dict[str, Path],
                     problems: list[str]) -> None:
-    """Read, hash and stage each evidence file (runs in its own thread with its own zip handle)."""
+    """Read, hash and stage each evidence file."""
     with zipfile.ZipFile(path) as bundle:
         for name in names:
             try:
