@@ -497,3 +497,24 @@ def test_bundles_through_the_menus_show_what_arrived(world, clients, qtbot, tmp_
     finally:
         window.close()
         office_worker.shutdown()
+
+
+def test_administration_changes_an_officer(world, clients, qtbot):
+    worker, admin, _ = clients("admin", "admin-pass-1")
+    admin.show_page("admin")
+    settle(qtbot, worker)
+    page = admin.admin
+    row = next(n for n, r in enumerate(page.model.items) if r["login"] == "lihua")
+    page.table.selectRow(row)
+    qtbot.mouseClick(page.findChild(QPushButton, "edit_officer"), Qt.MouseButton.LeftButton)
+    dialog = page.last_dialog
+    type_into(qtbot, dialog, "revoke", "44130002")
+    dialog.inputs["active"].setChecked(False)
+    submit(qtbot, admin, dialog)
+    settle(qtbot, worker)
+    from enforcement_app.services import Services
+
+    with Services(world.services.path) as fresh:
+        lihua = fresh.officers()[world.officer_b.id]
+        assert not lihua.active and lihua.certificates[0].status.value == "revoked"
+    assert any(r["login"] == "lihua" and "已停用" in r["name"] for r in page.model.items)

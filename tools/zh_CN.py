@@ -56,7 +56,12 @@ ZH_CN = {
         "Legal review time limit (working days)": "法制审核时限（工作日）", "Initial password": "初始密码",
         "Legal professional qualification": "具有法律职业资格", "Area of the certificate": "执法证件适用区域", "Valid from": "有效期自",
         "Backup to restore": "要恢复的备份", "Restore into a new database file": "恢复到新的数据库文件",
-        "Restored to %1; open it with --db.": "已恢复到 %1，可用 --db 打开。", "All %1 records and %2 evidence files verified.": "全部 %1 条记录和 %2 个证据文件校验无误。",
+        "Restored to %1; open it with --db.": "已恢复到 %1，可用 --db 打开。",
+        "Change the selected officer…": "变更所选人员…", "Select an officer in the table first.": "请先在表中选择一名人员。",
+        "Account active": "账户启用", "Certificate to revoke": "吊销的执法证号", "New certificate": "新执法证号", "Change officer": "变更人员",
+        "Major decision: penalty kinds": "重大执法决定：处罚种类", "Major decision: decided after a hearing": "重大执法决定：经过听证的案件",
+        "Major decision: deviating from the benchmark": "重大执法决定：偏离裁量基准", "Major decision: flagged complex by the handler": "重大执法决定：承办人认定案情复杂",
+        "Major decision: transfer to judicial organs": "重大执法决定：移送司法机关", "All %1 records and %2 evidence files verified.": "全部 %1 条记录和 %2 个证据文件校验无误。",
     },
     "CaseTable": {
         "Case number": "案件编号", "Case": "案件名称", "Stage": "阶段", "Handlers": "承办人", "Registered": "登记日期",

@@ -125,6 +125,24 @@ class CaseFileData:
     actor_names: Mapping[str, str]
 
 
+def apply_officer_update(db, record: Mapping[str, Any]) -> None:
+    """The tables after an ``update_officer`` event (recorded here or received in a bundle)."""
+    officer_id = record["id"]
+    if "roles" in record:
+        db.execute("UPDATE officer SET roles = ? WHERE id = ?", [json.dumps(record["roles"]), officer_id])
+    for key in ("legal_qualification", "active"):
+        if key in record:
+            db.execute(f"UPDATE officer SET {key} = ? WHERE id = ?", [int(bool(record[key])), officer_id])
+    if record.get("add_certificate"):
+        db.execute("INSERT OR IGNORE INTO certificate (certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power) "
+                   "VALUES (?,?,?,?,?,?,?)", [record["add_certificate"]["certificate_no"], officer_id, record["add_certificate"]["area"],
+                                              record["add_certificate"]["valid_from"], record["add_certificate"]["valid_to"],
+                                              record["add_certificate"]["status"], record["add_certificate"].get("source_of_power", "")])
+    if record.get("certificate_status"):
+        db.execute("UPDATE certificate SET status = ? WHERE certificate_no = ? AND officer_id = ?",
+                   [record["certificate_status"]["status"], record["certificate_status"]["certificate_no"], officer_id])
+
+
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -471,6 +489,56 @@ class Session:
             )
             for c in record["certificates"]:
                 self.db["certificate"].insert({**c, "officer_id": officer_id})
+        self.services._officers = None
+        return self.services.officers()[officer_id]
+
+    def update_officer(self, officer_id: str, changes: Mapping[str, Any]) -> Officer:
+        """Change an officer's roles, legal qualification or active flag, add a certificate, or change a
+        certificate's status (suspended, revoked). Recorded as an event on the officer's stream."""
+        self._require("update_officer")
+        officer = self.services.officers().get(officer_id)
+        if officer is None:
+            raise NotFound(f"没有该人员：{officer_id}")
+        record: dict[str, Any] = {"id": officer_id}
+        problems: list[Refusal] = []
+        if "roles" in changes:
+            try:
+                roles = sorted({Role(r) for r in changes["roles"]})
+            except ValueError as exc:
+                raise InvalidInput.at("roles", f"未知角色：{exc}") from None
+            if not roles:
+                problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
+            record["roles"] = [r.value for r in roles]
+        for key in ("legal_qualification", "active"):
+            if key in changes:
+                record[key] = bool(changes[key])
+        if officer_id == self.actor.id and record.get("active") is False:
+            problems.append(Refusal("invalid_input", "不能停用自己的账户", field="active"))
+        add = changes.get("add_certificate")
+        if add:
+            try:
+                cert = Certificate(str(add["certificate_no"]).strip(), str(add.get("area", "")), date.fromisoformat(str(add["valid_from"])),
+                                   date.fromisoformat(str(add["valid_to"])), CertificateStatus.VALID, str(add.get("source_of_power", "")))
+            except (KeyError, ValueError) as exc:
+                problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificate_no"))
+            else:
+                if self.db.execute("SELECT 1 FROM certificate WHERE certificate_no = ?", [cert.certificate_no]).fetchone():
+                    problems.append(Refusal("invalid_input", f"执法证号已登记：{cert.certificate_no}", field="certificate_no"))
+                record["add_certificate"] = {**cert.__dict__, "valid_from": cert.valid_from.isoformat(),
+                                             "valid_to": cert.valid_to.isoformat(), "status": cert.status.value}
+        status = changes.get("certificate_status")
+        if status:
+            no, value = str(status.get("certificate_no", "")), str(status.get("status", ""))
+            if value not in {s.value for s in CertificateStatus} or not any(c.certificate_no == no for c in officer.certificates):
+                problems.append(Refusal("invalid_input", f"该人员没有执法证 {no}，或状态 {value} 无效", field="certificate_status"))
+            record["certificate_status"] = {"certificate_no": no, "status": value}
+        if len(record) == 1 and not problems:
+            problems.append(Refusal("invalid_input", "没有要变更的内容"))
+        if problems:
+            raise InvalidInput(problems)
+        with self.db.atomic():
+            self._record(f"officer/{officer_id}", "update_officer", record)
+            apply_officer_update(self.db, record)
         self.services._officers = None
         return self.services.officers()[officer_id]
 

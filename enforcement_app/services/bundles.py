@@ -339,6 +339,11 @@ def _project_reference(db, e: Event) -> str:
                 db.execute("INSERT OR IGNORE INTO certificate (certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power) "
                            "VALUES (?,?,?,?,?,?,?)", [c.get("certificate_no"), p.get("id"), c.get("area", ""), c.get("valid_from"),
                                                       c.get("valid_to"), c.get("status", "valid"), c.get("source_of_power", "")])
+    elif e.kind == "update_officer":
+        from .api import apply_officer_update
+
+        if db.execute("SELECT 1 FROM officer WHERE id = ?", [p.get("id")]).fetchone():
+            apply_officer_update(db, p)
     elif e.kind == "set_agency":
         row = db.execute("SELECT id, name, seal_name, area, case_no_prefix FROM agency").fetchone()
         incoming = (p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix"))

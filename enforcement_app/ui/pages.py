@@ -43,6 +43,9 @@ from .i18n import tr
 from .models import CaseTableModel, ListTableModel
 
 PREVIEW_PAGES = 4
+MAJOR_KINDS = (("lower_qualification", "降低资质等级"), ("revoke_permit", "吊销许可证件"), ("order_suspension", "责令停产停业"),
+               ("order_closure", "责令关闭"), ("restrict_employment", "限制从业"), ("restrict_business", "限制开展生产经营活动"),
+               ("confiscate_illegal_property", "没收较大数额财物"))
 
 
 def page_images(pdf: bytes, pages: int, height: int = 180) -> list[bytes]:
@@ -414,6 +417,7 @@ class AdminPage(QWidget):
         for name, label, slot in (("agency_settings", QT_TRANSLATE_NOOP("AdminPage", "Agency and case numbers…"), self.agency_settings),
                                   ("policy_settings", QT_TRANSLATE_NOOP("AdminPage", "Thresholds and review time limit…"), self.policy_settings),
                                   ("add_officer", QT_TRANSLATE_NOOP("AdminPage", "Add officer…"), self.add_officer),
+                                  ("edit_officer", QT_TRANSLATE_NOOP("AdminPage", "Change the selected officer…"), self.edit_officer),
                                   ("restore", QT_TRANSLATE_NOOP("AdminPage", "Restore a backup…"), self.restore)):
             button = QPushButton(tr("AdminPage", label))
             button.setObjectName(name)
@@ -446,7 +450,8 @@ class AdminPage(QWidget):
                     warning = "无有效执法证"
                 elif cert is not None and (cert.valid_to - today).days <= warn_days:
                     warning = f"执法证将于{(cert.valid_to - today).days}日后到期"
-                rows.append({"name": o.name, "login": o.login, "roles": "、".join(ROLE_ZH[r.value] for r in sorted(o.roles, key=lambda r: r.value))
+                rows.append({"id": o.id, "role_values": sorted(r.value for r in o.roles), "qualified": o.legal_qualification,
+                             "active": o.active, "name": o.name + ("" if o.active else "（已停用）"), "login": o.login, "roles": "、".join(ROLE_ZH[r.value] for r in sorted(o.roles, key=lambda r: r.value))
                              + ("（法律职业资格）" if o.legal_qualification else ""),
                              "certificate": cert.certificate_no if cert else "", "valid_to": cert.valid_to.isoformat() if cert else "",
                              "warning": warning})
@@ -491,12 +496,19 @@ class AdminPage(QWidget):
                   Field("hearing_org", tr("AdminPage", "Hearing right: fines on organisations from (yuan)")),
                   Field("major_person", tr("AdminPage", "Major decision: fines on persons from (yuan)")),
                   Field("major_org", tr("AdminPage", "Major decision: fines on organisations from (yuan)")),
-                  Field("review_days", tr("AdminPage", "Legal review time limit (working days)"))]
+                  Field("review_days", tr("AdminPage", "Legal review time limit (working days)")),
+                  Field("major_kinds", tr("AdminPage", "Major decision: penalty kinds"), "kinds", MAJOR_KINDS, required=False),
+                  Field("after_hearing", tr("AdminPage", "Major decision: decided after a hearing"), "bool"),
+                  Field("benchmark_deviation", tr("AdminPage", "Major decision: deviating from the benchmark"), "bool"),
+                  Field("flagged_complex", tr("AdminPage", "Major decision: flagged complex by the handler"), "bool"),
+                  Field("transfer", tr("AdminPage", "Major decision: transfer to judicial organs"), "bool")]
 
         def show(policy):
             defaults = {"hearing_person": policy["hearing"]["fine_person_yuan"], "hearing_org": policy["hearing"]["fine_organisation_yuan"],
                         "major_person": policy["major_decision"]["fine_person_yuan"],
-                        "major_org": policy["major_decision"]["fine_organisation_yuan"], "review_days": policy["legal_review"]["days"]}
+                        "major_org": policy["major_decision"]["fine_organisation_yuan"], "review_days": policy["legal_review"]["days"],
+                        "major_kinds": policy["major_decision"]["penalty_kinds"],
+                        **{k: policy["major_decision"][k] for k in ("after_hearing", "benchmark_deviation", "flagged_complex", "transfer")}}
 
             def run(session, payload):
                 version = json.loads(json.dumps(policy))  # a new version on top of the one shipped
@@ -506,6 +518,9 @@ class AdminPage(QWidget):
                     version["major_decision"]["fine_person_yuan"] = int(payload["major_person"])
                     version["major_decision"]["fine_organisation_yuan"] = int(payload["major_org"])
                     version["legal_review"]["days"] = int(payload["review_days"])
+                    version["major_decision"]["penalty_kinds"] = list(payload.get("major_kinds", []))
+                    for flag in ("after_hearing", "benchmark_deviation", "flagged_complex", "transfer"):
+                        version["major_decision"][flag] = bool(payload.get(flag))
                 except (KeyError, ValueError) as exc:
                     raise InvalidInput.at("review_days", "金额和天数应为整数") from exc
                 version.update({"version": f"local-{payload['effective_from']}", "effective_from": payload["effective_from"],
@@ -534,6 +549,34 @@ class AdminPage(QWidget):
             return session.register_officer(data)
 
         self._dialog("add_officer", tr("AdminPage", "Add officer"), fields, {"roles": ["officer"]}, run)
+
+    def edit_officer(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self._report(tr("AdminPage", "Select an officer in the table first."))
+            return
+        row = self.model.items[rows[0].row()]
+        roles = tuple((r, ROLE_ZH[r]) for r in ROLE_ZH)
+        fields = [Field("roles", tr("AdminPage", "Roles"), "kinds", roles),
+                  Field("legal_qualification", tr("AdminPage", "Legal professional qualification"), "bool"),
+                  Field("active", tr("AdminPage", "Account active"), "bool"),
+                  Field("revoke", tr("AdminPage", "Certificate to revoke"), required=False),
+                  Field("certificate_no", tr("AdminPage", "New certificate"), required=False),
+                  Field("cert_area", tr("AdminPage", "Area of the certificate"), required=False),
+                  Field("valid_from", tr("AdminPage", "Valid from"), "date"), Field("valid_to", tr("AdminPage", "Valid until"), "date")]
+        defaults = {"roles": row["role_values"], "legal_qualification": row["qualified"], "active": row["active"]}
+
+        def run(session, payload):
+            changes: dict[str, Any] = {"roles": payload.get("roles", []), "legal_qualification": payload.get("legal_qualification"),
+                                       "active": payload.get("active")}
+            if payload.get("revoke"):
+                changes["certificate_status"] = {"certificate_no": payload["revoke"], "status": "revoked"}
+            if payload.get("certificate_no"):
+                changes["add_certificate"] = {"certificate_no": payload["certificate_no"], "area": payload.get("cert_area", ""),
+                                              "valid_from": payload["valid_from"], "valid_to": payload["valid_to"]}
+            return session.update_officer(row["id"], changes)
+
+        self._dialog("edit_officer", f"{tr('AdminPage', 'Change officer')}：{row['name']}", fields, defaults, run)
 
     def restore(self, backup: str | None = None, target: str | None = None) -> None:
         backup = backup or QFileDialog.getOpenFileName(self, tr("AdminPage", "Backup to restore"), "", "SQLite (*.db)")[0]

@@ -579,6 +579,50 @@
         <translation>已恢复到 %1，可用 --db 打开。</translation>
     </message>
     <message>
+        <source>Change the selected officer…</source>
+        <translation>变更所选人员…</translation>
+    </message>
+    <message>
+        <source>Select an officer in the table first.</source>
+        <translation>请先在表中选择一名人员。</translation>
+    </message>
+    <message>
+        <source>Account active</source>
+        <translation>账户启用</translation>
+    </message>
+    <message>
+        <source>Certificate to revoke</source>
+        <translation>吊销的执法证号</translation>
+    </message>
+    <message>
+        <source>New certificate</source>
+        <translation>新执法证号</translation>
+    </message>
+    <message>
+        <source>Change officer</source>
+        <translation>变更人员</translation>
+    </message>
+    <message>
+        <source>Major decision: penalty kinds</source>
+        <translation>重大执法决定：处罚种类</translation>
+    </message>
+    <message>
+        <source>Major decision: decided after a hearing</source>
+        <translation>重大执法决定：经过听证的案件</translation>
+    </message>
+    <message>
+        <source>Major decision: deviating from the benchmark</source>
+        <translation>重大执法决定：偏离裁量基准</translation>
+    </message>
+    <message>
+        <source>Major decision: flagged complex by the handler</source>
+        <translation>重大执法决定：承办人认定案情复杂</translation>
+    </message>
+    <message>
+        <source>Major decision: transfer to judicial organs</source>
+        <translation>重大执法决定：移送司法机关</translation>
+    </message>
+    <message>
         <source>All %1 records and %2 evidence files verified.</source>
         <translation>全部 %1 条记录和 %2 个证据文件校验无误。</translation>
     </message>
