@@ -518,3 +518,32 @@ def test_administration_changes_an_officer(world, clients, qtbot):
         lihua = fresh.officers()[world.officer_b.id]
         assert not lihua.active and lihua.certificates[0].status.value == "revoked"
     assert any(r["login"] == "lihua" and "已停用" in r["name"] for r in page.model.items)
+
+
+def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients, qtbot, tmp_path):
+    import steps
+
+    from enforcement_app.services import Services
+
+    case_id = steps.lead(world, world.company)
+    world.as_(world.officer_a).export_bundle(tmp_path / "out.ecb")
+    with Services(tmp_path / "laptop2.db", clock=world.clock) as other:
+        other.system_session().import_bundle(tmp_path / "out.ecb")
+        photo = tmp_path / "p.png"
+        _png(photo)
+        other.session("lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
+                                                              "collected_by": [world.officer_b.id]})
+        other.session("lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id])
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.admin).import_bundle(tmp_path / "back.ecb")
+    worker, officer, _ = clients("zhangming")
+    officer.open_case(case_id)
+    settle(qtbot, worker)
+    assert "记录出现分叉" in officer.workspace.header.text()
+    head_worker, head, _ = clients("wangju")
+    head.open_case(case_id)
+    settle(qtbot, head_worker)
+    submit(qtbot, head, click_action(qtbot, head, "approve_filing"))
+    officer.workspace.reload()
+    settle(qtbot, worker)
+    assert "记录出现分叉" not in officer.workspace.header.text()

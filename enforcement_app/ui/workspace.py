@@ -183,6 +183,8 @@ class CaseWorkspace(QWidget):
             f"{html.escape(s.case_no or tr('CaseWorkspace', '(not filed yet)'))}　·　{tr('CaseWorkspace', 'Party')}：{party}　·　"
             f"{tr('CaseWorkspace', 'Handlers')}：{html.escape(view['handler_names'])}"
             + (f"　·　<span style='color:#b71c1c'>{tr('CaseWorkspace', 'Major decision')}：{html.escape('；'.join(view['major']))}</span>" if view["major"] else "")
+            + (f"<br/><span style='color:#e65100'>{tr('CaseWorkspace', 'The record has forked: %1 branches recorded on different machines; the next step joins them.').replace('%1', str(len(view['heads'])))}</span>"
+               if len(view["heads"]) > 1 else "")
         )
         self.stepper.setText(_stepper(s.stage, s.procedure.value))
         self._actions(view)
@@ -466,6 +468,7 @@ def _load(session, case_id: str) -> dict[str, Any]:
         "actions": view.actions,
         "major": view.major,
         "events": view.events,
+        "heads": view.heads,
         "today": today,
         "names": {k: o.name for k, o in officers.items()},
         "handler_names": "、".join(officers[h].name for h in state.handlers if h in officers),

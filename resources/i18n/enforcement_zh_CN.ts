@@ -837,6 +837,10 @@
         <translation>将决定书保存为 PDF…</translation>
     </message>
     <message>
+        <source>The record has forked: %1 branches recorded on different machines; the next step joins them.</source>
+        <translation>记录出现分叉：不同电脑上记录了 %1 个分支，下一步记录时将自动合并。</translation>
+    </message>
+    <message>
         <source>Register %1 evidence file(s)</source>
         <translation>登记 %1 个证据文件</translation>
     </message>
