@@ -258,3 +258,71 @@ def test_cli_bundle_export_and_import(world, tmp_path, capsys):
     broken.write_bytes(out.read_bytes()[:-200])
     assert cli(["--db", str(target), "bundle", "import", str(broken)]) == 2
     assert "不是有效的案件包" in capsys.readouterr().err
+
+
+def test_a_failed_import_leaves_nothing_behind_in_memory_either(bundled, monkeypatch):
+    path, target, _case = bundled
+    session = target.system_session()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full while rebuilding the case list")
+
+    monkeypatch.setattr(type(session), "_project", broken)
+    with pytest.raises(RuntimeError):
+        session.import_bundle(path)
+    assert target.db.execute("SELECT count(*) FROM officer").fetchone()[0] == 0
+    assert target.officers() == {}  # the officers read inside the rolled-back transaction are forgotten
+    assert target.agency() is None
+
+
+def test_powers_granted_on_another_machine_are_reported_not_applied(world, tmp_path):
+    target = _device(world, "office")
+    s = world.as_(world.officer_a)
+    s.export_bundle(tmp_path / "first.ecb")
+    target.system_session().import_bundle(tmp_path / "first.ecb")
+    world.as_(world.admin).update_officer(world.officer_b.id, {"roles": ["officer", "admin"]})
+    world.as_(world.admin).update_officer(world.officer_b.id, {"add_certificate": {
+        "certificate_no": "44130002C", "area": "仲恺高新区", "valid_from": "2025-01-01", "valid_to": "2029-01-01"}})
+    s.export_bundle(tmp_path / "second.ecb")
+    summary = target.session("admin").import_bundle(tmp_path / "second.ecb")
+    assert any("角色、资格或账户变更未自动生效" in c for c in summary.conflicts)
+    lihua = target.officers()[world.officer_b.id]
+    assert {r.value for r in lihua.roles} == {"officer"}
+    assert "44130002C" in {c.certificate_no for c in lihua.certificates}  # certificates do follow
+    target.close()
+
+
+def test_bundles_of_some_cases_to_a_device_do_not_skip_the_others(world, tmp_path):
+    first = steps.lead(world, world.company)
+    second = steps.lead(world, world.person)
+    target = _device(world, "office")
+    device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+    s = world.as_(world.officer_a)
+    s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device)
+    target.system_session().import_bundle(tmp_path / "one.ecb")
+    s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device)
+    summary = target.session("admin").import_bundle(tmp_path / "two.ecb")
+    assert summary.new_cases and target.session("zhangming").view(second).state.party_name == "刘某"
+    target.close()
+
+
+def test_a_duplicated_event_line_is_refused(bundled, tmp_path):
+    path, target, _case = bundled
+    forged = tmp_path / "dup.ecb"
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        events = src.read("events.jsonl")
+        lines = events.decode().splitlines()
+        events = ("\n".join(lines + lines[-1:]) + "\n").encode()
+        import hashlib
+
+        manifest["files"]["events.jsonl"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+        with zipfile.ZipFile(forged, "w") as dst:
+            for info in src.infolist():
+                if info.filename not in ("manifest.json", "events.jsonl"):
+                    dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr("events.jsonl", events)
+            dst.writestr("manifest.json", json.dumps(manifest))
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged)
+    assert any("重复" in p for p in refused.value.problems)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,11 @@ SUFFIX = ".ecb"
 APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立案", "record_legal_review": "法制审核",
                   "decide_approval": "审批", "make_decision": "作出处理决定", "record_collective_discussion": "集体讨论"}
 _COLUMNS = "seq, hash, stream, parents, actor, device, at, kind, payload"
+_CASE_ID = re.compile(r"[0-9a-f]{32}")
+_STREAM = re.compile(r"(?:[0-9a-f]{32}|evaluation/[0-9a-f]{32}|(?:party|officer|agency|device)/[^\s,/]+|config/(?:policy|calendar|benchmarks))")
+_DEVICE = re.compile(r"[^\s,/]{1,64}")
+# reference changes a bundle may bring in; anything that widens a person's powers is left to this machine's administrator
+_PRIVILEGED = ("roles", "legal_qualification", "active")
 
 
 class BundleError(InvalidInput):
@@ -100,8 +106,11 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
     wanted = set(case_ids) | {f"evaluation/{c}" for c in case_ids} | {f"party/{p}" for p in parties if p}
     since = 0
     if to_device:
+        if not _DEVICE.fullmatch(to_device):
+            raise InvalidInput.at("to_device", f"设备ID无效：{to_device}")
         row = db.execute("SELECT sent_upto_seq FROM peer WHERE device_id = ?", [to_device]).fetchone()
         since = int(row[0]) if row else 0
+    selective = bool(cases or query)
     rows = [r for r in db.execute(f"SELECT {_COLUMNS} FROM event WHERE seq > ? ORDER BY seq", [since])
             if r[2] in wanted or r[2].startswith(("officer/", "agency/", "config/"))]
     evidence = []
@@ -119,6 +128,27 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
     ).encode("utf-8")
     files: dict[str, dict[str, Any]] = {"events.jsonl": {"sha256": hashlib.sha256(events_text).hexdigest(), "size": len(events_text)}}
     partial = path.with_suffix(path.suffix + ".part")
+    try:
+        _write_bundle(partial, events_text, evidence, services, files, db, bundle_id, to_device, case_ids, len(rows))
+        with db.atomic():
+            session._record(f"device/{to_device or 'removable-media'}", "export_bundle",
+                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
+                             "evidence_files": len(set(evidence))})
+            if to_device and not selective:
+                # only a bundle of everything moves the mark: a bundle of some cases leaves the others still to send
+                upto = max([since] + [r[0] for r in rows])
+                db.execute("INSERT INTO peer (device_id, sent_upto_seq, last_sent_at) VALUES (?, ?, ?) ON CONFLICT(device_id) "
+                           "DO UPDATE SET sent_upto_seq = excluded.sent_upto_seq, last_sent_at = excluded.last_sent_at",
+                           [to_device, upto, services.clock().isoformat()])
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(set(evidence)), path.stat().st_size)
+
+
+def _write_bundle(partial: Path, events_text: bytes, evidence: list[str], services, files: dict[str, Any], db, bundle_id: str,
+                  to_device: str | None, case_ids: list[str], count: int) -> None:
     with zipfile.ZipFile(partial, "w") as bundle:
         bundle.writestr("events.jsonl", events_text, compress_type=zipfile.ZIP_DEFLATED)
         for sha in dict.fromkeys(evidence):
@@ -127,19 +157,8 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
             files[f"evidence/{sha}"] = {"sha256": sha, "size": source.stat().st_size}
         manifest = {"format": FORMAT, "bundle_id": bundle_id, "from_device": meta(db, "device_id"),
                     "from_name": meta(db, "device_name"), "created_at": services.clock().isoformat(),
-                    "to_device": to_device or "", "cases": case_ids, "events": len(rows), "files": files}
+                    "to_device": to_device or "", "cases": case_ids, "events": count, "files": files}
         bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1), compress_type=zipfile.ZIP_DEFLATED)
-    with db.atomic():
-        session._record(f"device/{to_device or 'removable-media'}", "export_bundle",
-                        {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
-                         "evidence_files": len(set(evidence))})
-        if to_device:
-            upto = max([since] + [r[0] for r in rows])
-            db.execute("INSERT INTO peer (device_id, sent_upto_seq, last_sent_at) VALUES (?, ?, ?) ON CONFLICT(device_id) "
-                       "DO UPDATE SET sent_upto_seq = excluded.sent_upto_seq, last_sent_at = excluded.last_sent_at",
-                       [to_device, upto, services.clock().isoformat()])
-    partial.replace(path)
-    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(set(evidence)), path.stat().st_size)
 
 
 # --- import ----------------------------------------------------------------------------------------------
@@ -166,6 +185,8 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
                 raise BundleError(path, [f"manifest.json 不是 {FORMAT} 格式"])
             listed = manifest["files"]
+            if not all(isinstance(v, dict) for v in listed.values()) or not _DEVICE.fullmatch(str(manifest.get("from_device") or "unknown")):
+                raise BundleError(path, ["manifest.json 的文件清单或设备ID格式错误"])
             for name in sorted(names - set(listed) - {"manifest.json"}):
                 problems.append(f"包内文件 {name} 未登记在清单中")
             for name in listed:
@@ -176,8 +197,11 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
             events: list[Event] = []
             if "events.jsonl" in names:
                 try:
+                    declared = (listed.get("events.jsonl") or {}).get("size")
+                    if bundle.getinfo("events.jsonl").file_size != declared:  # checked before reading: no zip bomb
+                        raise ValueError("大小与清单不符")
                     data: bytes | None = bundle.read("events.jsonl")
-                except (OSError, zipfile.BadZipFile, ValueError) as exc:  # a CRC error is a changed byte too
+                except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError) as exc:  # CRC, encryption…
                     problems.append(f"文件 events.jsonl 已损坏：{exc}")
                     data = None
                 if data is not None:
@@ -201,9 +225,11 @@ def _stage_evidence(path: Path, names: list[str], listed: Mapping[str, Any], ser
     with zipfile.ZipFile(path) as bundle:
         for name in names:
             try:
+                if bundle.getinfo(name).file_size != (listed.get(name) or {}).get("size"):
+                    raise ValueError("大小与清单不符")
                 with bundle.open(name) as fh:
                     sha, size, tmp = services.evidence.stage(fh)
-            except (OSError, zipfile.BadZipFile, ValueError) as exc:
+            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError) as exc:
                 problems.append(f"文件 {name} 已损坏：{exc}")
                 continue
             staged[name[len("evidence/"):]] = tmp
@@ -218,6 +244,7 @@ def _parse_events(text: bytes, problems: list[str]) -> list[Event]:
     """Events as sent, each hash recomputed from the columns exactly as they arrived (and will be
     stored): the text is hashed once and kept, so the row written here is byte for byte the row sent."""
     events = []
+    seen: set[str] = set()
     for n, line in enumerate(text.decode("utf-8", errors="replace").splitlines(), 1):
         if not line.strip():
             continue
@@ -234,6 +261,13 @@ def _parse_events(text: bytes, problems: list[str]) -> list[Event]:
         if digest != raw.get("hash"):
             problems.append(f"第{n}条记录（{raw.get('kind')}）的内容与其哈希不符，已被改动")
             continue
+        if not isinstance(event.payload, dict) or not _STREAM.fullmatch(stream):
+            problems.append(f"第{n}条记录（{kind}）的记录流 {stream[:40]} 或内容格式不是本系统所写")
+            continue
+        if digest in seen:
+            problems.append(f"第{n}条记录重复出现")
+            continue
+        seen.add(digest)
         if moment.isoformat(timespec="microseconds") != at or ",".join(sorted(event.parents)) != parents:
             problems.append(f"第{n}条记录（{kind}）的时间或前序记录不是规范写法")
             continue
@@ -270,6 +304,17 @@ def import_bundle(session: Session, path: str | Path) -> ImportSummary:
                    and e.payload.get("sha256") not in staged and e.payload.get("sha256") not in registered]
         if lacking:
             raise BundleError(path, [f"证据文件 {str(s)[:12]}… 既不在包内也不在本机证据库中" for s in lacking[:10]])
+        in_bundle = {e.stream for e in events}
+        parties = {f"party/{e.payload.get('party_id')}" for e in new if e.kind in ("register_lead", "record_simple_decision")}
+        have_parties = {f"party/{r[0]}" for r in db.execute("SELECT id FROM party")}
+        orphans = sorted(p for p in parties if p not in in_bundle and p not in have_parties)
+        if orphans:
+            raise BundleError(path, [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]])
+        staged_sizes = {sha: tmp.stat().st_size for sha, tmp in staged.items()}
+        wrong = [e for e in new if e.kind == "add_evidence" and e.payload.get("sha256") in staged_sizes
+                 and int(e.payload.get("size", -1)) != staged_sizes[e.payload["sha256"]]]
+        if wrong:
+            raise BundleError(path, [f"证据 {str(e.payload.get('sha256'))[:12]}… 登记的大小与文件不符" for e in wrong[:10]])
         affected_cases = {e.stream for e in new if "/" not in e.stream}
         existing_cases = {r[0] for r in db.execute(
             f'SELECT id FROM "case" WHERE id IN ({",".join("?" * len(affected_cases))})', sorted(affected_cases))} if affected_cases else set()
@@ -314,6 +359,12 @@ def import_bundle(session: Session, path: str | Path) -> ImportSummary:
                            [summary.from_device, summary.from_name, services.clock().isoformat()])
         services._states.clear()
         return summary
+    except BaseException:
+        # the transaction rolled back: what the caches loaded inside it must not outlive it
+        services._officers = services._agency = services._policies = services._calendar = services._benchmarks = None
+        services._parties.clear()
+        services._states.clear()
+        raise
     finally:
         for tmp in staged.values():
             services.evidence.discard(tmp)
@@ -343,7 +394,10 @@ def _project_reference(db, e: Event) -> str:
         from .api import apply_officer_update
 
         if db.execute("SELECT 1 FROM officer WHERE id = ?", [p.get("id")]).fetchone():
-            apply_officer_update(db, p)
+            # certificates follow the officer; roles, qualification and accounts are this machine's administrator's call
+            apply_officer_update(db, {k: v for k, v in p.items() if k not in _PRIVILEGED})
+            if any(k in p for k in _PRIVILEGED):
+                return f"人员 {p.get('id', '')[:12]}… 的角色、资格或账户变更未自动生效，请本机管理员核对后办理"
     elif e.kind == "set_agency":
         row = db.execute("SELECT id, name, seal_name, area, case_no_prefix FROM agency").fetchone()
         incoming = (p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix"))
