@@ -14,13 +14,13 @@ def test_a_revoked_certificate_stops_the_officer_investigating(world):
     steps.file(world, case_id)
     world.clock.set("2025-03-05T12:00")
     admin = world.as_(world.admin)
-    admin.update_officer(world.officer_b.id, {"certificate_status": {"certificate_no": "44130002", "status": "revoked"}})
+    admin.update_officer(world.officer_b.id, {"certificate_status": {"certificate_no": "44130002", "status": "revoked", "on": "2025-03-05"}})
     with pytest.raises(RuleViolation) as refused:
-        steps.inspect(world, case_id)
+        steps.inspect(world, case_id, at="2025-03-05T10:00")  # on the day of the revocation
     assert "李华" in str(refused.value)
     admin.update_officer(world.officer_b.id, {"add_certificate": {"certificate_no": "44130002B", "area": "仲恺高新区",
                                                                   "valid_from": "2025-03-01", "valid_to": "2029-02-28"}})
-    steps.inspect(world, case_id)
+    steps.inspect(world, case_id, at="2025-03-05T10:00")
     kinds = [row[0] for row in world.services.db.execute("SELECT kind FROM event WHERE stream = ? ORDER BY seq", [f"officer/{world.officer_b.id}"])]
     assert kinds == ["register_officer", "update_officer", "update_officer"]
 
@@ -49,3 +49,19 @@ def test_a_closed_account_cannot_log_in_and_only_administrators_change_officers(
         world.as_(world.admin).update_officer(world.admin.id, {"active": False})  # not oneself
     with pytest.raises(InvalidInput):
         world.as_(world.admin).update_officer(world.officer_a.id, {})
+
+
+def test_a_revocation_does_not_reach_back(world):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id, at="2025-03-04T10:00")
+    before = world.as_(world.evaluator).evaluation_sheet(case_id)
+    world.clock.set("2025-06-01T09:00")
+    world.as_(world.admin).update_officer(world.officer_b.id, {"certificate_status": {"certificate_no": "44130002", "status": "revoked"}})
+    after = world.as_(world.evaluator).evaluation_sheet(case_id)
+    line = {x.item.id: x for x in after.lines}["content_officers"]
+    assert line.score == {x.item.id: x for x in before.lines}["content_officers"].score == 6
+    assert "44130002" in line.evidence
+    lihua = world.services.officers()[world.officer_b.id]
+    assert lihua.certificate_on(world.clock().date()) is None  # but from 1 June on it is gone

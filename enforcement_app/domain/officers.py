@@ -38,6 +38,7 @@ class Certificate:
     valid_to: date
     status: CertificateStatus = CertificateStatus.VALID
     source_of_power: str = ""
+    status_from: date | None = None  # the day a suspension or revocation took effect
 
     def __post_init__(self) -> None:
         if not self.certificate_no.strip():
@@ -46,7 +47,13 @@ class Certificate:
             raise ValueError("执法证有效期截止日早于起始日")
 
     def valid_on(self, day: date) -> bool:
-        return self.status == CertificateStatus.VALID and self.valid_from <= day <= self.valid_to
+        """Valid on ``day``: within its dates, and not yet suspended or revoked then (a revocation does not
+        reach back: steps taken before it stay lawful)."""
+        if not self.valid_from <= day <= self.valid_to:
+            return False
+        if self.status == CertificateStatus.VALID:
+            return True
+        return self.status_from is not None and day < self.status_from
 
 
 @dataclass(frozen=True)

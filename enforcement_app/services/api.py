@@ -139,8 +139,9 @@ def apply_officer_update(db, record: Mapping[str, Any]) -> None:
                                               record["add_certificate"]["valid_from"], record["add_certificate"]["valid_to"],
                                               record["add_certificate"]["status"], record["add_certificate"].get("source_of_power", "")])
     if record.get("certificate_status"):
-        db.execute("UPDATE certificate SET status = ? WHERE certificate_no = ? AND officer_id = ?",
-                   [record["certificate_status"]["status"], record["certificate_status"]["certificate_no"], officer_id])
+        change = record["certificate_status"]
+        db.execute("UPDATE certificate SET status = ?, status_from = ? WHERE certificate_no = ? AND officer_id = ?",
+                   [change["status"], change.get("on", "") if change["status"] != "valid" else "", change["certificate_no"], officer_id])
 
 
 def _iso(d: date | None) -> str | None:
@@ -197,11 +198,12 @@ class Services:
     def officers(self) -> dict[str, Officer]:
         if self._officers is None:
             certs: dict[str, list[Certificate]] = {}
-            for no, officer_id, area, start, end, status, source in self.db.execute(
-                "SELECT certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power FROM certificate"
+            for no, officer_id, area, start, end, status, source, status_from in self.db.execute(
+                "SELECT certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power, status_from FROM certificate"
             ):
                 certs.setdefault(officer_id, []).append(
-                    Certificate(no, area, date.fromisoformat(start), date.fromisoformat(end), CertificateStatus(status), source)
+                    Certificate(no, area, date.fromisoformat(start), date.fromisoformat(end), CertificateStatus(status), source,
+                                date.fromisoformat(status_from) if status_from else None)
                 )
             self._officers = {
                 row[0]: Officer(
@@ -477,7 +479,8 @@ class Session:
             "roles": [r.value for r in roles],
             "legal_qualification": bool(data.get("legal_qualification", False)),
             "certificates": [
-                {**c.__dict__, "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(), "status": c.status.value}
+                {**c.__dict__, "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(), "status": c.status.value,
+                 "status_from": c.status_from.isoformat() if c.status_from else ""}
                 for c in certificates
             ],
         }
@@ -525,13 +528,14 @@ class Session:
                 if self.db.execute("SELECT 1 FROM certificate WHERE certificate_no = ?", [cert.certificate_no]).fetchone():
                     problems.append(Refusal("invalid_input", f"执法证号已登记：{cert.certificate_no}", field="certificate_no"))
                 record["add_certificate"] = {**cert.__dict__, "valid_from": cert.valid_from.isoformat(),
-                                             "valid_to": cert.valid_to.isoformat(), "status": cert.status.value}
+                                             "valid_to": cert.valid_to.isoformat(), "status": cert.status.value, "status_from": ""}
         status = changes.get("certificate_status")
         if status:
             no, value = str(status.get("certificate_no", "")), str(status.get("status", ""))
+            on = _day(status.get("on")) or self.services.today()
             if value not in {s.value for s in CertificateStatus} or not any(c.certificate_no == no for c in officer.certificates):
                 problems.append(Refusal("invalid_input", f"该人员没有执法证 {no}，或状态 {value} 无效", field="certificate_status"))
-            record["certificate_status"] = {"certificate_no": no, "status": value}
+            record["certificate_status"] = {"certificate_no": no, "status": value, "on": on.isoformat()}
         if len(record) == 1 and not problems:
             problems.append(Refusal("invalid_input", "没有要变更的内容"))
         if problems:
