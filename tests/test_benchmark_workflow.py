@@ -240,3 +240,18 @@ def test_the_set_in_force_at_the_act_applies_unless_a_later_one_is_lighter(world
     _report(world, case_id, 70_000, reason="按所适用基准的建议幅度")
     recorded = world.as_(world.officer_a).view(case_id).state.benchmark
     assert recorded["set"].split()[0] == expected
+
+
+def test_without_benchmark_facts_the_statutory_maximum_still_holds(world):
+    case_id = world.as_(world.officer_a).open_case({
+        "source": "inspection", "act_date": "2025-02-20", "cause": "发布含有“最佳”用语的广告", "cause_entry": "advertising_57_1_advertiser",
+        "summary": "网店页面使用绝对化用语", "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id)
+    payload = {"outcome": "penalty", "penalty_kinds": ["fine"], "facts": "使用“最佳”用语", "discretion": "从重",
+               "basis": "《中华人民共和国广告法》第五十七条第（一）项"}
+    with pytest.raises(RuleViolation) as refused:  # Art. 57: 200,000 to 1,000,000 yuan
+        world.as_(world.officer_a).perform(case_id, "submit_investigation_report", {**payload, "fine_yuan": "1000000.01"})
+    assert "fine_above_statutory_maximum" in steps.rules_of(refused.value)
+    world.as_(world.officer_a).perform(case_id, "submit_investigation_report", {**payload, "fine_yuan": "1000000"})

@@ -291,3 +291,15 @@ def test_cli_single_and_batch_export_with_a_failure_reported(world, tmp_path, ca
     assert "导出 1/2 个案卷" in report and "磁盘已满" in report
     assert len(os.listdir(tmp_path / "batch")) == 1
     assert cli(["--db", db, "--user", "wuping", "evaluate", first, "--json"]) == 0
+
+
+def test_an_evidence_file_that_is_no_image_does_not_stop_the_export(world, tmp_path):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    fake = tmp_path / "scan.jpg"
+    fake.write_bytes(b"not really a jpeg" * 100)
+    world.as_(world.officer_a).add_evidence(case_id, fake, {"kind": "documentary", "description": "扫描件", "source": "当事人提供",
+                                                             "collected_by": [world.officer_a.id]})
+    rendered = render_case_file(world.as_(world.evaluator).case_file_data(case_id))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages)
+    assert "无法显示预览" in re.sub(r"\s+", "", text)

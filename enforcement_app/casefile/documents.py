@@ -317,7 +317,10 @@ class Builder:
             thumb: Any = ""
             path = self.data.evidence_files.get(str(e.get("sha256")))
             if path is not None and str(e.get("media_type", "")).startswith("image/") and path.exists():
-                thumb = _thumbnail(path, widths[5] - 8)
+                try:
+                    thumb = _thumbnail(path, widths[5] - 8)
+                except Exception:  # noqa: BLE001 - a file named .jpg that is no image (or a decompression bomb): no thumbnail
+                    thumb = _p("（无法显示预览）", self.s.small)
             collected = e.get("collected_at")
             last_day = date.fromisoformat(str(collected)[:10]) if collected else last_day
             rows.append([

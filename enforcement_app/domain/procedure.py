@@ -592,7 +592,7 @@ def _benchmark_input(f: Form, state: CaseState) -> dict[str, Any] | None:
         except ValueError:
             f.problem(f"benchmark.bases.{name}", f"未知的基数：{name}（可用：{'、'.join(b.value for b in BaseKind)}）")
             continue
-        sub = Form({"amount_yuan": value} if not isinstance(value, int) else {"amount_fen": value})
+        sub = Form({"amount_yuan": str(value)})  # base amounts are yuan, as numbers or as text
         amount = sub.fen("amount_fen", base.zh, required=True)
         if sub.problems or amount < 0:
             f.problem(f"benchmark.bases.{name}", f"{base.zh}应为非负金额（元），实际为 {value!r}")
@@ -605,6 +605,22 @@ def _benchmark_input(f: Form, state: CaseState) -> dict[str, Any] | None:
     return {"entry": entry, "bases": bases, "circumstances": sorted({c.strip() for c in circumstances})}
 
 
+def _statutory_ceiling(f: Form, state: CaseState, ctx: Context, on: date | None, fine: int) -> None:
+    """The case names its benchmark entry but the proposal gives no facts for it: when the entry's range
+    needs no base amount, a fine above the statutory maximum is still refused (Art. 4: within the law)."""
+    try:
+        party_kind = PartyKind(state.party_kind or PartyKind.ORGANISATION.value)
+        act = state.act_date or on or ctx.today
+        assessment = assess(ctx.benchmarks, state.cause_entry, CaseFacts(party_kind, act, max(on or ctx.today, act)), ctx.policy)
+    except (InvalidInput, RuleViolation, NotFound):
+        return  # the range depends on facts not given (e.g. goods value): the benchmark panel asks for them
+    if fine > assessment.statutory_range.high:
+        f.problems.append(Refusal(
+            "fine_above_statutory_maximum",
+            f"罚款 {format_yuan(fine)} 超过法定最高限额 {format_yuan(assessment.statutory_range.high)}（{assessment.penalty_basis}），不得作出",
+            assessment.penalty_basis, "fine_fen"))
+
+
 def _apply_benchmark(
     f: Form, state: CaseState, ctx: Context, *, on: date | None, outcome: str, fine: int | None, reason: str, declared: bool
 ) -> None:
@@ -612,6 +628,9 @@ def _apply_benchmark(
     range is a hard limit, leaving the recommended range needs a written reason, and the deviation flag
     (which the agency's catalogue may make a major decision) is computed, not typed."""
     inputs = _benchmark_input(f, state)
+    if inputs is None and not f.problems and ctx.benchmarks is not None and state.cause_entry and fine:
+        _statutory_ceiling(f, state, ctx, on, fine)  # no benchmark facts given: the statutory maximum still holds
+        return
     if inputs is None or f.problems or ctx.benchmarks is None:
         return
     try:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .api import case_filter
 
@@ -24,7 +25,7 @@ SORTABLE = {"case_no": "case_no", "title": "title", "stage": "stage", "party_nam
 
 class CaseIndex:
     def __init__(self, path: str | Path):
-        self.conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=True)
+        self.conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True, check_same_thread=True)
         self.conn.execute("PRAGMA query_only = ON")
         # a list over 100,000 cases scans tens of megabytes: keep them mapped and cached between filters
         self.conn.execute("PRAGMA mmap_size = 268435456")

@@ -16,6 +16,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 GENESIS = "0" * 64
 FORMAT = "ecr-event/1"  # the header of domain.record; a test keeps the two equal
@@ -88,7 +89,7 @@ def scan(
 
 def scan_file(path: str, lo: int, hi: int) -> RangeScan:
     """Worker entry point: scan a range through a read-only connection of its own."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     try:
         return scan(conn, lo, hi)
     finally:

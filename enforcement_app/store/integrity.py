@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -129,7 +130,7 @@ def _scan_all(conn, progress: Callable[[int], None] | None) -> tuple[chain_scan.
             futures = [pool.submit(chain_scan.scan_file, path, a, b) for a, b in ranges[1:]]
             first = chain_scan.scan(conn, *ranges[0], progress)
             return chain_scan.merge([first, *(f.result() for f in futures)])
-    except (BrokenProcessPool, OSError, RuntimeError):
+    except (BrokenProcessPool, OSError, RuntimeError, sqlite3.Error):
         return _workers_failed(conn, lo, hi, progress)
 
 

@@ -261,10 +261,11 @@ class NewCaseDialog(QDialog):
             spot["fine_yuan"] = self.fine.text().strip()
 
         def job(session, _job):
-            registered = session.register_party(party)
-            if simple:
-                return session.record_simple_decision({**spot, "party_id": registered.id})
-            return session.open_case({**lead, "party_id": registered.id})
+            with session.db.atomic():  # party and case together: a refused case leaves no party behind
+                registered = session.register_party(party)
+                if simple:
+                    return session.record_simple_decision({**spot, "party_id": registered.id})
+                return session.open_case({**lead, "party_id": registered.id})
 
         def failed(exc):
             messages = [r.message for r in exc.refusals] if isinstance(exc, RuleViolation) else [str(exc)]
@@ -308,6 +309,7 @@ class IdleLock(QObject):
         self.dialog = dialog
 
     def _unlocked(self, result: int) -> None:
+        self.window.worker.logged_in.disconnect(self.dialog._result)
         if result != QDialog.DialogCode.Accepted:
             self.window.close()
             return
