@@ -1,7 +1,7 @@
 """Re-hashing one range of the event table: the hot loop of ``verify``.
 
-Kept free of everything but ``hashlib`` and ``sqlite3`` so that a worker process started with *spawn*
-imports it in milliseconds. ``verify`` splits the table into consecutive ``seq`` ranges, scans them in
+Kept free of everything but ``hashlib`` and ``sqlite3`` so that a worker process (``python -m
+enforcement_app.store.chain_scan DB LO HI``, its result pickled to stdout) starts in milliseconds. ``verify`` splits the table into consecutive ``seq`` ranges, scans them in
 parallel (one in the calling process, the others in workers with their own read-only connections) and
 merges the partial results in order with :func:`merge`.
 
@@ -128,3 +128,13 @@ def merge(scans: list[RangeScan]) -> tuple[RangeScan, list[tuple[str, int, str, 
         if part.count:
             total.last_chain = part.last_chain
     return total, lookups
+
+
+if __name__ == "__main__":  # a verify worker: python -m enforcement_app.store.chain_scan DB LO HI
+    import pickle
+    import sys
+
+    # through the package, so the pickled result names enforcement_app.store.chain_scan.RangeScan, not __main__
+    from enforcement_app.store.chain_scan import scan_file as packaged_scan_file
+
+    sys.stdout.buffer.write(pickle.dumps(packaged_scan_file(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))

@@ -8,13 +8,13 @@ the event (position, kind, hash) or the file.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sqlite3
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import sqlite_utils
 
@@ -124,14 +124,38 @@ def _scan_all(conn, progress: Callable[[int], None] | None) -> tuple[chain_scan.
         return chain_scan.merge([chain_scan.scan(conn, lo, hi, progress)])
     bounds = [lo + (hi - lo + 1) * k // workers for k in range(workers + 1)]
     ranges = [(bounds[k], bounds[k + 1] - 1) for k in range(workers)]
-    # spawn, not fork: the caller may be the Qt client with threads running
+    # Each worker is a fresh interpreter running only chain_scan (``python -m``): not fork (the caller may be
+    # the Qt client with threads running) and not multiprocessing's spawn, which re-imports the caller's
+    # main module (the whole client or CLI) before it can start.
     try:
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(chain_scan.scan_file, path, a, b) for a, b in ranges[1:]]
-            first = chain_scan.scan(conn, *ranges[0], progress)
-            return chain_scan.merge([first, *(f.result() for f in futures)])
-    except (BrokenProcessPool, OSError, RuntimeError, sqlite3.Error):
+        children = [subprocess.Popen([sys.executable, "-m", "enforcement_app.store.chain_scan", path, str(a), str(b)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_env()) for a, b in ranges[1:]]
+    except OSError:
         return _workers_failed(conn, lo, hi, progress)
+    try:
+        first = chain_scan.scan(conn, *ranges[0], progress)
+        parts = [first]
+        for child in children:
+            out, _err = child.communicate()
+            if child.returncode != 0:
+                raise RuntimeError(f"verify worker exited with {child.returncode}")
+            parts.append(pickle.loads(out))
+        return chain_scan.merge(parts)
+    except (OSError, RuntimeError, pickle.UnpicklingError, EOFError):
+        return _workers_failed(conn, lo, hi, progress)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+def _child_env() -> dict[str, str]:
+    """The worker must import this very package, also from a source checkout that is not installed."""
+    env = dict(os.environ)
+    root = str(Path(chain_scan.__file__).resolve().parent.parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
 
 
 def _workers_failed(conn, lo: int, hi: int, progress) -> tuple[chain_scan.RangeScan, list]:
