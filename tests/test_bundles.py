@@ -326,3 +326,12 @@ def test_a_duplicated_event_line_is_refused(bundled, tmp_path):
     with pytest.raises(BundleError) as refused:
         target.system_session().import_bundle(forged)
     assert any("重复" in p for p in refused.value.problems)
+
+
+def test_a_cancelled_import_changes_nothing(bundled):
+    path, target, _case = bundled
+    with pytest.raises(InterruptedError):
+        target.system_session().import_bundle(path, cancelled=lambda: True)
+    assert target.db.execute("SELECT count(*) FROM event").fetchone()[0] == 0
+    files = list(target.evidence.root.rglob("*")) if target.evidence.root.exists() else []
+    assert [p for p in files if p.is_file()] == []  # nothing staged is left behind

@@ -57,6 +57,8 @@ ZH_CN = {
         "Legal professional qualification": "具有法律职业资格", "Area of the certificate": "执法证件适用区域", "Valid from": "有效期自",
         "Backup to restore": "要恢复的备份", "Restore into a new database file": "恢复到新的数据库文件",
         "Restored to %1; open it with --db.": "已恢复到 %1，可用 --db 打开。",
+        "Verifying every record and evidence file…": "正在校验全部记录和证据文件…", "Cancel": "取消",
+        "Verification cancelled.": "已取消校验。", "Verified %1 records…": "已校验 %1 条记录…",
         "Change the selected officer…": "变更所选人员…", "Select an officer in the table first.": "请先在表中选择一名人员。",
         "Account active": "账户启用", "Certificate to revoke": "吊销的执法证号", "New certificate": "新执法证号", "Change officer": "变更人员",
         "Major decision: penalty kinds": "重大执法决定：处罚种类", "Major decision: decided after a hearing": "重大执法决定：经过听证的案件",
@@ -115,7 +117,7 @@ ZH_CN = {
         "Export case bundle…": "导出案件包…", "Import case bundle…": "导入案件包…", "Export case bundle": "导出案件包",
         "Import case bundle": "导入案件包", "Only the case open now? (No: every case)": "只导出当前打开的案件？（选“否”导出全部案件）",
         "Writing the case bundle…": "正在写入案件包…", "Case bundle written": "案件包已导出",
-        "Checking and importing the case bundle…": "正在校验并导入案件包…", "Case bundle imported": "案件包已导入", "Refused": "未能办理",
+        "Checking and importing the case bundle…": "正在校验并导入案件包…", "Cancel": "取消", "Case bundle imported": "案件包已导入", "Refused": "未能办理",
     },
     "NewCaseDialog": {
         "New case": "新建案件", "Organisation": "法人或其他组织", "Person": "自然人", "(none)": "（无）", "Party kind": "当事人类型",

@@ -355,8 +355,9 @@ class Services:
             return rows[0][0]
         raise NotFound(f"没有该案件：{ref}")
 
-    def verify(self, case_id: str | None = None) -> VerifyReport:
-        return verify_database(self.db, self.evidence, stream=case_id)
+    def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check."""
+        return verify_database(self.db, self.evidence, stream=case_id, progress=progress)
 
 
 def _step(e: RecordedEvent, position: int) -> Step:
@@ -875,19 +876,20 @@ class Session:
         self._require("exchange_bundles")
         return bundles.export_bundle(self, path, cases=cases, query=query, to_device=to_device)
 
-    def import_bundle(self, path: str | Path) -> bundles.ImportSummary:
-        """Check a bundle whole, then add what is new in one transaction (see :mod:`.bundles`)."""
+    def import_bundle(self, path: str | Path, cancelled: Callable[[], bool] | None = None) -> bundles.ImportSummary:
+        """Check a bundle whole, then add what is new in one transaction (see :mod:`.bundles`). ``cancelled``
+        is asked between the files being checked; a cancelled import has changed nothing."""
         self._require("exchange_bundles")
-        return bundles.import_bundle(self, path)
+        return bundles.import_bundle(self, path, cancelled)
 
     def inbox(self) -> list[InboxItem]:
         """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""
         self._require("view_cases")
         return inbox(self)
 
-    def verify(self, case_ref: str | None = None) -> VerifyReport:
+    def verify(self, case_ref: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
         self._require("verify")
-        return self.services.verify(self.services.resolve_case(case_ref) if case_ref else None)
+        return self.services.verify(self.services.resolve_case(case_ref) if case_ref else None, progress)
 
     def backup(self, target: str | Path) -> Path:
         """Online backup of the database (SQLite backup API) and a copy of the evidence store beside it."""

@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -164,7 +164,7 @@ def _write_bundle(partial: Path, events_text: bytes, evidence: list[str], servic
 # --- import ----------------------------------------------------------------------------------------------
 
 
-def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], dict[str, Path]]:
+def _read_checked(path: Path, services, cancelled: Callable[[], bool] | None = None) -> tuple[dict[str, Any], list[Event], dict[str, Path]]:
     """Everything in the bundle, checked; evidence files staged beside the store while they are hashed
     (each byte is read once). Raises BundleError."""
     problems: list[str] = []
@@ -193,7 +193,7 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
                 if name not in names:
                     problems.append(f"清单中的文件 {name} 缺失")
             evidence = [n for n in listed if n in names and n.startswith("evidence/")]
-            _stage_evidence(path, evidence, listed, services, staged, problems)
+            _stage_evidence(path, evidence, listed, services, staged, problems, cancelled)
             events: list[Event] = []
             if "events.jsonl" in names:
                 try:
@@ -220,10 +220,12 @@ def _read_checked(path: Path, services) -> tuple[dict[str, Any], list[Event], di
 
 
 def _stage_evidence(path: Path, names: list[str], listed: Mapping[str, Any], services, staged: dict[str, Path],
-                    problems: list[str]) -> None:
+                    problems: list[str], cancelled: Callable[[], bool] | None = None) -> None:
     """Read, hash and stage each evidence file."""
     with zipfile.ZipFile(path) as bundle:
         for name in names:
+            if cancelled is not None and cancelled():
+                raise InterruptedError("已取消导入，数据库未作任何改动")
             try:
                 if bundle.getinfo(name).file_size != (listed.get(name) or {}).get("size"):
                     raise ValueError("大小与清单不符")
@@ -277,12 +279,12 @@ def _parse_events(text: bytes, problems: list[str]) -> list[Event]:
     return events
 
 
-def import_bundle(session: Session, path: str | Path) -> ImportSummary:
+def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bool] | None = None) -> ImportSummary:
     services, db = session.services, session.db
     path = Path(path)
     if not path.is_file():
         raise InvalidInput.at("file", f"文件不存在：{path}")
-    manifest, events, staged = _read_checked(path, services)
+    manifest, events, staged = _read_checked(path, services, cancelled)
     try:
         summary = ImportSummary(str(manifest.get("bundle_id", "")), str(manifest.get("from_device", "")), str(manifest.get("from_name", "")))
         known = event_store.known_hashes(db, [e.hash for e in events])

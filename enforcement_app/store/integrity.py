@@ -74,6 +74,8 @@ def verify_database(
             problems.append(Problem("guard_removed", f"事件表的只增不改保护（{guard}）已被删除"))
 
     conn = db.conn
+    mmap_before = conn.execute("PRAGMA mmap_size").fetchone()[0]
+    conn.execute(f"PRAGMA mmap_size = {chain_scan.MMAP_BYTES}")
     began = not conn.in_transaction
     if began:  # one snapshot for the whole check, even while another process records
         conn.execute("BEGIN")
@@ -97,6 +99,7 @@ def verify_database(
     finally:
         if began:
             conn.execute("COMMIT")
+        conn.execute(f"PRAGMA mmap_size = {int(mmap_before)}")
     files = 0 if evidence is None else db.execute("SELECT count(*) FROM evidence").fetchone()[0]
     if stream is not None:
         problems = [p for p in problems if p.case in (label(stream), "")]

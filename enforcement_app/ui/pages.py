@@ -211,7 +211,7 @@ class EvaluationPage(QWidget):
         self.setObjectName("evaluation_page")
         self.worker = worker
         self.case_id = ""
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
         self.cases = CasesPage(db_path, today, actor, self, closed_only=True)
@@ -615,10 +615,26 @@ class AdminPage(QWidget):
             self.worker.submit(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
 
     def verify(self) -> None:
+        progress = QProgressDialog(tr("AdminPage", "Verifying every record and evidence file…"), tr("AdminPage", "Cancel"), 0, 0, self)
+        progress.setObjectName("verify_progress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.show()
+
+        def job(session, job_):
+            def check(done: int) -> None:
+                job_.progress(done, 0)
+                if job_.cancelled:
+                    raise InterruptedError(tr("AdminPage", "Verification cancelled."))
+            return session.verify(progress=check)
+
         def show(report):
+            progress.close()
             if report.ok:
                 self._report(tr("AdminPage", "All %1 records and %2 evidence files verified.").replace("%1", str(report.events)).replace("%2", str(report.evidence_files)))
             else:
                 self._report("\n".join(p.message for p in report.problems))
 
-        self.worker.submit(lambda session, job: session.verify(), show, lambda exc: self._report(str(exc)))
+        handle = self.worker.submit(job, show, lambda exc: (progress.close(), self._report(str(exc))),
+                                    lambda done, _total: progress.setLabelText(
+                                        tr("AdminPage", "Verified %1 records…").replace("%1", f"{done:,}")))
+        progress.canceled.connect(handle.cancel)

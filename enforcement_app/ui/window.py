@@ -387,6 +387,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 740)
+        for key, splitter in self._splitters().items():
+            state = settings.value(f"layout/{key}")
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
 
     def _add(self, key: str, title: str, page: QWidget) -> None:
         self.pages[key] = page
@@ -459,16 +463,20 @@ class MainWindow(QMainWindow):
             self.inbox.refresh()
 
         self._run_with_progress(tr("MainWindow", "Checking and importing the case bundle…"),
-                                lambda session, job: session.import_bundle(source), arrived)
+                                lambda session, job: session.import_bundle(source, lambda: job.cancelled), arrived, cancellable=True)
 
-    def _run_with_progress(self, text: str, job, done) -> None:
-        progress = QProgressDialog(text, "", 0, 0, self)
+    def _run_with_progress(self, text: str, job, done, cancellable: bool = False):
+        progress = QProgressDialog(text, tr("MainWindow", "Cancel"), 0, 0, self)
         progress.setObjectName("bundle_progress")
-        progress.setCancelButton(None)
+        if not cancellable:
+            progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.show()
-        self.worker.submit(job, lambda r: (progress.close(), done(r)),
-                           lambda exc: (progress.close(), self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
+        handle = self.worker.submit(job, lambda r: (progress.close(), done(r)),
+                                    lambda exc: (progress.close(), self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
+        progress.canceled.connect(handle.cancel)
+        self.last_progress = progress
+        return handle
 
     def _tell(self, title: str, text: str, warning: bool = False) -> None:
         self.last_message = text
@@ -478,8 +486,17 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _splitters(self) -> dict[str, Any]:
+        found = {"workspace": self.workspace.split}
+        if hasattr(self, "evaluation"):
+            found["evaluation"] = self.evaluation.split
+        return found
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        QSettings().setValue("main/geometry", self.saveGeometry())
+        settings = QSettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        for key, splitter in self._splitters().items():
+            settings.setValue(f"layout/{key}", splitter.saveState())
         self.cases.close_index()
         if hasattr(self, "evaluation"):
             self.evaluation.cases.close_index()

@@ -90,7 +90,7 @@ class CaseWorkspace(QWidget):
         self.stepper.setFrameShape(QFrame.Shape.StyledPanel)
         self.stepper.setContentsMargins(8, 6, 8, 6)
         outer.addWidget(self.stepper)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)

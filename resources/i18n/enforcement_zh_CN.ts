@@ -579,6 +579,22 @@
         <translation>已恢复到 %1，可用 --db 打开。</translation>
     </message>
     <message>
+        <source>Verifying every record and evidence file…</source>
+        <translation>正在校验全部记录和证据文件…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Verification cancelled.</source>
+        <translation>已取消校验。</translation>
+    </message>
+    <message>
+        <source>Verified %1 records…</source>
+        <translation>已校验 %1 条记录…</translation>
+    </message>
+    <message>
         <source>Change the selected officer…</source>
         <translation>变更所选人员…</translation>
     </message>
@@ -1176,6 +1192,10 @@
     <message>
         <source>Checking and importing the case bundle…</source>
         <translation>正在校验并导入案件包…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Case bundle imported</source>
