@@ -134,3 +134,14 @@ def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illega
     if outcome == "penalty":
         payload.update({"penalty_kinds": list(kinds), "fine_fen": fine_yuan * 100})
     return world.as_(world.head).perform(case_id, "make_decision", payload)
+
+
+def investigated(world, party=None, *, inquire_too: bool = True):
+    """A case filed on 3 March 2025, inspected (and questioned) by 5 March: the start of most walks."""
+    case_id = lead(world, party or world.company)
+    file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    inspect(world, case_id)
+    if inquire_too:
+        inquire(world, case_id)
+    return case_id

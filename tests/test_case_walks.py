@@ -13,12 +13,7 @@ from enforcement_app.domain.refusals import PermissionDenied, RuleViolation
 
 @pytest.fixture
 def investigated(world):
-    case_id = steps.lead(world, world.company)
-    steps.file(world, case_id)
-    world.clock.set("2025-03-05T12:00")
-    steps.inspect(world, case_id)
-    steps.inquire(world, case_id)
-    return case_id
+    return steps.investigated(world)
 
 
 def test_no_penalty_under_art_33(world, investigated):

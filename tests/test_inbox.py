@@ -16,12 +16,7 @@ def _tasks(world, officer) -> dict[tuple[str, str], object]:
 
 
 def _investigated(world):
-    case_id = steps.lead(world, world.company)
-    steps.file(world, case_id)
-    world.clock.set("2025-03-05T12:00")
-    steps.inspect(world, case_id)
-    steps.inquire(world, case_id)
-    return case_id
+    return steps.investigated(world)
 
 
 def test_filing_request_waits_for_a_head_until_decided(world):

@@ -37,31 +37,14 @@ class EvidenceStore:
         source = Path(source)
         if not source.is_file():
             raise FileNotFoundError(f"证据文件不存在：{source}")
-        self.root.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        with open(source, "rb") as fh:
+            sha, size, staged = self.stage(fh, CHUNK)
         try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as fh:
-                while chunk := fh.read(CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            sha = digest.hexdigest()
-            target = self.path_for(sha)
-            if target.exists():
-                os.unlink(tmp_name)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.chmod(tmp_name, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-                os.replace(tmp_name, target)
-            return sha, size
+            self.commit(staged, sha)
         except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+            self.discard(staged)
             raise
+        return sha, size
 
     def stage(self, source: BinaryIO, chunk_size: int = STAGE_CHUNK) -> tuple[str, int, Path]:
         """Copy a stream into a temporary file beside the store, hashing as it goes; returns (sha256,
