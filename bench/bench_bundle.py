@@ -78,7 +78,7 @@ def main() -> None:
         hashing = time.perf_counter() - start
         target = Services(folder / "office.db")
         start = time.perf_counter()
-        result = target.system_session().import_bundle(bundle)
+        result = target.system_session().import_bundle(bundle, trust_new=True)
         imported = time.perf_counter() - start
         print(f"import: {result.new_events:,} new events, {len(result.new_cases)} cases, {result.evidence_files} evidence files "
               f"in {imported:.2f} s")

@@ -9,6 +9,7 @@ import pytest
 import steps
 
 from enforcement_app.cli.main import main as cli
+from enforcement_app.domain.refusals import PermissionDenied
 from enforcement_app.services import Services
 from enforcement_app.services.bundles import BundleError
 
@@ -32,7 +33,7 @@ def _ship(source, target, tmp_path, name: str, **selection):
     source.export_bundle(path, **selection)
     has_users = target.db.execute("SELECT count(*) FROM officer").fetchone()[0]
     receiver = target.session("admin") if has_users else target.system_session()
-    return receiver.import_bundle(path)
+    return receiver.import_bundle(path, trust_new=True)  # the administrator has compared the key fingerprint
 
 
 def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp_path):
@@ -130,6 +131,15 @@ def bundled(world, tmp_path):
     target.close()
 
 
+def _signed(world, manifest: dict) -> tuple[bytes, str]:
+    """The manifest signed with the laptop's own key: what a trusted device (or a bug in it) would send."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = world.services.db.execute("SELECT value FROM meta WHERE key = 'device_key'").fetchone()[0]
+    data = json.dumps(manifest).encode()
+    return data, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key)).sign(data).hex()
+
+
 def _rewrite(path, out, change) -> None:
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -168,12 +178,12 @@ def test_a_tampered_bundle_is_refused_whole(bundled, tmp_path, tamper):
             bundle.writestr("evidence/smuggled", b"x")
     before = _state_of(target)
     with pytest.raises(BundleError) as refused:
-        target.system_session().import_bundle(forged)
+        target.system_session().import_bundle(forged, trust_new=True)
     assert refused.value.problems
     assert _state_of(target) == before  # nothing added, no staged file left behind
 
 
-def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refused(bundled, tmp_path):
+def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refused(bundled, world, tmp_path):
     path, target, _case = bundled
     forged = tmp_path / "orphan.ecb"
 
@@ -182,7 +192,7 @@ def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refus
             lines = data.decode().splitlines()
             kept = [line for line in lines if json.loads(line)["kind"] != "request_filing"]  # approve_filing's parent
             return ("\n".join(kept) + "\n").encode()
-        if name == "manifest.json":
+        if name in ("manifest.json", "manifest.sig"):
             return None
         return data
 
@@ -193,17 +203,19 @@ def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refus
     import hashlib
 
     manifest["files"]["events.jsonl"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+    data, signature = _signed(world, manifest)
     with zipfile.ZipFile(forged, "a") as bundle:
-        bundle.writestr("manifest.json", json.dumps(manifest))
+        bundle.writestr("manifest.json", data)
+        bundle.writestr("manifest.sig", signature)
     with pytest.raises(BundleError) as refused:
-        target.system_session().import_bundle(forged)
+        target.system_session().import_bundle(forged, trust_new=True)
     assert any("前一条记录不在包内" in p for p in refused.value.problems)
     assert target.db.execute("SELECT count(*) FROM event").fetchone()[0] == 0
 
 
 def test_importing_the_same_bundle_twice_changes_nothing(bundled, world):
     path, target, case_id = bundled
-    first = target.system_session().import_bundle(path)
+    first = target.system_session().import_bundle(path, trust_new=True)
     assert first.new_events > 0 and first.evidence_files == 1
     before = _snapshot(target)
     again = target.session("admin").import_bundle(path)
@@ -218,7 +230,7 @@ def test_conflicting_configuration_is_reported_not_overwritten(bundled, world):
     system = target.system_session()
     system.set_agency({"name": "另一执法机关", "seal_name": "另一执法机关", "area": "别处", "case_no_prefix": "别罚字"})
     system.register_officer({"name": "另一张明", "login": "zhangming", "roles": ["officer"]})
-    summary = system.import_bundle(path)
+    summary = system.import_bundle(path, trust_new=True)
     assert any("执法主体设置与本机不同" in c for c in summary.conflicts)
     assert any("登录名 zhangming" in c for c in summary.conflicts)
     assert target.agency().name == "另一执法机关"
@@ -231,7 +243,7 @@ def test_since_the_last_bundle_sent_to_a_device(world, tmp_path):
     device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
     s = world.as_(world.officer_a)
     s.export_bundle(tmp_path / "first.ecb", to_device=device)
-    target.system_session().import_bundle(tmp_path / "first.ecb")
+    target.system_session().import_bundle(tmp_path / "first.ecb", trust_new=True)
     steps.file(world, case_id)
     summary = s.export_bundle(tmp_path / "second.ecb", to_device=device)
     assert summary.events == 2  # only the filing request and its approval
@@ -247,7 +259,9 @@ def test_cli_bundle_export_and_import(world, tmp_path, capsys):
     assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id]) == 0
     assert "1 件案件" in capsys.readouterr().out
     target = tmp_path / "new-machine.db"
-    assert cli(["--db", str(target), "bundle", "import", str(out), "--json"]) == 0
+    assert cli(["--db", str(target), "bundle", "import", str(out)]) == 2  # a device not yet trusted
+    assert "尚未被本机信任" in capsys.readouterr().err
+    assert cli(["--db", str(target), "bundle", "import", str(out), "--trust-new-device", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["new_cases"] and result["new_events"] > 0
     assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "devices", "--set-name", "执法一队笔记本"]) == 0
@@ -269,7 +283,7 @@ def test_a_failed_import_leaves_nothing_behind_in_memory_either(bundled, monkeyp
 
     monkeypatch.setattr(type(session), "_project", broken)
     with pytest.raises(RuntimeError):
-        session.import_bundle(path)
+        session.import_bundle(path, trust_new=True)
     assert target.db.execute("SELECT count(*) FROM officer").fetchone()[0] == 0
     assert target.officers() == {}  # the officers read inside the rolled-back transaction are forgotten
     assert target.agency() is None
@@ -279,7 +293,7 @@ def test_powers_granted_on_another_machine_are_reported_not_applied(world, tmp_p
     target = _device(world, "office")
     s = world.as_(world.officer_a)
     s.export_bundle(tmp_path / "first.ecb")
-    target.system_session().import_bundle(tmp_path / "first.ecb")
+    target.system_session().import_bundle(tmp_path / "first.ecb", trust_new=True)
     world.as_(world.admin).update_officer(world.officer_b.id, {"roles": ["officer", "admin"]})
     world.as_(world.admin).update_officer(world.officer_b.id, {"add_certificate": {
         "certificate_no": "44130002C", "area": "仲恺高新区", "valid_from": "2025-01-01", "valid_to": "2029-01-01"}})
@@ -299,14 +313,14 @@ def test_bundles_of_some_cases_to_a_device_do_not_skip_the_others(world, tmp_pat
     device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
     s = world.as_(world.officer_a)
     s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device)
-    target.system_session().import_bundle(tmp_path / "one.ecb")
+    target.system_session().import_bundle(tmp_path / "one.ecb", trust_new=True)
     s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device)
     summary = target.session("admin").import_bundle(tmp_path / "two.ecb")
     assert summary.new_cases and target.session("zhangming").view(second).state.party_name == "刘某"
     target.close()
 
 
-def test_a_duplicated_event_line_is_refused(bundled, tmp_path):
+def test_a_duplicated_event_line_is_refused(bundled, world, tmp_path):
     path, target, _case = bundled
     forged = tmp_path / "dup.ecb"
     with zipfile.ZipFile(path) as src:
@@ -317,21 +331,53 @@ def test_a_duplicated_event_line_is_refused(bundled, tmp_path):
         import hashlib
 
         manifest["files"]["events.jsonl"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+        data, signature = _signed(world, manifest)
         with zipfile.ZipFile(forged, "w") as dst:
             for info in src.infolist():
-                if info.filename not in ("manifest.json", "events.jsonl"):
+                if info.filename not in ("manifest.json", "manifest.sig", "events.jsonl"):
                     dst.writestr(info.filename, src.read(info.filename))
             dst.writestr("events.jsonl", events)
-            dst.writestr("manifest.json", json.dumps(manifest))
+            dst.writestr("manifest.json", data)
+            dst.writestr("manifest.sig", signature)
     with pytest.raises(BundleError) as refused:
-        target.system_session().import_bundle(forged)
+        target.system_session().import_bundle(forged, trust_new=True)
     assert any("重复" in p for p in refused.value.problems)
 
 
 def test_a_cancelled_import_changes_nothing(bundled):
     path, target, _case = bundled
     with pytest.raises(InterruptedError):
-        target.system_session().import_bundle(path, cancelled=lambda: True)
+        target.system_session().import_bundle(path, cancelled=lambda: True, trust_new=True)
     assert target.db.execute("SELECT count(*) FROM event").fetchone()[0] == 0
     files = list(target.evidence.root.rglob("*")) if target.evidence.root.exists() else []
     assert [p for p in files if p.is_file()] == []  # nothing staged is left behind
+
+
+def test_only_trusted_devices_and_their_own_keys_are_accepted(bundled, world, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from enforcement_app.services.bundles import UntrustedDevice
+
+    path, target, _case = bundled
+    with pytest.raises(UntrustedDevice) as refused:
+        target.system_session().import_bundle(path)
+    assert not refused.value.key_changed and refused.value.fingerprint in refused.value.problems[0]
+    target.system_session().import_bundle(path, trust_new=True)
+    # a forger re-signs a changed bundle with a key of their own under the trusted device's id
+    forged = tmp_path / "resigned.ecb"
+    key = Ed25519PrivateKey.generate()
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        manifest["public_key"] = key.public_key().public_bytes_raw().hex()
+        data = json.dumps(manifest).encode()
+        with zipfile.ZipFile(forged, "w") as dst:
+            for info in src.infolist():
+                if info.filename not in ("manifest.json", "manifest.sig"):
+                    dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr("manifest.json", data)
+            dst.writestr("manifest.sig", key.sign(data).hex())
+    with pytest.raises(UntrustedDevice) as refused:
+        target.session("admin").import_bundle(forged, trust_new=True)  # not even an administrator can wave it through
+    assert refused.value.key_changed
+    with pytest.raises(PermissionDenied):
+        target.session("zhangming").import_bundle(path, trust_new=True)  # trusting devices is for administrators

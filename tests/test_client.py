@@ -490,7 +490,7 @@ def test_bundles_through_the_menus_show_what_arrived(world, clients, qtbot, tmp_
     window = MainWindow(office_worker, got[0], office, world.clock().date())
     qtbot.addWidget(window)
     try:
-        window.import_bundle(str(bundle))
+        window.import_bundle(str(bundle), trust_new=True)  # the administrator compared the fingerprint
         settle(qtbot, office_worker)
         assert "新案件 1 件" in window.last_message and "批准立案" in window.last_message
         qtbot.waitUntil(lambda: window.cases.model.rowCount() == 1, timeout=5_000)
@@ -528,14 +528,14 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
     case_id = steps.lead(world, world.company)
     world.as_(world.officer_a).export_bundle(tmp_path / "out.ecb")
     with Services(tmp_path / "laptop2.db", clock=world.clock) as other:
-        other.system_session().import_bundle(tmp_path / "out.ecb")
+        other.system_session().import_bundle(tmp_path / "out.ecb", trust_new=True)
         photo = tmp_path / "p.png"
         _png(photo)
         other.session("lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
                                                               "collected_by": [world.officer_b.id]})
         other.session("lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id])
     world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
-    world.as_(world.admin).import_bundle(tmp_path / "back.ecb")
+    world.as_(world.admin).import_bundle(tmp_path / "back.ecb", trust_new=True)
     worker, officer, _ = clients("zhangming")
     officer.open_case(case_id)
     settle(qtbot, worker)

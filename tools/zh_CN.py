@@ -117,7 +117,10 @@ ZH_CN = {
         "Export case bundle…": "导出案件包…", "Import case bundle…": "导入案件包…", "Export case bundle": "导出案件包",
         "Import case bundle": "导入案件包", "Only the case open now? (No: every case)": "只导出当前打开的案件？（选“否”导出全部案件）",
         "Writing the case bundle…": "正在写入案件包…", "Case bundle written": "案件包已导出",
-        "Checking and importing the case bundle…": "正在校验并导入案件包…", "Cancel": "取消", "Case bundle imported": "案件包已导入", "Refused": "未能办理",
+        "Checking and importing the case bundle…": "正在校验并导入案件包…", "Cancel": "取消",
+        "A device not yet trusted": "尚未信任的设备",
+        "Device %1 sent this bundle; its key fingerprint is\n\n%2\n\nCompare it with the fingerprint shown on that machine (bundle devices). Trust it?":
+            "此案件包来自设备 %1，其密钥指纹为\n\n%2\n\n请与该设备上显示的指纹（bundle devices）核对。是否信任该设备？", "Case bundle imported": "案件包已导入", "Refused": "未能办理",
     },
     "NewCaseDialog": {
         "New case": "新建案件", "Organisation": "法人或其他组织", "Person": "自然人", "(none)": "（无）", "Party kind": "当事人类型",

@@ -21,6 +21,7 @@ from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from ..services import Services, Session
 from ..services.api import restore
+from ..services.bundles import fingerprint
 from ..store.database import default_db_path, meta
 from . import casefile_cmd, discretion_cmd
 
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_bundle_export)
     q = bundle.add_parser("import", help="导入案件包（先整包校验，不合格则整包拒绝）")
     q.add_argument("file", type=Path)
+    q.add_argument("--trust-new-device", action="store_true",
+                   help="信任首次来包的设备（先不加此项运行，核对显示的密钥指纹后再加）")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_bundle_import)
     q = bundle.add_parser("devices", help="本机与之交换过案件包的设备")
@@ -304,7 +307,7 @@ def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO)
     # a new machine has no users yet: its first bundle brings them, so the system receives it
     first = not services.db.execute("SELECT count(*) FROM officer").fetchone()[0]
     session = services.system_session() if first else _session(services, args)
-    result = session.import_bundle(args.file)
+    result = session.import_bundle(args.file, trust_new=args.trust_new_device)
     if args.json:
         _print_json(result.as_dict(), out)
         return 0
@@ -326,7 +329,8 @@ def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO
     if args.json:
         _print_json(rows, out)
         return 0
-    out.write(f"本机：{meta(services.db, 'device_name')}（{meta(services.db, 'device_id')}）\n")
+    out.write(f"本机：{meta(services.db, 'device_name')}（{meta(services.db, 'device_id')}），"
+              f"密钥指纹 {fingerprint(meta(services.db, 'device_public_key'))}\n")
     for r in rows:
         out.write(f"  {r['device_id']}  {r['name']}  已发送至第{r['sent_upto_seq']}条  收到{r['bundles_received']}个包\n")
     return 0

@@ -876,11 +876,16 @@ class Session:
         self._require("exchange_bundles")
         return bundles.export_bundle(self, path, cases=cases, query=query, to_device=to_device)
 
-    def import_bundle(self, path: str | Path, cancelled: Callable[[], bool] | None = None) -> bundles.ImportSummary:
+    def import_bundle(self, path: str | Path, cancelled: Callable[[], bool] | None = None,
+                      trust_new: bool = False) -> bundles.ImportSummary:
         """Check a bundle whole, then add what is new in one transaction (see :mod:`.bundles`). ``cancelled``
-        is asked between the files being checked; a cancelled import has changed nothing."""
+        is asked between the files being checked; a cancelled import has changed nothing. Bundles are
+        accepted only from trusted devices; ``trust_new`` trusts a device seen for the first time (an
+        administrator's decision after comparing the key fingerprint)."""
         self._require("exchange_bundles")
-        return bundles.import_bundle(self, path, cancelled)
+        if trust_new:
+            self._require("trust_devices")
+        return bundles.import_bundle(self, path, cancelled, trust_new)
 
     def inbox(self) -> list[InboxItem]:
         """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""

@@ -30,6 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
 from ..domain.record import Event, RecordedEvent, event_hash
 from ..domain.refusals import InvalidInput, Refusal
 from ..store import events as event_store
@@ -156,9 +159,13 @@ def _write_bundle(partial: Path, events_text: bytes, evidence: list[str], servic
             bundle.write(source, f"evidence/{sha}", compress_type=zipfile.ZIP_STORED)
             files[f"evidence/{sha}"] = {"sha256": sha, "size": source.stat().st_size}
         manifest = {"format": FORMAT, "bundle_id": bundle_id, "from_device": meta(db, "device_id"),
-                    "from_name": meta(db, "device_name"), "created_at": services.clock().isoformat(),
-                    "to_device": to_device or "", "cases": case_ids, "events": count, "files": files}
-        bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1), compress_type=zipfile.ZIP_DEFLATED)
+                    "from_name": meta(db, "device_name"), "public_key": meta(db, "device_public_key"),
+                    "created_at": services.clock().isoformat(), "to_device": to_device or "", "cases": case_ids,
+                    "events": count, "files": files}
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(meta(db, "device_key")))
+        bundle.writestr("manifest.json", manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
+        bundle.writestr("manifest.sig", key.sign(manifest_bytes).hex())  # the manifest names every file's hash
 
 
 # --- import ----------------------------------------------------------------------------------------------
@@ -179,15 +186,21 @@ def _read_checked(path: Path, services, cancelled: Callable[[], bool] | None = N
             if "manifest.json" not in names:
                 raise BundleError(path, ["缺少 manifest.json"])
             try:
-                manifest = json.loads(bundle.read("manifest.json"))
-            except (ValueError, zipfile.BadZipFile) as exc:
-                raise BundleError(path, [f"manifest.json 无法读取：{exc}"]) from None
+                manifest_bytes = bundle.read("manifest.json")
+                manifest = json.loads(manifest_bytes)
+                signature = bytes.fromhex(bundle.read("manifest.sig").decode("ascii")) if "manifest.sig" in names else b""
+            except (ValueError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+                raise BundleError(path, [f"manifest.json 或其签名无法读取：{exc}"]) from None
+            try:
+                Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(manifest.get("public_key", "")))).verify(signature, manifest_bytes)
+            except (ValueError, InvalidSignature, AttributeError):
+                raise BundleError(path, ["清单的签名不符：案件包不是由其所称的设备生成，或清单已被改动"]) from None
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
                 raise BundleError(path, [f"manifest.json 不是 {FORMAT} 格式"])
             listed = manifest["files"]
             if not all(isinstance(v, dict) for v in listed.values()) or not _DEVICE.fullmatch(str(manifest.get("from_device") or "unknown")):
                 raise BundleError(path, ["manifest.json 的文件清单或设备ID格式错误"])
-            for name in sorted(names - set(listed) - {"manifest.json"}):
+            for name in sorted(names - set(listed) - {"manifest.json", "manifest.sig"}):
                 problems.append(f"包内文件 {name} 未登记在清单中")
             for name in listed:
                 if name not in names:
@@ -279,13 +292,42 @@ def _parse_events(text: bytes, problems: list[str]) -> list[Event]:
     return events
 
 
-def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bool] | None = None) -> ImportSummary:
+class UntrustedDevice(BundleError):
+    """The bundle is intact and signed, but by a device this database does not trust (yet)."""
+
+    def __init__(self, path: Path, device: str, name: str, public_key: str, known_key: str | None):
+        self.device, self.name, self.public_key = device, name, public_key
+        self.fingerprint = fingerprint(public_key)
+        if known_key:
+            message = (f"设备 {name}（{device}）的签名密钥与本机登记的不同（现为 {self.fingerprint}，登记为 {fingerprint(known_key)}）："
+                       "可能是伪造的案件包，已拒绝")
+        else:
+            message = f"设备 {name}（{device}）尚未被本机信任，密钥指纹 {self.fingerprint}；请核对指纹后信任该设备再导入"
+        super().__init__(path, [message])
+        self.key_changed = bool(known_key)
+
+
+def fingerprint(public_key: str) -> str:
+    digest = hashlib.sha256(bytes.fromhex(public_key)).hexdigest()[:20].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bool] | None = None,
+                  trust_new: bool = False) -> ImportSummary:
+    """``trust_new``: the user has compared the sending device's key fingerprint and trusts it from now on
+    (the first bundle from a machine). A device whose key has changed is never trusted this way."""
     services, db = session.services, session.db
     path = Path(path)
     if not path.is_file():
         raise InvalidInput.at("file", f"文件不存在：{path}")
     manifest, events, staged = _read_checked(path, services, cancelled)
     try:
+        device, key = str(manifest.get("from_device", "")), str(manifest.get("public_key", ""))
+        trusted = db.execute("SELECT public_key FROM trusted_device WHERE device_id = ?", [device]).fetchone()
+        own = device == meta(db, "device_id") and key == meta(db, "device_public_key")
+        accepted = own or (trusted is not None and trusted[0] == key) or (trusted is None and trust_new)
+        if not accepted:
+            raise UntrustedDevice(path, device, str(manifest.get("from_name", "")), key, trusted[0] if trusted else None)
         summary = ImportSummary(str(manifest.get("bundle_id", "")), str(manifest.get("from_device", "")), str(manifest.get("from_name", "")))
         known = event_store.known_hashes(db, [e.hash for e in events])
         new = [e for e in events if e.hash not in known]
@@ -321,6 +363,11 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
         existing_cases = {r[0] for r in db.execute(
             f'SELECT id FROM "case" WHERE id IN ({",".join("?" * len(affected_cases))})', sorted(affected_cases))} if affected_cases else set()
         with db.atomic():
+            if trust_new and not own and trusted is None:
+                session._record(f"device/{device}", "trust_device", {"device": device, "name": manifest.get("from_name", ""),
+                                                                      "public_key": key, "fingerprint": fingerprint(key)})
+                db["trusted_device"].insert({"device_id": device, "public_key": key, "name": str(manifest.get("from_name", "")),
+                                             "trusted_at": services.clock().isoformat(), "trusted_by": session.actor.id})
             event_store.append_many(db, new)
             for sha, tmp in staged.items():
                 services.evidence.commit(tmp, sha)

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_data_dir
 from sqlite_utils import Migrations
 
@@ -71,6 +72,14 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
 
 def _ensure_device(db: sqlite_utils.Database) -> None:
     with db.atomic():
+        if not db.execute("SELECT 1 FROM meta WHERE key = 'device_key'").fetchone():
+            # the device's signing key: bundles it sends are signed with it, and the machines that receive
+            # them trust this device by its public key (an Ed25519 pair, kept in the database it belongs to)
+            key = Ed25519PrivateKey.generate()
+            db["meta"].insert_all([
+                {"key": "device_key", "value": key.private_bytes_raw().hex()},
+                {"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()},
+            ])
         if not db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone():
             device = uuid.uuid4().hex
             db["meta"].insert_all(

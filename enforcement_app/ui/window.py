@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
 from ..domain.officers import Role
 from ..domain.refusals import RuleViolation
+from ..services.bundles import UntrustedDevice
 from .i18n import LANGUAGES, tr
 from .pages import ROLE_ZH, AdminPage, CasesPage, EvaluationPage, InboxPage
 from .workspace import CaseWorkspace
@@ -446,11 +447,23 @@ class MainWindow(QMainWindow):
                                 lambda r: self._tell(tr("MainWindow", "Case bundle written"),
                                                      f"{r.path}\n{r.cases} 件案件，{r.events} 条记录，{r.evidence_files} 个证据文件，{r.bytes / 1e6:.1f} MB"))
 
-    def import_bundle(self, path: str | None = None) -> None:
-        """Check a bundle whole and add what is new; then show what arrived."""
+    def import_bundle(self, path: str | None = None, trust_new: bool = False) -> None:
+        """Check a bundle whole and add what is new; then show what arrived. A bundle from a device seen for
+        the first time asks an administrator to compare and trust the device's key fingerprint."""
         source = path or QFileDialog.getOpenFileName(self, tr("MainWindow", "Import case bundle"), "", "案件包 (*.ecb)")[0]
         if not source:
             return
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, UntrustedDevice) and not exc.key_changed and self.actor.has_role(Role.ADMIN):
+                answer = QMessageBox.question(self, tr("MainWindow", "A device not yet trusted"),
+                                              tr("MainWindow", "Device %1 sent this bundle; its key fingerprint is\n\n%2\n\n"
+                                                 "Compare it with the fingerprint shown on that machine (bundle devices). Trust it?")
+                                              .replace("%1", exc.name or exc.device).replace("%2", exc.fingerprint))
+                if answer == QMessageBox.StandardButton.Yes:
+                    self.import_bundle(source, trust_new=True)
+                    return
+            self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)
 
         def arrived(r) -> None:
             lines = [f"来自设备 {r.from_name or r.from_device}", f"新增记录 {r.new_events} 条（已有 {r.known_events} 条）",
@@ -463,9 +476,10 @@ class MainWindow(QMainWindow):
             self.inbox.refresh()
 
         self._run_with_progress(tr("MainWindow", "Checking and importing the case bundle…"),
-                                lambda session, job: session.import_bundle(source, lambda: job.cancelled), arrived, cancellable=True)
+                                lambda session, job: session.import_bundle(source, lambda: job.cancelled, trust_new), arrived,
+                                cancellable=True, failed=refused)
 
-    def _run_with_progress(self, text: str, job, done, cancellable: bool = False):
+    def _run_with_progress(self, text: str, job, done, cancellable: bool = False, failed=None):
         progress = QProgressDialog(text, tr("MainWindow", "Cancel"), 0, 0, self)
         progress.setObjectName("bundle_progress")
         if not cancellable:
@@ -473,7 +487,8 @@ class MainWindow(QMainWindow):
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.show()
         handle = self.worker.submit(job, lambda r: (progress.close(), done(r)),
-                                    lambda exc: (progress.close(), self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
+                                    lambda exc: (progress.close(), failed(exc) if failed else
+                                                 self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
         progress.canceled.connect(handle.cancel)
         self.last_progress = progress
         return handle

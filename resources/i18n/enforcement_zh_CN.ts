@@ -1198,6 +1198,22 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>A device not yet trusted</source>
+        <translation>尚未信任的设备</translation>
+    </message>
+    <message>
+        <source>Device %1 sent this bundle; its key fingerprint is
+
+%2
+
+Compare it with the fingerprint shown on that machine (bundle devices). Trust it?</source>
+        <translation>此案件包来自设备 %1，其密钥指纹为
+
+%2
+
+请与该设备上显示的指纹（bundle devices）核对。是否信任该设备？</translation>
+    </message>
+    <message>
         <source>Case bundle imported</source>
         <translation>案件包已导入</translation>
     </message>
