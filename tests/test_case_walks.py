@@ -168,6 +168,11 @@ def test_hearing_held_on_working_day_arithmetic(world, investigated):
     assert submission["materials"]["hearing"]["recommendation"] == "维持原拟处罚"
     assert "经过听证程序的案件" in submission["major_reasons"]
     steps.review(world, investigated)
+    # a hearing report written after that review would send it back again: the reviewer has not seen it
+    from enforcement_app.domain.review import hearing_after_review
+
+    state = world.as_(world.officer_a).view(investigated).state
+    assert not hearing_after_review(state, world.services.policy_on(world.clock().date()))
     # and the decision must rest on the transcript (Art. 65)
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, investigated, fine_yuan=150000)
@@ -213,3 +218,23 @@ def _file(world, name, text):
     path = world.services.path.parent / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_hearing_report_written_after_the_review_needs_a_new_review(world, investigated):
+    steps.report(world, investigated, fine_yuan=150000)
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated)
+    steps.notice(world, investigated, fine_yuan=150000)
+    s = world.as_(world.officer_a)
+    s.perform(investigated, "request_hearing", {"form": "written"})
+    s.perform(investigated, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": "听3", "chair": world.reviewer.id})
+    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    world.clock.set("2025-03-20T15:00")
+    world.as_(world.reviewer).perform(investigated, "hold_hearing", {
+        "on": "2025-03-20", "chair": world.reviewer.id, "transcript": "当事人对事实无异议", "party_signed": True})
+    steps.submit_review(world, investigated)
+    steps.review(world, investigated)
+    s.perform(investigated, "record_hearing_report", {"content": "听证后发现新的事实", "recommendation": "减轻处罚"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, investigated, fine_yuan=150000, based_on_transcript=True)
+    assert "legal_review_after_hearing" in rules_of(refused.value)

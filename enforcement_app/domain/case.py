@@ -377,7 +377,7 @@ def _hearing_absence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 def _hearing_report(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
-    s.hearing_report = p
+    s.hearing_report = {**p, "seq": step.seq}
 
 
 def _decision(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:

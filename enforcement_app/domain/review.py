@@ -88,15 +88,13 @@ def review_refusals(state: CaseState, policy: AgencyPolicy, proposal: Proposal |
 
 
 def hearing_after_review(state: CaseState, policy: AgencyPolicy) -> bool:
-    """A hearing held after the latest review: the review did not see the transcript (the catalogue's
-    'cases decided after a hearing' item asks that the reviewer does)."""
+    """A hearing held, or its report written, after the latest review: the reviewer has not seen them
+    (the catalogue's 'cases decided after a hearing' item asks that the reviewer does)."""
     review = state.review
-    return bool(
-        policy.major_decision.after_hearing
-        and review is not None
-        and state.hearing_held is not None
-        and int(state.hearing_held.get("seq", 0)) > int(review.get("seq", 0))
-    )
+    if not policy.major_decision.after_hearing or review is None or state.hearing_held is None:
+        return False
+    latest = max(int(state.hearing_held.get("seq", 0)), int((state.hearing_report or {}).get("seq", 0)))
+    return latest > int(review.get("seq", 0))  # the transcript or the hearing report came after the review
 
 
 def discussion_refusals(state: CaseState) -> list[Refusal]:
