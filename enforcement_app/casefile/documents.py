@@ -20,8 +20,19 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
 
+from ..discretion.grades import Grade
 from ..domain.case import Outcome, Step
 from ..domain.evaluation import Sheet
+from ..domain.labels import (
+    APPROVAL_MATTER_ZH,
+    EVIDENCE_KIND_ZH,
+    PAYMENT_CHANNEL_ZH,
+    REVIEW_CHECKLIST_ZH,
+    REVIEW_OUTCOME_ZH,
+    SERVED_DOCUMENT_ZH,
+    SERVICE_METHOD_ZH,
+    SOURCE_ZH,
+)
 from ..domain.money import format_range, format_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
@@ -34,23 +45,6 @@ PAGE_HEIGHT = 297 * mm
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 28 * mm, 26 * mm, 30 * mm, 25 * mm
 BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
-SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "referral": "其他部门移送", "report": "上级交办",
-             "assigned": "指定管辖", "other": "其他"}
-EVIDENCE_ZH = {"documentary": "书证", "physical": "物证", "audiovisual": "视听资料", "electronic_data": "电子数据",
-               "witness": "证人证言", "party_statement": "当事人的陈述", "expert_opinion": "鉴定意见",
-               "inspection_record": "勘验笔录、现场笔录"}
-METHOD_ZH = {"direct": "直接送达", "left_at_address": "留置送达", "post": "邮寄送达", "electronic": "电子送达",
-             "entrusted": "委托送达", "forwarded": "转交送达", "public_notice": "公告送达"}
-SERVED_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书",
-             "transfer_letter": "涉嫌犯罪案件移送书"}
-CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer_qualification": "执法人员资格", "procedure": "程序是否合法",
-                "facts_and_evidence": "事实是否清楚、证据是否确凿", "law_applied": "适用法律是否准确",
-                "discretion_benchmark": "裁量基准适用是否适当", "within_powers": "是否超越职权", "documents": "文书是否规范",
-                "suspected_crime": "是否涉嫌犯罪需要移送"}
-REVIEW_OUTCOME_ZH = {"approve": "同意", "return": "退回补正", "disapprove": "不同意"}
-APPROVAL_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
-               "instalments": "分期缴纳罚款"}
-CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
 OUTCOME_TITLE = {Outcome.PENALTY: "行政处罚决定书", Outcome.NO_PENALTY: "不予行政处罚决定书",
                  Outcome.DISMISSAL: "撤销案件决定书", Outcome.TRANSFER: "涉嫌犯罪案件移送书"}
 _PERMISSIONS = Permissions.default()
@@ -63,7 +57,6 @@ class Document:
     number: str  # document number (文号), or ""
     day: date | None
     flowables: list[Flowable] = field(default_factory=list)
-    numbered: bool = True
 
 
 class DocStart(Flowable):
@@ -324,7 +317,7 @@ class Builder:
             collected = e.get("collected_at")
             last_day = date.fromisoformat(str(collected)[:10]) if collected else last_day
             rows.append([
-                _p(n, lab), _p(EVIDENCE_ZH.get(str(e.get("kind")), e.get("kind")), c),
+                _p(n, lab), _p(EVIDENCE_KIND_ZH.get(str(e.get("kind")), e.get("kind")), c),
                 _p(f"{e.get('description', '')}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）", c),
                 _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}\n{_moment(collected)}\n{e.get('place', '')}", c),
                 _p(_split_hash(str(e.get("sha256", ""))), self.s.mono),
@@ -348,7 +341,7 @@ class Builder:
                 detail = f"（方案：{p.get('plan')}）"
             rows = [
                 [_p("案号", lab), _p(self.state.case_no, c)],
-                [_p("审批事项", lab), _p(APPROVAL_ZH.get(str(p.get("matter")), p.get("matter")) + detail, c)],
+                [_p("审批事项", lab), _p(APPROVAL_MATTER_ZH.get(str(p.get("matter")), p.get("matter")) + detail, c)],
                 [_p("提请理由", lab), _p(f"{p.get('reason', '')}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)],
                 [_p("负责人审批意见", lab),
                  _p(f"{('同意' if dec.payload.get('approved') else '不同意') if dec else '（待审批）'}。{dec.payload.get('opinion', '') if dec else ''}\n"
@@ -379,7 +372,7 @@ class Builder:
             rec = bench.get("recommended_range_fen")
             out.append(_p(f"裁量基准：{bench.get('set_title') or bench.get('set', '')}，条目 {bench.get('entry', '')}"
                           f"（{bench.get('penalty_basis', '')}）；法定幅度 {format_range(low, high)}；"
-                          f"建议阶次 {_GRADE_ZH.get(str(bench.get('grade')), bench.get('grade'))}"
+                          f"建议阶次 {_grade_zh(bench.get('grade'))}"
                           f"{'，建议幅度 ' + format_range(rec[0], rec[1]) if rec else ''}。", self.s.body))
             for line in bench.get("messages", []):
                 out.append(_p(line, self.s.body))
@@ -412,7 +405,7 @@ class Builder:
             if review:
                 checklist = review.get("checklist", {})
                 items = [[_p(h, lab) for h in ("审核要点", "结论", "意见")]]
-                for key, zh in CHECKLIST_ZH.items():
+                for key, zh in REVIEW_CHECKLIST_ZH.items():
                     entry = checklist.get(key, {})
                     items.append([_p(zh, c), _p({"pass": "符合", "issue": "存在问题"}.get(entry.get("finding"), "—"), lab),
                                   _p(entry.get("comment") or "", c)])
@@ -552,16 +545,16 @@ class Builder:
             p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
             doc = str(p.get("document"))
             rows = [
-                [_p("送达文书名称及文号", lab), _p(f"{SERVED_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
+                [_p("送达文书名称及文号", lab), _p(f"{SERVED_DOCUMENT_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
                 [_p("受送达人", lab), _p(p.get("recipient"), c)],
                 [_p("送达时间", lab), _p(_day(step.day), c)],
                 [_p("送达地点", lab), _p(p.get("address") or (self.data.party.address if self.data.party else ""), c)],
-                [_p("送达方式", lab), _p(METHOD_ZH.get(str(p.get("method")), p.get("method")), c)],
+                [_p("送达方式", lab), _p(SERVICE_METHOD_ZH.get(str(p.get("method")), p.get("method")), c)],
                 [_p("受送达人签名或盖章", lab), _p("已签收" if p.get("receipt_signed") else "", c)],
                 [_p("见证人", lab), _p(p.get("witness") or "", c)],
                 [_p("送达人", lab), _p(self.name(step.actor), c)],
             ]
-            yield Document("service_receipt", f"送达回证（{SERVED_ZH.get(doc, doc)}）", "", step.day,
+            yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", "", step.day,
                            [*self.head("送达回证"), _grid(rows, [0.28 * w, 0.72 * w])])
 
     def payment_record(self) -> Iterator[Document]:
@@ -574,7 +567,7 @@ class Builder:
             p = step.payload
             if step.kind == "record_payment":
                 rows.append([_p(_day(step.day), c), _p(format_yuan(int(p.get("amount_fen", 0))), c),
-                             _p(CHANNEL_ZH.get(str(p.get("channel")), p.get("channel")), c), _p(p.get("receipt_no"), c)])
+                             _p(PAYMENT_CHANNEL_ZH.get(str(p.get("channel")), p.get("channel")), c), _p(p.get("receipt_no"), c)])
             else:
                 rows.append([_p(_day(step.day), c), _p("申请强制执行", c), _p(p.get("court"), c), _p("", c)])
         body = [*self.head("罚没款缴纳凭证"), _grid(rows, [0.25 * w, 0.25 * w, 0.25 * w, 0.25 * w], label_cols=(), header=True),
@@ -636,7 +629,8 @@ def evaluation_flowables(sheet: Sheet, s: Styles) -> list[Flowable]:
             *([_p(f"评查人：{sheet.evaluator}    {_day(sheet.on)}", s.sign)] if sheet.evaluator else [])]
 
 
-_GRADE_ZH = {"no_penalty": "不予处罚", "mitigated": "减轻处罚", "lighter": "从轻处罚", "general": "一般", "heavier": "从重处罚"}
+def _grade_zh(grade: Any) -> str:
+    return Grade(grade).zh if grade in set(Grade) else str(grade)
 
 
 def _proposal_text(p: dict[str, Any]) -> str:

@@ -77,10 +77,9 @@ class RenderedCaseFile:
 class _Canvas(Canvas):
     """Defines the reserved forms (contents, cover counts) just before the file is written."""
 
-    def __init__(self, layout: Layout, data: CaseFileData, *args, **kwargs):
+    def __init__(self, layout: Layout, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._layout = layout
-        self._data = data
 
     def save(self) -> None:
         _define_forms(self, self._layout)
@@ -146,7 +145,7 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
     if not documents:
         story.insert(-1, NextPageTemplate("closing"))
     story.append(Spacer(1, 1))
-    template.build(story, canvasmaker=partial(_Canvas, layout, data))
+    template.build(story, canvasmaker=partial(_Canvas, layout))
     ranges = tuple((d.title, d.number, *layout.page_range(i)) for i, d in enumerate(documents))
     return RenderedCaseFile(buffer.getvalue(), layout.closing_page, layout.numbered_pages, ranges, font)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..discretion.grades import Grade
 from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage
 from .money import format_range, format_yuan
@@ -195,8 +196,7 @@ def _benchmark(state: CaseState, ctx: Context) -> Verdict:
 
 
 def _grade_zh(grade: Any) -> str:
-    return {"no_penalty": "不予处罚", "mitigated": "减轻处罚", "lighter": "从轻处罚", "general": "一般处罚",
-            "heavier": "从重处罚"}.get(str(grade), str(grade))
+    return Grade(grade).zh if grade in set(Grade) else str(grade)
 
 
 def _fine_in_range(state: CaseState, ctx: Context) -> Verdict:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.case import STAGE_ZH, CaseState, Stage
 from ..domain.deadlines import Deadline
+from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.officers import Role
 from ..domain.procedure import availability, deadlines_of
 from ..domain.review import discussion_refusals
@@ -34,8 +35,6 @@ TASKS: dict[str, tuple[Role, tuple[Stage, ...], str | None]] = {
     "hold_hearing": (Role.LEGAL_REVIEWER, (Stage.HEARING,), None),  # the chair, whatever their role
 }
 OFFICER_HORIZON_DAYS = 5
-APPROVAL_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
-               "instalments": "分期缴纳罚款"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def inbox(session: Session) -> list[InboxItem]:
             due = deadline.due if deadline else None
             detail = ""
             if task == "decide_approval":
-                detail = "、".join(APPROVAL_ZH.get(str(a.get("matter")), str(a.get("matter"))) for a in state.approvals_pending.values())
+                detail = "、".join(APPROVAL_MATTER_ZH.get(str(a.get("matter")), str(a.get("matter"))) for a in state.approvals_pending.values())
                 due = min((date.fromisoformat(str(a.get("on"))[:10]) for a in state.approvals_pending.values() if a.get("on")), default=None)
                 due = due + timedelta(days=3) if due else None  # a head answers within three days: a courtesy, not law
             if task == "hold_hearing":

@@ -10,10 +10,6 @@ import sqlite_utils
 from ..domain.record import Event, EventHash, RecordedEvent, chain_hash, heads_after
 
 
-class DuplicateEvent(Exception):
-    pass
-
-
 def stream_heads(db: sqlite_utils.Database, stream: str) -> tuple[str, ...]:
     row = db.execute("SELECT heads FROM stream_head WHERE stream = ?", [stream]).fetchone()
     return tuple(h for h in row[0].split(",") if h) if row else ()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, Qt, QTime
@@ -34,6 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.case import OUTCOME_ZH, Outcome
+from ..domain.labels import (
+    APPROVAL_MATTER_ZH,
+    EVIDENCE_KIND_ZH,
+    PAYMENT_CHANNEL_ZH,
+    REVIEW_CHECKLIST_ZH,
+    REVIEW_OUTCOME_ZH,
+    SERVED_DOCUMENT_ZH,
+    SERVICE_METHOD_ZH,
+)
+from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import RuleViolation
 from .i18n import tr
 
@@ -52,20 +62,12 @@ def _c(*pairs: str) -> tuple[tuple[str, str], ...]:
     return tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
 
 
-PENALTY_KINDS = _c("warning", "警告", "fine", "罚款", "confiscate_illegal_income", "没收违法所得",
-                   "confiscate_illegal_property", "没收非法财物", "suspend_permit", "暂扣许可证件",
-                   "lower_qualification", "降低资质等级", "revoke_permit", "吊销许可证件", "restrict_business", "限制开展生产经营活动",
-                   "order_suspension", "责令停产停业", "order_closure", "责令关闭", "restrict_employment", "限制从业", "detention", "行政拘留")
-OUTCOMES = _c("penalty", "给予行政处罚", "no_penalty", "不予行政处罚", "dismissal", "撤销案件", "transfer", "移送司法机关")
-SERVED = _c("prior_notice", "行政处罚告知书", "hearing_notice", "听证通知书", "decision", "行政处罚决定书", "transfer_letter", "涉嫌犯罪案件移送书")
-METHODS = _c("direct", "直接送达", "left_at_address", "留置送达", "post", "邮寄送达", "electronic", "电子送达",
-             "entrusted", "委托送达", "forwarded", "转交送达", "public_notice", "公告送达")
-EVIDENCE_KINDS = _c("documentary", "书证", "physical", "物证", "audiovisual", "视听资料", "electronic_data", "电子数据",
-                    "witness", "证人证言", "party_statement", "当事人的陈述", "expert_opinion", "鉴定意见", "inspection_record", "勘验笔录、现场笔录")
-CHECKLIST = _c("agency_competence", "执法主体、管辖权", "officer_qualification", "执法人员资格", "procedure", "程序是否合法",
-               "facts_and_evidence", "事实是否清楚、证据是否确凿", "law_applied", "适用法律是否准确",
-               "discretion_benchmark", "裁量基准适用是否适当", "within_powers", "是否超越职权", "documents", "文书是否规范",
-               "suspected_crime", "是否涉嫌犯罪需要移送")
+PENALTY_KINDS = tuple((k.value, zh) for k, zh in PENALTY_KIND_ZH.items())
+OUTCOMES = tuple((o.value, zh) for o, zh in OUTCOME_ZH.items() if o != Outcome.NOT_FILED)
+SERVED = tuple(SERVED_DOCUMENT_ZH.items())
+METHODS = tuple(SERVICE_METHOD_ZH.items())
+EVIDENCE_KINDS = tuple(EVIDENCE_KIND_ZH.items())
+CHECKLIST = tuple(REVIEW_CHECKLIST_ZH.items())
 
 PROPOSAL = (
     Field("outcome", QT_TRANSLATE_NOOP("ActionDialog", "Outcome"), "choice", OUTCOMES),
@@ -98,8 +100,7 @@ FORMS: dict[str, tuple[Field, ...]] = {
                         Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"),
                         Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown"), "bool", default=True),
                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items sampled")), Field("quantity", QT_TRANSLATE_NOOP("ActionDialog", "Quantity"), required=False)),
-    "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", _c("extension", "延长办案期限", "evidence_preservation", "先行登记保存证据",
-                                                                    "payment_deferral", "暂缓缴纳罚款", "instalments", "分期缴纳罚款")),
+    "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", tuple(APPROVAL_MATTER_ZH.items())),
                          Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"), Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False),
                          Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), required=False), Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), required=False)),
     "submit_investigation_report": (*PROPOSAL, Field("complex", QT_TRANSLATE_NOOP("ActionDialog", "Complex case (collective discussion)"), "bool", default=False),
@@ -107,7 +108,7 @@ FORMS: dict[str, tuple[Field, ...]] = {
     "submit_legal_review": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Case summary (facts, evidence, law, benchmark, officers and certificates)"), "long"),
                             Field("draft_decision", QT_TRANSLATE_NOOP("ActionDialog", "Draft decision"), "long"),
                             Field("corrections_made", QT_TRANSLATE_NOOP("ActionDialog", "Corrections made"), "long", required=False)),
-    "record_legal_review": (Field("outcome", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "choice", _c("approve", "同意", "return", "退回补正", "disapprove", "不同意")),
+    "record_legal_review": (Field("outcome", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "choice", tuple(REVIEW_OUTCOME_ZH.items())),
                             Field("checklist", QT_TRANSLATE_NOOP("ActionDialog", "Checklist"), "checklist", CHECKLIST), Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Opinion"), "long"),
                             Field("corrections", QT_TRANSLATE_NOOP("ActionDialog", "Corrections asked for"), "long", required=False)),
     "object_to_review": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
@@ -134,7 +135,7 @@ FORMS: dict[str, tuple[Field, ...]] = {
                       Field("reasons", QT_TRANSLATE_NOOP("ActionDialog", "Reasons (on the statement and defence)"), "long", required=False),
                       Field("based_on_transcript", QT_TRANSLATE_NOOP("ActionDialog", "Decided on the hearing transcript"), "bool", default=False)),
     "record_payment": (Field("amount_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Amount (yuan)"), "yuan"), Field("channel", QT_TRANSLATE_NOOP("ActionDialog", "Channel"), "choice",
-                                                                            _c("bank", "银行缴款", "electronic", "电子缴款", "on_spot", "当场收缴")),
+                                                                            tuple(PAYMENT_CHANNEL_ZH.items())),
                        Field("receipt_no", QT_TRANSLATE_NOOP("ActionDialog", "Receipt number"))),
     "close_case": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Closing report"), "long"),),
     "archive_case": (Field("archive_no", QT_TRANSLATE_NOOP("ActionDialog", "Archive number")), Field("retention", QT_TRANSLATE_NOOP("ActionDialog", "Retention"), "choice", _c("30_years", "30年", "permanent", "永久"))),
@@ -390,11 +391,3 @@ class ActionDialog(QDialog):
         if general:
             self.message.setText("\n".join(general))
             self.message.show()
-
-
-def now_text() -> str:
-    return datetime.now().strftime("%Y-%m-%dT%H:%M")
-
-
-def today_text() -> str:
-    return date.today().isoformat()

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 
 from ..casefile import render_case_file
 from ..domain.case import STAGE_ZH, Stage
-from ..domain.officers import Role
+from ..domain.officers import ROLE_ZH, Role
+from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import InvalidInput
 from ..resources import load_json
 from ..services.api import restore as restore_backup
@@ -43,9 +44,6 @@ from .i18n import tr
 from .models import CaseTableModel, ListTableModel
 
 PREVIEW_PAGES = 4
-MAJOR_KINDS = (("lower_qualification", "降低资质等级"), ("revoke_permit", "吊销许可证件"), ("order_suspension", "责令停产停业"),
-               ("order_closure", "责令关闭"), ("restrict_employment", "限制从业"), ("restrict_business", "限制开展生产经营活动"),
-               ("confiscate_illegal_property", "没收较大数额财物"))
 
 
 def page_images(pdf: bytes, pages: int, height: int = 180) -> list[bytes]:
@@ -68,7 +66,6 @@ def page_images(pdf: bytes, pages: int, height: int = 180) -> list[bytes]:
         document.close()
 
 
-ROLE_ZH = {"officer": "执法人员", "legal_reviewer": "法制审核人员", "agency_head": "负责人", "evaluator": "评查人员", "admin": "管理员"}
 
 
 def _table(model) -> QTableView:
@@ -147,15 +144,6 @@ class CasesPage(QWidget):
 
     def refresh(self) -> None:
         self.apply()
-
-    def selected_case(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.case_id(rows[0].row()) if rows else None
-
-    def select_first(self) -> None:
-        if self.model.rowCount():
-            self.table.selectionModel().select(self.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                               | QItemSelectionModel.SelectionFlag.Rows)
 
     def close_index(self) -> None:
         self.index.close()
@@ -451,7 +439,7 @@ class AdminPage(QWidget):
                 elif cert is not None and (cert.valid_to - today).days <= warn_days:
                     warning = f"执法证将于{(cert.valid_to - today).days}日后到期"
                 rows.append({"id": o.id, "role_values": sorted(r.value for r in o.roles), "qualified": o.legal_qualification,
-                             "active": o.active, "name": o.name + ("" if o.active else "（已停用）"), "login": o.login, "roles": "、".join(ROLE_ZH[r.value] for r in sorted(o.roles, key=lambda r: r.value))
+                             "active": o.active, "name": o.name + ("" if o.active else "（已停用）"), "login": o.login, "roles": "、".join(ROLE_ZH[r] for r in sorted(o.roles, key=lambda r: r.value))
                              + ("（法律职业资格）" if o.legal_qualification else ""),
                              "certificate": cert.certificate_no if cert else "", "valid_to": cert.valid_to.isoformat() if cert else "",
                              "warning": warning})
@@ -497,7 +485,8 @@ class AdminPage(QWidget):
                   Field("major_person", tr("AdminPage", "Major decision: fines on persons from (yuan)")),
                   Field("major_org", tr("AdminPage", "Major decision: fines on organisations from (yuan)")),
                   Field("review_days", tr("AdminPage", "Legal review time limit (working days)")),
-                  Field("major_kinds", tr("AdminPage", "Major decision: penalty kinds"), "kinds", MAJOR_KINDS, required=False),
+                  Field("major_kinds", tr("AdminPage", "Major decision: penalty kinds"), "kinds",
+                        tuple((k.value, zh) for k, zh in PENALTY_KIND_ZH.items()), required=False),
                   Field("after_hearing", tr("AdminPage", "Major decision: decided after a hearing"), "bool"),
                   Field("benchmark_deviation", tr("AdminPage", "Major decision: deviating from the benchmark"), "bool"),
                   Field("flagged_complex", tr("AdminPage", "Major decision: flagged complex by the handler"), "bool"),
@@ -533,7 +522,7 @@ class AdminPage(QWidget):
         self.worker.submit(lambda session, job: load_json("agency", "policy.json")["versions"][-1], show, lambda exc: self._report(str(exc)))
 
     def add_officer(self) -> None:
-        roles = tuple((r, ROLE_ZH[r]) for r in ROLE_ZH)
+        roles = tuple((r.value, zh) for r, zh in ROLE_ZH.items())
         fields = [Field("name", tr("AdminPage", "Name")), Field("login", tr("AdminPage", "Login")),
                   Field("password", tr("AdminPage", "Initial password")), Field("roles", tr("AdminPage", "Roles"), "kinds", roles),
                   Field("legal_qualification", tr("AdminPage", "Legal professional qualification"), "bool", default=False),
@@ -556,7 +545,7 @@ class AdminPage(QWidget):
             self._report(tr("AdminPage", "Select an officer in the table first."))
             return
         row = self.model.items[rows[0].row()]
-        roles = tuple((r, ROLE_ZH[r]) for r in ROLE_ZH)
+        roles = tuple((r.value, zh) for r, zh in ROLE_ZH.items())
         fields = [Field("roles", tr("AdminPage", "Roles"), "kinds", roles),
                   Field("legal_qualification", tr("AdminPage", "Legal professional qualification"), "bool"),
                   Field("active", tr("AdminPage", "Account active"), "bool"),

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
-from ..domain.officers import Role
+from ..domain.officers import ROLE_ZH, Role
 from ..domain.refusals import RuleViolation
 from ..services.bundles import UntrustedDevice
 from .i18n import LANGUAGES, tr
-from .pages import ROLE_ZH, AdminPage, CasesPage, EvaluationPage, InboxPage
+from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
 from .workspace import CaseWorkspace
 
 IDLE_LOCK_MINUTES = 10
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
         self.busy.setObjectName("busy")
         self.toolbar.addWidget(self.busy)
         worker.busy_changed.connect(lambda busy: self.busy.setText(tr("MainWindow", "Working…") if busy else ""))
-        roles = "、".join(ROLE_ZH[r.value] for r in sorted(actor.roles, key=lambda r: r.value))
+        roles = "、".join(ROLE_ZH[r] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
         self.navigation.setCurrentRow(0)
         self.inbox.refresh()
@@ -490,7 +490,6 @@ class MainWindow(QMainWindow):
                                     lambda exc: (progress.close(), failed(exc) if failed else
                                                  self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
         progress.canceled.connect(handle.cancel)
-        self.last_progress = progress
         return handle
 
     def _tell(self, title: str, text: str, warning: bool = False) -> None:

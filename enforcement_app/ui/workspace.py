@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..casefile import render_documents
 from ..domain.case import STAGE_ZH, Stage
+from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.permissions import Permissions
@@ -279,9 +280,7 @@ class CaseWorkspace(QWidget):
                             for st in reversed(s.steps))
             fields[0] = Field("corrects", fields[0].label, "choice", options)
         if kind == "decide_approval":  # the pending requests are the choices
-            matters = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
-                       "instalments": "分期缴纳罚款"}
-            options = tuple((h, f"{matters.get(str(a.get('matter')), a.get('matter'))}：{a.get('reason', '')}（{a.get('on', '')}）")
+            options = tuple((h, f"{APPROVAL_MATTER_ZH.get(str(a.get('matter')), a.get('matter'))}：{a.get('reason', '')}（{a.get('on', '')}）")
                             for h, a in s.approvals_pending.items())
             fields[0] = Field("request", fields[0].label, "choice", options)
         side = _materials(s) if kind == "record_legal_review" else None

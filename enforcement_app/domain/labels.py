@@ -1,0 +1,25 @@
+"""The Chinese names of the procedure's codes, in one place for forms, documents, inboxes and the client.
+
+Keyed by the codes the procedure defines (``procedure.SOURCES``, ``EVIDENCE_KINDS`` …), so a form can
+offer only what the procedure accepts; ``tests/test_labels.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "referral": "其他部门移送", "report": "上级交办",
+             "assigned": "指定管辖", "other": "其他"}
+EVIDENCE_KIND_ZH = {"documentary": "书证", "physical": "物证", "audiovisual": "视听资料", "electronic_data": "电子数据",
+                    "witness_testimony": "证人证言", "party_statement": "当事人的陈述", "expert_opinion": "鉴定意见",
+                    "inspection_record": "勘验笔录、现场笔录"}
+SERVICE_METHOD_ZH = {"direct": "直接送达", "left_at_address": "留置送达", "post": "邮寄送达", "electronic": "电子送达",
+                     "entrusted": "委托送达", "forwarded": "转交送达", "public_notice": "公告送达"}
+SERVED_DOCUMENT_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书",
+                      "transfer_letter": "涉嫌犯罪案件移送书"}
+REVIEW_CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer_qualification": "执法人员资格", "procedure": "程序是否合法",
+                       "facts_and_evidence": "事实是否清楚、证据是否确凿", "law_applied": "适用法律是否准确",
+                       "discretion_benchmark": "裁量基准适用是否适当", "within_powers": "是否超越职权", "documents": "文书是否规范",
+                       "suspected_crime": "是否涉嫌犯罪需要移送"}
+REVIEW_OUTCOME_ZH = {"approve": "同意", "return": "退回补正", "disapprove": "不同意"}
+APPROVAL_MATTER_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
+                      "instalments": "分期缴纳罚款"}
+PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
