@@ -48,9 +48,22 @@ from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
 from . import auth, bundles
 from .inbox import InboxItem, inbox
+from .projections import (
+    project_agency,
+    project_benchmark_set,
+    project_calendar,
+    project_officer,
+    project_party,
+    project_policy,
+)
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozenset(Role), legal_qualification=False)
+
+
+def china_now() -> datetime:
+    """The services' default clock: the moment in China's time zone."""
+    return datetime.now(CHINA)
 
 
 def new_id() -> str:
@@ -156,7 +169,7 @@ class Services:
         self.db = open_database(self.path)
         self.evidence = EvidenceStore(evidence_dir(self.path))
         self.device_id = meta(self.db, "device_id")
-        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(CHINA))
+        self.clock: Callable[[], datetime] = clock or china_now
         self.permissions = Permissions.default()
         # Reference data read on every action, cached per connection and dropped when it changes here.
         # Another process writing the same file only adds cases and events, which are never cached stale:
@@ -427,7 +440,7 @@ class Session:
         agency = Agency(id=existing.id if existing else new_id(), **values)
         with self.db.atomic():
             self._record(f"agency/{agency.id}", "set_agency", agency.__dict__)
-            self.db["agency"].upsert(agency.__dict__, pk="id")
+            project_agency(self.db, agency.__dict__)
         self.services._agency = None
         return agency
 
@@ -487,12 +500,7 @@ class Session:
         }
         with self.db.atomic():
             self._record(f"officer/{officer_id}", "register_officer", record)
-            self.db["officer"].insert(
-                {**{k: v for k, v in record.items() if k != "certificates"}, "roles": json.dumps(record["roles"]),
-                 "active": 1, "password_hash": password_hash}
-            )
-            for c in record["certificates"]:
-                self.db["certificate"].insert({**c, "officer_id": officer_id})
+            project_officer(self.db, record, password_hash)
         self.services._officers = None
         return self.services.officers()[officer_id]
 
@@ -552,21 +560,16 @@ class Session:
         party = build_party(str(data.get("id") or new_id()), data)
         with self.db.atomic():
             self._record(f"party/{party.id}", "register_party", party.as_dict())
-            self.db["party"].insert({**party.as_dict(), "kind": party.kind.value})
+            project_party(self.db, party.as_dict())
         return party
 
     def set_policy(self, version: Mapping[str, Any]) -> None:
         """Record a new version of the agency policy (thresholds, catalogue, time limits)."""
         self._require("set_policy")
         parse_policy_versions({"format": "agency-policy/1", "versions": [dict(version)]}, "policy")
-        body = {k: v for k, v in version.items() if k not in ("version", "effective_from", "effective_to")}
         with self.db.atomic():
             self._record("config/policy", "set_policy", dict(version))
-            self.db["policy_version"].upsert(
-                {"version": str(version["version"]), "effective_from": version["effective_from"],
-                 "effective_to": version.get("effective_to"), "body": json.dumps(body, ensure_ascii=False)},
-                pk="version",
-            )
+            project_policy(self.db, version)
         self.services._policies = None
 
     def import_benchmarks(self, path: str | Path) -> dict[str, Any]:
@@ -588,16 +591,10 @@ class Session:
                     "version",
                     f"裁量基准 {benchmark.id} 版本 {benchmark.version} 已存在且内容不同，未覆盖；修订后的基准请以新版本号导入",
                 )
+        payload = {**summary, "source": Path(path).name, "document": json.loads(document)}
         with self.db.atomic():
-            self._record("config/benchmarks", "import_benchmark_set",
-                         {**summary, "source": Path(path).name, "document": json.loads(document)})
-            self.db["benchmark_set"].insert({
-                "id": benchmark.id, "version": benchmark.version, "issuing_body": benchmark.issuing_body,
-                "name": benchmark.name, "effective_from": benchmark.effective_from.isoformat(),
-                "effective_to": benchmark.effective_to.isoformat() if benchmark.effective_to else None,
-                "entries": len(benchmark.entries), "document": document.decode("utf-8"), "sha256": digest,
-                "imported_at": self.services.clock().isoformat(), "imported_by": self.actor.id,
-            })
+            self._record("config/benchmarks", "import_benchmark_set", payload)
+            project_benchmark_set(self.db, payload, self.services.clock().isoformat(), self.actor.id)
         self.services._benchmarks = None
         return {**summary, "status": "imported"}
 
@@ -612,9 +609,10 @@ class Session:
         self._require("import_calendar")
         schedule = parse_year_schedule(year, data, source)
         body = {"holidays": sorted(d.isoformat() for d in schedule.holidays), "workdays": sorted(d.isoformat() for d in schedule.workdays)}
+        payload = {"year": schedule.year, **body, "source": source}
         with self.db.atomic():
-            self._record("config/calendar", "import_calendar", {"year": schedule.year, **body, "source": source})
-            self.db["calendar_year"].upsert({"year": schedule.year, "body": json.dumps(body), "source": source}, pk="year")
+            self._record("config/calendar", "import_calendar", payload)
+            project_calendar(self.db, payload)
         self.services._calendar = None
 
     # --- cases -----------------------------------------------------------------------------------------

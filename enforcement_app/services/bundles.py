@@ -37,12 +37,12 @@ from ..domain.record import Event, RecordedEvent, event_hash
 from ..domain.refusals import InvalidInput, Refusal
 from ..store import events as event_store
 from ..store.database import meta
+from . import projections
 
 if TYPE_CHECKING:
     from .api import Session
 
 FORMAT = "ecr-bundle/1"
-SUFFIX = ".ecb"
 APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立案", "record_legal_review": "法制审核",
                   "decide_approval": "审批", "make_decision": "作出处理决定", "record_collective_discussion": "集体讨论"}
 _COLUMNS = "seq, hash, stream, parents, actor, device, at, kind, payload"
@@ -420,25 +420,17 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
 
 
 def _project_reference(db, e: Event) -> str:
-    """Bring an imported reference event into this database's tables; returns a conflict, or ''."""
+    """Bring an imported reference event into this database's tables through the same projections the
+    services use (``projections``); returns a conflict with what this database holds, or ''."""
     p: Mapping[str, Any] = e.payload
     if e.kind == "register_party":
-        db.execute("INSERT OR IGNORE INTO party (id, kind, name, id_number, uscc, legal_representative, address, phone) "
-                   "VALUES (?,?,?,?,?,?,?,?)", [p.get("id"), p.get("kind"), p.get("name"), p.get("id_number", ""), p.get("uscc", ""),
-                                                p.get("legal_representative", ""), p.get("address", ""), p.get("phone", "")])
+        projections.project_party(db, p)
     elif e.kind == "register_officer":
         row = db.execute("SELECT id FROM officer WHERE login = ?", [p.get("login")]).fetchone()
         if row and row[0] != p.get("id"):
             return f"登录名 {p.get('login')} 在本机已属于另一人员，未导入该人员（{p.get('name')}）"
         if row is None and not db.execute("SELECT 1 FROM officer WHERE id = ?", [p.get("id")]).fetchone():
-            # no password travels: the officer logs in on their own machine; here they are a name and certificates
-            db.execute("INSERT INTO officer (id, name, login, unit, roles, legal_qualification, active, password_hash) VALUES (?,?,?,?,?,?,1,'')",
-                       [p.get("id"), p.get("name"), p.get("login"), p.get("unit", ""), json.dumps(p.get("roles", [])),
-                        int(bool(p.get("legal_qualification")))])
-            for c in p.get("certificates", []):
-                db.execute("INSERT OR IGNORE INTO certificate (certificate_no, officer_id, area, valid_from, valid_to, status, source_of_power) "
-                           "VALUES (?,?,?,?,?,?,?)", [c.get("certificate_no"), p.get("id"), c.get("area", ""), c.get("valid_from"),
-                                                      c.get("valid_to"), c.get("status", "valid"), c.get("source_of_power", "")])
+            projections.project_officer(db, p)  # no password: the officer logs in on their own machine
     elif e.kind == "update_officer":
         from .api import apply_officer_update
 
@@ -449,37 +441,26 @@ def _project_reference(db, e: Event) -> str:
                 return f"人员 {p.get('id', '')[:12]}… 的角色、资格或账户变更未自动生效，请本机管理员核对后办理"
     elif e.kind == "set_agency":
         row = db.execute("SELECT id, name, seal_name, area, case_no_prefix FROM agency").fetchone()
-        incoming = (p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix"))
         if row is None:
-            db["agency"].insert({k: p.get(k, "") for k in ("id", "name", "seal_name", "area", "case_no_prefix",
-                                                            "reconsideration_body", "litigation_court")})
-        elif tuple(row) != incoming:
+            projections.project_agency(db, p)
+        elif tuple(row) != (p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix")):
             return f"执法主体设置与本机不同（{p.get('name')}，案号前缀 {p.get('case_no_prefix')}），未覆盖本机设置"
     elif e.kind == "set_policy":
-        body = {k: v for k, v in p.items() if k not in ("version", "effective_from", "effective_to")}
         row = db.execute("SELECT body FROM policy_version WHERE version = ?", [p.get("version")]).fetchone()
         if row is None:
-            db["policy_version"].insert({"version": p.get("version"), "effective_from": p.get("effective_from"),
-                                         "effective_to": p.get("effective_to"), "body": json.dumps(body, ensure_ascii=False)})
-        elif json.loads(row[0]) != body:
+            projections.project_policy(db, p)
+        elif json.loads(row[0]) != projections.policy_body(p):
             return f"裁量与审核参数版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
     elif e.kind == "import_calendar":
-        body = {"holidays": p.get("holidays", []), "workdays": p.get("workdays", [])}
         row = db.execute("SELECT body FROM calendar_year WHERE year = ?", [p.get("year")]).fetchone()
         if row is None:
-            db["calendar_year"].insert({"year": p.get("year"), "body": json.dumps(body), "source": p.get("source", "")})
-        elif json.loads(row[0]) != body:
+            projections.project_calendar(db, p)
+        elif json.loads(row[0]) != projections.calendar_body(p):
             return f"{p.get('year')}年节假日安排与本机不同，未覆盖"
     elif e.kind == "import_benchmark_set":
-        document = json.dumps(p.get("document"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         row = db.execute("SELECT sha256 FROM benchmark_set WHERE id = ? AND version = ?", [p.get("id"), p.get("version")]).fetchone()
         if row is None:
-            doc = p.get("document") or {}
-            db["benchmark_set"].insert({"id": p.get("id"), "version": p.get("version"), "issuing_body": doc.get("issuing_body", ""),
-                                        "name": doc.get("name", ""), "effective_from": doc.get("effective_from", ""),
-                                        "effective_to": doc.get("effective_to"), "entries": len(doc.get("entries", [])),
-                                        "document": document, "sha256": p.get("sha256", ""), "imported_at": e.at_text,
-                                        "imported_by": e.actor})
+            projections.project_benchmark_set(db, p, e.at_text, e.actor)
         elif row[0] != p.get("sha256"):
             return f"裁量基准 {p.get('id')}（{p.get('version')}）与本机同版本内容不同，未覆盖"
     return ""

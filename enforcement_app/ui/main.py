@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
 from ..services import Services
+from ..services.api import china_now
 from ..services.demo import build_demo
 from ..store.database import default_db_path
 from . import i18n
@@ -32,7 +33,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help="界面语言（默认简体中文）")
     parser.add_argument("--user", help="预填的登录名")
     parser.add_argument("--screenshots", type=Path, metavar="DIR", help="把各主要界面截图为 PNG 后退出（演示数据库）")
-    parser.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)  # the interim window's option
     return parser.parse_args(argv)
 
 
@@ -54,9 +54,7 @@ def make_app(language: str | None) -> QApplication:
 
 
 def open_window(worker: ServiceThread, officer, db_path: Path) -> MainWindow:
-    with Services(db_path) as services:
-        today = services.today()
-    window = MainWindow(worker, officer, db_path, today)
+    window = MainWindow(worker, officer, db_path, china_now().date())
     window.show()
     return window
 
@@ -70,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     app = make_app(args.lang)
-    if args.screenshots or args.screenshot:
+    if args.screenshots:
         from .screenshots import take_all
 
-        return take_all(db_path, args.screenshots or args.screenshot.parent)
+        return take_all(db_path, args.screenshots)
     worker = ServiceThread(db_path)
     app.aboutToQuit.connect(worker.shutdown)
     dialog = LoginDialog(worker, login=args.user or "", language=args.lang or str(QSettings().value("ui/language", "zh_CN")))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ..domain.refusals import RuleViolation
 from ..services import Services
+from ..services.api import china_now
 from ..services.case_index import CaseIndex
 from ..services.demo import DEMO_PASSWORD
 from .window import LoginDialog, MainWindow
@@ -44,8 +45,7 @@ def grab(widget: QWidget, folder: Path, name: str) -> Path:
 def _case_in(db_path: Path, stage: str) -> str | None:
     index = CaseIndex(db_path)
     try:
-        with Services(db_path) as services:
-            ids = index.ids(today=services.today(), stage=stage)
+        ids = index.ids(today=china_now().date(), stage=stage)
         return ids[0] if ids else None
     finally:
         index.close()
@@ -61,9 +61,7 @@ def _window(db_path: Path, login: str) -> tuple[ServiceThread, MainWindow]:
     while not result and time.monotonic() < end:
         app.processEvents()
         time.sleep(0.005)
-    with Services(db_path) as services:
-        today = services.today()
-    window = MainWindow(worker, result[0], db_path, today)
+    window = MainWindow(worker, result[0], db_path, china_now().date())
     window.resize(1366, 768)
     window.show()
     settle(worker)
