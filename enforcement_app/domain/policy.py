@@ -72,6 +72,8 @@ class AgencyPolicy:
     lead_check: Period
     simple_procedure_min_officers: int
     certificate_expiry_warning_days: int
+    inbox_deadline_horizon_days: int = 5  # an officer's inbox lists their deadlines due within this many days
+    approval_answer_days: int = 3  # the due date an approval request shows in a head's inbox
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -126,6 +128,8 @@ def parse_policy(data: Mapping[str, Any], where: str = "policy") -> AgencyPolicy
             lead_check=_period(data["lead_check"], f"{where}.lead_check"),
             simple_procedure_min_officers=int(data.get("simple_procedure_min_officers", 2)),
             certificate_expiry_warning_days=int(data.get("certificate_expiry_warning_days", 60)),
+            inbox_deadline_horizon_days=int(data.get("inbox_deadline_horizon_days", 5)),
+            approval_answer_days=int(data.get("approval_answer_days", 3)),
             raw=dict(data),
         )
     except KeyError as exc:

@@ -34,7 +34,6 @@ TASKS: dict[str, tuple[Role, tuple[Stage, ...], str | None]] = {
     "make_decision": (Role.AGENCY_HEAD, (Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING), "decision_time_limit"),
     "hold_hearing": (Role.LEGAL_REVIEWER, (Stage.HEARING,), None),  # the chair, whatever their role
 }
-OFFICER_HORIZON_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -101,13 +100,13 @@ def inbox(session: Session) -> list[InboxItem]:
             if task == "decide_approval":
                 detail = "、".join(APPROVAL_MATTER_ZH.get(str(a.get("matter")), str(a.get("matter"))) for a in state.approvals_pending.values())
                 due = min((date.fromisoformat(str(a.get("on"))[:10]) for a in state.approvals_pending.values() if a.get("on")), default=None)
-                due = due + timedelta(days=3) if due else None  # a head answers within three days: a courtesy, not law
+                due = due + timedelta(days=ctx.policy.approval_answer_days) if due else None  # agency practice, not law
             if task == "hold_hearing":
                 due = date.fromisoformat(str(state.hearing_notice.get("hearing_on"))) if state.hearing_notice else None
             items.append(_item(state, task, ctx.permissions.title(task), due, deadline.name if deadline else "", today, detail))
 
     if actor.has_role(Role.OFFICER):
-        horizon = (today + timedelta(days=OFFICER_HORIZON_DAYS)).isoformat()
+        horizon = (today + timedelta(days=services.policy_on(today).inbox_deadline_horizon_days)).isoformat()
         rows = services.db.execute(
             'SELECT id, next_due, next_due_rule FROM "case" WHERE (\',\' || handlers || \',\') LIKE ? '
             "AND next_due != '' AND next_due <= ? AND stage NOT IN ('closed', 'archived')",
