@@ -145,3 +145,17 @@ def investigated(world, party=None, *, inquire_too: bool = True):
     if inquire_too:
         inquire(world, case_id)
     return case_id
+
+
+def png(path, seed: int = 0, width: int = 64, height: int = 48) -> None:
+    """A small valid PNG (a colour gradient) for evidence photos."""
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + bytes((x * 4 + seed) % 256 for x in range(width * 3)) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))

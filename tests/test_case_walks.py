@@ -180,16 +180,23 @@ def test_hearing_held_on_working_day_arithmetic(world, investigated):
     steps.decide(world, investigated, fine_yuan=150000, based_on_transcript=True)
 
 
-def test_unexcused_absence_is_a_waiver(world, investigated):
-    steps.report(world, investigated, fine_yuan=150000)
-    steps.submit_review(world, investigated)
-    steps.review(world, investigated)
-    steps.notice(world, investigated, fine_yuan=150000)
+def _hearing_day(world, case_id, document_no):
+    """A reviewed 150,000-yuan proposal, notified, a hearing requested and its notice served for 20 March;
+    the clock on the hearing day."""
+    steps.report(world, case_id, fine_yuan=150000)
+    steps.submit_review(world, case_id)
+    steps.review(world, case_id)
+    steps.notice(world, case_id, fine_yuan=150000)
     s = world.as_(world.officer_a)
-    s.perform(investigated, "request_hearing", {"form": "written"})
-    s.perform(investigated, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": "听2", "chair": world.reviewer.id})
-    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(case_id, "request_hearing", {"form": "written"})
+    s.perform(case_id, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": document_no, "chair": world.reviewer.id})
+    s.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True})
     world.clock.set("2025-03-20T15:00")
+    return s
+
+
+def test_unexcused_absence_is_a_waiver(world, investigated):
+    s = _hearing_day(world, investigated, "听2")
     s.perform(investigated, "record_hearing_absence", {"on": "2025-03-20", "kind": "absent_without_reason", "details": "当事人未到场"})
     steps.decide(world, investigated, fine_yuan=150000)
 
@@ -221,15 +228,7 @@ def _file(world, name, text):
 
 
 def test_a_hearing_report_written_after_the_review_needs_a_new_review(world, investigated):
-    steps.report(world, investigated, fine_yuan=150000)
-    steps.submit_review(world, investigated)
-    steps.review(world, investigated)
-    steps.notice(world, investigated, fine_yuan=150000)
-    s = world.as_(world.officer_a)
-    s.perform(investigated, "request_hearing", {"form": "written"})
-    s.perform(investigated, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": "听3", "chair": world.reviewer.id})
-    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True})
-    world.clock.set("2025-03-20T15:00")
+    s = _hearing_day(world, investigated, "听3")
     world.as_(world.reviewer).perform(investigated, "hold_hearing", {
         "on": "2025-03-20", "chair": world.reviewer.id, "transcript": "当事人对事实无异议", "party_signed": True})
     steps.submit_review(world, investigated)

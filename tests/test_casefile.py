@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import struct
-import zlib
 
 import pytest
 import steps
@@ -20,17 +18,6 @@ from enforcement_app.cli.main import main as cli
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
 
 
-def _png(path, seed: int) -> None:
-    width, height = 64, 48
-    raw = b"".join(b"\x00" + bytes((x * 4 + seed) % 256 for x in range(width * 3)) for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
 def _closed_case(world, tmp_path, *, archive=True):
     case_id = steps.lead(world, world.company)
     steps.file(world, case_id)
@@ -40,7 +27,7 @@ def _closed_case(world, tmp_path, *, archive=True):
     hashes = []
     for n in range(2):
         photo = tmp_path / f"photo{n}.png"
-        _png(photo, n * 50)
+        steps.png(photo, n * 50)
         hashes.append(s.add_evidence(case_id, photo, {"kind": "audiovisual", "description": f"现场照片{n + 1}", "source": "现场拍摄",
                                                       "collected_by": [world.officer_a.id, world.officer_b.id],
                                                       "collected_at": "2025-03-04T10:30", "place": "店内"}))

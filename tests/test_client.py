@@ -5,25 +5,14 @@ decision by a head — then export the case file as an evaluator."""
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from datetime import datetime
 
 import pytest
+import steps
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QPushButton
 
 pytestmark = pytest.mark.gui
-
-
-def _png(path) -> None:
-    raw = b"".join(b"\x00" + bytes((x * 5) % 256 for x in range(32 * 3)) for _ in range(24))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 24, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture(autouse=True)
@@ -143,8 +132,6 @@ def test_login_refuses_a_wrong_password(clients):
 
 
 def test_case_list_models_pass_the_model_tester(world, qtmodeltester, tmp_path):
-    import steps
-
     from enforcement_app.services.case_index import CaseIndex
     from enforcement_app.ui.models import CaseTableModel, ListTableModel
 
@@ -221,7 +208,7 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     submit(qtbot, officer, dialog)
 
     photo = tmp_path / "shelf.png"
-    _png(photo)
+    steps.png(photo)
     dialog = officer.workspace.add_evidence([str(photo)])  # what a drop on the evidence list does
     assert dialog.inputs["kind"].currentData() == "audiovisual"
     type_into(qtbot, dialog, "description", "货架上的过期酸奶照片")
@@ -322,8 +309,6 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
 
 
 def test_a_head_approves_an_extension_through_its_form(world, clients, qtbot):
-    import steps
-
     case_id = steps.lead(world, world.company)
     steps.file(world, case_id)
     worker, officer, _ = clients("zhangming")
@@ -441,8 +426,6 @@ def test_the_screen_locks_and_only_the_password_unlocks_it(world, clients, qtbot
 
 
 def test_a_correction_is_a_new_record_naming_what_it_corrects(world, clients, qtbot):
-    import steps
-
     case_id = steps.lead(world, world.company)
     steps.file(world, case_id)
     world.clock.set("2025-03-05T12:00")
@@ -463,8 +446,6 @@ def test_a_correction_is_a_new_record_naming_what_it_corrects(world, clients, qt
 
 
 def test_bundles_through_the_menus_show_what_arrived(world, clients, qtbot, tmp_path):
-    import steps
-
     from enforcement_app.services import Services
     from enforcement_app.ui.window import MainWindow
     from enforcement_app.ui.worker import ServiceThread
@@ -521,8 +502,6 @@ def test_administration_changes_an_officer(world, clients, qtbot):
 
 
 def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients, qtbot, tmp_path):
-    import steps
-
     from enforcement_app.services import Services
 
     case_id = steps.lead(world, world.company)
@@ -530,7 +509,7 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
     with Services(tmp_path / "laptop2.db", clock=world.clock) as other:
         other.system_session().import_bundle(tmp_path / "out.ecb", trust_new=True)
         photo = tmp_path / "p.png"
-        _png(photo)
+        steps.png(photo)
         other.session("lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
                                                               "collected_by": [world.officer_b.id]})
         other.session("lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id])
