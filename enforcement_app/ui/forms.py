@@ -294,7 +294,8 @@ class ActionDialog(QDialog):
                 w.setCellWidget(row, 1, combo)
                 w.setItem(row, 2, QTableWidgetItem(""))
             w.horizontalHeader().setStretchLastSection(True)
-            w.setColumnWidth(0, 220)
+            w.setColumnWidth(0, 200)
+            w.setColumnWidth(1, 96)
             w.setMinimumHeight(300)
             return w
         if kind == "person":

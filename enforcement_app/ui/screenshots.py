@@ -128,7 +128,6 @@ def take_all(db_path: Path, folder: Path) -> int:
         window.open_case(in_review)
         settle(worker)
         dialog = window.workspace.start("record_legal_review", "法制审核")
-        dialog.resize(900, 860)
         settle(worker)
         shots.append(grab(dialog, folder, "09-review-checklist"))
         dialog.close()

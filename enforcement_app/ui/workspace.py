@@ -33,6 +33,7 @@ from ..domain.case import STAGE_ZH, Stage
 from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.money import format_yuan
 from ..domain.officers import Role
+from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
 from .discretion_panel import DiscretionPanel
 from .forms import FORMS, ActionDialog, Field
@@ -390,7 +391,7 @@ def _materials(s) -> QTextBrowser:
              f"<p><b>{tr('CaseWorkspace', 'Draft decision')}</b>：{e(str(submission.get('draft_decision', '')))}</p>",
              f"<p><b>{tr('CaseWorkspace', 'Facts')}</b>：{e(str(m.get('facts', '')))}</p>",
              f"<p><b>{tr('CaseWorkspace', 'Law applied')}</b>：{e(str(m.get('basis', '')))}</p>",
-             f"<p><b>{tr('CaseWorkspace', 'Penalty')}</b>：{e('、'.join(m.get('penalty_kinds', [])))} {format_yuan(int(m.get('fine_fen', 0)))}</p>"]
+             f"<p><b>{tr('CaseWorkspace', 'Penalty')}</b>：{e(_kinds_zh(m.get('penalty_kinds', [])))} {format_yuan(int(m.get('fine_fen', 0)))}</p>"]
     bench = m.get("benchmark") or {}
     if bench:
         parts.append(f"<p><b>{tr('CaseWorkspace', 'Benchmark')}</b>：{e(str(bench.get('entry', '')))}；{e('；'.join(bench.get('messages', [])))}</p>")
@@ -408,6 +409,10 @@ def _materials(s) -> QTextBrowser:
     browser.setObjectName("review_materials")
     browser.setHtml("".join(parts))
     return browser
+
+
+def _kinds_zh(kinds) -> str:
+    return "、".join(PENALTY_KIND_ZH.get(PenaltyKind(k), k) if k in set(PenaltyKind) else str(k) for k in kinds)
 
 
 def _title(text: str) -> QLabel:
@@ -438,7 +443,7 @@ def _details(s) -> str:
     if s.proposal:
         p = s.proposal
         out.append(f"<h3>{tr('CaseWorkspace', 'Proposal')}</h3><p>{html.escape(p.facts)}</p><p>{html.escape(p.basis)}</p>"
-                   f"<p>{html.escape('、'.join(p.penalty_kinds))} {format_yuan(p.fine_fen) if p.fine_fen else ''}</p>")
+                   f"<p>{html.escape(_kinds_zh(p.penalty_kinds))} {format_yuan(p.fine_fen) if p.fine_fen else ''}</p>")
     if s.benchmark:
         b = s.benchmark
         out.append(f"<p>{tr('CaseWorkspace', 'Benchmark')}：{html.escape(str(b.get('set_title') or b.get('set')))} "
