@@ -10,9 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from .deadlines import StepView
 from .record import canonical_json
 
 
@@ -69,8 +68,11 @@ OUTCOME_ZH = {
 }
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
+    """One recorded step of a case, numbered by its position in the case's causal order. A named tuple,
+    not a dataclass: a case is folded from every one of its steps each time it is rebuilt (20,000 of
+    them in a bundle of 1,000 cases), and a tuple is made four times faster."""
+
     seq: int
     hash: str
     kind: str
@@ -78,9 +80,6 @@ class Step:
     at: datetime
     day: date  # the day the step took place (from the payload), not when it was keyed in
     payload: Mapping[str, Any]
-
-    def view(self) -> StepView:
-        return StepView(self.kind, self.day, self.payload)
 
 
 @dataclass(frozen=True)
@@ -205,9 +204,6 @@ class CaseState:
 
     def steps_of(self, kind: str) -> list[Step]:
         return [s for s in self.steps if s.kind == kind]
-
-    def step_views(self) -> list[StepView]:
-        return [s.view() for s in self.steps]
 
 
 def step_day(payload: Mapping[str, Any], fallback: datetime) -> date:

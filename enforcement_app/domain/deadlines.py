@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from ..resources import load_json
 from .calendar import WorkCalendar
@@ -96,13 +96,17 @@ def rules_on(day: date) -> tuple[DeadlineRule, ...]:
     return version_in_force(_shipped_rules(), day).value
 
 
-@dataclass(frozen=True)
-class StepView:
-    """What deadline evaluation needs of a recorded step."""
+class StepView(Protocol):
+    """What deadline evaluation needs of a recorded step (a case's :class:`~.case.Step` has it)."""
 
-    kind: str
-    day: date
-    payload: Mapping[str, Any]
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def day(self) -> date: ...
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)

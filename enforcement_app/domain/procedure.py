@@ -175,7 +175,7 @@ def _separation_refusals(state: CaseState, ctx: Context, act: Action) -> list[Re
 
 def deadlines_of(state: CaseState, ctx: Context) -> list[Deadline]:
     return evaluate_deadlines(
-        state.step_views(),
+        state.steps,
         procedure=state.procedure.value,
         rules=ctx.deadline_rules,
         policy=ctx.policy,

@@ -12,7 +12,7 @@ import mimetypes
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -333,7 +333,8 @@ class Services:
         return fold(case_id, (_step(e, n) for n, e in enumerate(events, 1))), events
 
     @staticmethod
-    def fold_events(case_id: str, events: list[RecordedEvent]) -> CaseState:
+    def fold_events(case_id: str, events: Sequence[RecordedEvent]) -> CaseState:
+        """``events``: RecordedEvents, or anything with their attributes (a bundle's WireEvents)."""
         return fold(case_id, (_step(e, n) for n, e in enumerate(causal_order(events), 1)))
 
     def working_state(self, case_id: str) -> CaseState:
@@ -378,6 +379,12 @@ def _step(e: RecordedEvent, position: int) -> Step:
     return Step(position, e.hash, e.kind, e.actor, e.at, step_day(e.payload, e.at), e.payload)
 
 
+_CASE_COLUMNS = ("id", "agency_id", "case_no", "procedure", "stage", "outcome", "title", "cause", "party_id", "party_name",
+                 "handlers", "handler_names", "received_on", "filed_on", "decided_on", "closed_on", "fine_fen", "next_due",
+                 "next_due_rule", "review_status", "major", "search_text", "pending_approvals", "updated_at")
+_UPSERT_CASE = 'INSERT INTO "case" ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} RETURNING rowid'.format(
+    ", ".join(f'"{k}"' for k in _CASE_COLUMNS), ", ".join("?" * len(_CASE_COLUMNS)),
+    ", ".join(f'"{k}" = excluded."{k}"' for k in _CASE_COLUMNS[1:]))
 _SEARCH_KEYS = ("facts", "findings", "summary", "content", "reason", "opinion", "description", "cause", "conclusion", "transcript")
 
 
@@ -385,13 +392,15 @@ def _search_text(state: CaseState) -> str:
     """What the case list searches: the title, number, party and cause first (a one- or two-character
     search scans only this column), then the text of the records."""
     parts: list[str] = [p for p in (state.title, state.case_no, state.party_name, state.cause) if p]
-    for step in state.steps:
+    append = parts.append
+    for step in state.steps:  # every step of every case rebuilt: kept to plain lookups
+        get = step.payload.get
         for key in _SEARCH_KEYS:
-            value = step.payload.get(key)
-            if isinstance(value, str) and value:
-                parts.append(value)
-        for qa in step.payload.get("qa", []) or []:
-            parts.append(f"{qa.get('q', '')} {qa.get('a', '')}")
+            value = get(key)
+            if value and type(value) is str:
+                append(value)
+        for qa in get("qa") or ():
+            append(f"{qa.get('q', '')} {qa.get('a', '')}")
     text = " ".join(dict.fromkeys(parts))
     return text[:20000]
 
@@ -732,12 +741,13 @@ class Session:
             "pending_approvals": ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
             "updated_at": self.services.clock().isoformat(),
         }
-        columns = ", ".join(f'"{k}"' for k in row)
-        updates = ", ".join(f'"{k}" = excluded."{k}"' for k in row if k != "id")
-        self.db.execute(
-            f'INSERT INTO "case" ({columns}) VALUES ({", ".join("?" * len(row))}) ON CONFLICT(id) DO UPDATE SET {updates}',
-            list(row.values()),
-        )
+        before = self.db.execute('SELECT rowid, search_text FROM "case" WHERE id = ?', [state.id]).fetchone()
+        rowid = self.db.execute(_UPSERT_CASE, [row[k] for k in _CASE_COLUMNS]).fetchall()[0][0]  # all: the statement ends
+        # the search index (db/0009): written here, and only when the text has changed
+        if before is not None and before[1] != row["search_text"]:
+            self.db.execute("INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', ?, ?)", before)
+        if before is None or before[1] != row["search_text"]:
+            self.db.execute("INSERT INTO case_fts(rowid, search_text) VALUES (?, ?)", [rowid, row["search_text"]])
 
     def add_evidence(self, case_ref: str, file_path: str | Path, details: Mapping[str, Any]) -> str:
         """Copy a file into the evidence store and record it on the case; returns its SHA-256."""
