@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import pytest
@@ -148,6 +149,13 @@ def _rewrite(path, out, change) -> None:
                 dst.writestr(info.filename, data)
 
 
+def _events(data: bytes) -> list[bytes]:
+    """The events of a bundle's events.txt, each as its canonical bytes and the newline after them."""
+    blocks = re.split(rb"(?=^ecr-event/1\n)", data, flags=re.MULTILINE)
+    assert blocks[0] == b"" and all(b.endswith(b"}\n") for b in blocks[1:])
+    return blocks[1:]
+
+
 def _state_of(services: Services) -> tuple:
     events = services.db.execute("SELECT count(*) FROM event").fetchone()[0]
     files = sorted(p.name for p in services.evidence.root.rglob("*")) if services.evidence.root.exists() else []
@@ -160,13 +168,13 @@ def test_a_tampered_bundle_is_refused_whole(bundled, tmp_path, tamper):
     forged = tmp_path / "forged.ecb"
 
     def change(name, data):
-        if tamper == "event byte" and name == "events.jsonl":
+        if tamper == "event byte" and name == "events.txt":
             return data.replace("酸奶12盒".encode(), "酸奶2盒".encode() + b" ", 1)
         if tamper == "evidence byte" and name.startswith("evidence/"):
             return data[:-1] + bytes([data[-1] ^ 1])
         if tamper == "manifest" and name == "manifest.json":
             manifest = json.loads(data)
-            manifest["files"]["events.jsonl"]["size"] += 1
+            manifest["files"]["events.txt"]["size"] += 1
             return json.dumps(manifest).encode()
         if tamper == "missing file" and name.startswith("evidence/"):
             return None
@@ -188,10 +196,9 @@ def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refus
     forged = tmp_path / "orphan.ecb"
 
     def change(name, data):
-        if name == "events.jsonl":
-            lines = data.decode().splitlines()
-            kept = [line for line in lines if json.loads(line)["kind"] != "request_filing"]  # approve_filing's parent
-            return ("\n".join(kept) + "\n").encode()
+        if name == "events.txt":
+            kept = [e for e in _events(data) if b"\nkind:request_filing\n" not in e]  # approve_filing's parent
+            return b"".join(kept)
         if name in ("manifest.json", "manifest.sig"):
             return None
         return data
@@ -199,10 +206,10 @@ def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refus
     _rewrite(path, forged, change)
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(forged) as dst:
         manifest = json.loads(src.read("manifest.json"))
-        events = dst.read("events.jsonl")
+        events = dst.read("events.txt")
     import hashlib
 
-    manifest["files"]["events.jsonl"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+    manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
     data, signature = _signed(world, manifest)
     with zipfile.ZipFile(forged, "a") as bundle:
         bundle.writestr("manifest.json", data)
@@ -325,18 +332,18 @@ def test_a_duplicated_event_line_is_refused(bundled, world, tmp_path):
     forged = tmp_path / "dup.ecb"
     with zipfile.ZipFile(path) as src:
         manifest = json.loads(src.read("manifest.json"))
-        events = src.read("events.jsonl")
-        lines = events.decode().splitlines()
-        events = ("\n".join(lines + lines[-1:]) + "\n").encode()
+        events = src.read("events.txt")
+        blocks = _events(events)
+        events = b"".join(blocks + blocks[-1:])
         import hashlib
 
-        manifest["files"]["events.jsonl"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+        manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
         data, signature = _signed(world, manifest)
         with zipfile.ZipFile(forged, "w") as dst:
             for info in src.infolist():
-                if info.filename not in ("manifest.json", "manifest.sig", "events.jsonl"):
+                if info.filename not in ("manifest.json", "manifest.sig", "events.txt"):
                     dst.writestr(info.filename, src.read(info.filename))
-            dst.writestr("events.jsonl", events)
+            dst.writestr("events.txt", events)
             dst.writestr("manifest.json", data)
             dst.writestr("manifest.sig", signature)
     with pytest.raises(BundleError) as refused:

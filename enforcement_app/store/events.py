@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
@@ -76,36 +77,42 @@ def known_hashes(db: sqlite_utils.Database, digests: list[str]) -> set[str]:
     return found
 
 
-def append_many(db: sqlite_utils.Database, events: list[Event]) -> list[EventHash]:
-    """Store events received from elsewhere, in the order given (parents first), in bulk: the same rows,
-    chain and stream heads as :func:`append` one by one. Call inside ``db.atomic()``."""
+def append_rows(db: sqlite_utils.Database, rows: list[tuple]) -> list[EventHash]:
+    """Store events given as their columns ``(hash, stream, parents, actor, device, at, kind, payload, …)``
+    (anything after the eighth field is ignored),
+    exactly as received from elsewhere and already hash-checked by the caller, in the order given
+    (parents first). Call inside ``db.atomic()``."""
     head_row = db.execute("SELECT value FROM meta WHERE key = 'chain_head'").fetchone()
     chain = head_row[0] if head_row else "0" * 64
     heads: dict[str, tuple[str, ...]] = {}
     counts: dict[str, int] = {}
-    rows, digests = [], []
-    for event in events:
-        digest = event.hash
-        chain = chain_hash(chain, digest)
-        rows.append((digest, event.stream, event.parents_text, event.actor, event.device, event.at_text, event.kind,
-                     event.payload_bytes, chain))
-        if event.stream not in heads:
-            heads[event.stream] = stream_heads(db, event.stream)
-        heads[event.stream] = heads_after(heads[event.stream], event.parents, digest)
-        counts[event.stream] = counts.get(event.stream, 0) + 1
+    stored, digests = [], []
+    sha256 = hashlib.sha256
+    for row in rows:
+        digest, stream, parents = row[0], row[1], row[2]
+        chain = sha256((chain + digest).encode("ascii")).hexdigest()  # chain_hash, inlined: once per event
+        stored.append((*row[:8], chain))
+        current = heads.get(stream)
+        if current is None:
+            current = stream_heads(db, stream)
+        if len(current) == 1 and current[0] == parents:  # the common case: one parent, the stream's single head
+            heads[stream] = (digest,)
+        else:
+            heads[stream] = heads_after(current, parents.split(",") if parents else (), digest)
+        counts[stream] = counts.get(stream, 0) + 1
         digests.append(EventHash(digest))
     db.conn.executemany(
-        "INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", rows
+        "INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", stored
     )
     db.conn.executemany(
         "INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, ?) "
         "ON CONFLICT(stream) DO UPDATE SET heads = excluded.heads, events = events + excluded.events",
         [(stream, ",".join(h), counts[stream]) for stream, h in heads.items()],
     )
-    if rows:
+    if stored:
         db.execute(
             "UPDATE meta SET value = CASE key WHEN 'chain_head' THEN ? ELSE CAST(value AS INTEGER) + ? END "
             "WHERE key IN ('chain_head', 'event_count')",
-            [chain, len(rows)],
+            [chain, len(stored)],
         )
     return digests

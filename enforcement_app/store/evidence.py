@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,26 +47,47 @@ class EvidenceStore:
             raise
         return sha, size
 
-    def stage(self, source: BinaryIO, chunk_size: int = STAGE_CHUNK) -> tuple[str, int, Path]:
+    def stage(self, source: BinaryIO, chunk_size: int = STAGE_CHUNK, stop: threading.Event | None = None,
+              sync: bool = True, name: str | None = None) -> tuple[str, int, Path]:
         """Copy a stream into a temporary file beside the store, hashing as it goes; returns (sha256,
         size, temporary path). :meth:`commit` moves it into place, :meth:`discard` removes it. Lets an
-        import read and hash each file once and still touch nothing until everything has been checked."""
+        import read and hash each file once and still touch nothing until everything has been checked.
+        ``stop``, once set, ends the copy between two chunks with InterruptedError. ``sync=False`` leaves
+        the flush to disk to the caller (:meth:`sync`, e.g. in another thread while the next file is
+        copied); it must be done before :meth:`commit`. ``name``: the temporary file's name (it must not
+        exist yet), so that whoever stages can find and remove it even if this process is stopped."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        if name is None:
+            fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        else:
+            tmp_name = str(self.root / name)
+            fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := source.read(chunk_size):
+                    if stop is not None and stop.is_set():
+                        raise InterruptedError("staging stopped")
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if sync:
+                    os.fsync(out.fileno())
         except BaseException:
             os.unlink(tmp_name)
             raise
         return digest.hexdigest(), size, Path(tmp_name)
+
+    @staticmethod
+    def sync(staged: Path) -> None:
+        """Flush a staged file's bytes to disk."""
+        fd = os.open(staged, os.O_WRONLY)  # Windows flushes only handles open for writing
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def commit(self, staged: Path, sha256: str) -> None:
         target = self.path_for(sha256)

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import sqlite_utils
 
-from . import chain_scan
+from . import chain_scan, workers
 from .evidence import EvidenceStore
 
 _PARALLEL_FROM = 200_000  # events; below this one process is faster than starting another
@@ -122,17 +119,13 @@ def _scan_all(conn, progress: Callable[[int], None] | None) -> tuple[chain_scan.
     table is large enough for a worker's start-up (about 0.1 s) to pay off."""
     lo, hi = conn.execute("SELECT coalesce(min(seq), 0), coalesce(max(seq), -1) FROM event").fetchone()
     path = _database_file(conn)
-    workers = _worker_count()
-    if path is None or workers < 2 or hi - lo < _PARALLEL_FROM:
+    split = _worker_count()
+    if path is None or split < 2 or hi - lo < _PARALLEL_FROM:
         return chain_scan.merge([chain_scan.scan(conn, lo, hi, progress)])
-    bounds = [lo + (hi - lo + 1) * k // workers for k in range(workers + 1)]
-    ranges = [(bounds[k], bounds[k + 1] - 1) for k in range(workers)]
-    # Each worker is a fresh interpreter running only chain_scan (``python -m``): not fork (the caller may be
-    # the Qt client with threads running) and not multiprocessing's spawn, which re-imports the caller's
-    # main module (the whole client or CLI) before it can start.
-    try:
-        children = [subprocess.Popen([sys.executable, "-m", "enforcement_app.store.chain_scan", path, str(a), str(b)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_env()) for a, b in ranges[1:]]
+    bounds = [lo + (hi - lo + 1) * k // split for k in range(split + 1)]
+    ranges = [(bounds[k], bounds[k + 1] - 1) for k in range(split)]
+    try:  # each worker a fresh interpreter running only chain_scan (see .workers)
+        children = [workers.start("enforcement_app.store.chain_scan", path, str(a), str(b)) for a, b in ranges[1:]]
     except OSError:
         return _workers_failed(conn, lo, hi, progress)
     try:
@@ -151,14 +144,6 @@ def _scan_all(conn, progress: Callable[[int], None] | None) -> tuple[chain_scan.
             if child.poll() is None:
                 child.kill()
                 child.wait()
-
-
-def _child_env() -> dict[str, str]:
-    """The worker must import this very package, also from a source checkout that is not installed."""
-    env = dict(os.environ)
-    root = str(Path(chain_scan.__file__).resolve().parent.parent.parent)
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
 
 
 def _workers_failed(conn, lo: int, hi: int, progress) -> tuple[chain_scan.RangeScan, list]:

@@ -1,0 +1,108 @@
+"""Staging evidence files out of a bundle: reading, hashing and writing them beside the evidence store.
+
+This is the heavy half of a bundle import — every evidence byte is read, hashed and written — and it
+runs in a process of its own (``python -m enforcement_app.store.evidence_stage JOB``, the job a JSON
+file, one JSON line per file on stdout) while the importing process parses and stores the events. In
+one process the two would take turns at the interpreter lock thousands of times; in two they run on two
+cores. The module imports only the standard library and :mod:`.evidence`, so the worker starts in about
+0.1 s. :func:`stage_members` is also what the importing process runs itself (in a thread) where no
+worker can be started.
+
+Each file is copied to ``<store>/.incoming-<token>-<n>`` and flushed to disk by a second thread while
+the next file is copied. Whoever started the job removes those files if it is stopped or refused
+(:func:`remove_staged`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .evidence import EvidenceStore
+
+Outcome = dict[str, Any]  # {"name", "sha256", "size", "tmp"} or {"name", "error"}
+
+
+class _Slice:
+    """One stored (uncompressed) zip member, read in place from a file handle of its own."""
+
+    def __init__(self, fh: BinaryIO, offset: int, size: int):
+        fh.seek(offset)
+        self.fh, self.left = fh, size
+
+    def read(self, n: int) -> bytes:
+        if self.left <= 0:
+            return b""
+        chunk = self.fh.read(min(n, self.left))
+        if not chunk:
+            raise OSError("文件在读取中被截断")
+        self.left -= len(chunk)
+        return chunk
+
+
+def staged_prefix(token: str) -> str:
+    return f".incoming-{token}-"
+
+
+def remove_staged(root: str | Path, token: str) -> None:
+    """Remove every file a job with ``token`` staged, finished or not."""
+    for path in Path(root).glob(staged_prefix(token) + "*"):
+        path.unlink(missing_ok=True)
+
+
+def stage_members(bundle: str, root: str, token: str, members: list[tuple[str, int, int]], emit: Callable[[Outcome], None],
+                  stop: threading.Event | None = None) -> None:
+    """Stage each ``(name, offset, size)`` member of the zip file ``bundle``: ``offset`` is where a stored
+    member's bytes begin, or -1 for a compressed one (inflated through zipfile). ``emit`` gets one outcome
+    per member once its file is on disk (called from the flushing thread)."""
+    store = EvidenceStore(root)
+    store.root.mkdir(parents=True, exist_ok=True)
+    stop = stop or threading.Event()
+    with open(bundle, "rb") as fh, ThreadPoolExecutor(1, thread_name_prefix="evidence-flush") as flusher:
+        for n, (name, offset, size) in enumerate(members):
+            if stop.is_set():
+                return
+            try:
+                if offset >= 0:
+                    sha, got, tmp = store.stage(_Slice(fh, offset, size), stop=stop, sync=False,
+                                                name=f"{staged_prefix(token)}{n}")
+                else:
+                    with zipfile.ZipFile(bundle) as archive, archive.open(name) as member:
+                        sha, got, tmp = store.stage(member, stop=stop, sync=False, name=f"{staged_prefix(token)}{n}")
+            except InterruptedError:
+                return
+            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, KeyError) as exc:  # CRC, encryption…
+                emit({"name": name, "error": f"文件 {name} 已损坏：{exc}"})
+                continue
+            flusher.submit(_flush, store, name, sha, got, tmp, emit)
+
+
+def _flush(store: EvidenceStore, name: str, sha: str, size: int, tmp: Path, emit: Callable[[Outcome], None]) -> None:
+    try:
+        store.sync(tmp)
+    except OSError as exc:
+        emit({"name": name, "error": f"文件 {name} 无法写入本机证据库：{exc}"})
+        return
+    emit({"name": name, "sha256": sha, "size": size, "tmp": str(tmp)})
+
+
+def _main() -> None:
+    job = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    lock = threading.Lock()
+
+    def emit(outcome: Outcome) -> None:
+        with lock:
+            sys.stdout.buffer.write(json.dumps(outcome, ensure_ascii=False).encode("utf-8") + b"\n")
+            sys.stdout.buffer.flush()
+
+    stage_members(job["bundle"], job["root"], job["token"], [tuple(m) for m in job["members"]], emit)
+
+
+if __name__ == "__main__":  # python -m enforcement_app.store.evidence_stage JOB.json
+    _main()

@@ -1,0 +1,29 @@
+"""Worker processes: a fresh interpreter running one small module of this package (``python -m``).
+
+Not fork (the caller may be the Qt client with threads running) and not multiprocessing's spawn, which
+re-imports the caller's main module (the whole client or CLI) before it can start. Callers keep a way
+to do the same work in their own process for where no worker can start (a frozen or embedded
+interpreter).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+
+
+def start(module: str, *args: str) -> subprocess.Popen:
+    """Start ``python -m <module> args…`` with pipes for its output. Raises OSError."""
+    return subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=child_env())
+
+
+def child_env() -> dict[str, str]:
+    """The worker must import this very package, also from a source checkout that is not installed."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = _PACKAGE_ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
