@@ -388,3 +388,65 @@ def test_only_trusted_devices_and_their_own_keys_are_accepted(bundled, world, tm
     assert refused.value.key_changed
     with pytest.raises(PermissionDenied):
         target.session("zhangming").import_bundle(path, trust_new=True)  # trusting devices is for administrators
+
+
+def _evidence_files(services: Services) -> list[str]:
+    root = services.evidence.root
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.parametrize("worker", ["cannot start", "dies"])
+def test_evidence_is_staged_in_this_process_when_the_worker_fails(bundled, tmp_path, monkeypatch, worker):
+    """Where no worker process can start (a frozen interpreter) or one dies, the same staging runs in a
+    thread of the importing process: the import still checks every file, and still succeeds."""
+    import subprocess
+    import sys
+
+    from enforcement_app.store import workers
+
+    path, target, case_id = bundled
+    started = []
+
+    def failing(module, *args):
+        started.append(module)
+        if worker == "cannot start":
+            raise OSError("no interpreter to start")
+        return subprocess.Popen([sys.executable, "-c", "import sys; print('{\"half\": '); sys.exit(3)"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    monkeypatch.setattr(workers, "start", failing)
+    forged = tmp_path / "forged.ecb"
+    _rewrite(path, forged, lambda name, data: data[:-1] + bytes([data[-1] ^ 1]) if name.startswith("evidence/") else data)
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged, trust_new=True)
+    assert any("与清单不符" in p for p in refused.value.problems)
+    assert _evidence_files(target) == []
+    summary = target.system_session().import_bundle(path, trust_new=True)
+    assert started == ["enforcement_app.store.evidence_stage"] * 2
+    assert summary.evidence_files == 1 and target.verify().ok
+    assert [n for n in _evidence_files(target) if n.startswith(".")] == []  # the job file and staged copies are gone
+
+
+def test_compressed_evidence_is_read_through_the_zip_library(bundled, tmp_path):
+    """The exporter stores evidence uncompressed and the worker reads it in place; a bundle re-packed with
+    compression (same manifest, same signature) is inflated instead, and checked the same way."""
+    path, target, case_id = bundled
+    repacked = tmp_path / "repacked.ecb"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(repacked, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    with zipfile.ZipFile(repacked) as check:
+        assert {i.compress_type for i in check.infolist() if i.filename.startswith("evidence/")} == {zipfile.ZIP_DEFLATED}
+    summary = target.system_session().import_bundle(repacked, trust_new=True)
+    assert summary.evidence_files == 1 and target.verify().ok
+    sha = next(n for n in zipfile.ZipFile(path).namelist() if n.startswith("evidence/"))[len("evidence/"):]
+    assert target.evidence.check(sha, target.evidence.path_for(sha).stat().st_size) is None
+
+
+def test_the_case_list_finds_imported_cases_by_their_records(bundled):
+    path, target, case_id = bundled
+    target.system_session().import_bundle(path, trust_new=True)
+    session = target.session("zhangming")
+    assert [r["id"] for r in session.list_cases(query="保质期")] == [case_id]
+    assert session.list_cases(query="不存在的文字") == []
+    target.db.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")  # raises if index and rows differ
