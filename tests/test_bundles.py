@@ -288,7 +288,7 @@ def test_a_failed_import_leaves_nothing_behind_in_memory_either(bundled, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("disk full while rebuilding the case list")
 
-    monkeypatch.setattr(type(session), "_project", broken)
+    monkeypatch.setattr(type(session), "case_row", broken)
     with pytest.raises(RuntimeError):
         session.import_bundle(path, trust_new=True)
     assert target.db.execute("SELECT count(*) FROM officer").fetchone()[0] == 0

@@ -60,6 +60,9 @@ def shipped_schedules() -> tuple[YearSchedule, ...]:
 class WorkCalendar:
     def __init__(self, schedules: Iterable[YearSchedule] = ()):
         self._years: dict[int, YearSchedule] = {s.year: s for s in schedules}
+        # the calendar never changes once made, and the same periods start on the same days across
+        # cases: every deadline of every case rebuilt asks this
+        self._added: dict[tuple[date, int], date] = {}
 
     @classmethod
     def default(cls, extra: Iterable[YearSchedule] = ()) -> WorkCalendar:
@@ -86,12 +89,16 @@ class WorkCalendar:
         """The ``days``-th working day after ``start``; the start day itself is not counted."""
         if days < 0:
             raise ValueError("天数不能为负")
+        found = self._added.get((start, days))
+        if found is not None:
+            return found
         current = start
         remaining = days
         while remaining:
             current += timedelta(days=1)
             if self.is_working_day(current):
                 remaining -= 1
+        self._added[(start, days)] = current
         return current
 
     def subtract_working_days(self, end: date, days: int) -> date:

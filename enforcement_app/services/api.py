@@ -55,6 +55,7 @@ from .projections import (
     project_officer,
     project_party,
     project_policy,
+    write_case_rows,
 )
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -379,12 +380,6 @@ def _step(e: RecordedEvent, position: int) -> Step:
     return Step(position, e.hash, e.kind, e.actor, e.at, step_day(e.payload, e.at), e.payload)
 
 
-_CASE_COLUMNS = ("id", "agency_id", "case_no", "procedure", "stage", "outcome", "title", "cause", "party_id", "party_name",
-                 "handlers", "handler_names", "received_on", "filed_on", "decided_on", "closed_on", "fine_fen", "next_due",
-                 "next_due_rule", "review_status", "major", "search_text", "pending_approvals", "updated_at")
-_UPSERT_CASE = 'INSERT INTO "case" ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} RETURNING rowid'.format(
-    ", ".join(f'"{k}"' for k in _CASE_COLUMNS), ", ".join("?" * len(_CASE_COLUMNS)),
-    ", ".join(f'"{k}" = excluded."{k}"' for k in _CASE_COLUMNS[1:]))
 _SEARCH_KEYS = ("facts", "findings", "summary", "content", "reason", "opinion", "description", "cause", "conclusion", "transcript")
 
 
@@ -711,43 +706,40 @@ class Session:
 
     def _project(self, state: CaseState, ctx: Context) -> None:
         """Rewrite the case's row in the case table from its state (inside the same transaction)."""
+        write_case_rows(self.db, [self.case_row(state, ctx)])
+
+    def case_row(self, state: CaseState, ctx: Context) -> tuple:
+        """The case's row in the case table, its values in the order of ``projections.CASE_COLUMNS``."""
         deadlines = deadlines_of(state, ctx)
         open_agency = sorted((d for d in deadlines if d.owner == "agency" and d.met_on is None), key=lambda d: d.due)
         officers = ctx.officers
         review = state.review
-        row = {
-            "id": state.id,
-            "agency_id": state.agency_id,
-            "case_no": state.case_no,
-            "procedure": state.procedure.value,
-            "stage": state.stage.value,
-            "outcome": state.outcome.value if state.outcome else "",
-            "title": state.title,
-            "cause": state.cause,
-            "party_id": state.party_id,
-            "party_name": state.party_name,
-            "handlers": ",".join(state.handlers),
-            "handler_names": "、".join(officers[h].name for h in state.handlers if h in officers),
-            "received_on": _iso(state.lead_received_on) or _iso(state.filed_on) or "",
-            "filed_on": _iso(state.filed_on) or "",
-            "decided_on": _iso(state.decided_on) or "",
-            "closed_on": _iso(state.closed_on) or "",
-            "fine_fen": int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
-            "next_due": open_agency[0].due.isoformat() if open_agency and state.open else "",
-            "next_due_rule": open_agency[0].name if open_agency and state.open else "",
-            "review_status": "pending" if state.review_pending else (review or {}).get("outcome", ""),
-            "major": int(bool(major_reasons(state, ctx.policy))),
-            "search_text": _search_text(state),
-            "pending_approvals": ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
-            "updated_at": self.services.clock().isoformat(),
-        }
-        before = self.db.execute('SELECT rowid, search_text FROM "case" WHERE id = ?', [state.id]).fetchone()
-        rowid = self.db.execute(_UPSERT_CASE, [row[k] for k in _CASE_COLUMNS]).fetchall()[0][0]  # all: the statement ends
-        # the search index (db/0009): written here, and only when the text has changed
-        if before is not None and before[1] != row["search_text"]:
-            self.db.execute("INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', ?, ?)", before)
-        if before is None or before[1] != row["search_text"]:
-            self.db.execute("INSERT INTO case_fts(rowid, search_text) VALUES (?, ?)", [rowid, row["search_text"]])
+        return (
+            state.id,
+            state.agency_id,
+            state.case_no,
+            state.procedure.value,
+            state.stage.value,
+            state.outcome.value if state.outcome else "",
+            state.title,
+            state.cause,
+            state.party_id,
+            state.party_name,
+            ",".join(state.handlers),
+            "、".join(officers[h].name for h in state.handlers if h in officers),
+            _iso(state.lead_received_on) or _iso(state.filed_on) or "",
+            _iso(state.filed_on) or "",
+            _iso(state.decided_on) or "",
+            _iso(state.closed_on) or "",
+            int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
+            open_agency[0].due.isoformat() if open_agency and state.open else "",
+            open_agency[0].name if open_agency and state.open else "",
+            "pending" if state.review_pending else (review or {}).get("outcome", ""),
+            int(bool(major_reasons(state, ctx.policy))),
+            _search_text(state),
+            ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
+            self.services.clock().isoformat(),
+        )
 
     def add_evidence(self, case_ref: str, file_path: str | Path, details: Mapping[str, Any]) -> str:
         """Copy a file into the evidence store and record it on the case; returns its SHA-256."""

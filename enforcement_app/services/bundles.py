@@ -266,12 +266,14 @@ def _add(session: Session, summary: ImportSummary, new: list[WireEvent]) -> None
         elif e.kind in APPROVAL_KINDS:
             summary.approvals.append(f"{APPROVAL_KINDS[e.kind]}（{e.stream[:12]}，{e.at_text[:10]}）")
     services._officers = services._agency = services._policies = services._calendar = services._benchmarks = None
+    rows = []
     for case_id in affected:
         # a case new here is exactly what arrived: folded from memory, not from the rows just written
         state = services.case_state(case_id)[0] if case_id in existing else services.fold_events(case_id, arrived[case_id])
         party = services.party(state.party_id) if state.party_id else None
-        session._project(state, services.context(session.actor, party=party))
+        rows.append(session.case_row(state, services.context(session.actor, party=party)))
         (summary.updated_cases if case_id in existing else summary.new_cases).append(state.case_no or case_id)
+    projections.write_case_rows(db, rows)
     summary.new_events = len(new)
     session._record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
         "bundle_id": summary.bundle_id, "from_device": summary.from_device, "new_events": summary.new_events,

@@ -66,3 +66,35 @@ def project_benchmark_set(db: sqlite_utils.Database, p: Mapping[str, Any], at: s
         "document": json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
         "sha256": p.get("sha256", ""), "imported_at": at, "imported_by": actor,
     })
+
+
+CASE_COLUMNS = ("id", "agency_id", "case_no", "procedure", "stage", "outcome", "title", "cause", "party_id", "party_name",
+                "handlers", "handler_names", "received_on", "filed_on", "decided_on", "closed_on", "fine_fen", "next_due",
+                "next_due_rule", "review_status", "major", "search_text", "pending_approvals", "updated_at")
+_INSERT_CASE = 'INSERT INTO "case" ({}) VALUES ({})'.format(
+    ", ".join(f'"{k}"' for k in CASE_COLUMNS), ", ".join("?" * len(CASE_COLUMNS)))
+_UPDATE_CASE = 'UPDATE "case" SET {} WHERE id = ?'.format(", ".join(f'"{k}" = ?' for k in CASE_COLUMNS[1:]))
+_SEARCH_TEXT = CASE_COLUMNS.index("search_text")
+
+
+def write_case_rows(db, rows: list[tuple]) -> None:
+    """Write case rows (from ``Session.case_row``) and keep the search index (db/0009) in step: new
+    cases in bulk, known ones one by one, their index entry rewritten only when the text has changed."""
+    before: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(rows), 500):
+        ids = [r[0] for r in rows[start:start + 500]]
+        before.update((i, (rowid, text)) for i, rowid, text in db.execute(
+            f'SELECT id, rowid, search_text FROM "case" WHERE id IN ({",".join("?" * len(ids))})', ids))
+    new = [r for r in rows if r[0] not in before]
+    if new:
+        db.conn.executemany(_INSERT_CASE, new)
+        db.conn.executemany('INSERT INTO case_fts(rowid, search_text) SELECT rowid, search_text FROM "case" WHERE id = ?',
+                            [(r[0],) for r in new])
+    for row in rows:
+        known = before.get(row[0])
+        if known is None:
+            continue
+        db.execute(_UPDATE_CASE, [*row[1:], row[0]])
+        if known[1] != row[_SEARCH_TEXT]:
+            db.execute("INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', ?, ?)", known)
+            db.execute("INSERT INTO case_fts(rowid, search_text) VALUES (?, ?)", [known[0], row[_SEARCH_TEXT]])
