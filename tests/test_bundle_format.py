@@ -96,3 +96,13 @@ def test_malformed_events_are_named():
     problems = []
     assert decode_events(encoded.replace(b'"}\n', b'"},{"b":2}\n'), problems) == []  # two objects on one line
     assert len(problems) == 1 and "不是有效的 JSON" in problems[0]
+
+
+def test_a_row_that_could_not_be_read_back_is_not_written():
+    import pytest
+
+    good = ("0" * 32, "", "alice", "laptop-1", "2025-03-04T10:00:00.000000+08:00", "record_inspection", b'{"a":1}')
+    assert decode_events(encode_events([good]), []) != []
+    for bad in ((*good[:6], b'{"a":\n1}'), (*good[:6], b' {"a":1}'), (good[0], "", "ali\nce", *good[3:])):
+        with pytest.raises(ValueError, match="格式无法写入案件包"):
+            encode_events([bad])

@@ -224,6 +224,7 @@ def test_importing_the_same_bundle_twice_changes_nothing(bundled, world):
     path, target, case_id = bundled
     first = target.system_session().import_bundle(path, trust_new=True)
     assert first.new_events > 0 and first.evidence_files == 1
+    assert [n for n in _evidence_files(target) if n.startswith(".")] == []  # nothing staged, no job file left
     before = _snapshot(target)
     again = target.session("admin").import_bundle(path)
     assert again.new_events == 0 and again.known_events == first.new_events
@@ -450,3 +451,85 @@ def test_the_case_list_finds_imported_cases_by_their_records(bundled):
     assert [r["id"] for r in session.list_cases(query="保质期")] == [case_id]
     assert session.list_cases(query="不存在的文字") == []
     target.db.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")  # raises if index and rows differ
+
+
+def _patched_central_directory(path, out, prefix: str, change) -> None:
+    """Change the central-directory record of each member whose name starts with ``prefix``: the zip's
+    own bookkeeping, which the manifest's signature does not cover."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        (name_length,) = struct.unpack("<H", data[at + 28:at + 30])
+        if bytes(data[at + 46:at + 46 + name_length]).decode().startswith(prefix):
+            change(data, at)
+        at = data.find(b"PK\x01\x02", at + 46)
+    out.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["evidence said to be compressed", "evidence header past the end", "events deflate data"])
+def test_a_damaged_zip_structure_is_refused_whole(bundled, tmp_path, damage):
+    import struct
+
+    path, target, _case = bundled
+    damaged = tmp_path / "damaged.ecb"
+    if damage == "evidence said to be compressed":  # the stored bytes are then inflated as if deflated: garbage
+        _patched_central_directory(path, damaged, "evidence/", lambda data, at: data.__setitem__(slice(at + 10, at + 12), struct.pack("<H", 8)))
+    elif damage == "evidence header past the end":
+        size = path.stat().st_size
+        _patched_central_directory(path, damaged, "evidence/", lambda data, at: data.__setitem__(slice(at + 42, at + 46), struct.pack("<I", size - 10)))
+    else:
+        data = bytearray(path.read_bytes())
+        info = zipfile.ZipFile(path).getinfo("events.txt")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        data[start + 8] ^= 0xFF
+        damaged.write_bytes(bytes(data))
+    before = _state_of(target)
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(damaged, trust_new=True)
+    assert refused.value.problems
+    assert _state_of(target) == before
+
+
+def _with_events(world, path, out, events: bytes) -> None:
+    """``path`` with its events replaced, and the manifest signed again by the sending device: what a
+    trusted but faulty (or subverted) machine could send."""
+    import hashlib
+
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+        data, signature = _signed(world, manifest)
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                if info.filename not in ("manifest.json", "manifest.sig", "events.txt"):
+                    dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr("events.txt", events)
+            dst.writestr("manifest.json", data)
+            dst.writestr("manifest.sig", signature)
+
+
+def _event(actor: bytes, payload: bytes, second: int, at_offset: bytes = b"+08:00") -> bytes:
+    return (b"ecr-event/1\nstream:party/extra%d\nparents:\nactor:" % second + actor + b"\ndevice:d1\n"
+            b"at:2025-03-04T10:00:%02d.000000" % second + at_offset + b"\nkind:register_party\n" + payload + b"\n")
+
+
+@pytest.mark.parametrize("extra", [
+    pytest.param(_event(b"al\xffce", b'{"a":1}', 1), id="actor not UTF-8"),
+    pytest.param(_event(b"alice", b'{"x":"}', 1) + _event(b"alice", b'{"}', 2) + _event(b"alice", b'{"a":1},{"b":2}', 3),
+                 id="payloads that only parse joined"),
+    pytest.param(_event(b"alice", b'{"a":"\xe9"}', 1), id="payload not UTF-8"),
+    pytest.param(_event(b"alice", b'{"a":1}', 1, b"+00:60"), id="offset written another way"),
+])
+def test_events_a_trusted_device_should_never_have_written_are_refused(bundled, world, tmp_path, extra):
+    path, target, _case = bundled
+    with zipfile.ZipFile(path) as src:
+        events = src.read("events.txt")
+    forged = tmp_path / "forged.ecb"
+    _with_events(world, path, forged, events + extra)
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged, trust_new=True)
+    assert refused.value.problems
+    assert target.db.execute("SELECT count(*) FROM event").fetchone()[0] == 0
+    assert _evidence_files(target) == []

@@ -21,13 +21,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 import re
 import secrets
 import struct
 import subprocess
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -90,12 +90,17 @@ class WireEvent(NamedTuple):
 
 
 def encode_events(rows: Iterable[tuple]) -> bytes:
-    """``rows``: (stream, parents, actor, device, at, kind, payload) as stored."""
+    """``rows``: (stream, parents, actor, device, at, kind, payload) as stored. Raises ValueError for a
+    row that could not be read back as written (a payload that is not one line holding one object, a
+    field with a line break): better refused here, with its hash, than by every receiver."""
     out = []
     for stream, parents, actor, device, at, kind, payload in rows:
-        out.append(header_bytes(stream, parents, actor, device, at, kind))
-        out.append(payload if isinstance(payload, bytes) else str(payload).encode("utf-8"))
-        out.append(b"\n")
+        payload = payload if isinstance(payload, bytes) else str(payload).encode("utf-8")
+        header = header_bytes(stream, parents, actor, device, at, kind)
+        if header.count(b"\n") != 7 or b"\n" in payload or payload[:1] != b"{" or payload[-1:] != b"}":
+            digest = hashlib.sha256(header + payload).hexdigest()
+            raise ValueError(f"记录 {digest[:12]}…（{kind}）的格式无法写入案件包，请先运行 verify 检查本机数据")
+        out += (header, payload, b"\n")
     return b"".join(out)
 
 
@@ -151,11 +156,11 @@ def decode_events(data: bytes, problems: list[str]) -> list[WireEvent]:
                 problems.append(f"第{n}条记录（{kind}）的前序记录不是规范写法")
                 continue
         at = raw_at.decode("ascii")
-        try:  # the pattern fixed the shape; this checks the values. "-00:00" is the one shape with another spelling
+        try:  # the pattern fixed the shape; this checks the values, and that this is how they are written
             moment = fromisoformat(at)
         except ValueError:
             moment = None
-        if moment is None or at.endswith("-00:00"):
+        if moment is None or moment.isoformat(timespec="microseconds") != at:
             problems.append(f"第{n}条记录（{kind}）的时间 {at} 不是规范写法")
             continue
         digest = sha256(view[start:end - 1]).hexdigest()
@@ -171,33 +176,36 @@ def decode_events(data: bytes, problems: list[str]) -> list[WireEvent]:
 
 
 def _name(cache: dict[bytes, str | None], raw: bytes, pattern: re.Pattern[str]) -> str | None:
+    """``raw`` as text if it is valid UTF-8 and matches ``pattern``, else None. Strict: a column stored as
+    anything but the bytes that were hashed would never verify again."""
     if raw not in cache:
-        text = raw.decode("utf-8", "replace")
-        cache[raw] = text if pattern.fullmatch(text) else None
+        try:
+            text: str | None = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        cache[raw] = text if text is not None and pattern.fullmatch(text) else None
     return cache[raw]
 
 
 def _with_payloads(arrived: list[tuple], problems: list[str]) -> list[WireEvent]:
-    """Every payload parsed in one call of the JSON parser; only when that fails (or a payload is not one
-    object) are they parsed one by one to name the bad one."""
-    try:
-        parsed = json.loads(b"[" + b",".join(e[7] for e in arrived) + b"]")
-    except ValueError:
-        parsed = None
-    if parsed is not None and len(parsed) == len(arrived) and all(type(p) is dict for p in parsed):
-        return [WireEvent(*e, p) for e, p in zip(arrived, parsed, strict=True)]
-    good = []
+    """Each payload parsed on its own — one JSON object exactly filling its line, in strict UTF-8 — so no
+    payload can borrow another's text."""
+    decode = json.JSONDecoder().raw_decode
+    events = []
     for e in arrived:
         try:
-            payload = json.loads(e[7])
-        except ValueError as exc:
+            text = e[7].decode("utf-8")
+            payload, end = decode(text)
+            if end != len(text):
+                raise ValueError(f"第 {end} 个字符后还有内容")
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             problems.append(f"记录 {e[0][:12]}…（{e[6]}）的内容不是有效的 JSON：{exc}")
             continue
         if type(payload) is not dict:
             problems.append(f"记录 {e[0][:12]}…（{e[6]}）的内容不是本系统所写")
             continue
-        good.append(WireEvent(*e, payload))
-    return good
+        events.append(WireEvent(*e, payload))
+    return events
 
 
 class Staging:
@@ -218,7 +226,7 @@ class Staging:
             try:
                 stored = info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 1
                 self.members.append((name, reader.data_offset(info) if stored else -1, info.file_size))
-            except (OSError, zipfile.BadZipFile) as exc:
+            except (OSError, ValueError, zipfile.BadZipFile) as exc:
                 self.early.append(f"文件 {name} 已损坏：{exc}")
         self.outcomes: list[evidence_stage.Outcome] = []
         self.process: subprocess.Popen | None = None
@@ -236,7 +244,7 @@ class Staging:
     def _in_this_process(self) -> None:
         evidence_stage.remove_staged(self.store.root, self.token)
         self.outcomes = []
-        self.thread = threading.Thread(target=evidence_stage.stage_members, name="bundle-staging", daemon=True,
+        self.thread = threading.Thread(target=evidence_stage.stage_members_reporting, name="bundle-staging", daemon=True,
                                        args=(str(self.reader.path), str(self.store.root), self.token, self.members,
                                              self.outcomes.append, self.stop))
         self.thread.start()
@@ -276,6 +284,8 @@ class Staging:
         self._wait()
         staged: dict[str, Path] = {}
         problems = list(self.early)
+        reported = {str(outcome.get("name")) for outcome in self.outcomes}
+        problems += [f"文件 {name} 未能完成检查（暂存中断）" for name, _offset, _size in self.members if name not in reported]
         for outcome in self.outcomes:
             name = str(outcome.get("name"))
             if "error" in outcome:
@@ -320,17 +330,25 @@ class BundleReader:
         except (OSError, zipfile.BadZipFile) as exc:
             raise BundleError(path, [f"不是有效的案件包（zip）：{exc}"]) from None
         try:
-            self.fd = self.zip.fp.fileno()  # type: ignore[union-attr]
+            self.raw = path.open("rb")  # for the members' local headers, beside zipfile's own handle
+        except OSError as exc:
+            self.zip.close()
+            raise BundleError(path, [f"无法读取：{exc}"]) from None
+        try:
             self.manifest, self.problems = self._check_manifest()
         except BaseException:
-            self.zip.close()
+            self.close()
             raise
 
     def __enter__(self) -> BundleReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.zip.close()
+        self.raw.close()
 
     def _check_manifest(self) -> tuple[dict[str, Any], list[str]]:
         names = set(self.zip.namelist())
@@ -340,7 +358,7 @@ class BundleReader:
             manifest_bytes = self.zip.read(MANIFEST)
             manifest = json.loads(manifest_bytes)
             signature = bytes.fromhex(self.zip.read(SIGNATURE).decode("ascii")) if SIGNATURE in names else b""
-        except (ValueError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        except (ValueError, OSError, EOFError, RuntimeError, NotImplementedError, RecursionError, zipfile.BadZipFile, zlib.error) as exc:
             raise BundleError(self.path, [f"{MANIFEST} 或其签名无法读取：{exc}"]) from None
         try:
             Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(manifest.get("public_key", "")))).verify(signature, manifest_bytes)
@@ -362,10 +380,15 @@ class BundleReader:
     def data_offset(self, info: zipfile.ZipInfo) -> int:
         """Where a member's bytes start: after its local header, whose name and extra field lengths can
         differ from the central directory's."""
-        signature, name_length, extra_length = _LOCAL_HEADER.unpack(os.pread(self.fd, _LOCAL_HEADER.size, info.header_offset))
-        if signature != b"PK\x03\x04":
+        self.raw.seek(info.header_offset)
+        header = self.raw.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
             raise zipfile.BadZipFile("本地文件头损坏")
+        _signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
         return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+
+    def evidence_bytes(self) -> int:
+        return sum(int(self.listed[n].get("size") or 0) for n in self.present if n.startswith(EVIDENCE_PREFIX))
 
     def start_staging(self, store: EvidenceStore, cancelled: Callable[[], bool] | None = None) -> Staging:
         store.root.mkdir(parents=True, exist_ok=True)
@@ -376,7 +399,7 @@ class BundleReader:
             return []
         try:
             data = self.zip.read(EVENTS)
-        except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError) as exc:
+        except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
             problems.append(f"文件 {EVENTS} 已损坏：{exc}")
             return []
         expected = self.listed.get(EVENTS) or {}
@@ -391,14 +414,26 @@ def fingerprint(public_key: str) -> str:
     return " ".join(digest[i:i + 4] for i in range(0, 20, 4))
 
 
+class _GcPauses:
+    lock = threading.Lock()
+    depth = 0
+    was_enabled = True
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while an import runs: it would walk the tens of thousands of payload
-    dictionaries the import has just made (none of which form cycles) again and again."""
-    collecting = gc.isenabled()
-    gc.disable()
+    dictionaries the import has just made (none of which form cycles) again and again. Counted, so that
+    overlapping pauses (two threads) end only when the last one does."""
+    with _GcPauses.lock:
+        if _GcPauses.depth == 0:
+            _GcPauses.was_enabled = gc.isenabled()
+            gc.disable()
+        _GcPauses.depth += 1
     try:
         yield
     finally:
-        if collecting:
-            gc.enable()
+        with _GcPauses.lock:
+            _GcPauses.depth -= 1
+            if _GcPauses.depth == 0 and _GcPauses.was_enabled:
+                gc.enable()

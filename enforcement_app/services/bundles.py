@@ -7,10 +7,11 @@ need: the cases' party streams, every officer and agency stream and the agency c
 The receiver checks the manifest, its signature and that the sending device is trusted, every event's
 hash and that every parent is present (in the bundle or already in its database), and every evidence
 file's hash. Only then is anything committed: the events and their projections are written inside one
-transaction while worker threads are still hashing the evidence files, and a bad file rolls the whole
-transaction back, so the database and the evidence store are left exactly as they were. What is new is
-then added in that one transaction, the affected cases are rebuilt from their events, and the import is
-recorded as an event. Receiving an event twice changes nothing (events are identified by their hash).
+transaction while a worker process is still hashing the evidence files, and a bad file rolls the whole
+transaction back, so a refused bundle leaves the database and the evidence store as they were. What is
+new is added in that one transaction, the affected cases are rebuilt from their events, and the import
+is recorded as an event. (Evidence files are moved into the store just before the commit; should the
+commit itself fail, they stay there unreferenced, which is harmless: the store is addressed by content.) Receiving an event twice changes nothing (events are identified by their hash).
 Reference data that contradicts what this database holds (a login taken by another officer, another
 agency, a different document under the same policy version) is reported and not overwritten; the events
 are still kept, so nothing of the history is lost.
@@ -49,6 +50,7 @@ APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立�
                   "decide_approval": "审批", "make_decision": "作出处理决定", "record_collective_discussion": "集体讨论"}
 _COLUMNS = "seq, stream, parents, actor, device, at, kind, payload"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+OVERLAP_BYTES = 4 << 30  # about ten seconds of hashing here; see import_bundle
 # reference changes a bundle may bring in; anything that widens a person's powers is left to this machine's administrator
 _PRIVILEGED = ("roles", "legal_qualification", "active")
 
@@ -121,7 +123,11 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
                 "to_device": to_device or "", "cases": case_ids, "events": len(rows)}
     partial = path.with_suffix(path.suffix + ".part")
     try:
-        size = write_bundle(partial, encode_events(r[1:] for r in rows), evidence, manifest, meta(db, "device_key"))
+        try:
+            events_text = encode_events(r[1:] for r in rows)
+        except ValueError as exc:
+            raise InvalidInput.at("events", str(exc)) from None
+        size = write_bundle(partial, events_text, evidence, manifest, meta(db, "device_key"))
         with db.atomic():
             session._record(f"device/{to_device or 'removable-media'}", "export_bundle",
                             {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
@@ -183,9 +189,13 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
             if not problems:
                 problems = _missing_references(db, services, new, known, {n[len("evidence/"):] for n in reader.present})
             if problems:
-                _staged, more = staging.result()
-                staging.discard()
-                raise BundleError(path, problems + more)
+                raise BundleError(path, problems)  # refused already: the evidence need not be hashed to the end
+            # the events are written while the evidence is still being hashed, inside a transaction that a bad
+            # file rolls back. That holds the database's write lock for as long as the hashing takes; past
+            # OVERLAP_BYTES of evidence another program's write would wait too long, so the files are checked first
+            checked = staging.result() if reader.evidence_bytes() > OVERLAP_BYTES else None
+            if checked is not None and checked[1]:
+                raise BundleError(path, checked[1])
             summary = ImportSummary(str(manifest.get("bundle_id", "")), device, name, known_events=len(events) - len(new))
             with db.atomic():
                 if trust_new and not own and trusted is None:
@@ -194,16 +204,14 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
                     db["trusted_device"].insert({"device_id": device, "public_key": key, "name": name,
                                                  "trusted_at": services.clock().isoformat(), "trusted_by": session.actor.id})
                 _add(session, summary, new)
-                # the evidence files are checked before anything is committed: a bad one rolls all of this back
-                staged, more = staging.result()
+                # every evidence file is checked before anything is committed: a bad one rolls all of this back
+                staged, more = checked or staging.result()
                 if more:
                     raise BundleError(path, more)
-                wrong = [e for e in new if e.kind == "add_evidence" and e.payload.get("sha256") in staged
-                         and e.payload.get("size") != staged[e.payload["sha256"]].stat().st_size]
-                if wrong:
-                    raise BundleError(path, [f"证据 {str(e.payload.get('sha256'))[:12]}… 登记的大小与文件不符" for e in wrong[:10]])
+                _check_staged(path, services, new, staged)
                 for sha, tmp in staged.items():
                     services.evidence.commit(tmp, sha)
+            staging.discard()  # the worker's job file
             services._states.clear()
             return summary
         except BaseException:
@@ -213,6 +221,23 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
             services._parties.clear()
             services._states.clear()
             raise
+
+
+def _check_staged(path: Path, services, new: list[WireEvent], staged: dict[str, Path]) -> None:
+    """Every evidence file the new events register is now staged from the bundle or already in the store,
+    with the size its event says."""
+    problems = []
+    for e in new:
+        if e.kind != "add_evidence":
+            continue
+        sha = e.payload["sha256"]
+        if sha in staged:
+            if e.payload.get("size") != staged[sha].stat().st_size:
+                problems.append(f"证据 {sha[:12]}… 登记的大小与文件不符")
+        elif not services.evidence.has(sha):
+            problems.append(f"证据文件 {sha[:12]}… 未能从包内取得")
+    if problems:
+        raise BundleError(path, problems[:10])
 
 
 def _missing_references(db, services, new: list[WireEvent], known: set[str], evidence_in_bundle: set[str]) -> list[str]:

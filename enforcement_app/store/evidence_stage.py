@@ -77,7 +77,7 @@ def stage_members(bundle: str, root: str, token: str, members: list[tuple[str, i
                         sha, got, tmp = store.stage(member, stop=stop, sync=False, name=f"{staged_prefix(token)}{n}")
             except InterruptedError:
                 return
-            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, KeyError) as exc:  # CRC, encryption…
+            except Exception as exc:  # noqa: BLE001 — a damaged member (CRC, bad deflate data, encryption…) is reported, whatever broke
                 emit({"name": name, "error": f"文件 {name} 已损坏：{exc}"})
                 continue
             flusher.submit(_flush, store, name, sha, got, tmp, emit)
@@ -92,6 +92,16 @@ def _flush(store: EvidenceStore, name: str, sha: str, size: int, tmp: Path, emit
     emit({"name": name, "sha256": sha, "size": size, "tmp": str(tmp)})
 
 
+def stage_members_reporting(bundle: str, root: str, token: str, members: list[tuple[str, int, int]],
+                            emit: Callable[[Outcome], None], stop: threading.Event | None = None) -> None:
+    """:func:`stage_members`, with anything unforeseen reported as an outcome rather than lost with the
+    thread that ran it (the importer then refuses the bundle: a file without its outcome is not checked)."""
+    try:
+        stage_members(bundle, root, token, members, emit, stop)
+    except Exception as exc:  # noqa: BLE001
+        emit({"name": "", "error": f"暂存证据文件时出错：{exc}"})
+
+
 def _main() -> None:
     job = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     lock = threading.Lock()
@@ -101,7 +111,7 @@ def _main() -> None:
             sys.stdout.buffer.write(json.dumps(outcome, ensure_ascii=False).encode("utf-8") + b"\n")
             sys.stdout.buffer.flush()
 
-    stage_members(job["bundle"], job["root"], job["token"], [tuple(m) for m in job["members"]], emit)
+    stage_members_reporting(job["bundle"], job["root"], job["token"], [tuple(m) for m in job["members"]], emit)
 
 
 if __name__ == "__main__":  # python -m enforcement_app.store.evidence_stage JOB.json

@@ -17,10 +17,11 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 
 
 def start(module: str, *args: str) -> subprocess.Popen:
-    """Start ``python -S -m <module> args…`` with pipes for its output. Raises OSError. ``-S``: the worker
+    """Start ``python -S -P -m <module> args…`` with pipes for its output. Raises OSError. ``-S``: the worker
     needs only the standard library and this package (on its PYTHONPATH), and skipping site-packages'
     start-up halves the interpreter's start (0.11 s → 0.06 s here)."""
-    return subprocess.Popen([sys.executable, "-S", "-m", module, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    # -P: the working directory is not put on the module path, so no hashlib.py lying there is imported
+    return subprocess.Popen([sys.executable, "-S", "-P", "-m", module, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=child_env(),
                             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # no console flashing up on Windows
 
