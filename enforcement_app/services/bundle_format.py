@@ -131,6 +131,7 @@ def decode_events(data: bytes, problems: list[str]) -> list[WireEvent]:
     # each distinct stream, actor, device and kind is decoded and checked once: a bundle has few of them
     streams: dict[bytes, str | None] = {}
     tokens: dict[bytes, str | None] = {}
+    offsets: dict[str, bool] = {}
     seen: set[str] = set()
     position = 0
     for n, match in enumerate(_EVENT.finditer(data), 1):
@@ -156,11 +157,15 @@ def decode_events(data: bytes, problems: list[str]) -> list[WireEvent]:
                 problems.append(f"第{n}条记录（{kind}）的前序记录不是规范写法")
                 continue
         at = raw_at.decode("ascii")
-        try:  # the pattern fixed the shape; this checks the values, and that this is how they are written
+        try:  # the pattern fixed the shape; this checks the values (no 30 February, no hour 24)
             moment = fromisoformat(at)
         except ValueError:
             moment = None
-        if moment is None or moment.isoformat(timespec="microseconds") != at:
+        # and the offset must be written as isoformat writes it ("+00:60" and "-00:00" are not): once per offset
+        canonical = offsets.get(at[-6:]) if moment is not None else False
+        if canonical is None:
+            canonical = offsets[at[-6:]] = moment.isoformat(timespec="microseconds") == at
+        if not canonical:
             problems.append(f"第{n}条记录（{kind}）的时间 {at} 不是规范写法")
             continue
         digest = sha256(view[start:end - 1]).hexdigest()
