@@ -50,6 +50,7 @@ def build(path: Path, cases: int) -> None:
     if rows:
         conn.executemany('INSERT INTO "case" (id, case_no, procedure, stage, title, cause, party_name, handlers, handler_names, '
                          "received_on, next_due, fine_fen, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.execute("INSERT INTO case_fts(case_fts) VALUES ('rebuild')")  # rows written here, not by the services (db/0009)
     conn.commit()
     conn.close()
 

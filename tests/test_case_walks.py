@@ -237,3 +237,22 @@ def test_a_hearing_report_written_after_the_review_needs_a_new_review(world, inv
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, investigated, fine_yuan=150000, based_on_transcript=True)
     assert "legal_review_after_hearing" in rules_of(refused.value)
+
+
+def test_the_search_index_follows_the_case_through_its_steps(world, investigated):
+    """The services write the search index beside the case row (db/0009): what a later step records is
+    found, the index matches the rows step after step, and a step that adds no text leaves it alone."""
+    s = world.as_(world.officer_a)
+    db = world.services.db
+    assert s.list_cases(query="鲜榨果汁饮品") == []
+    s.perform(investigated, "record_inspection", {
+        "started_at": "2025-03-04T14:00", "ended_at": "2025-03-04T15:00", "place": "惠州市仲恺高新区惠风路1号店内",
+        "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
+        "findings": "冷柜内另有鲜榨果汁饮品3瓶超过保质期", "present": "刘某", "party_signed": True})
+    assert [r["id"] for r in s.list_cases(query="鲜榨果汁饮品")] == [investigated]
+    assert [r["id"] for r in s.list_cases(query="酸奶12盒")] == [investigated]  # the earlier text is still there
+    db.execute("INSERT INTO case_fts(case_fts, rank) VALUES ('integrity-check', 1)")  # raises if index and rows differ
+    entries = db.execute("SELECT count(*) FROM case_fts_docsize").fetchone()[0]
+    steps.report(world, investigated)
+    db.execute("INSERT INTO case_fts(case_fts, rank) VALUES ('integrity-check', 1)")
+    assert db.execute("SELECT count(*) FROM case_fts_docsize").fetchone()[0] == entries == db.execute('SELECT count(*) FROM "case"').fetchone()[0]
