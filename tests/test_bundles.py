@@ -141,6 +141,24 @@ def _signed(world, manifest: dict) -> tuple[bytes, str]:
     return data, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key)).sign(data).hex()
 
 
+def _with_events(world, path, out, events: bytes) -> None:
+    """``path`` with its events replaced, and the manifest signed again by the sending device: what a
+    trusted but faulty (or subverted) machine could send."""
+    import hashlib
+
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
+        data, signature = _signed(world, manifest)
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                if info.filename not in ("manifest.json", "manifest.sig", "events.txt"):
+                    dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr("events.txt", events)
+            dst.writestr("manifest.json", data)
+            dst.writestr("manifest.sig", signature)
+
+
 def _rewrite(path, out, change) -> None:
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -194,26 +212,9 @@ def test_a_tampered_bundle_is_refused_whole(bundled, tmp_path, tamper):
 def test_an_event_whose_hash_was_recomputed_but_whose_parent_is_missing_is_refused(bundled, world, tmp_path):
     path, target, _case = bundled
     forged = tmp_path / "orphan.ecb"
-
-    def change(name, data):
-        if name == "events.txt":
-            kept = [e for e in _events(data) if b"\nkind:request_filing\n" not in e]  # approve_filing's parent
-            return b"".join(kept)
-        if name in ("manifest.json", "manifest.sig"):
-            return None
-        return data
-
-    _rewrite(path, forged, change)
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(forged) as dst:
-        manifest = json.loads(src.read("manifest.json"))
-        events = dst.read("events.txt")
-    import hashlib
-
-    manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
-    data, signature = _signed(world, manifest)
-    with zipfile.ZipFile(forged, "a") as bundle:
-        bundle.writestr("manifest.json", data)
-        bundle.writestr("manifest.sig", signature)
+    with zipfile.ZipFile(path) as src:
+        kept = [e for e in _events(src.read("events.txt")) if b"\nkind:request_filing\n" not in e]  # approve_filing's parent
+    _with_events(world, path, forged, b"".join(kept))
     with pytest.raises(BundleError) as refused:
         target.system_session().import_bundle(forged, trust_new=True)
     assert any("前一条记录不在包内" in p for p in refused.value.problems)
@@ -332,21 +333,8 @@ def test_a_duplicated_event_line_is_refused(bundled, world, tmp_path):
     path, target, _case = bundled
     forged = tmp_path / "dup.ecb"
     with zipfile.ZipFile(path) as src:
-        manifest = json.loads(src.read("manifest.json"))
-        events = src.read("events.txt")
-        blocks = _events(events)
-        events = b"".join(blocks + blocks[-1:])
-        import hashlib
-
-        manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
-        data, signature = _signed(world, manifest)
-        with zipfile.ZipFile(forged, "w") as dst:
-            for info in src.infolist():
-                if info.filename not in ("manifest.json", "manifest.sig", "events.txt"):
-                    dst.writestr(info.filename, src.read(info.filename))
-            dst.writestr("events.txt", events)
-            dst.writestr("manifest.json", data)
-            dst.writestr("manifest.sig", signature)
+        blocks = _events(src.read("events.txt"))
+    _with_events(world, path, forged, b"".join(blocks + blocks[-1:]))
     with pytest.raises(BundleError) as refused:
         target.system_session().import_bundle(forged, trust_new=True)
     assert any("重复" in p for p in refused.value.problems)
@@ -490,24 +478,6 @@ def test_a_damaged_zip_structure_is_refused_whole(bundled, tmp_path, damage):
         target.system_session().import_bundle(damaged, trust_new=True)
     assert refused.value.problems
     assert _state_of(target) == before
-
-
-def _with_events(world, path, out, events: bytes) -> None:
-    """``path`` with its events replaced, and the manifest signed again by the sending device: what a
-    trusted but faulty (or subverted) machine could send."""
-    import hashlib
-
-    with zipfile.ZipFile(path) as src:
-        manifest = json.loads(src.read("manifest.json"))
-        manifest["files"]["events.txt"] = {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}
-        data, signature = _signed(world, manifest)
-        with zipfile.ZipFile(out, "w") as dst:
-            for info in src.infolist():
-                if info.filename not in ("manifest.json", "manifest.sig", "events.txt"):
-                    dst.writestr(info.filename, src.read(info.filename))
-            dst.writestr("events.txt", events)
-            dst.writestr("manifest.json", data)
-            dst.writestr("manifest.sig", signature)
 
 
 def _event(actor: bytes, payload: bytes, second: int, at_offset: bytes = b"+08:00") -> bytes:
