@@ -396,7 +396,7 @@ def test_evidence_is_staged_in_this_process_when_the_worker_fails(bundled, tmp_p
     path, target, case_id = bundled
     started = []
 
-    def failing(module, *args):
+    def failing(module, *args, **options):
         started.append(module)
         if worker == "cannot start":
             raise OSError("no interpreter to start")
@@ -503,3 +503,37 @@ def test_events_a_trusted_device_should_never_have_written_are_refused(bundled, 
     assert refused.value.problems
     assert target.db.execute("SELECT count(*) FROM event").fetchone()[0] == 0
     assert _evidence_files(target) == []
+
+
+def test_an_import_tells_how_far_it_has_got(bundled):
+    path, target, _case = bundled
+    told: list[tuple[int, int]] = []
+    target.system_session().import_bundle(path, trust_new=True, progress=lambda done, total: told.append((done, total)))
+    with zipfile.ZipFile(path) as bundle:
+        total = sum(i.file_size for i in bundle.infolist() if i.filename == "events.txt" or i.filename.startswith("evidence/"))
+    assert {t for _d, t in told} == {total}
+    assert [d for d, _t in told] == sorted(d for d, _t in told) and told[-1] == (total, total)
+
+
+def test_with_much_evidence_the_files_are_checked_before_the_database_is_locked(bundled, tmp_path, monkeypatch):
+    """Past OVERLAP_BYTES of evidence the import checks every file before it opens its transaction (so no
+    other program's write waits for the hashing): the same outcome, refusals included."""
+    from enforcement_app.services import bundles
+
+    path, target, _case = bundled
+    monkeypatch.setattr(bundles, "OVERLAP_BYTES", 0)
+    opened: list[bool] = []
+    real_atomic = type(target.db).atomic
+
+    def atomic(db):
+        opened.append(True)
+        return real_atomic(db)
+
+    forged = tmp_path / "forged.ecb"
+    _rewrite(path, forged, lambda name, data: data[:-1] + bytes([data[-1] ^ 1]) if name.startswith("evidence/") else data)
+    monkeypatch.setattr(type(target.db), "atomic", atomic)
+    with pytest.raises(BundleError):
+        target.system_session().import_bundle(forged, trust_new=True)
+    assert opened == []  # refused before any transaction began
+    summary = target.system_session().import_bundle(path, trust_new=True)
+    assert summary.evidence_files == 1 and target.verify().ok

@@ -877,15 +877,16 @@ class Session:
         return bundles.export_bundle(self, path, cases=cases, query=query, to_device=to_device)
 
     def import_bundle(self, path: str | Path, cancelled: Callable[[], bool] | None = None,
-                      trust_new: bool = False) -> bundles.ImportSummary:
+                      trust_new: bool = False, progress: Callable[[int, int], None] | None = None) -> bundles.ImportSummary:
         """Check a bundle whole, then add what is new in one transaction (see :mod:`.bundles`). ``cancelled``
         is asked between the files being checked; a cancelled import has changed nothing. Bundles are
         accepted only from trusted devices; ``trust_new`` trusts a device seen for the first time (an
-        administrator's decision after comparing the key fingerprint)."""
+        administrator's decision after comparing the key fingerprint). ``progress(done, total)`` is told
+        how far the checking has got."""
         self._require("exchange_bundles")
         if trust_new:
             self._require("trust_devices")
-        return bundles.import_bundle(self, path, cancelled, trust_new)
+        return bundles.import_bundle(self, path, cancelled, trust_new, progress)
 
     def inbox(self) -> list[InboxItem]:
         """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""

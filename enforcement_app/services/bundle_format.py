@@ -242,9 +242,14 @@ class Staging:
         job.write_text(json.dumps({"bundle": str(reader.path.resolve()), "root": str(store.root.resolve()), "token": self.token,
                                    "members": self.members}), encoding="utf-8")
         try:
-            self.process = workers.start("enforcement_app.store.evidence_stage", str(job))
+            self.process = workers.start("enforcement_app.store.evidence_stage", str(job), merge_stderr=True)
         except OSError:
             self._in_this_process()
+            return
+        # read as the worker writes: a full pipe would stop it
+        self.reader_thread = threading.Thread(target=self._read_outcomes, args=(self.process,), name="bundle-staging-reader",
+                                              daemon=True)
+        self.reader_thread.start()
 
     def _in_this_process(self) -> None:
         evidence_stage.remove_staged(self.store.root, self.token)
@@ -254,28 +259,43 @@ class Staging:
                                              self.outcomes.append, self.stop))
         self.thread.start()
 
-    def _wait(self) -> None:
-        """Until every file is staged; asks ``cancelled`` meanwhile. A worker that dies is replaced by
-        the same work in this process."""
-        if self.process is not None:
-            while True:
-                self._check_cancelled()
+    def _read_outcomes(self, process: subprocess.Popen) -> None:
+        """The worker's outcomes as it reports them, one line per file (a thread of its own, so that the
+        importer can show how far the checking has got)."""
+        try:
+            for line in process.stdout:  # type: ignore[union-attr]
                 try:
-                    out, err = self.process.communicate(timeout=self.POLL_SECONDS)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-            lines = out.decode("utf-8", "replace").splitlines()
-            try:
-                self.outcomes = [json.loads(line) for line in lines]
-            except ValueError:
-                self.outcomes = []
-            if self.process.returncode != 0 or len(self.outcomes) != len(self.members):
-                self.process = None
+                    outcome = json.loads(line)
+                except ValueError:
+                    continue  # a traceback (stderr comes this way too): drained, not parsed
+                if isinstance(outcome, dict):
+                    self.outcomes.append(outcome)
+        except (OSError, ValueError):  # the pipe closed under us: the worker was stopped
+            return
+
+    def checked_bytes(self) -> int:
+        """How many of the evidence bytes have been checked so far."""
+        sizes = {name: size for name, _offset, size in self.members}
+        return sum(sizes.get(str(outcome.get("name")), 0) for outcome in list(self.outcomes))
+
+    def _wait(self, progress: Callable[[int], None] | None = None) -> None:
+        """Until every file is staged; asks ``cancelled`` meanwhile and tells ``progress`` the bytes checked.
+        A worker that dies is replaced by the same work in this process."""
+        if self.process is not None:
+            reader = self.reader_thread
+            while reader.is_alive():
+                self._check_cancelled()
+                if progress is not None:
+                    progress(self.checked_bytes())
+                reader.join(self.POLL_SECONDS)
+            if self.process.wait() != 0 or len(self.outcomes) != len(self.members):
+                self._stop_process()
                 self._in_this_process()
         if self.thread is not None:
             while self.thread.is_alive():
                 self._check_cancelled()
+                if progress is not None:
+                    progress(self.checked_bytes())
                 self.thread.join(self.POLL_SECONDS)
 
     def _check_cancelled(self) -> None:
@@ -283,10 +303,10 @@ class Staging:
             self.cancel()
             raise InterruptedError("已取消导入，数据库未作任何改动")
 
-    def result(self) -> tuple[dict[str, Path], list[str]]:
+    def result(self, progress: Callable[[int], None] | None = None) -> tuple[dict[str, Path], list[str]]:
         """Wait for every file to be staged and on disk: (sha256 → staged path, problems). Raises
         InterruptedError when cancelled. Nothing staged is left behind when cancelled or refused."""
-        self._wait()
+        self._wait(progress)
         staged: dict[str, Path] = {}
         problems = list(self.early)
         reported = {str(outcome.get("name")) for outcome in self.outcomes}
@@ -310,8 +330,10 @@ class Staging:
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.kill()
-            self.process.communicate()
+            self.process.wait()
+            self.process.stdout.close()  # type: ignore[union-attr]
             self.process = None
+        self.outcomes = []
 
     def cancel(self) -> None:
         """Stop the work and remove whatever it staged."""
@@ -391,6 +413,9 @@ class BundleReader:
             raise zipfile.BadZipFile("本地文件头损坏")
         _signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
         return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+
+    def events_bytes(self) -> int:
+        return int((self.listed.get(EVENTS) or {}).get("size") or 0) if EVENTS in self.present else 0
 
     def evidence_bytes(self) -> int:
         return sum(int(self.listed[n].get("size") or 0) for n in self.present if n.startswith(EVIDENCE_PREFIX))

@@ -164,9 +164,10 @@ class UntrustedDevice(BundleError):
 
 
 def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bool] | None = None,
-                  trust_new: bool = False) -> ImportSummary:
+                  trust_new: bool = False, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """``trust_new``: the user has compared the sending device's key fingerprint and trusts it from now on
-    (the first bundle from a machine). A device whose key has changed is never trusted this way."""
+    (the first bundle from a machine). A device whose key has changed is never trusted this way.
+    ``progress(done, total)``: how far the import has got, in bytes of the bundle checked and stored."""
     services, db = session.services, session.db
     path = Path(path)
     if not path.is_file():
@@ -179,9 +180,18 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
         if not (own or (trusted is not None and trusted[0] == key) or (trusted is None and trust_new)):
             raise UntrustedDevice(path, device, name, key, trusted[0] if trusted else None)
         staging = reader.start_staging(services.evidence, cancelled)
+        events_size, total = reader.events_bytes(), reader.evidence_bytes() + reader.events_bytes()
+
+        def report(events_done: int) -> Callable[[int], None]:
+            def tell(evidence_done: int) -> None:
+                if progress is not None:
+                    progress(min(total, events_done + evidence_done), total)
+            return tell
+
         try:
             problems = list(reader.problems)
             events = reader.events(problems)
+            report(events_size // 2)(staging.checked_bytes())
             if cancelled is not None and cancelled():
                 raise InterruptedError("已取消导入，数据库未作任何改动")
             known = event_store.known_hashes(db, [e.hash for e in events])
@@ -193,7 +203,7 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
             # the events are written while the evidence is still being hashed, inside a transaction that a bad
             # file rolls back. That holds the database's write lock for as long as the hashing takes; past
             # OVERLAP_BYTES of evidence another program's write would wait too long, so the files are checked first
-            checked = staging.result() if reader.evidence_bytes() > OVERLAP_BYTES else None
+            checked = staging.result(report(events_size // 2)) if reader.evidence_bytes() > OVERLAP_BYTES else None
             if checked is not None and checked[1]:
                 raise BundleError(path, checked[1])
             summary = ImportSummary(str(manifest.get("bundle_id", "")), device, name, known_events=len(events) - len(new))
@@ -204,8 +214,9 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
                     db["trusted_device"].insert({"device_id": device, "public_key": key, "name": name,
                                                  "trusted_at": services.clock().isoformat(), "trusted_by": session.actor.id})
                 _add(session, summary, new)
+                report(events_size)(staging.checked_bytes())
                 # every evidence file is checked before anything is committed: a bad one rolls all of this back
-                staged, more = checked or staging.result()
+                staged, more = checked or staging.result(report(events_size))
                 if more:
                     raise BundleError(path, more)
                 _check_staged(path, services, new, staged)
@@ -213,6 +224,7 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
                     services.evidence.commit(tmp, sha)
             staging.discard()  # the worker's job file
             services._states.clear()
+            report(total)(0)
             return summary
         except BaseException:
             staging.cancel()  # stops the staging and removes whatever it staged

@@ -476,8 +476,10 @@ class MainWindow(QMainWindow):
             self.inbox.refresh()
 
         self._run_with_progress(tr("MainWindow", "Checking and importing the case bundle…"),
-                                lambda session, job: session.import_bundle(source, lambda: job.cancelled, trust_new), arrived,
-                                cancellable=True, failed=refused)
+                                lambda session, job: session.import_bundle(
+                                    source, lambda: job.cancelled, trust_new,
+                                    lambda done_, total: job.progress(done_ * 1000 // max(total, 1), 1000)),  # Qt's int is 32 bits
+                                arrived, cancellable=True, failed=refused)
 
     def _run_with_progress(self, text: str, job, done, cancellable: bool = False, failed=None):
         progress = QProgressDialog(text, tr("MainWindow", "Cancel"), 0, 0, self)
@@ -486,9 +488,14 @@ class MainWindow(QMainWindow):
             progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.show()
+        def advanced(done_: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(min(total, done_))
+
         handle = self.worker.submit(job, lambda r: (progress.close(), done(r)),
                                     lambda exc: (progress.close(), failed(exc) if failed else
-                                                 self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)))
+                                                 self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)),
+                                    on_progress=advanced)
         progress.canceled.connect(handle.cancel)
         return handle
 
