@@ -37,10 +37,7 @@ def _ship(source, target, tmp_path, name: str, **selection):
     return receiver.import_bundle(path, trust_new=True)  # the administrator has compared the key fingerprint
 
 
-def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp_path):
-    laptop = world.services
-    reviewer_desk = _device(world, "reviewer")
-    second_laptop = _device(world, "second")
+def _filed_and_inspected_with_a_photo(world, tmp_path) -> str:
     case_id = steps.lead(world, world.company)
     steps.file(world, case_id)
     world.clock.set("2025-03-05T12:00")
@@ -49,6 +46,14 @@ def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp
     photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 40)
     world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": "现场照片", "source": "现场拍摄",
                                                               "collected_by": [world.officer_a.id]})
+    return case_id
+
+
+def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp_path):
+    laptop = world.services
+    reviewer_desk = _device(world, "reviewer")
+    second_laptop = _device(world, "second")
+    case_id = _filed_and_inspected_with_a_photo(world, tmp_path)
     steps.inquire(world, case_id)
 
     # the second officer takes the case on a laptop of their own and questions a witness there
@@ -117,14 +122,7 @@ def _as(services: Services, login: str):
 
 @pytest.fixture
 def bundled(world, tmp_path):
-    case_id = steps.lead(world, world.company)
-    steps.file(world, case_id)
-    world.clock.set("2025-03-05T12:00")
-    steps.inspect(world, case_id)
-    photo = tmp_path / "photo.jpg"
-    photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 40)
-    world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": "现场照片", "source": "现场拍摄",
-                                                              "collected_by": [world.officer_a.id]})
+    case_id = _filed_and_inspected_with_a_photo(world, tmp_path)
     path = tmp_path / "case.ecb"
     world.as_(world.officer_a).export_bundle(path)
     target = _device(world, "target")

@@ -226,13 +226,14 @@ class Staging:
         self.stop = threading.Event()
         self.early: list[str] = []  # files whose zip headers are already unreadable
         self.members: list[tuple[str, int, int]] = []
-        for name in sorted(names, key=lambda n: -reader.zip.getinfo(n).file_size):
-            info = reader.zip.getinfo(name)
+        for info in sorted((reader.zip.getinfo(n) for n in names), key=lambda i: -i.file_size):
+            name = info.filename
             try:
                 stored = info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 1
                 self.members.append((name, reader.data_offset(info) if stored else -1, info.file_size))
             except (OSError, ValueError, zipfile.BadZipFile) as exc:
                 self.early.append(f"文件 {name} 已损坏：{exc}")
+        self.sizes = {name: size for name, _offset, size in self.members}
         self.outcomes: list[evidence_stage.Outcome] = []
         self.process: subprocess.Popen | None = None
         self.thread: threading.Thread | None = None
@@ -275,28 +276,25 @@ class Staging:
 
     def checked_bytes(self) -> int:
         """How many of the evidence bytes have been checked so far."""
-        sizes = {name: size for name, _offset, size in self.members}
-        return sum(sizes.get(str(outcome.get("name")), 0) for outcome in list(self.outcomes))
+        return sum(self.sizes.get(str(outcome.get("name")), 0) for outcome in list(self.outcomes))
 
     def _wait(self, progress: Callable[[int], None] | None = None) -> None:
         """Until every file is staged; asks ``cancelled`` meanwhile and tells ``progress`` the bytes checked.
         A worker that dies is replaced by the same work in this process."""
         if self.process is not None:
-            reader = self.reader_thread
-            while reader.is_alive():
-                self._check_cancelled()
-                if progress is not None:
-                    progress(self.checked_bytes())
-                reader.join(self.POLL_SECONDS)
+            self._follow(self.reader_thread, progress)
             if self.process.wait() != 0 or len(self.outcomes) != len(self.members):
                 self._stop_process()
                 self._in_this_process()
         if self.thread is not None:
-            while self.thread.is_alive():
-                self._check_cancelled()
-                if progress is not None:
-                    progress(self.checked_bytes())
-                self.thread.join(self.POLL_SECONDS)
+            self._follow(self.thread, progress)
+
+    def _follow(self, thread: threading.Thread, progress: Callable[[int], None] | None) -> None:
+        while thread.is_alive():
+            self._check_cancelled()
+            if progress is not None:
+                progress(self.checked_bytes())
+            thread.join(self.POLL_SECONDS)
 
     def _check_cancelled(self) -> None:
         if self.stop.is_set() or (self.cancelled is not None and self.cancelled()):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 
@@ -87,10 +86,9 @@ def append_rows(db: sqlite_utils.Database, rows: list[tuple]) -> list[EventHash]
     heads: dict[str, tuple[str, ...]] = {}
     counts: dict[str, int] = {}
     stored, digests = [], []
-    sha256 = hashlib.sha256
     for row in rows:
         digest, stream, parents = row[0], row[1], row[2]
-        chain = sha256((chain + digest).encode("ascii")).hexdigest()  # chain_hash, inlined: once per event
+        chain = chain_hash(chain, digest)
         stored.append((*row[:8], chain))
         current = heads.get(stream)
         if current is None:

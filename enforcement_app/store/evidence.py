@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 20
-# staging runs beside other work in another thread: large reads mean few hand-overs of the interpreter lock
+# staging a bundle's evidence (store/evidence_stage.py): large reads, few calls per file
 STAGE_CHUNK = 8 << 20
 
 
