@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 
-from enforcement_app.discretion import BaseKind, CaseFacts, assess, shipped_library
+from enforcement_app.domain.discretion import BaseKind, CaseFacts, assess, shipped_library
 from enforcement_app.domain.penalties import PartyKind
 from enforcement_app.domain.policy import policy_on
 

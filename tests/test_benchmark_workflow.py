@@ -12,7 +12,7 @@ import pytest
 import steps
 
 from enforcement_app.cli.main import main as cli
-from enforcement_app.discretion import dump_benchmark_set, shipped_library
+from enforcement_app.domain.discretion import dump_benchmark_set, shipped_library
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
 from enforcement_app.domain.review import major_reasons
 from enforcement_app.services import Services

@@ -35,7 +35,7 @@ def test_domain_core_is_pure():
 
 
 def test_discretion_is_pure():
-    assert _offenders("discretion", ("PySide6", "sqlite3", "sqlite_utils", "reportlab", "..store", "..services", "..ui", "..cli")) == []
+    assert _offenders("domain/discretion", ("PySide6", "sqlite3", "sqlite_utils", "reportlab", "..store", "..services", "..ui", "..cli")) == []
 
 
 def test_store_does_not_reach_up():

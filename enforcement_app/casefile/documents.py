@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
 
-from ..discretion.grades import Grade
+from ..domain.discretion.grades import Grade
 from ..domain.case import Outcome, Step
 from ..domain.evaluation import Sheet
 from ..domain.labels import (

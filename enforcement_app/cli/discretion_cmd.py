@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..discretion import (
+from ..domain.discretion import (
     Assessment,
     BaseKind,
     BenchmarkLibrary,
@@ -26,8 +26,8 @@ from ..discretion import (
     load_benchmark_file,
     load_catalogue,
 )
-from ..discretion.circumstances import FORMAT as CATALOGUE_FORMAT
-from ..discretion.model import BASE_ZH
+from ..domain.discretion.circumstances import FORMAT as CATALOGUE_FORMAT
+from ..domain.discretion.model import BASE_ZH
 from ..domain.money import Fen, parse_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PartyKind, PenaltyKind
 from ..domain.policy import AgencyPolicy

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..discretion import BenchmarkFormatError
+from ..domain.discretion import BenchmarkFormatError
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..discretion.grades import Grade
+from .discretion.grades import Grade
 from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage
 from .money import format_range, format_yuan

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..discretion.engine import CaseFacts, assess, check_penalty
-from ..discretion.grades import Grade
-from ..discretion.model import BaseKind
+from .discretion.engine import CaseFacts, assess, check_penalty
+from .discretion.grades import Grade
+from .discretion.model import BaseKind
 from .agency import Agency
 from .calendar import WorkCalendar
-from .case import STAGE_ZH, CaseState, Outcome, Procedure, Proposal, Stage
+from .case import STAGE_ZH, CaseState, Outcome, Procedure, Proposal, Stage, apply, fold
 from .deadlines import Deadline, DeadlineRule, evaluate_deadlines
 from .forms import Form
 from .identity import InvalidIdentityNumber, validate_id_number
@@ -36,6 +36,9 @@ from .review import (
     review_materials,
     review_refusals,
 )
+
+
+__all__ = ["Context", "NextAction", "apply", "availability", "deadlines_of", "fold", "next_actions", "prepare"]
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,17 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..discretion import (
+from ..domain.discretion import (
     BenchmarkLibrary,
     BenchmarkSet,
     dump_benchmark_set,
     parse_benchmark_set,
     shipped_library,
 )
-from ..discretion.library import load_benchmark_file, write_benchmark_file
+from ..domain.discretion.library import load_benchmark_file, write_benchmark_file
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar, parse_year_schedule
-from ..domain.case import STAGE_ZH, CaseState, Stage, Step, apply, fold, step_day
+from ..domain.case import STAGE_ZH, CaseState, Stage, Step, step_day
 from ..domain.deadlines import Deadline, rules_on
 from ..domain.evaluation import Sheet, apply_scores, pre_score, standard_on
 from ..domain.money import parse_yuan
@@ -37,7 +37,7 @@ from ..domain.parties import Party, build_party
 from ..domain.penalties import PartyKind
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute, default_policy_versions, parse_policy_versions
-from ..domain.procedure import Context, NextAction, deadlines_of, next_actions, prepare
+from ..domain.procedure import Context, NextAction, apply, deadlines_of, fold, next_actions, prepare
 from ..domain.record import Event, RecordedEvent, canonical_json, causal_order
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
 from ..domain.review import major_reasons

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from ..discretion import BaseKind, CaseFacts, assess
+from ..domain.discretion import BaseKind, CaseFacts, assess
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
 from .api import CHINA, Services

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..discretion import BaseKind, CaseFacts, assess
-from ..discretion.model import BASE_ZH
+from ..domain.discretion import BaseKind, CaseFacts, assess
+from ..domain.discretion.model import BASE_ZH
 from ..domain.money import parse_yuan
 from ..domain.penalties import PartyKind
 from .i18n import tr

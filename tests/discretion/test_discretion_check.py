@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from enforcement_app.discretion import CaseFacts, assess, check_penalty, shipped_library
+from enforcement_app.domain.discretion import CaseFacts, assess, check_penalty, shipped_library
 from enforcement_app.domain.money import yuan
 from enforcement_app.domain.penalties import PartyKind
 from enforcement_app.domain.policy import policy_on
@@ -79,7 +79,7 @@ def test_negative_fine_is_refused():
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_engine_yuan_formatting_agrees_with_money_format_yuan(amount):
-    from enforcement_app.discretion.engine import format_yuan as engine_format
+    from enforcement_app.domain.discretion.engine import format_yuan as engine_format
     from enforcement_app.domain.money import format_yuan
 
     assert engine_format(amount) == format_yuan(amount)

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from enforcement_app.cli.discretion_cmd import add_parsers
-from enforcement_app.discretion import shipped_library
+from enforcement_app.domain.discretion import shipped_library
 from enforcement_app.domain.policy import policy_on
 
 POLICY = policy_on(date(2024, 1, 1))

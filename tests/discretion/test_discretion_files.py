@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from enforcement_app.discretion import (
+from enforcement_app.domain.discretion import (
     BenchmarkFormatError,
     CaseFacts,
     Grade,

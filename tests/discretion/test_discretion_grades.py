@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enforcement_app.discretion import BaseKind, CaseFacts, Grade, assess, combine, shipped_library
-from enforcement_app.discretion.circumstances import Effect
+from enforcement_app.domain.discretion import BaseKind, CaseFacts, Grade, assess, combine, shipped_library
+from enforcement_app.domain.discretion.circumstances import Effect
 from enforcement_app.domain.penalties import PartyKind
 from enforcement_app.domain.policy import policy_on
 from enforcement_app.domain.refusals import InvalidInput

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import enforcement_app.discretion as discretion
+import enforcement_app.domain.discretion as discretion
 
 FORBIDDEN = ("PySide6", "sqlite3", "sqlite_utils", "enforcement_app.store", "enforcement_app.services")
 

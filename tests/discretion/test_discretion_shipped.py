@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from enforcement_app.discretion import (
+from enforcement_app.domain.discretion import (
     BaseKind,
     CaseFacts,
     Grade,
@@ -17,8 +17,8 @@ from enforcement_app.discretion import (
     dump_benchmark_set,
     shipped_library,
 )
-from enforcement_app.discretion.circumstances import dump_catalogue
-from enforcement_app.discretion.library import shipped_files
+from enforcement_app.domain.discretion.circumstances import dump_catalogue
+from enforcement_app.domain.discretion.library import shipped_files
 from enforcement_app.domain.money import yuan
 from enforcement_app.domain.penalties import PartyKind, PenaltyKind
 from enforcement_app.domain.policy import policy_on

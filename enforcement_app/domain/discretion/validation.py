@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from ..domain.refusals import InvalidInput, Refusal
+from ..refusals import InvalidInput, Refusal
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..domain.penalties import PartyKind
+from ..penalties import PartyKind
 from .legal_basis import LegalBasis, dump_basis, parse_basis
 from .validation import BenchmarkFormatError, Collector, Reader
 

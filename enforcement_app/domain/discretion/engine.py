@@ -16,11 +16,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ..domain import money
-from ..domain.money import Fen
-from ..domain.penalties import PENALTY_KIND_ZH, SEVERITY, PartyKind, PenaltyKind
-from ..domain.policy import AgencyPolicy, Statute
-from ..domain.refusals import InvalidInput, Refusal, RuleViolation
+from .. import money
+from ..money import Fen
+from ..penalties import PENALTY_KIND_ZH, SEVERITY, PartyKind, PenaltyKind
+from ..policy import AgencyPolicy, Statute
+from ..refusals import InvalidInput, Refusal, RuleViolation
 from .circumstances import Circumstance, Lookup
 from .grades import Grade, combine
 from .library import BenchmarkLibrary, UnknownEntry

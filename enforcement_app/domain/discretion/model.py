@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from ..domain.penalties import PartyKind, PenaltyKind
+from ..penalties import PartyKind, PenaltyKind
 from .circumstances import Circumstance, CircumstanceCatalogue, dump_circumstance, parse_circumstance
 from .grades import RANGE_GRADES, Grade
 from .legal_basis import LegalBasis, dump_basis, parse_basis
