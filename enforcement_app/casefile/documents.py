@@ -20,8 +20,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
 
-from ..domain.discretion.grades import Grade
 from ..domain.case import Outcome, Step
+from ..domain.discretion.grades import Grade
 from ..domain.evaluation import Sheet
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,

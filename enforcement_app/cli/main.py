@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..domain.discretion import BenchmarkFormatError
 from ..domain.case import STAGE_ZH, Stage
+from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from ..services import Services, Session

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .discretion.grades import Grade
 from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage
+from .discretion.grades import Grade
 from .money import format_range, format_yuan
 from .procedure import ART59, Context, deadlines_of
 from .refusals import InvalidInput

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .discretion.engine import CaseFacts, assess, check_penalty
-from .discretion.grades import Grade
-from .discretion.model import BaseKind
 from .agency import Agency
 from .calendar import WorkCalendar
 from .case import STAGE_ZH, CaseState, Outcome, Procedure, Proposal, Stage, apply, fold
 from .deadlines import Deadline, DeadlineRule, evaluate_deadlines
+from .discretion.engine import CaseFacts, assess, check_penalty
+from .discretion.grades import Grade
+from .discretion.model import BaseKind
 from .forms import Form
 from .identity import InvalidIdentityNumber, validate_id_number
 from .money import format_yuan
@@ -36,7 +36,6 @@ from .review import (
     review_materials,
     review_refusals,
 )
-
 
 __all__ = ["Context", "NextAction", "apply", "availability", "deadlines_of", "fold", "next_actions", "prepare"]
 

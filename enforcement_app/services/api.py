@@ -18,6 +18,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ..domain.agency import Agency
+from ..domain.calendar import WorkCalendar, parse_year_schedule
+from ..domain.case import STAGE_ZH, CaseState, Stage, Step, step_day
+from ..domain.deadlines import Deadline, rules_on
 from ..domain.discretion import (
     BenchmarkLibrary,
     BenchmarkSet,
@@ -26,10 +30,6 @@ from ..domain.discretion import (
     shipped_library,
 )
 from ..domain.discretion.library import load_benchmark_file, write_benchmark_file
-from ..domain.agency import Agency
-from ..domain.calendar import WorkCalendar, parse_year_schedule
-from ..domain.case import STAGE_ZH, CaseState, Stage, Step, step_day
-from ..domain.deadlines import Deadline, rules_on
 from ..domain.evaluation import Sheet, apply_scores, pre_score, standard_on
 from ..domain.money import parse_yuan
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role

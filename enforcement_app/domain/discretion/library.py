@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..refusals import InvalidInput, NotFound
 from ...resources import resource_path
+from ..refusals import InvalidInput, NotFound
 from .circumstances import CircumstanceCatalogue, parse_catalogue
 from .legal_basis import BasisQuery
 from .model import BenchmarkEntry, BenchmarkSet, dump_benchmark_set, parse_benchmark_set
