@@ -47,6 +47,7 @@ from ..store.database import evidence_dir, meta, open_database
 from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
 from . import auth, bundles
+from .changes import ChangeLog, Changes
 from .inbox import InboxItem, inbox
 from .projections import (
     project_agency,
@@ -182,6 +183,7 @@ class Services:
         self._agency: tuple[Agency | None] | None = None
         self._parties: dict[str, Party] = {}
         self._states: dict[str, tuple[tuple[str, ...], CaseState]] = {}
+        self.changes = ChangeLog()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -426,6 +428,7 @@ class Session:
             payload=dict(payload),
         )
         seq, digest = event_store.append(self.db, event, heads)
+        self.services.changes.note(Changes.of_stream(stream))
         return seq, digest, event.at
 
     def _require(self, action: str) -> None:

@@ -40,6 +40,7 @@ from .bundle_format import (
     gc_paused,
     write_bundle,
 )
+from .changes import REFERENCE_TABLES, Changes
 
 if TYPE_CHECKING:
     from .api import Session
@@ -311,6 +312,7 @@ def _add(session: Session, summary: ImportSummary, new: list[WireEvent]) -> None
         rows.append(session.case_row(state, services.context(session.actor, party=party)))
         (summary.updated_cases if case_id in existing else summary.new_cases).append(state.case_no or case_id)
     projections.write_case_rows(db, rows)
+    services.changes.note(Changes(cases=frozenset(affected), tables=REFERENCE_TABLES))
     summary.new_events = len(new)
     session._record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
         "bundle_id": summary.bundle_id, "from_device": summary.from_device, "new_events": summary.new_events,
