@@ -17,7 +17,7 @@ from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage
 from .discretion.grades import Grade
 from .money import format_range, format_yuan
-from .procedure import ART59, Context, deadlines_of
+from .procedure import ART59, Context, deadlines_of, title_of
 from .refusals import InvalidInput
 from .review import major_reasons, review_refusals
 from .versioning import parse_date
@@ -103,7 +103,6 @@ def standard_on(day: date, standards: tuple[Standard, ...] | None = None) -> Sta
 
 Verdict = tuple[bool | None, str]  # (passed, evidence); None: the record cannot say
 INVESTIGATIVE = ("record_inspection", "record_inquiry", "record_sampling")
-STEP_ZH = {"record_inspection": "现场检查", "record_inquiry": "询问", "record_sampling": "抽样取证"}
 
 
 def _two_officers(state: CaseState, ctx: Context) -> Verdict:
@@ -120,7 +119,7 @@ def _two_officers(state: CaseState, ctx: Context) -> Verdict:
             ok &= cert is not None
         shown = bool(step.payload.get("certificates_shown"))
         ok &= len(officers) >= 2 and shown
-        lines.append(f"{STEP_ZH[step.kind]}（{step.day.isoformat()}）：{'、'.join(names)}{'，已出示证件' if shown else '，未记载出示证件'}")
+        lines.append(f"{title_of(step.kind)}（{step.day.isoformat()}）：{'、'.join(names)}{'，已出示证件' if shown else '，未记载出示证件'}")
     if not lines:
         return (None if state.procedure == Procedure.SIMPLE else False), "没有调查取证记录"
     return ok, "；".join(lines)
@@ -133,7 +132,7 @@ def _legal_order(state: CaseState, ctx: Context) -> Verdict:
     filed = state.filed_on
     for step in state.steps:
         if step.kind in INVESTIGATIVE and (filed is None or step.day < filed):
-            issues.append(f"{STEP_ZH[step.kind]}（{step.day.isoformat()}）早于立案")
+            issues.append(f"{title_of(step.kind)}（{step.day.isoformat()}）早于立案")
     if state.decision and state.outcome == Outcome.PENALTY:
         if state.notice_served_on is None:
             issues.append("作出处罚决定前未送达告知书")
@@ -141,14 +140,13 @@ def _legal_order(state: CaseState, ctx: Context) -> Verdict:
             issues.append("决定日期早于告知书送达日期")
     if state.decision and state.report is None:
         issues.append("没有调查终结报告")
-    order = " → ".join(dict.fromkeys(_ORDER_ZH[s.kind] for s in state.steps if s.kind in _ORDER_ZH))
+    order = " → ".join(dict.fromkeys(title_of(s.kind) for s in state.steps if s.kind in _ORDER_KINDS))
     return (not issues), ("；".join(issues) if issues else f"记录顺序：{order}")
 
 
-_ORDER_ZH = {"register_lead": "案源登记", "approve_filing": "立案", "record_inspection": "检查", "record_inquiry": "询问",
-             "submit_investigation_report": "调查终结报告", "record_legal_review": "法制审核", "issue_prior_notice": "告知",
-             "record_statement": "陈述申辩", "hold_hearing": "听证", "make_decision": "决定", "record_payment": "缴款",
-             "close_case": "结案", "archive_case": "归档"}
+_ORDER_KINDS = frozenset({"register_lead", "approve_filing", "record_inspection", "record_inquiry", "submit_investigation_report",
+                          "record_legal_review", "issue_prior_notice", "record_statement", "hold_hearing", "make_decision",
+                          "record_payment", "close_case", "archive_case"})  # the steps whose order an evaluator checks
 
 
 def _deadlines_met(state: CaseState, ctx: Context) -> Verdict:

@@ -1,8 +1,8 @@
-"""The role × action matrix (``resources/permissions.json``)."""
+"""The role × action matrix: the procedure's declared actions plus the others in ``resources/permissions.json``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,19 +20,24 @@ class ActionPermission:
 
 
 class Permissions:
-    def __init__(self, document: Mapping[str, Any]):
+    def __init__(self, document: Mapping[str, Any], declared: Iterable[ActionPermission] = ()):
         if document.get("format") != "permissions/1":
             raise ValueError("permissions: format 应为 permissions/1")
-        self._actions = {
-            name: ActionPermission(
+        self._actions = {p.action: p for p in declared}
+        for name, spec in document["actions"].items():
+            if name in self._actions:
+                raise ValueError(f"permissions: {name} 由程序声明，不应在 permissions.json 中重复")
+            self._actions[name] = ActionPermission(
                 name, str(spec["title"]), frozenset(Role(r) for r in spec["roles"]), bool(spec.get("handler_only"))
             )
-            for name, spec in document["actions"].items()
-        }
 
     @classmethod
     def default(cls) -> Permissions:
-        return cls(load_json("permissions.json"))
+        # imported here: the procedure's engine judges actions with a Permissions, so it sits above this module
+        from .procedure import ACTIONS
+
+        declared = (ActionPermission(a.kind.value, a.title, a.roles, a.handler_only) for a in ACTIONS.values())
+        return cls(load_json("permissions.json"), declared)
 
     def __getitem__(self, action: str) -> ActionPermission:
         return self._actions[action]

@@ -74,6 +74,8 @@ class AgencyPolicy:
     certificate_expiry_warning_days: int
     inbox_deadline_horizon_days: int = 5  # an officer's inbox lists their deadlines due within this many days
     approval_answer_days: int = 3  # the due date an approval request shows in a head's inbox
+    collective_discussion_min_heads: int = 2  # Art. 57¶2 asks the heads to discuss; how many must sit is practice
+    archive_no_pattern: str = r"\d{8}"  # 档号: year (4 digits) + closing serial (4 digits)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -130,6 +132,8 @@ def parse_policy(data: Mapping[str, Any], where: str = "policy") -> AgencyPolicy
             certificate_expiry_warning_days=int(data.get("certificate_expiry_warning_days", 60)),
             inbox_deadline_horizon_days=int(data.get("inbox_deadline_horizon_days", 5)),
             approval_answer_days=int(data.get("approval_answer_days", 3)),
+            collective_discussion_min_heads=int(data.get("collective_discussion_min_heads", 2)),
+            archive_no_pattern=str(data.get("archive_no_pattern", r"\d{8}")),
             raw=dict(data),
         )
     except KeyError as exc:

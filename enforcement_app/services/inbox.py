@@ -19,20 +19,17 @@ from ..domain.case import STAGE_ZH, CaseState, Stage
 from ..domain.deadlines import Deadline
 from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.officers import Role
-from ..domain.procedure import availability, deadlines_of
+from ..domain.procedure import ACTIONS, availability, deadlines_of
 from ..domain.review import discussion_refusals
 
 if TYPE_CHECKING:
     from .api import Session
 
-# task -> (role, stages in which to look, the deadline that dates it)
+# task -> (role, stages in which to look, the deadline that dates it), from the actions' declarations. A
+# pending approval is found by the pending_approvals column; a hearing waits for its chair, whatever their role.
 TASKS: dict[str, tuple[Role, tuple[Stage, ...], str | None]] = {
-    "record_legal_review": (Role.LEGAL_REVIEWER, (Stage.LEGAL_REVIEW,), "legal_review"),
-    "approve_filing": (Role.AGENCY_HEAD, (Stage.FILING,), "lead_check"),
-    "decide_approval": (Role.AGENCY_HEAD, (), None),  # found by the pending_approvals column
-    "record_collective_discussion": (Role.AGENCY_HEAD, (Stage.DELIBERATION, Stage.NOTICE), "decision_time_limit"),
-    "make_decision": (Role.AGENCY_HEAD, (Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING), "decision_time_limit"),
-    "hold_hearing": (Role.LEGAL_REVIEWER, (Stage.HEARING,), None),  # the chair, whatever their role
+    kind: (act.inbox.role, tuple(s for s in Stage if s in act.stages), act.inbox.due_rule)
+    for kind, act in ACTIONS.items() if act.inbox is not None
 }
 
 

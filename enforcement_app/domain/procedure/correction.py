@@ -1,0 +1,54 @@
+"""Correcting the record (更正): a correction is a new event naming the step it corrects; approvals, reviews
+and decisions are never corrected, their procedure is taken again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..case import CaseState, Step
+from ..officers import Role
+from . import payload as P
+from .engine import OPEN_STAGES, ActionKind, Context, declare, read
+
+NOT_CORRECTABLE = (ActionKind.APPROVE_FILING, ActionKind.MAKE_DECISION, ActionKind.RECORD_LEGAL_REVIEW,
+                   ActionKind.DECIDE_APPROVAL, ActionKind.RECORD_SIMPLE_DECISION)
+
+
+@dataclass(frozen=True)
+class Correction(P.Payload):
+    corrects: str = P.text("被更正的记录")
+    reason: str = P.text("更正理由", search=True)
+    changes: Mapping[str, Any] | None = P.kept()  # field -> corrected value
+    old: Mapping[str, Any] | None = P.kept()  # field -> value as first recorded
+
+
+def _fold_correction(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.corrections.setdefault(p.get("corrects", ""), []).append({**p, "event": step.hash, "by": step.actor})
+
+
+@declare(ActionKind.CORRECT_RECORD, "更正记录", stages=OPEN_STAGES, roles=(Role.OFFICER, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD),
+         payload=Correction, fold=_fold_correction)
+def _v_correct(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Correction, raw, ctx)
+    target = f.out.get("corrects", "")
+    changes = raw.get("changes")
+    if not isinstance(changes, Mapping) or not changes:
+        f.problem("changes", "须写明更正的内容")
+        changes = {}
+    else:
+        f.keep("changes", dict(changes))
+    step = next((s for s in state.steps if s.hash == target), None)
+    if target and step is None:
+        f.problem("corrects", "本案没有该记录")
+    elif step is not None:
+        if step.kind in NOT_CORRECTABLE:
+            f.problem("corrects", "审批、审核和决定不能更正，应重新办理相应程序")
+        unknown = sorted(set(changes) - set(step.payload))
+        if unknown:
+            f.problem("changes", f"被更正的记录没有这些项目：{'、'.join(map(str, unknown))}")
+        if ctx.actor.id not in state.handlers and ctx.actor.id != step.actor:
+            f.problem("corrects", "只有本案承办人员或原记录人可以更正")
+        f.keep("old", {k: step.payload.get(k) for k in changes})
+    return f.done()

@@ -1,0 +1,162 @@
+"""The decision (处理决定): only after the notice, the statement and hearing windows, legal review and
+collective discussion where the law asks for them (Art. 44, 45, 57–59, 62–65)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..case import CaseState, Outcome, Procedure, Proposal, Stage
+from ..money import format_yuan
+from ..officers import Role
+from ..penalties import SEVERITY, PenaltyKind
+from ..refusals import Refusal
+from ..review import discussion_refusals, review_refusals
+from . import payload as P
+from .engine import ActionKind, Context, InboxTask, deadline, declare, not_suspended, read
+from .folds import decision_fold
+from .proposal import ProposalFields, proposal_form
+
+
+def window_refusals(state: CaseState, ctx: Context, day: date) -> list[Refusal]:
+    """Art. 44, 45, 62, 64: notice served, statement heard and re-examined, hearing window closed."""
+    if state.notice is None:
+        return [Refusal("notice_required", "作出行政处罚决定前，应当告知当事人拟作出的处罚内容及事实、理由、依据和陈述、申辩、要求听证的权利（行政处罚法第四十四条）", "行政处罚法第四十四条")]
+    if state.notice_served_on is None:
+        return [Refusal("notice_not_served", "行政处罚告知书尚未送达当事人（行政处罚法第四十四条、第六十二条）", "行政处罚法第六十二条")]
+    refusals = []
+    waived = state.rights_waived_on is not None
+    if state.statements and not state.reexamined:
+        refusals.append(Refusal("reexamination_required", "对当事人的陈述、申辩应当进行复核（行政处罚法第四十五条）", "行政处罚法第四十五条"))
+    statement = deadline(state, ctx, "statement_window")
+    if not waived and not state.statements and statement is not None and day <= statement.due:
+        refusals.append(
+            Refusal(
+                "statement_window_open",
+                f"陈述、申辩期间尚未届满（{statement.due.isoformat()}），当事人未放弃的，不得作出决定（行政处罚法第四十五条、第六十二条）",
+                "行政处罚法第六十二条",
+            )
+        )
+    if state.hearing_requested_on is not None:
+        if state.hearing_held is None and not state.hearing_waived:
+            refusals.append(Refusal("hearing_pending", "当事人已要求听证，听证结束前不得作出决定（行政处罚法第六十五条）", "行政处罚法第六十五条"))
+    elif not waived and (state.notice or {}).get("hearing_right"):
+        window = deadline(state, ctx, "hearing_request")
+        if window is not None and day <= window.due:
+            refusals.append(
+                Refusal(
+                    "hearing_window_open",
+                    f"听证申请期间尚未届满（{window.due.isoformat()}），不得作出决定（行政处罚法第六十四条）",
+                    "行政处罚法第六十四条",
+                )
+            )
+    return refusals
+
+
+def heavier_refusals(state: CaseState, proposal: Proposal) -> list[Refusal]:
+    """Art. 45: the decision may not be heavier than the penalty notified."""
+    notice = state.notice
+    if notice is None:
+        return []
+    notified = Proposal.from_payload(notice)
+    top_notified = max((SEVERITY[PenaltyKind(k)] for k in notified.penalty_kinds), default=0)
+    heavier = []
+    for k in proposal.penalty_kinds:
+        if k not in notified.penalty_kinds and SEVERITY[PenaltyKind(k)] >= top_notified:
+            heavier.append(f"增加了告知书未载明的处罚种类（{k}）")
+    if proposal.fine_fen > notified.fine_fen:
+        heavier.append(f"罚款{format_yuan(proposal.fine_fen)}高于告知的{format_yuan(notified.fine_fen)}")
+    if proposal.confiscation_fen > notified.confiscation_fen:
+        heavier.append(f"没收{format_yuan(proposal.confiscation_fen)}高于告知的{format_yuan(notified.confiscation_fen)}")
+    if not heavier:
+        return []
+    return [
+        Refusal(
+            "heavier_than_notified",
+            f"处罚决定不得重于告知的处罚（行政处罚法第四十五条）：{'；'.join(heavier)}。如有新的事实，应重新告知",
+            "行政处罚法第四十五条",
+        )
+    ]
+
+
+def _decision_possible(state: CaseState, ctx: Context) -> list[Refusal]:
+    """What blocks a penalty decision today (shown among the blocked actions)."""
+    refusals = not_suspended(state, ctx)
+    if state.report is None:
+        return refusals + [Refusal("no_report", "调查终结报告尚未提交（行政处罚法第五十七条）", "行政处罚法第五十七条")]
+    proposal = state.proposal
+    if proposal is not None and proposal.outcome == Outcome.PENALTY:
+        refusals += window_refusals(state, ctx, ctx.today)
+    refusals += review_refusals(state, ctx.policy)
+    refusals += discussion_refusals(state)
+    return refusals
+
+
+ART59 = {
+    "party_name": "当事人的姓名或者名称",
+    "party_address": "当事人的地址",
+    "facts": "违反法律、法规、规章的事实和证据",
+    "basis": "行政处罚的种类和依据",
+    "compliance": "行政处罚的履行方式和期限",
+    "remedies": "申请行政复议、提起行政诉讼的途径和期限",
+    "agency_name": "作出行政处罚决定的行政机关名称",
+}
+
+
+@dataclass(frozen=True)
+class Decision(ProposalFields):
+    on: date | None = P.day("决定日期", today=True)
+    document_no: str = P.text("决定书文号")
+    reasons: str = P.text("理由（采纳或不采纳陈述申辩意见的理由）", required=False)
+    evidence: tuple[str, ...] = P.kept(())  # required for a penalty
+    party_name: str = P.kept("")
+    party_address: str = P.kept("")
+    compliance: str = P.kept("")
+    remedies: str = P.kept("")
+    agency_name: str = P.kept("")
+    based_on_transcript: bool = P.flag()
+
+
+@declare(ActionKind.MAKE_DECISION, "作出处理决定", stages=frozenset({Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING}),
+         roles=(Role.AGENCY_HEAD,), head_not_handler=True, pre=_decision_possible, payload=Decision, fold=decision_fold,
+         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"))
+def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    defaults = {
+        "party_name": state.party_name,
+        "party_address": (ctx.party.address if ctx.party else ""),
+        "agency_name": ctx.agency.name if ctx.agency else "",
+    }
+    f = read(Decision, {**defaults, **{k: v for k, v in raw.items() if v not in (None, "")}}, ctx)
+    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    proposal_form(f, state, ctx, on=on, penalty_required=True)
+    outcome = f.out.get("outcome")
+    f.hashes("evidence", "证据", required=outcome == Outcome.PENALTY.value)
+    missing = []
+    for key, label in ART59.items():
+        required = outcome == Outcome.PENALTY.value or key in ("party_name", "facts", "agency_name")
+        value = f.text(key, label, required=False)
+        if required and not value:
+            missing.append(label)
+    if missing:
+        f.problems.append(
+            Refusal("decision_contents", f"处罚决定书缺少行政处罚法第五十九条规定的内容：{'、'.join(missing)}", "行政处罚法第五十九条")
+        )
+    if outcome == Outcome.PENALTY.value and not f.raw.get("evidence"):
+        f.problems.append(Refusal("decision_contents", "处罚决定书须载明认定事实所依据的证据（行政处罚法第五十九条）", "行政处罚法第五十九条", "evidence"))
+    if outcome == Outcome.PENALTY.value and state.procedure == Procedure.GENERAL and state.report is None:
+        f.problems.append(Refusal("no_report", "调查终结报告尚未提交"))
+    if outcome and not f.problems:
+        proposal = Proposal.from_payload(f.out)
+        if on and on > ctx.today:
+            f.problem("on", "决定日期不能晚于今天")
+        if outcome == Outcome.PENALTY.value and on:
+            f.problems += window_refusals(state, ctx, on)
+            f.problems += heavier_refusals(state, proposal)
+        f.problems += review_refusals(state, ctx.policy, proposal)
+        f.problems += discussion_refusals(state)
+        if state.hearing_held is not None and not f.out["based_on_transcript"]:
+            f.problem("based_on_transcript", "举行听证的，应当根据听证笔录作出决定（行政处罚法第六十五条）")
+    f.problems += not_suspended(state, ctx)
+    return f.done()

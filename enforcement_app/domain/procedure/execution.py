@@ -1,0 +1,130 @@
+"""Execution (执行): payment within the period, with the late-payment surcharge (Art. 67, 72), and the
+application to the people's court (行政强制法 Art. 53–54)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..case import CaseState, Procedure, Stage, Step
+from ..labels import PAYMENT_CHANNEL_ZH
+from ..money import format_yuan
+from ..officers import Role
+from ..refusals import Refusal
+from . import payload as P
+from .engine import ActionKind, Context, deadline, declare, read
+
+PAYMENT_CHANNELS = tuple(PAYMENT_CHANNEL_ZH)
+ON_SPOT_GROUNDS = ("small_fine", "hard_to_collect", "remote_area")
+
+
+def surcharge_fen(fine_fen: int, due: date, on: date, percent_per_day: int) -> int:
+    """Art. 72(1): 3 % of the fine per day after the due day, never more than the fine itself.
+    Rounded down to the fen, in the party's favour."""
+    days_late = max(0, (on - due).days)
+    return min(fine_fen, fine_fen * percent_per_day * days_late // 100)
+
+
+def _payment_due(state: CaseState, ctx: Context) -> list[Refusal]:
+    if state.amount_due_fen <= 0:
+        return [Refusal("nothing_payable", "本案没有需要缴纳的罚没款")]
+    if state.decision_served_on is None and state.procedure == Procedure.GENERAL:
+        return [Refusal("decision_not_served", "处罚决定书尚未送达")]
+    return []
+
+
+def outstanding_fen(state: CaseState, ctx: Context, on: date) -> tuple[int, int]:
+    """(surcharge accrued by ``on``, amount still to pay including it). The surcharge runs on the fine
+    from the day after the payment deadline until the day the amount decided is paid in full; what
+    accrued until then stays due (Art. 72(1))."""
+    fine = int((state.decision or {}).get("fine_fen", 0))
+    payment = deadline(state, ctx, "payment")
+    if payment is None:
+        return 0, max(0, state.amount_due_fen - state.paid_fen)
+    rate = ctx.statute["late_payment_surcharge_percent_per_day"].value
+    stop, paid = on, 0
+    for made in state.payments:
+        paid += int(made.get("amount_fen", 0))
+        if paid >= state.amount_due_fen and made.get("on"):
+            stop = min(on, date.fromisoformat(str(made["on"])[:10]))
+            break
+    surcharge = surcharge_fen(fine, payment.due, stop, rate)
+    return surcharge, max(0, state.amount_due_fen + surcharge - state.paid_fen)
+
+
+@dataclass(frozen=True)
+class Payment(P.Payload):
+    on: date | None = P.day("缴款日期", today=True)
+    amount_fen: int = P.fen("缴款金额", required=True)
+    channel: str = P.choice("缴款方式", PAYMENT_CHANNELS)
+    receipt_no: str = P.text("缴款凭证号")
+    on_spot_ground: str = P.kept("")  # asked only for on-the-spot collection
+    surcharge_fen: int = P.kept(0)
+    settles: bool = P.kept(False)
+
+
+def _fold_payment(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.payments.append(p)
+    s.paid_fen += int(p.get("amount_fen", 0))
+
+
+@declare(ActionKind.RECORD_PAYMENT, "缴纳罚没款", stages=frozenset({Stage.EXECUTION, Stage.DECIDED}), roles=(Role.OFFICER,), handler_only=True,
+         pre=_payment_due, payload=Payment, fold=_fold_payment)
+def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Payment, raw, ctx)
+    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    amount = f.out.get("amount_fen", 0)
+    if amount <= 0:
+        f.problem("amount_fen", "缴款金额应大于零")
+    if f.out.get("channel") == "on_spot":
+        limit = ctx.statute["on_the_spot_collection_yuan"]
+        ground = f.choice("on_spot_ground", "当场收缴情形", ON_SPOT_GROUNDS)
+        if ground == "small_fine" and amount > limit.value * 100:
+            f.problem("amount_fen", f"依法给予{limit.value}元以下罚款的，方可当场收缴（行政处罚法{limit.article}）")
+    if on:
+        surcharge, outstanding = outstanding_fen(state, ctx, on)
+        if amount > outstanding:
+            f.problem("amount_fen", f"缴款金额超过应缴金额（应缴{format_yuan(outstanding)}，含加处罚款{format_yuan(surcharge)}）")
+        f.keep("surcharge_fen", surcharge)
+        f.keep("settles", amount >= outstanding)
+    return f.done()
+
+
+def _enforceable(state: CaseState, ctx: Context) -> list[Refusal]:
+    refusals = _payment_due(state, ctx)
+    if refusals:
+        return refusals
+    payment = deadline(state, ctx, "payment")
+    if payment is None or ctx.today <= payment.due:
+        return [Refusal("payment_not_overdue", "缴款期限尚未届满，不能申请强制执行")]
+    if payment.met_on is not None:
+        return [Refusal("paid", "罚没款已缴清")]
+    return []
+
+
+@dataclass(frozen=True)
+class CourtEnforcement(P.Payload):
+    on: date | None = P.day("申请日期", today=True)
+    reminder_served_on: date | None = P.day("催告书送达日期")
+    court: str = P.text("人民法院")
+
+
+def _fold_court(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.court_enforcement = p
+
+
+@declare(ActionKind.APPLY_COURT_ENFORCEMENT, "申请法院强制执行", stages=frozenset({Stage.EXECUTION}), roles=(Role.OFFICER,),
+         handler_only=True, pre=_enforceable, payload=CourtEnforcement, fold=_fold_court)
+def _v_court(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(CourtEnforcement, raw, ctx)
+    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    reminder = date.fromisoformat(f.out["reminder_served_on"]) if f.out.get("reminder_served_on") else None
+    wait = ctx.statute["court_enforcement_after_reminder_days"]
+    if on and reminder and (on - reminder).days < wait.value:
+        f.problem("on", f"催告书送达{_DAYS_ZH.get(wait.value, str(wait.value))}日后当事人仍未履行的，方可申请人民法院强制执行（{wait.article}）")
+    return f.done()
+
+
+_DAYS_ZH = {10: "十"}

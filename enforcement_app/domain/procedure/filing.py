@@ -1,0 +1,273 @@
+"""Opening a case and filing it: the lead (案源登记), the on-the-spot decision of the simple procedure, and the
+head's filing approval (Art. 51–52, 54, 36)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ..case import CaseState, Outcome, Procedure, Stage, Step
+from ..forms import Form
+from ..labels import SOURCE_ZH
+from ..money import format_yuan
+from ..officers import Role
+from ..penalties import PartyKind, PenaltyKind
+from ..refusals import Refusal
+from . import payload as P
+from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, read
+from .folds import day_of, decision_fold, investigators_fold
+
+SOURCES = tuple(SOURCE_ZH)
+
+
+def _party_header(f: Form, ctx: Context) -> None:
+    if ctx.party is None:
+        f.problem("party_id", "须先登记当事人")
+        return
+    f.keep("party_id", ctx.party.id)
+    f.keep("party_kind", ctx.party.kind.value)
+    f.keep("party_name", ctx.party.name)
+    f.keep("party_address", ctx.party.address)
+    if ctx.agency is not None:
+        f.keep("agency_id", ctx.agency.id)
+
+
+@dataclass(frozen=True)
+class CaseHeader(P.Payload):
+    """The party and agency a case is opened against (kept from the registered party, not typed)."""
+
+    party_id: str = P.kept("")
+    party_kind: str = P.kept("")
+    party_name: str = P.kept("")
+    party_address: str = P.kept("")
+    agency_id: str = P.kept("")
+
+
+def _case_header(s: CaseState, p: Mapping[str, Any]) -> None:
+    s.agency_id = p.get("agency_id", "")
+    s.party_id = p.get("party_id", "")
+    s.party_kind = p.get("party_kind", "")
+    s.party_name = p.get("party_name", "")
+    s.cause = p.get("cause", "")
+    s.cause_entry = p.get("cause_entry", "")
+    s.act_date = day_of(p.get("act_date"))
+    s.life_health_finance = bool(p.get("life_health_finance", False))
+    s.handlers = tuple(p.get("handlers", ()))
+    s.title = f"{s.party_name}{s.cause}案"
+
+
+# --- the lead ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterLead(CaseHeader):
+    source: str = P.choice("案件来源", SOURCES)
+    received_on: date | None = P.day("案源登记日期", today=True)
+    act_date: date | None = P.day("违法行为发生日期", required=False)
+    cause: str = P.text("案由", search=True)
+    cause_entry: str = P.text("裁量基准条目", required=False)
+    summary: str = P.text("案源简要情况", search=True)
+    life_health_finance: bool = P.flag()
+    handlers: tuple[str, ...] = P.ids("承办人员")
+
+
+def _fold_lead(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.procedure = Procedure.GENERAL
+    s.stage = Stage.LEAD
+    _case_header(s, p)
+    s.lead_received_on = day_of(p.get("received_on")) or step.day
+
+
+@declare(ActionKind.REGISTER_LEAD, "案源登记", stages=frozenset(), roles=(Role.OFFICER,), payload=RegisterLead, fold=_fold_lead)
+def _v_register_lead(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(RegisterLead, raw, ctx)
+    received, act_date = _date(f, "received_on"), _date(f, "act_date")
+    _party_header(f, ctx)
+    if received and received > ctx.today:
+        f.problem("received_on", "案源登记日期不能晚于今天")
+    if act_date and received and act_date > received:
+        f.problem("act_date", "违法行为发生日期不能晚于案源登记日期")
+    if received:
+        f.problems += officers_refusals(ctx, f.out["handlers"], received, ctx.statute["min_officers"].value, "handlers")
+    return f.done()
+
+
+def _date(f: Form, key: str) -> date | None:
+    value = f.out.get(key)
+    return date.fromisoformat(value) if value else None
+
+
+# --- the simple procedure ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimpleDecision(CaseHeader):
+    at: datetime | None = P.moment("处罚时间")
+    place: str = P.text("处罚地点")
+    cause: str = P.text("违法行为", search=True)
+    cause_entry: str = P.text("裁量基准条目", required=False)
+    facts: str = P.text("违法事实", search=True)
+    basis: str = P.text("处罚依据")
+    form_no: str = P.text("预定格式决定书编号")
+    penalty_kinds: tuple[str, ...] = P.choices("处罚种类", [k.value for k in PenaltyKind], required=True)
+    fine_fen: int = P.fen("罚款金额")
+    officers: tuple[str, ...] = P.ids("执法人员")
+    certificates_shown: bool = P.flag()
+    party_signed: bool = P.flag()
+    refusal_note: str = P.text("当事人拒绝签收情况", required=False)
+    compliance: str = P.text("履行方式和期限")
+    remedies: str = P.text("申请行政复议、提起行政诉讼的途径和期限")
+    case_no: str = P.kept("")
+    year: int = P.kept(0)
+    serial: int = P.kept(0)
+    on: date | None = P.kept()
+    handlers: tuple[str, ...] = P.kept(())
+    payable: bool = P.kept(False)
+
+
+def _fold_simple(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.procedure = Procedure.SIMPLE
+    _case_header(s, p)
+    s.case_no = p.get("case_no", "")
+    s.year = int(p.get("year", 0))
+    s.serial = int(p.get("serial", 0))
+    s.filed_on = step.day
+    investigators_fold(s, step, p)
+    decision_fold(s, step, {**p, "outcome": Outcome.PENALTY})
+    # the on-the-spot form is handed to the party at once (Art. 52)
+    s.decision_served_on = step.day
+    s.stage = Stage.EXECUTION
+
+
+@declare(ActionKind.RECORD_SIMPLE_DECISION, "当场处罚（简易程序）", stages=frozenset(), roles=(Role.OFFICER,),
+         payload=SimpleDecision, fold=_fold_simple)
+def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(SimpleDecision, raw, ctx)
+    at = datetime.fromisoformat(f.out["at"]) if f.out.get("at") else None
+    kinds, fine, officers = f.out["penalty_kinds"], f.out.get("fine_fen", 0), f.out["officers"]
+    f.passthrough("case_no", "year", "serial")
+    _party_header(f, ctx)
+    if not f.out["certificates_shown"]:
+        f.problem("certificates_shown", "执法人员当场作出处罚决定应当出示执法证件（行政处罚法第五十二条）")
+    if not f.out["party_signed"] and not f.out.get("refusal_note"):
+        f.problem("party_signed", "当事人拒绝签收的，应当在决定书上注明（行政处罚法第五十二条）")
+    extra = sorted(set(kinds) - {PenaltyKind.WARNING.value, PenaltyKind.FINE.value})
+    if extra:
+        f.problem("penalty_kinds", "简易程序只能给予警告或者罚款（行政处罚法第五十一条）")
+    if PenaltyKind.FINE.value in kinds and fine <= 0:
+        f.problem("fine_fen", "罚款金额应大于零")
+    if PenaltyKind.FINE.value not in kinds and fine:
+        f.problem("fine_fen", "未选择罚款却填写了罚款金额")
+    if ctx.party is not None and fine:
+        limit = ctx.statute.simple_procedure_limit(ctx.party.kind)
+        if fine > limit.value * 100:
+            who = "公民" if ctx.party.kind == PartyKind.PERSON else "法人或者其他组织"
+            f.problems.append(
+                Refusal(
+                    "simple_procedure_limit",
+                    f"简易程序对{who}罚款不得超过{limit.value}元（行政处罚法{limit.article}），"
+                    f"本案拟罚{format_yuan(fine)}，应适用普通程序",
+                    f"行政处罚法{limit.article}",
+                    "fine_fen",
+                )
+            )
+    if at:
+        f.problems += officers_refusals(ctx, officers, at.date(), ctx.policy.simple_procedure_min_officers)
+    f.keep("on", at.date().isoformat() if at else None)
+    f.keep("handlers", officers)
+    f.keep("payable", fine > 0)
+    return f.done()
+
+
+# --- filing ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestFiling(P.Payload):
+    on: date | None = P.day("提请日期", today=True)
+    facts: str = P.text("简要案情", search=True)
+    reason: str = P.text("立案理由", search=True)
+    opinion: str = P.text("承办人意见", required=False, search=True)
+
+
+def _fold_request_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.stage = Stage.FILING
+
+
+@declare(ActionKind.REQUEST_FILING, "提请立案", stages=frozenset({Stage.LEAD}), roles=(Role.OFFICER,), handler_only=True,
+         payload=RequestFiling, fold=_fold_request_filing)
+def _v_request_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return read(RequestFiling, raw, ctx).done()
+
+
+def _limitation_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
+    if state.act_date is None:
+        return [Refusal("act_date_missing", "立案前须填写违法行为发生（或终了）日期，以核查处罚时效（行政处罚法第三十六条）", "行政处罚法第三十六条", "act_date")]
+    key = "limitation_years_life_health_finance" if state.life_health_finance else "limitation_years"
+    years = ctx.statute[key]
+    discovered = state.lead_received_on or ctx.today
+    try:
+        limit = state.act_date.replace(year=state.act_date.year + years.value)
+    except ValueError:  # 29 February
+        limit = state.act_date.replace(year=state.act_date.year + years.value, day=28)
+    if discovered > limit:
+        return [
+            Refusal(
+                "limitation_period",
+                f"违法行为于{state.act_date.isoformat()}发生，{years.value}年内未被发现（{discovered.isoformat()}登记），"
+                f"不再给予行政处罚（行政处罚法{years.article}），应不予立案",
+                f"行政处罚法{years.article}",
+            )
+        ]
+    return []
+
+
+@dataclass(frozen=True)
+class ApproveFiling(P.Payload):
+    on: date | None = P.day("立案日期", today=True)
+    opinion: str = P.text("负责人意见", required=False, search=True)
+    case_no: str = P.kept("")
+    year: int = P.kept(0)
+    serial: int = P.kept(0)
+
+
+def _fold_approve_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.stage = Stage.INVESTIGATION
+    s.filed_on = step.day
+    s.case_no = p.get("case_no", "")
+    s.year = int(p.get("year", 0))
+    s.serial = int(p.get("serial", 0))
+
+
+@declare(ActionKind.APPROVE_FILING, "批准立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         pre=_limitation_refusals, payload=ApproveFiling, fold=_fold_approve_filing,
+         inbox=InboxTask(Role.AGENCY_HEAD, "lead_check"))
+def _v_approve_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(ApproveFiling, raw, ctx)
+    on = _date(f, "on")
+    f.passthrough("case_no", "year", "serial")
+    if on and state.lead_received_on and on < state.lead_received_on:
+        f.problem("on", "立案日期不能早于案源登记日期")
+    if not raw.get("case_no"):
+        f.problem("case_no", "立案须编定案件编号")
+    return f.done()
+
+
+@dataclass(frozen=True)
+class RefuseFiling(P.Payload):
+    on: date | None = P.day("决定日期", today=True)
+    reason: str = P.text("不予立案理由", search=True)
+
+
+def _fold_refuse_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.stage = Stage.CLOSED
+    s.outcome = Outcome.NOT_FILED
+    s.closed_on = step.day
+
+
+@declare(ActionKind.REFUSE_FILING, "不予立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         payload=RefuseFiling, fold=_fold_refuse_filing)
+def _v_refuse_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return read(RefuseFiling, raw, ctx).done()

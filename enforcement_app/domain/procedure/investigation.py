@@ -1,0 +1,319 @@
+"""Investigation (调查取证): inspections, inquiries, sampling and evidence by two certified officers after
+filing (Art. 42, 46, 54–56), approvals asked of the head, recusal, suspension and resumption."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ..case import CaseState, Stage, Step
+from ..forms import Form
+from ..identity import InvalidIdentityNumber, validate_id_number
+from ..labels import APPROVAL_MATTER_ZH, EVIDENCE_KIND_ZH
+from ..officers import Role
+from ..refusals import Refusal
+from . import payload as P
+from .engine import (
+    BEFORE_DECISION,
+    INVESTIGATING,
+    OPEN_STAGES,
+    ActionKind,
+    Context,
+    InboxTask,
+    declare,
+    not_suspended,
+    officers_refusals,
+    read,
+)
+from .folds import investigators_fold
+
+EVIDENCE_KINDS = tuple(EVIDENCE_KIND_ZH)
+APPROVAL_MATTERS = tuple(APPROVAL_MATTER_ZH)
+PRESERVATION_DISPOSALS = ("release", "technical_inspection", "seize", "confiscate", "transfer")
+RECUSAL_DECISIONS = ("granted", "refused")
+
+
+def _investigative(label: str) -> type[P.Payload]:
+    """The head every investigative record shares: when, where, which officers, certificates shown."""
+
+    @dataclass(frozen=True)
+    class Investigative(P.Payload):
+        started_at: datetime | None = P.moment(f"{label}开始时间")
+        ended_at: datetime | None = P.moment(f"{label}结束时间")
+        place: str = P.text(f"{label}地点")
+        officers: tuple[str, ...] = P.ids("执法人员")
+        certificates_shown: bool = P.flag()
+        av_records: tuple[str, ...] = P.hashes("音像记录")
+
+    return Investigative
+
+
+def _investigative_checks(state: CaseState, ctx: Context, f: Form, label: str) -> None:
+    start = datetime.fromisoformat(f.out["started_at"]) if f.out.get("started_at") else None
+    end = datetime.fromisoformat(f.out["ended_at"]) if f.out.get("ended_at") else None
+    if start and end and end < start:
+        f.problem("ended_at", "结束时间早于开始时间")
+    if not f.out["certificates_shown"]:
+        f.problems.append(
+            Refusal("certificates_not_shown", "执法人员应当主动出示执法证件（行政处罚法第五十五条）", "行政处罚法第五十五条", "certificates_shown")
+        )
+    day = start.date() if start else None
+    if day:
+        if day > ctx.today:
+            f.problem("started_at", f"{label}时间不能晚于今天")
+        f.problems += officers_refusals(ctx, f.out["officers"], day, ctx.statute["min_officers"].value)
+    if day and state.filed_on and day < state.filed_on:
+        f.problems.append(Refusal("before_filing", f"调查取证不得早于立案日期（{state.filed_on.isoformat()}）", field="started_at"))
+
+
+@dataclass(frozen=True)
+class Inspection(_investigative("检查")):
+    findings: str = P.text("检查情况", search=True)
+    present: str = P.text("在场人", required=False)
+    party_signed: bool = P.flag()
+
+
+@declare(ActionKind.RECORD_INSPECTION, "现场检查", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
+         pre=not_suspended, payload=Inspection, fold=investigators_fold)
+def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Inspection, raw, ctx)
+    _investigative_checks(state, ctx, f, "检查")
+    return f.done()
+
+
+@dataclass(frozen=True)
+class Inquiry(_investigative("询问")):
+    person: Mapping[str, Any] = P.kept()  # name, id_number, relation … of the person questioned
+    recorder: str = P.text("记录人")
+    rights_notified: bool = P.flag()
+    qa: tuple[Mapping[str, Any], ...] = P.kept((), search=True)  # [{q, a}]
+    confirmed: bool = P.flag()
+
+
+@declare(ActionKind.RECORD_INQUIRY, "询问调查", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
+         pre=not_suspended, payload=Inquiry, fold=investigators_fold)
+def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Inquiry, raw, ctx)
+    person = raw.get("person") or {}
+    if not isinstance(person, Mapping) or not str(person.get("name", "")).strip():
+        f.problem("person", "被询问人姓名不能为空")
+        person = {}
+    else:
+        person = {str(k): str(v).strip() for k, v in person.items() if v not in (None, "")}
+        if person.get("id_number"):
+            try:
+                person["id_number"] = validate_id_number(person["id_number"])
+            except InvalidIdentityNumber as exc:
+                f.problem("person.id_number", f"被询问人{exc.message}")
+    f.keep("person", person)
+    if not f.out["rights_notified"]:
+        f.problem("rights_notified", "询问前应告知被询问人申辩和申请回避的权利")
+    qa = raw.get("qa") or []
+    if not isinstance(qa, list) or not qa or not all(isinstance(x, Mapping) and str(x.get("q", "")).strip() for x in qa):
+        f.problem("qa", "询问笔录须有问答内容")
+    else:
+        f.keep("qa", [{"q": str(x["q"]).strip(), "a": str(x.get("a", "")).strip()} for x in qa])
+    _investigative_checks(state, ctx, f, "询问")
+    return f.done()
+
+
+@dataclass(frozen=True)
+class Sampling(_investigative("抽样")):
+    items: str = P.text("抽样物品")
+    quantity: str = P.text("抽样数量", required=False)
+
+
+@declare(ActionKind.RECORD_SAMPLING, "抽样取证", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
+         pre=not_suspended, payload=Sampling, fold=investigators_fold)
+def _v_sampling(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Sampling, raw, ctx)
+    _investigative_checks(state, ctx, f, "抽样")
+    return f.done()
+
+
+@dataclass(frozen=True)
+class Evidence(P.Payload):
+    sha256: str = P.digest("文件摘要")
+    size: int = P.fen("文件大小")
+    media_type: str = P.text("文件类型")
+    original_name: str = P.text("原文件名")
+    kind: str = P.choice("证据种类（行政处罚法第四十六条）", EVIDENCE_KINDS)
+    description: str = P.text("证据说明", search=True)
+    source: str = P.text("证据来源")
+    collected_by: tuple[str, ...] = P.ids("收集人")
+    collected_at: datetime | None = P.moment("收集时间")
+    place: str = P.text("收集地点", required=False)
+
+
+def _fold_evidence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.evidence.append({**p, "event": step.hash})
+
+
+@declare(ActionKind.ADD_EVIDENCE, "登记证据", stages=OPEN_STAGES - {Stage.CLOSED}, roles=(Role.OFFICER,), handler_only=True,
+         payload=Evidence, fold=_fold_evidence)
+def _v_evidence(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return read(Evidence, raw, ctx).done()
+
+
+# --- approvals asked of the head -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestApproval(P.Payload):
+    matter: str = P.choice("审批事项", APPROVAL_MATTERS)
+    on: date | None = P.day("提请日期", today=True)
+    reason: str = P.text("提请理由", search=True)
+    days: int = P.kept(0)  # extension or deferral, in days
+    items: str = P.kept("")  # what is to be preserved
+    plan: str = P.kept("")  # the instalment plan
+
+
+def _fold_request_approval(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.approvals_pending[step.hash] = {**p, "requested_by": step.actor, "on": step.day.isoformat()}
+
+
+@declare(ActionKind.REQUEST_APPROVAL, "提请审批", stages=OPEN_STAGES - {Stage.LEAD}, roles=(Role.OFFICER,), handler_only=True,
+         payload=RequestApproval, fold=_fold_request_approval)
+def _v_request_approval(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(RequestApproval, raw, ctx)
+    matter = f.out.get("matter", "")
+    if matter == "extension":
+        if state.decision is not None or state.filed_on is None:
+            f.problem("matter", "延长办案期限只能在立案后、作出决定前提请")
+        days = f.fen("days", "延长天数") or ctx.policy.decision_extension.days
+        f.keep("days", days)
+    elif matter == "evidence_preservation":
+        if state.stage not in INVESTIGATING:
+            f.problem("matter", "先行登记保存只能在调查取证中提请（行政处罚法第五十六条）")
+        f.text("items", "拟先行登记保存的物品")
+    elif matter in ("payment_deferral", "instalments"):
+        if state.stage != Stage.EXECUTION or state.amount_due_fen <= 0:
+            f.problem("matter", "延期或分期缴纳罚款只能在处罚决定送达后、执行中提请（行政处罚法第六十六条）")
+        f.fen("days", "延期天数", required=matter == "payment_deferral")
+        f.text("plan", "分期方案", required=matter == "instalments")
+    return f.done()
+
+
+def _pending_approvals(state: CaseState, ctx: Context) -> list[Refusal]:
+    return [] if state.approvals_pending else [Refusal("nothing_to_approve", "没有待审批的事项")]
+
+
+@dataclass(frozen=True)
+class DecideApproval(P.Payload):
+    request: str = P.text("审批事项编号")
+    approved: bool = P.flag()
+    on: date | None = P.day("审批日期", today=True)
+    opinion: str = P.text("审批意见", required=lambda read_so_far: not read_so_far["approved"], search=True)
+    matter: str = P.kept("")
+    days: int = P.kept(0)
+
+
+def _fold_decide_approval(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    request = s.approvals_pending.pop(p.get("request", ""), None)
+    s.approvals_decided.append({**(request or {}), **p, "approver": step.actor, "decided_on": step.day.isoformat()})
+    if p.get("approved") and p.get("matter") == "evidence_preservation":
+        s.preservation_open = True
+
+
+@declare(ActionKind.DECIDE_APPROVAL, "审批", stages=OPEN_STAGES - {Stage.LEAD}, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         pre=_pending_approvals, payload=DecideApproval, fold=_fold_decide_approval, inbox=InboxTask(Role.AGENCY_HEAD))
+def _v_decide_approval(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(DecideApproval, raw, ctx)
+    request = f.out.get("request", "")
+    pending = state.approvals_pending.get(request)
+    if pending is None and request:
+        f.problem("request", "该审批事项不存在或已审批")
+    if pending is not None:
+        f.keep("matter", pending.get("matter"))
+        if pending.get("days"):
+            f.keep("days", pending["days"])
+        if pending.get("requested_by") == ctx.actor.id:
+            f.problem("request", "提请人不能审批自己提请的事项")
+    return f.done()
+
+
+def _preservation_open(state: CaseState, ctx: Context) -> list[Refusal]:
+    return [] if state.preservation_open else [Refusal("no_preservation", "没有经批准的先行登记保存")]
+
+
+@dataclass(frozen=True)
+class PreservationDisposal(P.Payload):
+    on: date | None = P.day("处理决定日期", today=True)
+    disposal: str = P.choice("处理方式", PRESERVATION_DISPOSALS)
+    details: str = P.text("处理情况")
+
+
+def _fold_disposal(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.preservation_open = False
+
+
+@declare(ActionKind.DECIDE_PRESERVATION_DISPOSAL, "先行登记保存处理决定", stages=OPEN_STAGES, roles=(Role.OFFICER,), handler_only=True,
+         pre=_preservation_open, payload=PreservationDisposal, fold=_fold_disposal)
+def _v_disposal(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return read(PreservationDisposal, raw, ctx).done()
+
+
+@dataclass(frozen=True)
+class Recusal(P.Payload):
+    on: date | None = P.day("决定日期", today=True)
+    officer: str = P.text("申请回避的人员")
+    applicant: str = P.text("申请人")
+    grounds: str = P.text("回避理由")
+    decision: str = P.choice("回避决定", RECUSAL_DECISIONS)
+    replacement: str = P.text("更换的承办人员", required=lambda read_so_far: read_so_far.get("decision") == "granted")
+
+
+def _fold_recusal(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    if p.get("decision") == "granted" and p.get("replacement"):
+        s.handlers = tuple(p["replacement"] if h == p.get("officer") else h for h in s.handlers)
+
+
+@declare(ActionKind.RECORD_RECUSAL, "回避决定", stages=OPEN_STAGES - {Stage.LEAD}, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         payload=Recusal, fold=_fold_recusal)
+def _v_recusal(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Recusal, raw, ctx)
+    replacement = f.out.get("replacement")
+    if replacement:
+        f.problems += [r for r in officers_refusals(ctx, [replacement], ctx.today, 1, "replacement") if r.rule != "two_officers"]
+    return f.done()
+
+
+# --- suspension --------------------------------------------------------------------------------------------
+
+
+def _is_suspended(state: CaseState, ctx: Context) -> list[Refusal]:
+    return [] if state.suspended else [Refusal("not_suspended", "案件未中止")]
+
+
+@dataclass(frozen=True)
+class Suspension(P.Payload):
+    on: date | None = P.day("日期", today=True)
+    reason: str = P.text("中止理由", search=True)
+
+
+@dataclass(frozen=True)
+class Resumption(P.Payload):
+    on: date | None = P.day("日期", today=True)
+    reason: str = P.text("恢复理由", search=True)
+
+
+def _fold_suspend(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.suspended = True
+
+
+def _fold_resume(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.suspended = False
+
+
+@declare(ActionKind.SUSPEND_CASE, "案件中止", stages=BEFORE_DECISION, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         pre=not_suspended, payload=Suspension, fold=_fold_suspend)
+def _v_suspend(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return read(Suspension, raw, ctx).done()
+
+
+@declare(ActionKind.RESUME_CASE, "恢复办理", stages=BEFORE_DECISION, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         pre=_is_suspended, payload=Resumption, fold=_fold_resume)
+def _v_resume(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    return read(Resumption, raw, ctx).done()
