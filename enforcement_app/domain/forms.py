@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .money import parse_yuan
 from .refusals import InvalidInput, Refusal
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line breaks
+MAX_FEN = 10**14  # a trillion yuan: past any fine or base amount, and well inside SQLite's 64-bit integers
+CHINA = timezone(timedelta(hours=8))
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 class Form:
@@ -26,7 +33,13 @@ class Form:
 
     def text(self, key: str, label: str, *, required: bool = True, max_len: int = 20000) -> str:
         value = self.raw.get(key)
+        if value is not None and not _scalar(value):
+            self.problem(key, f"{label}应为文字，实际为 {_shown(value)}")
+            return ""
         text = "" if value is None else str(value).strip()
+        if _CONTROL.search(text):
+            self.problem(key, f"{label}含有不可见的控制字符")
+            return ""
         if required and not text:
             self.problem(key, f"{label}不能为空")
         elif len(text) > max_len:
@@ -43,6 +56,9 @@ class Form:
             if required:
                 self.problem(key, f"{label}不能为空")
             return None
+        if not isinstance(value, str | date):
+            self.problem(key, f"{label}应为日期（YYYY-MM-DD），实际为 {_shown(value)}")
+            return None
         try:
             parsed = value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value))
         except ValueError:
@@ -57,11 +73,18 @@ class Form:
             if required:
                 self.problem(key, f"{label}不能为空")
             return None
+        if not isinstance(value, str | datetime):
+            self.problem(key, f"{label}应为日期时间（YYYY-MM-DD HH:MM），实际为 {_shown(value)}")
+            return None
         try:
             parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         except ValueError:
             self.problem(key, f"{label}应为日期时间（YYYY-MM-DD HH:MM），实际为 {value!r}")
             return None
+        if parsed.tzinfo is not None:
+            # moments in a step are China's wall-clock time; one given with an offset is converted, so that
+            # it compares with the others
+            parsed = parsed.astimezone(CHINA).replace(tzinfo=None)
         self.out[key] = parsed.isoformat(timespec="minutes")
         return parsed
 
@@ -82,6 +105,8 @@ class Form:
             return 0
         if isinstance(value, bool) or not isinstance(value, int):
             try:
+                if not _scalar(value):
+                    raise ValueError(value)
                 value = int(str(value))
             except ValueError:
                 self.problem(key, f"{label}应为整数（分），实际为 {value!r}")
@@ -89,12 +114,18 @@ class Form:
         if value < 0:
             self.problem(key, f"{label}不能为负数")
             return 0
+        if value > MAX_FEN:
+            self.problem(key, f"{label}过大：{value}")
+            return 0
         self.out[key] = value
         return value
 
     def choice(self, key: str, label: str, options: Iterable[str], *, required: bool = True) -> str:
         value = self.raw.get(key)
         allowed = list(options)
+        if value is not None and not _scalar(value):
+            self.problem(key, f"{label}应为一个选项，实际为 {_shown(value)}（可选：{'、'.join(allowed)}）")
+            return ""
         if value in (None, ""):
             if required:
                 self.problem(key, f"{label}不能为空（可选：{'、'.join(allowed)}）")
@@ -106,9 +137,7 @@ class Form:
         return str(value)
 
     def choices(self, key: str, label: str, options: Iterable[str], *, required: bool = False) -> list[str]:
-        values = self.raw.get(key) or []
-        if isinstance(values, str):
-            values = [v for v in re.split(r"[,，、\s]+", values) if v]
+        values = self._list(key, label)
         allowed = set(options)
         bad = [v for v in values if v not in allowed]
         if bad:
@@ -119,10 +148,18 @@ class Form:
         self.out[key] = result
         return result
 
-    def ids(self, key: str, label: str, *, required: bool = True) -> list[str]:
+    def _list(self, key: str, label: str) -> list[Any]:
+        """A list given as a list of scalars or as text separated by commas; anything else is a problem."""
         values = self.raw.get(key) or []
         if isinstance(values, str):
-            values = [v for v in re.split(r"[,，、\s]+", values) if v]
+            return [v for v in re.split(r"[,，、\s]+", values) if v]
+        if not isinstance(values, list | tuple) or not all(_scalar(v) for v in values):
+            self.problem(key, f"{label}应为列表，实际为 {_shown(values)}")
+            return []
+        return list(values)
+
+    def ids(self, key: str, label: str, *, required: bool = True) -> list[str]:
+        values = self._list(key, label)
         result = list(dict.fromkeys(str(v) for v in values))
         if required and not result:
             self.problem(key, f"{label}不能为空")
@@ -131,6 +168,12 @@ class Form:
 
     def flag(self, key: str, *, default: bool = False) -> bool:
         value = self.raw.get(key, default)
+        if value is None:
+            value = default
+        if not isinstance(value, bool | int | str) or isinstance(value, int) and not isinstance(value, bool) and value not in (0, 1):
+            self.problem(key, f"{key} 应为是或否（true/false），实际为 {_shown(value)}")
+            self.out[key] = default
+            return default
         result = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "y", "是")
         self.out[key] = result
         return result
@@ -143,7 +186,8 @@ class Form:
         return values
 
     def digest(self, key: str, label: str) -> str:
-        value = str(self.raw.get(key) or "").strip().lower()
+        raw = self.raw.get(key) or ""
+        value = str(raw).strip().lower() if _scalar(raw) else ""
         if not _HEX64.match(value):
             self.problem(key, f"{label}应为 SHA-256 值（64位十六进制），实际为 {value!r}")
         self.out[key] = value
@@ -152,12 +196,24 @@ class Form:
     def keep(self, key: str, value: Any) -> None:
         self.out[key] = value
 
-    def passthrough(self, *keys: str) -> None:
-        for key in keys:
-            if key in self.raw and self.raw[key] not in (None, ""):
-                self.out[key] = self.raw[key]
+    def passthrough(self, **types: type) -> None:
+        """Keep values the services supply (a case number allocated for the step), if of their type."""
+        for key, kind in types.items():
+            value = self.raw.get(key)
+            if value in (None, ""):
+                continue
+            if type(value) is not kind:
+                self.problem(key, f"{key} 应为 {kind.__name__}，实际为 {_shown(value)}")
+                continue
+            self.out[key] = value
 
     def done(self) -> dict[str, Any]:
         if self.problems:
             raise InvalidInput(self.problems)
         return self.out
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as the refusal quotes it: short, whatever it is."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"

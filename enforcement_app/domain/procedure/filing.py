@@ -147,7 +147,7 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
     f = read(SimpleDecision, raw, ctx)
     at = datetime.fromisoformat(f.out["at"]) if f.out.get("at") else None
     kinds, fine, officers = f.out["penalty_kinds"], f.out.get("fine_fen", 0), f.out["officers"]
-    f.passthrough("case_no", "year", "serial")
+    f.passthrough(case_no=str, year=int, serial=int)
     _party_header(f, ctx)
     if not f.out["certificates_shown"]:
         f.problem("certificates_shown", "执法人员当场作出处罚决定应当出示执法证件（行政处罚法第五十二条）")
@@ -247,7 +247,7 @@ def _fold_approve_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
 def _v_approve_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(ApproveFiling, raw, ctx)
     on = _date(f, "on")
-    f.passthrough("case_no", "year", "serial")
+    f.passthrough(case_no=str, year=int, serial=int)
     if on and state.lead_received_on and on < state.lead_received_on:
         f.problem("on", "立案日期不能早于案源登记日期")
     if not raw.get("case_no"):
