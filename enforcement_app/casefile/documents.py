@@ -35,7 +35,10 @@ from ..domain.labels import (
 )
 from ..domain.money import format_range, format_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
-from ..domain.permissions import Permissions
+from ..domain.procedure import payload_of, title_of
+from ..domain.procedure.decision import Decision
+from ..domain.procedure.payload import decode
+from ..domain.procedure.proposal import ProposalFields
 from ..resources import load_json
 from ..services.api import CaseFileData
 from .fonts import CaseFileFont
@@ -47,7 +50,6 @@ BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
 OUTCOME_TITLE = {Outcome.PENALTY: "行政处罚决定书", Outcome.NO_PENALTY: "不予行政处罚决定书",
                  Outcome.DISMISSAL: "撤销案件决定书", Outcome.TRANSFER: "涉嫌犯罪案件移送书"}
-_PERMISSIONS = Permissions.default()
 
 
 @dataclass
@@ -196,15 +198,15 @@ class Builder:
 
     def case_source(self) -> Iterator[Document]:
         for step in self.steps("register_lead"):
-            p, c, label = step.payload, self.s.cell, self.s.label
+            p, c, label = payload_of(step), self.s.cell, self.s.label
             w = BODY_WIDTH
             rows = [
-                [_p("案件来源", label), _p(SOURCE_ZH.get(p.get("source"), p.get("source")), c), _p("登记时间", label), _p(_day(p.get("received_on")), c)],
+                [_p("案件来源", label), _p(SOURCE_ZH.get(p.source, p.source), c), _p("登记时间", label), _p(_day(p.received_on), c)],
                 *self.party_rows(),
-                [_p("案由", label), _p(p.get("cause"), c), "", ""],
-                [_p("违法行为发生日期", label), _p(_day(p.get("act_date")), c), _p("承办人员", label),
-                 _p("、".join(self.name(h) for h in p.get("handlers", [])), c)],
-                [_p("案源简要情况", label), _p(p.get("summary"), c), "", ""],
+                [_p("案由", label), _p(p.cause, c), "", ""],
+                [_p("违法行为发生日期", label), _p(_day(p.act_date), c), _p("承办人员", label),
+                 _p("、".join(self.name(h) for h in p.handlers), c)],
+                [_p("案源简要情况", label), _p(p.summary, c), "", ""],
             ]
             n = len(self.party_rows())
             spans = [((1, n + 1), (3, n + 1)), ((1, n + 3), (3, n + 3)), *self.party_spans(1)]
@@ -217,6 +219,7 @@ class Builder:
         if not requests:
             return
         req, dec = requests[-1], (decisions[-1] if decisions else None)
+        asked, answered = payload_of(req), payload_of(dec) if dec else None
         c, label, w = self.s.cell, self.s.label, BODY_WIDTH
         refused = dec is not None and dec.kind == "refuse_filing"
         title = "不予立案审批表" if refused else "立案审批表"
@@ -224,10 +227,10 @@ class Builder:
         rows = [
             [_p("案由", label), _p(self.state.cause, c), "", ""],
             *self.party_rows(),
-            [_p("简要案情及立案理由", label), _p(f"{req.payload.get('facts', '')}\n立案理由：{req.payload.get('reason', '')}", c), "", ""],
-            [_p("承办人意见", label), _p(f"{req.payload.get('opinion') or '建议立案调查。'}\n承办人：{handler_lines}\n{_day(req.day)}", c), "", ""],
+            [_p("简要案情及立案理由", label), _p(f"{asked.facts}\n立案理由：{asked.reason}", c), "", ""],
+            [_p("承办人意见", label), _p(f"{asked.opinion or '建议立案调查。'}\n承办人：{handler_lines}\n{_day(req.day)}", c), "", ""],
             [_p("负责人审批意见", label),
-             _p(f"{(dec.payload.get('opinion') or dec.payload.get('reason') or ('同意立案' if not refused else '')) if dec else '（待审批）'}\n"
+             _p(f"{(getattr(answered, 'opinion', '') or getattr(answered, 'reason', '') or ('同意立案' if not refused else '')) if dec else '（待审批）'}\n"
                 f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}", c), "", ""],
         ]
         n = len(self.party_rows())
@@ -240,63 +243,63 @@ class Builder:
     def _record_head(self, p: dict[str, Any], day: date, label: str) -> list[list[Any]]:
         c, lab = self.s.cell, self.s.label
         return [
-            [_p(f"{label}时间", lab), _p(f"{_moment(p.get('started_at'))} 至 {_moment(p.get('ended_at'))}", c)],
-            [_p(f"{label}地点", lab), _p(p.get("place"), c)],
-            [_p("执法人员及执法证号", lab), _p("、".join(self.with_certificate(o, day) for o in p.get("officers", [])), c)],
+            [_p(f"{label}时间", lab), _p(f"{_moment(p.started_at)} 至 {_moment(p.ended_at)}", c)],
+            [_p(f"{label}地点", lab), _p(p.place, c)],
+            [_p("执法人员及执法证号", lab), _p("、".join(self.with_certificate(o, day) for o in p.officers), c)],
         ]
 
     def inspection_record(self) -> Iterator[Document]:
         for n, step in enumerate(self.steps("record_inspection"), 1):
-            p, w = step.payload, BODY_WIDTH
+            p, w = payload_of(step), BODY_WIDTH
             rows = [*self._record_head(p, step.day, "检查"),
                     [_p("当事人", self.s.label), _p(self.state.party_name, self.s.cell)],
-                    [_p("在场人", self.s.label), _p(p.get("present") or "无", self.s.cell)]]
+                    [_p("在场人", self.s.label), _p(p.present or "无", self.s.cell)]]
             body = [
                 *self.head("现场笔录"),
                 _grid(rows, [0.24 * w, 0.76 * w]),
                 Spacer(1, 6),
-                _p(f"执法人员{'已' if p.get('certificates_shown') else '未'}向当事人出示执法证件，表明身份，告知当事人依法享有陈述、申辩和申请回避的权利。", self.s.body),
+                _p(f"执法人员{'已' if p.certificates_shown else '未'}向当事人出示执法证件，表明身份，告知当事人依法享有陈述、申辩和申请回避的权利。", self.s.body),
                 _p("现场检查情况：", self.s.heading),
-                _p(p.get("findings"), self.s.body),
-                *self.signatures(f"当事人（在场人）签名：{'已签名' if p.get('party_signed') else '拒绝签名（' + str(p.get('refusal_note', '')) + '）'}",
-                                 f"执法人员签名：{'、'.join(self.name(o) for o in p.get('officers', []))}", _day(step.day)),
+                _p(p.findings, self.s.body),
+                *self.signatures(f"当事人（在场人）签名：{'已签名' if p.party_signed else '拒绝签名（' + str(p.refusal_note) + '）'}",
+                                 f"执法人员签名：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day)),
             ]
             yield Document("inspection_record", f"现场笔录（{n}）" if n > 1 else "现场笔录", "", step.day, body)
 
     def inquiry_record(self) -> Iterator[Document]:
         for n, step in enumerate(self.steps("record_inquiry"), 1):
-            p, w, c, lab = step.payload, BODY_WIDTH, self.s.cell, self.s.label
-            person = p.get("person") or {}
+            p, w, c, lab = payload_of(step), BODY_WIDTH, self.s.cell, self.s.label
+            person = p.person or {}
             rows = [*self._record_head(p, step.day, "询问"),
-                    [_p("记录人", lab), _p(p.get("recorder"), c)],
+                    [_p("记录人", lab), _p(p.recorder, c)],
                     [_p("被询问人", lab), _p(f"{person.get('name', '')}    身份证件号码：{person.get('id_number', '')}    与本案关系：{person.get('relation', '')}", c)]]
             qa = []
-            for item in p.get("qa", []):
+            for item in p.qa:
                 qa.append(_p(f"问：{item.get('q', '')}", self.s.plain))
                 qa.append(_p(f"答：{item.get('a', '')}", self.s.plain))
             body = [
                 *self.head("询问笔录"),
                 _grid(rows, [0.24 * w, 0.76 * w]),
                 Spacer(1, 6),
-                _p(f"执法人员{'已' if p.get('certificates_shown') else '未'}出示执法证件；"
-                   f"{'已' if p.get('rights_notified') else '未'}告知被询问人依法享有陈述、申辩及申请回避的权利和如实回答询问的义务。", self.s.body),
+                _p(f"执法人员{'已' if p.certificates_shown else '未'}出示执法证件；"
+                   f"{'已' if p.rights_notified else '未'}告知被询问人依法享有陈述、申辩及申请回避的权利和如实回答询问的义务。", self.s.body),
                 Spacer(1, 4),
                 *qa,
                 Spacer(1, 6),
-                _p("以上记录属实。" if p.get("confirmed") else "（被询问人未确认笔录）", self.s.body),
-                *self.signatures(f"被询问人签名：{person.get('name', '')}", f"询问人：{'、'.join(self.name(o) for o in p.get('officers', []))}",
-                                 f"记录人：{p.get('recorder', '')}", _day(step.day)),
+                _p("以上记录属实。" if p.confirmed else "（被询问人未确认笔录）", self.s.body),
+                *self.signatures(f"被询问人签名：{person.get('name', '')}", f"询问人：{'、'.join(self.name(o) for o in p.officers)}",
+                                 f"记录人：{p.recorder}", _day(step.day)),
             ]
             yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body)
 
     def sampling_record(self) -> Iterator[Document]:
         for step in self.steps("record_sampling"):
-            p, w = step.payload, BODY_WIDTH
-            rows = [*self._record_head(p, step.day, "抽样"), [_p("抽样物品", self.s.label), _p(p.get("items"), self.s.cell)],
-                    [_p("抽样数量", self.s.label), _p(p.get("quantity"), self.s.cell)]]
+            p, w = payload_of(step), BODY_WIDTH
+            rows = [*self._record_head(p, step.day, "抽样"), [_p("抽样物品", self.s.label), _p(p.items, self.s.cell)],
+                    [_p("抽样数量", self.s.label), _p(p.quantity, self.s.cell)]]
             yield Document("sampling_record", "抽样记录", "", step.day,
                            [*self.head("抽样记录"), _grid(rows, [0.24 * w, 0.76 * w]),
-                            *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.get('officers', []))}", _day(step.day))])
+                            *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day))])
 
     def evidence_list(self) -> Iterator[Document]:
         evidence = self.state.evidence
@@ -328,23 +331,24 @@ class Builder:
                         Spacer(1, 6), _p("证据文件原件按 SHA-256 值保存于证据库，可用“enforcement-cli verify”核验未被改动。", self.s.small)])
 
     def approval_form(self) -> Iterator[Document]:
-        decided = {str(s.payload.get("request")): s for s in self.steps("decide_approval")}
+        decided = {payload_of(s).request: s for s in self.steps("decide_approval")}
         for step in self.steps("request_approval"):
-            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
+            p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
             dec = decided.get(step.hash)
+            answer = payload_of(dec) if dec else None
             detail = ""
-            if p.get("days"):
-                detail = f"（{p.get('days')}日）"
-            if p.get("items"):
-                detail = f"（物品：{p.get('items')}）"
-            if p.get("plan"):
-                detail = f"（方案：{p.get('plan')}）"
+            if p.days:
+                detail = f"（{p.days}日）"
+            if p.items:
+                detail = f"（物品：{p.items}）"
+            if p.plan:
+                detail = f"（方案：{p.plan}）"
             rows = [
                 [_p("案号", lab), _p(self.state.case_no, c)],
-                [_p("审批事项", lab), _p(APPROVAL_MATTER_ZH.get(str(p.get("matter")), p.get("matter")) + detail, c)],
-                [_p("提请理由", lab), _p(f"{p.get('reason', '')}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)],
+                [_p("审批事项", lab), _p(APPROVAL_MATTER_ZH.get(str(p.matter), p.matter) + detail, c)],
+                [_p("提请理由", lab), _p(f"{p.reason}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)],
                 [_p("负责人审批意见", lab),
-                 _p(f"{('同意' if dec.payload.get('approved') else '不同意') if dec else '（待审批）'}。{dec.payload.get('opinion', '') if dec else ''}\n"
+                 _p(f"{('同意' if answer.approved else '不同意') if answer else '（待审批）'}。{answer.opinion if answer else ''}\n"
                     f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}", c)],
             ]
             yield Document("approval_form", "有关事项审批表", "", dec.day if dec else step.day,
@@ -352,21 +356,21 @@ class Builder:
 
     def investigation_report(self) -> Iterator[Document]:
         for step in self.steps("submit_investigation_report"):
-            p = step.payload
+            p = payload_of(step)
             body = [*self.head("案件调查终结报告"),
                     _p(f"案号：{self.state.case_no}    当事人：{self.state.party_name}    案由：{self.state.cause}", self.s.plain),
-                    _p("一、违法事实及证据", self.s.heading), _p(p.get("facts"), self.s.body),
-                    _p("二、法律依据", self.s.heading), _p(p.get("basis") or "—", self.s.body),
+                    _p("一、违法事实及证据", self.s.heading), _p(p.facts, self.s.body),
+                    _p("二、法律依据", self.s.heading), _p(p.basis or "—", self.s.body),
                     _p("三、处理意见", self.s.heading), _p(_proposal_text(p), self.s.body),
                     _p("四、裁量基准适用情况", self.s.heading), *self.discretion(p)]
-            if p.get("opinion"):
-                body += [_p("五、承办人意见", self.s.heading), _p(p.get("opinion"), self.s.body)]
+            if p.opinion:
+                body += [_p("五、承办人意见", self.s.heading), _p(p.opinion, self.s.body)]
             body += self.signatures(f"承办人：{'、'.join(self.with_certificate(h, step.day) for h in self.state.handlers)}", _day(step.day))
             yield Document("investigation_report", "案件调查终结报告", "", step.day, body)
 
-    def discretion(self, p: dict[str, Any]) -> list[Flowable]:
-        out = [_p(p.get("discretion") or "—", self.s.body)]
-        bench = p.get("benchmark")
+    def discretion(self, p: ProposalFields) -> list[Flowable]:
+        out = [_p(p.discretion or "—", self.s.body)]
+        bench = p.benchmark
         if bench:
             low, high = bench.get("statutory_range_fen") or (0, 0)
             rec = bench.get("recommended_range_fen")
@@ -376,8 +380,8 @@ class Builder:
                           f"{'，建议幅度 ' + format_range(rec[0], rec[1]) if rec else ''}。", self.s.body))
             for line in bench.get("messages", []):
                 out.append(_p(line, self.s.body))
-        if p.get("deviation_reason"):
-            out.append(_p(f"偏离裁量基准的理由：{p.get('deviation_reason')}", self.s.body))
+        if p.deviation_reason:
+            out.append(_p(f"偏离裁量基准的理由：{p.deviation_reason}", self.s.body))
         return out
 
     def legal_review(self) -> Iterator[Document]:
@@ -422,28 +426,28 @@ class Builder:
 
     def collective_discussion(self) -> Iterator[Document]:
         for step in self.steps("record_collective_discussion"):
-            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
+            p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
             rows = [[_p("案号", lab), _p(self.state.case_no, c)], [_p("讨论时间", lab), _p(_day(step.day), c)],
-                    [_p("参加人员", lab), _p("、".join(self.name(x) for x in p.get("participants", [])), c)],
-                    [_p("讨论意见", lab), _p(p.get("opinions"), c)], [_p("讨论结论", lab), _p(p.get("conclusion"), c)]]
+                    [_p("参加人员", lab), _p("、".join(self.name(x) for x in p.participants), c)],
+                    [_p("讨论意见", lab), _p(p.opinions, c)], [_p("讨论结论", lab), _p(p.conclusion, c)]]
             yield Document("collective_discussion", "重大案件集体讨论记录", "", step.day,
                            [*self.head("重大案件集体讨论记录"), _grid(rows, [0.2 * w, 0.8 * w]),
-                            *self.signatures(f"参加人员签名：{'、'.join(self.name(x) for x in p.get('participants', []))}")])
+                            *self.signatures(f"参加人员签名：{'、'.join(self.name(x) for x in p.participants)}")])
 
     def prior_notice(self) -> Iterator[Document]:
         for step in self.steps("issue_prior_notice"):
-            p = step.payload
+            p = payload_of(step)
             rights = (f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）有权进行陈述和申辩。"
-                      f"请在收到本告知书之日起{p.get('statement_days', 5)}个工作日内提出陈述、申辩意见，逾期视为放弃。")
-            if p.get("hearing_right"):
+                      f"请在收到本告知书之日起{(p.statement_days or 5)}个工作日内提出陈述、申辩意见，逾期视为放弃。")
+            if p.hearing_right:
                 rights += "根据该法第六十三条、第六十四条的规定，你（单位）有权要求举行听证，请在收到本告知书之日起五个工作日内提出，逾期视为放弃。"
-            body = [*self.head("行政处罚告知书", p.get("document_no", "")),
+            body = [*self.head("行政处罚告知书", p.document_no),
                     _p(f"{self.state.party_name}：", self.s.plain),
-                    _p(f"经查，{p.get('facts', '')}。", self.s.body),
-                    _p(f"以上事实违反了{p.get('basis', '')}的规定。本机关拟对你（单位）作出如下行政处罚：{_proposal_text(p)}。", self.s.body),
+                    _p(f"经查，{p.facts}。", self.s.body),
+                    _p(f"以上事实违反了{p.basis}的规定。本机关拟对你（单位）作出如下行政处罚：{_proposal_text(p)}。", self.s.body),
                     _p(rights, self.s.body),
                     *self.signatures(self.agency_name + "（印章）", _day(step.day))]
-            yield Document("prior_notice", "行政处罚告知书", p.get("document_no", ""), step.day, body)
+            yield Document("prior_notice", "行政处罚告知书", p.document_no, step.day, body)
 
     def statement_record(self) -> Iterator[Document]:
         statements = list(self.steps("record_statement", "record_reexamination", "waive_rights"))
@@ -451,107 +455,107 @@ class Builder:
             return
         body: list[Flowable] = [*self.head("陈述申辩笔录及复核意见")]
         for step in statements:
-            p = step.payload
+            p = payload_of(step)
             if step.kind == "record_statement":
-                body += [_p(f"{_day(step.day)}，{p.get('by', '')}以{'书面' if p.get('form') == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
-                         _p(p.get("content"), self.s.body)]
+                body += [_p(f"{_day(step.day)}，{p.by}以{'书面' if p.form == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
+                         _p(p.content, self.s.body)]
             elif step.kind == "record_reexamination":
-                body += [_p(f"复核意见（{_day(step.day)}）：{'采纳' if p.get('adopted') else '不予采纳'}", self.s.heading),
-                         _p(p.get("conclusion"), self.s.body)]
+                body += [_p(f"复核意见（{_day(step.day)}）：{'采纳' if p.adopted else '不予采纳'}", self.s.heading),
+                         _p(p.conclusion, self.s.body)]
             else:
-                body += [_p(f"{_day(step.day)}，当事人书面表示放弃陈述、申辩和听证的权利：{p.get('statement', '')}", self.s.body)]
+                body += [_p(f"{_day(step.day)}，当事人书面表示放弃陈述、申辩和听证的权利：{p.statement}", self.s.body)]
         body += self.signatures(f"承办人：{'、'.join(self.name(h) for h in self.state.handlers)}")
         yield Document("statement_record", "陈述申辩笔录及复核意见", "", statements[-1].day, body)
 
     def hearing_notice(self) -> Iterator[Document]:
         for step in self.steps("give_hearing_notice"):
-            p = step.payload
-            body = [*self.head("听证通知书", p.get("document_no", "")), _p(f"{self.state.party_name}：", self.s.plain),
-                    _p(f"根据你（单位）的申请，本机关定于{_day(p.get('hearing_on'))}在{p.get('place', '')}"
-                       f"{'公开' if p.get('public', True) else '不公开'}举行听证，听证主持人：{self.name(str(p.get('chair', '')))}。"
+            p = payload_of(step)
+            body = [*self.head("听证通知书", p.document_no), _p(f"{self.state.party_name}：", self.s.plain),
+                    _p(f"根据你（单位）的申请，本机关定于{_day(p.hearing_on)}在{p.place}"
+                       f"{'公开' if p.public else '不公开'}举行听证，听证主持人：{self.name(str(p.chair))}。"
                        "你（单位）可以亲自参加听证，也可以委托一至二人代理；无正当理由拒不出席或者未经许可中途退出的，视为放弃听证权利。", self.s.body),
                     *self.signatures(self.agency_name + "（印章）", _day(step.day))]
-            yield Document("hearing_notice", "听证通知书", p.get("document_no", ""), step.day, body)
+            yield Document("hearing_notice", "听证通知书", p.document_no, step.day, body)
 
     def hearing_transcript(self) -> Iterator[Document]:
         for step in self.steps("hold_hearing", "record_hearing_absence"):
-            p = step.payload
+            p = payload_of(step)
             if step.kind == "hold_hearing":
                 body = [*self.head("听证笔录"),
-                        _p(f"听证时间：{_day(p.get('on'))}    主持人：{self.name(str(p.get('chair', '')))}    "
-                           f"{'公开' if p.get('public', True) else '不公开'}举行    委托代理人：{'、'.join(p.get('agents', [])) or '无'}", self.s.plain),
-                        Spacer(1, 4), _p(p.get("transcript"), self.s.body),
-                        *self.signatures(f"当事人签名：{'已签名' if p.get('party_signed') else '拒绝签名（' + str(p.get('refusal_note', '')) + '）'}",
-                                         f"主持人：{self.name(str(p.get('chair', '')))}")]
+                        _p(f"听证时间：{_day(p.on)}    主持人：{self.name(str(p.chair))}    "
+                           f"{'公开' if p.public else '不公开'}举行    委托代理人：{'、'.join(p.agents) or '无'}", self.s.plain),
+                        Spacer(1, 4), _p(p.transcript, self.s.body),
+                        *self.signatures(f"当事人签名：{'已签名' if p.party_signed else '拒绝签名（' + str(p.refusal_note) + '）'}",
+                                         f"主持人：{self.name(str(p.chair))}")]
             else:
                 body = [*self.head("听证笔录"),
-                        _p(f"{_day(p.get('on'))}，当事人{'无正当理由拒不出席听证' if p.get('kind') == 'absent_without_reason' else '未经许可中途退出听证'}，"
-                           f"视为放弃听证权利（行政处罚法第六十五条）。{p.get('details', '')}", self.s.body)]
+                        _p(f"{_day(p.on)}，当事人{'无正当理由拒不出席听证' if p.kind == 'absent_without_reason' else '未经许可中途退出听证'}，"
+                           f"视为放弃听证权利（行政处罚法第六十五条）。{p.details}", self.s.body)]
             yield Document("hearing_transcript", "听证笔录", "", step.day, body)
 
     def hearing_report(self) -> Iterator[Document]:
         for step in self.steps("record_hearing_report"):
-            p = step.payload
+            p = payload_of(step)
             yield Document("hearing_report", "听证报告", "", step.day,
-                           [*self.head("听证报告"), _p(p.get("content"), self.s.body), _p("处理意见：", self.s.heading),
-                            _p(p.get("recommendation"), self.s.body), *self.signatures(f"听证主持人：{self.name(step.actor)}", _day(step.day))])
+                           [*self.head("听证报告"), _p(p.content, self.s.body), _p("处理意见：", self.s.heading),
+                            _p(p.recommendation, self.s.body), *self.signatures(f"听证主持人：{self.name(step.actor)}", _day(step.day))])
 
     def decision(self) -> Iterator[Document]:
         for step in self.steps("make_decision"):
-            p = step.payload
-            title = OUTCOME_TITLE.get(Outcome(p.get("outcome", "penalty")), "行政处罚决定书")
+            p = payload_of(step)
+            title = OUTCOME_TITLE.get(Outcome(p.outcome or "penalty"), "行政处罚决定书")
             party = self.data.party
-            who = [f"当事人：{p.get('party_name') or self.state.party_name}"]
+            who = [f"当事人：{p.party_name or self.state.party_name}"]
             if party is not None and party.kind.value == "organisation":
                 who += [f"统一社会信用代码：{party.uscc}", f"法定代表人：{party.legal_representative}"]
             elif party is not None:
                 who += [f"身份证件号码：{party.id_number}"]
-            who.append(f"地址：{p.get('party_address') or (party.address if party else '')}")
+            who.append(f"地址：{p.party_address or (party.address if party else '')}")
             evidence = self.evidence_by_sha()
-            cited = [evidence.get(h, {}).get("description", h[:12]) for h in p.get("evidence", [])]
-            body: list[Flowable] = [*self.head(title, p.get("document_no", "")), *(_p(line, self.s.plain) for line in who), Spacer(1, 6),
-                                    _p(f"经查，{p.get('facts', '')}。", self.s.body)]
+            cited = [evidence.get(h, {}).get("description", h[:12]) for h in p.evidence]
+            body: list[Flowable] = [*self.head(title, p.document_no), *(_p(line, self.s.plain) for line in who), Spacer(1, 6),
+                                    _p(f"经查，{p.facts}。", self.s.body)]
             if cited:
                 body.append(_p(f"上述事实有以下证据证明：{'；'.join(cited)}。", self.s.body))
-            if p.get("reasons"):
-                body.append(_p(_sentence(p.get("reasons")), self.s.body))
-            if p.get("outcome") == Outcome.PENALTY.value:
-                body += [_p(f"本机关认为，当事人的上述行为违反了{p.get('basis', '')}的规定。{p.get('discretion', '')}", self.s.body),
-                         _p(f"依据{p.get('basis', '')}，本机关决定：{_proposal_text(p)}。", self.s.body),
-                         _p(p.get("compliance"), self.s.body)]
-            elif p.get("basis"):
-                body.append(_p(f"依据{p.get('basis')}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.get('outcome')), '')}。", self.s.body))
-            if p.get("remedies"):
-                body.append(_p(p.get("remedies"), self.s.body))
-            body += self.signatures(f"{p.get('agency_name') or self.agency_name}（印章）", _day(step.day))
-            yield Document("decision", title, p.get("document_no", ""), step.day, body)
+            if p.reasons:
+                body.append(_p(_sentence(p.reasons), self.s.body))
+            if p.outcome == Outcome.PENALTY.value:
+                body += [_p(f"本机关认为，当事人的上述行为违反了{p.basis}的规定。{p.discretion}", self.s.body),
+                         _p(f"依据{p.basis}，本机关决定：{_proposal_text(p)}。", self.s.body),
+                         _p(p.compliance, self.s.body)]
+            elif p.basis:
+                body.append(_p(f"依据{p.basis}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.outcome), '')}。", self.s.body))
+            if p.remedies:
+                body.append(_p(p.remedies, self.s.body))
+            body += self.signatures(f"{p.agency_name or self.agency_name}（印章）", _day(step.day))
+            yield Document("decision", title, p.document_no, step.day, body)
         for step in self.steps("record_simple_decision"):
-            p = step.payload
-            body = [*self.head("当场行政处罚决定书", p.get("form_no", "")),
+            p = payload_of(step)
+            body = [*self.head("当场行政处罚决定书", p.form_no),
                     _p(f"当事人：{self.state.party_name}", self.s.plain),
-                    _p(f"违法事实：{p.get('facts', '')}（{_moment(p.get('at'))}，{p.get('place', '')}）", self.s.body),
-                    _p(f"处罚依据：{p.get('basis', '')}", self.s.body),
-                    _p(f"处罚决定：{_proposal_text(p)}", self.s.body),
-                    _p(f"履行方式和期限：{p.get('compliance', '')}", self.s.body),
-                    _p(p.get("remedies"), self.s.body),
-                    *self.signatures(f"执法人员：{'、'.join(self.with_certificate(o, step.day) for o in p.get('officers', []))}",
-                                     f"当事人签名：{'已签收' if p.get('party_signed') else '拒绝签收（' + str(p.get('refusal_note', '')) + '）'}",
+                    _p(f"违法事实：{p.facts}（{_moment(p.at)}，{p.place}）", self.s.body),
+                    _p(f"处罚依据：{p.basis}", self.s.body),
+                    _p(f"处罚决定：{_penalty_text(Outcome.PENALTY.value, p.penalty_kinds, p.fine_fen, 0)}", self.s.body),
+                    _p(f"履行方式和期限：{p.compliance}", self.s.body),
+                    _p(p.remedies, self.s.body),
+                    *self.signatures(f"执法人员：{'、'.join(self.with_certificate(o, step.day) for o in p.officers)}",
+                                     f"当事人签名：{'已签收' if p.party_signed else '拒绝签收（' + str(p.refusal_note) + '）'}",
                                      self.agency_name, _day(step.day))]
-            yield Document("decision", "当场行政处罚决定书", p.get("form_no", ""), step.day, body)
+            yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
 
     def service_receipt(self) -> Iterator[Document]:
         issued = {k: v for k, v in self.state.documents_issued.items()}
         for step in self.steps("serve_document"):
-            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
-            doc = str(p.get("document"))
+            p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
+            doc = str(p.document)
             rows = [
                 [_p("送达文书名称及文号", lab), _p(f"{SERVED_DOCUMENT_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
-                [_p("受送达人", lab), _p(p.get("recipient"), c)],
+                [_p("受送达人", lab), _p(p.recipient, c)],
                 [_p("送达时间", lab), _p(_day(step.day), c)],
-                [_p("送达地点", lab), _p(p.get("address") or (self.data.party.address if self.data.party else ""), c)],
-                [_p("送达方式", lab), _p(SERVICE_METHOD_ZH.get(str(p.get("method")), p.get("method")), c)],
-                [_p("受送达人签名或盖章", lab), _p("已签收" if p.get("receipt_signed") else "", c)],
-                [_p("见证人", lab), _p(p.get("witness") or "", c)],
+                [_p("送达地点", lab), _p(p.address or (self.data.party.address if self.data.party else ""), c)],
+                [_p("送达方式", lab), _p(SERVICE_METHOD_ZH.get(str(p.method), p.method), c)],
+                [_p("受送达人签名或盖章", lab), _p("已签收" if p.receipt_signed else "", c)],
+                [_p("见证人", lab), _p(p.witness or "", c)],
                 [_p("送达人", lab), _p(self.name(step.actor), c)],
             ]
             yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", "", step.day,
@@ -564,24 +568,24 @@ class Builder:
         c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
         rows = [[_p(h, lab) for h in ("缴款日期", "金额", "方式", "凭证号")]]
         for step in payments:
-            p = step.payload
+            p = payload_of(step)
             if step.kind == "record_payment":
-                rows.append([_p(_day(step.day), c), _p(format_yuan(int(p.get("amount_fen", 0))), c),
-                             _p(PAYMENT_CHANNEL_ZH.get(str(p.get("channel")), p.get("channel")), c), _p(p.get("receipt_no"), c)])
+                rows.append([_p(_day(step.day), c), _p(format_yuan(int(p.amount_fen)), c),
+                             _p(PAYMENT_CHANNEL_ZH.get(str(p.channel), p.channel), c), _p(p.receipt_no, c)])
             else:
-                rows.append([_p(_day(step.day), c), _p("申请强制执行", c), _p(p.get("court"), c), _p("", c)])
+                rows.append([_p(_day(step.day), c), _p("申请强制执行", c), _p(p.court, c), _p("", c)])
         body = [*self.head("罚没款缴纳凭证"), _grid(rows, [0.25 * w, 0.25 * w, 0.25 * w, 0.25 * w], label_cols=(), header=True),
                 Spacer(1, 6), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}。", self.s.plain)]
         yield Document("payment_record", "罚没款缴纳凭证", "", payments[-1].day, body)
 
     def closing_report(self) -> Iterator[Document]:
         for step in self.steps("close_case"):
-            p, c, lab, w = step.payload, self.s.cell, self.s.label, BODY_WIDTH
-            decision = self.state.decision or {}
+            p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
+            decision = decode(Decision, self.state.decision) if self.state.decision else None
             rows = [[_p("案号", lab), _p(self.state.case_no, c)], [_p("当事人", lab), _p(self.state.party_name, c)],
                     [_p("处理结果", lab), _p(_proposal_text(decision) if decision else "", c)],
                     [_p("执行情况", lab), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}", c)],
-                    [_p("结案报告", lab), _p(f"{p.get('summary', '')}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)]]
+                    [_p("结案报告", lab), _p(f"{p.summary}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)]]
             yield Document("closing_report", "结案审批表", "", step.day, [*self.head("结案审批表"), _grid(rows, [0.2 * w, 0.8 * w])])
 
     def process_record(self) -> Iterator[Document]:
@@ -592,7 +596,7 @@ class Builder:
         rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "时间", "操作人", "步骤", "记录哈希（SHA-256）")]]
         for n, e in enumerate(events, 1):
             rows.append([_p(n, c), _p(e.at.strftime("%Y-%m-%d %H:%M:%S"), c), _p(self.name(e.actor), c),
-                         _p(_PERMISSIONS.title(e.kind) if e.kind in {p.action for p in _PERMISSIONS} else e.kind, c), _p(e.hash, self.s.mono)])
+                         _p(title_of(e.kind), c), _p(e.hash, self.s.mono)])
         table = _grid(rows, [0.07 * w, 0.19 * w, 0.12 * w, 0.15 * w, 0.47 * w], label_cols=(), header=True)
         heads = "，".join(self.data.heads)
         body = [*self.head("附：全过程记录"),
@@ -633,15 +637,19 @@ def _grade_zh(grade: Any) -> str:
     return Grade(grade).zh if grade in set(Grade) else str(grade)
 
 
-def _proposal_text(p: dict[str, Any]) -> str:
-    if p.get("outcome") and p.get("outcome") != Outcome.PENALTY.value:
-        return {"no_penalty": "不予行政处罚", "dismissal": "撤销案件", "transfer": "移送司法机关"}.get(str(p.get("outcome")), "")
+def _proposal_text(p: ProposalFields) -> str:
+    return _penalty_text(p.outcome, p.penalty_kinds, p.fine_fen, p.confiscation_fen)
+
+
+def _penalty_text(outcome: str, kinds: Sequence[str], fine_fen: int, confiscation_fen: int) -> str:
+    if outcome and outcome != Outcome.PENALTY.value:
+        return {"no_penalty": "不予行政处罚", "dismissal": "撤销案件", "transfer": "移送司法机关"}.get(outcome, "")
     parts = []
-    for kind in p.get("penalty_kinds", []):
+    for kind in kinds:
         if kind == PenaltyKind.FINE.value:
-            parts.append(f"罚款{format_yuan(int(p.get('fine_fen', 0)))}")
-        elif kind in ("confiscate_illegal_income", "confiscate_illegal_property") and p.get("confiscation_fen"):
-            parts.append(f"{PENALTY_KIND_ZH[PenaltyKind(kind)]}{format_yuan(int(p.get('confiscation_fen', 0)))}")
+            parts.append(f"罚款{format_yuan(fine_fen)}")
+        elif kind in ("confiscate_illegal_income", "confiscate_illegal_property") and confiscation_fen:
+            parts.append(f"{PENALTY_KIND_ZH[PenaltyKind(kind)]}{format_yuan(confiscation_fen)}")
         else:
             parts.append(PENALTY_KIND_ZH[PenaltyKind(kind)])
     return "、".join(parts) or "—"

@@ -37,7 +37,16 @@ from ..domain.parties import Party, build_party
 from ..domain.penalties import PartyKind
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute, default_policy_versions, parse_policy_versions
-from ..domain.procedure import Context, NextAction, apply, deadlines_of, fold, next_actions, prepare
+from ..domain.procedure import (
+    Context,
+    NextAction,
+    apply,
+    deadlines_of,
+    fold,
+    next_actions,
+    prepare,
+    search_text,
+)
 from ..domain.record import Event, RecordedEvent, canonical_json, causal_order
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, Refusal, RuleViolation
 from ..domain.review import major_reasons
@@ -382,26 +391,6 @@ def _step(e: RecordedEvent, position: int) -> Step:
     return Step(position, e.hash, e.kind, e.actor, e.at, step_day(e.payload, e.at), e.payload)
 
 
-_SEARCH_KEYS = ("facts", "findings", "summary", "content", "reason", "opinion", "description", "cause", "conclusion", "transcript")
-
-
-def _search_text(state: CaseState) -> str:
-    """What the case list searches: the title, number, party and cause first (a one- or two-character
-    search scans only this column), then the text of the records."""
-    parts: list[str] = [p for p in (state.title, state.case_no, state.party_name, state.cause) if p]
-    append = parts.append
-    for step in state.steps:  # every step of every case rebuilt: kept to plain lookups
-        get = step.payload.get
-        for key in _SEARCH_KEYS:
-            value = get(key)
-            if value and type(value) is str:
-                append(value)
-        for qa in get("qa") or ():
-            append(f"{qa.get('q', '')} {qa.get('a', '')}")
-    text = " ".join(dict.fromkeys(parts))
-    return text[:20000]
-
-
 class Session:
     """A user acting through the services. Every write method records exactly one event."""
 
@@ -739,7 +728,7 @@ class Session:
             open_agency[0].name if open_agency and state.open else "",
             "pending" if state.review_pending else (review or {}).get("outcome", ""),
             int(bool(major_reasons(state, ctx.policy))),
-            _search_text(state),
+            search_text(state),
             ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
             self.services.clock().isoformat(),
         )

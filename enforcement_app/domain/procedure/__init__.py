@@ -27,6 +27,7 @@ from .engine import (
     officers_refusals,
     payload_of,
     prepare,
+    search_text,
     title_of,
 )
 from .execution import PAYMENT_CHANNELS, outstanding_fen, surcharge_fen
@@ -40,5 +41,5 @@ __all__ = [
     "PAYMENT_CHANNELS", "REVIEW_CHECKLIST", "REVIEW_OUTCOMES", "SERVED_DOCUMENTS", "SERVICE_METHODS", "SOURCES",
     "Action", "ActionKind", "Context", "InboxTask", "NextAction", "apply", "availability", "deadline", "deadlines_of",
     "fold", "heavier_refusals", "hearing_notice_earliest", "hearing_right", "next_actions", "officers_refusals",
-    "outstanding_fen", "payload_of", "prepare", "proposal_form", "surcharge_fen", "title_of", "window_refusals",
+    "outstanding_fen", "payload_of", "prepare", "proposal_form", "search_text", "surcharge_fen", "title_of", "window_refusals",
 ]

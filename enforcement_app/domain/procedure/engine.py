@@ -122,6 +122,7 @@ class Action:
 
 ACTIONS: dict[str, Action] = {}
 FOLDS: dict[str, Fold] = {}  # kind -> fold step, for the hot loop of folding every step of a case
+SEARCH_FIELDS: dict[str, tuple[str, ...]] = {}  # kind -> the payload fields the case list searches
 
 
 def _no_preconditions(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -140,6 +141,8 @@ def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tu
                                handler_only, head_not_handler, inbox)
         if fold is not None:
             FOLDS[kind] = fold
+        if payload.search_fields():
+            SEARCH_FIELDS[kind] = payload.search_fields()
         return validate
 
     return register
@@ -312,6 +315,30 @@ def next_actions(state: CaseState, ctx: Context) -> list[NextAction]:
         permitted = not ctx.permissions.refusals(ctx.actor, kind, state.handlers) and not _separation_refusals(state, ctx, act)
         result.append(NextAction(kind, act.title, not reasons, tuple(reasons), permitted))
     return result
+
+
+def search_text(state: CaseState, limit: int = 20000) -> str:
+    """What the case list searches: the title, number, party and cause first (a one- or two-character
+    search scans only this column), then the text of the records, field by field as their payloads
+    declare (a list of question-and-answer pairs reads as its texts)."""
+    parts: list[str] = [p for p in (state.title, state.case_no, state.party_name, state.cause) if p]
+    append = parts.append
+    for step in state.steps:  # every step of every case rebuilt: kept to plain lookups
+        keys = SEARCH_FIELDS.get(step.kind)
+        if keys is None:
+            continue
+        get = step.payload.get
+        for key in keys:
+            value = get(key)
+            if not value:
+                continue
+            if type(value) is str:
+                append(value)
+            elif type(value) is list:
+                for item in value:
+                    if type(item) is dict:
+                        append(" ".join(str(v) for v in item.values()))
+    return " ".join(dict.fromkeys(parts))[:limit]
 
 
 def title_of(kind: str) -> str:
