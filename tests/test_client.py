@@ -150,6 +150,34 @@ def test_case_list_models_pass_the_model_tester(world, qtmodeltester, tmp_path):
     index.close()
 
 
+def test_the_case_list_repaints_only_the_rows_of_changed_cases(world, qtbot):
+    """A write to one case repaints its row and keeps the others' rows and the order; a new case resets."""
+    from enforcement_app.domain.case import Stage
+    from enforcement_app.services.case_index import CaseIndex
+    from enforcement_app.ui.models import CaseTableModel
+
+    first = steps.lead(world, world.company)
+    world.clock.advance(days=1)
+    second = steps.lead(world, world.person)
+    index = CaseIndex(world.services.path)
+    model = CaseTableModel(index, world.clock().date())
+    model.reload()
+    for row in range(model.rowCount()):
+        model.row(row)  # painted once: both rows are cached
+    resets, repainted = [], []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda top, bottom: repainted.append((top.row(), bottom.row())))
+    world.as_(world.officer_a).perform(first, "request_filing", {"facts": "f", "reason": "r"})
+    model.refresh({first})
+    row = model.ids.index(first)
+    assert resets == [] and repainted == [(row, row)] and second in model.cache and first not in model.cache
+    assert Stage(model.row(row)["stage"]) == world.as_(world.officer_a).view(first).state.stage != Stage.LEAD
+    third = steps.lead(world, world.company)
+    model.refresh({third})
+    assert resets == [True] and model.rowCount() == 3 and second in model.cache
+    index.close()
+
+
 def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp_path):
     from pypdf import PdfReader
 
