@@ -554,3 +554,22 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
     officer.workspace.reload()
     settle(qtbot, worker)
     assert "记录出现分叉" not in officer.workspace.header.text()
+
+
+def test_a_failure_without_its_own_handler_is_shown_to_the_user(world, clients, qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    from enforcement_app.domain.refusals import RuleViolation
+
+    case_id = steps.lead(world, world.company)
+    with pytest.raises(RuleViolation) as refused:  # what the services say to this officer (and record nothing)
+        world.as_(world.officer_a).perform(case_id, "approve_filing", {"opinion": "同意立案"})
+    worker, officer, _ = clients("zhangming")
+    settle(qtbot, worker)
+    worker.write(lambda session, job: session.perform(case_id, "approve_filing", {"opinion": "同意立案"}))
+    settle(qtbot, worker)
+    box = officer.findChild(QMessageBox, "message_box")
+    assert box is not None and box.isVisible()
+    assert box.text() == "\n".join(r.message for r in refused.value.refusals) == officer.last_message
+    box.close()
+

@@ -169,7 +169,8 @@ class InboxPage(QWidget):
         self.items: list[dict[str, Any]] = []
 
     def refresh(self) -> None:
-        self.worker.submit(lambda session, job: ([i.as_dict() for i in session.inbox()], session.services.today()), self._show)
+        self.worker.read(lambda session, job: ([i.as_dict() for i in session.inbox()], session.services.today()), self._show,
+                         lambda exc: self.summary.setText(str(exc)))
 
     def _show(self, result) -> None:
         items, today = result
@@ -255,8 +256,8 @@ class EvaluationPage(QWidget):
 
     def load(self, case_id: str) -> None:
         self.case_id = case_id
-        self.worker.submit(lambda session, job: (session.evaluation_sheet(case_id), session.view(case_id).state), self._show,
-                           lambda exc: self.title.setText(str(exc)))
+        self.worker.read(lambda session, job: (session.evaluation_sheet(case_id), session.view(case_id).state), self._show,
+                         lambda exc: self.title.setText(str(exc)))
 
     def _show(self, result) -> None:
         sheet, state = result
@@ -313,8 +314,8 @@ class EvaluationPage(QWidget):
 
     def record(self) -> None:
         case_id, scores = self.case_id, self.scores()
-        self.worker.submit(lambda session, job: session.record_evaluation(case_id, scores), lambda _: self.load(case_id),
-                           lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
+        self.worker.write(lambda session, job: session.record_evaluation(case_id, scores), lambda _: self.load(case_id),
+                          lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
 
     def export_one(self, path: str | None = None) -> None:
         if not self.case_id:
@@ -329,7 +330,7 @@ class EvaluationPage(QWidget):
             Path(target).write_bytes(rendered.pdf)
             return rendered, page_images(rendered.pdf, PREVIEW_PAGES)
 
-        self.worker.submit(job, self._exported, lambda exc: self.preview.setPlainText(str(exc)))
+        self.worker.read(job, self._exported, lambda exc: self.preview.setPlainText(str(exc)))
 
     def _exported(self, result) -> None:
         rendered, images = result
@@ -375,8 +376,8 @@ class EvaluationPage(QWidget):
                 job_.progress(n, len(ids))
             return done, failed
 
-        handle = self.worker.submit(job, lambda result: self._batch_done(progress, result), lambda exc: self._batch_done(progress, (0, [str(exc)])),
-                                    lambda done, total: progress.setValue(done))
+        handle = self.worker.read(job, lambda result: self._batch_done(progress, result), lambda exc: self._batch_done(progress, (0, [str(exc)])),
+                                  lambda done, total: progress.setValue(done))
         progress.canceled.connect(handle.cancel)
         progress.show()
 
@@ -450,13 +451,13 @@ class AdminPage(QWidget):
             for column, width in enumerate((90, 100, 220, 150, 100)):
                 self.table.setColumnWidth(column, width)
 
-        self.worker.submit(job, show, lambda exc: self.output.setPlainText(str(exc)))
+        self.worker.read(job, show, lambda exc: self.output.setPlainText(str(exc)))
 
     def _dialog(self, key: str, title: str, fields, defaults, run) -> ActionDialog:
-        """A settings form; ``run(session, payload)`` does the work in the worker, refusals come back to it."""
+        """A settings form; ``run(session, payload)`` writes in the worker, refusals come back to it."""
 
         def submit(payload, done, fail):
-            self.worker.submit(lambda session, job: run(session, payload), lambda r: (done(r), self._report(f"✔ {title}"), self.refresh()), fail)
+            self.worker.write(lambda session, job: run(session, payload), lambda w: (done(w), self._report(f"✔ {title}"), self.refresh()), fail)
 
         dialog = ActionDialog(key, title, fields, defaults=defaults, submit=submit, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -476,7 +477,7 @@ class AdminPage(QWidget):
             self._dialog("agency_settings", tr("AdminPage", "Agency and case numbers"), fields, defaults,
                          lambda session, payload: session.set_agency(payload))
 
-        self.worker.submit(lambda session, job: session.services.agency(), show, lambda exc: self._report(str(exc)))
+        self.worker.read(lambda session, job: session.services.agency(), show, lambda exc: self._report(str(exc)))
 
     def policy_settings(self) -> None:
         fields = [Field("effective_from", tr("AdminPage", "In force from"), "date"),
@@ -519,7 +520,7 @@ class AdminPage(QWidget):
 
             self._dialog("policy_settings", tr("AdminPage", "Thresholds and review time limit"), fields, defaults, run)
 
-        self.worker.submit(lambda session, job: load_json("agency", "policy.json")["versions"][-1], show, lambda exc: self._report(str(exc)))
+        self.worker.read(lambda session, job: load_json("agency", "policy.json")["versions"][-1], show, lambda exc: self._report(str(exc)))
 
     def add_officer(self) -> None:
         roles = tuple((r.value, zh) for r, zh in ROLE_ZH.items())
@@ -572,10 +573,10 @@ class AdminPage(QWidget):
         if not backup:
             return
         target = target or QFileDialog.getSaveFileName(self, tr("AdminPage", "Restore into a new database file"), "", "SQLite (*.db)")[0]
-        if target:
-            self.worker.submit(lambda session, job: restore_backup(backup, target),
-                               lambda p: self._report(tr("AdminPage", "Restored to %1; open it with --db.").replace("%1", str(p))),
-                               lambda exc: self._report(str(exc)))
+        if target:  # a read: the restored copy is a new file, this database is not written
+            self.worker.read(lambda session, job: restore_backup(backup, target),
+                             lambda p: self._report(tr("AdminPage", "Restored to %1; open it with --db.").replace("%1", str(p))),
+                             lambda exc: self._report(str(exc)))
 
     def _report(self, text: str) -> None:
         self.output.setPlainText(text)
@@ -583,8 +584,9 @@ class AdminPage(QWidget):
     def import_benchmarks(self, path: str | None = None) -> None:
         path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Benchmark set"), "", "JSON (*.json)")[0]
         if path:
-            self.worker.submit(lambda session, job: session.import_benchmarks(path),
-                               lambda r: self._report(f"{r['status']}: {r['title']}，{r['entries']}"), lambda exc: self._report(str(exc)))
+            self.worker.write(lambda session, job: session.import_benchmarks(path),
+                              lambda w: self._report(f"{w.result['status']}: {w.result['title']}，{w.result['entries']}"),
+                              lambda exc: self._report(str(exc)))
 
     def import_calendar(self, path: str | None = None) -> None:
         path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Holiday calendar"), "", "JSON (*.json)")[0]
@@ -596,12 +598,12 @@ class AdminPage(QWidget):
             session.import_calendar(int(data["year"]), data, Path(path).name)
             return data["year"]
 
-        self.worker.submit(job, lambda year: self._report(f"{year} ✔"), lambda exc: self._report(str(exc)))
+        self.worker.write(job, lambda w: self._report(f"{w.result} ✔"), lambda exc: self._report(str(exc)))
 
     def backup(self, path: str | None = None) -> None:
         path = path or QFileDialog.getSaveFileName(self, tr("AdminPage", "Back up to"), "", "SQLite (*.db)")[0]
         if path:
-            self.worker.submit(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
+            self.worker.read(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
 
     def verify(self) -> None:
         progress = QProgressDialog(tr("AdminPage", "Verifying every record and evidence file…"), tr("AdminPage", "Cancel"), 0, 0, self)
@@ -623,7 +625,7 @@ class AdminPage(QWidget):
             else:
                 self._report("\n".join(p.message for p in report.problems))
 
-        handle = self.worker.submit(job, show, lambda exc: (progress.close(), self._report(str(exc))),
-                                    lambda done, _total: progress.setLabelText(
-                                        tr("AdminPage", "Verified %1 records…").replace("%1", f"{done:,}")))
+        handle = self.worker.read(job, show, lambda exc: (progress.close(), self._report(str(exc))),
+                                  lambda done, _total: progress.setLabelText(
+                                      tr("AdminPage", "Verified %1 records…").replace("%1", f"{done:,}")))
         progress.canceled.connect(handle.cancel)

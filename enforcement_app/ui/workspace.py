@@ -39,6 +39,7 @@ from .discretion_panel import DiscretionPanel
 from .forms import FORMS, ActionDialog, Field
 from .i18n import tr
 from .models import ListTableModel
+from .worker import Written
 
 STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, Stage.LEGAL_REVIEW, Stage.NOTICE,
            Stage.HEARING, Stage.DECIDED, Stage.EXECUTION, Stage.CLOSED, Stage.ARCHIVED)
@@ -167,7 +168,7 @@ class CaseWorkspace(QWidget):
 
     def open(self, case_id: str) -> None:
         self.case_id = case_id
-        self.worker.submit(lambda session, job: _load(session, case_id), self._show, self._failed)
+        self.worker.read(lambda session, job: _load(session, case_id), self._show, self._failed)
 
     def reload(self) -> None:
         if self.case_id:
@@ -302,12 +303,12 @@ class CaseWorkspace(QWidget):
         def job(session, _job):
             return session.perform(case_id, kind, payload)
 
-        def finished(result):
-            done(result)
+        def finished(written: Written):
+            done(written)
             self.changed.emit(case_id)
             self.reload()
 
-        self.worker.submit(job, finished, fail)
+        self.worker.write(job, finished, fail)
 
     def save_decision(self, path: str | None = None) -> None:
         """The decision document alone (on the spot: the form handed to the party), as PDF."""
@@ -320,7 +321,7 @@ class CaseWorkspace(QWidget):
             Path(target).write_bytes(render_documents(session.case_file_data(case_id), ("decision",)))
             return target
 
-        self.worker.submit(job, lambda p: self.message.setText(tr("CaseWorkspace", "Saved: %1").replace("%1", str(p))), self._failed)
+        self.worker.read(job, lambda p: self.message.setText(tr("CaseWorkspace", "Saved: %1").replace("%1", str(p))), self._failed)
 
     def _choose_evidence(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("CaseWorkspace", "Evidence files"))
@@ -354,13 +355,13 @@ class CaseWorkspace(QWidget):
                 job_.progress(n, len(paths))
             return hashes
 
-        def finished(hashes):
-            done(hashes)
-            self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(hashes))))
+        def finished(written: Written):
+            done(written)
+            self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(written.result))))
             self.changed.emit(case_id)
             self.reload()
 
-        self.worker.submit(job, finished, fail)
+        self.worker.write(job, finished, fail)
 
     def _preview(self, current: QListWidgetItem | None, _previous=None) -> None:
         if current is None:
