@@ -39,6 +39,7 @@ from ..domain.refusals import InvalidInput
 from ..resources import load_json
 from ..services.api import restore as restore_backup
 from ..services.case_index import CaseIndex
+from ..services.changes import Changes
 from .forms import ActionDialog, Field
 from .i18n import tr
 from .models import CaseTableModel, ListTableModel
@@ -82,12 +83,15 @@ def _table(model) -> QTableView:
 
 
 class CasesPage(QWidget):
+    """The case list; it reads through its own read-only index and is told of writes by the worker."""
+
     open_case = Signal(str)
 
-    def __init__(self, db_path: Path, today: date, actor, parent=None, *, closed_only: bool = False):
+    def __init__(self, worker, db_path: Path, today: date, actor, parent=None, *, closed_only: bool = False):
         super().__init__(parent)
         self.setObjectName("cases_page")
         self.actor = actor
+        worker.changed.connect(self.on_changes)
         self.index = CaseIndex(db_path)
         self.model = CaseTableModel(self.index, today, self)
         layout = QVBoxLayout(self)
@@ -140,10 +144,16 @@ class CasesPage(QWidget):
     def apply(self) -> None:
         self.model.reload(stage=self.stage.currentData() or None, query=self.search.text().strip() or None,
                           officer=self.actor.id if self.mine.isChecked() else None, overdue=self.overdue.isChecked())
-        self.count.setText(tr("CasesPage", "%n case(s)", "", len(self.model.ids)))
+        self._count()
 
-    def refresh(self) -> None:
-        self.apply()
+    def on_changes(self, changes: Changes) -> None:
+        """Every column of the list is the case's own record: only case changes concern it."""
+        if changes.cases:
+            self.model.refresh(changes.cases)
+            self._count()
+
+    def _count(self) -> None:
+        self.count.setText(tr("CasesPage", "%n case(s)", "", len(self.model.ids)))
 
     def close_index(self) -> None:
         self.index.close()
@@ -156,6 +166,7 @@ class InboxPage(QWidget):
         super().__init__(parent)
         self.setObjectName("inbox_page")
         self.worker = worker
+        worker.changed.connect(self.on_changes)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("inbox_summary")
@@ -171,6 +182,12 @@ class InboxPage(QWidget):
     def refresh(self) -> None:
         self.worker.read(lambda session, job: ([i.as_dict() for i in session.inbox()], session.services.today()), self._show,
                          lambda exc: self.summary.setText(str(exc)))
+
+    def on_changes(self, changes: Changes) -> None:
+        """Tasks come from the cases; who may take them from the officers; their due dates from the policy
+        (review time limit) and the calendar."""
+        if changes.cases or changes.touches("officer", "policy", "calendar"):
+            self.refresh()
 
     def _show(self, result) -> None:
         items, today = result
@@ -200,10 +217,11 @@ class EvaluationPage(QWidget):
         self.setObjectName("evaluation_page")
         self.worker = worker
         self.case_id = ""
+        worker.changed.connect(self.on_changes)
         self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
-        self.cases = CasesPage(db_path, today, actor, self, closed_only=True)
+        self.cases = CasesPage(worker, db_path, today, actor, self, closed_only=True)
         self.cases.table.clicked.connect(lambda index: self.load(self.cases.model.case_id(index.row())))
         self.cases.open_case.connect(self.load)
         split.addWidget(self.cases)
@@ -258,6 +276,11 @@ class EvaluationPage(QWidget):
         self.case_id = case_id
         self.worker.read(lambda session, job: (session.evaluation_sheet(case_id), session.view(case_id).state), self._show,
                          lambda exc: self.title.setText(str(exc)))
+
+    def on_changes(self, changes: Changes) -> None:
+        """The sheet is scored from the case's record and its evaluation, both noted as the case's change."""
+        if self.case_id and self.case_id in changes.cases:
+            self.load(self.case_id)
 
     def _show(self, result) -> None:
         sheet, state = result
@@ -314,7 +337,7 @@ class EvaluationPage(QWidget):
 
     def record(self) -> None:
         case_id, scores = self.case_id, self.scores()
-        self.worker.write(lambda session, job: session.record_evaluation(case_id, scores), lambda _: self.load(case_id),
+        self.worker.write(lambda session, job: session.record_evaluation(case_id, scores), None,
                           lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
 
     def export_one(self, path: str | None = None) -> None:
@@ -394,6 +417,7 @@ class AdminPage(QWidget):
         super().__init__(parent)
         self.setObjectName("admin_page")
         self.worker = worker
+        worker.changed.connect(self.on_changes)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<b>{tr('AdminPage', 'Officers and certificates')}</b>"))
         self.model = ListTableModel([("name", QT_TRANSLATE_NOOP("AdminPage", "Name")), ("login", QT_TRANSLATE_NOOP("AdminPage", "Login")), ("roles", QT_TRANSLATE_NOOP("AdminPage", "Roles")), ("certificate", QT_TRANSLATE_NOOP("AdminPage", "Certificate")),
@@ -453,11 +477,16 @@ class AdminPage(QWidget):
 
         self.worker.read(job, show, lambda exc: self.output.setPlainText(str(exc)))
 
+    def on_changes(self, changes: Changes) -> None:
+        """The officer table shows the officers, and the certificate warnings the policy's warning period."""
+        if changes.touches("officer", "policy"):
+            self.refresh()
+
     def _dialog(self, key: str, title: str, fields, defaults, run) -> ActionDialog:
         """A settings form; ``run(session, payload)`` writes in the worker, refusals come back to it."""
 
         def submit(payload, done, fail):
-            self.worker.write(lambda session, job: run(session, payload), lambda w: (done(w), self._report(f"✔ {title}"), self.refresh()), fail)
+            self.worker.write(lambda session, job: run(session, payload), lambda w: (done(w), self._report(f"✔ {title}")), fail)
 
         dialog = ActionDialog(key, title, fields, defaults=defaults, submit=submit, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -348,11 +348,10 @@ class MainWindow(QMainWindow):
         self.inbox = InboxPage(worker)
         self.inbox.open_case.connect(self.open_case)
         self._add("inbox", tr("MainWindow", "Inbox"), self.inbox)
-        self.cases = CasesPage(db_path, today, actor)
+        self.cases = CasesPage(worker, db_path, today, actor)
         self.cases.open_case.connect(self.open_case)
         self._add("cases", tr("MainWindow", "Cases"), self.cases)
         self.workspace = CaseWorkspace(worker)
-        self.workspace.changed.connect(lambda _: (self.cases.refresh(), self.inbox.refresh()))
         self._add("case", tr("MainWindow", "Case"), self.workspace)
         if actor.has_role(Role.EVALUATOR):
             self.evaluation = EvaluationPage(worker, db_path, today, actor)
@@ -426,7 +425,7 @@ class MainWindow(QMainWindow):
 
         def show(result):
             dialog = NewCaseDialog(self.worker, self.actor, *result, parent=self)
-            dialog.accepted.connect(lambda: (self.cases.refresh(), self.open_case(dialog.case_id)))
+            dialog.accepted.connect(lambda: self.open_case(dialog.case_id))
             dialog.open()
             self.new_case_dialog = dialog
 
@@ -480,8 +479,6 @@ class MainWindow(QMainWindow):
             lines += [f"审批/审核：{a}" for a in r.approvals]
             lines += [f"冲突（未覆盖本机设置）：{c}" for c in r.conflicts]
             self._tell(tr("MainWindow", "Case bundle imported"), "\n".join(lines))
-            self.cases.refresh()
-            self.inbox.refresh()
 
         self._run_with_progress(tr("MainWindow", "Checking and importing the case bundle…"),
                                 lambda session, job: session.import_bundle(

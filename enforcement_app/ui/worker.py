@@ -43,6 +43,7 @@ class Job:
     write: bool = False
     _cancel: threading.Event = field(default_factory=threading.Event)
     _progress: Callable[[int, int], None] | None = None
+    done: bool = False  # its result or failure has been delivered (GUI thread)
 
     @property
     def cancelled(self) -> bool:
@@ -183,6 +184,8 @@ class ServiceThread(QObject):
 
     def _finish(self, job_id: int) -> _Pending | None:
         entry = self._pending.pop(job_id, None)
+        if entry is not None:
+            entry.job.done = True
         if not self._pending:
             self.busy_changed.emit(False)
         return entry
