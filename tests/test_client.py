@@ -150,6 +150,34 @@ def test_case_list_models_pass_the_model_tester(world, qtmodeltester, tmp_path):
     index.close()
 
 
+def test_the_case_list_repaints_only_the_rows_of_changed_cases(world, qtbot):
+    """A write to one case repaints its row and keeps the others' rows and the order; a new case resets."""
+    from enforcement_app.domain.case import Stage
+    from enforcement_app.services.case_index import CaseIndex
+    from enforcement_app.ui.models import CaseTableModel
+
+    first = steps.lead(world, world.company)
+    world.clock.advance(days=1)
+    second = steps.lead(world, world.person)
+    index = CaseIndex(world.services.path)
+    model = CaseTableModel(index, world.clock().date())
+    model.reload()
+    for row in range(model.rowCount()):
+        model.row(row)  # painted once: both rows are cached
+    resets, repainted = [], []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda top, bottom: repainted.append((top.row(), bottom.row())))
+    world.as_(world.officer_a).perform(first, "request_filing", {"facts": "f", "reason": "r"})
+    model.refresh({first})
+    row = model.ids.index(first)
+    assert resets == [] and repainted == [(row, row)] and second in model.cache and first not in model.cache
+    assert Stage(model.row(row)["stage"]) == world.as_(world.officer_a).view(first).state.stage != Stage.LEAD
+    third = steps.lead(world, world.company)
+    model.refresh({third})
+    assert resets == [True] and model.rowCount() == 3 and second in model.cache
+    index.close()
+
+
 def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp_path):
     from pypdf import PdfReader
 
@@ -526,3 +554,103 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
     officer.workspace.reload()
     settle(qtbot, worker)
     assert "记录出现分叉" not in officer.workspace.header.text()
+
+
+def _counting(monkeypatch, obj, name: str) -> list:
+    """Record the calls of ``obj.name`` (their first argument, if any) and still make them."""
+    calls: list = []
+    original = getattr(obj, name)
+
+    def spy(*args, **kwargs):
+        calls.append(args[0] if args else None)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, spy)
+    return calls
+
+
+def test_a_write_names_the_case_it_changed_and_a_view_of_another_case_is_not_reloaded(world, clients, qtbot, monkeypatch):
+    from enforcement_app.domain.case import Stage
+
+    shown = steps.lead(world, world.company)
+    other = steps.lead(world, world.person)
+    worker, officer, _ = clients("zhangming")
+    officer.open_case(shown)
+    settle(qtbot, worker)
+    loads = _counting(monkeypatch, officer.workspace, "open")
+    listed = _counting(monkeypatch, officer.cases.model, "refresh")
+    written = []
+    worker.write(lambda session, job: session.perform(other, "request_filing", {"facts": "f", "reason": "r"}), written.append)
+    settle(qtbot, worker)
+    assert written[0].result and written[0].changes.cases == {other} and not written[0].changes.tables
+    assert loads == []  # the workspace shows another case
+    assert listed == [{other}]  # the case list shows them all
+    worker.write(lambda session, job: session.perform(shown, "request_filing", {"facts": "f", "reason": "r"}), written.append)
+    settle(qtbot, worker)
+    assert written[1].changes.cases == {shown} and loads == [shown]
+    assert officer.workspace.view["state"].stage != Stage.LEAD  # reloaded: the filing request shows
+
+
+def test_a_failure_without_its_own_handler_is_shown_to_the_user(world, clients, qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    from enforcement_app.domain.refusals import RuleViolation
+
+    case_id = steps.lead(world, world.company)
+    with pytest.raises(RuleViolation) as refused:  # what the services say to this officer (and record nothing)
+        world.as_(world.officer_a).perform(case_id, "approve_filing", {"opinion": "同意立案"})
+    worker, officer, _ = clients("zhangming")
+    settle(qtbot, worker)
+    worker.write(lambda session, job: session.perform(case_id, "approve_filing", {"opinion": "同意立案"}))
+    settle(qtbot, worker)
+    box = officer.findChild(QMessageBox, "message_box")
+    assert box is not None and box.isVisible()
+    assert box.text() == "\n".join(r.message for r in refused.value.refusals) == officer.last_message
+    box.close()
+
+
+def test_an_officer_change_refreshes_the_officer_table_not_the_case_list(world, clients, qtbot, monkeypatch):
+    """Reference tables reach only the views that show them: officers the officer table (and the
+    workspace, whose handlers, officer choices and certificate checks come from it), never the case list;
+    the agency none of these."""
+    case_id = steps.lead(world, world.company)
+    worker, admin, _ = clients("admin", "admin-pass-1")
+    admin.show_page("admin")
+    admin.open_case(case_id)
+    settle(qtbot, worker)
+    officers = _counting(monkeypatch, admin.admin, "refresh")
+    loads = _counting(monkeypatch, admin.workspace, "open")
+    listed = _counting(monkeypatch, admin.cases.model, "refresh")
+    inbox = _counting(monkeypatch, admin.inbox, "refresh")
+    written = []
+    worker.write(lambda session, job: session.register_officer({"name": "钱新", "login": "qianxin", "roles": ["officer"],
+                                                                "password": "new-pass-2026"}), written.append)
+    settle(qtbot, worker)
+    assert written[0].changes.tables == {"officer"} and not written[0].changes.cases
+    assert len(officers) == 1 and any(row["login"] == "qianxin" for row in admin.admin.model.items)
+    assert loads == [case_id] and listed == [] and len(inbox) == 1
+    agency = world.services.agency().__dict__
+    worker.write(lambda session, job: session.set_agency(agency), written.append)
+    settle(qtbot, worker)
+    assert written[1].changes.tables == {"agency"}
+    assert len(officers) == 1 and loads == [case_id] and listed == [] and len(inbox) == 1
+
+
+def test_a_failed_write_still_refreshes_what_it_had_stored(world, clients, qtbot, tmp_path):
+    """Evidence files are stored one by one: when the second is missing, the first is kept, and the
+    workspace shows it beside the refusal."""
+    case_id = steps.lead(world, world.company)
+    worker, officer, _ = clients("zhangming")
+    officer.open_case(case_id)
+    settle(qtbot, worker)
+    photo = tmp_path / "shelf.png"
+    steps.png(photo)
+    dialog = officer.workspace.add_evidence([str(photo), str(tmp_path / "missing.png")])
+    type_into(qtbot, dialog, "description", "货架照片")
+    set_moment(dialog, "collected_at", "2025-03-03T08:30")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    settle(qtbot, worker)
+    assert dialog.isVisible() and dialog.message.text()
+    assert len(world.as_(world.officer_a).view(case_id).state.evidence) == 1
+    assert officer.workspace.evidence.count() == 1

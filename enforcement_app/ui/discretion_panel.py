@@ -71,7 +71,7 @@ class DiscretionPanel(QGroupBox):
             for key, fen in (self._recorded.get("bases") or {}).items():
                 if key in self.bases:
                     self.bases[key].setText(f"{int(fen) / 100:.2f}")
-        worker.submit(lambda session, job: _library_items(session), self._fill)
+        worker.read(lambda session, job: _library_items(session), self._fill, lambda exc: self.result.setPlainText(str(exc)))
 
     def _fill(self, items: dict[str, list[tuple[str, str]]]) -> None:
         for entry_id, cause in items["entries"]:
@@ -119,7 +119,7 @@ class DiscretionPanel(QGroupBox):
             services = session.services
             return assess(services.benchmarks(), entry, facts, services.policy_on(services.today()))
 
-        self.worker.submit(job, self.show, lambda exc: self.result.setPlainText(str(exc)))
+        self.worker.read(job, self.show, lambda exc: self.result.setPlainText(str(exc)))
 
     def show(self, assessment) -> None:
         rec = assessment.recommended_range

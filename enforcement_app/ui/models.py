@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -37,9 +37,30 @@ class CaseTableModel(QAbstractTableModel):
         if filters:
             self.filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
         self.beginResetModel()
-        self.ids = self.source.ids(today=self.today, sort=self.sort_key, descending=self.descending, **self.filters)
+        self.ids = self._query()
         self.cache = {}
         self.endResetModel()
+
+    def refresh(self, case_ids: Collection[str]) -> None:
+        """After a write to these cases: drop their cached rows and query the ordered ids again (a change
+        may move a case into or out of the filter, or along the sort order). If the order is the same,
+        only their rows are repainted and the view keeps its selection and scroll position."""
+        changed = set(case_ids)
+        for case_id in changed:
+            self.cache.pop(case_id, None)
+        ids = self._query()
+        if ids != self.ids:
+            self.beginResetModel()
+            self.ids = ids
+            self.endResetModel()
+            return
+        last = len(CASE_COLUMNS) - 1
+        for row, case_id in enumerate(self.ids):
+            if case_id in changed:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _query(self) -> list[str]:
+        return self.source.ids(today=self.today, sort=self.sort_key, descending=self.descending, **self.filters)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.ids)

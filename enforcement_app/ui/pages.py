@@ -39,6 +39,7 @@ from ..domain.refusals import InvalidInput
 from ..resources import load_json
 from ..services.api import restore as restore_backup
 from ..services.case_index import CaseIndex
+from ..services.changes import Changes
 from .forms import ActionDialog, Field
 from .i18n import tr
 from .models import CaseTableModel, ListTableModel
@@ -82,12 +83,15 @@ def _table(model) -> QTableView:
 
 
 class CasesPage(QWidget):
+    """The case list; it reads through its own read-only index and is told of writes by the worker."""
+
     open_case = Signal(str)
 
-    def __init__(self, db_path: Path, today: date, actor, parent=None, *, closed_only: bool = False):
+    def __init__(self, worker, db_path: Path, today: date, actor, parent=None, *, closed_only: bool = False):
         super().__init__(parent)
         self.setObjectName("cases_page")
         self.actor = actor
+        worker.changed.connect(self.on_changes)
         self.index = CaseIndex(db_path)
         self.model = CaseTableModel(self.index, today, self)
         layout = QVBoxLayout(self)
@@ -140,10 +144,16 @@ class CasesPage(QWidget):
     def apply(self) -> None:
         self.model.reload(stage=self.stage.currentData() or None, query=self.search.text().strip() or None,
                           officer=self.actor.id if self.mine.isChecked() else None, overdue=self.overdue.isChecked())
-        self.count.setText(tr("CasesPage", "%n case(s)", "", len(self.model.ids)))
+        self._count()
 
-    def refresh(self) -> None:
-        self.apply()
+    def on_changes(self, changes: Changes) -> None:
+        """Every column of the list is the case's own record: only case changes concern it."""
+        if changes.cases:
+            self.model.refresh(changes.cases)
+            self._count()
+
+    def _count(self) -> None:
+        self.count.setText(tr("CasesPage", "%n case(s)", "", len(self.model.ids)))
 
     def close_index(self) -> None:
         self.index.close()
@@ -156,6 +166,7 @@ class InboxPage(QWidget):
         super().__init__(parent)
         self.setObjectName("inbox_page")
         self.worker = worker
+        worker.changed.connect(self.on_changes)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("inbox_summary")
@@ -169,7 +180,14 @@ class InboxPage(QWidget):
         self.items: list[dict[str, Any]] = []
 
     def refresh(self) -> None:
-        self.worker.submit(lambda session, job: ([i.as_dict() for i in session.inbox()], session.services.today()), self._show)
+        self.worker.read(lambda session, job: ([i.as_dict() for i in session.inbox()], session.services.today()), self._show,
+                         lambda exc: self.summary.setText(str(exc)))
+
+    def on_changes(self, changes: Changes) -> None:
+        """Tasks come from the cases; who may take them from the officers; their due dates from the policy
+        (review time limit) and the calendar."""
+        if changes.cases or changes.touches("officer", "policy", "calendar"):
+            self.refresh()
 
     def _show(self, result) -> None:
         items, today = result
@@ -199,10 +217,11 @@ class EvaluationPage(QWidget):
         self.setObjectName("evaluation_page")
         self.worker = worker
         self.case_id = ""
+        worker.changed.connect(self.on_changes)
         self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
-        self.cases = CasesPage(db_path, today, actor, self, closed_only=True)
+        self.cases = CasesPage(worker, db_path, today, actor, self, closed_only=True)
         self.cases.table.clicked.connect(lambda index: self.load(self.cases.model.case_id(index.row())))
         self.cases.open_case.connect(self.load)
         split.addWidget(self.cases)
@@ -255,8 +274,13 @@ class EvaluationPage(QWidget):
 
     def load(self, case_id: str) -> None:
         self.case_id = case_id
-        self.worker.submit(lambda session, job: (session.evaluation_sheet(case_id), session.view(case_id).state), self._show,
-                           lambda exc: self.title.setText(str(exc)))
+        self.worker.read(lambda session, job: (session.evaluation_sheet(case_id), session.view(case_id).state), self._show,
+                         lambda exc: self.title.setText(str(exc)))
+
+    def on_changes(self, changes: Changes) -> None:
+        """The sheet is scored from the case's record and its evaluation, both noted as the case's change."""
+        if self.case_id and self.case_id in changes.cases:
+            self.load(self.case_id)
 
     def _show(self, result) -> None:
         sheet, state = result
@@ -313,8 +337,8 @@ class EvaluationPage(QWidget):
 
     def record(self) -> None:
         case_id, scores = self.case_id, self.scores()
-        self.worker.submit(lambda session, job: session.record_evaluation(case_id, scores), lambda _: self.load(case_id),
-                           lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
+        self.worker.write(lambda session, job: session.record_evaluation(case_id, scores), None,
+                          lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
 
     def export_one(self, path: str | None = None) -> None:
         if not self.case_id:
@@ -329,7 +353,7 @@ class EvaluationPage(QWidget):
             Path(target).write_bytes(rendered.pdf)
             return rendered, page_images(rendered.pdf, PREVIEW_PAGES)
 
-        self.worker.submit(job, self._exported, lambda exc: self.preview.setPlainText(str(exc)))
+        self.worker.read(job, self._exported, lambda exc: self.preview.setPlainText(str(exc)))
 
     def _exported(self, result) -> None:
         rendered, images = result
@@ -375,8 +399,8 @@ class EvaluationPage(QWidget):
                 job_.progress(n, len(ids))
             return done, failed
 
-        handle = self.worker.submit(job, lambda result: self._batch_done(progress, result), lambda exc: self._batch_done(progress, (0, [str(exc)])),
-                                    lambda done, total: progress.setValue(done))
+        handle = self.worker.read(job, lambda result: self._batch_done(progress, result), lambda exc: self._batch_done(progress, (0, [str(exc)])),
+                                  lambda done, total: progress.setValue(done))
         progress.canceled.connect(handle.cancel)
         progress.show()
 
@@ -393,6 +417,7 @@ class AdminPage(QWidget):
         super().__init__(parent)
         self.setObjectName("admin_page")
         self.worker = worker
+        worker.changed.connect(self.on_changes)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<b>{tr('AdminPage', 'Officers and certificates')}</b>"))
         self.model = ListTableModel([("name", QT_TRANSLATE_NOOP("AdminPage", "Name")), ("login", QT_TRANSLATE_NOOP("AdminPage", "Login")), ("roles", QT_TRANSLATE_NOOP("AdminPage", "Roles")), ("certificate", QT_TRANSLATE_NOOP("AdminPage", "Certificate")),
@@ -450,13 +475,18 @@ class AdminPage(QWidget):
             for column, width in enumerate((90, 100, 220, 150, 100)):
                 self.table.setColumnWidth(column, width)
 
-        self.worker.submit(job, show, lambda exc: self.output.setPlainText(str(exc)))
+        self.worker.read(job, show, lambda exc: self.output.setPlainText(str(exc)))
+
+    def on_changes(self, changes: Changes) -> None:
+        """The officer table shows the officers, and the certificate warnings the policy's warning period."""
+        if changes.touches("officer", "policy"):
+            self.refresh()
 
     def _dialog(self, key: str, title: str, fields, defaults, run) -> ActionDialog:
-        """A settings form; ``run(session, payload)`` does the work in the worker, refusals come back to it."""
+        """A settings form; ``run(session, payload)`` writes in the worker, refusals come back to it."""
 
         def submit(payload, done, fail):
-            self.worker.submit(lambda session, job: run(session, payload), lambda r: (done(r), self._report(f"✔ {title}"), self.refresh()), fail)
+            self.worker.write(lambda session, job: run(session, payload), lambda w: (done(w), self._report(f"✔ {title}")), fail)
 
         dialog = ActionDialog(key, title, fields, defaults=defaults, submit=submit, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -476,7 +506,7 @@ class AdminPage(QWidget):
             self._dialog("agency_settings", tr("AdminPage", "Agency and case numbers"), fields, defaults,
                          lambda session, payload: session.set_agency(payload))
 
-        self.worker.submit(lambda session, job: session.services.agency(), show, lambda exc: self._report(str(exc)))
+        self.worker.read(lambda session, job: session.services.agency(), show, lambda exc: self._report(str(exc)))
 
     def policy_settings(self) -> None:
         fields = [Field("effective_from", tr("AdminPage", "In force from"), "date"),
@@ -519,7 +549,7 @@ class AdminPage(QWidget):
 
             self._dialog("policy_settings", tr("AdminPage", "Thresholds and review time limit"), fields, defaults, run)
 
-        self.worker.submit(lambda session, job: load_json("agency", "policy.json")["versions"][-1], show, lambda exc: self._report(str(exc)))
+        self.worker.read(lambda session, job: load_json("agency", "policy.json")["versions"][-1], show, lambda exc: self._report(str(exc)))
 
     def add_officer(self) -> None:
         roles = tuple((r.value, zh) for r, zh in ROLE_ZH.items())
@@ -572,10 +602,10 @@ class AdminPage(QWidget):
         if not backup:
             return
         target = target or QFileDialog.getSaveFileName(self, tr("AdminPage", "Restore into a new database file"), "", "SQLite (*.db)")[0]
-        if target:
-            self.worker.submit(lambda session, job: restore_backup(backup, target),
-                               lambda p: self._report(tr("AdminPage", "Restored to %1; open it with --db.").replace("%1", str(p))),
-                               lambda exc: self._report(str(exc)))
+        if target:  # a read: the restored copy is a new file, this database is not written
+            self.worker.read(lambda session, job: restore_backup(backup, target),
+                             lambda p: self._report(tr("AdminPage", "Restored to %1; open it with --db.").replace("%1", str(p))),
+                             lambda exc: self._report(str(exc)))
 
     def _report(self, text: str) -> None:
         self.output.setPlainText(text)
@@ -583,8 +613,9 @@ class AdminPage(QWidget):
     def import_benchmarks(self, path: str | None = None) -> None:
         path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Benchmark set"), "", "JSON (*.json)")[0]
         if path:
-            self.worker.submit(lambda session, job: session.import_benchmarks(path),
-                               lambda r: self._report(f"{r['status']}: {r['title']}，{r['entries']}"), lambda exc: self._report(str(exc)))
+            self.worker.write(lambda session, job: session.import_benchmarks(path),
+                              lambda w: self._report(f"{w.result['status']}: {w.result['title']}，{w.result['entries']}"),
+                              lambda exc: self._report(str(exc)))
 
     def import_calendar(self, path: str | None = None) -> None:
         path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Holiday calendar"), "", "JSON (*.json)")[0]
@@ -596,12 +627,12 @@ class AdminPage(QWidget):
             session.import_calendar(int(data["year"]), data, Path(path).name)
             return data["year"]
 
-        self.worker.submit(job, lambda year: self._report(f"{year} ✔"), lambda exc: self._report(str(exc)))
+        self.worker.write(job, lambda w: self._report(f"{w.result} ✔"), lambda exc: self._report(str(exc)))
 
     def backup(self, path: str | None = None) -> None:
         path = path or QFileDialog.getSaveFileName(self, tr("AdminPage", "Back up to"), "", "SQLite (*.db)")[0]
         if path:
-            self.worker.submit(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
+            self.worker.read(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
 
     def verify(self) -> None:
         progress = QProgressDialog(tr("AdminPage", "Verifying every record and evidence file…"), tr("AdminPage", "Cancel"), 0, 0, self)
@@ -623,7 +654,7 @@ class AdminPage(QWidget):
             else:
                 self._report("\n".join(p.message for p in report.problems))
 
-        handle = self.worker.submit(job, show, lambda exc: (progress.close(), self._report(str(exc))),
-                                    lambda done, _total: progress.setLabelText(
-                                        tr("AdminPage", "Verified %1 records…").replace("%1", f"{done:,}")))
+        handle = self.worker.read(job, show, lambda exc: (progress.close(), self._report(str(exc))),
+                                  lambda done, _total: progress.setLabelText(
+                                      tr("AdminPage", "Verified %1 records…").replace("%1", f"{done:,}")))
         progress.canceled.connect(handle.cancel)

@@ -35,6 +35,7 @@ from ..domain.refusals import RuleViolation
 from ..services.bundles import UntrustedDevice
 from .i18n import LANGUAGES, tr
 from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
+from .worker import Written
 from .workspace import CaseWorkspace
 
 IDLE_LOCK_MINUTES = 10
@@ -272,10 +273,10 @@ class NewCaseDialog(QDialog):
             messages = [r.message for r in exc.refusals] if isinstance(exc, RuleViolation) else [str(exc)]
             self.error.setText("\n".join(messages))
 
-        self.worker.submit(job, self._created, failed)
+        self.worker.write(job, self._created, failed)
 
-    def _created(self, case_id: str) -> None:
-        self.case_id = case_id
+    def _created(self, written: Written) -> None:
+        self.case_id = written.result
         self.accept()
 
 
@@ -347,11 +348,10 @@ class MainWindow(QMainWindow):
         self.inbox = InboxPage(worker)
         self.inbox.open_case.connect(self.open_case)
         self._add("inbox", tr("MainWindow", "Inbox"), self.inbox)
-        self.cases = CasesPage(db_path, today, actor)
+        self.cases = CasesPage(worker, db_path, today, actor)
         self.cases.open_case.connect(self.open_case)
         self._add("cases", tr("MainWindow", "Cases"), self.cases)
         self.workspace = CaseWorkspace(worker)
-        self.workspace.changed.connect(lambda _: (self.cases.refresh(), self.inbox.refresh()))
         self._add("case", tr("MainWindow", "Case"), self.workspace)
         if actor.has_role(Role.EVALUATOR):
             self.evaluation = EvaluationPage(worker, db_path, today, actor)
@@ -377,6 +377,7 @@ class MainWindow(QMainWindow):
         self.busy.setObjectName("busy")
         self.toolbar.addWidget(self.busy)
         worker.busy_changed.connect(lambda busy: self.busy.setText(tr("MainWindow", "Working…") if busy else ""))
+        worker.refused.connect(self._refused)  # the failures no operation handles itself
         roles = "、".join(ROLE_ZH[r] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
         self.navigation.setCurrentRow(0)
@@ -424,11 +425,11 @@ class MainWindow(QMainWindow):
 
         def show(result):
             dialog = NewCaseDialog(self.worker, self.actor, *result, parent=self)
-            dialog.accepted.connect(lambda: (self.cases.refresh(), self.open_case(dialog.case_id)))
+            dialog.accepted.connect(lambda: self.open_case(dialog.case_id))
             dialog.open()
             self.new_case_dialog = dialog
 
-        self.worker.submit(job, show, lambda exc: QMessageBox.warning(self, "", str(exc)))
+        self.worker.read(job, show)
         return None
 
     def export_bundle(self, path: str | None = None, *, only_open_case: bool | None = None) -> None:
@@ -442,10 +443,15 @@ class MainWindow(QMainWindow):
         if not target:
             return
         cases = [case_id] if only_open_case and case_id else None
+
+        def written(w: Written) -> None:
+            r = w.result
+            self._tell(tr("MainWindow", "Case bundle written"),
+                       f"{r.path}\n{r.cases} 件案件，{r.events} 条记录，{r.evidence_files} 个证据文件，{r.bytes / 1e6:.1f} MB")
+
+        # a write: the export is recorded against the receiving device
         self._run_with_progress(tr("MainWindow", "Writing the case bundle…"),
-                                lambda session, job: session.export_bundle(target, cases=cases),
-                                lambda r: self._tell(tr("MainWindow", "Case bundle written"),
-                                                     f"{r.path}\n{r.cases} 件案件，{r.events} 条记录，{r.evidence_files} 个证据文件，{r.bytes / 1e6:.1f} MB"))
+                                lambda session, job: session.export_bundle(target, cases=cases), written)
 
     def import_bundle(self, path: str | None = None, trust_new: bool = False) -> None:
         """Check a bundle whole and add what is new; then show what arrived. A bundle from a device seen for
@@ -463,17 +469,16 @@ class MainWindow(QMainWindow):
                 if answer == QMessageBox.StandardButton.Yes:
                     self.import_bundle(source, trust_new=True)
                     return
-            self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)
+            self._refused(exc)
 
-        def arrived(r) -> None:
+        def arrived(written: Written) -> None:
+            r = written.result
             lines = [f"来自设备 {r.from_name or r.from_device}", f"新增记录 {r.new_events} 条（已有 {r.known_events} 条）",
                      f"新案件 {len(r.new_cases)} 件：{'、'.join(r.new_cases[:10])}", f"更新案件 {len(r.updated_cases)} 件：{'、'.join(r.updated_cases[:10])}",
                      f"证据文件 {r.evidence_files} 个"]
             lines += [f"审批/审核：{a}" for a in r.approvals]
             lines += [f"冲突（未覆盖本机设置）：{c}" for c in r.conflicts]
             self._tell(tr("MainWindow", "Case bundle imported"), "\n".join(lines))
-            self.cases.refresh()
-            self.inbox.refresh()
 
         self._run_with_progress(tr("MainWindow", "Checking and importing the case bundle…"),
                                 lambda session, job: session.import_bundle(
@@ -482,6 +487,7 @@ class MainWindow(QMainWindow):
                                 arrived, cancellable=True, failed=refused)
 
     def _run_with_progress(self, text: str, job, done, cancellable: bool = False, failed=None):
+        """A write (both bundle directions record an event) behind a window-modal progress dialog."""
         progress = QProgressDialog(text, tr("MainWindow", "Cancel"), 0, 0, self)
         progress.setObjectName("bundle_progress")
         if not cancellable:
@@ -492,12 +498,14 @@ class MainWindow(QMainWindow):
             progress.setMaximum(total)
             progress.setValue(min(total, done_))
 
-        handle = self.worker.submit(job, lambda r: (progress.close(), done(r)),
-                                    lambda exc: (progress.close(), failed(exc) if failed else
-                                                 self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)),
-                                    on_progress=advanced)
+        handle = self.worker.write(job, lambda r: (progress.close(), done(r)),
+                                   lambda exc: (progress.close(), (failed or self._refused)(exc)), on_progress=advanced)
         progress.canceled.connect(handle.cancel)
         return handle
+
+    def _refused(self, exc: BaseException) -> None:
+        """Show a failure no handler of its own took: the refusal's plain Chinese message."""
+        self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)
 
     def _tell(self, title: str, text: str, warning: bool = False) -> None:
         self.last_message = text

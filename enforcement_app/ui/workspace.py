@@ -35,14 +35,19 @@ from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
+from ..services.changes import Changes
 from .discretion_panel import DiscretionPanel
 from .forms import FORMS, ActionDialog, Field
 from .i18n import tr
 from .models import ListTableModel
+from .worker import Job, Written
 
 STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, Stage.LEGAL_REVIEW, Stage.NOTICE,
            Stage.HEARING, Stage.DECIDED, Stage.EXECUTION, Stage.CLOSED, Stage.ARCHIVED)
 PROPOSAL_ACTIONS = ("submit_investigation_report", "make_decision")
+# what the workspace shows besides the case's own record: handlers, officer choices and the certificates
+# the steps check (officer), thresholds and deadlines (policy, calendar), the discretion benchmarks
+SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks")
 _PERMISSIONS = Permissions.default()
 
 
@@ -72,14 +77,14 @@ class EvidenceList(QListWidget):
 
 
 class CaseWorkspace(QWidget):
-    changed = Signal(str)  # a step was recorded on this case
-
     def __init__(self, worker, parent=None):
         super().__init__(parent)
         self.setObjectName("case_workspace")
         self.worker = worker
         self.case_id = ""
         self.view: dict[str, Any] = {}
+        self._loading: Job | None = None
+        worker.changed.connect(self.on_changes)
         outer = QVBoxLayout(self)
         self.header = QLabel()
         self.header.setObjectName("case_header")
@@ -167,11 +172,20 @@ class CaseWorkspace(QWidget):
 
     def open(self, case_id: str) -> None:
         self.case_id = case_id
-        self.worker.submit(lambda session, job: _load(session, case_id), self._show, self._failed)
+        self._loading = self.worker.read(lambda session, job: _load(session, case_id), self._show, self._failed)
 
     def reload(self) -> None:
         if self.case_id:
             self.open(self.case_id)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Reload when the open case changed, or a table it shows did. Not when a load of it is still
+        queued: jobs run in order, so that load comes after the write and will show it."""
+        if not self.case_id or not (self.case_id in changes.cases or changes.touches(*SHOWN_TABLES)):
+            return
+        if self._loading is not None and not self._loading.done:
+            return
+        self.reload()
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(str(exc))
@@ -302,12 +316,7 @@ class CaseWorkspace(QWidget):
         def job(session, _job):
             return session.perform(case_id, kind, payload)
 
-        def finished(result):
-            done(result)
-            self.changed.emit(case_id)
-            self.reload()
-
-        self.worker.submit(job, finished, fail)
+        self.worker.write(job, done, fail)  # the workspace reloads on the change it reports
 
     def save_decision(self, path: str | None = None) -> None:
         """The decision document alone (on the spot: the form handed to the party), as PDF."""
@@ -320,7 +329,7 @@ class CaseWorkspace(QWidget):
             Path(target).write_bytes(render_documents(session.case_file_data(case_id), ("decision",)))
             return target
 
-        self.worker.submit(job, lambda p: self.message.setText(tr("CaseWorkspace", "Saved: %1").replace("%1", str(p))), self._failed)
+        self.worker.read(job, lambda p: self.message.setText(tr("CaseWorkspace", "Saved: %1").replace("%1", str(p))), self._failed)
 
     def _choose_evidence(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("CaseWorkspace", "Evidence files"))
@@ -354,13 +363,11 @@ class CaseWorkspace(QWidget):
                 job_.progress(n, len(paths))
             return hashes
 
-        def finished(hashes):
-            done(hashes)
-            self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(hashes))))
-            self.changed.emit(case_id)
-            self.reload()
+        def finished(written: Written):
+            done(written)
+            self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(written.result))))
 
-        self.worker.submit(job, finished, fail)
+        self.worker.write(job, finished, fail)
 
     def _preview(self, current: QListWidgetItem | None, _previous=None) -> None:
         if current is None:
