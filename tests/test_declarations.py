@@ -75,6 +75,9 @@ def test_the_clients_forms_ask_only_for_declared_fields():
         for field in fields:
             key = field.key.removesuffix("_yuan") + "_fen" if field.key.endswith("_yuan") else field.key
             assert key in declared or field.key in client_side.get(kind, set()), f"{kind}: the form asks for {field.key}"
+            reading = dict(ACTIONS[kind].payload.readings()).get(field.key)
+            if field.kind == "choice" and reading is not None and reading.how == "choice":
+                assert [code for code, _ in field.options] == list(reading.options), f"{kind}.{field.key}: other options than declared"
 
 
 def test_every_step_of_a_walked_case_reads_back_as_its_typed_payload(world):

@@ -25,13 +25,13 @@ from ..domain.discretion.grades import Grade
 from ..domain.evaluation import Sheet
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
+    CASE_SOURCE_ZH,
     EVIDENCE_KIND_ZH,
     PAYMENT_CHANNEL_ZH,
     REVIEW_CHECKLIST_ZH,
     REVIEW_OUTCOME_ZH,
     SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
-    SOURCE_ZH,
 )
 from ..domain.money import format_range, format_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
@@ -201,7 +201,7 @@ class Builder:
             p, c, label = payload_of(step), self.s.cell, self.s.label
             w = BODY_WIDTH
             rows = [
-                [_p("案件来源", label), _p(SOURCE_ZH.get(p.source, p.source), c), _p("登记时间", label), _p(_day(p.received_on), c)],
+                [_p("案件来源", label), _p(CASE_SOURCE_ZH.get(p.source, p.source), c), _p("登记时间", label), _p(_day(p.received_on), c)],
                 *self.party_rows(),
                 [_p("案由", label), _p(p.cause, c), "", ""],
                 [_p("违法行为发生日期", label), _p(_day(p.act_date), c), _p("承办人员", label),

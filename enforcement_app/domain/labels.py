@@ -1,12 +1,15 @@
 """The Chinese names of the procedure's codes, in one place for forms, documents, inboxes and the client.
 
-Keyed by the codes the procedure defines (``procedure.SOURCES``, ``EVIDENCE_KINDS`` …), so a form can
-offer only what the procedure accepts; ``tests/test_labels.py`` keeps the two in step.
+The procedure takes its codes from these tables (``procedure.CASE_SOURCES`` is ``tuple(CASE_SOURCE_ZH)`` …), so a
+code and its name are declared once and a form offers exactly what the procedure accepts. The other
+tables of names sit beside their types: ``STAGE_ZH`` and ``OUTCOME_ZH`` (case), ``PENALTY_KIND_ZH``
+(penalties), ``ROLE_ZH`` (officers), ``Grade.zh`` and ``BASE_ZH`` (discretion); an action's name is its
+declared title (``procedure.title_of``).
 """
 
 from __future__ import annotations
 
-SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "referral": "其他部门移送", "report": "上级交办",
+CASE_SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "referral": "其他部门移送", "report": "上级交办",
              "assigned": "指定管辖", "other": "其他"}
 EVIDENCE_KIND_ZH = {"documentary": "书证", "physical": "物证", "audiovisual": "视听资料", "electronic_data": "电子数据",
                     "witness_testimony": "证人证言", "party_statement": "当事人的陈述", "expert_opinion": "鉴定意见",
@@ -23,3 +26,9 @@ REVIEW_OUTCOME_ZH = {"approve": "同意", "return": "退回补正", "disapprove"
 APPROVAL_MATTER_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
                       "instalments": "分期缴纳罚款"}
 PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
+STATEMENT_FORM_ZH = {"written": "书面", "oral": "口头"}
+RETENTION_ZH = {"30_years": "30年", "permanent": "永久"}
+PRESERVATION_DISPOSAL_ZH = {"release": "解除先行登记保存", "technical_inspection": "技术检测", "seize": "查封扣押", "confiscate": "没收",
+                            "transfer": "移送"}
+RECUSAL_DECISION_ZH = {"granted": "准予回避", "refused": "驳回"}
+HEARING_ABSENCE_ZH = {"absent_without_reason": "无正当理由拒不出席", "left_without_permission": "未经许可中途退出"}

@@ -37,11 +37,16 @@ from ..domain.case import OUTCOME_ZH, Outcome
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     EVIDENCE_KIND_ZH,
+    HEARING_ABSENCE_ZH,
     PAYMENT_CHANNEL_ZH,
+    PRESERVATION_DISPOSAL_ZH,
+    RECUSAL_DECISION_ZH,
+    RETENTION_ZH,
     REVIEW_CHECKLIST_ZH,
     REVIEW_OUTCOME_ZH,
     SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
+    STATEMENT_FORM_ZH,
 )
 from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import RuleViolation
@@ -56,10 +61,6 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()
     required: bool = True
     default: Any = None
-
-
-def _c(*pairs: str) -> tuple[tuple[str, str], ...]:
-    return tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
 
 
 PENALTY_KINDS = tuple((k.value, zh) for k, zh in PENALTY_KIND_ZH.items())
@@ -121,11 +122,11 @@ FORMS: dict[str, tuple[Field, ...]] = {
     "serve_document": (Field("document", QT_TRANSLATE_NOOP("ActionDialog", "Document"), "choice", SERVED), Field("method", QT_TRANSLATE_NOOP("ActionDialog", "Method"), "choice", METHODS),
                        Field("recipient", QT_TRANSLATE_NOOP("ActionDialog", "Recipient")), Field("receipt_signed", QT_TRANSLATE_NOOP("ActionDialog", "Receipt signed"), "bool", default=True),
                        Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False)),
-    "record_statement": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", _c("written", "书面", "oral", "口头")), Field("by", QT_TRANSLATE_NOOP("ActionDialog", "By")),
+    "record_statement": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", tuple(STATEMENT_FORM_ZH.items())), Field("by", QT_TRANSLATE_NOOP("ActionDialog", "By")),
                          Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Statement and defence"), "long")),
     "record_reexamination": (Field("adopted", QT_TRANSLATE_NOOP("ActionDialog", "Adopted"), "bool", default=False), Field("conclusion", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "long")),
     "waive_rights": (Field("written", QT_TRANSLATE_NOOP("ActionDialog", "Waived in writing"), "bool", default=True), Field("statement", QT_TRANSLATE_NOOP("ActionDialog", "Party's statement"), "long")),
-    "request_hearing": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", _c("written", "书面", "oral", "口头")),),
+    "request_hearing": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", tuple(STATEMENT_FORM_ZH.items())),),
     "give_hearing_notice": (Field("hearing_on", QT_TRANSLATE_NOOP("ActionDialog", "Hearing date"), "date"), Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Document number")),
                             Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer")),
     "hold_hearing": (Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Date"), "date"), Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer"), Field("transcript", QT_TRANSLATE_NOOP("ActionDialog", "Transcript"), "long"),
@@ -138,22 +139,21 @@ FORMS: dict[str, tuple[Field, ...]] = {
                                                                             tuple(PAYMENT_CHANNEL_ZH.items())),
                        Field("receipt_no", QT_TRANSLATE_NOOP("ActionDialog", "Receipt number"))),
     "close_case": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Closing report"), "long"),),
-    "archive_case": (Field("archive_no", QT_TRANSLATE_NOOP("ActionDialog", "Archive number")), Field("retention", QT_TRANSLATE_NOOP("ActionDialog", "Retention"), "choice", _c("30_years", "30年", "permanent", "永久"))),
+    "archive_case": (Field("archive_no", QT_TRANSLATE_NOOP("ActionDialog", "Archive number")), Field("retention", QT_TRANSLATE_NOOP("ActionDialog", "Retention"), "choice", tuple(RETENTION_ZH.items()))),
     "decide_approval": (Field("request", QT_TRANSLATE_NOOP("ActionDialog", "Request"), "choice"),
                         Field("approved", QT_TRANSLATE_NOOP("ActionDialog", "Approved"), "bool", default=True),
                         Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Opinion"), "long", required=False)),
     "decide_preservation_disposal": (Field("disposal", QT_TRANSLATE_NOOP("ActionDialog", "Disposal"), "choice",
-                                           _c("release", "解除先行登记保存", "technical_inspection", "技术检测", "seize", "查封扣押",
-                                              "confiscate", "没收", "transfer", "移送")),
+                                           tuple(PRESERVATION_DISPOSAL_ZH.items())),
                                      Field("details", QT_TRANSLATE_NOOP("ActionDialog", "Details"), "long")),
     "record_recusal": (Field("officer", QT_TRANSLATE_NOOP("ActionDialog", "Officer to withdraw"), "officer"),
                        Field("applicant", QT_TRANSLATE_NOOP("ActionDialog", "Applicant")),
                        Field("grounds", QT_TRANSLATE_NOOP("ActionDialog", "Grounds"), "long"),
-                       Field("decision", QT_TRANSLATE_NOOP("ActionDialog", "Decision"), "choice", _c("granted", "准予回避", "refused", "驳回")),
+                       Field("decision", QT_TRANSLATE_NOOP("ActionDialog", "Decision"), "choice", tuple(RECUSAL_DECISION_ZH.items())),
                        Field("replacement", QT_TRANSLATE_NOOP("ActionDialog", "Replacement officer"), "officer", required=False)),
     "record_hearing_absence": (Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Date"), "date"),
                                Field("kind", QT_TRANSLATE_NOOP("ActionDialog", "What happened"), "choice",
-                                     _c("absent_without_reason", "无正当理由拒不出席", "left_without_permission", "未经许可中途退出")),
+                                     tuple(HEARING_ABSENCE_ZH.items())),
                                Field("details", QT_TRANSLATE_NOOP("ActionDialog", "Details"), "long")),
     "apply_court_enforcement": (Field("reminder_served_on", QT_TRANSLATE_NOOP("ActionDialog", "Reminder served on"), "date"),
                                 Field("court", QT_TRANSLATE_NOOP("ActionDialog", "People's court"))),

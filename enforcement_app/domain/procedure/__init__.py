@@ -31,14 +31,14 @@ from .engine import (
     title_of,
 )
 from .execution import PAYMENT_CHANNELS, outstanding_fen, surcharge_fen
-from .filing import SOURCES
+from .filing import CASE_SOURCES
 from .investigation import APPROVAL_MATTERS, EVIDENCE_KINDS
 from .notice import SERVED_DOCUMENTS, SERVICE_METHODS, hearing_notice_earliest
 from .proposal import hearing_right, proposal_form
 
 __all__ = [
     "ACTIONS", "APPROVAL_MATTERS", "ART59", "BEFORE_DECISION", "EVIDENCE_KINDS", "INVESTIGATING", "OPEN_STAGES",
-    "PAYMENT_CHANNELS", "REVIEW_CHECKLIST", "REVIEW_OUTCOMES", "SERVED_DOCUMENTS", "SERVICE_METHODS", "SOURCES",
+    "PAYMENT_CHANNELS", "REVIEW_CHECKLIST", "REVIEW_OUTCOMES", "SERVED_DOCUMENTS", "SERVICE_METHODS", "CASE_SOURCES",
     "Action", "ActionKind", "Context", "InboxTask", "NextAction", "apply", "availability", "deadline", "deadlines_of",
     "fold", "heavier_refusals", "hearing_notice_earliest", "hearing_right", "next_actions", "officers_refusals",
     "outstanding_fen", "payload_of", "prepare", "proposal_form", "search_text", "surcharge_fen", "title_of", "window_refusals",

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..case import CaseState, Outcome, Procedure, Stage, Step
+from ..labels import RETENTION_ZH
 from ..money import format_yuan
 from ..officers import Role
 from ..refusals import Refusal
@@ -17,7 +18,7 @@ from . import payload as P
 from .engine import ActionKind, Context, declare, read
 from .execution import outstanding_fen
 
-RETENTION_PERIODS = ("permanent", "30_years")
+RETENTION_PERIODS = tuple(RETENTION_ZH)
 
 
 def _closable(state: CaseState, ctx: Context) -> list[Refusal]:

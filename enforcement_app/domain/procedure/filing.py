@@ -10,7 +10,7 @@ from typing import Any
 
 from ..case import CaseState, Outcome, Procedure, Stage, Step
 from ..forms import Form
-from ..labels import SOURCE_ZH
+from ..labels import CASE_SOURCE_ZH
 from ..money import format_yuan
 from ..officers import Role
 from ..penalties import PartyKind, PenaltyKind
@@ -19,7 +19,7 @@ from . import payload as P
 from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, read
 from .folds import day_of, decision_fold, investigators_fold
 
-SOURCES = tuple(SOURCE_ZH)
+CASE_SOURCES = tuple(CASE_SOURCE_ZH)
 
 
 def _party_header(f: Form, ctx: Context) -> None:
@@ -63,7 +63,7 @@ def _case_header(s: CaseState, p: Mapping[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class RegisterLead(CaseHeader):
-    source: str = P.choice("案件来源", SOURCES)
+    source: str = P.choice("案件来源", CASE_SOURCES)
     received_on: date | None = P.day("案源登记日期", today=True)
     act_date: date | None = P.day("违法行为发生日期", required=False)
     cause: str = P.text("案由", search=True)

@@ -11,7 +11,7 @@ from typing import Any
 from ..case import CaseState, Stage, Step
 from ..forms import Form
 from ..identity import InvalidIdentityNumber, validate_id_number
-from ..labels import APPROVAL_MATTER_ZH, EVIDENCE_KIND_ZH
+from ..labels import APPROVAL_MATTER_ZH, EVIDENCE_KIND_ZH, PRESERVATION_DISPOSAL_ZH, RECUSAL_DECISION_ZH
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
@@ -31,8 +31,8 @@ from .folds import investigators_fold
 
 EVIDENCE_KINDS = tuple(EVIDENCE_KIND_ZH)
 APPROVAL_MATTERS = tuple(APPROVAL_MATTER_ZH)
-PRESERVATION_DISPOSALS = ("release", "technical_inspection", "seize", "confiscate", "transfer")
-RECUSAL_DECISIONS = ("granted", "refused")
+PRESERVATION_DISPOSALS = tuple(PRESERVATION_DISPOSAL_ZH)
+RECUSAL_DECISIONS = tuple(RECUSAL_DECISION_ZH)
 
 
 def _investigative(label: str) -> type[P.Payload]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..case import CaseState, Outcome, Proposal, Stage, Step
 from ..forms import Form
-from ..labels import SERVED_DOCUMENT_ZH, SERVICE_METHOD_ZH
+from ..labels import HEARING_ABSENCE_ZH, SERVED_DOCUMENT_ZH, SERVICE_METHOD_ZH, STATEMENT_FORM_ZH
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
@@ -19,8 +19,8 @@ from .proposal import ProposalFields, hearing_right, proposal_form
 
 SERVICE_METHODS = tuple(SERVICE_METHOD_ZH)
 SERVED_DOCUMENTS = tuple(SERVED_DOCUMENT_ZH)
-STATEMENT_FORMS = ("written", "oral")
-ABSENCE_KINDS = ("absent_without_reason", "left_without_permission")
+STATEMENT_FORMS = tuple(STATEMENT_FORM_ZH)
+ABSENCE_KINDS = tuple(HEARING_ABSENCE_ZH)
 
 
 def _notice_possible(state: CaseState, ctx: Context) -> list[Refusal]:
