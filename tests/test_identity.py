@@ -95,3 +95,27 @@ def test_generated_usccs_accept_exactly_their_check_digit(first17):
     for wrong in set(USCC_ALPHABET) - {right}:
         with pytest.raises(InvalidIdentityNumber):
             validate_uscc(first17 + wrong)
+
+
+def test_full_width_digits_are_read_as_ascii_and_other_digits_are_refused():
+    """GB 11643 and GB 32100 allow only 0–9 and the letters of their alphabets."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in VALID_IDS[0])
+    assert validate_id_number(full_width) == VALID_IDS[0]
+    assert validate_uscc("".join(chr(ord(c) + 0xFEE0) for c in VALID_USCCS[0])) == VALID_USCCS[0]
+    for digit in ("²", "٣", "߃"):  # superscript two, Arabic-Indic three, NKo three
+        with pytest.raises(InvalidIdentityNumber) as exc:
+            validate_id_number(digit + VALID_IDS[0][1:])
+        assert "数字" in exc.value.message
+        with pytest.raises(InvalidIdentityNumber):
+            validate_uscc(VALID_USCCS[0][:3] + digit + VALID_USCCS[0][4:])
+
+
+@given(st.text(min_size=18, max_size=18))
+def test_any_eighteen_characters_are_a_number_or_a_clear_refusal(text):
+    for validate in (validate_id_number, validate_uscc):
+        try:
+            number = validate(text)
+        except InvalidIdentityNumber as exc:
+            assert exc.message
+        else:
+            assert number.isascii() and len(number) == 18

@@ -1,6 +1,8 @@
 """Identity numbers of parties: citizen ID (GB 11643-1999) and unified social credit code (GB 32100-2015).
 
-Validators return the normalised number or raise :class:`InvalidIdentityNumber` whose message says in
+Only the characters of the standards count: ASCII digits, X, and the USCC's letters. Full-width forms
+typed with a Chinese input method are read as ASCII; any other digit (superscript, Arabic-Indic …) is
+refused. Validators return the normalised number or raise :class:`InvalidIdentityNumber` whose message says in
 plain Chinese what is wrong (length, characters, birth date, check digit), so a form can show it at the
 field and nothing half-valid is stored.
 """
@@ -13,6 +15,14 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_DIGITS = frozenset("0123456789")
+# full-width digits and Latin letters (as typed with a Chinese input method) read as their ASCII forms
+_FULL_WIDTH = {0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF21 + i: ord("A") + i for i in range(26)} | {
+    0xFF41 + i: ord("a") + i for i in range(26)} | {0x3000: ord(" ")}
+
+
+def _normalised(raw: str) -> str:
+    return (raw or "").translate(_FULL_WIDTH).strip().upper()
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
@@ -32,10 +42,10 @@ def id_number_check_char(first17: str) -> str:
 
 def validate_id_number(raw: str, *, today: date | None = None) -> str:
     """A valid 18-character citizen ID number, upper-cased; raises with the reason otherwise."""
-    number = (raw or "").strip().upper()
+    number = _normalised(raw)
     if len(number) != 18:
         raise InvalidIdentityNumber("id_number", f"公民身份号码应为18位，实际为{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not set(number[:17]) <= _DIGITS or not (number[17] in _DIGITS or number[17] == "X"):
         raise InvalidIdentityNumber("id_number", "公民身份号码前17位应为数字，第18位应为数字或X")
     if number[0] == "0":
         raise InvalidIdentityNumber("id_number", "公民身份号码的地址码（前6位）无效")
@@ -62,7 +72,7 @@ def uscc_check_char(first17: str) -> str:
 
 def validate_uscc(raw: str) -> str:
     """A valid 18-character unified social credit code, upper-cased; raises with the reason otherwise."""
-    code = (raw or "").strip().upper()
+    code = _normalised(raw)
     if len(code) != 18:
         raise InvalidIdentityNumber("uscc", f"统一社会信用代码应为18位，实际为{len(code)}位")
     bad = sorted({c for c in code if c not in USCC_ALPHABET})
@@ -70,7 +80,7 @@ def validate_uscc(raw: str) -> str:
         raise InvalidIdentityNumber(
             "uscc", f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、Z、S、V）"
         )
-    if not code[2:8].isdigit():
+    if not set(code[2:8]) <= _DIGITS:
         raise InvalidIdentityNumber("uscc", "统一社会信用代码第3至8位（登记管理机关行政区划码）应为数字")
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
