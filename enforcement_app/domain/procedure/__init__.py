@@ -6,7 +6,7 @@ this package declares them all, in the order of the procedure.
 """
 
 from . import filing, investigation, deliberation, notice, decision, execution, closing, correction  # noqa: F401, I001 - the order of the procedure
-from .decision import ART59, heavier_refusals, window_refusals
+from .decision import ART59, fixed_texts, heavier_refusals, window_refusals
 from .deliberation import REVIEW_CHECKLIST, REVIEW_OUTCOMES
 from .engine import (
     ACTIONS,
@@ -40,6 +40,6 @@ __all__ = [
     "ACTIONS", "APPROVAL_MATTERS", "ART59", "BEFORE_DECISION", "EVIDENCE_KINDS", "INVESTIGATING", "OPEN_STAGES",
     "PAYMENT_CHANNELS", "REVIEW_CHECKLIST", "REVIEW_OUTCOMES", "SERVED_DOCUMENTS", "SERVICE_METHODS", "CASE_SOURCES",
     "Action", "ActionKind", "Context", "InboxTask", "NextAction", "apply", "availability", "deadline", "deadlines_of",
-    "fold", "heavier_refusals", "hearing_notice_earliest", "hearing_right", "next_actions", "officers_refusals",
+    "fixed_texts", "fold", "heavier_refusals", "hearing_notice_earliest", "hearing_right", "next_actions", "officers_refusals",
     "outstanding_fen", "payload_of", "prepare", "proposal_form", "search_text", "surcharge_fen", "title_of", "window_refusals",
 ]

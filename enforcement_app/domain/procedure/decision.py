@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from ..case import CaseState, Outcome, Procedure, Proposal, Stage
-from ..money import format_yuan
+from ..discretion.numerals import from_int
+from ..money import format_yuan, parse_yuan
 from ..officers import Role
 from ..penalties import SEVERITY, PenaltyKind
 from ..refusals import Refusal
@@ -160,3 +161,36 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
             f.problem("based_on_transcript", "举行听证的，应当根据听证笔录作出决定（行政处罚法第六十五条）")
     f.problems += not_suspended(state, ctx)
     return f.done()
+
+
+def fixed_texts(ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision's texts the law fixes, so officers need not type them: the routes of reconsideration and
+    litigation with their periods (Art. 59(5)) and how to pay (Art. 59(4), 67, 72). Every number comes from
+    the statute values and the deadline rules in ``resources/law/``; given texts are kept."""
+    if kind not in (ActionKind.MAKE_DECISION, ActionKind.RECORD_SIMPLE_DECISION) or ctx.agency is None:
+        return {}
+    statute = ctx.statute
+    out: dict[str, Any] = {}
+    if not data.get("remedies"):
+        out["remedies"] = (
+            f"如不服本决定，可以在收到本决定书之日起{statute['reconsideration_days'].value}日内向"
+            f"{ctx.agency.reconsideration_body or '本机关的上一级主管部门或者本级人民政府'}申请行政复议，"
+            f"或者在{statute['litigation_months'].value}个月内依法向{ctx.agency.litigation_court or '有管辖权的人民法院'}提起行政诉讼。"
+        )
+    fine = data.get("fine_fen")
+    if fine in (None, "") and isinstance(data.get("fine_yuan"), str | int | float) and data.get("fine_yuan") != "":
+        try:
+            fine = parse_yuan(str(data["fine_yuan"]))
+        except ValueError:
+            fine = 0  # the form reports the bad amount
+    kinds = data.get("penalty_kinds")
+    if not data.get("compliance") and type(fine) is int and fine > 0:
+        payment = next(r for r in ctx.deadline_rules if r.id == "payment")
+        surcharge = statute["late_payment_surcharge_percent_per_day"]
+        out["compliance"] = (
+            f"自收到本决定书之日起{from_int(payment.period(ctx.policy).days)}日内，到指定银行或者通过电子支付系统缴纳罚款"
+            f"（{payment.basis}）。逾期不缴纳的，每日按罚款数额的百分之{from_int(surcharge.value)}加处罚款。"
+        )
+    elif not data.get("compliance") and isinstance(kinds, list) and kinds == ["warning"]:
+        out["compliance"] = "警告自本决定书送达之日起生效，无需另行履行。"
+    return out
