@@ -7,8 +7,20 @@ from datetime import datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
-from enforcement_app.services import Services  # noqa: E402
+from enforcement_app.services import Services, auth  # noqa: E402
 from enforcement_app.services.api import CHINA  # noqa: E402
+
+CHEAP_SCRYPT = auth.ScryptCost(n=2, r=1, p=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Every test world registers eight officers; at production strength their hashes were most of the
+    suite's set-up time. The hashes record their cost, so logins in tests still check them for real;
+    ``test_auth.py`` checks that production keeps its strength."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth, "cost_in_force", CHEAP_SCRYPT)
+        yield
 
 
 class Clock:
