@@ -2,13 +2,28 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shutil  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from enforcement_app.services import Services  # noqa: E402
+from enforcement_app.services import Services, auth  # noqa: E402
 from enforcement_app.services.api import CHINA  # noqa: E402
+from enforcement_app.store.database import evidence_dir  # noqa: E402
+
+CHEAP_SCRYPT = auth.ScryptCost(n=2, r=1, p=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Every test world registers eight officers; at production strength their hashes were most of the
+    suite's set-up time. The hashes record their cost, so logins in tests still check them for real;
+    ``test_auth.py`` checks that production keeps its strength."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth, "cost_in_force", CHEAP_SCRYPT)
+        yield
 
 
 class Clock:
@@ -49,8 +64,12 @@ class World:
 CERT = {"area": "仲恺高新区", "valid_from": "2024-01-01", "valid_to": "2028-12-31", "source_of_power": "市场监督管理局"}
 
 
+START = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA)
+PEOPLE = ("admin", "officer_a", "officer_b", "head", "head2", "reviewer", "unqualified", "evaluator")
+
+
 def make_world(path) -> World:
-    clock = Clock(datetime(2025, 3, 3, 9, 0, tzinfo=CHINA))
+    clock = Clock(START)
     services = Services(path, clock=clock)
     system = services.system_session()
     admin = system.register_officer({"name": "管理员", "login": "admin", "roles": ["admin"], "password": "admin-pass-1"})
@@ -102,8 +121,44 @@ def make_world(path) -> World:
     return world
 
 
+@dataclass(frozen=True)
+class WorldTemplate:
+    """The test world built once, through the services, into a database file that each test copies."""
+
+    path: Path
+    logins: dict[str, str]  # World field -> officer login
+    parties: dict[str, str]  # World field -> party id
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory, cheap_password_hashing) -> WorldTemplate:
+    path = tmp_path_factory.mktemp("world-template") / "cases.db"
+    w = make_world(path)
+    template = WorldTemplate(path, {k: getattr(w, k).login for k in PEOPLE}, {k: getattr(w, k).id for k in ("person", "company")})
+    w.services.close()
+    # closing the last connection checkpoints the WAL into the file: the database is this one file
+    assert not path.with_name(path.name + "-wal").exists()
+    return template
+
+
+def copy_world(template: WorldTemplate, path: Path) -> World:
+    """A fresh world in its own file at ``path``: the template's database (and evidence folder, if any)
+    copied, opened with a new clock at the world's start. Every copy has the template's device id and
+    signing key; a test that needs a second device opens a database of its own, as before."""
+    shutil.copyfile(template.path, path)
+    if evidence_dir(template.path).exists():
+        shutil.copytree(evidence_dir(template.path), evidence_dir(path))
+    clock = Clock(START)
+    services = Services(path, clock=clock)
+    people = {k: services.officer_by_login(login) for k, login in template.logins.items()}
+    parties = {k: services.party(party_id) for k, party_id in template.parties.items()}
+    return World(services=services, clock=clock, **people, **parties)
+
+
 @pytest.fixture
-def world(tmp_path):
-    w = make_world(tmp_path / "cases.db")
+def world(tmp_path, world_template):
+    """The shared world in a fresh SQLite file of this test's own (a copy of the session's template,
+    which ``make_world`` built through the services exactly as before)."""
+    w = copy_world(world_template, tmp_path / "cases.db")
     yield w
     w.services.close()

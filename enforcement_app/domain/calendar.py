@@ -101,16 +101,6 @@ class WorkCalendar:
         self._added[(start, days)] = current
         return current
 
-    def subtract_working_days(self, end: date, days: int) -> date:
-        """The latest day from which ``end`` is at least ``days`` working days later."""
-        current = end
-        remaining = days
-        while remaining:
-            current -= timedelta(days=1)
-            if self.is_working_day(current):
-                remaining -= 1
-        return current
-
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 if ``end <= start``)."""
         count = 0

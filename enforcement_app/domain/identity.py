@@ -61,10 +61,6 @@ def validate_id_number(raw: str, *, today: date | None = None) -> str:
     return number
 
 
-def birth_date_of(id_number: str) -> date:
-    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-
-
 def uscc_check_char(first17: str) -> str:
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]

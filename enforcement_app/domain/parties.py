@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
 from typing import Any
 
-from .identity import InvalidIdentityNumber, birth_date_of, validate_id_number, validate_uscc
+from .identity import InvalidIdentityNumber, validate_id_number, validate_uscc
 from .penalties import PartyKind
 from .refusals import InvalidInput, Refusal
 
@@ -26,12 +25,6 @@ class Party:
     @property
     def identity_no(self) -> str:
         return self.id_number if self.kind == PartyKind.PERSON else self.uscc
-
-    def age_on(self, day: date) -> int | None:
-        if self.kind != PartyKind.PERSON or not self.id_number:
-            return None
-        born = birth_date_of(self.id_number)
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

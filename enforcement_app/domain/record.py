@@ -104,12 +104,6 @@ class Event:
             self.stream, self.parents_text, self.actor, self.device, self.at_text, self.kind, self.payload_bytes
         )
 
-    def canonical_bytes(self) -> bytes:
-        return (
-            header_bytes(self.stream, self.parents_text, self.actor, self.device, self.at_text, self.kind)
-            + self.payload_bytes
-        )
-
 
 @dataclass(frozen=True)
 class RecordedEvent:

@@ -39,10 +39,19 @@ def _statements(sql: str) -> list[str]:
     return statements
 
 
+def _migration_files() -> list[Path]:
+    return sorted(migrations_dir().glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def migration_names() -> list[str]:
+    """The schema migrations in the order they apply (``0001_initial``, …); the last is the current schema."""
+    return [path.stem for path in _migration_files()]
+
+
 def schema_migrations() -> Migrations:
     """Every ``db/NNNN_name.sql`` file, in order, as one sqlite-utils migration each."""
     migrations = Migrations("enforcement")
-    for path in sorted(migrations_dir().glob("[0-9][0-9][0-9][0-9]_*.sql")):
+    for path in _migration_files():
         sql = path.read_text(encoding="utf-8")
 
         def run(db: sqlite_utils.Database, sql: str = sql) -> None:
@@ -51,6 +60,18 @@ def schema_migrations() -> Migrations:
 
         migrations(name=path.stem)(run)
     return migrations
+
+
+def migrate(db: sqlite_utils.Database, *, upto: str | None = None) -> None:
+    """Apply the pending schema migrations in order, each in its own transaction. ``upto`` names the last
+    one to apply (the migration test builds a database as the first schema left it); by default all."""
+    stop_before: list[str] = []
+    if upto is not None:
+        names = migration_names()
+        if upto not in names:
+            raise ValueError(f"no schema migration named {upto!r}")
+        stop_before = names[names.index(upto) + 1:][:1]
+    schema_migrations().apply(db, stop_before=stop_before)
 
 
 def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
@@ -65,7 +86,7 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 30000")
-    schema_migrations().apply(db)
+    migrate(db)
     _ensure_device(db)
     return db
 

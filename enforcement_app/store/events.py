@@ -63,11 +63,6 @@ def events_of(db: sqlite_utils.Database, stream: str) -> list[RecordedEvent]:
     return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM event WHERE stream = ? ORDER BY seq", [stream])]
 
 
-def event_by_hash(db: sqlite_utils.Database, digest: str) -> RecordedEvent | None:
-    row = db.execute(f"SELECT {_COLUMNS} FROM event WHERE hash = ?", [digest]).fetchone()
-    return _row(row) if row else None
-
-
 def known_hashes(db: sqlite_utils.Database, digests: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(digests), 500):
