@@ -32,7 +32,15 @@ from ..domain.discretion import (
 from ..domain.discretion.library import load_benchmark_file, write_benchmark_file
 from ..domain.evaluation import Sheet, apply_scores, pre_score, standard_on
 from ..domain.money import parse_yuan
-from ..domain.officers import Certificate, CertificateStatus, Officer, Role
+from ..domain.officers import (
+    Certificate,
+    CertificateStatus,
+    Officer,
+    Role,
+    build_officer,
+    officer_record,
+    officer_update,
+)
 from ..domain.parties import Party, build_party
 from ..domain.penalties import PartyKind
 from ..domain.permissions import Permissions
@@ -453,63 +461,20 @@ class Session:
 
     def register_officer(self, data: Mapping[str, Any]) -> Officer:
         self._require("register_officer")
-        name, login = str(data.get("name", "")).strip(), str(data.get("login", "")).strip()
-        problems = []
-        if not name:
-            problems.append(Refusal("invalid_input", "姓名不能为空", field="name"))
-        if not login or " " in login:
-            problems.append(Refusal("invalid_input", "登录名不能为空且不能含空格", field="login"))
-        elif self.services.officer_by_login(login):
-            problems.append(Refusal("invalid_input", f"登录名已存在：{login}", field="login"))
-        try:
-            roles = sorted({Role(r) for r in data.get("roles", [])})
-        except ValueError as exc:
-            raise InvalidInput.at("roles", f"未知角色：{exc}") from None
-        if not roles:
-            problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
-        certificates = []
-        for c in data.get("certificates", []) or []:
-            try:
-                certificates.append(
-                    Certificate(
-                        str(c["certificate_no"]).strip(),
-                        str(c.get("area", "")),
-                        date.fromisoformat(str(c["valid_from"])),
-                        date.fromisoformat(str(c["valid_to"])),
-                        CertificateStatus(c.get("status", "valid")),
-                        str(c.get("source_of_power", "")),
-                    )
-                )
-            except (KeyError, ValueError) as exc:
-                problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificates"))
-        password = data.get("password")
-        password_hash = ""
+        password, password_hash, problems = data.get("password"), "", []
         if password:
             try:
                 password_hash = auth.hash_password(str(password))
             except ValueError as exc:
                 problems.append(Refusal("invalid_input", str(exc), field="password"))
-        if problems:
-            raise InvalidInput(problems)
-        officer_id = str(data.get("id") or new_id())
-        record = {
-            "id": officer_id,
-            "name": name,
-            "login": login,
-            "unit": str(data.get("unit", "")),
-            "roles": [r.value for r in roles],
-            "legal_qualification": bool(data.get("legal_qualification", False)),
-            "certificates": [
-                {**c.__dict__, "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(), "status": c.status.value,
-                 "status_from": c.status_from.isoformat() if c.status_from else ""}
-                for c in certificates
-            ],
-        }
+        officer = build_officer(str(data.get("id") or new_id()), data,
+                                login_taken=lambda login: self.services.officer_by_login(login) is not None, more=problems)
+        record = officer_record(officer)
         with self.db.atomic():
-            self._record(f"officer/{officer_id}", "register_officer", record)
+            self._record(f"officer/{officer.id}", "register_officer", record)
             project_officer(self.db, record, password_hash)
         self.services._officers = None
-        return self.services.officers()[officer_id]
+        return self.services.officers()[officer.id]
 
     def update_officer(self, officer_id: str, changes: Mapping[str, Any]) -> Officer:
         """Change an officer's roles, legal qualification or active flag, add a certificate, or change a
@@ -518,44 +483,9 @@ class Session:
         officer = self.services.officers().get(officer_id)
         if officer is None:
             raise NotFound(f"没有该人员：{officer_id}")
-        record: dict[str, Any] = {"id": officer_id}
-        problems: list[Refusal] = []
-        if "roles" in changes:
-            try:
-                roles = sorted({Role(r) for r in changes["roles"]})
-            except ValueError as exc:
-                raise InvalidInput.at("roles", f"未知角色：{exc}") from None
-            if not roles:
-                problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
-            record["roles"] = [r.value for r in roles]
-        for key in ("legal_qualification", "active"):
-            if key in changes:
-                record[key] = bool(changes[key])
-        if officer_id == self.actor.id and record.get("active") is False:
-            problems.append(Refusal("invalid_input", "不能停用自己的账户", field="active"))
-        add = changes.get("add_certificate")
-        if add:
-            try:
-                cert = Certificate(str(add["certificate_no"]).strip(), str(add.get("area", "")), date.fromisoformat(str(add["valid_from"])),
-                                   date.fromisoformat(str(add["valid_to"])), CertificateStatus.VALID, str(add.get("source_of_power", "")))
-            except (KeyError, ValueError) as exc:
-                problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificate_no"))
-            else:
-                if self.db.execute("SELECT 1 FROM certificate WHERE certificate_no = ?", [cert.certificate_no]).fetchone():
-                    problems.append(Refusal("invalid_input", f"执法证号已登记：{cert.certificate_no}", field="certificate_no"))
-                record["add_certificate"] = {**cert.__dict__, "valid_from": cert.valid_from.isoformat(),
-                                             "valid_to": cert.valid_to.isoformat(), "status": cert.status.value, "status_from": ""}
-        status = changes.get("certificate_status")
-        if status:
-            no, value = str(status.get("certificate_no", "")), str(status.get("status", ""))
-            on = _day(status.get("on")) or self.services.today()
-            if value not in {s.value for s in CertificateStatus} or not any(c.certificate_no == no for c in officer.certificates):
-                problems.append(Refusal("invalid_input", f"该人员没有执法证 {no}，或状态 {value} 无效", field="certificate_status"))
-            record["certificate_status"] = {"certificate_no": no, "status": value, "on": on.isoformat()}
-        if len(record) == 1 and not problems:
-            problems.append(Refusal("invalid_input", "没有要变更的内容"))
-        if problems:
-            raise InvalidInput(problems)
+        record = officer_update(officer, changes, by=self.actor.id, today=self.services.today(),
+                                certificate_registered=lambda no: bool(self.db.execute(
+                                    "SELECT 1 FROM certificate WHERE certificate_no = ?", [no]).fetchone()))
         with self.db.atomic():
             self._record(f"officer/{officer_id}", "update_officer", record)
             apply_officer_update(self.db, record)
