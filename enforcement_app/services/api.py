@@ -28,7 +28,7 @@ from ..domain.discretion import BenchmarkSet
 from ..domain.evaluation import Sheet
 from ..domain.officers import Officer
 from ..domain.parties import Party
-from ..domain.refusals import NotFound, PermissionDenied, Refusal
+from ..domain.refusals import NotFound, PermissionDenied, Refusal, RuleViolation
 from ..store import cases as case_store
 from ..store import reference as reference_store
 from ..store.integrity import VerifyReport
@@ -64,14 +64,45 @@ class Services(ServicesCore):
             raise PermissionDenied([Refusal("login_failed", "用户名或密码错误")])
         return self.session(login)
 
+    def bundle_receiver(self, login: str) -> Session:
+        """Who receives a bundle: the user ``login``, or, on a machine that has no users yet (its first bundle
+        brings them), the system."""
+        return self.system_session() if not self.officers() else self.session(login)
+
+    # --- setting up ------------------------------------------------------------------------------------
+
+    def is_initialised(self) -> bool:
+        """Whether the agency has been set (by :meth:`initialise`, or by a bundle from another machine)."""
+        return self.agency() is not None
+
+    def initialise(self, agency: Mapping[str, Any], admin: Mapping[str, Any]) -> Officer:
+        """Set up a new database: the system sets the agency and registers its first administrator (the
+        ``admin`` form of :meth:`Session.register_officer`, given the admin role), in one transaction.
+        Refused once initialised."""
+        if self.is_initialised():
+            raise RuleViolation([Refusal("initialised", "数据库已初始化（已有执法主体）")])
+        system = self.system_session()
+        with self.transaction():  # a refused administrator leaves no agency behind, so init can be run again
+            system.set_agency(agency)
+            return system.register_officer({**admin, "roles": ["admin"]})
+
     # --- reading ---------------------------------------------------------------------------------------
 
     def has_cases(self) -> bool:
         return case_store.has_cases(self.db)
 
+    def device_info(self) -> dict[str, str]:
+        """This device's ``device_id``, ``name``, ``public_key`` and the key's ``fingerprint``."""
+        return devices.device_info(self)
+
+    def peers(self) -> list[dict[str, Any]]:
+        """The devices bundles have been exchanged with (see :func:`.devices.peers`)."""
+        return devices.peers(self)
+
 
 class Session(SessionCore):
-    """A user acting through the services. Every write method records exactly one event."""
+    """A user acting through the services. Every write method records exactly one event (opening a case with a
+    new party records the party's and the case's)."""
 
     # --- reference data --------------------------------------------------------------------------------
 
@@ -115,6 +146,12 @@ class Session(SessionCore):
     def record_simple_decision(self, payload: Mapping[str, Any]) -> str:
         """An on-the-spot decision under the simple procedure (Art. 51–52), numbered at once."""
         return cases.create_case(self, "record_simple_decision", payload)
+
+    def open_case_with_new_party(self, party_data: Mapping[str, Any], case_payload: Mapping[str, Any], *,
+                                 simple: bool = False) -> str:
+        """Register a party and open its case (a lead; with ``simple``, an on-the-spot decision) as one act:
+        one transaction, so a refused case leaves no party behind. Returns the case's id."""
+        return cases.open_case_with_new_party(self, party_data, case_payload, simple=simple)
 
     def perform(self, case_ref: str, kind: str, payload: Mapping[str, Any] | None = None) -> str:
         """Take one procedural action on a case; returns the hash of the recorded event."""

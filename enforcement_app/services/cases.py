@@ -129,6 +129,15 @@ def create_case(session: SessionCore, kind: str, payload: Mapping[str, Any]) -> 
     return case_id
 
 
+def open_case_with_new_party(session: SessionCore, party_data: Mapping[str, Any], case_payload: Mapping[str, Any], *,
+                             simple: bool = False) -> str:
+    """Register a party and open its case as one act, in one transaction: a refused case leaves no party behind."""
+    with session.services.transaction():
+        party = register_party(session, party_data)
+        kind = "record_simple_decision" if simple else "register_lead"
+        return create_case(session, kind, {**case_payload, "party_id": party.id})
+
+
 def _allocate_number(session: SessionCore, case_id: str, ctx: Context, day: date) -> dict[str, Any]:
     agency = ctx.agency
     if agency is None:

@@ -11,7 +11,8 @@ The GUI gives its worker thread its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -66,6 +67,18 @@ class ServicesCore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction (a savepoint inside another). Should it roll back, what the caches took in during
+        it is forgotten with it."""
+        try:
+            with self.db.atomic():
+                yield
+        except BaseException:
+            self.reference.invalidate_all()
+            self.states.forget()
+            raise
 
     def note(self, changes: Changes) -> None:
         """Note what a write changed: in the change log, and by dropping the cached reference tables it touched."""

@@ -1,10 +1,13 @@
-"""This device's name, shown to the devices it exchanges case bundles with."""
+"""This device's name and identity, and the devices it has exchanged case bundles with."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..domain.refusals import InvalidInput
 from ..store import devices as device_store
-from .core import SessionCore
+from .bundle_format import fingerprint
+from .core import ServicesCore, SessionCore
 
 
 def name_device(session: SessionCore, name: str) -> None:
@@ -17,3 +20,14 @@ def name_device(session: SessionCore, name: str) -> None:
         session.record(f"device/{services.device_id}", "name_device", {"name": name})
         device_store.set_device_name(services.db, name)
 
+
+def device_info(services: ServicesCore) -> dict[str, str]:
+    """This device's id, name, public key and the key's fingerprint (what others compare before trusting it)."""
+    own = device_store.own_device(services.db)
+    return {**own, "fingerprint": fingerprint(own["public_key"])}
+
+
+def peers(services: ServicesCore) -> list[dict[str, Any]]:
+    """The devices bundles have been exchanged with: ``device_id``, ``name``, ``sent_upto_seq`` (the local
+    event number up to which everything has gone), ``bundles_received``, ``last_received_at``, ``last_sent_at``."""
+    return device_store.peers(services.db)

@@ -17,10 +17,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
-from ..services import Services
+from ..services import Services, default_db_path
 from ..services.api import china_now
 from ..services.demo import build_demo
-from ..store.database import default_db_path
 from . import i18n
 from .window import LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
@@ -38,8 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def prepare_database(path: Path, demo: bool) -> None:
     with Services(path) as services:
-        empty = not services.db.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]
-        if demo and empty:
+        if demo and not services.has_cases():
             build_demo(services)
 
 
