@@ -38,7 +38,7 @@ def _print_json(data: Any, out: TextIO) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="enforcement-cli", description="行政执法案件记录 命令行")
-    parser.add_argument("--db", type=Path, help=f"数据库文件（默认 {default_db_path()}）")
+    parser.add_argument("--db", type=Path, dest="db_path", metavar="DB", help=f"数据库文件（默认 {default_db_path()}）")
     parser.add_argument("--user", default=os.environ.get("ENFORCEMENT_USER", "admin"), help="以哪个用户身份操作（登录名，默认 admin）")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -346,11 +346,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return int(exc.code or 0)
     try:
         if getattr(args, "handler", None) is not None:  # discretion and rules commands
-            with Services(args.db or default_db_path()) as services:
+            with Services(args.db_path or default_db_path()) as services:
                 return args.handler(args, services.policy_on(services.today()), services.benchmarks(), out)
         if not getattr(args, "needs_db", True):
             return args.func(None, args, out)
-        with Services(args.db or default_db_path()) as services:
+        with Services(args.db_path or default_db_path()) as services:
             return args.func(services, args, out)
     except CliError as exc:
         err.write(f"错误：{exc}\n")

@@ -27,7 +27,7 @@ from .worker import ServiceThread
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="enforcement-app", description="行政执法案件记录")
-    parser.add_argument("--db", type=Path, help="数据库文件（默认：用户数据目录中的 cases.db）")
+    parser.add_argument("--db", type=Path, dest="db_path", metavar="DB", help="数据库文件（默认：用户数据目录中的 cases.db）")
     parser.add_argument("--demo", action="store_true", help="向新数据库写入演示数据")
     parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help="界面语言（默认简体中文）")
     parser.add_argument("--user", help="预填的登录名")
@@ -59,7 +59,7 @@ def open_window(worker: ServiceThread, officer, db_path: Path) -> MainWindow:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    db_path = args.db or default_db_path()
+    db_path = args.db_path or default_db_path()
     try:
         prepare_database(db_path, args.demo)
     except (OSError, ValueError) as exc:
