@@ -10,9 +10,8 @@ are not cached here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlite_utils
 
@@ -27,22 +26,13 @@ from ..domain.versioning import Versioned, version_in_force
 from ..store import reference as store
 from .changes import REFERENCE_TABLES
 
-T = TypeVar("T")
-
 
 class Reference:
     """The reference data of one connection (use it from that connection's thread only)."""
 
     def __init__(self, db: sqlite_utils.Database):
         self._db = db
-        self._cache: dict[str, Any] = {}
-
-    def _cached(self, table: str, load: Callable[[], T]) -> T:
-        try:
-            return self._cache[table]
-        except KeyError:
-            value = self._cache[table] = load()
-            return value
+        self._cache: dict[str, Any] = {}  # reference table -> what was read from it
 
     def invalidate(self, *tables: str) -> None:
         """Forget what was read from ``tables`` (reference table names, e.g. ``"officer"``, ``"policy"``)."""
@@ -54,19 +44,25 @@ class Reference:
     def invalidate_all(self) -> None:
         self._cache.clear()
 
-    # --- the tables --------------------------------------------------------------------------------------
+    # --- the tables (every action reads them: a hit makes no call and builds nothing) ----------------------
 
     def officers(self) -> dict[str, Officer]:
-        return self._cached("officer", lambda: store.officers(self._db))
+        cache = self._cache
+        if "officer" not in cache:
+            cache["officer"] = store.officers(self._db)
+        return cache["officer"]
 
     def officer_by_login(self, login: str) -> Officer | None:
         return next((o for o in self.officers().values() if o.login == login), None)
 
     def agency(self) -> Agency | None:
-        return self._cached("agency", lambda: store.agency(self._db))
+        cache = self._cache
+        if "agency" not in cache:
+            cache["agency"] = store.agency(self._db)
+        return cache["agency"]
 
     def party(self, party_id: str) -> Party:
-        parties: dict[str, Party] = self._cached("party", dict)
+        parties: dict[str, Party] = self._cache.setdefault("party", {})
         found = parties.get(party_id)
         if found is None:
             found = store.party(self._db, party_id)
@@ -77,19 +73,21 @@ class Reference:
 
     def policy_versions(self) -> list[Versioned[AgencyPolicy]]:
         """The shipped policy versions, then those recorded here."""
-        return self._cached("policy", lambda: default_policy_versions() + store.policy_versions(self._db))
+        cache = self._cache
+        if "policy" not in cache:
+            cache["policy"] = default_policy_versions() + store.policy_versions(self._db)
+        return cache["policy"]
 
     def policy_on(self, day: date) -> AgencyPolicy:
         return version_in_force(self.policy_versions(), day).value
 
     def benchmarks(self) -> BenchmarkLibrary:
         """The discretion benchmark sets in use: those shipped with the app plus the agency's imports."""
-
-        def load() -> BenchmarkLibrary:
+        cache = self._cache
+        if "benchmarks" not in cache:
             library = shipped_library()
-            return library.with_sets(store.benchmark_sets(self._db, library.catalogue))
-
-        return self._cached("benchmarks", load)
+            cache["benchmarks"] = library.with_sets(store.benchmark_sets(self._db, library.catalogue))
+        return cache["benchmarks"]
 
     def benchmark_set(self, set_id: str, version: str | None = None) -> BenchmarkSet:
         """One set by id (the latest-starting version unless ``version`` is given)."""
@@ -99,4 +97,7 @@ class Reference:
         return max(found, key=lambda s: s.effective_from)
 
     def calendar(self) -> WorkCalendar:
-        return self._cached("calendar", lambda: WorkCalendar.default(store.calendar_years(self._db)))
+        cache = self._cache
+        if "calendar" not in cache:
+            cache["calendar"] = WorkCalendar.default(store.calendar_years(self._db))
+        return cache["calendar"]
