@@ -17,6 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
 
+import sqlite_utils
+
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar
 from ..domain.case import CaseState
@@ -184,7 +186,7 @@ class SessionCore:
         self.actor = actor
 
     @property
-    def db(self):
+    def db(self) -> sqlite_utils.Database:
         return self.services.db
 
     def require(self, action: str) -> None:
