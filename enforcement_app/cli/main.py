@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,10 +19,7 @@ from ..domain.case import STAGE_ZH, Stage
 from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from ..services import Services, Session
-from ..services.api import restore
-from ..services.bundles import fingerprint
-from ..store.database import default_db_path, meta
+from ..services import Services, Session, default_db_path, restore
 from . import casefile_cmd, discretion_cmd
 
 EXIT_REFUSED = 1
@@ -41,7 +38,7 @@ def _print_json(data: Any, out: TextIO) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="enforcement-cli", description="行政执法案件记录 命令行")
-    parser.add_argument("--db", type=Path, help=f"数据库文件（默认 {default_db_path()}）")
+    parser.add_argument("--db", type=Path, dest="db_path", metavar="DB", help=f"数据库文件（默认 {default_db_path()}）")
     parser.add_argument("--user", default=os.environ.get("ENFORCEMENT_USER", "admin"), help="以哪个用户身份操作（登录名，默认 admin）")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -131,21 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session(services: Services, args: argparse.Namespace) -> Session:
+def _session(services: Services, args: argparse.Namespace, open_as: Callable[[str], Session] | None = None) -> Session:
+    """The session of ``--user`` (opened by ``open_as``, by default :meth:`Services.session`)."""
     try:
-        return services.session(args.user)
+        return (open_as or services.session)(args.user)
     except NotFound as exc:
         raise CliError(f"{exc}（用 --user 指定登录名）") from None
 
 
 def cmd_init(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    if services.agency() is not None:
+    if services.is_initialised():
         raise CliError("数据库已初始化（已有执法主体）", EXIT_REFUSED)
-    system = services.system_session()
-    system.set_agency({"name": args.agency_name, "seal_name": args.seal_name or args.agency_name, "area": args.area,
-                       "case_no_prefix": args.prefix, "reconsideration_body": args.reconsideration_body,
-                       "litigation_court": args.litigation_court})
-    system.register_officer({"name": "系统管理员", "login": args.admin_login, "roles": ["admin"], "password": args.admin_password})
+    services.initialise({"name": args.agency_name, "seal_name": args.seal_name or args.agency_name, "area": args.area,
+                         "case_no_prefix": args.prefix, "reconsideration_body": args.reconsideration_body,
+                         "litigation_court": args.litigation_court},
+                        {"name": "系统管理员", "login": args.admin_login, "password": args.admin_password})
     out.write(f"已初始化：{args.agency_name}，管理员 {args.admin_login}\n")
     return 0
 
@@ -304,9 +301,7 @@ def cmd_bundle_export(services: Services, args: argparse.Namespace, out: TextIO)
 
 
 def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    # a new machine has no users yet: its first bundle brings them, so the system receives it
-    first = not services.db.execute("SELECT count(*) FROM officer").fetchone()[0]
-    session = services.system_session() if first else _session(services, args)
+    session = _session(services, args, services.bundle_receiver)
     result = session.import_bundle(args.file, trust_new=args.trust_new_device)
     if args.json:
         _print_json(result.as_dict(), out)
@@ -324,13 +319,12 @@ def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO)
 def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     if args.set_name:
         _session(services, args).name_device(args.set_name)
-    rows = [dict(zip(("device_id", "name", "sent_upto_seq", "bundles_received", "last_received_at", "last_sent_at"), r, strict=True))
-            for r in services.db.execute("SELECT device_id, name, sent_upto_seq, bundles_received, last_received_at, last_sent_at FROM peer")]
+    rows = services.peers()
     if args.json:
         _print_json(rows, out)
         return 0
-    out.write(f"本机：{meta(services.db, 'device_name')}（{meta(services.db, 'device_id')}），"
-              f"密钥指纹 {fingerprint(meta(services.db, 'device_public_key'))}\n")
+    own = services.device_info()
+    out.write(f"本机：{own['name']}（{own['device_id']}），密钥指纹 {own['fingerprint']}\n")
     for r in rows:
         out.write(f"  {r['device_id']}  {r['name']}  已发送至第{r['sent_upto_seq']}条  收到{r['bundles_received']}个包\n")
     return 0
@@ -352,11 +346,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return int(exc.code or 0)
     try:
         if getattr(args, "handler", None) is not None:  # discretion and rules commands
-            with Services(args.db or default_db_path()) as services:
+            with Services(args.db_path or default_db_path()) as services:
                 return args.handler(args, services.policy_on(services.today()), services.benchmarks(), out)
         if not getattr(args, "needs_db", True):
             return args.func(None, args, out)
-        with Services(args.db or default_db_path()) as services:
+        with Services(args.db_path or default_db_path()) as services:
             return args.func(services, args, out)
     except CliError as exc:
         err.write(f"错误：{exc}\n")

@@ -1,10 +1,15 @@
-"""Officers (users) with roles and enforcement certificates (行政执法证)."""
+"""Officers (users) with roles and enforcement certificates (行政执法证), and the checks of the forms that
+register and change them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
+
+from .refusals import InvalidInput, Refusal
 
 
 class Role(StrEnum):
@@ -75,3 +80,117 @@ class Officer:
         """The certificate valid on ``day`` (the one expiring last when several are)."""
         valid = [c for c in self.certificates if c.valid_on(day)]
         return max(valid, key=lambda c: c.valid_to) if valid else None
+
+
+# --- the forms that register and change officers ---------------------------------------------------------
+
+
+def _certificate(data: Mapping[str, Any], status: str) -> Certificate:
+    """Raises KeyError or ValueError when a field is missing or invalid."""
+    return Certificate(str(data["certificate_no"]).strip(), str(data.get("area", "")), date.fromisoformat(str(data["valid_from"])),
+                       date.fromisoformat(str(data["valid_to"])), CertificateStatus(status), str(data.get("source_of_power", "")))
+
+
+def _roles(values: Iterable[Any]) -> list[Role]:
+    try:
+        return sorted({Role(r) for r in values})
+    except ValueError as exc:
+        raise InvalidInput.at("roles", f"未知角色：{exc}") from None
+
+
+def certificate_record(c: Certificate) -> dict[str, Any]:
+    """A certificate as events carry it."""
+    return {**c.__dict__, "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(), "status": c.status.value,
+            "status_from": c.status_from.isoformat() if c.status_from else ""}
+
+
+def build_officer(officer_id: str, data: Mapping[str, Any], *, login_taken: Callable[[str], bool],
+                  more: Iterable[Refusal] = ()) -> Officer:
+    """The officer a registration form describes (name, login, unit, roles, legal qualification,
+    certificates). Every problem is collected, followed by ``more`` (those found outside the domain, such as
+    a password too short), and raised together as :class:`InvalidInput`, so the form can mark each field
+    at once; an unknown role is refused on its own."""
+    name, login = str(data.get("name", "")).strip(), str(data.get("login", "")).strip()
+    problems = []
+    if not name:
+        problems.append(Refusal("invalid_input", "姓名不能为空", field="name"))
+    if not login or " " in login:
+        problems.append(Refusal("invalid_input", "登录名不能为空且不能含空格", field="login"))
+    elif login_taken(login):
+        problems.append(Refusal("invalid_input", f"登录名已存在：{login}", field="login"))
+    roles = _roles(data.get("roles", []))
+    if not roles:
+        problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
+    certificates = []
+    for c in data.get("certificates", []) or []:
+        try:
+            certificates.append(_certificate(c, c.get("status", "valid")))
+        except (KeyError, ValueError) as exc:
+            problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificates"))
+    problems.extend(more)
+    if problems:
+        raise InvalidInput(problems)
+    return Officer(id=officer_id, name=name, login=login, unit=str(data.get("unit", "")), roles=frozenset(roles),
+                   legal_qualification=bool(data.get("legal_qualification", False)), certificates=tuple(certificates))
+
+
+def officer_record(officer: Officer) -> dict[str, Any]:
+    """A new officer as the ``register_officer`` event carries it."""
+    return {
+        "id": officer.id,
+        "name": officer.name,
+        "login": officer.login,
+        "unit": officer.unit,
+        "roles": [r.value for r in sorted(officer.roles)],
+        "legal_qualification": officer.legal_qualification,
+        "certificates": [certificate_record(c) for c in officer.certificates],
+    }
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def officer_update(officer: Officer, changes: Mapping[str, Any], *, by: str, today: date,
+                   certificate_registered: Callable[[str], bool]) -> dict[str, Any]:
+    """The ``update_officer`` record of a change form: roles, legal qualification, the active flag, a new
+    certificate, or a certificate's new status (on ``changes["certificate_status"]["on"]``, else
+    ``today``). ``by``: the officer making the change (nobody may deactivate themselves). Every problem
+    is raised together as :class:`InvalidInput`; an unknown role is refused on its own."""
+    record: dict[str, Any] = {"id": officer.id}
+    problems: list[Refusal] = []
+    if "roles" in changes:
+        roles = _roles(changes["roles"])
+        if not roles:
+            problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
+        record["roles"] = [r.value for r in roles]
+    for key in ("legal_qualification", "active"):
+        if key in changes:
+            record[key] = bool(changes[key])
+    if officer.id == by and record.get("active") is False:
+        problems.append(Refusal("invalid_input", "不能停用自己的账户", field="active"))
+    add = changes.get("add_certificate")
+    if add:
+        try:
+            cert = _certificate(add, CertificateStatus.VALID)
+        except (KeyError, ValueError) as exc:
+            problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificate_no"))
+        else:
+            if certificate_registered(cert.certificate_no):
+                problems.append(Refusal("invalid_input", f"执法证号已登记：{cert.certificate_no}", field="certificate_no"))
+            record["add_certificate"] = certificate_record(cert)
+    status = changes.get("certificate_status")
+    if status:
+        no, value = str(status.get("certificate_no", "")), str(status.get("status", ""))
+        on = _day(status.get("on")) or today
+        if value not in {s.value for s in CertificateStatus} or not any(c.certificate_no == no for c in officer.certificates):
+            problems.append(Refusal("invalid_input", f"该人员没有执法证 {no}，或状态 {value} 无效", field="certificate_status"))
+        record["certificate_status"] = {"certificate_no": no, "status": value, "on": on.isoformat()}
+    if len(record) == 1 and not problems:
+        problems.append(Refusal("invalid_input", "没有要变更的内容"))
+    if problems:
+        raise InvalidInput(problems)
+    return record

@@ -24,12 +24,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.refusals import InvalidInput
+from ..store import cases as case_store
+from ..store import devices as device_store
 from ..store import events as event_store
+from ..store import reference as reference_store
+from ..store.cases import CaseRow
 from ..store.database import meta
-from . import projections
 from .bundle_format import (
     DEVICE,
     BundleError,
@@ -41,15 +44,13 @@ from .bundle_format import (
     write_bundle,
 )
 from .changes import REFERENCE_TABLES, Changes
-
-if TYPE_CHECKING:
-    from .api import Session
+from .clock import new_id
+from .core import ServicesCore, SessionCore
 
 __all__ = ["BundleError", "ExportSummary", "ImportSummary", "UntrustedDevice", "export_bundle", "fingerprint", "import_bundle"]
 
 APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立案", "record_legal_review": "法制审核",
                   "decide_approval": "审批", "make_decision": "作出处理决定", "record_collective_discussion": "集体讨论"}
-_COLUMNS = "seq, stream, parents, actor, device, at, kind, payload"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 OVERLAP_BYTES = 4 << 30  # about ten seconds of hashing here; see import_bundle
 # reference changes a bundle may bring in; anything that widens a person's powers is left to this machine's administrator
@@ -86,10 +87,8 @@ class ImportSummary:
 # --- export ----------------------------------------------------------------------------------------------
 
 
-def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | None = None, query: str | None = None,
+def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str] | None = None, query: str | None = None,
                   to_device: str | None = None) -> ExportSummary:
-    from .api import case_filter, new_id
-
     services, db = session.services, session.db
     path = Path(path)
     if path.exists():
@@ -97,20 +96,16 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
     if cases:
         case_ids = [services.resolve_case(c) for c in cases]
     else:
-        where, args = case_filter(stage=None, officer=None, overdue=False, query=query, year=None, today=services.today())
-        case_ids = [r[0] for r in db.execute(f'SELECT id FROM "case" WHERE {where}', args)]
-    parties = {r[0] for r in db.execute(
-        f'SELECT party_id FROM "case" WHERE id IN ({",".join("?" * len(case_ids))})', case_ids)} if case_ids else set()
+        case_ids = case_store.case_ids_matching(db, query, services.today())
+    parties = case_store.party_ids_of(db, case_ids)
     wanted = set(case_ids) | {f"evaluation/{c}" for c in case_ids} | {f"party/{p}" for p in parties if p}
     since = 0
     if to_device:
         if not DEVICE.fullmatch(to_device):
             raise InvalidInput.at("to_device", f"设备ID无效：{to_device}")
-        row = db.execute("SELECT sent_upto_seq FROM peer WHERE device_id = ?", [to_device]).fetchone()
-        since = int(row[0]) if row else 0
+        since = device_store.sent_upto(db, to_device)
     selective = bool(cases or query)
-    rows = [r for r in db.execute(f"SELECT {_COLUMNS} FROM event WHERE seq > ? ORDER BY seq", [since])
-            if r[1] in wanted or r[1].startswith(("officer/", "agency/", "config/"))]
+    rows = [r for r in event_store.rows_after(db, since) if r[1] in wanted or r[1].startswith(("officer/", "agency/", "config/"))]
     evidence: dict[str, Path] = {}
     for r in rows:
         if r[6] == "add_evidence":
@@ -130,15 +125,13 @@ def export_bundle(session: Session, path: str | Path, *, cases: Iterable[str] | 
             raise InvalidInput.at("events", str(exc)) from None
         size = write_bundle(partial, events_text, evidence, manifest, meta(db, "device_key"))
         with db.atomic():
-            session._record(f"device/{to_device or 'removable-media'}", "export_bundle",
-                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
-                             "evidence_files": len(evidence)})
+            session.record(f"device/{to_device or 'removable-media'}", "export_bundle",
+                           {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
+                            "evidence_files": len(evidence)})
             if to_device and not selective:
                 # only a bundle of everything moves the mark: a bundle of some cases leaves the others still to send
                 upto = max([since] + [r[0] for r in rows])
-                db.execute("INSERT INTO peer (device_id, sent_upto_seq, last_sent_at) VALUES (?, ?, ?) ON CONFLICT(device_id) "
-                           "DO UPDATE SET sent_upto_seq = excluded.sent_upto_seq, last_sent_at = excluded.last_sent_at",
-                           [to_device, upto, services.clock().isoformat()])
+                device_store.note_sent(db, to_device, upto, services.clock().isoformat())
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -164,7 +157,7 @@ class UntrustedDevice(BundleError):
         self.key_changed = bool(known_key)
 
 
-def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bool] | None = None,
+def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[], bool] | None = None,
                   trust_new: bool = False, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """``trust_new``: the user has compared the sending device's key fingerprint and trusts it from now on
     (the first bundle from a machine). A device whose key has changed is never trusted this way.
@@ -176,10 +169,10 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
     with BundleReader(path) as reader, gc_paused():
         manifest = reader.manifest
         device, key, name = str(manifest.get("from_device", "")), str(manifest.get("public_key", "")), str(manifest.get("from_name", ""))
-        trusted = db.execute("SELECT public_key FROM trusted_device WHERE device_id = ?", [device]).fetchone()
+        trusted = device_store.trusted_key(db, device)
         own = device == meta(db, "device_id") and key == meta(db, "device_public_key")
-        if not (own or (trusted is not None and trusted[0] == key) or (trusted is None and trust_new)):
-            raise UntrustedDevice(path, device, name, key, trusted[0] if trusted else None)
+        if not (own or trusted == key or (trusted is None and trust_new)):
+            raise UntrustedDevice(path, device, name, key, trusted)
         staging = reader.start_staging(services.evidence, cancelled)
         events_size, total = reader.events_bytes(), reader.evidence_bytes() + reader.events_bytes()
 
@@ -198,7 +191,7 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
             known = event_store.known_hashes(db, [e.hash for e in events])
             new = [e for e in events if e.hash not in known]
             if not problems:
-                problems = _missing_references(db, services, new, known, {n[len("evidence/"):] for n in reader.present})
+                problems = _missing_references(db, new, known, {n[len("evidence/"):] for n in reader.present})
             if problems:
                 raise BundleError(path, problems)  # refused already: the evidence need not be hashed to the end
             # the events are written while the evidence is still being hashed, inside a transaction that a bad
@@ -210,10 +203,9 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
             summary = ImportSummary(str(manifest.get("bundle_id", "")), device, name, known_events=len(events) - len(new))
             with db.atomic():
                 if trust_new and not own and trusted is None:
-                    session._record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
-                                                                          "fingerprint": fingerprint(key)})
-                    db["trusted_device"].insert({"device_id": device, "public_key": key, "name": name,
-                                                 "trusted_at": services.clock().isoformat(), "trusted_by": session.actor.id})
+                    session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
+                                                                         "fingerprint": fingerprint(key)})
+                    device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id)
                 _add(session, summary, new)
                 report(events_size)(staging.checked_bytes())
                 # every evidence file is checked before anything is committed: a bad one rolls all of this back
@@ -224,19 +216,18 @@ def import_bundle(session: Session, path: str | Path, cancelled: Callable[[], bo
                 for sha, tmp in staged.items():
                     services.evidence.commit(tmp, sha)
             staging.discard()  # the worker's job file
-            services._states.clear()
+            services.forget_states()
             report(total)(0)
             return summary
         except BaseException:
             staging.cancel()  # stops the staging and removes whatever it staged
             # the transaction rolled back: what the caches loaded inside it must not outlive it
-            services._officers = services._agency = services._policies = services._calendar = services._benchmarks = None
-            services._parties.clear()
-            services._states.clear()
+            services.reference.invalidate_all()
+            services.forget_states()
             raise
 
 
-def _check_staged(path: Path, services, new: list[WireEvent], staged: dict[str, Path]) -> None:
+def _check_staged(path: Path, services: ServicesCore, new: list[WireEvent], staged: dict[str, Path]) -> None:
     """Every evidence file the new events register is now staged from the bundle or already in the store,
     with the size its event says."""
     problems = []
@@ -253,7 +244,7 @@ def _check_staged(path: Path, services, new: list[WireEvent], staged: dict[str, 
         raise BundleError(path, problems[:10])
 
 
-def _missing_references(db, services, new: list[WireEvent], known: set[str], evidence_in_bundle: set[str]) -> list[str]:
+def _missing_references(db, new: list[WireEvent], known: set[str], evidence_in_bundle: set[str]) -> list[str]:
     """What the new events name that is neither in the bundle nor in this database: parents, evidence
     files, parties."""
     have = set(known)
@@ -270,23 +261,22 @@ def _missing_references(db, services, new: list[WireEvent], known: set[str], evi
         isinstance(e.payload.get("sha256"), str) and _SHA256.fullmatch(e.payload["sha256"]) and type(e.payload.get("size")) is int)]
     if malformed:
         return [f"证据登记记录 {e.hash[:12]}… 缺少有效的 SHA-256 或文件大小" for e in malformed[:10]]
-    registered = {r[0] for r in db.execute("SELECT sha256 FROM evidence")}
+    registered = case_store.registered_evidence(db)
     lacking = [e.payload.get("sha256") for e in new if e.kind == "add_evidence"
                and e.payload.get("sha256") not in evidence_in_bundle and e.payload.get("sha256") not in registered]
     if lacking:
         return [f"证据文件 {str(s)[:12]}… 既不在包内也不在本机证据库中" for s in lacking[:10]]
-    in_bundle = {e.stream for e in new} | {r[0] for r in db.execute("SELECT 'party/' || id FROM party")}
+    in_bundle = {e.stream for e in new} | reference_store.party_streams(db)
     orphans = sorted({f"party/{e.payload.get('party_id')}" for e in new if e.kind in ("register_lead", "record_simple_decision")} - in_bundle)
     return [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]]
 
 
-def _add(session: Session, summary: ImportSummary, new: list[WireEvent]) -> None:
+def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent]) -> None:
     """Write the new events, project them, rebuild the cases they touch and record the import. Inside the
     caller's transaction."""
     services, db = session.services, session.db
     affected = sorted({e.stream for e in new if "/" not in e.stream})
-    existing = {r[0] for r in db.execute(
-        f'SELECT id FROM "case" WHERE id IN ({",".join("?" * len(affected))})', affected)} if affected else set()
+    existing = case_store.known_case_ids(db, affected)
     event_store.append_rows(db, new)
     arrived: dict[str, list[WireEvent]] = {}
     for e in new:
@@ -298,74 +288,70 @@ def _add(session: Session, summary: ImportSummary, new: list[WireEvent]) -> None
         arrived.setdefault(e.stream, []).append(e)
         if e.kind == "add_evidence":
             p = e.payload
-            db.execute("INSERT OR IGNORE INTO evidence (sha256, size, media_type, original_name, stored_at) VALUES (?,?,?,?,?)",
-                       [p["sha256"], p["size"], p.get("media_type", ""), p.get("original_name", ""), e.at_text])
+            case_store.register_evidence(db, p["sha256"], p["size"], p.get("media_type", ""), p.get("original_name", ""), e.at_text)
             summary.evidence_files += 1
         elif e.kind in APPROVAL_KINDS:
             summary.approvals.append(f"{APPROVAL_KINDS[e.kind]}（{e.stream[:12]}，{e.at_text[:10]}）")
-    services._officers = services._agency = services._policies = services._calendar = services._benchmarks = None
-    rows = []
+    services.reference.invalidate_all()  # the reference tables may have gained rows: the cases below are rebuilt with them
+    rows: list[CaseRow] = []
     for case_id in affected:
         # a case new here is exactly what arrived: folded from memory, not from the rows just written
         state = services.case_state(case_id)[0] if case_id in existing else services.fold_events(case_id, arrived[case_id])
         party = services.party(state.party_id) if state.party_id else None
         rows.append(session.case_row(state, services.context(session.actor, party=party)))
         (summary.updated_cases if case_id in existing else summary.new_cases).append(state.case_no or case_id)
-    projections.write_case_rows(db, rows)
-    services.changes.note(Changes(cases=frozenset(affected), tables=REFERENCE_TABLES))
+    case_store.write_case_rows(db, rows)
+    services.note(Changes(cases=frozenset(affected), tables=REFERENCE_TABLES))
     summary.new_events = len(new)
-    session._record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
+    session.record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
         "bundle_id": summary.bundle_id, "from_device": summary.from_device, "new_events": summary.new_events,
         "known_events": summary.known_events, "new_cases": len(summary.new_cases),
         "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
     if summary.from_device:
-        db.execute("INSERT INTO peer (device_id, name, bundles_received, last_received_at) VALUES (?, ?, 1, ?) "
-                   "ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, bundles_received = bundles_received + 1, "
-                   "last_received_at = excluded.last_received_at",
-                   [summary.from_device, summary.from_name, services.clock().isoformat()])
+        device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
 
 def _project_reference(db, e: WireEvent) -> str:
     """Bring an imported reference event into this database's tables through the same projections the
-    services use (``projections``); returns a conflict with what this database holds, or ''."""
+    services use (:mod:`enforcement_app.store.reference`); returns a conflict with what this database
+    holds, or ''."""
     p: Mapping[str, Any] = e.payload
     if e.kind == "register_party":
-        projections.project_party(db, p)
+        reference_store.project_party(db, p)
     elif e.kind == "register_officer":
-        row = db.execute("SELECT id FROM officer WHERE login = ?", [p.get("login")]).fetchone()
-        if row and row[0] != p.get("id"):
+        holder = reference_store.officer_id_with_login(db, p.get("login"))
+        if holder is not None and holder != p.get("id"):
             return f"登录名 {p.get('login')} 在本机已属于另一人员，未导入该人员（{p.get('name')}）"
-        if row is None and not db.execute("SELECT 1 FROM officer WHERE id = ?", [p.get("id")]).fetchone():
-            projections.project_officer(db, p)  # no password: the officer logs in on their own machine
+        if holder is None and not reference_store.officer_exists(db, p.get("id")):
+            reference_store.project_officer(db, p)  # no password: the officer logs in on their own machine
     elif e.kind == "update_officer":
-        from .api import apply_officer_update
-
-        if db.execute("SELECT 1 FROM officer WHERE id = ?", [p.get("id")]).fetchone():
+        if reference_store.officer_exists(db, p.get("id")):
             # certificates follow the officer; roles, qualification and accounts are this machine's administrator's call
-            apply_officer_update(db, {k: v for k, v in p.items() if k not in _PRIVILEGED})
+            reference_store.apply_officer_update(db, {k: v for k, v in p.items() if k not in _PRIVILEGED})
             if any(k in p for k in _PRIVILEGED):
                 return f"人员 {p.get('id', '')[:12]}… 的角色、资格或账户变更未自动生效，请本机管理员核对后办理"
     elif e.kind == "set_agency":
-        row = db.execute("SELECT id, name, seal_name, area, case_no_prefix FROM agency").fetchone()
-        if row is None:
-            projections.project_agency(db, p)
-        elif tuple(row) != (p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix")):
+        agency = reference_store.agency(db)
+        if agency is None:
+            reference_store.project_agency(db, p)
+        elif (agency.id, agency.name, agency.seal_name, agency.area, agency.case_no_prefix) != (
+                p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix")):
             return f"执法主体设置与本机不同（{p.get('name')}，案号前缀 {p.get('case_no_prefix')}），未覆盖本机设置"
     elif e.kind == "set_policy":
-        row = db.execute("SELECT body FROM policy_version WHERE version = ?", [p.get("version")]).fetchone()
-        if row is None:
-            projections.project_policy(db, p)
-        elif json.loads(row[0]) != projections.policy_body(p):
+        body = reference_store.stored_policy_body(db, p.get("version"))
+        if body is None:
+            reference_store.project_policy(db, p)
+        elif body != reference_store.policy_body(p):
             return f"裁量与审核参数版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
     elif e.kind == "import_calendar":
-        row = db.execute("SELECT body FROM calendar_year WHERE year = ?", [p.get("year")]).fetchone()
-        if row is None:
-            projections.project_calendar(db, p)
-        elif json.loads(row[0]) != projections.calendar_body(p):
+        body = reference_store.stored_calendar_body(db, p.get("year"))
+        if body is None:
+            reference_store.project_calendar(db, p)
+        elif body != reference_store.calendar_body(p):
             return f"{p.get('year')}年节假日安排与本机不同，未覆盖"
     elif e.kind == "import_benchmark_set":
-        row = db.execute("SELECT sha256 FROM benchmark_set WHERE id = ? AND version = ?", [p.get("id"), p.get("version")]).fetchone()
-        if row is None:
-            projections.project_benchmark_set(db, p, e.at_text, e.actor)
-        elif row[0] != p.get("sha256"):
+        sha = reference_store.stored_benchmark_sha256(db, p.get("id"), p.get("version"))
+        if sha is None:
+            reference_store.project_benchmark_set(db, p, e.at_text, e.actor)
+        elif sha != p.get("sha256"):
             return f"裁量基准 {p.get('id')}（{p.get('version')}）与本机同版本内容不同，未覆盖"
     return ""

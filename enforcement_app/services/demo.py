@@ -113,7 +113,7 @@ class _Timeline:
 def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, today: date | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Fill an empty database; returns counts. Refuses a database that already has cases."""
-    if services.db.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]:
+    if services.has_cases():
         raise ValueError("数据库中已有案件，演示数据只能写入新数据库")
     real_clock = services.clock
     today = today or real_clock().date()

@@ -6,14 +6,14 @@ requests, collective discussions due and decisions ready to be made; a hearing c
 they chair; an officer sees their own open cases whose next deadline is near or past. Each task is one
 the procedure would allow this user now, so the inbox never offers what the services would refuse.
 
-Candidates come from the case table by stage (SQL), and only those are judged by the procedure.
+Candidates come from the case table by stage (an indexed query), and only those are judged by the procedure.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.case import STAGE_ZH, CaseState, Stage
 from ..domain.deadlines import Deadline
@@ -21,9 +21,8 @@ from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.officers import Role
 from ..domain.procedure import ACTIONS, availability, deadlines_of
 from ..domain.review import discussion_refusals
-
-if TYPE_CHECKING:
-    from .api import Session
+from ..store import cases as case_store
+from .core import SessionCore
 
 # task -> (role, stages in which to look, the deadline that dates it), from the actions' declarations. A
 # pending approval is found by the pending_approvals column; a hearing waits for its chair, whatever their role.
@@ -58,25 +57,23 @@ def _due(deadlines: list[Deadline], rule: str | None) -> Deadline | None:
     return next((d for d in deadlines if d.rule == rule and d.met_on is None), None) if rule else None
 
 
-def inbox(session: Session) -> list[InboxItem]:
+def inbox(session: SessionCore) -> list[InboxItem]:
+    session.require("view_cases")
     services = session.services
+    db = services.db
     actor = session.actor
     today = services.today()
     items: list[InboxItem] = []
     candidates: dict[str, set[str]] = {}
-
-    def want(task: str, where: str, args: list[Any]) -> None:
-        for (case_id,) in services.db.execute(f'SELECT id FROM "case" WHERE {where}', args):
-            candidates.setdefault(case_id, set()).add(task)
-
     for task, (role, stages, _rule) in TASKS.items():
         if task == "hold_hearing":
-            want(task, "stage = ?", [Stage.HEARING.value])
+            found = case_store.case_ids_in_stages(db, [Stage.HEARING])
         elif task == "decide_approval":
-            if actor.has_role(role):
-                want(task, "pending_approvals != ''", [])
-        elif actor.has_role(role):
-            want(task, f"stage IN ({','.join('?' * len(stages))})", [s.value for s in stages])
+            found = case_store.case_ids_awaiting_approval(db) if actor.has_role(role) else []
+        else:
+            found = case_store.case_ids_in_stages(db, stages) if actor.has_role(role) else []
+        for case_id in found:
+            candidates.setdefault(case_id, set()).add(task)
 
     for case_id, tasks in candidates.items():
         state = services.current_state(case_id)
@@ -103,13 +100,8 @@ def inbox(session: Session) -> list[InboxItem]:
             items.append(_item(state, task, ctx.permissions.title(task), due, deadline.name if deadline else "", today, detail))
 
     if actor.has_role(Role.OFFICER):
-        horizon = (today + timedelta(days=services.policy_on(today).inbox_deadline_horizon_days)).isoformat()
-        rows = services.db.execute(
-            'SELECT id, next_due, next_due_rule FROM "case" WHERE (\',\' || handlers || \',\') LIKE ? '
-            "AND next_due != '' AND next_due <= ? AND stage NOT IN ('closed', 'archived')",
-            [f"%,{actor.id},%", horizon],
-        ).fetchall()
-        for case_id, next_due, rule_name in rows:
+        horizon = today + timedelta(days=services.policy_on(today).inbox_deadline_horizon_days)
+        for case_id, next_due, rule_name in case_store.deadlines_due_by(db, actor.id, horizon):
             state = services.current_state(case_id)
             items.append(_item(state, "deadline", "办理期限", date.fromisoformat(next_due), rule_name, today, rule_name))
     items.sort(key=lambda i: (not i.overdue, i.due or date.max, i.case_no or i.case_id))

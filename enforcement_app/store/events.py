@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 
 import sqlite_utils
@@ -109,3 +110,9 @@ def append_rows(db: sqlite_utils.Database, rows: list[tuple]) -> list[EventHash]
             [chain, len(stored)],
         )
     return digests
+
+
+def rows_after(db: sqlite_utils.Database, seq: int) -> Iterator[tuple]:
+    """Every event stored after local number ``seq``, in the order stored, as its columns ``(seq, stream,
+    parents, actor, device, at, kind, payload)`` exactly as stored (the payload as its JSON text)."""
+    return iter(db.execute("SELECT seq, stream, parents, actor, device, at, kind, payload FROM event WHERE seq > ? ORDER BY seq", [seq]))

@@ -17,10 +17,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
-from ..services import Services
+from ..services import Services, default_db_path
 from ..services.api import china_now
 from ..services.demo import build_demo
-from ..store.database import default_db_path
 from . import i18n
 from .window import LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
@@ -28,7 +27,7 @@ from .worker import ServiceThread
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="enforcement-app", description="行政执法案件记录")
-    parser.add_argument("--db", type=Path, help="数据库文件（默认：用户数据目录中的 cases.db）")
+    parser.add_argument("--db", type=Path, dest="db_path", metavar="DB", help="数据库文件（默认：用户数据目录中的 cases.db）")
     parser.add_argument("--demo", action="store_true", help="向新数据库写入演示数据")
     parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help="界面语言（默认简体中文）")
     parser.add_argument("--user", help="预填的登录名")
@@ -38,8 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def prepare_database(path: Path, demo: bool) -> None:
     with Services(path) as services:
-        empty = not services.db.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]
-        if demo and empty:
+        if demo and not services.has_cases():
             build_demo(services)
 
 
@@ -61,7 +59,7 @@ def open_window(worker: ServiceThread, officer, db_path: Path) -> MainWindow:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    db_path = args.db or default_db_path()
+    db_path = args.db_path or default_db_path()
     try:
         prepare_database(db_path, args.demo)
     except (OSError, ValueError) as exc:

@@ -262,12 +262,8 @@ class NewCaseDialog(QDialog):
         if self.penalty.currentData() == "fine":
             spot["fine_yuan"] = self.fine.text().strip()
 
-        def job(session, _job):
-            with session.db.atomic():  # party and case together: a refused case leaves no party behind
-                registered = session.register_party(party)
-                if simple:
-                    return session.record_simple_decision({**spot, "party_id": registered.id})
-                return session.open_case({**lead, "party_id": registered.id})
+        def job(session, _job):  # party and case together: a refused case leaves no party behind
+            return session.open_case_with_new_party(party, spot if simple else lead, simple=simple)
 
         def failed(exc):
             messages = [r.message for r in exc.refusals] if isinstance(exc, RuleViolation) else [str(exc)]

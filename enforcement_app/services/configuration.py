@@ -1,0 +1,89 @@
+"""The agency's configuration: its details, the policy versions, holiday calendars and discretion benchmarks.
+
+Each change is an event on a configuration stream, projected into its reference table; recording it drops
+the cached table (see :meth:`.core.ServicesCore.note`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..domain.agency import Agency
+from ..domain.calendar import parse_year_schedule
+from ..domain.discretion import BenchmarkSet, dump_benchmark_set
+from ..domain.discretion.library import load_benchmark_file, write_benchmark_file
+from ..domain.policy import parse_policy_versions
+from ..domain.record import canonical_json
+from ..domain.refusals import InvalidInput, Refusal
+from ..store import reference as reference_store
+from .clock import new_id
+from .core import SessionCore
+
+
+def set_agency(session: SessionCore, data: Mapping[str, Any]) -> Agency:
+    session.require("set_agency")
+    services = session.services
+    existing = services.agency()
+    fields = ("name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
+    values = {k: str(data.get(k, getattr(existing, k, "") if existing else "")).strip() for k in fields}
+    missing = [k for k in ("name", "seal_name", "area", "case_no_prefix") if not values[k]]
+    if missing:
+        raise InvalidInput([Refusal("invalid_input", f"执法主体信息不完整：{k}", field=k) for k in missing])
+    agency = Agency(id=existing.id if existing else new_id(), **values)
+    with services.db.atomic():
+        session.record(f"agency/{agency.id}", "set_agency", agency.__dict__)
+        reference_store.project_agency(services.db, agency.__dict__)
+    return agency
+
+
+def set_policy(session: SessionCore, version: Mapping[str, Any]) -> None:
+    session.require("set_policy")
+    parse_policy_versions({"format": "agency-policy/1", "versions": [dict(version)]}, "policy")
+    with session.services.db.atomic():
+        session.record("config/policy", "set_policy", dict(version))
+        reference_store.project_policy(session.services.db, version)
+
+
+def import_benchmarks(session: SessionCore, path: str | Path) -> dict[str, Any]:
+    session.require("import_benchmarks")
+    services = session.services
+    library = services.benchmarks()
+    benchmark = load_benchmark_file(Path(path), library.catalogue)
+    document = canonical_json(dump_benchmark_set(benchmark))
+    digest = hashlib.sha256(document).hexdigest()
+    summary = {"id": benchmark.id, "version": benchmark.version, "title": benchmark.title,
+               "entries": len(benchmark.entries), "sha256": digest}
+    for present in library.sets:
+        if (present.id, present.version) == (benchmark.id, benchmark.version):
+            if canonical_json(dump_benchmark_set(present)) == document:
+                return {**summary, "status": "unchanged"}
+            raise InvalidInput.at(
+                "version",
+                f"裁量基准 {benchmark.id} 版本 {benchmark.version} 已存在且内容不同，未覆盖；修订后的基准请以新版本号导入",
+            )
+    payload = {**summary, "source": Path(path).name, "document": json.loads(document)}
+    with services.db.atomic():
+        session.record("config/benchmarks", "import_benchmark_set", payload)
+        reference_store.project_benchmark_set(services.db, payload, services.clock().isoformat(), session.actor.id)
+    return {**summary, "status": "imported"}
+
+
+def export_benchmarks(session: SessionCore, set_id: str, path: str | Path, version: str | None = None) -> BenchmarkSet:
+    session.require("view_cases")
+    benchmark = session.services.benchmark_set(set_id, version)
+    write_benchmark_file(benchmark, Path(path))
+    return benchmark
+
+
+def import_calendar(session: SessionCore, year: int, data: Mapping[str, Any], source: str = "") -> None:
+    session.require("import_calendar")
+    schedule = parse_year_schedule(year, data, source)
+    body = {"holidays": sorted(d.isoformat() for d in schedule.holidays), "workdays": sorted(d.isoformat() for d in schedule.workdays)}
+    payload = {"year": schedule.year, **body, "source": source}
+    with session.services.db.atomic():
+        session.record("config/calendar", "import_calendar", payload)
+        reference_store.project_calendar(session.services.db, payload)

@@ -1,0 +1,216 @@
+"""The open database the services act on, and an officer acting on it.
+
+:class:`~.api.Services` and :class:`~.api.Session` are these two with the public actions added. The modules
+that carry out the actions (officers, cases, casefiles, configuration, bundles, inbox, devices, backup) need
+only what is here, so imports run one way: ``api`` → the actions → ``core`` → the reference cache, the case
+states, the store and the domain.
+
+Threading: a services object owns one SQLite connection and must be used from the thread that created it.
+The GUI gives its worker thread its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Self
+
+import sqlite_utils
+
+from ..domain.agency import Agency
+from ..domain.calendar import WorkCalendar
+from ..domain.case import CaseState
+from ..domain.deadlines import rules_on
+from ..domain.discretion import BenchmarkLibrary, BenchmarkSet
+from ..domain.officers import Officer, Role
+from ..domain.parties import Party
+from ..domain.permissions import Permissions
+from ..domain.policy import AgencyPolicy, Statute
+from ..domain.procedure import Context
+from ..domain.record import Event, RecordedEvent
+from ..domain.refusals import NotFound
+from ..domain.versioning import Versioned
+from ..store import cases as case_store
+from ..store import events as event_store
+from ..store.cases import CaseRow
+from ..store.database import evidence_dir, meta, open_database
+from ..store.evidence import EvidenceStore
+from ..store.integrity import VerifyReport, verify_database
+from . import states
+from .changes import ChangeLog, Changes
+from .clock import china_now
+from .projections import case_row
+from .reference import Reference
+
+SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozenset(Role), legal_qualification=False)
+
+
+class ServicesCore:
+    """Owns the database connection, the evidence store, the clock, the caches and the change log."""
+
+    def __init__(self, db_path: str | Path, *, clock: Callable[[], datetime] | None = None):
+        self.path = Path(db_path)
+        self.db = open_database(self.path)
+        self.evidence = EvidenceStore(evidence_dir(self.path))
+        self.device_id = meta(self.db, "device_id")
+        self.clock: Callable[[], datetime] = clock or china_now
+        self.permissions = Permissions.default()
+        self.reference = Reference(self.db)
+        self.states = states.CaseStates(self.db)
+        self.changes = ChangeLog()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction (a savepoint inside another). Should it roll back, what the caches took in during
+        it is forgotten with it."""
+        try:
+            with self.db.atomic():
+                yield
+        except BaseException:
+            self.reference.invalidate_all()
+            self.states.forget()
+            raise
+
+    def note(self, changes: Changes) -> None:
+        """Note what a write changed: in the change log, and by dropping the cached reference tables it touched."""
+        self.changes.note(changes)
+        if changes.tables:
+            self.reference.invalidate(*changes.tables)
+
+    # --- reference data (cached: see .reference) ------------------------------------------------------------
+
+    def officers(self) -> dict[str, Officer]:
+        return self.reference.officers()
+
+    def officer_by_login(self, login: str) -> Officer | None:
+        return self.reference.officer_by_login(login)
+
+    def agency(self) -> Agency | None:
+        return self.reference.agency()
+
+    def party(self, party_id: str) -> Party:
+        return self.reference.party(party_id)
+
+    def policy_versions(self) -> list[Versioned[AgencyPolicy]]:
+        return self.reference.policy_versions()
+
+    def policy_on(self, day: date) -> AgencyPolicy:
+        return self.reference.policy_on(day)
+
+    def benchmarks(self) -> BenchmarkLibrary:
+        """The discretion benchmark sets in use: those shipped with the app plus the agency's imports."""
+        return self.reference.benchmarks()
+
+    def benchmark_set(self, set_id: str, version: str | None = None) -> BenchmarkSet:
+        """One set by id (the latest-starting version unless ``version`` is given)."""
+        return self.reference.benchmark_set(set_id, version)
+
+    def calendar(self) -> WorkCalendar:
+        return self.reference.calendar()
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def context(self, actor: Officer, *, party: Party | None = None, today: date | None = None) -> Context:
+        today = today or self.today()
+        reference = self.reference
+        return Context(
+            actor=actor,
+            today=today,
+            officers=reference.officers(),
+            policy=reference.policy_on(today),
+            statute=Statute(today),
+            calendar=reference.calendar(),
+            deadline_rules=rules_on(today),
+            permissions=self.permissions,
+            agency=reference.agency(),
+            party=party,
+            benchmarks=reference.benchmarks(),
+        )
+
+    # --- cases -------------------------------------------------------------------------------------------
+
+    def case_state(self, case_id: str) -> tuple[CaseState, list[RecordedEvent]]:
+        """The case folded from its events in causal order (the same order on every device), and the events."""
+        return states.case_state(self.db, case_id)
+
+    @staticmethod
+    def fold_events(case_id: str, events: Sequence[RecordedEvent]) -> CaseState:
+        """``events``: RecordedEvents, or anything with their attributes (a bundle's WireEvents)."""
+        return states.fold_events(case_id, events)
+
+    def working_state(self, case_id: str) -> CaseState:
+        """The case's state for recording the next step: cached while its stream heads are unchanged.
+        The caller applies the new step to it and hands it back with :meth:`keep_state`."""
+        return self.states.working(case_id)
+
+    def current_state(self, case_id: str) -> CaseState:
+        """The case's state for reading; cached while its stream heads are unchanged. Do not modify it."""
+        return self.states.current(case_id)
+
+    def keep_state(self, case_id: str, state: CaseState) -> None:
+        self.states.keep(case_id, state)
+
+    def forget_states(self) -> None:
+        """Drop every cached case state (after a bundle has rewritten cases, or a rolled-back transaction)."""
+        self.states.forget()
+
+    def resolve_case(self, ref: str) -> str:
+        """A case id, an unambiguous id prefix, or an official case number."""
+        case_id = case_store.resolve_case(self.db, ref)
+        if case_id is None:
+            raise NotFound(f"没有该案件：{ref}")
+        return case_id
+
+    def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check."""
+        return verify_database(self.db, self.evidence, stream=case_id, progress=progress)
+
+
+class SessionCore:
+    """An officer acting through the services: the permission check and the recording every action goes through."""
+
+    def __init__(self, services: ServicesCore, actor: Officer):
+        self.services = services
+        self.actor = actor
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self.services.db
+
+    def require(self, action: str) -> None:
+        """Raise :class:`PermissionDenied` unless this officer may take ``action``."""
+        self.services.permissions.check(self.actor, action)
+
+    def record(self, stream: str, kind: str, payload: Mapping[str, Any]) -> tuple[int, str, datetime]:
+        """Append one event to ``stream`` and note what it changed; the caller holds the transaction.
+        Returns (seq, hash, time)."""
+        services = self.services
+        heads = event_store.stream_heads(services.db, stream)
+        event = Event(
+            stream=stream,
+            parents=heads,
+            actor=self.actor.id,
+            device=services.device_id,
+            at=services.clock(),
+            kind=kind,
+            payload=dict(payload),
+        )
+        seq, digest = event_store.append(services.db, event, heads)
+        services.note(Changes.of_stream(stream))
+        return seq, digest, event.at
+
+    def case_row(self, state: CaseState, ctx: Context) -> CaseRow:
+        """The case's row in the case table, as of now."""
+        return case_row(state, ctx, self.services.clock().isoformat())

@@ -1,0 +1,49 @@
+"""Registering officers and changing their roles, qualification, account and certificates.
+
+The forms are checked by the domain (:func:`~enforcement_app.domain.officers.build_officer`,
+:func:`~enforcement_app.domain.officers.officer_update`); here they are recorded and projected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..domain.officers import Officer, build_officer, officer_record, officer_update
+from ..domain.refusals import NotFound, Refusal
+from ..store import reference as reference_store
+from . import auth
+from .clock import new_id
+from .core import SessionCore
+
+
+def register_officer(session: SessionCore, data: Mapping[str, Any]) -> Officer:
+    session.require("register_officer")
+    services = session.services
+    password, password_hash, problems = data.get("password"), "", []
+    if password:
+        try:
+            password_hash = auth.hash_password(str(password))
+        except ValueError as exc:
+            problems.append(Refusal("invalid_input", str(exc), field="password"))
+    officer = build_officer(str(data.get("id") or new_id()), data, login_taken=lambda login: services.officer_by_login(login) is not None,
+                            more=problems)
+    record = officer_record(officer)
+    with services.db.atomic():
+        session.record(f"officer/{officer.id}", "register_officer", record)
+        reference_store.project_officer(services.db, record, password_hash)
+    return services.officers()[officer.id]
+
+
+def update_officer(session: SessionCore, officer_id: str, changes: Mapping[str, Any]) -> Officer:
+    session.require("update_officer")
+    services = session.services
+    officer = services.officers().get(officer_id)
+    if officer is None:
+        raise NotFound(f"没有该人员：{officer_id}")
+    record = officer_update(officer, changes, by=session.actor.id, today=services.today(),
+                            certificate_registered=lambda no: reference_store.certificate_registered(services.db, no))
+    with services.db.atomic():
+        session.record(f"officer/{officer_id}", "update_officer", record)
+        reference_store.apply_officer_update(services.db, record)
+    return services.officers()[officer_id]

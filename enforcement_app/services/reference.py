@@ -1,0 +1,103 @@
+"""Reference data every action reads: officers, the agency, parties, policy versions, discretion
+benchmarks and the holiday calendar, cached per connection.
+
+One cache, keyed by the reference table (the names of :data:`.changes.TABLE_OF_STREAM`), and one way to
+drop it: :meth:`Reference.invalidate`. Every event recorded through the services drops the tables it
+changes; a bundle import drops everything, also when it rolls back, since what was read inside a
+transaction must not outlive it. Another process writing the same file only adds cases and events, which
+are not cached here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from ..domain.agency import Agency
+from ..domain.calendar import WorkCalendar
+from ..domain.discretion import BenchmarkLibrary, BenchmarkSet, shipped_library
+from ..domain.officers import Officer
+from ..domain.parties import Party
+from ..domain.policy import AgencyPolicy, default_policy_versions
+from ..domain.refusals import NotFound
+from ..domain.versioning import Versioned, version_in_force
+from ..store import reference as store
+from .changes import REFERENCE_TABLES
+
+
+class Reference:
+    """The reference data of one connection (use it from that connection's thread only)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self._db = db
+        self._cache: dict[str, Any] = {}  # reference table -> what was read from it
+
+    def invalidate(self, *tables: str) -> None:
+        """Forget what was read from ``tables`` (reference table names, e.g. ``"officer"``, ``"policy"``)."""
+        for table in tables:
+            if table not in REFERENCE_TABLES:
+                raise ValueError(f"not a reference table: {table!r}")
+            self._cache.pop(table, None)
+
+    def invalidate_all(self) -> None:
+        self._cache.clear()
+
+    # --- the tables (every action reads them: a hit makes no call and builds nothing) ----------------------
+
+    def officers(self) -> dict[str, Officer]:
+        cache = self._cache
+        if "officer" not in cache:
+            cache["officer"] = store.officers(self._db)
+        return cache["officer"]
+
+    def officer_by_login(self, login: str) -> Officer | None:
+        return next((o for o in self.officers().values() if o.login == login), None)
+
+    def agency(self) -> Agency | None:
+        cache = self._cache
+        if "agency" not in cache:
+            cache["agency"] = store.agency(self._db)
+        return cache["agency"]
+
+    def party(self, party_id: str) -> Party:
+        parties: dict[str, Party] = self._cache.setdefault("party", {})
+        found = parties.get(party_id)
+        if found is None:
+            found = store.party(self._db, party_id)
+            if found is None:
+                raise NotFound(f"没有该当事人：{party_id}")
+            parties[party_id] = found
+        return found
+
+    def policy_versions(self) -> list[Versioned[AgencyPolicy]]:
+        """The shipped policy versions, then those recorded here."""
+        cache = self._cache
+        if "policy" not in cache:
+            cache["policy"] = default_policy_versions() + store.policy_versions(self._db)
+        return cache["policy"]
+
+    def policy_on(self, day: date) -> AgencyPolicy:
+        return version_in_force(self.policy_versions(), day).value
+
+    def benchmarks(self) -> BenchmarkLibrary:
+        """The discretion benchmark sets in use: those shipped with the app plus the agency's imports."""
+        cache = self._cache
+        if "benchmarks" not in cache:
+            library = shipped_library()
+            cache["benchmarks"] = library.with_sets(store.benchmark_sets(self._db, library.catalogue))
+        return cache["benchmarks"]
+
+    def benchmark_set(self, set_id: str, version: str | None = None) -> BenchmarkSet:
+        """One set by id (the latest-starting version unless ``version`` is given)."""
+        found = [s for s in self.benchmarks().sets if s.id == set_id and (version is None or s.version == version)]
+        if not found:
+            raise NotFound(f"没有裁量基准 {set_id}" + (f"（版本 {version}）" if version else ""))
+        return max(found, key=lambda s: s.effective_from)
+
+    def calendar(self) -> WorkCalendar:
+        cache = self._cache
+        if "calendar" not in cache:
+            cache["calendar"] = WorkCalendar.default(store.calendar_years(self._db))
+        return cache["calendar"]
