@@ -37,7 +37,7 @@ def build(folder: Path, cases: int, evidence_mb: int):
                "findings": "货架上有超过保质期的酸奶12盒，生产日期2024年12月1日，保质期21天。", "present": "刘某", "party_signed": True}
     for n in range(cases):
         world.clock.set("2025-03-03T09:00")
-        case_id = s.open_case({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": f"投诉{n}",
+        case_id = s.register_lead({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": f"投诉{n}",
                                "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
         s.perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
         world.as_(world.head).perform(case_id, "approve_filing", {})

@@ -35,7 +35,7 @@ from enforcement_app.services.api import CHINA  # noqa: E402
 def bench_step(folder: Path, steps: int) -> tuple[float, float, int]:
     world = make_world(folder / "step.db")
     s = world.as_(world.officer_a)
-    case_id = s.open_case({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品",
+    case_id = s.register_lead({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品",
                            "summary": "投诉", "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
     s.perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
     world.as_(world.head).perform(case_id, "approve_filing", {})

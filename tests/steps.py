@@ -10,7 +10,7 @@ def rules_of(exc) -> set[str]:
 
 def lead(world, party, *, act_date="2025-02-20", received_on=None, cause="销售超过保质期的食品", life_health_finance=False):
     s = world.as_(world.officer_a)
-    return s.open_case(
+    return s.register_lead(
         {
             "source": "complaint",
             "received_on": received_on or world.clock().date().isoformat(),

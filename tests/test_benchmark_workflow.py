@@ -243,7 +243,7 @@ def test_the_set_in_force_at_the_act_applies_unless_a_later_one_is_lighter(world
 
 
 def test_without_benchmark_facts_the_statutory_maximum_still_holds(world):
-    case_id = world.as_(world.officer_a).open_case({
+    case_id = world.as_(world.officer_a).register_lead({
         "source": "inspection", "act_date": "2025-02-20", "cause": "发布含有“最佳”用语的广告", "cause_entry": "advertising_57_1_advertiser",
         "summary": "网店页面使用绝对化用语", "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
     steps.file(world, case_id)

@@ -90,7 +90,7 @@ def test_reviewer_must_be_qualified_and_independent(world, investigated):
     other = steps.lead(world, world.person)
     world.services.session("zhangming").perform(other, "request_filing", {"facts": "f", "reason": "r"})
     # a reviewer who investigated the case may not review it
-    case_with_both = world.services.session("zhengsg").open_case({
+    case_with_both = world.services.session("zhengsg").register_lead({
         "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
         "handlers": [both.id, world.officer_b.id]})
     world.services.session("zhengsg").perform(case_with_both, "request_filing", {"facts": "f", "reason": "r"})

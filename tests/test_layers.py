@@ -123,3 +123,13 @@ def test_the_services_import_one_way():
     facade = [f"{file}: {name}" for file, names in _imports("services").items() if file not in users
               for name in names if name in (".api", "enforcement_app.services.api")]
     assert facade == []
+
+
+def test_the_discretion_engine_sits_below_the_procedure():
+    """domain.procedure → domain.discretion → the domain's value types: the engine never reaches back up to the
+    procedure, the case fold or the evaluation, and the value types never import the engine."""
+    upward = ("..procedure", "..case", "..evaluation", "..review", "..forms", "..labels")
+    assert _offenders("domain/discretion", upward) == []
+    values = ("money.py", "penalties.py", "policy.py", "refusals.py", "versioning.py", "agency.py", "officers.py", "parties.py")
+    below = {f: names for f, names in _imports("domain").items() if f.split("/")[-1] in values and f.count("/") == 1}
+    assert below and all(not any("discretion" in n or "procedure" in n for n in names) for names in below.values())

@@ -72,7 +72,7 @@ def test_head_approval_never_from_a_handler(world):
         {"name": "钱兼任", "login": "qianjr", "roles": ["officer", "agency_head"],
          "certificates": [{"certificate_no": "44138888", "area": "区", "valid_from": "2024-01-01", "valid_to": "2028-01-01"}]}
     )
-    case_id = world.services.session("qianjr").open_case({
+    case_id = world.services.session("qianjr").register_lead({
         "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
         "handlers": [both.id, world.officer_b.id]})
     world.services.session("qianjr").perform(case_id, "request_filing", {"facts": "f", "reason": "r"})

@@ -21,7 +21,7 @@ def _party_count(world) -> int:
 
 def test_a_party_and_its_case_are_opened_as_one_act(world):
     s = world.as_(world.officer_a)
-    case_id = s.open_case_with_new_party(PARTY, _lead(world))
+    case_id = s.register_party_and_case(PARTY, _lead(world))
     view = s.view(case_id)
     assert view.state.party_name == "陈某"
     assert world.services.party(view.state.party_id).name == "陈某"
@@ -32,7 +32,7 @@ def test_a_refused_case_leaves_no_party_behind_in_the_database_or_in_memory(worl
     s = world.as_(world.officer_a)
     refused = {**_lead(world), "handlers": [world.officer_a.id]}  # one officer is not enough
     with pytest.raises(RuleViolation):
-        s.open_case_with_new_party({**PARTY, "id": "party-refused"}, refused)
+        s.register_party_and_case({**PARTY, "id": "party-refused"}, refused)
     assert _party_count(world) == 2
     with pytest.raises(NotFound):
         world.services.party("party-refused")  # read inside the rolled-back transaction, and forgotten with it
@@ -43,7 +43,7 @@ def test_an_on_the_spot_decision_with_a_new_party(world):
     spot = {"at": "2025-03-03T10:00", "place": "惠风路2号", "cause": "未按规定明码标价", "facts": "现场检查发现商品未标价",
             "basis": "《价格法》第四十二条", "form_no": "0001", "penalty_kinds": ["warning"],
             "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True, "party_signed": True}
-    case_id = s.open_case_with_new_party(PARTY, spot, simple=True)
+    case_id = s.register_party_and_case(PARTY, spot, simple=True)
     assert s.view(case_id).state.case_no.startswith("仲高新市监罚字〔2025〕")
 
 
@@ -70,7 +70,7 @@ def test_initialising_sets_agency_and_administrator_at_once_and_only_once(tmp_pa
 
 def test_cases_devices_and_peers_are_read_through_the_services(world, tmp_path):
     assert not world.services.has_cases()
-    world.as_(world.officer_a).open_case_with_new_party(PARTY, _lead(world))
+    world.as_(world.officer_a).register_party_and_case(PARTY, _lead(world))
     assert world.services.has_cases()
     own = world.services.device_info()
     assert own["device_id"] == world.services.device_id and len(own["public_key"]) == 64 and own["fingerprint"]

@@ -239,7 +239,7 @@ def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     session = _session(services, args)
     if args.case == "new":
         if args.action == "register_lead":
-            result = session.open_case(payload)
+            result = session.register_lead(payload)
         elif args.action == "record_simple_decision":
             result = session.record_simple_decision(payload)
         elif args.action == "register_party":

@@ -139,7 +139,7 @@ class Session(SessionCore):
 
     # --- cases -----------------------------------------------------------------------------------------
 
-    def open_case(self, payload: Mapping[str, Any]) -> str:
+    def register_lead(self, payload: Mapping[str, Any]) -> str:
         """Register a lead (案源登记): the start of a general-procedure case."""
         return cases.create_case(self, "register_lead", payload)
 
@@ -147,11 +147,11 @@ class Session(SessionCore):
         """An on-the-spot decision under the simple procedure (Art. 51–52), numbered at once."""
         return cases.create_case(self, "record_simple_decision", payload)
 
-    def open_case_with_new_party(self, party_data: Mapping[str, Any], case_payload: Mapping[str, Any], *,
+    def register_party_and_case(self, party_data: Mapping[str, Any], case_payload: Mapping[str, Any], *,
                                  simple: bool = False) -> str:
         """Register a party and open its case (a lead; with ``simple``, an on-the-spot decision) as one act:
         one transaction, so a refused case leaves no party behind. Returns the case's id."""
-        return cases.open_case_with_new_party(self, party_data, case_payload, simple=simple)
+        return cases.register_party_and_case(self, party_data, case_payload, simple=simple)
 
     def perform(self, case_ref: str, kind: str, payload: Mapping[str, Any] | None = None) -> str:
         """Take one procedural action on a case; returns the hash of the recorded event."""

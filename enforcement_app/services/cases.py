@@ -137,7 +137,7 @@ def create_case(session: SessionCore, kind: str, payload: Mapping[str, Any]) -> 
     return case_id
 
 
-def open_case_with_new_party(session: SessionCore, party_data: Mapping[str, Any], case_payload: Mapping[str, Any], *,
+def register_party_and_case(session: SessionCore, party_data: Mapping[str, Any], case_payload: Mapping[str, Any], *,
                              simple: bool = False) -> str:
     """Register a party and open its case as one act, in one transaction: a refused case leaves no party behind."""
     with session.services.transaction():

@@ -202,7 +202,7 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
             "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000})
         return
     act_day = start - timedelta(days=rng.randrange(3, 30))
-    case_id = a.open_case({
+    case_id = a.register_lead({
         "source": rng.choice(["complaint", "inspection", "referral", "report"]), "received_on": t.day(), "act_date": act_day.isoformat(),
         "cause": cause_name, "cause_entry": entry, "summary": f"{facts}（线索）", "party_id": party.id, "handlers": ids})
     if target == "lead":

@@ -85,7 +85,7 @@ def _table(model) -> QTableView:
 class CasesPage(QWidget):
     """The case list; it reads through its own read-only index and is told of writes by the worker."""
 
-    open_case = Signal(str)
+    case_chosen = Signal(str)
 
     def __init__(self, worker, db_path: Path, today: date, actor, parent=None, *, closed_only: bool = False):
         super().__init__(parent)
@@ -127,7 +127,7 @@ class CasesPage(QWidget):
         self.table.setColumnWidth(3, 110)
         self.table.setColumnWidth(4, 100)
         self.table.setColumnWidth(5, 200)
-        self.table.doubleClicked.connect(lambda index: self.open_case.emit(self.model.case_id(index.row())))
+        self.table.doubleClicked.connect(lambda index: self.case_chosen.emit(self.model.case_id(index.row())))
         layout.addWidget(self.table)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -160,7 +160,7 @@ class CasesPage(QWidget):
 
 
 class InboxPage(QWidget):
-    open_case = Signal(str)
+    case_chosen = Signal(str)
 
     def __init__(self, worker, parent=None):
         super().__init__(parent)
@@ -175,7 +175,7 @@ class InboxPage(QWidget):
                                      ("due", QT_TRANSLATE_NOOP("InboxPage", "Due")), ("left", QT_TRANSLATE_NOOP("InboxPage", "Days left")), ("detail", QT_TRANSLATE_NOOP("InboxPage", "Detail"))], "InboxPage", self)
         self.table = _table(self.model)
         self.table.setObjectName("inbox_table")
-        self.table.doubleClicked.connect(lambda index: self.open_case.emit(self.items[index.row()]["case_id"]))
+        self.table.doubleClicked.connect(lambda index: self.case_chosen.emit(self.items[index.row()]["case_id"]))
         layout.addWidget(self.table)
         self.items: list[dict[str, Any]] = []
 
@@ -223,7 +223,7 @@ class EvaluationPage(QWidget):
         layout.addWidget(split)
         self.cases = CasesPage(worker, db_path, today, actor, self, closed_only=True)
         self.cases.table.clicked.connect(lambda index: self.load(self.cases.model.case_id(index.row())))
-        self.cases.open_case.connect(self.load)
+        self.cases.case_chosen.connect(self.load)
         split.addWidget(self.cases)
         right = QWidget()
         column = QVBoxLayout(right)

@@ -91,7 +91,7 @@ def take_all(db_path: Path, folder: Path) -> int:
     shots.append(grab(window, folder, "03-cases"))
     notice = _case_in(db_path, "notice") or _case_in(db_path, "investigation")
     if notice:
-        window.open_case(notice)
+        window.show_case(notice)
         settle(worker)
         shots.append(grab(window, folder, "04-workspace"))
         window.workspace.tabs.setCurrentIndex(1)
@@ -101,7 +101,7 @@ def take_all(db_path: Path, folder: Path) -> int:
         shots.append(grab(window, folder, "05-evidence"))
     investigating = _case_in(db_path, "investigation")
     if investigating:
-        window.open_case(investigating)
+        window.show_case(investigating)
         settle(worker)
         dialog = window.workspace.start("submit_investigation_report", "调查终结报告")
         settle(worker)
@@ -125,7 +125,7 @@ def take_all(db_path: Path, folder: Path) -> int:
     shots.append(grab(window, folder, "08-review-inbox"))
     in_review = _case_in(db_path, "legal_review")
     if in_review:
-        window.open_case(in_review)
+        window.show_case(in_review)
         settle(worker)
         dialog = window.workspace.start("record_legal_review", "法制审核")
         settle(worker)

@@ -263,7 +263,7 @@ class NewCaseDialog(QDialog):
             spot["fine_yuan"] = self.fine.text().strip()
 
         def job(session, _job):  # party and case together: a refused case leaves no party behind
-            return session.open_case_with_new_party(party, spot if simple else lead, simple=simple)
+            return session.register_party_and_case(party, spot if simple else lead, simple=simple)
 
         def failed(exc):
             messages = [r.message for r in exc.refusals] if isinstance(exc, RuleViolation) else [str(exc)]
@@ -342,10 +342,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.pages: dict[str, QWidget] = {}
         self.inbox = InboxPage(worker)
-        self.inbox.open_case.connect(self.open_case)
+        self.inbox.case_chosen.connect(self.show_case)
         self._add("inbox", tr("MainWindow", "Inbox"), self.inbox)
         self.cases = CasesPage(worker, db_path, today, actor)
-        self.cases.open_case.connect(self.open_case)
+        self.cases.case_chosen.connect(self.show_case)
         self._add("cases", tr("MainWindow", "Cases"), self.cases)
         self.workspace = CaseWorkspace(worker)
         self._add("case", tr("MainWindow", "Case"), self.workspace)
@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> None:
         self.navigation.setCurrentRow(list(self.pages).index(key))
 
-    def open_case(self, case_id: str) -> None:
+    def show_case(self, case_id: str) -> None:
         self.workspace.open(case_id)
         self.show_page("case")
 
@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
 
         def show(result):
             dialog = NewCaseDialog(self.worker, self.actor, *result, parent=self)
-            dialog.accepted.connect(lambda: self.open_case(dialog.case_id))
+            dialog.accepted.connect(lambda: self.show_case(dialog.case_id))
             dialog.open()
             self.new_case_dialog = dialog
 

@@ -263,7 +263,7 @@ def _no_hearing_notice(state: CaseState, ctx: Context) -> list[Refusal]:
     return []
 
 
-def _chair_refusals(state: CaseState, ctx: Context, chair: str) -> list[Refusal]:
+def _hearing_chair_refusals(state: CaseState, ctx: Context, chair: str) -> list[Refusal]:
     if chair and (chair in state.handlers or chair in state.investigators):
         name = ctx.officers[chair].name if chair in ctx.officers else chair
         return [Refusal("chair_is_investigator", f"{name}是本案调查人员，不能主持听证（行政处罚法第六十四条第（四）项）", "行政处罚法第六十四条第（四）项", "chair")]
@@ -302,7 +302,7 @@ def _v_hearing_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) ->
                 "hearing_on",
             )
         )
-    f.problems += _chair_refusals(state, ctx, f.out.get("chair", ""))
+    f.problems += _hearing_chair_refusals(state, ctx, f.out.get("chair", ""))
     return f.done()
 
 
@@ -356,7 +356,7 @@ def _v_hold_hearing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> d
         f.problem("on", f"听证应在通知的日期（{notice['hearing_on']}）举行")
     if chair and chair != notice.get("chair"):
         f.problem("chair", "听证主持人与听证通知书不一致")
-    f.problems += _chair_refusals(state, ctx, chair)
+    f.problems += _hearing_chair_refusals(state, ctx, chair)
     return f.done()
 
 
