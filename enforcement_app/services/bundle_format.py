@@ -104,7 +104,7 @@ def encode_events(rows: Iterable[tuple]) -> bytes:
     return b"".join(out)
 
 
-def write_bundle(path: Path, events: bytes, evidence: Mapping[str, Path], manifest: dict[str, Any], key_hex: str) -> int:
+def write_bundle(path: Path, events: bytes, evidence: Mapping[str, Path], manifest: dict[str, Any], key: Ed25519PrivateKey) -> int:
     """Write the bundle to ``path``; ``manifest`` gets the files' hashes and sizes. Returns its size."""
     files = {EVENTS: {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}}
     with zipfile.ZipFile(path, "w") as bundle:
@@ -113,7 +113,6 @@ def write_bundle(path: Path, events: bytes, evidence: Mapping[str, Path], manife
             bundle.write(source, f"{EVIDENCE_PREFIX}{sha}", compress_type=zipfile.ZIP_STORED)
             files[f"{EVIDENCE_PREFIX}{sha}"] = {"sha256": sha, "size": source.stat().st_size}
         manifest_bytes = json.dumps({"format": FORMAT, **manifest, "files": files}, ensure_ascii=False, indent=1).encode("utf-8")
-        key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key_hex))
         bundle.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
         bundle.writestr(SIGNATURE, key.sign(manifest_bytes).hex())  # the manifest names every file's hash
     return path.stat().st_size

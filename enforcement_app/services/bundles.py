@@ -123,7 +123,7 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
             events_text = encode_events(r[1:] for r in rows)
         except ValueError as exc:
             raise InvalidInput.at("events", str(exc)) from None
-        size = write_bundle(partial, events_text, evidence, manifest, meta(db, "device_key"))
+        size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key())
         with db.atomic():
             session.record(f"device/{to_device or 'removable-media'}", "export_bundle",
                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),

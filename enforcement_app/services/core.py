@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar
@@ -81,6 +82,10 @@ class ServicesCore:
             self.reference.invalidate_all()
             self.states.forget()
             raise
+
+    def device_signing_key(self) -> Ed25519PrivateKey:
+        """This device's Ed25519 key (bundles, seals). The one way to reach the device's private keys."""
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(meta(self.db, "device_key")))
 
     def note(self, changes: Changes) -> None:
         """Note what a write changed: in the change log, and by dropping the cached reference tables it touched."""
