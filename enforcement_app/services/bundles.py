@@ -124,7 +124,7 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
         except ValueError as exc:
             raise InvalidInput.at("events", str(exc)) from None
         size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key())
-        with db.atomic():
+        with services.transaction():
             session.record(f"device/{to_device or 'removable-media'}", "export_bundle",
                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
                             "evidence_files": len(evidence)})
@@ -201,7 +201,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             if checked is not None and checked[1]:
                 raise BundleError(path, checked[1])
             summary = ImportSummary(str(manifest.get("bundle_id", "")), device, name, known_events=len(events) - len(new))
-            with db.atomic():
+            with services.transaction():
                 if trust_new and not own and trusted is None:
                     session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
                                                                          "fingerprint": fingerprint(key)})

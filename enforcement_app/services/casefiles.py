@@ -72,7 +72,7 @@ def record_evaluation(session: SessionCore, case_ref: str, scores: Mapping[str, 
     if not sheet.complete:
         missing = [line.item.id for line in sheet.lines if (line.passed is None if line.item.group == "veto" else line.score is None)]
         raise InvalidInput.at("scores", "以下评查项目尚未评定：" + "、".join(missing))
-    with session.services.db.atomic():
+    with session.services.transaction():
         session.record(f"evaluation/{case_id}", "evaluate_case_file", {
             "case": case_id, "standard": sheet.standard.id, "version": sheet.standard.version,
             "scores": {k: dict(v) if isinstance(v, Mapping) else {"score": v} for k, v in scores.items()},

@@ -112,7 +112,7 @@ def context_of(session: SessionCore, state: CaseState, today: date | None = None
 def register_party(session: SessionCore, data: Mapping[str, Any]) -> Party:
     session.require("register_party")
     party = build_party(str(data.get("id") or new_id()), data)
-    with session.services.db.atomic():
+    with session.services.transaction():
         session.record(f"party/{party.id}", "register_party", party.as_dict())
         reference_store.project_party(session.services.db, party.as_dict())
     return party
@@ -124,7 +124,7 @@ def create_case(session: SessionCore, kind: str, payload: Mapping[str, Any]) -> 
     party = services.party(str(payload.get("party_id", ""))) if payload.get("party_id") else None
     ctx = services.context(session.actor, party=party)
     case_id = new_id()
-    with services.db.atomic():
+    with services.transaction():
         data = dict(payload)
         if kind == "record_simple_decision":
             data.update(fixed_texts(ctx, kind, data))
@@ -161,7 +161,7 @@ def perform(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str
     """Take one procedural action on a case; returns the hash of the recorded event."""
     services = session.services
     case_id = services.resolve_case(case_ref)
-    with services.db.atomic():
+    with services.transaction():
         state = services.working_state(case_id)
         ctx = context_of(session, state)
         data = dict(payload or {})
@@ -186,7 +186,7 @@ def add_evidence(session: SessionCore, case_ref: str, file_path: str | Path, det
     path = Path(file_path)
     sha, size = services.evidence.put(path)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    with services.db.atomic():
+    with services.transaction():
         case_store.register_evidence(services.db, sha, size, media_type, path.name, services.clock().isoformat())
         perform(
             session,

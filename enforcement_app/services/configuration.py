@@ -34,7 +34,7 @@ def set_agency(session: SessionCore, data: Mapping[str, Any]) -> Agency:
     if missing:
         raise InvalidInput([Refusal("invalid_input", f"执法主体信息不完整：{k}", field=k) for k in missing])
     agency = Agency(id=existing.id if existing else new_id(), **values)
-    with services.db.atomic():
+    with services.transaction():
         session.record(f"agency/{agency.id}", "set_agency", agency.__dict__)
         reference_store.project_agency(services.db, agency.__dict__)
     return agency
@@ -43,7 +43,7 @@ def set_agency(session: SessionCore, data: Mapping[str, Any]) -> Agency:
 def set_policy(session: SessionCore, version: Mapping[str, Any]) -> None:
     session.require("set_policy")
     parse_policy_versions({"format": "agency-policy/1", "versions": [dict(version)]}, "policy")
-    with session.services.db.atomic():
+    with session.services.transaction():
         session.record("config/policy", "set_policy", dict(version))
         reference_store.project_policy(session.services.db, version)
 
@@ -66,7 +66,7 @@ def import_benchmarks(session: SessionCore, path: str | Path) -> dict[str, Any]:
                 f"裁量基准 {benchmark.id} 版本 {benchmark.version} 已存在且内容不同，未覆盖；修订后的基准请以新版本号导入",
             )
     payload = {**summary, "source": Path(path).name, "document": json.loads(document)}
-    with services.db.atomic():
+    with services.transaction():
         session.record("config/benchmarks", "import_benchmark_set", payload)
         reference_store.project_benchmark_set(services.db, payload, services.clock().isoformat(), session.actor.id)
     return {**summary, "status": "imported"}
@@ -84,6 +84,6 @@ def import_calendar(session: SessionCore, year: int, data: Mapping[str, Any], so
     schedule = parse_year_schedule(year, data, source)
     body = {"holidays": sorted(d.isoformat() for d in schedule.holidays), "workdays": sorted(d.isoformat() for d in schedule.workdays)}
     payload = {"year": schedule.year, **body, "source": source}
-    with session.services.db.atomic():
+    with session.services.transaction():
         session.record("config/calendar", "import_calendar", payload)
         reference_store.project_calendar(session.services.db, payload)

@@ -36,7 +36,7 @@ from ..domain.versioning import Versioned
 from ..store import cases as case_store
 from ..store import events as event_store
 from ..store.cases import CaseRow
-from ..store.database import evidence_dir, meta, open_database
+from ..store.database import data_version, evidence_dir, meta, open_database, write_transaction
 from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
 from . import states
@@ -61,6 +61,7 @@ class ServicesCore:
         self.reference = Reference(self.db)
         self.states = states.CaseStates(self.db)
         self.changes = ChangeLog()
+        self._data_version = data_version(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -73,15 +74,26 @@ class ServicesCore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction (a savepoint inside another). Should it roll back, what the caches took in during
-        it is forgotten with it."""
+        """One write transaction, begun as a writer (a savepoint inside another). Once it holds the write lock,
+        what another program committed since this one last looked drops the caches, so the rules are judged
+        on the officers, certificates and policy as they are now. Should it roll back, what the caches took
+        in during it is forgotten with it."""
         try:
-            with self.db.atomic():
+            with write_transaction(self.db):
+                self.refresh()
                 yield
         except BaseException:
             self.reference.invalidate_all()
             self.states.forget()
             raise
+
+    def refresh(self) -> None:
+        """Drop the cached reference data and case states if another connection has committed since."""
+        version = data_version(self.db)
+        if version != self._data_version:
+            self._data_version = version
+            self.reference.invalidate_all()
+            self.states.forget()
 
     def device_signing_key(self) -> Ed25519PrivateKey:
         """This device's Ed25519 key (bundles, seals). The one way to reach the device's private keys."""
@@ -128,6 +140,7 @@ class ServicesCore:
         return self.clock().date()
 
     def context(self, actor: Officer, *, party: Party | None = None, today: date | None = None) -> Context:
+        self.refresh()
         today = today or self.today()
         reference = self.reference
         return Context(
@@ -188,7 +201,15 @@ class SessionCore:
 
     def __init__(self, services: ServicesCore, actor: Officer):
         self.services = services
-        self.actor = actor
+        self._actor = actor
+
+    @property
+    def actor(self) -> Officer:
+        """The officer as the record says now (roles, certificates, active), not as they were at login: another
+        program may have changed them since."""
+        if self._actor.id == SYSTEM_ACTOR.id:
+            return self._actor
+        return self.services.officers().get(self._actor.id, self._actor)
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -16,7 +16,7 @@ def name_device(session: SessionCore, name: str) -> None:
     if not name or len(name) > 60:
         raise InvalidInput.at("name", "设备名称不能为空，且不超过60字")
     services = session.services
-    with services.db.atomic():
+    with services.transaction():
         session.record(f"device/{services.device_id}", "name_device", {"name": name})
         device_store.set_device_name(services.db, name)
 

@@ -29,7 +29,7 @@ def register_officer(session: SessionCore, data: Mapping[str, Any]) -> Officer:
     officer = build_officer(str(data.get("id") or new_id()), data, login_taken=lambda login: services.officer_by_login(login) is not None,
                             more=problems)
     record = officer_record(officer)
-    with services.db.atomic():
+    with services.transaction():
         session.record(f"officer/{officer.id}", "register_officer", record)
         reference_store.project_officer(services.db, record, password_hash)
     return services.officers()[officer.id]
@@ -43,7 +43,7 @@ def update_officer(session: SessionCore, officer_id: str, changes: Mapping[str, 
         raise NotFound(f"没有该人员：{officer_id}")
     record = officer_update(officer, changes, by=session.actor.id, today=services.today(),
                             certificate_registered=lambda no: reference_store.certificate_registered(services.db, no))
-    with services.db.atomic():
+    with services.transaction():
         session.record(f"officer/{officer_id}", "update_officer", record)
         reference_store.apply_officer_update(services.db, record)
     return services.officers()[officer_id]

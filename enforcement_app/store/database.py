@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -15,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_data_dir
 from sqlite_utils import Migrations
 
+from ..domain.refusals import Refusal, RuleViolation
 from ..resources import migrations_dir
 
 APP_NAME = "enforcement-app"
@@ -80,12 +83,12 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     if not path.exists() and not create:
         raise FileNotFoundError(f"数据库不存在：{path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=True)
+    conn = sqlite3.connect(str(path), timeout=WRITE_WAIT_SECONDS, check_same_thread=True)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_SECONDS * 1000}")
     migrate(db)
     _ensure_device(db)
     return db
@@ -122,3 +125,48 @@ def evidence_dir(db_path: str | Path) -> Path:
     """Evidence files live beside the database: ``cases.db`` → ``cases.evidence/``."""
     p = Path(db_path)
     return p.with_name(p.stem + ".evidence")
+
+
+WRITE_WAIT_SECONDS = 30  # how long a write waits for another program's write to finish before it gives up
+
+
+class DatabaseBusy(RuleViolation):
+    """Another program held the database's write lock for longer than a write waits."""
+
+    def __init__(self, seconds: float):
+        super().__init__([Refusal("database_busy", f"数据库正由另一程序写入，已等待{seconds:g}秒仍未轮到本次操作；"
+                                                   "本次操作未作任何改动，请稍后重试")])
+        self.seconds = seconds
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database, *, before_commit: Callable[[], None] | None = None) -> Iterator[None]:
+    """One write transaction that starts as a writer (``BEGIN IMMEDIATE``): a read that later turns into a
+    write would fail at once with "database is locked" when another connection wrote in between, whatever
+    the busy timeout. Inside another transaction it is a savepoint. ``before_commit`` runs last inside the
+    outermost transaction (the services seal what it recorded)."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseBusy(conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000) from None
+        raise
+    try:
+        yield
+        if before_commit is not None:
+            before_commit()
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes whenever another connection commits (not for this connection's own commits)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
