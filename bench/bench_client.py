@@ -20,6 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+# the device keys of the benchmark's databases go to a passphrase-protected file of its own, not the keyring
+os.environ.setdefault("ENFORCEMENT_KEYSTORE", "file")
+os.environ.setdefault("ENFORCEMENT_KEY_DIR", tempfile.mkdtemp(prefix="bench-keys-"))
+os.environ.setdefault("ENFORCEMENT_KEY_PASSPHRASE", "bench-passphrase")
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

@@ -1,6 +1,11 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# device keys go to passphrase-protected files in a folder of this test run, never into the keyring of the
+# machine running the tests (subprocesses inherit the environment)
+os.environ["ENFORCEMENT_KEYSTORE"] = "file"
+os.environ["ENFORCEMENT_KEY_DIR"] = __import__("tempfile").mkdtemp(prefix="ecr-test-keys-")
+os.environ["ENFORCEMENT_KEY_PASSPHRASE"] = "test-device-passphrase"
 
 import shutil  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

@@ -159,3 +159,18 @@ def png(path, seed: int = 0, width: int = 64, height: int = 48) -> None:
 
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def seal_as_the_device(db) -> None:
+    """Seal what a test appended to the store directly, as the services do at the end of every write."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from enforcement_app.store import seals
+    from enforcement_app.store.database import device_key_name, meta
+    from enforcement_app.store.keystore import default_keystore
+
+    device = meta(db, "device_id")
+    key = Ed25519PrivateKey.from_private_bytes(default_keystore().get(device_key_name(device)))
+    last = seals.last(db)
+    with db.atomic():
+        seals.seal(db, key, device, last.seq if last else 0)

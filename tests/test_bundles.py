@@ -132,11 +132,8 @@ def bundled(world, tmp_path):
 
 def _signed(world, manifest: dict) -> tuple[bytes, str]:
     """The manifest signed with the laptop's own key: what a trusted device (or a bug in it) would send."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    key = world.services.db.execute("SELECT value FROM meta WHERE key = 'device_key'").fetchone()[0]
     data = json.dumps(manifest).encode()
-    return data, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key)).sign(data).hex()
+    return data, world.services.device_signing_key().sign(data).hex()
 
 
 def _with_events(world, path, out, events: bytes) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import steps
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,7 @@ def _record(db, history) -> None:
             event = record.Event(stream, parents, "officer1", "dev1", T0 + timedelta(minutes=n), "note", {"n": n})
             events.append(db, event)
             earlier.append(event.hash)
+    steps.seal_as_the_device(db)
 
 
 def _normal(scan: chain_scan.RangeScan, lookups, conn) -> tuple:

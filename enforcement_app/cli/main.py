@@ -258,12 +258,15 @@ def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int
     report = _session(services, args).verify(args.case)
     if args.json:
         _print_json({"ok": report.ok, "events": report.events, "streams": report.streams, "evidence_files": report.evidence_files,
-                     "chain_head": report.chain_head, "problems": [p.as_dict() for p in report.problems]}, out)
+                     "chain_head": report.chain_head, "problems": [p.as_dict() for p in report.problems],
+                     "notes": list(report.notes)}, out)
     else:
         out.write(f"记录 {report.events} 条，{report.streams} 个记录链，证据文件 {report.evidence_files} 个；链头 {report.chain_head}\n")
         for p in report.problems:
             where = " ".join(x for x in (p.case, f"第{p.seq}条" if p.seq else "", p.file[:12]) if x)
             out.write(f"问题：[{p.kind}] {where} {p.message}\n")
+        for note in report.notes:
+            out.write(f"说明：{note}\n")
         out.write("校验通过\n" if report.ok else f"校验未通过：{len(report.problems)} 个问题\n")
     return 0 if report.ok else EXIT_REFUSED
 

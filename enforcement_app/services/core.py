@@ -35,10 +35,19 @@ from ..domain.refusals import NotFound
 from ..domain.versioning import Versioned
 from ..store import cases as case_store
 from ..store import events as event_store
+from ..store import seals
 from ..store.cases import CaseRow
-from ..store.database import data_version, evidence_dir, meta, open_database, write_transaction
+from ..store.database import (
+    data_version,
+    device_key_name,
+    evidence_dir,
+    meta,
+    open_database,
+    write_transaction,
+)
 from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
+from ..store.keystore import KeystoreLocked, default_keystore
 from . import states
 from .changes import ChangeLog, Changes
 from .clock import china_now
@@ -53,7 +62,10 @@ class ServicesCore:
 
     def __init__(self, db_path: str | Path, *, clock: Callable[[], datetime] | None = None):
         self.path = Path(db_path)
-        self.db = open_database(self.path)
+        self.keystore = default_keystore()
+        self.db = open_database(self.path, keystore=self.keystore)
+        self._signing_key: Ed25519PrivateKey | None = None
+        self._sealed_upto = 0
         self.evidence = EvidenceStore(evidence_dir(self.path))
         self.device_id = meta(self.db, "device_id")
         self.clock: Callable[[], datetime] = clock or china_now
@@ -78,14 +90,21 @@ class ServicesCore:
         what another program committed since this one last looked drops the caches, so the rules are judged
         on the officers, certificates and policy as they are now. Should it roll back, what the caches took
         in during it is forgotten with it."""
+        outer = not self.db.conn.in_transaction
         try:
-            with write_transaction(self.db):
-                self.refresh()
+            with write_transaction(self.db, before_commit=self._seal if outer else None):
+                if outer:
+                    self.refresh()
+                    self._sealed_upto = seals.last_seq(self.db)
                 yield
         except BaseException:
             self.reference.invalidate_all()
             self.states.forget()
             raise
+
+    def _seal(self) -> None:
+        """Sign the end of the chain this transaction extended (see :mod:`..store.seals`)."""
+        seals.seal(self.db, self.device_signing_key(), self.device_id, self._sealed_upto)
 
     def refresh(self) -> None:
         """Drop the cached reference data and case states if another connection has committed since."""
@@ -96,8 +115,18 @@ class ServicesCore:
             self.states.forget()
 
     def device_signing_key(self) -> Ed25519PrivateKey:
-        """This device's Ed25519 key (bundles, seals). The one way to reach the device's private keys."""
-        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(meta(self.db, "device_key")))
+        """This device's Ed25519 key (bundles, seals), from the keystore. The one way to reach the device's
+        private keys."""
+        if self._signing_key is None:
+            raw = self.keystore.get(device_key_name(self.device_id))
+            if raw is None:
+                raise KeystoreLocked(f"{self.keystore.where}中没有本数据库的设备密钥（设备 {self.device_id[:8]}）："
+                                     "此数据库可以查看和校验，但不能在本机记录")
+            key = Ed25519PrivateKey.from_private_bytes(raw)
+            if key.public_key().public_bytes_raw().hex() != meta(self.db, "device_public_key"):
+                raise KeystoreLocked("本机的设备密钥与数据库登记的设备公钥不符：数据库可能被替换或篡改")
+            self._signing_key = key
+        return self._signing_key
 
     def note(self, changes: Changes) -> None:
         """Note what a write changed: in the change log, and by dropping the cached reference tables it touched."""
@@ -193,7 +222,15 @@ class ServicesCore:
 
     def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
         """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check."""
-        return verify_database(self.db, self.evidence, stream=case_id, progress=progress)
+        return verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor())
+
+    def device_anchor(self) -> str | None:
+        """This device's public key as its keystore vouches for it, or None when the key is not kept here."""
+        try:
+            raw = self.keystore.get(device_key_name(self.device_id))
+        except KeystoreLocked:
+            return None
+        return Ed25519PrivateKey.from_private_bytes(raw).public_key().public_bytes_raw().hex() if raw else None
 
 
 class SessionCore:

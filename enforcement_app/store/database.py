@@ -19,6 +19,8 @@ from sqlite_utils import Migrations
 
 from ..domain.refusals import Refusal, RuleViolation
 from ..resources import migrations_dir
+from . import seals
+from .keystore import Keystore, default_keystore
 
 APP_NAME = "enforcement-app"
 
@@ -77,7 +79,7 @@ def migrate(db: sqlite_utils.Database, *, upto: str | None = None) -> None:
     schema_migrations().apply(db, stop_before=stop_before)
 
 
-def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+def open_database(path: str | Path, *, create: bool = True, keystore: Keystore | None = None) -> sqlite_utils.Database:
     """Open (and on first use create) the database at ``path`` with migrations applied."""
     path = Path(path)
     if not path.exists() and not create:
@@ -89,21 +91,46 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_SECONDS * 1000}")
+    keystore = keystore or default_keystore()
+    before = _applied(db)
     migrate(db)
-    _ensure_device(db)
+    _ensure_device(db, keystore)
+    if "0011_seals" in _applied(db) - before:
+        _seal_on_upgrade(db, keystore)
     return db
 
 
-def _ensure_device(db: sqlite_utils.Database) -> None:
+def _applied(db: sqlite_utils.Database) -> set[str]:
+    if not db["_sqlite_migrations"].exists():
+        return set()
+    return {r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")}
+
+
+def _seal_on_upgrade(db: sqlite_utils.Database, keystore: Keystore) -> None:
+    """A database written before seals existed is sealed once, as it stands, when it is upgraded: the seal
+    vouches for it from then on. The keystore remembers that this device seals, so a database made to look
+    older (its seals dropped) is not sealed again but reported by ``verify``."""
+    name = device_key_name(meta(db, "device_id"))
+    if keystore.get(sealing_marker(name)):
+        return
     with db.atomic():
-        if not db.execute("SELECT 1 FROM meta WHERE key = 'device_key'").fetchone():
-            # the device's signing key: bundles it sends are signed with it, and the machines that receive
-            # them trust this device by its public key (an Ed25519 pair, kept in the database it belongs to)
-            key = Ed25519PrivateKey.generate()
-            db["meta"].insert_all([
-                {"key": "device_key", "value": key.private_bytes_raw().hex()},
-                {"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()},
-            ])
+        if db.execute("SELECT 1 FROM event LIMIT 1").fetchone():
+            seals.seal(db, Ed25519PrivateKey.from_private_bytes(keystore.get(name)), meta(db, "device_id"), 0, streams="")
+    keystore.put(sealing_marker(name), b"\x01")
+
+
+def sealing_marker(key_name: str) -> str:
+    return f"{key_name}-seals"
+
+
+def device_key_name(device_id: str) -> str:
+    return f"device-{device_id}"
+
+
+def _ensure_device(db: sqlite_utils.Database, keystore: Keystore) -> None:
+    """The device's identity: an id, a name, and an Ed25519 key pair whose private half lives in the keystore,
+    never in the database (a database from before kept it in ``meta``: it moves out on first open)."""
+    with db.atomic():
         if not db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone():
             device = uuid.uuid4().hex
             db["meta"].insert_all(
@@ -114,6 +141,18 @@ def _ensure_device(db: sqlite_utils.Database) -> None:
                     {"key": "event_count", "value": "0"},
                 ]
             )
+        name = device_key_name(meta(db, "device_id"))
+        legacy = meta(db, "device_key")
+        if legacy:
+            keystore.put(name, bytes.fromhex(legacy))
+            db.execute("DELETE FROM meta WHERE key = 'device_key'")
+        elif not meta(db, "device_public_key"):
+            # bundles and seals are signed with it; other machines trust this device by its public key
+            key = Ed25519PrivateKey.generate()
+            keystore.put(name, key.private_bytes_raw())
+            if not db.execute("SELECT 1 FROM event LIMIT 1").fetchone():
+                keystore.put(sealing_marker(name), b"\x01")  # a device born with seals: never sealed "on upgrade"
+            db["meta"].insert({"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()})
 
 
 def meta(db: sqlite_utils.Database, key: str, default: str = "") -> str:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from . import chain_scan, workers
+from . import chain_scan, seals, workers
 from .evidence import EvidenceStore
 
 _PARALLEL_FROM = 200_000  # events; below this one process is faster than starting another
@@ -42,6 +42,7 @@ class VerifyReport:
     evidence_files: int
     chain_head: str
     problems: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()  # what the check could not establish here (e.g. the device key is elsewhere)
 
     @property
     def ok(self) -> bool:
@@ -58,7 +59,10 @@ def verify_database(
     *,
     stream: str | None = None,
     progress: Callable[[int], None] | None = None,
+    anchor: str | None = None,
 ) -> VerifyReport:
+    """``anchor``: this device's public key as the keystore vouches for it (hex); without it the seals are
+    checked against the key the database itself records, which whoever rewrote the file could have replaced."""
     names = _names(db)
 
     def label(s: str) -> str:
@@ -93,6 +97,8 @@ def verify_database(
         previous, count, counts = total.last_chain, total.count, total.counts
         heads = {s: ({h} if isinstance(h, str) else set(h)) for s, h in total.heads.items()}
         problems += _check_heads_and_evidence(db, evidence, label, previous, count, counts, heads, total.evidence)
+        seal_problems, notes = _check_seals(db, label, count, anchor)
+        problems += seal_problems
     finally:
         if began:
             conn.execute("COMMIT")
@@ -100,7 +106,7 @@ def verify_database(
     files = 0 if evidence is None else db.execute("SELECT count(*) FROM evidence").fetchone()[0]
     if stream is not None:
         problems = [p for p in problems if p.case in (label(stream), "")]
-    return VerifyReport(count, len(counts), files, previous, tuple(problems))
+    return VerifyReport(count, len(counts), files, previous, tuple(problems), tuple(notes))
 
 
 def _database_file(conn) -> str | None:
@@ -179,3 +185,39 @@ def _check_heads_and_evidence(db, evidence, label, previous, count, counts, head
                 problems.append(Problem("evidence_unregistered", f"第{seq}条记录登记的证据 {str(sha)[:12]}… 不在证据库中", label(s), seq, file=str(sha)))
 
     return problems
+
+
+def _check_seals(db, label, count: int, anchor: str | None) -> tuple[list[Problem], list[str]]:
+    """The record against the device's seals (see :mod:`.seals`)."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    recorded_key = db.execute("SELECT value FROM meta WHERE key = 'device_public_key'").fetchone()
+    key = anchor or (recorded_key[0] if recorded_key else "")
+    if anchor is None:
+        notes.append("本机钥匙串中没有此数据库的设备密钥：签封仅按数据库自身登记的设备公钥核验，不能排除整体替换")
+    elif recorded_key and recorded_key[0] != anchor:
+        problems.append(Problem("device_key_replaced", "数据库登记的设备公钥与本机钥匙串中的设备密钥不符：数据库被替换或篡改"))
+    last_event = db.execute("SELECT max(seq) FROM event").fetchone()[0]
+    if not count or last_event is None:
+        return problems, notes
+    last = seals.last(db)
+    if last is None:
+        problems.append(Problem("record_unsealed", f"全部{count}条记录都没有设备签封：记录不是由本程序写入，或签封被删除"))
+        return problems, notes
+    if not last.signed_by(key):
+        problems.append(Problem("seal_forged", f"第{last.seq}条记录处的设备签封无效：签封或所签的记录被改动", seq=last.seq))
+    if last.matches and last.seq < last_event:
+        streams = sorted({r[0] for r in db.execute("SELECT DISTINCT stream FROM event WHERE seq > ?", [last.seq])})
+        for s in streams:
+            problems.append(Problem("record_unsealed", f"第{last.seq}条之后的记录未经设备签封：有记录在程序之外被追加", label(s), last.seq + 1))
+    elif not last.matches:
+        broken = seals.first_broken(db) or last
+        where = "、".join(label(s) for s in broken.streams) or "（未知）"
+        genuine = broken.signed_by(key)
+        for s in broken.streams or ("",):
+            problems.append(Problem(
+                "record_rewritten",
+                f"记录与第{broken.seq}条处的设备签封不符：此前后有记录被删除、插入或改动（该次写入涉及：{where}）"
+                + ("" if genuine else "；该签封本身也已被改动"),
+                label(s) if s else "", broken.seq))
+    return problems, notes

@@ -1,0 +1,190 @@
+"""The record holds up against someone who has the database file: every hash and link can be recomputed with
+the file alone, but the device's seal cannot, because its key lives in the keystore and not in the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import datetime
+
+import pytest
+import steps
+
+from enforcement_app.domain.record import Event, chain_hash
+from enforcement_app.services import Services
+from enforcement_app.store import keystore as keystore_module
+from enforcement_app.store.chain_scan import GENESIS
+from enforcement_app.store.keystore import FileStore, KeystoreLocked
+
+
+def _rewrite(path, mutate) -> None:
+    """Rewrite the record as an attacker with the file would: change, drop or add events, then recompute every
+    hash, parent, chain value, stream head and count so that every link is consistent again."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event ORDER BY seq").fetchall()
+    events = [dict(zip(("seq", "hash", "stream", "parents", "actor", "device", "at", "kind", "payload"), r, strict=True)) for r in rows]
+    for e in events:
+        e["payload"] = json.loads(e["payload"])
+    events = mutate(events)
+    renamed: dict[str, str] = {}
+    heads: dict[str, str] = {}
+    chain = GENESIS
+    out = []
+    for e in events:
+        parents = tuple(renamed.get(p, p) for p in e["parents"].split(",") if p) if e["parents"] is not None else (
+            (heads[e["stream"]],) if e["stream"] in heads else ())
+        event = Event(e["stream"], parents, e["actor"], e["device"], datetime.fromisoformat(e["at"]), e["kind"], e["payload"])
+        if e.get("hash"):
+            renamed[e["hash"]] = event.hash
+        chain = chain_hash(chain, event.hash)
+        heads[e["stream"]] = event.hash
+        out.append((event.hash, event.stream, event.parents_text, event.actor, event.device, event.at_text, event.kind,
+                    event.payload_bytes, chain))
+    conn.execute("DROP TRIGGER event_no_update")
+    conn.execute("DROP TRIGGER event_no_delete")
+    conn.execute("DELETE FROM event")
+    conn.executemany("INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", out)
+    conn.execute("DELETE FROM stream_head")
+    counts: dict[str, int] = {}
+    for row in out:
+        counts[row[1]] = counts.get(row[1], 0) + 1
+    conn.executemany("INSERT INTO stream_head (stream, heads, events) VALUES (?,?,?)", [(s, h, counts[s]) for s, h in heads.items()])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'chain_head'", [chain])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'event_count'", [str(len(out))])
+    conn.execute("CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, 'events are append-only'); END")
+    conn.execute("CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'events are append-only'); END")
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture
+def decided(world):
+    """A case reported with an 8,000-yuan fine, and a second case registered after it."""
+    case_id = steps.investigated(world, world.company)
+    steps.report(world, case_id, fine_yuan=8000, kinds=("fine",))
+    other = steps.lead(world, world.person)
+    world.services.close()
+    return world, case_id, other
+
+
+def _verify(world):
+    with Services(world.services.path, clock=world.clock) as services:
+        return services.verify()
+
+
+def test_the_database_holds_no_private_key_and_the_key_file_is_encrypted(world):
+    rows = dict(world.services.db.execute("SELECT key, value FROM meta").fetchall())
+    assert "device_key" not in rows
+    key = world.services.device_signing_key().private_bytes_raw().hex()
+    everything = "\n".join(str(v) for table in ("meta", "event", "officer") for r in world.services.db.execute(f'SELECT * FROM "{table}"')
+                           for v in r)
+    assert key not in everything
+    files = list((keystore_module.default_keystore().folder).glob("*.key"))
+    assert files and all(key not in f.read_text() for f in files)
+    wrong = FileStore(keystore_module.default_keystore().folder, lambda: "not the passphrase")
+    with pytest.raises(KeystoreLocked, match="口令不正确"):
+        wrong.get(f"device-{world.services.device_id}")
+
+
+def test_a_key_left_in_an_older_database_moves_to_the_keystore(world):
+    key = world.services.device_signing_key().private_bytes_raw().hex()
+    path = world.services.path
+    world.services.close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('device_key', ?)", [key])
+    conn.commit()
+    conn.close()
+    with Services(path) as services:
+        assert services.db.execute("SELECT 1 FROM meta WHERE key = 'device_key'").fetchone() is None
+        assert services.device_signing_key().private_bytes_raw().hex() == key
+        assert services.verify().ok
+
+
+def test_a_fine_rewritten_with_every_hash_recomputed_is_found_and_its_case_named(decided):
+    world, case_id, _other = decided
+    assert _verify(world).ok
+
+    def richer(events):
+        for e in events:
+            if e["kind"] == "submit_investigation_report":
+                e["payload"]["fine_fen"] = 100
+        return events
+
+    _rewrite(world.services.path, richer)
+    report = _verify(world)
+    assert not report.ok
+    rewritten = [p for p in report.problems if p.kind == "record_rewritten"]
+    with Services(world.services.path) as services:
+        case_no = services.current_state(case_id).case_no
+    assert rewritten and any(p.case == case_no for p in rewritten)
+
+
+def test_a_cut_tail_with_its_stream_head_fixed_names_the_right_case(decided):
+    world, case_id, other = decided
+
+    def cut(events):
+        last = max(i for i, e in enumerate(events) if e["stream"] == case_id)
+        return events[:last] + events[last + 1:]
+
+    _rewrite(world.services.path, cut)
+    report = _verify(world)
+    with Services(world.services.path) as services:
+        case_no = services.current_state(case_id).case_no
+    named = {p.case for p in report.problems if p.kind == "record_rewritten"}
+    assert case_no in named
+
+
+def test_a_forged_legal_review_appended_with_a_valid_chain_is_unsealed(decided):
+    world, case_id, _other = decided
+
+    def forge(events):
+        return [*events, {"seq": None, "hash": "", "stream": case_id, "parents": None, "actor": world.reviewer.id,
+                          "device": events[-1]["device"], "at": "2025-03-07T10:00:00+08:00", "kind": "record_legal_review",
+                          "payload": {"outcome": "approve", "opinion": "同意", "on": "2025-03-07"}}]
+
+    _rewrite(world.services.path, forge)
+    report = _verify(world)
+    with Services(world.services.path) as services:
+        case_no = services.current_state(case_id).case_no
+    assert [(p.kind, p.case) for p in report.problems] == [("record_unsealed", case_no)]
+
+
+def test_seals_signed_with_another_key_are_refused_when_the_keystore_holds_the_device_key(decided):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from enforcement_app.store import seals
+
+    world, _case_id, _other = decided
+    attacker = Ed25519PrivateKey.generate()
+    conn = sqlite3.connect(world.services.path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'device_public_key'", [attacker.public_key().public_bytes_raw().hex()])
+    conn.execute("DROP TRIGGER seal_no_delete")
+    conn.execute("DELETE FROM seal")
+    seq, chain, device = conn.execute("SELECT e.seq, e.chain, m.value FROM event e, meta m WHERE m.key = 'device_id' ORDER BY e.seq DESC LIMIT 1").fetchone()
+    conn.execute("INSERT INTO seal VALUES (?,?,?,?,?)", [seq, chain, "", device, attacker.sign(seals.seal_message(device, seq, chain, "")).hex()])
+    conn.commit()
+    conn.close()
+    kinds = {p.kind for p in _verify(world).problems}
+    assert {"device_key_replaced", "seal_forged"} <= kinds
+
+
+def test_a_database_whose_device_key_is_not_here_can_be_read_and_verified_but_not_written(decided, tmp_path, monkeypatch):
+    world, case_id, _other = decided
+    monkeypatch.setenv("ENFORCEMENT_KEY_DIR", str(tmp_path / "another-machine"))
+    with Services(world.services.path, clock=world.clock) as services:
+        report = services.verify()
+        assert report.ok and report.notes  # says the seals could not be anchored here
+        with pytest.raises(KeystoreLocked, match="设备密钥"):
+            services.session(world.officer_a.login).perform(case_id, "record_inspection", {
+                "started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "店内",
+                "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True, "findings": "复查"})
+        assert services.db.execute("SELECT count(*) FROM event").fetchone()[0] == report.events
+
+
+def test_the_seal_costs_one_signature_per_write_not_per_event(world):
+    before = world.services.db.execute("SELECT count(*) FROM seal").fetchone()[0]
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    assert world.services.db.execute("SELECT count(*) FROM seal").fetchone()[0] == before + 3
+    assert os.environ["ENFORCEMENT_KEYSTORE"] == "file"
