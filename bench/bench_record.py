@@ -120,9 +120,8 @@ def bench_verify(folder: Path, events: int) -> tuple[float, int]:
     conn.execute("UPDATE meta SET value = ? WHERE key = 'event_count'", [str(events)])
     conn.commit()
     conn.close()
-    with Services(path) as services:  # the device seals what was written, as the services do after a write
-        with services.db.atomic():
-            seals.seal(services.db, services.device_signing_key(), services.device_id, 0)
+    with Services(path) as services, services.db.atomic():  # the device seals what was written, as the services do
+        seals.seal(services.db, services.device_signing_key(), services.device_id, 0)
     runs = []
     for _ in range(5):  # the machine's speed swings between runs: report the median of five
         with Services(path) as services:
