@@ -12,6 +12,7 @@ import pytest
 import steps
 
 from enforcement_app.domain.record import Event, chain_hash
+from enforcement_app.domain.refusals import RuleViolation
 from enforcement_app.services import Services
 from enforcement_app.store import keystore as keystore_module
 from enforcement_app.store.chain_scan import GENESIS
@@ -147,7 +148,8 @@ def test_a_forged_legal_review_appended_with_a_valid_chain_is_unsealed(decided):
     report = _verify(world)
     with Services(world.services.path) as services:
         case_no = services.current_state(case_id).case_no
-    assert [(p.kind, p.case) for p in report.problems] == [("record_unsealed", case_no)]
+    assert ("record_unsealed", case_no) in [(p.kind, p.case) for p in report.problems]
+    assert {p.case for p in report.problems} == {case_no}
 
 
 def test_seals_signed_with_another_key_are_refused_when_the_keystore_holds_the_device_key(decided):
@@ -188,3 +190,65 @@ def test_the_seal_costs_one_signature_per_write_not_per_event(world):
     steps.file(world, case_id)
     assert world.services.db.execute("SELECT count(*) FROM seal").fetchone()[0] == before + 3
     assert os.environ["ENFORCEMENT_KEYSTORE"] == "file"
+
+
+def _edit(world, sql: str, args=()) -> None:
+    conn = sqlite3.connect(world.services.path)
+    conn.execute(sql, args)
+    conn.commit()
+    conn.close()
+
+
+def test_a_fine_typed_into_the_case_table_is_reported_by_case_and_field(world):
+    case_id = steps.investigated(world, world.company)
+    steps.report(world, case_id, fine_yuan=8000, kinds=("fine",))
+    _edit(world, 'UPDATE "case" SET fine_fen = 1 WHERE id = ?', [case_id])
+    report = world.services.verify()
+    case_no = world.services.current_state(case_id).case_no
+    assert [(p.kind, p.case, p.file) for p in report.problems] == [("projection_altered", case_no, "fine_fen")]
+    assert "800,000" in report.problems[0].message or "800000" in report.problems[0].message
+
+
+def test_a_party_renamed_in_its_table_is_reported_and_not_printed(world, tmp_path):
+    case_id = steps.investigated(world, world.company)
+    _edit(world, "UPDATE party SET name = '别人', address = '伪造地址' WHERE id = ?", [world.company.id])
+    report = world.services.verify()
+    fields = {p.file for p in report.problems if p.kind == "projection_altered"}
+    assert {f"party:{world.company.id}:name", f"party:{world.company.id}:address"} <= fields
+    world.services.reference.invalidate_all()
+    assert world.services.party(world.company.id).name == "惠州某某食品有限公司"  # what the services use is the record's
+    data = world.as_(world.evaluator).case_file_data(case_id)
+    assert data.party.address == "惠州市仲恺高新区和畅路8号"
+
+
+def test_roles_or_a_certificate_typed_into_the_tables_grant_nothing(world):
+    case_id = steps.lead(world, world.company)
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    _edit(world, "UPDATE officer SET roles = '[\"officer\", \"agency_head\"]' WHERE id = ?", [world.officer_b.id])
+    _edit(world, "UPDATE certificate SET valid_to = '2099-12-31', status = 'valid' WHERE officer_id = ?", [world.officer_a.id])
+    world.services.reference.invalidate_all()
+    with pytest.raises(RuleViolation) as refused:
+        world.as_(world.officer_b).perform(case_id, "approve_filing", {"opinion": "同意"})
+    assert "role" in steps.rules_of(refused.value)
+    kinds = {(p.kind, p.file.split(":")[0]) for p in world.services.verify().problems}
+    assert {("projection_altered", "officer"), ("projection_altered", "certificate")} <= kinds
+
+
+def test_a_device_added_to_the_trusted_table_is_not_trusted(world, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    stranger = Ed25519PrivateKey.generate().public_key().public_bytes_raw().hex()
+    _edit(world, "INSERT INTO trusted_device (device_id, public_key, name, trusted_at, trusted_by) VALUES ('evil', ?, 'x', 'now', 'admin')",
+          [stranger])
+    kinds = {p.file.split(":")[0] for p in world.services.verify().problems}
+    assert "trusted_device" in kinds
+
+
+def test_an_evidence_row_removed_from_the_register_is_reported(world, tmp_path):
+    case_id = steps.investigated(world, world.company)
+    photo = tmp_path / "p.png"
+    steps.png(photo)
+    sha = world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "physical", "description": "货架照片", "source": "现场拍摄",
+                                                                      "collected_by": [world.officer_a.id]})
+    _edit(world, "DELETE FROM evidence WHERE sha256 = ?", [sha])
+    assert any(p.file == f"evidence:{sha}:" for p in world.services.verify().problems)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from ..domain.refusals import InvalidInput
 from ..store import cases as case_store
 from ..store import devices as device_store
 from ..store import events as event_store
+from ..store import projection
 from ..store import reference as reference_store
 from ..store.cases import CaseRow
 from ..store.database import meta
@@ -54,7 +55,6 @@ APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立�
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 OVERLAP_BYTES = 4 << 30  # about ten seconds of hashing here; see import_bundle
 # reference changes a bundle may bring in; anything that widens a person's powers is left to this machine's administrator
-_PRIVILEGED = ("roles", "legal_qualification", "active")
 
 
 @dataclass
@@ -169,7 +169,8 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
     with BundleReader(path) as reader, gc_paused():
         manifest = reader.manifest
         device, key, name = str(manifest.get("from_device", "")), str(manifest.get("public_key", "")), str(manifest.get("from_name", ""))
-        trusted = device_store.trusted_key(db, device)
+        # the devices trusted here as the trust events say, not as a table anyone with the file could add to
+        trusted = device_store.trusted_key(projection.rebuild(db, services.device_id, ("device/",)), device)
         own = device == meta(db, "device_id") and key == meta(db, "device_public_key")
         if not (own or trusted == key or (trusted is None and trust_new)):
             raise UntrustedDevice(path, device, name, key, trusted)
@@ -311,47 +312,6 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent]) -> 
         device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
 
 def _project_reference(db, e: WireEvent) -> str:
-    """Bring an imported reference event into this database's tables through the same projections the
-    services use (:mod:`enforcement_app.store.reference`); returns a conflict with what this database
-    holds, or ''."""
-    p: Mapping[str, Any] = e.payload
-    if e.kind == "register_party":
-        reference_store.project_party(db, p)
-    elif e.kind == "register_officer":
-        holder = reference_store.officer_id_with_login(db, p.get("login"))
-        if holder is not None and holder != p.get("id"):
-            return f"登录名 {p.get('login')} 在本机已属于另一人员，未导入该人员（{p.get('name')}）"
-        if holder is None and not reference_store.officer_exists(db, p.get("id")):
-            reference_store.project_officer(db, p)  # no password: the officer logs in on their own machine
-    elif e.kind == "update_officer":
-        if reference_store.officer_exists(db, p.get("id")):
-            # certificates follow the officer; roles, qualification and accounts are this machine's administrator's call
-            reference_store.apply_officer_update(db, {k: v for k, v in p.items() if k not in _PRIVILEGED})
-            if any(k in p for k in _PRIVILEGED):
-                return f"人员 {p.get('id', '')[:12]}… 的角色、资格或账户变更未自动生效，请本机管理员核对后办理"
-    elif e.kind == "set_agency":
-        agency = reference_store.agency(db)
-        if agency is None:
-            reference_store.project_agency(db, p)
-        elif (agency.id, agency.name, agency.seal_name, agency.area, agency.case_no_prefix) != (
-                p.get("id"), p.get("name"), p.get("seal_name"), p.get("area"), p.get("case_no_prefix")):
-            return f"执法主体设置与本机不同（{p.get('name')}，案号前缀 {p.get('case_no_prefix')}），未覆盖本机设置"
-    elif e.kind == "set_policy":
-        body = reference_store.stored_policy_body(db, p.get("version"))
-        if body is None:
-            reference_store.project_policy(db, p)
-        elif body != reference_store.policy_body(p):
-            return f"裁量与审核参数版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
-    elif e.kind == "import_calendar":
-        body = reference_store.stored_calendar_body(db, p.get("year"))
-        if body is None:
-            reference_store.project_calendar(db, p)
-        elif body != reference_store.calendar_body(p):
-            return f"{p.get('year')}年节假日安排与本机不同，未覆盖"
-    elif e.kind == "import_benchmark_set":
-        sha = reference_store.stored_benchmark_sha256(db, p.get("id"), p.get("version"))
-        if sha is None:
-            reference_store.project_benchmark_set(db, p, e.at_text, e.actor)
-        elif sha != p.get("sha256"):
-            return f"裁量基准 {p.get('id')}（{p.get('version')}）与本机同版本内容不同，未覆盖"
-    return ""
+    """Bring an imported reference event into this database's tables through the same projection the services
+    use, as an event from another device; returns a conflict with what this database holds, or ''."""
+    return projection.project_event(db, e.kind, e.payload, local=False, at=e.at_text, actor=e.actor, stream=e.stream)

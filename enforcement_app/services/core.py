@@ -43,15 +43,16 @@ from ..store.database import (
     evidence_dir,
     meta,
     open_database,
+    set_meta,
     write_transaction,
 )
 from ..store.evidence import EvidenceStore
 from ..store.integrity import VerifyReport, verify_database
 from ..store.keystore import KeystoreLocked, default_keystore
-from . import states
+from . import rebuild, states
 from .changes import ChangeLog, Changes
 from .clock import china_now
-from .projections import case_row
+from .projections import CASE_PROJECTION_VERSION, case_row
 from .reference import Reference
 
 SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozenset(Role), legal_qualification=False)
@@ -70,10 +71,12 @@ class ServicesCore:
         self.device_id = meta(self.db, "device_id")
         self.clock: Callable[[], datetime] = clock or china_now
         self.permissions = Permissions.default()
-        self.reference = Reference(self.db)
+        self.reference = Reference(self.db, self.device_id)
         self.states = states.CaseStates(self.db)
         self.changes = ChangeLog()
         self._data_version = data_version(self.db)
+        if meta(self.db, "case_projection", "") != CASE_PROJECTION_VERSION:
+            self.reproject_cases()
 
     def close(self) -> None:
         self.db.close()
@@ -105,6 +108,27 @@ class ServicesCore:
     def _seal(self) -> None:
         """Sign the end of the chain this transaction extended (see :mod:`..store.seals`)."""
         seals.seal(self.db, self.device_signing_key(), self.device_id, self._sealed_upto)
+
+    def reproject_cases(self) -> int:
+        """Rewrite every case's row from its events (after an upgrade changed what a row holds); returns how
+        many. One transaction, records no event."""
+        streams = case_store.case_streams(self.db)
+        with write_transaction(self.db):
+            rows = []
+            for case_id in streams:
+                state = states.case_state(self.db, case_id)[0]
+                try:
+                    party = self.reference.party(state.party_id) if state.party_id else None
+                except NotFound:
+                    party = None  # verify reports the case's missing party
+                rows.append(case_row(state, self.context(SYSTEM_ACTOR, party=party), self.clock().isoformat()))
+                if len(rows) >= 1000:
+                    case_store.write_case_rows(self.db, rows)
+                    rows.clear()
+            case_store.write_case_rows(self.db, rows)
+            set_meta(self.db, "case_projection", CASE_PROJECTION_VERSION)
+        self.states.forget()
+        return len(streams)
 
     def refresh(self) -> None:
         """Drop the cached reference data and case states if another connection has committed since."""
@@ -222,7 +246,9 @@ class ServicesCore:
 
     def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
         """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check."""
-        return verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor())
+        report = verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor(),
+                                 alongside=lambda label: rebuild.reference_problems(self.db, self.device_id) + rebuild.case_problems(self.db, label))
+        return report
 
     def device_anchor(self) -> str | None:
         """This device's public key as its keystore vouches for it, or None when the key is not kept here."""

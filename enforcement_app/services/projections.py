@@ -16,36 +16,55 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+# raised whenever what a case row holds for the same events changes; a database whose rows were written by an
+# earlier version is re-projected when it is opened (see ``core.ServicesCore``)
+CASE_PROJECTION_VERSION = "2"
+
+# the columns of a case row that follow from its events alone; the others depend on the rules and the clock
+# in force when the row was written (next deadline, major-decision flag, officers' names, time written)
+FACT_COLUMNS = ("agency_id", "case_no", "procedure", "stage", "outcome", "title", "cause", "party_id", "party_name", "handlers",
+                "received_on", "filed_on", "decided_on", "closed_on", "fine_fen", "review_status", "search_text",
+                "pending_approvals")
+
+
+def case_facts(state: CaseState) -> tuple:
+    """The values of :data:`FACT_COLUMNS` for this state."""
+    review = state.review
+    return (
+        state.agency_id,
+        state.case_no,
+        state.procedure.value,
+        state.stage.value,
+        state.outcome.value if state.outcome else "",
+        state.title,
+        state.cause,
+        state.party_id,
+        state.party_name,
+        ",".join(state.handlers),
+        _iso(state.lead_received_on) or _iso(state.filed_on) or "",
+        _iso(state.filed_on) or "",
+        _iso(state.decided_on) or "",
+        _iso(state.closed_on) or "",
+        int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
+        "pending" if state.review_pending else (review or {}).get("outcome", ""),
+        search_text(state),
+        ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
+    )
+
+
 def case_row(state: CaseState, ctx: Context, updated_at: str) -> CaseRow:
     """The case's row as of ``ctx.today``: its next open agency deadline, review status, major-decision flag
     and the text the case list searches."""
     deadlines = deadlines_of(state, ctx)
     open_agency = sorted((d for d in deadlines if d.owner == "agency" and d.met_on is None), key=lambda d: d.due)
+    facts = dict(zip(FACT_COLUMNS, case_facts(state), strict=True))
     officers = ctx.officers
-    review = state.review
     return CaseRow(
         id=state.id,
-        agency_id=state.agency_id,
-        case_no=state.case_no,
-        procedure=state.procedure.value,
-        stage=state.stage.value,
-        outcome=state.outcome.value if state.outcome else "",
-        title=state.title,
-        cause=state.cause,
-        party_id=state.party_id,
-        party_name=state.party_name,
-        handlers=",".join(state.handlers),
+        **facts,
         handler_names="、".join(officers[h].name for h in state.handlers if h in officers),
-        received_on=_iso(state.lead_received_on) or _iso(state.filed_on) or "",
-        filed_on=_iso(state.filed_on) or "",
-        decided_on=_iso(state.decided_on) or "",
-        closed_on=_iso(state.closed_on) or "",
-        fine_fen=int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
         next_due=open_agency[0].due.isoformat() if open_agency and state.open else "",
         next_due_rule=open_agency[0].name if open_agency and state.open else "",
-        review_status="pending" if state.review_pending else (review or {}).get("outcome", ""),
         major=int(bool(major_reasons(state, ctx.policy))),
-        search_text=search_text(state),
-        pending_approvals=",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
         updated_at=updated_at,
     )

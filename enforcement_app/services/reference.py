@@ -1,6 +1,10 @@
 """Reference data every action reads: officers, the agency, parties, policy versions, discretion
 benchmarks and the holiday calendar, cached per connection.
 
+Read from the events, not from the tables: the tables are projections anyone with the file could edit, so
+the reference data is rebuilt from the events of its streams by the same projection code
+(:func:`..store.projection.rebuild`), and a role or a certificate typed into a table grants nothing.
+
 One cache, keyed by the reference table (the names of :data:`.changes.TABLE_OF_STREAM`), and one way to
 drop it: :meth:`Reference.invalidate`. Every event recorded through the services drops the tables it
 changes; a bundle import drops everything, also when it rolls back, since what was read inside a
@@ -23,15 +27,20 @@ from ..domain.parties import Party
 from ..domain.policy import AgencyPolicy, default_policy_versions
 from ..domain.refusals import NotFound
 from ..domain.versioning import Versioned, version_in_force
+from ..store import projection
 from ..store import reference as store
 from .changes import REFERENCE_TABLES
+
+_PREFIXES = ("officer/", "agency/", "config/")
+_REBUILT = frozenset({"officer", "agency", "policy", "calendar", "benchmarks"})
 
 
 class Reference:
     """The reference data of one connection (use it from that connection's thread only)."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, device: str):
         self._db = db
+        self._device = device
         self._cache: dict[str, Any] = {}  # reference table -> what was read from it
 
     def invalidate(self, *tables: str) -> None:
@@ -40,16 +49,25 @@ class Reference:
             if table not in REFERENCE_TABLES:
                 raise ValueError(f"not a reference table: {table!r}")
             self._cache.pop(table, None)
+            if table in _REBUILT:
+                self._cache.pop("_rebuilt", None)
 
     def invalidate_all(self) -> None:
         self._cache.clear()
+
+    def _rebuilt(self) -> sqlite_utils.Database:
+        """The officers, the agency and the configuration as their events say (rebuilt once per invalidation)."""
+        cache = self._cache
+        if "_rebuilt" not in cache:
+            cache["_rebuilt"] = projection.rebuild(self._db, self._device, _PREFIXES)
+        return cache["_rebuilt"]
 
     # --- the tables (every action reads them: a hit makes no call and builds nothing) ----------------------
 
     def officers(self) -> dict[str, Officer]:
         cache = self._cache
         if "officer" not in cache:
-            cache["officer"] = store.officers(self._db)
+            cache["officer"] = store.officers(self._rebuilt())
         return cache["officer"]
 
     def officer_by_login(self, login: str) -> Officer | None:
@@ -58,14 +76,14 @@ class Reference:
     def agency(self) -> Agency | None:
         cache = self._cache
         if "agency" not in cache:
-            cache["agency"] = store.agency(self._db)
+            cache["agency"] = store.agency(self._rebuilt())
         return cache["agency"]
 
     def party(self, party_id: str) -> Party:
         parties: dict[str, Party] = self._cache.setdefault("party", {})
         found = parties.get(party_id)
         if found is None:
-            found = store.party(self._db, party_id)
+            found = store.party(projection.rebuild(self._db, self._device, (f"party/{party_id}",)), party_id)
             if found is None:
                 raise NotFound(f"没有该当事人：{party_id}")
             parties[party_id] = found
@@ -75,7 +93,7 @@ class Reference:
         """The shipped policy versions, then those recorded here."""
         cache = self._cache
         if "policy" not in cache:
-            cache["policy"] = default_policy_versions() + store.policy_versions(self._db)
+            cache["policy"] = default_policy_versions() + store.policy_versions(self._rebuilt())
         return cache["policy"]
 
     def policy_on(self, day: date) -> AgencyPolicy:
@@ -86,7 +104,7 @@ class Reference:
         cache = self._cache
         if "benchmarks" not in cache:
             library = shipped_library()
-            cache["benchmarks"] = library.with_sets(store.benchmark_sets(self._db, library.catalogue))
+            cache["benchmarks"] = library.with_sets(store.benchmark_sets(self._rebuilt(), library.catalogue))
         return cache["benchmarks"]
 
     def benchmark_set(self, set_id: str, version: str | None = None) -> BenchmarkSet:
@@ -99,5 +117,5 @@ class Reference:
     def calendar(self) -> WorkCalendar:
         cache = self._cache
         if "calendar" not in cache:
-            cache["calendar"] = WorkCalendar.default(store.calendar_years(self._db))
+            cache["calendar"] = WorkCalendar.default(store.calendar_years(self._rebuilt()))
         return cache["calendar"]

@@ -207,3 +207,24 @@ def register_evidence(db: sqlite_utils.Database, sha256: str, size: int, media_t
 
 def registered_evidence(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in db.execute("SELECT sha256 FROM evidence")}
+
+
+def stored_rows(db: sqlite_utils.Database, columns: Sequence[str]) -> dict[str, tuple]:
+    """Every case row's ``columns`` by case id (what verify compares with the rows rebuilt from the events)."""
+    listed = ", ".join(f'"{c}"' for c in columns)
+    return {row[0]: tuple(row[1:]) for row in db.execute(f'SELECT id, {listed} FROM "case"')}
+
+
+def case_events_in_arrival_order(db: sqlite_utils.Database):
+    """(stream, hash, parents, kind, actor, at, payload) of every case event, in arrival order: one pass over
+    the table, for rebuilding every case at once."""
+    return db.execute("SELECT stream, hash, parents, kind, actor, at, payload FROM event WHERE instr(stream, '/') = 0 ORDER BY seq")
+
+
+def case_event_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    return {s: n for s, n in db.execute("SELECT stream, events FROM stream_head WHERE instr(stream, '/') = 0")}
+
+
+def case_streams(db: sqlite_utils.Database) -> list[str]:
+    """Every case that has events (its stream), whether or not the case table has a row for it."""
+    return [r[0] for r in db.execute("SELECT stream FROM stream_head WHERE instr(stream, '/') = 0 ORDER BY stream")]

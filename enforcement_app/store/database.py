@@ -209,3 +209,7 @@ def write_transaction(db: sqlite_utils.Database, *, before_commit: Callable[[], 
 def data_version(db: sqlite_utils.Database) -> int:
     """Changes whenever another connection commits (not for this connection's own commits)."""
     return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])

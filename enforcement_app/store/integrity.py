@@ -60,9 +60,12 @@ def verify_database(
     stream: str | None = None,
     progress: Callable[[int], None] | None = None,
     anchor: str | None = None,
+    alongside: Callable[[Callable[[str], str]], list[Problem]] | None = None,
 ) -> VerifyReport:
     """``anchor``: this device's public key as the keystore vouches for it (hex); without it the seals are
-    checked against the key the database itself records, which whoever rewrote the file could have replaced."""
+    checked against the key the database itself records, which whoever rewrote the file could have replaced.
+    ``alongside(label)``: further checks (the services rebuild the projections) run in this process while
+    worker processes scan the chain, inside the same snapshot; they return problems."""
     names = _names(db)
 
     def label(s: str) -> str:
@@ -81,7 +84,7 @@ def verify_database(
     if began:  # one snapshot for the whole check, even while another process records
         conn.execute("BEGIN")
     try:
-        total, lookups = _scan_all(conn, progress)
+        total, lookups, extra = _scan_all(conn, progress, (lambda: alongside(label)) if alongside else None)
         for s, seq, digest, kind in total.altered:
             problems.append(Problem("event_altered", f"第{seq}条记录（{kind}）的内容与其哈希不符，记录已被改动", label(s), seq, digest))
         for s, seq, digest in total.broken:
@@ -98,7 +101,7 @@ def verify_database(
         heads = {s: ({h} if isinstance(h, str) else set(h)) for s, h in total.heads.items()}
         problems += _check_heads_and_evidence(db, evidence, label, previous, count, counts, heads, total.evidence)
         seal_problems, notes = _check_seals(db, label, count, anchor)
-        problems += seal_problems
+        problems += seal_problems + extra
     finally:
         if began:
             conn.execute("COMMIT")
@@ -120,31 +123,39 @@ def _worker_count() -> int:
     return min(os.cpu_count() or 1, _MAX_WORKERS)
 
 
-def _scan_all(conn, progress: Callable[[int], None] | None) -> tuple[chain_scan.RangeScan, list]:
+def _scan_all(conn, progress: Callable[[int], None] | None,
+              alongside: Callable[[], list[Problem]] | None) -> tuple[chain_scan.RangeScan, list, list[Problem]]:
     """Scan the event table in consecutive seq ranges: one here, the rest in worker processes when the
-    table is large enough for a worker's start-up (about 0.1 s) to pay off."""
+    table is large enough for a worker's start-up (about 0.1 s) to pay off. With ``alongside``, every range
+    goes to a worker and this process runs ``alongside`` meanwhile."""
     lo, hi = conn.execute("SELECT coalesce(min(seq), 0), coalesce(max(seq), -1) FROM event").fetchone()
     path = _database_file(conn)
     split = _worker_count()
     if path is None or split < 2 or hi - lo < _PARALLEL_FROM:
-        return chain_scan.merge([chain_scan.scan(conn, lo, hi, progress)])
+        scanned = chain_scan.merge([chain_scan.scan(conn, lo, hi, progress)])
+        return (*scanned, alongside() if alongside else [])
     bounds = [lo + (hi - lo + 1) * k // split for k in range(split + 1)]
     ranges = [(bounds[k], bounds[k + 1] - 1) for k in range(split)]
+    delegated = ranges if alongside else ranges[1:]
     try:  # each worker a fresh interpreter running only chain_scan (see .workers)
-        children = [workers.start("enforcement_app.store.chain_scan", path, str(a), str(b)) for a, b in ranges[1:]]
+        children = [workers.start("enforcement_app.store.chain_scan", path, str(a), str(b)) for a, b in delegated]
     except OSError:
-        return _workers_failed(conn, lo, hi, progress)
+        return (*_workers_failed(conn, lo, hi, progress), alongside() if alongside else [])
+    extra: list[Problem] = []
     try:
-        first = chain_scan.scan(conn, *ranges[0], progress)
-        parts = [first]
+        if alongside:
+            extra = alongside()
+            parts = []
+        else:
+            parts = [chain_scan.scan(conn, *ranges[0], progress)]
         for child in children:
             out, _err = child.communicate()
             if child.returncode != 0:
                 raise RuntimeError(f"verify worker exited with {child.returncode}")
             parts.append(pickle.loads(out))
-        return chain_scan.merge(parts)
+        return (*chain_scan.merge(parts), extra)
     except (OSError, RuntimeError, pickle.UnpicklingError, EOFError):
-        return _workers_failed(conn, lo, hi, progress)
+        return (*_workers_failed(conn, lo, hi, progress), extra)
     finally:
         for child in children:
             if child.poll() is None:

@@ -336,8 +336,8 @@ def search_text(state: CaseState, limit: int = 20000) -> str:
                 append(value)
             elif type(value) is list:
                 for item in value:
-                    if type(item) is dict:
-                        append(" ".join(str(v) for v in item.values()))
+                    if type(item) is dict:  # by key: a payload read back from the record has its keys sorted
+                        append(" ".join(str(v) for _k, v in sorted(item.items())))
     return " ".join(dict.fromkeys(parts))[:limit]
 
 
