@@ -120,8 +120,12 @@ def bench_verify(folder: Path, events: int) -> tuple[float, int]:
     conn.execute("UPDATE meta SET value = ? WHERE key = 'event_count'", [str(events)])
     conn.commit()
     conn.close()
-    with Services(path) as services, services.db.atomic():  # the device seals what was written, as the services do
-        seals.seal(services.db, services.device_signing_key(), services.device_id, 0)
+    with Services(path) as services:
+        started = time.perf_counter()
+        services.reproject_cases()  # the case rows, as the services would have written them
+        print(f"case rows projected from the events in {time.perf_counter() - started:.1f} s")
+        with services.db.atomic():  # the device seals what was written, as the services do after a write
+            seals.seal(services.db, services.device_signing_key(), services.device_id, 0)
     runs = []
     for _ in range(5):  # the machine's speed swings between runs: report the median of five
         with Services(path) as services:

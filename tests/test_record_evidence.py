@@ -164,7 +164,9 @@ def test_seals_signed_with_another_key_are_refused_when_the_keystore_holds_the_d
     conn.execute("DROP TRIGGER seal_no_delete")
     conn.execute("DELETE FROM seal")
     seq, chain, device = conn.execute("SELECT e.seq, e.chain, m.value FROM event e, meta m WHERE m.key = 'device_id' ORDER BY e.seq DESC LIMIT 1").fetchone()
-    conn.execute("INSERT INTO seal VALUES (?,?,?,?,?)", [seq, chain, "", device, attacker.sign(seals.seal_message(device, seq, chain, "")).hex()])
+    rows = conn.execute("SELECT value FROM meta WHERE key = 'case_rows_digest'").fetchone()[0]
+    conn.execute("INSERT INTO seal (seq, chain, streams, rows, device, signature) VALUES (?,?,?,?,?,?)",
+                 [seq, chain, "", rows, device, attacker.sign(seals.seal_message(device, seq, chain, "", rows)).hex()])
     conn.commit()
     conn.close()
     kinds = {p.kind for p in _verify(world).problems}
@@ -252,3 +254,17 @@ def test_an_evidence_row_removed_from_the_register_is_reported(world, tmp_path):
                                                                       "collected_by": [world.officer_a.id]})
     _edit(world, "DELETE FROM evidence WHERE sha256 = ?", [sha])
     assert any(p.file == f"evidence:{sha}:" for p in world.services.verify().problems)
+
+
+def test_a_case_table_that_matches_its_seal_is_not_refolded_unless_deep(world, monkeypatch):
+    from enforcement_app.services import rebuild
+
+    steps.investigated(world, world.company)
+    folded: list[bool] = []
+    real = rebuild.case_problems
+    monkeypatch.setattr(rebuild, "case_problems", lambda db, label: folded.append(True) or real(db, label))
+    assert world.services.verify().ok and folded == []
+    assert world.services.verify(deep=True).ok and folded == [True]
+    _edit(world, 'UPDATE "case" SET stage = \'closed\'')
+    report = world.services.verify()
+    assert folded == [True, True] and {p.file for p in report.problems} == {"stage"}

@@ -75,8 +75,8 @@ class ServicesCore:
         self.states = states.CaseStates(self.db)
         self.changes = ChangeLog()
         self._data_version = data_version(self.db)
-        if meta(self.db, "case_projection", "") != CASE_PROJECTION_VERSION:
-            self.reproject_cases()
+        if meta(self.db, "case_projection", "") != CASE_PROJECTION_VERSION and self.device_anchor() is not None:
+            self.reproject_cases()  # (a database whose device key is elsewhere is only read here: left as it is)
 
     def close(self) -> None:
         self.db.close()
@@ -113,7 +113,7 @@ class ServicesCore:
         """Rewrite every case's row from its events (after an upgrade changed what a row holds); returns how
         many. One transaction, records no event."""
         streams = case_store.case_streams(self.db)
-        with write_transaction(self.db):
+        with self.transaction():
             rows = []
             for case_id in streams:
                 state = states.case_state(self.db, case_id)[0]
@@ -244,11 +244,11 @@ class ServicesCore:
             raise NotFound(f"没有该案件：{ref}")
         return case_id
 
-    def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check."""
-        report = verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor(),
-                                 alongside=lambda label: rebuild.reference_problems(self.db, self.device_id) + rebuild.case_problems(self.db, label))
-        return report
+    def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None, *, deep: bool = False) -> VerifyReport:
+        """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check. ``deep``
+        refolds every case even when the case table matches its seal (see :mod:`.rebuild`)."""
+        return verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor(),
+                               alongside=lambda label: rebuild.projection_problems(self.db, self.device_id, label, deep=deep))
 
     def device_anchor(self) -> str | None:
         """This device's public key as its keystore vouches for it, or None when the key is not kept here."""

@@ -9,7 +9,7 @@ from datetime import date
 from ..domain.case import CaseState
 from ..domain.procedure import Context, deadlines_of, search_text
 from ..domain.review import major_reasons
-from ..store.cases import CaseRow
+from ..store.cases import FACT_COLUMNS, CaseRow
 
 
 def _iso(d: date | None) -> str | None:
@@ -19,13 +19,6 @@ def _iso(d: date | None) -> str | None:
 # raised whenever what a case row holds for the same events changes; a database whose rows were written by an
 # earlier version is re-projected when it is opened (see ``core.ServicesCore``)
 CASE_PROJECTION_VERSION = "2"
-
-# the columns of a case row that follow from its events alone; the others depend on the rules and the clock
-# in force when the row was written (next deadline, major-decision flag, officers' names, time written)
-FACT_COLUMNS = ("agency_id", "case_no", "procedure", "stage", "outcome", "title", "cause", "party_id", "party_name", "handlers",
-                "received_on", "filed_on", "decided_on", "closed_on", "fine_fen", "review_status", "search_text",
-                "pending_approvals")
-
 
 def case_facts(state: CaseState) -> tuple:
     """The values of :data:`FACT_COLUMNS` for this state."""

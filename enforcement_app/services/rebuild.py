@@ -1,6 +1,9 @@
 """Every projection rebuilt from the events and compared with what the tables hold (part of ``verify``).
 
-The reference tables are replayed by :func:`..store.projection.rebuild`; the case table is rebuilt by
+The reference tables are always replayed. The case table is refolded case by case when its facts no longer
+add up to the digest the last seal signed (an edit, a lost write), or when the check is ``deep``: a table
+that matches its signed digest is exactly the one the sealed writes left, so refolding a million events
+would only repeat what the seal already proves. The reference tables are replayed by :func:`..store.projection.rebuild`; the case table is rebuilt by
 folding every case in one pass over the event table in arrival order, each case compared and dropped as
 soon as its last event has been applied (so memory holds only the cases still open in the pass). A case
 whose record forked is folded in causal order afterwards, as the services fold it. Each difference is
@@ -16,7 +19,7 @@ from typing import Any
 from ..domain.case import CaseState, Step, step_day
 from ..domain.procedure import apply
 from ..store import cases as case_store
-from ..store import projection
+from ..store import projection, seals
 from ..store.integrity import Problem
 from . import states
 from .projections import FACT_COLUMNS, case_facts
@@ -45,6 +48,17 @@ def reference_problems(db, device: str) -> list[Problem]:
             message = f"{table}表中 {d.key} 的 {d.field} 为 {_shown(d.recorded)}，按记录应为 {_shown(d.rebuilt)}：表被改动"
         problems.append(Problem("projection_altered", message, file=f"{d.table}:{d.key}:{d.field}"))
     rebuilt.close()
+    return problems
+
+
+def projection_problems(db, device: str, label, *, deep: bool = False) -> list[Problem]:
+    problems = reference_problems(db, device)
+    sealed = seals.last(db)
+    if deep or sealed is None or case_store.recompute_rows_digest(db) != sealed.rows:
+        found = case_problems(db, label)
+        if not found and sealed is not None and not deep:
+            found = [Problem("projection_unsealed", "案件表与最后一次设备签封不符，但按记录重建的结果与表一致：表曾在程序之外被改动后又复原")]
+        problems += found
     return problems
 
 

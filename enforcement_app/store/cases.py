@@ -7,6 +7,8 @@ queries over them (lookup, the filtered list, the inbox's candidates).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
@@ -53,14 +55,54 @@ _INSERT_CASE = 'INSERT INTO "case" ({}) VALUES ({})'.format(
 _UPDATE_CASE = 'UPDATE "case" SET {} WHERE id = ?'.format(", ".join(f'"{k}" = ?' for k in CASE_COLUMNS[1:]))
 
 
+# the columns of a case row that follow from its events alone; the others depend on the rules and the clock
+# in force when the row was written (next deadline, major-decision flag, officers' names, time written)
+FACT_COLUMNS = ("agency_id", "case_no", "procedure", "stage", "outcome", "title", "cause", "party_id", "party_name", "handlers",
+                "received_on", "filed_on", "decided_on", "closed_on", "fine_fen", "review_status", "search_text",
+                "pending_approvals")
+_FACTS = [CaseRow._fields.index(c) for c in FACT_COLUMNS]
+_MODULUS = 1 << 256
+
+
+def facts_digest(case_id: str, facts: Sequence[Any]) -> int:
+    """One row's facts as a number; the table's digest is the sum of its rows' (mod 2^256), so that a write
+    updates it by what it replaces and a check recomputes it in one pass, in any order."""
+    text = json.dumps([case_id, *facts], ensure_ascii=False, separators=(",", ":"))
+    return int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
+
+
+def rows_digest(db: sqlite_utils.Database) -> str:
+    """The digest of the case table's facts as the writes left it (kept in ``meta``, sealed with each write; a
+    database from before the digest has it computed from its table)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'case_rows_digest'").fetchone()
+    return row[0] if row else recompute_rows_digest(db)
+
+
+def recompute_rows_digest(db: sqlite_utils.Database) -> str:
+    listed = ", ".join(f'"{c}"' for c in FACT_COLUMNS)
+    total = 0
+    for row in db.execute(f'SELECT id, {listed} FROM "case"'):
+        total += facts_digest(row[0], row[1:])
+    return format(total % _MODULUS, "x")
+
+
 def write_case_rows(db: sqlite_utils.Database, rows: Sequence[CaseRow]) -> None:
-    """Write case rows and keep the search index (db/0009) in step: new cases in bulk, known ones one by
-    one, their index entry rewritten only when the text has changed. Inside the caller's transaction."""
+    """Write case rows, keep the search index (db/0009) in step — new cases in bulk, known ones one by one, their
+    index entry rewritten only when the text has changed — and the digest of the table's facts. Inside the
+    caller's transaction."""
     before: dict[str, tuple[int, str]] = {}
+    replaced = 0
+    listed = ", ".join(f'"{c}"' for c in FACT_COLUMNS)
     for start in range(0, len(rows), 500):
         ids = [r.id for r in rows[start:start + 500]]
-        before.update((i, (rowid, text)) for i, rowid, text in db.execute(
-            f'SELECT id, rowid, search_text FROM "case" WHERE id IN ({",".join("?" * len(ids))})', ids))
+        for case_id, rowid, *facts in db.execute(
+                f'SELECT id, rowid, {listed} FROM "case" WHERE id IN ({",".join("?" * len(ids))})', ids):
+            before[case_id] = (rowid, facts[FACT_COLUMNS.index("search_text")])
+            replaced += facts_digest(case_id, facts)
+    added = sum(facts_digest(r.id, [r[i] for i in _FACTS]) for r in rows)
+    total = (int(rows_digest(db), 16) + added - replaced) % _MODULUS
+    db.execute("INSERT INTO meta (key, value) VALUES ('case_rows_digest', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [format(total, "x")])
     new = [r for r in rows if r.id not in before]
     if new:
         db.conn.executemany(_INSERT_CASE, new)

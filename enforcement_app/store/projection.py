@@ -142,18 +142,18 @@ def events_for_rebuild(db: sqlite_utils.Database, prefixes: Iterable[str] | None
 def rebuild(db: sqlite_utils.Database, device: str, prefixes: Iterable[str] | None = None) -> sqlite_utils.Database:
     """A scratch database whose reference tables are rebuilt from ``db``'s events (``device``: this device, whose
     own events count as local). ``prefixes`` limits the replay to some streams (e.g. ``("officer/",)``)."""
-    scratch = scratch_like(db)
-    with scratch.atomic():
-        for e in events_for_rebuild(db, prefixes):
+    scratch = scratch_like(db)  # in memory and private: no transaction of the file's is opened for it
+    for e in events_for_rebuild(db, prefixes):
+        try:
+            payload = json.loads(e.payload)
+        except (ValueError, TypeError):
+            continue  # an unreadable payload is reported by the hash check
+        if isinstance(payload, dict):
             try:
-                payload = json.loads(e.payload)
-            except (ValueError, TypeError):
-                continue  # an unreadable payload is reported by the hash check
-            if isinstance(payload, dict):
-                try:
-                    project_event(scratch, e.kind, payload, local=e.device == device, at=e.at, actor=e.actor, stream=e.stream)
-                except (sqlite3.Error, KeyError, TypeError, ValueError):
-                    continue  # a payload its projection cannot take: the live table cannot hold it either
+                project_event(scratch, e.kind, payload, local=e.device == device, at=e.at, actor=e.actor, stream=e.stream)
+            except (sqlite3.Error, KeyError, TypeError, ValueError):
+                continue  # a payload its projection cannot take: the live table cannot hold it either
+    scratch.conn.commit()
     return scratch
 
 
