@@ -19,6 +19,7 @@ are still kept, so nothing of the history is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -26,7 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.refusals import InvalidInput
+from ..domain.case import CaseState
+from ..domain.parties import build_party
+from ..domain.procedure import ACTIONS, apply, prepare, title_of
+from ..domain.record import causal_order
+from ..domain.refusals import InvalidInput, NotFound, RuleViolation
 from ..store import cases as case_store
 from ..store import devices as device_store
 from ..store import events as event_store
@@ -34,6 +39,7 @@ from ..store import projection
 from ..store import reference as reference_store
 from ..store.cases import CaseRow
 from ..store.database import meta
+from . import states
 from .bundle_format import (
     DEVICE,
     BundleError,
@@ -207,7 +213,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                     session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
                                                                          "fingerprint": fingerprint(key)})
                     device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id)
-                _add(session, summary, new)
+                _add(session, summary, new, path)
                 report(events_size)(staging.checked_bytes())
                 # every evidence file is checked before anything is committed: a bad one rolls all of this back
                 staged, more = checked or staging.result(report(events_size))
@@ -272,15 +278,22 @@ def _missing_references(db, new: list[WireEvent], known: set[str], evidence_in_b
     return [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]]
 
 
-def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent]) -> None:
-    """Write the new events, project them, rebuild the cases they touch and record the import. Inside the
-    caller's transaction."""
+def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], path: Path) -> None:
+    """Write the new events, project them, replay every new case event through the procedure as this machine
+    would judge it, rebuild the cases they touch and record the import. Inside the caller's transaction: a
+    refused event refuses the bundle whole."""
     services, db = session.services, session.db
     affected = sorted({e.stream for e in new if "/" not in e.stream})
     existing = case_store.known_case_ids(db, affected)
+    refused: list[str] = []
     event_store.append_rows(db, new)
     arrived: dict[str, list[WireEvent]] = {}
     for e in new:
+        if e.kind == "register_party":
+            try:
+                build_party(str(e.payload.get("id", "")), e.payload)  # the identity numbers and fields a form would take
+            except (RuleViolation, ValueError, TypeError) as exc:
+                refused.append(f"记录 {e.hash[:12]}…（登记当事人）不符合登记要求：{exc}")
         if "/" in e.stream:
             conflict = _project_reference(db, e)
             if conflict:
@@ -297,10 +310,15 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent]) -> 
     rows: list[CaseRow] = []
     for case_id in affected:
         # a case new here is exactly what arrived: folded from memory, not from the rows just written
-        state = services.case_state(case_id)[0] if case_id in existing else services.fold_events(case_id, arrived[case_id])
+        events = causal_order(event_store.events_of(db, case_id)) if case_id in existing else causal_order(arrived[case_id])
+        state = _replayed(services, case_id, events, {e.hash for e in arrived[case_id]}, refused)
+        if len(refused) >= 10:
+            break
         party = services.party(state.party_id) if state.party_id else None
         rows.append(session.case_row(state, services.context(session.actor, party=party)))
         (summary.updated_cases if case_id in existing else summary.new_cases).append(state.case_no or case_id)
+    if refused:
+        raise BundleError(path, refused[:10])
     case_store.write_case_rows(db, rows)
     services.note(Changes(cases=frozenset(affected), tables=REFERENCE_TABLES))
     summary.new_events = len(new)
@@ -310,6 +328,59 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent]) -> 
         "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
     if summary.from_device:
         device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
+
+def _replayed(services, case_id: str, events: list, new: set[str], refused: list[str]) -> CaseState:
+    """The case folded from ``events`` (in causal order), each new one first judged by the procedure against the
+    case as it stood before it, on the day it was recorded, for the officer who recorded it, with this
+    machine's officers, certificates and rules: what its services would have refused is refused here too (a
+    decision before the investigation ended, a review in the name of someone who may not review, a payment on
+    an archived case, a payload no form would take)."""
+    state = CaseState(id=case_id)
+    for n, e in enumerate(events, 1):
+        if e.hash in new:
+            problem = _judged(services, state, e)
+            if problem:
+                refused.append(f"记录 {e.hash[:12]}…（{title_of(e.kind)}，{e.at.date().isoformat()}）{problem}")
+                return state
+        apply(state, states.step_of(e, n))
+    return state
+
+
+_OFFICER_FIELDS = ("officers", "handlers", "participants", "collected_by", "chair", "replacement", "officer")
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value] if isinstance(value, str) and value else []
+
+
+def _officer_as_recorded(services, officer_id: str):
+    """An officer this machine holds the events of but not in its tables (their login is another person's
+    here): judged as their own events describe them."""
+    scratch = projection.rebuild(services.db, services.device_id, (f"officer/{officer_id}",))
+    return reference_store.officers(scratch).get(officer_id)
+
+
+def _judged(services, state: CaseState, e) -> str:
+    """Why this machine's procedure would refuse the event, or ''."""
+    actor = services.officers().get(e.actor) or _officer_as_recorded(services, e.actor)
+    if actor is None:
+        return f"的办理人 {e.actor[:12]} 不是本机登记的人员"
+    act = ACTIONS.get(e.kind)
+    if act is None:
+        return "不是本程序所知的办案步骤"
+    party_id = state.party_id or str(e.payload.get("party_id") or "")
+    try:
+        party = services.party(party_id) if party_id else None
+        ctx = services.context(actor, party=party, today=e.at.date())
+        named = {str(v) for key in _OFFICER_FIELDS for v in _as_list(e.payload.get(key))} - set(ctx.officers)
+        if named:
+            extra = {i: o for i in named if (o := _officer_as_recorded(services, i)) is not None}
+            ctx = dataclasses.replace(ctx, officers={**extra, **ctx.officers})
+        prepare(None if act.opens_case else state, ctx, e.kind, e.payload)
+    except (RuleViolation, NotFound) as exc:
+        return f"不符合办案规则：{exc}"
+    return ""
+
 
 def _project_reference(db, e: WireEvent) -> str:
     """Bring an imported reference event into this database's tables through the same projection the services

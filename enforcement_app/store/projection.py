@@ -57,6 +57,12 @@ def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *,
         if holder is not None and holder != p.get("id"):
             return f"登录名 {p.get('login')} 在本机已属于另一人员，未导入该人员（{p.get('name')}）"
         if holder is None and not ref.officer_exists(db, p.get("id")):
+            roles = list(p.get("roles", []) or [])
+            if not local and "admin" in roles and db.execute("SELECT 1 FROM officer LIMIT 1").fetchone():
+                # another device's administrator cannot make one here, once this machine has people of its own:
+                # its administrator grants that (a new machine set up from the agency's bundle takes them all)
+                ref.project_officer(db, {**p, "roles": [r for r in roles if r != "admin"] or ["officer"]}, password_hash)
+                return f"人员 {p.get('name')} 在发送设备上是管理员，本机未授予管理员角色，请本机管理员核对后办理"
             ref.project_officer(db, p, password_hash)  # no password travels: the officer logs in on their own machine
     elif kind == "update_officer":
         if ref.officer_exists(db, p.get("id")):
