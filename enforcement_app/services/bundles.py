@@ -336,9 +336,10 @@ def _replayed(services, case_id: str, events: list, new: set[str], refused: list
     decision before the investigation ended, a review in the name of someone who may not review, a payment on
     an archived case, a payload no form would take)."""
     state = CaseState(id=case_id)
+    contexts: dict[tuple, Any] = {}  # (officer, party, day) -> the context: a case's steps share a few
     for n, e in enumerate(events, 1):
         if e.hash in new:
-            problem = _judged(services, state, e)
+            problem = _judged(services, state, e, contexts)
             if problem:
                 refused.append(f"记录 {e.hash[:12]}…（{title_of(e.kind)}，{e.at.date().isoformat()}）{problem}")
                 return state
@@ -360,7 +361,7 @@ def _officer_as_recorded(services, officer_id: str):
     return reference_store.officers(scratch).get(officer_id)
 
 
-def _judged(services, state: CaseState, e) -> str:
+def _judged(services, state: CaseState, e, contexts: dict[tuple, Any]) -> str:
     """Why this machine's procedure would refuse the event, or ''."""
     actor = services.officers().get(e.actor) or _officer_as_recorded(services, e.actor)
     if actor is None:
@@ -370,9 +371,12 @@ def _judged(services, state: CaseState, e) -> str:
         return "不是本程序所知的办案步骤"
     party_id = state.party_id or str(e.payload.get("party_id") or "")
     try:
-        party = services.party(party_id) if party_id else None
-        ctx = services.context(actor, party=party, today=e.at.date())
-        named = {str(v) for key in _OFFICER_FIELDS for v in _as_list(e.payload.get(key))} - set(ctx.officers)
+        day = e.at.date()
+        ctx = contexts.get((actor.id, party_id, day))
+        if ctx is None:
+            party = services.party(party_id) if party_id else None
+            ctx = contexts[actor.id, party_id, day] = services.context(actor, party=party, today=day)
+        named = {str(v) for key in _OFFICER_FIELDS for v in _as_list(e.payload.get(key))} - ctx.officers.keys()
         if named:
             extra = {i: o for i in named if (o := _officer_as_recorded(services, i)) is not None}
             ctx = dataclasses.replace(ctx, officers={**extra, **ctx.officers})

@@ -105,11 +105,16 @@ class Payload:
 
     @classmethod
     def field_names(cls) -> frozenset[str]:
-        return frozenset(f.name for f in dataclasses.fields(cls))
+        return _field_names(cls)
 
     @classmethod
     def search_fields(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get(_SEARCH))
+
+
+@cache
+def _field_names(cls: type[Payload]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 @cache
