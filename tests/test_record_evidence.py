@@ -268,3 +268,38 @@ def test_a_case_table_that_matches_its_seal_is_not_refolded_unless_deep(world, m
     _edit(world, 'UPDATE "case" SET stage = \'closed\'')
     report = world.services.verify()
     assert folded == [True, True] and {p.file for p in report.problems} == {"stage"}
+
+
+def test_verify_against_the_case_files_and_bundles_that_witnessed_the_record(decided, tmp_path, capsys):
+    """A PDF printed the chain head and a bundle carried the events: cut the case afterwards, recompute every
+    link, even re-seal it with the device's own key, and the witnesses still show what is gone."""
+    from enforcement_app.casefile import render_case_file
+    from enforcement_app.cli.main import main as cli
+    from enforcement_app.store import seals
+
+    world, case_id, _other = decided
+    with Services(world.services.path, clock=world.clock) as services:
+        pdf = tmp_path / "case.pdf"
+        pdf.write_bytes(render_case_file(services.session(world.evaluator.login).case_file_data(case_id)).pdf)
+        bundle = tmp_path / "case.ecb"
+        services.session(world.officer_a.login).export_bundle(bundle, cases=[case_id])
+
+    def cut(events):
+        last = max(i for i, e in enumerate(events) if e["stream"] == case_id)
+        return events[:last] + events[last + 1:]
+
+    _rewrite(world.services.path, cut)
+    with Services(world.services.path) as services, services.db.atomic():  # the worst case: the device key itself
+        conn = services.db.conn
+        conn.execute("DROP TRIGGER seal_no_delete")
+        conn.execute("DELETE FROM seal")
+        seals.seal(services.db, services.device_signing_key(), services.device_id, 0, streams="")
+    path = str(world.services.path)
+    assert cli(["--db", path, "verify"]) == 0  # on its own the re-sealed record looks whole
+    capsys.readouterr()
+    assert cli(["--db", path, "verify", "--against", str(pdf), str(bundle), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    with Services(world.services.path) as services:
+        case_no = services.current_state(case_id).case_no
+    missing = [p for p in data["problems"] if p["kind"] == "witness_missing"]
+    assert {p["file"] for p in missing} == {"case.pdf", "case.ecb"} and {p["case"] for p in missing} == {case_no}

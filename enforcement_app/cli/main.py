@@ -7,6 +7,7 @@ Exit status: 0 success, 1 refused by a rule or verification failed, 2 bad argume
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..casefile.verify import read_marker
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
@@ -84,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="校验全过程记录和证据文件")
     p.add_argument("--case", help="只校验此案件")
+    p.add_argument("--deep", action="store_true", help="即使案件表与签封一致，也按记录逐案重建核对")
+    p.add_argument("--against", nargs="+", type=Path, default=[], metavar="FILE",
+                   help="以导出的案卷 PDF 或案件包为见证：其所载的记录都须仍在本数据库中")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
@@ -254,8 +259,28 @@ def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _witness_problems(session, files: list[Path]) -> list:
+    """Each case-file PDF's chain head and each bundle's events must still be in the record."""
+    problems = []
+    for path in files:
+        if not path.is_file():
+            raise InvalidInput.at("against", f"文件不存在：{path}")
+        head = path.read_bytes()[:5]
+        if head == b"%PDF-":
+            marker = read_marker(path.read_bytes())
+            if not marker.get("case"):
+                raise InvalidInput.at("against", f"{path} 不是本系统导出的案卷（没有案卷标记）")
+            problems += session.witness(path.name, [(marker["case"], h) for h in marker.get("head", "").split(",") if h])
+        else:
+            problems += session.bundle_witness(path)
+    return problems
+
+
 def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    report = _session(services, args).verify(args.case)
+    session = _session(services, args)
+    report = session.verify(args.case, deep=args.deep)
+    if args.against:
+        report = dataclasses.replace(report, problems=(*report.problems, *_witness_problems(session, args.against)))
     if args.json:
         _print_json({"ok": report.ok, "events": report.events, "streams": report.streams, "evidence_files": report.evidence_files,
                      "chain_head": report.chain_head, "problems": [p.as_dict() for p in report.problems],

@@ -19,7 +19,7 @@ created it. The GUI gives its worker thread its own ``Services``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,9 @@ from ..domain.officers import Officer
 from ..domain.parties import Party
 from ..domain.refusals import NotFound, PermissionDenied, Refusal, RuleViolation
 from ..store import cases as case_store
+from ..store import events as event_store
 from ..store import reference as reference_store
-from ..store.integrity import VerifyReport
+from ..store.integrity import Problem, VerifyReport
 from . import auth, backup, bundles, casefiles, cases, configuration, devices, officers
 from .backup import restore
 from .casefiles import CaseFileData
@@ -222,9 +223,24 @@ class Session(SessionCore):
             self.require("trust_devices")
         return bundles.import_bundle(self, path, cancelled, trust_new, progress)
 
-    def verify(self, case_ref: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+    def verify(self, case_ref: str | None = None, progress: Callable[[int], None] | None = None, *, deep: bool = False) -> VerifyReport:
         self.require("verify")
-        return self.services.verify(self.services.resolve_case(case_ref) if case_ref else None, progress)
+        return self.services.verify(self.services.resolve_case(case_ref) if case_ref else None, progress, deep=deep)
+
+    def witness(self, source: str, carried: Iterable[tuple[str, str]]) -> list[Problem]:
+        """What a witness carried that the record no longer holds: ``carried`` is (stream, event hash) as a case
+        file's chain head or a bundle's events once were; each missing one is reported by its case."""
+        self.require("verify")
+        carried = list(carried)
+        present = event_store.known_in_streams(self.db, carried)
+        names = case_store.case_numbers(self.db, {s for s, _h in carried})
+        return [Problem("witness_missing", f"{source} 所载的记录 {h[:12]}… 已不在本数据库中：此后记录被删改或截断",
+                        names.get(s, s), hash=h, file=source)
+                for s, h in carried if (s, h) not in present]
+
+    def bundle_witness(self, path: str | Path) -> list[Problem]:
+        """A bundle as a witness: every event it carries must still be in the record."""
+        return self.witness(Path(path).name, bundles.witnessed_events(path))
 
     def backup(self, target: str | Path) -> Path:
         """Online backup of the database (SQLite backup API) and a copy of the evidence store beside it."""

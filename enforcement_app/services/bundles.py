@@ -390,3 +390,15 @@ def _project_reference(db, e: WireEvent) -> str:
     """Bring an imported reference event into this database's tables through the same projection the services
     use, as an event from another device; returns a conflict with what this database holds, or ''."""
     return projection.project_event(db, e.kind, e.payload, local=False, at=e.at_text, actor=e.actor, stream=e.stream)
+
+
+def witnessed_events(path: str | Path) -> list[tuple[str, str]]:
+    """(stream, hash) of every event a bundle carries, after its manifest signature and its events file are
+    checked: a witness of what the record held when the bundle was written."""
+    path = Path(path)
+    with BundleReader(path) as reader:
+        problems = list(reader.problems)
+        events = reader.events(problems)
+        if problems:
+            raise BundleError(path, problems[:10])
+        return [(e.stream, e.hash) for e in events]

@@ -270,3 +270,12 @@ def case_event_counts(db: sqlite_utils.Database) -> dict[str, int]:
 def case_streams(db: sqlite_utils.Database) -> list[str]:
     """Every case that has events (its stream), whether or not the case table has a row for it."""
     return [r[0] for r in db.execute("SELECT stream FROM stream_head WHERE instr(stream, '/') = 0 ORDER BY stream")]
+
+
+def case_numbers(db: sqlite_utils.Database, case_ids: Iterable[str]) -> dict[str, str]:
+    ids = list(case_ids)
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out.update((i, n) for i, n in db.execute(f'SELECT id, case_no FROM "case" WHERE id IN ({",".join("?" * len(chunk))}) AND case_no != \'\'', chunk))
+    return out

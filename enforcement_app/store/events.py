@@ -116,3 +116,12 @@ def rows_after(db: sqlite_utils.Database, seq: int) -> Iterator[tuple]:
     """Every event stored after local number ``seq``, in the order stored, as its columns ``(seq, stream,
     parents, actor, device, at, kind, payload)`` exactly as stored (the payload as its JSON text)."""
     return iter(db.execute("SELECT seq, stream, parents, actor, device, at, kind, payload FROM event WHERE seq > ? ORDER BY seq", [seq]))
+
+
+def known_in_streams(db: sqlite_utils.Database, carried: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of the (stream, hash) pairs the event table holds."""
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(carried), 500):
+        hashes = [h for _s, h in carried[start:start + 500]]
+        found |= {(s, h) for s, h in db.execute(f"SELECT stream, hash FROM event WHERE hash IN ({','.join('?' * len(hashes))})", hashes)}
+    return found
