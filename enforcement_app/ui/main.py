@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit
 
+from ..domain.refusals import RuleViolation
 from ..services import Services, default_db_path
 from ..services.api import china_now
 from ..services.demo import build_demo
+from ..services.keys import keystore
 from . import i18n
 from .window import LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
@@ -57,15 +59,25 @@ def open_window(worker: ServiceThread, officer, db_path: Path) -> MainWindow:
     return window
 
 
+def ask_device_passphrase() -> str | None:
+    """Where the OS has no keyring, the device key lives in a passphrase-protected file: ask for it once."""
+    text, ok = QInputDialog.getText(None, QCoreApplication.translate("Main", "Device key"),
+                                    QCoreApplication.translate("Main", "Passphrase of this computer's device key:"),
+                                    QLineEdit.EchoMode.Password)
+    return text if ok and text else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     db_path = args.db_path or default_db_path()
+    app = make_app(args.lang)
+    if not args.screenshots:  # an offscreen run cannot be asked: it takes ENFORCEMENT_KEY_PASSPHRASE or the keyring
+        keystore.passphrase_prompt = ask_device_passphrase
     try:
         prepare_database(db_path, args.demo)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuleViolation) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    app = make_app(args.lang)
     if args.screenshots:
         from .screenshots import take_all
 

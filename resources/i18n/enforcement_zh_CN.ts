@@ -1128,6 +1128,17 @@
     </message>
 </context>
 <context>
+    <name>Main</name>
+    <message>
+        <source>Device key</source>
+        <translation>设备密钥</translation>
+    </message>
+    <message>
+        <source>Passphrase of this computer's device key:</source>
+        <translation>本机设备密钥的口令：</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Inbox</source>
