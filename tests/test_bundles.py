@@ -130,13 +130,19 @@ def bundled(world, tmp_path):
     target.close()
 
 
+def _signature(manifest: dict, data: bytes, key) -> str:
+    """``manifest.sig`` for the manifest bytes ``data``: the signer the manifest names, and the signature."""
+    return json.dumps({"format": manifest["format"], "device": manifest["from_device"], "name": manifest["from_name"],
+                       "public_key": manifest["public_key"], "signature": key.sign(data).hex()})
+
+
 def _signed(world, manifest: dict) -> tuple[bytes, str]:
     """The manifest signed with the laptop's own key: what a trusted device (or a bug in it) would send."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = world.services.db.execute("SELECT value FROM meta WHERE key = 'device_key'").fetchone()[0]
     data = json.dumps(manifest).encode()
-    return data, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key)).sign(data).hex()
+    return data, _signature(manifest, data, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key)))
 
 
 def _with_events(world, path, out, events: bytes) -> None:
@@ -369,7 +375,7 @@ def test_only_trusted_devices_and_their_own_keys_are_accepted(bundled, world, tm
                 if info.filename not in ("manifest.json", "manifest.sig"):
                     dst.writestr(info.filename, src.read(info.filename))
             dst.writestr("manifest.json", data)
-            dst.writestr("manifest.sig", key.sign(data).hex())
+            dst.writestr("manifest.sig", _signature(manifest, data, key))
     with pytest.raises(UntrustedDevice) as refused:
         target.session("admin").import_bundle(forged, trust_new=True)  # not even an administrator can wave it through
     assert refused.value.key_changed

@@ -121,9 +121,9 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
     try:
         try:
             events_text = encode_events(r[1:] for r in rows)
+            size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key())
         except ValueError as exc:
             raise InvalidInput.at("events", str(exc)) from None
-        size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key())
         with db.atomic():
             session.record(f"device/{to_device or 'removable-media'}", "export_bundle",
                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
@@ -167,12 +167,14 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
     if not path.is_file():
         raise InvalidInput.at("file", f"文件不存在：{path}")
     with BundleReader(path) as reader, gc_paused():
-        manifest = reader.manifest
-        device, key, name = str(manifest.get("from_device", "")), str(manifest.get("public_key", "")), str(manifest.get("from_name", ""))
+        # who signed is known (and the signature checked) before the manifest is parsed: a device not trusted
+        # is refused before anything more of its bundle is read
+        device, name, key = reader.signer
         trusted = device_store.trusted_key(db, device)
         own = device == meta(db, "device_id") and key == meta(db, "device_public_key")
         if not (own or trusted == key or (trusted is None and trust_new)):
             raise UntrustedDevice(path, device, name, key, trusted)
+        manifest = reader.read_manifest()
         staging = reader.start_staging(services.evidence, cancelled)
         events_size, total = reader.events_bytes(), reader.evidence_bytes() + reader.events_bytes()
 
