@@ -28,6 +28,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import re
 import secrets
 import struct
@@ -273,7 +274,7 @@ class Staging:
         job.write_text(json.dumps({"bundle": str(reader.path.resolve()), "root": str(store.root.resolve()), "token": self.token,
                                    "members": self.members}), encoding="utf-8")
         try:
-            self.process = workers.start("enforcement_app.store.evidence_stage", str(job), merge_stderr=True)
+            self.process = workers.start("enforcement_app.store.evidence_stage", str(job), str(os.getpid()), merge_stderr=True)
         except OSError:
             self._in_this_process()
             return

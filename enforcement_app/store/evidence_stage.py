@@ -1,10 +1,11 @@
 """Staging evidence files out of a bundle: reading, hashing and writing them beside the evidence store.
 
 This is the heavy half of a bundle import — every evidence byte is read, hashed and written — and it
-runs in a process of its own (``python -m enforcement_app.store.evidence_stage JOB``, the job a JSON
-file, one JSON line per file on stdout) while the importing process parses and stores the events. In
-one process the two would take turns at the interpreter lock thousands of times; in two they run on two
-cores. The module imports only the standard library and :mod:`.evidence`, so the worker starts in about
+runs in a process of its own (``python -m enforcement_app.store.evidence_stage JOB PARENT``, the job a
+JSON file, one JSON line per file on stdout; it ends when the process PARENT does) while the importing
+process parses and stores the events. In one process the two would take turns at the interpreter lock
+thousands of times; in two they run on two cores. The module imports only the standard library,
+:mod:`.workers` and :mod:`.evidence`, so the worker starts in about
 0.1 s. :func:`stage_members` is also what the importing process runs itself (in a thread) where no
 worker can be started.
 
@@ -24,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import workers
 from .evidence import EvidenceStore
 
 Outcome = dict[str, Any]  # {"name", "sha256", "size", "tmp"} or {"name", "error"}
@@ -103,6 +105,7 @@ def stage_members_reporting(bundle: str, root: str, token: str, members: list[tu
 
 
 def _main() -> None:
+    workers.die_with_parent(int(sys.argv[2]))  # before anything else: a killed importer leaves no worker behind
     job = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     lock = threading.Lock()
 
@@ -114,5 +117,5 @@ def _main() -> None:
     stage_members_reporting(job["bundle"], job["root"], job["token"], [tuple(m) for m in job["members"]], emit)
 
 
-if __name__ == "__main__":  # python -m enforcement_app.store.evidence_stage JOB.json
+if __name__ == "__main__":  # python -m enforcement_app.store.evidence_stage JOB.json PARENT_PID
     _main()
