@@ -268,9 +268,12 @@ class Staging:
         self.outcomes: list[evidence_stage.Outcome] = []
         self.process: subprocess.Popen | None = None
         self.thread: threading.Thread | None = None
+        self.folder: Path | None = None
         if not self.members:
             return
-        job = store.root / f"{evidence_stage.staged_prefix(self.token)}job.json"
+        # the staging folder names this process as its owner: killed, it is settled when the database is next opened
+        self.folder = store.open_staging(self.token)
+        job = self.folder / ".job.json"
         job.write_text(json.dumps({"bundle": str(reader.path.resolve()), "root": str(store.root.resolve()), "token": self.token,
                                    "members": self.members}), encoding="utf-8")
         try:
@@ -373,7 +376,9 @@ class Staging:
         self.discard()
 
     def discard(self) -> None:
-        evidence_stage.remove_staged(self.store.root, self.token)
+        """Remove the staging folder and whatever is still in it."""
+        if self.folder is not None:
+            self.store.remove_staging(self.folder)
 
 
 class Signer(NamedTuple):

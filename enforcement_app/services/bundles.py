@@ -10,8 +10,10 @@ file's hash. Only then is anything committed: the events and their projections a
 transaction while a worker process is still hashing the evidence files, and a bad file rolls the whole
 transaction back, so a refused bundle leaves the database and the evidence store as they were. What is
 new is added in that one transaction, the affected cases are rebuilt from their events, and the import
-is recorded as an event. (Evidence files are moved into the store just before the commit; should the
-commit itself fail, they stay there unreferenced, which is harmless: the store is addressed by content.) Receiving an event twice changes nothing (events are identified by their hash).
+is recorded as an event. Evidence files are moved into the store only after that commit (see
+:mod:`..store.evidence`: a killed import's staging folder is settled at the next opening), so the store
+never holds a file no event names. Receiving an event twice changes nothing (events are identified by
+their hash).
 Reference data that contradicts what this database holds (a login taken by another officer, another
 agency, a different document under the same policy version) is reported and not overwritten; the events
 are still kept, so nothing of the history is lost.
@@ -184,6 +186,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                     progress(min(total, events_done + evidence_done), total)
             return tell
 
+        committed = False
         try:
             problems = list(reader.problems)
             events = reader.events(problems)
@@ -215,14 +218,21 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                 if more:
                     raise BundleError(path, more)
                 _check_staged(path, services, new, staged)
+            committed = True
+            # only now, with their events committed, do the files go into the store; killed before this is
+            # done, the staging folder is settled (the files put in place) when the database is next opened
+            try:
                 for sha, tmp in staged.items():
                     services.evidence.commit(tmp, sha)
-            staging.discard()  # the worker's job file
+            except OSError as exc:
+                raise OSError(f"案件包的记录已导入，但证据文件未能放入证据库（{exc}）：下次打开数据库时会自动放入") from exc
+            staging.discard()  # the staging folder and the worker's job file
             services.forget_states()
             report(total)(0)
             return summary
         except BaseException:
-            staging.cancel()  # stops the staging and removes whatever it staged
+            if not committed:
+                staging.cancel()  # stops the staging and removes whatever it staged
             # the transaction rolled back: what the caches loaded inside it must not outlive it
             services.reference.invalidate_all()
             services.forget_states()

@@ -55,6 +55,8 @@ class ServicesCore:
         self.path = Path(db_path)
         self.db = open_database(self.path)
         self.evidence = EvidenceStore(evidence_dir(self.path))
+        # what a killed import or evidence copy left half done is settled before anything else is done
+        self.evidence.recover(lambda shas: case_store.referenced_evidence(self.db, shas))
         self.device_id = meta(self.db, "device_id")
         self.clock: Callable[[], datetime] = clock or china_now
         self.permissions = Permissions.default()

@@ -207,3 +207,15 @@ def register_evidence(db: sqlite_utils.Database, sha256: str, size: int, media_t
 
 def registered_evidence(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in db.execute("SELECT sha256 FROM evidence")}
+
+
+def referenced_evidence(db: sqlite_utils.Database, shas: set[str]) -> set[str]:
+    """Which of ``shas`` an add_evidence event names: registered, or (should the registry lack one) named in
+    an event's payload, which is read only for hashes not registered."""
+    found = shas & registered_evidence(db) if len(shas) > 500 else {
+        r[0] for r in db.execute(f"SELECT sha256 FROM evidence WHERE sha256 IN ({','.join('?' * len(shas))})", sorted(shas))}
+    rest = shas - found
+    if rest:
+        found |= {r[0] for r in db.execute("SELECT json_extract(payload, '$.sha256') FROM event WHERE kind = 'add_evidence'")
+                  if r[0] in rest}
+    return found

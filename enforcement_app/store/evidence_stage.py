@@ -9,9 +9,10 @@ thousands of times; in two they run on two cores. The module imports only the st
 0.1 s. :func:`stage_members` is also what the importing process runs itself (in a thread) where no
 worker can be started.
 
-Each file is copied to ``<store>/.incoming-<token>-<n>`` and flushed to disk by a second thread while
-the next file is copied. Whoever started the job removes those files if it is stopped or refused
-(:func:`remove_staged`).
+Each file is copied into the job's staging folder, ``<store>/.staging-<token>/.incoming-<sha256>``, and
+flushed to disk by a second thread while the next file is copied. Whoever started the job made that
+folder and removes it if the job is stopped or refused; if they are killed, the next opening of the
+database does (:meth:`.evidence.EvidenceStore.recover`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import workers
-from .evidence import EvidenceStore
+from .evidence import STAGED_PREFIX, STAGING_PREFIX, EvidenceStore
 
 Outcome = dict[str, Any]  # {"name", "sha256", "size", "tmp"} or {"name", "error"}
 
@@ -48,13 +49,15 @@ class _Slice:
         return chunk
 
 
-def staged_prefix(token: str) -> str:
-    return f".incoming-{token}-"
+def staged_name(token: str, member: str) -> str:
+    """Where a member ``evidence/<sha256>`` is staged, relative to the store: in the job's staging folder,
+    under the hash it is meant to have (so that a folder left by a killed import can be settled)."""
+    return f"{STAGING_PREFIX}{token}/{STAGED_PREFIX}{member.rpartition('/')[2]}"
 
 
 def remove_staged(root: str | Path, token: str) -> None:
-    """Remove every file a job with ``token`` staged, finished or not."""
-    for path in Path(root).glob(staged_prefix(token) + "*"):
+    """Remove every file a job with ``token`` staged, finished or not (its folder stays)."""
+    for path in (Path(root) / f"{STAGING_PREFIX}{token}").glob(STAGED_PREFIX + "*"):
         path.unlink(missing_ok=True)
 
 
@@ -67,16 +70,15 @@ def stage_members(bundle: str, root: str, token: str, members: list[tuple[str, i
     store.root.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
     with open(bundle, "rb") as fh, ThreadPoolExecutor(1, thread_name_prefix="evidence-flush") as flusher:
-        for n, (name, offset, size) in enumerate(members):
+        for name, offset, size in members:
             if stop.is_set():
                 return
             try:
                 if offset >= 0:
-                    sha, got, tmp = store.stage(_Slice(fh, offset, size), stop=stop, sync=False,
-                                                name=f"{staged_prefix(token)}{n}")
+                    sha, got, tmp = store.stage(_Slice(fh, offset, size), stop=stop, sync=False, name=staged_name(token, name))
                 else:
                     with zipfile.ZipFile(bundle) as archive, archive.open(name) as member:
-                        sha, got, tmp = store.stage(member, stop=stop, sync=False, name=f"{staged_prefix(token)}{n}")
+                        sha, got, tmp = store.stage(member, stop=stop, sync=False, name=staged_name(token, name))
             except InterruptedError:
                 return
             except Exception as exc:  # noqa: BLE001 — a damaged member (CRC, bad deflate data, encryption…) is reported, whatever broke
