@@ -541,3 +541,29 @@ def test_with_much_evidence_the_files_are_checked_before_the_database_is_locked(
     assert opened == []  # refused before any transaction began
     summary = target.system_session().import_bundle(path, trust_new=True)
     assert summary.evidence_files == 1 and target.verify().ok
+
+
+def test_evidence_no_event_names_is_refused(bundled, world, tmp_path):
+    """A trusted device's signed bundle carrying a file that no add_evidence event (in it, or already here)
+    registers: nothing would account for the file in the store, so the bundle is refused."""
+    import hashlib
+
+    path, target, _case = bundled
+    smuggled = b"a file no record mentions"
+    sha = hashlib.sha256(smuggled).hexdigest()
+    forged = tmp_path / "smuggled.ecb"
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        manifest["files"][f"evidence/{sha}"] = {"sha256": sha, "size": len(smuggled)}
+        data, signature = _signed(world, manifest)
+        with zipfile.ZipFile(forged, "w") as dst:
+            for info in src.infolist():
+                if info.filename not in ("manifest.json", "manifest.sig"):
+                    dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr(f"evidence/{sha}", smuggled)
+            dst.writestr("manifest.json", data)
+            dst.writestr("manifest.sig", signature)
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged, trust_new=True)
+    assert refused.value.problems == [f"包内的证据文件 {sha[:12]}… 没有任何记录登记它（包内和本数据库中都没有）"]
+    assert _state_of(target) == (0, [])

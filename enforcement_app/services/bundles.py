@@ -195,8 +195,9 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                 raise InterruptedError("已取消导入，数据库未作任何改动")
             known = event_store.known_hashes(db, [e.hash for e in events])
             new = [e for e in events if e.hash not in known]
+            carried = {n[len("evidence/"):] for n in reader.present if n.startswith("evidence/")}
             if not problems:
-                problems = _missing_references(db, new, known, {n[len("evidence/"):] for n in reader.present})
+                problems = _missing_references(db, new, known, carried) or _unnamed_evidence(db, events, carried)
             if problems:
                 raise BundleError(path, problems)  # refused already: the evidence need not be hashed to the end
             # the events are written while the evidence is still being hashed, inside a transaction that a bad
@@ -281,6 +282,14 @@ def _missing_references(db, new: list[WireEvent], known: set[str], evidence_in_b
     in_bundle = {e.stream for e in new} | reference_store.party_streams(db)
     orphans = sorted({f"party/{e.payload.get('party_id')}" for e in new if e.kind in ("register_lead", "record_simple_decision")} - in_bundle)
     return [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]]
+
+
+def _unnamed_evidence(db, events: list[WireEvent], carried: set[str]) -> list[str]:
+    """Evidence files the bundle carries that no add_evidence event names, neither in the bundle nor in this
+    database: nothing would account for them in the store."""
+    unnamed = carried - {e.payload.get("sha256") for e in events if e.kind == "add_evidence"}
+    unnamed -= case_store.referenced_evidence(db, unnamed) if unnamed else set()
+    return [f"包内的证据文件 {sha[:12]}… 没有任何记录登记它（包内和本数据库中都没有）" for sha in sorted(unnamed)[:10]]
 
 
 def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent]) -> None:
