@@ -31,7 +31,7 @@ def _ship(source, target, tmp_path, name: str, **selection):
     """Bundle from ``source`` (a Session), import into ``target`` (a Services), as its system session when
     the target has no users yet (a new machine) or as ``admin``."""
     path = tmp_path / f"{name}.ecb"
-    source.export_bundle(path, **selection)
+    source.export_bundle(path, encrypt=False, **selection)
     has_users = target.db.execute("SELECT count(*) FROM officer").fetchone()[0]
     receiver = target.session("admin") if has_users else target.system_session()
     return receiver.import_bundle(path, trust_new=True)  # the administrator has compared the key fingerprint
@@ -124,7 +124,7 @@ def _as(services: Services, login: str):
 def bundled(world, tmp_path):
     case_id = _filed_and_inspected_with_a_photo(world, tmp_path)
     path = tmp_path / "case.ecb"
-    world.as_(world.officer_a).export_bundle(path)
+    world.as_(world.officer_a).export_bundle(path, encrypt=False)
     target = _device(world, "target")
     yield path, target, case_id
     target.close()
@@ -255,10 +255,10 @@ def test_since_the_last_bundle_sent_to_a_device(world, tmp_path):
     target = _device(world, "office")
     device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
     s = world.as_(world.officer_a)
-    s.export_bundle(tmp_path / "first.ecb", to_device=device)
+    s.export_bundle(tmp_path / "first.ecb", to_device=device, encrypt=False)
     target.system_session().import_bundle(tmp_path / "first.ecb", trust_new=True)
     steps.file(world, case_id)
-    summary = s.export_bundle(tmp_path / "second.ecb", to_device=device)
+    summary = s.export_bundle(tmp_path / "second.ecb", to_device=device, encrypt=False)
     assert summary.events == 2  # only the filing request and its approval
     result = target.session("admin").import_bundle(tmp_path / "second.ecb")
     assert result.new_events == 2 and result.updated_cases
@@ -269,7 +269,7 @@ def test_cli_bundle_export_and_import(world, tmp_path, capsys):
     case_id = steps.lead(world, world.company)
     world.services.close()
     out = tmp_path / "cli.ecb"
-    assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id]) == 0
+    assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id, "--plain"]) == 0
     assert "1 件案件" in capsys.readouterr().out
     target = tmp_path / "new-machine.db"
     assert cli(["--db", str(target), "bundle", "import", str(out)]) == 2  # a device not yet trusted
@@ -305,12 +305,12 @@ def test_a_failed_import_leaves_nothing_behind_in_memory_either(bundled, monkeyp
 def test_powers_granted_on_another_machine_are_reported_not_applied(world, tmp_path):
     target = _device(world, "office")
     s = world.as_(world.officer_a)
-    s.export_bundle(tmp_path / "first.ecb")
+    s.export_bundle(tmp_path / "first.ecb", encrypt=False)
     target.system_session().import_bundle(tmp_path / "first.ecb", trust_new=True)
     world.as_(world.admin).update_officer(world.officer_b.id, {"roles": ["officer", "admin"]})
     world.as_(world.admin).update_officer(world.officer_b.id, {"add_certificate": {
         "certificate_no": "44130002C", "area": "仲恺高新区", "valid_from": "2025-01-01", "valid_to": "2029-01-01"}})
-    s.export_bundle(tmp_path / "second.ecb")
+    s.export_bundle(tmp_path / "second.ecb", encrypt=False)
     summary = target.session("admin").import_bundle(tmp_path / "second.ecb")
     assert any("角色、资格或账户变更未自动生效" in c for c in summary.conflicts)
     lihua = target.officers()[world.officer_b.id]
@@ -325,9 +325,9 @@ def test_bundles_of_some_cases_to_a_device_do_not_skip_the_others(world, tmp_pat
     target = _device(world, "office")
     device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
     s = world.as_(world.officer_a)
-    s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device)
+    s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device, encrypt=False)
     target.system_session().import_bundle(tmp_path / "one.ecb", trust_new=True)
-    s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device)
+    s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device, encrypt=False)
     summary = target.session("admin").import_bundle(tmp_path / "two.ecb")
     assert summary.new_cases and target.session("zhangming").view(second).state.party_name == "刘某"
     target.close()

@@ -192,9 +192,10 @@ def test_every_row_recorded_at_the_first_schema_is_kept_with_its_values(upgraded
         assert table in now, f"table {table} was dropped"
         assert set(columns) <= set(now[table]), f"{table} lost columns {set(columns) - set(now[table])}"
         kept = _rows(db, table, columns)
-        if table == "meta":  # the device's signing key is added on opening; nothing already there changes
+        if table == "meta":  # the device's signing and key agreement keys are added on opening; nothing already there changes
             assert set(rows) <= set(kept)
-            assert {k for k, _v in kept} - {k for k, _v in rows} == {"device_key", "device_public_key"}
+            assert {k for k, _v in kept} - {k for k, _v in rows} == {"device_key", "device_public_key",
+                                                                    "device_agreement_key", "device_agreement_public_key"}
         elif table == "case":
             at = columns.index("search_text")
             expected = [(*r[:at], " ".join(r[columns.index(c)] for c in ("title", "case_no", "party_name", "cause"))

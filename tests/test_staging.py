@@ -144,7 +144,7 @@ def heavy_bundle(world, tmp_path):
         world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": f"现场照片{n}", "source": "现场拍摄",
                                                                   "collected_by": [world.officer_a.id]})
     path = tmp_path / "heavy.ecb"
-    summary = world.as_(world.officer_a).export_bundle(path)
+    summary = world.as_(world.officer_a).export_bundle(path, encrypt=False)
     return path, summary.events
 
 

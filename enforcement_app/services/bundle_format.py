@@ -37,7 +37,7 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -48,7 +48,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ..domain.record import FORMAT as EVENT_FORMAT
 from ..domain.record import header_bytes
 from ..domain.refusals import InvalidInput, Refusal
-from ..store import evidence_stage, workers
+from ..store import evidence_stage, sealed, workers
 from ..store.evidence import EvidenceStore
 
 FORMAT = "ecr-bundle/3"
@@ -128,10 +128,21 @@ def encode_events(rows: Iterable[tuple]) -> bytes:
     return b"".join(out)
 
 
-def write_bundle(path: Path, events: bytes, evidence: Mapping[str, Path], manifest: dict[str, Any], key: Ed25519PrivateKey) -> int:
-    """Write the bundle to ``path``; ``manifest`` (its ``from_device``, ``from_name`` and ``public_key`` name
-    the signer) gets the files' hashes and sizes. Returns its size. Raises ValueError for a bundle larger
-    than a receiver reads (:data:`MANIFEST_CAP`, :data:`EVENTS_CAP`, :data:`MAX_MEMBERS`)."""
+class Recipient(NamedTuple):
+    """The device a bundle is sealed to (:mod:`..store.sealed`)."""
+
+    device: str
+    name: str
+    agreement_key: str  # X25519, hex
+
+
+def write_bundle(path: Path, events: bytes, evidence: Mapping[str, Path], manifest: dict[str, Any], key: Ed25519PrivateKey,
+                 recipient: Recipient | None = None) -> int:
+    """Write the bundle to ``path``, sealed to ``recipient`` if one is given (as it is written: the bundle's
+    bytes in the clear are never on disk); ``manifest`` (its ``from_device``, ``from_name`` and
+    ``public_key`` name the signer) gets the files' hashes and sizes. Returns the file's size. Raises
+    ValueError for a bundle larger than a receiver reads (:data:`MANIFEST_CAP`, :data:`EVENTS_CAP`,
+    :data:`MAX_MEMBERS`)."""
     files = {EVENTS: {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}}
     for sha, source in evidence.items():
         files[f"{EVIDENCE_PREFIX}{sha}"] = {"sha256": sha, "size": source.stat().st_size}
@@ -140,13 +151,19 @@ def write_bundle(path: Path, events: bytes, evidence: Mapping[str, Path], manife
         raise ValueError(f"案件包过大（{len(evidence):,} 个证据文件，记录 {len(events):,} 字节），接收方无法读取：请按案件分批导出")
     signature = {"format": FORMAT, "device": manifest["from_device"], "name": manifest["from_name"],
                  "public_key": manifest["public_key"], "signature": key.sign(manifest_bytes).hex()}
-    with zipfile.ZipFile(path, "w") as bundle:
-        bundle.writestr(EVENTS, events, compress_type=zipfile.ZIP_DEFLATED)
-        for sha, source in evidence.items():
-            bundle.write(source, f"{EVIDENCE_PREFIX}{sha}", compress_type=zipfile.ZIP_STORED)
-        bundle.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
-        # the signer is named beside the signature, so that a receiver checks it before parsing the manifest
-        bundle.writestr(SIGNATURE, json.dumps(signature, ensure_ascii=False))
+    with ExitStack() as stack:
+        out: Any = path
+        if recipient is not None:
+            out = stack.enter_context(sealed.SealedWriter(path.open("wb"), bytes.fromhex(recipient.agreement_key), {
+                "to_device": recipient.device, "to_name": recipient.name,
+                "from_device": manifest["from_device"], "from_name": manifest["from_name"]}))
+        with zipfile.ZipFile(out, "w") as bundle:
+            bundle.writestr(EVENTS, events, compress_type=zipfile.ZIP_DEFLATED)
+            for sha, source in evidence.items():
+                bundle.write(source, f"{EVIDENCE_PREFIX}{sha}", compress_type=zipfile.ZIP_STORED)
+            bundle.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
+            # the signer is named beside the signature, so that a receiver checks it before parsing the manifest
+            bundle.writestr(SIGNATURE, json.dumps(signature, ensure_ascii=False))
     return path.stat().st_size
 
 
@@ -274,11 +291,19 @@ class Staging:
         # the staging folder names this process as its owner: killed, it is settled when the database is next opened
         self.folder = store.open_staging(self.token)
         job = self.folder / ".job.json"
+        key = reader.content_key
         job.write_text(json.dumps({"bundle": str(reader.path.resolve()), "root": str(store.root.resolve()), "token": self.token,
-                                   "members": self.members}), encoding="utf-8")
+                                   "members": self.members, "sealed": key is not None}), encoding="utf-8")
         try:
-            self.process = workers.start("enforcement_app.store.evidence_stage", str(job), str(os.getpid()), merge_stderr=True)
-        except OSError:
+            # a sealed bundle's key goes through the worker's input, not into a file
+            self.process = workers.start("enforcement_app.store.evidence_stage", str(job), str(os.getpid()), merge_stderr=True,
+                                         packages=("cryptography",) if key else (), stdin=key is not None)
+            if key is not None and self.process.stdin is not None:
+                self.process.stdin.write(key.hex().encode("ascii") + b"\n")
+                self.process.stdin.close()
+        except OSError:  # no worker can start, or it died before it took the key
+            if self.process is not None:
+                self._stop_process()
             self._in_this_process()
             return
         # read as the worker writes: a full pipe would stop it
@@ -291,7 +316,7 @@ class Staging:
         self.outcomes = []
         self.thread = threading.Thread(target=evidence_stage.stage_members_reporting, name="bundle-staging", daemon=True,
                                        args=(str(self.reader.path), str(self.store.root), self.token, self.members,
-                                             self.outcomes.append, self.stop))
+                                             self.outcomes.append, self.stop, self.reader.content_key))
         self.thread.start()
 
     def _read_outcomes(self, process: subprocess.Popen) -> None:
@@ -399,8 +424,10 @@ class BundleReader:
     ``source``: the bundle's file, or a seekable binary file object over its bytes (a sealed bundle being
     decrypted as it is read), with ``path`` naming it in messages."""
 
-    def __init__(self, path: Path, source: BinaryIO | None = None):
-        self.path = path
+    def __init__(self, path: Path, source: BinaryIO | None = None, content_key: bytes | None = None):
+        """``content_key``: for a sealed bundle, the key ``source`` decrypts with (the staging worker opens
+        the file again with it)."""
+        self.path, self.content_key = path, content_key
         opened: list[Any] = []
         try:
             self.raw = source if source is not None else path.open("rb")  # the members' local headers, and the directory
@@ -408,9 +435,11 @@ class BundleReader:
         except OSError as exc:
             raise BundleError(path, [f"无法读取：{exc}"]) from None
         try:
-            _check_directory_size(path, self.raw)
             try:
+                _check_directory_size(path, self.raw)
                 self.zip = zipfile.ZipFile(self.raw)
+            except sealed.SealedError as exc:
+                raise BundleError(path, [str(exc)]) from None
             except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
                 raise BundleError(path, [f"不是有效的案件包（zip）：{exc}"]) from None
             opened.append(self.zip)
@@ -515,6 +544,8 @@ class BundleReader:
             raise BundleError(self.path, [f"{MANIFEST} 不是 {FORMAT} 格式（请用同一版本的程序导出）"])
         if (manifest.get("from_device"), str(manifest.get("from_name", ""))[:200], manifest.get("public_key")) != signer:
             raise BundleError(self.path, [f"{MANIFEST} 与 {SIGNATURE} 所称的发送设备不一致"])
+        if not _HEX64.fullmatch(str(manifest.get("agreement_key") or "0" * 64)):
+            raise BundleError(self.path, [f"{MANIFEST} 中发送设备的加密公钥格式错误"])
         listed: dict[str, Any] = manifest["files"]
         if not all(isinstance(v, dict) and type(v.get("size")) is int and v["size"] >= 0 for v in listed.values()):
             raise BundleError(self.path, [f"{MANIFEST} 的文件清单格式错误"])

@@ -4,6 +4,11 @@ What a bundle holds and how it is read is :mod:`.bundle_format`. Events carry th
 need: the cases' party streams, every officer and agency stream and the agency configuration streams
 (policy, calendar, benchmark sets).
 
+A bundle holds full identity numbers and goes on removable media, so it is sealed to its receiving device
+(:mod:`..store.sealed`): to a device this machine has received a bundle from, whose signed manifest
+brought that device's X25519 key (recorded with the trusted device). A bundle in the clear is written only
+when asked for (``encrypt=False``, ``--plain``); an export with neither is refused, saying how.
+
 The receiver checks the manifest, its signature and that the sending device is trusted, every event's
 hash and that every parent is present (in the bundle or already in its database), and every evidence
 file's hash. Only then is anything committed: the events and their projections are written inside one
@@ -33,12 +38,14 @@ from ..store import cases as case_store
 from ..store import devices as device_store
 from ..store import events as event_store
 from ..store import reference as reference_store
+from ..store import sealed
 from ..store.cases import CaseRow
 from ..store.database import meta
 from .bundle_format import (
     DEVICE,
     BundleError,
     BundleReader,
+    Recipient,
     WireEvent,
     encode_events,
     fingerprint,
@@ -67,6 +74,7 @@ class ExportSummary:
     events: int
     evidence_files: int
     bytes: int
+    encrypted_to: str = ""  # the device the bundle is sealed to; "" for a bundle in the clear
 
 
 @dataclass
@@ -90,22 +98,23 @@ class ImportSummary:
 
 
 def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str] | None = None, query: str | None = None,
-                  to_device: str | None = None) -> ExportSummary:
+                  to_device: str | None = None, encrypt: bool = True) -> ExportSummary:
+    """Sealed to ``to_device`` (:mod:`..store.sealed`) unless ``encrypt`` is False: bundles go on removable
+    media and hold full identity numbers, so a bundle in the clear is written only when asked for."""
     services, db = session.services, session.db
     path = Path(path)
     if path.exists():
         raise InvalidInput.at("out", f"文件已存在，不会覆盖：{path}")
+    if to_device and not DEVICE.fullmatch(to_device):
+        raise InvalidInput.at("to_device", f"设备ID无效：{to_device}")
+    recipient = _recipient(db, to_device) if encrypt else None
     if cases:
         case_ids = [services.resolve_case(c) for c in cases]
     else:
         case_ids = case_store.case_ids_matching(db, query, services.today())
     parties = case_store.party_ids_of(db, case_ids)
     wanted = set(case_ids) | {f"evaluation/{c}" for c in case_ids} | {f"party/{p}" for p in parties if p}
-    since = 0
-    if to_device:
-        if not DEVICE.fullmatch(to_device):
-            raise InvalidInput.at("to_device", f"设备ID无效：{to_device}")
-        since = device_store.sent_upto(db, to_device)
+    since = device_store.sent_upto(db, to_device) if to_device else 0
     selective = bool(cases or query)
     rows = [r for r in event_store.rows_after(db, since) if r[1] in wanted or r[1].startswith(("officer/", "agency/", "config/"))]
     evidence: dict[str, Path] = {}
@@ -116,20 +125,22 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
                 raise InvalidInput.at("evidence", f"证据文件 {sha[:12]}… 不在本机证据库中，无法打包（请先运行 verify）")
             evidence[sha] = services.evidence.path_for(sha)
     bundle_id = new_id()
-    manifest = {"bundle_id": bundle_id, "from_device": meta(db, "device_id"), "from_name": meta(db, "device_name"),
-                "public_key": meta(db, "device_public_key"), "created_at": services.clock().isoformat(),
+    own = device_store.own_device(db)
+    # the device's key agreement key travels signed, so that the receiver can seal bundles back to it
+    manifest = {"bundle_id": bundle_id, "from_device": own["device_id"], "from_name": own["name"], "public_key": own["public_key"],
+                "agreement_key": own["agreement_key"], "created_at": services.clock().isoformat(),
                 "to_device": to_device or "", "cases": case_ids, "events": len(rows)}
     partial = path.with_suffix(path.suffix + ".part")
     try:
         try:
             events_text = encode_events(r[1:] for r in rows)
-            size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key())
+            size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key(), recipient)
         except ValueError as exc:
             raise InvalidInput.at("events", str(exc)) from None
         with db.atomic():
             session.record(f"device/{to_device or 'removable-media'}", "export_bundle",
                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
-                            "evidence_files": len(evidence)})
+                            "evidence_files": len(evidence), "encrypted": recipient is not None})
             if to_device and not selective:
                 # only a bundle of everything moves the mark: a bundle of some cases leaves the others still to send
                 upto = max([since] + [r[0] for r in rows])
@@ -138,7 +149,19 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(evidence), size)
+    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(evidence), size, recipient.device if recipient else "")
+
+
+def _recipient(db, to_device: str | None) -> Recipient:
+    """The device a bundle is sealed to: one whose key agreement key a bundle from it has brought."""
+    if not to_device:
+        raise InvalidInput.at("to_device", "案件包默认加密给接收它的设备：请指定接收设备（--to-device 设备ID，见 bundle devices）；"
+                                           "如确需不加密导出（只用于妥善保管的介质），请明确选择不加密（--plain）")
+    known = device_store.receiving_device(db, to_device)
+    if known is None:
+        raise InvalidInput.at("to_device", f"本机还没有收到过设备 {to_device} 的案件包，不知道它的加密公钥，无法加密给它："
+                                           "请先导入一个来自该设备的案件包，或明确选择不加密导出（--plain）")
+    return Recipient(to_device, known[0], known[1])
 
 
 # --- import ----------------------------------------------------------------------------------------------
@@ -168,7 +191,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
     path = Path(path)
     if not path.is_file():
         raise InvalidInput.at("file", f"文件不存在：{path}")
-    with BundleReader(path) as reader, gc_paused():
+    with _open_bundle(services, path) as reader, gc_paused():
         # who signed is known (and the signature checked) before the manifest is parsed: a device not trusted
         # is refused before anything more of its bundle is read
         device, name, key = reader.signer
@@ -177,6 +200,9 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
         if not (own or trusted == key or (trusted is None and trust_new)):
             raise UntrustedDevice(path, device, name, key, trusted)
         manifest = reader.read_manifest()
+        if reader.content_key is not None and manifest.get("to_device") != services.device_id:
+            raise BundleError(path, ["加密案件包内的清单所写的接收设备不是本机：可能是被重新封装的案件包，已拒绝"])
+        agreement_key = str(manifest.get("agreement_key") or "")
         staging = reader.start_staging(services.evidence, cancelled)
         events_size, total = reader.events_bytes(), reader.evidence_bytes() + reader.events_bytes()
 
@@ -210,8 +236,10 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             with db.atomic():
                 if trust_new and not own and trusted is None:
                     session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
-                                                                         "fingerprint": fingerprint(key)})
-                    device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id)
+                                                                         "fingerprint": fingerprint(key), "agreement_key": agreement_key})
+                    device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id, agreement_key)
+                elif not own and agreement_key:
+                    device_store.note_agreement_key(db, device, agreement_key)  # signed by the key it is trusted with
                 _add(session, summary, new)
                 report(events_size)(staging.checked_bytes())
                 # every evidence file is checked before anything is committed: a bad one rolls all of this back
@@ -238,6 +266,29 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             services.reference.invalidate_all()
             services.forget_states()
             raise
+
+
+def _open_bundle(services: ServicesCore, path: Path) -> BundleReader:
+    """The bundle at ``path``, opened and its signature checked; a sealed one decrypted as it is read, with
+    this device's key. A bundle sealed to another device is refused naming that device."""
+    if not sealed.is_sealed(path):
+        return BundleReader(path)
+    try:
+        with path.open("rb") as fh:
+            header, prefix = sealed.read_header(fh)
+        own = device_store.own_device(services.db)
+        if header["to_device"] != own["device_id"]:
+            raise BundleError(path, [f"此案件包是加密发给设备 {header['to_name'] or '（未命名）'}（{header['to_device']}）的，只有该设备能打开；"
+                                     f"本机是 {own['name']}（{own['device_id']}）"])
+        if header["to_key"] != own["agreement_key"]:
+            raise BundleError(path, ["此案件包加密所用的本机公钥与本机现在的密钥不同，无法打开：请发送方重新导出"])
+        content_key = sealed.content_key(services.device_agreement_key(), header, prefix)
+        source = sealed.SealedReader(path, content_key)
+    except sealed.SealedError as exc:
+        raise BundleError(path, [str(exc)]) from None
+    except OSError as exc:
+        raise BundleError(path, [f"无法读取：{exc}"]) from None
+    return BundleReader(path, source, content_key)
 
 
 def _check_staged(path: Path, services: ServicesCore, new: list[WireEvent], staged: dict[str, Path]) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar
@@ -86,8 +87,13 @@ class ServicesCore:
             raise
 
     def device_signing_key(self) -> Ed25519PrivateKey:
-        """This device's Ed25519 key (bundles, seals). The one way to reach the device's private keys."""
+        """This device's Ed25519 key (bundles, seals). With :meth:`device_agreement_key`, the one way to reach
+        the device's private keys."""
         return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(meta(self.db, "device_key")))
+
+    def device_agreement_key(self) -> X25519PrivateKey:
+        """This device's X25519 key: bundles sent to this device are encrypted to its public half."""
+        return X25519PrivateKey.from_private_bytes(bytes.fromhex(meta(self.db, "device_agreement_key")))
 
     def note(self, changes: Changes) -> None:
         """Note what a write changed: in the change log, and by dropping the cached reference tables it touched."""

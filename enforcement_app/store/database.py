@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from platformdirs import user_data_dir
 from sqlite_utils import Migrations
 
@@ -100,6 +101,15 @@ def _ensure_device(db: sqlite_utils.Database) -> None:
             db["meta"].insert_all([
                 {"key": "device_key", "value": key.private_bytes_raw().hex()},
                 {"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()},
+            ])
+        if not db.execute("SELECT 1 FROM meta WHERE key = 'device_agreement_key'").fetchone():
+            # the device's key agreement key: bundles sent to this device are encrypted to it (an X25519 pair;
+            # the public half travels in the signed manifests this device sends). Made on first opening,
+            # also for a database made before there were such keys
+            agreement = X25519PrivateKey.generate()
+            db["meta"].insert_all([
+                {"key": "device_agreement_key", "value": agreement.private_bytes_raw().hex()},
+                {"key": "device_agreement_public_key", "value": agreement.public_key().public_bytes_raw().hex()},
             ])
         if not db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone():
             device = uuid.uuid4().hex

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import workers
-from .evidence import STAGED_PREFIX, STAGING_PREFIX, EvidenceStore
+from .evidence import STAGE_CHUNK, STAGED_PREFIX, STAGING_PREFIX, EvidenceStore
 
 Outcome = dict[str, Any]  # {"name", "sha256", "size", "tmp"} or {"name", "error"}
+SEALED_CHUNK = 1 << 20
 
 
 class _Slice:
@@ -61,24 +62,37 @@ def remove_staged(root: str | Path, token: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def _open(bundle: str, key: bytes | None) -> BinaryIO:
+    """The bundle's bytes: the file, or for a sealed bundle the file decrypted as it is read."""
+    if key is None:
+        return open(bundle, "rb")  # noqa: SIM115 — the caller closes it
+    from . import sealed  # only here: a plain bundle's worker starts without the cryptography package
+
+    return sealed.SealedReader(bundle, key)  # type: ignore[return-value]
+
+
 def stage_members(bundle: str, root: str, token: str, members: list[tuple[str, int, int]], emit: Callable[[Outcome], None],
-                  stop: threading.Event | None = None) -> None:
+                  stop: threading.Event | None = None, key: bytes | None = None) -> None:
     """Stage each ``(name, offset, size)`` member of the zip file ``bundle``: ``offset`` is where a stored
     member's bytes begin, or -1 for a compressed one (inflated through zipfile). ``emit`` gets one outcome
-    per member once its file is on disk (called from the flushing thread)."""
+    per member once its file is on disk (called from the flushing thread). ``key``: a sealed bundle's
+    content key (:mod:`.sealed`)."""
     store = EvidenceStore(root)
     store.root.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
-    with open(bundle, "rb") as fh, ThreadPoolExecutor(1, thread_name_prefix="evidence-flush") as flusher:
+    # a sealed bundle's bytes are decrypted in 64 KiB pieces and joined for each read: smaller reads keep that
+    # to a megabyte or two at a time
+    chunk_size = STAGE_CHUNK if key is None else SEALED_CHUNK
+    with _open(bundle, key) as fh, ThreadPoolExecutor(1, thread_name_prefix="evidence-flush") as flusher:
         for name, offset, size in members:
             if stop.is_set():
                 return
             try:
                 if offset >= 0:
-                    sha, got, tmp = store.stage(_Slice(fh, offset, size), stop=stop, sync=False, name=staged_name(token, name))
+                    sha, got, tmp = store.stage(_Slice(fh, offset, size), chunk_size, stop, sync=False, name=staged_name(token, name))
                 else:
-                    with zipfile.ZipFile(bundle) as archive, archive.open(name) as member:
-                        sha, got, tmp = store.stage(member, stop=stop, sync=False, name=staged_name(token, name))
+                    with _open(bundle, key) as source, zipfile.ZipFile(source) as archive, archive.open(name) as member:
+                        sha, got, tmp = store.stage(member, chunk_size, stop, sync=False, name=staged_name(token, name))
             except InterruptedError:
                 return
             except Exception as exc:  # noqa: BLE001 — a damaged member (CRC, bad deflate data, encryption…) is reported, whatever broke
@@ -97,11 +111,11 @@ def _flush(store: EvidenceStore, name: str, sha: str, size: int, tmp: Path, emit
 
 
 def stage_members_reporting(bundle: str, root: str, token: str, members: list[tuple[str, int, int]],
-                            emit: Callable[[Outcome], None], stop: threading.Event | None = None) -> None:
+                            emit: Callable[[Outcome], None], stop: threading.Event | None = None, key: bytes | None = None) -> None:
     """:func:`stage_members`, with anything unforeseen reported as an outcome rather than lost with the
     thread that ran it (the importer then refuses the bundle: a file without its outcome is not checked)."""
     try:
-        stage_members(bundle, root, token, members, emit, stop)
+        stage_members(bundle, root, token, members, emit, stop, key)
     except Exception as exc:  # noqa: BLE001
         emit({"name": "", "error": f"暂存证据文件时出错：{exc}"})
 
@@ -116,7 +130,8 @@ def _main() -> None:
             sys.stdout.buffer.write(json.dumps(outcome, ensure_ascii=False).encode("utf-8") + b"\n")
             sys.stdout.buffer.flush()
 
-    stage_members_reporting(job["bundle"], job["root"], job["token"], [tuple(m) for m in job["members"]], emit)
+    key = bytes.fromhex(sys.stdin.readline().strip()) if job.get("sealed") else None  # given on the input, never in a file
+    stage_members_reporting(job["bundle"], job["root"], job["token"], [tuple(m) for m in job["members"]], emit, key=key)
 
 
 if __name__ == "__main__":  # python -m enforcement_app.store.evidence_stage JOB.json PARENT_PID
