@@ -175,3 +175,36 @@ def test_the_cli_seals_to_a_device_and_writes_in_the_clear_only_with_plain(world
     assert (tmp_path / "sealed.ecb").read_bytes().startswith(SEALED_MAGIC)
     assert cli([*db, str(tmp_path / "plain.ecb"), "--plain"]) == 0
     assert (tmp_path / "plain.ecb").read_bytes()[:2] == b"PK"
+
+
+def test_a_sealed_file_reads_back_the_same_bytes_from_anywhere(tmp_path):
+    """Reads and reads into a buffer at any offset and length, across chunk boundaries, give the bytes
+    sealed; and any size seals (none, one byte, a chunk exactly, one more)."""
+    import random
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from enforcement_app.store import sealed
+
+    receiver = X25519PrivateKey.generate()
+    rng = random.Random(7)
+    for size in (0, 1, sealed.CHUNK, sealed.CHUNK + 1, 3 * sealed.CHUNK + 12345):
+        data = rng.randbytes(size)
+        path = tmp_path / f"{size}.sealed"
+        writer = sealed.SealedWriter(path.open("wb"), receiver.public_key().public_bytes_raw(),
+                                     {"to_device": "d", "to_name": "", "from_device": "f", "from_name": ""})
+        for at in range(0, size, 10_000):
+            writer.write(data[at:at + 10_000])
+        writer.close()
+        with path.open("rb") as fh:
+            header, prefix = sealed.read_header(fh)
+        with sealed.SealedReader(path, sealed.content_key(receiver, header, prefix)) as reader:
+            assert reader.size == size and reader.read() == data
+            for _ in range(40):
+                at, n = rng.randrange(size + 1), rng.randrange(3 * sealed.CHUNK)
+                reader.seek(at)
+                assert reader.read(n) == data[at:at + n]
+                buffer = bytearray(n)
+                reader.seek(at)
+                got = reader.readinto(buffer)
+                assert bytes(buffer[:got]) == data[at:at + n]

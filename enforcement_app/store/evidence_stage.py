@@ -34,16 +34,22 @@ SEALED_CHUNK = 1 << 20
 
 
 class _Slice:
-    """One stored (uncompressed) zip member, read in place from a file handle of its own."""
+    """One stored (uncompressed) zip member, read in place from a file handle of its own. ``buffer``: read
+    into it rather than into new bytes (a sealed bundle, decrypted straight into it); each chunk read is
+    then a view of it, valid until the next read."""
 
-    def __init__(self, fh: BinaryIO, offset: int, size: int):
+    def __init__(self, fh: BinaryIO, offset: int, size: int, buffer: bytearray | None = None):
         fh.seek(offset)
-        self.fh, self.left = fh, size
+        self.fh, self.left, self.buffer = fh, size, buffer
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> bytes | memoryview:
         if self.left <= 0:
             return b""
-        chunk = self.fh.read(min(n, self.left))
+        if self.buffer is not None:
+            got = self.fh.readinto(memoryview(self.buffer)[:min(n, self.left, len(self.buffer))])
+            chunk: bytes | memoryview = memoryview(self.buffer)[:got]
+        else:
+            chunk = self.fh.read(min(n, self.left))
         if not chunk:
             raise OSError("文件在读取中被截断")
         self.left -= len(chunk)
@@ -80,16 +86,16 @@ def stage_members(bundle: str, root: str, token: str, members: list[tuple[str, i
     store = EvidenceStore(root)
     store.root.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
-    # a sealed bundle's bytes are decrypted in 64 KiB pieces and joined for each read: smaller reads keep that
-    # to a megabyte or two at a time
+    # a sealed bundle's bytes are decrypted in 64 KiB pieces into one buffer of a megabyte, read again and again
     chunk_size = STAGE_CHUNK if key is None else SEALED_CHUNK
+    buffer = bytearray(SEALED_CHUNK) if key is not None else None
     with _open(bundle, key) as fh, ThreadPoolExecutor(1, thread_name_prefix="evidence-flush") as flusher:
         for name, offset, size in members:
             if stop.is_set():
                 return
             try:
                 if offset >= 0:
-                    sha, got, tmp = store.stage(_Slice(fh, offset, size), chunk_size, stop, sync=False, name=staged_name(token, name))
+                    sha, got, tmp = store.stage(_Slice(fh, offset, size, buffer), chunk_size, stop, sync=False, name=staged_name(token, name))
                 else:
                     with _open(bundle, key) as source, zipfile.ZipFile(source) as archive, archive.open(name) as member:
                         sha, got, tmp = store.stage(member, chunk_size, stop, sync=False, name=staged_name(token, name))

@@ -45,6 +45,7 @@ CHUNK = 64 << 10
 TAG = 16
 HEADER_CAP = 16 << 10
 _LENGTH = struct.Struct(">I")
+_UNREADABLE = "加密案件包无法解密：不是用本机的密钥加密的，或文件已损坏、被改动"
 
 
 class SealedError(ValueError):
@@ -166,6 +167,7 @@ class SealedReader(io.RawIOBase):
             _header, self._prefix = read_header(self._fh)
             self._start = len(self._prefix)
             self._aead = AESGCM(key)
+            self._decrypt_into = getattr(self._aead, "decrypt_into", None)  # cryptography 45 and later
             body = os.fstat(self._fh.fileno()).st_size - self._start
             self._chunks = max(1, -(-body // (CHUNK + TAG)))
             self.size = body - self._chunks * TAG
@@ -186,7 +188,7 @@ class SealedReader(io.RawIOBase):
             try:
                 plain = self._aead.decrypt(_nonce(index, index == self._chunks - 1), sealed, self._prefix)
             except InvalidTag:
-                raise SealedError("加密案件包无法解密：不是用本机的密钥加密的，或文件已损坏、被改动") from None
+                raise SealedError(_UNREADABLE) from None
             self._cached = (index, plain)
         return self._cached[1]
 
@@ -220,9 +222,30 @@ class SealedReader(io.RawIOBase):
         return self.read(-1)
 
     def readinto(self, buffer: Any) -> int:
-        data = self.read(len(memoryview(buffer).cast("B")))
-        memoryview(buffer).cast("B")[:len(data)] = data
-        return len(data)
+        """Like :meth:`read`, into ``buffer``: whole chunks are decrypted straight into it where the
+        cryptography package can (``decrypt_into``), saving a copy of every byte staged."""
+        view = memoryview(buffer).cast("B")
+        end = min(self.size, self._position + len(view))
+        done = 0
+        while self._position < end:
+            index, within = divmod(self._position, CHUNK)
+            length = min(CHUNK - within, end - self._position)
+            if within == 0 and length == self._length(index) and self._decrypt_into is not None and self._cached[0] != index:
+                self._fh.seek(self._start + index * (CHUNK + TAG))
+                try:
+                    self._decrypt_into(_nonce(index, index == self._chunks - 1), self._fh.read(length + TAG), self._prefix,
+                                       view[done:done + length])
+                except (InvalidTag, ValueError):  # ValueError: fewer bytes than the chunk has (a file cut short)
+                    raise SealedError(_UNREADABLE) from None
+            else:
+                view[done:done + length] = self._chunk(index)[within:within + length]
+            done += length
+            self._position += length
+        return done
+
+    def _length(self, index: int) -> int:
+        """How many of the bundle's bytes chunk ``index`` holds."""
+        return CHUNK if index < self._chunks - 1 else self.size - index * CHUNK
 
     def close(self) -> None:
         if not self.closed:
