@@ -117,18 +117,22 @@ def _store_files(services) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def _after_reopening(path: Path, events_in_bundle: int) -> None:
-    """Open the database as the program would after the kill, and check nothing is half."""
+def _after_reopening(path: Path, events_in_bundle: int, context: str = "") -> None:
+    """Open the database as the program would after the kill, and check nothing is half. ``context``: for
+    the messages (which run, which seed)."""
     from enforcement_app.services import Services
 
+    store = path.with_name(path.stem + ".evidence")
+    left = sorted(str(p.relative_to(store)) for p in store.rglob("*")) if store.exists() else []
     with Services(path) as services:
         root = services.evidence.root
-        assert not root.exists() or [p.name for p in root.iterdir() if p.name.startswith(".")] == []  # no staging left
+        staging = [p.name for p in root.iterdir() if p.name.startswith(".")] if root.exists() else []
+        assert staging == [], f"staging left {context}; the kill left {left}"
         imported = services.db.execute("SELECT count(*) FROM event WHERE stream NOT LIKE 'device/%'").fetchone()[0]
-        assert imported in (0, events_in_bundle)  # all of the bundle or nothing
+        assert imported in (0, events_in_bundle), context  # all of the bundle or nothing
         report = services.verify()
-        assert report.ok, report.problems
-        assert _store_files(services) == sorted(f"{sha[:2]}/{sha}" for sha in _named_evidence(services))
+        assert report.ok, (context, report.problems)
+        assert _store_files(services) == sorted(f"{sha[:2]}/{sha}" for sha in _named_evidence(services)), (context, left)
 
 
 @pytest.fixture
@@ -171,7 +175,8 @@ def test_an_importer_killed_at_any_moment_leaves_nothing_half(heavy_bundle, tmp_
     for n in range(runs):
         target = tmp_path / f"killed{n}.db"
         importer = _importer(target, bundle)
-        time.sleep(took * (n + rng.random()) / runs)  # spread over the import, each at a random moment of its share
+        delay = took * (n + rng.random()) / runs  # spread over the import, each at a random moment of its share
+        time.sleep(delay)
         importer.send_signal(signal.SIGKILL)
         importer.wait()
         importer.stdout.close()
@@ -180,7 +185,7 @@ def test_an_importer_killed_at_any_moment_leaves_nothing_half(heavy_bundle, tmp_
         while _workers_for(store) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert _workers_for(store) == [], f"a staging worker outlived its importer (seed {seed}, run {n})"
-        _after_reopening(target, events)
+        _after_reopening(target, events, f"(seed {seed}, run {n}, killed after {delay:.3f} s)")
 
 
 _DYING = """
@@ -224,12 +229,16 @@ def _aged(path: Path, hours: float = 2) -> Path:
     return path
 
 
-def _owned_by(folder: Path, pid: int, started: str | None, host: str | None = None) -> Path:
+def _owned_by(root: Path, pid: int, started: str | None = None, host: str | None = None, owner: bool = True) -> Path:
+    """A staging folder as process ``pid`` makes it; ``owner=False``: killed before it wrote ``.owner``."""
     import json
+    import secrets
     import socket
 
+    folder = root / f".staging-{pid}-{secrets.token_hex(4)}"
     folder.mkdir(parents=True)
-    (folder / ".owner").write_text(json.dumps({"pid": pid, "started": started, "host": host or socket.gethostname()}))
+    if owner:
+        (folder / ".owner").write_text(json.dumps({"pid": pid, "started": started, "host": host or socket.gethostname()}))
     (folder / ".incoming-stray").write_bytes(b"half a file")
     return folder
 
@@ -267,14 +276,17 @@ def test_opening_the_database_collects_what_no_event_names_and_what_dead_process
     legacy.write_bytes(b"staged beside the store by an earlier version")
     _aged(legacy)
     mine = store.open_staging()  # an import running in this process
-    dead = _owned_by(store.root / ".staging-dead", _ended_pid(), None)
-    foreign = _owned_by(store.root / ".staging-foreign", os.getpid(), None, host="another-machine")
-    reused = _owned_by(store.root / ".staging-reused", os.getpid(), "1") if workers.process_start(os.getpid()) else None
+    dead = _owned_by(store.root, _ended_pid())
+    dead_unwritten = _owned_by(store.root, _ended_pid(), owner=False)
+    live_unwritten = _owned_by(store.root, os.getpid(), owner=False)  # this process, an instant after making it
+    foreign = _owned_by(store.root, os.getpid(), host="another-machine")
+    reused = _owned_by(store.root, os.getpid(), "1") if workers.process_start(os.getpid()) else None
 
     with Services(world.services.path) as services:
         assert services.evidence.has(named) and recent.exists()
         assert not lost.exists() and not legacy.exists()
-        assert mine.is_dir() and not dead.exists() and not foreign.exists()
+        assert mine.is_dir() and live_unwritten.is_dir()
+        assert not dead.exists() and not dead_unwritten.exists() and not foreign.exists()
         assert reused is None or not reused.exists()  # its pid is this process's, but this process started later
         assert services.verify().ok
 

@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import struct
 import subprocess
 import threading
@@ -49,7 +48,7 @@ from ..domain.record import FORMAT as EVENT_FORMAT
 from ..domain.record import header_bytes
 from ..domain.refusals import InvalidInput, Refusal
 from ..store import evidence_stage, sealed, workers
-from ..store.evidence import EvidenceStore
+from ..store.evidence import STAGING_PREFIX, EvidenceStore
 
 FORMAT = "ecr-bundle/3"
 EVENTS = "events.txt"
@@ -270,7 +269,7 @@ class Staging:
 
     def __init__(self, reader: BundleReader, store: EvidenceStore, names: list[str], cancelled: Callable[[], bool] | None):
         self.reader, self.store, self.cancelled = reader, store, cancelled
-        self.token = secrets.token_hex(8)
+        self.token = ""  # the staging folder's, once there is one
         self.stop = threading.Event()
         self.early: list[str] = []  # files whose zip headers are already unreadable
         self.members: list[tuple[str, int, int]] = []
@@ -289,7 +288,8 @@ class Staging:
         if not self.members:
             return
         # the staging folder names this process as its owner: killed, it is settled when the database is next opened
-        self.folder = store.open_staging(self.token)
+        self.folder = store.open_staging()
+        self.token = self.folder.name[len(STAGING_PREFIX):]
         job = self.folder / ".job.json"
         key = reader.content_key
         job.write_text(json.dumps({"bundle": str(reader.path.resolve()), "root": str(store.root.resolve()), "token": self.token,

@@ -2,8 +2,8 @@
 
 A file goes into the store only once the event that registers it is committed, so that the store never
 holds a file no event names. Until then it waits in a staging folder beside the store
-(``<store>/.staging-<token>/``), whose ``.owner`` names the process writing it (pid, when it started,
-host). If that process dies, the next opening of the database settles the folder (:meth:`EvidenceStore.recover`):
+(``<store>/.staging-<pid>-<random>/``), whose name and ``.owner`` name the process writing it (pid, when it
+started, host). If that process dies, the next opening of the database settles the folder (:meth:`EvidenceStore.recover`):
 a staged file an event now names is put in place (the process died between its commit and the move),
 anything else is removed. The same opening collects what no event names — files left by earlier versions,
 which copied a file in before recording its event and kept it when the record was lost.
@@ -65,9 +65,10 @@ class EvidenceStore:
     def staging_folder(self, token: str) -> Path:
         return self.root / f"{STAGING_PREFIX}{token}"
 
-    def open_staging(self, token: str | None = None) -> Path:
-        """A new staging folder owned by this process (see the module's docstring)."""
-        folder = self.staging_folder(token or secrets.token_hex(8))
+    def open_staging(self) -> Path:
+        """A new staging folder owned by this process (see the module's docstring). Its name holds this
+        process's pid, so that it names its owner from the moment it exists; ``.owner`` adds the rest."""
+        folder = self.staging_folder(f"{os.getpid()}-{secrets.token_hex(8)}")
         folder.mkdir(parents=True)
         owner = {"pid": os.getpid(), "started": workers.process_start(os.getpid()), "host": socket.gethostname()}
         (folder / OWNER).write_text(json.dumps(owner), encoding="utf-8")
@@ -261,14 +262,15 @@ def _older_than_grace(path: str | Path) -> bool:
 
 def _owner_running(folder: Path) -> bool:
     """Whether the process that owns a staging folder still runs (on this machine: another machine's
-    folder came with a copied store). A folder whose owner file is missing or unreadable was abandoned
-    as it was being made, unless it was made this minute."""
+    folder came with a copied store). The folder's name gives the pid; its ``.owner``, when it could be
+    written, when that process started and on which host."""
+    try:
+        pid = int(folder.name[len(STAGING_PREFIX):].split("-")[0])
+    except ValueError:
+        return False  # not a name this store gives
     try:
         owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
-        pid, started, host = int(owner["pid"]), owner.get("started"), owner.get("host")
-    except (OSError, ValueError, KeyError, TypeError):
-        try:
-            return folder.stat().st_mtime > time.time() - 60
-        except OSError:
-            return False
+        started, host = owner.get("started"), owner.get("host")
+    except (OSError, ValueError, AttributeError):  # killed before it was written, or as its folder was removed
+        started, host = None, socket.gethostname()
     return host == socket.gethostname() and workers.process_alive(pid, started)
