@@ -208,3 +208,13 @@ def test_a_sealed_file_reads_back_the_same_bytes_from_anywhere(tmp_path):
                 reader.seek(at)
                 got = reader.readinto(buffer)
                 assert bytes(buffer[:got]) == data[at:at + n]
+
+
+def test_a_sealed_bundle_of_an_unknown_version_is_refused_naming_it(world, office, tmp_path):
+    steps.lead(world, world.person)
+    path = tmp_path / "to-office.ecb"
+    world.as_(world.officer_a).export_bundle(path, to_device=_device_id(office))
+    path.write_bytes(b"ecr-sealed/9\n" + path.read_bytes()[len(SEALED_MAGIC):])
+    with pytest.raises(BundleError) as refused:
+        office.system_session().import_bundle(path, trust_new=True)
+    assert len(refused.value.problems) == 1 and "ecr-sealed/9" in refused.value.problems[0] and "ecr-sealed/1" in refused.value.problems[0]
