@@ -319,3 +319,19 @@ def test_evidence_refused_with_its_event_leaves_no_file_in_the_store(world, tmp_
         world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual"})  # no description, no source
     root = world.services.evidence.root
     assert not root.exists() or [p for p in root.rglob("*") if p.is_file()] == []
+
+
+def test_a_store_holding_many_files_its_database_does_not_name_is_left_alone(tmp_path):
+    """An older copy of the database put back beside a newer store names few of its files: they are not
+    leftovers to collect, and none is removed."""
+    from enforcement_app.store.evidence import EvidenceStore
+
+    store = EvidenceStore(tmp_path / "store")
+    shas = []
+    for n in range(30):
+        source = tmp_path / f"photo{n}.jpg"
+        source.write_bytes(b"photo %d" % n)
+        shas.append(store.put(source)[0])
+        _aged(store.path_for(shas[-1]))
+    store.recover(lambda asked: set())
+    assert all(store.has(sha) for sha in shas)

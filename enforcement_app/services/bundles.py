@@ -338,7 +338,7 @@ def _missing_references(db, new: list[WireEvent], known: set[str], evidence_in_b
 def _unnamed_evidence(db, events: list[WireEvent], carried: set[str]) -> list[str]:
     """Evidence files the bundle carries that no add_evidence event names, neither in the bundle nor in this
     database: nothing would account for them in the store."""
-    unnamed = carried - {e.payload.get("sha256") for e in events if e.kind == "add_evidence"}
+    unnamed = carried - {sha for e in events if e.kind == "add_evidence" and isinstance(sha := e.payload.get("sha256"), str)}
     unnamed -= case_store.referenced_evidence(db, unnamed) if unnamed else set()
     return [f"包内的证据文件 {sha[:12]}… 没有任何记录登记它（包内和本数据库中都没有）" for sha in sorted(unnamed)[:10]]
 

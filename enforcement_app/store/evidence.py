@@ -38,6 +38,7 @@ OWNER = ".owner"
 # A store file no event names is removed only once it is an hour old: a guard for writers that do not
 # stage (an earlier version of this program still running copies a file in, then records its event).
 GRACE_SECONDS = 3600
+FEW_UNNAMED = 20  # at most this many (or a tenth of the store) are collected at one opening, else none
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # which of the given SHA-256s an add_evidence event names (the caller asks the database)
 Referenced = Callable[[set[str]], set[str]]
@@ -145,7 +146,9 @@ class EvidenceStore:
         if not stored:
             return
         unnamed = [sha for sha in set(stored) - referenced(set(stored)) if _older_than_grace(stored[sha])]
-        if not unnamed:
+        if not unnamed or len(unnamed) > max(FEW_UNNAMED, len(stored) // 10):
+            # many files no event names: more likely a database that is not this store's own (an older copy put
+            # back beside a newer store) than leftovers, and evidence is not removed on a guess
             return
         trash = self.open_staging()
         moved = set()
