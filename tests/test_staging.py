@@ -335,3 +335,17 @@ def test_a_store_holding_many_files_its_database_does_not_name_is_left_alone(tmp
         _aged(store.path_for(shas[-1]))
     store.recover(lambda asked: set())
     assert all(store.has(sha) for sha in shas)
+
+
+def test_a_store_that_cannot_be_tidied_does_not_keep_the_database_from_opening(world, monkeypatch):
+    from enforcement_app.services import Services
+    from enforcement_app.store.evidence import EvidenceStore
+
+    world.services.evidence.root.mkdir(parents=True, exist_ok=True)
+
+    def unreadable(self, referenced):
+        raise PermissionError("the store's folder cannot be listed")
+
+    monkeypatch.setattr(EvidenceStore, "_collect_garbage", unreadable)
+    with Services(world.services.path) as services:
+        assert services.verify().ok

@@ -77,7 +77,16 @@ class EvidenceStore:
 
     @staticmethod
     def remove_staging(folder: Path) -> None:
-        shutil.rmtree(folder, ignore_errors=True)
+        """Remove a staging folder and what is in it (files moved out of the store are read-only, which
+        Windows will not delete as they are)."""
+        def writable_again(remove, path, _error) -> None:
+            try:
+                os.chmod(path, stat.S_IWRITE | stat.S_IREAD)
+                remove(path)
+            except OSError:
+                pass  # gone already, or left for the next opening
+
+        shutil.rmtree(folder, onerror=writable_again)
 
     @contextmanager
     def adding(self, source: str | Path) -> Iterator[tuple[str, int]]:
@@ -108,12 +117,15 @@ class EvidenceStore:
         about the files not registered."""
         if not self.root.is_dir():
             return
-        for entry in os.scandir(self.root):
-            if entry.name.startswith(STAGING_PREFIX) and entry.is_dir() and not _owner_running(Path(entry.path)):
-                self._settle(Path(entry.path), referenced)
-            elif entry.name.startswith(STAGED_PREFIX) and entry.is_file() and _older_than_grace(entry.path):
-                Path(entry.path).unlink(missing_ok=True)  # staged here, beside the store, by earlier versions
-        self._collect_garbage(referenced)
+        try:
+            for entry in os.scandir(self.root):
+                if entry.name.startswith(STAGING_PREFIX) and entry.is_dir() and not _owner_running(Path(entry.path)):
+                    self._settle(Path(entry.path), referenced)
+                elif entry.name.startswith(STAGED_PREFIX) and entry.is_file() and _older_than_grace(entry.path):
+                    Path(entry.path).unlink(missing_ok=True)  # staged here, beside the store, by earlier versions
+            self._collect_garbage(referenced)
+        except OSError:
+            return  # tidying must not keep the database from opening: the next opening tries again
 
     def _settle(self, folder: Path, referenced: Referenced) -> None:
         """A dead process's staging folder: each file an event names, whose bytes hash to its name, goes
