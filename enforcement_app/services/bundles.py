@@ -262,7 +262,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
         except BaseException:
             if not committed:
                 staging.cancel()  # stops the staging and removes whatever it staged
-            # the transaction rolled back: what the caches loaded inside it must not outlive it
+            # a rolled-back transaction: what the caches loaded inside it must not outlive it
             services.reference.invalidate_all()
             services.forget_states()
             raise
