@@ -20,7 +20,7 @@ def _appended(world, tmp_path, case_id, kind: str, payload: dict, actor) -> tupl
     import zipfile
 
     source = tmp_path / "case.ecb"
-    world.as_(world.officer_a).export_bundle(source)
+    world.as_(world.officer_a).export_bundle(source, encrypt=False)
     with zipfile.ZipFile(source) as bundle:
         events = bundle.read("events.txt")
     head = world.services.db.execute("SELECT heads FROM stream_head WHERE stream = ?", [case_id]).fetchone()[0]
@@ -82,7 +82,7 @@ def test_a_payload_no_form_would_take_is_refused(world, tmp_path, filed, payload
 def test_an_ordinary_bundle_still_imports_and_its_events_are_judged_fast_enough(world, tmp_path, filed):
     steps.inquire(world, filed)
     path = tmp_path / "ok.ecb"
-    world.as_(world.officer_a).export_bundle(path)
+    world.as_(world.officer_a).export_bundle(path, encrypt=False)
     target = _device(world, "office")
     try:
         summary = target.system_session().import_bundle(path, trust_new=True)
@@ -96,7 +96,7 @@ def test_another_devices_administrator_is_not_an_administrator_here(world, tmp_p
     case_id = steps.lead(world, world.company)
     world.as_(world.admin).register_officer({"name": "外来管理员", "login": "outsider", "roles": ["admin", "officer"]})
     path = tmp_path / "admin.ecb"
-    world.as_(world.officer_a).export_bundle(path)
+    world.as_(world.officer_a).export_bundle(path, encrypt=False)
     target = _device(world, "office")
     try:
         summary = target.system_session().import_bundle(path, trust_new=True)

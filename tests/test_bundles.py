@@ -31,7 +31,7 @@ def _ship(source, target, tmp_path, name: str, **selection):
     """Bundle from ``source`` (a Session), import into ``target`` (a Services), as its system session when
     the target has no users yet (a new machine) or as ``admin``."""
     path = tmp_path / f"{name}.ecb"
-    source.export_bundle(path, **selection)
+    source.export_bundle(path, encrypt=False, **selection)
     has_users = target.db.execute("SELECT count(*) FROM officer").fetchone()[0]
     receiver = target.session("admin") if has_users else target.system_session()
     return receiver.import_bundle(path, trust_new=True)  # the administrator has compared the key fingerprint
@@ -124,16 +124,22 @@ def _as(services: Services, login: str):
 def bundled(world, tmp_path):
     case_id = _filed_and_inspected_with_a_photo(world, tmp_path)
     path = tmp_path / "case.ecb"
-    world.as_(world.officer_a).export_bundle(path)
+    world.as_(world.officer_a).export_bundle(path, encrypt=False)
     target = _device(world, "target")
     yield path, target, case_id
     target.close()
 
 
+def _signature(manifest: dict, data: bytes, key) -> str:
+    """``manifest.sig`` for the manifest bytes ``data``: the signer the manifest names, and the signature."""
+    return json.dumps({"format": manifest["format"], "device": manifest["from_device"], "name": manifest["from_name"],
+                       "public_key": manifest["public_key"], "signature": key.sign(data).hex()})
+
+
 def _signed(world, manifest: dict) -> tuple[bytes, str]:
     """The manifest signed with the laptop's own key: what a trusted device (or a bug in it) would send."""
     data = json.dumps(manifest).encode()
-    return data, world.services.device_signing_key().sign(data).hex()
+    return data, _signature(manifest, data, world.services.device_signing_key())
 
 
 def _with_events(world, path, out, events: bytes) -> None:
@@ -246,10 +252,10 @@ def test_since_the_last_bundle_sent_to_a_device(world, tmp_path):
     target = _device(world, "office")
     device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
     s = world.as_(world.officer_a)
-    s.export_bundle(tmp_path / "first.ecb", to_device=device)
+    s.export_bundle(tmp_path / "first.ecb", to_device=device, encrypt=False)
     target.system_session().import_bundle(tmp_path / "first.ecb", trust_new=True)
     steps.file(world, case_id)
-    summary = s.export_bundle(tmp_path / "second.ecb", to_device=device)
+    summary = s.export_bundle(tmp_path / "second.ecb", to_device=device, encrypt=False)
     assert summary.events == 2  # only the filing request and its approval
     result = target.session("admin").import_bundle(tmp_path / "second.ecb")
     assert result.new_events == 2 and result.updated_cases
@@ -260,7 +266,7 @@ def test_cli_bundle_export_and_import(world, tmp_path, capsys):
     case_id = steps.lead(world, world.company)
     world.services.close()
     out = tmp_path / "cli.ecb"
-    assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id]) == 0
+    assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id, "--plain"]) == 0
     assert "1 件案件" in capsys.readouterr().out
     target = tmp_path / "new-machine.db"
     assert cli(["--db", str(target), "bundle", "import", str(out)]) == 2  # a device not yet trusted
@@ -296,12 +302,12 @@ def test_a_failed_import_leaves_nothing_behind_in_memory_either(bundled, monkeyp
 def test_powers_granted_on_another_machine_are_reported_not_applied(world, tmp_path):
     target = _device(world, "office")
     s = world.as_(world.officer_a)
-    s.export_bundle(tmp_path / "first.ecb")
+    s.export_bundle(tmp_path / "first.ecb", encrypt=False)
     target.system_session().import_bundle(tmp_path / "first.ecb", trust_new=True)
     world.as_(world.admin).update_officer(world.officer_b.id, {"roles": ["officer", "admin"]})
     world.as_(world.admin).update_officer(world.officer_b.id, {"add_certificate": {
         "certificate_no": "44130002C", "area": "仲恺高新区", "valid_from": "2025-01-01", "valid_to": "2029-01-01"}})
-    s.export_bundle(tmp_path / "second.ecb")
+    s.export_bundle(tmp_path / "second.ecb", encrypt=False)
     summary = target.session("admin").import_bundle(tmp_path / "second.ecb")
     assert any("角色、资格或账户变更未自动生效" in c for c in summary.conflicts)
     lihua = target.officers()[world.officer_b.id]
@@ -316,9 +322,9 @@ def test_bundles_of_some_cases_to_a_device_do_not_skip_the_others(world, tmp_pat
     target = _device(world, "office")
     device = target.db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
     s = world.as_(world.officer_a)
-    s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device)
+    s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device, encrypt=False)
     target.system_session().import_bundle(tmp_path / "one.ecb", trust_new=True)
-    s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device)
+    s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device, encrypt=False)
     summary = target.session("admin").import_bundle(tmp_path / "two.ecb")
     assert summary.new_cases and target.session("zhangming").view(second).state.party_name == "刘某"
     target.close()
@@ -366,7 +372,7 @@ def test_only_trusted_devices_and_their_own_keys_are_accepted(bundled, world, tm
                 if info.filename not in ("manifest.json", "manifest.sig"):
                     dst.writestr(info.filename, src.read(info.filename))
             dst.writestr("manifest.json", data)
-            dst.writestr("manifest.sig", key.sign(data).hex())
+            dst.writestr("manifest.sig", _signature(manifest, data, key))
     with pytest.raises(UntrustedDevice) as refused:
         target.session("admin").import_bundle(forged, trust_new=True)  # not even an administrator can wave it through
     assert refused.value.key_changed
@@ -532,3 +538,29 @@ def test_with_much_evidence_the_files_are_checked_before_the_database_is_locked(
     assert opened == []  # refused before any transaction began
     summary = target.system_session().import_bundle(path, trust_new=True)
     assert summary.evidence_files == 1 and target.verify().ok
+
+
+def test_evidence_no_event_names_is_refused(bundled, world, tmp_path):
+    """A trusted device's signed bundle carrying a file that no add_evidence event (in it, or already here)
+    registers: nothing would account for the file in the store, so the bundle is refused."""
+    import hashlib
+
+    path, target, _case = bundled
+    smuggled = b"a file no record mentions"
+    sha = hashlib.sha256(smuggled).hexdigest()
+    forged = tmp_path / "smuggled.ecb"
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        manifest["files"][f"evidence/{sha}"] = {"sha256": sha, "size": len(smuggled)}
+        data, signature = _signed(world, manifest)
+        with zipfile.ZipFile(forged, "w") as dst:
+            for info in src.infolist():
+                if info.filename not in ("manifest.json", "manifest.sig"):
+                    dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr(f"evidence/{sha}", smuggled)
+            dst.writestr("manifest.json", data)
+            dst.writestr("manifest.sig", signature)
+    with pytest.raises(BundleError) as refused:
+        target.system_session().import_bundle(forged, trust_new=True)
+    assert refused.value.problems == [f"包内的证据文件 {sha[:12]}… 没有任何记录登记它（包内和本数据库中都没有）"]
+    assert _state_of(target) == (0, [])

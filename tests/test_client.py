@@ -484,7 +484,7 @@ def test_bundles_through_the_menus_show_what_arrived(world, clients, qtbot, tmp_
     officer.show_case(case_id)
     settle(qtbot, worker)
     bundle = tmp_path / "case.ecb"
-    officer.export_bundle(str(bundle), only_open_case=True)
+    officer.export_bundle(str(bundle), only_open_case=True, plain=True)
     settle(qtbot, worker)
     assert bundle.exists() and "1 件案件" in officer.last_message
 
@@ -506,6 +506,35 @@ def test_bundles_through_the_menus_show_what_arrived(world, clients, qtbot, tmp_
     finally:
         window.close()
         office_worker.shutdown()
+
+
+def test_a_bundle_from_the_menu_is_sealed_to_the_device_chosen(world, clients, qtbot, tmp_path, monkeypatch):
+    """The export asks which device the bundle is for (those whose bundles this machine has imported), and
+    offers no encryption last."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from enforcement_app.services import Services
+
+    case_id = steps.lead(world, world.company)
+    with Services(tmp_path / "office.db", clock=world.clock) as office:
+        office.system_session().export_bundle(tmp_path / "hello.ecb", encrypt=False)
+        office_id = office.device_info()["device_id"]
+    world.as_(world.admin).import_bundle(tmp_path / "hello.ecb", trust_new=True)
+    offered: list[list[str]] = []
+
+    def choose_first(parent, title, label, items, current, editable):
+        offered.append(list(items))
+        return items[0], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose_first)
+    worker, officer, _ = clients("zhangming")
+    officer.show_case(case_id)
+    settle(qtbot, worker)
+    bundle = tmp_path / "case.ecb"
+    officer.export_bundle(str(bundle), only_open_case=True)
+    settle(qtbot, worker)
+    assert len(offered) == 1 and offered[0][0].endswith(f"（{office_id[:8]}）") and offered[0][-1].startswith("不加密")
+    assert bundle.read_bytes().startswith(b"ecr-sealed/1\n") and f"加密给设备 {office_id}" in officer.last_message
 
 
 def test_administration_changes_an_officer(world, clients, qtbot):
@@ -533,14 +562,14 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
     from enforcement_app.services import Services
 
     case_id = steps.lead(world, world.company)
-    world.as_(world.officer_a).export_bundle(tmp_path / "out.ecb")
+    world.as_(world.officer_a).export_bundle(tmp_path / "out.ecb", encrypt=False)
     with Services(tmp_path / "laptop2.db", clock=world.clock) as other:
         other.system_session().import_bundle(tmp_path / "out.ecb", trust_new=True)
         photo = tmp_path / "p.png"
         steps.png(photo)
         other.session("lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
                                                               "collected_by": [world.officer_b.id]})
-        other.session("lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id])
+        other.session("lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id], encrypt=False)
     world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
     world.as_(world.admin).import_bundle(tmp_path / "back.ecb", trust_new=True)
     worker, officer, _ = clients("zhangming")

@@ -117,6 +117,9 @@ ZH_CN = {
         "Administration": "系统管理", "New case…": "新建案件…", "Working…": "正在处理…",
         "Export case bundle…": "导出案件包…", "Import case bundle…": "导入案件包…", "Export case bundle": "导出案件包",
         "Import case bundle": "导入案件包", "Only the case open now? (No: every case)": "只导出当前打开的案件？（选“否”导出全部案件）",
+        "No encryption (the bundle holds full identity numbers: only for media kept safe)": "不加密（案件包含完整身份证号，只用于妥善保管的介质）",
+        "Encrypt the bundle for the device that will import it (a device is listed once a bundle from it has been imported):":
+            "加密给将导入此案件包的设备（从某设备导入过案件包后，它才会列在这里）：",
         "Writing the case bundle…": "正在写入案件包…", "Case bundle written": "案件包已导出",
         "Checking and importing the case bundle…": "正在校验并导入案件包…", "Cancel": "取消",
         "A device not yet trusted": "尚未信任的设备",

@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, required=True, help="案件包文件（.ecb）")
     q.add_argument("--case", action="append", default=[], help="案件编号或ID，可重复")
     q.add_argument("--query", help="按检索词选择案件")
-    q.add_argument("--to-device", help="只导出上次发给该设备之后的新记录（设备ID，见 bundle devices）")
+    q.add_argument("--to-device", help="加密给该设备，且只导出上次发给它之后的新记录（设备ID，见 bundle devices）")
+    q.add_argument("--plain", action="store_true", help="不加密导出（案件包含完整身份证号，只用于妥善保管的介质）")
     q.set_defaults(func=cmd_bundle_export)
     q = bundle.add_parser("import", help="导入案件包（先整包校验，不合格则整包拒绝）")
     q.add_argument("file", type=Path)
@@ -322,7 +323,8 @@ def cmd_rules_export(services: Services, args: argparse.Namespace, out: TextIO) 
 
 
 def cmd_bundle_export(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    result = _session(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device)
+    result = _session(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device,
+                                                    encrypt=not args.plain)
     out.write(f"已导出 {result.path}：{result.cases} 件案件，{result.events} 条记录，{result.evidence_files} 个证据文件，"
               f"{result.bytes / 1e6:.1f} MB\n")
     return 0

@@ -100,6 +100,11 @@ class Services(ServicesCore):
         """The devices bundles have been exchanged with (see :func:`.devices.peers`)."""
         return devices.peers(self)
 
+    def receiving_devices(self) -> list[dict[str, str]]:
+        """The devices a bundle can be encrypted to (``device_id``, ``name``): trusted ones whose bundles have
+        brought their key."""
+        return devices.receiving_devices(self)
+
 
 class Session(SessionCore):
     """A user acting through the services. Every write method records exactly one event (opening a case with a
@@ -205,11 +210,13 @@ class Session(SessionCore):
         devices.name_device(self, name)
 
     def export_bundle(self, path: str | Path, *, cases: list[str] | None = None, query: str | None = None,
-                      to_device: str | None = None) -> bundles.ExportSummary:
+                      to_device: str | None = None, encrypt: bool = True) -> bundles.ExportSummary:
         """Write the chosen cases (all when none are given; or those matching ``query``; or what changed since
-        the last bundle sent to ``to_device``) with their evidence and reference data to a bundle file."""
+        the last bundle sent to ``to_device``) with their evidence and reference data to a bundle file,
+        encrypted to ``to_device`` (which must have sent this machine a bundle, bringing its key). A bundle
+        in the clear only with ``encrypt=False``; without either the export is refused."""
         self.require("exchange_bundles")
-        return bundles.export_bundle(self, path, cases=cases, query=query, to_device=to_device)
+        return bundles.export_bundle(self, path, cases=cases, query=query, to_device=to_device, encrypt=encrypt)
 
     def import_bundle(self, path: str | Path, cancelled: Callable[[], bool] | None = None,
                       trust_new: bool = False, progress: Callable[[int, int], None] | None = None) -> bundles.ImportSummary:
@@ -240,7 +247,7 @@ class Session(SessionCore):
 
     def bundle_witness(self, path: str | Path) -> list[Problem]:
         """A bundle as a witness: every event it carries must still be in the record."""
-        return self.witness(Path(path).name, bundles.witnessed_events(path))
+        return self.witness(Path(path).name, bundles.witnessed_events(self.services, path))
 
     def backup(self, target: str | Path) -> Path:
         """Online backup of the database (SQLite backup API) and a copy of the evidence store beside it."""

@@ -4,14 +4,21 @@ What a bundle holds and how it is read is :mod:`.bundle_format`. Events carry th
 need: the cases' party streams, every officer and agency stream and the agency configuration streams
 (policy, calendar, benchmark sets).
 
+A bundle holds full identity numbers and goes on removable media, so it is sealed to its receiving device
+(:mod:`..store.sealed`): to a device this machine has received a bundle from, whose signed manifest
+brought that device's X25519 key (recorded with the trusted device). A bundle in the clear is written only
+when asked for (``encrypt=False``, ``--plain``); an export with neither is refused, saying how.
+
 The receiver checks the manifest, its signature and that the sending device is trusted, every event's
 hash and that every parent is present (in the bundle or already in its database), and every evidence
 file's hash. Only then is anything committed: the events and their projections are written inside one
 transaction while a worker process is still hashing the evidence files, and a bad file rolls the whole
 transaction back, so a refused bundle leaves the database and the evidence store as they were. What is
 new is added in that one transaction, the affected cases are rebuilt from their events, and the import
-is recorded as an event. (Evidence files are moved into the store just before the commit; should the
-commit itself fail, they stay there unreferenced, which is harmless: the store is addressed by content.) Receiving an event twice changes nothing (events are identified by their hash).
+is recorded as an event. Evidence files are moved into the store only after that commit (see
+:mod:`..store.evidence`: a killed import's staging folder is settled at the next opening), so the store
+never holds a file no event names. Receiving an event twice changes nothing (events are identified by
+their hash).
 Reference data that contradicts what this database holds (a login taken by another officer, another
 agency, a different document under the same policy version) is reported and not overwritten; the events
 are still kept, so nothing of the history is lost.
@@ -35,7 +42,7 @@ from ..domain.refusals import InvalidInput, NotFound, RuleViolation
 from ..store import cases as case_store
 from ..store import devices as device_store
 from ..store import events as event_store
-from ..store import projection
+from ..store import projection, sealed
 from ..store import reference as reference_store
 from ..store.cases import CaseRow
 from ..store.database import meta
@@ -44,6 +51,7 @@ from .bundle_format import (
     DEVICE,
     BundleError,
     BundleReader,
+    Recipient,
     WireEvent,
     encode_events,
     fingerprint,
@@ -71,6 +79,7 @@ class ExportSummary:
     events: int
     evidence_files: int
     bytes: int
+    encrypted_to: str = ""  # the device the bundle is sealed to; "" for a bundle in the clear
 
 
 @dataclass
@@ -94,22 +103,23 @@ class ImportSummary:
 
 
 def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str] | None = None, query: str | None = None,
-                  to_device: str | None = None) -> ExportSummary:
+                  to_device: str | None = None, encrypt: bool = True) -> ExportSummary:
+    """Sealed to ``to_device`` (:mod:`..store.sealed`) unless ``encrypt`` is False: bundles go on removable
+    media and hold full identity numbers, so a bundle in the clear is written only when asked for."""
     services, db = session.services, session.db
     path = Path(path)
     if path.exists():
         raise InvalidInput.at("out", f"文件已存在，不会覆盖：{path}")
+    if to_device and not DEVICE.fullmatch(to_device):
+        raise InvalidInput.at("to_device", f"设备ID无效：{to_device}")
+    recipient = _recipient(db, to_device) if encrypt else None
     if cases:
         case_ids = [services.resolve_case(c) for c in cases]
     else:
         case_ids = case_store.case_ids_matching(db, query, services.today())
     parties = case_store.party_ids_of(db, case_ids)
     wanted = set(case_ids) | {f"evaluation/{c}" for c in case_ids} | {f"party/{p}" for p in parties if p}
-    since = 0
-    if to_device:
-        if not DEVICE.fullmatch(to_device):
-            raise InvalidInput.at("to_device", f"设备ID无效：{to_device}")
-        since = device_store.sent_upto(db, to_device)
+    since = device_store.sent_upto(db, to_device) if to_device else 0
     selective = bool(cases or query)
     rows = [r for r in event_store.rows_after(db, since) if r[1] in wanted or r[1].startswith(("officer/", "agency/", "config/"))]
     evidence: dict[str, Path] = {}
@@ -120,20 +130,22 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
                 raise InvalidInput.at("evidence", f"证据文件 {sha[:12]}… 不在本机证据库中，无法打包（请先运行 verify）")
             evidence[sha] = services.evidence.path_for(sha)
     bundle_id = new_id()
-    manifest = {"bundle_id": bundle_id, "from_device": meta(db, "device_id"), "from_name": meta(db, "device_name"),
-                "public_key": meta(db, "device_public_key"), "created_at": services.clock().isoformat(),
+    own = device_store.own_device(db)
+    # the device's key agreement key travels signed, so that the receiver can seal bundles back to it
+    manifest = {"bundle_id": bundle_id, "from_device": own["device_id"], "from_name": own["name"], "public_key": own["public_key"],
+                "agreement_key": own["agreement_key"], "created_at": services.clock().isoformat(),
                 "to_device": to_device or "", "cases": case_ids, "events": len(rows)}
     partial = path.with_suffix(path.suffix + ".part")
     try:
         try:
             events_text = encode_events(r[1:] for r in rows)
+            size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key(), recipient)
         except ValueError as exc:
             raise InvalidInput.at("events", str(exc)) from None
-        size = write_bundle(partial, events_text, evidence, manifest, services.device_signing_key())
         with services.transaction():
             session.record(f"device/{to_device or 'removable-media'}", "export_bundle",
                            {"bundle_id": bundle_id, "to_device": to_device or "", "cases": len(case_ids), "events": len(rows),
-                            "evidence_files": len(evidence)})
+                            "evidence_files": len(evidence), "encrypted": recipient is not None})
             if to_device and not selective:
                 # only a bundle of everything moves the mark: a bundle of some cases leaves the others still to send
                 upto = max([since] + [r[0] for r in rows])
@@ -142,7 +154,19 @@ def export_bundle(session: SessionCore, path: str | Path, *, cases: Iterable[str
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(evidence), size)
+    return ExportSummary(path, bundle_id, len(case_ids), len(rows), len(evidence), size, recipient.device if recipient else "")
+
+
+def _recipient(db, to_device: str | None) -> Recipient:
+    """The device a bundle is sealed to: one whose key agreement key a bundle from it has brought."""
+    if not to_device:
+        raise InvalidInput.at("to_device", "案件包默认加密给接收它的设备：请指定接收设备（--to-device 设备ID，见 bundle devices）；"
+                                           "如确需不加密导出（只用于妥善保管的介质），请明确选择不加密（--plain）")
+    known = device_store.receiving_device(db, to_device)
+    if known is None:
+        raise InvalidInput.at("to_device", f"本机还没有收到过设备 {to_device} 的案件包，不知道它的加密公钥，无法加密给它："
+                                           "请先导入一个来自该设备的案件包，或明确选择不加密导出（--plain）")
+    return Recipient(to_device, known[0], known[1])
 
 
 # --- import ----------------------------------------------------------------------------------------------
@@ -172,14 +196,19 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
     path = Path(path)
     if not path.is_file():
         raise InvalidInput.at("file", f"文件不存在：{path}")
-    with BundleReader(path) as reader, gc_paused():
-        manifest = reader.manifest
-        device, key, name = str(manifest.get("from_device", "")), str(manifest.get("public_key", "")), str(manifest.get("from_name", ""))
+    with _open_bundle(services, path) as reader, gc_paused():
+        # who signed is known (and the signature checked) before the manifest is parsed: a device not trusted
+        # is refused before anything more of its bundle is read
+        device, name, key = reader.signer
         # the devices trusted here as the trust events say, not as a table anyone with the file could add to
         trusted = device_store.trusted_key(projection.rebuild(db, services.device_id, ("device/",)), device)
         own = device == meta(db, "device_id") and key == meta(db, "device_public_key")
         if not (own or trusted == key or (trusted is None and trust_new)):
             raise UntrustedDevice(path, device, name, key, trusted)
+        manifest = reader.read_manifest()
+        if reader.content_key is not None and manifest.get("to_device") != services.device_id:
+            raise BundleError(path, ["加密案件包内的清单所写的接收设备不是本机：可能是被重新封装的案件包，已拒绝"])
+        agreement_key = str(manifest.get("agreement_key") or "")
         staging = reader.start_staging(services.evidence, cancelled)
         events_size, total = reader.events_bytes(), reader.evidence_bytes() + reader.events_bytes()
 
@@ -189,6 +218,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                     progress(min(total, events_done + evidence_done), total)
             return tell
 
+        committed = False
         try:
             problems = list(reader.problems)
             events = reader.events(problems)
@@ -197,8 +227,9 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                 raise InterruptedError("已取消导入，数据库未作任何改动")
             known = event_store.known_hashes(db, [e.hash for e in events])
             new = [e for e in events if e.hash not in known]
+            carried = {n[len("evidence/"):] for n in reader.present if n.startswith("evidence/")}
             if not problems:
-                problems = _missing_references(db, new, known, {n[len("evidence/"):] for n in reader.present})
+                problems = _missing_references(db, new, known, carried) or _unnamed_evidence(db, events, carried)
             if problems:
                 raise BundleError(path, problems)  # refused already: the evidence need not be hashed to the end
             # the events are written while the evidence is still being hashed, inside a transaction that a bad
@@ -211,8 +242,10 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             with services.transaction():
                 if trust_new and not own and trusted is None:
                     session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
-                                                                         "fingerprint": fingerprint(key)})
-                    device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id)
+                                                                         "fingerprint": fingerprint(key), "agreement_key": agreement_key})
+                    device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id, agreement_key)
+                elif not own and agreement_key:
+                    device_store.note_agreement_key(db, device, agreement_key)  # signed by the key it is trusted with
                 _add(session, summary, new, path)
                 report(events_size)(staging.checked_bytes())
                 # every evidence file is checked before anything is committed: a bad one rolls all of this back
@@ -220,18 +253,48 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
                 if more:
                     raise BundleError(path, more)
                 _check_staged(path, services, new, staged)
+            committed = True
+            # only now, with their events committed, do the files go into the store; killed before this is
+            # done, the staging folder is settled (the files put in place) when the database is next opened
+            try:
                 for sha, tmp in staged.items():
                     services.evidence.commit(tmp, sha)
-            staging.discard()  # the worker's job file
+            except OSError as exc:
+                raise OSError(f"案件包的记录已导入，但证据文件未能放入证据库（{exc}）：下次打开数据库时会自动放入") from exc
+            staging.discard()  # the staging folder and the worker's job file
             services.forget_states()
             report(total)(0)
             return summary
         except BaseException:
-            staging.cancel()  # stops the staging and removes whatever it staged
-            # the transaction rolled back: what the caches loaded inside it must not outlive it
+            if not committed:
+                staging.cancel()  # stops the staging and removes whatever it staged
+            # a rolled-back transaction: what the caches loaded inside it must not outlive it
             services.reference.invalidate_all()
             services.forget_states()
             raise
+
+
+def _open_bundle(services: ServicesCore, path: Path) -> BundleReader:
+    """The bundle at ``path``, opened and its signature checked; a sealed one decrypted as it is read, with
+    this device's key. A bundle sealed to another device is refused naming that device."""
+    if not sealed.is_sealed(path):
+        return BundleReader(path)
+    try:
+        with path.open("rb") as fh:
+            header, prefix = sealed.read_header(fh)
+        own = device_store.own_device(services.db)
+        if header["to_device"] != own["device_id"]:
+            raise BundleError(path, [f"此案件包是加密发给设备 {header['to_name'] or '（未命名）'}（{header['to_device']}）的，只有该设备能打开；"
+                                     f"本机是 {own['name']}（{own['device_id']}）"])
+        if header["to_key"] != own["agreement_key"]:
+            raise BundleError(path, ["此案件包加密所用的本机公钥与本机现在的密钥不同，无法打开：请发送方重新导出"])
+        content_key = sealed.content_key(services.device_agreement_key(), header, prefix)
+        source = sealed.SealedReader(path, content_key)
+    except sealed.SealedError as exc:
+        raise BundleError(path, [str(exc)]) from None
+    except OSError as exc:
+        raise BundleError(path, [f"无法读取：{exc}"]) from None
+    return BundleReader(path, source, content_key)
 
 
 def _check_staged(path: Path, services: ServicesCore, new: list[WireEvent], staged: dict[str, Path]) -> None:
@@ -276,6 +339,14 @@ def _missing_references(db, new: list[WireEvent], known: set[str], evidence_in_b
     in_bundle = {e.stream for e in new} | reference_store.party_streams(db)
     orphans = sorted({f"party/{e.payload.get('party_id')}" for e in new if e.kind in ("register_lead", "record_simple_decision")} - in_bundle)
     return [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]]
+
+
+def _unnamed_evidence(db, events: list[WireEvent], carried: set[str]) -> list[str]:
+    """Evidence files the bundle carries that no add_evidence event names, neither in the bundle nor in this
+    database: nothing would account for them in the store."""
+    unnamed = carried - {sha for e in events if e.kind == "add_evidence" and isinstance(sha := e.payload.get("sha256"), str)}
+    unnamed -= case_store.referenced_evidence(db, unnamed) if unnamed else set()
+    return [f"包内的证据文件 {sha[:12]}… 没有任何记录登记它（包内和本数据库中都没有）" for sha in sorted(unnamed)[:10]]
 
 
 def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], path: Path) -> None:
@@ -392,11 +463,12 @@ def _project_reference(db, e: WireEvent) -> str:
     return projection.project_event(db, e.kind, e.payload, local=False, at=e.at_text, actor=e.actor, stream=e.stream)
 
 
-def witnessed_events(path: str | Path) -> list[tuple[str, str]]:
-    """(stream, hash) of every event a bundle carries, after its manifest signature and its events file are
-    checked: a witness of what the record held when the bundle was written."""
+def witnessed_events(services: ServicesCore, path: str | Path) -> list[tuple[str, str]]:
+    """(stream, hash) of every event a bundle carries (a sealed one opened with this device's key), after its
+    signature and its events file are checked: a witness of what the record held when it was written."""
     path = Path(path)
-    with BundleReader(path) as reader:
+    with _open_bundle(services, path) as reader:
+        reader.read_manifest()
         problems = list(reader.problems)
         events = reader.events(problems)
         if problems:

@@ -184,9 +184,9 @@ def add_evidence(session: SessionCore, case_ref: str, file_path: str | Path, det
     services = session.services
     case_id = services.resolve_case(case_ref)
     path = Path(file_path)
-    sha, size = services.evidence.put(path)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    with services.transaction():
+    # the file waits in a staging folder until its event is committed: the store never holds a file no event names
+    with services.evidence.adding(path) as (sha, size), services.transaction():
         case_store.register_evidence(services.db, sha, size, media_type, path.name, services.clock().isoformat())
         perform(
             session,

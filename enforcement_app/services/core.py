@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar
@@ -38,6 +39,7 @@ from ..store import events as event_store
 from ..store import seals
 from ..store.cases import CaseRow
 from ..store.database import (
+    agreement_key_name,
     data_version,
     device_key_name,
     evidence_dir,
@@ -68,6 +70,8 @@ class ServicesCore:
         self._signing_key: Ed25519PrivateKey | None = None
         self._sealed_upto = 0
         self.evidence = EvidenceStore(evidence_dir(self.path))
+        # what a killed import or evidence copy left half done is settled before anything else is done
+        self.evidence.recover(lambda shas: case_store.referenced_evidence(self.db, shas))
         self.device_id = meta(self.db, "device_id")
         self.clock: Callable[[], datetime] = clock or china_now
         self.permissions = Permissions.default()
@@ -151,6 +155,13 @@ class ServicesCore:
                 raise KeystoreLocked("本机的设备密钥与数据库登记的设备公钥不符：数据库可能被替换或篡改")
             self._signing_key = key
         return self._signing_key
+
+    def device_agreement_key(self) -> X25519PrivateKey:
+        """This device's X25519 key, from the keystore: bundles sent to this device are encrypted to its public half."""
+        raw = self.keystore.get(agreement_key_name(device_key_name(self.device_id)))
+        if raw is None:
+            raise KeystoreLocked(f"{self.keystore.where}中没有本数据库的设备密钥（设备 {self.device_id[:8]}）：不能打开发给本机的案件包")
+        return X25519PrivateKey.from_private_bytes(raw)
 
     def note(self, changes: Changes) -> None:
         """Note what a write changed: in the change log, and by dropping the cached reference tables it touched."""

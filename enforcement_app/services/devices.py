@@ -31,3 +31,7 @@ def peers(services: ServicesCore) -> list[dict[str, Any]]:
     """The devices bundles have been exchanged with: ``device_id``, ``name``, ``sent_upto_seq`` (the local
     event number up to which everything has gone), ``bundles_received``, ``last_received_at``, ``last_sent_at``."""
     return device_store.peers(services.db)
+
+
+def receiving_devices(services: ServicesCore) -> list[dict[str, str]]:
+    return device_store.receiving_devices(services.db)

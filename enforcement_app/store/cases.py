@@ -279,3 +279,15 @@ def case_numbers(db: sqlite_utils.Database, case_ids: Iterable[str]) -> dict[str
         chunk = ids[start:start + 500]
         out.update((i, n) for i, n in db.execute(f'SELECT id, case_no FROM "case" WHERE id IN ({",".join("?" * len(chunk))}) AND case_no != \'\'', chunk))
     return out
+
+
+def referenced_evidence(db: sqlite_utils.Database, shas: set[str]) -> set[str]:
+    """Which of ``shas`` an add_evidence event names: registered, or (should the registry lack one) named in
+    an event's payload, which is read only for hashes not registered."""
+    found = shas & registered_evidence(db) if len(shas) > 500 else {
+        r[0] for r in db.execute(f"SELECT sha256 FROM evidence WHERE sha256 IN ({','.join('?' * len(shas))})", sorted(shas))}
+    rest = shas - found
+    if rest:
+        found |= {r[0] for r in db.execute("SELECT json_extract(payload, '$.sha256') FROM event WHERE kind = 'add_evidence'")
+                  if r[0] in rest}
+    return found

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from platformdirs import user_data_dir
 from sqlite_utils import Migrations
 
@@ -127,6 +128,10 @@ def device_key_name(device_id: str) -> str:
     return f"device-{device_id}"
 
 
+def agreement_key_name(key_name: str) -> str:
+    return f"{key_name}-agreement"
+
+
 def _ensure_device(db: sqlite_utils.Database, keystore: Keystore) -> None:
     """The device's identity: an id, a name, and an Ed25519 key pair whose private half lives in the keystore,
     never in the database (a database from before kept it in ``meta``: it moves out on first open)."""
@@ -152,6 +157,16 @@ def _ensure_device(db: sqlite_utils.Database, keystore: Keystore) -> None:
             keystore.put(name, key.private_bytes_raw())
             if not db.execute("SELECT 1 FROM event LIMIT 1").fetchone():
                 keystore.put(sealing_marker(name), b"\x01")  # a device born with seals: never sealed "on upgrade"
+        # the key agreement key: bundles sent to this device are encrypted to it (an X25519 pair; the public half
+        # travels in the signed manifests this device sends). Its private half is kept as the signing key is
+        legacy_agreement = meta(db, "device_agreement_key")
+        if legacy_agreement:
+            keystore.put(agreement_key_name(name), bytes.fromhex(legacy_agreement))
+            db.execute("DELETE FROM meta WHERE key = 'device_agreement_key'")
+        elif not meta(db, "device_agreement_public_key"):
+            agreement = X25519PrivateKey.generate()
+            keystore.put(agreement_key_name(name), agreement.private_bytes_raw())
+            db["meta"].insert({"key": "device_agreement_public_key", "value": agreement.public_key().public_bytes_raw().hex()})
             db["meta"].insert({"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()})
 
 

@@ -18,8 +18,9 @@ def set_device_name(db: sqlite_utils.Database, name: str) -> None:
 
 
 def own_device(db: sqlite_utils.Database) -> dict[str, str]:
-    """This device's id, name and public signing key (hex)."""
-    return {"device_id": meta(db, "device_id"), "name": meta(db, "device_name"), "public_key": meta(db, "device_public_key")}
+    """This device's id, name, public signing key and public key agreement key (hex)."""
+    return {"device_id": meta(db, "device_id"), "name": meta(db, "device_name"), "public_key": meta(db, "device_public_key"),
+            "agreement_key": meta(db, "device_agreement_public_key")}
 
 
 def peers(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -51,5 +52,23 @@ def trusted_key(db: sqlite_utils.Database, device: str) -> str | None:
     return row[0] if row else None
 
 
-def trust(db: sqlite_utils.Database, device: str, public_key: str, name: str, at: str, by: str) -> None:
-    db["trusted_device"].insert({"device_id": device, "public_key": public_key, "name": name, "trusted_at": at, "trusted_by": by})
+def trust(db: sqlite_utils.Database, device: str, public_key: str, name: str, at: str, by: str, agreement_key: str = "") -> None:
+    db["trusted_device"].insert({"device_id": device, "public_key": public_key, "name": name, "trusted_at": at, "trusted_by": by,
+                                 "agreement_key": agreement_key})
+
+
+def note_agreement_key(db: sqlite_utils.Database, device: str, agreement_key: str) -> None:
+    """The X25519 key a trusted device's latest signed bundle names: what bundles for it are encrypted to."""
+    db.execute("UPDATE trusted_device SET agreement_key = ? WHERE device_id = ? AND agreement_key <> ?", [agreement_key, device, agreement_key])
+
+
+def receiving_device(db: sqlite_utils.Database, device: str) -> tuple[str, str] | None:
+    """(name, X25519 public key) of a trusted device whose key is known, else None."""
+    row = db.execute("SELECT name, agreement_key FROM trusted_device WHERE device_id = ? AND agreement_key <> ''", [device]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def receiving_devices(db: sqlite_utils.Database) -> list[dict[str, str]]:
+    """The trusted devices a bundle can be encrypted to: ``device_id`` and ``name``."""
+    return [{"device_id": r[0], "name": r[1]}
+            for r in db.execute("SELECT device_id, name FROM trusted_device WHERE agreement_key <> '' ORDER BY name, device_id")]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -428,8 +429,10 @@ class MainWindow(QMainWindow):
         self.worker.read(job, show)
         return None
 
-    def export_bundle(self, path: str | None = None, *, only_open_case: bool | None = None) -> None:
-        """Write a case bundle for another machine: the case open in the workspace, or every case."""
+    def export_bundle(self, path: str | None = None, *, only_open_case: bool | None = None, to_device: str | None = None,
+                      plain: bool = False) -> None:
+        """Write a case bundle for another machine: the case open in the workspace, or every case; encrypted
+        for ``to_device``, or the device the user chooses, unless ``plain`` (or the user chooses no encryption)."""
         case_id = self.workspace.case_id if self.stack.currentWidget() is self.workspace else ""
         if only_open_case is None and case_id:
             answer = QMessageBox.question(self, tr("MainWindow", "Export case bundle"),
@@ -439,15 +442,35 @@ class MainWindow(QMainWindow):
         if not target:
             return
         cases = [case_id] if only_open_case and case_id else None
+        if to_device is None and not plain:
+            self.worker.read(lambda session, job: session.services.receiving_devices(),
+                             lambda devices: self._choose_receiver(devices, target, cases))
+            return
+        self._write_bundle(target, cases, to_device, plain)
 
+    def _choose_receiver(self, devices: list[dict[str, str]], target: str, cases: list[str] | None) -> None:
+        """Ask which device the bundle is encrypted for (bundles hold full identity numbers), or none."""
+        items = [f"{d['name'] or d['device_id']}（{d['device_id'][:8]}）" for d in devices]
+        items.append(tr("MainWindow", "No encryption (the bundle holds full identity numbers: only for media kept safe)"))
+        choice, ok = QInputDialog.getItem(self, tr("MainWindow", "Export case bundle"),
+                                          tr("MainWindow", "Encrypt the bundle for the device that will import it "
+                                                           "(a device is listed once a bundle from it has been imported):"),
+                                          items, 0, False)
+        if ok:
+            chosen = items.index(choice)
+            self._write_bundle(target, cases, devices[chosen]["device_id"] if chosen < len(devices) else None, chosen == len(devices))
+
+    def _write_bundle(self, target: str, cases: list[str] | None, to_device: str | None, plain: bool) -> None:
         def written(w: Written) -> None:
             r = w.result
+            sealed = f"加密给设备 {r.encrypted_to}" if r.encrypted_to else "未加密"
             self._tell(tr("MainWindow", "Case bundle written"),
-                       f"{r.path}\n{r.cases} 件案件，{r.events} 条记录，{r.evidence_files} 个证据文件，{r.bytes / 1e6:.1f} MB")
+                       f"{r.path}\n{r.cases} 件案件，{r.events} 条记录，{r.evidence_files} 个证据文件，{r.bytes / 1e6:.1f} MB，{sealed}")
 
         # a write: the export is recorded against the receiving device
         self._run_with_progress(tr("MainWindow", "Writing the case bundle…"),
-                                lambda session, job: session.export_bundle(target, cases=cases), written)
+                                lambda session, job: session.export_bundle(target, cases=cases, to_device=to_device, encrypt=not plain),
+                                written)
 
     def import_bundle(self, path: str | None = None, trust_new: bool = False) -> None:
         """Check a bundle whole and add what is new; then show what arrived. A bundle from a device seen for

@@ -1193,6 +1193,14 @@
         <translation>只导出当前打开的案件？（选“否”导出全部案件）</translation>
     </message>
     <message>
+        <source>No encryption (the bundle holds full identity numbers: only for media kept safe)</source>
+        <translation>不加密（案件包含完整身份证号，只用于妥善保管的介质）</translation>
+    </message>
+    <message>
+        <source>Encrypt the bundle for the device that will import it (a device is listed once a bundle from it has been imported):</source>
+        <translation>加密给将导入此案件包的设备（从某设备导入过案件包后，它才会列在这里）：</translation>
+    </message>
+    <message>
         <source>Writing the case bundle…</source>
         <translation>正在写入案件包…</translation>
     </message>
