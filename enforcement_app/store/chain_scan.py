@@ -132,9 +132,14 @@ def merge(scans: list[RangeScan]) -> tuple[RangeScan, list[tuple[str, int, str, 
     return total, lookups
 
 
-if __name__ == "__main__":  # a verify worker: python -m enforcement_app.store.chain_scan DB LO HI
+if __name__ == "__main__":  # a verify worker: python -m enforcement_app.store.chain_scan DB LO HI PARENT_PID
     import pickle
     import sys
+
+    from enforcement_app.store.workers import die_with_parent
+
+    if len(sys.argv) > 4:
+        die_with_parent(int(sys.argv[4]))  # a killed verify leaves no scan running on
 
     # through the package, so the pickled result names enforcement_app.store.chain_scan.RangeScan, not __main__
     from enforcement_app.store.chain_scan import scan_file as packaged_scan_file

@@ -138,7 +138,7 @@ def _scan_all(conn, progress: Callable[[int], None] | None,
     ranges = [(bounds[k], bounds[k + 1] - 1) for k in range(split)]
     delegated = ranges if alongside else ranges[1:]
     try:  # each worker a fresh interpreter running only chain_scan (see .workers)
-        children = [workers.start("enforcement_app.store.chain_scan", path, str(a), str(b)) for a, b in delegated]
+        children = [workers.start("enforcement_app.store.chain_scan", path, str(a), str(b), str(os.getpid())) for a, b in delegated]
     except OSError:
         return (*_workers_failed(conn, lo, hi, progress), alongside() if alongside else [])
     extra: list[Problem] = []
