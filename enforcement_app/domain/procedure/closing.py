@@ -15,7 +15,7 @@ from ..money import format_yuan
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
-from .engine import ActionKind, Context, declare, read
+from .engine import ActionKind, Context, declare, plain, read
 from .execution import outstanding_fen
 
 RETENTION_PERIODS = tuple(RETENTION_ZH)
@@ -50,10 +50,8 @@ def _fold_close(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.closed_on = step.day
 
 
-@declare(ActionKind.CLOSE_CASE, "结案", stages=frozenset({Stage.DECIDED, Stage.EXECUTION}), roles=(Role.OFFICER,), handler_only=True,
-         pre=_closable, payload=Closing, fold=_fold_close)
-def _v_close(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Closing, raw, ctx).done()
+declare(ActionKind.CLOSE_CASE, "结案", stages=frozenset({Stage.DECIDED, Stage.EXECUTION}), roles=(Role.OFFICER,), handler_only=True,
+         pre=_closable, payload=Closing, fold=_fold_close)(plain(Closing))
 
 
 @dataclass(frozen=True)

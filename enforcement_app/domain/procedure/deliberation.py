@@ -14,7 +14,7 @@ from ..officers import Role
 from ..refusals import Refusal
 from ..review import hearing_after_review, major_reasons, review_materials
 from . import payload as P
-from .engine import ActionKind, Context, InboxTask, declare, not_suspended, read
+from .engine import ActionKind, Context, InboxTask, declare, not_suspended, plain, read
 from .proposal import ProposalFields, proposal_form
 
 REVIEW_CHECKLIST = tuple(REVIEW_CHECKLIST_ZH)
@@ -162,10 +162,8 @@ def _fold_objection(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.review_objection = True
 
 
-@declare(ActionKind.OBJECT_TO_REVIEW, "对审核意见提出异议", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE}), roles=(Role.OFFICER,),
-         handler_only=True, pre=_review_refused, payload=Objection, fold=_fold_objection)
-def _v_object(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Objection, raw, ctx).done()
+declare(ActionKind.OBJECT_TO_REVIEW, "对审核意见提出异议", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE}), roles=(Role.OFFICER,),
+         handler_only=True, pre=_review_refused, payload=Objection, fold=_fold_objection)(plain(Objection))
 
 
 # --- collective discussion ---------------------------------------------------------------------------------

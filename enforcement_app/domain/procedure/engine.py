@@ -148,6 +148,15 @@ def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tu
     return register
 
 
+def plain(payload: type[Payload]) -> Validate:
+    """The validator of an action whose rules are all in its payload's field declarations."""
+
+    def validate(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return read(payload, raw, ctx).done()
+
+    return validate
+
+
 def read(payload: type[Payload], raw: Mapping[str, Any], ctx: Context) -> Form:
     """The form of an action, with every declared input field read (dates default to ``ctx.today``)."""
     return read_form(payload, raw, ctx.today)

@@ -16,7 +16,7 @@ from ..officers import Role
 from ..penalties import PartyKind, PenaltyKind
 from ..refusals import Refusal
 from . import payload as P
-from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, read
+from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, plain, read
 from .folds import day_of, decision_fold, investigators_fold
 
 CASE_SOURCES = tuple(CASE_SOURCE_ZH)
@@ -196,10 +196,8 @@ def _fold_request_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
     s.stage = Stage.FILING
 
 
-@declare(ActionKind.REQUEST_FILING, "提请立案", stages=frozenset({Stage.LEAD}), roles=(Role.OFFICER,), handler_only=True,
-         payload=RequestFiling, fold=_fold_request_filing)
-def _v_request_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(RequestFiling, raw, ctx).done()
+declare(ActionKind.REQUEST_FILING, "提请立案", stages=frozenset({Stage.LEAD}), roles=(Role.OFFICER,), handler_only=True,
+         payload=RequestFiling, fold=_fold_request_filing)(plain(RequestFiling))
 
 
 def _limitation_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -267,7 +265,5 @@ def _fold_refuse_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.closed_on = step.day
 
 
-@declare(ActionKind.REFUSE_FILING, "不予立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
-         payload=RefuseFiling, fold=_fold_refuse_filing)
-def _v_refuse_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(RefuseFiling, raw, ctx).done()
+declare(ActionKind.REFUSE_FILING, "不予立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         payload=RefuseFiling, fold=_fold_refuse_filing)(plain(RefuseFiling))

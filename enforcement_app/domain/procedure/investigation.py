@@ -25,6 +25,7 @@ from .engine import (
     declare,
     not_suspended,
     officers_refusals,
+    plain,
     read,
 )
 from .folds import investigators_fold
@@ -151,10 +152,8 @@ def _fold_evidence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.evidence.append({**p, "event": step.hash})
 
 
-@declare(ActionKind.ADD_EVIDENCE, "登记证据", stages=OPEN_STAGES - {Stage.CLOSED}, roles=(Role.OFFICER,), handler_only=True,
-         payload=Evidence, fold=_fold_evidence)
-def _v_evidence(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Evidence, raw, ctx).done()
+declare(ActionKind.ADD_EVIDENCE, "登记证据", stages=OPEN_STAGES - {Stage.CLOSED}, roles=(Role.OFFICER,), handler_only=True,
+         payload=Evidence, fold=_fold_evidence)(plain(Evidence))
 
 
 # --- approvals asked of the head -----------------------------------------------------------------------
@@ -249,10 +248,8 @@ def _fold_disposal(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.preservation_open = False
 
 
-@declare(ActionKind.DECIDE_PRESERVATION_DISPOSAL, "先行登记保存处理决定", stages=OPEN_STAGES, roles=(Role.OFFICER,), handler_only=True,
-         pre=_preservation_open, payload=PreservationDisposal, fold=_fold_disposal)
-def _v_disposal(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(PreservationDisposal, raw, ctx).done()
+declare(ActionKind.DECIDE_PRESERVATION_DISPOSAL, "先行登记保存处理决定", stages=OPEN_STAGES, roles=(Role.OFFICER,), handler_only=True,
+         pre=_preservation_open, payload=PreservationDisposal, fold=_fold_disposal)(plain(PreservationDisposal))
 
 
 @dataclass(frozen=True)
@@ -307,13 +304,9 @@ def _fold_resume(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.suspended = False
 
 
-@declare(ActionKind.SUSPEND_CASE, "案件中止", stages=BEFORE_DECISION, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
-         pre=not_suspended, payload=Suspension, fold=_fold_suspend)
-def _v_suspend(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Suspension, raw, ctx).done()
+declare(ActionKind.SUSPEND_CASE, "案件中止", stages=BEFORE_DECISION, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         pre=not_suspended, payload=Suspension, fold=_fold_suspend)(plain(Suspension))
 
 
-@declare(ActionKind.RESUME_CASE, "恢复办理", stages=BEFORE_DECISION, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
-         pre=_is_suspended, payload=Resumption, fold=_fold_resume)
-def _v_resume(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Resumption, raw, ctx).done()
+declare(ActionKind.RESUME_CASE, "恢复办理", stages=BEFORE_DECISION, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
+         pre=_is_suspended, payload=Resumption, fold=_fold_resume)(plain(Resumption))

@@ -14,7 +14,7 @@ from ..labels import HEARING_ABSENCE_ZH, SERVED_DOCUMENT_ZH, SERVICE_METHOD_ZH, 
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
-from .engine import OPEN_STAGES, ActionKind, Context, InboxTask, deadline, declare, not_suspended, read
+from .engine import OPEN_STAGES, ActionKind, Context, InboxTask, deadline, declare, not_suspended, plain, read
 from .proposal import ProposalFields, hearing_right, proposal_form
 
 SERVICE_METHODS = tuple(SERVICE_METHOD_ZH)
@@ -155,10 +155,8 @@ def _fold_statement(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.reexamined = False
 
 
-@declare(ActionKind.RECORD_STATEMENT, "陈述申辩", stages=frozenset({Stage.NOTICE, Stage.HEARING, Stage.DELIBERATION}), roles=(Role.OFFICER,),
-         handler_only=True, pre=_notice_served, payload=Statement, fold=_fold_statement)
-def _v_statement(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Statement, raw, ctx).done()
+declare(ActionKind.RECORD_STATEMENT, "陈述申辩", stages=frozenset({Stage.NOTICE, Stage.HEARING, Stage.DELIBERATION}), roles=(Role.OFFICER,),
+         handler_only=True, pre=_notice_served, payload=Statement, fold=_fold_statement)(plain(Statement))
 
 
 def _statement_unexamined(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -180,10 +178,8 @@ def _fold_reexamination(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.reexamined = True
 
 
-@declare(ActionKind.RECORD_REEXAMINATION, "复核", stages=frozenset({Stage.NOTICE, Stage.HEARING, Stage.DELIBERATION}), roles=(Role.OFFICER,),
-         handler_only=True, pre=_statement_unexamined, payload=Reexamination, fold=_fold_reexamination)
-def _v_reexamination(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(Reexamination, raw, ctx).done()
+declare(ActionKind.RECORD_REEXAMINATION, "复核", stages=frozenset({Stage.NOTICE, Stage.HEARING, Stage.DELIBERATION}), roles=(Role.OFFICER,),
+         handler_only=True, pre=_statement_unexamined, payload=Reexamination, fold=_fold_reexamination)(plain(Reexamination))
 
 
 @dataclass(frozen=True)
@@ -400,7 +396,5 @@ def _fold_hearing_report(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
     s.hearing_report = {**p, "seq": step.seq}
 
 
-@declare(ActionKind.RECORD_HEARING_REPORT, "听证报告", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE}),
-         roles=(Role.OFFICER, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER), pre=_hearing_held, payload=HearingReport, fold=_fold_hearing_report)
-def _v_hearing_report(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    return read(HearingReport, raw, ctx).done()
+declare(ActionKind.RECORD_HEARING_REPORT, "听证报告", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE}),
+         roles=(Role.OFFICER, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER), pre=_hearing_held, payload=HearingReport, fold=_fold_hearing_report)(plain(HearingReport))
