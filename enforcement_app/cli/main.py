@@ -19,7 +19,8 @@ from ..domain.case import STAGE_ZH, Stage
 from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from ..services import Services, Session, default_db_path, restore
+from ..services import Services, Session, default_db_path
+from ..services.backup import restore
 from . import casefile_cmd, discretion_cmd
 
 EXIT_REFUSED = 1
@@ -87,11 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("backup", help="在线备份数据库和证据")
+    p = sub.add_parser("backup", help="在线备份数据库和证据到一个新文件夹（含各文件哈希的清单；要么完整，要么没有）")
     p.add_argument("target", type=Path)
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="从备份恢复到一个新的数据库文件")
+    p = sub.add_parser("restore", help="从备份文件夹恢复到一个新的数据库文件（先核对清单并校验全部记录）")
     p.add_argument("backup", type=Path)
     p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
     p.set_defaults(func=cmd_restore, needs_db=False)
