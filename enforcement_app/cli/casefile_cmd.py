@@ -21,7 +21,9 @@ SessionOf = Callable[[Services, argparse.Namespace], Session]
 EXIT_REFUSED, EXIT_INPUT = 1, 2
 
 
-def add_parsers(sub: Any, session_of: SessionOf) -> None:
+def add_parsers(sub: Any, session_of: SessionOf, acting_of: SessionOf) -> None:
+    """``session_of`` opens the session of a command that only reads; ``acting_of`` that of one that writes
+    to the record (the user authenticates)."""
     p = sub.add_parser("export-pdf", help="导出案卷 PDF：单个案件，或按条件批量导出")
     p.add_argument("case", nargs="?", help="案件编号或案件ID（批量导出时省略）")
     p.add_argument("--out", type=Path, help="单个案卷的输出文件")
@@ -37,7 +39,7 @@ def add_parsers(sub: Any, session_of: SessionOf) -> None:
     p.add_argument("case", help="案件编号或案件ID")
     p.add_argument("--record", metavar="JSON", help='记录评分：{"项目编号": {"score": 分, "comment": "理由"}, "否决项编号": {"veto": false}} 或 @文件')
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=lambda services, args, out: cmd_evaluate(services, args, out, session_of))
+    p.set_defaults(func=lambda services, args, out: cmd_evaluate(services, args, out, acting_of if args.record else session_of))
 
     p = sub.add_parser("verify-pdf", help="核对导出的案卷 PDF 与数据库记录是否一致")
     p.add_argument("file", type=Path)

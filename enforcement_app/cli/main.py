@@ -2,15 +2,21 @@
 
 Global options come before the subcommand: ``enforcement-cli --db cases.db --user zhangming show 仲高新市监罚字〔2026〕1号``.
 Exit status: 0 success, 1 refused by a rule or verification failed, 2 bad arguments or input.
+
+A command that changes the record (or copies it whole: ``backup``, ``restore``) acts as ``--user`` only once
+that user has authenticated, with the password from ``--password-file``, else from the environment variable
+``ENFORCEMENT_PASSWORD``, else typed at a prompt when the input is a terminal. ``init`` and ``demo`` (new
+databases) and the commands that only read need no password.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,8 +25,7 @@ from ..domain.case import STAGE_ZH, Stage
 from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from ..services import Services, Session, default_db_path
-from ..services.backup import restore
+from ..services import Services, Session, default_db_path, restore
 from . import casefile_cmd, discretion_cmd
 
 EXIT_REFUSED = 1
@@ -41,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="enforcement-cli", description="行政执法案件记录 命令行")
     parser.add_argument("--db", type=Path, dest="db_path", metavar="DB", help=f"数据库文件（默认 {default_db_path()}）")
     parser.add_argument("--user", default=os.environ.get("ENFORCEMENT_USER", "admin"), help="以哪个用户身份操作（登录名，默认 admin）")
+    parser.add_argument("--password-file", type=Path, metavar="FILE",
+                        help="办理（写入）类命令须验证身份：从此文件首行读取 --user 的密码；"
+                             "也可用环境变量 ENFORCEMENT_PASSWORD，或在终端按提示输入")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("init", help="初始化：设置执法主体和管理员")
@@ -52,11 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--litigation-court", default="")
     p.add_argument("--admin-login", default="admin")
     p.add_argument("--admin-password", required=True)
-    p.set_defaults(func=cmd_init, needs_user=False)
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="写入演示数据（仅用于新数据库）")
     p.add_argument("--cases", type=int, default=48)
-    p.set_defaults(func=cmd_demo, needs_user=False)
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("cases", help="列出或检索案件")
     p.add_argument("query", nargs="?", help="检索词（案号、当事人、案由、记录内容）")
@@ -97,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
     p.set_defaults(func=cmd_restore, needs_db=False)
 
-    casefile_cmd.add_parsers(sub, _session)
+    casefile_cmd.add_parsers(sub, _session, _acting)
     p = sub.add_parser("bundle", help="案件包：在不联网的电脑之间用移动介质传递案件")
     bundle = p.add_subparsers(dest="bundle_command", required=True)
     q = bundle.add_parser("export", help="导出案件包（默认全部案件）")
@@ -129,12 +137,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session(services: Services, args: argparse.Namespace, open_as: Callable[[str], Session] | None = None) -> Session:
-    """The session of ``--user`` (opened by ``open_as``, by default :meth:`Services.session`)."""
+def _session(services: Services, args: argparse.Namespace) -> Session:
+    """The session of ``--user`` for a command that only reads: no password asked."""
     try:
-        return (open_as or services.session)(args.user)
+        return services.session(args.user)
     except NotFound as exc:
         raise CliError(f"{exc}（用 --user 指定登录名）") from None
+
+
+def _acting(services: Services, args: argparse.Namespace) -> Session:
+    """The session of ``--user`` for a command that changes the record: the user must authenticate
+    (see :func:`_password`). A wrong password is refused with exit status 1."""
+    password = _password(args)
+    try:
+        return services.login(args.user, password)
+    except PermissionDenied:
+        raise CliError(f"用户名或密码错误（--user {args.user}），未办理", EXIT_REFUSED) from None
+
+
+def _password(args: argparse.Namespace) -> str:
+    """``--user``'s password: the first line of ``--password-file``, else ``ENFORCEMENT_PASSWORD``, else
+    asked at a prompt when the input is a terminal; with none of them the command is refused (exit 2)."""
+    if args.password_file is not None:
+        try:
+            text = args.password_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"无法读取密码文件 {args.password_file}：{exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"密码文件 {args.password_file} 不是 UTF-8 文本") from None
+        return text.splitlines()[0] if text else ""
+    if "ENFORCEMENT_PASSWORD" in os.environ:
+        return os.environ["ENFORCEMENT_PASSWORD"]
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"{args.user} 的密码：")
+    raise CliError(f"此命令会写入记录，须验证 {args.user} 的身份：用 --password-file 文件、环境变量 ENFORCEMENT_PASSWORD 提供密码，"
+                   "或在终端中运行以输入密码")
 
 
 def cmd_init(services: Services, args: argparse.Namespace, out: TextIO) -> int:
@@ -237,7 +274,7 @@ def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(f"--data 不是有效的 JSON：{exc}") from None
     if not isinstance(payload, dict):
         raise CliError("--data 应为 JSON 对象")
-    session = _session(services, args)
+    session = _acting(services, args)
     if args.case == "new":
         if args.action == "register_lead":
             result = session.register_lead(payload)
@@ -270,13 +307,13 @@ def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int
 
 
 def cmd_backup(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    target = _session(services, args).backup(args.target)
+    target = _acting(services, args).backup(args.target)
     out.write(f"已备份到 {target}\n")
     return 0
 
 
 def cmd_rules_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    result = _session(services, args).import_benchmarks(args.file)
+    result = _acting(services, args).import_benchmarks(args.file)
     if args.json:
         out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     elif result["status"] == "unchanged":
@@ -295,14 +332,15 @@ def cmd_rules_export(services: Services, args: argparse.Namespace, out: TextIO) 
 
 
 def cmd_bundle_export(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    result = _session(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device)
+    result = _acting(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device)
     out.write(f"已导出 {result.path}：{result.cases} 件案件，{result.events} 条记录，{result.evidence_files} 个证据文件，"
               f"{result.bytes / 1e6:.1f} MB\n")
     return 0
 
 
 def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    session = _session(services, args, services.bundle_receiver)
+    # a machine with no users yet is set up by its first bundle, received by the system (nobody to authenticate)
+    session = _acting(services, args) if services.officers() else services.bundle_receiver(args.user)
     result = session.import_bundle(args.file, trust_new=args.trust_new_device)
     if args.json:
         _print_json(result.as_dict(), out)
@@ -319,7 +357,7 @@ def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO)
 
 def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     if args.set_name:
-        _session(services, args).name_device(args.set_name)
+        _acting(services, args).name_device(args.set_name)
     rows = services.peers()
     if args.json:
         _print_json(rows, out)
@@ -332,7 +370,8 @@ def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO
 
 
 def cmd_restore(services: Services | None, args: argparse.Namespace, out: TextIO) -> int:
-    target = restore(args.backup, args.target)
+    # no database is open (the one restored may be lost): the restoring user is an administrator of the backed-up record
+    target = restore(args.backup, args.target, args.user, _password(args))
     out.write(f"已恢复到 {target}\n")
     return 0
 
