@@ -91,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_do)
 
+    p = sub.add_parser("evidence", help="证据文件")
+    evidence = p.add_subparsers(dest="evidence_command", required=True)
+    q = evidence.add_parser("add", help="把文件存入证据库并登记到案件：evidence add CASE FILE --data JSON")
+    q.add_argument("case", help="案件编号或案件ID")
+    q.add_argument("file", type=Path, help="证据文件")
+    q.add_argument("--data", default="{}", help='证据说明（JSON 对象或 @文件名）：{"kind", "description", "source", "collected_by", …}')
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_evidence_add)
+
     p = sub.add_parser("verify", help="校验全过程记录和证据文件")
     p.add_argument("--case", help="只校验此案件")
     p.add_argument("--json", action="store_true")
@@ -261,8 +270,8 @@ def cmd_show(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    raw = args.data
+def _json_object(raw: str, option: str) -> dict[str, Any]:
+    """The JSON object given to ``option``, written out or as ``@file``."""
     if raw.startswith("@"):
         try:
             raw = Path(raw[1:]).read_text(encoding="utf-8")
@@ -271,9 +280,14 @@ def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     try:
         payload = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise CliError(f"--data 不是有效的 JSON：{exc}") from None
+        raise CliError(f"{option} 不是有效的 JSON：{exc}") from None
     if not isinstance(payload, dict):
-        raise CliError("--data 应为 JSON 对象")
+        raise CliError(f"{option} 应为 JSON 对象")
+    return payload
+
+
+def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    payload = _json_object(args.data, "--data")
     session = _acting(services, args)
     if args.case == "new":
         if args.action == "register_lead":
@@ -289,6 +303,13 @@ def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     else:
         result = session.perform(args.case, args.action, payload)
     _print_json({"result": result}, out) if args.json else out.write(f"{result}\n")
+    return 0
+
+
+def cmd_evidence_add(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    details = _json_object(args.data, "--data")
+    sha = _acting(services, args).add_evidence(args.case, args.file, details)
+    _print_json({"result": sha}, out) if args.json else out.write(f"{sha}\n")
     return 0
 
 
