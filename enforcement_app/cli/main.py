@@ -12,11 +12,13 @@ databases) and the commands that only read need no password.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,6 +38,21 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_INPUT):
         super().__init__(message)
         self.code = code
+
+
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (a 30-digit limit or year is a typo)."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"应为整数，实际为 {text[:30]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"应在 {low} 至 {high} 之间，实际为 {text[:30]}")
+        return value
+
+    return read
 
 
 def _print_json(data: Any, out: TextIO) -> None:
@@ -63,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="写入演示数据（仅用于新数据库）")
-    p.add_argument("--cases", type=int, default=48)
+    p.add_argument("--cases", type=bounded(1, 10_000), default=48)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("cases", help="列出或检索案件")
@@ -71,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage", choices=[s.value for s in Stage])
     p.add_argument("--officer", help="承办人员登录名")
     p.add_argument("--overdue", action="store_true", help="只列出有逾期期限的案件")
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=bounded(1, 1_000_000), default=200)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cases)
 
@@ -113,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", type=Path)
     p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
     p.set_defaults(func=cmd_restore, needs_db=False)
+
+    p = sub.add_parser("calendar", help="节假日安排")
+    calendar = p.add_subparsers(dest="calendar_command", required=True)
+    q = calendar.add_parser("import", help='导入一年的节假日安排：{"year": 2027, "holidays": [日期…], "workdays": [调休上班日期…]}')
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_calendar_import)
+    p = sub.add_parser("policy", help="本机关的裁量与审核参数")
+    policy = p.add_subparsers(dest="policy_command", required=True)
+    q = policy.add_parser("import", help="导入一个参数版本（格式同 resources/agency/policy.json 的 versions 中的一项）")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_policy_import)
 
     casefile_cmd.add_parsers(sub, _session, _acting)
     p = sub.add_parser("bundle", help="案件包：在不联网的电脑之间用移动介质传递案件")
@@ -270,20 +298,74 @@ def cmd_show(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+MAX_JSON_DEPTH = 32  # no form or file nests deeper; past it a document is refused before anything reads it
+
+
 def _json_object(raw: str, option: str) -> dict[str, Any]:
     """The JSON object given to ``option``, written out or as ``@file``."""
     if raw.startswith("@"):
-        try:
-            raw = Path(raw[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"无法读取 {raw[1:]}：{exc.strerror}") from None
+        return _json_file(Path(raw[1:]), option)
+    return _parse_json(raw, option)
+
+
+def _json_file(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in the file ``path`` (UTF-8); ``what`` names it in a refusal."""
     try:
-        payload = json.loads(raw)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{what}：无法读取 {path}：{exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{what}：{path} 不是 UTF-8 文本（第 {exc.start + 1} 个字节）") from None
+    return _parse_json(text, what)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"JSON 中不能有 {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"数值超出范围：{text[:30]}")
+    return value
+
+
+def _parse_json(text: str, what: str) -> dict[str, Any]:
+    """A JSON object, refused (exit 2, naming ``what``) when it is not JSON, not an object, holds NaN or
+    Infinity or a number too long to read, or nests deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
-        raise CliError(f"{option} 不是有效的 JSON：{exc}") from None
-    if not isinstance(payload, dict):
-        raise CliError(f"{option} 应为 JSON 对象")
-    return payload
+        raise CliError(f"{what} 不是有效的 JSON：{exc}") from None
+    except RecursionError:
+        raise CliError(f"{what}：JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）") from None
+    except ValueError as exc:  # NaN, Infinity, or an integer of thousands of digits
+        raise CliError(f"{what} 不是有效的 JSON：{exc}") from None
+    if not isinstance(value, dict):
+        raise CliError(f"{what} 应为 JSON 对象（{{…}}），实际为 {type(value).__name__}")
+    _check_shape(value, what)
+    return value
+
+
+def _check_shape(value: Any, what: str) -> None:
+    """Refuse nesting past :data:`MAX_JSON_DEPTH` and text that is not Unicode (a lone surrogate such as
+    ``"\\ud800"``, which no file or database can hold). Walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise CliError(f"{what}：JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）")
+            if isinstance(item, dict):
+                stack.extend((k, depth) for k in item)
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise CliError(f"{what}：含有无效的 Unicode 字符（{item[:20]!r}）") from None
 
 
 def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
@@ -330,6 +412,20 @@ def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int
 def cmd_backup(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     target = _acting(services, args).backup(args.target)
     out.write(f"已备份到 {target}\n")
+    return 0
+
+
+def cmd_calendar_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    data = _json_file(args.file, "节假日安排文件")
+    _acting(services, args).import_calendar(data.get("year"), data, args.file.name)
+    out.write(f"已导入 {data.get('year')} 年的节假日安排\n")
+    return 0
+
+
+def cmd_policy_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    version = _json_file(args.file, "参数文件")
+    _acting(services, args).set_policy(version)
+    out.write(f"已导入参数版本 {version.get('version')}，自 {version.get('effective_from')} 起施行\n")
     return 0
 
 
@@ -400,9 +496,16 @@ def cmd_restore(services: Services | None, args: argparse.Namespace, out: TextIO
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    # argparse and the discretion commands write to sys.stderr: to the caller's err, like every refusal
+    with contextlib.redirect_stderr(err):
+        return _run(argv, out, err)
+
+
+def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(out):  # --help
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     try:

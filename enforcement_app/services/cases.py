@@ -28,12 +28,12 @@ from ..domain.procedure import (
     prepare,
 )
 from ..domain.record import RecordedEvent
-from ..domain.refusals import InvalidInput, Refusal, RuleViolation
+from ..domain.refusals import InvalidInput, NotFound, Refusal, RuleViolation
 from ..domain.review import major_reasons
 from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import reference as reference_store
-from .clock import new_id
+from .clock import given_or_new_id, new_id
 from .core import SessionCore
 
 
@@ -112,7 +112,8 @@ def context_of(session: SessionCore, state: CaseState, today: date | None = None
 
 def register_party(session: SessionCore, data: Mapping[str, Any]) -> Party:
     session.require("register_party")
-    party = build_party(str(data.get("id") or new_id()), data)
+    party_id, problems = given_or_new_id(data)
+    party = build_party(party_id, data, problems)
     with session.services.db.atomic():
         session.record(f"party/{party.id}", "register_party", party.as_dict())
         reference_store.project_party(session.services.db, party.as_dict())
@@ -122,7 +123,11 @@ def register_party(session: SessionCore, data: Mapping[str, Any]) -> Party:
 def create_case(session: SessionCore, kind: str, payload: Mapping[str, Any]) -> str:
     """The first step of a case: ``register_lead`` or ``record_simple_decision``; returns the new case's id."""
     services = session.services
-    party = services.party(str(payload.get("party_id", ""))) if payload.get("party_id") else None
+    party_id = payload.get("party_id")
+    try:
+        party = services.party(party_id) if isinstance(party_id, str) and party_id else None
+    except NotFound:
+        party = None  # the procedure refuses a lead without a registered party, by field with the rest
     ctx = services.context(session.actor, party=party)
     case_id = new_id()
     with services.db.atomic():

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_data_dir
 from sqlite_utils import Migrations
 
+from ..domain.refusals import InvalidInput
 from ..resources import migrations_dir
 
 APP_NAME = "enforcement-app"
@@ -75,12 +76,24 @@ def migrate(db: sqlite_utils.Database, *, upto: str | None = None) -> None:
 
 
 def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and on first use create) the database at ``path`` with migrations applied."""
+    """Open (and on first use create) the database at ``path`` with migrations applied. A folder, a file
+    that is not SQLite, or another program's SQLite database is refused with :class:`InvalidInput` (field
+    ``database``) before anything is written to it."""
     path = Path(path)
     if not path.exists() and not create:
         raise FileNotFoundError(f"数据库不存在：{path}")
+    if path.is_dir():
+        raise InvalidInput.at("database", f"{path} 是一个文件夹，不是数据库文件")
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=True)
+    except sqlite3.Error as exc:
+        raise InvalidInput.at("database", f"无法打开数据库文件 {path}：{exc}") from None
+    try:
+        _refuse_foreign(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
@@ -89,6 +102,20 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     migrate(db)
     _ensure_device(db)
     return db
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file that is not an SQLite database, or one that holds tables but not this program's
+    migrations (another program's database, which migrating would write into)."""
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        ours = Migrations.migrations_table in tables and conn.execute(
+            f"SELECT 1 FROM {Migrations.migrations_table} WHERE migration_set = 'enforcement' LIMIT 1").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput.at("database", f"{path} 不是本软件的数据库文件（{exc}）") from None
+    others = {t for t in tables if t != Migrations.migrations_table and not t.startswith("sqlite_")}
+    if others and not ours:
+        raise InvalidInput.at("database", f"{path} 是其他程序的数据库，不是本软件的数据库文件，未打开")
 
 
 def _ensure_device(db: sqlite_utils.Database) -> None:
