@@ -310,3 +310,21 @@ def test_hostile_bundles_are_refused(db, tmp_path, mutation):
 
     make_world(target).services.close()  # a machine with users of its own
     refused(folder, "--user", "admin", "--password-file", str(folder / "admin.pw"), "bundle", "import", str(bundle), db=target)
+
+
+def test_a_batch_stops_at_the_first_refusal_and_names_its_line(db, tmp_path):
+    folder, cases = db
+    request = {"case": cases[0], "action": "request_filing", "data": {"facts": "投诉反映销售过期食品", "reason": "涉嫌违法"}}
+    batch = tmp_path / "batch.jsonl"
+    before = _events(folder / "cases.db")
+    for bad in ('{"case": 7, "action": "x"}', '{"case": "new"}', "[1]", "{", json.dumps({"case": cases[0], "evidence": 7}),
+                json.dumps({**request, "data": {"facts": {"x": 1}}})):
+        batch.write_text(bad + "\n", encoding="utf-8")
+        code, err = refused(folder, "--user", "zhangming", "--password-file", str(folder / "officer.pw"), "batch", str(batch))
+        assert code == 2 and "第 1 行" in err
+    batch.write_bytes(b"\n" + json.dumps(request).encode() + b"\n" + json.dumps(request).encode() + b"\n\xff\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--db", str(folder / "cases.db"), "--user", "zhangming", "--password-file", str(folder / "officer.pw"),
+                 "batch", str(batch)], out, err)
+    assert code == 1 and "第 3 行" in err.getvalue() and "Traceback" not in err.getvalue()  # a second request is refused
+    assert out.getvalue().startswith("2\t") and _events(folder / "cases.db") == before + 1

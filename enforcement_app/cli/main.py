@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_do)
 
+    p = sub.add_parser("batch", help="依次办理多项操作（脚本用）：每项一个事务，办完一项输出一行“行号<TAB>结果”")
+    p.add_argument("file", type=Path, help='JSON Lines 文件（- 为标准输入），每行 {"case": 案件或 new, "action": 操作, "data": {…}}，'
+                                          '或 {"case": 案件, "evidence": 文件, "data": {…}}')
+    p.set_defaults(func=cmd_batch)
+
     p = sub.add_parser("evidence", help="证据文件")
     evidence = p.add_subparsers(dest="evidence_command", required=True)
     q = evidence.add_parser("add", help="把文件存入证据库并登记到案件：evidence add CASE FILE --data JSON")
@@ -370,22 +375,64 @@ def _check_shape(value: Any, what: str) -> None:
 
 def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     payload = _json_object(args.data, "--data")
-    session = _acting(services, args)
-    if args.case == "new":
-        if args.action == "register_lead":
-            result = session.register_lead(payload)
-        elif args.action == "record_simple_decision":
-            result = session.record_simple_decision(payload)
-        elif args.action == "register_party":
-            result = session.register_party(payload).id
-        elif args.action == "register_officer":
-            result = session.register_officer(payload).id
-        else:
-            raise CliError("new 只能用于 register_lead、record_simple_decision、register_party、register_officer")
-    else:
-        result = session.perform(args.case, args.action, payload)
+    result = _do(_acting(services, args), args.case, args.action, payload)
     _print_json({"result": result}, out) if args.json else out.write(f"{result}\n")
     return 0
+
+
+def _do(session: Session, case: str, action: str, payload: dict[str, Any]) -> str:
+    """One action, as ``do`` takes it: on a case, or ``new`` for the acts that open a record."""
+    if case != "new":
+        return session.perform(case, action, payload)
+    if action == "register_lead":
+        return session.register_lead(payload)
+    if action == "record_simple_decision":
+        return session.record_simple_decision(payload)
+    if action == "register_party":
+        return session.register_party(payload).id
+    if action == "register_officer":
+        return session.register_officer(payload).id
+    raise CliError("new 只能用于 register_lead、record_simple_decision、register_party、register_officer")
+
+
+def cmd_batch(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Each line its own action and transaction, reported as ``line<TAB>result`` once committed; the first
+    refusal stops the batch (the lines before it stay done) and names its line."""
+    session = _acting(services, args)
+    try:
+        lines = contextlib.nullcontext(sys.stdin.buffer) if str(args.file) == "-" else args.file.open("rb")
+    except OSError as exc:
+        raise CliError(f"无法读取 {args.file}：{exc.strerror or exc}") from None
+    with lines as source:
+        for n, raw in enumerate(source, 1):
+            if not raw.strip():
+                continue
+            try:
+                result = _batch_line(session, raw, n)
+            except BaseException:
+                sys.stderr.write(f"第 {n} 行未办理（此前各行已办理）：\n")
+                raise
+            out.write(f"{n}\t{result}\n")
+            out.flush()
+    return 0
+
+
+def _batch_line(session: Session, raw: bytes, n: int) -> str:
+    where = f"第 {n} 行"
+    try:
+        item = _parse_json(raw.decode("utf-8"), where)
+    except UnicodeDecodeError:
+        raise CliError(f"{where} 不是 UTF-8 文本") from None
+    case, data = item.get("case"), item.get("data", {})
+    if not isinstance(case, str) or not isinstance(data, dict):
+        raise CliError(f"{where}：case 应为案件编号（或 new），data 应为 JSON 对象")
+    if "evidence" in item:
+        if not isinstance(item["evidence"], str):
+            raise CliError(f"{where}：evidence 应为文件名")
+        return session.add_evidence(case, Path(item["evidence"]), data)
+    if not isinstance(item.get("action"), str):
+        raise CliError(f"{where}：缺少 action（或 evidence）")
+    return _do(session, case, item["action"], data)
 
 
 def cmd_evidence_add(services: Services, args: argparse.Namespace, out: TextIO) -> int:
