@@ -192,6 +192,8 @@ def backup_folder(path: Path) -> Path:
     """The backup folder ``path`` names: the folder itself, or a file in it (its database or manifest)."""
     if path.is_file() and (path.parent / MANIFEST).is_file():
         return path.parent
+    if not path.exists():
+        raise _refuse(f"备份不存在：{path}")
     if not path.is_dir():
         raise _refuse(f"不是本软件的备份（应为一个含 {MANIFEST} 的备份文件夹）：{path}")
     if not (path / MANIFEST).is_file():
