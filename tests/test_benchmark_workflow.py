@@ -165,7 +165,9 @@ def _agency_set(tmp_path, **changes):
 
 
 def _cli(world, *args):
-    return cli(["--db", str(world.services.path), "--user", "admin", *args])
+    password = world.services.path.with_name("admin-password.txt")
+    password.write_text("admin-pass-1\n", encoding="utf-8")
+    return cli(["--db", str(world.services.path), "--user", "admin", "--password-file", str(password), *args])
 
 
 def test_import_is_recorded_listed_and_idempotent(world, tmp_path, capsys):

@@ -262,9 +262,10 @@ def test_since_the_last_bundle_sent_to_a_device(world, tmp_path):
     target.close()
 
 
-def test_cli_bundle_export_and_import(world, tmp_path, capsys):
+def test_cli_bundle_export_and_import(world, tmp_path, capsys, monkeypatch):
     case_id = steps.lead(world, world.company)
     world.services.close()
+    monkeypatch.setenv("ENFORCEMENT_PASSWORD", "secret-pass-1")  # zhangming's
     out = tmp_path / "cli.ecb"
     assert cli(["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out", str(out), "--case", case_id, "--plain"]) == 0
     assert "1 件案件" in capsys.readouterr().out
@@ -280,7 +281,12 @@ def test_cli_bundle_export_and_import(world, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)[0]["bundles_received"] == 1
     broken = tmp_path / "broken.ecb"
     broken.write_bytes(out.read_bytes()[:-200])
-    assert cli(["--db", str(target), "bundle", "import", str(broken)]) == 2
+    # no password travels in a bundle: the receiving machine's own administrator, registered there, receives the next one
+    with Services(target) as services:
+        services.system_session().register_officer({"name": "收件管理员", "login": "receiver", "roles": ["admin"], "password": "receiver-pass"})
+    password = tmp_path / "receiver-password.txt"
+    password.write_text("receiver-pass\n", encoding="utf-8")
+    assert cli(["--db", str(target), "--user", "receiver", "--password-file", str(password), "bundle", "import", str(broken)]) == 2
     assert "不是有效的案件包" in capsys.readouterr().err
 
 

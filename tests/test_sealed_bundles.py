@@ -165,9 +165,10 @@ def test_sealing_and_opening_hold_one_piece_of_the_bundle_at_a_time(world, offic
     assert exporting < 8 << 20 and importing < 8 << 20, (exporting, importing)
 
 
-def test_the_cli_seals_to_a_device_and_writes_in_the_clear_only_with_plain(world, office, tmp_path, capsys):
+def test_the_cli_seals_to_a_device_and_writes_in_the_clear_only_with_plain(world, office, tmp_path, capsys, monkeypatch):
     steps.lead(world, world.person)
     world.services.close()
+    monkeypatch.setenv("ENFORCEMENT_PASSWORD", "secret-pass-1")  # zhangming's: exporting records the export
     db = ["--db", str(world.services.path), "--user", "zhangming", "bundle", "export", "--out"]
     assert cli([*db, str(tmp_path / "refused.ecb")]) == 2
     assert "--plain" in capsys.readouterr().err

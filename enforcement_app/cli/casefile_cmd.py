@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..casefile import find_font, render_case_file, verify_pdf
+from ..domain.calendar import FIRST_YEAR, LAST_YEAR
 from ..domain.case import Stage
 from ..domain.evaluation import Sheet
 from ..domain.refusals import InvalidInput, NotFound, RuleViolation
@@ -21,13 +22,22 @@ SessionOf = Callable[[Services, argparse.Namespace], Session]
 EXIT_REFUSED, EXIT_INPUT = 1, 2
 
 
-def add_parsers(sub: Any, session_of: SessionOf) -> None:
+def year(text: str) -> int:
+    """An argparse type: a year the record can hold (a 30-digit or negative year is a typo)."""
+    if not (text.isascii() and text.isdecimal() and FIRST_YEAR <= int(text) <= LAST_YEAR):
+        raise argparse.ArgumentTypeError(f"年度应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的整数，实际为 {text[:30]!r}")
+    return int(text)
+
+
+def add_parsers(sub: Any, session_of: SessionOf, acting_of: SessionOf) -> None:
+    """``session_of`` opens the session of a command that only reads; ``acting_of`` that of one that writes
+    to the record (the user authenticates)."""
     p = sub.add_parser("export-pdf", help="导出案卷 PDF：单个案件，或按条件批量导出")
     p.add_argument("case", nargs="?", help="案件编号或案件ID（批量导出时省略）")
     p.add_argument("--out", type=Path, help="单个案卷的输出文件")
     p.add_argument("--out-dir", type=Path, help="批量导出的输出目录")
     p.add_argument("--stage", choices=[s.value for s in Stage], help="批量：只导出该阶段的案件")
-    p.add_argument("--year", type=int, help="批量：结案（未结案的按登记）年度")
+    p.add_argument("--year", type=year, help="批量：结案（未结案的按登记）年度")
     p.add_argument("--query", help="批量：检索词")
     p.add_argument("--font", help="中文 TrueType 字体文件（.ttf/.ttc，集合可写 路径#序号）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
@@ -37,7 +47,7 @@ def add_parsers(sub: Any, session_of: SessionOf) -> None:
     p.add_argument("case", help="案件编号或案件ID")
     p.add_argument("--record", metavar="JSON", help='记录评分：{"项目编号": {"score": 分, "comment": "理由"}, "否决项编号": {"veto": false}} 或 @文件')
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=lambda services, args, out: cmd_evaluate(services, args, out, session_of))
+    p.set_defaults(func=lambda services, args, out: cmd_evaluate(services, args, out, acting_of if args.record else session_of))
 
     p = sub.add_parser("verify-pdf", help="核对导出的案卷 PDF 与数据库记录是否一致")
     p.add_argument("file", type=Path)

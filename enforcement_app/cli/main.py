@@ -2,13 +2,21 @@
 
 Global options come before the subcommand: ``enforcement-cli --db cases.db --user zhangming show 仲高新市监罚字〔2026〕1号``.
 Exit status: 0 success, 1 refused by a rule or verification failed, 2 bad arguments or input.
+
+A command that changes the record (or copies it whole: ``backup``, ``restore``) acts as ``--user`` only once
+that user has authenticated, with the password from ``--password-file``, else from the environment variable
+``ENFORCEMENT_PASSWORD``, else typed at a prompt when the input is a terminal. ``init`` and ``demo`` (new
+databases) and the commands that only read need no password.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import getpass
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -34,6 +42,21 @@ class CliError(Exception):
         self.code = code
 
 
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (a 30-digit limit or year is a typo)."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"应为整数，实际为 {text[:30]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"应在 {low} 至 {high} 之间，实际为 {text[:30]}")
+        return value
+
+    return read
+
+
 def _print_json(data: Any, out: TextIO) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -42,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="enforcement-cli", description="行政执法案件记录 命令行")
     parser.add_argument("--db", type=Path, dest="db_path", metavar="DB", help=f"数据库文件（默认 {default_db_path()}）")
     parser.add_argument("--user", default=os.environ.get("ENFORCEMENT_USER", "admin"), help="以哪个用户身份操作（登录名，默认 admin）")
+    parser.add_argument("--password-file", type=Path, metavar="FILE",
+                        help="办理（写入）类命令须验证身份：从此文件首行读取 --user 的密码；"
+                             "也可用环境变量 ENFORCEMENT_PASSWORD，或在终端按提示输入")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("init", help="初始化：设置执法主体和管理员")
@@ -53,18 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--litigation-court", default="")
     p.add_argument("--admin-login", default="admin")
     p.add_argument("--admin-password", required=True)
-    p.set_defaults(func=cmd_init, needs_user=False)
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="写入演示数据（仅用于新数据库）")
-    p.add_argument("--cases", type=int, default=48)
-    p.set_defaults(func=cmd_demo, needs_user=False)
+    p.add_argument("--cases", type=bounded(1, 10_000), default=48)
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("cases", help="列出或检索案件")
     p.add_argument("query", nargs="?", help="检索词（案号、当事人、案由、记录内容）")
     p.add_argument("--stage", choices=[s.value for s in Stage])
     p.add_argument("--officer", help="承办人员登录名")
     p.add_argument("--overdue", action="store_true", help="只列出有逾期期限的案件")
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=bounded(1, 1_000_000), default=200)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cases)
 
@@ -84,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_do)
 
+    p = sub.add_parser("batch", help="依次办理多项操作（脚本用）：每项一个事务，办完一项输出一行“行号<TAB>结果”")
+    p.add_argument("file", type=Path, help='JSON Lines 文件（- 为标准输入），每行 {"case": 案件或 new, "action": 操作, "data": {…}}，'
+                                          '或 {"case": 案件, "evidence": 文件, "data": {…}}')
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("evidence", help="证据文件")
+    evidence = p.add_subparsers(dest="evidence_command", required=True)
+    q = evidence.add_parser("add", help="把文件存入证据库并登记到案件：evidence add CASE FILE --data JSON")
+    q.add_argument("case", help="案件编号或案件ID")
+    q.add_argument("file", type=Path, help="证据文件")
+    q.add_argument("--data", default="{}", help='证据说明（JSON 对象或 @文件名）：{"kind", "description", "source", "collected_by", …}')
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_evidence_add)
+
     p = sub.add_parser("verify", help="校验全过程记录和证据文件")
     p.add_argument("--case", help="只校验此案件")
     p.add_argument("--deep", action="store_true", help="即使案件表与签封一致，也按记录逐案重建核对")
@@ -92,16 +132,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("backup", help="在线备份数据库和证据")
+    p = sub.add_parser("backup", help="在线备份数据库和证据到一个新文件夹（含各文件哈希的清单；要么完整，要么没有）")
     p.add_argument("target", type=Path)
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="从备份恢复到一个新的数据库文件")
+    p = sub.add_parser("restore", help="从备份文件夹恢复到一个新的数据库文件（先核对清单并校验全部记录）")
     p.add_argument("backup", type=Path)
     p.add_argument("--to", type=Path, required=True, dest="target", help="恢复到的数据库文件（不得已存在）")
     p.set_defaults(func=cmd_restore, needs_db=False)
 
-    casefile_cmd.add_parsers(sub, _session)
+    p = sub.add_parser("calendar", help="节假日安排")
+    calendar = p.add_subparsers(dest="calendar_command", required=True)
+    q = calendar.add_parser("import", help='导入一年的节假日安排：{"year": 2027, "holidays": [日期…], "workdays": [调休上班日期…]}')
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_calendar_import)
+    p = sub.add_parser("policy", help="本机关的裁量与审核参数")
+    policy = p.add_subparsers(dest="policy_command", required=True)
+    q = policy.add_parser("import", help="导入一个参数版本（格式同 resources/agency/policy.json 的 versions 中的一项）")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_policy_import)
+
+    casefile_cmd.add_parsers(sub, _session, _acting)
     p = sub.add_parser("bundle", help="案件包：在不联网的电脑之间用移动介质传递案件")
     bundle = p.add_subparsers(dest="bundle_command", required=True)
     q = bundle.add_parser("export", help="导出案件包（默认全部案件）")
@@ -134,12 +185,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session(services: Services, args: argparse.Namespace, open_as: Callable[[str], Session] | None = None) -> Session:
-    """The session of ``--user`` (opened by ``open_as``, by default :meth:`Services.session`)."""
+def _session(services: Services, args: argparse.Namespace) -> Session:
+    """The session of ``--user`` for a command that only reads: no password asked."""
     try:
-        return (open_as or services.session)(args.user)
+        return services.session(args.user)
     except NotFound as exc:
         raise CliError(f"{exc}（用 --user 指定登录名）") from None
+
+
+def _acting(services: Services, args: argparse.Namespace) -> Session:
+    """The session of ``--user`` for a command that changes the record: the user must authenticate
+    (see :func:`_password`). A wrong password is refused with exit status 1."""
+    password = _password(args)
+    try:
+        return services.login(args.user, password)
+    except PermissionDenied:
+        raise CliError(f"用户名或密码错误（--user {args.user}），未办理", EXIT_REFUSED) from None
+
+
+def _password(args: argparse.Namespace) -> str:
+    """``--user``'s password: the first line of ``--password-file``, else ``ENFORCEMENT_PASSWORD``, else
+    asked at a prompt when the input is a terminal; with none of them the command is refused (exit 2)."""
+    if args.password_file is not None:
+        try:
+            text = args.password_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"无法读取密码文件 {args.password_file}：{exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"密码文件 {args.password_file} 不是 UTF-8 文本") from None
+        return text.splitlines()[0] if text else ""
+    if "ENFORCEMENT_PASSWORD" in os.environ:
+        return os.environ["ENFORCEMENT_PASSWORD"]
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"{args.user} 的密码：")
+    raise CliError(f"此命令会写入记录，须验证 {args.user} 的身份：用 --password-file 文件、环境变量 ENFORCEMENT_PASSWORD 提供密码，"
+                   "或在终端中运行以输入密码")
 
 
 def cmd_init(services: Services, args: argparse.Namespace, out: TextIO) -> int:
@@ -229,33 +309,79 @@ def cmd_show(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    raw = args.data
+MAX_JSON_DEPTH = 32  # no form or file nests deeper; past it a document is refused before anything reads it
+
+
+def _json_object(raw: str, option: str) -> dict[str, Any]:
+    """The JSON object given to ``option``, written out or as ``@file``."""
     if raw.startswith("@"):
-        try:
-            raw = Path(raw[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"无法读取 {raw[1:]}：{exc.strerror}") from None
+        return _json_file(Path(raw[1:]), option)
+    return _parse_json(raw, option)
+
+
+def _json_file(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in the file ``path`` (UTF-8); ``what`` names it in a refusal."""
     try:
-        payload = json.loads(raw)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{what}：无法读取 {path}：{exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{what}：{path} 不是 UTF-8 文本（第 {exc.start + 1} 个字节）") from None
+    return _parse_json(text, what)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"JSON 中不能有 {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"数值超出范围：{text[:30]}")
+    return value
+
+
+def _parse_json(text: str, what: str) -> dict[str, Any]:
+    """A JSON object, refused (exit 2, naming ``what``) when it is not JSON, not an object, holds NaN or
+    Infinity or a number too long to read, or nests deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
-        raise CliError(f"--data 不是有效的 JSON：{exc}") from None
-    if not isinstance(payload, dict):
-        raise CliError("--data 应为 JSON 对象")
-    session = _session(services, args)
-    if args.case == "new":
-        if args.action == "register_lead":
-            result = session.register_lead(payload)
-        elif args.action == "record_simple_decision":
-            result = session.record_simple_decision(payload)
-        elif args.action == "register_party":
-            result = session.register_party(payload).id
-        elif args.action == "register_officer":
-            result = session.register_officer(payload).id
-        else:
-            raise CliError("new 只能用于 register_lead、record_simple_decision、register_party、register_officer")
-    else:
-        result = session.perform(args.case, args.action, payload)
+        raise CliError(f"{what} 不是有效的 JSON：{exc}") from None
+    except RecursionError:
+        raise CliError(f"{what}：JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）") from None
+    except ValueError as exc:  # NaN, Infinity, or an integer of thousands of digits
+        raise CliError(f"{what} 不是有效的 JSON：{exc}") from None
+    if not isinstance(value, dict):
+        raise CliError(f"{what} 应为 JSON 对象（{{…}}），实际为 {type(value).__name__}")
+    _check_shape(value, what)
+    return value
+
+
+def _check_shape(value: Any, what: str) -> None:
+    """Refuse nesting past :data:`MAX_JSON_DEPTH` and text that is not Unicode (a lone surrogate such as
+    ``"\\ud800"``, which no file or database can hold). Walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise CliError(f"{what}：JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）")
+            if isinstance(item, dict):
+                stack.extend((k, depth) for k in item)
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise CliError(f"{what}：含有无效的 Unicode 字符（{item[:20]!r}）") from None
+
+
+def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    payload = _json_object(args.data, "--data")
+    result = _do(_acting(services, args), args.case, args.action, payload)
     _print_json({"result": result}, out) if args.json else out.write(f"{result}\n")
     return 0
 
@@ -275,6 +401,68 @@ def _witness_problems(session, files: list[Path]) -> list:
         else:
             problems += session.bundle_witness(path)
     return problems
+
+
+def _do(session: Session, case: str, action: str, payload: dict[str, Any]) -> str:
+    """One action, as ``do`` takes it: on a case, or ``new`` for the acts that open a record."""
+    if case != "new":
+        return session.perform(case, action, payload)
+    if action == "register_lead":
+        return session.register_lead(payload)
+    if action == "record_simple_decision":
+        return session.record_simple_decision(payload)
+    if action == "register_party":
+        return session.register_party(payload).id
+    if action == "register_officer":
+        return session.register_officer(payload).id
+    raise CliError("new 只能用于 register_lead、record_simple_decision、register_party、register_officer")
+
+
+def cmd_batch(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Each line its own action and transaction, reported as ``line<TAB>result`` once committed; the first
+    refusal stops the batch (the lines before it stay done) and names its line."""
+    session = _acting(services, args)
+    try:
+        lines = contextlib.nullcontext(sys.stdin.buffer) if str(args.file) == "-" else args.file.open("rb")
+    except OSError as exc:
+        raise CliError(f"无法读取 {args.file}：{exc.strerror or exc}") from None
+    with lines as source:
+        for n, raw in enumerate(source, 1):
+            if not raw.strip():
+                continue
+            try:
+                result = _batch_line(session, raw, n)
+            except BaseException:
+                sys.stderr.write(f"第 {n} 行未办理（此前各行已办理）：\n")
+                raise
+            out.write(f"{n}\t{result}\n")
+            out.flush()
+    return 0
+
+
+def _batch_line(session: Session, raw: bytes, n: int) -> str:
+    where = f"第 {n} 行"
+    try:
+        item = _parse_json(raw.decode("utf-8"), where)
+    except UnicodeDecodeError:
+        raise CliError(f"{where} 不是 UTF-8 文本") from None
+    case, data = item.get("case"), item.get("data", {})
+    if not isinstance(case, str) or not isinstance(data, dict):
+        raise CliError(f"{where}：case 应为案件编号（或 new），data 应为 JSON 对象")
+    if "evidence" in item:
+        if not isinstance(item["evidence"], str):
+            raise CliError(f"{where}：evidence 应为文件名")
+        return session.add_evidence(case, Path(item["evidence"]), data)
+    if not isinstance(item.get("action"), str):
+        raise CliError(f"{where}：缺少 action（或 evidence）")
+    return _do(session, case, item["action"], data)
+
+
+def cmd_evidence_add(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    details = _json_object(args.data, "--data")
+    sha = _acting(services, args).add_evidence(args.case, args.file, details)
+    _print_json({"result": sha}, out) if args.json else out.write(f"{sha}\n")
+    return 0
 
 
 def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int:
@@ -298,13 +486,27 @@ def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int
 
 
 def cmd_backup(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    target = _session(services, args).backup(args.target)
+    target = _acting(services, args).backup(args.target)
     out.write(f"已备份到 {target}\n")
     return 0
 
 
+def cmd_calendar_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    data = _json_file(args.file, "节假日安排文件")
+    _acting(services, args).import_calendar(data.get("year"), data, args.file.name)
+    out.write(f"已导入 {data.get('year')} 年的节假日安排\n")
+    return 0
+
+
+def cmd_policy_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    version = _json_file(args.file, "参数文件")
+    _acting(services, args).set_policy(version)
+    out.write(f"已导入参数版本 {version.get('version')}，自 {version.get('effective_from')} 起施行\n")
+    return 0
+
+
 def cmd_rules_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    result = _session(services, args).import_benchmarks(args.file)
+    result = _acting(services, args).import_benchmarks(args.file)
     if args.json:
         out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     elif result["status"] == "unchanged":
@@ -323,15 +525,16 @@ def cmd_rules_export(services: Services, args: argparse.Namespace, out: TextIO) 
 
 
 def cmd_bundle_export(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    result = _session(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device,
-                                                    encrypt=not args.plain)
+    result = _acting(services, args).export_bundle(args.out, cases=args.case or None, query=args.query, to_device=args.to_device,
+                                                   encrypt=not args.plain)
     out.write(f"已导出 {result.path}：{result.cases} 件案件，{result.events} 条记录，{result.evidence_files} 个证据文件，"
               f"{result.bytes / 1e6:.1f} MB\n")
     return 0
 
 
 def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    session = _session(services, args, services.bundle_receiver)
+    # a machine with no users yet is set up by its first bundle, received by the system (nobody to authenticate)
+    session = _acting(services, args) if services.officers() else services.bundle_receiver(args.user)
     result = session.import_bundle(args.file, trust_new=args.trust_new_device)
     if args.json:
         _print_json(result.as_dict(), out)
@@ -348,7 +551,7 @@ def cmd_bundle_import(services: Services, args: argparse.Namespace, out: TextIO)
 
 def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     if args.set_name:
-        _session(services, args).name_device(args.set_name)
+        _acting(services, args).name_device(args.set_name)
     rows = services.peers()
     if args.json:
         _print_json(rows, out)
@@ -361,7 +564,8 @@ def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO
 
 
 def cmd_restore(services: Services | None, args: argparse.Namespace, out: TextIO) -> int:
-    target = restore(args.backup, args.target)
+    # no database is open (the one restored may be lost): the restoring user is an administrator of the backed-up record
+    target = restore(args.backup, args.target, args.user, _password(args))
     out.write(f"已恢复到 {target}\n")
     return 0
 
@@ -369,9 +573,16 @@ def cmd_restore(services: Services | None, args: argparse.Namespace, out: TextIO
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    # argparse and the discretion commands write to sys.stderr: to the caller's err, like every refusal
+    with contextlib.redirect_stderr(err):
+        return _run(argv, out, err)
+
+
+def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(out):  # --help
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     try:

@@ -8,6 +8,7 @@ that the result is provisional until an administrator loads that year's official
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +16,9 @@ from functools import cache
 from typing import Any
 
 from ..resources import load_json
+from .refusals import InvalidInput
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -33,22 +37,37 @@ class YearSchedule:
             raise ValueError(f"{min(both).isoformat()} 同时被列为节假日和调休工作日")
 
 
+FIRST_YEAR, LAST_YEAR = 1949, 2200  # the years a schedule can be for
+
+
 def parse_year_schedule(year: int | str, data: Mapping[str, Any], source: str = "") -> YearSchedule:
-    """Validate one year's schedule: ``{"holidays": [...], "workdays": [...]}`` with ISO dates."""
-    try:
+    """Validate one year's schedule: ``{"holidays": [...], "workdays": [...]}`` with ISO dates. Anything
+    else is refused with :class:`InvalidInput` naming the field (``year``, ``holidays``, ``workdays``)."""
+    y: int | None = None
+    if isinstance(year, int) and not isinstance(year, bool):
+        y = year
+    elif isinstance(year, str) and year.strip().isdecimal() and year.strip().isascii() and len(year.strip()) == 4:
         y = int(year)
-    except ValueError:
-        raise ValueError(f"年份无效：{year!r}") from None
+    if y is None or not FIRST_YEAR <= y <= LAST_YEAR:
+        raise InvalidInput.at("year", f"年份应为 {FIRST_YEAR}–{LAST_YEAR} 之间的整数，实际为 {str(year)[:20]!r}")
+    if not isinstance(data, Mapping):
+        raise InvalidInput.at("holidays", f"{y}年的安排应为 JSON 对象")
     days: dict[str, frozenset[date]] = {}
     for key in ("holidays", "workdays"):
         values = data.get(key)
         if not isinstance(values, list):
-            raise ValueError(f"{y}年：{key} 应为日期列表")
+            raise InvalidInput.at(key, f"{y}年：{key} 应为日期列表")
+        bad = [v for v in values if not isinstance(v, str) or not _ISO_DAY.fullmatch(v)]
         try:
+            if bad:
+                raise ValueError(str(bad[0])[:20])
             days[key] = frozenset(date.fromisoformat(v) for v in values)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{y}年 {key}：日期格式应为 YYYY-MM-DD（{exc}）") from None
-    return YearSchedule(y, days["holidays"], days["workdays"], source)
+        except ValueError as exc:
+            raise InvalidInput.at(key, f"{y}年 {key}：日期格式应为 YYYY-MM-DD（{exc}）") from None
+    try:
+        return YearSchedule(y, days["holidays"], days["workdays"], source)
+    except ValueError as exc:
+        raise InvalidInput.at("holidays", str(exc)) from None
 
 
 @cache

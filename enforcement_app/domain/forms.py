@@ -7,12 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from .money import parse_yuan
+from .money import MAX_FEN, parse_yuan
 from .refusals import InvalidInput, Refusal
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line breaks
-MAX_FEN = 10**14  # a trillion yuan: past any fine or base amount, and well inside SQLite's 64-bit integers
 CHINA = timezone(timedelta(hours=8))
 
 

@@ -8,6 +8,7 @@ from typing import NewType
 Fen = NewType("Fen", int)
 
 FEN_PER_YUAN = 100
+MAX_FEN = 10**14  # a trillion yuan: past any fine or base amount, and well inside SQLite's 64-bit integers
 
 
 def yuan(amount: int | str | Decimal) -> Fen:
@@ -18,6 +19,8 @@ def yuan(amount: int | str | Decimal) -> Fen:
         raise ValueError(f"不是有效的金额：{amount!r}") from exc
     if not value.is_finite():
         raise ValueError(f"不是有效的金额：{amount!r}")
+    if value.adjusted() > 20:  # past any amount in the law's world, and before the arithmetic overflows
+        raise ValueError(f"金额过大：{str(amount)[:30]!r}")
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise ValueError(f"金额最多两位小数（精确到分）：{amount!r}")
@@ -25,13 +28,18 @@ def yuan(amount: int | str | Decimal) -> Fen:
 
 
 def parse_yuan(text: str) -> Fen:
-    """User input in yuan (``"1,200.50"``, ``"1200元"``) to fen; negative amounts are refused."""
+    """User input in yuan (``"1,200.50"``, ``"1200元"``) to fen; negative amounts and amounts past
+    :data:`MAX_FEN` (a mistyped 30-digit amount) are refused."""
     cleaned = str(text).strip().removesuffix("元").strip()
     if not cleaned:
         raise ValueError("金额不能为空")
+    if len(cleaned) > 40:
+        raise ValueError(f"金额过长：{cleaned[:20]}…")
     fen = yuan(cleaned)
     if fen < 0:
         raise ValueError(f"金额不能为负数：{text!r}")
+    if fen > MAX_FEN:
+        raise ValueError(f"金额过大（最多 {MAX_FEN // FEN_PER_YUAN:,} 元）：{cleaned}")
     return fen
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from .forms import Form
 from .refusals import InvalidInput, Refusal
 
 
@@ -85,13 +86,25 @@ class Officer:
 # --- the forms that register and change officers ---------------------------------------------------------
 
 
-def _certificate(data: Mapping[str, Any], status: str) -> Certificate:
+def _certificate(data: Any, status: Any) -> Certificate:
     """Raises KeyError or ValueError when a field is missing or invalid."""
-    return Certificate(str(data["certificate_no"]).strip(), str(data.get("area", "")), date.fromisoformat(str(data["valid_from"])),
-                       date.fromisoformat(str(data["valid_to"])), CertificateStatus(status), str(data.get("source_of_power", "")))
+    if not isinstance(data, Mapping):
+        raise ValueError(f"应为 JSON 对象，实际为 {type(data).__name__}")
+    texts = {}
+    for key in ("certificate_no", "area", "source_of_power", "valid_from", "valid_to"):
+        if key in ("certificate_no", "valid_from", "valid_to") and key not in data:
+            raise KeyError(key)
+        value = data.get(key, "")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError(f"{key} 应为文字")
+        texts[key] = str(value)
+    return Certificate(texts["certificate_no"].strip(), texts["area"], date.fromisoformat(texts["valid_from"]),
+                       date.fromisoformat(texts["valid_to"]), CertificateStatus(str(status)), texts["source_of_power"])
 
 
-def _roles(values: Iterable[Any]) -> list[Role]:
+def _roles(values: Any) -> list[Role]:
+    if not isinstance(values, list | tuple | frozenset | set) or not all(isinstance(r, str) for r in values):
+        raise InvalidInput.at("roles", f"角色应为角色名称的列表（{'、'.join(r.value for r in Role)}）")
     try:
         return sorted({Role(r) for r in values})
     except ValueError as exc:
@@ -109,29 +122,44 @@ def build_officer(officer_id: str, data: Mapping[str, Any], *, login_taken: Call
     """The officer a registration form describes (name, login, unit, roles, legal qualification,
     certificates). Every problem is collected, followed by ``more`` (those found outside the domain, such as
     a password too short), and raised together as :class:`InvalidInput`, so the form can mark each field
-    at once; an unknown role is refused on its own."""
-    name, login = str(data.get("name", "")).strip(), str(data.get("login", "")).strip()
-    problems = []
-    if not name:
+    at once."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput.at("name", "人员信息应为 JSON 对象")
+    form = Form(data)
+    name = form.text("name", "姓名", required=False, max_len=100)
+    login = form.text("login", "登录名", required=False, max_len=64)
+    unit = form.text("unit", "所属单位", required=False, max_len=200)
+    legal_qualification = form.flag("legal_qualification")
+    problems = form.problems
+    if not name and not any(r.field == "name" for r in problems):
         problems.append(Refusal("invalid_input", "姓名不能为空", field="name"))
-    if not login or " " in login:
+    login_refused = any(r.field == "login" for r in problems)
+    if not login_refused and (not login or " " in login):
         problems.append(Refusal("invalid_input", "登录名不能为空且不能含空格", field="login"))
-    elif login_taken(login):
+    elif not login_refused and login_taken(login):
         problems.append(Refusal("invalid_input", f"登录名已存在：{login}", field="login"))
-    roles = _roles(data.get("roles", []))
-    if not roles:
+    try:
+        roles = _roles(data.get("roles", []))
+    except InvalidInput as exc:
+        problems.extend(exc.refusals)
+        roles = None
+    if roles == []:
         problems.append(Refusal("invalid_input", "至少需要一个角色", field="roles"))
     certificates = []
-    for c in data.get("certificates", []) or []:
+    given = data.get("certificates") or []
+    if not isinstance(given, list):
+        problems.append(Refusal("invalid_input", "执法证应为列表", field="certificates"))
+        given = []
+    for c in given:
         try:
-            certificates.append(_certificate(c, c.get("status", "valid")))
+            certificates.append(_certificate(c, c.get("status", "valid") if isinstance(c, Mapping) else ""))
         except (KeyError, ValueError) as exc:
             problems.append(Refusal("invalid_input", f"执法证信息无效：{exc}", field="certificates"))
     problems.extend(more)
     if problems:
         raise InvalidInput(problems)
-    return Officer(id=officer_id, name=name, login=login, unit=str(data.get("unit", "")), roles=frozenset(roles),
-                   legal_qualification=bool(data.get("legal_qualification", False)), certificates=tuple(certificates))
+    return Officer(id=officer_id, name=name, login=login, unit=unit, roles=frozenset(roles or ()),
+                   legal_qualification=legal_qualification, certificates=tuple(certificates))
 
 
 def officer_record(officer: Officer) -> dict[str, Any]:
@@ -183,7 +211,9 @@ def officer_update(officer: Officer, changes: Mapping[str, Any], *, by: str, tod
                 problems.append(Refusal("invalid_input", f"执法证号已登记：{cert.certificate_no}", field="certificate_no"))
             record["add_certificate"] = certificate_record(cert)
     status = changes.get("certificate_status")
-    if status:
+    if status and not isinstance(status, Mapping):
+        problems.append(Refusal("invalid_input", "执法证状态的变更应为 JSON 对象", field="certificate_status"))
+    elif status:
         no, value = str(status.get("certificate_no", "")), str(status.get("status", ""))
         on = _day(status.get("on")) or today
         if value not in {s.value for s in CertificateStatus} or not any(c.certificate_no == no for c in officer.certificates):

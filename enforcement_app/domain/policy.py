@@ -7,6 +7,7 @@ and take precedence from their effective date. Statutory numbers (Art. 42, 51, 7
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from ..resources import load_json
-from .money import Fen, yuan
+from .money import MAX_FEN, Fen, yuan
 from .penalties import PartyKind, PenaltyKind
 from .versioning import Versioned, parse_date, version_in_force
 
@@ -79,61 +80,134 @@ class AgencyPolicy:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
+MAX_DAYS = 3650  # no period, horizon or warning of the policy runs past ten years
+MAX_COUNT = 99  # officers on the spot, heads at a discussion
+
+
+def _mapping(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data[key]
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{where}.{key}: 应为 JSON 对象，实际为 {type(value).__name__}")
+    return value
+
+
+def _amount(data: Mapping[str, Any], key: str, where: str) -> Fen:
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{where}.{key}: 金额应写成数字或字符串（元），实际为 {type(value).__name__}")
+    try:
+        fen = yuan(value)
+    except ValueError as exc:
+        raise ValueError(f"{where}.{key}: {exc}") from None
+    if not 0 <= fen <= MAX_FEN:
+        raise ValueError(f"{where}.{key}: 金额应在 0 至 {MAX_FEN // 100} 元之间，实际为 {value}")
+    return fen
+
+
 def _threshold(data: Mapping[str, Any], stem: str, where: str) -> AmountThreshold:
     try:
         return AmountThreshold(
-            person=yuan(data[f"{stem}_person_yuan"]), organisation=yuan(data[f"{stem}_organisation_yuan"])
+            person=_amount(data, f"{stem}_person_yuan", where), organisation=_amount(data, f"{stem}_organisation_yuan", where)
         )
     except KeyError as exc:
         raise ValueError(f"{where}: 缺少字段 {exc.args[0]}") from exc
 
 
 def _kinds(values: Any, where: str) -> frozenset[PenaltyKind]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{where}: 应为处罚种类的列表")
     try:
         return frozenset(PenaltyKind(v) for v in values)
     except ValueError as exc:
         raise ValueError(f"{where}: 未知的处罚种类 {exc}") from exc
 
 
-def _period(data: Mapping[str, Any], where: str) -> Period:
+def _whole(data: Mapping[str, Any], key: str, default: int, where: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``: an integer, or written as one (``"10"``, ``10.0``), as the
+    versions recorded before these checks may hold it; never a flag, a fraction or anything else."""
+    value = data.get(key, default)
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer() or isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii() and len(value.strip()) <= 6:
+        number = int(value)
+    if number is None or not low <= number <= high:
+        raise ValueError(f"{where}.{key}: 应为 {low} 至 {high} 之间的整数，实际为 {str(value)[:40]!r}")
+    return number
+
+
+def _flag(data: Mapping[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, True)
+    if not isinstance(value, bool | int) or value not in (0, 1):
+        raise ValueError(f"{where}.{key}: 应为 true 或 false")
+    return bool(value)
+
+
+def _text(data: Mapping[str, Any], key: str, default: str, where: str) -> str:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"{where}.{key}: 应为文字")
+    return value
+
+
+def _period(data: Mapping[str, Any], key: str, where: str) -> Period:
+    at = f"{where}.{key}"
     try:
-        return Period(int(data["days"]), str(data["day_type"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{where}: 期限设置无效（{exc}）") from exc
+        period = _mapping(data, key, where)
+        _text(period, "source", "", at)
+        return Period(_whole(period, "days", 0, at, 1, MAX_DAYS), _text(period, "day_type", "", at))
+    except KeyError as exc:
+        raise ValueError(f"{at}: 缺少字段 {exc.args[0]}") from exc
+
+
+def _pattern(data: Mapping[str, Any], where: str) -> str:
+    pattern = _text(data, "archive_no_pattern", r"\d{8}", where)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{where}.archive_no_pattern: 不是有效的正则表达式（{exc}）") from None
+    return pattern
 
 
 def parse_policy(data: Mapping[str, Any], where: str = "policy") -> AgencyPolicy:
-    """Validate one policy version; errors name the field."""
+    """Validate one policy version; errors (ValueError) name the field."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{where}: 应为 JSON 对象")
     try:
-        hearing = data["hearing"]
-        major = data["major_decision"]
+        hearing = _mapping(data, "hearing", where)
+        major = _mapping(data, "major_decision", where)
+        version = data["version"]
+        if isinstance(version, bool) or not isinstance(version, str | int) or not str(version).strip():
+            raise ValueError(f"{where}.version: 版本应为非空文字")
         return AgencyPolicy(
-            version=str(data["version"]),
+            version=str(version),
             hearing=HearingRule(
                 fine=_threshold(hearing, "fine", f"{where}.hearing"),
                 confiscation=_threshold(hearing, "confiscation", f"{where}.hearing"),
                 penalty_kinds=_kinds(hearing.get("penalty_kinds", []), f"{where}.hearing.penalty_kinds"),
-                source=str(hearing.get("source", "")),
+                source=_text(hearing, "source", "", f"{where}.hearing"),
             ),
             major_decision=MajorDecisionCatalogue(
                 fine=_threshold(major, "fine", f"{where}.major_decision"),
                 penalty_kinds=_kinds(major.get("penalty_kinds", []), f"{where}.major_decision.penalty_kinds"),
-                after_hearing=bool(major.get("after_hearing", True)),
-                benchmark_deviation=bool(major.get("benchmark_deviation", True)),
-                flagged_complex=bool(major.get("flagged_complex", True)),
-                transfer=bool(major.get("transfer", True)),
-                source=str(major.get("source", "")),
+                after_hearing=_flag(major, "after_hearing", f"{where}.major_decision"),
+                benchmark_deviation=_flag(major, "benchmark_deviation", f"{where}.major_decision"),
+                flagged_complex=_flag(major, "flagged_complex", f"{where}.major_decision"),
+                transfer=_flag(major, "transfer", f"{where}.major_decision"),
+                source=_text(major, "source", "", f"{where}.major_decision"),
             ),
-            legal_review=_period(data["legal_review"], f"{where}.legal_review"),
-            statement_window=_period(data["statement_window"], f"{where}.statement_window"),
-            decision_extension=_period(data["decision_extension"], f"{where}.decision_extension"),
-            lead_check=_period(data["lead_check"], f"{where}.lead_check"),
-            simple_procedure_min_officers=int(data.get("simple_procedure_min_officers", 2)),
-            certificate_expiry_warning_days=int(data.get("certificate_expiry_warning_days", 60)),
-            inbox_deadline_horizon_days=int(data.get("inbox_deadline_horizon_days", 5)),
-            approval_answer_days=int(data.get("approval_answer_days", 3)),
-            collective_discussion_min_heads=int(data.get("collective_discussion_min_heads", 2)),
-            archive_no_pattern=str(data.get("archive_no_pattern", r"\d{8}")),
+            legal_review=_period(data, "legal_review", where),
+            statement_window=_period(data, "statement_window", where),
+            decision_extension=_period(data, "decision_extension", where),
+            lead_check=_period(data, "lead_check", where),
+            simple_procedure_min_officers=_whole(data, "simple_procedure_min_officers", 2, where, 1, MAX_COUNT),
+            certificate_expiry_warning_days=_whole(data, "certificate_expiry_warning_days", 60, where, 0, MAX_DAYS),
+            inbox_deadline_horizon_days=_whole(data, "inbox_deadline_horizon_days", 5, where, 0, MAX_DAYS),
+            approval_answer_days=_whole(data, "approval_answer_days", 3, where, 0, MAX_DAYS),
+            collective_discussion_min_heads=_whole(data, "collective_discussion_min_heads", 2, where, 1, MAX_COUNT),
+            archive_no_pattern=_pattern(data, where),
             raw=dict(data),
         )
     except KeyError as exc:
@@ -141,19 +215,27 @@ def parse_policy(data: Mapping[str, Any], where: str = "policy") -> AgencyPolicy
 
 
 def parse_policy_versions(document: Mapping[str, Any], where: str = "policy") -> list[Versioned[AgencyPolicy]]:
-    if document.get("format") != "agency-policy/1":
+    if not isinstance(document, Mapping) or document.get("format") != "agency-policy/1":
         raise ValueError(f"{where}: format 应为 agency-policy/1")
+    items = document.get("versions", [])
+    if not isinstance(items, list):
+        raise ValueError(f"{where}.versions: 应为列表")
     versions = []
-    for i, item in enumerate(document.get("versions", [])):
+    for i, item in enumerate(items):
         at = f"{where}.versions[{i}]"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{at}: 应为 JSON 对象")
         start = parse_date(item.get("effective_from"), f"{at}.effective_from")
         if start is None:
             raise ValueError(f"{at}: 缺少 effective_from")
+        end = parse_date(item.get("effective_to"), f"{at}.effective_to")
+        if end is not None and end < start:
+            raise ValueError(f"{at}.effective_to: 早于 effective_from")
         versions.append(
             Versioned(
                 version=str(item.get("version", i)),
                 effective_from=start,
-                effective_to=parse_date(item.get("effective_to"), f"{at}.effective_to"),
+                effective_to=end,
                 value=parse_policy(item, at),
             )
         )

@@ -5,7 +5,6 @@ Every action: a permission check, one transaction, one recorded event. See :clas
 """
 
 from ..store.database import default_db_path
-from .api import SYSTEM_ACTOR, CaseView, Services, Session
-from .backup import restore
+from .api import SYSTEM_ACTOR, CaseView, Services, Session, restore
 
 __all__ = ["CaseView", "Services", "Session", "SYSTEM_ACTOR", "default_db_path", "restore"]

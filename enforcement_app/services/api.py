@@ -34,7 +34,6 @@ from ..store import events as event_store
 from ..store import reference as reference_store
 from ..store.integrity import Problem, VerifyReport
 from . import auth, backup, bundles, casefiles, cases, configuration, devices, officers
-from .backup import restore
 from .casefiles import CaseFileData
 from .cases import CaseView
 from .clock import CHINA, china_now, new_id
@@ -250,5 +249,24 @@ class Session(SessionCore):
         return self.witness(Path(path).name, bundles.witnessed_events(self.services, path))
 
     def backup(self, target: str | Path) -> Path:
-        """Online backup of the database (SQLite backup API) and a copy of the evidence store beside it."""
+        """Write a backup folder (the database copied online, the evidence store, a manifest of their hashes)
+        to ``target``, whole or not at all (see :mod:`.backup`)."""
         return backup.backup(self, target)
+
+    def restore(self, backup_path: str | Path, target: str | Path) -> Path:
+        """Restore a backup folder to the new database file ``target``, once it has been checked whole and
+        its record verifies (see :func:`.backup.restore`). This database is not written."""
+        self.require("backup")
+        return backup.restore(backup_path, target)
+
+
+def restore(backup_path: str | Path, target: str | Path, login: str, password: str) -> Path:
+    """Restore a backup folder to the new database file ``target`` without a database open (the command
+    line, on a machine whose database is lost): the one restoring must be an administrator of the
+    backed-up record, ``login`` and ``password`` checked against its officers before the copy is accepted."""
+
+    def admit(copy: Path) -> None:
+        with Services(copy) as services:
+            services.login(login, password).require("backup")
+
+    return backup.restore(backup_path, target, admit)

@@ -7,7 +7,7 @@ event on the case's stream, applied to the cached state and projected into the c
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +17,7 @@ from ..domain.case import STAGE_ZH, CaseState, Step, step_day
 from ..domain.deadlines import Deadline
 from ..domain.parties import Party, build_party
 from ..domain.procedure import (
+    ActionKind,
     Context,
     NextAction,
     apply,
@@ -27,12 +28,12 @@ from ..domain.procedure import (
     prepare,
 )
 from ..domain.record import RecordedEvent
-from ..domain.refusals import Refusal, RuleViolation
+from ..domain.refusals import InvalidInput, NotFound, Refusal, RuleViolation
 from ..domain.review import major_reasons
 from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import reference as reference_store
-from .clock import new_id
+from .clock import given_or_new_id, new_id
 from .core import SessionCore
 
 
@@ -111,7 +112,8 @@ def context_of(session: SessionCore, state: CaseState, today: date | None = None
 
 def register_party(session: SessionCore, data: Mapping[str, Any]) -> Party:
     session.require("register_party")
-    party = build_party(str(data.get("id") or new_id()), data)
+    party_id, problems = given_or_new_id(data)
+    party = build_party(party_id, data, problems)
     with session.services.transaction():
         session.record(f"party/{party.id}", "register_party", party.as_dict())
         reference_store.project_party(session.services.db, party.as_dict())
@@ -121,7 +123,11 @@ def register_party(session: SessionCore, data: Mapping[str, Any]) -> Party:
 def create_case(session: SessionCore, kind: str, payload: Mapping[str, Any]) -> str:
     """The first step of a case: ``register_lead`` or ``record_simple_decision``; returns the new case's id."""
     services = session.services
-    party = services.party(str(payload.get("party_id", ""))) if payload.get("party_id") else None
+    party_id = payload.get("party_id")
+    try:
+        party = services.party(party_id) if isinstance(party_id, str) and party_id else None
+    except NotFound:
+        party = None  # the procedure refuses a lead without a registered party, by field with the rest
     ctx = services.context(session.actor, party=party)
     case_id = new_id()
     with services.transaction():
@@ -158,7 +164,15 @@ def _allocate_number(session: SessionCore, case_id: str, ctx: Context, day: date
 
 
 def perform(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str, Any] | None = None) -> str:
-    """Take one procedural action on a case; returns the hash of the recorded event."""
+    """Take one procedural action on a case; returns the hash of the recorded event. Evidence is added by
+    the hash of a file the evidence store holds (:func:`add_evidence` stores one); any other is refused."""
+    return _perform(session, case_ref, kind, payload)
+
+
+def _perform(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str, Any] | None,
+             accepted: Callable[[], None] | None = None) -> str:
+    """:func:`perform`; ``accepted()`` is called once the procedure has accepted the step, before it is
+    recorded (:func:`add_evidence` stores its file then, and not before)."""
     services = session.services
     case_id = services.resolve_case(case_ref)
     with services.transaction():
@@ -171,6 +185,10 @@ def perform(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str
             prepare(state, ctx, kind, {**data, "case_no": "pending"})
             data.update(_allocate_number(session, case_id, ctx, _day(data.get("on")) or ctx.today))
         clean = prepare(state, ctx, kind, data)
+        if accepted is not None:
+            accepted()
+        if kind == ActionKind.ADD_EVIDENCE:
+            _check_held(session, clean)
         _seq, digest, at = session.record(case_id, kind, clean)
         # the new event lists every head as a parent, so it comes last in causal order
         apply(state, Step(len(state.steps) + 1, digest, kind, session.actor.id, at, step_day(clean, at), clean))
@@ -179,22 +197,55 @@ def perform(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str
     return digest
 
 
+def _check_held(session: SessionCore, clean: Mapping[str, Any]) -> None:
+    """An evidence step names a file of the evidence store, registered with the same size: a hash the
+    store does not hold would leave the record failing verification for good."""
+    services = session.services
+    sha, size = clean["sha256"], clean["size"]
+    registered = case_store.evidence_size(services.db, sha)
+    if registered is None or not services.evidence.has(sha):
+        raise InvalidInput.at("sha256", f"证据库中没有 SHA-256 为 {sha[:12]}… 的文件：证据文件须先存入证据库（命令行：evidence add 案件 文件）")
+    if registered != size:
+        raise InvalidInput.at("size", f"文件大小 {size} 字节与证据库中登记的 {registered} 字节不符")
+
+
 def add_evidence(session: SessionCore, case_ref: str, file_path: str | Path, details: Mapping[str, Any]) -> str:
-    """Copy a file into the evidence store and record it on the case; returns its SHA-256."""
+    """Store a file in the evidence store and record it on the case; returns its SHA-256.
+
+    The file is read and hashed into a temporary beside the store first and enters the store only once
+    the procedure has accepted the step; should the recording fail after that, a file this call put there
+    and nothing has registered is taken out again. A refused addition leaves no file behind."""
     services = session.services
     case_id = services.resolve_case(case_ref)
     path = Path(file_path)
+    if not path.is_file():
+        raise InvalidInput.at("file", f"证据文件不存在或不是文件：{path}")
+    with open(path, "rb") as fh:
+        sha, size, staged = services.evidence.stage(fh)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    # the file waits in a staging folder until its event is committed: the store never holds a file no event names
-    with services.evidence.adding(path) as (sha, size), services.transaction():
-        case_store.register_evidence(services.db, sha, size, media_type, path.name, services.clock().isoformat())
-        perform(
-            session,
-            case_id,
-            "add_evidence",
-            {"collected_at": services.clock().isoformat(timespec="minutes"), **details,
-             "sha256": sha, "size": size, "media_type": media_type, "original_name": path.name},
-        )
+    placed = False
+
+    def store() -> None:
+        nonlocal placed
+        placed = not services.evidence.has(sha)
+        services.evidence.commit(staged, sha)
+
+    try:
+        with services.transaction():
+            case_store.register_evidence(services.db, sha, size, media_type, path.name, services.clock().isoformat())
+            _perform(
+                session,
+                case_id,
+                "add_evidence",
+                {"collected_at": services.clock().isoformat(timespec="minutes"), **details,
+                 "sha256": sha, "size": size, "media_type": media_type, "original_name": path.name},
+                accepted=store,
+            )
+    except BaseException:
+        services.evidence.discard(staged)
+        if placed and case_store.evidence_size(services.db, sha) is None:
+            services.evidence.remove(sha)
+        raise
     return sha
 
 

@@ -42,7 +42,12 @@ def set_agency(session: SessionCore, data: Mapping[str, Any]) -> Agency:
 
 def set_policy(session: SessionCore, version: Mapping[str, Any]) -> None:
     session.require("set_policy")
-    parse_policy_versions({"format": "agency-policy/1", "versions": [dict(version)]}, "policy")
+    if not isinstance(version, Mapping):
+        raise InvalidInput.at("policy", "参数版本应为 JSON 对象")
+    try:
+        parse_policy_versions({"format": "agency-policy/1", "versions": [dict(version)]}, "policy")
+    except ValueError as exc:
+        raise InvalidInput.at("policy", str(exc)) from None
     with session.services.transaction():
         session.record("config/policy", "set_policy", dict(version))
         reference_store.project_policy(session.services.db, version)
@@ -81,6 +86,7 @@ def export_benchmarks(session: SessionCore, set_id: str, path: str | Path, versi
 
 def import_calendar(session: SessionCore, year: int, data: Mapping[str, Any], source: str = "") -> None:
     session.require("import_calendar")
+    source = str(source)
     schedule = parse_year_schedule(year, data, source)
     body = {"holidays": sorted(d.isoformat() for d in schedule.holidays), "workdays": sorted(d.isoformat() for d in schedule.workdays)}
     payload = {"year": schedule.year, **body, "source": source}

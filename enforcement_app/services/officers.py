@@ -13,7 +13,7 @@ from ..domain.officers import Officer, build_officer, officer_record, officer_up
 from ..domain.refusals import NotFound, Refusal
 from ..store import reference as reference_store
 from . import auth
-from .clock import new_id
+from .clock import given_or_new_id
 from .core import SessionCore
 
 
@@ -21,13 +21,16 @@ def register_officer(session: SessionCore, data: Mapping[str, Any]) -> Officer:
     session.require("register_officer")
     services = session.services
     password, password_hash, problems = data.get("password"), "", []
-    if password:
+    if password is not None and not isinstance(password, str):
+        problems.append(Refusal("invalid_input", "密码应为文字", field="password"))
+    elif password:
         try:
-            password_hash = auth.hash_password(str(password))
+            password_hash = auth.hash_password(password)
         except ValueError as exc:
             problems.append(Refusal("invalid_input", str(exc), field="password"))
-    officer = build_officer(str(data.get("id") or new_id()), data, login_taken=lambda login: services.officer_by_login(login) is not None,
-                            more=problems)
+    officer_id, id_problems = given_or_new_id(data)
+    officer = build_officer(officer_id, data, login_taken=lambda login: services.officer_by_login(login) is not None,
+                            more=[*id_problems, *problems])
     record = officer_record(officer)
     with services.transaction():
         session.record(f"officer/{officer.id}", "register_officer", record)

@@ -247,6 +247,12 @@ def register_evidence(db: sqlite_utils.Database, sha256: str, size: int, media_t
                [sha256, size, media_type, original_name, at])
 
 
+def evidence_size(db: sqlite_utils.Database, sha256: str) -> int | None:
+    """The registered size of the evidence file ``sha256``; None when no such file is registered."""
+    row = db.execute("SELECT size FROM evidence WHERE sha256 = ?", [sha256]).fetchone()
+    return None if row is None else int(row[0])
+
+
 def registered_evidence(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in db.execute("SELECT sha256 FROM evidence")}
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from platformdirs import user_data_dir
 from sqlite_utils import Migrations
 
-from ..domain.refusals import Refusal, RuleViolation
+from ..domain.refusals import InvalidInput, Refusal, RuleViolation
 from ..resources import migrations_dir
 from . import seals
 from .keystore import Keystore, default_keystore
@@ -81,12 +81,24 @@ def migrate(db: sqlite_utils.Database, *, upto: str | None = None) -> None:
 
 
 def open_database(path: str | Path, *, create: bool = True, keystore: Keystore | None = None) -> sqlite_utils.Database:
-    """Open (and on first use create) the database at ``path`` with migrations applied."""
+    """Open (and on first use create) the database at ``path`` with migrations applied. A folder, a file
+    that is not SQLite, or another program's SQLite database is refused with :class:`InvalidInput` (field
+    ``database``) before anything is written to it."""
     path = Path(path)
     if not path.exists() and not create:
         raise FileNotFoundError(f"数据库不存在：{path}")
+    if path.is_dir():
+        raise InvalidInput.at("database", f"{path} 是一个文件夹，不是数据库文件")
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=WRITE_WAIT_SECONDS, check_same_thread=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=WRITE_WAIT_SECONDS, check_same_thread=True)
+    except sqlite3.Error as exc:
+        raise InvalidInput.at("database", f"无法打开数据库文件 {path}：{exc}") from None
+    try:
+        _refuse_foreign(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
@@ -132,9 +144,24 @@ def agreement_key_name(key_name: str) -> str:
     return f"{key_name}-agreement"
 
 
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file that is not an SQLite database, or one that holds tables but not this program's
+    migrations (another program's database, which migrating would write into)."""
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        ours = Migrations.migrations_table in tables and conn.execute(
+            f"SELECT 1 FROM {Migrations.migrations_table} WHERE migration_set = 'enforcement' LIMIT 1").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput.at("database", f"{path} 不是本软件的数据库文件（{exc}）") from None
+    others = {t for t in tables if t != Migrations.migrations_table and not t.startswith("sqlite_")}
+    if others and not ours:
+        raise InvalidInput.at("database", f"{path} 是其他程序的数据库，不是本软件的数据库文件，未打开")
+
+
 def _ensure_device(db: sqlite_utils.Database, keystore: Keystore) -> None:
-    """The device's identity: an id, a name, and an Ed25519 key pair whose private half lives in the keystore,
-    never in the database (a database from before kept it in ``meta``: it moves out on first open)."""
+    """The device's identity: an id, a name, an Ed25519 key pair (seals, bundles) and an X25519 pair (bundles sent
+    to it) whose private halves live in the keystore, never in the database (a database from before kept them in
+    ``meta``: they move out on first open)."""
     with db.atomic():
         if not db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone():
             device = uuid.uuid4().hex
@@ -155,10 +182,11 @@ def _ensure_device(db: sqlite_utils.Database, keystore: Keystore) -> None:
             # bundles and seals are signed with it; other machines trust this device by its public key
             key = Ed25519PrivateKey.generate()
             keystore.put(name, key.private_bytes_raw())
+            db["meta"].insert({"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()})
             if not db.execute("SELECT 1 FROM event LIMIT 1").fetchone():
                 keystore.put(sealing_marker(name), b"\x01")  # a device born with seals: never sealed "on upgrade"
-        # the key agreement key: bundles sent to this device are encrypted to it (an X25519 pair; the public half
-        # travels in the signed manifests this device sends). Its private half is kept as the signing key is
+        # the key agreement key: bundles sent to this device are encrypted to it (the public half travels in the
+        # signed manifests this device sends)
         legacy_agreement = meta(db, "device_agreement_key")
         if legacy_agreement:
             keystore.put(agreement_key_name(name), bytes.fromhex(legacy_agreement))
@@ -167,7 +195,6 @@ def _ensure_device(db: sqlite_utils.Database, keystore: Keystore) -> None:
             agreement = X25519PrivateKey.generate()
             keystore.put(agreement_key_name(name), agreement.private_bytes_raw())
             db["meta"].insert({"key": "device_agreement_public_key", "value": agreement.public_key().public_bytes_raw().hex()})
-            db["meta"].insert({"key": "device_public_key", "value": key.public_key().public_bytes_raw().hex()})
 
 
 def meta(db: sqlite_utils.Database, key: str, default: str = "") -> str:

@@ -247,6 +247,14 @@ class EvidenceStore:
     def discard(staged: Path) -> None:
         staged.unlink(missing_ok=True)
 
+    def remove(self, sha256: str) -> None:
+        """Take a file out of the store again: only for a file just stored by a recording that was then
+        refused or rolled back, which nothing refers to."""
+        path = self.path_for(sha256)
+        if path.exists():
+            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)  # Windows deletes no read-only file
+            path.unlink()
+
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
 

@@ -37,7 +37,6 @@ from ..domain.officers import ROLE_ZH, Role
 from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import InvalidInput
 from ..resources import load_json
-from ..services.api import restore as restore_backup
 from ..services.case_index import CaseIndex
 from ..services.changes import Changes
 from .forms import ActionDialog, Field
@@ -598,12 +597,12 @@ class AdminPage(QWidget):
         self._dialog("edit_officer", f"{tr('AdminPage', 'Change officer')}：{row['name']}", fields, defaults, run)
 
     def restore(self, backup: str | None = None, target: str | None = None) -> None:
-        backup = backup or QFileDialog.getOpenFileName(self, tr("AdminPage", "Backup to restore"), "", "SQLite (*.db)")[0]
+        backup = backup or QFileDialog.getExistingDirectory(self, tr("AdminPage", "Backup to restore"))  # a backup is a folder
         if not backup:
             return
         target = target or QFileDialog.getSaveFileName(self, tr("AdminPage", "Restore into a new database file"), "", "SQLite (*.db)")[0]
         if target:  # a read: the restored copy is a new file, this database is not written
-            self.worker.read(lambda session, job: restore_backup(backup, target),
+            self.worker.read(lambda session, job: session.restore(backup, target),
                              lambda p: self._report(tr("AdminPage", "Restored to %1; open it with --db.").replace("%1", str(p))),
                              lambda exc: self._report(str(exc)))
 
@@ -630,7 +629,7 @@ class AdminPage(QWidget):
         self.worker.write(job, lambda w: self._report(f"{w.result} ✔"), lambda exc: self._report(str(exc)))
 
     def backup(self, path: str | None = None) -> None:
-        path = path or QFileDialog.getSaveFileName(self, tr("AdminPage", "Back up to"), "", "SQLite (*.db)")[0]
+        path = path or QFileDialog.getSaveFileName(self, tr("AdminPage", "Back up to"))[0]  # the new backup folder
         if path:
             self.worker.read(lambda session, job: session.backup(path), lambda p: self._report(f"✔ {p}"), lambda exc: self._report(str(exc)))
 

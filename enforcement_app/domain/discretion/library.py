@@ -36,6 +36,10 @@ def _read_json(path: Path) -> Any:
         raise BenchmarkFormatError([FormatIssue(str(path), "", "(文件)", f"无法读取：{exc.strerror or exc}")]) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BenchmarkFormatError([FormatIssue(str(path), "", "(文件)", f"不是有效的 UTF-8 JSON：{exc}")]) from exc
+    except RecursionError:
+        raise BenchmarkFormatError([FormatIssue(str(path), "", "(文件)", "JSON 嵌套过深")]) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise BenchmarkFormatError([FormatIssue(str(path), "", "(文件)", f"不是有效的 JSON：{exc}")]) from None
 
 
 def load_catalogue(path: Path) -> CircumstanceCatalogue:
