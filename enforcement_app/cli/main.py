@@ -30,6 +30,7 @@ from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from ..services import Services, Session, default_db_path, restore
+from ..services.keys import keystore
 from . import casefile_cmd, discretion_cmd
 
 EXIT_REFUSED = 1
@@ -578,7 +579,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return _run(argv, out, err)
 
 
+def _ask_device_passphrase() -> str | None:
+    """Where the OS has no keyring, the device key is a passphrase-protected file: asked at a terminal only."""
+    return getpass.getpass("本机设备密钥的口令：") if sys.stdin is not None and sys.stdin.isatty() else None
+
+
 def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
+    keystore.passphrase_prompt = _ask_device_passphrase
     parser = build_parser()
     try:
         with contextlib.redirect_stdout(out):  # --help
