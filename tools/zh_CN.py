@@ -6,7 +6,8 @@ to ``QT_TRANSLATE_NOOP``; ``tests/test_i18n.py`` checks that every string the co
 """
 
 ZH_CN = {
-    "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令："},
+    "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令：",
+             "Cannot open the database": "无法打开数据库"},
     "ActionDialog": {
         "Outcome": "处理意见", "Penalty kinds": "处罚种类", "Fine (yuan)": "罚款金额（元）", "Facts found": "认定的违法事实",
         "Legal basis": "法律依据", "Use of the discretion benchmark": "裁量基准适用说明",

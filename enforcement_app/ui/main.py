@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ..domain.refusals import RuleViolation
 from ..services import Services, default_db_path
@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         prepare_database(db_path, args.demo)
     except (OSError, ValueError, RuleViolation) as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        if not args.screenshots:  # a wrong device passphrase, a file that is not a database: say so in a window
+            QMessageBox.critical(None, QCoreApplication.translate("Main", "Cannot open the database"), str(exc))
         return 2
     if args.screenshots:
         from .screenshots import take_all

@@ -1137,6 +1137,10 @@
         <source>Passphrase of this computer's device key:</source>
         <translation>本机设备密钥的口令：</translation>
     </message>
+    <message>
+        <source>Cannot open the database</source>
+        <translation>无法打开数据库</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
