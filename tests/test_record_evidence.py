@@ -303,3 +303,17 @@ def test_verify_against_the_case_files_and_bundles_that_witnessed_the_record(dec
         case_no = services.current_state(case_id).case_no
     missing = [p for p in data["problems"] if p["kind"] == "witness_missing"]
     assert {p["file"] for p in missing} == {"case.pdf", "case.ecb"} and {p["case"] for p in missing} == {case_no}
+
+
+@pytest.mark.gui
+def test_the_client_says_in_a_window_why_it_cannot_open_a_file(tmp_path, monkeypatch, qapp):
+    from PySide6.QtWidgets import QMessageBox
+
+    from enforcement_app.ui import main as ui_main
+
+    notes = tmp_path / "notes.db"
+    notes.write_text("这不是数据库", encoding="utf-8")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text)))
+    assert ui_main.main(["--db", str(notes)]) == 2
+    assert shown and "数据库" in shown[0]
