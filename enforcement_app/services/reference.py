@@ -51,6 +51,8 @@ class Reference:
             self._cache.pop(table, None)
             if table in _REBUILT:
                 self._cache.pop("_rebuilt", None)
+            if table == "party":
+                self._cache.pop("_parties", None)
 
     def invalidate_all(self) -> None:
         self._cache.clear()
@@ -83,7 +85,8 @@ class Reference:
         parties: dict[str, Party] = self._cache.setdefault("party", {})
         found = parties.get(party_id)
         if found is None:
-            found = store.party(projection.rebuild(self._db, self._device, (f"party/{party_id}",)), party_id)
+            scratch = self._cache.get("_parties") or self._cache.setdefault("_parties", projection.scratch_like(self._db))
+            found = store.party(projection.rebuild(self._db, self._device, (f"party/{party_id}",), into=scratch), party_id)
             if found is None:
                 raise NotFound(f"没有该当事人：{party_id}")
             parties[party_id] = found

@@ -145,10 +145,12 @@ def events_for_rebuild(db: sqlite_utils.Database, prefixes: Iterable[str] | None
     return (Replayed(*row) for row in db.execute(sql, [x for r in ranges for x in r]))
 
 
-def rebuild(db: sqlite_utils.Database, device: str, prefixes: Iterable[str] | None = None) -> sqlite_utils.Database:
+def rebuild(db: sqlite_utils.Database, device: str, prefixes: Iterable[str] | None = None,
+            into: sqlite_utils.Database | None = None) -> sqlite_utils.Database:
     """A scratch database whose reference tables are rebuilt from ``db``'s events (``device``: this device, whose
-    own events count as local). ``prefixes`` limits the replay to some streams (e.g. ``("officer/",)``)."""
-    scratch = scratch_like(db)  # in memory and private: no transaction of the file's is opened for it
+    own events count as local). ``prefixes`` limits the replay to some streams (e.g. ``("officer/",)``); ``into``
+    adds them to a scratch database already made (the parties, looked up one by one)."""
+    scratch = into or scratch_like(db)  # in memory and private: no transaction of the file's is opened for it
     for e in events_for_rebuild(db, prefixes):
         try:
             payload = json.loads(e.payload)
