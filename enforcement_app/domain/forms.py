@@ -33,7 +33,7 @@ class Form:
     def text(self, key: str, label: str, *, required: bool = True, max_len: int = 20000) -> str:
         value = self.raw.get(key)
         if value is not None and not _scalar(value):
-            self.problem(key, f"{label}应为文字，实际为 {_shown(value)}")
+            self.problem(key, f"{label}应为文字，实际为 {shown(value)}")
             return ""
         text = "" if value is None else str(value).strip()
         if _CONTROL.search(text):
@@ -56,7 +56,7 @@ class Form:
                 self.problem(key, f"{label}不能为空")
             return None
         if not isinstance(value, str | date):
-            self.problem(key, f"{label}应为日期（YYYY-MM-DD），实际为 {_shown(value)}")
+            self.problem(key, f"{label}应为日期（YYYY-MM-DD），实际为 {shown(value)}")
             return None
         try:
             parsed = value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value))
@@ -73,7 +73,7 @@ class Form:
                 self.problem(key, f"{label}不能为空")
             return None
         if not isinstance(value, str | datetime):
-            self.problem(key, f"{label}应为日期时间（YYYY-MM-DD HH:MM），实际为 {_shown(value)}")
+            self.problem(key, f"{label}应为日期时间（YYYY-MM-DD HH:MM），实际为 {shown(value)}")
             return None
         try:
             parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
@@ -123,7 +123,7 @@ class Form:
         value = self.raw.get(key)
         allowed = list(options)
         if value is not None and not _scalar(value):
-            self.problem(key, f"{label}应为一个选项，实际为 {_shown(value)}（可选：{'、'.join(allowed)}）")
+            self.problem(key, f"{label}应为一个选项，实际为 {shown(value)}（可选：{'、'.join(allowed)}）")
             return ""
         if value in (None, ""):
             if required:
@@ -153,7 +153,7 @@ class Form:
         if isinstance(values, str):
             return [v for v in re.split(r"[,，、\s]+", values) if v]
         if not isinstance(values, list | tuple) or not all(_scalar(v) for v in values):
-            self.problem(key, f"{label}应为列表，实际为 {_shown(values)}")
+            self.problem(key, f"{label}应为列表，实际为 {shown(values)}")
             return []
         return list(values)
 
@@ -170,7 +170,7 @@ class Form:
         if value is None:
             value = default
         if not isinstance(value, bool | int | str) or isinstance(value, int) and not isinstance(value, bool) and value not in (0, 1):
-            self.problem(key, f"{key} 应为是或否（true/false），实际为 {_shown(value)}")
+            self.problem(key, f"{key} 应为是或否（true/false），实际为 {shown(value)}")
             self.out[key] = default
             return default
         result = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "y", "是")
@@ -192,6 +192,16 @@ class Form:
         self.out[key] = value
         return value
 
+    def day_read(self, key: str) -> date | None:
+        """The date read under ``key`` (None when it was empty or refused)."""
+        value = self.out.get(key)
+        return date.fromisoformat(value) if value else None
+
+    def moment_read(self, key: str) -> datetime | None:
+        """The moment read under ``key`` (None when it was empty or refused)."""
+        value = self.out.get(key)
+        return datetime.fromisoformat(value) if value else None
+
     def keep(self, key: str, value: Any) -> None:
         self.out[key] = value
 
@@ -202,7 +212,7 @@ class Form:
             if value in (None, ""):
                 continue
             if type(value) is not kind:
-                self.problem(key, f"{key} 应为 {kind.__name__}，实际为 {_shown(value)}")
+                self.problem(key, f"{key} 应为 {kind.__name__}，实际为 {shown(value)}")
                 continue
             self.out[key] = value
 
@@ -212,7 +222,7 @@ class Form:
         return self.out
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A wrong value as the refusal quotes it: short, whatever it is."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…"

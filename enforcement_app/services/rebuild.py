@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from ..domain.case import CaseState, Step, step_day
+from ..domain.forms import shown
 from ..domain.procedure import apply
 from ..store import cases as case_store
 from ..store import projection, seals
@@ -30,11 +30,6 @@ FIELD_ZH = {"agency_id": "执法主体", "case_no": "案件编号", "procedure":
             "review_status": "法制审核状态", "search_text": "检索文本", "pending_approvals": "待审批事项"}
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
 def reference_problems(db, device: str) -> list[Problem]:
     rebuilt = projection.rebuild(db, device)
     problems = []
@@ -45,7 +40,7 @@ def reference_problems(db, device: str) -> list[Problem]:
         elif d.recorded is None:
             message = f"{table}表缺少记录所载的一行（{d.key}）：表被改动"
         else:
-            message = f"{table}表中 {d.key} 的 {d.field} 为 {_shown(d.recorded)}，按记录应为 {_shown(d.rebuilt)}：表被改动"
+            message = f"{table}表中 {d.key} 的 {d.field} 为 {shown(d.recorded)}，按记录应为 {shown(d.rebuilt)}：表被改动"
         problems.append(Problem("projection_altered", message, file=f"{d.table}:{d.key}:{d.field}"))
     rebuilt.close()
     return problems
@@ -111,7 +106,7 @@ def _compare(case_id: str, rebuilt: tuple, recorded: tuple | None, label) -> lis
     if recorded is None:
         return [Problem("projection_altered", "案件表缺少该案件的一行：表被改动", label(case_id))]
     return [
-        Problem("projection_altered", f"案件表中{FIELD_ZH[column]}为 {_shown(have)}，按记录应为 {_shown(want)}：表被改动",
+        Problem("projection_altered", f"案件表中{FIELD_ZH[column]}为 {shown(have)}，按记录应为 {shown(want)}：表被改动",
                 label(case_id), file=column)
         for column, have, want in zip(FACT_COLUMNS, recorded, rebuilt, strict=True) if have != want
     ]

@@ -130,7 +130,7 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
         "agency_name": ctx.agency.name if ctx.agency else "",
     }
     f = read(Decision, {**defaults, **{k: v for k, v in raw.items() if v not in (None, "")}}, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     proposal_form(f, state, ctx, on=on, penalty_required=True)
     outcome = f.out.get("outcome")
     f.hashes("evidence", "证据", required=outcome == Outcome.PENALTY.value)

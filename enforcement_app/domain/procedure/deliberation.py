@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from ..case import CaseState, Proposal, Stage, Step
+from ..discretion.numerals import from_int
 from ..labels import REVIEW_CHECKLIST_ZH, REVIEW_OUTCOME_ZH
 from ..officers import Role
 from ..refusals import Refusal
@@ -49,7 +50,7 @@ def _fold_report(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          roles=(Role.OFFICER,), handler_only=True, pre=_has_investigation, payload=InvestigationReport, fold=_fold_report)
 def _v_report(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(InvestigationReport, raw, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     proposal_form(f, state, ctx, on=on, penalty_required=True)
     return f.done()
 
@@ -91,7 +92,7 @@ def _fold_submit_review(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          handler_only=True, pre=_review_submittable, payload=ReviewSubmission, fold=_fold_submit_review)
 def _v_submit_review(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(ReviewSubmission, raw, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     f.text("corrections_made", "按审核意见补正情况", required=(state.review or {}).get("outcome") == "return")
     if state.proposal is not None:
         f.keep("digest", state.proposal.digest)
@@ -192,8 +193,6 @@ def _v_discussion(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dic
     minimum = ctx.policy.collective_discussion_min_heads
     heads = [p for p in f.out["participants"] if (o := ctx.officers.get(p)) is not None and o.has_role(Role.AGENCY_HEAD)]
     if len(heads) < minimum:
-        f.problem("participants", f"集体讨论须有{_CHINESE_COUNT.get(minimum, str(minimum))}名以上行政机关负责人参加")
+        f.problem("participants", f"集体讨论须有{'两' if minimum == 2 else from_int(minimum)}名以上行政机关负责人参加")
     return f.done()
 
-
-_CHINESE_COUNT = {2: "两", 3: "三", 4: "四", 5: "五"}

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from ..case import CaseState, Procedure, Stage, Step
+from ..discretion.numerals import from_int
 from ..labels import PAYMENT_CHANNEL_ZH
 from ..money import format_yuan
 from ..officers import Role
@@ -74,7 +75,7 @@ def _fold_payment(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          pre=_payment_due, payload=Payment, fold=_fold_payment)
 def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Payment, raw, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     amount = f.out.get("amount_fen", 0)
     if amount <= 0:
         f.problem("amount_fen", "缴款金额应大于零")
@@ -119,12 +120,10 @@ def _fold_court(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          handler_only=True, pre=_enforceable, payload=CourtEnforcement, fold=_fold_court)
 def _v_court(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(CourtEnforcement, raw, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
-    reminder = date.fromisoformat(f.out["reminder_served_on"]) if f.out.get("reminder_served_on") else None
+    on = f.day_read("on")
+    reminder = f.day_read("reminder_served_on")
     wait = ctx.statute["court_enforcement_after_reminder_days"]
     if on and reminder and (on - reminder).days < wait.value:
-        f.problem("on", f"催告书送达{_DAYS_ZH.get(wait.value, str(wait.value))}日后当事人仍未履行的，方可申请人民法院强制执行（{wait.article}）")
+        f.problem("on", f"催告书送达{from_int(wait.value)}日后当事人仍未履行的，方可申请人民法院强制执行（{wait.article}）")
     return f.done()
 
-
-_DAYS_ZH = {10: "十"}

@@ -83,7 +83,7 @@ def _fold_lead(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 @declare(ActionKind.REGISTER_LEAD, "案源登记", stages=frozenset(), roles=(Role.OFFICER,), payload=RegisterLead, fold=_fold_lead)
 def _v_register_lead(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(RegisterLead, raw, ctx)
-    received, act_date = _date(f, "received_on"), _date(f, "act_date")
+    received, act_date = f.day_read("received_on"), f.day_read("act_date")
     _party_header(f, ctx)
     if received and received > ctx.today:
         f.problem("received_on", "案源登记日期不能晚于今天")
@@ -92,11 +92,6 @@ def _v_register_lead(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> 
     if received:
         f.problems += officers_refusals(ctx, f.out["handlers"], received, ctx.statute["min_officers"].value, "handlers")
     return f.done()
-
-
-def _date(f: Form, key: str) -> date | None:
-    value = f.out.get(key)
-    return date.fromisoformat(value) if value else None
 
 
 # --- the simple procedure ------------------------------------------------------------------------------
@@ -145,7 +140,7 @@ def _fold_simple(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          payload=SimpleDecision, fold=_fold_simple)
 def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(SimpleDecision, raw, ctx)
-    at = datetime.fromisoformat(f.out["at"]) if f.out.get("at") else None
+    at = f.moment_read("at")
     kinds, fine, officers = f.out["penalty_kinds"], f.out.get("fine_fen", 0), f.out["officers"]
     f.passthrough(case_no=str, year=int, serial=int)
     _party_header(f, ctx)
@@ -244,7 +239,7 @@ def _fold_approve_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
          inbox=InboxTask(Role.AGENCY_HEAD, "lead_check"))
 def _v_approve_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(ApproveFiling, raw, ctx)
-    on = _date(f, "on")
+    on = f.day_read("on")
     f.passthrough(case_no=str, year=int, serial=int)
     if on and state.lead_received_on and on < state.lead_received_on:
         f.problem("on", "立案日期不能早于案源登记日期")

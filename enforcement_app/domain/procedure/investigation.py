@@ -52,8 +52,8 @@ def _investigative(label: str) -> type[P.Payload]:
 
 
 def _investigative_checks(state: CaseState, ctx: Context, f: Form, label: str) -> None:
-    start = datetime.fromisoformat(f.out["started_at"]) if f.out.get("started_at") else None
-    end = datetime.fromisoformat(f.out["ended_at"]) if f.out.get("ended_at") else None
+    start = f.moment_read("started_at")
+    end = f.moment_read("ended_at")
     if start and end and end < start:
         f.problem("ended_at", "结束时间早于开始时间")
     if not f.out["certificates_shown"]:

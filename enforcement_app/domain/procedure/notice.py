@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from ..case import CaseState, Outcome, Proposal, Stage, Step
-from ..forms import Form
 from ..labels import HEARING_ABSENCE_ZH, SERVED_DOCUMENT_ZH, SERVICE_METHOD_ZH, STATEMENT_FORM_ZH
 from ..officers import Role
 from ..refusals import Refusal
@@ -58,7 +57,7 @@ def _fold_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          handler_only=True, pre=_notice_possible, payload=PriorNotice, fold=_fold_notice)
 def _v_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(PriorNotice, {"outcome": Outcome.PENALTY.value, **raw}, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     proposal_form(f, state, ctx, on=on, penalty_required=False)
     proposal = Proposal.from_payload(f.out)
     reasons = hearing_right(ctx, state.party_kind, proposal)
@@ -113,7 +112,7 @@ def _fold_service(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 def _v_serve(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Service, raw, ctx)
     document, method = f.out.get("document", ""), f.out.get("method", "")
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     if method == "electronic" and not f.out["consent"]:
         f.problem("consent", "电子送达须经当事人同意并签订确认书（行政处罚法第六十一条第二款）")
     if document and document not in state.documents_issued:
@@ -231,7 +230,7 @@ def _fold_hearing_request(s: CaseState, step: Step, p: Mapping[str, Any]) -> Non
          pre=_hearing_requestable, payload=HearingRequest, fold=_fold_hearing_request)
 def _v_request_hearing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(HearingRequest, raw, ctx)
-    on = date.fromisoformat(f.out["on"]) if f.out.get("on") else None
+    on = f.day_read("on")
     window = deadline(state, ctx, "hearing_request")
     if on and window and on > window.due:
         f.problems.append(
@@ -287,7 +286,7 @@ def _fold_hearing_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
          pre=_no_hearing_notice, payload=HearingNotice, fold=_fold_hearing_notice)
 def _v_hearing_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(HearingNotice, raw, ctx)
-    on, hearing_on = _day(f, "on"), _day(f, "hearing_on")
+    on, hearing_on = f.day_read("on"), f.day_read("hearing_on")
     if on and hearing_on and hearing_on < hearing_notice_earliest(ctx, on):
         f.problems.append(
             Refusal(
@@ -300,10 +299,6 @@ def _v_hearing_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) ->
         )
     f.problems += _hearing_chair_refusals(state, ctx, f.out.get("chair", ""))
     return f.done()
-
-
-def _day(f: Form, key: str) -> date | None:
-    return date.fromisoformat(f.out[key]) if f.out.get(key) else None
 
 
 def _hearing_due(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -344,7 +339,7 @@ def _fold_hearing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          pre=_hearing_due, payload=Hearing, fold=_fold_hearing, inbox=InboxTask(Role.LEGAL_REVIEWER))
 def _v_hold_hearing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Hearing, raw, ctx)
-    on, chair = _day(f, "on"), f.out.get("chair", "")
+    on, chair = f.day_read("on"), f.out.get("chair", "")
     if len(f.out["agents"]) > ctx.statute["hearing_max_agents"].value:
         f.problem("agents", "当事人可以委托一至二人代理（行政处罚法第六十四条第（五）项）")
     notice = state.hearing_notice or {}
@@ -373,7 +368,7 @@ def _fold_absence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          roles=(Role.OFFICER, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER), pre=_hearing_due, payload=HearingAbsence, fold=_fold_absence)
 def _v_absence(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(HearingAbsence, raw, ctx)
-    on = _day(f, "on")
+    on = f.day_read("on")
     notice = state.hearing_notice or {}
     if on and notice.get("hearing_on") and on.isoformat() < notice["hearing_on"]:
         f.problem("on", "听证日期未到，不能认定缺席")
