@@ -63,7 +63,12 @@ class World:
     company: object
 
     def as_(self, officer):
-        return self.services.session(officer.login)
+        """The officer logged in with their password (their signing key unlocked), as users act."""
+        return self.services.login(officer.login, password_of(officer.login))
+
+
+def password_of(login: str) -> str:
+    return "admin-pass-1" if login == "admin" else "secret-pass-1"
 
 
 CERT = {"area": "仲恺高新区", "valid_from": "2024-01-01", "valid_to": "2028-12-31", "source_of_power": "市场监督管理局"}
@@ -88,7 +93,7 @@ def make_world(path) -> World:
             "litigation_court": "惠州市惠城区人民法院",
         }
     )
-    adm = services.session("admin")
+    adm = services.login("admin", "admin-pass-1")
 
     def officer(name, login, roles, cert_no=None, legal=False, cert=None):
         return adm.register_officer(
@@ -116,7 +121,7 @@ def make_world(path) -> World:
         person=None,
         company=None,
     )
-    officer_session = services.session("zhangming")
+    officer_session = services.login("zhangming", "secret-pass-1")
     world.person = officer_session.register_party(
         {"kind": "person", "name": "刘某", "id_number": "11010519491231002X", "address": "惠州市仲恺高新区惠风路1号", "phone": "13800000000"}
     )
@@ -167,3 +172,8 @@ def world(tmp_path, world_template):
     w = copy_world(world_template, tmp_path / "cases.db")
     yield w
     w.services.close()
+
+
+def signed_in(services, login: str):
+    """``login`` logged in with their test password on ``services``: their personal signing key unlocked."""
+    return services.login(login, password_of(login))

@@ -13,6 +13,7 @@ from enforcement_app.cli.main import main as cli
 from enforcement_app.domain.refusals import PermissionDenied
 from enforcement_app.services import Services
 from enforcement_app.services.bundles import BundleError
+from conftest import signed_in
 
 
 def _snapshot(services: Services) -> dict[str, set[str]]:
@@ -33,7 +34,7 @@ def _ship(source, target, tmp_path, name: str, **selection):
     path = tmp_path / f"{name}.ecb"
     source.export_bundle(path, encrypt=False, **selection)
     has_users = target.db.execute("SELECT count(*) FROM officer").fetchone()[0]
-    receiver = target.session("admin") if has_users else target.system_session()
+    receiver = signed_in(target, "admin") if has_users else target.system_session()
     return receiver.import_bundle(path, trust_new=True)  # the administrator has compared the key fingerprint
 
 
@@ -60,7 +61,7 @@ def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp
     summary = _ship(world.as_(world.officer_a), second_laptop, tmp_path, "to-second")
     assert summary.new_cases == [world.as_(world.officer_a).view(case_id).state.case_no]
     world.clock.set("2025-03-06T10:00")
-    second_laptop.session("lihua").perform(case_id, "record_inquiry", {
+    signed_in(second_laptop, "lihua").perform(case_id, "record_inquiry", {
         "started_at": "2025-03-06T09:00", "ended_at": "2025-03-06T09:40", "place": "现场", "officers": [world.officer_b.id, world.officer_a.id],
         "recorder": "李华", "certificates_shown": True, "rights_notified": True, "person": {"name": "王某", "relation": "证人"},
         "qa": [{"q": "是否看到过期酸奶在售？", "a": "看到了。"}], "confirmed": True})
@@ -74,13 +75,13 @@ def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp
     checklist = {item: {"finding": "pass", "comment": ""} for item in (
         "agency_competence", "officer_qualification", "procedure", "facts_and_evidence", "law_applied",
         "discretion_benchmark", "within_powers", "documents", "suspected_crime")}
-    reviewer_desk.session("chenshen").perform(case_id, "record_legal_review", {"outcome": "approve", "checklist": checklist, "opinion": "同意"})
-    back = _ship(reviewer_desk.session("chenshen"), laptop, tmp_path, "from-reviewer", cases=[case_id])
+    signed_in(reviewer_desk, "chenshen").perform(case_id, "record_legal_review", {"outcome": "approve", "checklist": checklist, "opinion": "同意"})
+    back = _ship(signed_in(reviewer_desk, "chenshen"), laptop, tmp_path, "from-reviewer", cases=[case_id])
     assert any("法制审核" in a for a in back.approvals)
     assert world.as_(world.officer_a).view(case_id).state.review["outcome"] == "approve"
 
     # the second laptop's inquiry arrives: the case has forked
-    merged = _ship(second_laptop.session("lihua"), laptop, tmp_path, "from-second", cases=[case_id])
+    merged = _ship(signed_in(second_laptop, "lihua"), laptop, tmp_path, "from-second", cases=[case_id])
     assert merged.new_events == 1
     view = world.as_(world.officer_a).view(case_id)
     assert view.as_dict()["fork"] and len(view.heads) == 2
@@ -99,8 +100,8 @@ def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp
     # everything goes everywhere
     _ship(world.as_(world.officer_a), reviewer_desk, tmp_path, "final-reviewer")
     _ship(world.as_(world.officer_a), second_laptop, tmp_path, "final-second")
-    _ship(second_laptop.session("lihua"), laptop, tmp_path, "final-back")
-    _ship(reviewer_desk.session("chenshen"), laptop, tmp_path, "final-back-2")
+    _ship(signed_in(second_laptop, "lihua"), laptop, tmp_path, "final-back")
+    _ship(signed_in(reviewer_desk, "chenshen"), laptop, tmp_path, "final-back-2")
     # the parties of other cases stay on the laptop; everything this case and its people need is everywhere
     party = f"party/{world.company.id}"
     snapshots = [{k: v for k, v in _snapshot(s).items() if not k.startswith("party/") or k == party}
@@ -117,7 +118,7 @@ def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp
 
 
 def _as(services: Services, login: str):
-    return services.session(login)
+    return signed_in(services, login)
 
 
 @pytest.fixture
@@ -228,11 +229,11 @@ def test_importing_the_same_bundle_twice_changes_nothing(bundled, world):
     assert first.new_events > 0 and first.evidence_files == 1
     assert [n for n in _evidence_files(target) if n.startswith(".")] == []  # nothing staged, no job file left
     before = _snapshot(target)
-    again = target.session("admin").import_bundle(path)
+    again = signed_in(target, "admin").import_bundle(path)
     assert again.new_events == 0 and again.known_events == first.new_events
     assert _snapshot(target) == before
     assert target.verify().ok
-    assert target.session("zhangming").view(case_id).state.case_no == world.as_(world.officer_a).view(case_id).state.case_no
+    assert signed_in(target, "zhangming").view(case_id).state.case_no == world.as_(world.officer_a).view(case_id).state.case_no
 
 
 def test_conflicting_configuration_is_reported_not_overwritten(bundled, world):
@@ -257,7 +258,7 @@ def test_since_the_last_bundle_sent_to_a_device(world, tmp_path):
     steps.file(world, case_id)
     summary = s.export_bundle(tmp_path / "second.ecb", to_device=device, encrypt=False)
     assert summary.events == 2  # only the filing request and its approval
-    result = target.session("admin").import_bundle(tmp_path / "second.ecb")
+    result = signed_in(target, "admin").import_bundle(tmp_path / "second.ecb")
     assert result.new_events == 2 and result.updated_cases
     target.close()
 
@@ -314,7 +315,7 @@ def test_powers_granted_on_another_machine_are_reported_not_applied(world, tmp_p
     world.as_(world.admin).update_officer(world.officer_b.id, {"add_certificate": {
         "certificate_no": "44130002C", "area": "仲恺高新区", "valid_from": "2025-01-01", "valid_to": "2029-01-01"}})
     s.export_bundle(tmp_path / "second.ecb", encrypt=False)
-    summary = target.session("admin").import_bundle(tmp_path / "second.ecb")
+    summary = signed_in(target, "admin").import_bundle(tmp_path / "second.ecb")
     assert any("角色、资格或账户变更未自动生效" in c for c in summary.conflicts)
     lihua = target.officers()[world.officer_b.id]
     assert {r.value for r in lihua.roles} == {"officer"}
@@ -331,8 +332,8 @@ def test_bundles_of_some_cases_to_a_device_do_not_skip_the_others(world, tmp_pat
     s.export_bundle(tmp_path / "one.ecb", cases=[first], to_device=device, encrypt=False)
     target.system_session().import_bundle(tmp_path / "one.ecb", trust_new=True)
     s.export_bundle(tmp_path / "two.ecb", cases=[second], to_device=device, encrypt=False)
-    summary = target.session("admin").import_bundle(tmp_path / "two.ecb")
-    assert summary.new_cases and target.session("zhangming").view(second).state.party_name == "刘某"
+    summary = signed_in(target, "admin").import_bundle(tmp_path / "two.ecb")
+    assert summary.new_cases and signed_in(target, "zhangming").view(second).state.party_name == "刘某"
     target.close()
 
 
@@ -380,10 +381,10 @@ def test_only_trusted_devices_and_their_own_keys_are_accepted(bundled, world, tm
             dst.writestr("manifest.json", data)
             dst.writestr("manifest.sig", _signature(manifest, data, key))
     with pytest.raises(UntrustedDevice) as refused:
-        target.session("admin").import_bundle(forged, trust_new=True)  # not even an administrator can wave it through
+        signed_in(target, "admin").import_bundle(forged, trust_new=True)  # not even an administrator can wave it through
     assert refused.value.key_changed
     with pytest.raises(PermissionDenied):
-        target.session("zhangming").import_bundle(path, trust_new=True)  # trusting devices is for administrators
+        signed_in(target, "zhangming").import_bundle(path, trust_new=True)  # trusting devices is for administrators
 
 
 def _evidence_files(services: Services) -> list[str]:
@@ -442,7 +443,7 @@ def test_compressed_evidence_is_read_through_the_zip_library(bundled, tmp_path):
 def test_the_case_list_finds_imported_cases_by_their_records(bundled):
     path, target, case_id = bundled
     target.system_session().import_bundle(path, trust_new=True)
-    session = target.session("zhangming")
+    session = signed_in(target, "zhangming")
     assert [r["id"] for r in session.list_cases(query="保质期")] == [case_id]
     assert session.list_cases(query="不存在的文字") == []
     target.db.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")  # raises if index and rows differ

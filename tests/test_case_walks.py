@@ -9,6 +9,7 @@ import steps
 from steps import rules_of
 
 from enforcement_app.domain.refusals import PermissionDenied, RuleViolation
+from conftest import signed_in
 
 
 @pytest.fixture
@@ -84,23 +85,23 @@ def test_reviewer_must_be_qualified_and_independent(world, investigated):
         steps.review(world, investigated, reviewer=world.officer_a)  # handler, and not a reviewer
     with pytest.raises(PermissionDenied):
         steps.review(world, investigated, reviewer=world.head)  # not a legal reviewer
-    both = world.services.session("admin").register_officer(
-        {"name": "郑双岗", "login": "zhengsg", "roles": ["officer", "legal_reviewer"], "legal_qualification": True,
+    both = signed_in(world.services, "admin").register_officer(
+        {"name": "郑双岗", "login": "zhengsg", "password": "secret-pass-1", "roles": ["officer", "legal_reviewer"], "legal_qualification": True,
          "certificates": [{"certificate_no": "44137777", "area": "区", "valid_from": "2024-01-01", "valid_to": "2028-01-01"}]})
     other = steps.lead(world, world.person)
-    world.services.session("zhangming").perform(other, "request_filing", {"facts": "f", "reason": "r"})
+    signed_in(world.services, "zhangming").perform(other, "request_filing", {"facts": "f", "reason": "r"})
     # a reviewer who investigated the case may not review it
-    case_with_both = world.services.session("zhengsg").register_lead({
+    case_with_both = signed_in(world.services, "zhengsg").register_lead({
         "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
         "handlers": [both.id, world.officer_b.id]})
-    world.services.session("zhengsg").perform(case_with_both, "request_filing", {"facts": "f", "reason": "r"})
+    signed_in(world.services, "zhengsg").perform(case_with_both, "request_filing", {"facts": "f", "reason": "r"})
     world.as_(world.head).perform(case_with_both, "approve_filing", {})
-    world.services.session("zhengsg").perform(case_with_both, "record_inspection", {
+    signed_in(world.services, "zhengsg").perform(case_with_both, "record_inspection", {
         "started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "p", "officers": [both.id, world.officer_b.id],
         "certificates_shown": True, "findings": "f"})
-    world.services.session("zhengsg").perform(case_with_both, "submit_investigation_report", {
+    signed_in(world.services, "zhengsg").perform(case_with_both, "submit_investigation_report", {
         "outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 20_000_000, "facts": "f", "basis": "b", "discretion": "d"})
-    world.services.session("zhengsg").perform(case_with_both, "submit_legal_review", {"summary": "s", "draft_decision": "d"})
+    signed_in(world.services, "zhengsg").perform(case_with_both, "submit_legal_review", {"summary": "s", "draft_decision": "d"})
     with pytest.raises(RuleViolation) as refused:
         steps.review(world, case_with_both, reviewer=both)
     assert "reviewer_is_handler" in rules_of(refused.value)

@@ -11,6 +11,7 @@ import pytest
 import steps
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QPushButton
+from conftest import signed_in
 
 pytestmark = pytest.mark.gui
 
@@ -567,9 +568,9 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
         other.system_session().import_bundle(tmp_path / "out.ecb", trust_new=True)
         photo = tmp_path / "p.png"
         steps.png(photo)
-        other.session("lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
+        signed_in(other, "lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
                                                               "collected_by": [world.officer_b.id]})
-        other.session("lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id], encrypt=False)
+        signed_in(other, "lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id], encrypt=False)
     world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
     world.as_(world.admin).import_bundle(tmp_path / "back.ecb", trust_new=True)
     worker, officer, _ = clients("zhangming")

@@ -17,6 +17,7 @@ import steps
 from enforcement_app.domain.refusals import RuleViolation
 from enforcement_app.services import Services
 from enforcement_app.store.database import DatabaseBusy
+from conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,10 +51,10 @@ def test_a_read_begun_before_another_programs_write_does_not_doom_the_next_write
             # meanwhile another connection cannot write: the first transaction is already the writer
             with pytest.raises(DatabaseBusy):
                 second.db.execute("PRAGMA busy_timeout = 50")
-                second.session(world.officer_b.login).perform(case_id, "record_inspection", _inspection(world, "2025-03-05T08:00"))
+                signed_in(second, world.officer_b.login).perform(case_id, "record_inspection", _inspection(world, "2025-03-05T08:00"))
             first_session.perform(case_id, "record_inspection", _inspection(world, "2025-03-05T09:00"))
         second.db.execute("PRAGMA busy_timeout = 5000")
-        second.session(world.officer_b.login).perform(case_id, "record_inspection", _inspection(world, "2025-03-05T08:00"))
+        signed_in(second, world.officer_b.login).perform(case_id, "record_inspection", _inspection(world, "2025-03-05T08:00"))
     finally:
         second.close()
     assert world.services.verify().ok
@@ -68,7 +69,7 @@ def test_a_revoked_certificate_is_seen_by_a_process_that_cached_it(world):
     case_id = steps.investigated(world, world.company)
     laptop = Services(world.services.path, clock=world.clock)
     try:
-        session = laptop.session(world.officer_a.login)
+        session = signed_in(laptop, world.officer_a.login)
         session.perform(case_id, "record_inspection", _inspection(world, "2025-03-05T08:00"))  # caches the officers
         cert = world.services.officers()[world.officer_b.id].certificates[0].certificate_no
         world.as_(world.admin).update_officer(world.officer_b.id, {"certificate_status": {"certificate_no": cert, "status": "revoked",
@@ -92,7 +93,7 @@ WRITER = textwrap.dedent("""
     path, login, case_id, officers, n = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5])
     clock = lambda: datetime(2025, 3, 6, 12, 0, tzinfo=CHINA)
     with Services(path, clock=clock) as services:
-        session = services.session(login)
+        session = services.session(login)  # inspections are not sign-offs: no password needed
         done = 0
         for k in range(n):
             session.perform(case_id, "record_inspection", {

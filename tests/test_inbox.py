@@ -49,7 +49,7 @@ def test_review_waits_for_qualified_independent_reviewers_with_its_time_limit(wo
 
 def test_a_reviewer_who_handles_the_case_does_not_get_it(world):
     both = world.as_(world.admin).register_officer({
-        "name": "钱双岗", "login": "qianshuang", "roles": ["officer", "legal_reviewer"], "legal_qualification": True,
+        "name": "钱双岗", "login": "qianshuang", "password": "secret-pass-1", "roles": ["officer", "legal_reviewer"], "legal_qualification": True,
         "certificates": [{"certificate_no": "44130009", "area": "仲恺高新区", "valid_from": "2024-01-01", "valid_to": "2028-12-31"}]})
     case_id = world.as_(world.officer_a).register_lead({
         "source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": "投诉",

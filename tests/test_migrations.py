@@ -18,7 +18,7 @@ from functools import cache
 
 import pytest
 import sqlite_utils
-from conftest import Clock
+from conftest import Clock, signed_in
 
 from enforcement_app.domain.procedure import search_text
 from enforcement_app.domain.record import Event
@@ -237,7 +237,7 @@ def test_the_upgraded_record_verifies_and_its_officers_still_log_in(upgraded):
 
 def test_the_old_case_is_found_and_takes_a_new_step(upgraded, first_version):
     services, _snapshot = upgraded
-    officer = services.session("zhangming")
+    officer = signed_in(services, "zhangming")
     assert [c["id"] for c in officer.list_cases(query="某某食品")] == [CASE]  # the index 0009 rebuilt, over 0004's text
     assert [c["id"] for c in officer.list_cases(query="酸奶")] == [CASE]  # short terms: the text column itself
     assert [c["id"] for c in officer.list_cases(officer=ZHANG, stage="investigation")] == [CASE]
@@ -257,7 +257,11 @@ def test_the_old_case_is_found_and_takes_a_new_step(upgraded, first_version):
     assert len(view.heads) == 1
     report = services.verify()
     assert report.ok, report.problems
-    assert report.events == 14
+    # 13 from the old version, the key the officer was issued at their first login since, and the inquiry
+    assert report.events == 15
+    issued = services.db.execute("SELECT kind, actor, payload FROM event WHERE stream = ? ORDER BY seq DESC LIMIT 1",
+                                 [f"officer/{ZHANG}"]).fetchone()
+    assert issued[0] == "update_officer" and issued[1] == ZHANG and {"signing_key", "sign_off"} <= set(json.loads(issued[2]))
     assert [c["id"] for c in officer.list_cases(query="忘记下架")] == [CASE]
     assert [c["id"] for c in officer.list_cases(query="某某食品")] == [CASE]
     index = CaseIndex(first_version[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import signed_in
 import steps
 
 from enforcement_app.cli.main import main as cli
@@ -31,10 +32,10 @@ def shared_world(tmp_path_factory):
 def case_and_users(shared_world):
     world = shared_world
     case_id = steps.lead(world, world.company)
-    admin = world.services.session("admin")
+    admin = signed_in(world.services, "admin")
     users = {}
     for role in Role:
-        users[role] = admin.register_officer({"name": f"单一{role.value}", "login": f"only_{role.value}", "roles": [role.value],
+        users[role] = admin.register_officer({"name": f"单一{role.value}", "login": f"only_{role.value}", "roles": [role.value], "password": "secret-pass-1",
                                               "legal_qualification": True,
                                               "certificates": [{"certificate_no": f"C-{role.value}", "area": "区", "valid_from": "2024-01-01", "valid_to": "2028-01-01"}]})
     return case_id, users
@@ -44,14 +45,14 @@ def case_and_users(shared_world):
 def test_forbidden_cell_is_refused(shared_world, case_and_users, action, role):
     case_id, users = case_and_users
     with pytest.raises(PermissionDenied) as refused:
-        shared_world.services.session(users[role].login).perform(case_id, action, {})
+        signed_in(shared_world.services, users[role].login).perform(case_id, action, {})
     assert refused.value.refusals[0].rule == "role"
 
 
 def test_handler_only_actions_refuse_other_officers(shared_world, case_and_users):
     case_id, users = case_and_users
     with pytest.raises(PermissionDenied) as refused:
-        shared_world.services.session(users[Role.OFFICER].login).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+        signed_in(shared_world.services, users[Role.OFFICER].login).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
     assert refused.value.refusals[0].rule == "handler_only"
 
 

@@ -17,6 +17,7 @@ from enforcement_app.services import Services
 from enforcement_app.store import keystore as keystore_module
 from enforcement_app.store.chain_scan import GENESIS
 from enforcement_app.store.keystore import FileStore, KeystoreLocked
+from conftest import signed_in
 
 
 def _rewrite(path, mutate) -> None:
@@ -180,7 +181,7 @@ def test_a_database_whose_device_key_is_not_here_can_be_read_and_verified_but_no
         report = services.verify()
         assert report.ok and report.notes  # says the seals could not be anchored here
         with pytest.raises(KeystoreLocked, match="设备密钥"):
-            services.session(world.officer_a.login).perform(case_id, "record_inspection", {
+            signed_in(services, world.officer_a.login).perform(case_id, "record_inspection", {
                 "started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "店内",
                 "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True, "findings": "复查"})
         assert services.db.execute("SELECT count(*) FROM event").fetchone()[0] == report.events
@@ -280,9 +281,9 @@ def test_verify_against_the_case_files_and_bundles_that_witnessed_the_record(dec
     world, case_id, _other = decided
     with Services(world.services.path, clock=world.clock) as services:
         pdf = tmp_path / "case.pdf"
-        pdf.write_bytes(render_case_file(services.session(world.evaluator.login).case_file_data(case_id)).pdf)
+        pdf.write_bytes(render_case_file(signed_in(services, world.evaluator.login).case_file_data(case_id)).pdf)
         bundle = tmp_path / "case.ecb"
-        services.session(world.officer_a.login).export_bundle(bundle, cases=[case_id], encrypt=False)
+        signed_in(services, world.officer_a.login).export_bundle(bundle, cases=[case_id], encrypt=False)
 
     def cut(events):
         last = max(i for i, e in enumerate(events) if e["stream"] == case_id)

@@ -7,6 +7,7 @@ import steps
 from steps import rules_of
 
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
+from conftest import signed_in
 
 
 @pytest.fixture
@@ -25,8 +26,8 @@ def test_inspection_needs_two_officers(world, filed):
 
 
 def test_inspection_needs_certificates_valid_on_the_day(world, filed):
-    expired = world.services.session("admin").register_officer(
-        {"name": "孙过期", "login": "sunguoqi", "roles": ["officer"],
+    expired = signed_in(world.services, "admin").register_officer(
+        {"name": "孙过期", "login": "sunguoqi", "password": "secret-pass-1", "roles": ["officer"],
          "certificates": [{"certificate_no": "44139999", "area": "区", "valid_from": "2020-01-01", "valid_to": "2025-03-01"}]}
     )
     with pytest.raises(RuleViolation) as refused:
@@ -68,16 +69,16 @@ def test_limitation_period_checked_at_filing(world):
 
 
 def test_head_approval_never_from_a_handler(world):
-    both = world.services.session("admin").register_officer(
-        {"name": "钱兼任", "login": "qianjr", "roles": ["officer", "agency_head"],
+    both = signed_in(world.services, "admin").register_officer(
+        {"name": "钱兼任", "login": "qianjr", "password": "secret-pass-1", "roles": ["officer", "agency_head"],
          "certificates": [{"certificate_no": "44138888", "area": "区", "valid_from": "2024-01-01", "valid_to": "2028-01-01"}]}
     )
-    case_id = world.services.session("qianjr").register_lead({
+    case_id = signed_in(world.services, "qianjr").register_lead({
         "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
         "handlers": [both.id, world.officer_b.id]})
-    world.services.session("qianjr").perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    signed_in(world.services, "qianjr").perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
     with pytest.raises(RuleViolation) as refused:
-        world.services.session("qianjr").perform(case_id, "approve_filing", {})
+        signed_in(world.services, "qianjr").perform(case_id, "approve_filing", {})
     assert "approver_is_handler" in rules_of(refused.value)
 
 

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ..domain.agency import Agency
 from ..domain.discretion import BenchmarkSet
 from ..domain.evaluation import Sheet
@@ -59,10 +61,32 @@ class Services(ServicesCore):
         return Session(self, SYSTEM_ACTOR)
 
     def login(self, login: str, password: str) -> Session:
+        """The officer ``login``, authenticated by ``password``, with their personal signing key unlocked.
+
+        The password is checked by opening the key the officer events hold (a password hash typed into the
+        table opens nothing), which also lets an officer log in on any machine their events reached. An
+        officer who has no key yet (registered before personal keys) is checked against the stored hash
+        and issued one now, recorded as their own signed event."""
+        refused = PermissionDenied([Refusal("login_failed", "用户名或密码错误")])
+        officer = self.officer_by_login(login)
+        if officer is None or not officer.active or not isinstance(password, str):
+            raise refused
+        held = self.reference.sealed_key(officer.id)
+        if held is not None:
+            private = auth.unseal_key(held[1], password, officer.id, held[0])
+            if private is None:
+                raise refused
+            return Session(self, officer, Ed25519PrivateKey.from_private_bytes(private))
         stored = reference_store.password_hash(self.db, login)
-        if stored is None or not auth.check_password(password, stored):
-            raise PermissionDenied([Refusal("login_failed", "用户名或密码错误")])
-        return self.session(login)
+        if not stored or not auth.check_password(password, stored):
+            raise refused
+        if self.device_anchor() is None:  # a database this device only reads: nothing is recorded here
+            return Session(self, officer)
+        key, issued = officers.new_signing_key(officer.id, password)
+        session = Session(self, officer, key)
+        with self.transaction():
+            officers.record_key(session, officer.id, issued, stored)
+        return session
 
     def bundle_receiver(self, login: str) -> Session:
         """Who receives a bundle: the user ``login``, or, on a machine that has no users yet (its first bundle
@@ -116,6 +140,14 @@ class Session(SessionCore):
 
     def register_officer(self, data: Mapping[str, Any]) -> Officer:
         return officers.register_officer(self, data)
+
+    def reset_password(self, officer_id: str, password: str) -> None:
+        """An administrator gives an officer a new password (and with it a new signing key)."""
+        officers.reset_password(self, officer_id, password)
+
+    def change_password(self, old: str, new: str) -> None:
+        """This officer changes their own password (their signing key is sealed again under it)."""
+        officers.change_password(self, old, new)
 
     def update_officer(self, officer_id: str, changes: Mapping[str, Any]) -> Officer:
         """Change an officer's roles, legal qualification or active flag, add a certificate, or change a

@@ -52,3 +52,36 @@ def check_password(password: str, stored: str) -> bool:
         password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
     )
     return hmac.compare_digest(actual, base64.b64decode(key))
+
+
+# --- personal signing keys, sealed under the password ----------------------------------------------------
+
+def _sealing_key(password: str, salt: bytes, cost: ScryptCost) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=cost.n, r=cost.r, p=cost.p, dklen=32)
+
+
+def seal_key(private: bytes, password: str, officer_id: str, public_hex: str, cost: ScryptCost | None = None) -> str:
+    """``private`` (an Ed25519 key's 32 raw bytes) encrypted under ``password``: ``scrypt$N$r$p$salt$nonce$ciphertext``.
+    AES-GCM's associated data is the officer and the public key, so a sealed key cannot be moved to another officer."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    cost = cost or cost_in_force
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(_sealing_key(password, salt, cost)).encrypt(nonce, private, f"{officer_id}\n{public_hex}".encode())
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${cost.n}${cost.r}${cost.p}${b64(salt)}${b64(nonce)}${b64(sealed)}"
+
+
+def unseal_key(sealed: str, password: str, officer_id: str, public_hex: str) -> bytes | None:
+    """The private key ``sealed`` holds, or None when ``password`` is not the one it was sealed under."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        scheme, n, r, p, salt, nonce, body = sealed.split("$")
+        if scheme != "scrypt" or int(n) > 2**20 or int(r) > 32 or int(p) > 16:  # a forged cost must not exhaust memory
+            return None
+        key = _sealing_key(password, base64.b64decode(salt), ScryptCost(int(n), int(r), int(p)))
+        return AESGCM(key).decrypt(base64.b64decode(nonce), base64.b64decode(body), f"{officer_id}\n{public_hex}".encode())
+    except (ValueError, InvalidTag):
+        return None

@@ -36,9 +36,10 @@ from typing import Any
 
 from ..domain.case import CaseState
 from ..domain.parties import build_party
-from ..domain.procedure import ACTIONS, apply, prepare, title_of
+from ..domain.procedure import ACTIONS, apply, prepare, signed_kinds, title_of
 from ..domain.record import causal_order
 from ..domain.refusals import InvalidInput, NotFound, RuleViolation
+from ..domain.signoff import Signed, unsigned
 from ..store import cases as case_store
 from ..store import devices as device_store
 from ..store import events as event_store
@@ -46,7 +47,7 @@ from ..store import projection, sealed
 from ..store import reference as reference_store
 from ..store.cases import CaseRow
 from ..store.database import meta
-from . import states
+from . import signatures, states
 from .bundle_format import (
     DEVICE,
     BundleError,
@@ -378,6 +379,7 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
         elif e.kind in APPROVAL_KINDS:
             summary.approvals.append(f"{APPROVAL_KINDS[e.kind]}（{e.stream[:12]}，{e.at_text[:10]}）")
     services.reference.invalidate_all()  # the reference tables may have gained rows: the cases below are rebuilt with them
+    refused += _unsigned(db, services.device_id, new)
     rows: list[CaseRow] = []
     for case_id in affected:
         # a case new here is exactly what arrived: folded from memory, not from the rows just written
@@ -399,6 +401,17 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
         "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
     if summary.from_device:
         device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
+
+def _unsigned(db, device: str, new: list[WireEvent]) -> list[str]:
+    """The new events whose personal signature does not hold, judged against every officer's keys as the
+    record (with this bundle's officer events, just written) issues them."""
+    kinds = signed_kinds()
+    signed = [Signed(e.hash, e.stream, e.parents_text, e.actor, e.device, e.at_text, e.kind, e.payload) for e in new if e.kind in kinds]
+    if not signed:
+        return []
+    return [f"记录 {e.hash[:12]}…（{signatures.signoff_title(e.kind)}，{e.at[:10]}）的签名无效：{problem}"
+            for e, problem in signatures.problems_in(((None, e) for e in signed), signatures.officer_keys(db, device))]
+
 
 def _replayed(services, case_id: str, events: list, new: set[str], refused: list[str]) -> CaseState:
     """The case folded from ``events`` (in causal order), each new one first judged by the procedure against the
@@ -451,7 +464,7 @@ def _judged(services, state: CaseState, e, contexts: dict[tuple, Any]) -> str:
         if named:
             extra = {i: o for i in named if (o := _officer_as_recorded(services, i)) is not None}
             ctx = dataclasses.replace(ctx, officers={**extra, **ctx.officers})
-        prepare(None if act.opens_case else state, ctx, e.kind, e.payload)
+        prepare(None if act.opens_case else state, ctx, e.kind, unsigned(e.payload))  # the signature is checked apart
     except (RuleViolation, NotFound) as exc:
         return f"不符合办案规则：{exc}"
     return ""

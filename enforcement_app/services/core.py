@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -30,9 +31,10 @@ from ..domain.officers import Officer, Role
 from ..domain.parties import Party
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute
-from ..domain.procedure import Context
+from ..domain import signoff
+from ..domain.procedure import Context, signed_kinds, title_of
 from ..domain.record import Event, RecordedEvent
-from ..domain.refusals import NotFound
+from ..domain.refusals import NotFound, PermissionDenied, Refusal
 from ..domain.versioning import Versioned
 from ..store import cases as case_store
 from ..store import events as event_store
@@ -273,9 +275,14 @@ class ServicesCore:
 class SessionCore:
     """An officer acting through the services: the permission check and the recording every action goes through."""
 
-    def __init__(self, services: ServicesCore, actor: Officer):
+    def __init__(self, services: ServicesCore, actor: Officer, signer: Ed25519PrivateKey | None = None):
         self.services = services
         self._actor = actor
+        self._signer = signer  # the officer's personal key, unlocked by the password they logged in with
+
+    @property
+    def can_sign(self) -> bool:
+        return self._signer is not None
 
     @property
     def actor(self) -> Officer:
@@ -307,9 +314,19 @@ class SessionCore:
             kind=kind,
             payload=dict(payload),
         )
+        if kind in signed_kinds() and self._actor.id != SYSTEM_ACTOR.id:
+            event = replace(event, payload=signoff.sign(self.signer(kind), stream, heads, event.actor, event.device,
+                                                        event.at_text, kind, event.payload))
         seq, digest = event_store.append(services.db, event, heads)
         services.note(Changes.of_stream(stream))
         return seq, digest, event.at
+
+    def signer(self, kind: str) -> Ed25519PrivateKey:
+        """The key this session signs ``kind`` with; refused when the officer did not log in with a password."""
+        if self._signer is None:
+            raise PermissionDenied([Refusal("signature_required",
+                                            f"“{title_of(kind)}”须由本人签名：请以密码登录（个人签名密钥由密码解锁）后办理")])
+        return self._signer
 
     def case_row(self, state: CaseState, ctx: Context) -> CaseRow:
         """The case's row in the case table, as of now."""

@@ -148,7 +148,9 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
         officers[login] = system.register_officer({"name": name, "login": login, "roles": roles, "legal_qualification": legal,
                                                    "certificates": certificates, "password": DEMO_PASSWORD})
     handler_pairs = [("zhangming", "lihua"), ("huangzq", "linxy"), ("lihua", "huangzq")]
-    officer_session = services.session("zhangming")
+    # each demo user logged in once, as they would: their password unlocks the key their sign-offs are signed with
+    sessions = {login: services.login(login, DEMO_PASSWORD) for _name, login, *_rest in people}
+    officer_session = sessions["zhangming"]
     parties = []
     for i in range(24):
         street = f"惠州市仲恺高新区{rng.choice(STREETS)}{rng.randrange(1, 300)}号"
@@ -175,7 +177,7 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             pair = handler_pairs[n % len(handler_pairs)]
             start = today - timedelta(days=(200 if target == "investigation_overdue" else
                                             {"archived": 150, "closed": 110, "execution": 70}.get(target, 40)) + rng.randrange(0, 20))
-            _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n, today)
+            _demo_case(services, sessions, officers, party, cause, pair, target, start, rng, scratch, n, today)
             counts[target] = counts.get(target, 0) + 1
             if progress:
                 progress(n + 1, cases)
@@ -187,11 +189,11 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
     return counts
 
 
-def _demo_case(services, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
+def _demo_case(services, sessions, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
     t = _Timeline(services, start)
-    a, b = (services.session(login) for login in pair)
+    a, b = (sessions[login] for login in pair)
     ids = [officers[pair[0]].id, officers[pair[1]].id]
-    head = services.session("wangjg" if n % 2 else "zhaoli")
+    head = sessions["wangjg" if n % 2 else "zhaoli"]
     cause_name, entry, basis, facts, bases = cause
     is_org = party.kind.value == "organisation"
     if target == "simple":
@@ -247,7 +249,7 @@ def _demo_case(services, officers, party, cause, pair, target, start, rng, scrat
     a.perform(case_id, "submit_investigation_report", report)
     if target == "deliberation":
         return
-    reviewer = services.session("chenjing")
+    reviewer = sessions["chenjing"]
     if major or outcome == "transfer":
         a.perform(case_id, "submit_legal_review", {"summary": f"{facts}；适用{basis}；执法人员{officers[pair[0]].name}、{officers[pair[1]].name}",
                                                    "draft_decision": f"拟罚款{fine_now // 100}元", "on": t.day(1)})

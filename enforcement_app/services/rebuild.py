@@ -22,6 +22,7 @@ from ..store import cases as case_store
 from ..store import projection, seals
 from ..store.integrity import Problem
 from . import states
+from .signatures import signature_problems
 from .projections import FACT_COLUMNS, case_facts
 
 FIELD_ZH = {"agency_id": "执法主体", "case_no": "案件编号", "procedure": "程序", "stage": "阶段", "outcome": "处理结果", "title": "案件名称",
@@ -47,7 +48,7 @@ def reference_problems(db, device: str) -> list[Problem]:
 
 
 def projection_problems(db, device: str, label, *, deep: bool = False) -> list[Problem]:
-    problems = reference_problems(db, device)
+    problems = reference_problems(db, device) + signature_problems(db, device, label, deep=deep)
     sealed = seals.last(db)
     if deep or sealed is None or case_store.recompute_rows_digest(db) != sealed.rows:
         found = case_problems(db, label)

@@ -26,6 +26,7 @@ from ..domain.officers import Officer
 from ..domain.parties import Party
 from ..domain.policy import AgencyPolicy, default_policy_versions
 from ..domain.refusals import NotFound
+from ..domain.signoff import SigningKey
 from ..domain.versioning import Versioned, version_in_force
 from ..store import projection
 from ..store import reference as store
@@ -51,6 +52,7 @@ class Reference:
             self._cache.pop(table, None)
             if table in _REBUILT:
                 self._cache.pop("_rebuilt", None)
+                self._cache.pop("_keys", None)
             if table == "party":
                 self._cache.pop("_parties", None)
 
@@ -74,6 +76,17 @@ class Reference:
 
     def officer_by_login(self, login: str) -> Officer | None:
         return next((o for o in self.officers().values() if o.login == login), None)
+
+    def signing_keys(self) -> dict[str, list[SigningKey]]:
+        """Every officer's personal signing keys, as the officer events issued them."""
+        cache = self._cache
+        if "_keys" not in cache:
+            cache["_keys"] = store.signing_keys(self._rebuilt())
+        return cache["_keys"]
+
+    def sealed_key(self, officer_id: str) -> tuple[str, str] | None:
+        """The officer's key in force (public key, the private half sealed under their password), from the events."""
+        return store.sealed_key(self._rebuilt(), officer_id)
 
     def agency(self) -> Agency | None:
         cache = self._cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import sqlite_utils
@@ -125,3 +125,11 @@ def known_in_streams(db: sqlite_utils.Database, carried: list[tuple[str, str]]) 
         hashes = [h for _s, h in carried[start:start + 500]]
         found |= {(s, h) for s, h in db.execute(f"SELECT stream, hash FROM event WHERE hash IN ({','.join('?' * len(hashes))})", hashes)}
     return found
+
+
+def rows_of_kinds(db: sqlite_utils.Database, kinds: Iterable[str], after_seq: int = 0) -> Iterator[tuple]:
+    """(seq, hash, stream, parents, actor, device, at, kind, payload) of the events of ``kinds`` after ``after_seq``,
+    in arrival order."""
+    kinds = list(kinds)
+    yield from db.execute(f"SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
+                          f"WHERE seq > ? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq", [after_seq, *kinds])

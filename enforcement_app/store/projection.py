@@ -21,13 +21,14 @@ import sqlite_utils
 
 from . import reference as ref
 
-TABLES = ("agency", "officer", "certificate", "party", "policy_version", "calendar_year", "benchmark_set",
+TABLES = ("agency", "officer", "officer_key", "certificate", "party", "policy_version", "calendar_year", "benchmark_set",
           "trusted_device", "evidence", "case_number")
 # per table: its key columns, and the columns compared (what the events say; not e.g. a password hash or
 # the moment a row happened to be written)
 COMPARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "agency": (("id",), ref.AGENCY_COLUMNS),
     "officer": (("id",), ("id", "name", "login", "unit", "roles", "legal_qualification", "active")),
+    "officer_key": (("public_key",), ("public_key", "officer_id", "sealed", "issued_at", "retired_at")),
     "certificate": (("certificate_no",), ("certificate_no", "officer_id", *ref.CERTIFICATE_COLUMNS[1:])),
     "party": (("id",), ref.PARTY_COLUMNS),
     "policy_version": (("version",), ("version", "effective_from", "effective_to", "body")),
@@ -37,7 +38,7 @@ COMPARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "evidence": (("sha256",), ("sha256", "size", "media_type", "original_name")),
     "case_number": (("agency_id", "year", "serial"), ("agency_id", "year", "serial", "case_id", "case_no")),
 }
-TABLE_ZH = {"agency": "执法主体", "officer": "人员", "certificate": "执法证", "party": "当事人", "policy_version": "裁量与审核参数",
+TABLE_ZH = {"agency": "执法主体", "officer": "人员", "officer_key": "个人签名密钥", "certificate": "执法证", "party": "当事人", "policy_version": "裁量与审核参数",
             "calendar_year": "节假日安排", "benchmark_set": "裁量基准", "trusted_device": "受信任设备", "evidence": "证据登记",
             "case_number": "案件编号登记"}
 PRIVILEGED = ("roles", "legal_qualification", "active")  # an officer's changes another device may not make here
@@ -62,12 +63,21 @@ def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *,
                 # another device's administrator cannot make one here, once this machine has people of its own:
                 # its administrator grants that (a new machine set up from the agency's bundle takes them all)
                 ref.project_officer(db, {**p, "roles": [r for r in roles if r != "admin"] or ["officer"]}, password_hash)
+                ref.project_signing_key(db, p.get("id"), p.get("signing_key"), at)
                 return f"人员 {p.get('name')} 在发送设备上是管理员，本机未授予管理员角色，请本机管理员核对后办理"
-            ref.project_officer(db, p, password_hash)  # no password travels: the officer logs in on their own machine
+            ref.project_officer(db, p, password_hash)  # no password hash travels; the sealed signing key does
+        if ref.officer_id_with_login(db, p.get("login")) == p.get("id"):
+            ref.project_signing_key(db, p.get("id"), p.get("signing_key"), at)
     elif kind == "update_officer":
         if ref.officer_exists(db, p.get("id")):
             # certificates follow the officer; roles, qualification and accounts are this machine's administrator's call
             ref.apply_officer_update(db, p if local else {k: v for k, v in p.items() if k not in PRIVILEGED})
+            issued = p.get("signing_key")
+            held = ref.sealed_key(db, p.get("id"))
+            if local or held is None or not isinstance(issued, Mapping) or issued.get("public") == held[0]:
+                ref.project_signing_key(db, p.get("id"), issued, at)
+            else:  # a reset on another device: the same rule as keys_from_events in ..domain.signoff
+                return f"人员 {p.get('id', '')[:12]}… 的签名密钥在另一设备上被重置，本机未采用，请本机管理员核对后办理"
             if not local and any(k in p for k in PRIVILEGED):
                 return f"人员 {p.get('id', '')[:12]}… 的角色、资格或账户变更未自动生效，请本机管理员核对后办理"
     elif kind == "set_agency":
@@ -130,6 +140,7 @@ class Replayed:
     device: str
     at: str
     payload: bytes | str
+    seq: int
 
 
 def events_for_rebuild(db: sqlite_utils.Database, prefixes: Iterable[str] | None = None):
@@ -137,10 +148,10 @@ def events_for_rebuild(db: sqlite_utils.Database, prefixes: Iterable[str] | None
     ``verify``), or those of the streams starting with ``prefixes`` (through the stream index)."""
     if prefixes is None:
         kinds = [*REFERENCE_KINDS, *CASE_REGISTER_KINDS]
-        sql = f"SELECT kind, stream, actor, device, at, payload FROM event WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY seq"
+        sql = f"SELECT kind, stream, actor, device, at, payload, seq FROM event WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY seq"
         return (Replayed(*row) for row in db.execute(sql, kinds))
     ranges = [(p, p[:-1] + chr(ord(p[-1]) + 1)) for p in prefixes]
-    sql = ("SELECT kind, stream, actor, device, at, payload FROM event WHERE "
+    sql = ("SELECT kind, stream, actor, device, at, payload, seq FROM event WHERE "
            + " OR ".join("(stream >= ? AND stream < ?)" for _ in ranges) + " ORDER BY seq")
     return (Replayed(*row) for row in db.execute(sql, [x for r in ranges for x in r]))
 

@@ -21,6 +21,7 @@ from ..domain.discretion import BenchmarkSet, CircumstanceCatalogue, parse_bench
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party
 from ..domain.penalties import PartyKind
+from ..domain.signoff import SigningKey
 from ..domain.policy import AgencyPolicy, parse_policy_versions
 from ..domain.versioning import Versioned
 
@@ -84,6 +85,38 @@ def project_officer(db: sqlite_utils.Database, p: Mapping[str, Any], password_ha
     for c in p.get("certificates", []) or []:
         db["certificate"].insert({**{k: str(c.get(k) or "") for k in CERTIFICATE_COLUMNS}, "status": c.get("status") or "valid",
                                   "officer_id": p["id"]}, ignore=True)
+
+
+def project_signing_key(db: sqlite_utils.Database, officer_id: str, issued: Any, at: str) -> None:
+    """An officer event's ``signing_key`` (``{"public", "sealed"}``): a new key retires the officer's key in force
+    at ``at``; the same key sealed again (a changed password) replaces only its sealed form."""
+    if not isinstance(issued, Mapping) or not isinstance(issued.get("public"), str) or not isinstance(issued.get("sealed"), str):
+        return
+    if db.execute("SELECT 1 FROM officer_key WHERE public_key = ?", [issued["public"]]).fetchone():
+        db.execute("UPDATE officer_key SET sealed = ? WHERE public_key = ? AND officer_id = ?", [issued["sealed"], issued["public"], officer_id])
+        return
+    db.execute("UPDATE officer_key SET retired_at = ? WHERE officer_id = ? AND retired_at = ''", [at, officer_id])
+    db.execute("INSERT INTO officer_key (public_key, officer_id, sealed, issued_at) VALUES (?,?,?,?)",
+               [issued["public"], officer_id, issued["sealed"], at])
+
+
+def signing_keys(db: sqlite_utils.Database) -> dict[str, list[SigningKey]]:
+    """Every officer's signing keys by officer id, in the order they were issued."""
+    out: dict[str, list[SigningKey]] = {}
+    for officer_id, public, issued_at, retired_at in db.execute(
+            "SELECT officer_id, public_key, issued_at, retired_at FROM officer_key ORDER BY issued_at"):
+        out.setdefault(officer_id, []).append(SigningKey(officer_id, public, issued_at, retired_at))
+    return out
+
+
+def sealed_key(db: sqlite_utils.Database, officer_id: str) -> tuple[str, str] | None:
+    """The officer's key in force: (public key, its sealed private half), or None when they have none."""
+    row = db.execute("SELECT public_key, sealed FROM officer_key WHERE officer_id = ? AND retired_at = ''", [officer_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def set_password_hash(db: sqlite_utils.Database, officer_id: str, password_hash: str) -> None:
+    db.execute("UPDATE officer SET password_hash = ? WHERE id = ?", [password_hash, officer_id])
 
 
 def apply_officer_update(db: sqlite_utils.Database, record: Mapping[str, Any]) -> None:

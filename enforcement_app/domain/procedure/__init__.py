@@ -9,6 +9,7 @@ from . import filing, investigation, deliberation, notice, decision, execution, 
 from .decision import ART59, fixed_texts, heavier_refusals, window_refusals
 from .deliberation import REVIEW_CHECKLIST, REVIEW_OUTCOMES
 from .engine import (
+    signed_kinds,
     ACTIONS,
     BEFORE_DECISION,
     INVESTIGATING,
@@ -37,6 +38,7 @@ from .notice import SERVED_DOCUMENTS, SERVICE_METHODS, hearing_notice_earliest
 from .proposal import hearing_right, proposal_form
 
 __all__ = [
+    "signed_kinds",
     "ACTIONS", "APPROVAL_MATTERS", "ART59", "BEFORE_DECISION", "EVIDENCE_KINDS", "INVESTIGATING", "OPEN_STAGES",
     "PAYMENT_CHANNELS", "REVIEW_CHECKLIST", "REVIEW_OUTCOMES", "SERVED_DOCUMENTS", "SERVICE_METHODS", "CASE_SOURCES",
     "Action", "ActionKind", "Context", "InboxTask", "NextAction", "apply", "availability", "deadline", "deadlines_of",

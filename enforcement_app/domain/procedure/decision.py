@@ -122,7 +122,7 @@ class Decision(ProposalFields):
 
 @declare(ActionKind.MAKE_DECISION, "作出处理决定", stages=frozenset({Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING}),
          roles=(Role.AGENCY_HEAD,), head_not_handler=True, pre=_decision_possible, payload=Decision, fold=decision_fold,
-         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"))
+         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"), signed=True)
 def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     defaults = {
         "party_name": state.party_name,

@@ -121,7 +121,7 @@ def _fold_review(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 @declare(ActionKind.RECORD_LEGAL_REVIEW, "法制审核", stages=frozenset({Stage.LEGAL_REVIEW}), roles=(Role.LEGAL_REVIEWER,),
-         payload=LegalReview, fold=_fold_review, inbox=InboxTask(Role.LEGAL_REVIEWER, "legal_review"))
+         payload=LegalReview, fold=_fold_review, inbox=InboxTask(Role.LEGAL_REVIEWER, "legal_review"), signed=True)
 def _v_review(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(LegalReview, raw, ctx)
     outcome = f.out.get("outcome", "")
@@ -187,7 +187,7 @@ def _fold_discussion(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 @declare(ActionKind.RECORD_COLLECTIVE_DISCUSSION, "集体讨论", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING}),
          roles=(Role.AGENCY_HEAD,), payload=CollectiveDiscussion, fold=_fold_discussion,
-         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"))
+         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"), signed=True)
 def _v_discussion(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(CollectiveDiscussion, raw, ctx)
     minimum = ctx.policy.collective_discussion_min_heads

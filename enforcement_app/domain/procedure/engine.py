@@ -26,6 +26,7 @@ from ..parties import Party
 from ..permissions import Permissions
 from ..policy import AgencyPolicy, Statute
 from ..refusals import PermissionDenied, Refusal, RuleViolation
+from ..signoff import OFFICER_KINDS
 from .payload import Payload, check_recorded, decode, read_form
 
 
@@ -114,6 +115,7 @@ class Action:
     handler_only: bool = False  # only the case's handling officers may take it
     head_not_handler: bool = False  # an approval must not come from a handler of the case
     inbox: InboxTask | None = None
+    signed: bool = False  # a sign-off: signed with the actor's personal key (see ..signoff)
 
     @property
     def opens_case(self) -> bool:
@@ -131,14 +133,14 @@ def _no_preconditions(state: CaseState, ctx: Context) -> list[Refusal]:
 
 def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tuple[Role, ...], payload: type[Payload],
             fold: Fold | None, pre: Check | None = None, handler_only: bool = False, head_not_handler: bool = False,
-            inbox: InboxTask | None = None) -> Callable[[Validate], Validate]:
+            inbox: InboxTask | None = None, signed: bool = False) -> Callable[[Validate], Validate]:
     """Declare one action; decorates its validator (which reads the form and adds the cross-field rules)."""
 
     def register(validate: Validate) -> Validate:
         if kind in ACTIONS:
             raise ValueError(f"action {kind} declared twice")
         ACTIONS[kind] = Action(kind, title, stages, frozenset(roles), payload, validate, fold, pre or _no_preconditions,
-                               handler_only, head_not_handler, inbox)
+                               handler_only, head_not_handler, inbox, signed)
         if fold is not None:
             FOLDS[kind] = fold
         if payload.search_fields():
@@ -348,6 +350,18 @@ def search_text(state: CaseState, limit: int = 20000) -> str:
                     if type(item) is dict:  # by key: a payload read back from the record has its keys sorted
                         append(" ".join(str(v) for _k, v in sorted(item.items())))
     return " ".join(dict.fromkeys(parts))[:limit]
+
+
+def signed_kinds() -> frozenset[str]:
+    """The event kinds signed with their actor's personal key: the sign-offs the actions declare, and the
+    officer events (they grant roles and issue the keys the other signatures rest on)."""
+    global _SIGNED
+    if _SIGNED is None:
+        _SIGNED = frozenset(k for k, a in ACTIONS.items() if a.signed) | OFFICER_KINDS
+    return _SIGNED
+
+
+_SIGNED: frozenset[str] | None = None
 
 
 def title_of(kind: str) -> str:

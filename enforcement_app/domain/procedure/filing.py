@@ -137,7 +137,7 @@ def _fold_simple(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 @declare(ActionKind.RECORD_SIMPLE_DECISION, "当场处罚（简易程序）", stages=frozenset(), roles=(Role.OFFICER,),
-         payload=SimpleDecision, fold=_fold_simple)
+         payload=SimpleDecision, fold=_fold_simple, signed=True)
 def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(SimpleDecision, raw, ctx)
     at = f.moment_read("at")
@@ -236,7 +236,7 @@ def _fold_approve_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
 
 @declare(ActionKind.APPROVE_FILING, "批准立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
          pre=_limitation_refusals, payload=ApproveFiling, fold=_fold_approve_filing,
-         inbox=InboxTask(Role.AGENCY_HEAD, "lead_check"))
+         inbox=InboxTask(Role.AGENCY_HEAD, "lead_check"), signed=True)
 def _v_approve_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(ApproveFiling, raw, ctx)
     on = f.day_read("on")
@@ -261,4 +261,4 @@ def _fold_refuse_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 declare(ActionKind.REFUSE_FILING, "不予立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
-         payload=RefuseFiling, fold=_fold_refuse_filing)(plain(RefuseFiling))
+         payload=RefuseFiling, fold=_fold_refuse_filing, signed=True)(plain(RefuseFiling))

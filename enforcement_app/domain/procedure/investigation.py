@@ -217,7 +217,7 @@ def _fold_decide_approval(s: CaseState, step: Step, p: Mapping[str, Any]) -> Non
 
 
 @declare(ActionKind.DECIDE_APPROVAL, "审批", stages=OPEN_STAGES - {Stage.LEAD}, roles=(Role.AGENCY_HEAD,), head_not_handler=True,
-         pre=_pending_approvals, payload=DecideApproval, fold=_fold_decide_approval, inbox=InboxTask(Role.AGENCY_HEAD))
+         pre=_pending_approvals, payload=DecideApproval, fold=_fold_decide_approval, inbox=InboxTask(Role.AGENCY_HEAD), signed=True)
 def _v_decide_approval(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(DecideApproval, raw, ctx)
     request = f.out.get("request", "")

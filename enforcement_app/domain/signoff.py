@@ -1,0 +1,140 @@
+"""Personal sign-offs: approvals, legal reviews, collective discussions and decisions signed by the user who
+made them, with that user's own Ed25519 key.
+
+A signed event carries, in its payload, ``sign_off = {"key": <public key, hex>, "signature": <hex>}``. The
+signature is over :func:`message`: a fixed prefix and the hash the event would have without its
+``sign_off``. That hash covers the stream, the parents (and through them every earlier step of the case —
+the request, report or proposed decision the signer saw), the actor, the device, the moment, the kind and
+the rest of the payload, so the signature binds the sign-off to exactly the content it approved; a change
+to any of it, even one that recomputes every hash in the file, no longer verifies.
+
+A key is in force from the moment the event issuing it was recorded until its officer's next key was
+issued (:class:`SigningKey`); a signature made with a key after that is refused. One dated before its key
+was issued is accepted: the moments come from the clocks of different devices (and a record entered after
+the fact carries the day the act happened), while the signature itself shows that the key's holder signed. Which events must be signed: every sign-off kind (:data:`SIGN_OFF_KINDS`,
+declared with the actions) recorded by an officer who held a key at the time, and every officer event
+that issues a key. A sign-off that arrived before its actor's first key (a database older than personal keys) is
+not asked for one; one arriving later is, whatever moment it bears. The system (setting up a new database) signs nothing: the device's seals vouch for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .record import canonical_json, event_hash
+
+SIGN_OFF = "sign_off"
+PREFIX = b"ecr-sign-off/1\n"
+OFFICER_KINDS = frozenset({"register_officer", "update_officer"})
+"""Officer events are signed by whoever records them (an administrator, or the officer changing their own
+password): they grant roles and issue the keys every other signature rests on."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    officer_id: str
+    public_key: str  # hex
+    issued_at: str  # ISO moment of the issuing event
+    retired_at: str = ""  # ISO moment the officer's next key was issued; '' while in force
+    issued_seq: int = 0  # the issuing event's place in this database's arrival order
+
+
+def fingerprint(public_key_hex: str) -> str:
+    """How people compare a key: its first 16 hex digits in groups of four."""
+    head = public_key_hex[:16].upper()
+    return " ".join(head[i:i + 4] for i in range(0, 16, 4))
+
+
+def unsigned(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k != SIGN_OFF}
+
+
+def message(stream: str, parents_text: str, actor: str, device: str, at_text: str, kind: str,
+            payload: Mapping[str, Any]) -> bytes:
+    """What the signer signs: the hash of the event as it would be without its ``sign_off``."""
+    return PREFIX + event_hash(stream, parents_text, actor, device, at_text, kind, canonical_json(unsigned(payload))).encode()
+
+
+def sign(key: Ed25519PrivateKey, stream: str, parents: Sequence[str], actor: str, device: str, at_text: str, kind: str,
+         payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` with its ``sign_off`` added."""
+    signature = key.sign(message(stream, ",".join(sorted(parents)), actor, device, at_text, kind, payload))
+    return {**unsigned(payload), SIGN_OFF: {"key": key.public_key().public_bytes_raw().hex(), "signature": signature.hex()}}
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An event as the signature check needs it (a stored row or a bundle's event)."""
+
+    hash: str
+    stream: str
+    parents: str  # comma-joined, sorted
+    actor: str
+    device: str
+    at: str
+    kind: str
+    payload: Mapping[str, Any]
+
+
+def signature_problem(e: Signed, keys: Mapping[str, Sequence[SigningKey]], must_sign: bool, seq: int | None = None) -> str:
+    """What is wrong with ``e``'s signature ('' when nothing): ``keys`` are every officer's keys by officer
+    id; ``must_sign`` says whether ``e`` is of a kind that is signed. ``seq``: ``e``'s place in the arrival
+    order (None for an event arriving now): only a sign-off that came in before its actor's first key was
+    issued here (a record older than personal keys) may lack a signature."""
+    block = e.payload.get(SIGN_OFF)
+    try:
+        at = datetime.fromisoformat(e.at)
+    except ValueError:
+        return "记录时间无法识别"
+    if block is None:
+        held = keys.get(e.actor, ())
+        if must_sign and held and e.actor != "system" and not (seq is not None and seq < held[0].issued_seq):
+            return f"签署人持有个人签名密钥（{fingerprint(held[0].public_key)}），但该签署没有签名"
+        return ""
+    if not isinstance(block, Mapping) or not isinstance(block.get("key"), str) or not isinstance(block.get("signature"), str):
+        return "签名格式无效"
+    own = {k.public_key: k for k in keys.get(e.actor, ())}
+    key = own.get(block["key"])
+    if key is None:
+        return f"签名所用密钥 {fingerprint(block['key'])} 不属于签署人 {e.actor}"
+    if key.retired_at and at >= datetime.fromisoformat(key.retired_at):
+        return f"签名所用密钥 {fingerprint(key.public_key)} 已于 {key.retired_at[:19]} 停用（密码重置），不能再签署 {e.at[:19]} 的记录"
+    try:
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(block["key"]))
+        public.verify(bytes.fromhex(block["signature"]), message(e.stream, e.parents, e.actor, e.device, e.at, e.kind, e.payload))
+    except (ValueError, InvalidSignature):
+        return f"签名与所签内容不符（签署人 {e.actor}，密钥 {fingerprint(block['key'])}）：签署后内容被改动，或签名被伪造"
+    return ""
+
+
+def keys_from_events(events: Iterable[tuple[str, str, str, int, bool]]) -> dict[str, list[SigningKey]]:
+    """Every officer's keys from their officer events (kind, at, payload JSON, seq, recorded on this device) in
+    arrival order: a new public key retires the officer's key in force; the same key sealed again (a password
+    change) changes nothing here. A new key for an officer who already holds one is honoured only when it was
+    issued on this device: another device's administrator cannot hand someone's signature to a new key here
+    (as they cannot grant roles here, see :mod:`..store.projection`)."""
+    keys: dict[str, list[SigningKey]] = {}
+    for kind, at, raw, seq, local in events:
+        if kind not in OFFICER_KINDS:
+            continue
+        try:
+            payload = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        except ValueError:
+            continue
+        issued = payload.get("signing_key") if isinstance(payload, Mapping) else None
+        officer_id = payload.get("id") if isinstance(payload, Mapping) else None
+        if not isinstance(issued, Mapping) or not isinstance(issued.get("public"), str) or not isinstance(officer_id, str):
+            continue
+        held = keys.setdefault(officer_id, [])
+        if any(k.public_key == issued["public"] for k in held) or (held and not local):
+            continue
+        held[:] = [replace(k, retired_at=k.retired_at or at) for k in held]
+        held.append(SigningKey(officer_id, issued["public"], at, "", seq))
+    return keys
