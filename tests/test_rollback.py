@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -113,6 +114,27 @@ def test_writing_on_after_a_rollback_does_not_erase_it(filed, tmp_path):
     assert _remembered(world) == remembered
     report = _verify(world)
     assert _kinds(report) == {"rolled_back"} and "另一份副本" in report.problems[0].message
+
+
+def test_an_older_copy_put_in_place_under_a_running_program_does_not_move_its_mark(filed, tmp_path):
+    """The file's content replaced through SQLite (its backup API) while the program has it open: what the
+    program records next is on the older record, and its mark stays at the seal the older record lacks."""
+    world, case_id = filed
+    path = world.services.path
+    old = tmp_path / "old.db"
+    _copy_file(path, old)
+    with Services(path, clock=world.clock) as services:
+        world.services = services
+        steps.inspect(world, case_id)  # the program's first write: marked at once
+        remembered = services.recall_mark().mark
+        source, live = sqlite3.connect(old), sqlite3.connect(path)
+        source.backup(live)
+        source.close()
+        live.close()
+        steps.inquire(world, case_id)  # two steps on the older record: past the seq remembered
+        steps.report(world, case_id, fine_yuan=8000, kinds=("fine",))
+    assert _remembered(world) == remembered
+    assert _kinds(_verify(world)) == {"rolled_back"}
 
 
 def test_normal_use_across_reopening_compares_with_the_mark_and_passes(filed):

@@ -128,6 +128,8 @@ class ServicesCore:
         key = self.device_signing_key()
         if self._marks is None:
             self._marks = self._mark_keeper(key)
+        elif self._marks.known is not None and not marks.holds(self.db, self._marks.known):
+            self._marks.held = True  # the file was replaced by another under this program: its mark stays
         if seals.seal(self.db, key, self.device_id, self._sealed_upto):
             self._sealed = marks.of_last_seal(self.db, self.device_id, self._marks.path)
 
@@ -144,7 +146,7 @@ class ServicesCore:
         except marks.Damaged:
             kept = None  # verify reports it until this program writes a sound one
         held = kept is not None and not marks.holds(self.db, kept)
-        return marks.MarkKeeper(self.keystore, self._mark_name(), key, path, held=held)
+        return marks.MarkKeeper(self.keystore, self._mark_name(), key, path, known=kept, held=held)
 
     def remember_at(self, target: Path) -> None:
         """Make this database's last seal the one the device remembers for the file ``target`` (a restore is

@@ -145,16 +145,20 @@ class MarkKeeper:
     """Writes one database's mark as its seals commit (see the module's docstring for when). Its methods may be
     called from any thread: it touches the keystore, never the database.
 
-    ``held``: the mark must not move (the database no longer holds the mark kept for it). The mark is written
-    only while the file at its path is the one this program opened (else the keeper holds from then on), and
-    never moved back (another program writing the same file may have written a later one)."""
+    ``held``: the mark must not move (the database no longer holds the mark kept for it). ``known`` is the
+    last mark this keeper read or was given; the services check before each seal that the database still
+    holds it, and hold the keeper if not (the file was replaced under the running program). The mark is also
+    written only while the file at its path is the one this program opened, and never moved back (another
+    program writing the same file may have written a later one)."""
 
-    def __init__(self, keystore: Keystore, name: str, key: Ed25519PrivateKey, path: str, *, held: bool = False):
+    def __init__(self, keystore: Keystore, name: str, key: Ed25519PrivateKey, path: str, *, known: Mark | None = None,
+                 held: bool = False):
         self._keystore = keystore
         self._name = name
         self._key = key
         self._public = key.public_key().public_bytes_raw().hex()
         self.path = path
+        self.known = known
         self.held = held
         self.failure = ""  # why the last write failed ("" when it did not): verify says so
         self._file = _identity(path)
@@ -167,6 +171,7 @@ class MarkKeeper:
         """``mark``'s transaction has committed: write it now, or within :data:`INTERVAL` seconds."""
         if self.held:
             return
+        self.known = mark
         with self._lock:
             self._pending = mark
             _unwritten.add(self)
