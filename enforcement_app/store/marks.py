@@ -13,14 +13,19 @@ path (:func:`remember`), replacing any left by the database that was lost there.
 
 When the mark is written (:class:`MarkKeeper`): only after the transaction it names has committed, so the
 mark may lag the file but never lead it, and a process killed at any moment cannot make a whole database look
-rolled back. Writing one costs an ``fsync`` of a small file (about five bare SQLite commits here), so it is not
-written after every transaction: at once when the last was written :data:`INTERVAL` seconds ago or more,
-otherwise on a timer when that much time has passed; and at once at :meth:`MarkKeeper.flush` (the services'
-``close()``, before a backup) and at the interpreter's exit. **What remains**: the transactions committed in
-the last :data:`INTERVAL` seconds before the process was killed or lost power, and those since the last mark
-while it still runs, can be cut by copying back a file taken after the mark's seal without ``verify`` seeing it
-(the case files and bundles given to ``verify --against`` still do). The mark is as safe as the keystore:
-whoever can also delete or roll back the keystore's files (a key *file*, not the OS keyring) can remove it.
+rolled back. Writing one costs an ``fsync`` of a small file (about 1.2 ms here, six bare SQLite commits), so it
+is not written after every transaction: at once when the last was written :data:`INTERVAL` seconds ago or
+more, otherwise on a timer when that much time has passed; and at once at :meth:`MarkKeeper.flush` (the
+services' ``close()``, ``verify``, before a backup) and at the interpreter's exit.
+
+**The window that remains.** A rollback is caught when the copy put back lacks the seal of the last mark
+written, i.e. when it is older than that mark. While a program runs its mark trails its last commit by at
+most :data:`INTERVAL` seconds; a program killed (SIGKILL, power loss, a crash of the interpreter) leaves the
+mark at the last one it wrote, so the transactions it committed in its last :data:`INTERVAL` seconds can be
+cut, by putting back a copy taken in that time, without ``verify`` seeing it (the case files and bundles given
+to ``verify --against`` still do). A clean exit, or ``close()``, leaves no window. The mark is as safe as the
+keystore: whoever can also delete or put back the keystore's files (the key *files* where there is no OS
+keyring) can remove it or roll it back with the database.
 
 A database that no longer holds its mark (:func:`holds`) keeps it: its writes are still sealed, but the mark is
 not moved (``verify`` goes on reporting the rollback until the database is restored from a backup).
