@@ -1,5 +1,6 @@
 """Crashes: a command-line writer killed (SIGKILL) at random moments leaves a database that passes SQLite's
-integrity check and the record's verify and holds every step it reported done; a backup killed midway
+integrity check and the record's verify (the device's high-water mark trails the record, never leads it, so
+no kill makes it look rolled back) and holds every step it reported done; a backup killed midway
 leaves no backup at its target, and restore refuses what it left behind.
 
 Real processes (``python -m enforcement_app.cli.main``) on real SQLite files in temporary folders."""
@@ -105,6 +106,7 @@ def test_a_writer_killed_at_random_moments_leaves_a_whole_record_with_every_step
     db = world.services.path
     rng = random.Random(20261126)
     reported = 0
+    marked: set[int] = set()
     for run in range(KILLS):
         batch = _batch(world, tmp_path, run, case_id)
         writer = _cli("--db", str(db), "--user", "zhangming", "batch", str(batch), password="secret-pass-1")
@@ -124,9 +126,14 @@ def test_a_writer_killed_at_random_moments_leaves_a_whole_record_with_every_step
             assert result in held, f"reported done but not in the record: {kind} {line!r}"
         with Services(db) as services:
             report = services.verify()
+            mark = services.recall_mark().mark
+            sealed = services.db.execute("SELECT max(seq) FROM seal").fetchone()[0]
         assert report.ok, report.problems
+        assert mark is not None and mark.seq <= sealed
+        marked.add(mark.seq)
         reported += len(lines)
     assert reported > KILLS  # the kills came while steps were being recorded
+    assert len(marked) > 1  # and the killed writers had moved the mark
 
 
 def test_a_backup_killed_midway_leaves_no_backup_and_restore_refuses_what_it_left(world, tmp_path):

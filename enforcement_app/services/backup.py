@@ -5,6 +5,14 @@ a backup only once it has checked, in a temporary folder beside the target, that
 matches every file, that the database passes ``integrity_check``, that the one restoring is admitted, and
 that the whole record verifies; only then are the database and its evidence moved into place. A refused
 backup leaves nothing at the target.
+
+A restore is how an older record is put back legitimately, so it sets the device's high-water mark for the
+target's path to the restored record's last seal (:mod:`enforcement_app.store.marks`), replacing the mark of
+a database lost at that path, which would otherwise call the restored one rolled back. Copying a backup's file
+into place by hand changes no mark: that is a rollback, and ``verify`` says so. The mark is written before the
+database is moved into place: a restore stopped between the two leaves a mark for a file that is not there
+(which the next restore replaces, and which a later copy of the lost database still holds), never a restored
+database with the lost one's mark.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ def backup(session: SessionCore, target: str | Path) -> Path:
     if target.exists():
         raise InvalidInput.at("target", f"备份已存在，不会覆盖：{target}")
     services = session.services
+    services.write_mark()  # a backup is the copy likeliest to be put back by hand: the mark is brought up to it
     backup_store.remove_leftovers(target, backup_store.PARTIAL)
     backup_store.write_backup(services.db, services.evidence.root, target, made_at=services.clock())
     return target
@@ -52,9 +61,10 @@ def restore(backup: str | Path, target: str | Path, admit: Callable[[Path], None
             admit(copy)
         with ServicesCore(copy) as services:
             report = services.verify()
-        if not report.ok:
-            shown = "；".join(p.message for p in report.problems[:_PROBLEMS_SHOWN])
-            raise InvalidInput.at("backup", f"备份的记录未通过校验（{len(report.problems)} 个问题），不能恢复：{shown}")
+            if not report.ok:
+                shown = "；".join(p.message for p in report.problems[:_PROBLEMS_SHOWN])
+                raise InvalidInput.at("backup", f"备份的记录未通过校验（{len(report.problems)} 个问题），不能恢复：{shown}")
+            services.remember_at(target)
         backup_store.settle(copy)
         backup_store.sync_tree(work)
         _move_into_place(copy, target)

@@ -38,7 +38,7 @@ from ..domain.refusals import NotFound, PermissionDenied, Refusal
 from ..domain.versioning import Versioned
 from ..store import cases as case_store
 from ..store import events as event_store
-from ..store import seals
+from ..store import marks, seals
 from ..store.cases import CaseRow
 from ..store.database import (
     agreement_key_name,
@@ -71,6 +71,8 @@ class ServicesCore:
         self.db = open_database(self.path, keystore=self.keystore)
         self._signing_key: Ed25519PrivateKey | None = None
         self._sealed_upto = 0
+        self._marks: marks.MarkKeeper | None = None  # made at the first seal (see .marks)
+        self._sealed: marks.Mark | None = None  # the seal of the transaction under way, until it commits
         self.evidence = EvidenceStore(evidence_dir(self.path))
         # what a killed import or evidence copy left half done is settled before anything else is done
         self.evidence.recover(lambda shas: case_store.referenced_evidence(self.db, shas))
@@ -85,7 +87,14 @@ class ServicesCore:
             self.reproject_cases()  # (a database whose device key is elsewhere is only read here: left as it is)
 
     def close(self) -> None:
+        self.write_mark()
         self.db.close()
+
+    def write_mark(self) -> None:
+        """Write this device's mark of the last seal this program committed, if not written yet (see
+        :mod:`..store.marks`: otherwise it is written within a few seconds)."""
+        if self._marks is not None:
+            self._marks.flush()
 
     def __enter__(self) -> Self:
         return self
@@ -105,15 +114,70 @@ class ServicesCore:
                 if outer:
                     self.refresh()
                     self._sealed_upto = seals.last_seq(self.db)
+                    self._sealed = None
                 yield
         except BaseException:
             self.reference.invalidate_all()
             self.states.forget()
             raise
+        if outer and self._sealed is not None:  # committed: only now may the device remember the seal
+            sealed, self._sealed = self._sealed, None
+            self._marks.committed(sealed)
 
     def _seal(self) -> None:
-        """Sign the end of the chain this transaction extended (see :mod:`..store.seals`)."""
-        seals.seal(self.db, self.device_signing_key(), self.device_id, self._sealed_upto)
+        """Sign the end of the chain this transaction extended (see :mod:`..store.seals`), and note the seal for
+        the device's mark once the transaction commits."""
+        key = self.device_signing_key()
+        if self._marks is None:
+            self._marks = self._mark_keeper(key)
+        elif self._marks.known is not None and not marks.holds(self.db, self._marks.known):
+            self._marks.held = True  # the file was replaced by another under this program: its mark stays
+        if seals.seal(self.db, key, self.device_id, self._sealed_upto):
+            self._sealed = marks.of_last_seal(self.db, self.device_id, self._marks.path)
+
+    def _mark_name(self) -> str:
+        return marks.mark_name(device_key_name(self.device_id), self.path)
+
+    def _mark_keeper(self, key: Ed25519PrivateKey) -> marks.MarkKeeper:
+        """The keeper of this database's mark. A database that does not hold the mark kept for it (rolled back)
+        gets a keeper that never moves it, so that verify keeps saying so."""
+        path = marks.database_path(self.path)
+        public = key.public_key().public_bytes_raw().hex()
+        try:
+            kept = marks.read(self.keystore, self._mark_name(), public, self.device_id, path)
+        except marks.Damaged:
+            kept = None  # verify reports it until this program writes a sound one
+        held = kept is not None and not marks.holds(self.db, kept)
+        return marks.MarkKeeper(self.keystore, self._mark_name(), key, path, known=kept, held=held)
+
+    def remember_at(self, target: Path) -> None:
+        """Make this database's last seal the one the device remembers for the file ``target`` (a restore is
+        about to put this database there), replacing what it remembered of a database lost there. Nothing
+        when the device key is not in this keystore (the restored database cannot be written here either)."""
+        if self.device_anchor() is None:
+            return
+        path = marks.database_path(target)
+        mark = marks.of_last_seal(self.db, self.device_id, path) or marks.Mark(self.device_id, path, 0, "", 0, "")
+        marks.remember(self.keystore, marks.mark_name(device_key_name(self.device_id), target), self.device_signing_key(), mark)
+
+    def recall_mark(self) -> marks.Recall:
+        """What this device remembers of this database's last seal, for verify (see :mod:`..store.marks`)."""
+        anchor = self.device_anchor()
+        if anchor is None:
+            return marks.Recall(note="本机钥匙串中没有此数据库的设备密钥，也就没有它的最新签封记录：不能判断它是否被换成了较早的副本")
+        path = marks.database_path(self.path)
+        try:
+            mark = marks.read(self.keystore, self._mark_name(), anchor, self.device_id, path)
+        except marks.Damaged as exc:
+            return marks.Recall(damaged=str(exc))
+        failure = self._marks.failure if self._marks is not None else ""
+        if failure:
+            note = f"本机未能记下此数据库的最新签封（{failure}）：比较的是此前记下的一次"
+            return marks.Recall(mark=mark, note=note) if mark else marks.Recall(note=note)
+        if mark is None:
+            return marks.Recall(note=f"本机尚未记下此数据库（{path}）的最新签封：不能判断它是否被换成了较早的副本；"
+                                     "在此位置第一次记录后即记下")
+        return marks.Recall(mark=mark)
 
     def reproject_cases(self) -> int:
         """Rewrite every case's row from its events (after an upgrade changed what a row holds); returns how
@@ -260,8 +324,11 @@ class ServicesCore:
     def verify(self, case_id: str | None = None, progress: Callable[[int], None] | None = None, *, deep: bool = False) -> VerifyReport:
         """``progress(events_done)`` is called every 100,000 events; it may raise to stop the check. ``deep``
         refolds every case even when the case table matches its seal (see :mod:`.rebuild`)."""
+        self.write_mark()
+        recall = self.recall_mark()  # before verify's snapshot begins (see verify_database)
         return verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor(),
-                               alongside=lambda label: rebuild.projection_problems(self.db, self.device_id, label, deep=deep))
+                               alongside=lambda label: rebuild.projection_problems(self.db, self.device_id, label, deep=deep),
+                               recall=recall)
 
     def device_anchor(self) -> str | None:
         """This device's public key as its keystore vouches for it, or None when the key is not kept here."""

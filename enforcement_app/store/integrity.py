@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from . import chain_scan, seals, workers
+from . import chain_scan, marks, seals, workers
 from .evidence import EvidenceStore
+from .marks import Recall
 
 _PARALLEL_FROM = 200_000  # events; below this one process is faster than starting another
 _MAX_WORKERS = 4
@@ -24,7 +25,7 @@ _MAX_WORKERS = 4
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # event_altered, event_missing, chain_broken, head_mismatch, evidence_*, guard_removed
+    kind: str  # event_altered, event_missing, chain_broken, head_mismatch, evidence_*, guard_removed, rolled_back, …
     message: str
     case: str = ""  # case number or stream id
     seq: int | None = None
@@ -61,9 +62,12 @@ def verify_database(
     progress: Callable[[int], None] | None = None,
     anchor: str | None = None,
     alongside: Callable[[Callable[[str], str]], list[Problem]] | None = None,
+    recall: Recall | None = None,
 ) -> VerifyReport:
     """``anchor``: this device's public key as the keystore vouches for it (hex); without it the seals are
     checked against the key the database itself records, which whoever rewrote the file could have replaced.
+    ``recall``: the seal this device remembers committing to the file (:mod:`.marks`), read *before* this
+    check's snapshot begins, so that a mark written meanwhile by a program still recording cannot lead it.
     ``alongside(label)``: further checks (the services rebuild the projections) run in this process while
     worker processes scan the chain, inside the same snapshot; they return problems."""
     names = _names(db)
@@ -101,7 +105,9 @@ def verify_database(
         heads = {s: ({h} if isinstance(h, str) else set(h)) for s, h in total.heads.items()}
         problems += _check_heads_and_evidence(db, evidence, label, previous, count, counts, heads, total.evidence)
         seal_problems, notes = _check_seals(db, label, count, anchor)
-        problems += seal_problems + extra
+        mark_problems, mark_notes = _check_mark(db, recall)
+        problems += seal_problems + mark_problems + extra
+        notes += mark_notes
     finally:
         if began:
             conn.execute("COMMIT")
@@ -231,4 +237,34 @@ def _check_seals(db, label, count: int, anchor: str | None) -> tuple[list[Proble
                 f"记录与第{broken.seq}条处的设备签封不符：此前后有记录被删除、插入或改动（该次写入涉及：{where}）"
                 + ("" if genuine else "；该签封本身也已被改动"),
                 label(s) if s else "", broken.seq))
+    return problems, notes
+
+
+def _moment(at: str) -> str:
+    return at[:19].replace("T", " ") if at else "时间不详"
+
+
+def _check_mark(db, recall: Recall | None) -> tuple[list[Problem], list[str]]:
+    """The record against the last seal this device remembers committing to it (see :mod:`.marks`)."""
+    if recall is None:
+        return [], []
+    problems = [Problem("mark_invalid", f"本机为此数据库记下的最新签封{recall.damaged}：钥匙串中的记录被改动或损坏，"
+                                        "不能判断数据库是否被换成了较早的副本")] if recall.damaged else []
+    notes = [recall.note] if recall.note else []
+    mark = recall.mark
+    if mark is None or marks.holds(db, mark):
+        return problems, notes
+    remembered = f"本机记得此数据库最后一次签封在第{mark.seq}条记录（{_moment(mark.at)}记录，当时共{mark.events}条记录）"
+    last = seals.last(db)
+    if last is None or last.seq < mark.seq:
+        if last is None:
+            held = "而此文件中没有任何签封"
+        else:
+            at = db.execute("SELECT at FROM event WHERE seq = ?", [last.seq]).fetchone()
+            events = db.execute("SELECT count(*) FROM event").fetchone()[0]
+            held = f"而此文件中最新的签封只到第{last.seq}条（{_moment(at[0] if at else '')}记录，共{events}条记录）"
+        message = f"数据库被换成了较早的副本：{remembered}，{held}；此后记录的案件步骤已不在此文件中"
+    else:
+        message = f"数据库被换成了另一份副本：{remembered}，此文件中没有这一签封（此前后的记录与本机所写的不同）"
+    problems.append(Problem("rolled_back", message, seq=mark.seq, hash=mark.chain))
     return problems, notes

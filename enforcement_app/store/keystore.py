@@ -6,6 +6,11 @@ The OS keyring (Windows Credential Manager, macOS Keychain, the Secret Service o
 passphrase (scrypt + AES-GCM). The passphrase comes from ``ENFORCEMENT_KEY_PASSPHRASE`` or is asked for
 (the client asks at start, the command line on its terminal). ``ENFORCEMENT_KEYSTORE=file`` chooses the file
 even where a keyring exists (tests, servers); ``ENFORCEMENT_KEY_DIR`` says where the files go.
+
+Beside the keys a keystore keeps values that need no secrecy, only a place outside the database (the device's
+high-water marks, :mod:`.marks`, which their writer signs): :meth:`Keystore.get_plain` and
+:meth:`Keystore.put_plain`. They cost no scrypt, are read afresh each time (another program may have written
+them since) and are written whole or not at all.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -42,6 +48,10 @@ class Keystore(Protocol):
 
     def put(self, name: str, secret: bytes) -> None: ...
 
+    def get_plain(self, name: str) -> str | None: ...
+
+    def put_plain(self, name: str, value: str) -> None: ...
+
 
 class KeyringStore:
     """The OS keyring; secrets as hex under the service name."""
@@ -56,6 +66,12 @@ class KeyringStore:
 
     def put(self, name: str, secret: bytes) -> None:
         self._backend.set_password(SERVICE, name, secret.hex())
+
+    def get_plain(self, name: str) -> str | None:
+        return self._backend.get_password(SERVICE, name)
+
+    def put_plain(self, name: str, value: str) -> None:
+        self._backend.set_password(SERVICE, name, value)
 
 
 class FileStore:
@@ -110,6 +126,31 @@ class FileStore:
             os.fsync(out.fileno())
         os.replace(partial, path)
         self._cache[name] = secret
+
+    def _plain_path(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def get_plain(self, name: str) -> str | None:
+        try:
+            return self._plain_path(name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def put_plain(self, name: str, value: str) -> None:
+        """Written under a name of this call's own, flushed, then renamed over the old value: two programs
+        writing at once leave one value whole, and a program killed midway leaves the old one (and a ``.part``
+        file that nothing reads)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(value)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, self._plain_path(name))
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
 
 
 _asked: dict[str, str] = {}
