@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -379,10 +379,11 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
             summary.approvals.append(f"{APPROVAL_KINDS[e.kind]}（{e.stream[:12]}，{e.at_text[:10]}）")
     services.reference.invalidate_all()  # the reference tables may have gained rows: the cases below are rebuilt with them
     rows: list[CaseRow] = []
+    contexts: dict[tuple, Any] = {}  # (officer, party, day) -> the context: the steps of a bundle share a few
     for case_id in affected:
         # a case new here is exactly what arrived: folded from memory, not from the rows just written
         events = causal_order(event_store.events_of(db, case_id)) if case_id in existing else causal_order(arrived[case_id])
-        state = _replayed(services, case_id, events, {e.hash for e in arrived[case_id]}, refused)
+        state = _replayed(services, case_id, events, {e.hash for e in arrived[case_id]}, refused, contexts)
         if len(refused) >= 10:
             break
         party = services.party(state.party_id) if state.party_id else None
@@ -400,14 +401,14 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
     if summary.from_device:
         device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
 
-def _replayed(services, case_id: str, events: list, new: set[str], refused: list[str]) -> CaseState:
+def _replayed(services, case_id: str, events: list, new: set[str], refused: list[str], contexts: dict[tuple, Any]) -> CaseState:
     """The case folded from ``events`` (in causal order), each new one first judged by the procedure against the
     case as it stood before it, on the day it was recorded, for the officer who recorded it, with this
     machine's officers, certificates and rules: what its services would have refused is refused here too (a
     decision before the investigation ended, a review in the name of someone who may not review, a payment on
-    an archived case, a payload no form would take)."""
+    an archived case, a payload no form would take). ``contexts``: the contexts judged against so far, by
+    (officer, party, day), kept across the cases of one import (the reference data does not change meanwhile)."""
     state = CaseState(id=case_id)
-    contexts: dict[tuple, Any] = {}  # (officer, party, day) -> the context: a case's steps share a few
     for n, e in enumerate(events, 1):
         if e.hash in new:
             problem = _judged(services, state, e, contexts)
@@ -421,8 +422,17 @@ def _replayed(services, case_id: str, events: list, new: set[str], refused: list
 _OFFICER_FIELDS = ("officers", "handlers", "participants", "collected_by", "chair", "replacement", "officer")
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value] if isinstance(value, str) and value else []
+def _officers_named(payload: Mapping[str, Any]) -> set[str]:
+    """The officer ids a payload names in its officer fields (a list, or one id as text)."""
+    named: set[str] = set()
+    get = payload.get
+    for key in _OFFICER_FIELDS:
+        value = get(key)
+        if isinstance(value, list):
+            named.update(map(str, value))
+        elif isinstance(value, str) and value:
+            named.add(value)
+    return named
 
 
 def _officer_as_recorded(services, officer_id: str):
@@ -447,7 +457,7 @@ def _judged(services, state: CaseState, e, contexts: dict[tuple, Any]) -> str:
         if ctx is None:
             party = services.party(party_id) if party_id else None
             ctx = contexts[actor.id, party_id, day] = services.context(actor, party=party, today=day)
-        named = {str(v) for key in _OFFICER_FIELDS for v in _as_list(e.payload.get(key))} - ctx.officers.keys()
+        named = _officers_named(e.payload) - ctx.officers.keys()
         if named:
             extra = {i: o for i in named if (o := _officer_as_recorded(services, i)) is not None}
             ctx = dataclasses.replace(ctx, officers={**extra, **ctx.officers})
