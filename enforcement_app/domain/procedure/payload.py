@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from ..forms import Form
+from ..forms import AsWritten, Form, as_written
 
 Required = bool | Callable[[Mapping[str, Any]], bool]  # a callable judges the values read so far
 
@@ -122,11 +122,24 @@ def _readings(cls: type[Payload]) -> tuple[tuple[str, Reading], ...]:
     return tuple((f.name, f.metadata[_READ]) for f in dataclasses.fields(cls) if _READ in f.metadata)
 
 
-def read_form(cls: type[Payload], raw: Mapping[str, Any], today: date) -> Form:
-    """Read every declared input field of ``raw`` into a form (problems collected, not raised)."""
+@cache
+def _reading_plan(cls: type[Payload]) -> tuple[tuple[str, Reading, AsWritten], ...]:
+    return tuple((name, r, as_written(r.how, r.options)) for name, r in _readings(cls))
+
+
+def read_form(cls: type[Payload], raw: Mapping[str, Any], today: date, *, read_every_value: bool = False) -> Form:
+    """Read every declared input field of ``raw`` into a form (problems collected, not raised). A value
+    already as the form writes it (a recorded payload's, see :func:`..forms.as_written`) is kept as it is
+    rather than read again, unless ``read_every_value`` (the tests compare the two)."""
     f = Form(raw)
-    for name, r in cls.readings():
-        required = r.required(f.out) if callable(r.required) else r.required
+    given, out = f.raw, f.out
+    for name, r, written in _reading_plan(cls):
+        required = r.required(out) if callable(r.required) else r.required
+        if not read_every_value:
+            value = given.get(name)
+            if value is not None and written(value, required):
+                out[name] = list(value) if type(value) is list else value
+                continue
         if r.how == "text":
             f.text(name, r.label, required=required)
         elif r.how == "day":
