@@ -419,15 +419,14 @@ def _replayed(services, case_id: str, events: list, new: set[str], refused: list
     return state
 
 
-_OFFICER_FIELDS = ("officers", "handlers", "participants", "collected_by", "chair", "replacement", "officer")
+_OFFICER_FIELDS = frozenset({"officers", "handlers", "participants", "collected_by", "chair", "replacement", "officer"})
 
 
 def _officers_named(payload: Mapping[str, Any]) -> set[str]:
     """The officer ids a payload names in its officer fields (a list, or one id as text)."""
     named: set[str] = set()
-    get = payload.get
-    for key in _OFFICER_FIELDS:
-        value = get(key)
+    for key in payload.keys() & _OFFICER_FIELDS:
+        value = payload[key]
         if isinstance(value, list):
             named.update(map(str, value))
         elif isinstance(value, str) and value:

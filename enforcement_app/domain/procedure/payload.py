@@ -228,14 +228,37 @@ def _parse(parse: Callable[[str], Any], v: Any, where: str) -> Any:
         raise PayloadTypeError(f"{where}: 日期格式无效：{v!r}") from None
 
 
+@cache
+def _checks(cls: type[Payload]) -> tuple[tuple[str, Callable[[Any], bool] | None, Callable[[Any], Any]], ...]:
+    """Per field: a test of a value its converter surely takes (an exact JSON type; None where there is no
+    such test), and the converter."""
+    hints = typing.get_type_hints(cls)
+    return tuple((name, _surely_typed(hints[name]), convert) for name, convert in _plan(cls))
+
+
+def _surely_typed(hint: Any) -> Callable[[Any], bool] | None:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in (str, bool, int):
+        return lambda v: type(v) is hint
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        test = _surely_typed(inner[0]) if len(inner) == 1 else None
+        return None if test is None else (lambda v: v is None or test(v))
+    if origin is tuple and args in ((str, ...), (str,)):
+        return lambda v: type(v) is list and all(type(x) is str for x in v)
+    return None
+
+
 def check_recorded(cls: type[Payload], payload: Mapping[str, Any]) -> None:
     """Strict: every key is a declared field of its declared type (run before a payload is recorded)."""
-    undeclared = sorted(set(payload) - cls.field_names())
-    if undeclared:
+    if not cls.field_names().issuperset(payload):
+        undeclared = sorted(set(payload) - cls.field_names())
         raise PayloadTypeError(f"{cls.__name__}: 未声明的字段 {'、'.join(undeclared)}")
-    for name, convert in _plan(cls):
+    for name, surely, convert in _checks(cls):
         if name in payload:
-            convert(payload[name])
+            value = payload[name]
+            if surely is None or not surely(value):
+                convert(value)
 
 
 def decode(cls: type[Payload], payload: Mapping[str, Any]) -> Any:
