@@ -123,8 +123,10 @@ def _readings(cls: type[Payload]) -> tuple[tuple[str, Reading], ...]:
 
 
 @cache
-def _reading_plan(cls: type[Payload]) -> tuple[tuple[str, Reading, AsWritten], ...]:
-    return tuple((name, r, as_written(r.how, r.options)) for name, r in _readings(cls))
+def _reading_plan(cls: type[Payload]) -> tuple[tuple[str, Reading, AsWritten, bool], ...]:
+    """Per field: its name, its reading, the test of a value as the form writes it, and whether its being
+    required is judged on the values read before it."""
+    return tuple((name, r, as_written(r.how, r.options), callable(r.required)) for name, r in _readings(cls))
 
 
 def read_form(cls: type[Payload], raw: Mapping[str, Any], today: date, *, read_every_value: bool = False) -> Form:
@@ -133,8 +135,8 @@ def read_form(cls: type[Payload], raw: Mapping[str, Any], today: date, *, read_e
     rather than read again, unless ``read_every_value`` (the tests compare the two)."""
     f = Form(raw)
     given, out = f.raw, f.out
-    for name, r, written in _reading_plan(cls):
-        required = r.required(out) if callable(r.required) else r.required
+    for name, r, written, judged in _reading_plan(cls):
+        required = r.required(out) if judged else r.required
         if not read_every_value:
             value = given.get(name)
             if value is not None and written(value, required):
