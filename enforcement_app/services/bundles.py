@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -381,10 +381,11 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
     services.reference.invalidate_all()  # the reference tables may have gained rows: the cases below are rebuilt with them
     refused += _unsigned(db, services.device_id, new)
     rows: list[CaseRow] = []
+    contexts: dict[tuple, Any] = {}  # (officer, party, day) -> the context: the steps of a bundle share a few
     for case_id in affected:
         # a case new here is exactly what arrived: folded from memory, not from the rows just written
         events = causal_order(event_store.events_of(db, case_id)) if case_id in existing else causal_order(arrived[case_id])
-        state = _replayed(services, case_id, events, {e.hash for e in arrived[case_id]}, refused)
+        state = _replayed(services, case_id, events, {e.hash for e in arrived[case_id]}, refused, contexts)
         if len(refused) >= 10:
             break
         party = services.party(state.party_id) if state.party_id else None
@@ -413,14 +414,14 @@ def _unsigned(db, device: str, new: list[WireEvent]) -> list[str]:
             for e, problem in signatures.problems_in(((None, e) for e in signed), signatures.officer_keys(db, device))]
 
 
-def _replayed(services, case_id: str, events: list, new: set[str], refused: list[str]) -> CaseState:
+def _replayed(services, case_id: str, events: list, new: set[str], refused: list[str], contexts: dict[tuple, Any]) -> CaseState:
     """The case folded from ``events`` (in causal order), each new one first judged by the procedure against the
     case as it stood before it, on the day it was recorded, for the officer who recorded it, with this
     machine's officers, certificates and rules: what its services would have refused is refused here too (a
     decision before the investigation ended, a review in the name of someone who may not review, a payment on
-    an archived case, a payload no form would take)."""
+    an archived case, a payload no form would take). ``contexts``: the contexts judged against so far, by
+    (officer, party, day), kept across the cases of one import (the reference data does not change meanwhile)."""
     state = CaseState(id=case_id)
-    contexts: dict[tuple, Any] = {}  # (officer, party, day) -> the context: a case's steps share a few
     for n, e in enumerate(events, 1):
         if e.hash in new:
             problem = _judged(services, state, e, contexts)
@@ -431,11 +432,19 @@ def _replayed(services, case_id: str, events: list, new: set[str], refused: list
     return state
 
 
-_OFFICER_FIELDS = ("officers", "handlers", "participants", "collected_by", "chair", "replacement", "officer")
+_OFFICER_FIELDS = frozenset({"officers", "handlers", "participants", "collected_by", "chair", "replacement", "officer"})
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value] if isinstance(value, str) and value else []
+def _officers_named(payload: Mapping[str, Any]) -> set[str]:
+    """The officer ids a payload names in its officer fields (a list, or one id as text)."""
+    named: set[str] = set()
+    for key in payload.keys() & _OFFICER_FIELDS:
+        value = payload[key]
+        if isinstance(value, list):
+            named.update(map(str, value))
+        elif isinstance(value, str) and value:
+            named.add(value)
+    return named
 
 
 def _officer_as_recorded(services, officer_id: str):
@@ -460,7 +469,7 @@ def _judged(services, state: CaseState, e, contexts: dict[tuple, Any]) -> str:
         if ctx is None:
             party = services.party(party_id) if party_id else None
             ctx = contexts[actor.id, party_id, day] = services.context(actor, party=party, today=day)
-        named = {str(v) for key in _OFFICER_FIELDS for v in _as_list(e.payload.get(key))} - ctx.officers.keys()
+        named = _officers_named(e.payload) - ctx.officers.keys()
         if named:
             extra = {i: o for i in named if (o := _officer_as_recorded(services, i)) is not None}
             ctx = dataclasses.replace(ctx, officers={**extra, **ctx.officers})

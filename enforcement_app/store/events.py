@@ -16,6 +16,16 @@ def stream_heads(db: sqlite_utils.Database, stream: str) -> tuple[str, ...]:
     return tuple(h for h in row[0].split(",") if h) if row else ()
 
 
+def heads_of_streams(db: sqlite_utils.Database, streams: list[str]) -> dict[str, tuple[str, ...]]:
+    """The heads of each of ``streams`` that has any, in a query per 500 streams."""
+    found: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(streams), 500):
+        chunk = streams[start:start + 500]
+        for stream, heads in db.execute(f"SELECT stream, heads FROM stream_head WHERE stream IN ({','.join('?' * len(chunk))})", chunk):
+            found[stream] = tuple(h for h in heads.split(",") if h)
+    return found
+
+
 def append(db: sqlite_utils.Database, event: Event, heads: tuple[str, ...] | None = None) -> tuple[int, EventHash]:
     """Store one event, advance its stream heads and the global chain. Call inside ``db.atomic()``.
     ``heads``: the stream's heads as the caller just read them in this transaction (saves a query)."""
@@ -79,16 +89,15 @@ def append_rows(db: sqlite_utils.Database, rows: list[tuple]) -> list[EventHash]
     (parents first). Call inside ``db.atomic()``."""
     head_row = db.execute("SELECT value FROM meta WHERE key = 'chain_head'").fetchone()
     chain = head_row[0] if head_row else "0" * 64
-    heads: dict[str, tuple[str, ...]] = {}
+    streams = list(dict.fromkeys(row[1] for row in rows))
+    heads = heads_of_streams(db, streams)  # as stored; then as advanced by the rows before
     counts: dict[str, int] = {}
     stored, digests = [], []
     for row in rows:
         digest, stream, parents = row[0], row[1], row[2]
         chain = chain_hash(chain, digest)
         stored.append((*row[:8], chain))
-        current = heads.get(stream)
-        if current is None:
-            current = stream_heads(db, stream)
+        current = heads.get(stream, ())
         if len(current) == 1 and current[0] == parents:  # the common case: one parent, the stream's single head
             heads[stream] = (digest,)
         else:
@@ -101,7 +110,7 @@ def append_rows(db: sqlite_utils.Database, rows: list[tuple]) -> list[EventHash]
     db.conn.executemany(
         "INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, ?) "
         "ON CONFLICT(stream) DO UPDATE SET heads = excluded.heads, events = events + excluded.events",
-        [(stream, ",".join(h), counts[stream]) for stream, h in heads.items()],
+        [(stream, ",".join(heads[stream]), counts[stream]) for stream in streams],
     )
     if stored:
         db.execute(

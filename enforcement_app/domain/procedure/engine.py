@@ -279,12 +279,18 @@ def availability(state: CaseState | None, ctx: Context, kind: str, *, include_ro
     refusals: list[Refusal] = []
     if include_role:
         refusals += ctx.permissions.refusals(ctx.actor, kind, state.handlers if state else ())
+    return refusals + _blocked(state, ctx, act, separation=include_role)
+
+
+def _blocked(state: CaseState | None, ctx: Context, act: Action, *, separation: bool) -> list[Refusal]:
+    """What the case's stage, the separation of duties (``separation``) and the action's preconditions say
+    against it; a stage that does not allow it says all."""
     if state is None:
+        return []
+    refusals = _stage_refusal(state, act)
+    if refusals:
         return refusals
-    refusals += _stage_refusal(state, act)
-    if refusals and refusals[-1].rule in ("archived", "stage"):
-        return refusals
-    if include_role:
+    if separation:
         refusals += _separation_refusals(state, ctx, act)
     return refusals + act.preconditions(state, ctx)
 
@@ -299,7 +305,8 @@ def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[s
     permission = ctx.permissions.refusals(ctx.actor, kind, state.handlers if state else ())
     if permission:
         raise PermissionDenied(permission)
-    blocked = availability(state, ctx, kind)
+    # what availability() says, but for the roles just checked: a bundle import judges every step it brings
+    blocked = _blocked(state, ctx, act, separation=True)
     if blocked:
         raise RuleViolation(blocked)
     clean = act.validate(state or CaseState(id=""), ctx, payload)

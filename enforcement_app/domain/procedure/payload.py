@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from ..forms import Form
+from ..forms import AsWritten, Form, as_written
 
 Required = bool | Callable[[Mapping[str, Any]], bool]  # a callable judges the values read so far
 
@@ -122,11 +122,26 @@ def _readings(cls: type[Payload]) -> tuple[tuple[str, Reading], ...]:
     return tuple((f.name, f.metadata[_READ]) for f in dataclasses.fields(cls) if _READ in f.metadata)
 
 
-def read_form(cls: type[Payload], raw: Mapping[str, Any], today: date) -> Form:
-    """Read every declared input field of ``raw`` into a form (problems collected, not raised)."""
+@cache
+def _reading_plan(cls: type[Payload]) -> tuple[tuple[str, Reading, AsWritten, bool], ...]:
+    """Per field: its name, its reading, the test of a value as the form writes it, and whether its being
+    required is judged on the values read before it."""
+    return tuple((name, r, as_written(r.how, r.options), callable(r.required)) for name, r in _readings(cls))
+
+
+def read_form(cls: type[Payload], raw: Mapping[str, Any], today: date, *, read_every_value: bool = False) -> Form:
+    """Read every declared input field of ``raw`` into a form (problems collected, not raised). A value
+    already as the form writes it (a recorded payload's, see :func:`..forms.as_written`) is kept as it is
+    rather than read again, unless ``read_every_value`` (the tests compare the two)."""
     f = Form(raw)
-    for name, r in cls.readings():
-        required = r.required(f.out) if callable(r.required) else r.required
+    given, out = f.raw, f.out
+    for name, r, written, judged in _reading_plan(cls):
+        required = r.required(out) if judged else r.required
+        if not read_every_value:
+            value = given.get(name)
+            if value is not None and written(value, required):
+                out[name] = list(value) if type(value) is list else value
+                continue
         if r.how == "text":
             f.text(name, r.label, required=required)
         elif r.how == "day":
@@ -215,14 +230,37 @@ def _parse(parse: Callable[[str], Any], v: Any, where: str) -> Any:
         raise PayloadTypeError(f"{where}: 日期格式无效：{v!r}") from None
 
 
+@cache
+def _checks(cls: type[Payload]) -> tuple[tuple[str, Callable[[Any], bool] | None, Callable[[Any], Any]], ...]:
+    """Per field: a test of a value its converter surely takes (an exact JSON type; None where there is no
+    such test), and the converter."""
+    hints = typing.get_type_hints(cls)
+    return tuple((name, _surely_typed(hints[name]), convert) for name, convert in _plan(cls))
+
+
+def _surely_typed(hint: Any) -> Callable[[Any], bool] | None:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in (str, bool, int):
+        return lambda v: type(v) is hint
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        test = _surely_typed(inner[0]) if len(inner) == 1 else None
+        return None if test is None else (lambda v: v is None or test(v))
+    if origin is tuple and args in ((str, ...), (str,)):
+        return lambda v: type(v) is list and all(type(x) is str for x in v)
+    return None
+
+
 def check_recorded(cls: type[Payload], payload: Mapping[str, Any]) -> None:
     """Strict: every key is a declared field of its declared type (run before a payload is recorded)."""
-    undeclared = sorted(set(payload) - cls.field_names())
-    if undeclared:
+    if not cls.field_names().issuperset(payload):
+        undeclared = sorted(set(payload) - cls.field_names())
         raise PayloadTypeError(f"{cls.__name__}: 未声明的字段 {'、'.join(undeclared)}")
-    for name, convert in _plan(cls):
+    for name, surely, convert in _checks(cls):
         if name in payload:
-            convert(payload[name])
+            value = payload[name]
+            if surely is None or not surely(value):
+                convert(value)
 
 
 def decode(cls: type[Payload], payload: Mapping[str, Any]) -> Any:
