@@ -6,7 +6,8 @@ Prints (1) the median time to record one procedural step through the services (p
 procedure check, event + hash + chain, projection, COMMIT with synchronous=FULL), (2) the median time for
 the store's part of it (event + hash + chain + stream head + COMMIT), (3) the median of a bare sqlite3
 INSERT + COMMIT of a row of the same size on the same settings, and the ratios, (4) the time for verify
-over N events (generated straight into the event table, each a valid chained event; 20 per case).
+and for verify --deep over N events (generated straight into the event table, each a valid chained event;
+20 per case, one in five a sign-off signed with a registered officer's key).
 Set BENCH_DIR to measure on a particular disk.
 """
 
@@ -27,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import make_world  # noqa: E402
 
-from enforcement_app.domain.record import GENESIS, Event, chain_hash  # noqa: E402
+from enforcement_app.domain import signoff  # noqa: E402
+from enforcement_app.domain.record import Event, chain_hash  # noqa: E402
 from enforcement_app.services import Services  # noqa: E402
 from enforcement_app.services.api import CHINA  # noqa: E402
 from enforcement_app.store import seals  # noqa: E402
@@ -91,21 +93,37 @@ def bench_bare(folder: Path, steps: int, size: int) -> float:
     return statistics.median(timings)
 
 
-def bench_verify(folder: Path, events: int) -> tuple[float, int]:
+def bench_verify(folder: Path, events: int) -> tuple[float, float, int, int]:
+    """Returns the medians of ``verify`` and ``verify --deep``, the events and the signed sign-offs among them."""
     path = folder / "verify.db"
-    Services(path).close()
+    with Services(path) as services:
+        services.initialise({"name": "基准测试局", "seal_name": "基准测试局", "area": "区", "case_no_prefix": "测罚字"},
+                            {"name": "负责人", "login": "head", "password": "bench-pass-1"})
+        signer = services.login("head", "bench-pass-1")
+        key, head_id = signer.signer("record_collective_discussion"), signer.actor.id
+        chain, count = services.db.execute("SELECT (SELECT value FROM meta WHERE key = 'chain_head'), "
+                                           "(SELECT value FROM meta WHERE key = 'event_count')").fetchone()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     t0 = datetime(2025, 1, 1, tzinfo=CHINA)
-    chain = GENESIS
     heads: dict[str, str] = {}
     rows = []
     per_case = 20
+    signed = 0
     for n in range(events):
         stream = f"case{n // per_case:07d}"
         parent = heads.get(stream)
-        e = Event(stream, (parent,) if parent else (), "officer1", "device1", t0 + timedelta(seconds=n), "record_inspection",
-                  {"findings": "货架上有超过保质期的酸奶12盒", "n": n, "officers": ["a", "b"]})
+        parents = (parent,) if parent else ()
+        at = t0 + timedelta(seconds=n)
+        if n % 5 == 4:  # a case's sign-offs (approval, review, discussion, decision): about one event in five
+            e = Event(stream, parents, head_id, "device1", at, "record_collective_discussion",
+                      {"participants": [head_id], "conclusion": f"同意第{n}号意见"})
+            e = Event(stream, parents, head_id, "device1", at, e.kind,
+                      signoff.sign(key, stream, parents, head_id, "device1", e.at_text, e.kind, e.payload))
+            signed += 1
+        else:
+            e = Event(stream, parents, "officer1", "device1", at, "record_inspection",
+                      {"findings": "货架上有超过保质期的酸奶12盒", "n": n, "officers": ["a", "b"]})
         digest = e.hash
         chain = chain_hash(chain, digest)
         heads[stream] = digest
@@ -117,7 +135,7 @@ def bench_verify(folder: Path, events: int) -> tuple[float, int]:
         conn.executemany("INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", rows)
     conn.executemany("INSERT INTO stream_head (stream, heads, events) VALUES (?, ?, ?)", [(s, h, per_case) for s, h in heads.items()])
     conn.execute("UPDATE meta SET value = ? WHERE key = 'chain_head'", [chain])
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'event_count'", [str(events)])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'event_count'", [str(int(count) + events)])
     conn.commit()
     conn.close()
     with Services(path) as services:
@@ -126,15 +144,18 @@ def bench_verify(folder: Path, events: int) -> tuple[float, int]:
         print(f"case rows projected from the events in {time.perf_counter() - started:.1f} s")
         with services.db.atomic():  # the device seals what was written, as the services do after a write
             seals.seal(services.db, services.device_signing_key(), services.device_id, 0)
-    runs = []
-    for _ in range(5):  # the machine's speed swings between runs: report the median of five
-        with Services(path) as services:
-            start = time.perf_counter()
-            report = services.verify()
-            runs.append(time.perf_counter() - start)
-        assert report.ok, report.problems[:3]
-    print(f"verify runs: {', '.join(f'{r:.2f}' for r in runs)} s")
-    return statistics.median(runs), report.events
+    medians = []
+    for deep in (False, True):
+        runs = []
+        for _ in range(5 if not deep else 3):  # the machine's speed swings between runs: report the median
+            with Services(path) as services:
+                start = time.perf_counter()
+                report = services.verify(deep=deep)
+                runs.append(time.perf_counter() - start)
+            assert report.ok, report.problems[:3]
+        print(f"verify{' --deep' if deep else ''} runs: {', '.join(f'{r:.2f}' for r in runs)} s")
+        medians.append(statistics.median(runs))
+    return medians[0], medians[1], report.events, signed
 
 
 def main() -> None:
@@ -159,8 +180,9 @@ def main() -> None:
         print(f"bare sqlite3 INSERT + COMMIT of a {size}-byte row: median {bare * 1000:.3f} ms")
         print(f"ratio store/bare: {append / bare:.2f}x (rounds: {', '.join(f'{a / b:.2f}' for a, b in zip(appends, bares, strict=True))}); "
               f"services/bare: {median / bare:.2f}x")
-        elapsed, n = bench_verify(folder, args.events)
-        print(f"verify over {n:,} events: median {elapsed:.2f} s ({n / elapsed:,.0f} events/s)")
+        elapsed, deep, n, signed = bench_verify(folder, args.events)
+        print(f"verify over {n:,} events ({signed:,} signed sign-offs): median {elapsed:.2f} s ({n / elapsed:,.0f} events/s); "
+              f"--deep (every case refolded, every signature checked): median {deep:.2f} s")
 
 
 if __name__ == "__main__":

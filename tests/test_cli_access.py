@@ -134,3 +134,24 @@ def test_restore_is_the_administrators_alone(db, tmp_path):
     code, out, _err = _run("--user", "admin", "--password-file", admin, "restore", str(tmp_path / "backup"), "--to", str(target))
     assert code == 0 and "已恢复" in out and target.exists()
     assert _run("--db", str(target), "verify")[0] == 0
+
+
+def test_passwords_are_changed_by_their_owner_and_reset_by_an_administrator(db, tmp_path):
+    path, _case_id = db
+    own = _password_file(tmp_path, "secret-pass-1", "own.txt")
+    new = _password_file(tmp_path, "changed-pass-2", "new.txt")
+    code, out, _err = _run("--db", path, "--user", "wangju", "--password-file", own, "password", "change", "--new-password-file", new)
+    assert code == 0 and "已修改" in out
+    code, _out, _err = _run("--db", path, "--user", "wangju", "--password-file", own, "password", "change", "--new-password-file", new)
+    assert code == 1  # the old password opens nothing any more
+    reset = _password_file(tmp_path, "reset-pass-3", "reset.txt")
+    code, _out, err = _run("--db", path, "--user", "zhangming", "--password-file", own, "password", "reset", "wangju",
+                           "--new-password-file", reset)
+    assert code != 0 and "无权" in err  # officers do not reset passwords
+    admin = _password_file(tmp_path, "admin-pass-1", "admin.txt")
+    code, out, _err = _run("--db", path, "--user", "admin", "--password-file", admin, "password", "reset", "wangju", "--new-password-file", reset)
+    assert code == 0 and "新的个人签名密钥" in out
+    code, out, err = _run("--db", path, "verify", "--deep")
+    assert code == 0, err
+    code, _out, err = _run("--db", path, "--user", "admin", "--password-file", admin, "password", "reset", "nobody", "--new-password-file", reset)
+    assert code == 1 and "没有该用户" in err

@@ -125,6 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_evidence_add)
 
+    p = sub.add_parser("password", help="密码与个人签名密钥")
+    password = p.add_subparsers(dest="password_command", required=True)
+    q = password.add_parser("change", help="修改 --user 自己的密码（个人签名密钥不变，改用新密码保护）")
+    q.add_argument("--new-password-file", type=Path, required=True, metavar="FILE", help="新密码（文件首行）")
+    q.set_defaults(func=cmd_password_change)
+    q = password.add_parser("reset", help="管理员为忘记密码的人员设置新密码（同时签发新的个人签名密钥）")
+    q.add_argument("login", help="人员的登录名")
+    q.add_argument("--new-password-file", type=Path, required=True, metavar="FILE", help="新密码（文件首行）")
+    q.set_defaults(func=cmd_password_reset)
+
     p = sub.add_parser("verify", help="校验全过程记录和证据文件")
     p.add_argument("--case", help="只校验此案件")
     p.add_argument("--deep", action="store_true", help="即使案件表与签封一致，也按记录逐案重建核对")
@@ -194,10 +204,10 @@ def _session(services: Services, args: argparse.Namespace) -> Session:
         raise CliError(f"{exc}（用 --user 指定登录名）") from None
 
 
-def _acting(services: Services, args: argparse.Namespace) -> Session:
+def _acting(services: Services, args: argparse.Namespace, password: str | None = None) -> Session:
     """The session of ``--user`` for a command that changes the record: the user must authenticate
-    (see :func:`_password`). A wrong password is refused with exit status 1."""
-    password = _password(args)
+    (see :func:`_password`; ``password`` when already read). A wrong password is refused with exit status 1."""
+    password = _password(args) if password is None else password
     try:
         return services.login(args.user, password)
     except PermissionDenied:
@@ -208,13 +218,7 @@ def _password(args: argparse.Namespace) -> str:
     """``--user``'s password: the first line of ``--password-file``, else ``ENFORCEMENT_PASSWORD``, else
     asked at a prompt when the input is a terminal; with none of them the command is refused (exit 2)."""
     if args.password_file is not None:
-        try:
-            text = args.password_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"无法读取密码文件 {args.password_file}：{exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise CliError(f"密码文件 {args.password_file} 不是 UTF-8 文本") from None
-        return text.splitlines()[0] if text else ""
+        return _first_line(args.password_file, "密码文件")
     if "ENFORCEMENT_PASSWORD" in os.environ:
         return os.environ["ENFORCEMENT_PASSWORD"]
     if sys.stdin is not None and sys.stdin.isatty():
@@ -484,6 +488,35 @@ def cmd_verify(services: Services, args: argparse.Namespace, out: TextIO) -> int
             out.write(f"说明：{note}\n")
         out.write("校验通过\n" if report.ok else f"校验未通过：{len(report.problems)} 个问题\n")
     return 0 if report.ok else EXIT_REFUSED
+
+
+def _first_line(path: Path, what: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"无法读取{what} {path}：{exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{what} {path} 不是 UTF-8 文本") from None
+    return text.splitlines()[0] if text else ""
+
+
+def cmd_password_change(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    new = _first_line(args.new_password_file, "新密码文件")
+    old = _password(args)
+    _acting(services, args, old).change_password(old, new)
+    out.write(f"{args.user} 的密码已修改；个人签名密钥不变\n")
+    return 0
+
+
+def cmd_password_reset(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    new = _first_line(args.new_password_file, "新密码文件")
+    session = _acting(services, args)
+    officer = services.officer_by_login(args.login)
+    if officer is None:
+        raise CliError(f"没有该用户：{args.login}", EXIT_REFUSED)
+    session.reset_password(officer.id, new)
+    out.write(f"已为 {args.login} 设置新密码并签发新的个人签名密钥；此前的签名仍以原密钥核验\n")
+    return 0
 
 
 def cmd_backup(services: Services, args: argparse.Namespace, out: TextIO) -> int:

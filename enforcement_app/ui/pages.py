@@ -581,7 +581,8 @@ class AdminPage(QWidget):
                   Field("revoke", tr("AdminPage", "Certificate to revoke"), required=False),
                   Field("certificate_no", tr("AdminPage", "New certificate"), required=False),
                   Field("cert_area", tr("AdminPage", "Area of the certificate"), required=False),
-                  Field("valid_from", tr("AdminPage", "Valid from"), "date"), Field("valid_to", tr("AdminPage", "Valid until"), "date")]
+                  Field("valid_from", tr("AdminPage", "Valid from"), "date"), Field("valid_to", tr("AdminPage", "Valid until"), "date"),
+                  Field("new_password", tr("AdminPage", "New password (a new signing key is issued)"), required=False)]
         defaults = {"roles": row["role_values"], "legal_qualification": row["qualified"], "active": row["active"]}
 
         def run(session, payload):
@@ -592,6 +593,8 @@ class AdminPage(QWidget):
             if payload.get("certificate_no"):
                 changes["add_certificate"] = {"certificate_no": payload["certificate_no"], "area": payload.get("cert_area", ""),
                                               "valid_from": payload["valid_from"], "valid_to": payload["valid_to"]}
+            if payload.get("new_password"):
+                session.reset_password(row["id"], payload["new_password"])
             return session.update_officer(row["id"], changes)
 
         self._dialog("edit_officer", f"{tr('AdminPage', 'Change officer')}：{row['name']}", fields, defaults, run)

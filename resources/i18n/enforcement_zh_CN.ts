@@ -555,6 +555,10 @@
         <translation>初始密码</translation>
     </message>
     <message>
+        <source>New password (a new signing key is issued)</source>
+        <translation>新密码（将签发新的个人签名密钥）</translation>
+    </message>
+    <message>
         <source>Legal professional qualification</source>
         <translation>具有法律职业资格</translation>
     </message>
