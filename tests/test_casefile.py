@@ -144,7 +144,10 @@ def test_metadata_marker_and_embedded_font(exported):
     assert meta.title == f"{data.state.title}案卷"
     assert meta.author == "惠州仲恺高新技术产业开发区市场监督管理局"
     assert data.state.case_no in meta.subject
-    assert read_marker(rendered.pdf) == {"case": case_id, "no": data.state.case_no, "head": data.heads[0], "events": str(len(data.events))}
+    signed = ",".join(f"{h}:{o.fingerprint.replace(' ', '')}" for h, o in data.sign_offs.items() if o.valid)
+    assert data.sign_offs and signed.count(":") == len(data.sign_offs)  # every sign-off of the case, each signature valid
+    assert read_marker(rendered.pdf) == {"case": case_id, "no": data.state.case_no, "head": data.heads[0], "events": str(len(data.events)),
+                                         "signoffs": signed}
     if not rendered.font.embedded:
         pytest.skip("no TrueType CJK font on this machine")
     embedded = set()
@@ -290,3 +293,33 @@ def test_an_evidence_file_that_is_no_image_does_not_stop_the_export(world, tmp_p
     rendered = render_case_file(world.as_(world.evaluator).case_file_data(case_id))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages)
     assert "无法显示预览" in re.sub(r"\s+", "", text)
+
+
+def test_each_approval_block_prints_its_signer_and_key_fingerprint(exported):
+    world, _case_id, _hashes, data, _rendered, reader = exported
+    kinds = {s.hash: s.kind for s in data.state.steps}
+    assert sorted(kinds[h] for h in data.sign_offs) == ["approve_filing", "make_decision"]  # a fine this size needs no legal review
+    pages = [page.extract_text() for page in reader.pages]
+    outline = dict(_outline(reader))
+    for document, kind in (("立案审批表", "approve_filing"), ("行政处罚决定审批表", "make_decision")):
+        sign_off = next(o for h, o in data.sign_offs.items() if kinds[h] == kind)
+        page = pages[outline[document]]
+        assert sign_off.valid and f"密钥指纹 {sign_off.fingerprint}（已核验）" in page.replace("\n", "")
+        assert world.services.officers()[sign_off.signer].name in page
+
+
+def test_verify_pdf_refuses_a_file_whose_sign_off_differs_from_the_record(exported, tmp_path):
+    import dataclasses
+
+    world, _case_id, _hashes, data, _rendered, _reader = exported
+    session = world.as_(world.evaluator)
+    digest, seal = next(iter(data.sign_offs.items()))
+    other = dataclasses.replace(seal, fingerprint="0000 1111 2222 3333")
+    path = tmp_path / "other-key.pdf"
+    path.write_bytes(render_case_file(dataclasses.replace(data, sign_offs={**data.sign_offs, digest: other})).pdf)
+    check = verify_pdf(session, path)
+    assert not check.ok and "密钥指纹与记录中的不同" in check.message
+    gone = tmp_path / "unknown.pdf"
+    gone.write_bytes(render_case_file(dataclasses.replace(data, sign_offs={**data.sign_offs, "e" * 64: seal})).pdf)
+    check = verify_pdf(session, gone)
+    assert not check.ok and "不在本案记录中" in check.message

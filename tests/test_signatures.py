@@ -22,7 +22,7 @@ from enforcement_app.domain.record import header_bytes
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied
 from enforcement_app.services import Services, auth
 from enforcement_app.services.bundle_format import BundleError
-from enforcement_app.store import seals
+from enforcement_app.store import marks, seals
 from enforcement_app.store.database import device_key_name, meta
 from enforcement_app.store.keystore import default_keystore
 
@@ -57,9 +57,13 @@ def _reseal_everything(path) -> None:
     conn.close()
     with Services(path) as services:
         db = services.db
-        key = Ed25519PrivateKey.from_private_bytes(default_keystore().get(device_key_name(meta(db, "device_id"))))
+        name = device_key_name(meta(db, "device_id"))
+        key = Ed25519PrivateKey.from_private_bytes(default_keystore().get(name))
         with db.atomic():
             seals.seal(db, key, meta(db, "device_id"), 0)
+        # and the mark the device keeps of the file, which the keystore holds beside the key
+        marks.remember(default_keystore(), marks.mark_name(name, path), key,
+                       marks.of_last_seal(db, meta(db, "device_id"), marks.database_path(path)))
 
 
 def test_each_sign_off_is_signed_with_its_signers_own_key(world, reviewed):
@@ -354,3 +358,33 @@ def test_a_key_reset_on_another_device_cannot_sign_here(world, tmp_path):
         assert world.services.current_state(case_id).stage.value == "filing"
     finally:
         office.close()
+
+
+def test_a_case_file_checked_after_its_review_was_resigned_with_another_key_fails(world, reviewed, tmp_path):
+    from enforcement_app.casefile import render_case_file, verify_pdf
+
+    case_id = reviewed
+    path = tmp_path / "case.pdf"
+    data = world.as_(world.evaluator).case_file_data(case_id)
+    path.write_bytes(render_case_file(data).pdf)
+    assert verify_pdf(world.as_(world.evaluator), path).ok
+    review = next(o for h, o in data.sign_offs.items() if o.signer == world.reviewer.id)
+    from pypdf import PdfReader
+
+    assert f"密钥指纹 {review.fingerprint}（已核验）" in "".join(p.extract_text() for p in PdfReader(str(path)).pages).replace("\n", "")
+    own = world.as_(world.officer_b)._signer
+    world.services.close()
+
+    def resign(events):
+        for e in events:
+            if e["kind"] == "record_legal_review":
+                e["payload"] = signoff.sign(own, e["stream"], e["parents"].split(","), e["actor"], e["device"], e["at"], e["kind"], e["payload"])
+        return events
+
+    _rewrite(world.services.path, resign)
+    _reseal_everything(world.services.path)
+    with Services(world.services.path, clock=world.clock) as services:
+        check = verify_pdf(signed_in(services, world.evaluator.login), path)
+        # the review the file printed is gone from the record (its stand-in is another event, signed by another key)
+        assert not check.ok and "不在本案记录中" in check.message
+        assert "signature_invalid" in {p.kind for p in services.verify(deep=True).problems}

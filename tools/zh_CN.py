@@ -55,7 +55,7 @@ ZH_CN = {
         "Hearing right: fines on organisations from (yuan)": "听证：对法人或其他组织罚款达到（元）",
         "Major decision: fines on persons from (yuan)": "重大执法决定：对公民罚款达到（元）",
         "Major decision: fines on organisations from (yuan)": "重大执法决定：对法人或其他组织罚款达到（元）",
-        "Legal review time limit (working days)": "法制审核时限（工作日）", "Initial password": "初始密码",
+        "Legal review time limit (working days)": "法制审核时限（工作日）", "Initial password": "初始密码", "New password (a new signing key is issued)": "新密码（将签发新的个人签名密钥）",
         "Legal professional qualification": "具有法律职业资格", "Area of the certificate": "执法证件适用区域", "Valid from": "有效期自",
         "Backup to restore": "要恢复的备份", "Restore into a new database file": "恢复到新的数据库文件",
         "Restored to %1; open it with --db.": "已恢复到 %1，可用 --db 打开。",

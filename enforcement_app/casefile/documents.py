@@ -185,6 +185,16 @@ class Builder:
             return [((1, first_row + 2), (3, first_row + 2))]
         return []
 
+    def signed(self, step: Step | None) -> str:
+        """The electronic-signature line of a sign-off: the key's fingerprint when its signature holds, the
+        reason when it does not, nothing for a record older than personal keys."""
+        seal = self.data.sign_offs.get(step.hash) if step is not None else None
+        if seal is None or not (seal.fingerprint or seal.problem):
+            return ""
+        if seal.valid:
+            return f"电子签名：{self.name(seal.signer)}，密钥指纹 {seal.fingerprint}（已核验）"
+        return f"电子签名无效：{seal.problem}"
+
     def signatures(self, *lines: str) -> list[Flowable]:
         return [Spacer(1, 10), *(_p(line, self.s.sign) for line in lines)]
 
@@ -231,7 +241,7 @@ class Builder:
             [_p("承办人意见", label), _p(f"{asked.opinion or '建议立案调查。'}\n承办人：{handler_lines}\n{_day(req.day)}", c), "", ""],
             [_p("负责人审批意见", label),
              _p(f"{(getattr(answered, 'opinion', '') or getattr(answered, 'reason', '') or ('同意立案' if not refused else '')) if dec else '（待审批）'}\n"
-                f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}", c), "", ""],
+                f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}\n{self.signed(dec)}".rstrip(), c), "", ""],
         ]
         n = len(self.party_rows())
         spans = [((1, 0), (3, 0)), *self.party_spans(1), ((1, n + 1), (3, n + 1)), ((1, n + 2), (3, n + 2)), ((1, n + 3), (3, n + 3))]
@@ -349,7 +359,7 @@ class Builder:
                 [_p("提请理由", lab), _p(f"{p.reason}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)],
                 [_p("负责人审批意见", lab),
                  _p(f"{('同意' if answer.approved else '不同意') if answer else '（待审批）'}。{answer.opinion if answer else ''}\n"
-                    f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}", c)],
+                    f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}\n{self.signed(dec)}".rstrip(), c)],
             ]
             yield Document("approval_form", "有关事项审批表", "", dec.day if dec else step.day,
                            [*self.head("有关事项审批表"), _grid(rows, [0.22 * w, 0.78 * w])])
@@ -385,6 +395,7 @@ class Builder:
         return out
 
     def legal_review(self) -> Iterator[Document]:
+        reviews = iter(list(self.steps("record_legal_review")))
         for n, round_ in enumerate(self.state.review_rounds, 1):
             sub = round_.get("submission", {})
             review = round_.get("review")
@@ -418,7 +429,8 @@ class Builder:
                          _p(f"审核意见：{review.get('opinion', '')}", self.s.plain)]
                 if review.get("corrections"):
                     body.append(_p(f"需补正的事项：{review.get('corrections')}", self.s.plain))
-                body += self.signatures(f"法制审核人员：{self.name(str(review.get('reviewer', '')))}", _day(review.get("on")))
+                body += self.signatures(f"法制审核人员：{self.name(str(review.get('reviewer', '')))}", _day(review.get("on")),
+                                        *filter(None, [self.signed(next(reviews, None))]))
             else:
                 body.append(_p("（审核中）", self.s.plain))
             yield Document("legal_review", f"法制审核意见书（第{n}次）" if len(self.state.review_rounds) > 1 else "法制审核意见书", "",
@@ -432,7 +444,8 @@ class Builder:
                     [_p("讨论意见", lab), _p(p.opinions, c)], [_p("讨论结论", lab), _p(p.conclusion, c)]]
             yield Document("collective_discussion", "重大案件集体讨论记录", "", step.day,
                            [*self.head("重大案件集体讨论记录"), _grid(rows, [0.2 * w, 0.8 * w]),
-                            *self.signatures(f"参加人员签名：{'、'.join(self.name(x) for x in p.participants)}")])
+                            *self.signatures(f"参加人员签名：{'、'.join(self.name(x) for x in p.participants)}",
+                                             f"记录人：{self.name(step.actor)}    {_day(step.day)}", *filter(None, [self.signed(step)]))])
 
     def prior_notice(self) -> Iterator[Document]:
         for step in self.steps("issue_prior_notice"):
@@ -499,6 +512,28 @@ class Builder:
             yield Document("hearing_report", "听证报告", "", step.day,
                            [*self.head("听证报告"), _p(p.content, self.s.body), _p("处理意见：", self.s.heading),
                             _p(p.recommendation, self.s.body), *self.signatures(f"听证主持人：{self.name(step.actor)}", _day(step.day))])
+
+    def decision_approval(self) -> Iterator[Document]:
+        """行政处罚决定审批表: what the head decided on, and their signed approval."""
+        for step in self.steps("make_decision"):
+            p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
+            review = self.state.review
+            discussed = list(self.steps("record_collective_discussion"))
+            decided = (_proposal_text(p) if p.outcome == Outcome.PENALTY.value else
+                       {"no_penalty": "不予行政处罚", "dismissal": "撤销案件", "transfer": "移送司法机关"}.get(str(p.outcome), ""))
+            rows = [
+                [_p("案号", lab), _p(self.state.case_no, c)],
+                [_p("当事人", lab), _p(p.party_name or self.state.party_name, c)],
+                [_p("违法事实", lab), _p(p.facts, c)],
+                [_p("处罚依据", lab), _p(p.basis, c)],
+                [_p("处理决定", lab), _p(decided, c)],
+                [_p("法制审核", lab), _p(REVIEW_OUTCOME_ZH.get(str(review.get("outcome")), "") if review else "未经法制审核", c)],
+                [_p("集体讨论", lab), _p(payload_of(discussed[-1]).conclusion if discussed else "未经集体讨论", c)],
+                [_p("负责人审批意见", lab),
+                 _p(f"同意，作出上述决定。\n负责人：{self.name(step.actor)}    {_day(step.day)}\n{self.signed(step)}".rstrip(), c)],
+            ]
+            yield Document("decision_approval", "行政处罚决定审批表", "", step.day,
+                           [*self.head("行政处罚决定审批表"), _grid(rows, [0.2 * w, 0.8 * w])])
 
     def decision(self) -> Iterator[Document]:
         for step in self.steps("make_decision"):

@@ -106,6 +106,7 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
     documents = build_documents(data, styles)
     layout = Layout(documents, max(1, math.ceil(len(documents) / ROWS_PER_CONTENTS_PAGE)), font)
     state = data.state
+    signed = ",".join(f"{h}:{o.fingerprint.replace(' ', '')}" for h, o in data.sign_offs.items() if o.valid)
     buffer = BytesIO()
     template = _Template(
         buffer,
@@ -119,7 +120,7 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
         title=f"{state.title}案卷",
         author=data.agency.name if data.agency else "",
         subject=f"行政处罚案卷 {state.case_no}",
-        keywords=f"{MARKER} case={state.id} no={state.case_no} head={','.join(data.heads)} events={len(data.events)}",
+        keywords=f"{MARKER} case={state.id} no={state.case_no} head={','.join(data.heads)} events={len(data.events)} signoffs={signed}",
         creator="enforcement-app",
         producer="enforcement-app (reportlab)",
     )

@@ -1,50 +1,24 @@
 """Checking an exported case file against the database.
 
-The exporter writes ``ecr-casefile/1 case=<id> no=<case number> head=<heads> events=<n>`` into the PDF's
-Keywords. reportlab leaves the document information dictionary uncompressed, so it is read straight from
-the bytes; no PDF library is needed at run time.
+The exporter writes ``ecr-casefile/1 case=<id> no=<case number> head=<heads> events=<n> signoffs=<hash>:<key
+fingerprint>,…`` into the PDF's Keywords. ``verify-pdf`` reads it with pypdf, checks the case's record, that
+the file's chain head is still the case's, and that every sign-off the file names is in the record with a
+valid signature by the key whose fingerprint the file prints on its approval block.
 """
 
 from __future__ import annotations
 
-import re
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
 from ..services.api import Session
+from ..services.signatures import case_sign_offs
 
 MARKER_PREFIX = "ecr-casefile/1 "
-
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
-
-
-def _literal_string(data: bytes, start: int) -> bytes:
-    """The bytes of the PDF literal string whose ``(`` is at ``start`` (escapes resolved)."""
-    out, depth, i = bytearray(), 0, start
-    while i < len(data):
-        ch = data[i]
-        if ch == 0x5C:  # backslash
-            i += 1
-            nxt = data[i]
-            if 0x30 <= nxt <= 0x37:
-                digits = re.match(rb"[0-7]{1,3}", data[i:i + 3]).group(0)  # type: ignore[union-attr]
-                out.append(int(digits, 8) & 0xFF)
-                i += len(digits)
-                continue
-            out += _ESCAPES.get(nxt, bytes([nxt]))
-        elif ch == 0x28:  # (
-            depth += 1
-            if depth > 1:
-                out.append(ch)
-        elif ch == 0x29:  # )
-            depth -= 1
-            if depth == 0:
-                return bytes(out)
-            out.append(ch)
-        else:
-            out.append(ch)
-        i += 1
-    return bytes(out)
 
 
 @dataclass(frozen=True)
@@ -59,21 +33,51 @@ class PdfCheck:
     message: str
 
 
-def read_marker(pdf: bytes) -> dict[str, str]:
-    """The fields of the case-file marker, or an empty dict when the PDF carries none."""
-    at = pdf.rfind(b"/Keywords (")
-    if at < 0:
+def _reader(pdf: str | Path | bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else str(pdf))
+
+
+def read_marker(pdf: str | Path | bytes) -> dict[str, str]:
+    """The fields of the case-file marker (of a file, or a PDF's bytes), or an empty dict when the PDF
+    carries none (or is no PDF)."""
+    try:
+        info = _reader(pdf).metadata or {}
+    except (PdfReadError, OSError, ValueError):
         return {}
-    raw = _literal_string(pdf, at + len(b"/Keywords "))
-    text = raw[2:].decode("utf-16-be", errors="replace") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
+    text = str(info.get("/Keywords") or "")
     if not text.startswith(MARKER_PREFIX):
         return {}
     return dict(part.split("=", 1) for part in text.split()[1:] if "=" in part)
 
 
+def _printed_text(path: str | Path) -> str:
+    return "".join(page.extract_text() or "" for page in _reader(path).pages)
+
+
+def sign_off_problems(session: Session, path: str | Path, case_id: str, listed: str) -> list[str]:
+    """What is wrong with the sign-offs the file names (``hash:fingerprint``, comma-separated)."""
+    services = session.services
+    view = session.view(case_id)
+    held = case_sign_offs(services.db, services.device_id, view.events)
+    problems, printed = [], None
+    for item in filter(None, listed.split(",")):
+        digest, _, key = item.partition(":")
+        seal = held.get(digest)
+        if seal is None:
+            problems.append(f"案卷所载的签署 {digest[:12]}… 不在本案记录中")
+        elif not seal.valid:
+            problems.append(f"案卷所载的签署 {digest[:12]}… 在记录中签名无效：{seal.problem}")
+        elif seal.fingerprint.replace(" ", "") != key:
+            problems.append(f"案卷所印的签署 {digest[:12]}… 的密钥指纹与记录中的不同")
+        else:
+            printed = _printed_text(path) if printed is None else printed
+            if seal.fingerprint not in printed:
+                problems.append(f"案卷中没有印出签署 {digest[:12]}… 的密钥指纹 {seal.fingerprint}")
+    return problems
+
+
 def verify_pdf(session: Session, path: str | Path) -> PdfCheck:
-    data = Path(path).read_bytes()
-    marker = read_marker(data)
+    marker = read_marker(path)
     if not marker.get("case"):
         return PdfCheck(False, "", "", "", "", 0, 0, f"{path} 不是本系统导出的案卷（没有案卷标记）")
     view = session.view(marker["case"])
@@ -83,6 +87,10 @@ def verify_pdf(session: Session, path: str | Path) -> PdfCheck:
     if not report.ok:
         return PdfCheck(False, marker["case"], marker.get("no", ""), marker.get("head", ""), db_head, pdf_events, db_events,
                         "数据库中本案记录未通过校验：" + "；".join(p.message for p in report.problems))
+    signed = sign_off_problems(session, path, marker["case"], marker.get("signoffs", ""))
+    if signed:
+        return PdfCheck(False, marker["case"], marker.get("no", ""), marker.get("head", ""), db_head, pdf_events, db_events,
+                        "；".join(signed))
     if marker.get("head") == db_head:
         return PdfCheck(True, marker["case"], marker.get("no", ""), marker["head"], db_head, pdf_events, db_events,
                         f"案卷与数据库一致：{db_events} 条记录，链头 {db_head[:16]}…")

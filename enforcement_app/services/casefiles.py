@@ -7,7 +7,7 @@ as an archived case is read-only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from ..domain.refusals import InvalidInput, Refusal, RuleViolation
 from ..store import events as event_store
 from .cases import context_of
 from .core import SYSTEM_ACTOR, SessionCore
+from .signatures import SignOff, case_sign_offs
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class CaseFileData:
     evidence_files: Mapping[str, Path]  # sha256 -> file in the evidence store
     evaluation: Sheet | None  # the stored evaluation sheet, if the file has been evaluated
     actor_names: Mapping[str, str]
+    sign_offs: Mapping[str, SignOff] = field(default_factory=dict)  # event hash -> the sign-off's signature, checked
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -98,4 +100,5 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         evidence_files=files,
         evaluation=_sheet(session, case_id, state, ctx) if evaluated else None,
         actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
+        sign_offs=case_sign_offs(services.db, services.device_id, events),
     )

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from ..domain import signoff
 from ..domain.procedure import signed_kinds, title_of
+from ..domain.record import RecordedEvent
 from ..domain.signoff import Signed, SigningKey
 from ..store import events as event_store
 from ..store import projection, seals
@@ -38,6 +40,34 @@ def problems_in(events: Iterable[tuple[int | None, Signed]], keys: Mapping[str, 
         problem = signoff.signature_problem(e, keys, e.kind in kinds, seq)
         if problem:
             out.append((e, problem))
+    return out
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A sign-off as the case file prints it: who signed, with which key, and whether the signature holds."""
+
+    hash: str
+    signer: str  # officer id
+    fingerprint: str  # '' when the sign-off carries no signature (a record older than personal keys)
+    valid: bool
+    problem: str = ""
+
+
+def case_sign_offs(db, device: str, events: Sequence[RecordedEvent]) -> dict[str, SignOff]:
+    """The sign-offs among one case's ``events``, by event hash, each checked against the officers' keys."""
+    kinds = signed_kinds()
+    signed = [(e.seq, Signed(e.hash, e.stream, ",".join(sorted(e.parents)), e.actor, e.device, e.at.isoformat(timespec="microseconds"),
+                             e.kind, e.payload)) for e in events if e.kind in kinds]
+    if not signed:
+        return {}
+    keys = officer_keys(db, device)
+    out = {}
+    for seq, e in signed:
+        problem = signoff.signature_problem(e, keys, True, seq)
+        block = e.payload.get(signoff.SIGN_OFF)
+        key = block.get("key", "") if isinstance(block, Mapping) and isinstance(block.get("key"), str) else ""
+        out[e.hash] = SignOff(e.hash, e.actor, signoff.fingerprint(key) if key else "", not problem and bool(key), problem)
     return out
 
 
