@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+import json
+
 import pytest
 import steps
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QPushButton, QWidget
 from conftest import signed_in
 
 pytestmark = pytest.mark.gui
@@ -103,6 +105,9 @@ def submit(qtbot, window, dialog) -> None:
     import shiboken6
 
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    if dialog.confirm_text:  # a sign-off, closing or archiving asks first: the user says yes
+        assert dialog.confirm_box is not None and dialog.confirm_box.isVisible()
+        qtbot.mouseClick(dialog.confirm_box.button(dialog.confirm_box.StandardButton.Yes), Qt.MouseButton.LeftButton)
     settle(qtbot, window.worker)
     if shiboken6.isValid(dialog) and dialog.isVisible():
         errors = [label.text() for label in dialog.errors.values() if label.text()]
@@ -684,3 +689,41 @@ def test_a_failed_write_still_refreshes_what_it_had_stored(world, clients, qtbot
     assert dialog.isVisible() and dialog.message.text()
     assert len(world.as_(world.officer_a).view(case_id).state.evidence) == 1
     assert officer.workspace.evidence.count() == 1
+
+
+def test_a_head_sees_the_request_as_its_document_and_one_click_signs_nothing(world, qtbot, clients):
+    case_id = steps.lead(world, world.company)
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+    photo = world.services.path.parent / "lead.png"
+    steps.png(photo, 7)
+    world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
+                                                              "collected_by": [world.officer_a.id]})
+    worker, head, _ = clients("wangju")
+    head.show_case(case_id)
+    settle(qtbot, worker)
+    dialog = click_action(qtbot, head, "approve_filing")
+    preview = dialog.findChild(QWidget, "sign_off_preview")
+    assert preview is not None
+    qtbot.waitUntil(lambda: bool(preview.images), timeout=15_000)
+    assert "页" in preview.note.text() and len(preview.images) >= 2  # the case-source form and the filing request
+    assert preview.images[0].pixmap().width() > 400  # pages to read, not thumbnails
+    assert [b.text() for b in preview.evidence] == ["线索照片（lead.png）"]
+
+    before = world.services.db.execute("SELECT count(*) FROM event").fetchone()[0]
+    type_into(qtbot, dialog, "opinion", "同意立案调查")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert dialog.confirm_box.isVisible() and "电子签名" in dialog.confirm_box.text()
+    qtbot.mouseClick(dialog.confirm_box.button(dialog.confirm_box.StandardButton.No), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert dialog.isVisible() and world.services.db.execute("SELECT count(*) FROM event").fetchone()[0] == before
+
+    # Escape does not throw the typed opinion away without asking
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.confirm_box.isVisible() and "放弃" in dialog.confirm_box.text()
+    qtbot.mouseClick(dialog.confirm_box.button(dialog.confirm_box.StandardButton.No), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.inputs["opinion"].toPlainText() == "同意立案调查"
+
+    submit(qtbot, head, dialog)
+    row = world.services.db.execute("SELECT actor, payload FROM event WHERE stream = ? AND kind = 'approve_filing'", [case_id]).fetchone()
+    assert row[0] == world.head.id and json.loads(row[1])["sign_off"]["key"]

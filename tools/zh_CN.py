@@ -9,6 +9,8 @@ ZH_CN = {
     "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令：",
              "Cannot open the database": "无法打开数据库"},
     "ActionDialog": {
+        "Sign and record": "签名并记录", "Yes": "是", "No": "否",
+        "Discard what you have entered in this form?": "放弃本表中已填写的内容？",
         "Outcome": "处理意见", "Penalty kinds": "处罚种类", "Fine (yuan)": "罚款金额（元）", "Facts found": "认定的违法事实",
         "Legal basis": "法律依据", "Use of the discretion benchmark": "裁量基准适用说明",
         "Written reason for deviating from the benchmark": "偏离裁量基准的书面理由", "Brief facts": "简要案情",
@@ -76,6 +78,12 @@ ZH_CN = {
         "Overdue": "已逾期", "%n case(s)": "共 %n 件",
     },
     "CaseWorkspace": {
+        "Record “%1” under your personal electronic signature? A signed step cannot be withdrawn; a mistake is put right by a correction recorded after it.":
+            "以您本人的电子签名办理“%1”？签署后不能撤回；如有错误，须另行记录更正。",
+        "Record “%1”? No investigation, decision or execution step can be taken on the case after it.": "办理“%1”？此后本案不能再办理调查、决定或执行步骤。",
+        "Submission": "提请审核材料", "Documents": "文书", "Rendering the documents…": "正在生成文书…",
+        "Evidence (opens at full size)": "证据（点击以原尺寸打开）", "Open the file in the system's viewer": "用系统程序打开此文件",
+        "The case has none of these documents yet.": "本案尚无这些文书。", "%1 page(s), as they will be filed:": "共%1页，即归档时的样式：",
         "No proposal yet.": "尚无处理意见。", "Process record": "全过程记录", "Add evidence files…": "添加证据文件…", "Evidence": "证据",
         "Proposal and review": "处理意见与审核", "Evidence files": "证据文件", "Next steps": "可办理的事项", "Blocked, and why": "暂不能办理的事项及原因",
         "Deadlines": "办案期限", "met": "已完成", "No blocked steps.": "没有受阻的事项。", "Collected": "收集时间", "Simple procedure": "简易程序",

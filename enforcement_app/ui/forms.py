@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QScrollArea,
     QSplitter,
@@ -178,7 +179,7 @@ class ActionDialog(QDialog):
     def __init__(self, kind: str, title: str, fields: Sequence[Field], *, officers: Sequence[tuple[str, str]] = (),
                  evidence: Sequence[tuple[str, str]] = (), defaults: Mapping[str, Any] | None = None,
                  submit: Callable[[dict[str, Any], Callable, Callable], None], extra: QWidget | None = None,
-                 side: QWidget | None = None, parent: QWidget | None = None):
+                 side: QWidget | None = None, confirm: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(f"dialog_{kind}")
         self.setWindowTitle(title)
@@ -237,6 +238,12 @@ class ActionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
         self.resize(720 if side is None else 1200, min(760, 140 + 56 * len(self.fields)) if side is None else 760)
+        self.confirm_text = confirm  # asked before the step is sent (a sign-off, closing, archiving)
+        self.confirm_box: QMessageBox | None = None
+        self._confirmed = False
+        if confirm:
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("ActionDialog", "Sign and record"))
+        self._as_opened = self.payload()
 
     # --- widgets ------------------------------------------------------------------------------------------
 
@@ -361,9 +368,36 @@ class ActionDialog(QDialog):
     # --- sending and refusals -----------------------------------------------------------------------------
 
     def send(self) -> None:
+        if self.confirm_text and not self._confirmed:
+            self._ask(self.confirm_text, self._confirm_and_send)
+            return
+        self._confirmed = False  # a refused step asks again when it is sent again
         self.clear_errors()
         self.buttons.setEnabled(False)
         self._submit(self.payload(), self._sent, self.show_refusal)
+
+    def _confirm_and_send(self) -> None:
+        self._confirmed = True
+        self.send()
+
+    def _ask(self, text: str, then: Callable[[], None]) -> None:
+        """A question over the form, answered without blocking the event loop (the worker keeps running)."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("confirm")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("ActionDialog", "Yes"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("ActionDialog", "No"))
+        box.finished.connect(lambda answer: then() if answer == QMessageBox.StandardButton.Yes else None)
+        self.confirm_box = box
+        box.open()
+
+    def reject(self) -> None:
+        """Cancel, Escape or the window's close: what was typed is not thrown away without asking."""
+        if self.payload() != self._as_opened and self.buttons.isEnabled():
+            self._ask(tr("ActionDialog", "Discard what you have entered in this form?"), super().reject)
+            return
+        super().reject()
 
     def _sent(self, _result: Any) -> None:
         self.buttons.setEnabled(True)

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -298,14 +299,47 @@ class CaseWorkspace(QWidget):
             options = tuple((h, f"{APPROVAL_MATTER_ZH.get(str(a.get('matter')), a.get('matter'))}：{a.get('reason', '')}（{a.get('on', '')}）")
                             for h, a in s.approvals_pending.items())
             fields[0] = Field("request", fields[0].label, "choice", options)
-        side = _materials(s) if kind == "record_legal_review" else None
+        side = self._sign_off_side(kind, s) if kind in SIGNED_KINDS else None
+        confirm = ""
+        if kind in SIGNED_KINDS:
+            confirm = tr("CaseWorkspace", "Record “%1” under your personal electronic signature? A signed step cannot be "
+                                          "withdrawn; a mistake is put right by a correction recorded after it.").replace("%1", title)
+        elif kind in ("close_case", "archive_case"):
+            confirm = tr("CaseWorkspace", "Record “%1”? No investigation, decision or execution step can be taken on the case after it.").replace("%1", title)
         dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
                               submit=lambda payload, done, fail: self._perform(kind, payload, done, fail), extra=extra,
-                              side=side, parent=self)
+                              side=side, confirm=confirm, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.open()
         return dialog
+
+    def _sign_off_side(self, kind: str, s) -> QWidget:
+        """What a sign-off rests on, beside its form: the request, report or proposal rendered as the documents
+        it is filed as, page by page, and every evidence item, each openable at full size in the system viewer."""
+        preview = SignOffPreview(SIGN_OFF_DOCUMENTS.get(kind, ()))
+        case_id = self.case_id
+
+        def job(session, _job):
+            from .pages import page_images
+
+            data = session.case_file_data(case_id)
+            files = [(str(e.get("description", "")), str(e.get("original_name", "")), str(data.evidence_files.get(e.get("sha256"), "")))
+                     for e in data.state.evidence if e.get("sha256") in data.evidence_files]
+            try:
+                pdf = render_documents(data, preview.kinds)
+            except ValueError:  # none of these documents yet
+                return [], files
+            return page_images(pdf, 12, height=900), files
+
+        self.worker.read(job, preview.fill, lambda exc: preview.note.setText(str(exc)))
+        if kind != "record_legal_review":
+            return preview
+        tabs = QTabWidget()
+        tabs.setObjectName("sign_off_side")
+        tabs.addTab(_materials(s), tr("CaseWorkspace", "Submission"))
+        tabs.addTab(preview, tr("CaseWorkspace", "Documents"))
+        return tabs
 
     def _perform(self, kind: str, payload: dict[str, Any], done, fail) -> None:
         case_id = self.case_id
@@ -385,6 +419,68 @@ class CaseWorkspace(QWidget):
                 self.preview.setToolTip(text)
                 return
         self.preview.setText(text)
+
+
+SIGNED_KINDS = frozenset({"approve_filing", "refuse_filing", "decide_approval", "record_legal_review",
+                          "record_collective_discussion", "make_decision"})
+"""The sign-offs of a case the client offers (``procedure.signed_kinds`` less the on-the-spot decision, which
+opens a case and is made with the new-case form)."""
+SIGN_OFF_DOCUMENTS = {
+    "approve_filing": ("case_source", "filing_approval"),
+    "refuse_filing": ("case_source", "filing_approval"),
+    "decide_approval": ("approval_form",),
+    "record_legal_review": ("investigation_report", "inspection_record", "inquiry_record", "evidence_list"),
+    "record_collective_discussion": ("investigation_report", "legal_review", "statement_record", "hearing_report"),
+    "make_decision": ("investigation_report", "legal_review", "collective_discussion", "prior_notice", "statement_record",
+                      "hearing_report", "inspection_record", "inquiry_record", "evidence_list"),
+}
+
+
+class SignOffPreview(QWidget):
+    """The documents a sign-off rests on, as pages, and the evidence items, each opened at full size on request."""
+
+    def __init__(self, kinds: tuple[str, ...], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("sign_off_preview")
+        self.kinds = kinds
+        column = QVBoxLayout(self)
+        self.note = QLabel(tr("CaseWorkspace", "Rendering the documents…"))
+        self.note.setObjectName("sign_off_note")
+        self.note.setWordWrap(True)
+        column.addWidget(self.note)
+        self.pages = QWidget()
+        self.page_column = QVBoxLayout(self.pages)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.pages)
+        column.addWidget(scroll, 1)
+        self.images: list[QLabel] = []
+        self.evidence: list[QPushButton] = []
+        self.column = column
+
+    def fill(self, result: tuple[list[bytes], list[tuple[str, str, str]]]) -> None:
+        images, files = result
+        if files:
+            self.column.addWidget(_title(tr("CaseWorkspace", "Evidence (opens at full size)")))
+        for description, name, path in files:
+            button = QPushButton(f"{description}（{name or Path(path).name[:12]}）")
+            button.setObjectName("open_evidence")
+            button.setToolTip(tr("CaseWorkspace", "Open the file in the system's viewer"))
+            button.clicked.connect(lambda _=False, path=path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
+            self.column.addWidget(button)
+            self.evidence.append(button)
+        if not images:
+            self.note.setText(tr("CaseWorkspace", "The case has none of these documents yet."))
+            return
+        self.note.setText(tr("CaseWorkspace", "%1 page(s), as they will be filed:").replace("%1", str(len(images))))
+        for data in images:
+            label = QLabel()
+            pixmap = QPixmap()
+            pixmap.loadFromData(data, "PNG")
+            label.setPixmap(pixmap.scaledToWidth(min(pixmap.width(), 620), Qt.TransformationMode.SmoothTransformation))
+            label.setObjectName("sign_off_page")
+            self.page_column.addWidget(label)
+            self.images.append(label)
 
 
 def _materials(s) -> QTextBrowser:

@@ -4,6 +4,22 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>Sign and record</source>
+        <translation>签名并记录</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Discard what you have entered in this form?</source>
+        <translation>放弃本表中已填写的内容？</translation>
+    </message>
+    <message>
         <source>Outcome</source>
         <translation>处理意见</translation>
     </message>
@@ -692,6 +708,42 @@
 </context>
 <context>
     <name>CaseWorkspace</name>
+    <message>
+        <source>Record “%1” under your personal electronic signature? A signed step cannot be withdrawn; a mistake is put right by a correction recorded after it.</source>
+        <translation>以您本人的电子签名办理“%1”？签署后不能撤回；如有错误，须另行记录更正。</translation>
+    </message>
+    <message>
+        <source>Record “%1”? No investigation, decision or execution step can be taken on the case after it.</source>
+        <translation>办理“%1”？此后本案不能再办理调查、决定或执行步骤。</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>提请审核材料</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>Rendering the documents…</source>
+        <translation>正在生成文书…</translation>
+    </message>
+    <message>
+        <source>Evidence (opens at full size)</source>
+        <translation>证据（点击以原尺寸打开）</translation>
+    </message>
+    <message>
+        <source>Open the file in the system's viewer</source>
+        <translation>用系统程序打开此文件</translation>
+    </message>
+    <message>
+        <source>The case has none of these documents yet.</source>
+        <translation>本案尚无这些文书。</translation>
+    </message>
+    <message>
+        <source>%1 page(s), as they will be filed:</source>
+        <translation>共%1页，即归档时的样式：</translation>
+    </message>
     <message>
         <source>No proposal yet.</source>
         <translation>尚无处理意见。</translation>
