@@ -228,7 +228,7 @@ class ActionDialog(QDialog):
             split = QSplitter(Qt.Orientation.Horizontal)
             split.addWidget(side)
             split.addWidget(scroll)
-            split.setSizes([520, 620])
+            split.setSizes([640, 560] if side.objectName() == "sign_off_preview" else [520, 620])  # documents to read get the room
             outer.addWidget(split)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("ActionDialog", "Record"))

@@ -134,6 +134,18 @@ def take_all(db_path: Path, folder: Path) -> int:
     window.close()
     worker.shutdown()
 
+    worker, window = _window(db_path, "wangjg")
+    filing = _case_in(db_path, "filing")
+    if filing:
+        window.show_case(filing)
+        settle(worker)
+        dialog = window.workspace.start("approve_filing", "批准立案")
+        settle(worker)
+        shots.append(grab(dialog, folder, "13-approve-filing"))
+        dialog.reject()
+    window.close()
+    worker.shutdown()
+
     worker, window = _window(db_path, "wuzy")
     window.show_page("evaluation")
     archived = _case_in(db_path, "archived") or _case_in(db_path, "closed")

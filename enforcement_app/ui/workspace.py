@@ -450,11 +450,13 @@ class SignOffPreview(QWidget):
         column.addWidget(self.note)
         self.pages = QWidget()
         self.page_column = QVBoxLayout(self.pages)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # pages fit the width (see resizeEvent)
         scroll.setWidget(self.pages)
         column.addWidget(scroll, 1)
         self.images: list[QLabel] = []
+        self._pixmaps: list[QPixmap] = []
         self.evidence: list[QPushButton] = []
         self.column = column
 
@@ -477,10 +479,21 @@ class SignOffPreview(QWidget):
             label = QLabel()
             pixmap = QPixmap()
             pixmap.loadFromData(data, "PNG")
-            label.setPixmap(pixmap.scaledToWidth(min(pixmap.width(), 620), Qt.TransformationMode.SmoothTransformation))
             label.setObjectName("sign_off_page")
             self.page_column.addWidget(label)
             self.images.append(label)
+            self._pixmaps.append(pixmap)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Each page as wide as the panel (never wider than it was rendered), so it reads without scrolling sideways."""
+        width = max(320, self.scroll.viewport().width() - 12)
+        for label, pixmap in zip(self.images, self._pixmaps, strict=True):
+            label.setPixmap(pixmap.scaledToWidth(min(pixmap.width(), width), Qt.TransformationMode.SmoothTransformation))
 
 
 def _materials(s) -> QTextBrowser:
