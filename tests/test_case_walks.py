@@ -73,6 +73,10 @@ def test_approval_voided_by_a_later_penalty_change(world, investigated):
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, investigated, fine_yuan=120000)
     assert "legal_review_void" in rules_of(refused.value)
+    # the refusal shows what changed since the reviewer signed off
+    void = next(r for r in refused.value.refusals if r.rule == "legal_review_void")
+    assert "罚款由150,000.00元改为120,000.00元" in void.message, void.message
+    assert "认定的违法事实" not in void.message  # what did not change is not listed
 
 
 def test_reviewer_must_be_qualified_and_independent(world, investigated):

@@ -77,14 +77,46 @@ def review_refusals(state: CaseState, policy: AgencyPolicy, proposal: Proposal |
             )
         ]
     if proposal is not None and review.get("digest") != proposal.digest:
+        reviewed = (state.review_rounds[-1].get("submission") or {}).get("materials") or {} if state.review_rounds else {}
+        changed = proposal_changes(reviewed, proposal)
         return [
             Refusal(
                 "legal_review_void",
-                "法制审核通过后处罚内容、认定事实或适用法律已变更，原审核意见失效，须重新提交审核",
+                "法制审核通过后处罚内容、认定事实或适用法律已变更，原审核意见失效，须重新提交审核"
+                + (f"（{'；'.join(changed)}）" if changed else ""),
                 art,
             )
         ]
     return []
+
+
+def proposal_changes(reviewed: Mapping[str, Any], proposal: Proposal) -> list[str]:
+    """What differs between the proposal a reviewer signed off (the submission's materials) and the one now
+    on the case, in the words of the decision: each changed element with its old and new value."""
+    def kinds(values: Any) -> str:
+        names = [PENALTY_KIND_ZH.get(PenaltyKind(k), k) if k in set(PenaltyKind) else str(k) for k in sorted(values or [])]
+        return "、".join(names) or "无"
+
+    out = []
+    if not reviewed:
+        return out
+    if str(reviewed.get("outcome", "")) != proposal.outcome:
+        out.append(f"处理意见由“{reviewed.get('outcome')}”改为“{proposal.outcome}”")
+    if sorted(reviewed.get("penalty_kinds") or []) != sorted(proposal.penalty_kinds):
+        out.append(f"处罚种类由{kinds(reviewed.get('penalty_kinds'))}改为{kinds(proposal.penalty_kinds)}")
+    for key, label in (("fine_fen", "罚款"), ("confiscation_fen", "没收违法所得")):
+        before, after = int(reviewed.get(key) or 0), getattr(proposal, key)
+        if before != after:
+            out.append(f"{label}由{format_yuan(before)}改为{format_yuan(after)}")
+    for key, label in (("facts", "认定的违法事实"), ("basis", "适用的法律依据")):
+        if str(reviewed.get(key, "")).strip() != getattr(proposal, key).strip():
+            out.append(f"{label}已改动（审核时：“{_short(str(reviewed.get(key, '')))}”，现为：“{_short(getattr(proposal, key))}”）")
+    return out
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def hearing_after_review(state: CaseState, policy: AgencyPolicy) -> bool:
