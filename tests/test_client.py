@@ -727,3 +727,20 @@ def test_a_head_sees_the_request_as_its_document_and_one_click_signs_nothing(wor
     submit(qtbot, head, dialog)
     row = world.services.db.execute("SELECT actor, payload FROM event WHERE stream = ? AND kind = 'approve_filing'", [case_id]).fetchone()
     assert row[0] == world.head.id and json.loads(row[1])["sign_off"]["key"]
+
+
+def test_the_stepper_ticks_only_what_happened(world, qtbot, clients):
+    """A case decided without legal review or hearing: those stages show as passed by, never ticked."""
+    case_id = steps.investigated(world, world.company)
+    steps.report(world, case_id, fine_yuan=8000, kinds=("fine",))
+    steps.notice(world, case_id, fine_yuan=8000, kinds=("fine",))
+    world.as_(world.officer_a).perform(case_id, "waive_rights", {"written": True, "statement": "放弃陈述申辩和听证"})
+    steps.decide(world, case_id, fine_yuan=8000, kinds=("fine",))
+    worker, officer, _ = clients("zhangming")
+    officer.show_case(case_id)
+    settle(qtbot, worker)
+    text = officer.workspace.stepper.text()
+    for done in ("✔ 立案", "✔ 调查取证", "✔ 告知"):
+        assert done in text, text
+    assert "✔ 法制审核" not in text and "<s>法制审核</s>（未经）" in text
+    assert "✔ 听证" not in text and "<s>听证</s>（未经）" in text

@@ -81,7 +81,7 @@ ZH_CN = {
         "Record “%1” under your personal electronic signature? A signed step cannot be withdrawn; a mistake is put right by a correction recorded after it.":
             "以您本人的电子签名办理“%1”？签署后不能撤回；如有错误，须另行记录更正。",
         "Record “%1”? No investigation, decision or execution step can be taken on the case after it.": "办理“%1”？此后本案不能再办理调查、决定或执行步骤。",
-        "Submission": "提请审核材料", "Documents": "文书", "Rendering the documents…": "正在生成文书…",
+        "skipped": "未经", "Submission": "提请审核材料", "Documents": "文书", "Rendering the documents…": "正在生成文书…",
         "Evidence (opens at full size)": "证据（点击以原尺寸打开）", "Open the file in the system's viewer": "用系统程序打开此文件",
         "The case has none of these documents yet.": "本案尚无这些文书。", "%1 page(s), as they will be filed:": "共%1页，即归档时的样式：",
         "No proposal yet.": "尚无处理意见。", "Process record": "全过程记录", "Add evidence files…": "添加证据文件…", "Evidence": "证据",

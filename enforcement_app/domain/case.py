@@ -208,3 +208,23 @@ def step_day(payload: Mapping[str, Any], fallback: datetime) -> date:
         if value:
             return date.fromisoformat(str(value)[:10])
     return fallback.date()
+
+
+def stage_reached(state: CaseState, stage: Stage) -> bool:
+    """Whether the case went through ``stage`` (a step of that stage was recorded), as opposed to passing it
+    by: no legal review needed, no hearing asked for, paid at once. What the stepper ticks."""
+    reached = {
+        Stage.LEAD: state.lead_received_on is not None,
+        Stage.FILING: state.filed_on is not None or any(s.kind in ("request_filing", "refuse_filing") for s in state.steps),
+        Stage.INVESTIGATION: state.filed_on is not None,
+        Stage.DELIBERATION: state.report is not None,
+        Stage.LEGAL_REVIEW: bool(state.review_rounds),
+        Stage.NOTICE: state.notice is not None,
+        Stage.HEARING: state.hearing_requested_on is not None or state.hearing_held is not None,
+        Stage.DECIDED: state.decided_on is not None,
+        Stage.EXECUTION: bool(state.payments) or state.court_enforcement is not None or state.stage == Stage.EXECUTION,
+        Stage.CLOSED: state.closed_on is not None,
+        Stage.ARCHIVED: bool(state.archive_no),
+    }
+    return reached.get(stage, state.stage == stage)
+

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..casefile import render_documents
-from ..domain.case import STAGE_ZH, Stage
+from ..domain.case import STAGE_ZH, Stage, stage_reached
 from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.money import format_yuan
 from ..domain.officers import Role
@@ -203,7 +203,7 @@ class CaseWorkspace(QWidget):
             + (f"<br/><span style='color:#e65100'>{tr('CaseWorkspace', 'The record has forked: %1 branches recorded on different machines; the next step joins them.').replace('%1', str(len(view['heads'])))}</span>"
                if len(view["heads"]) > 1 else "")
         )
-        self.stepper.setText(_stepper(s.stage, s.procedure.value))
+        self.stepper.setText(_stepper(s))
         self._actions(view)
         today = view["today"]
         rows, colors = [], {}
@@ -537,14 +537,17 @@ def _title(text: str) -> QLabel:
     return label
 
 
-def _stepper(stage: Stage, procedure: str) -> str:
+def _stepper(state) -> str:
+    stage, procedure = state.stage, state.procedure.value
     if procedure == "simple":
         return f"<b>{tr('CaseWorkspace', 'Simple procedure')}</b>：{STAGE_ZH[stage]}"
     current = STEPPER.index(stage) if stage in STEPPER else -1
     parts = []
     for n, s in enumerate(STEPPER):
-        if n < current:
+        if n < current and stage_reached(state, s):
             parts.append(f"<span style='color:#2e7d32'>✔ {STAGE_ZH[s]}</span>")
+        elif n < current:  # passed by, not gone through: never ticked
+            parts.append(f"<span style='color:#9e9e9e'><s>{STAGE_ZH[s]}</s>（{tr('CaseWorkspace', 'skipped')}）</span>")
         elif n == current:
             parts.append(f"<span style='background:#1565c0; color:white; padding:2px'>&nbsp;{STAGE_ZH[s]}&nbsp;</span>")
         else:

@@ -717,6 +717,10 @@
         <translation>办理“%1”？此后本案不能再办理调查、决定或执行步骤。</translation>
     </message>
     <message>
+        <source>skipped</source>
+        <translation>未经</translation>
+    </message>
+    <message>
         <source>Submission</source>
         <translation>提请审核材料</translation>
     </message>
