@@ -54,13 +54,13 @@ def large_case(folder: Path):
         s.perform(case_id, "record_inquiry", {
             "started_at": f"2025-03-05T{8 + n % 10:02d}:00", "ended_at": f"2025-03-05T{8 + n % 10:02d}:50", "place": "询问室",
             "officers": [world.officer_a.id, world.officer_b.id], "recorder": "李华", "certificates_shown": True,
-            "rights_notified": True, "person": {"name": f"证人{n}", "relation": "证人"}, "qa": qa, "confirmed": True})
+            "rights_notified": True, "person": {"name": f"证人{n}", "relation": "证人"}, "qa": qa})
     world.clock.set("2025-03-10T09:00")
     steps.report(world, case_id, fine_yuan=50000)
     steps.notice(world, case_id, fine_yuan=50000)
     world.clock.set("2025-03-18T09:00")
     steps.decide(world, case_id, fine_yuan=50000, evidence=hashes)
-    s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
     s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
     return world, case_id

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+import steps  # noqa: E402
 
 from enforcement_app.services import Services, auth  # noqa: E402
 from enforcement_app.services.api import CHINA  # noqa: E402
@@ -64,7 +65,7 @@ class World:
 
     def as_(self, officer):
         """The officer logged in with their password (their signing key unlocked), as users act."""
-        return self.services.login(officer.login, password_of(officer.login))
+        return signed_in(self.services, officer.login)
 
 
 def password_of(login: str) -> str:
@@ -175,5 +176,39 @@ def world(tmp_path, world_template):
 
 
 def signed_in(services, login: str):
-    """``login`` logged in with their test password on ``services``: their personal signing key unlocked."""
-    return services.login(login, password_of(login))
+    """``login`` logged in with their test password on ``services``: their personal signing key unlocked. The
+    笔录 it records carry the usual signers' drawn signatures unless the payload names its own (see
+    ``steps.autosigned``): the client's signature pad would have captured them; the tests of signatures
+    themselves give ``signatures`` explicitly."""
+    return PadSession(services.login(login, password_of(login)))
+
+
+class PadSession:
+    """A session whose records are signed on the pad by the people present, as in the client."""
+
+    def __init__(self, session):
+        object.__setattr__(self, "_session", session)
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def __setattr__(self, name, value):  # a test patching the session (monkeypatch) patches the one that acts
+        setattr(self._session, name, value)
+
+    def __delattr__(self, name):
+        delattr(self._session, name)
+
+    def _names(self, officer_id: str) -> str:
+        officer = self._session.services.officers().get(officer_id)
+        return officer.name if officer else officer_id
+
+    def perform(self, case_ref, kind, payload=None):
+        return self._session.perform(case_ref, kind, steps.autosigned(kind, payload, self._names))
+
+    def record_simple_decision(self, payload):
+        return self._session.record_simple_decision(steps.autosigned("record_simple_decision", payload, self._names))
+
+    def register_party_and_case(self, party_data, case_payload, *, simple=False):
+        if simple:
+            case_payload = steps.autosigned("record_simple_decision", case_payload, self._names)
+        return self._session.register_party_and_case(party_data, case_payload, simple=simple)

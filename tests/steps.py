@@ -174,3 +174,40 @@ def seal_as_the_device(db) -> None:
     last = seals.last(db)
     with db.atomic():
         seals.seal(db, key, device, last.seq if last else 0)
+
+
+# --- signatures on the 笔录, as the client's signature pad captures them --------------------------------------
+
+def handwritten(kind: str, payload: dict, signer: str, name: str, at: str = "2025-03-04T11:00:00+08:00") -> dict:
+    """One signer's drawn signature over the text of ``payload`` (as the pad binds it)."""
+    from enforcement_app.domain.handwriting import handwritten_entry, scribble
+
+    return handwritten_entry(kind, payload, signer, name, scribble(name), at)
+
+
+def signers_of(kind: str, payload: dict, officer_names) -> list[tuple[str, str]]:
+    """Who signs a record of ``kind`` in the usual case: the party or the person present, the interviewee and
+    both officers, the recipient served in person."""
+    if kind in ("record_inspection", "record_sampling"):
+        return [("present", payload.get("present") or "在场人")]
+    if kind == "record_inquiry":
+        person = payload.get("person") if isinstance(payload.get("person"), dict) else {}
+        officers = [officer_names(o) for o in (payload.get("officers") or [])[:2]] if isinstance(payload.get("officers"), list) else []
+        return [("interviewee", str(person.get("name") or "被询问人")), *(("officer", n) for n in officers)]
+    if kind in ("record_simple_decision", "hold_hearing"):
+        return [("party", "当事人")]
+    if kind == "record_statement" and payload.get("form") == "oral":
+        return [("party", str(payload.get("by") or "当事人"))]
+    if kind == "serve_document" and payload.get("method") == "direct":
+        return [("recipient", str(payload.get("recipient") or "受送达人"))]
+    return []
+
+
+def autosigned(kind: str, payload, officer_names):
+    """``payload`` with the usual signers' drawn signatures, unless it says who signed (``signatures``)."""
+    if not isinstance(payload, dict) or "signatures" in payload:
+        return payload
+    signers = signers_of(kind, payload, officer_names)
+    if not signers:
+        return payload
+    return {**payload, "signatures": [handwritten(kind, payload, role, name) for role, name in signers]}

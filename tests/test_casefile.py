@@ -129,7 +129,7 @@ def test_key_fields_of_each_document_are_present(exported):
     text = "\n".join(p.extract_text() for p in reader.pages)
     flat = re.sub(r"\s+", "", text)
     state = data.state
-    for needle in (state.case_no, "惠州某某食品有限公司", "91350100M000100Y43", "44130001", "44130002", "以上记录属实",
+    for needle in (state.case_no, "惠州某某食品有限公司", "91350100M000100Y43", "44130001", "44130002", "以上笔录我看过（或者已向我宣读过），与我说的相符",
                    "50,000.00元", "申请行政复议", "提起行政诉讼", "NO.0001", "20250001", "现场照片1"):
         assert needle in flat, needle
     for digest in hashes:

@@ -132,6 +132,46 @@ def check(dialog, key: str, *values: str) -> None:
         item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in values else Qt.CheckState.Unchecked)
 
 
+def _pen():
+    from PySide6.QtGui import QInputDevice, QPointingDevice
+
+    return QPointingDevice("test pen", 7, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
+                           QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 0)
+
+
+def draw_signature(qtbot, field, row: int = 0, name: str | None = None, *, pen: bool = False) -> None:
+    """Sign one row of a signatures field as a person does: open the pad, draw a stroke (with the mouse, or
+    with a pen that reports pressure), confirm."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    line = field.rows[row]
+    if name is not None:
+        line["name"].setText(name)
+    qtbot.mouseClick(line["buttons"][0], Qt.MouseButton.LeftButton)
+    dialog = line["dialog"]
+    pad = dialog.pad
+    points = [QPointF(30 + 12 * i, 90 + (18 if i % 2 else -18)) for i in range(20)]
+    if pen:
+        device = _pen()
+        kinds = [QTabletEvent.Type.TabletPress] + [QTabletEvent.Type.TabletMove] * (len(points) - 2) + [QTabletEvent.Type.TabletRelease]
+        for n, (kind, point) in enumerate(zip(kinds, points, strict=True)):
+            event = QTabletEvent(kind, device, point, pad.mapToGlobal(point), 0.2 + 0.04 * n, 0, 0, 0, 0, 0,
+                                 Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton,
+                                 Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else Qt.MouseButton.LeftButton)
+            QApplication.sendEvent(pad, event)
+    else:
+        for n, point in enumerate(points):
+            kind = QMouseEvent.Type.MouseButtonPress if n == 0 else QMouseEvent.Type.MouseMove
+            QApplication.sendEvent(pad, QMouseEvent(kind, point, pad.mapToGlobal(point), Qt.MouseButton.LeftButton,
+                                                    Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(pad, QMouseEvent(QMouseEvent.Type.MouseButtonRelease, points[-1], pad.mapToGlobal(points[-1]),
+                                                Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.mouseClick(dialog.findChild(QPushButton, "confirm_signature"), Qt.MouseButton.LeftButton)
+    assert line["entry"] is not None, dialog.message.text()
+
+
 def test_login_refuses_a_wrong_password(clients):
     _worker, window, dialog = clients("zhangming", "wrong-password")
     assert window is None and "用户名或密码错误" in dialog.error.text()
@@ -239,6 +279,8 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     set_moment(dialog, "ended_at", "2025-03-04T11:00")
     type_into(qtbot, dialog, "place", "惠州市仲恺高新区惠风路1号店内")
     type_into(qtbot, dialog, "findings", "货架上有超过保质期的酸奶12盒")
+    type_into(qtbot, dialog, "present", "刘某")
+    draw_signature(qtbot, dialog.inputs["signatures"], 0, "刘某")
     submit(qtbot, officer, dialog)
 
     photo = tmp_path / "shelf.png"
@@ -258,7 +300,16 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     type_into(qtbot, dialog, "recorder", "李华")
     type_into(qtbot, dialog, "person", "刘某，当事人")
     type_into(qtbot, dialog, "qa", "问：货架上的酸奶是否过期？\n答：是的，忘记下架了。")
+    signatures = dialog.inputs["signatures"]
+    assert [r["name"].text() for r in signatures.rows] == ["", "张明", "李华"]  # the officers are offered by name
+    draw_signature(qtbot, signatures, 0, "刘某", pen=True)
+    draw_signature(qtbot, signatures, 1)
+    draw_signature(qtbot, signatures, 2)
     submit(qtbot, officer, dialog)
+    inquiry = [st for st in world.services.current_state(case_id).steps if st.kind == "record_inquiry"][-1]
+    drawn = inquiry.payload["signatures"]
+    assert [e["signer"] for e in drawn] == ["interviewee", "officer", "officer"] and inquiry.payload["confirmed"]
+    assert len({p[2] for p in drawn[0]["strokes"][0]}) > 5  # the pen's pressure, point by point
 
     # the report, with the discretion panel: 150,000 yuan is above the organisation threshold (major)
     dialog = click_action(qtbot, officer, "submit_investigation_report")
@@ -301,7 +352,9 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     dialog = click_action(qtbot, officer, "issue_prior_notice")
     type_into(qtbot, dialog, "document_no", "仲高新市监告字〔2025〕1号")
     submit(qtbot, officer, dialog)
-    submit(qtbot, officer, click_action(qtbot, officer, "serve_document"))
+    dialog = click_action(qtbot, officer, "serve_document")
+    draw_signature(qtbot, dialog.inputs["signatures"])
+    submit(qtbot, officer, dialog)
 
     world.clock.set("2025-03-20T09:00")  # statement and hearing windows closed
     head.workspace.reload()
@@ -312,7 +365,9 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
 
     officer.workspace.reload()
     settle(qtbot, worker)
-    submit(qtbot, officer, click_action(qtbot, officer, "serve_document"))
+    dialog = click_action(qtbot, officer, "serve_document")
+    draw_signature(qtbot, dialog.inputs["signatures"])
+    submit(qtbot, officer, dialog)
     dialog = click_action(qtbot, officer, "record_payment")
     type_into(qtbot, dialog, "receipt_no", "NO.0001")
     submit(qtbot, officer, dialog)
@@ -389,11 +444,16 @@ def test_simple_procedure_on_the_spot_with_its_decision_form(world, clients, qtb
     type_text(qtbot, new.basis, "《无证无照经营查处办法》第十三条")
     type_text(qtbot, new.form_no, "No.440001")
     type_text(qtbot, new.fine, "201")  # above the 200-yuan limit for a person (Art. 51)
+    draw_signature(qtbot, new.signed, 0, "刘某")
     qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     assert "第五十一条" in new.error.text()
     new.fine.clear()
     type_text(qtbot, new.fine, "200")
+    qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert "签名后有改动" in new.error.text()  # the party signed for 201 yuan: the form changed, the signature must be made again
+    draw_signature(qtbot, new.signed, 0, "刘某")
     qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     settle(qtbot, worker)
@@ -405,6 +465,9 @@ def test_simple_procedure_on_the_spot_with_its_decision_form(world, clients, qtb
     settle(qtbot, worker)
     text = "".join(page.extract_text() for page in PdfReader(str(target)).pages)
     assert "当场行政处罚决定书" in text and "No.440001" in text and "200.00元" in text
+    assert "当事人签名（刘某" in text and "已签收" not in text
+    images = [image for page in PdfReader(str(target)).pages for image in page.images]
+    assert len(images) == 1 and images[0].image.size == (480, 160)  # the party's signature, drawn on its line
 
 
 def test_administration_sets_thresholds_and_registers_an_officer(world, clients, qtbot):

@@ -88,6 +88,7 @@ def test_a_revoked_certificate_is_seen_by_a_process_that_cached_it(world):
 WRITER = textwrap.dedent("""
     import json, sys
     from datetime import datetime
+    from enforcement_app.domain.handwriting import handwritten_entry, scribble
     from enforcement_app.services import Services
     from enforcement_app.services.api import CHINA
     path, login, case_id, officers, n = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5])
@@ -96,9 +97,10 @@ WRITER = textwrap.dedent("""
         session = services.session(login)  # inspections are not sign-offs: no password needed
         done = 0
         for k in range(n):
-            session.perform(case_id, "record_inspection", {
-                "started_at": f"2025-03-06T{8 + k // 60:02d}:{k % 60:02d}", "ended_at": "2025-03-06T11:59", "place": "店内",
-                "officers": officers, "certificates_shown": True, "findings": f"第{k}次检查", "party_signed": True})
+            p = {"started_at": f"2025-03-06T{8 + k // 60:02d}:{k % 60:02d}", "ended_at": "2025-03-06T11:59", "place": "店内",
+                 "officers": officers, "certificates_shown": True, "findings": f"第{k}次检查", "present": "店主"}
+            p["signatures"] = [handwritten_entry("record_inspection", p, "present", "店主", scribble("店主"), "2025-03-06T12:00:00+08:00")]
+            session.perform(case_id, "record_inspection", p)
             done += 1
         print(done)
 """)

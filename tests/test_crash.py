@@ -90,9 +90,9 @@ def _batch(world, folder: Path, run: int, case_id: str) -> Path:
             lines.append({"case": case_id, "evidence": str(photo), "data": {**evidence, "description": f"现场照片 {run}-{n}"}})
         elif n % 4 == 3:
             at = f"2025-03-{6 + n % 20:02d}T10:00"
-            lines.append({"case": case_id, "action": "record_inspection", "data": {
+            lines.append({"case": case_id, "action": "record_inspection", "data": steps.autosigned("record_inspection", {
                 "started_at": at, "ended_at": at[:11] + "11:00", "place": "店内", "officers": [world.officer_a.id, world.officer_b.id],
-                "certificates_shown": True, "findings": f"第{run}轮第{n}次检查", "party_signed": True}})
+                "certificates_shown": True, "findings": f"第{run}轮第{n}次检查", "present": "店主"}, str)})
         else:
             lines.append({"case": "new", "action": "register_lead", "data": {**lead, "summary": f"第{run}轮第{n}条线索"}})
     path = folder / f"batch-{run}.jsonl"

@@ -297,6 +297,7 @@ def test_a_mark_altered_in_the_keystore_is_reported_and_the_next_write_replaces_
 
 _KILLED_WHILE_MARKING = """
 import os, signal, sys
+from enforcement_app.domain.handwriting import handwritten_entry, scribble
 from enforcement_app.services import Services
 from enforcement_app.store import keystore
 
@@ -306,9 +307,10 @@ def killed(*_args):  # the mark's new value is on disk under its temporary name,
 keystore.os.replace = killed
 path, case_id, officers = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 services = Services(path)
-services.session("zhangming").perform(case_id, "record_inspection", {
-    "started_at": "2025-03-20T10:00", "ended_at": "2025-03-20T11:00", "place": "店内", "officers": officers,
-    "certificates_shown": True, "findings": "复查", "party_signed": True})
+p = {"started_at": "2025-03-20T10:00", "ended_at": "2025-03-20T11:00", "place": "店内", "officers": officers,
+     "certificates_shown": True, "findings": "复查", "present": "店主"}
+p["signatures"] = [handwritten_entry("record_inspection", p, "present", "店主", scribble("店主"), "2025-03-20T11:00:00+08:00")]
+services.session("zhangming").perform(case_id, "record_inspection", p)
 """
 
 

@@ -8,8 +8,19 @@ to ``QT_TRANSLATE_NOOP``; ``tests/test_i18n.py`` checks that every string the co
 ZH_CN = {
     "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令：",
              "Cannot open the database": "无法打开数据库"},
+    "SignaturePad": {
+        "Sign": "签名", "The text you sign:": "您签名确认的内容：", "Confirm signature": "确认签名", "Cancel": "取消", "Clear": "清除重签",
+        "Nothing has been signed yet: sign on the line above.": "尚未签名：请在上方签名线处书写。",
+        "Refused to sign": "拒绝签名", "(none)": "（无）", "Reason stated": "当事人所述情况", "Witness who signs": "见证人（签名）",
+        "Or the audio-visual record": "或录音录像证据", "Record the refusal": "记录拒签情况",
+        "State the reason given for refusing.": "请注明拒绝签名的情况。",
+        "A refusal needs a witness who signs, or an audio-visual record of it.": "拒绝签名的，应由见证人签名或者以录音录像记录。",
+        "Add a signer": "添加签名人", "Name": "姓名", "not signed": "未签名",
+        "add the photo or scan as evidence of the case first": "请先将签名纸的照片或扫描件作为本案证据存入",
+        "The signed paper": "已签名的纸质笔录", "Evidence item": "证据",
+    },
     "ActionDialog": {
-        "Sign and record": "签名并记录", "Yes": "是", "No": "否",
+        "Signatures": "签名", "Sign and record": "签名并记录", "Yes": "是", "No": "否",
         "Discard what you have entered in this form?": "放弃本表中已填写的内容？",
         "Outcome": "处理意见", "Penalty kinds": "处罚种类", "Fine (yuan)": "罚款金额（元）", "Facts found": "认定的违法事实",
         "Legal basis": "法律依据", "Use of the discretion benchmark": "裁量基准适用说明",
@@ -142,7 +153,7 @@ ZH_CN = {
         "Second officer": "另一名执法人员", "Lead summary": "案源简要情况", "check digit correct": "校验码正确",
         "General procedure (lead to be filed)": "普通程序（案源登记，待立案）", "Simple procedure (decided on the spot)": "简易程序（当场作出决定）",
         "Fine": "罚款", "Warning": "警告", "Certificates shown to the party": "已向当事人出示执法证件",
-        "Party signed the decision": "当事人已在决定书上签名", "Place": "地点", "Facts": "违法事实", "Legal basis": "处罚依据",
+        "Party's signature": "当事人签收", "Party signed the decision": "当事人已在决定书上签名", "Place": "地点", "Facts": "违法事实", "Legal basis": "处罚依据",
         "Penalty": "处罚种类", "Fine (yuan)": "罚款金额（元）", "Pre-printed form number": "预定格式决定书编号", "Procedure": "程序",
     },
 }

@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableS
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
 from ..domain.evaluation import Sheet
+from ..domain.handwriting import INQUIRY_CONFIRMATION, SIGNER_ZH, describe
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     CASE_SOURCE_ZH,
@@ -195,6 +196,23 @@ class Builder:
             return f"电子签名：{self.name(seal.signer)}，密钥指纹 {seal.fingerprint}（已核验）"
         return f"电子签名无效：{seal.problem}"
 
+    def hand_signed(self, entries, roles: tuple[str, ...], label: str) -> list[Flowable]:
+        """Each signature of ``roles`` on its line: the drawn image where one was captured, the scan's evidence
+        number, or the refusal with its witness. A record without any (made before signatures were captured)
+        says so: nothing says 已签名 without a signature behind it."""
+        chosen = [e for e in entries or () if e.get("signer") in roles]
+        if not chosen:
+            return [_p(f"{label}：（本记录未留存签名）", self.s.sign)]
+        out: list[Flowable] = []
+        for e in chosen:
+            image = _signature_image(e)
+            if image is None:
+                out.append(_p(describe(e), self.s.sign))
+                continue
+            who = f"{SIGNER_ZH.get(e.get('signer', ''), '')}签名（{e.get('name', '')}，{str(e.get('at', ''))[:16].replace('T', ' ')}）："
+            out.append(_signature_row(_p(who, self.s.sign), image))
+        return out
+
     def signatures(self, *lines: str) -> list[Flowable]:
         return [Spacer(1, 10), *(_p(line, self.s.sign) for line in lines)]
 
@@ -271,8 +289,9 @@ class Builder:
                 _p(f"执法人员{'已' if p.certificates_shown else '未'}向当事人出示执法证件，表明身份，告知当事人依法享有陈述、申辩和申请回避的权利。", self.s.body),
                 _p("现场检查情况：", self.s.heading),
                 _p(p.findings, self.s.body),
-                *self.signatures(f"当事人（在场人）签名：{'已签名' if p.party_signed else '拒绝签名（' + str(p.refusal_note) + '）'}",
-                                 f"执法人员签名：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day)),
+                Spacer(1, 10),
+                *self.hand_signed(p.signatures, ("party", "present"), "当事人（在场人）签名"),
+                *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day)),
             ]
             yield Document("inspection_record", f"现场笔录（{n}）" if n > 1 else "现场笔录", "", step.day, body)
 
@@ -296,9 +315,11 @@ class Builder:
                 Spacer(1, 4),
                 *qa,
                 Spacer(1, 6),
-                _p("以上记录属实。" if p.confirmed else "（被询问人未确认笔录）", self.s.body),
-                *self.signatures(f"被询问人签名：{person.get('name', '')}", f"询问人：{'、'.join(self.name(o) for o in p.officers)}",
-                                 f"记录人：{p.recorder}", _day(step.day)),
+                _p(f"被询问人确认：{INQUIRY_CONFIRMATION}。" if p.confirmed else "（被询问人未确认笔录）", self.s.body),
+                Spacer(1, 10),
+                *self.hand_signed(p.signatures, ("interviewee",), "被询问人签名"),
+                *self.hand_signed(p.signatures, ("officer",), "询问人签名"),
+                *self.signatures(f"记录人：{p.recorder}", _day(step.day)),
             ]
             yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body)
 
@@ -498,8 +519,8 @@ class Builder:
                         _p(f"听证时间：{_day(p.on)}    主持人：{self.name(str(p.chair))}    "
                            f"{'公开' if p.public else '不公开'}举行    委托代理人：{'、'.join(p.agents) or '无'}", self.s.plain),
                         Spacer(1, 4), _p(p.transcript, self.s.body),
-                        *self.signatures(f"当事人签名：{'已签名' if p.party_signed else '拒绝签名（' + str(p.refusal_note) + '）'}",
-                                         f"主持人：{self.name(str(p.chair))}")]
+                        Spacer(1, 10), *self.hand_signed(p.signatures, ("party",), "当事人签名"),
+                        *self.signatures(f"主持人：{self.name(str(p.chair))}")]
             else:
                 body = [*self.head("听证笔录"),
                         _p(f"{_day(p.on)}，当事人{'无正当理由拒不出席听证' if p.kind == 'absent_without_reason' else '未经许可中途退出听证'}，"
@@ -573,8 +594,8 @@ class Builder:
                     _p(f"处罚决定：{_penalty_text(Outcome.PENALTY.value, p.penalty_kinds, p.fine_fen, 0)}", self.s.body),
                     _p(f"履行方式和期限：{p.compliance}", self.s.body),
                     _p(p.remedies, self.s.body),
+                    Spacer(1, 10), *self.hand_signed(p.signatures, ("party",), "当事人签收"),
                     *self.signatures(f"执法人员：{'、'.join(self.with_certificate(o, step.day) for o in p.officers)}",
-                                     f"当事人签名：{'已签收' if p.party_signed else '拒绝签收（' + str(p.refusal_note) + '）'}",
                                      self.agency_name, _day(step.day))]
             yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
 
@@ -589,7 +610,7 @@ class Builder:
                 [_p("送达时间", lab), _p(_day(step.day), c)],
                 [_p("送达地点", lab), _p(p.address or (self.data.party.address if self.data.party else ""), c)],
                 [_p("送达方式", lab), _p(SERVICE_METHOD_ZH.get(str(p.method), p.method), c)],
-                [_p("受送达人签名或盖章", lab), _p("已签收" if p.receipt_signed else "", c)],
+                [_p("受送达人签名或盖章", lab), _receipt_cell(p.signatures, c)],
                 [_p("见证人", lab), _p(p.witness or "", c)],
                 [_p("送达人", lab), _p(self.name(step.actor), c)],
             ]
@@ -776,3 +797,37 @@ def build_documents(data: CaseFileData, styles: Styles) -> list[Document]:
             raise ValueError(f"casefile/order.json: unknown document kind {entry['kind']!r}")
         documents.extend(make())
     return documents
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    import struct
+
+    return struct.unpack(">II", data[16:24]) if data[12:16] == b"IHDR" else (1, 1)
+
+
+def _signature_image(entry) -> Flowable | None:
+    """A drawn signature as an image on its line (about 12 mm high), or None when the entry has none."""
+    import base64
+
+    if entry.get("how") != "handwritten" or not entry.get("png"):
+        return None
+    data = base64.b64decode(entry["png"])
+    width, height = _png_size(data)
+    h = 12 * mm
+    return Image(io.BytesIO(data), width=min(60 * mm, h * width / max(1, height)), height=h)
+
+
+def _signature_row(label: Flowable, image: Flowable) -> Table:
+    table = Table([[label, image]], colWidths=[0.5 * BODY_WIDTH, 0.5 * BODY_WIDTH], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("LINEBELOW", (1, 0), (1, 0), 0.5, colors.black)]))
+    return table
+
+
+def _receipt_cell(entries, style) -> Flowable:
+    recipient = [e for e in entries or () if e.get("signer") == "recipient"]
+    if not recipient:
+        return _p("", style)
+    image = _signature_image(recipient[0])
+    return image if image is not None else _p(describe(recipient[0]), style)
+

@@ -13,8 +13,10 @@ import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from ..domain.discretion import BaseKind, CaseFacts, assess
+from ..domain.handwriting import handwritten_entry, scribble
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
 from .api import CHINA, Services
@@ -92,6 +94,23 @@ def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> by
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def _signed(kind: str, payload: dict[str, Any], *officers: str) -> dict[str, Any]:
+    """``payload`` with the signatures a demo record carries, drawn as a quick scrawl of each name: the party or
+    the person present; on an inquiry the interviewee and both officers; the recipient served in person."""
+    if kind == "record_inquiry":
+        signers = [("interviewee", payload["person"]["name"]), *(("officer", o) for o in officers)]
+    elif kind in ("record_inspection", "record_sampling"):
+        signers = [("present", payload.get("present") or "在场人")]
+    elif kind == "serve_document":
+        signers = [("recipient", payload["recipient"])]
+    else:
+        signers = [("party", "当事人")]
+    at = str(payload.get("ended_at") or payload.get("at") or (str(payload.get("on", "")) + "T10:00"))
+    moment = datetime.fromisoformat(at).replace(tzinfo=CHINA).isoformat()
+    return {**payload, "signatures": [handwritten_entry(kind, payload, role, name, scribble(name, n), moment)
+                                      for n, (role, name) in enumerate(signers)]}
 
 
 class _Timeline:
@@ -197,11 +216,11 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     cause_name, entry, basis, facts, bases = cause
     is_org = party.kind.value == "organisation"
     if target == "simple":
-        a.record_simple_decision({
+        a.record_simple_decision(_signed("record_simple_decision", {
             "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
             "basis": "《无证无照经营查处办法》第十三条", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
-            "party_signed": True, "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
-            "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000})
+            "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
+            "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000}))
         return
     act_day = start - timedelta(days=rng.randrange(3, 30))
     case_id = a.register_lead({
@@ -217,20 +236,20 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         return
     head.perform(case_id, "approve_filing", {"opinion": "同意立案调查", "on": t.day(1)})
     t.day(1)
-    a.perform(case_id, "record_inspection", {
+    a.perform(case_id, "record_inspection", _signed("record_inspection", {
         "started_at": t.at(10), "ended_at": t.at(11), "place": party.address, "officers": ids, "certificates_shown": True,
-        "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name, "party_signed": True})
+        "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name}))
     for k in range(2 if n % 3 else 1):
         path = scratch / f"photo-{n}-{k}.png"
         path.write_bytes(_png(160, 120, (40 + 20 * k, 90, 140), n * 7 + k))
         a.add_evidence(case_id, path, {"kind": "audiovisual", "description": f"现场照片{k + 1}", "source": "执法人员现场拍摄",
                                        "collected_by": ids, "collected_at": t.at(10), "place": party.address})
-    a.perform(case_id, "record_inquiry", {
+    a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
         "person": {"name": party.legal_representative or party.name, "relation": "当事人" if not is_org else "法定代表人"},
         "qa": [{"q": "我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？", "a": "看清了。"},
-               {"q": "请说明相关情况。", "a": f"{facts}，我们认识到错误，愿意整改。"}], "confirmed": True})
+               {"q": "请说明相关情况。", "a": f"{facts}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
     if target.startswith("investigation"):
         return
     outcome = {"no_penalty": "no_penalty", "dismissal": "dismissal", "transfer": "transfer"}.get(target, "penalty")
@@ -269,20 +288,20 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                                  "reasons": "依据行政处罚法第三十三条第一款" if outcome == "no_penalty" else "",
                                                  "evidence": []})
         if outcome == "no_penalty":
-            a.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day(1)})
+            a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
         a.perform(case_id, "close_case", {"summary": "依法处理完毕", "on": t.day(1)})
         return
     t.day(1)
     a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": ["fine"],
                                              "fine_fen": fine_now, "facts": facts, "basis": basis, "on": t.day()})
-    a.perform(case_id, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day()})
+    a.perform(case_id, "serve_document", _signed("serve_document", {"document": "prior_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
     if target in ("notice", "approved"):
         return
     if target == "hearing":
         a.perform(case_id, "request_hearing", {"form": "written", "on": t.day(2)})
         a.perform(case_id, "give_hearing_notice", {"hearing_on": max(t.now.date() + timedelta(days=14), today + timedelta(days=10)).isoformat(), "place": "本局听证室",
                                                    "document_no": f"仲高新市监听字〔{start.year}〕{n}号", "chair": officers["chenjing"].id, "on": t.day(1)})
-        a.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day()})
+        a.perform(case_id, "serve_document", _signed("serve_document", {"document": "hearing_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
         return
     a.perform(case_id, "record_statement", {"form": "written", "by": party.name, "content": "请求从轻处罚", "on": t.day(2)})
     a.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "当事人未提出新的事实和理由，不予采纳", "on": t.day(1)})
@@ -293,7 +312,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                              "reasons": "当事人陈述申辩未提出新的事实和理由"})
     if target == "decided":
         return
-    a.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "receipt_signed": True, "on": t.day(1)})
+    a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
     if target == "execution":
         return
     a.perform(case_id, "record_payment", {"amount_fen": fine_now, "channel": "bank", "receipt_no": f"4413{n:06d}", "on": t.day(5)})

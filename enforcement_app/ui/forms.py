@@ -52,6 +52,7 @@ from ..domain.labels import (
 from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import RuleViolation
 from .i18n import tr
+from .signature_pad import SignaturesField
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,13 @@ PROPOSAL = (
     Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Written reason for deviating from the benchmark"), "long", required=False),
 )
 
+SIGNERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "record_inspection": (("present", ""),), "record_sampling": (("present", ""),),
+    "record_inquiry": (("interviewee", ""), ("officer", ""), ("officer", "")), "serve_document": (("recipient", ""),),
+    "record_statement": (("party", ""),), "hold_hearing": (("party", ""),), "record_simple_decision": (("party", ""),),
+}
+"""Who signs each record, as the form first offers it (the workspace fills in the names it knows)."""
+
 FORMS: dict[str, tuple[Field, ...]] = {
     "request_filing": (Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Brief facts"), "long"), Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for filing"), "long"),
                        Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
@@ -90,18 +98,19 @@ FORMS: dict[str, tuple[Field, ...]] = {
                           Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"),
                           Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown to the party"), "bool", default=True),
                           Field("findings", QT_TRANSLATE_NOOP("ActionDialog", "Findings"), "long"), Field("present", QT_TRANSLATE_NOOP("ActionDialog", "Present"), required=False),
-                          Field("party_signed", QT_TRANSLATE_NOOP("ActionDialog", "Party signed"), "bool", default=True)),
+                          Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "record_inquiry": (Field("started_at", QT_TRANSLATE_NOOP("ActionDialog", "Started at"), "moment"), Field("ended_at", QT_TRANSLATE_NOOP("ActionDialog", "Ended at"), "moment"),
                        Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"), Field("recorder", QT_TRANSLATE_NOOP("ActionDialog", "Recorder")),
                        Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown"), "bool", default=True),
                        Field("rights_notified", QT_TRANSLATE_NOOP("ActionDialog", "Rights notified"), "bool", default=True),
                        Field("person", QT_TRANSLATE_NOOP("ActionDialog", "Person questioned"), "person"),
                        Field("qa", QT_TRANSLATE_NOOP("ActionDialog", "Questions and answers (lines starting 问：/答：)"), "qa"),
-                       Field("confirmed", QT_TRANSLATE_NOOP("ActionDialog", "Confirmed as true by the person"), "bool", default=True)),
+                       Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "record_sampling": (Field("started_at", QT_TRANSLATE_NOOP("ActionDialog", "Started at"), "moment"), Field("ended_at", QT_TRANSLATE_NOOP("ActionDialog", "Ended at"), "moment"),
                         Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers"),
                         Field("certificates_shown", QT_TRANSLATE_NOOP("ActionDialog", "Certificates shown"), "bool", default=True),
-                        Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items sampled")), Field("quantity", QT_TRANSLATE_NOOP("ActionDialog", "Quantity"), required=False)),
+                        Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items sampled")), Field("quantity", QT_TRANSLATE_NOOP("ActionDialog", "Quantity"), required=False),
+                        Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", tuple(APPROVAL_MATTER_ZH.items())),
                          Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"), Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False),
                          Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), required=False), Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), required=False)),
@@ -121,17 +130,17 @@ FORMS: dict[str, tuple[Field, ...]] = {
                            Field("fine_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Fine (yuan)"), "yuan", required=False), Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Facts"), "long"),
                            Field("basis", QT_TRANSLATE_NOOP("ActionDialog", "Legal basis")), Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for deviating from the benchmark"), "long", required=False)),
     "serve_document": (Field("document", QT_TRANSLATE_NOOP("ActionDialog", "Document"), "choice", SERVED), Field("method", QT_TRANSLATE_NOOP("ActionDialog", "Method"), "choice", METHODS),
-                       Field("recipient", QT_TRANSLATE_NOOP("ActionDialog", "Recipient")), Field("receipt_signed", QT_TRANSLATE_NOOP("ActionDialog", "Receipt signed"), "bool", default=True),
+                       Field("recipient", QT_TRANSLATE_NOOP("ActionDialog", "Recipient")), Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False),
                        Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False)),
     "record_statement": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", tuple(STATEMENT_FORM_ZH.items())), Field("by", QT_TRANSLATE_NOOP("ActionDialog", "By")),
-                         Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Statement and defence"), "long")),
+                         Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Statement and defence"), "long"), Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "record_reexamination": (Field("adopted", QT_TRANSLATE_NOOP("ActionDialog", "Adopted"), "bool", default=False), Field("conclusion", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "long")),
     "waive_rights": (Field("written", QT_TRANSLATE_NOOP("ActionDialog", "Waived in writing"), "bool", default=True), Field("statement", QT_TRANSLATE_NOOP("ActionDialog", "Party's statement"), "long")),
     "request_hearing": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", tuple(STATEMENT_FORM_ZH.items())),),
     "give_hearing_notice": (Field("hearing_on", QT_TRANSLATE_NOOP("ActionDialog", "Hearing date"), "date"), Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place")), Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Document number")),
                             Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer")),
     "hold_hearing": (Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Date"), "date"), Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer"), Field("transcript", QT_TRANSLATE_NOOP("ActionDialog", "Transcript"), "long"),
-                     Field("party_signed", QT_TRANSLATE_NOOP("ActionDialog", "Party signed"), "bool", default=True)),
+                     Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "record_hearing_report": (Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Hearing report"), "long"), Field("recommendation", QT_TRANSLATE_NOOP("ActionDialog", "Recommendation"), "long")),
     "make_decision": (*PROPOSAL, Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Decision number")), Field("evidence", QT_TRANSLATE_NOOP("ActionDialog", "Evidence relied on"), "evidence"),
                       Field("reasons", QT_TRANSLATE_NOOP("ActionDialog", "Reasons (on the statement and defence)"), "long", required=False),
@@ -305,6 +314,10 @@ class ActionDialog(QDialog):
             w.setColumnWidth(1, 96)
             w.setMinimumHeight(300)
             return w
+        if kind == "signatures":
+            signers = default or SIGNERS.get(self.kind, ())
+            return SignaturesField(self.kind, signers, evidence, evidence,
+                                   lambda: {k: v for k, v in self.payload().items() if k != "signatures"})
         if kind == "person":
             w = QLineEdit(str(default or ""))
             w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case"))
@@ -347,6 +360,8 @@ class ActionDialog(QDialog):
                 comment = w.item(row, 2).text().strip() if w.item(row, 2) else ""
                 out[key] = {"finding": w.cellWidget(row, 1).currentData(), "comment": comment}
             return out
+        if kind == "signatures":
+            return w.entries()
         if kind == "person":
             name, _, relation = w.text().partition("，")
             return {"name": name.strip(), "relation": relation.strip() or "当事人"}

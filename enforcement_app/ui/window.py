@@ -36,6 +36,7 @@ from ..domain.refusals import RuleViolation
 from ..services.bundles import UntrustedDevice
 from .i18n import LANGUAGES, tr
 from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
+from .signature_pad import SignaturesField
 from .worker import Written
 from .workspace import CaseWorkspace
 
@@ -120,6 +121,7 @@ class NewCaseDialog(QDialog):
         self.worker = worker
         self.actor = actor
         self.case_id = ""
+        self._spot_at = QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm")  # the moment of an on-the-spot decision
         form = QFormLayout(self)
         self.kind = QComboBox()
         self.kind.setObjectName("party_kind")
@@ -183,9 +185,9 @@ class NewCaseDialog(QDialog):
         self.shown = QCheckBox(tr("NewCaseDialog", "Certificates shown to the party"))
         self.shown.setObjectName("certificates_shown")
         self.shown.setChecked(True)
-        self.signed = QCheckBox(tr("NewCaseDialog", "Party signed the decision"))
-        self.signed.setObjectName("party_signed")
-        self.signed.setChecked(True)
+        # the party signs for the on-the-spot form (or refuses before a witness): drawn on the pad over the decision's text
+        self.signed = SignaturesField("record_simple_decision", (("party", ""),), (), (), self._spot_payload)
+        self.signed.setObjectName("party_signature")
         simple.addRow(tr("NewCaseDialog", "Place"), self.place)
         simple.addRow(tr("NewCaseDialog", "Facts"), self.facts)
         simple.addRow(tr("NewCaseDialog", "Legal basis"), self.basis)
@@ -193,7 +195,7 @@ class NewCaseDialog(QDialog):
         simple.addRow(tr("NewCaseDialog", "Fine (yuan)"), self.fine)
         simple.addRow(tr("NewCaseDialog", "Pre-printed form number"), self.form_no)
         simple.addRow(self.shown)
-        simple.addRow(self.signed)
+        simple.addRow(tr("NewCaseDialog", "Party's signature"), self.signed)
         self.simple.hide()
         self.procedure.currentIndexChanged.connect(lambda _: self.simple.setVisible(self.procedure.currentData() == "simple"))
         form.addRow(tr("NewCaseDialog", "Procedure"), self.procedure)
@@ -244,6 +246,16 @@ class NewCaseDialog(QDialog):
         self.number_state.setStyleSheet("color:#2e7d32;")
         return True
 
+    def _spot_payload(self) -> dict:
+        """The on-the-spot decision as the form holds it now (what the party signs for)."""
+        spot = {"at": self._spot_at, "place": self.place.text().strip(), "cause": self.cause.text().strip(),
+                "cause_entry": self.entry.currentData() or "", "facts": self.facts.text().strip(), "basis": self.basis.text().strip(),
+                "form_no": self.form_no.text().strip(), "penalty_kinds": [self.penalty.currentData()],
+                "officers": [self.actor.id, self.second.currentData()], "certificates_shown": self.shown.isChecked()}
+        if self.penalty.currentData() == "fine":
+            spot["fine_yuan"] = self.fine.text().strip()
+        return spot
+
     def create(self) -> None:
         organisation = self.kind.currentData() == "organisation"
         party = {"kind": self.kind.currentData(), "name": self.name.text().strip(), "address": self.address.text().strip(),
@@ -255,13 +267,7 @@ class NewCaseDialog(QDialog):
                 "summary": self.summary.text().strip(), "handlers": [self.actor.id, self.second.currentData()]}
 
         simple = self.procedure.currentData() == "simple"
-        spot = {"at": QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm"), "place": self.place.text().strip(),
-                "cause": lead["cause"], "cause_entry": lead["cause_entry"], "facts": self.facts.text().strip(),
-                "basis": self.basis.text().strip(), "form_no": self.form_no.text().strip(),
-                "penalty_kinds": [self.penalty.currentData()], "officers": lead["handlers"],
-                "certificates_shown": self.shown.isChecked(), "party_signed": self.signed.isChecked()}
-        if self.penalty.currentData() == "fine":
-            spot["fine_yuan"] = self.fine.text().strip()
+        spot = {**self._spot_payload(), "signatures": self.signed.entries()}
 
         def job(session, _job):  # party and case together: a refused case leaves no party behind
             return session.register_party_and_case(party, spot if simple else lead, simple=simple)

@@ -265,6 +265,13 @@ class CaseWorkspace(QWidget):
         defaults: dict[str, Any] = {}
         if kind in ("record_inspection", "record_inquiry", "record_sampling"):
             defaults["officers"] = list(s.handlers)
+        names = self.view.get("names", {})
+        if kind == "record_inquiry":  # the interviewee and both officers sign the inquiry record
+            defaults["signatures"] = (("interviewee", ""), *(("officer", names.get(h, "")) for h in s.handlers[:2]))
+        elif kind == "serve_document":
+            defaults["signatures"] = (("recipient", s.party_name),)
+        elif kind in ("record_statement", "hold_hearing"):
+            defaults["signatures"] = (("party", s.party_name),)
         if kind == "record_collective_discussion":
             defaults["participants"] = []
         if kind in PROPOSAL_ACTIONS:

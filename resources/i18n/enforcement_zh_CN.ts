@@ -4,6 +4,10 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>Signatures</source>
+        <translation>签名</translation>
+    </message>
+    <message>
         <source>Sign and record</source>
         <translation>签名并记录</translation>
     </message>
@@ -1392,6 +1396,10 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
         <translation>已向当事人出示执法证件</translation>
     </message>
     <message>
+        <source>Party's signature</source>
+        <translation>当事人签收</translation>
+    </message>
+    <message>
         <source>Party signed the decision</source>
         <translation>当事人已在决定书上签名</translation>
     </message>
@@ -1422,6 +1430,89 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
     <message>
         <source>Procedure</source>
         <translation>程序</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>The text you sign:</source>
+        <translation>您签名确认的内容：</translation>
+    </message>
+    <message>
+        <source>Confirm signature</source>
+        <translation>确认签名</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除重签</translation>
+    </message>
+    <message>
+        <source>Nothing has been signed yet: sign on the line above.</source>
+        <translation>尚未签名：请在上方签名线处书写。</translation>
+    </message>
+    <message>
+        <source>Refused to sign</source>
+        <translation>拒绝签名</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Reason stated</source>
+        <translation>当事人所述情况</translation>
+    </message>
+    <message>
+        <source>Witness who signs</source>
+        <translation>见证人（签名）</translation>
+    </message>
+    <message>
+        <source>Or the audio-visual record</source>
+        <translation>或录音录像证据</translation>
+    </message>
+    <message>
+        <source>Record the refusal</source>
+        <translation>记录拒签情况</translation>
+    </message>
+    <message>
+        <source>State the reason given for refusing.</source>
+        <translation>请注明拒绝签名的情况。</translation>
+    </message>
+    <message>
+        <source>A refusal needs a witness who signs, or an audio-visual record of it.</source>
+        <translation>拒绝签名的，应由见证人签名或者以录音录像记录。</translation>
+    </message>
+    <message>
+        <source>Add a signer</source>
+        <translation>添加签名人</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>not signed</source>
+        <translation>未签名</translation>
+    </message>
+    <message>
+        <source>add the photo or scan as evidence of the case first</source>
+        <translation>请先将签名纸的照片或扫描件作为本案证据存入</translation>
+    </message>
+    <message>
+        <source>The signed paper</source>
+        <translation>已签名的纸质笔录</translation>
+    </message>
+    <message>
+        <source>Evidence item</source>
+        <translation>证据</translation>
     </message>
 </context>
 </TS>

@@ -16,7 +16,7 @@ from ..officers import Role
 from ..penalties import PartyKind, PenaltyKind
 from ..refusals import Refusal
 from . import payload as P
-from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, plain, read
+from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, plain, read, signatures_form
 from .folds import day_of, decision_fold, investigators_fold
 
 CASE_SOURCES = tuple(CASE_SOURCE_ZH)
@@ -110,8 +110,9 @@ class SimpleDecision(CaseHeader):
     fine_fen: int = P.fen("罚款金额")
     officers: tuple[str, ...] = P.ids("执法人员")
     certificates_shown: bool = P.flag()
-    party_signed: bool = P.flag()
-    refusal_note: str = P.text("当事人拒绝签收情况", required=False)
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the party's receipt of the form, or the refusal noted
+    party_signed: bool = P.kept(False)  # records made before signatures were captured
+    refusal_note: str = P.kept("")
     compliance: str = P.text("履行方式和期限")
     remedies: str = P.text("申请行政复议、提起行政诉讼的途径和期限")
     case_no: str = P.kept("")
@@ -146,8 +147,7 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
     _party_header(f, ctx)
     if not f.out["certificates_shown"]:
         f.problem("certificates_shown", "执法人员当场作出处罚决定应当出示执法证件（行政处罚法第五十二条）")
-    if not f.out["party_signed"] and not f.out.get("refusal_note"):
-        f.problem("party_signed", "当事人拒绝签收的，应当在决定书上注明（行政处罚法第五十二条）")
+    signatures_form(f, None, ActionKind.RECORD_SIMPLE_DECISION, raw, (("party", 1),))  # 当事人拒绝签收的，应当在决定书上注明（第五十二条）
     extra = sorted(set(kinds) - {PenaltyKind.WARNING.value, PenaltyKind.FINE.value})
     if extra:
         f.problem("penalty_kinds", "简易程序只能给予警告或者罚款（行政处罚法第五十一条）")

@@ -16,6 +16,7 @@ from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
 from .engine import (
+    signatures_form,
     BEFORE_DECISION,
     INVESTIGATING,
     OPEN_STAGES,
@@ -73,7 +74,8 @@ def _investigative_checks(state: CaseState, ctx: Context, f: Form, label: str) -
 class Inspection(_investigative("检查")):
     findings: str = P.text("检查情况", search=True)
     present: str = P.text("在场人", required=False)
-    party_signed: bool = P.flag()
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # see ..handwriting
+    party_signed: bool = P.kept(False)  # records made before signatures were captured
 
 
 @declare(ActionKind.RECORD_INSPECTION, "现场检查", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
@@ -81,6 +83,7 @@ class Inspection(_investigative("检查")):
 def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Inspection, raw, ctx)
     _investigative_checks(state, ctx, f, "检查")
+    signatures_form(f, state, ActionKind.RECORD_INSPECTION, raw, one_of=("party", "present"))
     return f.done()
 
 
@@ -90,7 +93,8 @@ class Inquiry(_investigative("询问")):
     recorder: str = P.text("记录人")
     rights_notified: bool = P.flag()
     qa: tuple[Mapping[str, Any], ...] = P.kept((), search=True)  # [{q, a}]
-    confirmed: bool = P.flag()
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the interviewee's (over the confirmation) and both officers'
+    confirmed: bool = P.kept(False)  # set from the interviewee's signature (a flag in records made before)
 
 
 @declare(ActionKind.RECORD_INQUIRY, "询问调查", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
@@ -117,6 +121,8 @@ def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
     else:
         f.keep("qa", [{"q": str(x["q"]).strip(), "a": str(x.get("a", "")).strip()} for x in qa])
     _investigative_checks(state, ctx, f, "询问")
+    signatures_form(f, state, ActionKind.RECORD_INQUIRY, raw, (("interviewee", 1), ("officer", 2)))
+    f.keep("confirmed", any(e["signer"] == "interviewee" and e["how"] != "refused" for e in f.out["signatures"]))
     return f.done()
 
 
@@ -124,6 +130,7 @@ def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
 class Sampling(_investigative("抽样")):
     items: str = P.text("抽样物品")
     quantity: str = P.text("抽样数量", required=False)
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())
 
 
 @declare(ActionKind.RECORD_SAMPLING, "抽样取证", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
@@ -131,6 +138,7 @@ class Sampling(_investigative("抽样")):
 def _v_sampling(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Sampling, raw, ctx)
     _investigative_checks(state, ctx, f, "抽样")
+    signatures_form(f, state, ActionKind.RECORD_SAMPLING, raw, one_of=("party", "present"))
     return f.done()
 
 

@@ -13,7 +13,7 @@ from ..labels import HEARING_ABSENCE_ZH, SERVED_DOCUMENT_ZH, SERVICE_METHOD_ZH, 
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
-from .engine import OPEN_STAGES, ActionKind, Context, InboxTask, deadline, declare, not_suspended, plain, read
+from .engine import OPEN_STAGES, ActionKind, Context, InboxTask, deadline, declare, not_suspended, plain, read, signatures_form
 from .proposal import ProposalFields, hearing_right, proposal_form
 
 SERVICE_METHODS = tuple(SERVICE_METHOD_ZH)
@@ -86,7 +86,8 @@ class Service(P.Payload):
     on: date | None = P.day("送达日期", today=True)
     method: str = P.choice("送达方式", SERVICE_METHODS)
     recipient: str = P.text("受送达人")
-    receipt_signed: bool = P.flag()
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the recipient's on the 送达回证 (direct service)
+    receipt_signed: bool = P.kept(False)  # records made before signatures were captured
     witness: str = P.text("见证人", required=lambda read_so_far: read_so_far.get("method") == "left_at_address")
     consent: bool = P.flag()
     address: str = P.kept("")
@@ -129,6 +130,8 @@ def _v_serve(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str
         f.keep("hearing_right", bool(issued.get("hearing_right")))
     if document == "decision":
         f.keep("payable", state.amount_due_fen > 0)
+    # served in person, the recipient signs the receipt (or refuses before a witness); other ways carry no signature
+    signatures_form(f, state, ActionKind.SERVE_DOCUMENT, raw, (("recipient", 1),) if method == "direct" else ())
     return f.done()
 
 
@@ -147,6 +150,7 @@ class Statement(P.Payload):
     form: str = P.choice("陈述申辩方式", STATEMENT_FORMS)
     by: str = P.text("陈述申辩人")
     content: str = P.text("陈述申辩内容", search=True)
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # an oral statement's record, signed by the party
 
 
 def _fold_statement(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
@@ -154,8 +158,13 @@ def _fold_statement(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.reexamined = False
 
 
-declare(ActionKind.RECORD_STATEMENT, "陈述申辩", stages=frozenset({Stage.NOTICE, Stage.HEARING, Stage.DELIBERATION}), roles=(Role.OFFICER,),
-         handler_only=True, pre=_notice_served, payload=Statement, fold=_fold_statement)(plain(Statement))
+@declare(ActionKind.RECORD_STATEMENT, "陈述申辩", stages=frozenset({Stage.NOTICE, Stage.HEARING, Stage.DELIBERATION}), roles=(Role.OFFICER,),
+         handler_only=True, pre=_notice_served, payload=Statement, fold=_fold_statement)
+def _v_statement(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Statement, raw, ctx)
+    # an oral statement is taken down as 陈述申辩笔录 and signed by the party; a written one is the party's own paper
+    signatures_form(f, state, ActionKind.RECORD_STATEMENT, raw, (("party", 1),) if f.out.get("form") == "oral" else ())
+    return f.done()
 
 
 def _statement_unexamined(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -326,8 +335,9 @@ class Hearing(P.Payload):
     transcript: str = P.text("听证笔录", search=True)
     agents: tuple[str, ...] = P.ids("委托代理人", required=False)
     public: bool = P.flag(default=True)
-    party_signed: bool = P.flag()
-    refusal_note: str = P.text("当事人拒绝签字情况", required=lambda read_so_far: not read_so_far["party_signed"])
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the party's on the transcript, or the refusal noted
+    party_signed: bool = P.kept(False)  # records made before signatures were captured
+    refusal_note: str = P.kept("")
 
 
 def _fold_hearing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
@@ -348,6 +358,7 @@ def _v_hold_hearing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> d
     if chair and chair != notice.get("chair"):
         f.problem("chair", "听证主持人与听证通知书不一致")
     f.problems += _hearing_chair_refusals(state, ctx, chair)
+    signatures_form(f, state, ActionKind.HOLD_HEARING, raw, (("party", 1),))
     return f.done()
 
 
