@@ -63,7 +63,9 @@ def recorded_certificates(services: ServicesCore) -> list[bytes]:
 def signer(services: ServicesCore) -> AgencySigner | None:
     """This device's signer for case files, issuing its key and certificate on first use; None when this
     device cannot sign for the record (no agency set, or the database's device key is not in this keystore:
-    a copy opened elsewhere can be read and exported, but not signed, as it cannot be recorded in either)."""
+    a copy opened elsewhere can be read and exported, but not signed, as it cannot be recorded in either).
+    The first call on a device records the certificate (its own transaction): an export is otherwise a read,
+    and this one write is noted like any other (the agency's table), so the views that care refresh."""
     agency = services.agency()
     if agency is None or services.device_anchor() is None:
         return None
