@@ -1,6 +1,6 @@
 """The agency's signing certificate: what the exported case file's PAdES signature is made with.
 
-A PDF signature that readers check (Adobe Reader, Foxit, 福昕, WPS, pdf.js, pyHanko) needs an X.509
+A PDF signature that readers check (Adobe Reader, Foxit/福昕, WPS, poppler, pyHanko) needs an X.509
 certificate. No certificate authority is reachable offline, so each device that exports case files issues
 the agency a **self-signed** certificate: subject and issuer ``CN = O = <agency name>``, ``OU = 设备 <device
 id>`` (a laptop and the office machine hold different keys for the same agency). A reader therefore shows
@@ -83,7 +83,7 @@ def issue(key: rsa.RSAPrivateKey, agency_name: str, device_id: str) -> bytes:
 
 def fingerprint(der: bytes) -> str:
     """The certificate's SHA-256 fingerprint as people compare it: 64 hex digits in groups of four. Readers
-    show the same digits (Adobe Reader: 证书查看器 → 详细信息 → SHA-256 摘要), spaced their own way."""
+    show the same digits in the certificate's details, spaced their own way."""
     digest = hashlib.sha256(der).hexdigest().upper()
     return " ".join(digest[i:i + 4] for i in range(0, 64, 4))
 
