@@ -6,6 +6,9 @@ until the documents are laid out, so they are PDF form XObjects: the pages reser
 contents pages is fixed by the number of documents) and the canvas defines them at the very end. One
 pass keeps the export close to bare reportlab speed. ``invariant=1`` makes the file byte-identical for
 the same case.
+
+When the services hand over the agency's signer, the file is then signed as the agency (PAdES, see
+:mod:`.signature`) at the case's last event time, so the signed file too is byte-identical for the same case.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .documents import (
     build_documents,
 )
 from .fonts import CaseFileFont, find_font
+from .signature import sign_case_file
 
 ROWS_PER_CONTENTS_PAGE = 22
 MARKER = "ecr-casefile/1"
@@ -72,6 +76,7 @@ class RenderedCaseFile:
     numbered_pages: int
     documents: tuple[tuple[str, str, int, int], ...]  # (title, number, first page, last page)
     font: CaseFileFont
+    signed_by: str = ""  # the fingerprint of the agency certificate that signed the file; "" when unsigned
 
 
 class _Canvas(Canvas):
@@ -148,7 +153,12 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
     story.append(Spacer(1, 1))
     template.build(story, canvasmaker=partial(_Canvas, layout))
     ranges = tuple((d.title, d.number, *layout.page_range(i)) for i, d in enumerate(documents))
-    return RenderedCaseFile(buffer.getvalue(), layout.closing_page, layout.numbered_pages, ranges, font)
+    pdf = buffer.getvalue()
+    if data.signer is None:
+        return RenderedCaseFile(pdf, layout.closing_page, layout.numbered_pages, ranges, font)
+    signed = sign_case_file(pdf, data.signer, max(e.at for e in data.events), reason=f"行政处罚案卷 {state.case_no or state.id}",
+                            location=data.agency.area if data.agency else "")
+    return RenderedCaseFile(signed, layout.closing_page, layout.numbered_pages, ranges, font, data.signer.fingerprint)
 
 
 def render_documents(data: CaseFileData, kinds: tuple[str, ...], font: CaseFileFont | None = None) -> bytes:

@@ -4,10 +4,17 @@ The exporter writes ``ecr-casefile/1 case=<id> no=<case number> head=<heads> eve
 fingerprint>,…`` into the PDF's Keywords. ``verify-pdf`` reads it with pypdf, checks the case's record, that
 the file's chain head is still the case's, and that every sign-off the file names is in the record with a
 valid signature by the key whose fingerprint the file prints on its approval block.
+
+It also validates the file's PAdES signature (:mod:`.signature`) with pyHanko, trusting only the agency
+certificates this record issued: a file changed after export (a byte of its content, an incremental update
+appended), one without the signature, or one signed with another certificate fails, and the message says
+which. A failed signature is reported together with what the record checks found, so that the user learns
+both that the file was changed and what in it no longer matches.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +22,10 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from ..services.agency_certificates import recorded_certificates
 from ..services.api import Session
 from ..services.signatures import case_sign_offs
+from .signature import check_signature
 
 MARKER_PREFIX = "ecr-casefile/1 "
 
@@ -31,6 +40,7 @@ class PdfCheck:
     pdf_events: int
     db_events: int
     message: str
+    signature: str = ""  # what the check of the agency's PAdES signature found (its certificate's fingerprint when valid)
 
 
 def _reader(pdf: str | Path | bytes) -> PdfReader:
@@ -80,6 +90,15 @@ def verify_pdf(session: Session, path: str | Path) -> PdfCheck:
     marker = read_marker(path)
     if not marker.get("case"):
         return PdfCheck(False, "", "", "", "", 0, 0, f"{path} 不是本系统导出的案卷（没有案卷标记）")
+    signature = check_signature(Path(path).read_bytes(), recorded_certificates(session.services))
+    check = _against_record(session, path, marker)
+    if signature.ok:
+        return dataclasses.replace(check, message=f"{check.message}；{signature.message}", signature=signature.message)
+    message = signature.message if check.ok else f"{signature.message}；{check.message}"
+    return dataclasses.replace(check, ok=False, message=message, signature=signature.message)
+
+
+def _against_record(session: Session, path: str | Path, marker: dict[str, str]) -> PdfCheck:
     view = session.view(marker["case"])
     report = session.verify(marker["case"])
     db_head = ",".join(view.heads)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..casefile import find_font, render_case_file, verify_pdf
+from ..casefile import RenderedCaseFile, find_font, render_case_file, verify_pdf
 from ..domain.calendar import FIRST_YEAR, LAST_YEAR
 from ..domain.case import Stage
 from ..domain.evaluation import Sheet
@@ -81,6 +81,7 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
         _write(args.out, rendered.pdf, args.force)
         out.write(f"已导出 {args.out}：{len(rendered.documents)} 件文书，共 {rendered.pages} 页（编号 {rendered.numbered_pages} 页），"
                   f"{time.perf_counter() - start:.2f} 秒\n")
+        _say_signature(rendered, out)
         return 0
     if args.out_dir is None:
         raise InvalidInput.at("--out-dir", "批量导出须指定 --out-dir 目录（或给出案件编号导出单个案卷）")
@@ -105,7 +106,17 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
               f"（{pages / elapsed if elapsed else 0:.0f} 页/秒）\n")
     for case, message in failures:
         out.write(f"  失败：{case}：{message}\n")
+    if pages:
+        _say_signature(rendered, out)
     return EXIT_REFUSED if failures else 0
+
+
+def _say_signature(rendered: RenderedCaseFile, out: TextIO) -> None:
+    """Which certificate signed the files (the fingerprint users compare in their PDF reader), or why not."""
+    if rendered.signed_by:
+        out.write(f"执法主体电子签章（自签名证书，SHA-256 指纹 {rendered.signed_by}）\n")
+    else:
+        print("警告：本机没有此数据库的设备密钥或尚未设置执法主体，案卷未加执法主体电子签章", file=sys.stderr)
 
 
 def print_sheet(sheet: Sheet, out: TextIO) -> None:

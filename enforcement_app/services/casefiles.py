@@ -20,6 +20,7 @@ from ..domain.procedure import Context
 from ..domain.record import RecordedEvent
 from ..domain.refusals import InvalidInput, Refusal, RuleViolation
 from ..store import events as event_store
+from .agency_certificates import AgencySigner, signer
 from .cases import context_of
 from .core import SYSTEM_ACTOR, SessionCore
 from .signatures import SignOff, case_sign_offs
@@ -39,6 +40,7 @@ class CaseFileData:
     evaluation: Sheet | None  # the stored evaluation sheet, if the file has been evaluated
     actor_names: Mapping[str, str]
     sign_offs: Mapping[str, SignOff] = field(default_factory=dict)  # event hash -> the sign-off's signature, checked
+    signer: AgencySigner | None = None  # the agency's key and certificate on this device; None: the file goes unsigned
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -101,4 +103,5 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         evaluation=_sheet(session, case_id, state, ctx) if evaluated else None,
         actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
         sign_offs=case_sign_offs(services.db, services.device_id, events),
+        signer=signer(services),
     )
