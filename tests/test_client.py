@@ -325,7 +325,7 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     evaluator.show_page("evaluation")
     evaluator.evaluation.load(case_id)
     settle(qtbot, evaluator_worker)
-    assert evaluator.evaluation.total.text().startswith("得分：") and "/100" in evaluator.evaluation.total.text()
+    assert evaluator.evaluation.total.text().startswith("已确认得分：0/100") and "尚余 27 项未评" in evaluator.evaluation.total.text()
     target = tmp_path / "case.pdf"
     evaluator.evaluation.export_one(str(target))
     settle(qtbot, evaluator_worker)
@@ -684,3 +684,62 @@ def test_a_failed_write_still_refreshes_what_it_had_stored(world, clients, qtbot
     assert dialog.isVisible() and dialog.message.text()
     assert len(world.as_(world.officer_a).view(case_id).state.evidence) == 1
     assert officer.workspace.evidence.count() == 1
+
+
+def test_one_click_cannot_make_an_evaluation_final(world, clients, qtbot, tmp_path):
+    """The sheet opens with every item open: suggestions are shown beside an empty decision, the final
+    button is disabled and says why, one row's 确认建议 decides that row only, and a draft saves what is decided."""
+    from PySide6.QtWidgets import QComboBox, QSpinBox
+
+    from enforcement_app.store import events as event_store
+
+    case_id, _ = steps.closed_case(world, tmp_path)
+    worker, window, _ = clients("wuping")
+    settle(qtbot, worker)
+    window.show_page("evaluation")
+    page = window.evaluation
+    page.load(case_id)
+    settle(qtbot, worker)
+    rows = {line.item.id: n for n, line in enumerate(page.shown.lines)}
+    count = len(rows)
+    assert "已评 0 项，尚余 %d 项未评" % count in page.total.text() and page.total.text().startswith("已确认得分：0/100")
+    assert not page.final.isEnabled() and "尚余 %d 项未评" % count in page.final.toolTip()
+    suggested = page.sheet.item(rows["content_execution"], 2).text()
+    assert suggested == "4/4" and page.sheet.cellWidget(rows["content_execution"], 4).text() == "未评"
+
+    def recorded():
+        return [e.payload for e in event_store.events_of(world.services.db, f"evaluation/{case_id}")]
+
+    qtbot.mouseClick(page.final, Qt.MouseButton.LeftButton)  # disabled: nothing happens
+    settle(qtbot, worker)
+    assert recorded() == []
+    confirm = page.sheet.cellWidget(rows["content_execution"], 3)
+    assert confirm.text() == "确认建议"
+    qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
+    assert page.sheet.cellWidget(rows["content_execution"], 4).value() == 4
+    assert "已确认得分：4/100" in page.total.text() and "已评 1 项，尚余 %d 项未评" % (count - 1) in page.total.text()
+    assert not page.sheet.cellWidget(rows["veto_body"], 3).isEnabled()  # no suggestion: the evaluator's alone
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    (draft,) = recorded()
+    assert draft["final"] is False and list(draft["items"]) == ["content_execution"] and draft["open"] == count - 1
+    settle(qtbot, worker)  # the page reloads the sheet the draft recorded
+    assert not page.final.isEnabled() and page.sheet.cellWidget(rows["content_execution"], 4).value() == 4
+
+    undecided = [item_id for item_id in rows if item_id != "content_execution"]
+    for item_id in undecided:  # decide every row, one by one
+        row = rows[item_id]
+        line = page.shown.lines[row]
+        if line.suggestion is not None:
+            qtbot.mouseClick(page.sheet.cellWidget(row, 3), Qt.MouseButton.LeftButton)
+        elif isinstance(page.sheet.cellWidget(row, 4), QComboBox):
+            page.sheet.cellWidget(row, 4).setCurrentIndex(1)  # 无否决情形
+        else:
+            assert isinstance(page.sheet.cellWidget(row, 4), QSpinBox)
+            page.sheet.cellWidget(row, 4).setValue(line.item.points)
+        assert page.final.isEnabled() == (item_id == undecided[-1])
+    assert "尚余 0 项未评" in page.total.text()
+    qtbot.mouseClick(page.final, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    final = recorded()[-1]
+    assert final["final"] is True and final["open"] == 0 and final["total"] == 100
