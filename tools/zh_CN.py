@@ -9,6 +9,7 @@ ZH_CN = {
     "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令：",
              "Cannot open the database": "无法打开数据库"},
     "ActionDialog": {
+        "Refusal to sign (if not signed)": "拒绝签名情况（未签名时填写）",
         "Outcome": "处理意见", "Penalty kinds": "处罚种类", "Fine (yuan)": "罚款金额（元）", "Facts found": "认定的违法事实",
         "Legal basis": "法律依据", "Use of the discretion benchmark": "裁量基准适用说明",
         "Written reason for deviating from the benchmark": "偏离裁量基准的书面理由", "Brief facts": "简要案情",

@@ -271,7 +271,7 @@ class Builder:
                 _p(f"执法人员{'已' if p.certificates_shown else '未'}向当事人出示执法证件，表明身份，告知当事人依法享有陈述、申辩和申请回避的权利。", self.s.body),
                 _p("现场检查情况：", self.s.heading),
                 _p(p.findings, self.s.body),
-                *self.signatures(f"当事人（在场人）签名：{'已签名' if p.party_signed else '拒绝签名（' + str(p.refusal_note) + '）'}",
+                *self.signatures(f"当事人（在场人）签名：{'已签名' if p.party_signed else '拒绝签名（' + (p.refusal_note or '未注明') + '）'}",
                                  f"执法人员签名：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day)),
             ]
             yield Document("inspection_record", f"现场笔录（{n}）" if n > 1 else "现场笔录", "", step.day, body)
@@ -297,7 +297,7 @@ class Builder:
                 *qa,
                 Spacer(1, 6),
                 _p("以上记录属实。" if p.confirmed else "（被询问人未确认笔录）", self.s.body),
-                *self.signatures(f"被询问人签名：{person.get('name', '')}", f"询问人：{'、'.join(self.name(o) for o in p.officers)}",
+                *self.signatures(f"被询问人签名：{person.get('name', '') if p.confirmed else '拒绝签名（' + (p.refusal_note or '未注明') + '）'}", f"询问人：{'、'.join(self.name(o) for o in p.officers)}",
                                  f"记录人：{p.recorder}", _day(step.day)),
             ]
             yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body)

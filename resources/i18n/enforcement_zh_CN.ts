@@ -4,6 +4,10 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>Refusal to sign (if not signed)</source>
+        <translation>拒绝签名情况（未签名时填写）</translation>
+    </message>
+    <message>
         <source>Outcome</source>
         <translation>处理意见</translation>
     </message>

@@ -74,6 +74,7 @@ class Inspection(_investigative("检查")):
     findings: str = P.text("检查情况", search=True)
     present: str = P.text("在场人", required=False)
     party_signed: bool = P.flag()
+    refusal_note: str = P.text("当事人拒绝签名情况", required=False)  # an unsigned record without one is an evaluation finding
 
 
 @declare(ActionKind.RECORD_INSPECTION, "现场检查", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
@@ -90,7 +91,8 @@ class Inquiry(_investigative("询问")):
     recorder: str = P.text("记录人")
     rights_notified: bool = P.flag()
     qa: tuple[Mapping[str, Any], ...] = P.kept((), search=True)  # [{q, a}]
-    confirmed: bool = P.flag()
+    confirmed: bool = P.flag()  # the person confirmed the record as true and signed it
+    refusal_note: str = P.text("被询问人拒绝签名情况", required=False)
 
 
 @declare(ActionKind.RECORD_INQUIRY, "询问调查", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
