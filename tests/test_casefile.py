@@ -17,7 +17,6 @@ from enforcement_app.casefile.documents import document_order
 from enforcement_app.cli.main import main as cli
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
 
-
 _closed_case = steps.closed_case
 
 

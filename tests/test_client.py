@@ -702,10 +702,10 @@ def test_one_click_cannot_make_an_evaluation_final(world, clients, qtbot, tmp_pa
     settle(qtbot, worker)
     rows = {line.item.id: n for n, line in enumerate(page.shown.lines)}
     count = len(rows)
-    assert "已评 0 项，尚余 %d 项未评" % count in page.total.text() and page.total.text().startswith("已确认得分：0/100")
-    assert not page.final.isEnabled() and "尚余 %d 项未评" % count in page.final.toolTip()
+    assert f"已评 0 项，尚余 {count} 项未评" in page.total.text() and page.total.text().startswith("已确认得分：0/100")
+    assert not page.final.isEnabled() and f"尚余 {count} 项未评" in page.final.toolTip()
     suggested = page.sheet.item(rows["content_execution"], 2).text()
-    assert suggested == "4/4" and page.sheet.cellWidget(rows["content_execution"], 4).text() == "未评"
+    assert suggested == "4/4" and page.inputs[rows["content_execution"]].text() == "未评"
 
     def recorded():
         return [e.payload for e in event_store.events_of(world.services.db, f"evaluation/{case_id}")]
@@ -713,30 +713,30 @@ def test_one_click_cannot_make_an_evaluation_final(world, clients, qtbot, tmp_pa
     qtbot.mouseClick(page.final, Qt.MouseButton.LeftButton)  # disabled: nothing happens
     settle(qtbot, worker)
     assert recorded() == []
-    confirm = page.sheet.cellWidget(rows["content_execution"], 3)
+    confirm = page.confirms[rows["content_execution"]]
     assert confirm.text() == "确认建议"
     qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
-    assert page.sheet.cellWidget(rows["content_execution"], 4).value() == 4
-    assert "已确认得分：4/100" in page.total.text() and "已评 1 项，尚余 %d 项未评" % (count - 1) in page.total.text()
-    assert not page.sheet.cellWidget(rows["veto_body"], 3).isEnabled()  # no suggestion: the evaluator's alone
+    assert page.inputs[rows["content_execution"]].value() == 4
+    assert "已确认得分：4/100" in page.total.text() and f"已评 1 项，尚余 {count - 1} 项未评" in page.total.text()
+    assert not page.confirms[rows["veto_body"]].isEnabled()  # no suggestion: the evaluator's alone
     qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     (draft,) = recorded()
     assert draft["final"] is False and list(draft["items"]) == ["content_execution"] and draft["open"] == count - 1
     settle(qtbot, worker)  # the page reloads the sheet the draft recorded
-    assert not page.final.isEnabled() and page.sheet.cellWidget(rows["content_execution"], 4).value() == 4
+    assert not page.final.isEnabled() and page.inputs[rows["content_execution"]].value() == 4
 
     undecided = [item_id for item_id in rows if item_id != "content_execution"]
     for item_id in undecided:  # decide every row, one by one
         row = rows[item_id]
         line = page.shown.lines[row]
         if line.suggestion is not None:
-            qtbot.mouseClick(page.sheet.cellWidget(row, 3), Qt.MouseButton.LeftButton)
-        elif isinstance(page.sheet.cellWidget(row, 4), QComboBox):
-            page.sheet.cellWidget(row, 4).setCurrentIndex(1)  # 无否决情形
+            qtbot.mouseClick(page.confirms[row], Qt.MouseButton.LeftButton)
+        elif isinstance(page.inputs[row], QComboBox):
+            page.inputs[row].setCurrentIndex(1)  # 无否决情形
         else:
-            assert isinstance(page.sheet.cellWidget(row, 4), QSpinBox)
-            page.sheet.cellWidget(row, 4).setValue(line.item.points)
+            assert isinstance(page.inputs[row], QSpinBox)
+            page.inputs[row].setValue(line.item.points)
         assert page.final.isEnabled() == (item_id == undecided[-1])
     assert "尚余 0 项未评" in page.total.text()
     qtbot.mouseClick(page.final, Qt.MouseButton.LeftButton)

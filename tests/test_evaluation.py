@@ -205,3 +205,12 @@ def test_only_decisions_count_and_final_needs_every_item(case, final):
     for line in decided.lines:
         assert line.accepted == (decisions.get(line.item.id, {}).get("confirm") is True or (line.decision is not None and line.decision == line.suggestion))
     assert apply_decisions(sheet, {}).total == 0  # suggestions alone never score
+
+
+def test_a_lead_not_filed_is_not_vetoed_for_what_only_a_filed_case_has(world):
+    case_id = steps.lead(world, world.company)
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+    world.as_(world.head).perform(case_id, "refuse_filing", {"reason": "经核查，违法事实不存在"})
+    by_id = {line.item.id: line for line in sheet_of(world, case_id).lines}
+    assert by_id["veto_officers"].suggestion == Mark(veto=False) and "不予立案" in by_id["veto_officers"].evidence
+    assert by_id["veto_procedure"].suggestion == Mark(veto=False) and not by_id["veto_procedure"].findings

@@ -104,7 +104,7 @@ ZH_CN = {
         "pages": "页", "Item": "评查项目", "Points": "分值", "Evidence": "依据", "Comment": "评查意见", "veto": "否决",
         "no veto ground": "无否决情形", "%1 case file(s) exported.": "已导出 %1 个案卷。",
         "Suggested": "系统建议", "Confirm": "确认", "Decided": "评定", "Confirm suggestion": "确认建议", "no veto": "无否决",
-        "none (evaluator)": "无（人工评）", "not decided": "未评", "Save draft": "保存草稿", "Save as final": "保存为最终评查结论",
+        "none (evaluator)": "人工评定", "not decided": "未评", "Save draft": "保存草稿", "Save as final": "保存为最终评查结论",
         "Records the items decided so far; the evaluation stays open.": "保存已评定的项目，评查仍未完成。",
         "Records this evaluation as the file's conclusion.": "将本次评查作为案卷的评查结论保存。",
         "Every item must be decided first: %1 still open.": "须逐项评定后才能作为最终结论保存：尚余 %1 项未评。",

@@ -103,9 +103,9 @@ def parse_standard(data: Mapping[str, Any], where: str) -> Standard:
         steps, outcomes = raw.get("steps", []), raw.get("outcomes", [])
         if not str(raw.get("title", "")).strip() or not (steps or raw.get("served")):
             problems.append(f"{at} 应有 title 及 steps 或 served")
-        unknown = [k for k in steps if k not in ACTIONS]
+        unknown = [k for k in steps if k not in ACTIONS] + [o for o in outcomes if o not in set(Outcome)]
         if unknown:
-            problems.append(f"{at}.steps 未知的步骤 {'、'.join(map(str, unknown))}")
+            problems.append(f"{at} 未知的步骤或决定结果 {'、'.join(map(str, unknown))}")
         required.append(RequiredDocument(str(raw.get("title", "")), tuple(map(str, steps)), str(raw.get("served", "")),
                                          str(raw.get("procedure", "")), tuple(map(str, outcomes))))
     try:
@@ -187,6 +187,8 @@ def _two_officers(state: CaseState, ctx: Context, standard: Standard) -> Verdict
         shown = bool(step.payload.get("certificates_shown"))
         ok &= len(officers) >= 2 and shown
         lines.append(f"{title_of(step.kind)}（{step.day.isoformat()}）：{'、'.join(names)}{'，已出示证件' if shown else '，未记载出示证件'}")
+    if not lines and state.outcome == Outcome.NOT_FILED:
+        return Verdict(True, "不予立案，未进行调查取证（不适用）")
     if not lines:
         return Verdict(None if state.procedure == Procedure.SIMPLE else False, "没有调查取证记录")
     return Verdict(ok, "；".join(lines))
@@ -410,7 +412,7 @@ def _required_documents(state: CaseState, ctx: Context, standard: Standard) -> V
     """The documents the standard requires of a file like this one (``required_documents`` of the standard
     in force on the closing day): a step of one of the named kinds, or a named document served."""
     kinds = {s.kind for s in state.steps}
-    outcome = str((state.decision or {}).get("outcome", ""))
+    outcome = state.outcome.value if state.outcome else ""
     missing, present = [], []
     for rule in standard.required_documents:
         if rule.procedure and rule.procedure != state.procedure.value:

@@ -216,6 +216,15 @@ SHEET_COLUMNS = (QT_TRANSLATE_NOOP("EvaluationPage", "Item"), QT_TRANSLATE_NOOP(
                  QT_TRANSLATE_NOOP("EvaluationPage", "Comment"))
 
 
+def _centred(widget: QWidget) -> QWidget:
+    """A cell widget at its own height in the middle of a tall row (a bare one stretches to the row)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
+    return box
+
+
 class EvaluationPage(QWidget):
     """Closed cases, the pre-scored evaluation sheet, scoring, and PDF export (single and batch)."""
 
@@ -278,6 +287,8 @@ class EvaluationPage(QWidget):
         split.addWidget(right)
         split.setSizes([400, 860])
         self.shown: Sheet | None = None  # the sheet as loaded: the suggestions and the decisions last recorded
+        self.inputs: list[QWidget] = []  # the decision widget of each row
+        self.confirms: list[QPushButton] = []  # each row's 确认建议
         self._update_total()
 
     def load(self, case_id: str) -> None:
@@ -294,6 +305,7 @@ class EvaluationPage(QWidget):
         sheet, state = result
         self.title.setText(f"<b>{html.escape(state.title)}</b>　{html.escape(state.case_no)}　{html.escape(sheet.standard.name)}")
         self.shown = sheet
+        self.inputs, self.confirms = [], []
         self.sheet.setRowCount(len(sheet.lines))
         for row, line in enumerate(sheet.lines):
             self._cell(row, 0, line.item.title)
@@ -303,12 +315,15 @@ class EvaluationPage(QWidget):
             confirm.setObjectName(f"confirm_{line.item.id}")
             confirm.setEnabled(line.suggestion is not None)
             confirm.clicked.connect(lambda _=False, r=row: self.confirm(r))
-            self.sheet.setCellWidget(row, 3, confirm)
-            self.sheet.setCellWidget(row, 4, self._decision_widget(line))
+            self.confirms.append(confirm)
+            self.inputs.append(self._decision_widget(line))
+            self.sheet.setCellWidget(row, 3, _centred(confirm))
+            self.sheet.setCellWidget(row, 4, _centred(self.inputs[-1]))
             self._cell(row, 5, line.evidence)
+            self.sheet.item(row, 5).setToolTip(line.evidence)  # a long one is cut at the row's height
             self.sheet.setItem(row, 6, QTableWidgetItem(line.comment))
         header = self.sheet.horizontalHeader()
-        for column, width in ((0, 170), (1, 40), (2, 64), (3, 76), (4, 92), (6, 110)):
+        for column, width in ((0, 170), (1, 40), (2, 64), (3, 84), (4, 84), (6, 110)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.sheet.setColumnWidth(column, width)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
@@ -347,7 +362,7 @@ class EvaluationPage(QWidget):
         return widget
 
     def _decision(self, row: int, line: Line) -> Mark | None:
-        widget = self.sheet.cellWidget(row, 4)
+        widget = self.inputs[row]
         if line.item.group == "veto":
             veto = widget.currentData()
             return None if veto is None else Mark(veto=bool(veto))
@@ -356,7 +371,7 @@ class EvaluationPage(QWidget):
     def confirm(self, row: int) -> None:
         """Take the system's suggestion for this one item (there is no button for all)."""
         line = self.shown.lines[row]
-        widget = self.sheet.cellWidget(row, 4)
+        widget = self.inputs[row]
         if line.item.group == "veto":
             widget.setCurrentIndex(2 if line.suggestion.veto else 1)
         else:

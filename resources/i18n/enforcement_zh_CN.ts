@@ -1059,7 +1059,7 @@
     </message>
     <message>
         <source>none (evaluator)</source>
-        <translation>无（人工评）</translation>
+        <translation>人工评定</translation>
     </message>
     <message>
         <source>not decided</source>
