@@ -219,7 +219,7 @@ def test_evaluation_suggests_what_the_record_shows_and_counts_only_decisions(wor
     with pytest.raises(PermissionDenied):
         world.as_(world.head).record_evaluation(case_id, scores, final=True)  # only evaluators evaluate
     open_one = {k: v for k, v in scores.items() if k != "content_law"}
-    with pytest.raises(InvalidInput, match="尚有评查项目未评定.*定性准确"):
+    with pytest.raises(InvalidInput, match=r"尚有\d+项评查项目未评定.*定性准确"):
         evaluator.record_evaluation(case_id, open_one, final=True)
     draft = evaluator.record_evaluation(case_id, open_one)  # a draft may leave items open
     assert not draft.final and [line.item.id for line in draft.open_items] == ["content_law"]

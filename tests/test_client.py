@@ -251,9 +251,11 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     set_moment(dialog, "ended_at", "2025-03-05T10:30")
     type_into(qtbot, dialog, "place", "询问室")
     type_into(qtbot, dialog, "recorder", "李华")
-    type_into(qtbot, dialog, "person", "刘某，当事人")
+    type_into(qtbot, dialog, "person", "刘某，当事人，11010519491231002X")
     type_into(qtbot, dialog, "qa", "问：货架上的酸奶是否过期？\n答：是的，忘记下架了。")
     submit(qtbot, officer, dialog)
+    inquiry = next(s for s in world.as_(world.officer_a).view(case_id).state.steps if s.kind == "record_inquiry")
+    assert inquiry.payload["person"] == {"name": "刘某", "relation": "当事人", "id_number": "11010519491231002X"}
 
     # the report, with the discretion panel: 150,000 yuan is above the organisation threshold (major)
     dialog = click_action(qtbot, officer, "submit_investigation_report")

@@ -191,7 +191,7 @@ def sheets_and_decisions(draw):
 def test_only_decisions_count_and_final_needs_every_item(case, final):
     sheet, decisions = case
     if final and len(decisions) < len(sheet.lines):
-        with pytest.raises(InvalidInput, match="尚有评查项目未评定"):
+        with pytest.raises(InvalidInput, match=r"尚有\d+项评查项目未评定"):
             apply_decisions(sheet, decisions, final=True)
         final = False
     decided = apply_decisions(sheet, decisions, final=final)
@@ -214,3 +214,26 @@ def test_a_lead_not_filed_is_not_vetoed_for_what_only_a_filed_case_has(world):
     by_id = {line.item.id: line for line in sheet_of(world, case_id).lines}
     assert by_id["veto_officers"].suggestion == Mark(veto=False) and "不予立案" in by_id["veto_officers"].evidence
     assert by_id["veto_procedure"].suggestion == Mark(veto=False) and not by_id["veto_procedure"].findings
+
+
+def test_the_cli_records_a_draft_and_refuses_final_while_items_are_open(world, tmp_path, monkeypatch, capsys):
+    import json
+
+    from enforcement_app.cli.main import main as cli
+
+    case_id, _ = steps.closed_case(world, tmp_path)
+    sheet = sheet_of(world, case_id)
+    world.services.close()
+    monkeypatch.setenv("ENFORCEMENT_PASSWORD", "secret-pass-1")
+    base = ["--db", str(world.services.path), "--user", "wuping", "evaluate", case_id]
+    one = json.dumps({"content_execution": {"confirm": True}})
+    assert cli([*base, "--record", one, "--final"]) == 2
+    assert "尚有26项评查项目未评定" in capsys.readouterr().err
+    assert cli([*base, "--record", one]) == 0
+    out = capsys.readouterr().out
+    assert "草稿：已评1项，尚余26项未评" in out and "4/4    4/4" in out  # the suggestion beside the decision
+    every = {line.item.id: ({"confirm": True} if line.suggestion else {"veto": False} if line.item.group == "veto"
+                            else {"score": line.item.points}) for line in sheet.lines}
+    assert cli([*base, "--record", json.dumps(every), "--final", "--json"]) == 0
+    recorded = json.loads(capsys.readouterr().out)
+    assert recorded["final"] and recorded["open"] == 0 and recorded["total"] == 100

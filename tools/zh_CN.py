@@ -34,7 +34,7 @@ ZH_CN = {
         "Reasons (on the statement and defence)": "理由（采纳或不采纳陈述申辩意见的理由）",
         "Decided on the hearing transcript": "根据听证笔录作出决定", "Amount (yuan)": "金额（元）", "Channel": "缴款方式",
         "Receipt number": "缴款凭证号", "Closing report": "结案报告", "Archive number": "档号", "Retention": "保管期限",
-        "Record": "记录", "Cancel": "取消", "Name, relation to the case": "姓名，与本案关系", "Item": "审核要点",
+        "Record": "记录", "Cancel": "取消", "Name, relation to the case, ID number": "姓名，与本案关系，身份证件号码", "Item": "审核要点",
         "Finding": "结论", "Comment": "意见", "Complies": "符合", "Problem": "存在问题", "Request": "审批事项", "Approved": "同意",
         "Disposal": "处理方式", "Details": "情况说明", "Officer to withdraw": "申请回避的人员", "Applicant": "申请人",
         "Grounds": "回避理由", "Decision": "决定", "Replacement officer": "更换的承办人员", "What happened": "情形",

@@ -631,7 +631,7 @@ def apply_decisions(sheet: Sheet, decisions: Mapping[str, Any], evaluator: str =
         updated[item_id] = Line(line.item, line.evidence, line.suggestion, mark, comment, line.findings)
     result = Sheet(sheet.standard, tuple(updated[line.item.id] for line in sheet.lines), evaluator, on, final)
     if final and not problems and not result.complete:
-        problems.append("尚有评查项目未评定，不能作为最终评查结论保存："
+        problems.append(f"尚有{len(result.open_items)}项评查项目未评定，不能作为最终评查结论保存："
                         + "、".join(line.item.title for line in result.open_items))
     if problems:
         raise InvalidInput.at("scores", "；".join(problems))

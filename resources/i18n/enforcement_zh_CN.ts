@@ -312,8 +312,8 @@
         <translation>取消</translation>
     </message>
     <message>
-        <source>Name, relation to the case</source>
-        <translation>姓名，与本案关系</translation>
+        <source>Name, relation to the case, ID number</source>
+        <translation>姓名，与本案关系，身份证件号码</translation>
     </message>
     <message>
         <source>Item</source>
