@@ -391,11 +391,14 @@ def _persons_identified(state: CaseState, ctx: Context, standard: Standard) -> V
     return Verdict(None, f"{inquiries}份询问笔录均记载被询问人身份证件号码" if inquiries else "没有询问笔录")
 
 
+SIGNED_BY = {"record_inspection": "party_signed", "hold_hearing": "party_signed", "record_inquiry": "confirmed"}  # the flag of the party's signature
+
+
 def _records_signed(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     """Every 笔录 signed by the party (the person questioned), or the refusal to sign noted on it."""
     findings, records = [], 0
     for step in state.steps:
-        signed_key = {"record_inspection": "party_signed", "hold_hearing": "party_signed", "record_inquiry": "confirmed"}.get(step.kind)
+        signed_key = SIGNED_BY.get(step.kind)
         if signed_key is None:
             continue
         records += 1

@@ -226,7 +226,8 @@ def _centred(widget: QWidget) -> QWidget:
 
 
 class EvaluationPage(QWidget):
-    """Closed cases, the pre-scored evaluation sheet, scoring, and PDF export (single and batch)."""
+    """Closed cases, the evaluation sheet (the system's suggestions beside the evaluator's decisions), and PDF
+    export (single and batch)."""
 
     def __init__(self, worker, db_path: Path, today: date, actor, parent=None):
         super().__init__(parent)
