@@ -64,7 +64,7 @@ def test_three_machines_exchange_a_case_and_end_with_the_same_history(world, tmp
     signed_in(second_laptop, "lihua").perform(case_id, "record_inquiry", {
         "started_at": "2025-03-06T09:00", "ended_at": "2025-03-06T09:40", "place": "现场", "officers": [world.officer_b.id, world.officer_a.id],
         "recorder": "李华", "certificates_shown": True, "rights_notified": True, "person": {"name": "王某", "relation": "证人"},
-        "qa": [{"q": "是否看到过期酸奶在售？", "a": "看到了。"}], "confirmed": True})
+        "qa": [{"q": "是否看到过期酸奶在售？", "a": "看到了。"}]})
 
     # meanwhile the case goes on on the first laptop, to the reviewer and back
     world.clock.set("2025-03-07T09:00")

@@ -21,7 +21,7 @@ def test_no_penalty_under_art_33(world, investigated):
     steps.report(world, investigated, outcome="no_penalty")
     steps.decide(world, investigated, outcome="no_penalty", reasons="首次违法、危害后果轻微并及时改正（行政处罚法第三十三条第一款）", evidence=[])
     s = world.as_(world.officer_a)
-    s.perform(investigated, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(investigated, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(investigated, "close_case", {"summary": "不予处罚，已对当事人进行教育"})
     state = s.view(investigated).state
     assert state.outcome == "no_penalty" and state.stage == "closed" and state.notice is None
@@ -154,13 +154,13 @@ def test_hearing_held_on_working_day_arithmetic(world, investigated):
         s.perform(investigated, "give_hearing_notice", {**notice, "hearing_on": "2025-10-22", "chair": world.officer_b.id})
     assert "chair_is_investigator" in rules_of(refused.value)
     s.perform(investigated, "give_hearing_notice", {**notice, "hearing_on": "2025-10-22"})
-    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True, "on": "2025-10-13"})
+    s.perform(investigated, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "on": "2025-10-13"})
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, investigated, fine_yuan=150000)
     assert "hearing_pending" in rules_of(refused.value)
     world.clock.set("2025-10-22T15:00")
     world.as_(world.reviewer).perform(investigated, "hold_hearing", {
-        "on": "2025-10-22", "chair": world.reviewer.id, "transcript": "当事人对事实无异议，请求从轻", "agents": ["律师甲"], "party_signed": True})
+        "on": "2025-10-22", "chair": world.reviewer.id, "transcript": "当事人对事实无异议，请求从轻", "agents": ["律师甲"]})
     # a case decided after a hearing is a major decision: the approval given before the hearing did not see
     # the transcript, so the case goes back to the reviewer with it
     with pytest.raises(RuleViolation) as refused:
@@ -195,7 +195,7 @@ def _hearing_day(world, case_id, document_no):
     s = world.as_(world.officer_a)
     s.perform(case_id, "request_hearing", {"form": "written"})
     s.perform(case_id, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": document_no, "chair": world.reviewer.id})
-    s.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某"})
     world.clock.set("2025-03-20T15:00")
     return s
 
@@ -235,7 +235,7 @@ def _file(world, name, text):
 def test_a_hearing_report_written_after_the_review_needs_a_new_review(world, investigated):
     s = _hearing_day(world, investigated, "听3")
     world.as_(world.reviewer).perform(investigated, "hold_hearing", {
-        "on": "2025-03-20", "chair": world.reviewer.id, "transcript": "当事人对事实无异议", "party_signed": True})
+        "on": "2025-03-20", "chair": world.reviewer.id, "transcript": "当事人对事实无异议"})
     steps.submit_review(world, investigated)
     steps.review(world, investigated)
     s.perform(investigated, "record_hearing_report", {"content": "听证后发现新的事实", "recommendation": "减轻处罚"})
@@ -253,7 +253,7 @@ def test_the_search_index_follows_the_case_through_its_steps(world, investigated
     s.perform(investigated, "record_inspection", {
         "started_at": "2025-03-04T14:00", "ended_at": "2025-03-04T15:00", "place": "惠州市仲恺高新区惠风路1号店内",
         "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
-        "findings": "冷柜内另有鲜榨果汁饮品3瓶超过保质期", "present": "刘某", "party_signed": True})
+        "findings": "冷柜内另有鲜榨果汁饮品3瓶超过保质期", "present": "刘某"})
     assert [r["id"] for r in s.list_cases(query="鲜榨果汁饮品")] == [investigated]
     assert [r["id"] for r in s.list_cases(query="酸奶12盒")] == [investigated]  # the earlier text is still there
     db.execute("INSERT INTO case_fts(case_fts, rank) VALUES ('integrity-check', 1)")  # raises if index and rows differ

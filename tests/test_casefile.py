@@ -17,32 +17,7 @@ from enforcement_app.casefile.documents import document_order
 from enforcement_app.cli.main import main as cli
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
 
-
-def _closed_case(world, tmp_path, *, archive=True):
-    case_id = steps.lead(world, world.company)
-    steps.file(world, case_id)
-    world.clock.set("2025-03-05T12:00")
-    steps.inspect(world, case_id)
-    s = world.as_(world.officer_a)
-    hashes = []
-    for n in range(2):
-        photo = tmp_path / f"photo{n}.png"
-        steps.png(photo, n * 50)
-        hashes.append(s.add_evidence(case_id, photo, {"kind": "audiovisual", "description": f"现场照片{n + 1}", "source": "现场拍摄",
-                                                      "collected_by": [world.officer_a.id, world.officer_b.id],
-                                                      "collected_at": "2025-03-04T10:30", "place": "店内"}))
-    steps.inquire(world, case_id)
-    world.clock.set("2025-03-10T09:00")
-    steps.report(world, case_id, fine_yuan=50000)
-    steps.notice(world, case_id, fine_yuan=50000)
-    world.clock.set("2025-03-18T09:00")
-    steps.decide(world, case_id, fine_yuan=50000, evidence=hashes)
-    s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
-    s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
-    if archive:
-        s.perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
-    return case_id, hashes
+_closed_case = steps.closed_case
 
 
 @pytest.fixture
@@ -215,33 +190,62 @@ def test_a_file_without_a_truetype_font_says_it_is_not_archive_grade(monkeypatch
     assert not font.embedded and "不符合归档要求" in font.note and "/no/such/font.ttf" in font.note
 
 
-def test_evaluation_pre_scores_what_the_record_shows_and_is_appended(world, tmp_path):
+def decide_all(sheet, **overrides):
+    """Every item decided: each suggestion confirmed, the items without one given full points and no veto."""
+    out = {line.item.id: ({"confirm": True} if line.suggestion else {"veto": False} if line.item.group == "veto" else {"score": line.item.points})
+           for line in sheet.lines}
+    return {**out, **overrides}
+
+
+def test_evaluation_suggests_what_the_record_shows_and_counts_only_decisions(world, tmp_path):
     case_id, _hashes = _closed_case(world, tmp_path)
     evaluator = world.as_(world.evaluator)
     sheet = evaluator.evaluation_sheet(case_id)
     by_id = {line.item.id: line for line in sheet.lines}
-    assert by_id["content_officers"].score == 6 and "44130001" in by_id["content_officers"].evidence
-    assert by_id["content_evidence_link"].score == 6
-    assert by_id["content_service"].score == 6 and by_id["content_execution"].score == 4
-    assert by_id["veto_procedure"].passed is True and not sheet.complete
-    manual = {line.item.id: line for line in sheet.lines if not line.auto}
-    scores = {i: ({"veto": False} if line.item.group == "veto" else {"score": line.item.points}) for i, line in manual.items()}
-    scores["form_signatures"] = {"score": 2}
+    assert by_id["content_officers"].suggestion.score == 6 and "44130001" in by_id["content_officers"].evidence
+    assert by_id["content_evidence_link"].suggestion.score == 6
+    assert by_id["content_service"].suggestion.score == 6 and by_id["content_execution"].suggestion.score == 4
+    assert by_id["veto_procedure"].suggestion.veto is False
+    # nothing counts before the evaluator decides: no score, every item open
+    assert all(line.decision is None for line in sheet.lines) and sheet.total == 0 and len(sheet.open_items) == len(sheet.lines)
+    scores = decide_all(sheet, form_signatures={"score": 2})
     with pytest.raises(InvalidInput, match="扣分须写明扣分理由"):
         evaluator.record_evaluation(case_id, scores)
-    with pytest.raises(InvalidInput, match="不能人工改分"):
-        evaluator.record_evaluation(case_id, {**scores, "content_officers": {"score": 0, "comment": "x"}})
+    with pytest.raises(InvalidInput, match="改变系统建议须写明理由"):
+        evaluator.record_evaluation(case_id, {**scores, "content_officers": {"score": 0}})
     with pytest.raises(InvalidInput, match="0 至 3"):
         evaluator.record_evaluation(case_id, {**scores, "form_signatures": {"score": 4}})
     scores["form_signatures"] = {"score": 2, "comment": "询问笔录缺被询问人逐页签名"}
     with pytest.raises(PermissionDenied):
-        world.as_(world.head).record_evaluation(case_id, scores)  # only evaluators evaluate
-    stored = evaluator.record_evaluation(case_id, scores)
-    assert stored.complete and stored.total == sheet.standard.max_score - 1 and stored.evaluator == "吴评查"
+        world.as_(world.head).record_evaluation(case_id, scores, final=True)  # only evaluators evaluate
+    open_one = {k: v for k, v in scores.items() if k != "content_law"}
+    with pytest.raises(InvalidInput, match=r"尚有\d+项评查项目未评定.*定性准确"):
+        evaluator.record_evaluation(case_id, open_one, final=True)
+    draft = evaluator.record_evaluation(case_id, open_one)  # a draft may leave items open
+    assert not draft.final and [line.item.id for line in draft.open_items] == ["content_law"]
+    assert draft.total == sheet.standard.max_score - 1 - 10
+    stored = evaluator.record_evaluation(case_id, scores, final=True)
+    assert stored.complete and stored.final and stored.total == sheet.standard.max_score - 1 and stored.evaluator == "吴评查"
     reader = PdfReader(io.BytesIO(render_case_file(evaluator.case_file_data(case_id)).pdf))
     assert "附：案卷评查表" in [t for t, _ in _outline(reader)]
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
-    assert "评查结论：99分（满分100分）" in text and "询问笔录缺被询问人逐页签名" in text
+    assert "评查结论：99分（满分100分）" in text and "询问笔录缺被询问人逐页签名" in text and "（草稿）" not in text
+
+
+def test_the_recorded_evaluation_keeps_each_suggestion_beside_the_decision(world, tmp_path):
+    from enforcement_app.store import events as event_store
+
+    case_id, _hashes = _closed_case(world, tmp_path)
+    evaluator = world.as_(world.evaluator)
+    sheet = evaluator.evaluation_sheet(case_id)
+    evaluator.record_evaluation(case_id, decide_all(sheet, content_execution={"score": 2, "comment": "缴款凭证为复印件"}))
+    evaluator.record_evaluation(case_id, decide_all(sheet), final=True)
+    draft, final = (e.payload for e in event_store.events_of(world.services.db, f"evaluation/{case_id}"))
+    assert draft["final"] is False and final["final"] is True and final["open"] == 0
+    changed = draft["items"]["content_execution"]
+    assert changed["suggested"]["score"] == 4 and "NO.0001" in changed["suggested"]["evidence"]
+    assert changed["decided"] == {"score": 2} and changed["comment"] == "缴款凭证为复印件"
+    assert final["items"]["veto_body"] == {"suggested": None, "decided": {"veto": False}, "comment": ""}
 
 
 def test_an_open_case_cannot_be_evaluated_and_deadline_failures_show(world, tmp_path):
@@ -251,7 +255,7 @@ def test_an_open_case_cannot_be_evaluated_and_deadline_failures_show(world, tmp_
     with pytest.raises(RuleViolation, match="尚未结案"):
         world.as_(world.evaluator).record_evaluation(case_id, {})
     line = next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == "content_deadlines")
-    assert line.score == 0 and "作出处罚决定期限" in line.evidence
+    assert line.suggestion.score == 0 and line.decision is None and "作出处罚决定期限" in line.evidence
 
 
 def test_cli_single_and_batch_export_with_a_failure_reported(world, tmp_path, capsys, monkeypatch):

@@ -298,7 +298,7 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     set_moment(dialog, "ended_at", "2025-03-05T10:30")
     type_into(qtbot, dialog, "place", "询问室")
     type_into(qtbot, dialog, "recorder", "李华")
-    type_into(qtbot, dialog, "person", "刘某，当事人")
+    type_into(qtbot, dialog, "person", "刘某，当事人，11010519491231002X")
     type_into(qtbot, dialog, "qa", "问：货架上的酸奶是否过期？\n答：是的，忘记下架了。")
     signatures = dialog.inputs["signatures"]
     assert [r["name"].text() for r in signatures.rows] == ["", "张明", "李华"]  # the officers are offered by name
@@ -310,6 +310,7 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     drawn = inquiry.payload["signatures"]
     assert [e["signer"] for e in drawn] == ["interviewee", "officer", "officer"] and inquiry.payload["confirmed"]
     assert len({p[2] for p in drawn[0]["strokes"][0]}) > 5  # the pen's pressure, point by point
+    assert inquiry.payload["person"] == {"name": "刘某", "relation": "当事人", "id_number": "11010519491231002X"}
 
     # the report, with the discretion panel: 150,000 yuan is above the organisation threshold (major)
     dialog = click_action(qtbot, officer, "submit_investigation_report")
@@ -385,7 +386,7 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     evaluator.show_page("evaluation")
     evaluator.evaluation.load(case_id)
     settle(qtbot, evaluator_worker)
-    assert evaluator.evaluation.total.text().startswith("得分：") and "/100" in evaluator.evaluation.total.text()
+    assert evaluator.evaluation.total.text().startswith("已确认得分：0/100") and "尚余 27 项未评" in evaluator.evaluation.total.text()
     target = tmp_path / "case.pdf"
     evaluator.evaluation.export_one(str(target))
     settle(qtbot, evaluator_worker)
@@ -807,3 +808,62 @@ def test_the_stepper_ticks_only_what_happened(world, qtbot, clients):
         assert done in text, text
     assert "✔ 法制审核" not in text and "<s>法制审核</s>（未经）" in text
     assert "✔ 听证" not in text and "<s>听证</s>（未经）" in text
+
+
+def test_one_click_cannot_make_an_evaluation_final(world, clients, qtbot, tmp_path):
+    """The sheet opens with every item open: suggestions are shown beside an empty decision, the final
+    button is disabled and says why, one row's 确认建议 decides that row only, and a draft saves what is decided."""
+    from PySide6.QtWidgets import QComboBox, QSpinBox
+
+    from enforcement_app.store import events as event_store
+
+    case_id, _ = steps.closed_case(world, tmp_path)
+    worker, window, _ = clients("wuping")
+    settle(qtbot, worker)
+    window.show_page("evaluation")
+    page = window.evaluation
+    page.load(case_id)
+    settle(qtbot, worker)
+    rows = {line.item.id: n for n, line in enumerate(page.shown.lines)}
+    count = len(rows)
+    assert f"已评 0 项，尚余 {count} 项未评" in page.total.text() and page.total.text().startswith("已确认得分：0/100")
+    assert not page.final.isEnabled() and f"尚余 {count} 项未评" in page.final.toolTip()
+    suggested = page.sheet.item(rows["content_execution"], 2).text()
+    assert suggested == "4/4" and page.inputs[rows["content_execution"]].text() == "未评"
+
+    def recorded():
+        return [e.payload for e in event_store.events_of(world.services.db, f"evaluation/{case_id}")]
+
+    qtbot.mouseClick(page.final, Qt.MouseButton.LeftButton)  # disabled: nothing happens
+    settle(qtbot, worker)
+    assert recorded() == []
+    confirm = page.confirms[rows["content_execution"]]
+    assert confirm.text() == "确认建议"
+    qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
+    assert page.inputs[rows["content_execution"]].value() == 4
+    assert "已确认得分：4/100" in page.total.text() and f"已评 1 项，尚余 {count - 1} 项未评" in page.total.text()
+    assert not page.confirms[rows["veto_body"]].isEnabled()  # no suggestion: the evaluator's alone
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    (draft,) = recorded()
+    assert draft["final"] is False and list(draft["items"]) == ["content_execution"] and draft["open"] == count - 1
+    settle(qtbot, worker)  # the page reloads the sheet the draft recorded
+    assert not page.final.isEnabled() and page.inputs[rows["content_execution"]].value() == 4
+
+    undecided = [item_id for item_id in rows if item_id != "content_execution"]
+    for item_id in undecided:  # decide every row, one by one
+        row = rows[item_id]
+        line = page.shown.lines[row]
+        if line.suggestion is not None:
+            qtbot.mouseClick(page.confirms[row], Qt.MouseButton.LeftButton)
+        elif isinstance(page.inputs[row], QComboBox):
+            page.inputs[row].setCurrentIndex(1)  # 无否决情形
+        else:
+            assert isinstance(page.inputs[row], QSpinBox)
+            page.inputs[row].setValue(line.item.points)
+        assert page.final.isEnabled() == (item_id == undecided[-1])
+    assert "尚余 0 项未评" in page.total.text()
+    qtbot.mouseClick(page.final, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    final = recorded()[-1]
+    assert final["final"] is True and final["open"] == 0 and final["total"] == 100

@@ -62,7 +62,7 @@ def test_a_read_begun_before_another_programs_write_does_not_doom_the_next_write
 
 def _inspection(world, at: str) -> dict:
     return {"started_at": at, "ended_at": at[:11] + "11:30", "place": "店内", "officers": [world.officer_a.id, world.officer_b.id],
-            "certificates_shown": True, "findings": "货架检查", "party_signed": True}
+            "certificates_shown": True, "findings": "货架检查"}
 
 
 def test_a_revoked_certificate_is_seen_by_a_process_that_cached_it(world):

@@ -26,7 +26,7 @@ def decided(world):
     steps.notice(world, case_id, fine_yuan=10000, kinds=("fine",))
     world.clock.set("2025-03-18T09:00")
     steps.decide(world, case_id, fine_yuan=10000, kinds=("fine",))
-    world.as_(world.officer_a).perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    world.as_(world.officer_a).perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     return case_id
 
 

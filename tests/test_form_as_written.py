@@ -95,7 +95,7 @@ def test_recorded_payloads_are_kept_as_written():
     """The values of a payload a form wrote are all vouched for: reading it again reads none of them."""
     inspection = ACTIONS["record_inspection"].payload
     written = read_form(inspection, {"started_at": "2025-03-04T10:00", "ended_at": "2025-03-04T11:00", "place": "店内",
-                                     "officers": ["o1", "o2"], "certificates_shown": True, "findings": "复查", "present": "刘某",
+                                     "officers": ["o1", "o2"], "certificates_shown": True, "findings": "复查", "present": "刘某", "refusal_note": "拒绝签名",
                                      "av_records": [HEX]}, TODAY).done()
     for name, r in inspection.readings():
         assert as_written(r.how, r.options)(written[name], r.required), name

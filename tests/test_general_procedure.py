@@ -29,7 +29,7 @@ def test_general_procedure_with_penalty_from_lead_to_archive(world):
     world.clock.set("2025-03-18T09:00")
     steps.decide(world, case_id, fine_yuan=50000)
     s = world.as_(world.officer_a)
-    s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某", "receipt_signed": True})
+    s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     assert s.view(case_id).state.stage == "execution"
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
     s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
@@ -96,7 +96,7 @@ def test_simple_procedure_refuses_other_penalty_kinds(world):
     with pytest.raises(InvalidInput) as refused:
         world.as_(world.officer_a).record_simple_decision(
             {"at": "2025-03-03T10:00", "place": "p", "cause": "c", "facts": "f", "basis": "b", "form_no": "1",
-             "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True, "party_signed": True,
+             "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
              "compliance": "c", "remedies": "r", "party_id": world.person.id, "penalty_kinds": ["order_suspension"]}
         )
     assert "第五十一条" in str(refused.value)

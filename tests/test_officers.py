@@ -61,7 +61,7 @@ def test_a_revocation_does_not_reach_back(world):
     world.as_(world.admin).update_officer(world.officer_b.id, {"certificate_status": {"certificate_no": "44130002", "status": "revoked"}})
     after = world.as_(world.evaluator).evaluation_sheet(case_id)
     line = {x.item.id: x for x in after.lines}["content_officers"]
-    assert line.score == {x.item.id: x for x in before.lines}["content_officers"].score == 6
+    assert line.suggestion.score == {x.item.id: x for x in before.lines}["content_officers"].suggestion.score == 6
     assert "44130002" in line.evidence
     lihua = world.services.officers()[world.officer_b.id]
     assert lihua.certificate_on(world.clock().date()) is None  # but from 1 June on it is gone

@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableS
 
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
-from ..domain.evaluation import Sheet
+from ..domain.evaluation import Sheet, conclusion_zh, mark_zh
 from ..domain.handwriting import INQUIRY_CONFIRMATION, SIGNER_ZH, describe
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
@@ -672,20 +672,19 @@ class Builder:
 
 
 def evaluation_flowables(sheet: Sheet, s: Styles) -> list[Flowable]:
+    """The sheet as the evaluator left it: the system's suggestion and the evaluator's decision side by
+    side (only decisions count), and a draft says so with what is still open."""
     c, lab, w = s.small, s.label, BODY_WIDTH
     group_zh = {"veto": "否决项", "form": "卷面", "content": "内容"}
-    rows: list[list[Any]] = [[_p(h, lab) for h in ("类别", "评查项目", "分值", "得分", "依据与说明")]]
+    rows: list[list[Any]] = [[_p(h, lab) for h in ("类别", "评查项目", "分值", "系统建议", "评定", "依据与说明")]]
     for line in sheet.lines:
-        if line.item.group == "veto":
-            score = "否决" if line.passed is False else ("—" if line.passed is None else "无")
-        else:
-            score = "" if line.score is None else str(line.score)
-        note = line.evidence + (f"\n评查意见：{line.comment}" if line.comment else "") + ("（系统评定）" if line.auto else "")
-        rows.append([_p(group_zh[line.item.group], c), _p(line.item.title, c), _p(line.item.points or "", lab), _p(score, lab), _p(note, c)])
-    verdict = "不合格（存在否决项）" if sheet.vetoed else f"{sheet.total} 分（满分 {sheet.standard.max_score} 分）"
-    return [_p(sheet.standard.name, s.agency), _p("案卷评查表", s.title),
-            _grid(rows, [0.09 * w, 0.3 * w, 0.07 * w, 0.08 * w, 0.46 * w], label_cols=(), header=True), Spacer(1, 8),
-            _p(f"评查结论：{verdict}{'' if sheet.complete else '（尚有未评定项目）'}", s.plain),
+        note = line.evidence + (f"\n评查意见：{line.comment}" if line.comment else "")
+        rows.append([_p(group_zh[line.item.group], c), _p(line.item.title, c), _p(line.item.points or "", lab),
+                     _p(mark_zh(line, line.suggestion) if line.suggestion else "", lab),
+                     _p(mark_zh(line, line.decision) if line.decision else "未评", lab), _p(note, c)])
+    return [_p(sheet.standard.name, s.agency), _p("案卷评查表" + ("" if sheet.final else "（草稿）"), s.title),
+            _grid(rows, [0.08 * w, 0.27 * w, 0.06 * w, 0.09 * w, 0.08 * w, 0.42 * w], label_cols=(), header=True), Spacer(1, 8),
+            _p(f"评查结论：{conclusion_zh(sheet)}", s.plain),
             *([_p(f"评查人：{sheet.evaluator}    {_day(sheet.on)}", s.sign)] if sheet.evaluator else [])]
 
 

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from ..casefile import RenderedCaseFile, find_font, render_case_file, verify_pdf
 from ..domain.calendar import FIRST_YEAR, LAST_YEAR
 from ..domain.case import Stage
-from ..domain.evaluation import Sheet
+from ..domain.evaluation import Sheet, conclusion_zh, mark_zh
 from ..domain.refusals import InvalidInput, NotFound, RuleViolation
 from ..services.api import Services, Session
 
@@ -43,9 +43,11 @@ def add_parsers(sub: Any, session_of: SessionOf, acting_of: SessionOf) -> None:
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     p.set_defaults(func=lambda services, args, out: cmd_export(services, args, out, session_of))
 
-    p = sub.add_parser("evaluate", help="案卷评查：显示预评分的评查表，或记录评查人员的评分")
+    p = sub.add_parser("evaluate", help="案卷评查：显示评查表（系统建议与评查人员评定），或记录评查人员的评定")
     p.add_argument("case", help="案件编号或案件ID")
-    p.add_argument("--record", metavar="JSON", help='记录评分：{"项目编号": {"score": 分, "comment": "理由"}, "否决项编号": {"veto": false}} 或 @文件')
+    p.add_argument("--record", metavar="JSON", help='记录评定（草稿）：{"项目编号": {"score": 分, "comment": "理由"}, "否决项编号": {"veto": false}, '
+                                                   '"采纳建议的项目编号": {"confirm": true}} 或 @文件')
+    p.add_argument("--final", action="store_true", help="作为最终评查结论记录（须每项均已评定）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=lambda services, args, out: cmd_evaluate(services, args, out, acting_of if args.record else session_of))
 
@@ -122,19 +124,15 @@ def _say_signature(rendered: RenderedCaseFile, out: TextIO) -> None:
 def print_sheet(sheet: Sheet, out: TextIO) -> None:
     group_zh = {"veto": "否决项", "form": "卷面", "content": "内容"}
     out.write(f"{sheet.standard.name}（{sheet.standard.version}）\n")
+    out.write(f"  {'项目':<24} {'系统建议':>8} {'评定':>8}\n")
     for line in sheet.lines:
-        if line.item.group == "veto":
-            mark = "否决" if line.passed is False else ("待评" if line.passed is None else "无")
-        else:
-            mark = "待评" if line.score is None else f"{line.score}/{line.item.points}"
-        out.write(f"  [{group_zh[line.item.group]}] {line.item.id:<22} {mark:>6}  {line.item.title}"
-                  f"{'（系统评定）' if line.auto else ''}\n")
+        out.write(f"  [{group_zh[line.item.group]}] {line.item.id:<22} {mark_zh(line, line.suggestion):>6} {mark_zh(line, line.decision):>6}"
+                  f"  {line.item.title}\n")
         if line.evidence:
-            out.write(f"        {line.evidence}\n")
+            out.write(f"        依据：{line.evidence}\n")
         if line.comment:
             out.write(f"        评查意见：{line.comment}\n")
-    verdict = "不合格（否决）" if sheet.vetoed else f"{sheet.total}/{sheet.standard.max_score} 分"
-    out.write(f"结论：{verdict}{'' if sheet.complete else '（尚有未评定项目）'}\n")
+    out.write(f"结论：{conclusion_zh(sheet)}\n")
 
 
 def cmd_evaluate(services: Services, args: argparse.Namespace, out: TextIO, session_of: SessionOf) -> int:
@@ -152,7 +150,7 @@ def cmd_evaluate(services: Services, args: argparse.Namespace, out: TextIO, sess
             raise InvalidInput.at("--record", f"不是有效的 JSON：{exc}") from None
         if not isinstance(scores, dict):
             raise InvalidInput.at("--record", "应为 JSON 对象：{项目编号: {score, comment}}")
-        sheet = session.record_evaluation(args.case, scores)
+        sheet = session.record_evaluation(args.case, scores, final=args.final)
     else:
         sheet = session.evaluation_sheet(args.case)
     if args.json:

@@ -71,7 +71,8 @@ def signed_text(kind: str, payload: Mapping[str, Any]) -> str:
         person = p.get("person") if isinstance(p.get("person"), Mapping) else {}
         lines = [f"询问笔录 {_when(p.get('started_at'))}—{_when(p.get('ended_at'))} {_t(p.get('place'))}",
                  f"被询问人：{_t(person.get('name'))}"]
-        for item in p.get("qa") or ():
+        qa = p.get("qa")
+        for item in qa if isinstance(qa, list | tuple) else ():
             if isinstance(item, Mapping) and _t(item.get("q")):
                 lines += [f"问：{_t(item.get('q'))}", f"答：{_t(item.get('a'))}"]
         lines.append(INQUIRY_CONFIRMATION)

@@ -222,14 +222,15 @@ class Session(SessionCore):
     # --- case files and their evaluation ------------------------------------------------------------------
 
     def evaluation_sheet(self, case_ref: str) -> Sheet:
-        """The evaluation sheet of a case: every item the record can judge pre-scored with its evidence, and
-        the evaluator's scores of the rest as last recorded (none before the first evaluation)."""
+        """The evaluation sheet of a case: the system's suggestion, with its evidence, for every item the
+        record can decide, beside the evaluator's decisions as last recorded (all open before the first)."""
         return casefiles.evaluation_sheet(self, case_ref)
 
-    def record_evaluation(self, case_ref: str, scores: Mapping[str, Any]) -> Sheet:
-        """Store an evaluator's scores for a closed case file (案卷评查). The case's own record stays
-        untouched (archived cases are read-only); the evaluation is a stream of its own."""
-        return casefiles.record_evaluation(self, case_ref, scores)
+    def record_evaluation(self, case_ref: str, decisions: Mapping[str, Any], final: bool = False) -> Sheet:
+        """Record an evaluator's decisions on a closed case file (案卷评查): a draft, or with ``final`` the
+        conclusion, refused while any item is open. The case's own record stays untouched (archived cases
+        are read-only); the evaluation is a stream of its own."""
+        return casefiles.record_evaluation(self, case_ref, decisions, final)
 
     def case_file_data(self, case_ref: str) -> CaseFileData:
         return casefiles.case_file_data(self, case_ref)

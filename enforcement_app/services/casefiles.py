@@ -7,18 +7,26 @@ as an archived case is read-only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..domain.agency import Agency
 from ..domain.case import STAGE_ZH, CaseState, Stage
-from ..domain.evaluation import Sheet, apply_scores, pre_score, standard_on
+from ..domain.evaluation import (
+    Mark,
+    Sheet,
+    apply_decisions,
+    decisions_of,
+    pre_score,
+    record_payload,
+    standard_on,
+)
 from ..domain.officers import Officer
 from ..domain.parties import Party
 from ..domain.procedure import Context
 from ..domain.record import RecordedEvent
-from ..domain.refusals import InvalidInput, Refusal, RuleViolation
+from ..domain.refusals import Refusal, RuleViolation
 from ..store import events as event_store
 from .agency_certificates import AgencySigner, signer
 from .cases import context_of
@@ -56,31 +64,41 @@ def evaluation_sheet(session: SessionCore, case_ref: str) -> Sheet:
 
 
 def _sheet(session: SessionCore, case_id: str, state: CaseState, ctx: Context) -> Sheet:
-    standard = standard_on(state.closed_on or ctx.today)
-    sheet = pre_score(state, ctx, standard)
+    """The sheet as the record suggests it, with the evaluator's decisions as last recorded."""
+    sheet = pre_score(state, ctx, standard_on(state.closed_on or ctx.today))
     stored = event_store.events_of(session.services.db, f"evaluation/{case_id}")
     if stored:
         last = stored[-1]
         names = session.services.officers()
         evaluator = names[last.actor].name if last.actor in names else last.actor
-        sheet = apply_scores(sheet, last.payload.get("scores", {}), evaluator, last.at.date().isoformat())
+        sheet = _recorded(replace(sheet, evaluator=evaluator, on=last.at.date().isoformat()), decisions_of(last.payload),
+                          bool(last.payload.get("final")))
     return sheet
 
 
-def record_evaluation(session: SessionCore, case_ref: str, scores: Mapping[str, Any]) -> Sheet:
+def _recorded(sheet: Sheet, decisions: Mapping[str, Mapping[str, Any]], final: bool) -> Sheet:
+    """The sheet with recorded decisions read back as they were recorded (they were checked then; an item
+    the standard no longer has is left out, never refused)."""
+    lines = []
+    for line in sheet.lines:
+        raw = decisions.get(line.item.id)
+        mark = None
+        if raw is not None:
+            mark = Mark(veto=bool(raw["veto"])) if "veto" in raw else Mark(score=int(raw["score"])) if "score" in raw else None
+        lines.append(replace(line, decision=mark, comment=str(raw.get("comment", "")) if raw else ""))
+    return replace(sheet, lines=tuple(lines), final=final and all(line.decision is not None for line in lines))
+
+
+def record_evaluation(session: SessionCore, case_ref: str, decisions: Mapping[str, Any], final: bool = False) -> Sheet:
+    """Record the evaluator's decisions: a draft (items may stay open) or, with ``final``, the evaluation's
+    conclusion, refused while any item is open. One event; it keeps the suggestion shown beside each decision."""
     session.require("evaluate_case_file")
     case_id, state, ctx = _case_and_context(session, case_ref)
     if state.stage not in (Stage.CLOSED, Stage.ARCHIVED):
         raise RuleViolation([Refusal("not_closed", f"案件尚未结案（{STAGE_ZH[state.stage]}），案卷评查针对已结案件")])
-    sheet = apply_scores(pre_score(state, ctx, standard_on(state.closed_on or ctx.today)), scores)
-    if not sheet.complete:
-        missing = [line.item.id for line in sheet.lines if (line.passed is None if line.item.group == "veto" else line.score is None)]
-        raise InvalidInput.at("scores", "以下评查项目尚未评定：" + "、".join(missing))
+    sheet = apply_decisions(pre_score(state, ctx, standard_on(state.closed_on or ctx.today)), decisions, final=final)
     with session.services.transaction():
-        session.record(f"evaluation/{case_id}", "evaluate_case_file", {
-            "case": case_id, "standard": sheet.standard.id, "version": sheet.standard.version,
-            "scores": {k: dict(v) if isinstance(v, Mapping) else {"score": v} for k, v in scores.items()},
-            "total": sheet.total, "vetoed": sheet.vetoed})
+        session.record(f"evaluation/{case_id}", "evaluate_case_file", {"case": case_id, **record_payload(sheet)})
     return _sheet(session, case_id, state, ctx)
 
 

@@ -247,7 +247,10 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
-        "person": {"name": party.legal_representative or party.name, "relation": "当事人" if not is_org else "法定代表人"},
+        # the person questioned with their identity number, as the 询问笔录 must have it (a legal
+        # representative's own, drawn apart so that the rest of the demo stays as it was)
+        "person": {"name": party.legal_representative or party.name, "relation": "当事人" if not is_org else "法定代表人",
+                   "id_number": party.id_number or person_id(random.Random(n))},
         "qa": [{"q": "我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？", "a": "看清了。"},
                {"q": "请说明相关情况。", "a": f"{facts}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
     if target.startswith("investigation"):

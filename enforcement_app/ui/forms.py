@@ -7,6 +7,7 @@ of the form when it names none).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -320,7 +321,7 @@ class ActionDialog(QDialog):
                                    lambda: {k: v for k, v in self.payload().items() if k != "signatures"})
         if kind == "person":
             w = QLineEdit(str(default or ""))
-            w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case"))
+            w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case, ID number"))
             return w
         w = QLineEdit("" if default is None else str(default))
         if kind == "yuan":
@@ -363,8 +364,9 @@ class ActionDialog(QDialog):
         if kind == "signatures":
             return w.entries()
         if kind == "person":
-            name, _, relation = w.text().partition("，")
-            return {"name": name.strip(), "relation": relation.strip() or "当事人"}
+            name, relation, id_number = ([*re.split("[，,]", w.text(), maxsplit=2), "", ""])[:3]
+            person = {"name": name.strip(), "relation": relation.strip() or "当事人"}
+            return {**person, "id_number": id_number.strip()} if id_number.strip() else person
         return w.text().strip()
 
     def payload(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..casefile import render_case_file
 from ..domain.case import STAGE_ZH, Stage
+from ..domain.evaluation import Line, Mark, Sheet
 from ..domain.officers import ROLE_ZH, Role
 from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import InvalidInput
@@ -208,8 +210,24 @@ class InboxPage(QWidget):
         self.summary.setText(tr("InboxPage", "%1 task(s) waiting for you, %2 overdue").replace("%1", str(len(items))).replace("%2", str(overdue)))
 
 
+SHEET_COLUMNS = (QT_TRANSLATE_NOOP("EvaluationPage", "Item"), QT_TRANSLATE_NOOP("EvaluationPage", "Points"),
+                 QT_TRANSLATE_NOOP("EvaluationPage", "Suggested"), QT_TRANSLATE_NOOP("EvaluationPage", "Confirm"),
+                 QT_TRANSLATE_NOOP("EvaluationPage", "Decided"), QT_TRANSLATE_NOOP("EvaluationPage", "Evidence"),
+                 QT_TRANSLATE_NOOP("EvaluationPage", "Comment"))
+
+
+def _centred(widget: QWidget) -> QWidget:
+    """A cell widget at its own height in the middle of a tall row (a bare one stretches to the row)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
+    return box
+
+
 class EvaluationPage(QWidget):
-    """Closed cases, the pre-scored evaluation sheet, scoring, and PDF export (single and batch)."""
+    """Closed cases, the evaluation sheet (the system's suggestions beside the evaluator's decisions), and PDF
+    export (single and batch)."""
 
     def __init__(self, worker, db_path: Path, today: date, actor, parent=None):
         super().__init__(parent)
@@ -230,14 +248,9 @@ class EvaluationPage(QWidget):
         self.title.setObjectName("evaluation_title")
         self.title.setWordWrap(True)
         column.addWidget(self.title)
-        self.sheet = QTableWidget(0, 5)
+        self.sheet = QTableWidget(0, len(SHEET_COLUMNS))
         self.sheet.setObjectName("evaluation_sheet")
-        self.sheet.setHorizontalHeaderLabels([tr("EvaluationPage", h) for h in (
-            QT_TRANSLATE_NOOP("EvaluationPage", "Item"), QT_TRANSLATE_NOOP("EvaluationPage", "Points"),
-            QT_TRANSLATE_NOOP("EvaluationPage", "Score"), QT_TRANSLATE_NOOP("EvaluationPage", "Evidence"),
-            QT_TRANSLATE_NOOP("EvaluationPage", "Comment"))])
-        self.sheet.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.sheet.setColumnWidth(0, 230)
+        self.sheet.setHorizontalHeaderLabels([tr("EvaluationPage", h) for h in SHEET_COLUMNS])
         self.sheet.verticalHeader().hide()
         self.sheet.setWordWrap(True)
         column.addWidget(self.sheet, 1)
@@ -245,9 +258,13 @@ class EvaluationPage(QWidget):
         self.total.setObjectName("evaluation_total")
         column.addWidget(self.total)
         buttons = QHBoxLayout()
-        self.save = QPushButton(tr("EvaluationPage", "Record evaluation"))
+        self.save = QPushButton(tr("EvaluationPage", "Save draft"))
         self.save.setObjectName("record_evaluation")
-        self.save.clicked.connect(self.record)
+        self.save.setToolTip(tr("EvaluationPage", "Records the items decided so far; the evaluation stays open."))
+        self.save.clicked.connect(lambda: self.record(final=False))
+        self.final = QPushButton(tr("EvaluationPage", "Save as final"))
+        self.final.setObjectName("record_final_evaluation")
+        self.final.clicked.connect(lambda: self.record(final=True))
         self.export = QPushButton(tr("EvaluationPage", "Export case file PDF…"))
         self.export.setObjectName("export_pdf")
         self.export.clicked.connect(self.export_one)
@@ -255,6 +272,7 @@ class EvaluationPage(QWidget):
         self.batch.setObjectName("export_batch")
         self.batch.clicked.connect(self.export_batch)
         buttons.addWidget(self.save)
+        buttons.addWidget(self.final)
         buttons.addWidget(self.export)
         buttons.addWidget(self.batch)
         column.addLayout(buttons)
@@ -269,7 +287,10 @@ class EvaluationPage(QWidget):
         column.addWidget(strip)
         split.addWidget(right)
         split.setSizes([400, 860])
-        self.lines: list[Any] = []
+        self.shown: Sheet | None = None  # the sheet as loaded: the suggestions and the decisions last recorded
+        self.inputs: list[QWidget] = []  # the decision widget of each row
+        self.confirms: list[QPushButton] = []  # each row's 确认建议
+        self._update_total()
 
     def load(self, case_id: str) -> None:
         self.case_id = case_id
@@ -284,59 +305,123 @@ class EvaluationPage(QWidget):
     def _show(self, result) -> None:
         sheet, state = result
         self.title.setText(f"<b>{html.escape(state.title)}</b>　{html.escape(state.case_no)}　{html.escape(sheet.standard.name)}")
-        self.lines = list(sheet.lines)
-        self.sheet.setRowCount(len(self.lines))
-        for row, line in enumerate(self.lines):
-            self.sheet.setItem(row, 0, QTableWidgetItem(line.item.title))
-            self.sheet.setItem(row, 1, QTableWidgetItem(str(line.item.points or tr("EvaluationPage", "veto"))))
-            if line.auto:
-                text = (tr("EvaluationPage", "veto") if line.passed is False else tr("EvaluationPage", "none")) if line.item.group == "veto" else str(line.score)
-                cell = QTableWidgetItem(text + "　" + tr("EvaluationPage", "(by the record)"))
-                cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                self.sheet.setItem(row, 2, cell)
-                self.sheet.removeCellWidget(row, 2)
-            elif line.item.group == "veto":
-                combo = QComboBox()
-                combo.setObjectName(f"score_{line.item.id}")
-                combo.addItem(tr("EvaluationPage", "no veto ground"), False)
-                combo.addItem(tr("EvaluationPage", "veto"), True)
-                combo.setCurrentIndex(1 if line.passed is False else 0)
-                self.sheet.setCellWidget(row, 2, combo)
-            else:
-                spin = QSpinBox()
-                spin.setObjectName(f"score_{line.item.id}")
-                spin.setRange(0, line.item.points)
-                spin.setValue(line.item.points if line.score is None else line.score)
-                self.sheet.setCellWidget(row, 2, spin)
-            evidence = QTableWidgetItem(line.evidence)
-            evidence.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.sheet.setItem(row, 3, evidence)
-            self.sheet.setItem(row, 4, QTableWidgetItem(line.comment))
+        self.shown = sheet
+        self.inputs, self.confirms = [], []
+        self.sheet.setRowCount(len(sheet.lines))
+        for row, line in enumerate(sheet.lines):
+            self._cell(row, 0, line.item.title)
+            self._cell(row, 1, str(line.item.points or tr("EvaluationPage", "veto")))
+            self._cell(row, 2, self._mark_text(line, line.suggestion) if line.suggestion else tr("EvaluationPage", "none (evaluator)"))
+            confirm = QPushButton(tr("EvaluationPage", "Confirm suggestion"))
+            confirm.setObjectName(f"confirm_{line.item.id}")
+            confirm.setEnabled(line.suggestion is not None)
+            confirm.clicked.connect(lambda _=False, r=row: self.confirm(r))
+            self.confirms.append(confirm)
+            self.inputs.append(self._decision_widget(line))
+            self.sheet.setCellWidget(row, 3, _centred(confirm))
+            self.sheet.setCellWidget(row, 4, _centred(self.inputs[-1]))
+            self._cell(row, 5, line.evidence)
+            self.sheet.item(row, 5).setToolTip(line.evidence)  # a long one is cut at the row's height
+            self.sheet.setItem(row, 6, QTableWidgetItem(line.comment))
         header = self.sheet.horizontalHeader()
-        for column, width in ((0, 170), (1, 44), (2, 118), (4, 110)):
+        for column, width in ((0, 170), (1, 40), (2, 64), (3, 84), (4, 84), (6, 110)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.sheet.setColumnWidth(column, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.sheet.resizeRowsToContents()
-        verdict = tr("EvaluationPage", "fails (veto)") if sheet.vetoed else f"{sheet.total}/{sheet.standard.max_score}"
-        self.total.setText(tr("EvaluationPage", "Score") + f"：{verdict}" + ("" if sheet.complete else "　" + tr("EvaluationPage", "(items still to score)")))
+        self._update_total()
 
-    def scores(self) -> dict[str, Any]:
-        out = {}
-        for row, line in enumerate(self.lines):
-            if line.auto:
-                continue
-            widget = self.sheet.cellWidget(row, 2)
-            comment = self.sheet.item(row, 4).text().strip() if self.sheet.item(row, 4) else ""
-            if line.item.group == "veto":
-                out[line.item.id] = {"veto": bool(widget.currentData()), "comment": comment}
-            else:
-                out[line.item.id] = {"score": widget.value(), "comment": comment}
+    def _cell(self, row: int, column: int, text: str) -> None:
+        cell = QTableWidgetItem(text)
+        cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.sheet.setItem(row, column, cell)
+
+    @staticmethod
+    def _mark_text(line: Line, mark: Mark) -> str:
+        if line.item.group == "veto":
+            return tr("EvaluationPage", "veto") if mark.veto else tr("EvaluationPage", "no veto")
+        return f"{mark.score}/{line.item.points}"
+
+    def _decision_widget(self, line: Line) -> QWidget:
+        """The evaluator's decision, open (未评) until they set it: nothing is pre-filled."""
+        if line.item.group == "veto":
+            combo = QComboBox()
+            combo.addItem(tr("EvaluationPage", "not decided"), None)
+            combo.addItem(tr("EvaluationPage", "no veto ground"), False)
+            combo.addItem(tr("EvaluationPage", "veto"), True)
+            combo.setCurrentIndex(0 if line.decision is None else 2 if line.decision.veto else 1)
+            combo.currentIndexChanged.connect(self._update_total)
+            widget: QWidget = combo
+        else:
+            spin = QSpinBox()
+            spin.setRange(-1, line.item.points)  # -1 shows as 未评: the spin box's special value
+            spin.setSpecialValueText(tr("EvaluationPage", "not decided"))
+            spin.setValue(-1 if line.decision is None else int(line.decision.score or 0))
+            spin.valueChanged.connect(self._update_total)
+            widget = spin
+        widget.setObjectName(f"score_{line.item.id}")
+        return widget
+
+    def _decision(self, row: int, line: Line) -> Mark | None:
+        widget = self.inputs[row]
+        if line.item.group == "veto":
+            veto = widget.currentData()
+            return None if veto is None else Mark(veto=bool(veto))
+        return None if widget.value() < 0 else Mark(score=widget.value())
+
+    def confirm(self, row: int) -> None:
+        """Take the system's suggestion for this one item (there is no button for all)."""
+        line = self.shown.lines[row]
+        widget = self.inputs[row]
+        if line.item.group == "veto":
+            widget.setCurrentIndex(2 if line.suggestion.veto else 1)
+        else:
+            widget.setValue(int(line.suggestion.score or 0))
+
+    def current(self) -> Sheet | None:
+        """The sheet with the decisions as the widgets now hold them (what saving would record)."""
+        if self.shown is None:
+            return None
+        lines = tuple(replace(line, decision=self._decision(row, line), comment=self._comment(row))
+                      for row, line in enumerate(self.shown.lines))
+        return replace(self.shown, lines=lines, final=False)
+
+    def _comment(self, row: int) -> str:
+        item = self.sheet.item(row, 6)
+        return item.text().strip() if item else ""
+
+    def _update_total(self, *_args) -> None:
+        sheet = self.current()
+        if sheet is None:
+            self.total.setText("")
+            self.save.setEnabled(False)
+            self.final.setEnabled(False)
+            self.final.setToolTip(tr("EvaluationPage", "Choose a closed case."))
+            return
+        verdict = tr("EvaluationPage", "fails (veto)") if sheet.vetoed else f"{sheet.total}/{sheet.standard.max_score}"
+        left = len(sheet.open_items)
+        progress = (tr("EvaluationPage", "%1 item(s) decided, %2 still open (%3 points)")
+                    .replace("%1", str(sheet.decided)).replace("%2", str(left)).replace("%3", str(sheet.open_points)))
+        recorded_final = self.shown.final and all(a.decision == b.decision for a, b in zip(sheet.lines, self.shown.lines, strict=True))
+        state = tr("EvaluationPage", "final") if recorded_final else tr("EvaluationPage", "draft")
+        self.total.setText(tr("EvaluationPage", "Confirmed score") + f"：{verdict}　{progress}　（{state}）")
+        self.save.setEnabled(True)
+        self.final.setEnabled(left == 0)
+        self.final.setToolTip(tr("EvaluationPage", "Every item must be decided first: %1 still open.").replace("%1", str(left)) if left
+                              else tr("EvaluationPage", "Records this evaluation as the file's conclusion."))
+
+    def decisions(self) -> dict[str, Any]:
+        """What the evaluator decided, item by item; open items are left out."""
+        sheet = self.current()
+        out: dict[str, Any] = {}
+        for line in sheet.lines if sheet else ():
+            if line.decision is not None:
+                out[line.item.id] = {**line.decision.as_dict(), "comment": line.comment}
         return out
 
-    def record(self) -> None:
-        case_id, scores = self.case_id, self.scores()
-        self.worker.write(lambda session, job: session.record_evaluation(case_id, scores), None,
+    def record(self, final: bool) -> None:
+        case_id, decisions = self.case_id, self.decisions()
+        self.worker.write(lambda session, job: session.record_evaluation(case_id, decisions, final=final), None,
                           lambda exc: QMessageBox.warning(self, tr("EvaluationPage", "Not recorded"), str(exc)))
 
     def export_one(self, path: str | None = None) -> None:

@@ -24,6 +24,10 @@
         <translation>放弃本表中已填写的内容？</translation>
     </message>
     <message>
+        <source>Refusal to sign (if not signed)</source>
+        <translation>拒绝签名情况（未签名时填写）</translation>
+    </message>
+    <message>
         <source>Outcome</source>
         <translation>处理意见</translation>
     </message>
@@ -328,8 +332,8 @@
         <translation>取消</translation>
     </message>
     <message>
-        <source>Name, relation to the case</source>
-        <translation>姓名，与本案关系</translation>
+        <source>Name, relation to the case, ID number</source>
+        <translation>姓名，与本案关系，身份证件号码</translation>
     </message>
     <message>
         <source>Item</source>
@@ -1026,10 +1030,6 @@
         <translation>请选择一件已结案件。</translation>
     </message>
     <message>
-        <source>Record evaluation</source>
-        <translation>保存评查结果</translation>
-    </message>
-    <message>
         <source>Export case file PDF…</source>
         <translation>导出案卷 PDF…</translation>
     </message>
@@ -1052,10 +1052,6 @@
     <message>
         <source>Export to folder</source>
         <translation>导出到文件夹</translation>
-    </message>
-    <message>
-        <source>Score</source>
-        <translation>得分</translation>
     </message>
     <message>
         <source>Not recorded</source>
@@ -1094,24 +1090,76 @@
         <translation>否决</translation>
     </message>
     <message>
-        <source>none</source>
-        <translation>无</translation>
-    </message>
-    <message>
-        <source>(by the record)</source>
-        <translation>（系统评定）</translation>
-    </message>
-    <message>
         <source>no veto ground</source>
         <translation>无否决情形</translation>
     </message>
     <message>
-        <source>(items still to score)</source>
-        <translation>（尚有未评定项目）</translation>
-    </message>
-    <message>
         <source>%1 case file(s) exported.</source>
         <translation>已导出 %1 个案卷。</translation>
+    </message>
+    <message>
+        <source>Suggested</source>
+        <translation>系统建议</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Decided</source>
+        <translation>评定</translation>
+    </message>
+    <message>
+        <source>Confirm suggestion</source>
+        <translation>确认建议</translation>
+    </message>
+    <message>
+        <source>no veto</source>
+        <translation>无否决</translation>
+    </message>
+    <message>
+        <source>none (evaluator)</source>
+        <translation>人工评定</translation>
+    </message>
+    <message>
+        <source>not decided</source>
+        <translation>未评</translation>
+    </message>
+    <message>
+        <source>Save draft</source>
+        <translation>保存草稿</translation>
+    </message>
+    <message>
+        <source>Save as final</source>
+        <translation>保存为最终评查结论</translation>
+    </message>
+    <message>
+        <source>Records the items decided so far; the evaluation stays open.</source>
+        <translation>保存已评定的项目，评查仍未完成。</translation>
+    </message>
+    <message>
+        <source>Records this evaluation as the file's conclusion.</source>
+        <translation>将本次评查作为案卷的评查结论保存。</translation>
+    </message>
+    <message>
+        <source>Every item must be decided first: %1 still open.</source>
+        <translation>须逐项评定后才能作为最终结论保存：尚余 %1 项未评。</translation>
+    </message>
+    <message>
+        <source>Confirmed score</source>
+        <translation>已确认得分</translation>
+    </message>
+    <message>
+        <source>%1 item(s) decided, %2 still open (%3 points)</source>
+        <translation>已评 %1 项，尚余 %2 项未评（%3 分）</translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation>最终结论</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>草稿</translation>
     </message>
 </context>
 <context>
