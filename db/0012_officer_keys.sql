@@ -11,3 +11,7 @@ CREATE TABLE officer_key (
     retired_at TEXT NOT NULL DEFAULT ''   -- the moment the next key was issued ('' while in force)
 );
 CREATE INDEX officer_key_officer ON officer_key(officer_id);
+
+-- The sign-offs a database already held when it was upgraded to personal keys carry no signature; every
+-- later one must. (0 for a database made with personal keys.)
+INSERT OR REPLACE INTO meta (key, value) SELECT 'signoffs_from_seq', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM event;

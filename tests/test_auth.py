@@ -56,3 +56,12 @@ def test_the_suite_hashes_cheaply():
 def test_short_passwords_are_refused():
     with pytest.raises(ValueError):
         auth.hash_password("short")
+
+
+@pytest.mark.parametrize("cost", ["-1$8$1", "16384$-1$1", "16384$8$-1", "1048576$8$1", "16384$8$64", "x$8$1"])
+def test_a_hash_or_sealed_key_with_a_forged_cost_is_refused_quickly(cost):
+    from enforcement_app.services import auth
+
+    salt = "AAAAAAAAAAAAAAAAAAAAAA=="
+    assert auth.check_password("secret-pass-1", f"scrypt${cost}${salt}$AAAA") is False
+    assert auth.unseal_key(f"scrypt${cost}${salt}$AAAAAAAAAAAAAAAA$AAAA", "secret-pass-1", "o1", "ab" * 32) is None

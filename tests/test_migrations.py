@@ -197,10 +197,12 @@ def test_every_row_recorded_at_the_first_schema_is_kept_with_its_values(upgraded
         kept = _rows(db, table, columns)
         if table == "meta":  # the device's public keys (signing and key agreement) are added on opening (their
             # private halves go to the keystore, never into the database), the version the case rows were projected
-            # with and the digest of their facts; nothing already there changes
+            # with, the digest of their facts, and the last event recorded before personal signing keys; nothing
+            # already there changes
             assert set(rows) <= set(kept)
             assert {k for k, _v in kept} - {k for k, _v in rows} == {"device_public_key", "device_agreement_public_key",
-                                                                    "case_projection", "case_rows_digest"}
+                                                                    "case_projection", "case_rows_digest", "signoffs_from_seq"}
+            assert dict(kept)["signoffs_from_seq"] == str(len(snapshot["event"][1]))  # every old sign-off predates the keys
         elif table == "case":
             # the upgrade re-projects every case row from its events (the projection version changed): the
             # search text is the one the events give, the time written is the upgrade's; nothing else changes

@@ -273,8 +273,10 @@ def test_a_retired_key_cannot_sign_after_its_reset():
     first, second = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     pub = lambda k: k.public_key().public_bytes_raw().hex()  # noqa: E731
     keys = signoff.keys_from_events([
-        ("register_officer", "2025-01-01T09:00:00.000000+08:00", json.dumps({"id": "o1", "signing_key": {"public": pub(first), "sealed": "x"}}), 1, True),
-        ("update_officer", "2025-06-01T09:00:00.000000+08:00", json.dumps({"id": "o1", "signing_key": {"public": pub(second), "sealed": "y"}}), 9, True),
+        ("register_officer", "2024-12-01T09:00:00.000000+08:00", json.dumps({"id": "admin1", "roles": ["admin"]}), 1, True, "system", "dev"),
+        ("register_officer", "2025-01-01T09:00:00.000000+08:00", json.dumps({"id": "o1", "roles": ["agency_head"],
+                                                                             "signing_key": {"public": pub(first), "sealed": "x"}}), 1, True, "admin1", "dev"),
+        ("update_officer", "2025-06-01T09:00:00.000000+08:00", json.dumps({"id": "o1", "signing_key": {"public": pub(second), "sealed": "y"}}), 9, True, "admin1", "dev"),
     ])
 
     def event(key, at):
@@ -388,3 +390,158 @@ def test_a_case_file_checked_after_its_review_was_resigned_with_another_key_fail
         # the review the file printed is gone from the record (its stand-in is another event, signed by another key)
         assert not check.ok and "不在本案记录中" in check.message
         assert "signature_invalid" in {p.kind for p in services.verify(deep=True).problems}
+
+
+# --- what an attacker tried (a review of this scheme) ---------------------------------------------------------
+
+
+def test_a_bundle_event_claiming_to_be_this_devices_own_is_refused(world, tmp_path):
+    """A subverted trusted laptop writes events in the office's name: what the office records counts as its own
+    (roles, keys, trusted devices), so such a bundle is refused whole."""
+    from enforcement_app.domain.record import Event
+    from enforcement_app.services.bundle_format import encode_events
+
+    office = _device(world, "office")
+    try:
+        first = tmp_path / "first.ecb"
+        world.as_(world.officer_a).export_bundle(first, encrypt=False)
+        office.system_session().import_bundle(first, trust_new=True)
+        source = tmp_path / "source.ecb"
+        world.as_(world.officer_a).export_bundle(source, encrypt=False)
+        with zipfile.ZipFile(source) as bundle:
+            events = bundle.read("events.txt")
+        head = world.services.db.execute("SELECT heads FROM stream_head WHERE stream = ?", [f"officer/{world.officer_a.id}"]).fetchone()[0]
+        from datetime import datetime as dt
+
+        from enforcement_app.services.clock import CHINA
+        grant = Event(f"officer/{world.officer_a.id}", (head,), "system", office.device_id, dt(2025, 3, 5, 13, tzinfo=CHINA),
+                      "update_officer", {"id": world.officer_a.id, "roles": ["officer", "admin"]})
+        forged = tmp_path / "forged.ecb"
+        _with_events(world, source, forged, events + encode_events([(grant.stream, grant.parents_text, grant.actor, grant.device,
+                                                                     grant.at_text, grant.kind, grant.payload_bytes)]))
+        with pytest.raises(BundleError) as refused:
+            signed_in(office, "admin").import_bundle(forged)
+        assert "自称由本机记录" in "；".join(refused.value.problems)
+        assert "admin" not in office.officers()[world.officer_a.id].roles
+    finally:
+        office.close()
+
+
+@pytest.mark.parametrize("forgery", ["key issued by the system", "key issued by an officer who is not an administrator",
+                                     "review in the system's name", "officer events moved after the review"])
+def test_a_key_or_sign_off_forged_through_the_officer_events_fails_deep_verify(world, reviewed, forgery):
+    """Someone with the file and the device key gives the reviewer a key of their own (or dodges the key) to
+    re-sign an altered review; every variant is found."""
+    from enforcement_app.services.officers import new_signing_key
+
+    case_id = reviewed
+    case_no = world.services.current_state(case_id).case_no
+    peer = world.as_(world.officer_a)._signer
+    world.services.close()
+    attacker, issued = new_signing_key(world.reviewer.id, "attacker-pass-9")
+
+    def forge(events):
+        review = next(e for e in events if e["kind"] == "record_legal_review")
+        review["payload"]["opinion"] = "同意，建议从轻（伪造）"
+        if forgery == "review in the system's name":
+            review["actor"] = "system"
+            del review["payload"]["sign_off"]
+            return events
+        if forgery == "officer events moved after the review":
+            del review["payload"]["sign_off"]
+            mine = [e for e in events if e["stream"] == f"officer/{world.reviewer.id}"]
+            return [e for e in events if e not in mine] + mine
+        actor = "system" if forgery == "key issued by the system" else world.officer_a.id
+        issue = {"hash": None, "seq": None, "stream": f"officer/{world.reviewer.id}", "parents": None, "actor": actor,
+                 "device": review["device"], "at": "2025-03-04T08:00:00.000000+08:00", "kind": "update_officer",
+                 "payload": {"id": world.reviewer.id, "signing_key": issued}}
+        if actor != "system":
+            issue["payload"] = signoff.sign(peer, issue["stream"], [], actor, issue["device"], issue["at"], "update_officer", issue["payload"])
+        position = events.index(review)
+        events.insert(position, issue)
+        review["payload"] = signoff.sign(attacker, review["stream"], review["parents"].split(","), review["actor"],
+                                         review["device"], review["at"], review["kind"], review["payload"])
+        return events
+
+    _rewrite(world.services.path, forge)
+    _reseal_everything(world.services.path)
+    report = _deep(world.services.path, world.clock)
+    assert ("signature_invalid", case_no) in [(p.kind, p.case) for p in report.problems], report.problems
+
+
+def test_a_key_put_in_place_of_an_officers_opens_no_account(world):
+    """A re-sealed key (the real public key, the attacker's private key under the attacker's password) typed
+    into the record: the password opens it, but it is not the key the officer events issue."""
+    from enforcement_app.services.officers import new_signing_key
+
+    public = _key_of(world.services, world.head)
+    attacker = Ed25519PrivateKey.generate()
+    sealed = auth.seal_key(attacker.private_bytes_raw(), "attacker-pass-9", world.head.id, public)
+    conn = sqlite3.connect(world.services.path)
+    conn.execute("UPDATE officer_key SET sealed = ? WHERE public_key = ?", [sealed, public])
+    conn.commit()
+    conn.close()
+    world.services.reference.invalidate_all()
+    with pytest.raises(PermissionDenied):
+        world.services.login(world.head.login, "attacker-pass-9")
+    assert new_signing_key  # (the same holds for a bundle's re-registration: its key is not adopted, see below)
+
+
+def test_a_bundle_re_registering_an_officer_with_a_new_key_takes_over_nothing(world, tmp_path):
+    from datetime import datetime as dt
+
+    from enforcement_app.domain.record import Event
+    from enforcement_app.services.bundle_format import encode_events
+    from enforcement_app.services.clock import CHINA
+    from enforcement_app.services.officers import new_signing_key
+
+    office = _device(world, "office")
+    try:
+        first = tmp_path / "first.ecb"
+        world.as_(world.officer_a).export_bundle(first, encrypt=False)
+        office.system_session().import_bundle(first, trust_new=True)
+        source = tmp_path / "source.ecb"
+        world.as_(world.officer_a).export_bundle(source, encrypt=False)
+        with zipfile.ZipFile(source) as bundle:
+            events = bundle.read("events.txt")
+        _key, issued = new_signing_key(world.head.id, "attacker-pass-9")
+        head = world.services.db.execute("SELECT heads FROM stream_head WHERE stream = ?", [f"officer/{world.head.id}"]).fetchone()[0]
+        again = Event(f"officer/{world.head.id}", (head,), "system", world.services.device_id, dt(2025, 3, 5, 13, tzinfo=CHINA),
+                      "register_officer", {"id": world.head.id, "name": "王局长", "login": world.head.login, "roles": ["agency_head"],
+                                           "signing_key": issued})
+        forged = tmp_path / "forged.ecb"
+        _with_events(world, source, forged, events + encode_events([(again.stream, again.parents_text, again.actor, again.device,
+                                                                     again.at_text, again.kind, again.payload_bytes)]))
+        try:
+            signed_in(office, "admin").import_bundle(forged)
+        except BundleError:
+            pass  # refused is as good
+        with pytest.raises(PermissionDenied):
+            office.login(world.head.login, "attacker-pass-9")
+        assert office.login(world.head.login, "secret-pass-1").can_sign
+    finally:
+        office.close()
+
+
+def test_nobody_can_be_registered_as_the_system(world):
+    with pytest.raises(InvalidInput) as refused:
+        world.as_(world.admin).register_officer({"id": "system", "name": "假系统", "login": "fake", "roles": ["legal_reviewer"],
+                                                 "password": "secret-pass-1"})
+    assert "系统保留" in str(refused.value)
+
+
+def test_a_case_file_whose_sign_offs_were_cut_from_its_marker_fails(world, reviewed, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    from enforcement_app.casefile import render_case_file, verify_pdf
+
+    path = tmp_path / "case.pdf"
+    path.write_bytes(render_case_file(world.as_(world.evaluator).case_file_data(reviewed)).pdf)
+    writer = PdfWriter(clone_from=PdfReader(str(path)))
+    keywords = str(writer.metadata["/Keywords"])
+    writer.add_metadata({"/Keywords": keywords[:keywords.index("signoffs=")] + "signoffs="})
+    cut = tmp_path / "cut.pdf"
+    with open(cut, "wb") as fh:
+        writer.write(fh)
+    check = verify_pdf(world.as_(world.evaluator), cut)
+    assert not check.ok and "未载于案卷" in check.message

@@ -64,12 +64,21 @@ def _printed_text(path: str | Path) -> str:
     return "".join(page.extract_text() or "" for page in _reader(path).pages)
 
 
-def sign_off_problems(session: Session, path: str | Path, case_id: str, listed: str) -> list[str]:
-    """What is wrong with the sign-offs the file names (``hash:fingerprint``, comma-separated)."""
+def sign_off_problems(session: Session, path: str | Path, case_id: str, listed: str, head: str = "") -> list[str]:
+    """What is wrong with the sign-offs the file names (``hash:fingerprint``, comma-separated): each must be in
+    the record with a valid signature by the key printed, and the file must name every valid sign-off the
+    record held when the file was made (up to its chain ``head``), none left out."""
     services = session.services
     view = session.view(case_id)
     held = case_sign_offs(services.db, services.device_id, view.events)
     problems, printed = [], None
+    heads = set(filter(None, head.split(",")))
+    upto = max((e.seq for e in view.events if e.hash in heads), default=None)
+    named = {item.partition(":")[0] for item in filter(None, listed.split(","))}
+    for digest, seal in held.items():
+        step = next(e for e in view.events if e.hash == digest)
+        if seal.valid and (upto is None or step.seq <= upto) and digest not in named:
+            problems.append(f"记录中的签署 {digest[:12]}…（{seal.signer[:8]}，{seal.fingerprint}）未载于案卷：案卷的签署信息被删改")
     for item in filter(None, listed.split(",")):
         digest, _, key = item.partition(":")
         seal = held.get(digest)
@@ -106,7 +115,7 @@ def _against_record(session: Session, path: str | Path, marker: dict[str, str]) 
     if not report.ok:
         return PdfCheck(False, marker["case"], marker.get("no", ""), marker.get("head", ""), db_head, pdf_events, db_events,
                         "数据库中本案记录未通过校验：" + "；".join(p.message for p in report.problems))
-    signed = sign_off_problems(session, path, marker["case"], marker.get("signoffs", ""))
+    signed = sign_off_problems(session, path, marker["case"], marker.get("signoffs", ""), marker.get("head", ""))
     if signed:
         return PdfCheck(False, marker["case"], marker.get("no", ""), marker.get("head", ""), db_head, pdf_events, db_events,
                         "；".join(signed))

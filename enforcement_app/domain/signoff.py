@@ -13,8 +13,7 @@ issued (:class:`SigningKey`); a signature made with a key after that is refused.
 was issued is accepted: the moments come from the clocks of different devices (and a record entered after
 the fact carries the day the act happened), while the signature itself shows that the key's holder signed. Which events must be signed: every sign-off kind (:data:`SIGN_OFF_KINDS`,
 declared with the actions) recorded by an officer who held a key at the time, and every officer event
-that issues a key. A sign-off that arrived before its actor's first key (a database older than personal keys) is
-not asked for one; one arriving later is, whatever moment it bears. The system (setting up a new database) signs nothing: the device's seals vouch for it.
+that issues a key. A sign-off a database held when it was upgraded to personal keys is not asked for one; every later one is. The system (setting up a new database) signs nothing: the device's seals vouch for it.
 """
 
 from __future__ import annotations
@@ -83,20 +82,29 @@ class Signed:
     payload: Mapping[str, Any]
 
 
-def signature_problem(e: Signed, keys: Mapping[str, Sequence[SigningKey]], must_sign: bool, seq: int | None = None) -> str:
+def signature_problem(e: Signed, keys: Mapping[str, Sequence[SigningKey]], must_sign: bool, seq: int | None = None,
+                      legacy_upto: int = 0) -> str:
     """What is wrong with ``e``'s signature ('' when nothing): ``keys`` are every officer's keys by officer
     id; ``must_sign`` says whether ``e`` is of a kind that is signed. ``seq``: ``e``'s place in the arrival
-    order (None for an event arriving now): only a sign-off that came in before its actor's first key was
-    issued here (a record older than personal keys) may lack a signature."""
+    order (None for an event arriving now); ``legacy_upto``: the last event a database held when it was
+    upgraded to personal keys (``meta.signoffs_from_seq``; 0 for a database made with them): only those may
+    lack a signature."""
     block = e.payload.get(SIGN_OFF)
     try:
         at = datetime.fromisoformat(e.at)
     except ValueError:
         return "记录时间无法识别"
+    if at.tzinfo is None:
+        return "记录时间没有时区：不是本程序所写的记录"
+    if e.actor == "system":
+        # the system registers a new database's first administrator and signs nothing else
+        return "" if e.kind == "register_officer" else "系统不能作出审批、审核、讨论、决定或人员变更"
     if block is None:
         held = keys.get(e.actor, ())
-        if must_sign and held and e.actor != "system" and not (seq is not None and seq < held[0].issued_seq):
-            return f"签署人持有个人签名密钥（{fingerprint(held[0].public_key)}），但该签署没有签名"
+        if must_sign and not (seq is not None and seq <= legacy_upto):
+            if held:
+                return f"签署人持有个人签名密钥（{fingerprint(held[0].public_key)}），但该签署没有签名"
+            return "该签署没有签名，签署人也没有个人签名密钥"
         return ""
     if not isinstance(block, Mapping) or not isinstance(block.get("key"), str) or not isinstance(block.get("signature"), str):
         return "签名格式无效"
@@ -114,27 +122,61 @@ def signature_problem(e: Signed, keys: Mapping[str, Sequence[SigningKey]], must_
     return ""
 
 
-def keys_from_events(events: Iterable[tuple[str, str, str, int, bool]]) -> dict[str, list[SigningKey]]:
-    """Every officer's keys from their officer events (kind, at, payload JSON, seq, recorded on this device) in
-    arrival order: a new public key retires the officer's key in force; the same key sealed again (a password
-    change) changes nothing here. A new key for an officer who already holds one is honoured only when it was
-    issued on this device: another device's administrator cannot hand someone's signature to a new key here
-    (as they cannot grant roles here, see :mod:`..store.projection`)."""
+def keys_from_events(events: Iterable[tuple[str, str, Any, int, bool, str, str]]) -> dict[str, list[SigningKey]]:
+    """Every officer's keys from their officer events (kind, at, payload JSON, seq, recorded on this device,
+    actor, device) in arrival order. A key counts only when issued by someone entitled to issue it:
+
+    - an officer's first key comes with their registration (by an administrator, or by the system when it
+      registers the very first officer of a new database), or, for an officer registered before personal
+      keys, from the officer's own event at their first login (the system of each device registers only that
+      device's first officer);
+    - a new key for an officer who holds one (a password reset) comes from an administrator, on this device:
+      another device's administrator cannot hand someone's signature to a new key here;
+    - the same key sealed again (a changed password) changes nothing here; a registration of an officer
+      already registered issues nothing.
+
+    Who is an administrator is read from the same events (the roles they grant), so a key typed into an
+    event by someone who is not one is not a key. Whether each officer event's own signature holds is
+    checked with the other signatures (:func:`signature_problem`)."""
     keys: dict[str, list[SigningKey]] = {}
-    for kind, at, raw, seq, local in events:
+    roles: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    founded: set[str] = set()  # the devices whose system has registered their first officer
+    for kind, at, raw, seq, local, actor, device in events:
         if kind not in OFFICER_KINDS:
             continue
         try:
             payload = json.loads(raw) if isinstance(raw, str | bytes) else raw
         except ValueError:
             continue
-        issued = payload.get("signing_key") if isinstance(payload, Mapping) else None
         officer_id = payload.get("id") if isinstance(payload, Mapping) else None
-        if not isinstance(issued, Mapping) or not isinstance(issued.get("public"), str) or not isinstance(officer_id, str):
+        if not isinstance(officer_id, str):
+            continue
+        issued = payload.get("signing_key")
+        granted = payload.get("roles")
+        admin = "admin" in roles.get(actor, set())
+        first = device not in founded
+        new_officer = officer_id not in seen
+        if kind == "register_officer" and new_officer:
+            entitled = admin or (actor == "system" and first)
+        elif kind == "update_officer" and not new_officer:
+            entitled = actor != "system" and (admin or actor == officer_id)
+        else:
+            entitled = False
+        if entitled and isinstance(granted, list) and (kind == "register_officer" or admin):
+            roles[officer_id] = {str(r) for r in granted}
+        if kind == "register_officer" and new_officer and entitled:
+            seen.add(officer_id)
+            founded.add(device)
+        if not entitled or not isinstance(issued, Mapping) or not isinstance(issued.get("public"), str):
             continue
         held = keys.setdefault(officer_id, [])
-        if any(k.public_key == issued["public"] for k in held) or (held and not local):
-            continue
+        if any(k.public_key == issued["public"] for k in held):
+            continue  # sealed again under a new password
+        if kind == "update_officer" and held and not (admin and local):
+            continue  # a reset needs this device's administrator
+        if kind == "update_officer" and not held and actor != officer_id:
+            continue  # a first key after registration is the officer's own, at their login
         held[:] = [replace(k, retired_at=k.retired_at or at) for k in held]
         held.append(SigningKey(officer_id, issued["public"], at, "", seq))
     return keys

@@ -72,11 +72,16 @@ class Services(ServicesCore):
         if officer is None or not officer.active or not isinstance(password, str):
             raise refused
         held = self.reference.sealed_key(officer.id)
+        honoured = [k for k in self.reference.signing_keys().get(officer.id, ()) if not k.retired_at]
         if held is not None:
             private = auth.unseal_key(held[1], password, officer.id, held[0])
             if private is None:
                 raise refused
-            return Session(self, officer, Ed25519PrivateKey.from_private_bytes(private))
+            key = Ed25519PrivateKey.from_private_bytes(private)
+            # the sealed key must hold the private half of the key the officer events issue, not one put in its place
+            if not honoured or key.public_key().public_bytes_raw().hex() != honoured[-1].public_key or held[0] != honoured[-1].public_key:
+                raise PermissionDenied([Refusal("key_mismatch", "该账户的个人签名密钥与记录所载不符（可能被篡改），请管理员核对：已拒绝登录")])
+            return Session(self, officer, key)
         stored = reference_store.password_hash(self.db, login)
         if not stored or not auth.check_password(password, stored):
             raise refused

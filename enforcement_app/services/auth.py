@@ -41,17 +41,22 @@ def hash_password(password: str, cost: ScryptCost | None = None) -> str:
     return f"scrypt${n}${r}${p}${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
 
 
+def _bounded(n: int, r: int, p: int) -> bool:
+    """A cost no higher than four times production's (what a hash or sealed key typed into the file may ask)."""
+    return 1 < n <= 2**16 and 0 < r <= 16 and 0 < p <= 4 and n * r * p <= 4 * DEFAULT_COST.n * DEFAULT_COST.r * DEFAULT_COST.p
+
+
 def check_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, key = stored.split("$")
-    except ValueError:
+        if scheme != "scrypt" or not _bounded(int(n), int(r), int(p)):
+            return False
+        actual = hashlib.scrypt(
+            password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
+        return hmac.compare_digest(actual, base64.b64decode(key))
+    except (ValueError, TypeError, OverflowError):
         return False
-    if scheme != "scrypt":
-        return False
-    actual = hashlib.scrypt(
-        password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
-    )
-    return hmac.compare_digest(actual, base64.b64decode(key))
 
 
 # --- personal signing keys, sealed under the password ----------------------------------------------------
@@ -79,9 +84,9 @@ def unseal_key(sealed: str, password: str, officer_id: str, public_hex: str) -> 
 
     try:
         scheme, n, r, p, salt, nonce, body = sealed.split("$")
-        if scheme != "scrypt" or int(n) > 2**20 or int(r) > 32 or int(p) > 16:  # a forged cost must not exhaust memory
+        if scheme != "scrypt" or not _bounded(int(n), int(r), int(p)):  # a forged cost must not exhaust memory or time
             return None
         key = _sealing_key(password, base64.b64decode(salt), ScryptCost(int(n), int(r), int(p)))
         return AESGCM(key).decrypt(base64.b64decode(nonce), base64.b64decode(body), f"{officer_id}\n{public_hex}".encode())
-    except (ValueError, InvalidTag):
+    except (ValueError, TypeError, OverflowError, InvalidTag):
         return None

@@ -230,7 +230,8 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             new = [e for e in events if e.hash not in known]
             carried = {n[len("evidence/"):] for n in reader.present if n.startswith("evidence/")}
             if not problems:
-                problems = _missing_references(db, new, known, carried) or _unnamed_evidence(db, events, carried)
+                problems = (_claimed_as_ours(services, new) or _missing_references(db, new, known, carried)
+                            or _unnamed_evidence(db, events, carried))
             if problems:
                 raise BundleError(path, problems)  # refused already: the evidence need not be hashed to the end
             # the events are written while the evidence is still being hashed, inside a transaction that a bad
@@ -402,6 +403,14 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
         "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
     if summary.from_device:
         device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
+
+def _claimed_as_ours(services, new: list[WireEvent]) -> list[str]:
+    """Events this machine does not hold that say this machine recorded them: whatever this device recorded it
+    holds, so these were written elsewhere in its name (what this device records counts as its own: roles,
+    keys, trusted devices)."""
+    ours = [e for e in new if e.device == services.device_id]
+    return [f"记录 {e.hash[:12]}…（{title_of(e.kind)}）自称由本机记录，但本机没有这条记录：案件包被伪造，已拒绝" for e in ours[:10]]
+
 
 def _unsigned(db, device: str, new: list[WireEvent]) -> list[str]:
     """The new events whose personal signature does not hold, judged against every officer's keys as the

@@ -35,4 +35,10 @@ def given_or_new_id(data: Mapping[str, Any]) -> tuple[str, list[Refusal]]:
         return new_id(), []
     if not isinstance(value, str) or not _GIVEN_ID.fullmatch(value):
         return "", [Refusal("invalid_input", f"编号只能由字母、数字、- 和 _ 组成（最多64位），实际为 {str(value)[:40]!r}", field="id")]
+    if value.lower() == RESERVED_ID:
+        return "", [Refusal("invalid_input", f"编号 {value} 为系统保留，不能用于人员或当事人", field="id")]
     return value, []
+
+
+RESERVED_ID = "system"
+"""The id the system acts under (setting up a database, receiving its first bundle): no person may have it."""

@@ -393,6 +393,9 @@ class SessionCore:
         if self._signer is None:
             raise PermissionDenied([Refusal("signature_required",
                                             f"“{title_of(kind)}”须由本人签名：请以密码登录（个人签名密钥由密码解锁）后办理")])
+        current = [k for k in self.services.reference.signing_keys().get(self._actor.id, ()) if not k.retired_at]
+        if current and current[-1].public_key != self._signer.public_key().public_bytes_raw().hex():  # (none yet: this issues it)
+            raise PermissionDenied([Refusal("signing_key_retired", "您的个人签名密钥已停用（密码已重置）：请重新登录后办理")])
         return self._signer
 
     def case_row(self, state: CaseState, ctx: Context) -> CaseRow:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..domain.discretion import BaseKind, CaseFacts, assess
 from ..domain.handwriting import handwritten_entry, scribble
+from ..domain.refusals import PermissionDenied
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
 from .api import CHINA, Services
@@ -157,6 +158,7 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
         ("吴志远", "wuzy", ["evaluator"], None, False),
     ]
     officers = {}
+    registrar = system
     for name, login, roles, cert_no, legal in people:
         existing = services.officer_by_login(login)
         if existing:
@@ -164,8 +166,14 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             continue
         certificates = [{**cert, "certificate_no": cert_no, "valid_from": "2021-01-01",
                          "valid_to": (today + timedelta(days=40 if login == "linxy" else 900)).isoformat()}] if cert_no else []
-        officers[login] = system.register_officer({"name": name, "login": login, "roles": roles, "legal_qualification": legal,
-                                                   "certificates": certificates, "password": DEMO_PASSWORD})
+        # the system registers the first administrator; the administrator, signing, registers everyone else
+        if login != "admin" and registrar is system:
+            try:
+                registrar = services.login("admin", DEMO_PASSWORD)
+            except PermissionDenied:
+                raise ValueError("演示数据只能写入新数据库（其管理员 admin 使用演示密码）") from None
+        officers[login] = registrar.register_officer({"name": name, "login": login, "roles": roles, "legal_qualification": legal,
+                                                      "certificates": certificates, "password": DEMO_PASSWORD})
     handler_pairs = [("zhangming", "lihua"), ("huangzq", "linxy"), ("lihua", "huangzq")]
     # each demo user logged in once, as they would: their password unlocks the key their sign-offs are signed with
     sessions = {login: services.login(login, DEMO_PASSWORD) for _name, login, *_rest in people}

@@ -31,6 +31,7 @@ from ..domain.versioning import Versioned, version_in_force
 from ..store import projection
 from ..store import reference as store
 from .changes import REFERENCE_TABLES
+from .signatures import officer_keys
 
 _PREFIXES = ("officer/", "agency/", "config/")
 _REBUILT = frozenset({"officer", "agency", "policy", "calendar", "benchmarks"})
@@ -81,7 +82,7 @@ class Reference:
         """Every officer's personal signing keys, as the officer events issued them."""
         cache = self._cache
         if "_keys" not in cache:
-            cache["_keys"] = store.signing_keys(self._rebuilt())
+            cache["_keys"] = officer_keys(self._db, self._device)  # as the officer events issue them (who may issue which)
         return cache["_keys"]
 
     def sealed_key(self, officer_id: str) -> tuple[str, str] | None:

@@ -22,22 +22,29 @@ from ..domain.record import RecordedEvent
 from ..domain.signoff import Signed, SigningKey
 from ..store import events as event_store
 from ..store import projection, seals
+from ..store.database import meta
 from ..store.integrity import Problem
 
 
 def officer_keys(db, device: str) -> dict[str, list[SigningKey]]:
     """Every officer's keys as the officer events in the record issued them (``device``: this one)."""
-    return signoff.keys_from_events((e.kind, e.at, e.payload, e.seq, e.device == device)
+    return signoff.keys_from_events((e.kind, e.at, e.payload, e.seq, e.device == device, e.actor, e.device)
                                     for e in projection.events_for_rebuild(db, ("officer/",)))
 
 
-def problems_in(events: Iterable[tuple[int | None, Signed]], keys: Mapping[str, Sequence[SigningKey]]) -> list[tuple[Signed, str]]:
+def legacy_upto(db) -> int:
+    """The last event the database held when it was upgraded to personal keys (see db/0012)."""
+    return int(meta(db, "signoffs_from_seq", "0") or 0)
+
+
+def problems_in(events: Iterable[tuple[int | None, Signed]], keys: Mapping[str, Sequence[SigningKey]],
+                legacy: int = 0) -> list[tuple[Signed, str]]:
     """Each event of ``events`` (seq, event; seq None for one arriving now) whose signature does not hold,
     with what is wrong."""
     kinds = signed_kinds()
     out = []
     for seq, e in events:
-        problem = signoff.signature_problem(e, keys, e.kind in kinds, seq)
+        problem = signoff.signature_problem(e, keys, e.kind in kinds, seq, legacy)
         if problem:
             out.append((e, problem))
     return out
@@ -61,10 +68,10 @@ def case_sign_offs(db, device: str, events: Sequence[RecordedEvent]) -> dict[str
                              e.kind, e.payload)) for e in events if e.kind in kinds]
     if not signed:
         return {}
-    keys = officer_keys(db, device)
+    keys, legacy = officer_keys(db, device), legacy_upto(db)
     out = {}
     for seq, e in signed:
-        problem = signoff.signature_problem(e, keys, True, seq)
+        problem = signoff.signature_problem(e, keys, True, seq, legacy)
         block = e.payload.get(signoff.SIGN_OFF)
         key = block.get("key", "") if isinstance(block, Mapping) and isinstance(block.get("key"), str) else ""
         out[e.hash] = SignOff(e.hash, e.actor, signoff.fingerprint(key) if key else "", not problem and bool(key), problem)
@@ -77,20 +84,20 @@ def signature_problems(db, device: str, label: Callable[[str], str], *, deep: bo
     after = 0 if deep or sealed is None else sealed.seq
     rows = event_store.rows_of_kinds(db, signed_kinds(), after)
     found = []
-    for seq, digest, stream, parents, actor, device, at, kind, payload in rows:
+    for seq, digest, stream, parents, actor, by_device, at, kind, payload in rows:
         try:
             p = json.loads(payload)
         except (TypeError, ValueError):
             continue  # the hash check reports an unreadable payload
         if not isinstance(p, dict):
             continue
-        found.append((seq, Signed(digest, stream, parents, actor, device, at, kind, p)))
+        found.append((seq, Signed(digest, stream, parents, actor, by_device, at, kind, p)))
     if not found:
         return []
     keys = officer_keys(db, device)
     seq_of = {e.hash: seq for seq, e in found}
     return [Problem("signature_invalid", f"{signoff_title(e.kind)}的签名无效：{problem}", label(e.stream), seq=seq_of[e.hash], hash=e.hash)
-            for e, problem in problems_in(found, keys)]
+            for e, problem in problems_in(found, keys, legacy_upto(db))]
 
 
 def signoff_title(kind: str) -> str:

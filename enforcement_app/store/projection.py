@@ -66,18 +66,19 @@ def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *,
                 ref.project_signing_key(db, p.get("id"), p.get("signing_key"), at)
                 return f"人员 {p.get('name')} 在发送设备上是管理员，本机未授予管理员角色，请本机管理员核对后办理"
             ref.project_officer(db, p, password_hash)  # no password hash travels; the sealed signing key does
-        if ref.officer_id_with_login(db, p.get("login")) == p.get("id"):
-            ref.project_signing_key(db, p.get("id"), p.get("signing_key"), at)
+            ref.project_signing_key(db, p.get("id"), p.get("signing_key"), at)  # a registration again issues nothing
     elif kind == "update_officer":
         if ref.officer_exists(db, p.get("id")):
             # certificates follow the officer; roles, qualification and accounts are this machine's administrator's call
             ref.apply_officer_update(db, p if local else {k: v for k, v in p.items() if k not in PRIVILEGED})
             issued = p.get("signing_key")
             held = ref.sealed_key(db, p.get("id"))
-            if local or held is None or not isinstance(issued, Mapping) or issued.get("public") == held[0]:
+            # the same rules as keys_from_events in ..domain.signoff: another device may bring an officer's
+            # first key (their own, from their first login there), never a reset nor a key sealed again
+            if local or (held is None and actor == p.get("id")):
                 ref.project_signing_key(db, p.get("id"), issued, at)
-            else:  # a reset on another device: the same rule as keys_from_events in ..domain.signoff
-                return f"人员 {p.get('id', '')[:12]}… 的签名密钥在另一设备上被重置，本机未采用，请本机管理员核对后办理"
+            elif isinstance(issued, Mapping):
+                return f"人员 {p.get('id', '')[:12]}… 的签名密钥在另一设备上被重置或改用新密码保护，本机未采用，请本机管理员核对后办理"
             if not local and any(k in p for k in PRIVILEGED):
                 return f"人员 {p.get('id', '')[:12]}… 的角色、资格或账户变更未自动生效，请本机管理员核对后办理"
     elif kind == "set_agency":
