@@ -395,21 +395,26 @@ def test_a_case_file_checked_after_its_review_was_resigned_with_another_key_fail
 # --- what an attacker tried (a review of this scheme) ---------------------------------------------------------
 
 
+def _office_holding_the_laptops_record(world, tmp_path):
+    """An office machine that took the laptop's first bundle, the laptop's next bundle and its events' bytes."""
+    office = _device(world, "office")
+    first = tmp_path / "first.ecb"
+    world.as_(world.officer_a).export_bundle(first, encrypt=False)
+    office.system_session().import_bundle(first, trust_new=True)
+    source = tmp_path / "source.ecb"
+    world.as_(world.officer_a).export_bundle(source, encrypt=False)
+    with zipfile.ZipFile(source) as bundle:
+        return office, source, bundle.read("events.txt")
+
+
 def test_a_bundle_event_claiming_to_be_this_devices_own_is_refused(world, tmp_path):
     """A subverted trusted laptop writes events in the office's name: what the office records counts as its own
     (roles, keys, trusted devices), so such a bundle is refused whole."""
     from enforcement_app.domain.record import Event
     from enforcement_app.services.bundle_format import encode_events
 
-    office = _device(world, "office")
+    office, source, events = _office_holding_the_laptops_record(world, tmp_path)
     try:
-        first = tmp_path / "first.ecb"
-        world.as_(world.officer_a).export_bundle(first, encrypt=False)
-        office.system_session().import_bundle(first, trust_new=True)
-        source = tmp_path / "source.ecb"
-        world.as_(world.officer_a).export_bundle(source, encrypt=False)
-        with zipfile.ZipFile(source) as bundle:
-            events = bundle.read("events.txt")
         head = world.services.db.execute("SELECT heads FROM stream_head WHERE stream = ?", [f"officer/{world.officer_a.id}"]).fetchone()[0]
         from datetime import datetime as dt
 
@@ -495,15 +500,8 @@ def test_a_bundle_re_registering_an_officer_with_a_new_key_takes_over_nothing(wo
     from enforcement_app.services.clock import CHINA
     from enforcement_app.services.officers import new_signing_key
 
-    office = _device(world, "office")
+    office, source, events = _office_holding_the_laptops_record(world, tmp_path)
     try:
-        first = tmp_path / "first.ecb"
-        world.as_(world.officer_a).export_bundle(first, encrypt=False)
-        office.system_session().import_bundle(first, trust_new=True)
-        source = tmp_path / "source.ecb"
-        world.as_(world.officer_a).export_bundle(source, encrypt=False)
-        with zipfile.ZipFile(source) as bundle:
-            events = bundle.read("events.txt")
         _key, issued = new_signing_key(world.head.id, "attacker-pass-9")
         head = world.services.db.execute("SELECT heads FROM stream_head WHERE stream = ?", [f"officer/{world.head.id}"]).fetchone()[0]
         again = Event(f"officer/{world.head.id}", (head,), "system", world.services.device_id, dt(2025, 3, 5, 13, tzinfo=CHINA),

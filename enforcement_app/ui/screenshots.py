@@ -68,6 +68,23 @@ def _window(db_path: Path, login: str) -> tuple[ServiceThread, MainWindow]:
     return worker, window
 
 
+def _sign_off_shot(db_path: Path, folder: Path, worker: ServiceThread, window: MainWindow, stage: str, kind: str, title: str,
+                   name: str) -> list[Path]:
+    """The sign-off dialog of a case in ``stage`` (the document it rests on beside the form); closes the window."""
+    shots = []
+    case_id = _case_in(db_path, stage)
+    if case_id:
+        window.show_case(case_id)
+        settle(worker)
+        dialog = window.workspace.start(kind, title)
+        settle(worker)
+        shots.append(grab(dialog, folder, name))
+        dialog.reject()
+    window.close()
+    worker.shutdown()
+    return shots
+
+
 def take_all(db_path: Path, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with Services(db_path) as services:
@@ -123,28 +140,9 @@ def take_all(db_path: Path, folder: Path) -> int:
 
     worker, window = _window(db_path, "chenjing")
     shots.append(grab(window, folder, "08-review-inbox"))
-    in_review = _case_in(db_path, "legal_review")
-    if in_review:
-        window.show_case(in_review)
-        settle(worker)
-        dialog = window.workspace.start("record_legal_review", "法制审核")
-        settle(worker)
-        shots.append(grab(dialog, folder, "09-review-checklist"))
-        dialog.close()
-    window.close()
-    worker.shutdown()
-
+    shots += _sign_off_shot(db_path, folder, worker, window, "legal_review", "record_legal_review", "法制审核", "09-review-checklist")
     worker, window = _window(db_path, "wangjg")
-    filing = _case_in(db_path, "filing")
-    if filing:
-        window.show_case(filing)
-        settle(worker)
-        dialog = window.workspace.start("approve_filing", "批准立案")
-        settle(worker)
-        shots.append(grab(dialog, folder, "13-approve-filing"))
-        dialog.reject()
-    window.close()
-    worker.shutdown()
+    shots += _sign_off_shot(db_path, folder, worker, window, "filing", "approve_filing", "批准立案", "13-approve-filing")
 
     worker, window = _window(db_path, "wuzy")
     window.show_page("evaluation")
