@@ -543,3 +543,16 @@ def test_a_case_file_whose_sign_offs_were_cut_from_its_marker_fails(world, revie
         writer.write(fh)
     check = verify_pdf(world.as_(world.evaluator), cut)
     assert not check.ok and "未载于案卷" in check.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(strokes=st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=3),
+                            lambda inner: st.lists(inner, max_size=5), max_leaves=30))
+def test_strokes_of_any_shape_are_read_or_refused_never_crash(strokes):
+    from enforcement_app.domain.handwriting import _points
+
+    n = _points(strokes)
+    ok = (isinstance(strokes, list) and all(isinstance(s, list) for s in strokes)
+          and all(isinstance(p, list) and len(p) == 4 and all(type(v) in (int, float) and v == v and abs(v) < 1e7 for v in p)
+                  for s in strokes for p in s))
+    assert (n is not None) == ok and (n is None or n == sum(len(s) for s in strokes))
