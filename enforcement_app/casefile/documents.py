@@ -209,7 +209,7 @@ class Builder:
             if image is None:
                 out.append(_p(describe(e), self.s.sign))
                 continue
-            who = f"{SIGNER_ZH.get(e.get('signer', ''), '')}签名（{e.get('name', '')}，{str(e.get('at', ''))[:16].replace('T', ' ')}）："
+            who = f"{SIGNER_ZH.get(e.get('signer', ''), '')}签名（{e.get('name', '')}）："  # when: the record's own date below
             out.append(_signature_row(_p(who, self.s.sign), image))
         return out
 
