@@ -327,3 +327,12 @@ def test_verify_pdf_refuses_a_file_whose_sign_off_differs_from_the_record(export
     gone.write_bytes(render_case_file(dataclasses.replace(data, sign_offs={**data.sign_offs, "e" * 64: seal})).pdf)
     check = verify_pdf(session, gone)
     assert not check.ok and "不在本案记录中" in check.message
+
+
+def test_the_decision_writes_the_amount_in_capitals_and_no_draft_wording(exported):
+    _world, _case, _hashes, _data, _rendered, reader = exported
+    outline = dict(_outline(reader))
+    page = re.sub(r"\s+", "", reader.pages[outline["行政处罚决定书"]].extract_text())
+    assert "罚款50,000.00元（大写：伍万元整）" in page
+    for draft in ("仅供参考", "拟罚", "拟处", "代拟", "（草稿）"):
+        assert draft not in page, draft

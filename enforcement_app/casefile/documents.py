@@ -34,7 +34,7 @@ from ..domain.labels import (
     SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
 )
-from ..domain.money import format_range, format_yuan
+from ..domain.money import capitals, format_range, format_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.procedure import payload_of, title_of
 from ..domain.procedure.decision import Decision
@@ -577,7 +577,7 @@ class Builder:
                 body.append(_p(_sentence(p.reasons), self.s.body))
             if p.outcome == Outcome.PENALTY.value:
                 body += [_p(f"本机关认为，当事人的上述行为违反了{p.basis}的规定。{p.discretion}", self.s.body),
-                         _p(f"依据{p.basis}，本机关决定：{_proposal_text(p)}。", self.s.body),
+                         _p(f"依据{p.basis}，本机关决定：{_proposal_text(p, in_words=True)}。", self.s.body),
                          _p(p.compliance, self.s.body)]
             elif p.basis:
                 body.append(_p(f"依据{p.basis}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.outcome), '')}。", self.s.body))
@@ -591,7 +591,7 @@ class Builder:
                     _p(f"当事人：{self.state.party_name}", self.s.plain),
                     _p(f"违法事实：{p.facts}（{_moment(p.at)}，{p.place}）", self.s.body),
                     _p(f"处罚依据：{p.basis}", self.s.body),
-                    _p(f"处罚决定：{_penalty_text(Outcome.PENALTY.value, p.penalty_kinds, p.fine_fen, 0)}", self.s.body),
+                    _p(f"处罚决定：{_penalty_text(Outcome.PENALTY.value, p.penalty_kinds, p.fine_fen, 0, in_words=True)}", self.s.body),
                     _p(f"履行方式和期限：{p.compliance}", self.s.body),
                     _p(p.remedies, self.s.body),
                     Spacer(1, 10), *self.hand_signed(p.signatures, ("party",), "当事人签收"),
@@ -692,19 +692,24 @@ def _grade_zh(grade: Any) -> str:
     return Grade(grade).zh if grade in set(Grade) else str(grade)
 
 
-def _proposal_text(p: ProposalFields) -> str:
-    return _penalty_text(p.outcome, p.penalty_kinds, p.fine_fen, p.confiscation_fen)
+def _proposal_text(p: ProposalFields, *, in_words: bool = False) -> str:
+    return _penalty_text(p.outcome, p.penalty_kinds, p.fine_fen, p.confiscation_fen, in_words=in_words)
 
 
-def _penalty_text(outcome: str, kinds: Sequence[str], fine_fen: int, confiscation_fen: int) -> str:
+def _amount(fen: int, in_words: bool) -> str:
+    """An amount in figures, and (on a decision) in capitals too: 10,000.00元（大写：壹万元整）."""
+    return f"{format_yuan(fen)}（大写：{capitals(fen)}）" if in_words else format_yuan(fen)
+
+
+def _penalty_text(outcome: str, kinds: Sequence[str], fine_fen: int, confiscation_fen: int, *, in_words: bool = False) -> str:
     if outcome and outcome != Outcome.PENALTY.value:
         return {"no_penalty": "不予行政处罚", "dismissal": "撤销案件", "transfer": "移送司法机关"}.get(outcome, "")
     parts = []
     for kind in kinds:
         if kind == PenaltyKind.FINE.value:
-            parts.append(f"罚款{format_yuan(fine_fen)}")
+            parts.append(f"罚款{_amount(fine_fen, in_words)}")
         elif kind in ("confiscate_illegal_income", "confiscate_illegal_property") and confiscation_fen:
-            parts.append(f"{PENALTY_KIND_ZH[PenaltyKind(kind)]}{format_yuan(confiscation_fen)}")
+            parts.append(f"{PENALTY_KIND_ZH[PenaltyKind(kind)]}{_amount(confiscation_fen, in_words)}")
         else:
             parts.append(PENALTY_KIND_ZH[PenaltyKind(kind)])
     return "、".join(parts) or "—"

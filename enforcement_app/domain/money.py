@@ -56,3 +56,55 @@ def format_range(low: int, high: int) -> str:
     """A fine range as a form writes it: ``50,000.00元至100,000.00元``, or ``100,000.00元以下`` when the law
     sets only a maximum."""
     return f"{format_yuan(high)}以下" if low == 0 else f"{format_yuan(low)}至{format_yuan(high)}"
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_SECTION_UNITS = ("", "万", "亿", "万亿")
+
+
+def _section(n: int) -> str:
+    """0 < n < 10000 in capitals, zeros inside collapsed to one 零, none at the end."""
+    out, zero = "", False
+    for unit, divisor in (("仟", 1000), ("佰", 100), ("拾", 10), ("", 1)):
+        digit = n // divisor % 10
+        if digit:
+            if zero and out:
+                out += "零"
+            out += _DIGITS[digit] + unit
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def capitals(fen: int) -> str:
+    """An amount in 人民币大写 as a decision writes it beside the figures (中国人民银行《支付结算办法》附件一):
+    ``1000000`` → ``壹万元整``, ``1005030`` → ``壹万零伍拾元叁角``; ``整`` after 元 or 角, never after 分."""
+    if fen < 0:
+        raise ValueError("金额不能为负")
+    yuan, jiao, cents = fen // 100, fen // 10 % 10, fen % 10
+    text = ""
+    if yuan:
+        sections, n = [], yuan
+        while n:
+            sections.append(n % 10000)
+            n //= 10000
+        for index in range(len(sections) - 1, -1, -1):
+            value = sections[index]
+            if value:
+                higher = index < len(sections) - 1
+                if higher and value < 1000 and not text.endswith("零"):
+                    text += "零"
+                text += _section(value) + _SECTION_UNITS[index]
+            elif text and not text.endswith("零"):
+                text += "零"
+        text = text.rstrip("零") + "元"
+    if not jiao and not cents:
+        return (text or "零元") + "整"
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    elif text:
+        text += "零"
+    if cents:
+        text += _DIGITS[cents] + "分"
+    return text
