@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from steps import autosigned  # noqa: E402
 from conftest import make_world  # noqa: E402
+from steps import autosigned  # noqa: E402
 
 from enforcement_app.services import Services  # noqa: E402
 

@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from steps import autosigned  # noqa: E402
 from conftest import make_world  # noqa: E402
+from steps import autosigned  # noqa: E402
 
 from enforcement_app.domain import signoff  # noqa: E402
 from enforcement_app.domain.record import Event, chain_hash  # noqa: E402

@@ -8,12 +8,12 @@ import zipfile
 
 import pytest
 import steps
+from conftest import signed_in
 
 from enforcement_app.cli.main import main as cli
 from enforcement_app.domain.refusals import PermissionDenied
 from enforcement_app.services import Services
 from enforcement_app.services.bundles import BundleError
-from conftest import signed_in
 
 
 def _snapshot(services: Services) -> dict[str, set[str]]:

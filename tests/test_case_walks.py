@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 import steps
+from conftest import signed_in
 from steps import rules_of
 
 from enforcement_app.domain.refusals import PermissionDenied, RuleViolation
-from conftest import signed_in
 
 
 @pytest.fixture

@@ -336,3 +336,10 @@ def test_the_decision_writes_the_amount_in_capitals_and_no_draft_wording(exporte
     assert "罚款50,000.00元（大写：伍万元整）" in page
     for draft in ("仅供参考", "拟罚", "拟处", "代拟", "（草稿）"):
         assert draft not in page, draft
+
+
+def test_the_file_is_dated_by_its_record(exported):
+    _world, _case, _hashes, data, _rendered, reader = exported
+    last = data.events[-1].at.astimezone(__import__("datetime").timezone.utc)
+    assert reader.metadata.creation_date.replace(tzinfo=None) == last.replace(tzinfo=None, microsecond=0)
+    assert reader.metadata.modification_date == reader.metadata.creation_date

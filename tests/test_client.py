@@ -5,15 +5,14 @@ decision by a head — then export the case file as an evaluator."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
-
 import json
+from datetime import datetime
 
 import pytest
 import steps
+from conftest import signed_in
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
-from conftest import signed_in
 
 pytestmark = pytest.mark.gui
 

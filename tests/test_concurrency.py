@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import steps
+from conftest import signed_in
 
 from enforcement_app.domain.refusals import RuleViolation
 from enforcement_app.services import Services
 from enforcement_app.store.database import DatabaseBusy
-from conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 

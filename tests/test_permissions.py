@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import signed_in
 import steps
+from conftest import signed_in
 
 from enforcement_app.cli.main import main as cli
 from enforcement_app.domain.officers import Role

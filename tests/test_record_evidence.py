@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 import steps
+from conftest import signed_in
 
 from enforcement_app.domain.record import Event, chain_hash
 from enforcement_app.domain.refusals import RuleViolation
@@ -17,7 +18,6 @@ from enforcement_app.services import Services
 from enforcement_app.store import keystore as keystore_module
 from enforcement_app.store.chain_scan import GENESIS
 from enforcement_app.store.keystore import FileStore, KeystoreLocked
-from conftest import signed_in
 
 
 def _rewrite(path, mutate) -> None:

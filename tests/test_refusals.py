@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import steps
+from conftest import signed_in
 from steps import rules_of
 
 from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
-from conftest import signed_in
 
 
 @pytest.fixture

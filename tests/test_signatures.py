@@ -4,6 +4,7 @@ and is refused in a bundle, even when everything else about it was recomputed an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import zipfile
@@ -85,7 +86,7 @@ def test_the_private_key_is_only_in_the_file_sealed_under_the_password(world):
         "SELECT public_key, sealed FROM officer_key WHERE officer_id = ?", [world.head.id]).fetchone()
     raw = world.services.db.execute("SELECT group_concat(payload, '') FROM event").fetchone()[0]
     private = world.as_(world.head)._signer.private_bytes_raw()
-    assert private.hex() not in raw and private not in open(world.services.path, "rb").read()
+    assert private.hex() not in raw and private not in world.services.path.read_bytes()
     assert auth.unseal_key(sealed, "secret-pass-1", world.head.id, public) == private
     assert auth.unseal_key(sealed, "wrong-password", world.head.id, public) is None
     assert auth.unseal_key(sealed, "secret-pass-1", world.officer_a.id, public) is None  # bound to its officer
@@ -510,10 +511,8 @@ def test_a_bundle_re_registering_an_officer_with_a_new_key_takes_over_nothing(wo
         forged = tmp_path / "forged.ecb"
         _with_events(world, source, forged, events + encode_events([(again.stream, again.parents_text, again.actor, again.device,
                                                                      again.at_text, again.kind, again.payload_bytes)]))
-        try:
+        with contextlib.suppress(BundleError):  # refused is as good as not adopted
             signed_in(office, "admin").import_bundle(forged)
-        except BundleError:
-            pass  # refused is as good
         with pytest.raises(PermissionDenied):
             office.login(world.head.login, "attacker-pass-9")
         assert office.login(world.head.login, "secret-pass-1").can_sign

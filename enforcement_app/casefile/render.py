@@ -14,7 +14,9 @@ When the services hand over the agency's signer, the file is then signed as the 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from io import BytesIO
 
@@ -92,9 +94,22 @@ class _Canvas(Canvas):
 
 
 class _Template(BaseDocTemplate):
-    def __init__(self, buffer, layout: Layout, **kwargs):
+    def __init__(self, buffer, layout: Layout, moment: datetime | None = None, **kwargs):
         super().__init__(buffer, **kwargs)
         self.layout = layout
+        self.moment = moment
+
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab API
+        """The file's creation and modification dates are the record's own (its last event), not 2000-01-01
+        and not the moment of export: a re-export stays byte-identical and the dates say when the file's
+        content was complete."""
+        if self.moment is not None:
+            stamp = self.canv._doc._timeStamp  # reportlab keeps the document dates here (invariant: 2000-01-01)
+            stamp.t = self.moment.timestamp()
+            stamp.lt = time.gmtime(stamp.t)
+            stamp.YMDhms = tuple(stamp.lt)[:6]
+            stamp.dhh = stamp.dmm = 0
+            stamp.tzname = "UTC"
 
     def afterFlowable(self, flowable) -> None:  # noqa: N802 - reportlab API
         if isinstance(flowable, DocStart):
@@ -116,6 +131,7 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
     template = _Template(
         buffer,
         layout,
+        data.events[-1].at if data.events else None,
         pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
         leftMargin=MARGIN_LEFT,
         rightMargin=MARGIN_RIGHT,

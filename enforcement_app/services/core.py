@@ -22,6 +22,7 @@ import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from ..domain import signoff
 from ..domain.agency import Agency
 from ..domain.calendar import WorkCalendar
 from ..domain.case import CaseState
@@ -31,7 +32,6 @@ from ..domain.officers import Officer, Role
 from ..domain.parties import Party
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute
-from ..domain import signoff
 from ..domain.procedure import Context, signed_kinds, title_of
 from ..domain.record import Event, RecordedEvent
 from ..domain.refusals import NotFound, PermissionDenied, Refusal

@@ -17,9 +17,9 @@ from typing import Any
 
 from ..domain.discretion import BaseKind, CaseFacts, assess
 from ..domain.handwriting import handwritten_entry, scribble
-from ..domain.refusals import PermissionDenied
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
+from ..domain.refusals import PermissionDenied
 from .api import CHINA, Services
 
 DEMO_PASSWORD = "demo-pass-2026"

@@ -22,8 +22,8 @@ from ..store import cases as case_store
 from ..store import projection, seals
 from ..store.integrity import Problem
 from . import states
-from .signatures import signature_problems
 from .projections import FACT_COLUMNS, case_facts
+from .signatures import signature_problems
 
 FIELD_ZH = {"agency_id": "执法主体", "case_no": "案件编号", "procedure": "程序", "stage": "阶段", "outcome": "处理结果", "title": "案件名称",
             "cause": "案由", "party_id": "当事人编号", "party_name": "当事人", "handlers": "承办人员", "received_on": "案源登记日期",

@@ -21,8 +21,8 @@ from ..domain.discretion import BenchmarkSet, CircumstanceCatalogue, parse_bench
 from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party
 from ..domain.penalties import PartyKind
-from ..domain.signoff import SigningKey
 from ..domain.policy import AgencyPolicy, parse_policy_versions
+from ..domain.signoff import SigningKey
 from ..domain.versioning import Versioned
 
 AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")

@@ -16,7 +16,6 @@ from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
 from .engine import (
-    signatures_form,
     BEFORE_DECISION,
     INVESTIGATING,
     OPEN_STAGES,
@@ -28,6 +27,7 @@ from .engine import (
     officers_refusals,
     plain,
     read,
+    signatures_form,
 )
 from .folds import investigators_fold
 

@@ -13,7 +13,18 @@ from ..labels import HEARING_ABSENCE_ZH, SERVED_DOCUMENT_ZH, SERVICE_METHOD_ZH, 
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
-from .engine import OPEN_STAGES, ActionKind, Context, InboxTask, deadline, declare, not_suspended, plain, read, signatures_form
+from .engine import (
+    OPEN_STAGES,
+    ActionKind,
+    Context,
+    InboxTask,
+    deadline,
+    declare,
+    not_suspended,
+    plain,
+    read,
+    signatures_form,
+)
 from .proposal import ProposalFields, hearing_right, proposal_form
 
 SERVICE_METHODS = tuple(SERVICE_METHOD_ZH)
