@@ -137,3 +137,38 @@ def test_evidence_preservation_needs_approval_and_a_disposal_within_seven_workin
     assert due == date(2025, 3, 18)  # 7 working days (Art. 56): 10–14 and 17–18 March
     s.perform(case_id, "decide_preservation_disposal", {"disposal": "confiscate", "details": "依法没收"})
     assert not s.view(case_id).state.preservation_open
+
+
+def test_the_court_is_asked_to_enforce_only_ten_days_after_a_served_reminder(world, decided, tmp_path):
+    """行政强制法第五十四条: 催告 in writing first (amount, surcharge, time and way to pay, the right to be heard,
+    第三十五条); the court only after the reminder has been served for ten days."""
+    from pypdf import PdfReader
+
+    from enforcement_app.casefile import render_documents
+
+    due = _payment_due(world, decided)
+    s = world.as_(world.officer_a)
+    world.clock.set(f"{(due + timedelta(days=5)).isoformat()}T10:00")
+    with pytest.raises(RuleViolation) as refused:
+        s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院", "reminder_served_on": "2025-03-20"})  # a typed date proves nothing
+    assert "行政强制法第五十四条" in str(refused.value)
+    s.perform(decided, "issue_reminder", {"document_no": "仲高新市监催字〔2025〕1号"})
+    with pytest.raises(RuleViolation):
+        s.perform(decided, "issue_reminder", {"document_no": "仲高新市监催字〔2025〕2号"})  # one reminder, served once
+    s.perform(decided, "serve_document", {"document": "reminder", "method": "post", "recipient": "黄某"})
+    world.clock.advance(days=9)
+    with pytest.raises(InvalidInput) as early:
+        s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院"})
+    assert "催告书送达十日后" in str(early.value)
+    world.clock.advance(days=1)
+    s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院"})
+
+    reminder = next(st for st in s.view(decided).state.steps if st.kind == "issue_reminder").payload
+    assert reminder["surcharge_fen"] == surcharge_fen(1_000_000, due, due + timedelta(days=5), 3) == 150_000
+    assert reminder["outstanding_fen"] == 1_150_000 and reminder["within_days"] == 10
+    pdf = tmp_path / "reminder.pdf"
+    pdf.write_bytes(render_documents(s.case_file_data(decided), ("reminder",)))
+    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages).replace("\n", "")
+    for needle in ("催告书", "仲高新市监催字〔2025〕1号", "罚款10,000.00元（大写：壹万元整）", "加处罚款1,500.00元（大写：壹仟伍佰元整）",
+                   "合计11,500.00元（大写：壹万壹仟伍佰元整）", "十日内", "陈述和申辩", "申请人民法院强制执行"):
+        assert needle in text, needle

@@ -34,6 +34,7 @@ from ..domain.labels import (
     SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
 )
+from ..domain.discretion.numerals import from_int
 from ..domain.money import capitals, format_range, format_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.procedure import payload_of, title_of
@@ -616,6 +617,26 @@ class Builder:
             ]
             yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", "", step.day,
                            [*self.head("送达回证"), _grid(rows, [0.28 * w, 0.72 * w])])
+
+    def reminder(self) -> Iterator[Document]:
+        """催告书 (行政强制法第三十五条): the amount, the surcharge, by when and how to pay, the right to be heard."""
+        for step in self.steps("issue_reminder"):
+            p = step.payload
+            decision = self.state.decision or {}
+            fine, surcharge, total = int(p.get("fine_fen", 0)), int(p.get("surcharge_fen", 0)), int(p.get("outstanding_fen", 0))
+            days = int(p.get("within_days", 10))
+            body = [*self.head("催告书", str(p.get("document_no", ""))),
+                    _p(f"{self.state.party_name}：", self.s.plain),
+                    _p(f"本机关于{_day(self.state.decided_on)}作出《行政处罚决定书》（{decision.get('document_no', '')}），"
+                       f"决定对你（单位）罚款{_amount(fine, True)}，缴款期限已于{_day(p.get('payment_due'))}届满，你（单位）至今未履行。", self.s.body),
+                    _p(f"根据《中华人民共和国行政处罚法》第七十二条第一款第（一）项，到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，"
+                       f"加处罚款的数额不得超出罚款的数额；截至{_day(step.day)}，加处罚款{_amount(surcharge, True)}。", self.s.body),
+                    _p(f"根据《中华人民共和国行政强制法》第三十五条、第五十四条，现催告你（单位）自收到本催告书之日起{from_int(days)}日内，"
+                       f"到指定银行或者通过电子支付系统缴纳罚款及加处罚款，合计{_amount(total, True)}。逾期仍不履行的，本机关将依法申请人民法院强制执行。", self.s.body),
+                    _p("你（单位）有权进行陈述和申辩；本机关将充分听取你（单位）的意见，对提出的事实、理由和证据进行记录、复核，"
+                       "事实、理由或者证据成立的，予以采纳（行政强制法第三十六条）。", self.s.body),
+                    *self.signatures(f"{self.agency_name}（印章）", _day(step.day))]
+            yield Document("reminder", "催告书", str(p.get("document_no", "")), step.day, body)
 
     def payment_record(self) -> Iterator[Document]:
         payments = list(self.steps("record_payment", "apply_court_enforcement"))

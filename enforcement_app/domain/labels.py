@@ -16,7 +16,7 @@ EVIDENCE_KIND_ZH = {"documentary": "书证", "physical": "物证", "audiovisual"
                     "inspection_record": "勘验笔录、现场笔录"}
 SERVICE_METHOD_ZH = {"direct": "直接送达", "left_at_address": "留置送达", "post": "邮寄送达", "electronic": "电子送达",
                      "entrusted": "委托送达", "forwarded": "转交送达", "public_notice": "公告送达"}
-SERVED_DOCUMENT_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书",
+SERVED_DOCUMENT_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书", "reminder": "催告书",
                       "transfer_letter": "涉嫌犯罪案件移送书"}
 REVIEW_CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer_qualification": "执法人员资格", "procedure": "程序是否合法",
                        "facts_and_evidence": "事实是否清楚、证据是否确凿", "law_applied": "适用法律是否准确",

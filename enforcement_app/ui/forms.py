@@ -166,8 +166,8 @@ FORMS: dict[str, tuple[Field, ...]] = {
                                Field("kind", QT_TRANSLATE_NOOP("ActionDialog", "What happened"), "choice",
                                      tuple(HEARING_ABSENCE_ZH.items())),
                                Field("details", QT_TRANSLATE_NOOP("ActionDialog", "Details"), "long")),
-    "apply_court_enforcement": (Field("reminder_served_on", QT_TRANSLATE_NOOP("ActionDialog", "Reminder served on"), "date"),
-                                Field("court", QT_TRANSLATE_NOOP("ActionDialog", "People's court"))),
+    "issue_reminder": (Field("document_no", QT_TRANSLATE_NOOP("ActionDialog", "Document number")),),
+    "apply_court_enforcement": (Field("court", QT_TRANSLATE_NOOP("ActionDialog", "People's court")),),  # the reminder's service is in the record
     "add_evidence": (Field("kind", QT_TRANSLATE_NOOP("ActionDialog", "Kind of evidence (Art. 46)"), "choice", EVIDENCE_KINDS),
                      Field("description", QT_TRANSLATE_NOOP("ActionDialog", "Description"), "long"),
                      Field("source", QT_TRANSLATE_NOOP("ActionDialog", "Source")),

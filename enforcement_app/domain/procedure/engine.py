@@ -66,6 +66,7 @@ class ActionKind(StrEnum):
     RECORD_HEARING_REPORT = "record_hearing_report"
     MAKE_DECISION = "make_decision"
     RECORD_PAYMENT = "record_payment"
+    ISSUE_REMINDER = "issue_reminder"
     APPLY_COURT_ENFORCEMENT = "apply_court_enforcement"
     CLOSE_CASE = "close_case"
     ARCHIVE_CASE = "archive_case"

@@ -106,6 +106,41 @@ def _enforceable(state: CaseState, ctx: Context) -> list[Refusal]:
 
 
 @dataclass(frozen=True)
+class Reminder(P.Payload):
+    """催告书 (行政强制法第三十五条、第五十四条): before the court is asked to enforce, the party is told in
+    writing what to pay, by when and how, and that they may state their case."""
+
+    on: date | None = P.day("催告日期", today=True)
+    document_no: str = P.text("催告书文号")
+    fine_fen: int = P.kept(0)  # the fine decided
+    surcharge_fen: int = P.kept(0)  # 加处罚款 accrued by the day of the reminder (行政处罚法第七十二条第一款第（一）项)
+    outstanding_fen: int = P.kept(0)  # what is still to pay, the surcharge included
+    within_days: int = P.kept(0)  # 催告书送达十日后 (行政强制法第五十四条)
+    payment_due: str = P.kept("")  # the payment deadline that passed
+
+
+def _fold_reminder(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.documents_issued["reminder"] = {**p, "on": step.day.isoformat(), "event": step.hash}
+
+
+@declare(ActionKind.ISSUE_REMINDER, "催告", stages=frozenset({Stage.EXECUTION}), roles=(Role.OFFICER,), handler_only=True,
+         pre=_enforceable, payload=Reminder, fold=_fold_reminder)
+def _v_reminder(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Reminder, raw, ctx)
+    on = f.day_read("on") or ctx.today
+    if "reminder" in state.documents_issued:
+        f.problem("on", "本案已制作催告书" + ("" if "reminder" in state.documents_served else "，尚待送达"))
+    surcharge, outstanding = outstanding_fen(state, ctx, on)
+    payment = deadline(state, ctx, "payment")
+    f.keep("fine_fen", int((state.decision or {}).get("fine_fen", 0)))
+    f.keep("surcharge_fen", surcharge)
+    f.keep("outstanding_fen", outstanding)
+    f.keep("within_days", ctx.statute["court_enforcement_after_reminder_days"].value)
+    f.keep("payment_due", payment.due.isoformat() if payment else "")
+    return f.done()
+
+
+@dataclass(frozen=True)
 class CourtEnforcement(P.Payload):
     on: date | None = P.day("申请日期", today=True)
     reminder_served_on: date | None = P.day("催告书送达日期")
@@ -119,11 +154,19 @@ def _fold_court(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 @declare(ActionKind.APPLY_COURT_ENFORCEMENT, "申请法院强制执行", stages=frozenset({Stage.EXECUTION}), roles=(Role.OFFICER,),
          handler_only=True, pre=_enforceable, payload=CourtEnforcement, fold=_fold_court)
 def _v_court(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
-    f = read(CourtEnforcement, raw, ctx)
+    f = read(CourtEnforcement, {**raw, **_served_reminder(state)}, ctx)
     on = f.day_read("on")
     reminder = f.day_read("reminder_served_on")
     wait = ctx.statute["court_enforcement_after_reminder_days"]
+    if "reminder" not in state.documents_served:
+        f.problem("reminder_served_on", f"申请人民法院强制执行前，应当催告当事人履行义务：须先制作并送达催告书（{wait.article}）")
     if on and reminder and (on - reminder).days < wait.value:
         f.problem("on", f"催告书送达{from_int(wait.value)}日后当事人仍未履行的，方可申请人民法院强制执行（{wait.article}）")
     return f.done()
+
+
+def _served_reminder(state: CaseState) -> dict[str, str]:
+    """The day the 催告书 was served, as the record says (not as typed)."""
+    served = state.documents_served.get("reminder")
+    return {"reminder_served_on": str(served.get("on", ""))[:10]} if served else {}
 
