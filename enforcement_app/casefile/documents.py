@@ -22,6 +22,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableS
 
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
+from ..domain.discretion.numerals import from_int
 from ..domain.evaluation import Sheet, conclusion_zh, mark_zh
 from ..domain.handwriting import INQUIRY_CONFIRMATION, SIGNER_ZH, describe
 from ..domain.labels import (
@@ -34,7 +35,6 @@ from ..domain.labels import (
     SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
 )
-from ..domain.discretion.numerals import from_int
 from ..domain.money import capitals, format_range, format_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.procedure import payload_of, title_of
