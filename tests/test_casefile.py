@@ -343,3 +343,19 @@ def test_the_file_is_dated_by_its_record(exported):
     last = data.events[-1].at.astimezone(__import__("datetime").timezone.utc)
     assert reader.metadata.creation_date.replace(tzinfo=None) == last.replace(tzinfo=None, microsecond=0)
     assert reader.metadata.modification_date == reader.metadata.creation_date
+
+
+def test_statement_and_its_review_are_separate_documents_and_an_oral_one_is_signed(world, tmp_path):
+    from enforcement_app.casefile import render_documents
+
+    case_id = steps.investigated(world, world.company)
+    steps.report(world, case_id, fine_yuan=8000, kinds=("fine",))
+    steps.notice(world, case_id, fine_yuan=8000, kinds=("fine",))
+    s = world.as_(world.officer_a)
+    s.perform(case_id, "record_statement", {"form": "oral", "by": "黄某", "content": "请求从轻处罚，初次违法"})
+    s.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "未提出新的事实和理由，不予采纳"})
+    reader = PdfReader(io.BytesIO(render_documents(world.as_(world.evaluator).case_file_data(case_id), ("statement_record", "reexamination"))))
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+    assert len(pages) == 2 and "陈述申辩笔录" in pages[0] and "陈述申辩复核意见书" in pages[1]
+    assert "当事人签名（黄某）" in pages[0] and len(reader.pages[0].images) == 1  # the party's drawn signature
+    assert "不予采纳" in pages[1] and "请求从轻处罚" not in pages[1]

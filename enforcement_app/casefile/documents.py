@@ -485,22 +485,34 @@ class Builder:
             yield Document("prior_notice", "行政处罚告知书", p.document_no, step.day, body)
 
     def statement_record(self) -> Iterator[Document]:
-        statements = list(self.steps("record_statement", "record_reexamination", "waive_rights"))
-        if not statements:
-            return
-        body: list[Flowable] = [*self.head("陈述申辩笔录及复核意见")]
-        for step in statements:
+        """陈述申辩笔录: each statement and defence (an oral one signed by the party), and a written waiver."""
+        for step in self.steps("record_statement", "waive_rights"):
             p = payload_of(step)
             if step.kind == "record_statement":
-                body += [_p(f"{_day(step.day)}，{p.by}以{'书面' if p.form == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
-                         _p(p.content, self.s.body)]
-            elif step.kind == "record_reexamination":
-                body += [_p(f"复核意见（{_day(step.day)}）：{'采纳' if p.adopted else '不予采纳'}", self.s.heading),
-                         _p(p.conclusion, self.s.body)]
+                body: list[Flowable] = [
+                    *self.head("陈述申辩笔录"),
+                    _p(f"{_day(step.day)}，{p.by}以{'书面' if p.form == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
+                    _p(p.content, self.s.body)]
+                if p.form == "oral":
+                    body += [Spacer(1, 10), *self.hand_signed(p.signatures, ("party",), "陈述申辩人签名")]
+                else:
+                    body.append(_p("（当事人提交的书面陈述申辩材料附后）", self.s.plain))
             else:
-                body += [_p(f"{_day(step.day)}，当事人书面表示放弃陈述、申辩和听证的权利：{p.statement}", self.s.body)]
-        body += self.signatures(f"承办人：{'、'.join(self.name(h) for h in self.state.handlers)}")
-        yield Document("statement_record", "陈述申辩笔录及复核意见", "", statements[-1].day, body)
+                body = [*self.head("陈述申辩笔录"),
+                        _p(f"{_day(step.day)}，当事人书面表示放弃陈述、申辩和听证的权利：{p.statement}", self.s.body)]
+            body += self.signatures(f"承办人：{'、'.join(self.name(h) for h in self.state.handlers)}", _day(step.day))
+            yield Document("statement_record", "陈述申辩笔录", "", step.day, body)
+
+    def reexamination(self) -> Iterator[Document]:
+        """复核意见 (行政处罚法第四十五条): the handlers' review of what the party said, adopted or not, and why."""
+        for step in self.steps("record_reexamination"):
+            p = payload_of(step)
+            body = [*self.head("陈述申辩复核意见书"),
+                    _p(f"案号：{self.state.case_no}    当事人：{self.state.party_name}", self.s.plain),
+                    _p(f"复核结论：{'采纳' if p.adopted else '不予采纳'}当事人的陈述、申辩意见。", self.s.heading),
+                    _p(p.conclusion, self.s.body),
+                    *self.signatures(f"复核人：{self.name(step.actor)}", _day(step.day))]
+            yield Document("reexamination", "陈述申辩复核意见书", "", step.day, body)
 
     def hearing_notice(self) -> Iterator[Document]:
         for step in self.steps("give_hearing_notice"):

@@ -437,8 +437,8 @@ SIGN_OFF_DOCUMENTS = {
     "refuse_filing": ("case_source", "filing_approval"),
     "decide_approval": ("approval_form",),
     "record_legal_review": ("investigation_report", "inspection_record", "inquiry_record", "evidence_list"),
-    "record_collective_discussion": ("investigation_report", "legal_review", "statement_record", "hearing_report"),
-    "make_decision": ("investigation_report", "legal_review", "collective_discussion", "prior_notice", "statement_record",
+    "record_collective_discussion": ("investigation_report", "legal_review", "statement_record", "reexamination", "hearing_report"),
+    "make_decision": ("investigation_report", "legal_review", "collective_discussion", "prior_notice", "statement_record", "reexamination",
                       "hearing_report", "inspection_record", "inquiry_record", "evidence_list"),
 }
 
