@@ -212,29 +212,14 @@ def handwritten(kind: str, payload: dict, signer: str, name: str, at: str = "202
     return handwritten_entry(kind, payload, signer, name, scribble(name), at)
 
 
-def signers_of(kind: str, payload: dict, officer_names) -> list[tuple[str, str]]:
-    """Who signs a record of ``kind`` in the usual case: the party or the person present, the interviewee and
-    both officers, the recipient served in person."""
-    if kind in ("record_inspection", "record_sampling"):
-        return [("present", payload.get("present") or "在场人")]
-    if kind == "record_inquiry":
-        person = payload.get("person") if isinstance(payload.get("person"), dict) else {}
-        officers = [officer_names(o) for o in (payload.get("officers") or [])[:2]] if isinstance(payload.get("officers"), list) else []
-        return [("interviewee", str(person.get("name") or "被询问人")), *(("officer", n) for n in officers)]
-    if kind in ("record_simple_decision", "hold_hearing"):
-        return [("party", "当事人")]
-    if kind == "record_statement" and payload.get("form") == "oral":
-        return [("party", str(payload.get("by") or "当事人"))]
-    if kind == "serve_document" and payload.get("method") == "direct":
-        return [("recipient", str(payload.get("recipient") or "受送达人"))]
-    return []
-
-
 def autosigned(kind: str, payload, officer_names):
-    """``payload`` with the usual signers' drawn signatures, unless it says who signed (``signatures``)."""
+    """``payload`` with the drawn signatures of the people it names, as resources/law/signers.json asks for
+    them, unless it says who signed (``signatures``)."""
+    from enforcement_app.domain.handwriting import names_in, usual_signers
+
     if not isinstance(payload, dict) or "signatures" in payload:
         return payload
-    signers = signers_of(kind, payload, officer_names)
+    signers = usual_signers(kind, payload, names_in(payload, officer_names))
     if not signers:
         return payload
     return {**payload, "signatures": [handwritten(kind, payload, role, name) for role, name in signers]}

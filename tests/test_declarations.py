@@ -153,3 +153,13 @@ def test_a_moment_with_an_offset_is_china_time_and_compares_with_one_without(wor
 
 def test_roles_of_the_declarations_are_roles():
     assert all(a.roles and a.roles <= set(Role) for a in ACTIONS.values())
+
+
+def test_every_record_that_needs_signers_is_an_action_that_keeps_them():
+    """resources/law/signers.json names actions whose payload declares its signatures, and only roles known."""
+    from enforcement_app.domain.handwriting import SIGNER_ZH, signer_rules
+
+    rules = signer_rules()
+    assert set(rules) == {k for k, a in ACTIONS.items() if "signatures" in a.payload.field_names()}
+    for rule in rules.values():
+        assert rule.rows() and set(rule.rows()) <= set(SIGNER_ZH)

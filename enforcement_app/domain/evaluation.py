@@ -20,6 +20,7 @@ from typing import Any
 from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage, Step
 from .discretion.grades import Grade
+from .handwriting import SIGNER_ZH, signer_rules
 from .money import format_range, format_yuan
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
 from .refusals import InvalidInput
@@ -391,26 +392,27 @@ def _persons_identified(state: CaseState, ctx: Context, standard: Standard) -> V
     return Verdict(None, f"{inquiries}份询问笔录均记载被询问人身份证件号码" if inquiries else "没有询问笔录")
 
 
-SIGNED_BY = {"record_inspection": ("party", "present"), "record_sampling": ("party", "present"), "hold_hearing": ("party",),
-             "record_inquiry": ("interviewee",)}  # whose signature each 笔录 needs
-LEGACY_FLAG = {"record_inspection": "party_signed", "hold_hearing": "party_signed", "record_inquiry": "confirmed"}
+LEGACY_FLAG = {"record_inspection": "party_signed", "record_simple_decision": "party_signed", "hold_hearing": "party_signed",
+               "record_inquiry": "confirmed", "serve_document": "receipt_signed"}
 """Records made before signatures were captured said so with a flag (and a refusal note); they are read as they were."""
 
 
 def _records_signed(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
-    """Every 笔录 signed by the party (the person questioned), or the refusal to sign noted on it with its witness."""
+    """Every record the other side signs (``resources/law/signers.json``: the party, the person present or
+    questioned, the recipient) signed, or the refusal to sign noted on it with its witness."""
     findings, records = [], 0
+    rules = signer_rules()
     for step in state.steps:
-        roles = SIGNED_BY.get(step.kind)
-        if roles is None:
+        rule = rules.get(step.kind)
+        p = step.payload
+        if rule is None or not rule.signed_for or not rule.applies(p):
             continue
         records += 1
-        p = step.payload
-        entries = [e for e in p.get("signatures") or () if isinstance(e, Mapping) and e.get("signer") in roles]
+        entries = [e for e in p.get("signatures") or () if isinstance(e, Mapping) and e.get("signer") in rule.signed_for]
         legacy = bool(p.get(LEGACY_FLAG.get(step.kind, ""))) or bool(str(p.get("refusal_note", "")).strip())
         if not entries and not legacy:
             label = _record_label(step)
-            who = "被询问人" if step.kind == "record_inquiry" else "当事人"
+            who = "或".join(SIGNER_ZH[r] for r in rule.signed_for)
             findings.append(Finding(f"{label}无{who}签名，也未注明拒绝签名情况", (label,)))
     if findings:
         return Verdict(False, "；".join(f.text for f in findings), tuple(findings))

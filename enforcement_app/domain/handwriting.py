@@ -20,9 +20,13 @@ import base64
 import binascii
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
+
+from ..resources import load_json
 
 SIGNER_ZH = {"party": "当事人", "present": "在场人", "interviewee": "被询问人", "officer": "执法人员", "recipient": "受送达人",
              "witness": "见证人"}
@@ -31,6 +35,71 @@ INQUIRY_CONFIRMATION = "以上笔录我看过（或者已向我宣读过），�
 MAX_PNG_BYTES = 256 * 1024
 MAX_POINTS = 20_000
 _CHINA = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class SignerRule:
+    """Who signs one kind of record (``resources/law/signers.json``)."""
+
+    required: tuple[tuple[str, int], ...] = ()  # (role, how many)
+    one_of: tuple[str, ...] = ()  # at least one of these roles
+    when: Mapping[str, Any] = field(default_factory=dict)  # needed only when the payload has these values
+
+    def applies(self, payload: Mapping[str, Any]) -> bool:
+        return all(payload.get(k) == v for k, v in self.when.items())
+
+    @property
+    def signed_for(self) -> tuple[str, ...]:
+        """The roles that sign for the other side (the party, the person present or questioned, the recipient),
+        as against the officers who sign for the agency."""
+        return (*self.one_of, *(role for role, _n in self.required if role != "officer"))
+
+    def rows(self) -> tuple[str, ...]:
+        """One role per signature line, as a form first offers them."""
+        return (*((self.one_of[0],) if self.one_of else ()), *(role for role, n in self.required for _ in range(n)))
+
+
+@cache
+def signer_rules() -> dict[str, SignerRule]:
+    """The record kinds that carry signatures, and who signs each. Raises ValueError on a malformed file."""
+    document = load_json("law", "signers.json")
+    if document.get("format") != "signers/1":
+        raise ValueError("law/signers.json: format is not signers/1")
+    rules = {}
+    for kind, body in document["records"].items():
+        required = tuple((str(role), int(n)) for role, n in (body.get("required") or {}).items())
+        one_of = tuple(str(r) for r in body.get("one_of") or ())
+        unknown = ({r for r, _n in required} | set(one_of)) - set(SIGNER_ZH)
+        if unknown or any(n < 1 for _r, n in required):
+            raise ValueError(f"law/signers.json: {kind}: unknown role or count ({sorted(unknown)})")
+        rules[kind] = SignerRule(required, one_of, dict(body.get("when") or {}))
+    return rules
+
+
+def names_in(payload: Mapping[str, Any], officer_name: Callable[[str], str]) -> dict[str, list[str]]:
+    """The people a record's payload names, by the role they would sign in."""
+    person = payload.get("person") if isinstance(payload.get("person"), Mapping) else {}
+    officers = payload.get("officers") if isinstance(payload.get("officers"), list) else []
+    named = {"present": payload.get("present"), "interviewee": person.get("name"), "recipient": payload.get("recipient"),
+             "party": payload.get("by")}
+    return {**{role: [str(name)] for role, name in named.items() if name}, "officer": [officer_name(str(o)) for o in officers]}
+
+
+def usual_signers(kind: str, payload: Mapping[str, Any], names: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """(role, name) for each signature line a record of ``kind`` needs, named from ``names`` (role -> the names
+    of the people in it, in order); for a choice of roles, the first one named. What the demonstration data
+    and the tests sign with."""
+    rule = signer_rules().get(kind)
+    if rule is None or not rule.applies(payload):
+        return []
+    out = []
+    chosen = next((r for r in rule.one_of if names.get(r)), rule.one_of[0] if rule.one_of else None)
+    if chosen:
+        out.append((chosen, (list(names.get(chosen) or ()) or [SIGNER_ZH[chosen]])[0]))
+    for role, n in rule.required:
+        people = list(names.get(role) or ())
+        out += [(role, people[i] if i < len(people) else SIGNER_ZH[role]) for i in range(n)]
+    return out
 
 
 def text_digest(text: str) -> str:
@@ -202,13 +271,19 @@ def _moment(text: str) -> datetime | None:
         return None
 
 
-def missing_signers(entries: Sequence[Mapping[str, Any]], required: Iterable[tuple[str, int]]) -> list[str]:
-    """The signers ``required`` ((role, how many)) not covered by ``entries``, in Chinese."""
+def missing_signers(kind: str, payload: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The signers a record of ``kind`` needs (:func:`signer_rules`) that ``entries`` do not cover, in Chinese."""
+    rule = signer_rules().get(kind)
+    if rule is None or not rule.applies(payload):
+        return []
     have: dict[str, int] = {}
     for e in entries:
         have[e["signer"]] = have.get(e["signer"], 0) + 1
-    return [f"{SIGNER_ZH[role]}{'（' + str(count) + '人）' if count > 1 else ''}" for role, count in required
-            if have.get(role, 0) < count]
+    missing = [f"{SIGNER_ZH[role]}{'（' + str(count) + '人）' if count > 1 else ''}" for role, count in rule.required
+               if have.get(role, 0) < count]
+    if rule.one_of and not any(have.get(r) for r in rule.one_of):
+        missing.append("或".join(SIGNER_ZH[r] for r in rule.one_of))
+    return missing
 
 
 def describe(entry: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.discretion import BaseKind, CaseFacts, assess
-from ..domain.handwriting import handwritten_entry, scribble
+from ..domain.handwriting import handwritten_entry, names_in, scribble, usual_signers
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
 from ..domain.refusals import PermissionDenied
@@ -98,20 +98,14 @@ def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> by
 
 
 def _signed(kind: str, payload: dict[str, Any], *officers: str) -> dict[str, Any]:
-    """``payload`` with the signatures a demo record carries, drawn as a quick scrawl of each name: the party or
-    the person present; on an inquiry the interviewee and both officers; the recipient served in person."""
-    if kind == "record_inquiry":
-        signers = [("interviewee", payload["person"]["name"]), *(("officer", o) for o in officers)]
-    elif kind in ("record_inspection", "record_sampling"):
-        signers = [("present", payload.get("present") or "在场人")]
-    elif kind == "serve_document":
-        signers = [("recipient", payload["recipient"])]
-    else:
-        signers = [("party", "当事人")]
+    """``payload`` with the signatures resources/law/signers.json asks of it, each a quick scrawl of the name
+    (``officers``: the names of the officers it lists, in order)."""
+    names = names_in(payload, lambda _id: "")
+    names["officer"] = list(officers)
     at = str(payload.get("ended_at") or payload.get("at") or (str(payload.get("on", "")) + "T10:00"))
     moment = datetime.fromisoformat(at).replace(tzinfo=CHINA).isoformat()
     return {**payload, "signatures": [handwritten_entry(kind, payload, role, name, scribble(name, n), moment)
-                                      for n, (role, name) in enumerate(signers)]}
+                                      for n, (role, name) in enumerate(usual_signers(kind, payload, names))]}
 
 
 class _Timeline:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.case import OUTCOME_ZH, Outcome
+from ..domain.handwriting import signer_rules
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     EVIDENCE_KIND_ZH,
@@ -82,13 +83,6 @@ PROPOSAL = (
     Field("discretion", QT_TRANSLATE_NOOP("ActionDialog", "Use of the discretion benchmark"), "long", required=False),
     Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Written reason for deviating from the benchmark"), "long", required=False),
 )
-
-SIGNERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "record_inspection": (("present", ""),), "record_sampling": (("present", ""),),
-    "record_inquiry": (("interviewee", ""), ("officer", ""), ("officer", "")), "serve_document": (("recipient", ""),),
-    "record_statement": (("party", ""),), "hold_hearing": (("party", ""),), "record_simple_decision": (("party", ""),),
-}
-"""Who signs each record, as the form first offers it (the workspace fills in the names it knows)."""
 
 FORMS: dict[str, tuple[Field, ...]] = {
     "request_filing": (Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Brief facts"), "long"), Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for filing"), "long"),
@@ -316,7 +310,8 @@ class ActionDialog(QDialog):
             w.setMinimumHeight(300)
             return w
         if kind == "signatures":
-            signers = default or SIGNERS.get(self.kind, ())
+            rule = signer_rules().get(self.kind)  # one line per signer the record needs (resources/law/signers.json)
+            signers = default or tuple((role, "") for role in (rule.rows() if rule else ()))
             return SignaturesField(self.kind, signers, evidence, evidence,
                                    lambda: {k: v for k, v in self.payload().items() if k != "signatures"})
         if kind == "person":

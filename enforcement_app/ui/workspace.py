@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..casefile import render_documents
 from ..domain.case import STAGE_ZH, Stage, stage_reached
+from ..domain.handwriting import signer_rules
 from ..domain.labels import APPROVAL_MATTER_ZH
 from ..domain.money import format_yuan
 from ..domain.officers import Role
@@ -265,13 +266,16 @@ class CaseWorkspace(QWidget):
         defaults: dict[str, Any] = {}
         if kind in ("record_inspection", "record_inquiry", "record_sampling"):
             defaults["officers"] = list(s.handlers)
-        names = self.view.get("names", {})
-        if kind == "record_inquiry":  # the interviewee and both officers sign the inquiry record
-            defaults["signatures"] = (("interviewee", ""), *(("officer", names.get(h, "")) for h in s.handlers[:2]))
-        elif kind == "serve_document":
-            defaults["signatures"] = (("recipient", s.party_name),)
-        elif kind in ("record_statement", "hold_hearing"):
-            defaults["signatures"] = (("party", s.party_name),)
+        rule = signer_rules().get(kind)
+        if rule is not None:  # a line per signer the record needs, named where the case knows the person
+            names = self.view.get("names", {})
+            known = {"officer": [names.get(h, "") for h in s.handlers], "recipient": [s.party_name], "party": [s.party_name]}
+            rows, seen = [], {}
+            for role in rule.rows():
+                n = seen[role] = seen.get(role, -1) + 1
+                people = known.get(role, [])
+                rows.append((role, people[n] if n < len(people) else ""))
+            defaults["signatures"] = tuple(rows)
         if kind == "record_collective_discussion":
             defaults["participants"] = []
         if kind in PROPOSAL_ACTIONS:

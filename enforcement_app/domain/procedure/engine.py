@@ -10,7 +10,7 @@ checked against them by the tests. Nothing here touches a database or a window.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -21,7 +21,7 @@ from ..calendar import WorkCalendar
 from ..case import STAGE_ZH, CaseState, Stage, Step
 from ..deadlines import Deadline, DeadlineRule, evaluate_deadlines
 from ..forms import Form
-from ..handwriting import SIGNER_ZH, missing_signers, read_signatures
+from ..handwriting import missing_signers, read_signatures
 from ..officers import Officer, Role
 from ..parties import Party
 from ..permissions import Permissions
@@ -193,23 +193,19 @@ def fold(case_id: str, steps) -> CaseState:
 # --- shared rules ----------------------------------------------------------------------------------------
 
 
-def signatures_form(f: Form, state: CaseState | None, kind: str, raw: Mapping[str, Any], required: Sequence[tuple[str, int]] = (),
-                    *, one_of: tuple[str, ...] = ()) -> None:
+def signatures_form(f: Form, state: CaseState | None, kind: str, raw: Mapping[str, Any]) -> None:
     """Read the record's ``signatures`` (see :mod:`..handwriting`): every entry a drawn signature bound to this
     record's text, a scan among the case's evidence, or a refusal with its witness; and every signer the record
-    needs (``required``: (role, how many); ``one_of``: at least one of these roles) covered."""
+    needs (``resources/law/signers.json``) covered."""
     evidence = state.evidence if state is not None else []
-    entries, problems = read_signatures(raw.get("signatures"), kind=kind, payload={**raw, **f.out},
+    payload = {**raw, **f.out}
+    entries, problems = read_signatures(raw.get("signatures"), kind=kind, payload=payload,
                                         evidence=[str(e.get("sha256", "")) for e in evidence],
                                         audiovisual=[str(e.get("sha256", "")) for e in evidence if e.get("kind") == "audiovisual"])
     for _where, message in problems:
         f.problem("signatures", message)
     f.keep("signatures", entries)
-    if problems:
-        return
-    missing = missing_signers(entries, required)
-    if one_of and not any(e["signer"] in one_of for e in entries):
-        missing.append("或".join(SIGNER_ZH[r] for r in one_of))
+    missing = [] if problems else missing_signers(kind, payload, entries)
     if missing:
         f.problem("signatures", f"须记录{'、'.join(missing)}的签名：手写签名、签名纸的照片或扫描件，或者拒绝签名的情况及见证人（录音录像）")
 

@@ -147,7 +147,7 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
     _party_header(f, ctx)
     if not f.out["certificates_shown"]:
         f.problem("certificates_shown", "执法人员当场作出处罚决定应当出示执法证件（行政处罚法第五十二条）")
-    signatures_form(f, None, ActionKind.RECORD_SIMPLE_DECISION, raw, (("party", 1),))  # 当事人拒绝签收的，应当在决定书上注明（第五十二条）
+    signatures_form(f, None, ActionKind.RECORD_SIMPLE_DECISION, raw)
     extra = sorted(set(kinds) - {PenaltyKind.WARNING.value, PenaltyKind.FINE.value})
     if extra:
         f.problem("penalty_kinds", "简易程序只能给予警告或者罚款（行政处罚法第五十一条）")

@@ -83,7 +83,7 @@ class Inspection(_investigative("检查")):
 def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Inspection, raw, ctx)
     _investigative_checks(state, ctx, f, "检查")
-    signatures_form(f, state, ActionKind.RECORD_INSPECTION, raw, one_of=("party", "present"))
+    signatures_form(f, state, ActionKind.RECORD_INSPECTION, raw)
     return f.done()
 
 
@@ -121,7 +121,7 @@ def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
     else:
         f.keep("qa", [{"q": str(x["q"]).strip(), "a": str(x.get("a", "")).strip()} for x in qa])
     _investigative_checks(state, ctx, f, "询问")
-    signatures_form(f, state, ActionKind.RECORD_INQUIRY, raw, (("interviewee", 1), ("officer", 2)))
+    signatures_form(f, state, ActionKind.RECORD_INQUIRY, raw)
     f.keep("confirmed", any(e["signer"] == "interviewee" and e["how"] != "refused" for e in f.out["signatures"]))
     return f.done()
 
@@ -138,7 +138,7 @@ class Sampling(_investigative("抽样")):
 def _v_sampling(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Sampling, raw, ctx)
     _investigative_checks(state, ctx, f, "抽样")
-    signatures_form(f, state, ActionKind.RECORD_SAMPLING, raw, one_of=("party", "present"))
+    signatures_form(f, state, ActionKind.RECORD_SAMPLING, raw)
     return f.done()
 
 

@@ -142,7 +142,7 @@ def _v_serve(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str
     if document == "decision":
         f.keep("payable", state.amount_due_fen > 0)
     # served in person, the recipient signs the receipt (or refuses before a witness); other ways carry no signature
-    signatures_form(f, state, ActionKind.SERVE_DOCUMENT, raw, (("recipient", 1),) if method == "direct" else ())
+    signatures_form(f, state, ActionKind.SERVE_DOCUMENT, raw)
     return f.done()
 
 
@@ -174,7 +174,7 @@ def _fold_statement(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 def _v_statement(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Statement, raw, ctx)
     # an oral statement is taken down as 陈述申辩笔录 and signed by the party; a written one is the party's own paper
-    signatures_form(f, state, ActionKind.RECORD_STATEMENT, raw, (("party", 1),) if f.out.get("form") == "oral" else ())
+    signatures_form(f, state, ActionKind.RECORD_STATEMENT, raw)
     return f.done()
 
 
@@ -369,7 +369,7 @@ def _v_hold_hearing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> d
     if chair and chair != notice.get("chair"):
         f.problem("chair", "听证主持人与听证通知书不一致")
     f.problems += _hearing_chair_refusals(state, ctx, chair)
-    signatures_form(f, state, ActionKind.HOLD_HEARING, raw, (("party", 1),))
+    signatures_form(f, state, ActionKind.HOLD_HEARING, raw)
     return f.done()
 
 
