@@ -70,14 +70,14 @@ def sign_off_problems(session: Session, path: str | Path, case_id: str, listed: 
     record held when the file was made (up to its chain ``head``), none left out."""
     services = session.services
     view = session.view(case_id)
-    held = case_sign_offs(services.db, services.device_id, view.events)
+    held = case_sign_offs(services.db, services.reference.signing_keys(), view.events)
     problems, printed = [], None
     heads = set(filter(None, head.split(",")))
     upto = max((e.seq for e in view.events if e.hash in heads), default=None)
     named = {item.partition(":")[0] for item in filter(None, listed.split(","))}
+    seq_of = {e.hash: e.seq for e in view.events}
     for digest, seal in held.items():
-        step = next(e for e in view.events if e.hash == digest)
-        if seal.valid and (upto is None or step.seq <= upto) and digest not in named:
+        if seal.valid and (upto is None or seq_of[digest] <= upto) and digest not in named:
             problems.append(f"记录中的签署 {digest[:12]}…（{seal.signer[:8]}，{seal.fingerprint}）未载于案卷：案卷的签署信息被删改")
     for item in filter(None, listed.split(",")):
         digest, _, key = item.partition(":")

@@ -120,6 +120,6 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         evidence_files=files,
         evaluation=_sheet(session, case_id, state, ctx) if evaluated else None,
         actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
-        sign_offs=case_sign_offs(services.db, services.device_id, events),
+        sign_offs=case_sign_offs(services.db, services.reference.signing_keys(), events),
         signer=signer(services),
     )

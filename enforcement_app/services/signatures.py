@@ -61,14 +61,15 @@ class SignOff:
     problem: str = ""
 
 
-def case_sign_offs(db, device: str, events: Sequence[RecordedEvent]) -> dict[str, SignOff]:
-    """The sign-offs among one case's ``events``, by event hash, each checked against the officers' keys."""
+def case_sign_offs(db, keys: Mapping[str, Sequence[SigningKey]], events: Sequence[RecordedEvent]) -> dict[str, SignOff]:
+    """The sign-offs among one case's ``events``, by event hash, each checked against the officers' ``keys``
+    (the services' cached :meth:`~.reference.Reference.signing_keys`)."""
     kinds = signed_kinds()
     signed = [(e.seq, Signed(e.hash, e.stream, ",".join(sorted(e.parents)), e.actor, e.device, e.at.isoformat(timespec="microseconds"),
                              e.kind, e.payload)) for e in events if e.kind in kinds]
     if not signed:
         return {}
-    keys, legacy = officer_keys(db, device), legacy_upto(db)
+    legacy = legacy_upto(db)
     out = {}
     for seq, e in signed:
         problem = signoff.signature_problem(e, keys, True, seq, legacy)

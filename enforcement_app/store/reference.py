@@ -22,7 +22,6 @@ from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party
 from ..domain.penalties import PartyKind
 from ..domain.policy import AgencyPolicy, parse_policy_versions
-from ..domain.signoff import SigningKey
 from ..domain.versioning import Versioned
 
 AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
@@ -98,15 +97,6 @@ def project_signing_key(db: sqlite_utils.Database, officer_id: str, issued: Any,
     db.execute("UPDATE officer_key SET retired_at = ? WHERE officer_id = ? AND retired_at = ''", [at, officer_id])
     db.execute("INSERT INTO officer_key (public_key, officer_id, sealed, issued_at) VALUES (?,?,?,?)",
                [issued["public"], officer_id, issued["sealed"], at])
-
-
-def signing_keys(db: sqlite_utils.Database) -> dict[str, list[SigningKey]]:
-    """Every officer's signing keys by officer id, in the order they were issued."""
-    out: dict[str, list[SigningKey]] = {}
-    for officer_id, public, issued_at, retired_at in db.execute(
-            "SELECT officer_id, public_key, issued_at, retired_at FROM officer_key ORDER BY issued_at"):
-        out.setdefault(officer_id, []).append(SigningKey(officer_id, public, issued_at, retired_at))
-    return out
 
 
 def sealed_key(db: sqlite_utils.Database, officer_id: str) -> tuple[str, str] | None:

@@ -37,6 +37,7 @@ from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
+from ..domain.procedure import ACTIONS, signed_kinds
 from ..services.changes import Changes
 from .discretion_panel import DiscretionPanel
 from .forms import FORMS, ActionDialog, Field
@@ -432,10 +433,9 @@ class CaseWorkspace(QWidget):
         self.preview.setText(text)
 
 
-SIGNED_KINDS = frozenset({"approve_filing", "refuse_filing", "decide_approval", "record_legal_review",
-                          "record_collective_discussion", "make_decision"})
-"""The sign-offs of a case the client offers (``procedure.signed_kinds`` less the on-the-spot decision, which
-opens a case and is made with the new-case form)."""
+SIGNED_KINDS = frozenset(k for k in signed_kinds() if k in ACTIONS and not ACTIONS[k].opens_case)
+"""The sign-offs taken in a case's workspace (the declared ones; the on-the-spot decision opens a case with the
+new-case form)."""
 SIGN_OFF_DOCUMENTS = {
     "approve_filing": ("case_source", "filing_approval"),
     "refuse_filing": ("case_source", "filing_approval"),
