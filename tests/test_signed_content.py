@@ -115,3 +115,21 @@ def test_a_correction_after_the_collective_discussion_asks_for_a_new_one(world):
     steps.submit_review(world, case_id)
     steps.review(world, case_id)
     steps.decide(world, case_id, fine_yuan=50000)
+
+
+def test_a_reviewer_signing_again_sees_the_corrections_and_the_proposal_as_resubmitted(world):
+    from enforcement_app.domain.procedure.signed_content import to_sign_again
+
+    case_id = steps.investigated(world)
+    steps.report(world, case_id, fine_yuan=150000)
+    steps.submit_review(world, case_id)
+    steps.review(world, case_id)
+    assert to_sign_again(world.as_(world.reviewer).view(case_id).state, "record_legal_review") == ()
+    inquiry = _record(world, case_id, "record_inquiry").hash
+    _correct(world, case_id, inquiry, "recorder", "张明", reason="记录人写错")
+    steps.report(world, case_id, fine_yuan=120000)  # the penalty changed after the review
+    steps.submit_review(world, case_id)
+    changes = to_sign_again(world.as_(world.reviewer).view(case_id).state, "record_legal_review")
+    assert [(c.record_kind, c.label) for c in changes] == [("record_inquiry", "记录人"), ("submit_investigation_report", "罚款金额")]
+    assert changes[1].describe() == "调查终结报告的“罚款金额”由“150,000.00元”改为“120,000.00元”"
+    assert to_sign_again(world.as_(world.reviewer).view(case_id).state, "make_decision") == ()  # no decision signed yet

@@ -19,8 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..case import CaseState, Step
+from ..money import format_yuan
 from ..refusals import Refusal
 from .engine import ACTIONS, ActionKind, title_of
+
+PROPOSAL_FIELDS = ("outcome", "penalty_kinds", "fine_fen", "confiscation_fen", "facts", "basis")
+"""What a legal review approves of a proposal (those its digest covers, see ``Proposal.digest``)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class ContentChange:
 
     def describe(self) -> str:
         """One line: 现场检查的“检查情况”由“…”改为“…”."""
-        return f"{self.record_title}的“{self.label}”由“{_short(shown(self.before))}”改为“{_short(shown(self.after))}”"
+        return (f"{self.record_title}的“{self.label}”由“{_short(shown(self.before, self.field))}”"
+                f"改为“{_short(shown(self.after, self.field))}”")
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,10 @@ class SignOffContent:
         return bool(self.changes)
 
 
-def shown(value: Any) -> str:
-    """A field's value as a person reads it in a list of differences."""
+def shown(value: Any, field: str = "") -> str:
+    """A field's value as a person reads it in a list of differences (an amount in fen as yuan)."""
+    if field.endswith("_fen") and type(value) is int:
+        return format_yuan(value)
     if value is None:
         return "（无）"
     if isinstance(value, list | tuple):
@@ -123,6 +130,37 @@ def stale_refusal(state: CaseState, sign_off: Step | None, rule: str, what: str,
     if not changes:
         return []
     return [Refusal(rule, f"{what}之后，其所依据的记录已被更正（{describe(changes)}），原{what}与现有记录不符，须{again}", article)]
+
+
+def resubmitted_since(state: CaseState, review: Step) -> tuple[ContentChange, ...]:
+    """How the proposal now on the case differs from the one ``review`` (a legal review) was submitted with:
+    a report submitted again after the review, each element the review's digest covers. The procedure
+    already voids the review for them (``legal_review_void``); this is what the reviewer is shown."""
+    proposal, report = state.proposal, latest(state, ActionKind.SUBMIT_INVESTIGATION_REPORT)
+    round_ = next((r for r in state.review_rounds if (r.get("review") or {}).get("event") == review.hash), None)
+    reviewed = ((round_ or {}).get("submission") or {}).get("materials") or {}
+    if proposal is None or report is None or not reviewed or report.seq < review.seq:
+        return ()
+    now = {"outcome": proposal.outcome, "penalty_kinds": sorted(proposal.penalty_kinds), "fine_fen": proposal.fine_fen,
+           "confiscation_fen": proposal.confiscation_fen, "facts": proposal.facts.strip(), "basis": proposal.basis.strip()}
+    out = []
+    for field in PROPOSAL_FIELDS:
+        before = reviewed.get(field)
+        before = sorted(before or []) if field == "penalty_kinds" else str(before or "").strip() if field in ("facts", "basis") else before
+        if before != now[field]:
+            out.append(ContentChange(report.hash, report.kind, field, _label(report.kind, field), before, now[field], report.hash,
+                                     "调查终结报告重新提交"))
+    return tuple(out)
+
+
+def to_sign_again(state: CaseState, kind: str) -> tuple[ContentChange, ...]:
+    """What differs, for one signing ``kind`` now, from what the last sign-off of that kind approved: the
+    corrections since of the records it covered and, for a legal review, the proposal as submitted again."""
+    previous = latest(state, kind)
+    if previous is None:
+        return ()
+    resubmitted = resubmitted_since(state, previous) if kind == ActionKind.RECORD_LEGAL_REVIEW else ()
+    return changes_since(state, previous) + resubmitted
 
 
 def describe(changes: Sequence[ContentChange]) -> str:
