@@ -20,6 +20,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 A4_HEIGHT_INCHES = 297 / 25.4
+MAX_DPI = 300  # enough for text and a signature line; a 1200-dpi printer would otherwise ask for 14,000-pixel pages
 _folder: Path | None = None
 
 
@@ -59,20 +60,22 @@ def writes_pdf(printer: QPrinter) -> bool:
 
 
 def raster_height(printer: QPrinter) -> int:
-    """The pixel height of an A4 page at the printer's resolution (what the worker renders pages at)."""
-    return round(A4_HEIGHT_INCHES * printer.resolution())
+    """The pixel height of an A4 page at the printer's resolution, at most :data:`MAX_DPI` (what the worker
+    renders pages at; painting scales them to the sheet)."""
+    return round(A4_HEIGHT_INCHES * min(printer.resolution(), MAX_DPI))
 
 
-def print_document(printer: QPrinter, pdf: bytes, pages: list[bytes]) -> int:
-    """Send the document to ``printer``: its bytes to a PDF file, else ``pages`` (PNG images of its pages)
-    painted one per sheet, scaled to the sheet keeping their proportions. Returns the pages printed."""
+def print_document(printer: QPrinter, pdf: bytes, pages: list[bytes]) -> None:
+    """Send the document to ``printer``: its bytes to a PDF file, else ``pages`` (PNG images of its pages)."""
     if writes_pdf(printer):
         Path(printer.outputFileName()).write_bytes(pdf)
-        return len(pages) or 1
-    return paint_pages(printer, pages)
+    else:
+        paint_pages(printer, pages)
 
 
 def paint_pages(printer: QPrinter, pages: list[bytes]) -> int:
+    """Paint ``pages`` (PNG images) one per sheet, scaled to the sheet keeping their proportions; returns how
+    many. Raises OSError when the printer cannot be opened."""
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError("无法开始打印：打印机不可用")

@@ -135,7 +135,6 @@ def _inquiry_draft(db_path: Path, folder: Path, window: MainWindow, worker: Serv
     dialog.inputs["person"].setText("黄某，法定代表人")
     dialog.inputs["qa"].setPlainText("问：我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？\n答：看清了。\n"
                                      "问：货架上的商品从何处进货？\n答：从批发市场进货，有进货单据。")
-    dialog.show_status("已发送“询问调查（草稿）”至打印机。")
     shots = [grab(dialog, folder, "14-inquiry-print")]
     payload = dialog.payload()
     dialog.reject()
