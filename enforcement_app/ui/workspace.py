@@ -94,7 +94,6 @@ class CaseWorkspace(QWidget):
         self._loading: Job | None = None
         self.last_dialog: ActionDialog | None = None
         self.document_entries: list = []  # the case's documents (casefile.DocumentEntry) as the documents tab lists them
-        self.last_opened: Path | None = None  # the file last handed to the PDF viewer
         worker.changed.connect(self.on_changes)
         outer = QVBoxLayout(self)
         self.header = QLabel()
@@ -208,6 +207,9 @@ class CaseWorkspace(QWidget):
     # --- loading ------------------------------------------------------------------------------------------
 
     def open(self, case_id: str) -> None:
+        if case_id != self.case_id:  # another case's documents are not offered for this one
+            self.document_entries = []
+            self.document_model.set_items([])
         self.case_id = case_id
         self._loading = self.worker.read(lambda session, job: _load(session, case_id), self._show, self._failed)
 
@@ -381,7 +383,7 @@ class CaseWorkspace(QWidget):
         evidence, as a document), then handed to the signature it stands for."""
         description = tr("CaseWorkspace", "Signed paper of the %1 (%2)").replace("%1", title).replace("%2", who)
         self.add_evidence([path], defaults={"kind": "documentary", "description": description, "source": "执法人员拍摄或扫描的签名纸"},
-                          registered=lambda hashes: then(hashes[0], description) if hashes else None,
+                          registered=lambda hashes, details: then(hashes[0], str(details.get("description", ""))) if hashes else None,
                           parent=over)
 
     def _load_documents(self) -> None:
@@ -433,7 +435,7 @@ class CaseWorkspace(QWidget):
         def done(result) -> None:
             pdf, pages = result
             if printer is None:
-                self.last_opened = open_in_viewer(pdf, title)
+                open_in_viewer(pdf, title)
                 report(tr("CaseWorkspace", "Opened “%1” in the PDF viewer.").replace("%1", title))
                 return
             try:
@@ -509,7 +511,7 @@ class CaseWorkspace(QWidget):
     def add_evidence(self, paths: list[str], *, defaults: dict[str, Any] | None = None, registered=None,
                      parent: QWidget | None = None) -> ActionDialog:
         """Ask for the evidence particulars (kind, description, source, who and when) of the chosen or dropped
-        files, then copy each into the evidence store and record it; ``registered(hashes)`` is told of them."""
+        files, then copy each into the evidence store and record it; ``registered(hashes, details)`` is told of them."""
         s = self.view["state"]
         images = all(Path(p).suffix.lower() in (".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav") for p in paths)
         defaults = {"kind": "audiovisual" if images else "documentary", "description": "、".join(Path(p).stem for p in paths),
@@ -541,7 +543,7 @@ class CaseWorkspace(QWidget):
             done(written)
             self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(written.result))))
             if registered is not None:
-                registered(written.result)
+                registered(written.result, details)
 
         self.worker.write(job, finished, fail)
 
