@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import steps
@@ -866,3 +867,154 @@ def test_one_click_cannot_make_an_evaluation_final(world, clients, qtbot, tmp_pa
     settle(qtbot, worker)
     final = recorded()[-1]
     assert final["final"] is True and final["open"] == 0 and final["total"] == 100
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+@pytest.fixture
+def printed_to(monkeypatch, tmp_path):
+    """Qt's print dialog answered as a user choosing "print to file (PDF)": no window, the printer writes a
+    PDF file of this test. Returns the file's path."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QDialog
+
+    target = tmp_path / "printed.pdf"
+
+    def chosen(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(target))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", chosen)
+    return target
+
+
+@pytest.fixture
+def viewer(monkeypatch):
+    """The system's PDF viewer: the URLs it was asked to open."""
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    return opened
+
+
+def test_an_inquiry_is_printed_for_signing_and_the_scan_of_the_signed_paper_attached(world, clients, qtbot, tmp_path, printed_to, viewer):
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-05T12:00")
+    steps.inspect(world, case_id)
+    worker, officer, _ = clients("zhangming")
+    officer.show_case(case_id)
+    settle(qtbot, worker)
+
+    dialog = click_action(qtbot, officer, "record_inquiry")
+    set_moment(dialog, "started_at", "2025-03-05T09:30")
+    set_moment(dialog, "ended_at", "2025-03-05T10:30")
+    type_into(qtbot, dialog, "place", "询问室")
+    type_into(qtbot, dialog, "recorder", "李华")
+    type_into(qtbot, dialog, "person", "黄某，法定代表人")
+    type_into(qtbot, dialog, "qa", "问：酸奶从何处进货？\n答：从批发市场进货。")
+    qtbot.mouseClick(dialog.findChild(QPushButton, "print_draft"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert printed_to.exists() and "已发送" in dialog.status.text(), dialog.message.text()
+    text = _pdf_text(printed_to)
+    assert "草稿，未入卷" in text and "问：酸奶从何处进货？" in text and "答：从批发市场进货。" in text and "黄某" in text
+    assert "被询问人签名：" in text and "询问人签名：" in text and "未留存签名" not in text  # lines to sign on
+
+    qtbot.mouseClick(dialog.findChild(QPushButton, "view_draft"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert len(viewer) == 1 and viewer[0].isLocalFile()
+    opened = viewer[0].toLocalFile()
+    assert opened.endswith(".pdf") and "问：酸奶从何处进货？" in _pdf_text(opened) and "草稿" in _pdf_text(opened)
+    assert world.services.current_state(case_id).steps[-1].kind == "record_inspection"  # nothing recorded by printing
+
+    # signed on paper, photographed: the photo becomes the interviewee's signature, from within the form
+    signatures = dialog.inputs["signatures"]
+    qtbot.mouseClick(signatures.rows[0]["buttons"][1], Qt.MouseButton.LeftButton)
+    assert signatures.rows[0]["dialog"].findChild(QPushButton, "scan_from_file") is not None
+    signatures.rows[0]["name"].setText("黄某")
+    photo = tmp_path / "signed-inquiry.png"
+    steps.png(photo, 21)
+    signatures.scan_from_file(signatures.rows[0], str(photo))
+    evidence = officer.workspace.evidence_dialog
+    assert evidence.isVisible() and evidence.inputs["kind"].currentData() == "documentary"
+    assert "被询问人黄某" in evidence.inputs["description"].toPlainText()
+    set_moment(evidence, "collected_at", "2025-03-05T10:40")
+    submit(qtbot, officer, evidence)
+    assert signatures.rows[0]["entry"]["how"] == "scanned"
+    draw_signature(qtbot, signatures, 1)
+    draw_signature(qtbot, signatures, 2)
+    submit(qtbot, officer, dialog)
+    state = world.services.current_state(case_id)
+    inquiry = [st for st in state.steps if st.kind == "record_inquiry"][-1]
+    scan = next(e for e in state.evidence if e["original_name"] == "signed-inquiry.png")
+    assert inquiry.payload["signatures"][0] == {"signer": "interviewee", "name": "黄某", "how": "scanned", "evidence": scan["sha256"]}
+
+    # the recorded document, from the case's document list
+    workspace = officer.workspace
+    workspace.tabs.setCurrentWidget(workspace.documents_tab)
+    settle(qtbot, worker)
+    titles = [e.title for e in workspace.document_entries]
+    assert "询问笔录" in titles and workspace.document_model.rowCount() == len(titles)
+    workspace.documents.selectRow(titles.index("询问笔录"))
+    qtbot.mouseClick(workspace.findChild(QPushButton, "view_document"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    recorded = _pdf_text(viewer[-1].toLocalFile())
+    assert "从批发市场进货" in recorded and "扫描件见证据" in recorded and "草稿" not in recorded
+    printed_to.unlink()
+    qtbot.mouseClick(workspace.findChild(QPushButton, "print_document"), Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert printed_to.read_bytes() == Path(viewer[-1].toLocalFile()).read_bytes()  # the same document, byte for byte
+
+
+def test_a_printer_that_is_not_a_file_gets_the_pages_as_images(qapp, tmp_path):
+    """A real printer cannot be had offscreen; a printer painting into a PDF takes the same painting."""
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    from enforcement_app.ui.pages import page_images
+    from enforcement_app.ui.printing import paint_pages
+
+    page = tmp_path / "page.png"
+    steps.png(page, 3, width=210, height=297)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "painted.pdf"))
+    assert paint_pages(printer, [page.read_bytes(), page.read_bytes()]) == 2
+    painted = PdfReader(str(tmp_path / "painted.pdf"))
+    assert len(painted.pages) == 2 and list(painted.pages[0].images)
+    assert len(page_images((tmp_path / "painted.pdf").read_bytes(), 9, height=200)) == 2
+
+
+def test_the_sign_off_dialog_shows_what_was_corrected_since_the_last_sign_off(world, clients, qtbot):
+    case_id = steps.investigated(world)
+    steps.report(world, case_id, fine_yuan=150000)
+    steps.submit_review(world, case_id)
+    steps.review(world, case_id)
+    inspection = next(s for s in world.services.current_state(case_id).steps if s.kind == "record_inspection").hash
+    world.as_(world.officer_a).perform(case_id, "correct_record", {"corrects": inspection, "reason": "清点有误，实为13盒",
+                                                                    "changes": {"findings": "货架上有超过保质期的酸奶13盒"}})
+    head_worker, head, _ = clients("wangju")
+    head.show_case(case_id)
+    settle(qtbot, head_worker)
+    assert "重新提交法制审核" in head.workspace.blocked.toPlainText()
+    assert "货架上有超过保质期的酸奶13盒" in head.workspace.details.toPlainText()  # shown on the case too
+    steps.submit_review(world, case_id)
+
+    worker, reviewer, _ = clients("chenshen")
+    reviewer.show_case(case_id)
+    settle(qtbot, worker)
+    dialog = click_action(qtbot, reviewer, "record_legal_review")
+    changes = dialog.findChild(QWidget, "sign_off_changes")
+    assert changes is not None and changes.isVisibleTo(dialog)
+    html = changes.text()
+    assert "<s>货架上有超过保质期的酸奶12盒</s>" in html and "货架上有超过保质期的酸奶13盒" in html
+    assert "检查情况" in html and "清点有误，实为13盒" in html and "#c8e6c9" in html  # the new value highlighted
+    type_into(qtbot, dialog, "opinion", "已审核更正后的现场笔录，同意")
+    submit(qtbot, reviewer, dialog)
+    assert not world.as_(world.head).view(case_id).sign_offs[-1].changed

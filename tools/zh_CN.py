@@ -18,8 +18,14 @@ ZH_CN = {
         "Add a signer": "添加签名人", "Name": "姓名", "not signed": "未签名",
         "add the photo or scan as evidence of the case first": "请先将签名纸的照片或扫描件作为本案证据存入",
         "The signed paper": "已签名的纸质笔录", "Evidence item": "证据",
+        "From a photo or scan file…": "从照片或扫描文件添加…",
+        "Photos and scans (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)": "照片和扫描件 (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)",
     },
     "ActionDialog": {
+        "Print for signing…": "打印供签名…", "Open as PDF": "以 PDF 打开",
+        "Print the record as typed, marked as a draft, with lines to sign on; attach the photo or scan of the signed paper as the signature":
+            "按当前填写内容打印（标明草稿、留有签名线）；签名后将纸质笔录拍照或扫描，作为签名附入",
+        "Open the record as typed in the PDF viewer": "按当前填写内容在 PDF 阅读器中打开",
         "Signatures": "签名", "Sign and record": "签名并记录", "Yes": "是", "No": "否",
         "Discard what you have entered in this form?": "放弃本表中已填写的内容？",
         "Refusal to sign (if not signed)": "拒绝签名情况（未签名时填写）",
@@ -90,6 +96,12 @@ ZH_CN = {
         "Overdue": "已逾期", "%n case(s)": "共 %n 件",
     },
     "CaseWorkspace": {
+        "Document": "文书", "Number": "文号", "Date": "日期", "Print…": "打印…", "Open in the PDF viewer": "在 PDF 阅读器中打开",
+        "draft": "草稿", "Signed paper of the %1 (%2)": "%1签名纸（%2）", "Choose a document in the list first.": "请先在列表中选择文书。",
+        "Print %1": "打印%1", "Opened “%1” in the PDF viewer.": "已在 PDF 阅读器中打开“%1”。", "Sent “%1” to the printer.": "已发送“%1”至打印机。",
+        "Changed since the last sign-off — check before you sign again:": "上次签署后已更正的内容（请核对后再签署）：",
+        "Signed content corrected since it was signed": "签署后被更正的内容",
+        "Signed:": "签署时：", "Now:": "现为：",
         "Record “%1” under your personal electronic signature? A signed step cannot be withdrawn; a mistake is put right by a correction recorded after it.":
             "以您本人的电子签名办理“%1”？签署后不能撤回；如有错误，须另行记录更正。",
         "Record “%1”? No investigation, decision or execution step can be taken on the case after it.": "办理“%1”？此后本案不能再办理调查、决定或执行步骤。",

@@ -3,16 +3,21 @@ its chain head and QR code, and the evaluation sheet. Built on the services' rea
 
 from .fonts import CaseFileFont, find_font
 from .render import MARKER, RenderedCaseFile, render_case_file, render_documents
+from .single import DocumentEntry, list_documents, render_document, render_step
 from .verify import PdfCheck, read_marker, verify_pdf
 
 __all__ = [
     "MARKER",
     "CaseFileFont",
+    "DocumentEntry",
     "PdfCheck",
     "RenderedCaseFile",
     "find_font",
+    "list_documents",
     "read_marker",
     "render_case_file",
+    "render_document",
     "render_documents",
+    "render_step",
     "verify_pdf",
 ]

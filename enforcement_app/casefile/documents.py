@@ -61,6 +61,7 @@ class Document:
     number: str  # document number (文号), or ""
     day: date | None
     flowables: list[Flowable] = field(default_factory=list)
+    step: str = ""  # the hash of the one step the document is made from; "" for one made from several (see Builder.steps)
 
 
 class DocStart(Flowable):
@@ -142,6 +143,12 @@ class Builder:
         self.s = styles
         self.state = data.state
         self.agency_name = data.agency.name if data.agency else ""
+        self.current: Step | None = None  # the step the document being built is made from (see steps)
+
+    @property
+    def drafting(self) -> bool:
+        """Whether the document being built is of the draft step (a record printed before it is recorded)."""
+        return bool(self.data.draft) and self.current is not None and self.current.hash == self.data.draft
 
     # --- helpers ------------------------------------------------------------------------------------------
 
@@ -202,6 +209,8 @@ class Builder:
         number, or the refusal with its witness. A record without any (made before signatures were captured)
         says so: nothing says 已签名 without a signature behind it."""
         chosen = [e for e in entries or () if e.get("signer") in roles]
+        if not chosen and self.drafting:  # printed to be signed on paper: a line to sign on
+            return [Spacer(1, 6), _signature_row(_p(f"{label}：", self.s.sign), Spacer(1, 12 * mm))]
         if not chosen:
             return [_p(f"{label}：（本记录未留存签名）", self.s.sign)]
         out: list[Flowable] = []
@@ -218,7 +227,19 @@ class Builder:
         return [Spacer(1, 10), *(_p(line, self.s.sign) for line in lines)]
 
     def steps(self, *kinds: str) -> Iterator[Step]:
-        return (s for s in self.state.steps if s.kind in kinds)
+        """The case's steps of ``kinds``, in order. While a document is built inside a loop over them,
+        ``current`` is the step of that turn; once the loop is over it is what it was before, so a document
+        made from steps read to the end (the filing request with its approval, the payments) has none, and
+        one made in a loop that reads other steps too (the decision's approval reading the discussions)
+        keeps the step of its own loop. :func:`build_documents` notes it as the document's ``step``."""
+        outer = self.current
+        try:
+            for s in self.state.steps:
+                if s.kind in kinds:
+                    self.current = s
+                    yield s
+        finally:
+            self.current = outer
 
     def evidence_by_sha(self) -> dict[str, dict[str, Any]]:
         return {str(e.get("sha256")): dict(e) for e in self.state.evidence}
@@ -316,7 +337,7 @@ class Builder:
                 Spacer(1, 4),
                 *qa,
                 Spacer(1, 6),
-                _p(f"被询问人确认：{INQUIRY_CONFIRMATION}。" if p.confirmed else "（被询问人未确认笔录）", self.s.body),
+                _p(f"被询问人确认：{INQUIRY_CONFIRMATION}。" if p.confirmed or self.drafting else "（被询问人未确认笔录）", self.s.body),
                 Spacer(1, 10),
                 *self.hand_signed(p.signatures, ("interviewee",), "被询问人签名"),
                 *self.hand_signed(p.signatures, ("officer",), "询问人签名"),
@@ -825,14 +846,26 @@ def document_order() -> list[dict[str, str]]:
     return list(load_json("casefile", "order.json")["documents"])
 
 
-def build_documents(data: CaseFileData, styles: Styles) -> list[Document]:
+DRAFT_MARK = "草稿，未入卷（签名后拍照或扫描，附入本记录）"
+
+
+def build_documents(data: CaseFileData, styles: Styles, kinds: Sequence[str] | None = None) -> list[Document]:
+    """The case's documents in the legal order (only those of ``kinds``, when given), each noting the step it
+    is made from. The document of a draft step (``data.draft``) says at its head that it is a draft."""
     builder = Builder(data, styles)
     documents: list[Document] = []
     for entry in document_order():
         make: Callable[[], Iterator[Document]] | None = getattr(builder, entry["kind"], None)
         if make is None:
             raise ValueError(f"casefile/order.json: unknown document kind {entry['kind']!r}")
-        documents.extend(make())
+        if kinds is not None and entry["kind"] not in kinds:
+            continue
+        for document in make():
+            document.step = builder.current.hash if builder.current is not None else ""
+            if data.draft and document.step == data.draft:
+                document.flowables.insert(0, _p(DRAFT_MARK, ParagraphStyle("draft", parent=styles.small, alignment=TA_RIGHT,
+                                                                           textColor=colors.Color(0.7, 0.1, 0.1))))
+            documents.append(document)
     return documents
 
 

@@ -41,6 +41,7 @@ from .documents import (
 )
 from .fonts import CaseFileFont, find_font
 from .signature import sign_case_file
+from .single import render_only
 
 ROWS_PER_CONTENTS_PAGE = 22
 MARKER = "ecr-casefile/1"
@@ -180,23 +181,8 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
 def render_documents(data: CaseFileData, kinds: tuple[str, ...], font: CaseFileFont | None = None) -> bytes:
     """Only the given documents, for handing to the party (e.g. the on-the-spot decision form); no
     cover, contents or page numbers. Deterministic like the case file."""
-    from reportlab.platypus import SimpleDocTemplate
-
     font = font or find_font()
-    documents = [d for d in build_documents(data, Styles(font)) if d.kind in kinds]
-    if not documents:
-        raise ValueError("本案没有所要的文书")
-    story: list = []
-    for n, document in enumerate(documents):
-        story += document.flowables
-        if n < len(documents) - 1:
-            story.append(PageBreak())
-    buffer = BytesIO()
-    SimpleDocTemplate(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT,
-                      topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1, title=documents[0].title,
-                      author=data.agency.name if data.agency else "", subject=data.state.case_no,
-                      creator="enforcement-app").build(story)
-    return buffer.getvalue()
+    return render_only(data, build_documents(data, Styles(font), kinds))
 
 
 # --- pages drawn on the canvas ---------------------------------------------------------------------------

@@ -240,6 +240,11 @@ class Session(SessionCore):
     def case_file_data(self, case_ref: str) -> CaseFileData:
         return casefiles.case_file_data(self, case_ref)
 
+    def draft_case_file_data(self, case_ref: str, kind: str, payload: Mapping[str, Any]) -> CaseFileData:
+        """The case-file data with the step a form not sent yet would record, as a draft (to print a 笔录 for
+        signing on paper before it is recorded); nothing is recorded."""
+        return casefiles.draft_case_file_data(self, case_ref, kind, payload)
+
     # --- exchange, verification, backup -----------------------------------------------------------------
 
     def name_device(self, name: str) -> None:

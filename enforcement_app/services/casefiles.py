@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.agency import Agency
-from ..domain.case import STAGE_ZH, CaseState, Stage
+from ..domain.case import STAGE_ZH, CaseState, Stage, Step, step_day
 from ..domain.evaluation import (
     Mark,
     Sheet,
@@ -24,7 +24,7 @@ from ..domain.evaluation import (
 )
 from ..domain.officers import Officer
 from ..domain.parties import Party
-from ..domain.procedure import Context
+from ..domain.procedure import Context, draft, fold
 from ..domain.record import RecordedEvent
 from ..domain.refusals import Refusal, RuleViolation
 from ..store import events as event_store
@@ -32,6 +32,9 @@ from .agency_certificates import AgencySigner, signer
 from .cases import context_of
 from .core import SYSTEM_ACTOR, SessionCore
 from .signatures import SignOff, case_sign_offs
+
+DRAFT = "draft"
+"""The hash a step not recorded yet goes by in a draft's data (no event hash is a word)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class CaseFileData:
     actor_names: Mapping[str, str]
     sign_offs: Mapping[str, SignOff] = field(default_factory=dict)  # event hash -> the sign-off's signature, checked
     signer: AgencySigner | None = None  # the agency's key and certificate on this device; None: the file goes unsigned
+    draft: str = ""  # the hash given to a step not recorded yet, printed as a draft (see draft_case_file_data); "" for none
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -123,3 +127,15 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         sign_offs=case_sign_offs(services.db, services.reference.signing_keys(), events),
         signer=signer(services),
     )
+
+
+def draft_case_file_data(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str, Any]) -> CaseFileData:
+    """The case-file data with the step ``kind`` that ``payload`` (a form not sent yet) would record added as a
+    draft under the hash :data:`DRAFT` (``draft`` set): its document prints as the builder would print the
+    record, marked as a draft, with lines to sign on. Nothing is checked but the permission, nothing recorded."""
+    data = case_file_data(session, case_ref)
+    state = data.state
+    clean = draft(state, context_of(session, state), kind, payload)
+    at = session.services.clock()
+    step = Step(len(state.steps) + 1, DRAFT, kind, session.actor.id, at, step_day(clean, at), clean)
+    return replace(data, state=fold(state.id, [*state.steps, step]), draft=DRAFT)

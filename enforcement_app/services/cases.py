@@ -27,6 +27,7 @@ from ..domain.procedure import (
     next_actions,
     prepare,
 )
+from ..domain.procedure.signed_content import SignOffContent, sign_off_contents
 from ..domain.record import RecordedEvent
 from ..domain.refusals import InvalidInput, NotFound, Refusal, RuleViolation
 from ..domain.review import major_reasons
@@ -59,6 +60,7 @@ class CaseView:
     events: list[RecordedEvent]
     heads: tuple[str, ...]
     today: date
+    sign_offs: tuple[SignOffContent, ...] = ()  # every sign-off, with what corrections changed since in what it covered
 
     def as_dict(self) -> dict[str, Any]:
         s = self.state
@@ -97,6 +99,12 @@ class CaseView:
             ],
             "heads": list(self.heads),
             "fork": len(self.heads) > 1,
+            "sign_offs_changed": [
+                {"sign_off": c.step.hash, "kind": c.step.kind, "changes": [
+                    {"record": x.record, "field": x.field, "label": x.label, "before": x.before, "after": x.after,
+                     "correction": x.correction} for x in c.changes]}
+                for c in self.sign_offs if c.changed
+            ],
         }
 
 
@@ -266,6 +274,7 @@ def view(session: SessionCore, case_ref: str) -> CaseView:
         events=events,
         heads=event_store.stream_heads(services.db, case_id),
         today=ctx.today,
+        sign_offs=tuple(sign_off_contents(state)),
     )
 
 

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableWidget,
@@ -54,7 +56,10 @@ from ..domain.labels import (
 from ..domain.penalties import PENALTY_KIND_ZH
 from ..domain.refusals import RuleViolation
 from .i18n import tr
-from .signature_pad import SignaturesField
+from .signature_pad import AddScan, SignaturesField
+
+Draft = Callable[[str, dict[str, Any], Callable[[str], None], Callable[[BaseException], None]], None]
+"""Makes the record a form would send into a document: (how: "print" or "view", the payload, report, fail)."""
 
 
 @dataclass(frozen=True)
@@ -183,8 +188,10 @@ class ActionDialog(QDialog):
     def __init__(self, kind: str, title: str, fields: Sequence[Field], *, officers: Sequence[tuple[str, str]] = (),
                  evidence: Sequence[tuple[str, str]] = (), defaults: Mapping[str, Any] | None = None,
                  submit: Callable[[dict[str, Any], Callable, Callable], None], extra: QWidget | None = None,
-                 side: QWidget | None = None, confirm: str = "", parent: QWidget | None = None):
+                 side: QWidget | None = None, confirm: str = "", parent: QWidget | None = None,
+                 draft: Draft | None = None, add_scan: AddScan | None = None):
         super().__init__(parent)
+        self._draft, self._add_scan = draft, add_scan
         self.setObjectName(f"dialog_{kind}")
         self.setWindowTitle(title)
         self.kind = kind
@@ -240,8 +247,28 @@ class ActionDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("ActionDialog", "Cancel"))
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.reject)
-        outer.addWidget(self.buttons)
-        self.resize(720 if side is None else 1200, min(760, 140 + 56 * len(self.fields)) if side is None else 760)
+        bottom = QHBoxLayout()
+        if draft is not None:  # the record printed before it is recorded, to be signed on paper: beside, not among, 记录 and 取消
+            for how, text, tip in (("print", tr("ActionDialog", "Print for signing…"),
+                                    tr("ActionDialog", "Print the record as typed, marked as a draft, with lines to sign on; "
+                                                       "attach the photo or scan of the signed paper as the signature")),
+                                   ("view", tr("ActionDialog", "Open as PDF"), tr("ActionDialog", "Open the record as typed in the PDF viewer"))):
+                button = QPushButton(text)
+                button.setObjectName(f"{how}_draft")
+                button.setToolTip(tip)
+                button.clicked.connect(lambda _=False, how=how: self.make_draft(how))
+                bottom.addWidget(button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        self.status = QLabel()
+        self.status.setObjectName("form_status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color:#1b5e20;")
+        self.status.hide()
+        outer.addWidget(self.status)
+        outer.addLayout(bottom)
+        signed = any(f.kind == "signatures" for f in self.fields)  # a row per signer needs the room of its buttons
+        self.resize((900 if signed else 720) if side is None else 1200, min(760, 140 + 56 * len(self.fields)) if side is None else 760)
         self.confirm_text = confirm  # asked before the step is sent (a sign-off, closing, archiving)
         self.confirm_box: QMessageBox | None = None
         self._confirmed = False
@@ -313,7 +340,7 @@ class ActionDialog(QDialog):
             rule = signer_rules().get(self.kind)  # one line per signer the record needs (resources/law/signers.json)
             signers = default or tuple((role, "") for role in (rule.rows() if rule else ()))
             return SignaturesField(self.kind, signers, evidence, evidence,
-                                   lambda: {k: v for k, v in self.payload().items() if k != "signatures"})
+                                   lambda: {k: v for k, v in self.payload().items() if k != "signatures"}, add_scan=self._add_scan)
         if kind == "person":
             w = QLineEdit(str(default or ""))
             w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case, ID number"))
@@ -376,6 +403,17 @@ class ActionDialog(QDialog):
         if self.extra is not None and hasattr(self.extra, "payload"):
             data.update(self.extra.payload())
         return data
+
+    def make_draft(self, how: str) -> None:
+        """Print the record as typed (``how`` = "print") or open it in the PDF viewer ("view")."""
+        assert self._draft is not None
+        self.clear_errors()
+        self.status.hide()
+        self._draft(how, self.payload(), self.show_status, self.show_refusal)
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.show()
 
     # --- sending and refusals -----------------------------------------------------------------------------
 

@@ -85,6 +85,69 @@ def _sign_off_shot(db_path: Path, folder: Path, worker: ServiceThread, window: M
     return shots
 
 
+def _corrected_for_review(db_path: Path) -> str | None:
+    """A returned case put right by its handler: the inspection record corrected and the case submitted to
+    review again, so that the reviewer's sign-off shows what changed since the last review."""
+    index = CaseIndex(db_path)
+    try:
+        ids = index.ids(today=china_now().date(), stage="deliberation")
+    finally:
+        index.close()
+    with Services(db_path) as services:
+        for case_id in ids:
+            state = services.current_state(case_id)
+            inspection = next((st for st in state.steps if st.kind == "record_inspection"), None)
+            if (state.review or {}).get("outcome") != "return" or inspection is None:
+                continue
+            handler = services.login(services.officers()[state.handlers[0]].login, DEMO_PASSWORD)
+            findings = str(inspection.payload.get("findings", ""))
+            handler.perform(case_id, "correct_record", {"corrects": inspection.hash, "reason": "现场清点数量记录有误",
+                                                        "changes": {"findings": findings.rstrip("。") + "，另有同类商品3件未标明价格。"}})
+            submission = state.review_rounds[-1]["submission"]
+            handler.perform(case_id, "submit_legal_review", {"summary": submission.get("summary", ""),
+                                                             "draft_decision": submission.get("draft_decision", ""),
+                                                             "corrections_made": "已更正现场笔录，补充进货单据、销售记录"})
+            return case_id
+    return None
+
+
+def _inquiry_draft(db_path: Path, folder: Path, window: MainWindow, worker: ServiceThread) -> list[Path]:
+    """The inquiry form of a case the officer handles, with its buttons to print the record for signing on
+    paper, and the draft it prints."""
+    from ..casefile import render_step
+    from .pages import page_images
+
+    index = CaseIndex(db_path)
+    try:
+        ids = index.ids(today=china_now().date(), stage="investigation")
+    finally:
+        index.close()
+    with Services(db_path) as services:
+        case_id = next((c for c in ids if window.actor.id in services.current_state(c).handlers), None)
+    if case_id is None:
+        return []
+    window.show_case(case_id)
+    settle(worker)
+    dialog = window.workspace.start("record_inquiry", "询问调查")
+    settle(worker)
+    dialog.inputs["place"].setText("仲恺高新区市场监督管理局询问室")
+    dialog.inputs["recorder"].setText("李华")
+    dialog.inputs["person"].setText("黄某，法定代表人")
+    dialog.inputs["qa"].setPlainText("问：我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？\n答：看清了。\n"
+                                     "问：货架上的商品从何处进货？\n答：从批发市场进货，有进货单据。")
+    shots = [grab(dialog, folder, "14-inquiry-print")]
+    payload = dialog.payload()
+    dialog.reject()
+    if dialog.confirm_box is not None:
+        dialog.confirm_box.done(0)
+    with Services(db_path) as services:
+        data = services.login("zhangming", DEMO_PASSWORD).draft_case_file_data(case_id, "record_inquiry", payload)
+        page = page_images(render_step(data, data.draft), 1, height=1100)[0]
+    path = folder / "14b-inquiry-draft.png"
+    path.write_bytes(page)
+    return [*shots, path]
+
+
 def take_all(db_path: Path, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with Services(db_path) as services:
@@ -129,6 +192,20 @@ def take_all(db_path: Path, folder: Path) -> int:
         dialog.resize(900, 1000)
         shots.append(grab(dialog, folder, "06-discretion-panel"))
         dialog.close()
+        shots += _inquiry_draft(db_path, folder, window, worker)
+    decided = _case_in(db_path, "closed") or _case_in(db_path, "archived") or notice  # a general case: many documents
+    if decided:
+        window.show_case(decided)
+        settle(worker)
+        window.workspace.tabs.setCurrentWidget(window.workspace.documents_tab)
+        settle(worker)
+        window.workspace.documents.selectRow(0)
+        shots.append(grab(window, folder, "15-documents"))
+        window.resize(1920, 1080)
+        settle(worker)
+        shots.append(grab(window, folder, "15-documents-1920"))
+        window.resize(1366, 768)
+        settle(worker)
     window.new_case()
     settle(worker)
     if getattr(window, "new_case_dialog", None) is not None:
@@ -138,8 +215,16 @@ def take_all(db_path: Path, folder: Path) -> int:
     window.close()
     worker.shutdown()
 
+    corrected = _corrected_for_review(db_path)
     worker, window = _window(db_path, "chenjing")
     shots.append(grab(window, folder, "08-review-inbox"))
+    if corrected:
+        window.show_case(corrected)
+        settle(worker)
+        dialog = window.workspace.start("record_legal_review", "法制审核")
+        settle(worker)
+        shots.append(grab(dialog, folder, "16-sign-off-changes"))
+        dialog.reject()
     shots += _sign_off_shot(db_path, folder, worker, window, "legal_review", "record_legal_review", "法制审核", "09-review-checklist")
     worker, window = _window(db_path, "wangjg")
     shots += _sign_off_shot(db_path, folder, worker, window, "filing", "approve_filing", "批准立案", "13-approve-filing")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,9 @@ from ..domain.handwriting import HOW_ZH, SIGNER_ZH, describe, handwritten_entry,
 from .i18n import tr
 
 PAD_WIDTH, PAD_HEIGHT = 480, 160
+AddScan = Callable[[str, str, Callable[[str, str], None]], None]
+"""Registers a file (path) as evidence of the case for a signer (who, e.g. 被询问人黄某), then calls back with
+its SHA-256 and description."""
 
 
 class SignaturePad(QWidget):
@@ -184,10 +188,12 @@ class SignaturesField(QWidget):
     """One row per signer of a record: role, name, and how they signed (drawn, scanned paper, refused)."""
 
     def __init__(self, kind: str, signers: Sequence[tuple[str, str]], evidence: Sequence[tuple[str, str]],
-                 audiovisual: Sequence[tuple[str, str]], payload: Callable[[], dict[str, Any]], parent: QWidget | None = None):
+                 audiovisual: Sequence[tuple[str, str]], payload: Callable[[], dict[str, Any]], parent: QWidget | None = None,
+                 add_scan: AddScan | None = None):
         super().__init__(parent)
         self.kind = kind
         self.evidence, self.audiovisual, self.payload = list(evidence), list(audiovisual), payload
+        self.add_scan = add_scan
         self.rows: list[dict[str, Any]] = []
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
@@ -245,11 +251,14 @@ class SignaturesField(QWidget):
         return dialog
 
     def _scan(self, row: dict[str, Any]) -> None:
+        """Choose the photo or scan of the signed paper among the case's evidence, or (when the form can add
+        evidence) take it from a file now: printed, signed on paper, photographed, attached."""
         role, name = self._who(row)
-        if not self.evidence:
+        if not self.evidence and self.add_scan is None:
             row["status"].setText(tr("SignaturePad", "add the photo or scan as evidence of the case first"))
             return
         choice = QComboBox(self)
+        choice.setObjectName("scan_choice")
         for sha, description in self.evidence:
             choice.addItem(description, sha)
         dialog = QDialog(self)
@@ -258,12 +267,38 @@ class SignaturesField(QWidget):
         form = QFormLayout(dialog)
         form.addRow(tr("SignaturePad", "Evidence item"), choice)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.evidence))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("SignaturePad", "Cancel"))
+        if self.add_scan is not None:
+            from_file = buttons.addButton(tr("SignaturePad", "From a photo or scan file…"), QDialogButtonBox.ButtonRole.ActionRole)
+            from_file.setObjectName("scan_from_file")
+            from_file.clicked.connect(lambda: self._choose_scan(row))
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         form.addRow(buttons)
         dialog.accepted.connect(lambda: self._set(row, {"signer": role, "name": name, "how": "scanned", "evidence": choice.currentData()}))
         row["dialog"] = dialog
         dialog.open()
+
+    def _choose_scan(self, row: dict[str, Any]) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("SignaturePad", "The signed paper"), "",
+                                              tr("SignaturePad", "Photos and scans (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)"))
+        if path:
+            self.scan_from_file(row, path)
+
+    def scan_from_file(self, row: dict[str, Any], path: str) -> None:
+        """Register ``path`` as evidence of the case (its particulars asked as for any evidence), then sign
+        ``row`` with it."""
+        assert self.add_scan is not None
+        role, name = self._who(row)
+        if row.get("dialog") is not None:
+            row["dialog"].reject()
+
+        def added(sha: str, description: str) -> None:
+            self.evidence.append((sha, description))
+            self._set(row, {"signer": role, "name": name, "how": "scanned", "evidence": sha})
+
+        self.add_scan(path, f"{SIGNER_ZH.get(role, '')}{name}", added)
 
     def _refuse(self, row: dict[str, Any]) -> RefusalDialog:
         role, name = self._who(row)

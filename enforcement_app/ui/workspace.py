@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..casefile import render_documents
+from ..casefile import list_documents, render_document, render_documents, render_step
 from ..domain.case import STAGE_ZH, Stage, stage_reached
 from ..domain.handwriting import signer_rules
 from ..domain.labels import APPROVAL_MATTER_ZH
@@ -37,12 +38,14 @@ from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
-from ..domain.procedure import ACTIONS, signed_kinds
+from ..domain.procedure import ACTIONS, signed_kinds, title_of
+from ..domain.procedure.signed_content import ContentChange, shown, to_sign_again
 from ..services.changes import Changes
 from .discretion_panel import DiscretionPanel
 from .forms import FORMS, ActionDialog, Field
 from .i18n import tr
 from .models import ListTableModel
+from .printing import ask_printer, open_in_viewer, print_document, raster_height, writes_pdf
 from .worker import Job, Written
 
 STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, Stage.LEGAL_REVIEW, Stage.NOTICE,
@@ -80,6 +83,8 @@ class EvidenceList(QListWidget):
 
 
 class CaseWorkspace(QWidget):
+    print_dialog = QPrintDialog  # what asks for the printer (the tests answer it without a window)
+
     def __init__(self, worker, parent=None):
         super().__init__(parent)
         self.setObjectName("case_workspace")
@@ -87,6 +92,8 @@ class CaseWorkspace(QWidget):
         self.case_id = ""
         self.view: dict[str, Any] = {}
         self._loading: Job | None = None
+        self.last_dialog: ActionDialog | None = None
+        self.document_entries: list = []  # the case's documents (casefile.DocumentEntry) as the documents tab lists them
         worker.changed.connect(self.on_changes)
         outer = QVBoxLayout(self)
         self.header = QLabel()
@@ -158,6 +165,32 @@ class CaseWorkspace(QWidget):
         self.details = QTextBrowser()
         self.details.setObjectName("case_details")
         self.tabs.addTab(self.details, tr("CaseWorkspace", "Proposal and review"))
+        documents = QWidget()
+        doc_column = QVBoxLayout(documents)
+        self.documents = QTableView()
+        self.documents.setObjectName("case_documents")
+        self.document_model = ListTableModel([("title", QT_TRANSLATE_NOOP("CaseWorkspace", "Document")),
+                                              ("number", QT_TRANSLATE_NOOP("CaseWorkspace", "Number")),
+                                              ("day", QT_TRANSLATE_NOOP("CaseWorkspace", "Date"))], "CaseWorkspace", self)
+        self.documents.setModel(self.document_model)
+        self.documents.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.documents.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.documents.verticalHeader().hide()
+        self.documents.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.documents.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.documents.doubleClicked.connect(lambda _index: self.deliver_document("view"))
+        doc_column.addWidget(self.documents, 1)
+        doc_buttons = QHBoxLayout()
+        for how, text in (("print", tr("CaseWorkspace", "Print…")), ("view", tr("CaseWorkspace", "Open in the PDF viewer"))):
+            button = QPushButton(text)
+            button.setObjectName(f"{how}_document")
+            button.clicked.connect(lambda _=False, how=how: self.deliver_document(how))
+            doc_buttons.addWidget(button)
+        doc_buttons.addStretch(1)
+        doc_column.addLayout(doc_buttons)
+        self.documents_tab = documents
+        self.tabs.addTab(documents, tr("CaseWorkspace", "Documents"))
+        self.tabs.currentChanged.connect(lambda _n: self._load_documents())
         self.print_decision = QPushButton(tr("CaseWorkspace", "Save the decision document as PDF…"))
         self.print_decision.setObjectName("print_decision")
         self.print_decision.clicked.connect(lambda: self.save_decision())
@@ -174,6 +207,9 @@ class CaseWorkspace(QWidget):
     # --- loading ------------------------------------------------------------------------------------------
 
     def open(self, case_id: str) -> None:
+        if case_id != self.case_id:  # another case's documents are not offered for this one
+            self.document_entries = []
+            self.document_model.set_items([])
         self.case_id = case_id
         self._loading = self.worker.read(lambda session, job: _load(session, case_id), self._show, self._failed)
 
@@ -231,7 +267,8 @@ class CaseWorkspace(QWidget):
             item = QListWidgetItem(f"{e.get('description', '')}（{e.get('original_name', '')}）")
             item.setData(Qt.ItemDataRole.UserRole, dict(e))
             self.evidence.addItem(item)
-        self.details.setHtml(_details(s))
+        self.details.setHtml(_details(s, view.get("sign_offs", ()), view.get("names", {})))
+        self._load_documents()
         self.print_decision.setVisible(s.decision is not None or s.procedure.value == "simple")
         self.message.setText("")
 
@@ -318,18 +355,105 @@ class CaseWorkspace(QWidget):
                                           "withdrawn; a mistake is put right by a correction recorded after it.").replace("%1", title)
         elif kind in ("close_case", "archive_case"):
             confirm = tr("CaseWorkspace", "Record “%1”? No investigation, decision or execution step can be taken on the case after it.").replace("%1", title)
+        on_paper = rule is not None and not ACTIONS[kind].opens_case  # a record signed by hand: printable before it is recorded
         dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
                               submit=lambda payload, done, fail: self._perform(kind, payload, done, fail), extra=extra,
-                              side=side, confirm=confirm, parent=self)
+                              side=side, confirm=confirm, parent=self,
+                              draft=(lambda how, payload, report, fail: self._draft(kind, title, how, payload, report, fail)) if on_paper else None,
+                              add_scan=(lambda path, who, then: self._add_scan(title, path, who, then, dialog)) if on_paper else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.open()
         return dialog
 
+    # --- documents: printed at the moment they are made, or opened in the viewer ----------------------------
+
+    def _draft(self, kind: str, title: str, how: str, payload: dict[str, Any], report, fail) -> None:
+        """The record a form would send, printed (or opened) as a draft with lines to sign on."""
+        case_id = self.case_id
+
+        def make(session) -> bytes:
+            data = session.draft_case_file_data(case_id, kind, payload)
+            return render_step(data, data.draft)
+
+        self._deliver(how, f"{title}（{tr('CaseWorkspace', 'draft')}）", make, report, fail)
+
+    def _add_scan(self, title: str, path: str, who: str, then, over: QWidget) -> None:
+        """The photo or scan of a signed paper registered as evidence (its particulars asked as for any
+        evidence, as a document), then handed to the signature it stands for."""
+        description = tr("CaseWorkspace", "Signed paper of the %1 (%2)").replace("%1", title).replace("%2", who)
+        self.add_evidence([path], defaults={"kind": "documentary", "description": description, "source": "执法人员拍摄或扫描的签名纸"},
+                          registered=lambda hashes, details: then(hashes[0], str(details.get("description", ""))) if hashes else None,
+                          parent=over)
+
+    def _load_documents(self) -> None:
+        """The case's documents, listed when their tab is shown (they are built for it, which a reload of
+        another tab need not wait for)."""
+        if self.tabs.currentWidget() is not self.documents_tab or not self.case_id:
+            return
+        case_id = self.case_id
+
+        def job(session, _job):
+            return list_documents(session.case_file_data(case_id))
+
+        def show(entries) -> None:
+            self.document_entries = entries
+            self.document_model.set_items([{"title": e.title, "number": e.number, "day": e.day} for e in entries])
+
+        self.worker.read(job, show, self._failed)
+
+    def deliver_document(self, how: str, row: int | None = None) -> None:
+        """Print (``how`` = "print") or open in the viewer ("view") the chosen recorded document."""
+        if row is None:
+            chosen = self.documents.selectionModel().selectedRows() if self.documents.selectionModel() else []
+            row = chosen[0].row() if chosen else -1
+        entries = self.document_entries
+        if not 0 <= row < len(entries):
+            self.message.setText(tr("CaseWorkspace", "Choose a document in the list first."))
+            return
+        entry, case_id = entries[row], self.case_id
+        self._deliver(how, entry.title, lambda session: render_document(session.case_file_data(case_id), entry.kind, entry.n),
+                      self.message.setText, self._failed)
+
+    def _deliver(self, how: str, title: str, make, report, fail) -> None:
+        """``make(session)`` renders the PDF in the worker; then it is printed through the print dialog (a real
+        printer gets its pages rendered at the printer's resolution, in the worker too) or opened in the
+        system's viewer from a temporary file."""
+        printer = None
+        if how == "print":
+            printer = ask_printer(self, tr("CaseWorkspace", "Print %1").replace("%1", title), self.print_dialog)
+            if printer is None:
+                return
+        height = raster_height(printer) if printer is not None and not writes_pdf(printer) else 0
+
+        def job(session, _job):
+            from .pages import page_images
+
+            pdf = make(session)
+            return pdf, page_images(pdf, 1000, height=height) if height else []
+
+        def done(result) -> None:
+            pdf, pages = result
+            if printer is None:
+                open_in_viewer(pdf, title)
+                report(tr("CaseWorkspace", "Opened “%1” in the PDF viewer.").replace("%1", title))
+                return
+            try:
+                print_document(printer, pdf, pages)
+            except OSError as exc:
+                fail(exc)
+                return
+            report(tr("CaseWorkspace", "Sent “%1” to the printer.").replace("%1", title))
+
+        self.worker.read(job, done, fail)
+
     def _sign_off_side(self, kind: str, s) -> QWidget:
         """What a sign-off rests on, beside its form: the request, report or proposal rendered as the documents
         it is filed as, page by page, and every evidence item, each openable at full size in the system viewer."""
         preview = SignOffPreview(SIGN_OFF_DOCUMENTS.get(kind, ()))
+        changes = self.view.get("to_sign_again", {}).get(kind, ())
+        if changes:
+            preview.show_changes(changes)
         case_id = self.case_id
 
         def job(session, _job):
@@ -351,6 +475,8 @@ class CaseWorkspace(QWidget):
         tabs.setObjectName("sign_off_side")
         tabs.addTab(_materials(s), tr("CaseWorkspace", "Submission"))
         tabs.addTab(preview, tr("CaseWorkspace", "Documents"))
+        if changes:  # what is signed again differently comes first
+            tabs.setCurrentWidget(preview)
         return tabs
 
     def _perform(self, kind: str, payload: dict[str, Any], done, fail) -> None:
@@ -382,22 +508,26 @@ class CaseWorkspace(QWidget):
         if paths:
             self.add_evidence(paths)
 
-    def add_evidence(self, paths: list[str]) -> ActionDialog:
+    def add_evidence(self, paths: list[str], *, defaults: dict[str, Any] | None = None, registered=None,
+                     parent: QWidget | None = None) -> ActionDialog:
         """Ask for the evidence particulars (kind, description, source, who and when) of the chosen or dropped
-        files, then copy each into the evidence store and record it."""
+        files, then copy each into the evidence store and record it; ``registered(hashes, details)`` is told of them."""
         s = self.view["state"]
         images = all(Path(p).suffix.lower() in (".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav") for p in paths)
         defaults = {"kind": "audiovisual" if images else "documentary", "description": "、".join(Path(p).stem for p in paths),
-                    "source": "执法人员现场收集", "collected_by": list(s.handlers)}
+                    "source": "执法人员现场收集", "collected_by": list(s.handlers), **(defaults or {})}
         title = tr("CaseWorkspace", "Register %1 evidence file(s)").replace("%1", str(len(paths)))
         dialog = ActionDialog("add_evidence", title, FORMS["add_evidence"], officers=self.view["officer_choices"], defaults=defaults,
-                              submit=lambda payload, done, fail: self._store_evidence(paths, payload, done, fail), parent=self)
+                              submit=lambda payload, done, fail: self._store_evidence(paths, payload, done, fail, registered),
+                              parent=parent or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_dialog = dialog
+        self.evidence_dialog = dialog
+        if parent is None:
+            self.last_dialog = dialog
         dialog.open()
         return dialog
 
-    def _store_evidence(self, paths: list[str], details: dict[str, Any], done, fail) -> None:
+    def _store_evidence(self, paths: list[str], details: dict[str, Any], done, fail, registered=None) -> None:
         case_id = self.case_id
 
         def job(session, job_):
@@ -412,6 +542,8 @@ class CaseWorkspace(QWidget):
         def finished(written: Written):
             done(written)
             self.message.setText(tr("CaseWorkspace", "%1 evidence file(s) registered.").replace("%1", str(len(written.result))))
+            if registered is not None:
+                registered(written.result, details)
 
         self.worker.write(job, finished, fail)
 
@@ -471,6 +603,16 @@ class SignOffPreview(QWidget):
         self.evidence: list[QPushButton] = []
         self.column = column
 
+    def show_changes(self, changes: tuple[ContentChange, ...]) -> None:
+        """What differs from what the last sign-off of this kind approved, above the documents: each field's
+        value then (struck through) and now, with the reason the record gives for the change."""
+        self.changes = QLabel(_changes_html(changes, tr("CaseWorkspace", "Changed since the last sign-off — check before you sign again:")))
+        self.changes.setObjectName("sign_off_changes")
+        self.changes.setTextFormat(Qt.TextFormat.RichText)
+        self.changes.setWordWrap(True)
+        self.changes.setStyleSheet("background:#fff8e1; border:1px solid #ffb300; padding:6px;")
+        self.column.insertWidget(0, self.changes)
+
     def fill(self, result: tuple[list[bytes], list[tuple[str, str, str]]]) -> None:
         images, files = result
         if files:
@@ -505,6 +647,20 @@ class SignOffPreview(QWidget):
         width = max(320, self.scroll.viewport().width() - 12)
         for label, pixmap in zip(self.images, self._pixmaps, strict=True):
             label.setPixmap(pixmap.scaledToWidth(min(pixmap.width(), width), Qt.TransformationMode.SmoothTransformation))
+
+
+def _changes_html(changes, heading: str) -> str:
+    """Each change as 记录 · 项目（reason）, then the value signed (struck, red) and the value now (green)."""
+    e = html.escape
+    was, now = tr("CaseWorkspace", "Signed:"), tr("CaseWorkspace", "Now:")
+    blocks = "".join(
+        f"<p style='margin:6px 0 2px 0'><b>{e(c.record_title)} · {e(c.label)}</b>"
+        f"<span style='color:#6d4c41'>（{e(c.reason)}）</span></p>"
+        f"<table cellspacing='0' cellpadding='3' width='100%'>"
+        f"<tr><td width='64' style='white-space:nowrap'>{was}</td><td style='background:#ffcdd2'><s>{e(shown(c.before, c.field))}</s></td></tr>"
+        f"<tr><td width='64' style='white-space:nowrap'>{now}</td><td style='background:#c8e6c9'>{e(shown(c.after, c.field))}</td></tr></table>"
+        for c in changes)
+    return f"<p style='color:#e65100; font-weight:600; margin:0'>{e(heading)}</p>{blocks}"
 
 
 def _materials(s) -> QTextBrowser:
@@ -568,8 +724,14 @@ def _stepper(state) -> str:
     return " → ".join(parts)
 
 
-def _details(s) -> str:
+def _details(s, sign_offs=(), names=None) -> str:
     out = []
+    changed = [c for c in sign_offs if c.changed]
+    if changed:
+        out.append(f"<h3 style='color:#e65100'>{tr('CaseWorkspace', 'Signed content corrected since it was signed')}</h3>")
+        for c in changed:
+            who = (names or {}).get(c.step.actor, c.step.actor)
+            out.append(_changes_html(c.changes, f"{title_of(c.step.kind)}（{who}，{c.step.at.strftime('%Y-%m-%d %H:%M')}）"))
     if s.proposal:
         p = s.proposal
         out.append(f"<h3>{tr('CaseWorkspace', 'Proposal')}</h3><p>{html.escape(p.facts)}</p><p>{html.escape(p.basis)}</p>"
@@ -611,4 +773,6 @@ def _load(session, case_id: str) -> dict[str, Any]:
         "officer_choices_heads": heads,
         "titled": {p.action for p in _PERMISSIONS},
         "evidence_files": {e["sha256"]: services.evidence.path_for(e["sha256"]) for e in state.evidence if e.get("sha256")},
+        "sign_offs": view.sign_offs,
+        "to_sign_again": {kind: to_sign_again(state, kind) for kind in SIGNED_KINDS},
     }

@@ -4,6 +4,22 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>Print for signing…</source>
+        <translation>打印供签名…</translation>
+    </message>
+    <message>
+        <source>Open as PDF</source>
+        <translation>以 PDF 打开</translation>
+    </message>
+    <message>
+        <source>Print the record as typed, marked as a draft, with lines to sign on; attach the photo or scan of the signed paper as the signature</source>
+        <translation>按当前填写内容打印（标明草稿、留有签名线）；签名后将纸质笔录拍照或扫描，作为签名附入</translation>
+    </message>
+    <message>
+        <source>Open the record as typed in the PDF viewer</source>
+        <translation>按当前填写内容在 PDF 阅读器中打开</translation>
+    </message>
+    <message>
         <source>Signatures</source>
         <translation>签名</translation>
     </message>
@@ -716,6 +732,66 @@
 </context>
 <context>
     <name>CaseWorkspace</name>
+    <message>
+        <source>Document</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Open in the PDF viewer</source>
+        <translation>在 PDF 阅读器中打开</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>Signed paper of the %1 (%2)</source>
+        <translation>%1签名纸（%2）</translation>
+    </message>
+    <message>
+        <source>Choose a document in the list first.</source>
+        <translation>请先在列表中选择文书。</translation>
+    </message>
+    <message>
+        <source>Print %1</source>
+        <translation>打印%1</translation>
+    </message>
+    <message>
+        <source>Opened “%1” in the PDF viewer.</source>
+        <translation>已在 PDF 阅读器中打开“%1”。</translation>
+    </message>
+    <message>
+        <source>Sent “%1” to the printer.</source>
+        <translation>已发送“%1”至打印机。</translation>
+    </message>
+    <message>
+        <source>Changed since the last sign-off — check before you sign again:</source>
+        <translation>上次签署后已更正的内容（请核对后再签署）：</translation>
+    </message>
+    <message>
+        <source>Signed content corrected since it was signed</source>
+        <translation>签署后被更正的内容</translation>
+    </message>
+    <message>
+        <source>Signed:</source>
+        <translation>签署时：</translation>
+    </message>
+    <message>
+        <source>Now:</source>
+        <translation>现为：</translation>
+    </message>
     <message>
         <source>Record “%1” under your personal electronic signature? A signed step cannot be withdrawn; a mistake is put right by a correction recorded after it.</source>
         <translation>以您本人的电子签名办理“%1”？签署后不能撤回；如有错误，须另行记录更正。</translation>
@@ -1561,6 +1637,14 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
     <message>
         <source>Evidence item</source>
         <translation>证据</translation>
+    </message>
+    <message>
+        <source>From a photo or scan file…</source>
+        <translation>从照片或扫描文件添加…</translation>
+    </message>
+    <message>
+        <source>Photos and scans (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)</source>
+        <translation>照片和扫描件 (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)</translation>
     </message>
 </context>
 </TS>

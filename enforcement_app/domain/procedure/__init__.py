@@ -23,6 +23,7 @@ from .engine import (
     availability,
     deadline,
     deadlines_of,
+    draft,
     fold,
     next_actions,
     officers_refusals,
@@ -42,6 +43,6 @@ __all__ = [
     "ACTIONS", "APPROVAL_MATTERS", "ART59", "BEFORE_DECISION", "EVIDENCE_KINDS", "INVESTIGATING", "OPEN_STAGES",
     "PAYMENT_CHANNELS", "REVIEW_CHECKLIST", "REVIEW_OUTCOMES", "SERVED_DOCUMENTS", "SERVICE_METHODS", "CASE_SOURCES",
     "Action", "ActionKind", "Context", "InboxTask", "NextAction", "apply", "availability", "deadline", "deadlines_of",
-    "fixed_texts", "fold", "heavier_refusals", "hearing_notice_earliest", "hearing_right", "next_actions", "officers_refusals",
+    "draft", "fixed_texts", "fold", "heavier_refusals", "hearing_notice_earliest", "hearing_right", "next_actions", "officers_refusals",
     "outstanding_fen", "payload_of", "prepare", "proposal_form", "search_text", "surcharge_fen", "title_of", "window_refusals",
 ]

@@ -14,11 +14,12 @@ from ..money import format_yuan, parse_yuan
 from ..officers import Role
 from ..penalties import SEVERITY, PenaltyKind
 from ..refusals import Refusal
-from ..review import discussion_refusals, review_refusals
+from ..review import discussion_refusals, major_reasons, review_refusals
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, deadline, declare, not_suspended, read
 from .folds import decision_fold
 from .proposal import ProposalFields, proposal_form
+from .signed_content import latest, stale_refusal
 
 
 def window_refusals(state: CaseState, ctx: Context, day: date) -> list[Refusal]:
@@ -92,6 +93,24 @@ def _decision_possible(state: CaseState, ctx: Context) -> list[Refusal]:
         refusals += window_refusals(state, ctx, ctx.today)
     refusals += review_refusals(state, ctx.policy)
     refusals += discussion_refusals(state)
+    refusals += stale_sign_off_refusals(state, ctx)
+    return refusals
+
+
+def stale_sign_off_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
+    """The sign-offs the decision rests on (the legal review a major decision needs, the collective discussion a
+    complex case or a disagreement with the reviewer needs) whose content a correction has changed since they
+    were signed: the decision waits for them to be signed again over the record as it now reads. Only a
+    review that passed is asked about (one that did not is refused for that already), and not while the case
+    is back with the reviewer."""
+    refusals = []
+    if major_reasons(state, ctx.policy) and (state.review or {}).get("outcome") == "approve" and not state.review_pending:
+        refusals += stale_refusal(state, latest(state, ActionKind.RECORD_LEGAL_REVIEW), "legal_review_stale", "法制审核",
+                                  "重新提交法制审核，由审核人员对更正后的记录重新审核签署", "行政处罚法第五十八条")
+    discussion = latest(state, ActionKind.RECORD_COLLECTIVE_DISCUSSION)
+    if discussion is not None and (state.complex_case or discussion.payload.get("resolves_objection")):
+        refusals += stale_refusal(state, discussion, "collective_discussion_stale", "集体讨论",
+                                  "由行政机关负责人对更正后的记录重新集体讨论并签署", "行政处罚法第五十七条第二款")
     return refusals
 
 

@@ -17,6 +17,7 @@ from ..review import hearing_after_review, major_reasons, review_materials
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, declare, not_suspended, plain, read
 from .proposal import ProposalFields, proposal_form
+from .signed_content import changes_since
 
 REVIEW_CHECKLIST = tuple(REVIEW_CHECKLIST_ZH)
 REVIEW_OUTCOMES = tuple(REVIEW_OUTCOME_ZH)
@@ -65,9 +66,15 @@ def _review_submittable(state: CaseState, ctx: Context) -> list[Refusal]:
         return [Refusal("review_pending", "已提交法制审核，尚待审核意见")]
     review = state.review
     if (review and review.get("outcome") == "approve" and state.proposal and review.get("digest") == state.proposal.digest
-            and not hearing_after_review(state, ctx.policy)):
-        return [Refusal("review_approved", "法制审核已通过，处罚内容未变更，无需重新提交")]
+            and not hearing_after_review(state, ctx.policy) and not _corrected_since(state, review)):
+        return [Refusal("review_approved", "法制审核已通过，处罚内容未变更，审核的记录也未更正，无需重新提交")]
     return []
+
+
+def _corrected_since(state: CaseState, review: Mapping[str, Any]) -> bool:
+    """Whether a correction since the review changed a record it covered (see :mod:`.signed_content`)."""
+    step = next((s for s in reversed(state.steps) if s.hash == review.get("event")), None)
+    return step is not None and bool(changes_since(state, step))
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,20 @@ def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[s
     return clean
 
 
+def draft(state: CaseState, ctx: Context, kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as it would read from a form not sent yet, for printing it before it is recorded (a 笔录 printed
+    to be signed on paper): the declared fields read as the procedure reads them, the rest as given, without
+    signatures. Only the permission is checked; what else the procedure would refuse is for when it is sent,
+    and nothing is recorded."""
+    act = ACTIONS.get(kind)
+    if act is None or act.opens_case:
+        raise RuleViolation([Refusal("wrong_target", "该操作不能用于此案件")])
+    permission = ctx.permissions.refusals(ctx.actor, kind, state.handlers)
+    if permission:
+        raise PermissionDenied(permission)
+    return {**{k: v for k, v in raw.items() if k != "signatures"}, **read(act.payload, raw, ctx).out}
+
+
 @dataclass(frozen=True)
 class NextAction:
     kind: str

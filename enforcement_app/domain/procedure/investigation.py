@@ -89,10 +89,10 @@ def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dic
 
 @dataclass(frozen=True)
 class Inquiry(_investigative("询问")):
-    person: Mapping[str, Any] = P.kept()  # name, id_number, relation … of the person questioned
+    person: Mapping[str, Any] = P.kept(label="被询问人")  # name, id_number, relation … of the person questioned
     recorder: str = P.text("记录人")
     rights_notified: bool = P.flag()
-    qa: tuple[Mapping[str, Any], ...] = P.kept((), search=True)  # [{q, a}]
+    qa: tuple[Mapping[str, Any], ...] = P.kept((), search=True, label="问答内容")  # [{q, a}]
     signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the interviewee's (over the confirmation) and both officers'
     confirmed: bool = P.kept(False)  # set from the interviewee's signature (a flag in records made before)
 

@@ -27,6 +27,7 @@ Required = bool | Callable[[Mapping[str, Any]], bool]  # a callable judges the v
 
 _READ = "read"
 _SEARCH = "search"
+_LABEL = "label"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,8 +42,8 @@ class Reading:
     default: bool = False  # a flag's default
 
 
-def _field(default: Any, reading: Reading | None, search: bool) -> Any:
-    metadata = {_SEARCH: search}
+def _field(default: Any, reading: Reading | None, search: bool, label: str = "") -> Any:
+    metadata: dict[str, Any] = {_SEARCH: search, _LABEL: reading.label if reading is not None else label}
     if reading is not None:
         metadata[_READ] = reading
     if isinstance(default, list | dict | tuple) and default:
@@ -90,9 +91,10 @@ def flag(*, default: bool = False) -> Any:
     return _field(default, Reading("flag", "", default=default), False)
 
 
-def kept(default: Any = None, *, search: bool = False) -> Any:
-    """A field the validator sets itself (derived from the case, or read with rules of its own)."""
-    return _field(default, None, search)
+def kept(default: Any = None, *, search: bool = False, label: str = "") -> Any:
+    """A field the validator sets itself (derived from the case, or read with rules of its own); ``label``
+    names it where a person reads about it (a correction of it, say)."""
+    return _field(default, None, search, label)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +110,11 @@ class Payload:
         return _field_names(cls)
 
     @classmethod
+    def label_of(cls, name: str) -> str:
+        """The field's Chinese label ('' for a field declared without one, or one it does not have)."""
+        return _labels(cls).get(name, "")
+
+    @classmethod
     def search_fields(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get(_SEARCH))
 
@@ -115,6 +122,11 @@ class Payload:
 @cache
 def _field_names(cls: type[Payload]) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+@cache
+def _labels(cls: type[Payload]) -> dict[str, str]:
+    return {f.name: f.metadata.get(_LABEL, "") for f in dataclasses.fields(cls)}
 
 
 @cache

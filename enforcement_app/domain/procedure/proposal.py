@@ -28,15 +28,15 @@ class ProposalFields(P.Payload):
     """What a report, a notice and a decision propose. Read by :func:`proposal_form` (whose rules depend on
     the outcome), so declared as kept."""
 
-    outcome: str = P.kept("")
-    penalty_kinds: tuple[str, ...] = P.kept(())
-    fine_fen: int = P.kept(0)
-    confiscation_fen: int = P.kept(0)
-    facts: str = P.kept("", search=True)
-    basis: str = P.kept("")
+    outcome: str = P.kept("", label="处理意见")
+    penalty_kinds: tuple[str, ...] = P.kept((), label="处罚种类")
+    fine_fen: int = P.kept(0, label="罚款金额")
+    confiscation_fen: int = P.kept(0, label="没收金额")
+    facts: str = P.kept("", search=True, label="认定的违法事实")
+    basis: str = P.kept("", label="法律依据")
     benchmark_deviation: bool = P.kept(False)
-    deviation_reason: str = P.kept("")
-    discretion: str = P.kept("")
+    deviation_reason: str = P.kept("", label="偏离裁量基准的书面理由")
+    discretion: str = P.kept("", label="裁量基准适用说明")
     benchmark: Mapping[str, Any] | None = P.kept()  # the discretion assessment (entry, ranges, grade, messages)
 
 
