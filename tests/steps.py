@@ -68,7 +68,7 @@ def report(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illega
     payload = {
         "outcome": outcome,
         "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
-        "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+        "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "货值不足一万元，按一般阶次处以罚款",
         "complex": complex_,
         "benchmark_deviation": deviation,
@@ -89,7 +89,7 @@ def notice(world, case_id, *, fine_yuan=50000, on=None, kinds=("fine", "confisca
             "penalty_kinds": list(kinds),
             "fine_fen": fine_yuan * 100,
             "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
-            "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+            "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
             "on": on,
         },
     )
@@ -124,8 +124,9 @@ def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illega
         "outcome": outcome,
         "document_no": "仲高新市监罚字〔2025〕1号",
         "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
-        "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+        "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "货值不足一万元，按一般阶次处以罚款",
+        "orders": "立即停止销售超过保质期的食品，并于本决定书送达之日起十五日内清查库存、建立临期食品检查制度",
         "evidence": ["0" * 64],
         **extra,
     }

@@ -41,7 +41,7 @@ def _report(world, case_id, fine_yuan, *, circumstances=(), reason="", outcome="
     payload = {
         "outcome": outcome,
         "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
-        "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+        "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "按裁量基准",
         "deviation_reason": reason,
         "benchmark": {"entry": "food_safety_124_1", "bases": {"goods_value": "120.00"}, "circumstances": list(circumstances)},
@@ -133,13 +133,13 @@ def test_a_later_proposal_is_checked_again_with_the_recorded_facts(world):
         world.as_(world.officer_a).perform(case_id, "issue_prior_notice", {
             "document_no": "仲高新市监告字〔2025〕1号", "penalty_kinds": ["fine"], "fine_fen": (high + 1) * 100,
             "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
-            "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项"})
+            "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项"})
     assert "benchmark_deviation_reason" in steps.rules_of(refused.value)
 
 
 def test_bad_benchmark_input_names_the_field(world):
     case_id = _investigated(world)
-    payload = {"outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 6_000_000, "facts": "f", "basis": "b", "discretion": "d",
+    payload = {"outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 6_000_000, "facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "b", "discretion": "d",
                "benchmark": {"entry": "no_such_entry", "bases": {"goods_value": "12O"}}}
     with pytest.raises(InvalidInput) as refused:
         world.as_(world.officer_a).perform(case_id, "submit_investigation_report", payload)
@@ -252,7 +252,7 @@ def test_without_benchmark_facts_the_statutory_maximum_still_holds(world):
     world.clock.set("2025-03-05T12:00")
     steps.inspect(world, case_id)
     payload = {"outcome": "penalty", "penalty_kinds": ["fine"], "facts": "使用“最佳”用语", "discretion": "从重",
-               "basis": "《中华人民共和国广告法》第五十七条第（一）项"}
+               "violation": "《中华人民共和国广告法》第九条第（三）项", "basis": "《中华人民共和国广告法》第五十七条第（一）项"}
     with pytest.raises(RuleViolation) as refused:  # Art. 57: 200,000 to 1,000,000 yuan
         world.as_(world.officer_a).perform(case_id, "submit_investigation_report", {**payload, "fine_yuan": "1000000.01"})
     assert "fine_above_statutory_maximum" in steps.rules_of(refused.value)

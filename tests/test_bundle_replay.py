@@ -46,7 +46,7 @@ def _refused(target, path) -> str:
 
 def test_a_decision_on_a_case_still_under_investigation_is_refused(world, tmp_path, filed):
     path, target = _appended(world, tmp_path, filed, "make_decision", {
-        "outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 500000, "facts": "销售过期食品", "basis": "食品安全法第一百二十四条",
+        "outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 500000, "facts": "销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "食品安全法第一百二十四条",
         "discretion": "一般", "document_no": "X1", "evidence": [], "compliance": "十五日内", "remedies": "复议诉讼"}, world.head)
     try:
         problems = _refused(target, path)

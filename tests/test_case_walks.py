@@ -104,7 +104,7 @@ def test_reviewer_must_be_qualified_and_independent(world, investigated):
         "started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "p", "officers": [both.id, world.officer_b.id],
         "certificates_shown": True, "findings": "f"})
     signed_in(world.services, "zhengsg").perform(case_with_both, "submit_investigation_report", {
-        "outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 20_000_000, "facts": "f", "basis": "b", "discretion": "d"})
+        "outcome": "penalty", "penalty_kinds": ["fine"], "fine_fen": 20_000_000, "facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "b", "discretion": "d"})
     signed_in(world.services, "zhengsg").perform(case_with_both, "submit_legal_review", {"summary": "s", "draft_decision": "d"})
     with pytest.raises(RuleViolation) as refused:
         steps.review(world, case_with_both, reviewer=both)

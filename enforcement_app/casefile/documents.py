@@ -8,7 +8,7 @@ have gives none: nothing is printed empty). The order of documents comes from
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -241,6 +241,31 @@ class Builder:
         finally:
             self.current = outer
 
+    def provisions(self, p: Any) -> list[Flowable]:
+        """The provision broken and the penalty provision, each by its name (one text for both in older records)."""
+        if not getattr(p, "violation", ""):
+            return [_p(p.basis or "—", self.s.body)]
+        return [_p(f"违反的规定：{p.violation}", self.s.body), _p(f"处罚依据：{p.basis or '—'}", self.s.body)]
+
+    def proof_of(self, decision: Step, cited: Sequence[str]) -> list[str]:
+        """The evidence a decision rests on, as it states it: every 笔录 recorded before it (inspection,
+        inquiry, sampling, statement, hearing), then each evidence item it cites."""
+        records = {"record_inspection": "现场笔录", "record_inquiry": "询问笔录", "record_sampling": "抽样记录",
+                   "record_statement": "陈述申辩笔录", "hold_hearing": "听证笔录"}
+        out = []
+        for s in self.state.steps:
+            if s.seq >= decision.seq:
+                break
+            if s.kind in records:
+                who = ""
+                if s.kind == "record_inquiry":
+                    person = s.payload.get("person") or {}
+                    who = f"，被询问人{person.get('name', '')}" if isinstance(person, Mapping) and person.get("name") else ""
+                out.append(f"{_day(s.day)}{records[s.kind]}{who}")
+        evidence = self.evidence_by_sha()
+        out += [evidence.get(h, {}).get("description", h[:12]) for h in cited]
+        return out
+
     def evidence_by_sha(self) -> dict[str, dict[str, Any]]:
         return {str(e.get("sha256")): dict(e) for e in self.state.evidence}
 
@@ -413,7 +438,7 @@ class Builder:
             body = [*self.head("案件调查终结报告"),
                     _p(f"案号：{self.state.case_no}    当事人：{self.state.party_name}    案由：{self.state.cause}", self.s.plain),
                     _p("一、违法事实及证据", self.s.heading), _p(p.facts, self.s.body),
-                    _p("二、法律依据", self.s.heading), _p(p.basis or "—", self.s.body),
+                    _p("二、法律依据", self.s.heading), *self.provisions(p),
                     _p("三、处理意见", self.s.heading), _p(_proposal_text(p), self.s.body),
                     _p("四、裁量基准适用情况", self.s.heading), *self.discretion(p)]
             if p.opinion:
@@ -500,7 +525,7 @@ class Builder:
             body = [*self.head("行政处罚告知书", p.document_no),
                     _p(f"{self.state.party_name}：", self.s.plain),
                     _p(f"经查，{p.facts}。", self.s.body),
-                    _p(f"以上事实违反了{p.basis}的规定。本机关拟对你（单位）作出如下行政处罚：{_proposal_text(p)}。", self.s.body),
+                    _p(f"以上事实违反了{_violated(p)}的规定。依据{p.basis}，本机关拟对你（单位）作出如下行政处罚：{_proposal_text(p)}。", self.s.body),
                     _p(rights, self.s.body),
                     *self.signatures(self.agency_name + "（印章）", _day(step.day))]
             yield Document("prior_notice", "行政处罚告知书", p.document_no, step.day, body)
@@ -580,6 +605,7 @@ class Builder:
                 [_p("案号", lab), _p(self.state.case_no, c)],
                 [_p("当事人", lab), _p(p.party_name or self.state.party_name, c)],
                 [_p("违法事实", lab), _p(p.facts, c)],
+                [_p("违反的规定", lab), _p(_violated(p), c)],
                 [_p("处罚依据", lab), _p(p.basis, c)],
                 [_p("处理决定", lab), _p(decided, c)],
                 [_p("法制审核", lab), _p(REVIEW_OUTCOME_ZH.get(str(review.get("outcome")), "") if review else "未经法制审核", c)],
@@ -601,19 +627,24 @@ class Builder:
             elif party is not None:
                 who += [f"身份证件号码：{party.id_number}"]
             who.append(f"地址：{p.party_address or (party.address if party else '')}")
-            evidence = self.evidence_by_sha()
-            cited = [evidence.get(h, {}).get("description", h[:12]) for h in p.evidence]
+            cited = self.proof_of(step, p.evidence)
             body: list[Flowable] = [*self.head(title, p.document_no), *(_p(line, self.s.plain) for line in who), Spacer(1, 6),
-                                    _p(f"经查，{p.facts}。", self.s.body)]
+                                    _p(f"经查，{_sentence(p.facts)}", self.s.body)]
             if cited:
-                body.append(_p(f"上述事实有以下证据证明：{'；'.join(cited)}。", self.s.body))
+                body.append(_p("上述事实有以下证据证明：" + "；".join(f"{n}. {c}" for n, c in enumerate(cited, 1)) + "。", self.s.body))
             if p.reasons:
                 body.append(_p(_sentence(p.reasons), self.s.body))
             if p.outcome == Outcome.PENALTY.value:
-                body += [_p(f"本机关认为，当事人的上述行为违反了{p.basis}的规定。{p.discretion}", self.s.body),
-                         _p(f"依据{p.basis}，本机关决定：{_proposal_text(p, in_words=True)}。", self.s.body),
-                         _p(p.compliance, self.s.body)]
+                body += [_p(f"本机关认为，当事人的上述行为违反了{_violated(p)}的规定。{p.discretion}", self.s.body),
+                         _p(f"依据{p.basis}，本机关决定：{_proposal_text(p, in_words=True)}。", self.s.body)]
+                if p.measures or p.orders:
+                    ordered = "、".join(m.removeprefix("责令") for m in p.measures) or "改正"
+                    body.append(_p(f"依据{p.basis}和《中华人民共和国行政处罚法》第二十八条第一款，责令当事人{ordered}"
+                                   + (f"：{_sentence(p.orders)}" if p.orders else "。"), self.s.body))
+                body.append(_p(p.compliance, self.s.body))
             elif p.basis:
+                if p.outcome == Outcome.NO_PENALTY.value and p.violation:
+                    body.append(_p(f"本机关认为，当事人的上述行为违反了{p.violation}的规定。", self.s.body))
                 body.append(_p(f"依据{p.basis}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.outcome), '')}。", self.s.body))
             if p.remedies:
                 body.append(_p(p.remedies, self.s.body))
@@ -767,6 +798,11 @@ def _penalty_text(outcome: str, kinds: Sequence[str], fine_fen: int, confiscatio
         else:
             parts.append(PENALTY_KIND_ZH[PenaltyKind(kind)])
     return "、".join(parts) or "—"
+
+
+def _violated(p: Any) -> str:
+    """The provision the party broke; an older record kept one citation for both it and the penalty."""
+    return getattr(p, "violation", "") or p.basis
 
 
 def _sentence(text: Any) -> str:

@@ -92,6 +92,7 @@ class Proposal:
     basis: str
     benchmark_deviation: bool = False
     deviation_reason: str = ""
+    violation: str = ""
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Proposal:
@@ -104,6 +105,7 @@ class Proposal:
             basis=str(payload.get("basis", "")),
             benchmark_deviation=bool(payload.get("benchmark_deviation", False)),
             deviation_reason=str(payload.get("deviation_reason", "")),
+            violation=str(payload.get("violation", "")),
         )
 
     @property
@@ -120,6 +122,8 @@ class Proposal:
                     "confiscation": self.confiscation_fen,
                     "facts": self.facts.strip(),
                     "basis": self.basis.strip(),
+                    # the provision broken, since it is recorded apart from the penalty basis (older digests stay as they were)
+                    **({"violation": self.violation.strip()} if self.violation.strip() else {}),
                 }
             )
         ).hexdigest()

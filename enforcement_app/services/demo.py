@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..domain.discretion import BaseKind, CaseFacts, assess
 from ..domain.handwriting import handwritten_entry, names_in, scribble, usual_signers
@@ -29,18 +29,39 @@ CHECKLIST = (
     "discretion_benchmark", "within_powers", "documents", "suspected_crime",
 )
 
-CAUSES = [  # (cause, benchmark entry, penalty basis, facts, base amounts in yuan for the benchmark)
-    ("销售超过保质期的食品", "food_safety_124_1", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "当事人销售超过保质期的预包装食品",
-     {"goods_value": "3600"}),
-    ("销售无标签的预包装食品", "food_safety_125_1_2", "《中华人民共和国食品安全法》第一百二十五条第一款第（二）项", "当事人销售无中文标签的预包装食品",
-     {"goods_value": "2400"}),
-    ("发布含有“最佳”用语的广告", "advertising_57_1_advertiser", "《中华人民共和国广告法》第五十七条第（一）项", "当事人在店招及网店页面使用“最佳”“第一”等绝对化用语",
-     {}),
-    ("占用、堵塞消防通道", "fire_protection_60_1_3", "《中华人民共和国消防法》第六十条第一款第（三）项", "当事人在厂房疏散通道堆放货物，堵塞安全出口", {}),
-    ("未经许可擅自建设", "urban_planning_64_correctable", "《中华人民共和国城乡规划法》第六十四条", "当事人未取得建设工程规划许可证擅自搭建钢结构厂房",
-     {"construction_cost": "600000"}),
-    ("未按规定对从业人员进行安全生产教育培训", "work_safety_97_3", "《中华人民共和国安全生产法》第九十七条第（三）项", "当事人未对新入职员工进行安全生产教育和培训",
-     {}),
+class DemoCause(NamedTuple):
+    cause: str
+    entry: str  # the benchmark entry
+    violation: str  # the provision broken (违反了…)
+    basis: str  # the penalty provision (依据…)
+    facts: str
+    bases: dict[str, str]  # base amounts in yuan for the benchmark
+    kinds: tuple[str, ...]  # the penalties, with the entry's mandatory confiscations
+    orders: str  # the order to correct (行政处罚法第二十八条第一款), with the entry's mandatory orders
+    basis_for_person: str = ""  # the penalty provision when the party is an individual, where the statute has one
+
+
+CAUSES = [
+    DemoCause("销售超过保质期的食品", "food_safety_124_1", "《中华人民共和国食品安全法》第三十四条第（十）项",
+              "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "当事人销售超过保质期的预包装食品",
+              {"goods_value": "3600", "illegal_income": "0"}, ("fine", "confiscate_illegal_property"),
+              "立即停止销售超过保质期的食品，于本决定书送达之日起七日内清查库存并建立临期食品检查制度"),
+    DemoCause("销售无标签的预包装食品", "food_safety_125_1_2", "《中华人民共和国食品安全法》第六十七条第一款",
+              "《中华人民共和国食品安全法》第一百二十五条第一款第（二）项", "当事人销售无中文标签的预包装食品",
+              {"goods_value": "2400", "illegal_income": "0"}, ("fine", "confiscate_illegal_property"),
+              "立即停止销售无中文标签的预包装食品，于本决定书送达之日起七日内下架并清查同类商品"),
+    DemoCause("发布含有“最佳”用语的广告", "advertising_57_1_advertiser", "《中华人民共和国广告法》第九条第（三）项",
+              "《中华人民共和国广告法》第五十七条第（一）项", "当事人在店招及网店页面使用“最佳”“第一”等绝对化用语", {}, ("fine",),
+              "立即删除店招及网店页面上的“最佳”“第一”等用语"),
+    DemoCause("占用、堵塞消防通道", "fire_protection_60_1_3", "《中华人民共和国消防法》第二十八条",
+              "《中华人民共和国消防法》第六十条第一款第（三）项", "当事人在厂房疏散通道堆放货物，堵塞安全出口", {}, ("fine",),
+              "立即清除疏散通道内堆放的货物，保持安全出口畅通", "《中华人民共和国消防法》第六十条第二款"),
+    DemoCause("未经许可擅自建设", "urban_planning_64_correctable", "《中华人民共和国城乡规划法》第四十条第一款",
+              "《中华人民共和国城乡规划法》第六十四条", "当事人未取得建设工程规划许可证擅自搭建钢结构厂房",
+              {"construction_cost": "600000"}, ("fine",), "于本决定书送达之日起六十日内补办建设工程规划许可手续"),
+    DemoCause("未按规定对从业人员进行安全生产教育培训", "work_safety_97_3", "《中华人民共和国安全生产法》第二十八条",
+              "《中华人民共和国安全生产法》第九十七条第（三）项", "当事人未对新入职员工进行安全生产教育和培训", {}, ("fine",),
+              "于本决定书送达之日起十五日内对全部新入职员工进行安全生产教育和培训，并建立培训档案"),
 ]
 
 
@@ -56,8 +77,9 @@ def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_
     return {
         "fine_fen": fine,
         "benchmark": {"entry": entry, "bases": bases, "circumstances": circumstances},
-        "discretion": f"依据{services.benchmark_set(assessment.benchmark_id, assessment.benchmark_version).title}，"
-                      f"本案属{assessment.grade.zh}情形，建议罚款{band.describe()}。",
+        # as the decision states it: the benchmark applied and the grade found, not a suggestion
+        "discretion": f"依据《{services.benchmark_set(assessment.benchmark_id, assessment.benchmark_version).name}》，"
+                      f"本案属{assessment.grade.zh}情形，罚款在{band.describe()}的幅度内确定。",
         "hearing": assessment.hearing_right.applies,
     }
 
@@ -215,8 +237,9 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     a, b = (sessions[login] for login in pair)
     ids = [officers[pair[0]].id, officers[pair[1]].id]
     head = sessions["wangjg" if n % 2 else "zhaoli"]
-    cause_name, entry, basis, facts, bases = cause
+    cause_name, entry, violation, basis, facts, bases, kinds, orders, basis_for_person = cause
     is_org = party.kind.value == "organisation"
+    basis = basis if is_org else basis_for_person or basis  # the clause follows the party
     if target == "simple":
         a.record_simple_decision(_signed("record_simple_decision", {
             "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
@@ -230,7 +253,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         "cause": cause_name, "cause_entry": entry, "summary": f"{facts}（线索）", "party_id": party.id, "handlers": ids})
     if target == "lead":
         return
-    a.perform(case_id, "request_filing", {"facts": facts, "reason": f"涉嫌违反{basis}", "on": t.day(1)})
+    a.perform(case_id, "request_filing", {"facts": facts, "reason": f"涉嫌违反{violation}", "on": t.day(1)})
     if target == "filing":
         return
     if target == "not_filed":
@@ -265,11 +288,11 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     # the default catalogue makes fines of 10,000 / 100,000 yuan and more major decisions; the cases meant
     # for legal review below that are flagged complex by their handler (also a catalogue item)
     major = review_target or fine_now >= (10_000_000 if is_org else 1_000_000)
-    report = {"outcome": outcome, "facts": facts, "basis": basis, "discretion": plan["discretion"], "on": on,
+    report = {"outcome": outcome, "facts": facts, "violation": violation, "basis": basis, "discretion": plan["discretion"], "on": on,
               "complex": review_target and fine_now < (10_000_000 if is_org else 1_000_000),
               "benchmark": plan["benchmark"]}
     if outcome == "penalty":
-        report.update({"penalty_kinds": ["fine"], "fine_fen": fine_now})
+        report.update({"penalty_kinds": list(kinds), "fine_fen": fine_now})
     a.perform(case_id, "submit_investigation_report", report)
     if target == "deliberation":
         return
@@ -297,8 +320,8 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         a.perform(case_id, "close_case", {"summary": "依法处理完毕", "on": t.day(1)})
         return
     t.day(1)
-    a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": ["fine"],
-                                             "fine_fen": fine_now, "facts": facts, "basis": basis, "on": t.day()})
+    a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": list(kinds),
+                                             "fine_fen": fine_now, "facts": facts, "violation": violation, "basis": basis, "on": t.day()})
     a.perform(case_id, "serve_document", _signed("serve_document", {"document": "prior_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
     if target in ("notice", "approved"):
         return
@@ -313,8 +336,8 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     t.day(15)  # past the statement and hearing windows, also across a public holiday week
     head.perform(case_id, "make_decision", {**report, "document_no": f"仲高新市监罚字〔{start.year}〕{n}号", "on": t.day(),
                                              "evidence": [e["sha256"] for e in a.view(case_id).state.evidence],
-                                             "penalty_kinds": ["fine"], "fine_fen": fine_now,
-                                             "reasons": "当事人陈述申辩未提出新的事实和理由"})
+                                             "penalty_kinds": list(kinds), "fine_fen": fine_now, "orders": orders,
+                                             "reasons": "当事人陈述申辩未提出新的事实和理由，不予采纳"})
     if target == "decided":
         return
     a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))

@@ -117,3 +117,36 @@ class BasisQuery:
             and (self.paragraph is None or paragraph == self.paragraph)
             and (self.item is None or item == self.item)
         )
+
+
+_LIST_SPLIT = re.compile(r"[、，,；;]|(?:和|及|以及)(?=《|第)")
+
+
+def citations(text: str) -> list[BasisQuery]:
+    """The provisions a text cites, written as a list: ``《食品安全法》第六十七条、第七十一条`` cites two
+    articles of one law (a part without a law's name takes the name before it). Raises ``ValueError`` on a
+    part that is no citation."""
+    out: list[BasisQuery] = []
+    law = ""
+    for part in (p.strip() for p in _LIST_SPLIT.split(text.strip())):
+        if not part:
+            continue
+        if part.startswith("第") and law:
+            part = f"《{law}》{part}"
+        query = BasisQuery.parse(part)
+        law = query.law
+        out.append(query)
+    if not out:
+        raise ValueError(f"未写明法条：{text!r}")
+    return out
+
+
+def within(cited: BasisQuery, provision: BasisQuery) -> bool:
+    """Does the citation name the provision at least as precisely as the provision is written (an item
+    of the paragraph cited may be named; the paragraph or item the provision names may not be left out)?"""
+    return (
+        cited.law == provision.law
+        and cited.article == provision.article
+        and (provision.paragraph is None or cited.paragraph == provision.paragraph)
+        and (provision.item is None or cited.item == provision.item)
+    )

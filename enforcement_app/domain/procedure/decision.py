@@ -137,6 +137,53 @@ class Decision(ProposalFields):
     remedies: str = P.kept("")
     agency_name: str = P.kept("")
     based_on_transcript: bool = P.flag()
+    orders: str = P.text("责令改正的内容和期限", required=False)  # Art. 28 ¶1; required for a penalty
+    measures: tuple[str, ...] = P.kept(())  # the benchmark entry's mandatory orders, stated by the decision
+
+
+# Words of a draft or of the app's own notes that a decision as issued may not carry (a decision states what
+# the agency decided, not what it proposes or what a default benchmark suggests).
+DRAFT_WORDING = ("仅供参考", "缺省基准", "草稿", "代拟", "拟对", "拟作出", "拟处", "拟罚", "拟给予", "拟不予", "拟没收",
+                 "建议罚款", "建议处以", "建议给予")
+WORDED_FIELDS = {"facts": "认定的违法事实", "violation": "违反的法律规定", "basis": "法律依据", "discretion": "裁量基准适用说明",
+                 "reasons": "理由", "orders": "责令改正的内容和期限", "compliance": "履行方式和期限"}
+ORDER_KINDS = ("order_correction", "order_cessation", "order_demolition")
+CORRECTION_ARTICLE = "行政处罚法第二十八条第一款"
+
+
+def draft_wording(out: Mapping[str, Any]) -> list[Refusal]:
+    """Draft or internal wording in the texts a decision prints, one refusal per field."""
+    refusals = []
+    for key, label in WORDED_FIELDS.items():
+        found = [w for w in DRAFT_WORDING if w in str(out.get(key) or "")]
+        if found:
+            refusals.append(Refusal("draft_wording", f"决定书的“{label}”含有草稿或内部用语“{'”“'.join(found)}”，应写本机关的认定和决定", "", key))
+    return refusals
+
+
+def measure_refusals(out: Mapping[str, Any]) -> tuple[list[str], list[Refusal]]:
+    """The benchmark entry's mandatory measures in a penalty decision: each order (责令改正、停止发布广告、限期拆除)
+    is stated, each mandatory confiscation is among the penalties unless its base (违法所得, 货值) was found to be
+    nil. Returns the orders to state and the refusals."""
+    benchmark = out.get("benchmark") or {}
+    measures = [m for m in benchmark.get("measures") or [] if m.get("mandatory")]
+    orders = [str(m["text"]) for m in measures if m.get("kind") in ORDER_KINDS]
+    bases = (benchmark.get("input") or {}).get("bases") or {}
+    kinds = set(out.get("penalty_kinds") or ())
+    refusals = []
+    for m in measures:
+        kind = m.get("kind")
+        if kind in ORDER_KINDS or kind in kinds:
+            continue
+        base = m.get("base")
+        if base and base in bases and int(bases[base]) == 0:
+            continue  # nothing to confiscate: the facts recorded a nil base
+        refusals.append(Refusal(
+            "mandatory_measure_missing",
+            f"依据{benchmark.get('penalty_basis') or '所适用的罚则'}，应当{m.get('text')}，决定未包含该处罚"
+            + ("（如确无可没收的，应在裁量事实中记录其数额为零）" if base else ""),
+            str(benchmark.get("penalty_basis") or ""), "penalty_kinds"))
+    return orders, refusals
 
 
 @declare(ActionKind.MAKE_DECISION, "作出处理决定", stages=frozenset({Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING}),
@@ -163,6 +210,14 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
         f.problems.append(
             Refusal("decision_contents", f"处罚决定书缺少行政处罚法第五十九条规定的内容：{'、'.join(missing)}", "行政处罚法第五十九条")
         )
+    if outcome == Outcome.PENALTY.value:
+        if not f.out.get("orders"):
+            f.problems.append(Refusal("correction_order", f"实施行政处罚时，应当责令当事人改正或者限期改正违法行为（{CORRECTION_ARTICLE}）：请写明责令改正的内容和期限",
+                                      CORRECTION_ARTICLE, "orders"))
+        orders, refusals = measure_refusals(f.out)
+        f.keep("measures", tuple(orders))
+        f.problems += refusals
+    f.problems += draft_wording(f.out)
     if outcome == Outcome.PENALTY.value and not f.raw.get("evidence"):
         f.problems.append(Refusal("decision_contents", "处罚决定书须载明认定事实所依据的证据（行政处罚法第五十九条）", "行政处罚法第五十九条", "evidence"))
     if outcome == Outcome.PENALTY.value and state.procedure == Procedure.GENERAL and state.report is None:

@@ -11,6 +11,7 @@ from typing import Any
 from ..case import CaseState, Outcome, Proposal
 from ..discretion.engine import CaseFacts, assess, check_penalty
 from ..discretion.grades import Grade
+from ..discretion.legal_basis import BasisQuery, citations, within
 from ..discretion.model import BaseKind
 from ..forms import Form
 from ..money import format_yuan
@@ -33,7 +34,8 @@ class ProposalFields(P.Payload):
     fine_fen: int = P.kept(0, label="罚款金额")
     confiscation_fen: int = P.kept(0, label="没收金额")
     facts: str = P.kept("", search=True, label="认定的违法事实")
-    basis: str = P.kept("", label="法律依据")
+    violation: str = P.kept("", label="违反的法律规定")  # the provision broken (违反了…), not the penalty clause
+    basis: str = P.kept("", label="法律依据")  # the penalty provision (依据…)
     benchmark_deviation: bool = P.kept(False)
     deviation_reason: str = P.kept("", label="偏离裁量基准的书面理由")
     discretion: str = P.kept("", label="裁量基准适用说明")
@@ -59,13 +61,19 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
     fine = f.fen("fine_fen", "罚款金额")
     f.fen("confiscation_fen", "没收金额")
     f.text("facts", "认定的违法事实")
-    f.text("basis", "法律依据", required=outcome == Outcome.PENALTY.value)
+    basis = f.text("basis", "法律依据", required=outcome == Outcome.PENALTY.value)
+    violation = f.text("violation", "违反的法律规定", required=False)
+    if not violation and (earlier := (state.notice or state.report or {}).get("violation")):
+        violation = earlier  # the provision found broken carries on from the report and the notice
+        f.keep("violation", violation)
     declared = f.flag("benchmark_deviation")
     reason = f.text("deviation_reason", "偏离裁量基准的书面理由", required=declared)
     f.text("discretion", "裁量基准适用说明", required=outcome == Outcome.PENALTY.value and penalty_required)
     if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
         _apply_benchmark(f, state, ctx, on=on, outcome=outcome, fine=fine if PenaltyKind.FINE.value in kinds else None,
                          reason=reason, declared=declared)
+    if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
+        _provisions(f, violation, basis, f.out.get("benchmark"))
     if outcome == Outcome.PENALTY.value:
         if not kinds:
             f.problem("penalty_kinds", "给予处罚的，须写明处罚种类")
@@ -75,6 +83,41 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
             f.problem("fine_fen", "未选择罚款却填写了罚款金额")
     elif kinds or fine:
         f.problem("penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类或罚款")
+
+
+def _provisions(f: Form, violation: str, basis: str, benchmark: Mapping[str, Any] | None) -> None:
+    """The provision broken and the penalty provision are two citations (适用法律错误 is a veto of case-file
+    evaluation): 违反了 names the rule the party broke, 依据 the clause that punishes it. Against the
+    benchmark entry, the first must be one of the entry's violation bases and the second its penalty basis."""
+    entry_violations = list((benchmark or {}).get("violation_basis") or [])
+    if not violation and len(entry_violations) == 1:
+        violation = entry_violations[0]  # the entry names one rule only: that is the one broken
+        f.keep("violation", violation)
+    if not violation:
+        choices = f"（裁量基准条目所列：{'、'.join(entry_violations)}）" if entry_violations else ""
+        f.problem("violation", f"须写明当事人违反的法律规定，即违法行为违反的条款，而非罚则{choices}")
+        return
+    try:
+        cited = citations(violation)
+    except ValueError as exc:
+        f.problem("violation", f"违反的法律规定：{exc}")
+        return
+    try:
+        punished = citations(basis) if basis else []
+    except ValueError:
+        punished = []  # a penalty basis in free words is left to the benchmark check below
+    if punished and all(any(within(c, p) or within(p, c) for p in punished) for c in cited):
+        f.problem("violation", f"“违反的法律规定”写成了罚则（{violation}）：应写违法行为所违反的条款，罚则写在“法律依据”中")
+        return
+    if not entry_violations:
+        return
+    allowed = [BasisQuery.parse(v) for v in entry_violations]
+    wrong = [c for c in cited if not any(within(c, a) for a in allowed)]
+    if wrong:
+        f.problem("violation", f"违反的法律规定 {violation} 不是所适用裁量基准条目的违法条款（可选：{'、'.join(entry_violations)}）")
+    penalty_basis = (benchmark or {}).get("penalty_basis")
+    if penalty_basis and basis and not any(within(p, BasisQuery.parse(penalty_basis)) for p in punished):
+        f.problem("basis", f"法律依据 {basis} 不是所适用裁量基准条目的罚则：应引用{penalty_basis}")
 
 
 def _benchmark_input(f: Form, state: CaseState) -> dict[str, Any] | None:
@@ -172,6 +215,9 @@ def _apply_benchmark(
         "set_title": next((b.title for b in ctx.benchmarks.sets
                            if (b.id, b.version) == (assessment.benchmark_id, assessment.benchmark_version)), ""),
         "penalty_basis": assessment.penalty_basis,
+        "violation_basis": list(assessment.violation_basis),
+        "measures": [{"kind": m.kind.value, "text": m.text, "mandatory": m.mandatory, "base": m.base.value if m.base else None}
+                     for m in assessment.measures],
         "grade": assessment.grade.value,
         "statutory_range_fen": [assessment.statutory_range.low, assessment.statutory_range.high],
         "recommended_range_fen": (
