@@ -148,6 +148,15 @@ def investigated(world, party=None, *, inquire_too: bool = True):
 def closed_case(world, tmp_path, *, archive=True):
     """A penalty case walked to its close (and archive) with two photos as evidence: a file without a flaw
     the record can see. Returns the case id and the photos' hashes."""
+    case_id, hashes = paid_case(world, tmp_path)
+    close(world, case_id, "罚款已缴清，结案")
+    if archive:
+        world.as_(world.officer_a).perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
+    return case_id, hashes
+
+
+def paid_case(world, tmp_path):
+    """:func:`closed_case` up to the payment in full: ready to be closed. Returns the case id and the photos' hashes."""
     case_id = lead(world, world.company)
     file(world, case_id)
     world.clock.set("2025-03-05T12:00")
@@ -168,10 +177,14 @@ def closed_case(world, tmp_path, *, archive=True):
     decide(world, case_id, fine_yuan=50000, evidence=hashes)
     s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
-    if archive:
-        s.perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
     return case_id, hashes
+
+
+def close(world, case_id, summary="罚款已缴清，结案", *, officer=None, head=None, on=None):
+    """The handling officer asks for closing (结案审批表) and a head who did not handle the case approves it:
+    the case is closed on the approval. Returns the approval's event hash."""
+    world.as_(officer or world.officer_a).perform(case_id, "request_closing", {"summary": summary, "on": on, "proposed_on": on})
+    return world.as_(head or world.head).perform(case_id, "approve_closing", {"opinion": "同意结案", "on": on})
 
 
 def png(path, seed: int = 0, width: int = 64, height: int = 48) -> None:

@@ -33,7 +33,7 @@ def walk_to_close(world, case_id, *, evidence, decide_on="2025-03-18T09:00"):
     s = world.as_(world.officer_a)
     s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
+    steps.close(world, case_id)
 
 
 def photo(world, case_id, tmp_path, n=0) -> str:

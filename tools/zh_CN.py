@@ -46,7 +46,7 @@ ZH_CN = {
         "Recommendation": "处理意见", "Decision number": "决定书文号", "Evidence relied on": "认定事实的证据",
         "Reasons (on the statement and defence)": "理由（采纳或不采纳陈述申辩意见的理由）",
         "Decided on the hearing transcript": "根据听证笔录作出决定", "Amount (yuan)": "金额（元）", "Channel": "缴款方式",
-        "Receipt number": "缴款凭证号", "Closing report": "结案报告", "Archive number": "档号", "Retention": "保管期限",
+        "Receipt number": "缴款凭证号", "Archive number": "档号", "Retention": "保管期限",
         "Record": "记录", "Cancel": "取消", "Name, relation to the case, ID number": "姓名，与本案关系，身份证件号码", "Item": "审核要点",
         "Finding": "结论", "Comment": "意见", "Complies": "符合", "Problem": "存在问题", "Request": "审批事项", "Approved": "同意",
         "Disposal": "处理方式", "Details": "情况说明", "Officer to withdraw": "申请回避的人员", "Applicant": "申请人",
@@ -55,6 +55,8 @@ ZH_CN = {
         "Description": "证据说明", "Source": "证据来源", "Collected by": "收集人", "Collected at": "收集时间",
         "Record to correct": "被更正的记录", "Item corrected (e.g. findings, place)": "更正的项目（如 findings 检查情况、place 地点）",
         "Corrected text": "更正后的内容", "Reason for the correction": "更正理由",
+        "Proposed closing date": "拟结案日期", "Closing report (how the case was handled, why it may close)": "结案报告（办理情况及结案意见）",
+        "Reason for returning the closing report": "退回理由",
     },
     "AdminPage": {
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import holiday calendar…": "导入节假日安排…",

@@ -28,6 +28,7 @@ from ..domain.handwriting import INQUIRY_CONFIRMATION, SIGNER_ZH, describe
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     CASE_SOURCE_ZH,
+    CLOSING_GROUND_ZH,
     EVIDENCE_KIND_ZH,
     PAYMENT_CHANNEL_ZH,
     REVIEW_CHECKLIST_ZH,
@@ -668,14 +669,53 @@ class Builder:
         yield Document("payment_record", "罚没款缴纳凭证", "", payments[-1].day, body)
 
     def closing_report(self) -> Iterator[Document]:
-        for step in self.steps("close_case"):
+        """结案审批表: each closing report as the handler asked for it (处理结果, 执行情况, 结案理由, the report)
+        with the head's answer under their electronic signature; a report returned and asked again prints
+        twice, as the record has it. A case closed by its officer before closing needed the head's approval
+        prints its report, and says that no approval was asked."""
+        answers = {str(payload_of(s).request): s for s in self.steps("approve_closing", "return_closing")}
+        for step in self.steps("request_closing", "close_case"):
             p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
-            decision = decode(Decision, self.state.decision) if self.state.decision else None
-            rows = [[_p("案号", lab), _p(self.state.case_no, c)], [_p("当事人", lab), _p(self.state.party_name, c)],
-                    [_p("处理结果", lab), _p(_proposal_text(decision) if decision else "", c)],
-                    [_p("执行情况", lab), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}", c)],
-                    [_p("结案报告", lab), _p(f"{p.summary}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)]]
-            yield Document("closing_report", "结案审批表", "", step.day, [*self.head("结案审批表"), _grid(rows, [0.2 * w, 0.8 * w])])
+            decision = self.state.decision or {}
+            if step.kind == "close_case":
+                answer, result = None, _proposal_text(decode(Decision, decision)) if decision else ""
+                execution = f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}"
+                ground, report = "", f"{p.summary}\n承办人：{self.name(step.actor)}    {_day(step.day)}"
+                head = "（无：本案按启用结案审批以前的程序，由承办人员直接结案，未经负责人审批）"
+            else:
+                answer = answers.get(step.hash)
+                result, execution, ground = p.result, p.execution, CLOSING_GROUND_ZH.get(p.ground, p.ground)
+                handlers = "、".join(self.with_certificate(h, step.day) for h in self.state.handlers)
+                report = (f"{p.summary}\n拟结案日期：{_day(p.proposed_on)}\n"
+                          f"承办人：{handlers}\n提请人：{self.name(step.actor)}    {_day(step.day)}")
+                head = self._closing_answer(answer)
+            rows = [
+                [_p("案号", lab), _p(self.state.case_no, c), _p("案由", lab), _p(self.state.cause, c)],
+                *self.party_rows(),
+                [_p("立案日期", lab), _p(_day(self.state.filed_on) if self.state.filed_on else "—", c),
+                 _p("决定书文号", lab), _p(decision.get("document_no") or decision.get("form_no") or "—", c)],
+                [_p("处理结果", lab), _p(result, c), "", ""],
+                [_p("执行情况", lab), _p(execution, c), "", ""],
+                [_p("结案理由", lab), _p(ground or "—", c), "", ""],
+                [_p("结案报告及承办人意见", lab), _p(report, c), "", ""],
+                [_p("负责人审批意见", lab), _p(head, c), "", ""],
+            ]
+            n = len(self.party_rows())
+            spans = [*self.party_spans(1), *(((1, i), (3, i)) for i in range(n + 2, n + 7))]
+            returned = answer is not None and answer.kind == "return_closing"
+            title = "结案审批表（退回）" if returned else "结案审批表"
+            yield Document("closing_report", title, "", answer.day if answer else step.day,
+                           [*self.head("结案审批表"), _grid(rows, [0.19 * w, 0.33 * w, 0.16 * w, 0.32 * w], spans=spans, label_cols=(0, 2))])
+
+    def _closing_answer(self, answer: Step | None) -> str:
+        if answer is None:
+            return "（待审批）"
+        p = payload_of(answer)
+        if answer.kind == "return_closing":
+            opinion = f"退回，不同意结案。退回理由：{p.reason}"
+        else:
+            opinion = _sentence(p.opinion or "同意结案") + f"结案日期：{_day(answer.day)}。"
+        return f"{opinion}\n负责人：{self.name(answer.actor)}    {_day(answer.day)}\n{self.signed(answer)}".rstrip()
 
     def process_record(self) -> Iterator[Document]:
         events = self.data.events

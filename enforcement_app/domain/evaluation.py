@@ -214,7 +214,7 @@ def _legal_order(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
 
 _ORDER_KINDS = frozenset({"register_lead", "approve_filing", "record_inspection", "record_inquiry", "submit_investigation_report",
                           "record_legal_review", "issue_prior_notice", "record_statement", "hold_hearing", "make_decision",
-                          "record_payment", "close_case", "archive_case"})  # the steps whose order an evaluator checks
+                          "record_payment", "close_case", "request_closing", "approve_closing", "archive_case"})  # the steps whose order an evaluator checks
 
 
 def _deadlines_met(state: CaseState, ctx: Context, standard: Standard) -> Verdict:

@@ -27,6 +27,8 @@ APPROVAL_MATTER_ZH = {"extension": "延长办案期限", "evidence_preservation"
                       "instalments": "分期缴纳罚款"}
 PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
 STATEMENT_FORM_ZH = {"written": "书面", "oral": "口头"}
+CLOSING_GROUND_ZH = {"executed": "行政处罚决定执行完毕", "court_enforcement": "已申请人民法院强制执行", "no_penalty": "作出不予行政处罚决定",
+                     "dismissal": "违法事实不能成立，撤销案件", "transfer": "涉嫌犯罪，已移送司法机关"}
 RETENTION_ZH = {"30_years": "30年", "permanent": "永久"}
 PRESERVATION_DISPOSAL_ZH = {"release": "解除先行登记保存", "technical_inspection": "技术检测", "seize": "查封扣押", "confiscate": "没收",
                             "transfer": "移送"}

@@ -210,6 +210,13 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
     return counts
 
 
+def _close(officer, head, case_id: str, summary: str, t: _Timeline) -> None:
+    """The handler's closing report one day, the head's approval (结案审批) the next."""
+    on = t.day(2)
+    officer.perform(case_id, "request_closing", {"summary": summary, "on": on, "proposed_on": on})
+    head.perform(case_id, "approve_closing", {"opinion": "同意结案。", "on": t.day(1)})
+
+
 def _demo_case(services, sessions, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
     t = _Timeline(services, start)
     a, b = (sessions[login] for login in pair)
@@ -294,7 +301,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                                  "evidence": []})
         if outcome == "no_penalty":
             a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
-        a.perform(case_id, "close_case", {"summary": "依法处理完毕", "on": t.day(1)})
+        _close(a, head, case_id, "依法处理完毕" if outcome != "transfer" else "涉嫌犯罪，已移送公安机关，依法结案", t)
         return
     t.day(1)
     a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": ["fine"],
@@ -321,6 +328,6 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     if target == "execution":
         return
     a.perform(case_id, "record_payment", {"amount_fen": fine_now, "channel": "bank", "receipt_no": f"4413{n:06d}", "on": t.day(5)})
-    a.perform(case_id, "close_case", {"summary": "罚款已缴清，依法结案", "on": t.day(2)})
+    _close(a, head, case_id, "当事人已按期缴清罚款，违法行为已改正，处罚决定执行完毕，建议结案", t)
     if target == "archived":
         a.perform(case_id, "archive_case", {"archive_no": f"{t.now.year}{n:04d}", "retention": "30_years", "on": t.day(3)})

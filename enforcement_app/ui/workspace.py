@@ -316,7 +316,7 @@ class CaseWorkspace(QWidget):
         if kind in SIGNED_KINDS:
             confirm = tr("CaseWorkspace", "Record “%1” under your personal electronic signature? A signed step cannot be "
                                           "withdrawn; a mistake is put right by a correction recorded after it.").replace("%1", title)
-        elif kind in ("close_case", "archive_case"):
+        elif kind == "archive_case":
             confirm = tr("CaseWorkspace", "Record “%1”? No investigation, decision or execution step can be taken on the case after it.").replace("%1", title)
         dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
                               submit=lambda payload, done, fail: self._perform(kind, payload, done, fail), extra=extra,
@@ -440,6 +440,8 @@ SIGN_OFF_DOCUMENTS = {
     "approve_filing": ("case_source", "filing_approval"),
     "refuse_filing": ("case_source", "filing_approval"),
     "decide_approval": ("approval_form",),
+    "approve_closing": ("closing_report", "decision", "payment_record"),
+    "return_closing": ("closing_report", "decision", "payment_record"),
     "record_legal_review": ("investigation_report", "inspection_record", "inquiry_record", "evidence_list"),
     "record_collective_discussion": ("investigation_report", "legal_review", "statement_record", "reexamination", "hearing_report"),
     "make_decision": ("investigation_report", "legal_review", "collective_discussion", "prior_notice", "statement_record", "reexamination",

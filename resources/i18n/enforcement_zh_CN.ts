@@ -312,10 +312,6 @@
         <translation>缴款凭证号</translation>
     </message>
     <message>
-        <source>Closing report</source>
-        <translation>结案报告</translation>
-    </message>
-    <message>
         <source>Archive number</source>
         <translation>档号</translation>
     </message>
@@ -438,6 +434,18 @@
     <message>
         <source>Reason for the correction</source>
         <translation>更正理由</translation>
+    </message>
+    <message>
+        <source>Proposed closing date</source>
+        <translation>拟结案日期</translation>
+    </message>
+    <message>
+        <source>Closing report (how the case was handled, why it may close)</source>
+        <translation>结案报告（办理情况及结案意见）</translation>
+    </message>
+    <message>
+        <source>Reason for returning the closing report</source>
+        <translation>退回理由</translation>
     </message>
 </context>
 <context>
