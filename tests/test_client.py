@@ -353,7 +353,8 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     type_into(qtbot, dialog, "document_no", "仲高新市监告字〔2025〕1号")
     submit(qtbot, officer, dialog)
     dialog = click_action(qtbot, officer, "serve_document")
-    draw_signature(qtbot, dialog.inputs["signatures"])
+    for row in range(3):  # the recipient, and the two 送达人 the form names (the case's officers)
+        draw_signature(qtbot, dialog.inputs["signatures"], row)
     submit(qtbot, officer, dialog)
 
     world.clock.set("2025-03-20T09:00")  # statement and hearing windows closed
@@ -366,7 +367,8 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     officer.workspace.reload()
     settle(qtbot, worker)
     dialog = click_action(qtbot, officer, "serve_document")
-    draw_signature(qtbot, dialog.inputs["signatures"])
+    for row in range(3):  # the recipient, and the two 送达人 the form names (the case's officers)
+        draw_signature(qtbot, dialog.inputs["signatures"], row)
     submit(qtbot, officer, dialog)
     dialog = click_action(qtbot, officer, "record_payment")
     type_into(qtbot, dialog, "receipt_no", "NO.0001")

@@ -56,7 +56,7 @@ ZH_CN = {
         "Record to correct": "被更正的记录", "Item corrected (e.g. findings, place)": "更正的项目（如 findings 检查情况、place 地点）",
         "Corrected text": "更正后的内容", "Reason for the correction": "更正理由",
         "Proposed closing date": "拟结案日期", "Closing report (how the case was handled, why it may close)": "结案报告（办理情况及结案意见）",
-        "Reason for returning the closing report": "退回理由",
+        "Reason for returning the closing report": "退回理由", "Served by (two officers)": "送达人（两名执法人员）",
     },
     "AdminPage": {
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import holiday calendar…": "导入节假日安排…",

@@ -614,22 +614,44 @@ class Builder:
             yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
 
     def service_receipt(self) -> Iterator[Document]:
+        """送达回证: the document and its number, the recipient, when, where and how it was served, the
+        recipient's signature and the day they wrote on it (or, left at the address, the refusal with its
+        witness), and both 送达人 each on a line with their signature. A receipt recorded before the 送达人 were
+        named prints the officer who recorded it as the one 送达人."""
         issued = {k: v for k, v in self.state.documents_issued.items()}
         for step in self.steps("serve_document"):
             p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
             doc = str(p.document)
+            servers = list(p.officers) or [step.actor]
+            entries = list(p.signatures or ())
             rows = [
                 [_p("送达文书名称及文号", lab), _p(f"{SERVED_DOCUMENT_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
                 [_p("受送达人", lab), _p(p.recipient, c)],
                 [_p("送达时间", lab), _p(_day(step.day), c)],
                 [_p("送达地点", lab), _p(p.address or (self.data.party.address if self.data.party else ""), c)],
                 [_p("送达方式", lab), _p(SERVICE_METHOD_ZH.get(str(p.method), p.method), c)],
-                [_p("受送达人签名或盖章", lab), _receipt_cell(p.signatures, c)],
-                [_p("见证人", lab), _p(p.witness or "", c)],
-                [_p("送达人", lab), _p(self.name(step.actor), c)],
+                [_p("受送达人签名或盖章", lab), _receipt_cell(entries, c, p.received_on, bool(p.receipt_signed), w * 0.72 - 8)],
+                [_p("见证人", lab), self._witness_cell(p, entries)],
+                [_p("送达人", lab), self._servers_cell(servers, entries, step.day, w * 0.72 - 8)],
+                [_p("备注", lab), _p(SERVICE_NOTES.get(str(p.method), ""), c)],
             ]
             yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", "", step.day,
                            [*self.head("送达回证"), _grid(rows, [0.28 * w, 0.72 * w])])
+
+    def _witness_cell(self, p, entries) -> Flowable:
+        refusal = next((e for e in entries if e.get("signer") == "recipient" and e.get("how") == "refused"), None)
+        lines = [p.witness] if p.witness else []
+        if refusal is not None and refusal.get("witness") and refusal.get("witness") != p.witness:
+            lines.append(str(refusal["witness"]))
+        signed = [e for e in entries if e.get("signer") == "witness"]
+        if not signed:
+            return _p("\n".join(lines), self.s.cell)
+        return _signature_lines([(f"{e.get('name', '')}：", e) for e in signed], self.s.cell)
+
+    def _servers_cell(self, servers: Sequence[str], entries, day: date, width: float) -> Flowable:
+        """Each 送达人 with their certificate number and, beside it, their signature from the receipt."""
+        signed = {str(e.get("name")): e for e in entries if e.get("signer") == "officer"}
+        return _signature_lines([(self.with_certificate(o, day), signed.get(self.name(o))) for o in servers], self.s.cell, width)
 
     def reminder(self) -> Iterator[Document]:
         """催告书 (行政强制法第三十五条): the amount, the surcharge, by when and how to pay, the right to be heard."""
@@ -901,10 +923,44 @@ def _signature_row(label: Flowable, image: Flowable) -> Table:
     return table
 
 
-def _receipt_cell(entries, style) -> Flowable:
+def _receipt_cell(entries, style, received_on: Any, legacy_signed: bool, width: float) -> Flowable:
+    """The recipient's signature (or the refusal noted) with the day they wrote on the receipt."""
     recipient = [e for e in entries or () if e.get("signer") == "recipient"]
+    day = f"签收日期：{_day(received_on)}" if received_on else ""
     if not recipient:
-        return _p("", style)
-    image = _signature_image(recipient[0])
-    return image if image is not None else _p(describe(recipient[0]), style)
+        text = "（受送达人已签收，本记录未留存签名图像）" if legacy_signed else ""
+        return _p("\n".join(t for t in (text, day) if t), style)
+    entry = recipient[0]
+    if _signature_image(entry) is None:
+        return _p("\n".join(t for t in (describe(entry), day) if t), style)
+    return _signature_lines([(f"{entry.get('name', '')}：", entry)], style, width, after=day)
 
+
+def _signature_lines(lines: Sequence[tuple[str, Any]], style, width: float = 0.72 * BODY_WIDTH - 8, *, after: str = "") -> Flowable:
+    """One line per signer inside a table cell: who (left), their drawn signature on a rule (right), or how
+    they signed when no image was drawn; ``after``: a last line (the day signed)."""
+    rows = []
+    for who, entry in lines:
+        image = _signature_image(entry) if entry else None
+        if image is None:
+            note = describe(entry) if entry else "（未留存签名）"
+            rows.append([_p(who, style), _p(note, style)])
+        else:
+            rows.append([_p(who, style), image])
+    if after:
+        rows.append([_p(after, style), ""])
+    table = Table(rows, colWidths=[0.5 * width, 0.5 * width], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                               *(("LINEBELOW", (1, i), (1, i), 0.5, colors.black) for i, (_w, e) in enumerate(lines) if e)]))
+    return table
+
+
+SERVICE_NOTES = {
+    "left_at_address": "受送达人拒绝签收，送达人在送达回证上注明拒收事由和日期，由见证人签名或者以拍照、录像等方式记录送达过程，"
+                       "把文书留在受送达人的住所，视为送达。",
+    "post": "邮寄送达的，以回执上注明的收件日期为送达日期。",
+    "electronic": "经受送达人同意并签订送达地址确认书，以电子方式送达，到达受送达人特定系统的日期为送达日期。",
+    "public_notice": "受送达人下落不明或者用其他方式无法送达，公告送达，自发出公告之日起经过规定期间，即视为送达。",
+}

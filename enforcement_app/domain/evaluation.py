@@ -21,6 +21,7 @@ from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage, Step
 from .discretion.grades import Grade
 from .handwriting import SIGNER_ZH, signer_rules
+from .labels import SERVICE_METHOD_ZH
 from .money import format_range, format_yuan
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
 from .refusals import InvalidInput
@@ -317,7 +318,9 @@ def _service(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     if not state.documents_issued:
         return Verdict(True, "没有需送达的文书（不适用）")
     missing = [names.get(d, d) for d in state.documents_issued if d not in state.documents_served]
-    lines = [f"{names.get(d, d)}：{s.get('on', '')}{'，受送达人签收' if s.get('receipt_signed') or _signed_receipt(s) else ''}"
+    lines = [f"{names.get(d, d)}：{s.get('on', '')}，{SERVICE_METHOD_ZH.get(str(s.get('method', '')), s.get('method', ''))}"
+             f"{'，送达人' + '、'.join(_officer_name(ctx, o) for o in s['officers']) if s.get('officers') else ''}"
+             f"{'，受送达人签收' if s.get('receipt_signed') or _signed_receipt(s) else ''}"
              for d, s in state.documents_served.items()]
     if missing:
         return Verdict(False, "未送达：" + "、".join(missing))

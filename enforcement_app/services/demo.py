@@ -97,6 +97,21 @@ def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> by
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
+def _served(ids, officers, pair, payload: dict[str, Any], *, refused: bool = False) -> dict[str, Any]:
+    """A 送达回证 served by the case's two officers: the recipient's signature and both 送达人's; ``refused``: the
+    recipient would not sign, the document was left at the address (留置送达) before a witness."""
+    names = (officers[pair[0]].name, officers[pair[1]].name)
+    if not refused:
+        return _signed("serve_document", {**payload, "officers": ids}, *names)
+    witness = "物业管理处工作人员陈某"
+    left = {**payload, "officers": ids, "method": "left_at_address", "witness": witness}
+    moment = datetime.fromisoformat(f"{payload['on']}T10:00").replace(tzinfo=CHINA).isoformat()
+    refusal = {"signer": "recipient", "name": payload["recipient"], "how": "refused", "at": moment,
+               "reason": "受送达人拒绝签收，称对处罚有异议", "witness": witness}
+    return {**left, "signatures": [refusal, *(handwritten_entry("serve_document", left, "officer", name, scribble(name, n), moment)
+                                             for n, name in enumerate(names, 1))]}
+
+
 def _signed(kind: str, payload: dict[str, Any], *officers: str) -> dict[str, Any]:
     """``payload`` with the signatures resources/law/signers.json asks of it, each a quick scrawl of the name
     (``officers``: the names of the officers it lists, in order)."""
@@ -300,20 +315,21 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                                  "reasons": "依据行政处罚法第三十三条第一款" if outcome == "no_penalty" else "",
                                                  "evidence": []})
         if outcome == "no_penalty":
-            a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
+            a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
         _close(a, head, case_id, "依法处理完毕" if outcome != "transfer" else "涉嫌犯罪，已移送公安机关，依法结案", t)
         return
     t.day(1)
     a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": ["fine"],
                                              "fine_fen": fine_now, "facts": facts, "basis": basis, "on": t.day()})
-    a.perform(case_id, "serve_document", _signed("serve_document", {"document": "prior_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
+    a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "prior_notice", "method": "direct", "recipient": party.name,
+                                                                    "on": t.day()}, refused=n % 5 == 3))
     if target in ("notice", "approved"):
         return
     if target == "hearing":
         a.perform(case_id, "request_hearing", {"form": "written", "on": t.day(2)})
         a.perform(case_id, "give_hearing_notice", {"hearing_on": max(t.now.date() + timedelta(days=14), today + timedelta(days=10)).isoformat(), "place": "本局听证室",
                                                    "document_no": f"仲高新市监听字〔{start.year}〕{n}号", "chair": officers["chenjing"].id, "on": t.day(1)})
-        a.perform(case_id, "serve_document", _signed("serve_document", {"document": "hearing_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
+        a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "hearing_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
         return
     a.perform(case_id, "record_statement", {"form": "written", "by": party.name, "content": "请求从轻处罚", "on": t.day(2)})
     a.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "当事人未提出新的事实和理由，不予采纳", "on": t.day(1)})
@@ -324,7 +340,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                              "reasons": "当事人陈述申辩未提出新的事实和理由"})
     if target == "decided":
         return
-    a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
+    a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
     if target == "execution":
         return
     a.perform(case_id, "record_payment", {"amount_fen": fine_now, "channel": "bank", "receipt_no": f"4413{n:06d}", "on": t.day(5)})

@@ -447,6 +447,10 @@
         <source>Reason for returning the closing report</source>
         <translation>退回理由</translation>
     </message>
+    <message>
+        <source>Served by (two officers)</source>
+        <translation>送达人（两名执法人员）</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
