@@ -285,9 +285,12 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     photo = tmp_path / "shelf.png"
     steps.png(photo)
     dialog = officer.workspace.add_evidence([str(photo)])  # what a drop on the evidence list does
-    assert dialog.inputs["kind"].currentData() == "audiovisual"
+    assert dialog.inputs["kind"].currentData() == "photo" and dialog.inputs["taken_by"].text() == "张明、李华"
     type_into(qtbot, dialog, "description", "货架上的过期酸奶照片")
     set_moment(dialog, "collected_at", "2025-03-04T10:30")
+    type_into(qtbot, dialog, "taken_at", "2025-03-04 10:20")
+    type_into(qtbot, dialog, "taken_place", "惠州市仲恺高新区惠风路1号店内")
+    type_into(qtbot, dialog, "proves", "货架上陈列超过保质期的酸奶")
     submit(qtbot, officer, dialog)
     registered = world.as_(world.officer_a).view(case_id).state.evidence
     assert registered[0]["description"] == "货架上的过期酸奶照片" and len(registered[0]["sha256"]) == 64
@@ -757,6 +760,9 @@ def test_a_failed_write_still_refreshes_what_it_had_stored(world, clients, qtbot
     dialog = officer.workspace.add_evidence([str(photo), str(tmp_path / "missing.png")])
     type_into(qtbot, dialog, "description", "货架照片")
     set_moment(dialog, "collected_at", "2025-03-03T08:30")
+    type_into(qtbot, dialog, "taken_at", "2025-03-03 08:20")  # a photo's particulars, asked of each
+    type_into(qtbot, dialog, "taken_place", "店内货架")
+    type_into(qtbot, dialog, "proves", "货架陈列情况")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     settle(qtbot, worker)

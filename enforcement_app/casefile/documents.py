@@ -18,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
@@ -126,8 +126,10 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
+    # a label column is shaded, but not where a span of the row's value runs across it
+    covered = {(c, r) for (c0, r0), (c1, r1) in spans for c in range(c0, c1 + 1) for r in range(r0, r1 + 1) if (c, r) != (c0, r0)}
     for col in label_cols:
-        style.append(("BACKGROUND", (col, 0), (col, -1), colors.Color(0.95, 0.95, 0.95)))
+        style += [("BACKGROUND", (col, r), (col, r), colors.Color(0.95, 0.95, 0.95)) for r in range(len(rows)) if (col, r) not in covered]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     style += [("SPAN", *span) for span in spans]
@@ -352,9 +354,11 @@ class Builder:
                     thumb = _p("（无法显示预览）", self.s.small)
             collected = e.get("collected_at")
             last_day = date.fromisoformat(str(collected)[:10]) if collected else last_day
+            proves = f"\n证明对象：{e['proves']}" if e.get("proves") else ""
+            printed = {"identity": "\n（见“当事人身份证明”）"}.get(str(e.get("kind")), "\n（见“证据照片”）" if _pictured(e) else "")
             rows.append([
                 _p(n, lab), _p(EVIDENCE_KIND_ZH.get(str(e.get("kind")), e.get("kind")), c),
-                _p(f"{e.get('description', '')}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）", c),
+                _p(f"{e.get('description', '')}{proves}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）{printed}", c),
                 _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}\n{_moment(collected)}\n{e.get('place', '')}", c),
                 _p(_split_hash(str(e.get("sha256", ""))), self.s.mono),
                 thumb,
@@ -362,6 +366,78 @@ class Builder:
         yield Document("evidence_list", "证据材料清单", "", last_day,
                        [*self.head("证据材料清单"), _grid(rows, widths, label_cols=(), header=True),
                         Spacer(1, 6), _p("证据文件原件按 SHA-256 值保存于证据库，可用“enforcement-cli verify”核验未被改动。", self.s.small)])
+
+    def party_identity(self) -> Iterator[Document]:
+        """当事人身份证明: the copy of the party's identity card or business licence, as filed among the evidence,
+        at a size the text on it reads, with its particulars and whether its number is the party's."""
+        c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+        party = self.data.party
+        for n, e in enumerate(self.state.evidence, 1):
+            if e.get("kind") != "identity":
+                continue
+            number = str(e.get("identity_no", ""))
+            registered = party.identity_no if party is not None else ""
+            check = "与登记一致" if number and number == registered else f"与当事人登记的{registered or '（未登记）'}不一致"
+            collected = e.get("collected_at")
+            rows = [
+                [_p("当事人", lab), _p(self.state.party_name, c), _p("证件名称", lab), _p(e.get("identity_document", ""), c)],
+                [_p("证件号码", lab), _p(f"{number}（{check}）", c), "", ""],
+                [_p("证明对象", lab), _p(e.get("proves") or "当事人的主体资格（身份）", c), "", ""],
+                [_p("来源", lab), _p(e.get("source", ""), c), _p("收集人", lab),
+                 _p("、".join(self.name(o) for o in e.get("collected_by", [])), c)],
+                [_p("收集时间、地点", lab), _p(f"{_moment(collected)}  {e.get('place', '')}", c), "", ""],
+                [_p("说明", lab), _p(e.get("description", ""), c), "", ""],
+                [_p("电子文件", lab), _p(f"证据材料清单第{n}项  {e.get('original_name', '')}（{e.get('size', 0)} 字节）\n"
+                                         f"SHA-256：{e.get('sha256', '')}", self.s.small), "", ""],
+            ]
+            spans = [((1, i), (3, i)) for i in (1, 2, 4, 5, 6)]
+            table = _grid(rows, [0.17 * w, 0.37 * w, 0.13 * w, 0.33 * w], spans=spans, label_cols=(0, 2))
+            yield Document("party_identity", "当事人身份证明", "", date.fromisoformat(str(collected)[:10]) if collected else None,
+                           [*self.head("当事人身份证明"), table, Spacer(1, 8),
+                            self.picture(e, w, 150 * mm)])
+
+    def picture(self, e, width: float, height: float) -> Flowable:
+        """An evidence image scaled to fit ``width`` × ``height``, or why it cannot be shown."""
+        path = self.data.evidence_files.get(str(e.get("sha256")))
+        if path is None or not path.exists():
+            return _p("（证据文件不在本机证据库中，未能印出）", self.s.small)
+        try:
+            return _page_image(path, width, height)
+        except Exception:  # noqa: BLE001 - a file named .jpg that is no image (or a decompression bomb): say so
+            return _p("（无法显示该图片）", self.s.small)
+
+    def evidence_photos(self) -> Iterator[Document]:
+        """证据照片: every picture among the evidence (the identity proof apart) at the width of the page, each
+        with its particulars: when, where and by whom it was taken, the witness, what it proves, its number
+        in the evidence list and its SHA-256. Particulars a record made before they were asked for lacks print
+        as 未记录."""
+        c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+        items: list[Flowable] = []
+        last = None
+        pictured = [(n, e) for n, e in enumerate(self.state.evidence, 1) if _pictured(e) and e.get("kind") != "identity"]
+        for k, (n, e) in enumerate(pictured, 1):
+            taken, collected = e.get("taken_at"), e.get("collected_at")
+            last = taken or collected or last
+
+            def given(value: Any) -> str:
+                return str(value) if value else "未记录"
+
+            rows = [
+                [_p("拍摄时间", lab), _p(_moment(taken) if taken else "未记录", c), _p("拍摄地点", lab), _p(given(e.get("taken_place")), c)],
+                [_p("拍摄人", lab), _p(given(e.get("taken_by")), c), _p("见证人", lab), _p(e.get("witness") or "无", c)],
+                [_p("证明对象", lab), _p(given(e.get("proves")), c), "", ""],
+                [_p("说明及来源", lab), _p(f"{e.get('description', '')}（{e.get('source', '')}）", c), "", ""],
+                [_p("收集人、时间", lab), _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}  {_moment(collected)}", c), "", ""],
+                [_p("电子文件", lab), _p(f"证据材料清单第{n}项  {e.get('original_name', '')}\nSHA-256：{e.get('sha256', '')}", self.s.small), "", ""],
+            ]
+            spans = [((1, i), (3, i)) for i in range(2, 6)]
+            block = [_p(f"照片{k}：{e.get('description', '')}", self.s.heading), self.picture(e, w, 118 * mm), Spacer(1, 4),
+                     _grid(rows, [0.17 * w, 0.33 * w, 0.15 * w, 0.35 * w], spans=spans, label_cols=(0, 2)), Spacer(1, 10)]
+            items.append(KeepTogether(block))
+        if not items:
+            return
+        day = date.fromisoformat(str(last)[:10]) if last else None
+        yield Document("evidence_photos", "证据照片", "", day, [*self.head(f"证据照片（共{len(items)}张）"), *items])
 
     def approval_form(self) -> Iterator[Document]:
         decided = {payload_of(s).request: s for s in self.steps("decide_approval")}
@@ -651,7 +727,8 @@ class Builder:
     def _servers_cell(self, servers: Sequence[str], entries, day: date, width: float) -> Flowable:
         """Each 送达人 with their certificate number and, beside it, their signature from the receipt."""
         signed = {str(e.get("name")): e for e in entries if e.get("signer") == "officer"}
-        return _signature_lines([(self.with_certificate(o, day), signed.get(self.name(o))) for o in servers], self.s.cell, width)
+        return _signature_lines([(self.with_certificate(o, day).replace("（", "\n（", 1), signed.get(self.name(o))) for o in servers],
+                                self.s.cell, width)
 
     def reminder(self) -> Iterator[Document]:
         """催告书 (行政强制法第三十五条): the amount, the surcharge, by when and how to pay, the right to be heard."""
@@ -822,6 +899,31 @@ def _split_hash(digest: str) -> str:
 THUMBNAIL_PIXELS = 480
 
 
+PAGE_IMAGE_PIXELS = 1600
+
+
+def _pictured(e) -> bool:
+    return str(e.get("media_type", "")).startswith("image/")
+
+
+def _page_image(path, width: float, height: float) -> Image:
+    """A picture of the evidence as a JPEG of at most 1600 pixels on its long side (about 260 dpi across the
+    page: the text on a licence reads), scaled to fit ``width`` × ``height``. The original stays in the
+    evidence store under its SHA-256. Deterministic: the same file gives the same bytes."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as im:
+        im.draft("RGB", (PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
+        im = im.convert("RGB")
+        im.thumbnail((PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
+        buffer = io.BytesIO()
+        im.save(buffer, "JPEG", quality=85, optimize=False)
+        w, h = im.size
+    buffer.seek(0)
+    scale = min(width / w, height / h)
+    return Image(buffer, width=w * scale, height=h * scale)
+
+
 def _thumbnail(path, width: float) -> Image:
     """A photo as a small JPEG for the evidence list. The original (a phone photo of several megabytes)
     stays in the evidence store under its SHA-256; embedding it whole would make a 60-page file hundreds
@@ -951,8 +1053,8 @@ def _signature_lines(lines: Sequence[tuple[str, Any]], style, width: float = 0.7
         rows.append([_p(after, style), ""])
     table = Table(rows, colWidths=[0.5 * width, 0.5 * width], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 3),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
                                *(("LINEBELOW", (1, i), (1, i), 0.5, colors.black) for i, (_w, e) in enumerate(lines) if e)]))
     return table
 

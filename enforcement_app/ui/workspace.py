@@ -386,9 +386,13 @@ class CaseWorkspace(QWidget):
         """Ask for the evidence particulars (kind, description, source, who and when) of the chosen or dropped
         files, then copy each into the evidence store and record it."""
         s = self.view["state"]
-        images = all(Path(p).suffix.lower() in (".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav") for p in paths)
-        defaults = {"kind": "audiovisual" if images else "documentary", "description": "、".join(Path(p).stem for p in paths),
-                    "source": "执法人员现场收集", "collected_by": list(s.handlers)}
+        suffixes = {Path(p).suffix.lower() for p in paths}
+        kind = ("photo" if suffixes <= {".jpg", ".jpeg", ".png"} else
+                "audiovisual" if suffixes <= {".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav"} else "documentary")
+        names = self.view.get("names", {})
+        defaults = {"kind": kind, "description": "、".join(Path(p).stem for p in paths),
+                    "source": "执法人员现场收集", "collected_by": list(s.handlers),
+                    "taken_by": "、".join(names.get(h, "") for h in s.handlers) if kind == "photo" else ""}
         title = tr("CaseWorkspace", "Register %1 evidence file(s)").replace("%1", str(len(paths)))
         dialog = ActionDialog("add_evidence", title, FORMS["add_evidence"], officers=self.view["officer_choices"], defaults=defaults,
                               submit=lambda payload, done, fail: self._store_evidence(paths, payload, done, fail), parent=self)

@@ -451,6 +451,26 @@
         <source>Served by (two officers)</source>
         <translation>送达人（两名执法人员）</translation>
     </message>
+    <message>
+        <source>Photo taken at (YYYY-MM-DD HH:MM)</source>
+        <translation>拍摄时间（年-月-日 时:分）</translation>
+    </message>
+    <message>
+        <source>Photo taken where</source>
+        <translation>拍摄地点</translation>
+    </message>
+    <message>
+        <source>Photo taken by</source>
+        <translation>拍摄人</translation>
+    </message>
+    <message>
+        <source>What it proves</source>
+        <translation>证明对象（证明内容）</translation>
+    </message>
+    <message>
+        <source>Identity document (ID card, business licence)</source>
+        <translation>证件名称（居民身份证、营业执照）</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
