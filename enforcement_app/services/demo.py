@@ -7,9 +7,7 @@ the cases carry dates over the past months; deadlines, overdue badges and the pr
 from __future__ import annotations
 
 import random
-import struct
 import tempfile
-import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from ..domain.handwriting import handwritten_entry, names_in, scribble, usual_si
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
 from ..domain.refusals import PermissionDenied
+from . import specimens
 from .api import CHINA, Services
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -80,21 +79,6 @@ def company_uscc(rng: random.Random) -> str:
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     first17 = "91441300" + "".join(rng.choice(alphabet) for _ in range(9))
     return first17 + uscc_check_char(first17)
-
-
-def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> bytes:
-    """A small striped PNG (a stand-in for an on-site photo), made without any imaging library."""
-    rows = []
-    for y in range(height):
-        shade = (y * 7 + seed * 13) % 60
-        pixel = bytes(min(255, c + shade) for c in colour)
-        rows.append(b"\x00" + pixel * width)
-    raw = zlib.compress(b"".join(rows), 9)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 def _served(ids, officers, pair, payload: dict[str, Any], *, refused: bool = False) -> dict[str, Any]:
@@ -232,6 +216,17 @@ def _close(officer, head, case_id: str, summary: str, t: _Timeline) -> None:
     head.perform(case_id, "approve_closing", {"opinion": "同意结案。", "on": t.day(1)})
 
 
+def _identity(officer, case_id: str, party, ids, scratch: Path, n: int, t: _Timeline, rng: random.Random) -> None:
+    """The party's business licence or identity card, copied when the case is opened (当事人身份证明)."""
+    document, suffix, picture = specimens.party_identity(party, rng)
+    path = scratch / f"identity-{n}{suffix}"
+    path.write_bytes(picture)
+    officer.add_evidence(case_id, path, {
+        "kind": "identity", "description": f"{document}复印件（当事人签字确认与原件一致）", "source": "当事人提供",
+        "collected_by": ids, "collected_at": t.at(11), "place": party.address,
+        "identity_document": document, "identity_no": party.identity_no})
+
+
 def _demo_case(services, sessions, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
     t = _Timeline(services, start)
     a, b = (sessions[login] for login in pair)
@@ -240,16 +235,18 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     cause_name, entry, basis, facts, bases = cause
     is_org = party.kind.value == "organisation"
     if target == "simple":
-        a.record_simple_decision(_signed("record_simple_decision", {
+        case_id = a.record_simple_decision(_signed("record_simple_decision", {
             "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
             "basis": "《无证无照经营查处办法》第十三条", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
             "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
             "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000}))
+        _identity(a, case_id, party, ids, scratch, n, t, rng)
         return
     act_day = start - timedelta(days=rng.randrange(3, 30))
     case_id = a.register_lead({
         "source": rng.choice(["complaint", "inspection", "referral", "report"]), "received_on": t.day(), "act_date": act_day.isoformat(),
         "cause": cause_name, "cause_entry": entry, "summary": f"{facts}（线索）", "party_id": party.id, "handlers": ids})
+    _identity(a, case_id, party, ids, scratch, n, t, rng)
     if target == "lead":
         return
     a.perform(case_id, "request_filing", {"facts": facts, "reason": f"涉嫌违反{basis}", "on": t.day(1)})
@@ -264,10 +261,15 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         "started_at": t.at(10), "ended_at": t.at(11), "place": party.address, "officers": ids, "certificates_shown": True,
         "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name}))
     for k in range(2 if n % 3 else 1):
-        path = scratch / f"photo-{n}-{k}.png"
-        path.write_bytes(_png(160, 120, (40 + 20 * k, 90, 140), n * 7 + k))
-        a.add_evidence(case_id, path, {"kind": "audiovisual", "description": f"现场照片{k + 1}", "source": "执法人员现场拍摄",
-                                       "collected_by": ids, "collected_at": t.at(10), "place": party.address})
+        taken = datetime.combine(t.now.date(), time(10, 10 + 7 * k))
+        path = scratch / f"photo-{n}-{k}.jpg"
+        path.write_bytes(specimens.scene(entry, taken, n * 7 + k, party.address))
+        a.add_evidence(case_id, path, {
+            "kind": "photo", "description": f"现场照片{k + 1}", "source": "执法人员现场拍摄", "collected_by": ids,
+            "collected_at": t.at(11), "place": party.address, "taken_at": taken.isoformat(timespec="minutes"),
+            "taken_place": party.address, "taken_by": officers[pair[k % 2]].name,
+            "witness": party.legal_representative or party.name,
+            "proves": f"{facts}（现场{'全景' if k == 0 else '细节'}）"})
     a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
@@ -322,7 +324,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": ["fine"],
                                              "fine_fen": fine_now, "facts": facts, "basis": basis, "on": t.day()})
     a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "prior_notice", "method": "direct", "recipient": party.name,
-                                                                    "on": t.day()}, refused=n % 5 == 3))
+                                                                    "on": t.day()}, refused=n % 10 == 4))
     if target in ("notice", "approved"):
         return
     if target == "hearing":
