@@ -133,3 +133,17 @@ def test_the_evaluation_names_the_identity_proof_it_found(world, tmp_path):
     case_id, _ = steps.closed_case(world, tmp_path)
     line = line_of(world, case_id, "content_facts")
     assert not line.findings and "当事人身份证明：营业执照（证件号码91350100M000100Y43" in line.evidence
+
+
+def test_a_phone_photo_prints_the_way_up_its_camera_recorded(world, tmp_path):
+    from PIL import Image
+
+    case_id = _filed(world)
+    picture = tmp_path / "phone.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # held upright: the sensor's landscape pixels are to be turned a quarter
+    Image.new("RGB", (640, 480), (120, 160, 200)).save(picture, "JPEG", exif=exif)
+    world.as_(world.officer_a).add_evidence(case_id, picture, steps.photo_details(world))
+    reader = PdfReader(io.BytesIO(render_documents(world.as_(world.evaluator).case_file_data(case_id), ("evidence_photos",))))
+    (placed,) = _placed(reader.pages[0])
+    assert placed[1] > placed[0]  # portrait, as taken

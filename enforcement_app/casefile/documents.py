@@ -911,14 +911,20 @@ def _page_image(path, width: float, height: float) -> Image:
     page: the text on a licence reads), scaled to fit ``width`` × ``height``. The original stays in the
     evidence store under its SHA-256. Deterministic: the same file gives the same bytes."""
     from PIL import Image as PILImage
+    from PIL import ImageOps
 
     with PILImage.open(path) as im:
-        im.draft("RGB", (PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
-        im = im.convert("RGB")
-        im.thumbnail((PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
-        buffer = io.BytesIO()
-        im.save(buffer, "JPEG", quality=85, optimize=False)
-        w, h = im.size
+        upright = im.getexif().get(0x0112, 1) in (0, 1)  # a phone photo says in its EXIF which way is up
+        if im.format == "JPEG" and im.mode in ("RGB", "L") and max(im.size) <= PAGE_IMAGE_PIXELS and upright:
+            w, h = im.size  # embedded as it is: the PDF carries a JPEG as it stands
+            buffer = io.BytesIO(path.read_bytes())
+        else:
+            im.draft("RGB", (PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
+            im = ImageOps.exif_transpose(im).convert("RGB")
+            im.thumbnail((PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
+            buffer = io.BytesIO()
+            im.save(buffer, "JPEG", quality=85, optimize=False)
+            w, h = im.size
     buffer.seek(0)
     scale = min(width / w, height / h)
     return Image(buffer, width=w * scale, height=h * scale)
