@@ -58,7 +58,7 @@ ZH_CN = {
         "Proposed closing date": "拟结案日期", "Closing report (how the case was handled, why it may close)": "结案报告（办理情况及结案意见）",
         "Reason for returning the closing report": "退回理由", "Served by (two officers)": "送达人（两名执法人员）",
         "Photo taken at (YYYY-MM-DD HH:MM)": "拍摄时间（年-月-日 时:分）", "Photo taken where": "拍摄地点", "Photo taken by": "拍摄人",
-        "What it proves": "证明对象（证明内容）", "Identity document (ID card, business licence)": "证件名称（居民身份证、营业执照）",
+        "What it proves": "证明对象（证明内容）", "Identity document (ID card, business licence)": "证件名称（居民身份证、营业执照）", "Identity document number": "证件号码",
     },
     "AdminPage": {
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import holiday calendar…": "导入节假日安排…",

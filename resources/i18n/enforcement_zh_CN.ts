@@ -471,6 +471,10 @@
         <source>Identity document (ID card, business licence)</source>
         <translation>证件名称（居民身份证、营业执照）</translation>
     </message>
+    <message>
+        <source>Identity document number</source>
+        <translation>证件号码</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
