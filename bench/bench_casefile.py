@@ -62,7 +62,7 @@ def large_case(folder: Path):
     steps.decide(world, case_id, fine_yuan=50000, evidence=hashes)
     s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
+    steps.close(world, case_id)
     return world, case_id
 
 

@@ -149,6 +149,15 @@ def investigated(world, party=None, *, inquire_too: bool = True):
 def closed_case(world, tmp_path, *, archive=True):
     """A penalty case walked to its close (and archive) with two photos as evidence: a file without a flaw
     the record can see. Returns the case id and the photos' hashes."""
+    case_id, hashes = paid_case(world, tmp_path)
+    close(world, case_id, "罚款已缴清，结案")
+    if archive:
+        world.as_(world.officer_a).perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
+    return case_id, hashes
+
+
+def paid_case(world, tmp_path):
+    """:func:`closed_case` up to the payment in full: ready to be closed. Returns the case id and the photos' hashes."""
     case_id = lead(world, world.company)
     file(world, case_id)
     world.clock.set("2025-03-05T12:00")
@@ -158,9 +167,8 @@ def closed_case(world, tmp_path, *, archive=True):
     for n in range(2):
         photo = tmp_path / f"photo{n}.png"
         png(photo, n * 50)
-        hashes.append(s.add_evidence(case_id, photo, {"kind": "audiovisual", "description": f"现场照片{n + 1}", "source": "现场拍摄",
-                                                      "collected_by": [world.officer_a.id, world.officer_b.id],
-                                                      "collected_at": "2025-03-04T10:30", "place": "店内"}))
+        hashes.append(s.add_evidence(case_id, photo, photo_details(world, n)))
+    identity(world, case_id, tmp_path)
     inquire(world, case_id)
     world.clock.set("2025-03-10T09:00")
     report(world, case_id, fine_yuan=50000)
@@ -169,10 +177,35 @@ def closed_case(world, tmp_path, *, archive=True):
     decide(world, case_id, fine_yuan=50000, evidence=hashes)
     s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
-    if archive:
-        s.perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
     return case_id, hashes
+
+
+def photo_details(world, n: int = 0) -> dict:
+    """The particulars of an on-site photo (kind ``photo``): when, where and by whom it was taken, the witness
+    and what it proves."""
+    return {"kind": "photo", "description": f"现场照片{n + 1}", "source": "现场拍摄",
+            "collected_by": [world.officer_a.id, world.officer_b.id], "collected_at": "2025-03-04T10:30", "place": "店内",
+            "taken_at": f"2025-03-04T10:{10 + n:02d}", "taken_place": "惠州市仲恺高新区惠风路1号店内货架", "taken_by": "张明",
+            "witness": "刘某", "proves": f"货架上陈列超过保质期的酸奶（第{n + 1}组）"}
+
+
+def identity(world, case_id, tmp_path, party=None) -> str:
+    """The copy of the party's business licence (or identity card) filed as its identity proof."""
+    party = party or world.company
+    scan = tmp_path / f"licence-{party.id[:8]}.png"
+    png(scan, 200, 96, 64)
+    organisation = party.kind.value == "organisation"
+    return world.as_(world.officer_a).add_evidence(case_id, scan, {
+        "kind": "identity", "description": "营业执照复印件（当事人签字确认与原件一致）" if organisation else "居民身份证复印件",
+        "source": "当事人提供", "collected_by": [world.officer_a.id, world.officer_b.id], "collected_at": "2025-03-04T11:00",
+        "place": "店内", "identity_document": "营业执照" if organisation else "居民身份证", "identity_no": party.identity_no})
+
+
+def close(world, case_id, summary="罚款已缴清，结案", *, officer=None, head=None, on=None):
+    """The handling officer asks for closing (结案审批表) and a head who did not handle the case approves it:
+    the case is closed on the approval. Returns the approval's event hash."""
+    world.as_(officer or world.officer_a).perform(case_id, "request_closing", {"summary": summary, "on": on, "proposed_on": on})
+    return world.as_(head or world.head).perform(case_id, "approve_closing", {"opinion": "同意结案", "on": on})
 
 
 def png(path, seed: int = 0, width: int = 64, height: int = 48) -> None:

@@ -22,7 +22,7 @@ def test_no_penalty_under_art_33(world, investigated):
     steps.decide(world, investigated, outcome="no_penalty", reasons="首次违法、危害后果轻微并及时改正（行政处罚法第三十三条第一款）", evidence=[])
     s = world.as_(world.officer_a)
     s.perform(investigated, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
-    s.perform(investigated, "close_case", {"summary": "不予处罚，已对当事人进行教育"})
+    steps.close(world, investigated, "不予处罚，已对当事人进行教育")
     state = s.view(investigated).state
     assert state.outcome == "no_penalty" and state.stage == "closed" and state.notice is None
 
@@ -36,7 +36,7 @@ def test_transfer_to_judicial_organs_needs_review(world, investigated):
     steps.review(world, investigated)
     steps.decide(world, investigated, outcome="transfer", evidence=[])
     s = world.as_(world.officer_a)
-    s.perform(investigated, "close_case", {"summary": "已移送公安机关"})
+    steps.close(world, investigated, "已移送公安机关")
     assert s.view(investigated).state.outcome == "transfer"
 
 

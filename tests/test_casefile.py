@@ -302,10 +302,11 @@ def test_an_evidence_file_that_is_no_image_does_not_stop_the_export(world, tmp_p
 def test_each_approval_block_prints_its_signer_and_key_fingerprint(exported):
     world, _case_id, _hashes, data, _rendered, reader = exported
     kinds = {s.hash: s.kind for s in data.state.steps}
-    assert sorted(kinds[h] for h in data.sign_offs) == ["approve_filing", "make_decision"]  # a fine this size needs no legal review
+    # a fine this size needs no legal review; the case closes on the head's signed approval
+    assert sorted(kinds[h] for h in data.sign_offs) == ["approve_closing", "approve_filing", "make_decision"]
     pages = [page.extract_text() for page in reader.pages]
     outline = dict(_outline(reader))
-    for document, kind in (("立案审批表", "approve_filing"), ("行政处罚决定审批表", "make_decision")):
+    for document, kind in (("立案审批表", "approve_filing"), ("行政处罚决定审批表", "make_decision"), ("结案审批表", "approve_closing")):
         sign_off = next(o for h, o in data.sign_offs.items() if kinds[h] == kind)
         page = pages[outline[document]]
         assert sign_off.valid and f"密钥指纹 {sign_off.fingerprint}（已核验）" in page.replace("\n", "")

@@ -286,9 +286,12 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     photo = tmp_path / "shelf.png"
     steps.png(photo)
     dialog = officer.workspace.add_evidence([str(photo)])  # what a drop on the evidence list does
-    assert dialog.inputs["kind"].currentData() == "audiovisual"
+    assert dialog.inputs["kind"].currentData() == "photo" and dialog.inputs["taken_by"].text() == "张明、李华"
     type_into(qtbot, dialog, "description", "货架上的过期酸奶照片")
     set_moment(dialog, "collected_at", "2025-03-04T10:30")
+    type_into(qtbot, dialog, "taken_at", "2025-03-04 10:20")
+    type_into(qtbot, dialog, "taken_place", "惠州市仲恺高新区惠风路1号店内")
+    type_into(qtbot, dialog, "proves", "货架上陈列超过保质期的酸奶")
     submit(qtbot, officer, dialog)
     registered = world.as_(world.officer_a).view(case_id).state.evidence
     assert registered[0]["description"] == "货架上的过期酸奶照片" and len(registered[0]["sha256"]) == 64
@@ -354,7 +357,8 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     type_into(qtbot, dialog, "document_no", "仲高新市监告字〔2025〕1号")
     submit(qtbot, officer, dialog)
     dialog = click_action(qtbot, officer, "serve_document")
-    draw_signature(qtbot, dialog.inputs["signatures"])
+    for row in range(3):  # the recipient, and the two 送达人 the form names (the case's officers)
+        draw_signature(qtbot, dialog.inputs["signatures"], row)
     submit(qtbot, officer, dialog)
 
     world.clock.set("2025-03-20T09:00")  # statement and hearing windows closed
@@ -367,14 +371,24 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     officer.workspace.reload()
     settle(qtbot, worker)
     dialog = click_action(qtbot, officer, "serve_document")
-    draw_signature(qtbot, dialog.inputs["signatures"])
+    for row in range(3):  # the recipient, and the two 送达人 the form names (the case's officers)
+        draw_signature(qtbot, dialog.inputs["signatures"], row)
     submit(qtbot, officer, dialog)
     dialog = click_action(qtbot, officer, "record_payment")
     type_into(qtbot, dialog, "receipt_no", "NO.0001")
     submit(qtbot, officer, dialog)
-    dialog = click_action(qtbot, officer, "close_case")
-    type_into(qtbot, dialog, "summary", "罚款已缴清，结案")
+    assert officer.workspace.findChild(QPushButton, "action_close_case") is None  # closing is the head's to approve
+    dialog = click_action(qtbot, officer, "request_closing")
+    type_into(qtbot, dialog, "summary", "罚款已缴清，建议结案")
     submit(qtbot, officer, dialog)
+    assert any(i.case_id == case_id and i.task == "approve_closing" for i in world.as_(world.head).inbox())
+    head.show_case(case_id)
+    settle(qtbot, head_worker)
+    dialog = click_action(qtbot, head, "approve_closing")
+    type_into(qtbot, dialog, "opinion", "同意结案")
+    submit(qtbot, head, dialog)
+    officer.workspace.reload()
+    settle(qtbot, worker)
     dialog = click_action(qtbot, officer, "archive_case")
     type_into(qtbot, dialog, "archive_no", "20250001")
     submit(qtbot, officer, dialog)
@@ -747,6 +761,9 @@ def test_a_failed_write_still_refreshes_what_it_had_stored(world, clients, qtbot
     dialog = officer.workspace.add_evidence([str(photo), str(tmp_path / "missing.png")])
     type_into(qtbot, dialog, "description", "货架照片")
     set_moment(dialog, "collected_at", "2025-03-03T08:30")
+    type_into(qtbot, dialog, "taken_at", "2025-03-03 08:20")  # a photo's particulars, asked of each
+    type_into(qtbot, dialog, "taken_place", "店内货架")
+    type_into(qtbot, dialog, "proves", "货架陈列情况")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     settle(qtbot, worker)

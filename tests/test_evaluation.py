@@ -33,7 +33,7 @@ def walk_to_close(world, case_id, *, evidence, decide_on="2025-03-18T09:00"):
     s = world.as_(world.officer_a)
     s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
+    steps.close(world, case_id)
 
 
 def photo(world, case_id, tmp_path, n=0) -> str:
@@ -71,6 +71,7 @@ def test_overlapping_records_of_one_officer_are_found(world, tmp_path):
     steps.inspect(world, case_id, at="2025-03-04T10:00")  # 10:00–11:00 in the shop
     inquiry(world, case_id, "2025-03-04T10:30", "2025-03-04T11:30")  # the same two officers, in the office
     inquiry(world, case_id, "2025-03-05T09:00", "2025-03-05T10:00")  # the next day: no conflict
+    steps.identity(world, case_id, tmp_path)  # the party is proved: the overlap is the one finding
     walk_to_close(world, case_id, evidence=[photo(world, case_id, tmp_path)])
     line = line_of(world, case_id, "content_facts")
     (finding,) = line.findings
@@ -92,6 +93,7 @@ def test_two_records_in_one_place_at_once_are_found(world, tmp_path):
     inquiry(world, case_id, "2025-03-04T09:00", "2025-03-04T10:00", place=room)
     inquiry(world, case_id, "2025-03-04T09:30", "2025-03-04T10:15", place=room, officers=others,
             person={"name": "黄某", "id_number": "11010519491231002X", "relation": "法定代表人"})
+    steps.identity(world, case_id, tmp_path)
     (finding,) = line_of(world, case_id, "content_facts").findings
     assert f"同一地点（{room}）" in finding.text and len(finding.documents) == 2
 

@@ -32,7 +32,7 @@ def test_general_procedure_with_penalty_from_lead_to_archive(world):
     s.perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})
     assert s.view(case_id).state.stage == "execution"
     s.perform(case_id, "record_payment", {"amount_fen": 5_000_000, "channel": "bank", "receipt_no": "NO.0001"})
-    s.perform(case_id, "close_case", {"summary": "罚款已缴清，结案"})
+    steps.close(world, case_id)
     s.perform(case_id, "archive_case", {"archive_no": "20250001", "retention": "30_years"})
     final = s.view(case_id)
     assert final.state.stage == "archived"
@@ -67,7 +67,7 @@ def test_simple_procedure_on_the_spot(world):
     payment = next(d for d in view.deadlines if d.rule == "payment")
     assert payment.due.isoformat() == "2025-03-18"  # 15 calendar days (Art. 67)
     s.perform(case_id, "record_payment", {"amount_fen": 20000, "channel": "on_spot", "on_spot_ground": "hard_to_collect", "receipt_no": "财政票据0001"})
-    s.perform(case_id, "close_case", {"summary": "当场缴纳"})
+    steps.close(world, case_id, "当场缴纳")
     assert s.view(case_id).state.stage == "closed"
 
 

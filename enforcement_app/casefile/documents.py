@@ -18,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
@@ -28,6 +28,7 @@ from ..domain.handwriting import INQUIRY_CONFIRMATION, SIGNER_ZH, describe
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     CASE_SOURCE_ZH,
+    CLOSING_GROUND_ZH,
     EVIDENCE_KIND_ZH,
     PAYMENT_CHANNEL_ZH,
     REVIEW_CHECKLIST_ZH,
@@ -126,8 +127,10 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
+    # a label column is shaded, but not where a span of the row's value runs across it
+    covered = {(c, r) for (c0, r0), (c1, r1) in spans for c in range(c0, c1 + 1) for r in range(r0, r1 + 1) if (c, r) != (c0, r0)}
     for col in label_cols:
-        style.append(("BACKGROUND", (col, 0), (col, -1), colors.Color(0.95, 0.95, 0.95)))
+        style += [("BACKGROUND", (col, r), (col, r), colors.Color(0.95, 0.95, 0.95)) for r in range(len(rows)) if (col, r) not in covered]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     style += [("SPAN", *span) for span in spans]
@@ -397,9 +400,11 @@ class Builder:
                     thumb = _p("（无法显示预览）", self.s.small)
             collected = e.get("collected_at")
             last_day = date.fromisoformat(str(collected)[:10]) if collected else last_day
+            proves = f"\n证明对象：{e['proves']}" if e.get("proves") else ""
+            printed = {"identity": "\n（见“当事人身份证明”）"}.get(str(e.get("kind")), "\n（见“证据照片”）" if _pictured(e) else "")
             rows.append([
                 _p(n, lab), _p(EVIDENCE_KIND_ZH.get(str(e.get("kind")), e.get("kind")), c),
-                _p(f"{e.get('description', '')}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）", c),
+                _p(f"{e.get('description', '')}{proves}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）{printed}", c),
                 _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}\n{_moment(collected)}\n{e.get('place', '')}", c),
                 _p(_split_hash(str(e.get("sha256", ""))), self.s.mono),
                 thumb,
@@ -407,6 +412,78 @@ class Builder:
         yield Document("evidence_list", "证据材料清单", "", last_day,
                        [*self.head("证据材料清单"), _grid(rows, widths, label_cols=(), header=True),
                         Spacer(1, 6), _p("证据文件原件按 SHA-256 值保存于证据库，可用“enforcement-cli verify”核验未被改动。", self.s.small)])
+
+    def party_identity(self) -> Iterator[Document]:
+        """当事人身份证明: the copy of the party's identity card or business licence, as filed among the evidence,
+        at a size the text on it reads, with its particulars and whether its number is the party's."""
+        c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+        party = self.data.party
+        for n, e in enumerate(self.state.evidence, 1):
+            if e.get("kind") != "identity":
+                continue
+            number = str(e.get("identity_no", ""))
+            registered = party.identity_no if party is not None else ""
+            check = "与登记一致" if number and number == registered else f"与当事人登记的{registered or '（未登记）'}不一致"
+            collected = e.get("collected_at")
+            rows = [
+                [_p("当事人", lab), _p(self.state.party_name, c), _p("证件名称", lab), _p(e.get("identity_document", ""), c)],
+                [_p("证件号码", lab), _p(f"{number}（{check}）", c), "", ""],
+                [_p("证明对象", lab), _p(e.get("proves") or "当事人的主体资格（身份）", c), "", ""],
+                [_p("来源", lab), _p(e.get("source", ""), c), _p("收集人", lab),
+                 _p("、".join(self.name(o) for o in e.get("collected_by", [])), c)],
+                [_p("收集时间、地点", lab), _p(f"{_moment(collected)}  {e.get('place', '')}", c), "", ""],
+                [_p("说明", lab), _p(e.get("description", ""), c), "", ""],
+                [_p("电子文件", lab), _p(f"证据材料清单第{n}项  {e.get('original_name', '')}（{e.get('size', 0)} 字节）\n"
+                                         f"SHA-256：{e.get('sha256', '')}", self.s.small), "", ""],
+            ]
+            spans = [((1, i), (3, i)) for i in (1, 2, 4, 5, 6)]
+            table = _grid(rows, [0.17 * w, 0.37 * w, 0.13 * w, 0.33 * w], spans=spans, label_cols=(0, 2))
+            yield Document("party_identity", "当事人身份证明", "", date.fromisoformat(str(collected)[:10]) if collected else None,
+                           [*self.head("当事人身份证明"), table, Spacer(1, 8),
+                            self.picture(e, w, 150 * mm)])
+
+    def picture(self, e, width: float, height: float) -> Flowable:
+        """An evidence image scaled to fit ``width`` × ``height``, or why it cannot be shown."""
+        path = self.data.evidence_files.get(str(e.get("sha256")))
+        if path is None or not path.exists():
+            return _p("（证据文件不在本机证据库中，未能印出）", self.s.small)
+        try:
+            return _page_image(path, width, height)
+        except Exception:  # noqa: BLE001 - a file named .jpg that is no image (or a decompression bomb): say so
+            return _p("（无法显示该图片）", self.s.small)
+
+    def evidence_photos(self) -> Iterator[Document]:
+        """证据照片: every picture among the evidence (the identity proof apart) at the width of the page, each
+        with its particulars: when, where and by whom it was taken, the witness, what it proves, its number
+        in the evidence list and its SHA-256. Particulars a record made before they were asked for lacks print
+        as 未记录."""
+        c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+        items: list[Flowable] = []
+        last = None
+        pictured = [(n, e) for n, e in enumerate(self.state.evidence, 1) if _pictured(e) and e.get("kind") != "identity"]
+        for k, (n, e) in enumerate(pictured, 1):
+            taken, collected = e.get("taken_at"), e.get("collected_at")
+            last = taken or collected or last
+
+            def given(value: Any) -> str:
+                return str(value) if value else "未记录"
+
+            rows = [
+                [_p("拍摄时间", lab), _p(_moment(taken) if taken else "未记录", c), _p("拍摄地点", lab), _p(given(e.get("taken_place")), c)],
+                [_p("拍摄人", lab), _p(given(e.get("taken_by")), c), _p("见证人", lab), _p(e.get("witness") or "无", c)],
+                [_p("证明对象", lab), _p(given(e.get("proves")), c), "", ""],
+                [_p("说明及来源", lab), _p(f"{e.get('description', '')}（{e.get('source', '')}）", c), "", ""],
+                [_p("收集人、时间", lab), _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}  {_moment(collected)}", c), "", ""],
+                [_p("电子文件", lab), _p(f"证据材料清单第{n}项  {e.get('original_name', '')}\nSHA-256：{e.get('sha256', '')}", self.s.small), "", ""],
+            ]
+            spans = [((1, i), (3, i)) for i in range(2, 6)]
+            block = [_p(f"照片{k}：{e.get('description', '')}", self.s.heading), self.picture(e, w, 118 * mm), Spacer(1, 4),
+                     _grid(rows, [0.17 * w, 0.33 * w, 0.15 * w, 0.35 * w], spans=spans, label_cols=(0, 2)), Spacer(1, 10)]
+            items.append(KeepTogether(block))
+        if not items:
+            return
+        day = date.fromisoformat(str(last)[:10]) if last else None
+        yield Document("evidence_photos", "证据照片", "", day, [*self.head(f"证据照片（共{len(items)}张）"), *items])
 
     def approval_form(self) -> Iterator[Document]:
         decided = {payload_of(s).request: s for s in self.steps("decide_approval")}
@@ -665,22 +742,45 @@ class Builder:
             yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
 
     def service_receipt(self) -> Iterator[Document]:
+        """送达回证: the document and its number, the recipient, when, where and how it was served, the
+        recipient's signature and the day they wrote on it (or, left at the address, the refusal with its
+        witness), and both 送达人 each on a line with their signature. A receipt recorded before the 送达人 were
+        named prints the officer who recorded it as the one 送达人."""
         issued = {k: v for k, v in self.state.documents_issued.items()}
         for step in self.steps("serve_document"):
             p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
             doc = str(p.document)
+            servers = list(p.officers) or [step.actor]
+            entries = list(p.signatures or ())
             rows = [
                 [_p("送达文书名称及文号", lab), _p(f"{SERVED_DOCUMENT_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
                 [_p("受送达人", lab), _p(p.recipient, c)],
                 [_p("送达时间", lab), _p(_day(step.day), c)],
                 [_p("送达地点", lab), _p(p.address or (self.data.party.address if self.data.party else ""), c)],
                 [_p("送达方式", lab), _p(SERVICE_METHOD_ZH.get(str(p.method), p.method), c)],
-                [_p("受送达人签名或盖章", lab), _receipt_cell(p.signatures, c)],
-                [_p("见证人", lab), _p(p.witness or "", c)],
-                [_p("送达人", lab), _p(self.name(step.actor), c)],
+                [_p("受送达人签名或盖章", lab), _receipt_cell(entries, c, p.received_on, bool(p.receipt_signed), w * 0.72 - 8)],
+                [_p("见证人", lab), self._witness_cell(p, entries)],
+                [_p("送达人", lab), self._servers_cell(servers, entries, step.day, w * 0.72 - 8)],
+                [_p("备注", lab), _p(SERVICE_NOTES.get(str(p.method), ""), c)],
             ]
             yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", "", step.day,
                            [*self.head("送达回证"), _grid(rows, [0.28 * w, 0.72 * w])])
+
+    def _witness_cell(self, p, entries) -> Flowable:
+        refusal = next((e for e in entries if e.get("signer") == "recipient" and e.get("how") == "refused"), None)
+        lines = [p.witness] if p.witness else []
+        if refusal is not None and refusal.get("witness") and refusal.get("witness") != p.witness:
+            lines.append(str(refusal["witness"]))
+        signed = [e for e in entries if e.get("signer") == "witness"]
+        if not signed:
+            return _p("\n".join(lines), self.s.cell)
+        return _signature_lines([(f"{e.get('name', '')}：", e) for e in signed], self.s.cell)
+
+    def _servers_cell(self, servers: Sequence[str], entries, day: date, width: float) -> Flowable:
+        """Each 送达人 with their certificate number and, beside it, their signature from the receipt."""
+        signed = {str(e.get("name")): e for e in entries if e.get("signer") == "officer"}
+        return _signature_lines([(self.with_certificate(o, day).replace("（", "\n（", 1), signed.get(self.name(o))) for o in servers],
+                                self.s.cell, width)
 
     def reminder(self) -> Iterator[Document]:
         """催告书 (行政强制法第三十五条): the amount, the surcharge, by when and how to pay, the right to be heard."""
@@ -720,14 +820,53 @@ class Builder:
         yield Document("payment_record", "罚没款缴纳凭证", "", payments[-1].day, body)
 
     def closing_report(self) -> Iterator[Document]:
-        for step in self.steps("close_case"):
+        """结案审批表: each closing report as the handler asked for it (处理结果, 执行情况, 结案理由, the report)
+        with the head's answer under their electronic signature; a report returned and asked again prints
+        twice, as the record has it. A case closed by its officer before closing needed the head's approval
+        prints its report, and says that no approval was asked."""
+        answers = {str(payload_of(s).request): s for s in self.steps("approve_closing", "return_closing")}
+        for step in self.steps("request_closing", "close_case"):
             p, c, lab, w = payload_of(step), self.s.cell, self.s.label, BODY_WIDTH
-            decision = decode(Decision, self.state.decision) if self.state.decision else None
-            rows = [[_p("案号", lab), _p(self.state.case_no, c)], [_p("当事人", lab), _p(self.state.party_name, c)],
-                    [_p("处理结果", lab), _p(_proposal_text(decision) if decision else "", c)],
-                    [_p("执行情况", lab), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}", c)],
-                    [_p("结案报告", lab), _p(f"{p.summary}\n承办人：{self.name(step.actor)}    {_day(step.day)}", c)]]
-            yield Document("closing_report", "结案审批表", "", step.day, [*self.head("结案审批表"), _grid(rows, [0.2 * w, 0.8 * w])])
+            decision = self.state.decision or {}
+            if step.kind == "close_case":
+                answer, result = None, _proposal_text(decode(Decision, decision)) if decision else ""
+                execution = f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}"
+                ground, report = "", f"{p.summary}\n承办人：{self.name(step.actor)}    {_day(step.day)}"
+                head = "（无：本案按启用结案审批以前的程序，由承办人员直接结案，未经负责人审批）"
+            else:
+                answer = answers.get(step.hash)
+                result, execution, ground = p.result, p.execution, CLOSING_GROUND_ZH.get(p.ground, p.ground)
+                handlers = "、".join(self.with_certificate(h, step.day) for h in self.state.handlers)
+                report = (f"{p.summary}\n拟结案日期：{_day(p.proposed_on)}\n"
+                          f"承办人：{handlers}\n提请人：{self.name(step.actor)}    {_day(step.day)}")
+                head = self._closing_answer(answer)
+            rows = [
+                [_p("案号", lab), _p(self.state.case_no, c), _p("案由", lab), _p(self.state.cause, c)],
+                *self.party_rows(),
+                [_p("立案日期", lab), _p(_day(self.state.filed_on) if self.state.filed_on else "—", c),
+                 _p("决定书文号", lab), _p(decision.get("document_no") or decision.get("form_no") or "—", c)],
+                [_p("处理结果", lab), _p(result, c), "", ""],
+                [_p("执行情况", lab), _p(execution, c), "", ""],
+                [_p("结案理由", lab), _p(ground or "—", c), "", ""],
+                [_p("结案报告及承办人意见", lab), _p(report, c), "", ""],
+                [_p("负责人审批意见", lab), _p(head, c), "", ""],
+            ]
+            n = len(self.party_rows())
+            spans = [*self.party_spans(1), *(((1, i), (3, i)) for i in range(n + 2, n + 7))]
+            returned = answer is not None and answer.kind == "return_closing"
+            title = "结案审批表（退回）" if returned else "结案审批表"
+            yield Document("closing_report", title, "", answer.day if answer else step.day,
+                           [*self.head("结案审批表"), _grid(rows, [0.19 * w, 0.33 * w, 0.16 * w, 0.32 * w], spans=spans, label_cols=(0, 2))])
+
+    def _closing_answer(self, answer: Step | None) -> str:
+        if answer is None:
+            return "（待审批）"
+        p = payload_of(answer)
+        if answer.kind == "return_closing":
+            opinion = f"退回，不同意结案。退回理由：{p.reason}"
+        else:
+            opinion = _sentence(p.opinion or "同意结案") + f"结案日期：{_day(answer.day)}。"
+        return f"{opinion}\n负责人：{self.name(answer.actor)}    {_day(answer.day)}\n{self.signed(answer)}".rstrip()
 
     def process_record(self) -> Iterator[Document]:
         events = self.data.events
@@ -815,6 +954,37 @@ def _split_hash(digest: str) -> str:
 
 
 THUMBNAIL_PIXELS = 480
+
+
+PAGE_IMAGE_PIXELS = 1600
+
+
+def _pictured(e) -> bool:
+    return str(e.get("media_type", "")).startswith("image/")
+
+
+def _page_image(path, width: float, height: float) -> Image:
+    """A picture of the evidence as a JPEG of at most 1600 pixels on its long side (about 260 dpi across the
+    page: the text on a licence reads), scaled to fit ``width`` × ``height``. The original stays in the
+    evidence store under its SHA-256. Deterministic: the same file gives the same bytes."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    with PILImage.open(path) as im:
+        upright = im.getexif().get(0x0112, 1) in (0, 1)  # a phone photo says in its EXIF which way is up
+        if im.format == "JPEG" and im.mode in ("RGB", "L") and max(im.size) <= PAGE_IMAGE_PIXELS and upright:
+            w, h = im.size  # embedded as it is: the PDF carries a JPEG as it stands
+            buffer = io.BytesIO(path.read_bytes())
+        else:
+            im.draft("RGB", (PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
+            im = ImageOps.exif_transpose(im).convert("RGB")
+            im.thumbnail((PAGE_IMAGE_PIXELS, PAGE_IMAGE_PIXELS))
+            buffer = io.BytesIO()
+            im.save(buffer, "JPEG", quality=85, optimize=False)
+            w, h = im.size
+    buffer.seek(0)
+    scale = min(width / w, height / h)
+    return Image(buffer, width=w * scale, height=h * scale)
 
 
 def _thumbnail(path, width: float) -> Image:
@@ -930,10 +1100,44 @@ def _signature_row(label: Flowable, image: Flowable) -> Table:
     return table
 
 
-def _receipt_cell(entries, style) -> Flowable:
+def _receipt_cell(entries, style, received_on: Any, legacy_signed: bool, width: float) -> Flowable:
+    """The recipient's signature (or the refusal noted) with the day they wrote on the receipt."""
     recipient = [e for e in entries or () if e.get("signer") == "recipient"]
+    day = f"签收日期：{_day(received_on)}" if received_on else ""
     if not recipient:
-        return _p("", style)
-    image = _signature_image(recipient[0])
-    return image if image is not None else _p(describe(recipient[0]), style)
+        text = "（受送达人已签收，本记录未留存签名图像）" if legacy_signed else ""
+        return _p("\n".join(t for t in (text, day) if t), style)
+    entry = recipient[0]
+    if _signature_image(entry) is None:
+        return _p("\n".join(t for t in (describe(entry), day) if t), style)
+    return _signature_lines([(f"{entry.get('name', '')}：", entry)], style, width, after=day)
 
+
+def _signature_lines(lines: Sequence[tuple[str, Any]], style, width: float = 0.72 * BODY_WIDTH - 8, *, after: str = "") -> Flowable:
+    """One line per signer inside a table cell: who (left), their drawn signature on a rule (right), or how
+    they signed when no image was drawn; ``after``: a last line (the day signed)."""
+    rows = []
+    for who, entry in lines:
+        image = _signature_image(entry) if entry else None
+        if image is None:
+            note = describe(entry) if entry else "（未留存签名）"
+            rows.append([_p(who, style), _p(note, style)])
+        else:
+            rows.append([_p(who, style), image])
+    if after:
+        rows.append([_p(after, style), ""])
+    table = Table(rows, colWidths=[0.5 * width, 0.5 * width], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 3),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                               *(("LINEBELOW", (1, i), (1, i), 0.5, colors.black) for i, (_w, e) in enumerate(lines) if e)]))
+    return table
+
+
+SERVICE_NOTES = {
+    "left_at_address": "受送达人拒绝签收，送达人在送达回证上注明拒收事由和日期，由见证人签名或者以拍照、录像等方式记录送达过程，"
+                       "把文书留在受送达人的住所，视为送达。",
+    "post": "邮寄送达的，以回执上注明的收件日期为送达日期。",
+    "electronic": "经受送达人同意并签订送达地址确认书，以电子方式送达，到达受送达人特定系统的日期为送达日期。",
+    "public_notice": "受送达人下落不明或者用其他方式无法送达，公告送达，自发出公告之日起经过规定期间，即视为送达。",
+}

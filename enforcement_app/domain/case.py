@@ -183,6 +183,7 @@ class CaseState:
     suspended: bool = False
     evidence: list[Mapping[str, Any]] = field(default_factory=list)
     preservation_open: bool = False
+    closing_request: Mapping[str, Any] | None = None  # the 结案审批 asked of the head and not yet answered
     closed_on: date | None = None
     archive_no: str = ""
     corrections: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage, Step
 from .discretion.grades import Grade
 from .handwriting import SIGNER_ZH, signer_rules
+from .labels import SERVICE_METHOD_ZH
 from .money import format_range, format_yuan
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
 from .refusals import InvalidInput
@@ -214,7 +215,7 @@ def _legal_order(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
 
 _ORDER_KINDS = frozenset({"register_lead", "approve_filing", "record_inspection", "record_inquiry", "submit_investigation_report",
                           "record_legal_review", "issue_prior_notice", "record_statement", "hold_hearing", "make_decision",
-                          "record_payment", "close_case", "archive_case"})  # the steps whose order an evaluator checks
+                          "record_payment", "close_case", "request_closing", "approve_closing", "archive_case"})  # the steps whose order an evaluator checks
 
 
 def _deadlines_met(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
@@ -317,7 +318,9 @@ def _service(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     if not state.documents_issued:
         return Verdict(True, "没有需送达的文书（不适用）")
     missing = [names.get(d, d) for d in state.documents_issued if d not in state.documents_served]
-    lines = [f"{names.get(d, d)}：{s.get('on', '')}{'，受送达人签收' if s.get('receipt_signed') or _signed_receipt(s) else ''}"
+    lines = [f"{names.get(d, d)}：{s.get('on', '')}，{SERVICE_METHOD_ZH.get(str(s.get('method', '')), s.get('method', ''))}"
+             f"{'，送达人' + '、'.join(_officer_name(ctx, o) for o in s['officers']) if s.get('officers') else ''}"
+             f"{'，受送达人签收' if s.get('receipt_signed') or _signed_receipt(s) else ''}"
              for d, s in state.documents_served.items()]
     if missing:
         return Verdict(False, "未送达：" + "、".join(missing))
@@ -392,6 +395,30 @@ def _persons_identified(state: CaseState, ctx: Context, standard: Standard) -> V
     return Verdict(None, f"{inquiries}份询问笔录均记载被询问人身份证件号码" if inquiries else "没有询问笔录")
 
 
+def _party_identified(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
+    """The file holds the copy of the party's identity card or business licence (当事人身份证明), and it is the
+    party's: a file without one leaves who was punished unproved (主体资格, a common veto finding)."""
+    if state.procedure == Procedure.SIMPLE:
+        return Verdict(None, "简易程序：当事人身份载于当场处罚决定书，由评查人员核对")
+    if state.outcome == Outcome.NOT_FILED:
+        return Verdict(True, "不予立案（不适用）")
+    party = ctx.party
+    proofs = [e for e in state.evidence if e.get("kind") == "identity"]
+    if not proofs:
+        return Verdict(False, "案卷中没有当事人身份证明（居民身份证或营业执照复印件）",
+                       (Finding(f"缺少当事人{state.party_name}的身份证明（居民身份证或营业执照复印件）", ("当事人身份证明",)),))
+    lines, findings = [], []
+    for e in proofs:
+        number = str(e.get("identity_no", ""))
+        line = f"{e.get('identity_document', '')}（证件号码{number}，SHA-256 {str(e.get('sha256', ''))[:12]}…）"
+        if party is not None and number != party.identity_no:
+            findings.append(Finding(f"当事人身份证明{line}与当事人登记的证件号码{party.identity_no}不一致", ("当事人身份证明",)))
+        lines.append(line)
+    if findings:
+        return Verdict(False, "；".join(f.text for f in findings), tuple(findings))
+    return Verdict(True, "当事人身份证明：" + "；".join(lines))
+
+
 LEGACY_FLAG = {"record_inspection": "party_signed", "record_simple_decision": "party_signed", "hold_hearing": "party_signed",
                "record_inquiry": "confirmed", "serve_document": "receipt_signed"}
 """Records made before signatures were captured said so with a flag (and a refusal note); they are read as they were."""
@@ -452,6 +479,7 @@ CHECKS: dict[str, Callable[[CaseState, Context, Standard], Verdict]] = {
     "archived": _archived,
     "records_without_overlap": _records_overlap,
     "persons_identified": _persons_identified,
+    "party_identified": _party_identified,
     "records_signed": _records_signed,
     "required_documents": _required_documents,
 }

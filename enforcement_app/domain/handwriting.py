@@ -43,10 +43,10 @@ class SignerRule:
 
     required: tuple[tuple[str, int], ...] = ()  # (role, how many)
     one_of: tuple[str, ...] = ()  # at least one of these roles
-    when: Mapping[str, Any] = field(default_factory=dict)  # needed only when the payload has these values
+    when: Mapping[str, Any] = field(default_factory=dict)  # needed only when the payload has these values (a list: any of them)
 
     def applies(self, payload: Mapping[str, Any]) -> bool:
-        return all(payload.get(k) == v for k, v in self.when.items())
+        return all(payload.get(k) in v if isinstance(v, list | tuple) else payload.get(k) == v for k, v in self.when.items())
 
     @property
     def signed_for(self) -> tuple[str, ...]:

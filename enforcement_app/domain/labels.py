@@ -13,7 +13,9 @@ CASE_SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "re
              "assigned": "指定管辖", "other": "其他"}
 EVIDENCE_KIND_ZH = {"documentary": "书证", "physical": "物证", "audiovisual": "视听资料", "electronic_data": "电子数据",
                     "witness_testimony": "证人证言", "party_statement": "当事人的陈述", "expert_opinion": "鉴定意见",
-                    "inspection_record": "勘验笔录、现场笔录"}
+                    "inspection_record": "勘验笔录、现场笔录", "photo": "照片", "identity": "当事人身份证明"}
+"""photo: a picture taken of the facts, with when, where and by whom it was taken and what it proves; identity: the
+copy of the party's identity card or business licence (主体资格证明), filed as its own document."""
 SERVICE_METHOD_ZH = {"direct": "直接送达", "left_at_address": "留置送达", "post": "邮寄送达", "electronic": "电子送达",
                      "entrusted": "委托送达", "forwarded": "转交送达", "public_notice": "公告送达"}
 SERVED_DOCUMENT_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书", "reminder": "催告书",
@@ -27,6 +29,8 @@ APPROVAL_MATTER_ZH = {"extension": "延长办案期限", "evidence_preservation"
                       "instalments": "分期缴纳罚款"}
 PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
 STATEMENT_FORM_ZH = {"written": "书面", "oral": "口头"}
+CLOSING_GROUND_ZH = {"executed": "行政处罚决定执行完毕", "court_enforcement": "已申请人民法院强制执行", "no_penalty": "作出不予行政处罚决定",
+                     "dismissal": "违法事实不能成立，撤销案件", "transfer": "涉嫌犯罪，已移送司法机关"}
 RETENTION_ZH = {"30_years": "30年", "permanent": "永久"}
 PRESERVATION_DISPOSAL_ZH = {"release": "解除先行登记保存", "technical_inspection": "技术检测", "seize": "查封扣押", "confiscate": "没收",
                             "transfer": "移送"}

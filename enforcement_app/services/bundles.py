@@ -482,7 +482,8 @@ def _judged(services, state: CaseState, e, contexts: dict[tuple, Any]) -> str:
         if named:
             extra = {i: o for i in named if (o := _officer_as_recorded(services, i)) is not None}
             ctx = dataclasses.replace(ctx, officers={**extra, **ctx.officers})
-        prepare(None if act.opens_case else state, ctx, e.kind, unsigned(e.payload))  # the signature is checked apart
+        # the signature is checked apart; a step retired since it was recorded is judged by its old rules
+        prepare(None if act.opens_case else state, ctx, e.kind, unsigned(e.payload), replaying=True)
     except (RuleViolation, NotFound) as exc:
         return f"不符合办案规则：{exc}"
     return ""

@@ -7,9 +7,7 @@ the cases carry dates over the past months; deadlines, overdue badges and the pr
 from __future__ import annotations
 
 import random
-import struct
 import tempfile
-import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from ..domain.handwriting import handwritten_entry, names_in, scribble, usual_si
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
 from ..domain.refusals import PermissionDenied
+from . import specimens
 from .api import CHINA, Services
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -104,19 +103,19 @@ def company_uscc(rng: random.Random) -> str:
     return first17 + uscc_check_char(first17)
 
 
-def _png(width: int, height: int, colour: tuple[int, int, int], seed: int) -> bytes:
-    """A small striped PNG (a stand-in for an on-site photo), made without any imaging library."""
-    rows = []
-    for y in range(height):
-        shade = (y * 7 + seed * 13) % 60
-        pixel = bytes(min(255, c + shade) for c in colour)
-        rows.append(b"\x00" + pixel * width)
-    raw = zlib.compress(b"".join(rows), 9)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+def _served(ids, officers, pair, payload: dict[str, Any], *, refused: bool = False) -> dict[str, Any]:
+    """A 送达回证 served by the case's two officers: the recipient's signature and both 送达人's; ``refused``: the
+    recipient would not sign, the document was left at the address (留置送达) before a witness."""
+    names = (officers[pair[0]].name, officers[pair[1]].name)
+    if not refused:
+        return _signed("serve_document", {**payload, "officers": ids}, *names)
+    witness = "物业管理处工作人员陈某"
+    left = {**payload, "officers": ids, "method": "left_at_address", "witness": witness}
+    moment = datetime.fromisoformat(f"{payload['on']}T10:00").replace(tzinfo=CHINA).isoformat()
+    refusal = {"signer": "recipient", "name": payload["recipient"], "how": "refused", "at": moment,
+               "reason": "受送达人拒绝签收，称对处罚有异议", "witness": witness}
+    return {**left, "signatures": [refusal, *(handwritten_entry("serve_document", left, "officer", name, scribble(name, n), moment)
+                                             for n, name in enumerate(names, 1))]}
 
 
 def _signed(kind: str, payload: dict[str, Any], *officers: str) -> dict[str, Any]:
@@ -232,6 +231,24 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
     return counts
 
 
+def _close(officer, head, case_id: str, summary: str, t: _Timeline) -> None:
+    """The handler's closing report one day, the head's approval (结案审批) the next."""
+    on = t.day(2)
+    officer.perform(case_id, "request_closing", {"summary": summary, "on": on, "proposed_on": on})
+    head.perform(case_id, "approve_closing", {"opinion": "同意结案。", "on": t.day(1)})
+
+
+def _identity(officer, case_id: str, party, ids, scratch: Path, n: int, t: _Timeline, rng: random.Random) -> None:
+    """The party's business licence or identity card, copied when the case is opened (当事人身份证明)."""
+    document, suffix, picture = specimens.party_identity(party, rng)
+    path = scratch / f"identity-{n}{suffix}"
+    path.write_bytes(picture)
+    officer.add_evidence(case_id, path, {
+        "kind": "identity", "description": f"{document}复印件（当事人签字确认与原件一致）", "source": "当事人提供",
+        "collected_by": ids, "collected_at": t.at(11), "place": party.address,
+        "identity_document": document, "identity_no": party.identity_no})
+
+
 def _demo_case(services, sessions, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
     t = _Timeline(services, start)
     a, b = (sessions[login] for login in pair)
@@ -241,16 +258,18 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     is_org = party.kind.value == "organisation"
     basis = basis if is_org else basis_for_person or basis  # the clause follows the party
     if target == "simple":
-        a.record_simple_decision(_signed("record_simple_decision", {
+        case_id = a.record_simple_decision(_signed("record_simple_decision", {
             "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
             "basis": "《无证无照经营查处办法》第十三条", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
             "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
             "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000}))
+        _identity(a, case_id, party, ids, scratch, n, t, rng)
         return
     act_day = start - timedelta(days=rng.randrange(3, 30))
     case_id = a.register_lead({
         "source": rng.choice(["complaint", "inspection", "referral", "report"]), "received_on": t.day(), "act_date": act_day.isoformat(),
         "cause": cause_name, "cause_entry": entry, "summary": f"{facts}（线索）", "party_id": party.id, "handlers": ids})
+    _identity(a, case_id, party, ids, scratch, n, t, rng)
     if target == "lead":
         return
     a.perform(case_id, "request_filing", {"facts": facts, "reason": f"涉嫌违反{violation}", "on": t.day(1)})
@@ -265,10 +284,15 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         "started_at": t.at(10), "ended_at": t.at(11), "place": party.address, "officers": ids, "certificates_shown": True,
         "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name}))
     for k in range(2 if n % 3 else 1):
-        path = scratch / f"photo-{n}-{k}.png"
-        path.write_bytes(_png(160, 120, (40 + 20 * k, 90, 140), n * 7 + k))
-        a.add_evidence(case_id, path, {"kind": "audiovisual", "description": f"现场照片{k + 1}", "source": "执法人员现场拍摄",
-                                       "collected_by": ids, "collected_at": t.at(10), "place": party.address})
+        taken = datetime.combine(t.now.date(), time(10, 10 + 7 * k))
+        path = scratch / f"photo-{n}-{k}.jpg"
+        path.write_bytes(specimens.scene(entry, taken, n * 7 + k, party.address))
+        a.add_evidence(case_id, path, {
+            "kind": "photo", "description": f"现场照片{k + 1}", "source": "执法人员现场拍摄", "collected_by": ids,
+            "collected_at": t.at(11), "place": party.address, "taken_at": taken.isoformat(timespec="minutes"),
+            "taken_place": party.address, "taken_by": officers[pair[k % 2]].name,
+            "witness": party.legal_representative or party.name,
+            "proves": f"{facts}（现场{'全景' if k == 0 else '细节'}）"})
     a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
@@ -316,20 +340,21 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                                  "reasons": "依据行政处罚法第三十三条第一款" if outcome == "no_penalty" else "",
                                                  "evidence": []})
         if outcome == "no_penalty":
-            a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
-        a.perform(case_id, "close_case", {"summary": "依法处理完毕", "on": t.day(1)})
+            a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
+        _close(a, head, case_id, "依法处理完毕" if outcome != "transfer" else "涉嫌犯罪，已移送公安机关，依法结案", t)
         return
     t.day(1)
     a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": list(kinds),
                                              "fine_fen": fine_now, "facts": facts, "violation": violation, "basis": basis, "on": t.day()})
-    a.perform(case_id, "serve_document", _signed("serve_document", {"document": "prior_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
+    a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "prior_notice", "method": "direct", "recipient": party.name,
+                                                                    "on": t.day()}, refused=n % 10 == 4))
     if target in ("notice", "approved"):
         return
     if target == "hearing":
         a.perform(case_id, "request_hearing", {"form": "written", "on": t.day(2)})
         a.perform(case_id, "give_hearing_notice", {"hearing_on": max(t.now.date() + timedelta(days=14), today + timedelta(days=10)).isoformat(), "place": "本局听证室",
                                                    "document_no": f"仲高新市监听字〔{start.year}〕{n}号", "chair": officers["chenjing"].id, "on": t.day(1)})
-        a.perform(case_id, "serve_document", _signed("serve_document", {"document": "hearing_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
+        a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "hearing_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
         return
     a.perform(case_id, "record_statement", {"form": "written", "by": party.name, "content": "请求从轻处罚", "on": t.day(2)})
     a.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "当事人未提出新的事实和理由，不予采纳", "on": t.day(1)})
@@ -340,10 +365,10 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                                              "reasons": "当事人陈述申辩未提出新的事实和理由，不予采纳"})
     if target == "decided":
         return
-    a.perform(case_id, "serve_document", _signed("serve_document", {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
+    a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
     if target == "execution":
         return
     a.perform(case_id, "record_payment", {"amount_fen": fine_now, "channel": "bank", "receipt_no": f"4413{n:06d}", "on": t.day(5)})
-    a.perform(case_id, "close_case", {"summary": "罚款已缴清，依法结案", "on": t.day(2)})
+    _close(a, head, case_id, "当事人已按期缴清罚款，违法行为已改正，处罚决定执行完毕，建议结案", t)
     if target == "archived":
         a.perform(case_id, "archive_case", {"archive_no": f"{t.now.year}{n:04d}", "retention": "30_years", "on": t.day(3)})

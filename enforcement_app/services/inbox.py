@@ -25,11 +25,13 @@ from ..store import cases as case_store
 from .core import SessionCore
 
 # task -> (role, stages in which to look, the deadline that dates it), from the actions' declarations. A
-# pending approval is found by the pending_approvals column; a hearing waits for its chair, whatever their role.
+# pending approval (a closing report among them) is found by the pending_approvals column; a hearing waits for
+# its chair, whatever their role.
 TASKS: dict[str, tuple[Role, tuple[Stage, ...], str | None]] = {
     kind: (act.inbox.role, tuple(s for s in Stage if s in act.stages), act.inbox.due_rule)
     for kind, act in ACTIONS.items() if act.inbox is not None
 }
+_BY_PENDING_APPROVALS = frozenset({"decide_approval", "approve_closing"})
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def inbox(session: SessionCore) -> list[InboxItem]:
     for task, (role, stages, _rule) in TASKS.items():
         if task == "hold_hearing":
             found = case_store.case_ids_in_stages(db, [Stage.HEARING])
-        elif task == "decide_approval":
+        elif task in _BY_PENDING_APPROVALS:
             found = case_store.case_ids_awaiting_approval(db) if actor.has_role(role) else []
         else:
             found = case_store.case_ids_in_stages(db, stages) if actor.has_role(role) else []
@@ -95,6 +97,10 @@ def inbox(session: SessionCore) -> list[InboxItem]:
                 detail = "、".join(APPROVAL_MATTER_ZH.get(str(a.get("matter")), str(a.get("matter"))) for a in state.approvals_pending.values())
                 due = min((date.fromisoformat(str(a.get("on"))[:10]) for a in state.approvals_pending.values() if a.get("on")), default=None)
                 due = due + timedelta(days=ctx.policy.approval_answer_days) if due else None  # agency practice, not law
+            if task == "approve_closing" and state.closing_request is not None:
+                detail = f"结案审批：{state.closing_request.get('summary', '')}"
+                asked = date.fromisoformat(str(state.closing_request.get("on"))[:10])
+                due = asked + timedelta(days=ctx.policy.approval_answer_days)  # agency practice, as for other approvals
             if task == "hold_hearing":
                 due = date.fromisoformat(str(state.hearing_notice.get("hearing_on"))) if state.hearing_notice else None
             items.append(_item(state, task, ctx.permissions.title(task), due, deadline.name if deadline else "", today, detail))

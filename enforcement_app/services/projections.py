@@ -41,7 +41,9 @@ def case_facts(state: CaseState) -> tuple:
         int((state.decision or state.report or {}).get("fine_fen", 0) or 0),
         "pending" if state.review_pending else (review or {}).get("outcome", ""),
         search_text(state),
-        ",".join(sorted(str(a.get("matter", "")) for a in state.approvals_pending.values())),
+        # a closing report waiting for the head is an approval pending too, so that the head's inbox finds it by SQL
+        ",".join(sorted([str(a.get("matter", "")) for a in state.approvals_pending.values()]
+                        + (["closing"] if state.closing_request is not None else []))),
     )
 
 

@@ -302,7 +302,7 @@ class CaseWorkspace(QWidget):
         s = self.view["state"]
         extra = None
         defaults: dict[str, Any] = {}
-        if kind in ("record_inspection", "record_inquiry", "record_sampling"):
+        if kind in ("record_inspection", "record_inquiry", "record_sampling", "serve_document"):
             defaults["officers"] = list(s.handlers)
         rule = signer_rules().get(kind)
         if rule is not None:  # a line per signer the record needs, named where the case knows the person
@@ -353,7 +353,7 @@ class CaseWorkspace(QWidget):
         if kind in SIGNED_KINDS:
             confirm = tr("CaseWorkspace", "Record “%1” under your personal electronic signature? A signed step cannot be "
                                           "withdrawn; a mistake is put right by a correction recorded after it.").replace("%1", title)
-        elif kind in ("close_case", "archive_case"):
+        elif kind == "archive_case":
             confirm = tr("CaseWorkspace", "Record “%1”? No investigation, decision or execution step can be taken on the case after it.").replace("%1", title)
         on_paper = rule is not None and not ACTIONS[kind].opens_case  # a record signed by hand: printable before it is recorded
         dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
@@ -513,9 +513,13 @@ class CaseWorkspace(QWidget):
         """Ask for the evidence particulars (kind, description, source, who and when) of the chosen or dropped
         files, then copy each into the evidence store and record it; ``registered(hashes, details)`` is told of them."""
         s = self.view["state"]
-        images = all(Path(p).suffix.lower() in (".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav") for p in paths)
-        defaults = {"kind": "audiovisual" if images else "documentary", "description": "、".join(Path(p).stem for p in paths),
-                    "source": "执法人员现场收集", "collected_by": list(s.handlers), **(defaults or {})}
+        suffixes = {Path(p).suffix.lower() for p in paths}
+        kind = ("photo" if suffixes <= {".jpg", ".jpeg", ".png"} else
+                "audiovisual" if suffixes <= {".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav"} else "documentary")
+        names = self.view.get("names", {})
+        defaults = {"kind": kind, "description": "、".join(Path(p).stem for p in paths),
+                    "source": "执法人员现场收集", "collected_by": list(s.handlers),
+                    "taken_by": "、".join(names.get(h, "") for h in s.handlers) if kind == "photo" else "", **(defaults or {})}
         title = tr("CaseWorkspace", "Register %1 evidence file(s)").replace("%1", str(len(paths)))
         dialog = ActionDialog("add_evidence", title, FORMS["add_evidence"], officers=self.view["officer_choices"], defaults=defaults,
                               submit=lambda payload, done, fail: self._store_evidence(paths, payload, done, fail, registered),
@@ -572,6 +576,8 @@ SIGN_OFF_DOCUMENTS = {
     "approve_filing": ("case_source", "filing_approval"),
     "refuse_filing": ("case_source", "filing_approval"),
     "decide_approval": ("approval_form",),
+    "approve_closing": ("closing_report", "decision", "payment_record"),
+    "return_closing": ("closing_report", "decision", "payment_record"),
     "record_legal_review": ("investigation_report", "inspection_record", "inquiry_record", "evidence_list"),
     "record_collective_discussion": ("investigation_report", "legal_review", "statement_record", "reexamination", "hearing_report"),
     "make_decision": ("investigation_report", "legal_review", "collective_discussion", "prior_notice", "statement_record", "reexamination",

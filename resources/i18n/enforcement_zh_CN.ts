@@ -328,10 +328,6 @@
         <translation>缴款凭证号</translation>
     </message>
     <message>
-        <source>Closing report</source>
-        <translation>结案报告</translation>
-    </message>
-    <message>
         <source>Archive number</source>
         <translation>档号</translation>
     </message>
@@ -454,6 +450,46 @@
     <message>
         <source>Reason for the correction</source>
         <translation>更正理由</translation>
+    </message>
+    <message>
+        <source>Proposed closing date</source>
+        <translation>拟结案日期</translation>
+    </message>
+    <message>
+        <source>Closing report (how the case was handled, why it may close)</source>
+        <translation>结案报告（办理情况及结案意见）</translation>
+    </message>
+    <message>
+        <source>Reason for returning the closing report</source>
+        <translation>退回理由</translation>
+    </message>
+    <message>
+        <source>Served by (two officers)</source>
+        <translation>送达人（两名执法人员）</translation>
+    </message>
+    <message>
+        <source>Photo taken at (YYYY-MM-DD HH:MM)</source>
+        <translation>拍摄时间（年-月-日 时:分）</translation>
+    </message>
+    <message>
+        <source>Photo taken where</source>
+        <translation>拍摄地点</translation>
+    </message>
+    <message>
+        <source>Photo taken by</source>
+        <translation>拍摄人</translation>
+    </message>
+    <message>
+        <source>What it proves</source>
+        <translation>证明对象（证明内容）</translation>
+    </message>
+    <message>
+        <source>Identity document (ID card, business licence)</source>
+        <translation>证件名称（居民身份证、营业执照）</translation>
+    </message>
+    <message>
+        <source>Identity document number</source>
+        <translation>证件号码</translation>
     </message>
 </context>
 <context>

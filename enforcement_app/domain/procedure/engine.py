@@ -68,7 +68,10 @@ class ActionKind(StrEnum):
     RECORD_PAYMENT = "record_payment"
     ISSUE_REMINDER = "issue_reminder"
     APPLY_COURT_ENFORCEMENT = "apply_court_enforcement"
-    CLOSE_CASE = "close_case"
+    CLOSE_CASE = "close_case"  # retired: the officer's own closing, before closing needed the head's approval
+    REQUEST_CLOSING = "request_closing"
+    APPROVE_CLOSING = "approve_closing"
+    RETURN_CLOSING = "return_closing"
     ARCHIVE_CASE = "archive_case"
     CORRECT_RECORD = "correct_record"
 
@@ -118,6 +121,7 @@ class Action:
     head_not_handler: bool = False  # an approval must not come from a handler of the case
     inbox: InboxTask | None = None
     signed: bool = False  # a sign-off: signed with the actor's personal key (see ..signoff)
+    retired: str = ""  # why the action is no longer taken (its recorded events still fold); '' while in use
 
     @property
     def opens_case(self) -> bool:
@@ -135,14 +139,19 @@ def _no_preconditions(state: CaseState, ctx: Context) -> list[Refusal]:
 
 def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tuple[Role, ...], payload: type[Payload],
             fold: Fold | None, pre: Check | None = None, handler_only: bool = False, head_not_handler: bool = False,
-            inbox: InboxTask | None = None, signed: bool = False) -> Callable[[Validate], Validate]:
-    """Declare one action; decorates its validator (which reads the form and adds the cross-field rules)."""
+            inbox: InboxTask | None = None, signed: bool = False, retired: str = "") -> Callable[[Validate], Validate]:
+    """Declare one action; decorates its validator (which reads the form and adds the cross-field rules).
+
+    ``retired``: the action is no longer taken, for the reason given (which names what replaced it). Its
+    declaration stays, so that the events earlier versions recorded keep their title, their typed payload and
+    their fold step, and a case replays exactly as before; a new one is refused with that reason, and the
+    action is offered nowhere."""
 
     def register(validate: Validate) -> Validate:
         if kind in ACTIONS:
             raise ValueError(f"action {kind} declared twice")
         ACTIONS[kind] = Action(kind, title, stages, frozenset(roles), payload, validate, fold, pre or _no_preconditions,
-                               handler_only, head_not_handler, inbox, signed)
+                               handler_only, head_not_handler, inbox, signed, retired)
         if fold is not None:
             FOLDS[kind] = fold
         if payload.search_fields():
@@ -302,9 +311,12 @@ def availability(state: CaseState | None, ctx: Context, kind: str, *, include_ro
     return refusals + _blocked(state, ctx, act, separation=include_role)
 
 
-def _blocked(state: CaseState | None, ctx: Context, act: Action, *, separation: bool) -> list[Refusal]:
+def _blocked(state: CaseState | None, ctx: Context, act: Action, *, separation: bool, replaying: bool = False) -> list[Refusal]:
     """What the case's stage, the separation of duties (``separation``) and the action's preconditions say
-    against it; a stage that does not allow it says all."""
+    against it; a stage that does not allow it says all. A retired action is refused, unless an event
+    recorded elsewhere is being replayed (``replaying``): it is judged by the rules it was taken under."""
+    if act.retired and not replaying:
+        return [Refusal("retired", act.retired)]
     if state is None:
         return []
     refusals = _stage_refusal(state, act)
@@ -315,8 +327,12 @@ def _blocked(state: CaseState | None, ctx: Context, act: Action, *, separation: 
     return refusals + act.preconditions(state, ctx)
 
 
-def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate an action against the case and its form; returns the payload to record, or raises."""
+def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[str, Any], *,
+            replaying: bool = False) -> dict[str, Any]:
+    """Validate an action against the case and its form; returns the payload to record, or raises.
+    ``replaying``: the event was recorded on another device and arrives in a bundle; an action retired
+    since (see :func:`declare`) is then judged by its old rules instead of refused, so that a case closed
+    before closing needed the head's approval still travels between devices."""
     act = ACTIONS.get(kind)
     if act is None:
         raise RuleViolation([Refusal("unknown_action", f"未知的操作：{kind}")])
@@ -326,7 +342,7 @@ def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[s
     if permission:
         raise PermissionDenied(permission)
     # what availability() says, but for the roles just checked: a bundle import judges every step it brings
-    blocked = _blocked(state, ctx, act, separation=True)
+    blocked = _blocked(state, ctx, act, separation=True, replaying=replaying)
     if blocked:
         raise RuleViolation(blocked)
     clean = act.validate(state or CaseState(id=""), ctx, payload)
@@ -361,7 +377,7 @@ def next_actions(state: CaseState, ctx: Context) -> list[NextAction]:
     """The actions of the current stage, each allowed or blocked with the procedure's reasons."""
     result = []
     for kind, act in ACTIONS.items():
-        if not act.stages or state.stage not in act.stages:
+        if act.retired or not act.stages or state.stage not in act.stages:
             continue
         reasons = availability(state, ctx, kind, include_role=False)
         permitted = not ctx.permissions.refusals(ctx.actor, kind, state.handlers) and not _separation_refusals(state, ctx, act)

@@ -154,14 +154,58 @@ class Evidence(P.Payload):
     collected_by: tuple[str, ...] = P.ids("收集人")
     collected_at: datetime | None = P.moment("收集时间")
     place: str = P.text("收集地点", required=False)
+    # a photo's particulars, printed beside it (records before them have none: they print as not recorded)
+    taken_at: datetime | None = P.moment("拍摄时间", required=lambda read_so_far: read_so_far.get("kind") == "photo")
+    taken_place: str = P.text("拍摄地点", required=lambda read_so_far: read_so_far.get("kind") == "photo")
+    taken_by: str = P.text("拍摄人", required=lambda read_so_far: read_so_far.get("kind") == "photo")
+    witness: str = P.text("见证人", required=False)
+    proves: str = P.text("证明对象（证明内容）", required=lambda read_so_far: read_so_far.get("kind") == "photo", search=True)
+    # the party's identity card or business licence: which document it is and its number
+    identity_document: str = P.text("证件名称", required=lambda read_so_far: read_so_far.get("kind") == "identity")
+    identity_no: str = P.text("证件号码", required=lambda read_so_far: read_so_far.get("kind") == "identity")
 
 
 def _fold_evidence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.evidence.append({**p, "event": step.hash})
 
 
-declare(ActionKind.ADD_EVIDENCE, "登记证据", stages=OPEN_STAGES - {Stage.CLOSED}, roles=(Role.OFFICER,), handler_only=True,
-         payload=Evidence, fold=_fold_evidence)(plain(Evidence))
+PICTURED = ("photo", "identity")  # the kinds printed as pictures: their file must be an image
+
+
+@declare(ActionKind.ADD_EVIDENCE, "登记证据", stages=OPEN_STAGES - {Stage.CLOSED}, roles=(Role.OFFICER,), handler_only=True,
+         payload=Evidence, fold=_fold_evidence)
+def _v_evidence(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    f = read(Evidence, raw, ctx)
+    kind = f.out.get("kind", "")
+    if kind in PICTURED and not str(f.out.get("media_type", "")).startswith("image/"):
+        f.problem("kind", f"{EVIDENCE_KIND_ZH[kind]}须为图片文件（JPEG、PNG），案卷按原样印出")
+    if kind == "photo":
+        taken, collected = f.moment_read("taken_at"), f.moment_read("collected_at")
+        if taken and taken.date() > ctx.today:
+            f.problem("taken_at", "拍摄时间不能晚于今天")
+        if taken and collected and taken > collected:
+            f.problem("taken_at", "拍摄时间不能晚于证据的收集时间")
+    if kind == "identity":
+        _identity_of_the_party(f, ctx)
+    return f.done()
+
+
+def _identity_of_the_party(f: Form, ctx: Context) -> None:
+    """The copy proves who the party is only if it is the party's: its number is the one the party is
+    registered with (公民身份号码 or 统一社会信用代码)."""
+    number = str(f.out.get("identity_no", "")).replace(" ", "").upper()
+    if not number:
+        return
+    f.keep("identity_no", number)
+    if not f.out.get("proves"):
+        f.keep("proves", "当事人的主体资格（身份）")
+    party = ctx.party
+    if party is None:
+        f.problem("identity_no", "须先登记当事人")
+    elif number != party.identity_no:
+        label = "公民身份号码" if party.kind.value == "person" else "统一社会信用代码"
+        f.problems.append(Refusal("identity_not_the_party", f"证件号码{number}与本案当事人{party.name}登记的{label}{party.identity_no}不一致："
+                                                           "当事人身份证明应为本案当事人的证件", field="identity_no"))
 
 
 # --- approvals asked of the head -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ their re-examination (Art. 45), waiver, and the hearing (Art. 63–65)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from .engine import (
     deadline,
     declare,
     not_suspended,
+    officers_refusals,
     plain,
     read,
     signatures_form,
@@ -91,13 +93,19 @@ def _document_pending(state: CaseState, ctx: Context) -> list[Refusal]:
     return [] if pending else [Refusal("nothing_to_serve", "没有待送达的文书")]
 
 
+RECEIPT_METHODS = ("direct", "post", "entrusted", "forwarded")
+"""The ways of service whose receipt the recipient signs and dates (the post's return receipt included)."""
+
+
 @dataclass(frozen=True)
 class Service(P.Payload):
     document: str = P.choice("送达文书", SERVED_DOCUMENTS)
     on: date | None = P.day("送达日期", today=True)
     method: str = P.choice("送达方式", SERVICE_METHODS)
     recipient: str = P.text("受送达人")
-    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the recipient's on the 送达回证 (direct service)
+    officers: tuple[str, ...] = P.ids("送达人", required=False)  # none given: the case's handling officers; records before: the actor
+    received_on: date | None = P.day("签收日期", required=False)  # the day the recipient wrote on the receipt
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the recipient's (or the refusal) and both 送达人's on the 送达回证
     receipt_signed: bool = P.kept(False)  # records made before signatures were captured
     witness: str = P.text("见证人", required=lambda read_so_far: read_so_far.get("method") == "left_at_address")
     consent: bool = P.flag()
@@ -141,9 +149,55 @@ def _v_serve(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str
         f.keep("hearing_right", bool(issued.get("hearing_right")))
     if document == "decision":
         f.keep("payable", state.amount_due_fen > 0)
-    # served in person, the recipient signs the receipt (or refuses before a witness); other ways carry no signature
+    _servers(f, state, ctx, on or ctx.today)
+    _receipt_day(f, method, on)
+    # served in person, the recipient signs the receipt and both 送达人 sign it; left at the address, the refusal is
+    # noted with its witness or recording and both 送达人 sign; other ways carry no signature
     signatures_form(f, state, ActionKind.SERVE_DOCUMENT, raw)
+    _receipt_signers(f, ctx, method)
     return f.done()
+
+
+def _servers(f, state: CaseState, ctx: Context, day: date) -> None:
+    """Two 送达人 (the case's handling officers unless others are named), each a registered officer with a
+    certificate valid on the day of service, as for any act of investigation (行政处罚法第四十二条)."""
+    officers = f.out.get("officers") or list(state.handlers)
+    f.keep("officers", officers)
+    f.problems += [dataclasses.replace(r, message=r.message.replace("执法人员不得少于", "送达人不得少于"))
+                   for r in officers_refusals(ctx, officers, day, ctx.statute["min_officers"].value, "officers")]
+
+
+def _receipt_day(f, method: str, on: date | None) -> None:
+    """签收日期: the day the recipient wrote on the receipt, which is the day of service; only a receipt the
+    recipient signs has one."""
+    received = f.day_read("received_on")
+    if method in RECEIPT_METHODS:
+        if received and on and received != on:
+            f.problem("received_on", f"受送达人在送达回证上记明的签收日期即为送达日期：签收日期{received.isoformat()}与送达日期{on.isoformat()}不一致")
+        elif on:
+            f.keep("received_on", on.isoformat())
+    elif received:
+        f.problem("received_on", f"{SERVICE_METHOD_ZH.get(method, method)}不由受送达人签收，没有签收日期")
+
+
+def _receipt_signers(f, ctx: Context, method: str) -> None:
+    """What the signatures of a receipt must say beyond who signs (resources/law/signers.json): at a 留置送达 the
+    recipient refused (the refusal with its witness or recording is the entry), in person they did not, and
+    the 送达人 who sign are the ones named."""
+    if any(r.field == "signatures" for r in f.problems):
+        return
+    entries = f.out.get("signatures") or []
+    recipient = [e for e in entries if e["signer"] == "recipient"]
+    if method == "left_at_address" and any(e["how"] != "refused" for e in recipient):
+        f.problem("signatures", "受送达人已签收的，不是留置送达：留置送达应记录受送达人拒绝签收的情况，由见证人签名或者以录音录像记录")
+    if method == "direct" and any(e["how"] == "refused" for e in recipient):
+        f.problem("method", "受送达人拒绝签收的，应记为留置送达（注明拒收事由和日期，由见证人签名或者拍照、录像记录送达过程）")
+    if method in ("direct", "left_at_address"):
+        signed = {e["name"] for e in entries if e["signer"] == "officer"}
+        for officer_id in f.out.get("officers", []):
+            officer = ctx.officers.get(officer_id)
+            if officer is not None and officer.name not in signed:
+                f.problem("signatures", f"送达人{officer.name}未在送达回证上签名")
 
 
 # --- statement, defence, waiver ----------------------------------------------------------------------------
