@@ -324,9 +324,14 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     qtbot.mouseClick(panel.assess_button, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     assert "200,000.00元" in panel.result.toPlainText() and "400,000.00元" in panel.result.toPlainText()  # 10–20 × goods value
-    check(dialog, "penalty_kinds", "fine")
+    # 没收违法所得 and 没收违法生产经营的食品 are mandatory under Art. 124, beside the fine
+    check(dialog, "penalty_kinds", "fine", "confiscate_illegal_property", "confiscate_illegal_income")
     type_into(qtbot, dialog, "fine_yuan", "150000")  # below the statutory minimum: the procedure refuses it
     type_into(qtbot, dialog, "facts", "当事人销售超过保质期的酸奶，货值金额20000元")
+    violated = dialog.inputs["violation"]  # the provisions broken are the benchmark entry's, to choose from
+    offered = [violated.itemData(i) for i in range(violated.count())]
+    assert "《中华人民共和国食品安全法》第三十四条第（十）项" in offered and not any("第一百二十四条" in str(o) for o in offered)
+    violated.setCurrentIndex(violated.findData("《中华人民共和国食品安全法》第三十四条第（十）项"))
     type_into(qtbot, dialog, "basis", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
     type_into(qtbot, dialog, "discretion", "按裁量基准")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
@@ -366,6 +371,11 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     settle(qtbot, head_worker)
     dialog = click_action(qtbot, head, "make_decision")
     type_into(qtbot, dialog, "document_no", "仲高新市监罚字〔2025〕1号")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_box.button(dialog.confirm_box.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    settle(qtbot, head_worker)
+    assert dialog.isVisible() and "第二十八条" in dialog.errors["orders"].text()  # no penalty without the order to correct
+    type_into(qtbot, dialog, "orders", "立即停止销售超过保质期的食品，七日内清查库存")
     submit(qtbot, head, dialog)
 
     officer.workspace.reload()

@@ -40,6 +40,7 @@ from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
 from ..domain.procedure import ACTIONS, signed_kinds, title_of
 from ..domain.procedure.signed_content import ContentChange, shown, to_sign_again
+from ..domain.refusals import NotFound
 from ..services.changes import Changes
 from .discretion_panel import DiscretionPanel
 from .forms import FORMS, ActionDialog, Field
@@ -323,13 +324,13 @@ class CaseWorkspace(QWidget):
             if proposal is not None:
                 defaults.update({"outcome": proposal.outcome, "penalty_kinds": list(proposal.penalty_kinds),
                                  "fine_yuan": f"{proposal.fine_fen / 100:.2f}" if proposal.fine_fen else "",
-                                 "facts": proposal.facts, "basis": proposal.basis,
+                                 "facts": proposal.facts, "violation": proposal.violation, "basis": proposal.basis,
                                  "discretion": (s.report or {}).get("discretion", "")})
             if kind == "make_decision":
                 defaults["evidence"] = [e.get("sha256") for e in s.evidence]
         if kind == "issue_prior_notice" and s.proposal is not None:
             defaults.update({"penalty_kinds": list(s.proposal.penalty_kinds), "fine_yuan": f"{s.proposal.fine_fen / 100:.2f}",
-                             "facts": s.proposal.facts, "basis": s.proposal.basis})
+                             "facts": s.proposal.facts, "violation": s.proposal.violation, "basis": s.proposal.basis})
         if kind == "serve_document":
             pending = [d for d in s.documents_issued if d not in s.documents_served]
             defaults.update({"document": pending[0] if pending else None, "recipient": s.party_name})
@@ -344,6 +345,10 @@ class CaseWorkspace(QWidget):
                                       f"{st.at.strftime('%Y-%m-%d %H:%M')}　{names.get(st.actor, st.actor)}")
                             for st in reversed(s.steps))
             fields[0] = Field("corrects", fields[0].label, "choice", options)
+        violations = self.view.get("violations") or ()
+        if violations:  # the provision broken is one of the benchmark entry's (the domain refuses any other)
+            fields = [Field(f.key, f.label, "choice", tuple((v, v) for v in violations), f.required, violations[0] if len(violations) == 1 else None)
+                      if f.key == "violation" else f for f in fields]
         if kind == "decide_approval":  # the pending requests are the choices
             options = tuple((h, f"{APPROVAL_MATTER_ZH.get(str(a.get('matter')), a.get('matter'))}：{a.get('reason', '')}（{a.get('on', '')}）")
                             for h, a in s.approvals_pending.items())
@@ -755,6 +760,18 @@ def _details(s, sign_offs=(), names=None) -> str:
     return "".join(out) or tr("CaseWorkspace", "No proposal yet.")
 
 
+def _violations(services, state) -> tuple[str, ...]:
+    """The provisions the case's benchmark entry says a party of its kind may have broken, as a decision cites them."""
+    if not state.cause_entry:
+        return ()
+    try:
+        entry = services.benchmarks().entry(state.cause_entry)
+    except NotFound:
+        return ()
+    return tuple(b.cite().replace("《", "《中华人民共和国", 1) if b.law.endswith("法") and not b.law.endswith("办法") else b.cite()
+                 for b in entry.violation_basis)
+
+
 def _load(session, case_id: str) -> dict[str, Any]:
     view = session.view(case_id)
     services = session.services
@@ -780,5 +797,6 @@ def _load(session, case_id: str) -> dict[str, Any]:
         "titled": {p.action for p in _PERMISSIONS},
         "evidence_files": {e["sha256"]: services.evidence.path_for(e["sha256"]) for e in state.evidence if e.get("sha256")},
         "sign_offs": view.sign_offs,
+        "violations": _violations(services, state),
         "to_sign_again": {kind: to_sign_again(state, kind) for kind in SIGNED_KINDS},
     }

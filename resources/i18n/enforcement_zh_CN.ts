@@ -64,6 +64,18 @@
         <translation>法律依据</translation>
     </message>
     <message>
+        <source>Provision violated</source>
+        <translation>违反的法律规定</translation>
+    </message>
+    <message>
+        <source>Penalty provision</source>
+        <translation>处罚依据</translation>
+    </message>
+    <message>
+        <source>Order to correct: what and by when</source>
+        <translation>责令改正的内容和期限</translation>
+    </message>
+    <message>
         <source>Use of the discretion benchmark</source>
         <translation>裁量基准适用说明</translation>
     </message>
