@@ -296,7 +296,7 @@ def test_an_evidence_file_that_is_no_image_does_not_stop_the_export(world, tmp_p
                                                              "collected_by": [world.officer_a.id]})
     rendered = render_case_file(world.as_(world.evaluator).case_file_data(case_id))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages)
-    assert "无法显示预览" in re.sub(r"\s+", "", text)
+    assert "无法显示该图片" in re.sub(r"\s+", "", text)  # on its picture page, where it would print
 
 
 def test_each_approval_block_prints_its_signer_and_key_fingerprint(exported):

@@ -20,6 +20,7 @@ from datetime import datetime
 from functools import partial
 from io import BytesIO
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -42,6 +43,10 @@ from .documents import (
 from .fonts import CaseFileFont, find_font
 from .signature import sign_case_file
 from .single import render_only
+
+# Binary streams: reportlab writes images in ASCII85 by default, a quarter larger and slow to encode for
+# a file of twenty photos. Every PDF reader and archive format (PDF/A included) takes binary streams.
+rl_config.useA85 = 0
 
 ROWS_PER_CONTENTS_PAGE = 22
 MARKER = "ecr-casefile/1"
