@@ -353,10 +353,49 @@ def test_statement_and_its_review_are_separate_documents_and_an_oral_one_is_sign
     steps.report(world, case_id, fine_yuan=8000, kinds=("fine",))
     steps.notice(world, case_id, fine_yuan=8000, kinds=("fine",))
     s = world.as_(world.officer_a)
-    s.perform(case_id, "record_statement", {"form": "oral", "by": "黄某", "content": "请求从轻处罚，初次违法"})
+    oral = {"form": "oral", "by": "黄某", "content": "请求从轻处罚，初次违法"}
+    with pytest.raises(RuleViolation) as refused:  # an oral statement is a 笔录: when, where, who took it down
+        s.perform(case_id, "record_statement", oral)
+    assert {"started_at", "ended_at", "place", "officers", "recorder"} <= {r.field for r in refused.value.refusals}
+    world.clock.set("2025-03-06T12:00")
+    s.perform(case_id, "record_statement", {**oral, "started_at": "2025-03-06T09:00", "ended_at": "2025-03-06T09:40",
+                                            "place": "本局询问室", "officers": [world.officer_a.id, world.officer_b.id], "recorder": "李华"})
     s.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "未提出新的事实和理由，不予采纳"})
     reader = PdfReader(io.BytesIO(render_documents(world.as_(world.evaluator).case_file_data(case_id), ("statement_record", "reexamination"))))
     pages = [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
     assert len(pages) == 2 and "陈述申辩笔录" in pages[0] and "陈述申辩复核意见书" in pages[1]
-    assert "当事人签名（黄某）" in pages[0] and len(reader.pages[0].images) == 1  # the party's drawn signature
+    assert "时间2025年3月6日9时00分至2025年3月6日9时40分" in pages[0]
+    assert "本局询问室" in pages[0] and "记录人李华" in pages[0] and "执法证号" in pages[0]
+    # the party's drawn signature and both officers'
+    assert "当事人签名（黄某）" in pages[0] and len(reader.pages[0].images) == 3
     assert "不予采纳" in pages[1] and "请求从轻处罚" not in pages[1]
+
+
+def test_the_interviewee_signs_every_page_of_a_long_inquiry_record(world):
+    """询问笔录: the interviewee's signature at the foot of each page (printed from the one captured), not only
+    at the end; in a draft printed for signing on paper, a line on each page."""
+    from enforcement_app.casefile import render_documents
+
+    case_id = steps.investigated(world, world.company, inquire_too=False)
+    qa = [{"q": f"第{k}问：请说明进货渠道、数量和销售情况？", "a": "从批发市场进货二十箱，已销售约十箱，没有核对保质期。" * 4} for k in range(30)]
+    world.as_(world.officer_a).perform(case_id, "record_inquiry", {
+        "started_at": "2025-03-05T09:30", "ended_at": "2025-03-05T11:30", "place": "询问室", "officers": [world.officer_a.id, world.officer_b.id],
+        "recorder": "李华", "certificates_shown": True, "rights_notified": True,
+        "person": {"name": "刘某", "id_number": "11010519491231002X", "relation": "当事人"}, "qa": qa})
+    reader = PdfReader(io.BytesIO(render_documents(world.as_(world.evaluator).case_file_data(case_id), ("inquiry_record",))))
+    assert len(reader.pages) >= 3
+    for page in reader.pages:
+        text = re.sub(r"\s+", "", page.extract_text())
+        assert "被询问人签名" in text and len(page.images) >= 1  # the drawn signature on this page
+    # the last page: the interviewee's image (at the foot and on its line: one image object) and both officers'
+    assert len(reader.pages[-1].images) == 3
+    # the draft printed to be signed on paper: a line to sign on at the foot of every page
+    from enforcement_app.casefile import render_step
+
+    s = world.as_(world.officer_a)
+    data = s.draft_case_file_data(case_id, "record_inquiry", {
+        "started_at": "2025-03-05T13:30", "ended_at": "2025-03-05T15:30", "place": "询问室", "officers": [world.officer_a.id, world.officer_b.id],
+        "recorder": "李华", "certificates_shown": True, "rights_notified": True, "person": {"name": "王某", "relation": "证人"}, "qa": qa})
+    draft = PdfReader(io.BytesIO(render_step(data, data.draft)))
+    assert len(draft.pages) >= 3
+    assert all("被询问人签名" in re.sub(r"\s+", "", page.extract_text()) and not page.images for page in draft.pages)

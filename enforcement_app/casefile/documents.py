@@ -65,6 +65,8 @@ class Document:
     day: date | None
     flowables: list[Flowable] = field(default_factory=list)
     step: str = ""  # the hash of the one step the document is made from; "" for one made from several (see Builder.steps)
+    # who signs at the foot of every page (the interviewee of a 询问笔录) and their entry (None: a line to sign on)
+    page_signer: tuple[str, Mapping[str, Any] | None] | None = None
 
 
 class DocStart(Flowable):
@@ -373,7 +375,9 @@ class Builder:
                 *self.hand_signed(p.signatures, ("officer",), "询问人签名"),
                 *self.signatures(f"记录人：{p.recorder}", _day(step.day)),
             ]
-            yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body)
+            interviewee = next((e for e in p.signatures if e.get("signer") == "interviewee"), None)
+            signer = ("被询问人签名", interviewee) if interviewee is not None or self.drafting else None
+            yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body, page_signer=signer)
 
     def sampling_record(self) -> Iterator[Document]:
         for step in self.steps("record_sampling"):
@@ -607,12 +611,24 @@ class Builder:
         for step in self.steps("record_statement", "waive_rights"):
             p = payload_of(step)
             if step.kind == "record_statement":
-                body: list[Flowable] = [
-                    *self.head("陈述申辩笔录"),
-                    _p(f"{_day(step.day)}，{p.by}以{'书面' if p.form == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
-                    _p(p.content, self.s.body)]
+                body: list[Flowable] = [*self.head("陈述申辩笔录")]
+                if p.form == "oral" and p.started_at:  # the 笔录's head, as on the model form
+                    c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
+                    rows = [
+                        [_p("时间", lab), _p(f"{_moment(p.started_at)} 至 {_moment(p.ended_at)}", c), "", ""],
+                        [_p("地点", lab), _p(p.place, c), "", ""],
+                        [_p("陈述申辩人", lab), _p(p.by, c), _p("案号", lab), _p(self.state.case_no, c)],
+                        [_p("执法人员", lab), _p("、".join(self.with_certificate(o, step.day) for o in p.officers), c), "", ""],
+                        [_p("记录人", lab), _p(p.recorder, c), "", ""],
+                    ]
+                    body += [_grid(rows, [0.16 * w, 0.42 * w, 0.12 * w, 0.30 * w], spans=[((1, i), (3, i)) for i in (0, 1, 3, 4)],
+                                   label_cols=(0, 2)), Spacer(1, 6)]
+                body += [_p(f"{_day(step.day)}，{p.by}以{'书面' if p.form == 'written' else '口头'}方式提出陈述、申辩：", self.s.heading),
+                         _p(p.content, self.s.body)]
                 if p.form == "oral":
                     body += [Spacer(1, 10), *self.hand_signed(p.signatures, ("party",), "陈述申辩人签名")]
+                    if p.started_at or self.drafting or any(e.get("signer") == "officer" for e in p.signatures):
+                        body += self.hand_signed(p.signatures, ("officer",), "执法人员签名")
                 else:
                     body.append(_p("（当事人提交的书面陈述申辩材料附后）", self.s.plain))
             else:

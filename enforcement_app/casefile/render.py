@@ -42,7 +42,7 @@ from .documents import (
 )
 from .fonts import CaseFileFont, find_font
 from .signature import sign_case_file
-from .single import render_only
+from .single import draw_page_signature, render_only
 
 # Binary streams: reportlab writes images in ASCII85 by default, a quarter larger and slow to encode for
 # a file of twenty photos. Every PDF reader and archive format (PDF/A included) takes binary streams.
@@ -61,6 +61,7 @@ class Layout:
     contents_pages: int
     font: CaseFileFont
     starts: dict[int, int] = field(default_factory=dict)  # document index -> absolute page number
+    current: int = -1  # the document being laid out
     closing_page: int = 0
 
     @property
@@ -121,6 +122,7 @@ class _Template(BaseDocTemplate):
         if isinstance(flowable, DocStart):
             page = self.canv.getPageNumber()
             self.layout.starts[flowable.index] = page
+            self.layout.current = flowable.index
             key = f"doc{flowable.index}"
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(flowable.document.title, key, 0, closed=True)
@@ -156,7 +158,7 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
     template.addPageTemplates([
         PageTemplate("cover", [frame], onPage=partial(_cover, data=data, layout=layout)),
         PageTemplate("contents", [frame], onPage=partial(_contents_page, layout=layout)),
-        PageTemplate("body", [frame], onPage=partial(_page_number, layout=layout)),
+        PageTemplate("body", [frame], onPage=partial(_page_number, layout=layout), onPageEnd=partial(_page_signature, layout=layout)),
         PageTemplate("closing", [frame], onPage=partial(_closing, data=data, layout=layout)),
     ])
     story: list = [NextPageTemplate("contents"), Spacer(1, 1), PageBreak()]
@@ -187,7 +189,7 @@ def render_documents(data: CaseFileData, kinds: tuple[str, ...], font: CaseFileF
     """Only the given documents, for handing to the party (e.g. the on-the-spot decision form); no
     cover, contents or page numbers. Deterministic like the case file."""
     font = font or find_font()
-    return render_only(data, build_documents(data, Styles(font), kinds))
+    return render_only(data, build_documents(data, Styles(font), kinds), font)
 
 
 # --- pages drawn on the canvas ---------------------------------------------------------------------------
@@ -303,6 +305,11 @@ def _page_number(canv: Canvas, doc: BaseDocTemplate, *, layout: Layout) -> None:
     canv.setFont(layout.font.name, 10.5)
     canv.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, 14 * mm, str(canv.getPageNumber() - layout.body_offset))
     canv.restoreState()
+
+
+def _page_signature(canv: Canvas, doc: BaseDocTemplate, *, layout: Layout) -> None:
+    if 0 <= layout.current < len(layout.documents):
+        draw_page_signature(canv, layout.font.name, layout.documents[layout.current].page_signer)
 
 
 def _closing(canv: Canvas, doc: BaseDocTemplate, *, data: CaseFileData, layout: Layout) -> None:

@@ -137,6 +137,12 @@ FORMS: dict[str, tuple[Field, ...]] = {
                        Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False),
                        Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False)),
     "record_statement": (Field("form", QT_TRANSLATE_NOOP("ActionDialog", "Form"), "choice", tuple(STATEMENT_FORM_ZH.items())), Field("by", QT_TRANSLATE_NOOP("ActionDialog", "By")),
+                         # an oral statement's 笔录: when, where, the two officers and who wrote it down
+                         Field("started_at", QT_TRANSLATE_NOOP("ActionDialog", "Started at (oral)"), "moment", required=False),
+                         Field("ended_at", QT_TRANSLATE_NOOP("ActionDialog", "Ended at (oral)"), "moment", required=False),
+                         Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place (oral)"), required=False),
+                         Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Officers"), "officers", required=False),
+                         Field("recorder", QT_TRANSLATE_NOOP("ActionDialog", "Recorder (oral)"), required=False),
                          Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Statement and defence"), "long"), Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "record_reexamination": (Field("adopted", QT_TRANSLATE_NOOP("ActionDialog", "Adopted"), "bool", default=False), Field("conclusion", QT_TRANSLATE_NOOP("ActionDialog", "Conclusion"), "long")),
     "waive_rights": (Field("written", QT_TRANSLATE_NOOP("ActionDialog", "Waived in writing"), "bool", default=True), Field("statement", QT_TRANSLATE_NOOP("ActionDialog", "Party's statement"), "long")),

@@ -68,6 +68,22 @@
         <translation>违反的法律规定</translation>
     </message>
     <message>
+        <source>Started at (oral)</source>
+        <translation>开始时间（口头）</translation>
+    </message>
+    <message>
+        <source>Ended at (oral)</source>
+        <translation>结束时间（口头）</translation>
+    </message>
+    <message>
+        <source>Place (oral)</source>
+        <translation>地点（口头）</translation>
+    </message>
+    <message>
+        <source>Recorder (oral)</source>
+        <translation>记录人（口头）</translation>
+    </message>
+    <message>
         <source>Penalty provision</source>
         <translation>处罚依据</translation>
     </message>

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ..case import CaseState, Outcome, Proposal, Stage, Step
@@ -209,13 +209,23 @@ def _notice_served(state: CaseState, ctx: Context) -> list[Refusal]:
     return []
 
 
+def _oral(values: Mapping[str, Any]) -> bool:
+    return values.get("form") == "oral"
+
+
 @dataclass(frozen=True)
 class Statement(P.Payload):
     on: date | None = P.day("陈述申辩日期", today=True)
     form: str = P.choice("陈述申辩方式", STATEMENT_FORMS)
     by: str = P.text("陈述申辩人")
     content: str = P.text("陈述申辩内容", search=True)
-    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # an oral statement's record, signed by the party
+    # an oral statement is taken down as a 笔录: when and where, by which two officers, who wrote it
+    started_at: datetime | None = P.moment("开始时间", required=_oral)
+    ended_at: datetime | None = P.moment("结束时间", required=_oral)
+    place: str = P.text("地点", required=_oral)
+    officers: tuple[str, ...] = P.ids("执法人员", required=_oral)
+    recorder: str = P.text("记录人", required=_oral)
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # an oral statement's record, signed by the party and both officers
 
 
 def _fold_statement(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
@@ -227,7 +237,16 @@ def _fold_statement(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
          handler_only=True, pre=_notice_served, payload=Statement, fold=_fold_statement)
 def _v_statement(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Statement, raw, ctx)
-    # an oral statement is taken down as 陈述申辩笔录 and signed by the party; a written one is the party's own paper
+    # an oral statement is taken down as 陈述申辩笔录 and signed by the party and the officers; a written one is
+    # the party's own paper
+    if f.out.get("form") == "oral":
+        start, end = f.moment_read("started_at"), f.moment_read("ended_at")
+        if start and end and end < start:
+            f.problem("ended_at", "结束时间早于开始时间")
+        if start:
+            if start.date() > ctx.today:
+                f.problem("started_at", "陈述申辩时间不能晚于今天")
+            f.problems += officers_refusals(ctx, f.out["officers"], start.date(), ctx.statute["min_officers"].value)
     signatures_form(f, state, ActionKind.RECORD_STATEMENT, raw)
     return f.done()
 
