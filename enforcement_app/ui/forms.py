@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -320,6 +321,9 @@ class ActionDialog(QDialog):
             w = QComboBox()
             for value, label in (field.options if kind == "choice" else tuple(officers)):
                 w.addItem(label, value)
+            if any(len(label) > 20 for _v, label in field.options):  # a citation, a request: show it whole
+                w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                w.setMinimumContentsLength(20)
             if default is not None:
                 w.setCurrentIndex(max(0, w.findData(default)))
             return w

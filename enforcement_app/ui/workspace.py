@@ -347,8 +347,11 @@ class CaseWorkspace(QWidget):
             fields[0] = Field("corrects", fields[0].label, "choice", options)
         violations = self.view.get("violations") or ()
         if violations:  # the provision broken is one of the benchmark entry's (the domain refuses any other)
-            fields = [Field(f.key, f.label, "choice", tuple((v, v) for v in violations), f.required, violations[0] if len(violations) == 1 else None)
-                      if f.key == "violation" else f for f in fields]
+            offered = tuple((v, v) for v in violations)
+            if len(violations) > 1:  # nothing chosen for the officer: the rule broken is theirs to name
+                offered = (("", tr("CaseWorkspace", "(choose the provision the party broke)")), *offered)
+            chosen = defaults.get("violation") or (violations[0] if len(violations) == 1 else "")
+            fields = [Field(f.key, f.label, "choice", offered, f.required, chosen) if f.key == "violation" else f for f in fields]
         if kind == "decide_approval":  # the pending requests are the choices
             options = tuple((h, f"{APPROVAL_MATTER_ZH.get(str(a.get('matter')), a.get('matter'))}：{a.get('reason', '')}（{a.get('on', '')}）")
                             for h, a in s.approvals_pending.items())

@@ -989,6 +989,10 @@
         <translation>本案目前没有您可办理的事项。</translation>
     </message>
     <message>
+        <source>(choose the provision the party broke)</source>
+        <translation>（请选择当事人违反的条款）</translation>
+    </message>
+    <message>
         <source>Proposal</source>
         <translation>处理意见</translation>
     </message>
