@@ -18,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
@@ -43,7 +43,7 @@ from ..domain.procedure.payload import decode
 from ..domain.procedure.proposal import ProposalFields
 from ..resources import load_json
 from ..services.api import CaseFileData
-from .fonts import CaseFileFont
+from .fonts import CaseFileFont, Role
 
 PAGE_WIDTH = 210 * mm
 PAGE_HEIGHT = 297 * mm
@@ -61,6 +61,7 @@ class Document:
     number: str  # document number (文号), or ""
     day: date | None
     flowables: list[Flowable] = field(default_factory=list)
+    responsible: str = ""  # 责任者 in the contents; "" = as resources/casefile/order.json says for the kind
 
 
 class DocStart(Flowable):
@@ -78,25 +79,56 @@ class DocStart(Flowable):
         pass
 
 
+MIN_SIZE = 10.5  # pt (五号): no text of a case file is smaller, tables and notes included
+
+
 class Styles:
+    """The paragraph styles of the documents, set like a government document (GB/T 9704): the agency and the
+    title in the title face (宋体/小标宋), the text and filled-in values in the body face (仿宋, or 楷), headings
+    and form labels in the heading face (黑体), hashes in the fixed-width face. Text is 12 pt (小四), tables
+    and notes 10.5 pt (五号, :data:`MIN_SIZE`), titles 22 pt (二号).
+
+    Every style carries ``typeset``: a paragraph's characters that its face lacks are set in the first
+    face that has them (:meth:`CaseFileFont.markup`); the characters no face has are kept in ``missing``."""
+
     def __init__(self, font: CaseFileFont):
-        f = font.name
+        title, body, heading, mono = (font.face(role) for role in (Role.TITLE, Role.BODY, Role.HEADING, Role.MONO))
         self.font = font
-        self.agency = ParagraphStyle("agency", fontName=f, fontSize=13, leading=20, alignment=TA_CENTER)
-        self.title = ParagraphStyle("title", fontName=f, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=4)
-        self.number = ParagraphStyle("number", fontName=f, fontSize=11, leading=16, alignment=TA_RIGHT, spaceAfter=6)
-        self.body = ParagraphStyle("body", fontName=f, fontSize=11.5, leading=20, wordWrap="CJK", firstLineIndent=23)
-        self.plain = ParagraphStyle("plain", fontName=f, fontSize=11.5, leading=20, wordWrap="CJK")
-        self.cell = ParagraphStyle("cell", fontName=f, fontSize=10, leading=14.5, wordWrap="CJK", alignment=TA_LEFT)
-        self.label = ParagraphStyle("label", parent=self.cell, alignment=TA_CENTER)
-        self.small = ParagraphStyle("small", fontName=f, fontSize=8.5, leading=11.5, wordWrap="CJK")
-        self.mono = ParagraphStyle("mono", fontName=font.mono, fontSize=6.2, leading=8, wordWrap="CJK")
-        self.sign = ParagraphStyle("sign", fontName=f, fontSize=11.5, leading=22, alignment=TA_RIGHT)
-        self.heading = ParagraphStyle("heading", fontName=f, fontSize=12.5, leading=22, spaceBefore=6)
+        self.missing: set[str] = set()
+        self.agency = ParagraphStyle("agency", fontName=title, fontSize=16, leading=24, alignment=TA_CENTER, wordWrap="CJK")
+        self.title = ParagraphStyle("title", fontName=title, fontSize=22, leading=32, alignment=TA_CENTER, spaceAfter=6, wordWrap="CJK")
+        self.number = ParagraphStyle("number", fontName=body, fontSize=12, leading=18, alignment=TA_RIGHT, spaceAfter=6)
+        self.body = ParagraphStyle("body", fontName=body, fontSize=12, leading=21, wordWrap="CJK", firstLineIndent=24)
+        self.plain = ParagraphStyle("plain", fontName=body, fontSize=12, leading=21, wordWrap="CJK")
+        self.cell = ParagraphStyle("cell", fontName=body, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_LEFT)
+        self.label = ParagraphStyle("label", fontName=heading, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_CENTER)
+        self.small = ParagraphStyle("small", fontName=body, fontSize=MIN_SIZE, leading=15, wordWrap="CJK")  # notes, dense tables
+        self.mono = ParagraphStyle("mono", fontName=mono, fontSize=MIN_SIZE, leading=14, wordWrap="CJK")
+        self.sign = ParagraphStyle("sign", fontName=body, fontSize=12, leading=22, alignment=TA_RIGHT, wordWrap="CJK")
+        self.heading = ParagraphStyle("heading", fontName=heading, fontSize=12, leading=22, spaceBefore=6, wordWrap="CJK")
+        for style in self.all():
+            style.typeset = self.typeset
+
+    def all(self) -> list[ParagraphStyle]:
+        return [v for v in vars(self).values() if isinstance(v, ParagraphStyle)]
+
+    def derive(self, name: str, parent: ParagraphStyle, **changes: Any) -> ParagraphStyle:
+        """A style like ``parent`` with ``changes`` (the cover's and the contents' sizes), typeset alike."""
+        style = ParagraphStyle(name, parent=parent, **changes)
+        style.typeset = self.typeset
+        return style
+
+    def typeset(self, markup: str, face: str) -> str:
+        if self.font.covers(markup, face):
+            return markup
+        self.missing |= self.font.missing(markup)
+        return self.font.markup(markup, face)
 
 
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+    markup = escape(str(text if text is not None else "")).replace("\n", "<br/>")
+    typeset = getattr(style, "typeset", None)  # a style of :class:`Styles`: characters its face lacks in another face
+    return Paragraph(typeset(markup, style.fontName) if typeset else markup, style)
 
 
 def _day(value: Any) -> str:
@@ -118,6 +150,7 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
           header: bool = False) -> Table:
     table = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1 if header else 0)
     style = [
+        *_cell_font(rows),
         ("GRID", (0, 0), (-1, -1), 0.7, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -125,13 +158,21 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
-    for col in label_cols:
-        style.append(("BACKGROUND", (col, 0), (col, -1), colors.Color(0.95, 0.95, 0.95)))
+    covered = {(c, r) for (c0, r0), (c1, r1) in spans for c in range(c0, c1 + 1) for r in range(r0, r1 + 1) if (c, r) != (c0, r0)}
+    for col in label_cols:  # a label column's shade, but not over a value cell spanning into it
+        style += [("BACKGROUND", (col, r), (col, r), colors.Color(0.95, 0.95, 0.95)) for r in range(len(rows)) if (col, r) not in covered]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     style += [("SPAN", *span) for span in spans]
     table.setStyle(TableStyle(style))
     return table
+
+
+def _cell_font(rows: Sequence[Sequence[Any]]) -> list[tuple]:
+    """The table's own font (for its plain-text cells, e.g. the "" of a spanned cell) set to its paragraphs'
+    face: reportlab's default, Helvetica, would otherwise be named in the file without being embedded."""
+    face = next((cell.style.fontName for row in rows for cell in row if isinstance(cell, Paragraph)), None)
+    return [("FONTNAME", (0, 0), (-1, -1), face)] if face else []
 
 
 class Builder:
@@ -338,7 +379,7 @@ class Builder:
         if not evidence:
             return
         c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
-        widths = [0.06 * w, 0.12 * w, 0.25 * w, 0.19 * w, 0.19 * w, 0.19 * w]
+        widths = [0.07 * w, 0.12 * w, 0.22 * w, 0.18 * w, 0.22 * w, 0.19 * w]  # the hash: four lines of 16 digits at 10.5 pt
         rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "证据种类", "证据说明及来源", "收集人、时间、地点", "SHA-256", "影像")]]
         last_day = None
         for n, e in enumerate(evidence, 1):
@@ -355,7 +396,7 @@ class Builder:
                 _p(n, lab), _p(EVIDENCE_KIND_ZH.get(str(e.get("kind")), e.get("kind")), c),
                 _p(f"{e.get('description', '')}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）", c),
                 _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}\n{_moment(collected)}\n{e.get('place', '')}", c),
-                _p(_split_hash(str(e.get("sha256", ""))), self.s.mono),
+                _p(_split_hash(str(e.get("sha256", "")), 16), self.s.mono),
                 thumb,
             ])
         yield Document("evidence_list", "证据材料清单", "", last_day,
@@ -684,16 +725,17 @@ class Builder:
         c, lab, w = self.s.small, self.s.label, BODY_WIDTH
         rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "时间", "操作人", "步骤", "记录哈希（SHA-256）")]]
         for n, e in enumerate(events, 1):
-            rows.append([_p(n, c), _p(e.at.strftime("%Y-%m-%d %H:%M:%S"), c), _p(self.name(e.actor), c),
-                         _p(title_of(e.kind), c), _p(e.hash, self.s.mono)])
-        table = _grid(rows, [0.07 * w, 0.19 * w, 0.12 * w, 0.15 * w, 0.47 * w], label_cols=(), header=True)
+            rows.append([_p(n, c), _p(e.at.strftime("%Y-%m-%d\n%H:%M:%S"), c), _p(self.name(e.actor), c),
+                         _p(title_of(e.kind), c), _p(_split_hash(e.hash), self.s.mono)])
+        table = _grid(rows, [0.07 * w, 0.15 * w, 0.11 * w, 0.20 * w, 0.47 * w], label_cols=(), header=True)
         heads = "，".join(self.data.heads)
         body = [*self.head("附：全过程记录"),
                 _p(f"本案共 {len(events)} 条记录。每条记录的哈希为其内容的 SHA-256，后一条记录载明其前一条的哈希；"
                    "末端哈希与数据库一致即证明记录未被删改。", self.s.small), Spacer(1, 4), table, Spacer(1, 8),
-                _p(f"记录末端（链头）：{heads}", self.s.mono), Spacer(1, 6),
-                _qr(f"ecr-casefile/1;case={self.state.id};no={self.state.case_no};head={heads};events={len(events)}"),
-                _p("扫描二维码或运行“enforcement-cli verify-pdf 本文件”核对案卷与数据库。", self.s.small)]
+                # the chain head, its QR code and how to use it stay on one page: never a page holding a QR code alone
+                KeepTogether([_p(f"记录末端（链头）：{heads}", self.s.mono), Spacer(1, 6),
+                              _qr(f"ecr-casefile/1;case={self.state.id};no={self.state.case_no};head={heads};events={len(events)}"),
+                              _p("扫描二维码或运行“enforcement-cli verify-pdf 本文件”核对案卷与数据库。", self.s.small)])]
         yield Document("process_record", "附：全过程记录", "", events[-1].at.date(), body)
 
     def evaluation_sheet(self) -> Iterator[Document]:
@@ -753,8 +795,9 @@ def _sentence(text: Any) -> str:
     return text if not text or text[-1] in "。！？；.;)）" else text + "。"
 
 
-def _split_hash(digest: str) -> str:
-    return f"{digest[:32]}\n{digest[32:]}"
+def _split_hash(digest: str, width: int = 32) -> str:
+    """A SHA-256 in lines of ``width`` hexadecimal digits, so that a narrow cell breaks it evenly."""
+    return "\n".join(digest[i:i + width] for i in range(0, len(digest), width))
 
 
 THUMBNAIL_PIXELS = 480
@@ -856,7 +899,7 @@ def _signature_image(entry) -> Flowable | None:
 
 def _signature_row(label: Flowable, image: Flowable) -> Table:
     table = Table([[label, image]], colWidths=[0.5 * BODY_WIDTH, 0.5 * BODY_WIDTH], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    table.setStyle(TableStyle([*_cell_font([[label]]), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("LINEBELOW", (1, 0), (1, 0), 0.5, colors.black)]))
     return table
 
