@@ -42,11 +42,31 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 ENV_VAR = "ENFORCEMENT_CJK_FONT"
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap of a subset (``ttfonts.makeToUnicodeCMap``), but with a character beyond the
+    Basic Multilingual Plane (CJK Extension B and on: 𠮷, 𡒄, rare in text, not in names) written as the
+    UTF-16 surrogate pair the PDF format asks for. reportlab writes its code point as five hexadecimal
+    digits, an entry readers drop: the glyph prints, but the name can be neither searched nor copied."""
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be").hex().upper()
+
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def", f"/CMapName /{fontname} def",
+        "/CMapType 2 def", "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        f"{len(subset)} beginbfchar", *(f"<{i:02X}> <{utf16(code)}>" for i, code in enumerate(subset)), "endbfchar",
+        "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # reportlab looks it up here when it writes each subset
 
 
 class Role(StrEnum):
