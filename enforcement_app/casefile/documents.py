@@ -478,7 +478,7 @@ class Builder:
             if sub.get("corrections_made"):
                 rows.append([_p("补正情况", lab), _p(sub.get("corrections_made"), c), "", ""])
             spans = [((1, i), (3, i)) for i in range(1, len(rows))]
-            body: list[Flowable] = [*self.head("法制审核意见书"), _grid(rows, [0.2 * w, 0.3 * w, 0.18 * w, 0.32 * w], spans=spans, label_cols=(0,)),
+            body: list[Flowable] = [*self.head("法制审核意见书"), _grid(rows, [0.22 * w, 0.3 * w, 0.16 * w, 0.32 * w], spans=spans, label_cols=(0,)),
                                     Spacer(1, 8)]
             if review:
                 checklist = review.get("checklist", {})
@@ -758,7 +758,7 @@ def evaluation_flowables(sheet: Sheet, s: Styles) -> list[Flowable]:
                      _p(mark_zh(line, line.suggestion) if line.suggestion else "", lab),
                      _p(mark_zh(line, line.decision) if line.decision else "未评", lab), _p(note, c)])
     return [_p(sheet.standard.name, s.agency), _p("案卷评查表" + ("" if sheet.final else "（草稿）"), s.title),
-            _grid(rows, [0.08 * w, 0.27 * w, 0.06 * w, 0.09 * w, 0.08 * w, 0.42 * w], label_cols=(), header=True), Spacer(1, 8),
+            _grid(rows, [0.095 * w, 0.245 * w, 0.07 * w, 0.12 * w, 0.08 * w, 0.39 * w], label_cols=(), header=True), Spacer(1, 8),
             _p(f"评查结论：{conclusion_zh(sheet)}", s.plain),
             *([_p(f"评查人：{sheet.evaluator}    {_day(sheet.on)}", s.sign)] if sheet.evaluator else [])]
 
