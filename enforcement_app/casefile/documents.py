@@ -103,7 +103,7 @@ class Styles:
         self.cell = ParagraphStyle("cell", fontName=body, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_LEFT)
         self.label = ParagraphStyle("label", fontName=heading, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_CENTER)
         self.small = ParagraphStyle("small", fontName=body, fontSize=MIN_SIZE, leading=15, wordWrap="CJK")  # notes, dense tables
-        self.mono = ParagraphStyle("mono", fontName=mono, fontSize=MIN_SIZE, leading=14, wordWrap="CJK")
+        self.mono = ParagraphStyle("mono", fontName=mono, fontSize=MIN_SIZE, leading=14)  # hex: breaks at spaces, long words split
         self.sign = ParagraphStyle("sign", fontName=body, fontSize=12, leading=22, alignment=TA_RIGHT, wordWrap="CJK")
         self.heading = ParagraphStyle("heading", fontName=heading, fontSize=12, leading=22, spaceBefore=6, wordWrap="CJK")
         for style in self.all():
