@@ -352,3 +352,13 @@ def test_the_cli_says_which_characters_print_as_boxes(world, tmp_path, capsys):
     if not find_font().embedded:
         pytest.skip("no TrueType CJK font on this machine")
     assert "字符 ☑ 在所用字体中均无字形" in capsys.readouterr().err
+
+
+def test_without_any_truetype_face_the_file_still_renders_and_says_so(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "CANDIDATES", {p: {} for p in ("linux", "win32", "darwin")})
+    font = fonts.find_font.__wrapped__(None)
+    assert {f.name for f in font.faces.values()} == {fonts.CID_FONT} and not font.embedded
+    case_id, _ = steps.closed_case(world, tmp_path)
+    reader = PdfReader(io.BytesIO(render_case_file(world.as_(world.evaluator).case_file_data(case_id), font).pdf))
+    assert "注：本文件未嵌入字体，不符合归档要求。" in _flat(reader.pages[-1])
+    assert "立卷人：" in _flat(reader.pages[0])
