@@ -21,15 +21,15 @@ A role none of its candidates serves takes another role's face (:data:`STAND_IN`
 face, every role uses the standard CID font STSong-Light and the note says the file is then not
 archive-grade (the font is not embedded).
 
-The override (``--font`` or ``ENFORCEMENT_CJK_FONT``) is either one file, ``path`` or ``path#index`` for a
-collection, which then serves every role, or comma-separated ``role=path[#index]`` items (roles ``title``,
+The override (``--font`` or ``ENFORCEMENT_CJK_FONT``) is either one file, ``path``, or ``path#index`` /
+``path#PostScriptName`` for a subfont of a collection, which then serves every role, or comma-separated ``role=path[#index]`` items (roles ``title``,
 ``body``, ``heading``, ``mono``) that set those roles while the others are searched as usual. A file that
 cannot be used is reported in the note and the role is searched as if nothing had been given.
 
 Rare characters: no face has every glyph (AR PL UMing lacks many of CJK Extension B, all lack some
 symbols), and reportlab draws a missing glyph as an empty box without a word. :meth:`CaseFileFont.runs`
 therefore splits text into runs each drawn by the first face that has its glyphs: the role's own, then the
-others in :data:`FALLBACK_ORDER`.
+others in :data:`FALLBACK_ORDER`. A character no face has is reported (:meth:`CaseFileFont.missing`).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ ENV_VAR = "ENFORCEMENT_CJK_FONT"
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap of a subset (``ttfonts.makeToUnicodeCMap``), but with a character beyond the
-    Basic Multilingual Plane (CJK Extension B and on: 𠮷, 𡒄, rare in text, not in names) written as the
+    Basic Multilingual Plane (CJK Extension B and on: 𠮷, 𡒄; rare in text, less so in names) written as the
     UTF-16 surrogate pair the PDF format asks for. reportlab writes its code point as five hexadecimal
     digits, an entry readers drop: the glyph prints, but the name can be neither searched nor copied."""
     def utf16(code: int) -> str:
