@@ -170,9 +170,10 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
 
 def _cell_font(rows: Sequence[Sequence[Any]]) -> list[tuple]:
     """The table's own font (for its plain-text cells, e.g. the "" of a spanned cell) set to its paragraphs'
-    face: reportlab's default, Helvetica, would otherwise be named in the file without being embedded."""
+    face and to 10.5 pt: reportlab's default, 10 pt Helvetica, would otherwise be named in the file without
+    being embedded, and print below the smallest size."""
     face = next((cell.style.fontName for row in rows for cell in row if isinstance(cell, Paragraph)), None)
-    return [("FONTNAME", (0, 0), (-1, -1), face)] if face else []
+    return [("FONT", (0, 0), (-1, -1), face, MIN_SIZE)] if face else []
 
 
 class Builder:

@@ -269,7 +269,7 @@ def _cover(data: CaseFileData, layout: Layout) -> list[Flowable]:
         ("卷内文件", counts),
     ]
     cells, spans, style = [], [], [
-        ("FONTNAME", (0, 0), (-1, -1), value.fontName),
+        ("FONT", (0, 0), (-1, -1), value.fontName, MIN_SIZE),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("TOPPADDING", (0, 0), (-1, -1), 12), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
@@ -365,7 +365,7 @@ def _contents(data: CaseFileData, layout: Layout) -> Table:
                      _Reserved(f"pages{index}", *layout.pages_cell), ""])
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), s.cell.fontName),
+        ("FONT", (0, 0), (-1, -1), s.cell.fontName, MIN_SIZE),
         ("GRID", (0, 0), (-1, -1), 0.7, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
