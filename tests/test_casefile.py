@@ -47,18 +47,23 @@ def test_documents_in_legal_order_with_one_bookmark_each(exported):
 
 
 def test_contents_page_ranges_match_the_real_pages(exported):
-    _world, _case, _hashes, _data, rendered, reader = exported
+    _world, _case, _hashes, data, rendered, reader = exported
     outline = _outline(reader)
-    rows = _contents_rows(reader.pages[1].extract_text())
-    assert len(rows) == len(rendered.documents)
-    body_offset = 2  # cover and one contents page, unnumbered
     starts = [page for _, page in outline[2:-1]]
+    body_offset = starts[0]  # the cover and the contents pages (pypdf counts from 0), unnumbered
+    assert outline[1] == ("卷内目录", 1) and body_offset >= 2
+    rows = _contents_rows(reader, body_offset, rendered.documents)
+    agency, handlers = data.agency.name, "、".join(data.officers[h].name for h in data.state.handlers)
     for n, ((title, number, first, last), start) in enumerate(zip(rendered.documents, starts, strict=True)):
-        assert first == start + 1 - body_offset  # pypdf counts pages from 0
+        assert first == start + 1 - body_offset
         next_start = starts[n + 1] if n + 1 < len(starts) else outline[-1][1]
         assert last == next_start - body_offset
         pages = str(first) if first == last else f"{first}-{last}"
-        assert rows[n] == (str(n + 1), title, number, pages)
+        assert rows[n]["pages"] == pages and rows[n]["number"] == number
+        # 责任者: the agency for what it issues in its name, the officers in charge for their records
+        expected = agency if title in ("行政处罚告知书", "行政处罚决定书", "附：全过程记录") else handlers if title.startswith(
+            ("询问笔录", "现场笔录", "立案审批表", "送达回证", "结案审批表")) else rows[n]["responsible"]
+        assert rows[n]["responsible"] == expected and expected in (agency, handlers), title
     cover = reader.pages[0].extract_text()
     assert f"本卷共 {len(rendered.documents)} 件，{rendered.numbered_pages} 页" in cover
 
@@ -76,19 +81,19 @@ def _bottom_right(page) -> list[str]:
     return found
 
 
-def _contents_rows(text: str) -> list[tuple[str, str, str, str]]:
-    """(序号, 文书名称, 文号, 页号) of each row; each cell is one line of the extracted text."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    lines = lines[lines.index("备注") + 1:]
-    rows, i = [], 0
-    while i < len(lines):
-        index, title = lines[i], lines[i + 1]
-        i += 2
-        number = ""
-        if not re.fullmatch(r"\d{4}\.\d{2}\.\d{2}", lines[i]):
-            number, i = lines[i], i + 1
-        rows.append((index, title, number, lines[i + 1]))
-        i += 2
+def _contents_rows(reader, body_offset: int, documents) -> list[dict[str, str]]:
+    """Each contents row read back from the contents pages' text: 序号, 文号, 责任者, 题名, 日期 (eight
+    digits), 页号, in this order (a cell may wrap over several lines; whitespace is dropped)."""
+    flat = re.sub(r"\s+", "", "".join(reader.pages[i].extract_text() for i in range(1, body_offset)))
+    assert flat.startswith("卷内目录序号文号责任者题名日期页号备注")
+    rows, position = [], 0
+    for n, (title, number, first, last) in enumerate(documents, 1):
+        pages = str(first) if first == last else f"{first}-{last}"
+        found = re.compile(rf"{n}(?P<number>{re.escape(number)})(?P<responsible>\D+?){re.escape(title)}(?P<day>\d{{8}})(?P<pages>{pages})").search(
+            flat, position)
+        assert found, (n, title, flat[position:position + 80])
+        rows.append(found.groupdict())
+        position = found.end()
     return rows
 
 
@@ -185,7 +190,7 @@ def _encode_utf16(text: str) -> bytes:
 
 
 def test_a_file_without_a_truetype_font_says_it_is_not_archive_grade(monkeypatch):
-    monkeypatch.setattr(fonts, "CANDIDATES", {"linux": (), "win32": (), "darwin": ()})
+    monkeypatch.setattr(fonts, "CANDIDATES", {"linux": {}, "win32": {}, "darwin": {}})
     font = fonts.find_font.__wrapped__("/no/such/font.ttf")
     assert not font.embedded and "不符合归档要求" in font.note and "/no/such/font.ttf" in font.note
 

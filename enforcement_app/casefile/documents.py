@@ -46,7 +46,7 @@ from ..domain.procedure.payload import decode
 from ..domain.procedure.proposal import ProposalFields
 from ..resources import load_json
 from ..services.api import CaseFileData
-from .fonts import CaseFileFont
+from .fonts import CaseFileFont, Role
 
 PAGE_WIDTH = 210 * mm
 PAGE_HEIGHT = 297 * mm
@@ -67,6 +67,7 @@ class Document:
     step: str = ""  # the hash of the one step the document is made from; "" for one made from several (see Builder.steps)
     # who signs at the foot of every page (the interviewee of a 询问笔录) and their entry (None: a line to sign on)
     page_signer: tuple[str, Mapping[str, Any] | None] | None = None
+    responsible: str = ""  # 责任者 in the contents; "" = as resources/casefile/order.json says for the kind
 
 
 class DocStart(Flowable):
@@ -84,25 +85,56 @@ class DocStart(Flowable):
         pass
 
 
+MIN_SIZE = 10.5  # pt (五号): no text of a case file is smaller, tables and notes included
+
+
 class Styles:
+    """The paragraph styles of the documents, set like a government document (GB/T 9704): the agency and the
+    title in the title face (宋体/小标宋), the text and filled-in values in the body face (仿宋, or 楷), headings
+    and form labels in the heading face (黑体), hashes in the fixed-width face. Text is 12 pt (小四), tables
+    and notes 10.5 pt (五号, :data:`MIN_SIZE`), titles 22 pt (二号).
+
+    Every style carries ``typeset``: a paragraph's characters that its face lacks are set in the first
+    face that has them (:meth:`CaseFileFont.markup`); the characters no face has are kept in ``missing``."""
+
     def __init__(self, font: CaseFileFont):
-        f = font.name
+        title, body, heading, mono = (font.face(role) for role in (Role.TITLE, Role.BODY, Role.HEADING, Role.MONO))
         self.font = font
-        self.agency = ParagraphStyle("agency", fontName=f, fontSize=13, leading=20, alignment=TA_CENTER)
-        self.title = ParagraphStyle("title", fontName=f, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=4)
-        self.number = ParagraphStyle("number", fontName=f, fontSize=11, leading=16, alignment=TA_RIGHT, spaceAfter=6)
-        self.body = ParagraphStyle("body", fontName=f, fontSize=11.5, leading=20, wordWrap="CJK", firstLineIndent=23)
-        self.plain = ParagraphStyle("plain", fontName=f, fontSize=11.5, leading=20, wordWrap="CJK")
-        self.cell = ParagraphStyle("cell", fontName=f, fontSize=10, leading=14.5, wordWrap="CJK", alignment=TA_LEFT)
-        self.label = ParagraphStyle("label", parent=self.cell, alignment=TA_CENTER)
-        self.small = ParagraphStyle("small", fontName=f, fontSize=8.5, leading=11.5, wordWrap="CJK")
-        self.mono = ParagraphStyle("mono", fontName=font.mono, fontSize=6.2, leading=8, wordWrap="CJK")
-        self.sign = ParagraphStyle("sign", fontName=f, fontSize=11.5, leading=22, alignment=TA_RIGHT)
-        self.heading = ParagraphStyle("heading", fontName=f, fontSize=12.5, leading=22, spaceBefore=6)
+        self.missing: set[str] = set()
+        self.agency = ParagraphStyle("agency", fontName=title, fontSize=16, leading=24, alignment=TA_CENTER, wordWrap="CJK")
+        self.title = ParagraphStyle("title", fontName=title, fontSize=22, leading=32, alignment=TA_CENTER, spaceAfter=6, wordWrap="CJK")
+        self.number = ParagraphStyle("number", fontName=body, fontSize=12, leading=18, alignment=TA_RIGHT, spaceAfter=6)
+        self.body = ParagraphStyle("body", fontName=body, fontSize=12, leading=21, wordWrap="CJK", firstLineIndent=24)
+        self.plain = ParagraphStyle("plain", fontName=body, fontSize=12, leading=21, wordWrap="CJK")
+        self.cell = ParagraphStyle("cell", fontName=body, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_LEFT)
+        self.label = ParagraphStyle("label", fontName=heading, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_CENTER)
+        self.small = ParagraphStyle("small", fontName=body, fontSize=MIN_SIZE, leading=15, wordWrap="CJK")  # notes, dense tables
+        self.mono = ParagraphStyle("mono", fontName=mono, fontSize=MIN_SIZE, leading=14)  # hex: breaks at spaces, long words split
+        self.sign = ParagraphStyle("sign", fontName=body, fontSize=12, leading=22, alignment=TA_RIGHT, wordWrap="CJK")
+        self.heading = ParagraphStyle("heading", fontName=heading, fontSize=12, leading=22, spaceBefore=6, wordWrap="CJK")
+        for style in self.all():
+            style.typeset = self.typeset
+
+    def all(self) -> list[ParagraphStyle]:
+        return [v for v in vars(self).values() if isinstance(v, ParagraphStyle)]
+
+    def derive(self, name: str, parent: ParagraphStyle, **changes: Any) -> ParagraphStyle:
+        """A style like ``parent`` with ``changes`` (the cover's and the contents' sizes), typeset alike."""
+        style = ParagraphStyle(name, parent=parent, **changes)
+        style.typeset = self.typeset
+        return style
+
+    def typeset(self, markup: str, face: str) -> str:
+        if self.font.covers(markup, face):
+            return markup
+        self.missing |= self.font.missing(markup)
+        return self.font.markup(markup, face)
 
 
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+    markup = escape(str(text if text is not None else "")).replace("\n", "<br/>")
+    typeset = getattr(style, "typeset", None)  # a style of :class:`Styles`: characters its face lacks in another face
+    return Paragraph(typeset(markup, style.fontName) if typeset else markup, style)
 
 
 def _day(value: Any) -> str:
@@ -124,6 +156,7 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
           header: bool = False) -> Table:
     table = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1 if header else 0)
     style = [
+        *_cell_font(rows),
         ("GRID", (0, 0), (-1, -1), 0.7, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -131,15 +164,22 @@ def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, spans: Sequ
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
-    # a label column is shaded, but not where a span of the row's value runs across it
     covered = {(c, r) for (c0, r0), (c1, r1) in spans for c in range(c0, c1 + 1) for r in range(r0, r1 + 1) if (c, r) != (c0, r0)}
-    for col in label_cols:
+    for col in label_cols:  # a label column's shade, but not over a value cell spanning into it
         style += [("BACKGROUND", (col, r), (col, r), colors.Color(0.95, 0.95, 0.95)) for r in range(len(rows)) if (col, r) not in covered]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     style += [("SPAN", *span) for span in spans]
     table.setStyle(TableStyle(style))
     return table
+
+
+def _cell_font(rows: Sequence[Sequence[Any]]) -> list[tuple]:
+    """The table's own font (for its plain-text cells, e.g. the "" of a spanned cell) set to its paragraphs'
+    face and to 10.5 pt: reportlab's default, 10 pt Helvetica, would otherwise be named in the file without
+    being embedded, and print below the smallest size."""
+    face = next((cell.style.fontName for row in rows for cell in row if isinstance(cell, Paragraph)), None)
+    return [("FONT", (0, 0), (-1, -1), face, MIN_SIZE)] if face else []
 
 
 class Builder:
@@ -393,7 +433,8 @@ class Builder:
         if not evidence:
             return
         c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
-        # every picture prints at page width with its particulars (证据照片, 当事人身份证明): no thumbnail here
+        # every picture prints at page width with its particulars (证据照片, 当事人身份证明): no thumbnail here;
+        # the hash: four lines of 16 digits at 10.5 pt
         widths = [0.07 * w, 0.13 * w, 0.32 * w, 0.24 * w, 0.24 * w]
         rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "证据种类", "证据说明及来源", "收集人、时间、地点", "SHA-256")]]
         last_day = None
@@ -406,7 +447,7 @@ class Builder:
                 _p(n, lab), _p(EVIDENCE_KIND_ZH.get(str(e.get("kind")), e.get("kind")), c),
                 _p(f"{e.get('description', '')}{proves}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）{printed}", c),
                 _p(f"{'、'.join(self.name(o) for o in e.get('collected_by', []))}\n{_moment(collected)}\n{e.get('place', '')}", c),
-                _p(_split_hash(str(e.get("sha256", ""))), self.s.mono),
+                _p(_split_hash(str(e.get("sha256", "")), 16), self.s.mono),
             ])
         yield Document("evidence_list", "证据材料清单", "", last_day,
                        [*self.head("证据材料清单"), _grid(rows, widths, label_cols=(), header=True),
@@ -559,7 +600,7 @@ class Builder:
             if sub.get("corrections_made"):
                 rows.append([_p("补正情况", lab), _p(sub.get("corrections_made"), c), "", ""])
             spans = [((1, i), (3, i)) for i in range(1, len(rows))]
-            body: list[Flowable] = [*self.head("法制审核意见书"), _grid(rows, [0.2 * w, 0.3 * w, 0.18 * w, 0.32 * w], spans=spans, label_cols=(0,)),
+            body: list[Flowable] = [*self.head("法制审核意见书"), _grid(rows, [0.22 * w, 0.3 * w, 0.16 * w, 0.32 * w], spans=spans, label_cols=(0,)),
                                     Spacer(1, 8)]
             if review:
                 checklist = review.get("checklist", {})
@@ -886,16 +927,17 @@ class Builder:
         c, lab, w = self.s.small, self.s.label, BODY_WIDTH
         rows: list[list[Any]] = [[_p(h, lab) for h in ("序号", "时间", "操作人", "步骤", "记录哈希（SHA-256）")]]
         for n, e in enumerate(events, 1):
-            rows.append([_p(n, c), _p(e.at.strftime("%Y-%m-%d %H:%M:%S"), c), _p(self.name(e.actor), c),
-                         _p(title_of(e.kind), c), _p(e.hash, self.s.mono)])
-        table = _grid(rows, [0.07 * w, 0.19 * w, 0.12 * w, 0.15 * w, 0.47 * w], label_cols=(), header=True)
+            rows.append([_p(n, c), _p(e.at.strftime("%Y-%m-%d\n%H:%M:%S"), c), _p(self.name(e.actor), c),
+                         _p(title_of(e.kind), c), _p(_split_hash(e.hash), self.s.mono)])
+        table = _grid(rows, [0.07 * w, 0.15 * w, 0.11 * w, 0.20 * w, 0.47 * w], label_cols=(), header=True)
         heads = "，".join(self.data.heads)
         body = [*self.head("附：全过程记录"),
                 _p(f"本案共 {len(events)} 条记录。每条记录的哈希为其内容的 SHA-256，后一条记录载明其前一条的哈希；"
                    "末端哈希与数据库一致即证明记录未被删改。", self.s.small), Spacer(1, 4), table, Spacer(1, 8),
-                _p(f"记录末端（链头）：{heads}", self.s.mono), Spacer(1, 6),
-                _qr(f"ecr-casefile/1;case={self.state.id};no={self.state.case_no};head={heads};events={len(events)}"),
-                _p("扫描二维码或运行“enforcement-cli verify-pdf 本文件”核对案卷与数据库。", self.s.small)]
+                # the chain head, its QR code and how to use it stay on one page: never a page holding a QR code alone
+                KeepTogether([_p(f"记录末端（链头）：{heads}", self.s.mono), Spacer(1, 6),
+                              _qr(f"ecr-casefile/1;case={self.state.id};no={self.state.case_no};head={heads};events={len(events)}"),
+                              _p("扫描二维码或运行“enforcement-cli verify-pdf 本文件”核对案卷与数据库。", self.s.small)])]
         yield Document("process_record", "附：全过程记录", "", events[-1].at.date(), body)
 
     def evaluation_sheet(self) -> Iterator[Document]:
@@ -918,7 +960,7 @@ def evaluation_flowables(sheet: Sheet, s: Styles) -> list[Flowable]:
                      _p(mark_zh(line, line.suggestion) if line.suggestion else "", lab),
                      _p(mark_zh(line, line.decision) if line.decision else "未评", lab), _p(note, c)])
     return [_p(sheet.standard.name, s.agency), _p("案卷评查表" + ("" if sheet.final else "（草稿）"), s.title),
-            _grid(rows, [0.08 * w, 0.27 * w, 0.06 * w, 0.09 * w, 0.08 * w, 0.42 * w], label_cols=(), header=True), Spacer(1, 8),
+            _grid(rows, [0.095 * w, 0.245 * w, 0.07 * w, 0.12 * w, 0.08 * w, 0.39 * w], label_cols=(), header=True), Spacer(1, 8),
             _p(f"评查结论：{conclusion_zh(sheet)}", s.plain),
             *([_p(f"评查人：{sheet.evaluator}    {_day(sheet.on)}", s.sign)] if sheet.evaluator else [])]
 
@@ -960,8 +1002,9 @@ def _sentence(text: Any) -> str:
     return text if not text or text[-1] in "。！？；.;)）" else text + "。"
 
 
-def _split_hash(digest: str) -> str:
-    return f"{digest[:32]}\n{digest[32:]}"
+def _split_hash(digest: str, width: int = 32) -> str:
+    """A SHA-256 in lines of ``width`` hexadecimal digits, so that a narrow cell breaks it evenly."""
+    return "\n".join(digest[i:i + width] for i in range(0, len(digest), width))
 
 
 PAGE_IMAGE_PIXELS = 1600
@@ -1100,7 +1143,7 @@ def _signature_image(entry) -> Flowable | None:
 
 def _signature_row(label: Flowable, image: Flowable) -> Table:
     table = Table([[label, image]], colWidths=[0.5 * BODY_WIDTH, 0.5 * BODY_WIDTH], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    table.setStyle(TableStyle([*_cell_font([[label]]), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("LINEBELOW", (1, 0), (1, 0), 0.5, colors.black)]))
     return table
 
@@ -1132,7 +1175,7 @@ def _signature_lines(lines: Sequence[tuple[str, Any]], style, width: float = 0.7
     if after:
         rows.append([_p(after, style), ""])
     table = Table(rows, colWidths=[0.5 * width, 0.5 * width], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    table.setStyle(TableStyle([*_cell_font(rows), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 3),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
                                *(("LINEBELOW", (1, i), (1, i), 0.5, colors.black) for i, (_w, e) in enumerate(lines) if e)]))

@@ -1,11 +1,11 @@
 """Rendering a case file to PDF in one pass.
 
 Order: cover (封面) → contents (卷内目录) → the documents → closing note sheet (备考表). Only the documents
-carry page numbers (bottom right), counted from 1. The contents and the cover's page count are not known
-until the documents are laid out, so they are PDF form XObjects: the pages reserve them (the number of
-contents pages is fixed by the number of documents) and the canvas defines them at the very end. One
-pass keeps the export close to bare reportlab speed. ``invariant=1`` makes the file byte-identical for
-the same case.
+carry page numbers (bottom right), counted from 1. The cover and the contents are tables laid out like the
+documents (long values wrap, nothing is shrunk); what is not known until the documents are laid out (each
+document's page range, the cover's page count) is drawn in small PDF form XObjects that the cells reserve
+and the canvas defines at the very end. One pass keeps the export close to bare reportlab speed.
+``invariant=1`` makes the file byte-identical for the same case.
 
 When the services hand over the agency's signer, the file is then signed as the agency (PAdES, see
 :mod:`.signature`) at the case's last event time, so the signed file too is byte-identical for the same case.
@@ -13,34 +13,53 @@ When the services hand over the agency's signer, the file is then signed as the 
 
 from __future__ import annotations
 
-import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from io import BytesIO
+from typing import Any
 
 from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from ..domain.labels import RETENTION_ZH
 from ..services.api import CaseFileData
 from .documents import (
+    BODY_WIDTH,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
     MARGIN_RIGHT,
     MARGIN_TOP,
+    MIN_SIZE,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     DocStart,
     Document,
     Styles,
     _day,
+    _p,
+    _penalty_text,
     build_documents,
+    document_order,
 )
-from .fonts import CaseFileFont, find_font
+from .fonts import CaseFileFont, Role, find_font
 from .signature import sign_case_file
 from .single import draw_page_signature, render_only
 
@@ -48,9 +67,8 @@ from .single import draw_page_signature, render_only
 # a file of twenty photos. Every PDF reader and archive format (PDF/A included) takes binary streams.
 rl_config.useA85 = 0
 
-ROWS_PER_CONTENTS_PAGE = 22
 MARKER = "ecr-casefile/1"
-RETENTION_ZH = {"permanent": "永久", "30_years": "30年"}
+CONTENTS_TOP = 44 * mm  # the contents table starts this far below the page's top edge, under the title
 
 
 @dataclass
@@ -58,15 +76,18 @@ class Layout:
     """Where each document landed; filled while the pages are laid out."""
 
     documents: list[Document]
-    contents_pages: int
     font: CaseFileFont
+    styles: Styles
     starts: dict[int, int] = field(default_factory=dict)  # document index -> absolute page number
     current: int = -1  # the document being laid out
+    first_body_page: int = 0  # the absolute number of the page numbered 1 (0 until laid out; stays 0 without documents)
     closing_page: int = 0
+    contents_pages: int = 0
+    pages_cell: tuple[float, float] = (0.0, 0.0)  # width and height of a contents row's 页号 cell
 
     @property
     def body_offset(self) -> int:
-        return 1 + self.contents_pages
+        return (self.first_body_page or self.closing_page) - 1
 
     @property
     def numbered_pages(self) -> int:
@@ -86,10 +107,11 @@ class RenderedCaseFile:
     documents: tuple[tuple[str, str, int, int], ...]  # (title, number, first page, last page)
     font: CaseFileFont
     signed_by: str = ""  # the fingerprint of the agency certificate that signed the file; "" when unsigned
+    missing_glyphs: str = ""  # characters of the text that no face draws (printed as empty boxes)
 
 
 class _Canvas(Canvas):
-    """Defines the reserved forms (contents, cover counts) just before the file is written."""
+    """Defines the reserved forms (page ranges, cover counts) just before the file is written."""
 
     def __init__(self, layout: Layout, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,11 +150,25 @@ class _Template(BaseDocTemplate):
             self.canv.addOutlineEntry(flowable.document.title, key, 0, closed=True)
 
 
+class _Reserved(Flowable):
+    """A cell's content drawn later: the PDF form ``name``, defined when the file is saved."""
+
+    def __init__(self, name: str, width: float, height: float):
+        super().__init__()
+        self.name, self.width, self.height = name, width, height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.doForm(self.name)
+
+
 def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> RenderedCaseFile:
     font = font or find_font()
     styles = Styles(font)
     documents = build_documents(data, styles)
-    layout = Layout(documents, max(1, math.ceil(len(documents) / ROWS_PER_CONTENTS_PAGE)), font)
+    layout = Layout(documents, font, styles)
     state = data.state
     signed = ",".join(f"{h}:{o.fingerprint.replace(' ', '')}" for h, o in data.sign_offs.items() if o.valid)
     buffer = BytesIO()
@@ -146,6 +182,10 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
         invariant=1,
+        # each page's stream starts by setting this font: the body face, not reportlab's Helvetica, so that the
+        # file names no font it does not embed
+        initialFontName=font.name,
+        initialFontSize=12,
         title=f"{state.title}案卷",
         author=data.agency.name if data.agency else "",
         subject=f"行政处罚案卷 {state.case_no}",
@@ -153,36 +193,34 @@ def render_case_file(data: CaseFileData, font: CaseFileFont | None = None) -> Re
         creator="enforcement-app",
         producer="enforcement-app (reportlab)",
     )
-    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    height = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BODY_WIDTH, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    contents_frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BODY_WIDTH, PAGE_HEIGHT - CONTENTS_TOP - MARGIN_BOTTOM,
+                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="contents")
     template.addPageTemplates([
-        PageTemplate("cover", [frame], onPage=partial(_cover, data=data, layout=layout)),
-        PageTemplate("contents", [frame], onPage=partial(_contents_page, layout=layout)),
+        PageTemplate("cover", [frame], onPage=partial(_cover_page, layout=layout)),
+        PageTemplate("contents", [contents_frame], onPage=partial(_contents_page, layout=layout)),
         PageTemplate("body", [frame], onPage=partial(_page_number, layout=layout), onPageEnd=partial(_page_signature, layout=layout)),
         PageTemplate("closing", [frame], onPage=partial(_closing, data=data, layout=layout)),
     ])
-    story: list = [NextPageTemplate("contents"), Spacer(1, 1), PageBreak()]
-    for page in range(layout.contents_pages):
-        if page == layout.contents_pages - 1:
-            story.append(NextPageTemplate("body"))
-        story += [Spacer(1, 1), PageBreak()]
+    story: list = [*_cover(data, layout), NextPageTemplate("contents"), PageBreak(), _contents(data, layout),
+                   NextPageTemplate("body" if documents else "closing"), PageBreak()]
     for index, document in enumerate(documents):
         story.append(DocStart(document, index))
         story += document.flowables
         if index == len(documents) - 1:
             story.append(NextPageTemplate("closing"))
         story.append(PageBreak())
-    if not documents:
-        story.insert(-1, NextPageTemplate("closing"))
     story.append(Spacer(1, 1))
     template.build(story, canvasmaker=partial(_Canvas, layout))
     ranges = tuple((d.title, d.number, *layout.page_range(i)) for i, d in enumerate(documents))
     pdf = buffer.getvalue()
+    missing = "".join(sorted(styles.missing))
     if data.signer is None:
-        return RenderedCaseFile(pdf, layout.closing_page, layout.numbered_pages, ranges, font)
+        return RenderedCaseFile(pdf, layout.closing_page, layout.numbered_pages, ranges, font, missing_glyphs=missing)
     signed = sign_case_file(pdf, data.signer, max(e.at for e in data.events), reason=f"行政处罚案卷 {state.case_no or state.id}",
                             location=data.agency.area if data.agency else "")
-    return RenderedCaseFile(signed, layout.closing_page, layout.numbered_pages, ranges, font, data.signer.fingerprint)
+    return RenderedCaseFile(signed, layout.closing_page, layout.numbered_pages, ranges, font, data.signer.fingerprint, missing)
 
 
 def render_documents(data: CaseFileData, kinds: tuple[str, ...], font: CaseFileFont | None = None) -> bytes:
@@ -192,175 +230,234 @@ def render_documents(data: CaseFileData, kinds: tuple[str, ...], font: CaseFileF
     return render_only(data, build_documents(data, Styles(font), kinds), font)
 
 
-# --- pages drawn on the canvas ---------------------------------------------------------------------------
+# --- the cover (封面) ----------------------------------------------------------------------------------------
+
+COVER_SIZE = 14  # pt (四号): the cover's labels and values
+COVER_LABEL_WIDTH = 32 * mm
 
 
-def _centered(canv: Canvas, font: str, size: float, y: float, text: str) -> None:
-    canv.setFont(font, size)
-    canv.drawCentredString(PAGE_WIDTH / 2, y, text)
+def _cover(data: CaseFileData, layout: Layout) -> list[Flowable]:
+    """The cover as the archive's model shows it: the agency and the title, then each item on its ruled line.
+    A value the record does not have yet (not decided, not archived) leaves its line blank, to be filled in."""
+    s, state = layout.styles, data.state
+    archived = _archiving(data)
+    agency = s.derive("cover_agency", s.agency, fontSize=18, leading=28)
+    title = s.derive("cover_title", s.title, fontSize=30, leading=42, spaceAfter=0)
+    label = s.derive("cover_label", s.label, fontSize=COVER_SIZE, leading=20, alignment=TA_RIGHT)
+    value = s.derive("cover_value", s.cell, fontSize=COVER_SIZE, leading=20)
+    decision = state.decision or {}
+    half = (BODY_WIDTH - 2 * COVER_LABEL_WIDTH) / 2
+    counts = _Reserved("cover_counts", half, 20)
+    rows: list[tuple[Any, ...]] = [
+        ("案号", state.case_no),
+        ("案由", state.cause),
+        ("当事人", state.party_name),
+        ("处理结果", _outcome(data)),
+        ("决定书文号", decision.get("document_no", "")),
+        ("承办人员", "、".join(_name(data, h) for h in state.handlers)),
+        ("立案日期", _day(state.filed_on) if state.filed_on else "", "结案日期", _day(state.closed_on) if state.closed_on else ""),
+        ("立卷人", _name(data, archived.actor) if archived else "", "归档日期", _day(archived.day) if archived else ""),
+        ("保管期限", RETENTION_ZH.get(str(archived.payload.get("retention", "")), "") if archived else "", "档号", state.archive_no),
+        ("卷内文件", counts),
+    ]
+    cells, spans, style = [], [], [
+        ("FONT", (0, 0), (-1, -1), value.fontName, MIN_SIZE),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("TOPPADDING", (0, 0), (-1, -1), 12), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for r, row in enumerate(rows):
+        pairs = [row[i:i + 2] for i in range(0, len(row), 2)]
+        line: list[Any] = []
+        for text, content in pairs:
+            line += [_p(f"{text}：", label), content if isinstance(content, Flowable) else _p(content, value)]
+        if len(pairs) == 1:
+            line += ["", ""]
+            spans.append(("SPAN", (1, r), (3, r)))
+            style.append(("LINEBELOW", (1, r), (3, r), 0.6, colors.black))
+        else:
+            style += [("LINEBELOW", (1, r), (1, r), 0.6, colors.black), ("LINEBELOW", (3, r), (3, r), 0.6, colors.black)]
+        cells.append(line)
+    table = Table(cells, colWidths=[COVER_LABEL_WIDTH, half, COVER_LABEL_WIDTH, half])
+    table.setStyle(TableStyle(style + spans))
+    numbers = s.derive("cover_numbers", s.plain, alignment=TA_CENTER)
+    return [Spacer(1, 6 * mm), _p(data.agency.name if data.agency else "", agency), Spacer(1, 12 * mm),
+            _p("行 政 处 罚 案 卷", title), Spacer(1, 16 * mm), table, Spacer(1, 14 * mm),
+            _p("全宗号：__________    目录号：__________    案卷号：__________", numbers)]
 
 
-def _fit(canv: Canvas, font: str, size: float, x: float, y: float, text: str, width: float) -> None:
-    """Draw text shrunk as needed to fit ``width``."""
-    actual = stringWidth(text, font, size)
-    if actual > width:
-        size = max(5.5, size * width / actual)
-    canv.setFont(font, size)
-    canv.drawString(x, y, text)
-
-
-def _cover(canv: Canvas, doc: BaseDocTemplate, *, data: CaseFileData, layout: Layout) -> None:
-    font = layout.font.name
-    state = data.state
-    canv.saveState()
+def _cover_page(canv: Canvas, doc: BaseDocTemplate, *, layout: Layout) -> None:
     canv.bookmarkPage("cover")
     canv.addOutlineEntry("封面", "cover", 0)
-    _centered(canv, font, 15, PAGE_HEIGHT - 45 * mm, data.agency.name if data.agency else "")
-    _centered(canv, font, 30, PAGE_HEIGHT - 75 * mm, "行 政 处 罚 案 卷")
-    decision = state.decision or {}
-    archive_no = state.archive_no or ""
-    rows = [
-        ("案件名称", state.title),
-        ("案    号", state.case_no or "（未立案）"),
-        ("决定书文号", decision.get("document_no", "") or "—"),
-        ("执法主体", data.agency.name if data.agency else ""),
-        ("承办人员", "、".join(data.officers[h].name for h in state.handlers if h in data.officers)),
-        ("立案日期", _day(state.filed_on) if state.filed_on else "—"),
-        ("结案日期", _day(state.closed_on) if state.closed_on else "—"),
-        ("保管期限", RETENTION_ZH.get(_retention(data), "")),
-        ("档    号", archive_no or "—"),
-        ("本卷件数、页数", ""),
-    ]
-    left, width, row_h = 30 * mm, PAGE_WIDTH - 60 * mm, 13 * mm
-    top = PAGE_HEIGHT - 100 * mm
-    canv.setLineWidth(0.8)
-    for n, (label, value) in enumerate(rows):
-        y = top - n * row_h
-        canv.rect(left, y - row_h, width, row_h)
-        canv.line(left + 38 * mm, y - row_h, left + 38 * mm, y)
-        _fit(canv, font, 12, left + 4 * mm, y - row_h + 4.5 * mm, label, 32 * mm)
-        _fit(canv, font, 12, left + 42 * mm, y - row_h + 4.5 * mm, str(value), width - 46 * mm)
-    canv.doForm("cover_counts")  # drawn at the end, when the counts are known
-    y = top - len(rows) * row_h - 14 * mm
-    _centered(canv, font, 11, y, "全宗号：__________    目录号：__________    案卷号：__________")
-    canv.restoreState()
+
+
+def _outcome(data: CaseFileData) -> str:
+    """处理结果 as the decision has it (the penalties and amounts, or no penalty, dismissal, transfer)."""
+    decision = data.state.decision
+    if not decision:
+        return ""
+    return _penalty_text(str(decision.get("outcome", "")), decision.get("penalty_kinds", ()), int(decision.get("fine_fen", 0)),
+                         int(decision.get("confiscation_fen", 0)))
+
+
+def _name(data: CaseFileData, officer_id: str) -> str:
+    officer = data.officers.get(officer_id)
+    return officer.name if officer else data.actor_names.get(officer_id, officer_id)
+
+
+def _archiving(data: CaseFileData):
+    """The archiving step (立卷人 = its actor, 归档日期 = its day, and the retention it set), or None."""
+    return next((s for s in reversed(data.state.steps) if s.kind == "archive_case"), None)
+
+
+# --- the contents (卷内目录) ---------------------------------------------------------------------------------
+
+CONTENTS_COLUMNS = ("序号", "文号", "责任者", "题名", "日期", "页号", "备注")
+CONTENTS_PADDING = 3
+
+
+def _contents_widths(layout: Layout) -> list[float]:
+    """序号, 日期, 页号 and 备注 as wide as their widest text in the faces found (one line each, never
+    shrunk); 文号, 责任者 and 题名 share the rest, 3:3:4, and wrap."""
+    body, heading = layout.font.face(Role.BODY), layout.font.face(Role.HEADING)
+
+    def fit(*texts: str) -> float:
+        return max(stringWidth(t, heading if t in CONTENTS_COLUMNS else body, MIN_SIZE) for t in texts) + 2 * CONTENTS_PADDING + 2
+
+    number, day, pages, note = fit("序号", str(len(layout.documents))), fit("日期", "20250505"), fit("页号", "888-888"), fit("备注")
+    rest = BODY_WIDTH - number - day - pages - note
+    return [number, 0.3 * rest, 0.3 * rest, 0.4 * rest, day, pages, note]
+
+
+def _responsible(data: CaseFileData, document: Document, rules: Mapping[str, str]) -> str:
+    """责任者: who made the document, as ``resources/casefile/order.json`` says for its kind."""
+    if document.responsible:
+        return document.responsible
+    agency = data.agency.name if data.agency else ""
+    rule = rules.get(document.kind, "agency")
+    if rule == "handlers":
+        return "、".join(_name(data, h) for h in data.state.handlers) or agency
+    if rule == "evaluator" and data.evaluation is not None and data.evaluation.evaluator:
+        return data.evaluation.evaluator
+    return agency
+
+
+def _contents(data: CaseFileData, layout: Layout) -> Table:
+    """One row per document; the 页号 cells are reserved and filled in when the pages are known. The header
+    repeats on each contents page."""
+    s = layout.styles
+    widths = _contents_widths(layout)
+    centred = s.derive("contents_centred", s.cell, alignment=TA_CENTER)
+    layout.pages_cell = (widths[5] - 2 * CONTENTS_PADDING, s.cell.leading)
+    rules = {entry["kind"]: entry.get("responsible", "agency") for entry in document_order()}
+    rows: list[list[Any]] = [[_p(c, s.label) for c in CONTENTS_COLUMNS]]
+    for index, document in enumerate(layout.documents):
+        rows.append([_p(index + 1, centred), _p(document.number, s.cell), _p(_responsible(data, document, rules), s.cell),
+                     _p(document.title, s.cell), _p(_short_day(document.day), centred),
+                     _Reserved(f"pages{index}", *layout.pages_cell), ""])
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), s.cell.fontName, MIN_SIZE),
+        ("GRID", (0, 0), (-1, -1), 0.7, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CONTENTS_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), CONTENTS_PADDING),
+    ]))
+    return table
 
 
 def _contents_page(canv: Canvas, doc: BaseDocTemplate, *, layout: Layout) -> None:
-    page = canv.getPageNumber() - 2  # 0-based index among the contents pages
     canv.saveState()
-    if page == 0:
+    if not layout.contents_pages:
         canv.bookmarkPage("contents")
         canv.addOutlineEntry("卷内目录", "contents", 0)
-    _centered(canv, layout.font.name, 20, PAGE_HEIGHT - 30 * mm, "卷 内 目 录")
-    canv.doForm(f"contents{page}")
+    layout.contents_pages += 1
+    _draw(canv, layout, Role.TITLE, 22, PAGE_WIDTH / 2, PAGE_HEIGHT - 32 * mm, "卷 内 目 录", centred=True)
     canv.restoreState()
 
 
-CONTENTS_COLUMNS = (("序号", 11 * mm), ("文书名称", 58 * mm), ("文号", 42 * mm), ("日期", 21 * mm), ("页号", 13 * mm), ("备注", 0))
-
-
 def _define_forms(canv: Canvas, layout: Layout) -> None:
-    font = layout.font.name
-    left, top, row_h = MARGIN_LEFT, PAGE_HEIGHT - 42 * mm, 9.5 * mm
-    total_width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    widths = [w or total_width - sum(c[1] for c in CONTENTS_COLUMNS) for _, w in CONTENTS_COLUMNS]
-    for page in range(layout.contents_pages):
-        canv.beginForm(f"contents{page}")
-        canv.setLineWidth(0.7)
-        chunk = list(enumerate(layout.documents))[page * ROWS_PER_CONTENTS_PAGE:(page + 1) * ROWS_PER_CONTENTS_PAGE]
-        rows = [[c for c, _ in CONTENTS_COLUMNS]]
-        for index, document in chunk:
-            first, last = layout.page_range(index)
-            pages = str(first) if first == last else f"{first}-{last}"
-            rows.append([str(index + 1), document.title, document.number, _short_day(document.day), pages, ""])
-        for r, row in enumerate(rows):
-            y = top - r * row_h
-            x = left
-            for c, text in enumerate(row):
-                canv.rect(x, y - row_h, widths[c], row_h)
-                if text:
-                    size = 10.5 if r else 11
-                    if r == 0 or c in (0, 4):
-                        canv.setFont(font, size)
-                        canv.drawCentredString(x + widths[c] / 2, y - row_h + 3.3 * mm, text)
-                    else:
-                        _fit(canv, font, size, x + 1.5 * mm, y - row_h + 3.3 * mm, text, widths[c] - 3 * mm)
-                x += widths[c]
+    width, height = layout.pages_cell
+    for index in range(len(layout.documents)):
+        first, last = layout.page_range(index)
+        canv.beginForm(f"pages{index}")
+        _draw(canv, layout, Role.BODY, MIN_SIZE, width / 2, height - MIN_SIZE, str(first) if first == last else f"{first}-{last}",
+              centred=True)
         canv.endForm()
     canv.beginForm("cover_counts")
-    left, width, row_h = 30 * mm, PAGE_WIDTH - 60 * mm, 13 * mm
-    y = PAGE_HEIGHT - 100 * mm - 9 * row_h
-    _fit(canv, font, 12, left + 42 * mm, y - row_h + 4.5 * mm,
-         f"本卷共 {len(layout.documents)} 件，{layout.numbered_pages} 页", width - 46 * mm)
+    _draw(canv, layout, Role.BODY, COVER_SIZE, 0, 20 - COVER_SIZE, f"本卷共 {len(layout.documents)} 件，{layout.numbered_pages} 页")
     canv.endForm()
 
 
+def _draw(canv: Canvas, layout: Layout, role: Role, size: float, x: float, y: float, text: str, *, centred: bool = False) -> None:
+    """One line of ``text`` in the face of ``role``, its characters that face lacks in another face."""
+    face = layout.font.face(role)
+    if not layout.font.covers(text, face):
+        layout.styles.missing |= layout.font.missing(text)
+    runs = layout.font.runs(text, face)
+    if centred:
+        x -= sum(stringWidth(part, name, size) for name, part in runs) / 2
+    for name, part in runs:
+        canv.setFont(name, size)
+        canv.drawString(x, y, part)
+        x += stringWidth(part, name, size)
+
+
 def _short_day(day) -> str:
-    return f"{day.year}.{day.month:02d}.{day.day:02d}" if day else ""
+    """A date as archives write it in a contents list (DA/T 22): eight digits, 20250305."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}" if day else ""
 
 
 def _page_number(canv: Canvas, doc: BaseDocTemplate, *, layout: Layout) -> None:
+    """The page number, bottom right, in the title face (GB/T 9704 sets page numbers in 宋体)."""
+    page = canv.getPageNumber()
+    layout.first_body_page = layout.first_body_page or page
     canv.saveState()
-    canv.setFont(layout.font.name, 10.5)
-    canv.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, 14 * mm, str(canv.getPageNumber() - layout.body_offset))
+    canv.setFont(layout.font.face(Role.TITLE), 12)
+    canv.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, 14 * mm, str(page - layout.body_offset))
     canv.restoreState()
 
 
 def _page_signature(canv: Canvas, doc: BaseDocTemplate, *, layout: Layout) -> None:
     if 0 <= layout.current < len(layout.documents):
-        draw_page_signature(canv, layout.font.name, layout.documents[layout.current].page_signer)
+        draw_page_signature(canv, layout.font.face(Role.HEADING), layout.documents[layout.current].page_signer)
+
+
+# --- the closing note sheet (备考表) ---------------------------------------------------------------------------
 
 
 def _closing(canv: Canvas, doc: BaseDocTemplate, *, data: CaseFileData, layout: Layout) -> None:
     layout.closing_page = canv.getPageNumber()
-    font = layout.font.name
-    state = data.state
+    s = layout.styles
     canv.saveState()
     canv.bookmarkPage("closing")
     canv.addOutlineEntry("备考表", "closing", 0)
-    _centered(canv, font, 20, PAGE_HEIGHT - 35 * mm, "卷 内 备 考 表")
-    left, width = MARGIN_LEFT, PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    _draw(canv, layout, Role.TITLE, 22, PAGE_WIDTH / 2, PAGE_HEIGHT - 35 * mm, "卷 内 备 考 表", centred=True)
+    left, width = MARGIN_LEFT, BODY_WIDTH
     top, height = PAGE_HEIGHT - 48 * mm, 150 * mm
     canv.setLineWidth(0.8)
     canv.rect(left, top - height, width, height)
-    text = canv.beginText(left + 6 * mm, top - 10 * mm)
-    text.setFont(font, 12)
-    text.setLeading(22)
-    lines = [
-        "本卷情况说明：",
-        f"    本卷共有文件材料 {len(layout.documents)} 件，共 {layout.numbered_pages} 页"
-        "（封面、卷内目录、备考表不编页码）。",
-        f"    本案全过程记录共 {len(data.events)} 条，记录末端（链头）：",
-        *(f"    {head}" for head in data.heads),
-        "    可运行“enforcement-cli verify-pdf 本文件”核对本卷与数据库记录是否一致。",
+    paragraphs = [
+        _p("本卷情况说明：", s.heading),
+        _p(f"本卷共有文件材料 {len(layout.documents)} 件，共 {layout.numbered_pages} 页；封面、卷内目录、备考表不编页码。", s.body),
+        _p(f"本案全过程记录共 {len(data.events)} 条，记录末端（链头）：", s.body),
+        *(_p(head, s.derive("closing_head", s.mono, leftIndent=24, spaceAfter=4)) for head in data.heads),
+        _p("可运行“enforcement-cli verify-pdf 本文件”核对本卷与数据库记录是否一致。", s.body),
     ]
-    if layout.font.note:
-        lines.append("    注：本文件未嵌入字体，不符合归档要求。")
-    for line in lines:
-        if len(line) > 60:
-            text.setFont(layout.font.mono if line.startswith("    ") and all(ch in "0123456789abcdef ," for ch in line) else font, 9)
-        text.textLine(line)
-        text.setFont(font, 12)
-    canv.drawText(text)
-    handlers = "、".join(data.officers[h].name for h in state.handlers if h in data.officers)
-    filed_on = _closing_day(data)
-    canv.setFont(font, 12)
-    canv.drawString(left + 6 * mm, top - height + 30 * mm, f"立卷人：{handlers}")
-    canv.drawString(left + 6 * mm, top - height + 20 * mm, "检查人：")
-    canv.drawString(left + 6 * mm, top - height + 10 * mm, f"立卷时间：{filed_on}")
+    if not layout.font.embedded:
+        paragraphs.append(_p("注：本文件未嵌入字体，不符合归档要求。", s.body))
+    y = top - 6 * mm
+    for paragraph in paragraphs:
+        _, h = paragraph.wrapOn(canv, width - 12 * mm, height)
+        y -= h + 2
+        paragraph.drawOn(canv, left + 6 * mm, y)
+    archived = _archiving(data)
+    for n, (label, value) in enumerate((("立卷人", _name(data, archived.actor) if archived else ""), ("检查人", ""),
+                                        ("立卷时间", _day(archived.day) if archived else ""))):
+        baseline = top - height + (30 - 10 * n) * mm
+        _draw(canv, layout, Role.HEADING, 12, left + 6 * mm, baseline, f"{label}：")
+        canv.setLineWidth(0.5)
+        canv.line(left + 30 * mm, baseline - 1.5, left + 90 * mm, baseline - 1.5)  # a ruled line, blank until archived
+        if value:
+            _draw(canv, layout, Role.BODY, 12, left + 32 * mm, baseline, value)
     canv.restoreState()
-
-
-def _retention(data: CaseFileData) -> str:
-    for step in reversed(data.state.steps):
-        if step.kind == "archive_case":
-            return str(step.payload.get("retention", ""))
-    return ""
-
-
-def _closing_day(data: CaseFileData) -> str:
-    for step in reversed(data.state.steps):
-        if step.kind == "archive_case":
-            return _day(step.day)
-    return _day(data.state.closed_on) if data.state.closed_on else ""

@@ -27,7 +27,7 @@ from .documents import (
     _day,
     build_documents,
 )
-from .fonts import CaseFileFont, find_font
+from .fonts import CaseFileFont, Role, find_font
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,9 @@ def render_only(data: CaseFileData, documents: list[Document], font: CaseFileFon
     buffer = BytesIO()
     template = _Only(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT,
                      topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1, title=documents[0].title,
-                     author=data.agency.name if data.agency else "", subject=data.state.case_no, creator="enforcement-app")
+                     author=data.agency.name if data.agency else "", subject=data.state.case_no, creator="enforcement-app",
+                     initialFontName=font.name, initialFontSize=12)
     frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, id="body")
-    template.addPageTemplates([PageTemplate("only", [frame], onPageEnd=lambda canv, doc: draw_page_signature(canv, font.name, doc.signer))])
+    template.addPageTemplates([PageTemplate("only", [frame], onPageEnd=lambda canv, doc: draw_page_signature(canv, font.face(Role.HEADING), doc.signer))])
     template.build(story)
     return buffer.getvalue()

@@ -39,7 +39,8 @@ def add_parsers(sub: Any, session_of: SessionOf, acting_of: SessionOf) -> None:
     p.add_argument("--stage", choices=[s.value for s in Stage], help="批量：只导出该阶段的案件")
     p.add_argument("--year", type=year, help="批量：结案（未结案的按登记）年度")
     p.add_argument("--query", help="批量：检索词")
-    p.add_argument("--font", help="中文 TrueType 字体文件（.ttf/.ttc，集合可写 路径#序号）")
+    p.add_argument("--font", help="中文 TrueType 字体文件（.ttf/.ttc，集合可写 路径#序号），用于全部文字；"
+                                  "或按用途分别指定：title=标题字体,body=正文字体,heading=标签字体,mono=哈希字体（未指定的用途照常查找）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     p.set_defaults(func=lambda services, args, out: cmd_export(services, args, out, session_of))
 
@@ -81,6 +82,7 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
         start = time.perf_counter()
         rendered = render_case_file(session.case_file_data(args.case), font)
         _write(args.out, rendered.pdf, args.force)
+        _say_missing_glyphs(rendered, args.out.name)
         out.write(f"已导出 {args.out}：{len(rendered.documents)} 件文书，共 {rendered.pages} 页（编号 {rendered.numbered_pages} 页），"
                   f"{time.perf_counter() - start:.2f} 秒\n")
         _say_signature(rendered, out)
@@ -97,6 +99,7 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
         try:
             rendered = render_case_file(session.case_file_data(row["id"]), font)
             _write(args.out_dir / name, rendered.pdf, args.force)
+            _say_missing_glyphs(rendered, name)
             pages += rendered.pages
         except (OSError, RuleViolation, NotFound, ValueError) as exc:  # one bad case does not stop the batch
             failures.append((row["case_no"] or row["id"], str(exc)))
@@ -111,6 +114,13 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
     if pages:
         _say_signature(rendered, out)
     return EXIT_REFUSED if failures else 0
+
+
+def _say_missing_glyphs(rendered: RenderedCaseFile, name: str) -> None:
+    """Characters of the text that none of the faces has print as empty boxes: say which, and where."""
+    if rendered.missing_glyphs:
+        print(f"\n警告：{name} 中的字符 {rendered.missing_glyphs} 在所用字体中均无字形，印出为空框；"
+              "可用 --font 指定含这些字符的 TrueType 字体。", file=sys.stderr)
 
 
 def _say_signature(rendered: RenderedCaseFile, out: TextIO) -> None:
