@@ -281,6 +281,8 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     type_into(qtbot, dialog, "findings", "货架上有超过保质期的酸奶12盒")
     type_into(qtbot, dialog, "present", "刘某")
     draw_signature(qtbot, dialog.inputs["signatures"], 0, "刘某")
+    for row in (1, 2):  # both officers sign the 现场笔录 too (the form names them)
+        draw_signature(qtbot, dialog.inputs["signatures"], row)
     submit(qtbot, officer, dialog)
 
     photo = tmp_path / "shelf.png"

@@ -99,7 +99,8 @@ WRITER = textwrap.dedent("""
         for k in range(n):
             p = {"started_at": f"2025-03-06T{8 + k // 60:02d}:{k % 60:02d}", "ended_at": "2025-03-06T11:59", "place": "店内",
                  "officers": officers, "certificates_shown": True, "findings": f"第{k}次检查", "present": "店主"}
-            p["signatures"] = [handwritten_entry("record_inspection", p, "present", "店主", scribble("店主"), "2025-03-06T12:00:00+08:00")]
+            p["signatures"] = [handwritten_entry("record_inspection", p, who, name, scribble(name), "2025-03-06T12:00:00+08:00")
+                              for who, name in (("present", "店主"), ("officer", "张明"), ("officer", "李华"))]
             session.perform(case_id, "record_inspection", p)
             done += 1
         print(done)

@@ -309,7 +309,8 @@ path, case_id, officers = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 services = Services(path)
 p = {"started_at": "2025-03-20T10:00", "ended_at": "2025-03-20T11:00", "place": "店内", "officers": officers,
      "certificates_shown": True, "findings": "复查", "present": "店主"}
-p["signatures"] = [handwritten_entry("record_inspection", p, "present", "店主", scribble("店主"), "2025-03-20T11:00:00+08:00")]
+p["signatures"] = [handwritten_entry("record_inspection", p, who, name, scribble(name), "2025-03-20T11:00:00+08:00")
+                  for who, name in (("present", "店主"), ("officer", "张明"), ("officer", "李华"))]
 services.session("zhangming").perform(case_id, "record_inspection", p)
 """
 

@@ -270,6 +270,13 @@ class Builder:
             out.append(_signature_row(_p(who, self.s.sign), image))
         return out
 
+    def officers_signed(self, entries) -> list[Flowable]:
+        """The officers' own signatures on a 笔录, where the record has them or the paper is still to be signed
+        (a record made before officers signed prints their names only, as it did)."""
+        if self.drafting or any(e.get("signer") == "officer" for e in entries or ()):
+            return self.hand_signed(entries, ("officer",), "执法人员签名")
+        return []
+
     def signatures(self, *lines: str) -> list[Flowable]:
         return [Spacer(1, 10), *(_p(line, self.s.sign) for line in lines)]
 
@@ -385,6 +392,7 @@ class Builder:
                 _p(p.findings, self.s.body),
                 Spacer(1, 10),
                 *self.hand_signed(p.signatures, ("party", "present"), "当事人（在场人）签名"),
+                *self.officers_signed(p.signatures),
                 *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day)),
             ]
             yield Document("inspection_record", f"现场笔录（{n}）" if n > 1 else "现场笔录", "", step.day, body)
@@ -426,6 +434,8 @@ class Builder:
                     [_p("抽样数量", self.s.label), _p(p.quantity, self.s.cell)]]
             yield Document("sampling_record", "抽样记录", "", step.day,
                            [*self.head("抽样记录"), _grid(rows, [0.24 * w, 0.76 * w]),
+                            *self.hand_signed(p.signatures, ("party", "present"), "当事人（在场人）签名"),
+                            *self.officers_signed(p.signatures),
                             *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day))])
 
     def evidence_list(self) -> Iterator[Document]:
