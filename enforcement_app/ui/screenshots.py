@@ -85,14 +85,19 @@ def _sign_off_shot(db_path: Path, folder: Path, worker: ServiceThread, window: M
     return shots
 
 
+def _ids_at(db_path: Path, stage: str) -> list[str]:
+    """The demo's cases at ``stage``, from the case index."""
+    index = CaseIndex(db_path)
+    try:
+        return index.ids(today=china_now().date(), stage=stage)
+    finally:
+        index.close()
+
+
 def _corrected_for_review(db_path: Path) -> str | None:
     """A returned case put right by its handler: the inspection record corrected and the case submitted to
     review again, so that the reviewer's sign-off shows what changed since the last review."""
-    index = CaseIndex(db_path)
-    try:
-        ids = index.ids(today=china_now().date(), stage="deliberation")
-    finally:
-        index.close()
+    ids = _ids_at(db_path, "deliberation")
     with Services(db_path) as services:
         for case_id in ids:
             state = services.current_state(case_id)
@@ -117,11 +122,7 @@ def _inquiry_draft(db_path: Path, folder: Path, window: MainWindow, worker: Serv
     from ..casefile import render_step
     from .pages import page_images
 
-    index = CaseIndex(db_path)
-    try:
-        ids = index.ids(today=china_now().date(), stage="investigation")
-    finally:
-        index.close()
+    ids = _ids_at(db_path, "investigation")
     with Services(db_path) as services:
         case_id = next((c for c in ids if window.actor.id in services.current_state(c).handlers), None)
     if case_id is None:
