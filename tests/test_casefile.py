@@ -404,3 +404,19 @@ def test_the_interviewee_signs_every_page_of_a_long_inquiry_record(world):
     draft = PdfReader(io.BytesIO(render_step(data, data.draft)))
     assert len(draft.pages) >= 3
     assert all("被询问人签名" in re.sub(r"\s+", "", page.extract_text()) and not page.images for page in draft.pages)
+
+
+def test_a_corrected_record_prints_as_signed_with_its_correction_under_it(world):
+    """A 笔录 is not rewritten after it was signed: the case file prints it as signed and, under it, each
+    correction recorded later (原为…，更正为…) with its reason and who made it."""
+    from enforcement_app.casefile import render_documents
+
+    case_id = steps.investigated(world, world.company, inquire_too=False)
+    inspection = next(s for s in world.services.current_state(case_id).steps if s.kind == "record_inspection")
+    world.as_(world.officer_a).perform(case_id, "correct_record", {"corrects": inspection.hash, "reason": "清点有误",
+                                                                   "changes": {"findings": "货架上有超过保质期的酸奶13盒"}})
+    reader = PdfReader(io.BytesIO(render_documents(world.as_(world.evaluator).case_file_data(case_id), ("inspection_record",))))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    assert "货架上有超过保质期的酸奶12盒" in text.split("更正记录")[0]  # the record as signed
+    assert "检查情况原为“货架上有超过保质期的酸奶12盒”，更正为“货架上有超过保质期的酸奶13盒”" in text
+    assert "理由：清点有误" in text and "张明更正" in text

@@ -44,6 +44,7 @@ from ..domain.procedure import payload_of, title_of
 from ..domain.procedure.decision import Decision
 from ..domain.procedure.payload import decode
 from ..domain.procedure.proposal import ProposalFields
+from ..domain.procedure.signed_content import field_label, shown
 from ..resources import load_json
 from ..services.api import CaseFileData
 from .fonts import CaseFileFont, Role
@@ -268,6 +269,22 @@ class Builder:
                 continue
             who = f"{SIGNER_ZH.get(e.get('signer', ''), '')}签名（{e.get('name', '')}）："  # when: the record's own date below
             out.append(_signature_row(_p(who, self.s.sign), image))
+        return out
+
+    def corrections_of(self, step_hash: str) -> list[Flowable]:
+        """更正: a record stays as it was signed; each correction recorded after it is printed under it, field
+        by field (原为…，更正为…), with its reason, who made it and when, so the reader sees both."""
+        corrections = self.state.corrections.get(step_hash) if step_hash else None
+        if not corrections:
+            return []
+        kind = next((s.kind for s in self.state.steps if s.hash == step_hash), "")
+        when = {s.hash: s.day for s in self.state.steps}
+        out: list[Flowable] = [Spacer(1, 8), _p("更正记录", self.s.heading)]
+        for n, c in enumerate(corrections, 1):
+            old = c.get("old") or {}
+            fields = "；".join(f"{field_label(kind, k)}原为“{shown(old.get(k), k)}”，更正为“{shown(v, k)}”" for k, v in (c.get("changes") or {}).items())
+            out.append(_p(f"{n}. {_day(when.get(c.get('event', '')))}，{self.name(str(c.get('by', '')))}更正：{fields}。"
+                          f"理由：{_sentence(c.get('reason'))}", self.s.body))
         return out
 
     def officers_signed(self, entries) -> list[Flowable]:
@@ -1129,6 +1146,7 @@ def build_documents(data: CaseFileData, styles: Styles, kinds: Sequence[str] | N
             if data.draft and document.step == data.draft:
                 document.flowables.insert(0, _p(DRAFT_MARK, ParagraphStyle("draft", parent=styles.small, alignment=TA_RIGHT,
                                                                            textColor=colors.Color(0.7, 0.1, 0.1))))
+            document.flowables += builder.corrections_of(document.step)
             documents.append(document)
     return documents
 

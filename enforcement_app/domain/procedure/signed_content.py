@@ -80,7 +80,8 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _label(kind: str, field: str) -> str:
+def field_label(kind: str, field: str) -> str:
+    """A field of a step of ``kind`` as its form names it (the key itself when it has no label)."""
     act = ACTIONS.get(kind)
     return (act.payload.label_of(field) if act is not None else "") or field
 
@@ -106,7 +107,7 @@ def changes_since(state: CaseState, sign_off: Step) -> tuple[ContentChange, ...]
         for field, (value, correction, reason) in now[target].items():
             before = seen.get(target, {}).get(field, record.payload.get(field))
             if value != before:
-                out.append(ContentChange(target, record.kind, field, _label(record.kind, field), before, value, correction, reason))
+                out.append(ContentChange(target, record.kind, field, field_label(record.kind, field), before, value, correction, reason))
     return tuple(out)
 
 
@@ -148,7 +149,7 @@ def resubmitted_since(state: CaseState, review: Step) -> tuple[ContentChange, ..
         before = reviewed.get(field)
         before = sorted(before or []) if field == "penalty_kinds" else str(before or "").strip() if field in ("facts", "basis") else before
         if before != now[field]:
-            out.append(ContentChange(report.hash, report.kind, field, _label(report.kind, field), before, now[field], report.hash,
+            out.append(ContentChange(report.hash, report.kind, field, field_label(report.kind, field), before, now[field], report.hash,
                                      "调查终结报告重新提交"))
     return tuple(out)
 
