@@ -22,6 +22,7 @@ from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party
 from ..domain.penalties import PartyKind
 from ..domain.policy import AgencyPolicy, parse_policy_versions
+from ..domain.power_list import PowerList, parse_power_list_versions
 from ..domain.versioning import Versioned
 
 AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
@@ -182,6 +183,28 @@ def project_policy(db: sqlite_utils.Database, p: Mapping[str, Any]) -> None:
     db["policy_version"].upsert({"version": str(p["version"]), "effective_from": p["effective_from"],
                                  "effective_to": p.get("effective_to"), "body": json.dumps(policy_body(p), ensure_ascii=False)},
                                 pk="version")
+
+
+def power_list_versions(db: sqlite_utils.Database) -> list[Versioned[PowerList]]:
+    """The power list versions imported into this database (the shipped ones are not stored)."""
+    stored = [
+        {"version": v, "effective_from": f, "effective_to": t, **json.loads(body)}
+        for v, f, t, body in db.execute("SELECT version, effective_from, effective_to, body FROM power_list_version ORDER BY effective_from")
+    ]
+    return parse_power_list_versions({"format": "power-list/1", "versions": stored}, "database") if stored else []
+
+
+def stored_power_list_body(db: sqlite_utils.Database, version: Any) -> dict[str, Any] | None:
+    row = db.execute("SELECT body FROM power_list_version WHERE version = ?", [version]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def project_power_list(db: sqlite_utils.Database, p: Mapping[str, Any]) -> None:
+    """``import_power_list``: one version; a version is never replaced (a revised list is a new version)."""
+    db["power_list_version"].insert({"version": str(p["version"]), "effective_from": p["effective_from"],
+                                     "effective_to": p.get("effective_to"),
+                                     "body": json.dumps(policy_body(p), ensure_ascii=False, sort_keys=True, separators=(",", ":"))},
+                                    ignore=True)
 
 
 def calendar_years(db: sqlite_utils.Database) -> list[YearSchedule]:
