@@ -364,3 +364,14 @@ def describe_for_record(finding: PowerFinding | None) -> str:
     """The ``职权来源`` line for a document: the finding's, or that the case named no entry."""
     return finding.line() if finding is not None else UNCHECKED_LINE
 
+
+
+EXERCISING = ("request_filing", "approve_filing", "refuse_filing", "record_simple_decision", "make_decision")
+"""The steps by which the agency takes a case up or decides it: each is judged by the list in force on its day."""
+
+
+def findings_of(state: Any, versions: Sequence[Versioned[PowerList]], library: BenchmarkLibrary) -> dict[str, PowerFinding | None]:
+    """Each exercising step of the case (by its hash) with the case's entry looked up in the list in force on
+    that step's day (None: the case names no entry). ``state``: a :class:`..case.CaseState`."""
+    return {step.hash: find_power(state.cause_entry, step.day, versions, library)
+            for step in state.steps if step.kind in EXERCISING}
