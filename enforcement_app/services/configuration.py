@@ -70,7 +70,7 @@ def import_power_list(session: SessionCore, source: str | Path | Mapping[str, An
         path = Path(source)
         name = path.name
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise InvalidInput.at("file", f"{name}：不是可读的 UTF-8 JSON 文件（{exc}）") from None
     known = {entry.id for _set, entry in services.benchmarks().entries()}
