@@ -416,3 +416,19 @@ def test_the_administrator_imports_a_power_list_from_the_admin_page(world, clien
     assert "imported: 本局权责清单（local-2025-04）（local-2025-04，2025-04-01）" in page.output.toPlainText()
     world.services.refresh()
     assert [v.version for v in world.services.power_list_versions()] == ["default-2021", "local-2025-04"]
+
+
+def test_a_bundles_version_that_clashes_with_one_here_is_reported_and_not_taken(world, tmp_path):
+    """Two machines' administrators each recorded a version from the same day: the one a bundle brings is not
+    taken (which would apply could not be said), and this machine goes on with its own."""
+    office = _new_machine(world, "office")
+    try:
+        _ship(world.as_(world.officer_a), office, tmp_path, "first")
+        signed_in(office, "admin").import_power_list(_document(_market_version("office-2025-06", "2025-06-01")))
+        world.as_(world.admin).import_power_list(_document(_market_version("laptop-2025-06", "2025-06-01", without=("advertising_57",))))
+        summary = _ship(world.as_(world.officer_a), office, tmp_path, "second")
+        assert any("laptop-2025-06" in c and "同日（2025-06-01）" in c for c in summary.conflicts)
+        assert [v.version for v in office.power_list_versions()] == ["default-2021", "office-2025-06"]
+        assert office.verify().ok
+    finally:
+        office.close()

@@ -96,11 +96,10 @@ def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *,
         elif body != ref.policy_body(p):
             return f"裁量与审核参数版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
     elif kind == "import_power_list":
-        body = ref.stored_power_list_body(db, p.get("version"))
-        if body is None:
-            ref.project_power_list(db, p)
-        elif body != ref.policy_body(p):
-            return f"权责清单版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
+        clash = ref.power_list_clash(db, p)
+        if clash:
+            return clash
+        ref.project_power_list(db, p)
     elif kind == "import_calendar":
         body = ref.stored_calendar_body(db, p.get("year"))
         if local or body is None:
