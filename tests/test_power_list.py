@@ -142,6 +142,8 @@ def test_filing_is_judged_by_the_list_in_force_on_the_day_it_is_asked_for_and_ap
     # the head may still decide not to file it; the record made before is unchanged and verifies
     world.as_(world.head).perform(case_id, "refuse_filing", {"reason": "不属于本机关职权范围"})
     assert [s.kind for s in world.as_(world.head).view(case_id).state.steps] == ["register_lead", "request_filing", "refuse_filing"]
+    veto = next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == "veto_body")
+    assert veto.suggestion.veto is False  # not filing what is not the agency's is no veto
     assert world.services.verify().ok
 
 
@@ -432,3 +434,13 @@ def test_a_bundles_version_that_clashes_with_one_here_is_reported_and_not_taken(
         assert office.verify().ok
     finally:
         office.close()
+
+
+@pytest.mark.gui
+def test_the_new_case_dialog_offers_only_the_entries_within_the_list(world, clients, qtbot):  # noqa: F811 - the fixture imported
+    worker, window, _ = clients("zhangming")
+    window.new_case()
+    settle(qtbot, worker)
+    offered = {window.new_case_dialog.entry.itemData(i) for i in range(window.new_case_dialog.entry.count())}
+    assert offered == {"", "food_safety_124_1", "food_safety_125_1_2", "food_safety_125_2", "advertising_57_1_advertiser",
+                       "advertising_57_1_publisher"}

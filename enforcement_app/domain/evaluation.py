@@ -455,7 +455,9 @@ def _within_powers(state: CaseState, ctx: Context, standard: Standard) -> Verdic
     if ctx.power_lists is None or ctx.benchmarks is None:
         return Verdict(None, "未载入权责清单，由评查人员核对执法主体的职权")
     found = findings_of(state, ctx.power_lists, ctx.benchmarks)
-    steps = [s for s in state.steps if s.hash in found and s.kind != "request_filing"]
+    steps = [s for s in state.steps if s.hash in found and s.kind in DOCUMENT_OF]
+    if not steps and state.outcome == Outcome.NOT_FILED:
+        return Verdict(True, "不予立案，未行使行政处罚权（不适用）")
     if not steps:
         return Verdict(None, "尚无立案或决定记录，由评查人员核对执法主体的职权")
     if not state.cause_entry:
@@ -473,8 +475,8 @@ def _within_powers(state: CaseState, ctx: Context, standard: Standard) -> Verdic
     return Verdict(True, "；".join(lines))
 
 
-DOCUMENT_OF = {"approve_filing": "立案审批表", "refuse_filing": "不予立案审批表", "record_simple_decision": "当场行政处罚决定书",
-               "make_decision": "行政处罚决定书"}
+DOCUMENT_OF = {"approve_filing": "立案审批表", "record_simple_decision": "当场行政处罚决定书", "make_decision": "行政处罚决定书"}
+"""The steps by which the agency exercises its power, judged by the evaluation, and the document of each."""
 
 
 def _required_documents(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
