@@ -25,6 +25,23 @@ def lead(world, party, *, act_date="2025-02-20", received_on=None, cause="销售
     )
 
 
+FIRE_AGENCY = {"name": "惠州仲恺高新区消防救援大队", "seal_name": "惠州仲恺高新区消防救援大队", "area": "惠州仲恺高新区",
+               "case_no_prefix": "仲高新消行罚决字", "reconsideration_body": "惠州市消防救援支队", "litigation_court": "惠州市惠城区人民法院"}
+FIRE_POWER_LIST = {"format": "power-list/1", "versions": [{
+    "version": "fire-2025", "effective_from": "2025-01-01", "effective_to": None, "agency": FIRE_AGENCY["name"],
+    "title": "消防救援大队行政处罚权责清单（测试）",
+    "powers": [{"id": "fire_protection", "name": "《消防法》规定的行政处罚", "provisions": [{"law": "消防法"}],
+                "source": {"kind": "statutory", "basis": {"law": "消防法", "article": "第七十条"},
+                           "text": "由住房和城乡建设主管部门、消防救援机构按照各自职权决定"}}]}]}
+
+
+def as_fire_agency(world):
+    """The world's agency made a fire and rescue agency (消防法第七十条), with a power list of the fire law."""
+    admin = world.as_(world.admin)
+    admin.set_agency(FIRE_AGENCY)
+    admin.import_power_list(FIRE_POWER_LIST)
+
+
 def file(world, case_id, on=None):
     world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条", "on": on})
     world.as_(world.head).perform(case_id, "approve_filing", {"opinion": "同意立案", "on": on})

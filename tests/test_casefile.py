@@ -250,7 +250,8 @@ def test_the_recorded_evaluation_keeps_each_suggestion_beside_the_decision(world
     changed = draft["items"]["content_execution"]
     assert changed["suggested"]["score"] == 4 and "NO.0001" in changed["suggested"]["evidence"]
     assert changed["decided"] == {"score": 2} and changed["comment"] == "缴款凭证为复印件"
-    assert final["items"]["veto_body"] == {"suggested": None, "decided": {"veto": False}, "comment": ""}
+    assert final["items"]["veto_transfer"] == {"suggested": None, "decided": {"veto": False}, "comment": ""}  # the evaluator's alone
+    assert final["items"]["veto_body"]["suggested"]["veto"] is False and "职权来源：法定职权" in final["items"]["veto_body"]["suggested"]["evidence"]
 
 
 def test_an_open_case_cannot_be_evaluated_and_deadline_failures_show(world, tmp_path):

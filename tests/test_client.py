@@ -871,7 +871,7 @@ def test_one_click_cannot_make_an_evaluation_final(world, clients, qtbot, tmp_pa
     qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
     assert page.inputs[rows["content_execution"]].value() == 4
     assert "已确认得分：4/100" in page.total.text() and f"已评 1 项，尚余 {count - 1} 项未评" in page.total.text()
-    assert not page.confirms[rows["veto_body"]].isEnabled()  # no suggestion: the evaluator's alone
+    assert not page.confirms[rows["veto_transfer"]].isEnabled()  # no suggestion: the evaluator's alone
     qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     (draft,) = recorded()

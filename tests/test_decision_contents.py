@@ -87,7 +87,9 @@ def test_the_provision_broken_is_asked_for_and_must_be_the_entrys_not_the_penalt
 
 
 def test_the_penalty_clause_follows_the_party_and_a_sole_rule_is_filled_in(world):
-    """Fire law Art. 60: ¶1(3) fines units 5,000–50,000 yuan, ¶2 fines individuals; Art. 28 is the rule broken."""
+    """Fire law Art. 60: ¶1(3) fines units 5,000–50,000 yuan, ¶2 fines individuals; Art. 28 is the rule broken.
+    Decided by a fire and rescue agency, which the fire law makes competent (Art. 70)."""
+    steps.as_fire_agency(world)
     s = world.as_(world.officer_a)
     case_id = s.register_lead({"source": "inspection", "act_date": "2025-02-20", "cause": "占用、堵塞消防通道", "cause_entry": "fire_protection_60_1_3",
                                "summary": "疏散通道堆放货物", "party_id": world.person.id, "handlers": [world.officer_a.id, world.officer_b.id]})

@@ -374,13 +374,14 @@ class Builder:
             [_p("案由", label), _p(self.state.cause, c), "", ""],
             *self.party_rows(),
             [_p("简要案情及立案理由", label), _p(f"{asked.facts}\n立案理由：{asked.reason}", c), "", ""],
+            [_p("职权来源", label), _p(self.data.powers.get((dec or req).hash, "").removeprefix("职权来源："), c), "", ""],
             [_p("承办人意见", label), _p(f"{asked.opinion or '建议立案调查。'}\n承办人：{handler_lines}\n{_day(req.day)}", c), "", ""],
             [_p("负责人审批意见", label),
              _p(f"{(getattr(answered, 'opinion', '') or getattr(answered, 'reason', '') or ('同意立案' if not refused else '')) if dec else '（待审批）'}\n"
                 f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}\n{self.signed(dec)}".rstrip(), c), "", ""],
         ]
         n = len(self.party_rows())
-        spans = [((1, 0), (3, 0)), *self.party_spans(1), ((1, n + 1), (3, n + 1)), ((1, n + 2), (3, n + 2)), ((1, n + 3), (3, n + 3))]
+        spans = [((1, 0), (3, 0)), *self.party_spans(1), *(((1, n + k), (3, n + k)) for k in range(1, 5))]
         number = self.state.case_no if not refused else ""
         yield Document("filing_approval", title, number, dec.day if dec else req.day,
                        [*self.head(title, f"案号：{number}" if number else ""),
@@ -802,6 +803,8 @@ class Builder:
                 if p.outcome == Outcome.NO_PENALTY.value and p.violation:
                     body.append(_p(f"本机关认为，当事人的上述行为违反了{p.violation}的规定。", self.s.body))
                 body.append(_p(f"依据{p.basis}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.outcome), '')}。", self.s.body))
+            if step.hash in self.data.powers:
+                body.append(_p(self.data.powers[step.hash], self.s.body))
             if p.remedies:
                 body.append(_p(p.remedies, self.s.body))
             body += self.signatures(f"{p.agency_name or self.agency_name}（印章）", _day(step.day))
@@ -812,6 +815,7 @@ class Builder:
                     _p(f"当事人：{self.state.party_name}", self.s.plain),
                     _p(f"违法事实：{p.facts}（{_moment(p.at)}，{p.place}）", self.s.body),
                     _p(f"处罚依据：{p.basis}", self.s.body),
+                    *([_p(self.data.powers[step.hash], self.s.body)] if step.hash in self.data.powers else []),
                     _p(f"处罚决定：{_penalty_text(Outcome.PENALTY.value, p.penalty_kinds, p.fine_fen, 0, in_words=True)}", self.s.body),
                     _p(f"履行方式和期限：{p.compliance}", self.s.body),
                     _p(p.remedies, self.s.body),

@@ -28,6 +28,7 @@ from ..casefile.verify import read_marker
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.discretion import BenchmarkFormatError
 from ..domain.money import format_yuan
+from ..domain.power_list import power_list_on
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from ..services import Services, Session, default_db_path, restore
 from ..services.keys import keystore
@@ -162,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = policy.add_parser("import", help="导入一个参数版本（格式同 resources/agency/policy.json 的 versions 中的一项）")
     q.add_argument("file", type=Path)
     q.set_defaults(func=cmd_policy_import)
+    p = sub.add_parser("power-list", help="本机关的权责清单（可以处罚的法律条款或裁量基准条目及其职权来源）")
+    powers = p.add_subparsers(dest="power_list_command", required=True)
+    q = powers.add_parser("import", help="导入权责清单的版本（格式同 resources/agency/power_list.json；整份校验，不合格则整份不导入）")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_power_list_import)
+    q = powers.add_parser("show", help="某日生效的权责清单（默认今天）")
+    q.add_argument("--on", type=date.fromisoformat, help="日期 YYYY-MM-DD")
+    q.set_defaults(func=cmd_power_list_show)
 
     casefile_cmd.add_parsers(sub, _session, _acting)
     p = sub.add_parser("bundle", help="案件包：在不联网的电脑之间用移动介质传递案件")
@@ -536,6 +545,27 @@ def cmd_policy_import(services: Services, args: argparse.Namespace, out: TextIO)
     version = _json_file(args.file, "参数文件")
     _acting(services, args).set_policy(version)
     out.write(f"已导入参数版本 {version.get('version')}，自 {version.get('effective_from')} 起施行\n")
+    return 0
+
+
+def cmd_power_list_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    for result in _acting(services, args).import_power_list(args.file):
+        status = "已导入" if result["status"] == "imported" else "未改变（已导入过，内容相同）"
+        out.write(f"{status}：权责清单版本 {result['version']}（{result['title']}，{result['powers']} 项职权），"
+                  f"自 {result['effective_from']} 起施行\n")
+    return 0
+
+
+def cmd_power_list_show(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    day = args.on or services.today()
+    in_force = power_list_on(day, services.power_list_versions())
+    if in_force is None:
+        raise CliError(f"{day.isoformat()} 没有生效的权责清单")
+    value = in_force.value
+    out.write(f"{value.title}（{value.agency}，版本 {in_force.version}，自 {in_force.effective_from.isoformat()} 起施行）\n")
+    for power in value.powers:
+        covered = "、".join([q.cite() for q in power.provisions] + list(power.entries))
+        out.write(f"- {power.id}：{power.name}；范围：{covered}；职权来源：{power.source.describe()}\n")
     return 0
 
 

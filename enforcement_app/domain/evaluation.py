@@ -23,6 +23,7 @@ from .discretion.grades import Grade
 from .handwriting import SIGNER_ZH, signer_rules
 from .labels import SERVICE_METHOD_ZH
 from .money import format_range, format_yuan
+from .power_list import UNCHECKED_LINE, findings_of
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
 from .refusals import InvalidInput
 from .review import major_reasons, review_refusals
@@ -446,6 +447,38 @@ def _records_signed(state: CaseState, ctx: Context, standard: Standard) -> Verdi
     return Verdict(None, f"{records}份笔录均有当事人签名或拒签说明；盖章与日期由评查人员核对" if records else "没有需当事人签名的笔录")
 
 
+def _within_powers(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
+    """The veto 主体不合法 (行政处罚法第十七条、第三十八条第一款): on the day of each filing and decision step, the
+    case's benchmark entry within the agency's power list then in force, each with the source of the power.
+    Judged by the lists as recorded on this machine, whatever program recorded the steps (a case filed before
+    the lists were checked is judged all the same). A case naming no entry is left to the evaluator."""
+    if ctx.power_lists is None or ctx.benchmarks is None:
+        return Verdict(None, "未载入权责清单，由评查人员核对执法主体的职权")
+    found = findings_of(state, ctx.power_lists, ctx.benchmarks)
+    steps = [s for s in state.steps if s.hash in found and s.kind in DOCUMENT_OF]
+    if not steps and state.outcome == Outcome.NOT_FILED:
+        return Verdict(True, "不予立案，未行使行政处罚权（不适用）")
+    if not steps:
+        return Verdict(None, "尚无立案或决定记录，由评查人员核对执法主体的职权")
+    if not state.cause_entry:
+        return Verdict(None, f"{UNCHECKED_LINE}，由评查人员核对")
+    lines, findings = [], []
+    for step in steps:
+        finding = found[step.hash]
+        label = f"{title_of(step.kind)}（{step.day.isoformat()}）"
+        if finding is not None and finding.within:
+            lines.append(f"{label}{finding.line()}")
+        elif finding is not None and finding.refusal is not None:
+            findings.append(Finding(f"{label}：{finding.refusal.message}", (DOCUMENT_OF.get(step.kind, title_of(step.kind)),)))
+    if findings:
+        return Verdict(False, "；".join(f.text for f in findings), tuple(findings))
+    return Verdict(True, "；".join(lines))
+
+
+DOCUMENT_OF = {"approve_filing": "立案审批表", "record_simple_decision": "当场行政处罚决定书", "make_decision": "行政处罚决定书"}
+"""The steps by which the agency exercises its power, judged by the evaluation, and the document of each."""
+
+
 def _required_documents(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     """The documents the standard requires of a file like this one (``required_documents`` of the standard
     in force on the closing day): a step of one of the named kinds, or a named document served."""
@@ -482,6 +515,7 @@ CHECKS: dict[str, Callable[[CaseState, Context, Standard], Verdict]] = {
     "party_identified": _party_identified,
     "records_signed": _records_signed,
     "required_documents": _required_documents,
+    "within_power_list": _within_powers,
 }
 
 

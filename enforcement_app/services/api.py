@@ -172,6 +172,11 @@ class Session(SessionCore):
         nothing; a different document under an existing id and version is refused, not overwritten."""
         return configuration.import_benchmarks(self, path)
 
+    def import_power_list(self, source: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Import versions of the agency's power list (权责清单) from a ``power-list/1`` file or document:
+        checked whole, nothing recorded unless all of it holds; a recorded version is never replaced."""
+        return configuration.import_power_list(self, source)
+
     def export_benchmarks(self, set_id: str, path: str | Path, version: str | None = None) -> BenchmarkSet:
         """Write a set (shipped or imported) back to a file in the canonical format."""
         return configuration.export_benchmarks(self, set_id, path, version)

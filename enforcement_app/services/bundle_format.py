@@ -67,7 +67,7 @@ DIRECTORY_CAP = 16 << 20  # the zip's central directory: about 130 bytes per mem
 # gives; past this, about 1.4 million events, the exporter refuses and asks for several bundles
 EVENTS_CAP = 1 << 30
 READ_CHUNK = 1 << 20
-STREAM = re.compile(r"(?:[0-9a-f]{32}|evaluation/[0-9a-f]{32}|(?:party|officer|agency|device)/[^\s,/]+|config/(?:policy|calendar|benchmarks))")
+STREAM = re.compile(r"(?:[0-9a-f]{32}|evaluation/[0-9a-f]{32}|(?:party|officer|agency|device)/[^\s,/]+|config/(?:policy|calendar|benchmarks|power_list))")
 DEVICE = re.compile(r"[^\s,/]{1,64}")
 _TOKEN = re.compile(r"[^\s,]+")
 # one event: the canonical header lines and the payload line. The shape is checked here, in C, for all

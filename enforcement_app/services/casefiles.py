@@ -24,6 +24,7 @@ from ..domain.evaluation import (
 )
 from ..domain.officers import Officer
 from ..domain.parties import Party
+from ..domain.power_list import describe_for_record, findings_of
 from ..domain.procedure import Context, draft, fold
 from ..domain.record import RecordedEvent
 from ..domain.refusals import Refusal, RuleViolation
@@ -53,6 +54,7 @@ class CaseFileData:
     sign_offs: Mapping[str, SignOff] = field(default_factory=dict)  # event hash -> the sign-off's signature, checked
     signer: AgencySigner | None = None  # the agency's key and certificate on this device; None: the file goes unsigned
     draft: str = ""  # the hash given to a step not recorded yet, printed as a draft (see draft_case_file_data); "" for none
+    powers: Mapping[str, str] = field(default_factory=dict)  # step hash -> its 职权来源 line (filing, decisions)
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -126,7 +128,16 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
         sign_offs=case_sign_offs(services.db, services.reference.signing_keys(), events),
         signer=signer(services),
+        powers=_powers(session, state),
     )
+
+
+def _powers(session: SessionCore, state: CaseState) -> dict[str, str]:
+    """The 职权来源 each filing and decision step prints: the power the agency's list in force that day gives
+    it under the case's benchmark entry (see :mod:`..domain.power_list`)."""
+    services = session.services
+    found = findings_of(state, services.power_list_versions(), services.benchmarks())
+    return {step_hash: describe_for_record(finding) for step_hash, finding in found.items()}
 
 
 def draft_case_file_data(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str, Any]) -> CaseFileData:
@@ -138,4 +149,5 @@ def draft_case_file_data(session: SessionCore, case_ref: str, kind: str, payload
     clean = draft(state, context_of(session, state), kind, payload)
     at = session.services.clock()
     step = Step(len(state.steps) + 1, DRAFT, kind, session.actor.id, at, step_day(clean, at), clean)
-    return replace(data, state=fold(state.id, [*state.steps, step]), draft=DRAFT)
+    drafted = fold(state.id, [*state.steps, step])
+    return replace(data, state=drafted, draft=DRAFT, powers=_powers(session, drafted))

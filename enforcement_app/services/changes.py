@@ -16,6 +16,7 @@ TABLE_OF_STREAM = {
     "config/policy": "policy",
     "config/calendar": "calendar",
     "config/benchmarks": "benchmarks",
+    "config/power_list": "power_list",
     "device": "devices",
     "evaluation": "evaluation",
 }

@@ -32,6 +32,7 @@ from ..domain.officers import Officer, Role
 from ..domain.parties import Party
 from ..domain.permissions import Permissions
 from ..domain.policy import AgencyPolicy, Statute
+from ..domain.power_list import PowerList
 from ..domain.procedure import Context, signed_kinds, title_of
 from ..domain.record import Event, RecordedEvent
 from ..domain.refusals import NotFound, PermissionDenied, Refusal
@@ -259,6 +260,10 @@ class ServicesCore:
         """The discretion benchmark sets in use: those shipped with the app plus the agency's imports."""
         return self.reference.benchmarks()
 
+    def power_list_versions(self) -> tuple[Versioned[PowerList], ...]:
+        """The agency's power list: the shipped versions, then those imported here."""
+        return self.reference.power_list_versions()
+
     def benchmark_set(self, set_id: str, version: str | None = None) -> BenchmarkSet:
         """One set by id (the latest-starting version unless ``version`` is given)."""
         return self.reference.benchmark_set(set_id, version)
@@ -285,6 +290,7 @@ class ServicesCore:
             agency=reference.agency(),
             party=party,
             benchmarks=reference.benchmarks(),
+            power_lists=reference.power_list_versions(),
         )
 
     # --- cases -------------------------------------------------------------------------------------------

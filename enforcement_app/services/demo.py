@@ -40,6 +40,8 @@ class DemoCause(NamedTuple):
     basis_for_person: str = ""  # the penalty provision when the party is an individual, where the statute has one
 
 
+# the demo agency is a 市场监督管理局: every cause is within its power list (resources/agency/power_list.json);
+# the fire, planning and work-safety entries of the shipped benchmarks are other bodies' to enforce
 CAUSES = [
     DemoCause("销售超过保质期的食品", "food_safety_124_1", "《中华人民共和国食品安全法》第三十四条第（十）项",
               "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "当事人销售超过保质期的预包装食品",
@@ -52,16 +54,10 @@ CAUSES = [
     DemoCause("发布含有“最佳”用语的广告", "advertising_57_1_advertiser", "《中华人民共和国广告法》第九条第（三）项",
               "《中华人民共和国广告法》第五十七条第（一）项", "当事人在店招及网店页面使用“最佳”“第一”等绝对化用语", {}, ("fine",),
               "立即删除店招及网店页面上的“最佳”“第一”等用语"),
-    DemoCause("占用、堵塞消防通道", "fire_protection_60_1_3", "《中华人民共和国消防法》第二十八条",
-              "《中华人民共和国消防法》第六十条第一款第（三）项", "当事人在厂房疏散通道堆放货物，堵塞安全出口", {}, ("fine",),
-              "立即清除疏散通道内堆放的货物，保持安全出口畅通", "《中华人民共和国消防法》第六十条第二款"),
-    DemoCause("未经许可擅自建设", "urban_planning_64_correctable", "《中华人民共和国城乡规划法》第四十条第一款",
-              "《中华人民共和国城乡规划法》第六十四条", "当事人未取得建设工程规划许可证擅自搭建钢结构厂房",
-              {"construction_cost": "600000"}, ("fine",), "于本决定书送达之日起六十日内补办建设工程规划许可手续"),
-    DemoCause("未按规定对从业人员进行安全生产教育培训", "work_safety_97_3", "《中华人民共和国安全生产法》第二十八条",
-              "《中华人民共和国安全生产法》第九十七条第（三）项", "当事人未对新入职员工进行安全生产教育和培训", {}, ("fine",),
-              "于本决定书送达之日起十五日内对全部新入职员工进行安全生产教育和培训，并建立培训档案"),
 ]
+
+# the on-the-spot cases: 拒不改正的，处二千元以下罚款 is within the simple procedure's limits (Art. 51)
+SIMPLE_ENTRY = "food_safety_125_2"
 
 
 def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_day: date, on: date, target: str) -> dict:
@@ -259,8 +255,9 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     basis = basis if is_org else basis_for_person or basis  # the clause follows the party
     if target == "simple":
         case_id = a.record_simple_decision(_signed("record_simple_decision", {
-            "at": t.at(10), "place": party.address, "cause": "未按规定亮照经营", "facts": f"{party.name}未在经营场所醒目位置公示营业执照",
-            "basis": "《无证无照经营查处办法》第十三条", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
+            "at": t.at(10), "place": party.address, "cause": "预包装食品标签瑕疵经责令改正拒不改正", "cause_entry": SIMPLE_ENTRY,
+            "facts": f"{party.name}销售的预包装食品标签存在瑕疵（生产者联系方式标注不全），不影响食品安全且不会对消费者造成误导，经责令改正后拒不改正",
+            "basis": "《中华人民共和国食品安全法》第一百二十五条第二款", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
             "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
             "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000}))
         _identity(a, case_id, party, ids, scratch, n, t, rng)

@@ -1,5 +1,5 @@
-"""Reference data every action reads: officers, the agency, parties, policy versions, discretion
-benchmarks and the holiday calendar, cached per connection.
+"""Reference data every action reads: officers, the agency, parties, policy versions, the power list,
+discretion benchmarks and the holiday calendar, cached per connection.
 
 Read from the events, not from the tables: the tables are projections anyone with the file could edit, so
 the reference data is rebuilt from the events of its streams by the same projection code
@@ -25,6 +25,7 @@ from ..domain.discretion import BenchmarkLibrary, BenchmarkSet, shipped_library
 from ..domain.officers import Officer
 from ..domain.parties import Party
 from ..domain.policy import AgencyPolicy, default_policy_versions
+from ..domain.power_list import PowerList, default_power_list_versions
 from ..domain.refusals import NotFound
 from ..domain.signoff import SigningKey
 from ..domain.versioning import Versioned, version_in_force
@@ -34,7 +35,7 @@ from .changes import REFERENCE_TABLES
 from .signatures import officer_keys
 
 _PREFIXES = ("officer/", "agency/", "config/")
-_REBUILT = frozenset({"officer", "agency", "policy", "calendar", "benchmarks"})
+_REBUILT = frozenset({"officer", "agency", "policy", "calendar", "benchmarks", "power_list"})
 
 
 class Reference:
@@ -115,6 +116,13 @@ class Reference:
 
     def policy_on(self, day: date) -> AgencyPolicy:
         return version_in_force(self.policy_versions(), day).value
+
+    def power_list_versions(self) -> tuple[Versioned[PowerList], ...]:
+        """The shipped power list versions, then those imported here."""
+        cache = self._cache
+        if "power_list" not in cache:
+            cache["power_list"] = tuple(default_power_list_versions() + store.power_list_versions(self._rebuilt()))
+        return cache["power_list"]
 
     def benchmarks(self) -> BenchmarkLibrary:
         """The discretion benchmark sets in use: those shipped with the app plus the agency's imports."""

@@ -22,7 +22,7 @@ import sqlite_utils
 from . import reference as ref
 
 TABLES = ("agency", "officer", "officer_key", "certificate", "party", "policy_version", "calendar_year", "benchmark_set",
-          "trusted_device", "evidence", "case_number")
+          "trusted_device", "evidence", "case_number", "power_list_version")
 # per table: its key columns, and the columns compared (what the events say; not e.g. a password hash or
 # the moment a row happened to be written)
 COMPARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -37,13 +37,14 @@ COMPARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "trusted_device": (("device_id",), ("device_id", "public_key")),
     "evidence": (("sha256",), ("sha256", "size", "media_type", "original_name")),
     "case_number": (("agency_id", "year", "serial"), ("agency_id", "year", "serial", "case_id", "case_no")),
+    "power_list_version": (("version",), ("version", "effective_from", "effective_to", "body")),
 }
 TABLE_ZH = {"agency": "执法主体", "officer": "人员", "officer_key": "个人签名密钥", "certificate": "执法证", "party": "当事人", "policy_version": "裁量与审核参数",
             "calendar_year": "节假日安排", "benchmark_set": "裁量基准", "trusted_device": "受信任设备", "evidence": "证据登记",
-            "case_number": "案件编号登记"}
+            "case_number": "案件编号登记", "power_list_version": "权责清单"}
 PRIVILEGED = ("roles", "legal_qualification", "active")  # an officer's changes another device may not make here
 REFERENCE_KINDS = ("register_party", "register_officer", "update_officer", "set_agency", "set_policy", "import_calendar",
-                   "import_benchmark_set", "trust_device")
+                   "import_benchmark_set", "trust_device", "import_power_list")
 CASE_REGISTER_KINDS = ("add_evidence", "approve_filing", "record_simple_decision")
 
 
@@ -94,6 +95,11 @@ def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *,
             ref.project_policy(db, p)
         elif body != ref.policy_body(p):
             return f"裁量与审核参数版本 {p.get('version')} 与本机同名版本内容不同，未覆盖"
+    elif kind == "import_power_list":
+        clash = ref.power_list_clash(db, p)
+        if clash:
+            return clash
+        ref.project_power_list(db, p)
     elif kind == "import_calendar":
         body = ref.stored_calendar_body(db, p.get("year"))
         if local or body is None:

@@ -22,6 +22,8 @@ from ..domain.officers import Certificate, CertificateStatus, Officer, Role
 from ..domain.parties import Party
 from ..domain.penalties import PartyKind
 from ..domain.policy import AgencyPolicy, parse_policy_versions
+from ..domain.power_list import PowerList, default_power_list_versions, parse_power_list_versions
+from ..domain.refusals import RuleViolation
 from ..domain.versioning import Versioned
 
 AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
@@ -182,6 +184,47 @@ def project_policy(db: sqlite_utils.Database, p: Mapping[str, Any]) -> None:
     db["policy_version"].upsert({"version": str(p["version"]), "effective_from": p["effective_from"],
                                  "effective_to": p.get("effective_to"), "body": json.dumps(policy_body(p), ensure_ascii=False)},
                                 pk="version")
+
+
+def power_list_versions(db: sqlite_utils.Database) -> list[Versioned[PowerList]]:
+    """The power list versions imported into this database (the shipped ones are not stored)."""
+    stored = [
+        {"version": v, "effective_from": f, "effective_to": t, **json.loads(body)}
+        for v, f, t, body in db.execute("SELECT version, effective_from, effective_to, body FROM power_list_version ORDER BY effective_from")
+    ]
+    return parse_power_list_versions({"format": "power-list/1", "versions": stored}, "database") if stored else []
+
+
+def stored_power_list_body(db: sqlite_utils.Database, version: Any) -> dict[str, Any] | None:
+    row = db.execute("SELECT body FROM power_list_version WHERE version = ?", [version]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def power_list_clash(db: sqlite_utils.Database, p: Mapping[str, Any]) -> str:
+    """Why the version ``p`` cannot join those here (the shipped ones and those stored), or '': it does not read
+    as a version, its name is taken by another content, or another version starts on its day (which of the two
+    applies would be undecidable). The services refuse such an import; a bundle's is reported and not taken."""
+    name = p.get("version")
+    try:
+        parse_power_list_versions({"format": "power-list/1", "versions": [dict(p)]}, "import_power_list")
+    except RuleViolation as exc:
+        return f"权责清单版本 {str(name)[:40]} 不符合格式，未导入：{exc}"
+    body = stored_power_list_body(db, name)
+    if body is not None:
+        return "" if body == policy_body(p) else f"权责清单版本 {name} 与本机同名版本内容不同，未覆盖"
+    start = p.get("effective_from")
+    if any(v.version == name or v.effective_from.isoformat() == start for v in default_power_list_versions()) or \
+            db.execute("SELECT 1 FROM power_list_version WHERE effective_from = ?", [start]).fetchone():
+        return f"权责清单版本 {name} 与本机已有版本同名或同日（{start}）起施行，未导入"
+    return ""
+
+
+def project_power_list(db: sqlite_utils.Database, p: Mapping[str, Any]) -> None:
+    """``import_power_list``: one version; a version is never replaced (a revised list is a new version)."""
+    db["power_list_version"].insert({"version": str(p["version"]), "effective_from": p["effective_from"],
+                                     "effective_to": p.get("effective_to"),
+                                     "body": json.dumps(policy_body(p), ensure_ascii=False, sort_keys=True, separators=(",", ":"))},
+                                    ignore=True)
 
 
 def calendar_years(db: sqlite_utils.Database) -> list[YearSchedule]:

@@ -522,6 +522,7 @@ class AdminPage(QWidget):
             settings.addWidget(button)
         layout.insertLayout(1, settings)
         for name, label, slot in (("import_benchmarks", QT_TRANSLATE_NOOP("AdminPage", "Import benchmark set…"), self.import_benchmarks),
+                                  ("import_power_list", QT_TRANSLATE_NOOP("AdminPage", "Import power list…"), self.import_power_list),
                                   ("import_calendar", QT_TRANSLATE_NOOP("AdminPage", "Import holiday calendar…"), self.import_calendar),
                                   ("backup", QT_TRANSLATE_NOOP("AdminPage", "Back up…"), self.backup),
                                   ("verify", QT_TRANSLATE_NOOP("AdminPage", "Verify records"), self.verify)):
@@ -702,6 +703,16 @@ class AdminPage(QWidget):
         if path:
             self.worker.write(lambda session, job: session.import_benchmarks(path),
                               lambda w: self._report(f"{w.result['status']}: {w.result['title']}，{w.result['entries']}"),
+                              lambda exc: self._report(str(exc)))
+
+    def import_power_list(self, path: str | None = None) -> None:
+        """The agency's power list (权责清单): the versions of a file, checked whole (nothing is recorded from a
+        file with any problem)."""
+        path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Power list"), "", "JSON (*.json)")[0]
+        if path:
+            self.worker.write(lambda session, job: session.import_power_list(path),
+                              lambda w: self._report("\n".join(f"{r['status']}: {r['title']}（{r['version']}，{r['effective_from']}）"
+                                                               for r in w.result)),
                               lambda exc: self._report(str(exc)))
 
     def import_calendar(self, path: str | None = None) -> None:

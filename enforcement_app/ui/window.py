@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain import power_list
 from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
 from ..domain.officers import ROLE_ZH, Role
 from ..domain.refusals import RuleViolation
@@ -423,7 +424,10 @@ class MainWindow(QMainWindow):
             today = services.today()
             officers = [(o.id, o.name) for o in services.officers().values() if o.active and o.has_role(Role.OFFICER)
                         and o.certificate_on(today) is not None]
-            entries = [(e.id, e.cause) for _, e in services.benchmarks().entries(today)]
+            # only what the agency may penalise: an entry outside its power list would be refused (Art. 17)
+            library, powers = services.benchmarks(), services.power_list_versions()
+            entries = [(e.id, e.cause) for _, e in library.entries(today)
+                       if not power_list.entry_refusals(e.id, today, powers, library)]
             return officers, entries
 
         def show(result):

@@ -54,7 +54,7 @@ STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, St
 PROPOSAL_ACTIONS = ("submit_investigation_report", "make_decision")
 # what the workspace shows besides the case's own record: handlers, officer choices and the certificates
 # the steps check (officer), thresholds and deadlines (policy, calendar), the discretion benchmarks
-SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks")
+SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks", "power_list")
 _PERMISSIONS = Permissions.default()
 
 

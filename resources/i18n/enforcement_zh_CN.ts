@@ -531,6 +531,14 @@
         <translation>导入裁量基准…</translation>
     </message>
     <message>
+        <source>Import power list…</source>
+        <translation>导入权责清单…</translation>
+    </message>
+    <message>
+        <source>Power list</source>
+        <translation>权责清单文件</translation>
+    </message>
+    <message>
         <source>Import holiday calendar…</source>
         <translation>导入节假日安排…</translation>
     </message>

@@ -91,6 +91,7 @@ class Context:
     agency: Agency | None = None
     party: Party | None = None
     benchmarks: Any = None  # discretion.BenchmarkLibrary: shipped sets plus the agency's imported ones
+    power_lists: Any = None  # every version of the agency's power list (Versioned[power_list.PowerList]); None: not checked
 
 
 Check = Callable[[CaseState, Context], list[Refusal]]

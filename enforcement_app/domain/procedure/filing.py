@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from .. import power_list
 from ..case import CaseState, Outcome, Procedure, Stage, Step
 from ..forms import Form
 from ..labels import CASE_SOURCE_ZH
@@ -58,6 +59,18 @@ def _case_header(s: CaseState, p: Mapping[str, Any]) -> None:
     s.title = f"{s.party_name}{s.cause}案"
 
 
+def _within_powers(entry: str, ctx: Context, field: str = "") -> list[Refusal]:
+    """Art. 17: the agency acts only within its powers. The case's benchmark entry against the agency's power
+    list in force today (a case that names no entry is not checked here: see :mod:`..power_list`)."""
+    if not entry or ctx.power_lists is None or ctx.benchmarks is None:
+        return []
+    return power_list.entry_refusals(entry, ctx.today, ctx.power_lists, ctx.benchmarks, field)
+
+
+def _case_within_powers(state: CaseState, ctx: Context) -> list[Refusal]:
+    return _within_powers(state.cause_entry, ctx)
+
+
 # --- the lead ------------------------------------------------------------------------------------------
 
 
@@ -91,6 +104,7 @@ def _v_register_lead(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> 
         f.problem("act_date", "违法行为发生日期不能晚于案源登记日期")
     if received:
         f.problems += officers_refusals(ctx, f.out["handlers"], received, ctx.statute["min_officers"].value, "handlers")
+    f.problems += _within_powers(f.out.get("cause_entry", ""), ctx, "cause_entry")
     return f.done()
 
 
@@ -170,6 +184,7 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
             )
     if at:
         f.problems += officers_refusals(ctx, officers, at.date(), ctx.policy.simple_procedure_min_officers)
+    f.problems += _within_powers(f.out.get("cause_entry", ""), ctx, "cause_entry")
     f.keep("on", at.date().isoformat() if at else None)
     f.keep("handlers", officers)
     f.keep("payable", fine > 0)
@@ -192,7 +207,12 @@ def _fold_request_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
 
 
 declare(ActionKind.REQUEST_FILING, "提请立案", stages=frozenset({Stage.LEAD}), roles=(Role.OFFICER,), handler_only=True,
-         payload=RequestFiling, fold=_fold_request_filing)(plain(RequestFiling))
+        pre=_case_within_powers, payload=RequestFiling, fold=_fold_request_filing)(plain(RequestFiling))
+
+
+def _filing_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
+    """Filing needs the act within the limitation period (Art. 36) and within the agency's powers (Art. 17)."""
+    return _limitation_refusals(state, ctx) + _case_within_powers(state, ctx)
 
 
 def _limitation_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -235,7 +255,7 @@ def _fold_approve_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
 
 
 @declare(ActionKind.APPROVE_FILING, "批准立案", stages=frozenset({Stage.FILING}), roles=(Role.AGENCY_HEAD,), head_not_handler=True,
-         pre=_limitation_refusals, payload=ApproveFiling, fold=_fold_approve_filing,
+         pre=_filing_refusals, payload=ApproveFiling, fold=_fold_approve_filing,
          inbox=InboxTask(Role.AGENCY_HEAD, "lead_check"), signed=True)
 def _v_approve_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(ApproveFiling, raw, ctx)
