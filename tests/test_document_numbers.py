@@ -69,7 +69,7 @@ def test_each_kind_of_document_has_its_own_series_counted_from_one(world):
     s = world.as_(world.officer_a)
     s.perform(first, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": "黄某"})
     world.clock.set("2025-03-18T09:00")
-    steps.decide(world, first)
+    decision = steps.decide(world, first)
     steps.decide(world, third, outcome="no_penalty", evidence=[], reasons="首次违法、危害后果轻微并及时改正（行政处罚法第三十三条第一款）")
     states = {c: world.services.current_state(c) for c in (first, second, third)}
     assert states[first].decision["document_no"] == "仲高新市监处罚〔2025〕1号"  # its own series, not the notices' nor the case's
@@ -78,6 +78,7 @@ def test_each_kind_of_document_has_its_own_series_counted_from_one(world):
     # the number is recorded in the event that issued the document, with the series it was drawn from
     assert states[first].decision["numbering"] == {"document": "decision", "agency_id": world.services.agency().id,
                                                    "series": "仲高新市监处罚", "year": 2025, "serial": 1}
+    assert s.numbers_given(first, decision) == ["行政处罚决定书 仲高新市监处罚〔2025〕1号"]
     assert _register(world.services) == [("仲高新市监不罚", 2025, 1, "no_penalty_decision"), ("仲高新市监处罚", 2025, 1, "decision"),
                                          ("仲高新市监罚告", 2025, 1, "prior_notice"), ("仲高新市监罚告", 2025, 2, "prior_notice")]
     report = world.services.verify(deep=True)
@@ -332,3 +333,24 @@ def test_the_demo_numbers_every_decision_in_its_own_series(tmp_path):
         assert notices and all(n.startswith("仲高新市监罚告〔") for n in notices) and len(set(notices)) == len(notices)
         assert services.verify().ok
 
+
+def test_the_command_line_says_which_number_a_step_was_given(world, tmp_path, monkeypatch):
+    import json
+
+    from enforcement_app.cli.main import main as cli
+
+    case_id = _reported(world)
+    world.services.close()
+    password = tmp_path / "pw.txt"
+    password.write_text("secret-pass-1\n", encoding="utf-8")
+    monkeypatch.delenv("ENFORCEMENT_PASSWORD", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli(["--db", str(world.services.path), "--user", "zhangming", "--password-file", str(password),
+                "do", case_id, "issue_prior_notice", "--data", json.dumps(NOTICE, ensure_ascii=False), "--json"], out, err)
+    assert code == 0, err.getvalue()
+    (given,) = json.loads(out.getvalue())["numbers"]  # the command line runs on the real clock: this year's series
+    assert re.fullmatch(r"行政处罚告知书 仲高新市监罚告〔\d{4}〕1号", given)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli(["--db", str(world.services.path), "--user", "zhangming", "--password-file", str(password),
+                "do", case_id, "issue_prior_notice", "--data", json.dumps({**NOTICE, "document_no": "告1"}, ensure_ascii=False)], out, err)
+    assert code == 2 and "document_no" in err.getvalue() and "文号由系统" in err.getvalue()

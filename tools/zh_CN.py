@@ -126,6 +126,7 @@ ZH_CN = {
         "Hearing transcript": "听证笔录", "Corrections made": "补正情况",
         "Save the decision document as PDF…": "将决定书保存为 PDF…",
         "The record has forked: %1 branches recorded on different machines; the next step joins them.": "记录出现分叉：不同电脑上记录了 %1 个分支，下一步记录时将自动合并。", "Register %1 evidence file(s)": "登记 %1 个证据文件", "Save decision": "保存决定书", "Saved: %1": "已保存：%1", "Legal review round %1": "第%1次法制审核", "(not filed yet)": "（尚未立案）",
+        "Recorded and numbered: %1": "已记录，编号：%1",
     },
     "DiscretionPanel": {
         "Discretion benchmark": "行政裁量权基准", "(no benchmark entry)": "（不适用裁量基准条目）", "Entry": "基准条目", "Circumstances": "情节",

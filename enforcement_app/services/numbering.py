@@ -96,3 +96,23 @@ def number_document(session: SessionCore, case_id: str, ctx: Context, kind: str,
     return {"document_no": number,
             "numbering": {"document": document, "agency_id": agency.id, "series": series, "year": year, "serial": serial}}
 
+
+def numbers_of(payload: Mapping[str, Any]) -> list[str]:
+    """The numbers a recorded step gave, as the client shows them: ``行政处罚告知书 仲高新市监罚告〔2026〕1号``,
+    ``案件编号 仲高新市监罚字〔2026〕12号``."""
+    out = []
+    if payload.get("case_no"):
+        out.append(f"案件编号 {payload['case_no']}")
+    numbering = payload.get("numbering")
+    if isinstance(numbering, Mapping) and payload.get("document_no"):
+        out.append(f"{DOCUMENT_ZH.get(str(numbering.get('document')), '文书')} {payload['document_no']}")
+    return out
+
+
+def numbers_given(session: SessionCore, case_ref: str, event_hash: str) -> list[str]:
+    """The numbers the step ``event_hash`` of a case gave (see :func:`numbers_of`), to show after it is recorded."""
+    session.require("view_cases")
+    services = session.services
+    state = services.current_state(services.resolve_case(case_ref))
+    step = next((s for s in reversed(state.steps) if s.hash == event_hash), None)
+    return numbers_of(step.payload) if step is not None else []

@@ -1076,6 +1076,10 @@
         <source>(not filed yet)</source>
         <translation>（尚未立案）</translation>
     </message>
+    <message>
+        <source>Recorded and numbered: %1</source>
+        <translation>已记录，编号：%1</translation>
+    </message>
 </context>
 <context>
     <name>CasesPage</name>
