@@ -266,6 +266,10 @@ def test_the_agency_policy_gives_the_prefixes(world):
     s.perform(case_id, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": "黄某"})
     receipt = next(st for st in world.services.current_state(case_id).steps if st.kind == "serve_document")
     assert receipt.payload["document_no"] == "仲高新市监送〔2025〕1号"
+    from enforcement_app.casefile import list_documents
+
+    listed = {e.title: e.number for e in list_documents(world.as_(world.officer_a).case_file_data(case_id))}
+    assert listed["送达回证（行政处罚告知书）"] == "仲高新市监送〔2025〕1号"
     world.clock.set("2025-03-18T09:00")
     steps.decide(world, case_id)
     assert world.services.current_state(case_id).decision["document_no"] == "仲高新市监处罚〔2025〕1号"  # left out: as shipped
@@ -354,3 +358,23 @@ def test_the_command_line_says_which_number_a_step_was_given(world, tmp_path, mo
     code = cli(["--db", str(world.services.path), "--user", "zhangming", "--password-file", str(password),
                 "do", case_id, "issue_prior_notice", "--data", json.dumps({**NOTICE, "document_no": "告1"}, ensure_ascii=False)], out, err)
     assert code == 2 and "document_no" in err.getvalue() and "文号由系统" in err.getvalue()
+
+
+def test_the_case_file_prints_each_number_and_lists_it_in_the_contents(world, tmp_path):
+    from pypdf import PdfReader
+    from test_casefile import _contents_rows
+
+    from enforcement_app.casefile import render_case_file
+
+    case_id, _hashes = steps.closed_case(world, tmp_path)
+    rendered = render_case_file(world.as_(world.evaluator).case_file_data(case_id))
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    rows = {title: number for _n, title, number, _pages in _contents_rows(reader.pages[1].extract_text())}
+    assert rows["立案审批表"] == "仲高新市监罚字〔2025〕1号"
+    assert rows["行政处罚告知书"] == "仲高新市监罚告〔2025〕1号"
+    assert rows["行政处罚决定书"] == "仲高新市监处罚〔2025〕1号"
+    assert rows["送达回证（行政处罚告知书）"] == ""  # the shipped policy numbers no receipt; it names what it served
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    for served in ("行政处罚告知书仲高新市监罚告〔2025〕1号", "行政处罚决定书仲高新市监处罚〔2025〕1号"):
+        assert served in text  # on the 送达回证, as 送达文书名称及文号
+    assert "决定书文号仲高新市监处罚〔2025〕1号" in re.sub(r"\s+", "", reader.pages[0].extract_text())  # the cover
