@@ -26,12 +26,12 @@ number rather than refuse it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from ..domain.agency import Agency
 from ..domain.numbering import DOCUMENT_ZH
 from ..domain.procedure import ACTIONS, Context, title_of
+from ..domain.procedure.folds import day_of
 from ..domain.refusals import InvalidInput, Refusal, RuleViolation
 from ..store import devices as device_store
 from ..store import numbers as number_store
@@ -64,13 +64,6 @@ def refuse_typed(kind: str, raw: Mapping[str, Any]) -> None:
         raise InvalidInput.at("document_no", "文号由系统在文书签发时按本机关的文号序列编定，不能填写；请删去所填的文号")
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def number_document(session: SessionCore, case_id: str, ctx: Context, kind: str, clean: Mapping[str, Any]) -> dict[str, Any]:
     """The number of the document the accepted step ``kind`` issues, reserved now in the register: the payload's
     ``document_no`` and ``numbering``; {} when the step issues none or the agency does not number it. Inside the
@@ -90,7 +83,7 @@ def number_document(session: SessionCore, case_id: str, ctx: Context, kind: str,
             "document_series_clash",
             f"{DOCUMENT_ZH[document]}的文号前缀“{series}”与案件编号前缀相同，两者的号会重复：请管理员在裁量与审核参数中为该文书另设前缀")])
     require_numbering(session.services, agency, kind)
-    year = (_day(clean.get("on")) or ctx.today).year
+    year = (day_of(clean.get("on")) or ctx.today).year  # the document's date: 〔year〕 is the year it is issued
     serial, number = number_store.allocate_document_number(session.db, agency_id=agency.id, series=series, year=year,
                                                            document=document, case_id=case_id)
     return {"document_no": number,

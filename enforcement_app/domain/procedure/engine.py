@@ -146,7 +146,7 @@ def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tu
     """Declare one action; decorates its validator (which reads the form and adds the cross-field rules).
 
     ``issues``: the step issues a document the agency numbers (文号), named from its clean payload; the
-    services allocate its number as they record it (see :mod:`...numbering`), so the payload is
+    services allocate its number as they record it (see :mod:`..numbering`), so the payload is
     :class:`.payload.Numbered` and the validator never reads a number.
 
     ``retired``: the action is no longer taken, for the reason given (which names what replaced it). Its

@@ -121,7 +121,7 @@ class Payload:
 
 @dataclasses.dataclass(frozen=True)
 class Numbered(Payload):
-    """The number of the document a step issues (see :mod:`...numbering`): never typed, allocated by the services
+    """The number of the document a step issues (see :mod:`..numbering`): never typed, allocated by the services
     when the step is recorded. ``document_no`` is the number as printed (the key older records typed it under);
     ``numbering`` the series it was drawn from (``document``, ``agency_id``, ``series``, ``year``, ``serial``),
     which the register of numbers is rebuilt from. Both are empty on a document its agency does not number."""
