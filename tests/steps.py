@@ -102,7 +102,6 @@ def notice(world, case_id, *, fine_yuan=50000, on=None, kinds=("fine", "confisca
         case_id,
         "issue_prior_notice",
         {
-            "document_no": "仲高新市监告字〔2025〕1号",
             "penalty_kinds": list(kinds),
             "fine_fen": fine_yuan * 100,
             "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
@@ -139,7 +138,6 @@ def submit_review(world, case_id, corrections_made=""):
 def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", **extra):
     payload = {
         "outcome": outcome,
-        "document_no": "仲高新市监罚字〔2025〕1号",
         "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
         "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "货值不足一万元，按一般阶次处以罚款",

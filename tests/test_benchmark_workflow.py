@@ -131,7 +131,7 @@ def test_a_later_proposal_is_checked_again_with_the_recorded_facts(world):
     # the notice raises the fine beyond the recommended range without restating the benchmark facts
     with pytest.raises(InvalidInput) as refused:
         world.as_(world.officer_a).perform(case_id, "issue_prior_notice", {
-            "document_no": "仲高新市监告字〔2025〕1号", "penalty_kinds": ["fine"], "fine_fen": (high + 1) * 100,
+            "penalty_kinds": ["fine"], "fine_fen": (high + 1) * 100,
             "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
             "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项"})
     assert "benchmark_deviation_reason" in steps.rules_of(refused.value)

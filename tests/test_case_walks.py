@@ -146,7 +146,7 @@ def test_hearing_held_on_working_day_arithmetic(world, investigated):
     assert "hearing_request_late" in rules_of(refused.value)
     world.as_(world.officer_a).perform(investigated, "request_hearing", {"form": "written", "on": "2025-10-10"})
     s = world.as_(world.officer_a)
-    notice = {"on": "2025-10-13", "place": "听证室", "document_no": "听1", "chair": world.reviewer.id}
+    notice = {"on": "2025-10-13", "place": "听证室", "chair": world.reviewer.id}
     with pytest.raises(RuleViolation) as refused:  # 7 working days after 13 Oct is 22 Oct
         s.perform(investigated, "give_hearing_notice", {**notice, "hearing_on": "2025-10-21"})
     assert "hearing_notice_period" in rules_of(refused.value)
@@ -185,7 +185,7 @@ def test_hearing_held_on_working_day_arithmetic(world, investigated):
     steps.decide(world, investigated, fine_yuan=150000, based_on_transcript=True)
 
 
-def _hearing_day(world, case_id, document_no):
+def _hearing_day(world, case_id):
     """A reviewed 150,000-yuan proposal, notified, a hearing requested and its notice served for 20 March;
     the clock on the hearing day."""
     steps.report(world, case_id, fine_yuan=150000)
@@ -194,14 +194,14 @@ def _hearing_day(world, case_id, document_no):
     steps.notice(world, case_id, fine_yuan=150000)
     s = world.as_(world.officer_a)
     s.perform(case_id, "request_hearing", {"form": "written"})
-    s.perform(case_id, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "document_no": document_no, "chair": world.reviewer.id})
+    s.perform(case_id, "give_hearing_notice", {"hearing_on": "2025-03-20", "place": "听证室", "chair": world.reviewer.id})
     s.perform(case_id, "serve_document", {"document": "hearing_notice", "method": "direct", "recipient": "黄某"})
     world.clock.set("2025-03-20T15:00")
     return s
 
 
 def test_unexcused_absence_is_a_waiver(world, investigated):
-    s = _hearing_day(world, investigated, "听2")
+    s = _hearing_day(world, investigated)
     s.perform(investigated, "record_hearing_absence", {"on": "2025-03-20", "kind": "absent_without_reason", "details": "当事人未到场"})
     steps.decide(world, investigated, fine_yuan=150000)
 
@@ -233,7 +233,7 @@ def _file(world, name, text):
 
 
 def test_a_hearing_report_written_after_the_review_needs_a_new_review(world, investigated):
-    s = _hearing_day(world, investigated, "听3")
+    s = _hearing_day(world, investigated)
     world.as_(world.reviewer).perform(investigated, "hold_hearing", {
         "on": "2025-03-20", "chair": world.reviewer.id, "transcript": "当事人对事实无异议"})
     steps.submit_review(world, investigated)

@@ -361,8 +361,9 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     officer.workspace.reload()
     settle(qtbot, worker)
     dialog = click_action(qtbot, officer, "issue_prior_notice")
-    type_into(qtbot, dialog, "document_no", "仲高新市监告字〔2025〕1号")
+    assert "document_no" not in dialog.inputs  # the number is given when the notice is recorded, not typed
     submit(qtbot, officer, dialog)
+    assert officer.workspace.message.text() == "已记录，编号：行政处罚告知书 仲高新市监罚告〔2025〕1号"
     dialog = click_action(qtbot, officer, "serve_document")
     for row in range(3):  # the recipient, and the two 送达人 the form names (the case's officers)
         draw_signature(qtbot, dialog.inputs["signatures"], row)
@@ -372,13 +373,13 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     head.workspace.reload()
     settle(qtbot, head_worker)
     dialog = click_action(qtbot, head, "make_decision")
-    type_into(qtbot, dialog, "document_no", "仲高新市监罚字〔2025〕1号")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.confirm_box.button(dialog.confirm_box.StandardButton.Yes), Qt.MouseButton.LeftButton)
     settle(qtbot, head_worker)
     assert dialog.isVisible() and "第二十八条" in dialog.errors["orders"].text()  # no penalty without the order to correct
     type_into(qtbot, dialog, "orders", "立即停止销售超过保质期的食品，七日内清查库存")
     submit(qtbot, head, dialog)
+    assert "行政处罚决定书 仲高新市监处罚〔2025〕1号" in head.workspace.message.text()
 
     officer.workspace.reload()
     settle(qtbot, worker)

@@ -36,7 +36,7 @@ def reported(world, **extra) -> str:
 def noticed(world) -> str:
     case_id = reported(world)
     s = world.as_(world.officer_a)
-    s.perform(case_id, "issue_prior_notice", {"document_no": "仲高新市监告字〔2025〕1号", "penalty_kinds": ["fine", "confiscate_illegal_property"],
+    s.perform(case_id, "issue_prior_notice", {"penalty_kinds": ["fine", "confiscate_illegal_property"],
                                              "fine_yuan": "70000", "facts": FACTS, "basis": PENALTY})
     s.perform(case_id, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": "黄某"})
     world.clock.set("2025-03-18T09:00")
@@ -44,7 +44,7 @@ def noticed(world) -> str:
 
 
 def decide(world, case_id, **extra):
-    payload = {**proposal(), "document_no": "仲高新市监罚字〔2025〕1号", "orders": ORDERS, "evidence": ["0" * 64], **extra}
+    payload = {**proposal(), "orders": ORDERS, "evidence": ["0" * 64], **extra}
     payload.pop("benchmark")  # the facts of the report's assessment carry on
     return world.as_(world.head).perform(case_id, "make_decision", payload)
 
@@ -120,7 +120,7 @@ def test_a_penalty_decision_orders_the_correction_and_states_the_entrys_mandator
 def test_a_mandatory_confiscation_is_in_the_decision_unless_its_base_was_found_nil(world):
     case_id = reported(world, penalty_kinds=["fine"], benchmark={"entry": "food_safety_124_1", "bases": {"goods_value": "120"}})
     s = world.as_(world.officer_a)
-    s.perform(case_id, "issue_prior_notice", {"document_no": "仲高新市监告字〔2025〕1号", "penalty_kinds": ["fine"],
+    s.perform(case_id, "issue_prior_notice", {"penalty_kinds": ["fine"],
                                              "fine_yuan": "70000", "facts": FACTS, "basis": PENALTY})
     s.perform(case_id, "serve_document", {"document": "prior_notice", "method": "direct", "recipient": "黄某"})
     world.clock.set("2025-03-18T09:00")

@@ -147,7 +147,7 @@ def test_evidence_cited_but_not_in_the_file_is_found(world, tmp_path):
     walk_to_close(world, other, evidence=[photo(world, other, tmp_path), "0" * 64])
     line = line_of(world, other, "content_evidence_link")
     (finding,) = line.findings
-    assert "000000000000…" in finding.text and finding.documents == ("行政处罚决定书仲高新市监罚字〔2025〕1号", "证据材料清单")
+    assert "000000000000…" in finding.text and finding.documents == ("行政处罚决定书仲高新市监处罚〔2025〕1号", "证据材料清单")
     assert line.suggestion == Mark(score=0)
 
 

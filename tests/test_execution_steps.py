@@ -152,9 +152,9 @@ def test_the_court_is_asked_to_enforce_only_ten_days_after_a_served_reminder(wor
     with pytest.raises(RuleViolation) as refused:
         s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院", "reminder_served_on": "2025-03-20"})  # a typed date proves nothing
     assert "行政强制法第五十四条" in str(refused.value)
-    s.perform(decided, "issue_reminder", {"document_no": "仲高新市监催字〔2025〕1号"})
+    s.perform(decided, "issue_reminder", {})
     with pytest.raises(RuleViolation):
-        s.perform(decided, "issue_reminder", {"document_no": "仲高新市监催字〔2025〕2号"})  # one reminder, served once
+        s.perform(decided, "issue_reminder", {})  # one reminder, served once
     s.perform(decided, "serve_document", {"document": "reminder", "method": "post", "recipient": "黄某"})
     world.clock.advance(days=9)
     with pytest.raises(InvalidInput) as early:
@@ -169,6 +169,6 @@ def test_the_court_is_asked_to_enforce_only_ten_days_after_a_served_reminder(wor
     pdf = tmp_path / "reminder.pdf"
     pdf.write_bytes(render_documents(s.case_file_data(decided), ("reminder",)))
     text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages).replace("\n", "")
-    for needle in ("催告书", "仲高新市监催字〔2025〕1号", "罚款10,000.00元（大写：壹万元整）", "加处罚款1,500.00元（大写：壹仟伍佰元整）",
+    for needle in ("催告书", "仲高新市监催告〔2025〕1号", "《行政处罚决定书》（仲高新市监处罚〔2025〕1号）", "罚款10,000.00元（大写：壹万元整）", "加处罚款1,500.00元（大写：壹仟伍佰元整）",
                    "合计11,500.00元（大写：壹万壹仟伍佰元整）", "十日内", "陈述和申辩", "申请人民法院强制执行"):
         assert needle in text, needle

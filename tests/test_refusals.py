@@ -95,7 +95,7 @@ def test_no_decision_before_notice_served(world, filed):
     steps.inspect(world, filed)
     steps.report(world, filed, fine_yuan=50000)
     world.as_(world.officer_a).perform(filed, "issue_prior_notice", {
-        "document_no": "告1", "penalty_kinds": ["fine"], "fine_fen": 5_000_000, "facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "b"})
+        "penalty_kinds": ["fine"], "fine_fen": 5_000_000, "facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "b"})
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, filed, fine_yuan=50000, kinds=("fine",))
     assert "notice_not_served" in rules_of(refused.value)
@@ -133,7 +133,7 @@ def test_notice_must_carry_hearing_right_when_the_penalty_qualifies(world, filed
     steps.inspect(world, filed)
     steps.report(world, filed, fine_yuan=100000)
     s = world.as_(world.officer_a)
-    payload = {"document_no": "告1", "penalty_kinds": ["fine"], "fine_fen": 10_000_000, "facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "b", "hearing_right": False}
+    payload = {"penalty_kinds": ["fine"], "fine_fen": 10_000_000, "facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "b", "hearing_right": False}
     with pytest.raises(RuleViolation) as refused:
         s.perform(filed, "issue_prior_notice", payload)
     assert "hearing_right" in rules_of(refused.value)

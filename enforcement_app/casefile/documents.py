@@ -846,8 +846,9 @@ class Builder:
                 [_p("送达人", lab), self._servers_cell(servers, entries, step.day, w * 0.72 - 8)],
                 [_p("备注", lab), _p(SERVICE_NOTES.get(str(p.method), ""), c)],
             ]
-            yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", "", step.day,
-                           [*self.head("送达回证"), _grid(rows, [0.28 * w, 0.72 * w])])
+            # a receipt has a number of its own only where the agency's policy numbers receipts
+            yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", p.document_no, step.day,
+                           [*self.head("送达回证", p.document_no), _grid(rows, [0.28 * w, 0.72 * w])])
 
     def _witness_cell(self, p, entries) -> Flowable:
         refusal = next((e for e in entries if e.get("signer") == "recipient" and e.get("how") == "refused"), None)

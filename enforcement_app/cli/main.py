@@ -395,8 +395,14 @@ def _check_shape(value: Any, what: str) -> None:
 
 def cmd_do(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     payload = _json_object(args.data, "--data")
-    result = _do(_acting(services, args), args.case, args.action, payload)
-    _print_json({"result": result}, out) if args.json else out.write(f"{result}\n")
+    session = _acting(services, args)
+    result = _do(session, args.case, args.action, payload)
+    # the case number or 文号 the step was given (a step on a case; a new case shows its number in ``show``)
+    numbers = session.numbers_given(args.case, result) if args.case != "new" else []
+    if args.json:
+        _print_json({"result": result, "numbers": numbers}, out)
+    else:
+        out.write(f"{result}\n" + "".join(f"编号：{n}\n" for n in numbers))
     return 0
 
 

@@ -19,8 +19,19 @@ class Agency:
         """``仲高新市监罚字〔2026〕12号``."""
         return format_case_no(self.case_no_prefix, year, serial)
 
+    @property
+    def code(self) -> str:
+        """The agency's code in document numbers (机关代字), which the policy's document-number prefixes start
+        with (``{code}罚告``): its case-number prefix less the closing 罚字 (or 罚), the way SAMR agencies form
+        both from one code (仲高新市监罚字 → 仲高新市监). A prefix of another shape is the code as it is."""
+        for suffix in ("罚字", "罚"):
+            if self.case_no_prefix.endswith(suffix) and len(self.case_no_prefix) > len(suffix):
+                return self.case_no_prefix[: -len(suffix)]
+        return self.case_no_prefix
+
 
 def format_case_no(prefix: str, year: int, serial: int) -> str:
+    """A number of a series (a case number, a document number): ``prefix〔year〕serial号``."""
     if serial < 1:
         raise ValueError("案件序号从1开始")
     return f"{prefix}〔{year}〕{serial}号"

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..resources import load_json
 from .money import MAX_FEN, Fen, yuan
+from .numbering import DocumentNumbering, parse_document_numbering, shipped_document_numbering
 from .penalties import PartyKind, PenaltyKind
 from .versioning import Versioned, parse_date, version_in_force
 
@@ -77,6 +78,7 @@ class AgencyPolicy:
     approval_answer_days: int = 3  # the due date an approval request shows in a head's inbox
     collective_discussion_min_heads: int = 2  # Art. 57¶2 asks the heads to discuss; how many must sit is practice
     archive_no_pattern: str = r"\d{8}"  # 档号: year (4 digits) + closing serial (4 digits)
+    document_numbers: DocumentNumbering = field(default_factory=shipped_document_numbering)  # 文号 prefixes per document
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -208,6 +210,7 @@ def parse_policy(data: Mapping[str, Any], where: str = "policy") -> AgencyPolicy
             approval_answer_days=_whole(data, "approval_answer_days", 3, where, 0, MAX_DAYS),
             collective_discussion_min_heads=_whole(data, "collective_discussion_min_heads", 2, where, 1, MAX_COUNT),
             archive_no_pattern=_pattern(data, where),
+            document_numbers=parse_document_numbering(data.get("document_numbers"), where, shipped_document_numbering()),
             raw=dict(data),
         )
     except KeyError as exc:

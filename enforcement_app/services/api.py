@@ -35,7 +35,7 @@ from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import reference as reference_store
 from ..store.integrity import Problem, VerifyReport
-from . import auth, backup, bundles, casefiles, cases, configuration, devices, officers
+from . import auth, backup, bundles, casefiles, cases, configuration, devices, numbering, officers
 from .casefiles import CaseFileData
 from .cases import CaseView
 from .clock import CHINA, china_now, new_id
@@ -203,6 +203,11 @@ class Session(SessionCore):
     def perform(self, case_ref: str, kind: str, payload: Mapping[str, Any] | None = None) -> str:
         """Take one procedural action on a case; returns the hash of the recorded event."""
         return cases.perform(self, case_ref, kind, payload)
+
+    def numbers_given(self, case_ref: str, event_hash: str) -> list[str]:
+        """The case number and document number (文号) the step ``event_hash`` was given, as shown to the user
+        (``行政处罚告知书 仲高新市监罚告〔2026〕1号``); none for a step that numbers nothing."""
+        return numbering.numbers_given(self, case_ref, event_hash)
 
     def add_evidence(self, case_ref: str, file_path: str | Path, details: Mapping[str, Any]) -> str:
         """Copy a file into the evidence store and record it on the case; returns its SHA-256."""

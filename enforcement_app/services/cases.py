@@ -34,6 +34,7 @@ from ..domain.review import major_reasons
 from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import reference as reference_store
+from . import numbering
 from .clock import given_or_new_id, new_id
 from .core import SessionCore
 
@@ -142,7 +143,10 @@ def create_case(session: SessionCore, kind: str, payload: Mapping[str, Any]) -> 
         data = dict(payload)
         if kind == "record_simple_decision":
             data.update(fixed_texts(ctx, kind, data))
-            data.update(_allocate_number(session, case_id, ctx, _day(payload.get("at")) or ctx.today))
+            # made where the officer stands, on a pre-printed numbered form: a device that does not hold the
+            # agency's numbering records it without a case number rather than refuse it (see .numbering)
+            if ctx.agency is None or numbering.holds_numbering(services, ctx.agency):
+                data.update(_allocate_number(session, case_id, ctx, _day(payload.get("at")) or ctx.today))
         clean = prepare(None, ctx, kind, data)
         _seq, digest, at = session.record(case_id, kind, clean)
         state = fold(case_id, [Step(1, digest, kind, session.actor.id, at, step_day(clean, at), clean)])
@@ -191,8 +195,12 @@ def _perform(session: SessionCore, case_ref: str, kind: str, payload: Mapping[st
         if kind == "approve_filing":
             # a number is reserved only when everything else about the approval holds
             prepare(state, ctx, kind, {**data, "case_no": "pending"})
+            if ctx.agency is not None:
+                numbering.require_numbering(services, ctx.agency, kind)
             data.update(_allocate_number(session, case_id, ctx, _day(data.get("on")) or ctx.today))
         clean = prepare(state, ctx, kind, data)
+        numbering.refuse_typed(kind, data)
+        clean = {**clean, **numbering.number_document(session, case_id, ctx, kind, clean)}
         if accepted is not None:
             accepted()
         if kind == ActionKind.ADD_EVIDENCE:

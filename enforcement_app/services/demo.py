@@ -333,7 +333,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         if target in ("returned", "disapproved"):
             return
     if outcome != "penalty":
-        head.perform(case_id, "make_decision", {**report, "document_no": f"仲高新市监不罚字〔{start.year}〕{n}号", "on": t.day(2),
+        head.perform(case_id, "make_decision", {**report, "on": t.day(2),
                                                  "reasons": "依据行政处罚法第三十三条第一款" if outcome == "no_penalty" else "",
                                                  "evidence": []})
         if outcome == "no_penalty":
@@ -341,7 +341,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         _close(a, head, case_id, "依法处理完毕" if outcome != "transfer" else "涉嫌犯罪，已移送公安机关，依法结案", t)
         return
     t.day(1)
-    a.perform(case_id, "issue_prior_notice", {"document_no": f"仲高新市监告字〔{start.year}〕{n}号", "penalty_kinds": list(kinds),
+    a.perform(case_id, "issue_prior_notice", {"penalty_kinds": list(kinds),
                                              "fine_fen": fine_now, "facts": facts, "violation": violation, "basis": basis, "on": t.day()})
     a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "prior_notice", "method": "direct", "recipient": party.name,
                                                                     "on": t.day()}, refused=n % 10 == 4))
@@ -350,13 +350,13 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     if target == "hearing":
         a.perform(case_id, "request_hearing", {"form": "written", "on": t.day(2)})
         a.perform(case_id, "give_hearing_notice", {"hearing_on": max(t.now.date() + timedelta(days=14), today + timedelta(days=10)).isoformat(), "place": "本局听证室",
-                                                   "document_no": f"仲高新市监听字〔{start.year}〕{n}号", "chair": officers["chenjing"].id, "on": t.day(1)})
+                                                   "chair": officers["chenjing"].id, "on": t.day(1)})
         a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "hearing_notice", "method": "direct", "recipient": party.name, "on": t.day()}))
         return
     a.perform(case_id, "record_statement", {"form": "written", "by": party.name, "content": "请求从轻处罚", "on": t.day(2)})
     a.perform(case_id, "record_reexamination", {"adopted": False, "conclusion": "当事人未提出新的事实和理由，不予采纳", "on": t.day(1)})
     t.day(15)  # past the statement and hearing windows, also across a public holiday week
-    head.perform(case_id, "make_decision", {**report, "document_no": f"仲高新市监罚字〔{start.year}〕{n}号", "on": t.day(),
+    head.perform(case_id, "make_decision", {**report, "on": t.day(),
                                              "evidence": [e["sha256"] for e in a.view(case_id).state.evidence],
                                              "penalty_kinds": list(kinds), "fine_fen": fine_now, "orders": orders,
                                              "reasons": "当事人陈述申辩未提出新的事实和理由，不予采纳"})

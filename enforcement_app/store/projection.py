@@ -1,7 +1,7 @@
 """The reference tables rebuilt from the events, by the same projection code that wrote them.
 
 Every reference table (officers and certificates, the agency, parties, policy versions, calendar years,
-benchmark sets, trusted devices, the evidence register, the case-number register) is a projection of
+benchmark sets, trusted devices, the evidence register, the registers of case and document numbers) is a projection of
 events. :func:`project_event` is the one place that says what an event does to them — recorded on this
 device (``local``) or received from another in a bundle, which may not overwrite this device's settings.
 :func:`rebuild` replays the events into a scratch database with the same tables; ``verify`` compares it with
@@ -19,10 +19,11 @@ from typing import Any
 
 import sqlite_utils
 
+from . import numbers
 from . import reference as ref
 
 TABLES = ("agency", "officer", "officer_key", "certificate", "party", "policy_version", "calendar_year", "benchmark_set",
-          "trusted_device", "evidence", "case_number", "power_list_version")
+          "trusted_device", "evidence", "case_number", "power_list_version", "document_number")
 # per table: its key columns, and the columns compared (what the events say; not e.g. a password hash or
 # the moment a row happened to be written)
 COMPARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -38,14 +39,16 @@ COMPARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "evidence": (("sha256",), ("sha256", "size", "media_type", "original_name")),
     "case_number": (("agency_id", "year", "serial"), ("agency_id", "year", "serial", "case_id", "case_no")),
     "power_list_version": (("version",), ("version", "effective_from", "effective_to", "body")),
+    "document_number": (("agency_id", "series", "year", "serial"),
+                        ("agency_id", "series", "year", "serial", "document", "case_id", "document_no")),
 }
 TABLE_ZH = {"agency": "执法主体", "officer": "人员", "officer_key": "个人签名密钥", "certificate": "执法证", "party": "当事人", "policy_version": "裁量与审核参数",
             "calendar_year": "节假日安排", "benchmark_set": "裁量基准", "trusted_device": "受信任设备", "evidence": "证据登记",
-            "case_number": "案件编号登记", "power_list_version": "权责清单"}
+            "case_number": "案件编号登记", "power_list_version": "权责清单", "document_number": "文号登记"}
 PRIVILEGED = ("roles", "legal_qualification", "active")  # an officer's changes another device may not make here
 REFERENCE_KINDS = ("register_party", "register_officer", "update_officer", "set_agency", "set_policy", "import_calendar",
                    "import_benchmark_set", "trust_device", "import_power_list")
-CASE_REGISTER_KINDS = ("add_evidence", "approve_filing", "record_simple_decision")
+CASE_REGISTER_KINDS = ("add_evidence", "approve_filing", "record_simple_decision", *numbers.NUMBERED_KINDS)
 
 
 def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *, local: bool, at: str = "", actor: str = "",
@@ -122,6 +125,9 @@ def project_event(db: sqlite_utils.Database, kind: str, p: Mapping[str, Any], *,
         # the numbers this device allocated (a case filed elsewhere keeps its number from that device's series)
         db["case_number"].insert({"agency_id": p.get("agency_id") or _agency_id(db), "year": p.get("year"), "serial": p.get("serial"),
                                   "case_id": stream, "case_no": p.get("case_no")}, ignore=True)
+    elif kind in numbers.NUMBERED_KINDS and local and isinstance(p.get("numbering"), Mapping) and p.get("document_no"):
+        # the document numbers this device allocated, as for case numbers (only one device allocates them)
+        numbers.register_document_number(db, dict(p["numbering"]), stream, str(p["document_no"]))
     return ""
 
 

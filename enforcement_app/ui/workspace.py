@@ -95,6 +95,7 @@ class CaseWorkspace(QWidget):
         self._loading: Job | None = None
         self.last_dialog: ActionDialog | None = None
         self.document_entries: list = []  # the case's documents (casefile.DocumentEntry) as the documents tab lists them
+        self._numbered = ""  # the numbers the last step was given, shown once the case has reloaded after it
         worker.changed.connect(self.on_changes)
         outer = QVBoxLayout(self)
         self.header = QLabel()
@@ -271,7 +272,8 @@ class CaseWorkspace(QWidget):
         self.details.setHtml(_details(s, view.get("sign_offs", ()), view.get("names", {})))
         self._load_documents()
         self.print_decision.setVisible(s.decision is not None or s.procedure.value == "simple")
-        self.message.setText("")
+        self.message.setText(self._numbered)
+        self._numbered = ""
 
     def _actions(self, view: dict[str, Any]) -> None:
         while self.actions_grid.count():
@@ -494,9 +496,17 @@ class CaseWorkspace(QWidget):
                        "changes": {payload.get("field", ""): payload.get("value", "")} if payload.get("field") else {}}
 
         def job(session, _job):
-            return session.perform(case_id, kind, payload)
+            digest = session.perform(case_id, kind, payload)
+            return digest, session.numbers_given(case_id, digest)
 
-        self.worker.write(job, done, fail)  # the workspace reloads on the change it reports
+        def recorded(written: Written) -> None:
+            _digest, numbers = written.result
+            if numbers:  # the case number or 文号 the register gave the step, shown over the reloaded case
+                self._numbered = tr("CaseWorkspace", "Recorded and numbered: %1").replace("%1", "；".join(numbers))
+                self.message.setText(self._numbered)
+            done(written)
+
+        self.worker.write(job, recorded, fail)  # the workspace reloads on the change it reports
 
     def save_decision(self, path: str | None = None) -> None:
         """The decision document alone (on the spot: the form handed to the party), as PDF."""

@@ -248,10 +248,6 @@
         <translation>解决与法制审核意见的分歧</translation>
     </message>
     <message>
-        <source>Document number</source>
-        <translation>文号</translation>
-    </message>
-    <message>
         <source>Facts</source>
         <translation>违法事实</translation>
     </message>
@@ -326,10 +322,6 @@
     <message>
         <source>Recommendation</source>
         <translation>处理意见</translation>
-    </message>
-    <message>
-        <source>Decision number</source>
-        <translation>决定书文号</translation>
     </message>
     <message>
         <source>Evidence relied on</source>
@@ -1095,6 +1087,10 @@
     <message>
         <source>(not filed yet)</source>
         <translation>（尚未立案）</translation>
+    </message>
+    <message>
+        <source>Recorded and numbered: %1</source>
+        <translation>已记录，编号：%1</translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,7 @@ from .engine import OPEN_STAGES, ActionKind, Context, declare, read
 
 NOT_CORRECTABLE = (ActionKind.APPROVE_FILING, ActionKind.MAKE_DECISION, ActionKind.RECORD_LEGAL_REVIEW,
                    ActionKind.DECIDE_APPROVAL, ActionKind.RECORD_SIMPLE_DECISION)
+ALLOCATED = ("document_no", "numbering")  # a document's number is the register's, never typed (see ..numbering)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ def _v_correct(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
         unknown = sorted(set(changes) - set(step.payload))
         if unknown:
             f.problem("changes", f"被更正的记录没有这些项目：{'、'.join(map(str, unknown))}")
+        elif set(changes) & set(ALLOCATED):
+            f.problem("changes", "文号由系统按本机关的文号序列编定，不能更正；文书有误的，应重新制作（另编文号）")
         if ctx.actor.id not in state.handlers and ctx.actor.id != step.actor:
             f.problem("corrects", "只有本案承办人员或原记录人可以更正")
         f.keep("old", {k: step.payload.get(k) for k in changes})

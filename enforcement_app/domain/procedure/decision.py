@@ -11,6 +11,7 @@ from typing import Any
 from ..case import CaseState, Outcome, Procedure, Proposal, Stage
 from ..discretion.numerals import from_int
 from ..money import format_yuan, parse_yuan
+from ..numbering import DECISION_DOCUMENT
 from ..officers import Role
 from ..penalties import SEVERITY, PenaltyKind
 from ..refusals import Refusal
@@ -126,9 +127,8 @@ ART59 = {
 
 
 @dataclass(frozen=True)
-class Decision(ProposalFields):
+class Decision(ProposalFields, P.Numbered):
     on: date | None = P.day("决定日期", today=True)
-    document_no: str = P.text("决定书文号")
     reasons: str = P.text("理由（采纳或不采纳陈述申辩意见的理由）", required=False)
     evidence: tuple[str, ...] = P.kept(())  # required for a penalty
     party_name: str = P.kept("")
@@ -188,7 +188,8 @@ def measure_refusals(out: Mapping[str, Any]) -> tuple[list[str], list[Refusal]]:
 
 @declare(ActionKind.MAKE_DECISION, "作出处理决定", stages=frozenset({Stage.INVESTIGATION, Stage.DELIBERATION, Stage.NOTICE, Stage.HEARING}),
          roles=(Role.AGENCY_HEAD,), head_not_handler=True, pre=_decision_possible, payload=Decision, fold=decision_fold,
-         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"), signed=True)
+         inbox=InboxTask(Role.AGENCY_HEAD, "decision_time_limit"), signed=True,
+         issues=lambda p: DECISION_DOCUMENT[str(p.get("outcome"))])
 def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     defaults = {
         "party_name": state.party_name,

@@ -28,7 +28,7 @@ from ..permissions import Permissions
 from ..policy import AgencyPolicy, Statute
 from ..refusals import PermissionDenied, Refusal, RuleViolation
 from ..signoff import OFFICER_KINDS
-from .payload import Payload, check_recorded, decode, read_form
+from .payload import Numbered, Payload, check_recorded, decode, read_form
 
 
 class ActionKind(StrEnum):
@@ -97,6 +97,7 @@ class Context:
 Check = Callable[[CaseState, Context], list[Refusal]]
 Validate = Callable[[CaseState, Context, Mapping[str, Any]], dict[str, Any]]
 Fold = Callable[[CaseState, Step, Mapping[str, Any]], None]
+Issues = Callable[[Mapping[str, Any]], str]  # the clean payload -> the document it issues (a key of numbering.DOCUMENT_ZH)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Action:
     inbox: InboxTask | None = None
     signed: bool = False  # a sign-off: signed with the actor's personal key (see ..signoff)
     retired: str = ""  # why the action is no longer taken (its recorded events still fold); '' while in use
+    issues: Issues | None = None  # the document the step issues under the agency's number (its payload is Numbered)
 
     @property
     def opens_case(self) -> bool:
@@ -140,8 +142,13 @@ def _no_preconditions(state: CaseState, ctx: Context) -> list[Refusal]:
 
 def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tuple[Role, ...], payload: type[Payload],
             fold: Fold | None, pre: Check | None = None, handler_only: bool = False, head_not_handler: bool = False,
-            inbox: InboxTask | None = None, signed: bool = False, retired: str = "") -> Callable[[Validate], Validate]:
+            inbox: InboxTask | None = None, signed: bool = False, retired: str = "",
+            issues: Issues | None = None) -> Callable[[Validate], Validate]:
     """Declare one action; decorates its validator (which reads the form and adds the cross-field rules).
+
+    ``issues``: the step issues a document the agency numbers (文号), named from its clean payload; the
+    services allocate its number as they record it (see :mod:`..numbering`), so the payload is
+    :class:`.payload.Numbered` and the validator never reads a number.
 
     ``retired``: the action is no longer taken, for the reason given (which names what replaced it). Its
     declaration stays, so that the events earlier versions recorded keep their title, their typed payload and
@@ -151,8 +158,10 @@ def declare(kind: ActionKind, title: str, *, stages: frozenset[Stage], roles: tu
     def register(validate: Validate) -> Validate:
         if kind in ACTIONS:
             raise ValueError(f"action {kind} declared twice")
+        if issues is not None and not issubclass(payload, Numbered):
+            raise ValueError(f"action {kind} issues a numbered document: its payload must be Numbered")
         ACTIONS[kind] = Action(kind, title, stages, frozenset(roles), payload, validate, fold, pre or _no_preconditions,
-                               handler_only, head_not_handler, inbox, signed, retired)
+                               handler_only, head_not_handler, inbox, signed, retired, issues)
         if fold is not None:
             FOLDS[kind] = fold
         if payload.search_fields():

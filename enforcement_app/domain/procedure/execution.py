@@ -106,12 +106,11 @@ def _enforceable(state: CaseState, ctx: Context) -> list[Refusal]:
 
 
 @dataclass(frozen=True)
-class Reminder(P.Payload):
+class Reminder(P.Numbered):
     """催告书 (行政强制法第三十五条、第五十四条): before the court is asked to enforce, the party is told in
     writing what to pay, by when and how, and that they may state their case."""
 
     on: date | None = P.day("催告日期", today=True)
-    document_no: str = P.text("催告书文号")
     fine_fen: int = P.kept(0)  # the fine decided
     surcharge_fen: int = P.kept(0)  # 加处罚款 accrued by the day of the reminder (行政处罚法第七十二条第一款第（一）项)
     outstanding_fen: int = P.kept(0)  # what is still to pay, the surcharge included
@@ -124,7 +123,7 @@ def _fold_reminder(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 @declare(ActionKind.ISSUE_REMINDER, "催告", stages=frozenset({Stage.EXECUTION}), roles=(Role.OFFICER,), handler_only=True,
-         pre=_enforceable, payload=Reminder, fold=_fold_reminder)
+         pre=_enforceable, payload=Reminder, fold=_fold_reminder, issues=lambda p: "reminder")
 def _v_reminder(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Reminder, raw, ctx)
     on = f.day_read("on") or ctx.today

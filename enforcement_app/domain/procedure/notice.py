@@ -46,9 +46,8 @@ def _notice_possible(state: CaseState, ctx: Context) -> list[Refusal]:
 
 
 @dataclass(frozen=True)
-class PriorNotice(ProposalFields):
+class PriorNotice(ProposalFields, P.Numbered):
     on: date | None = P.day("告知日期", today=True)
-    document_no: str = P.text("告知书文号")
     hearing_right: bool = P.kept(False)
     hearing_reasons: tuple[str, ...] = P.kept(())
     statement_days: int = P.kept(0)
@@ -67,7 +66,7 @@ def _fold_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 @declare(ActionKind.ISSUE_PRIOR_NOTICE, "行政处罚告知", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE}), roles=(Role.OFFICER,),
-         handler_only=True, pre=_notice_possible, payload=PriorNotice, fold=_fold_notice)
+         handler_only=True, pre=_notice_possible, payload=PriorNotice, fold=_fold_notice, issues=lambda p: "prior_notice")
 def _v_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(PriorNotice, {"outcome": Outcome.PENALTY.value, **raw}, ctx)
     on = f.day_read("on")
@@ -98,7 +97,7 @@ RECEIPT_METHODS = ("direct", "post", "entrusted", "forwarded")
 
 
 @dataclass(frozen=True)
-class Service(P.Payload):
+class Service(P.Numbered):  # numbered only where the agency's policy numbers its 送达回证
     document: str = P.choice("送达文书", SERVED_DOCUMENTS)
     on: date | None = P.day("送达日期", today=True)
     method: str = P.choice("送达方式", SERVICE_METHODS)
@@ -128,7 +127,7 @@ def _fold_service(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 
 
 @declare(ActionKind.SERVE_DOCUMENT, "送达", stages=OPEN_STAGES - {Stage.LEAD, Stage.FILING}, roles=(Role.OFFICER,), handler_only=True,
-         pre=_document_pending, payload=Service, fold=_fold_service)
+         pre=_document_pending, payload=Service, fold=_fold_service, issues=lambda p: "service_receipt")
 def _v_serve(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Service, raw, ctx)
     document, method = f.out.get("document", ""), f.out.get("method", "")
@@ -361,11 +360,10 @@ def _hearing_chair_refusals(state: CaseState, ctx: Context, chair: str) -> list[
 
 
 @dataclass(frozen=True)
-class HearingNotice(P.Payload):
+class HearingNotice(P.Numbered):
     on: date | None = P.day("通知日期", today=True)
     hearing_on: date | None = P.day("听证日期")
     place: str = P.text("听证地点")
-    document_no: str = P.text("听证通知书文号")
     chair: str = P.text("听证主持人")
     public: bool = P.flag(default=True)
 
@@ -376,7 +374,7 @@ def _fold_hearing_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
 
 
 @declare(ActionKind.GIVE_HEARING_NOTICE, "听证通知", stages=frozenset({Stage.HEARING}), roles=(Role.OFFICER,), handler_only=True,
-         pre=_no_hearing_notice, payload=HearingNotice, fold=_fold_hearing_notice)
+         pre=_no_hearing_notice, payload=HearingNotice, fold=_fold_hearing_notice, issues=lambda p: "hearing_notice")
 def _v_hearing_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(HearingNotice, raw, ctx)
     on, hearing_on = f.day_read("on"), f.day_read("hearing_on")

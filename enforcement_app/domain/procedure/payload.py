@@ -119,6 +119,17 @@ class Payload:
         return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get(_SEARCH))
 
 
+@dataclasses.dataclass(frozen=True)
+class Numbered(Payload):
+    """The number of the document a step issues (see :mod:`..numbering`): never typed, allocated by the services
+    when the step is recorded. ``document_no`` is the number as printed (the key older records typed it under);
+    ``numbering`` the series it was drawn from (``document``, ``agency_id``, ``series``, ``year``, ``serial``),
+    which the register of numbers is rebuilt from. Both are empty on a document its agency does not number."""
+
+    document_no: str = kept("", label="文号")
+    numbering: Mapping[str, Any] | None = kept()
+
+
 @cache
 def _field_names(cls: type[Payload]) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
