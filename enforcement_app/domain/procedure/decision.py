@@ -224,7 +224,7 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
         f.keep("measures", tuple(orders))
         f.problems += refusals
     if outcome == Outcome.NO_PENALTY.value:
-        _no_penalty_decision(f, state, on)
+        _no_penalty_decision(f, state, on, required=not ctx.replaying)
     f.problems += draft_wording(f.out)
     if outcome == Outcome.PENALTY.value and not f.raw.get("evidence"):
         f.problems.append(Refusal("decision_contents", "处罚决定书须载明认定事实所依据的证据（行政处罚法第五十九条）", "行政处罚法第五十九条", "evidence"))
@@ -245,20 +245,21 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
     return f.done()
 
 
-def _no_penalty_decision(f: Form, state: CaseState, on: date | None) -> None:
+def _no_penalty_decision(f: Form, state: CaseState, on: date | None, *, required: bool = True) -> None:
     """A decision not to penalise still orders the violation corrected and states the entry's orders, and records the
-    education given the party: what, when and how (Art. 33 ¶3: 对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育)."""
-    if not f.out.get("orders"):
+    education given the party: what, when and how (Art. 33 ¶3: 对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育).
+    Not ``required``: a decision from before these were asked for (a bundle's), read as far as it gives them."""
+    if not f.out.get("orders") and required:
         f.problems.append(Refusal("correction_order", "不予行政处罚的，仍应责令当事人改正违法行为（行政处罚法第二十八条第一款）：请写明责令改正的内容和期限",
                                   CORRECTION_ARTICLE, "orders"))
     orders, _confiscations = measure_refusals(f.out)  # nothing is confiscated from a party not penalised
     f.keep("measures", tuple(orders))
     for key, label in (("education", "教育的内容"), ("education_form", "教育的方式")):
-        if not f.text(key, label, required=False):
+        if not f.text(key, label, required=False) and required:
             f.problems.append(Refusal("education_missing", f"对当事人依法不予行政处罚的，应当对当事人进行教育（{EDUCATION_ARTICLE}）：请写明{label}",
                                       EDUCATION_ARTICLE, key))
     educated = f.day("educated_on", "教育日期", required=False)
-    if educated is None and "educated_on" not in [r.field for r in f.problems]:
+    if educated is None and required and "educated_on" not in [r.field for r in f.problems]:
         f.problems.append(Refusal("education_missing", f"请写明对当事人进行教育的日期（{EDUCATION_ARTICLE}）", EDUCATION_ARTICLE, "educated_on"))
     elif educated is not None and on is not None and educated > on:
         f.problem("educated_on", f"教育日期{educated.isoformat()}晚于决定日期{on.isoformat()}：决定书记录已经进行的教育")

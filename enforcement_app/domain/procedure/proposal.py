@@ -94,9 +94,9 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
                          reason=reason, declared=declared)
     if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
         _provisions(f, violation, basis, f.out.get("benchmark"))
-        facts_elements_form(f, state, ctx, on=on, required=elements_required)
+        facts_elements_form(f, state, ctx, on=on, required=elements_required and not ctx.replaying)
     if outcome == Outcome.NO_PENALTY.value:
-        no_penalty_form(f, state, on=on)
+        no_penalty_form(f, state, on=on, required=not ctx.replaying)
     if outcome == Outcome.PENALTY.value:
         if not kinds:
             f.problem("penalty_kinds", "给予处罚的，须写明处罚种类")
@@ -369,16 +369,17 @@ _CONDITIONS = {
 }
 
 
-def no_penalty_form(f: Form, state: CaseState, *, on: date | None) -> None:
+def no_penalty_form(f: Form, state: CaseState, *, on: date | None, required: bool = True) -> None:
     """A proposal not to penalise names its ground. On 行政处罚法第三十三条 it establishes that paragraph's conditions:
     for ¶1 what was minor, that no harm (or only slight harm) followed, when and how it was corrected, with the
     evidence of it; for ¶2 the facts that show no fault, with their evidence. Another statute's ground is cited
-    as such, never as Art. 33."""
+    as such, never as Art. 33. Not ``required``: a record from before these were asked for (a bundle's), whose
+    ground and conditions are read as far as it gives them."""
     circumstances = set(((f.out.get("benchmark") or {}).get("input") or {}).get("circumstances") or ())
     named = [c for c in EXEMPTION_CIRCUMSTANCES if c in circumstances]
     if f.raw.get("no_penalty_ground") in (None, "") and len(named) == 1:
         f.raw["no_penalty_ground"] = named[0]  # the benchmark was run on that ground
-    ground = f.choice("no_penalty_ground", "不予行政处罚的理由", NO_PENALTY_GROUNDS)
+    ground = f.choice("no_penalty_ground", "不予行政处罚的理由", NO_PENALTY_GROUNDS, required=required)
     if not ground:
         return
     basis = f.text("exemption_basis", "不予行政处罚的依据", required=ground == "other")
@@ -395,11 +396,11 @@ def no_penalty_form(f: Form, state: CaseState, *, on: date | None) -> None:
         f.problem("no_penalty_ground", f"不予行政处罚的理由为“{NO_PENALTY_GROUND_ZH[ground]}”，裁量基准的情节中却没有这一情节："
                                        "请在裁量基准中选定它，使测算与决定的理由一致")
     for key, label in _CONDITIONS[ground]:
-        if not f.text(key, label, required=False):
+        if not f.text(key, label, required=False) and required:
             f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明{label}", article, key))
     if ground != "no_subjective_fault":
         corrected = f.day("corrected_on", "改正日期", required=False)
-        if corrected is None and "corrected_on" not in [r.field for r in f.problems]:
+        if corrected is None and required and "corrected_on" not in [r.field for r in f.problems]:
             f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明改正的日期（及时改正）", article, "corrected_on"))
         elif corrected is not None and on is not None and corrected > on:
             f.problem("corrected_on", f"改正日期{corrected.isoformat()}晚于本文书的日期{on.isoformat()}：尚未改正的，不能以及时改正为由不予处罚")
@@ -407,7 +408,7 @@ def no_penalty_form(f: Form, state: CaseState, *, on: date | None) -> None:
             f.problem("corrected_on", f"改正日期{corrected.isoformat()}早于违法行为发生的日期{state.act_date.isoformat()}")
     evidence = f.hashes("exemption_evidence", "证明不予处罚情形的证据")
     known = {str(e.get("sha256")) for e in state.evidence} | {s.hash for s in state.steps}
-    if not evidence:
+    if not evidence and required:
         what = "改正情况" if ground != "no_subjective_fault" else "没有主观过错"
         f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须列明证明{what}的证据（证据材料或复查笔录）", article,
                                   "exemption_evidence"))
