@@ -13,6 +13,7 @@ from typing import Any
 
 from ..domain.agency import Agency
 from ..domain.case import STAGE_ZH, CaseState, Stage, Step, step_day
+from ..domain.discretion.model import FactElement
 from ..domain.evaluation import (
     Mark,
     Sheet,
@@ -25,6 +26,7 @@ from ..domain.evaluation import (
 from ..domain.officers import Officer
 from ..domain.parties import Party
 from ..domain.procedure import Context, draft, fold
+from ..domain.procedure.proposal import proposal_entry
 from ..domain.record import RecordedEvent
 from ..domain.refusals import Refusal, RuleViolation
 from ..store import events as event_store
@@ -53,6 +55,8 @@ class CaseFileData:
     sign_offs: Mapping[str, SignOff] = field(default_factory=dict)  # event hash -> the sign-off's signature, checked
     signer: AgencySigner | None = None  # the agency's key and certificate on this device; None: the file goes unsigned
     draft: str = ""  # the hash given to a step not recorded yet, printed as a draft (see draft_case_file_data); "" for none
+    # the facts elements the case's benchmark entry declares, in its order: the names its records' elements print under
+    facts_elements: tuple[FactElement, ...] = ()
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -126,7 +130,14 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
         sign_offs=case_sign_offs(services.db, services.reference.signing_keys(), events),
         signer=signer(services),
+        facts_elements=case_elements(state, ctx),
     )
+
+
+def case_elements(state: CaseState, ctx: Context) -> tuple[FactElement, ...]:
+    """The facts elements of the benchmark entry the case's proposals were judged by (none without one)."""
+    entry = proposal_entry(ctx.benchmarks, state.benchmark, state.cause_entry, state.act_date)
+    return entry.facts_elements if entry is not None else ()
 
 
 def draft_case_file_data(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str, Any]) -> CaseFileData:
