@@ -71,6 +71,8 @@ class Found(NamedTuple):
     facts: str
     elements: dict[str, str]
     bases: dict[str, str]
+    seen: str  # what the officers saw on site (the 现场笔录, the photos, the answer in the 询问笔录)
+    orders: str = ""  # the order to correct where it depends on the facts (the cause's otherwise)
 
 
 def _cn(day: date) -> str:
@@ -92,11 +94,11 @@ UNLABELLED = [  # (name, unit, price, what the label lacks)
     ("进口橄榄油（750毫升/瓶）", "瓶", 128.0, "无中文标签，原标签上的生产日期、保质期未以中文标注"),
 ]
 SUPPLIERS = ["惠州市惠城区鲜达食品商行", "惠州市仲恺兴隆副食品批发部", "东莞市万好食品贸易有限公司", "广州市白云区昌盛食品经营部"]
-ADVERTS = [  # (medium, what it sells, the words used)
-    ("店门口LED电子显示屏滚动播放的广告", "家庭装修设计和施工服务", "“全惠州最佳装修服务”“最高级环保材料”"),
-    ("当事人微信公众号“{name}”发布的推文", "自制烧腊熟食", "“本地最佳口味”“国家级大厨主理”"),
-    ("当事人网店的商品详情页面", "自产的电子计时器", "“行业最佳品质”“最高级工艺”"),
-    ("当事人在店外设置的户外广告牌", "五金工具", "“惠州第一品牌”“最佳选择”"),
+ADVERTS = [  # (words in the party's name it suits, medium, what it sells, the words used)
+    (("装饰", "装修"), "店门口LED电子显示屏滚动播放的广告", "家庭装修设计和施工服务", "“全惠州最佳装修服务”“最高级环保材料”"),
+    (("食品", "餐饮", "烧腊", "超市", "便利"), "当事人微信公众号“{name}”发布的推文", "自制烧腊熟食", "“本地最佳口味”“国家级大厨主理”"),
+    (("电子", "科技", "塑胶"), "当事人网店的商品详情页面", "自产的塑胶电子计时器", "“行业最佳品质”“最高级工艺”"),
+    (("五金",), "当事人在店外设置的户外广告牌", "五金工具", "“惠州第一品牌”“最佳选择”"),
 ]
 
 
@@ -117,7 +119,8 @@ def _food_124(party, act_day: date, found_on: date, rng: random.Random) -> Found
     elements = {"food": name, "quantity": f"{stock}{unit}（陈列待售，尚未售出）", "production_date": _cn(produced),
                 "shelf_life": f"{shelf}（至{_cn(expiry)}）", "nonconformity": f"超过保质期{past}天",
                 "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}进货单据）"}
-    return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"})
+    seen = f"货架上陈列待售的{name}共{stock}{unit}，标签标注生产日期{_cn(produced)}、保质期{shelf}，已超过保质期{past}天"
+    return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"}, seen)
 
 
 def _food_125(party, act_day: date, found_on: date, rng: random.Random) -> Found:
@@ -131,11 +134,12 @@ def _food_125(party, act_day: date, found_on: date, rng: random.Random) -> Found
              f"标价每{unit}{_yuan(price)}元，检查时尚未售出，货值金额{_yuan(value)}元，没有违法所得")
     elements = {"food": name, "quantity": f"{stock}{unit}（库存待售）", "production_date": "中文标签未标注（外包装喷码无法辨识为生产日期）",
                 "label_defect": lack, "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}进货单据）"}
-    return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"})
+    return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"}, f"当事人销售的{name}共{stock}{unit}，{lack}")
 
 
 def _advertising(party, act_day: date, found_on: date, rng: random.Random) -> Found:
-    medium, product, words = rng.choice(ADVERTS)
+    suited = [a for a in ADVERTS if any(w in party.name for w in a[0])]
+    _words, medium, product, words = rng.choice(suited or ADVERTS)
     medium = medium.format(name=party.name)
     cost = rng.choice([0, 800, 1500, 2600])
     paid = f"支付制作费用{cost}元，有付款凭证为证" if cost else "由当事人自行制作发布，没有支付广告费用"
@@ -143,7 +147,7 @@ def _advertising(party, act_day: date, found_on: date, rng: random.Random) -> Fo
              f"该广告{paid}。当事人使用“最佳”“最高级”等绝对化用语发布广告，违反了《中华人民共和国广告法》第九条第（三）项的规定")
     elements = {"product": product, "medium": medium, "words": words, "period": f"{_cn(act_day)}至{_cn(found_on)}（检查时仍在发布）",
                 "advertising_cost": str(cost)}
-    return Found(facts, elements, {})
+    return Found(facts, elements, {}, f"{medium}中使用{words}等用语推销{product}", f"立即停止发布，删除{medium}中{words}等用语")
 
 
 def _fire(party, act_day: date, found_on: date, rng: random.Random) -> Found:
@@ -153,7 +157,7 @@ def _fire(party, act_day: date, found_on: date, rng: random.Random) -> Found:
     elements = {"venue": f"当事人的生产厂房（{party.address}）", "location": "一楼通往东侧安全出口的疏散通道和东侧安全出口",
                 "conduct": f"堆放纸箱包装的货物约{boxes}箱，遮挡安全出口", "found_on": f"{_cn(found_on)}现场检查发现（现场笔录、照片）",
                 "effect": f"疏散通道宽度由{width}米减至不足0.5米"}
-    return Found(facts, elements, {})
+    return Found(facts, elements, {}, f"厂房一楼通往东侧安全出口的疏散通道内堆放货物约{boxes}箱，安全出口被遮挡")
 
 
 def _planning(party, act_day: date, found_on: date, rng: random.Random) -> Found:
@@ -165,7 +169,7 @@ def _planning(party, act_day: date, found_on: date, rng: random.Random) -> Found
     elements = {"project": f"{party.address}厂区内的一层钢结构厂房", "scale": f"建筑面积约{area}平方米，一层，高约8米",
                 "permit": "未取得建设工程规划许可证", "built_period": f"{_cn(act_day)}开工，至{_cn(found_on)}检查时已完成主体结构",
                 "construction_cost": str(cost), "correction_measures": "限期补办建设工程规划许可手续（规划主管部门认定尚可改正）"}
-    return Found(facts, elements, {"construction_cost": str(cost)})
+    return Found(facts, elements, {"construction_cost": str(cost)}, f"厂区内在建一层钢结构厂房，建筑面积约{area}平方米，未能出示建设工程规划许可证")
 
 
 def _training(party, act_day: date, found_on: date, rng: random.Random) -> Found:
@@ -174,7 +178,7 @@ def _training(party, act_day: date, found_on: date, rng: random.Random) -> Found
              "当事人未建立安全生产教育和培训档案，不能提供培训时间、内容、参加人员和考核结果的记录")
     elements = {"untrained": f"新招用的生产线操作工{staff}名，{_cn(act_day)}起陆续上岗", "training": "岗前安全生产教育和培训，及安全生产教育和培训档案",
                 "found_on": f"{_cn(found_on)}现场检查发现（现场笔录、询问笔录）"}
-    return Found(facts, elements, {})
+    return Found(facts, elements, {}, f"{staff}名新招用的生产线操作工未经岗前安全生产教育和培训即上岗作业")
 
 
 FINDINGS = {"food_safety_124_1": _food_124, "food_safety_125_1_2": _food_125, "advertising_57_1_advertiser": _advertising,
@@ -184,7 +188,7 @@ FINDINGS = {"food_safety_124_1": _food_124, "food_safety_125_1_2": _food_125, "a
 
 def _found(cause: DemoCause, party, act_day: date, found_on: date, rng: random.Random) -> Found:
     make = FINDINGS.get(cause.entry)
-    return make(party, act_day, found_on, rng) if make else Found(cause.facts, {}, dict(cause.bases))
+    return make(party, act_day, found_on, rng) if make else Found(cause.facts, {}, dict(cause.bases), cause.facts)
 
 
 def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_day: date, on: date, target: str) -> dict:
@@ -201,7 +205,8 @@ def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_
         "benchmark": {"entry": entry, "bases": bases, "circumstances": circumstances},
         # as the decision states it: the benchmark applied and the grade found, not a suggestion
         "discretion": f"依据《{services.benchmark_set(assessment.benchmark_id, assessment.benchmark_version).name}》，"
-                      f"本案属{assessment.grade.zh}情形，罚款在{band.describe()}的幅度内确定。",
+                      + (f"本案属{assessment.grade.zh}情形，罚款在{band.describe()}的幅度内确定。" if assessment.grade.value != "no_penalty"
+                         else "当事人初次违法且危害后果轻微并及时改正，本案属不予处罚情形。"),
         "hearing": assessment.hearing_right.applies,
     }
 
@@ -339,6 +344,8 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             party = parties[n % len(parties)]
             # a case that goes to a hearing needs a penalty that carries the right (Art. 63): the advertising cause
             cause = CAUSES[2] if target == "hearing" else CAUSES[n % len(CAUSES)]
+            if target == "no_penalty":  # 首违不罚 as the published lists have it: absolute words in an advertisement, put right at once
+                cause = next((c for c in CAUSES if c.entry == "advertising_57_1_advertiser"), cause)
             pair = handler_pairs[n % len(handler_pairs)]
             start = today - timedelta(days=(200 if target == "investigation_overdue" else
                                             {"archived": 150, "closed": 110, "execution": 70}.get(target, 40)) + rng.randrange(0, 20))
@@ -385,7 +392,7 @@ def _corrected(officer, case_id: str, party, ids, officers, pair, cause: DemoCau
         officers[pair[0]].name, officers[pair[1]].name))
     return {"no_penalty_ground": "first_violation_exemption",
             "first_violation": "经查询国家企业信用信息公示系统和本局执法办案记录，当事人两年内没有因同类违法行为受到行政处罚，属初次违法",
-            "harm": "违法行为持续时间短、涉及数量少，没有造成人身、财产损害，没有接到相关投诉，危害后果轻微",
+            "harm": "违法行为持续时间短、影响范围小，没有造成人身、财产损害，没有接到相关投诉，危害后果轻微",
             "corrected_on": corrected, "correction": f"{done}，复查时已全部落实", "exemption_evidence": [record]}
 
 
@@ -412,7 +419,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     a, b = (sessions[login] for login in pair)
     ids = [officers[pair[0]].id, officers[pair[1]].id]
     head = sessions["wangjg" if n % 2 else "zhaoli"]
-    cause_name, entry, violation, basis, facts, bases, kinds, orders, basis_for_person = cause
+    cause_name, entry, violation, basis, facts, _bases, kinds, orders, basis_for_person = cause
     is_org = party.kind.value == "organisation"
     basis = basis if is_org else basis_for_person or basis  # the clause follows the party
     if target == "simple":
@@ -438,9 +445,10 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         return
     head.perform(case_id, "approve_filing", {"opinion": "同意立案调查", "on": t.day(1)})
     found = _found(cause, party, act_day, date.fromisoformat(t.day(1)), rng)
+    orders = found.orders or orders
     a.perform(case_id, "record_inspection", _signed("record_inspection", {
         "started_at": t.at(10), "ended_at": t.at(11), "place": party.address, "officers": ids, "certificates_shown": True,
-        "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name}))
+        "findings": f"现场检查发现：{found.seen}。", "present": party.legal_representative or party.name}))
     for k in range(2 if n % 3 else 1):
         taken = datetime.combine(t.now.date(), time(10, 10 + 7 * k))
         path = scratch / f"photo-{n}-{k}.jpg"
@@ -450,7 +458,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
             "collected_at": t.at(11), "place": party.address, "taken_at": taken.isoformat(timespec="minutes"),
             "taken_place": party.address, "taken_by": officers[pair[k % 2]].name,
             "witness": party.legal_representative or party.name,
-            "proves": f"{facts}（现场{'全景' if k == 0 else '细节'}）"})
+            "proves": f"{found.seen}（现场{'全景' if k == 0 else '细节'}）"})
     a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
@@ -459,7 +467,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         "person": {"name": party.legal_representative or party.name, "relation": "当事人" if not is_org else "法定代表人",
                    "id_number": party.id_number or person_id(random.Random(n))},
         "qa": [{"q": "我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？", "a": "看清了。"},
-               {"q": "请说明相关情况。", "a": f"{facts}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
+               {"q": "请说明相关情况。", "a": f"{found.seen}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
     if target.startswith("investigation"):
         return
     outcome = {"no_penalty": "no_penalty", "dismissal": "dismissal", "transfer": "transfer"}.get(target, "penalty")
