@@ -81,10 +81,36 @@ def inquire(world, case_id, at="2025-03-05T09:30"):
     )
 
 
-def report(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", complex_=False, deviation=False):
+FACTS = "当事人销售超过保质期的酸奶12盒，货值金额120元"
+ELEMENTS = {  # the facts of FACTS as the elements 食品安全法第一百二十四条 (food_safety_124_1) needs
+    "food": "“鲜乐”原味酸奶（200克/盒，预包装）", "quantity": "12盒（陈列于货架，未售出）", "production_date": "2025年1月10日",
+    "shelf_life": "21天（至2025年1月31日）", "nonconformity": "超过保质期20天", "goods_value": "120", "illegal_income": "0",
+    "supplier": "惠州市鲜乐乳品经销有限公司（2025年1月15日进货单）",
+}
+ADVERT_ELEMENTS = {  # an advertiser's advertisement under 广告法第五十七条第（一）项 with 第九条第（三）项
+    "product": "当事人自产的“惠鲜”牌压榨花生油", "medium": "当事人网店的商品详情页面",
+    "words": "“全网最佳花生油”“最高级压榨工艺”", "period": "2025年1月5日至检查时（2025年3月4日）仍在发布", "advertising_cost": "0",
+}
+EDUCATION = {"education": "讲解食品安全法第三十四条、第五十四条关于定期检查库存食品、及时清理超过保质期食品的规定",
+             "educated_on": "2025-03-05", "education_form": "在询问室当面约谈当事人，并发放《食品经营者食品安全主体责任告知书》"}
+
+
+def exemption(world, case_id, **changes) -> dict:
+    """The conditions of 行政处罚法第三十三条第一款 (初次违法且危害后果轻微并及时改正) as the case's record establishes
+    them, the correction proved by its last 现场笔录."""
+    inspections = [s.hash for s in world.services.current_state(case_id).steps if s.kind == "record_inspection"]
+    return {"no_penalty_ground": "first_violation_exemption",
+            "first_violation": "经查询国家企业信用信息公示系统和本局执法记录，当事人两年内无同类违法记录",
+            "harm": "涉案酸奶12盒均未售出，没有消费者购买食用", "corrected_on": "2025-03-04",
+            "correction": "当事人当场下架、销毁超过保质期的酸奶12盒，并建立临期食品检查台账", "exemption_evidence": inspections[-1:],
+            **changes}
+
+
+def report(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", complex_=False, deviation=False,
+           **extra):
     payload = {
         "outcome": outcome,
-        "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+        "facts": FACTS, "facts_elements": ELEMENTS,
         "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "货值不足一万元，按一般阶次处以罚款",
         "complex": complex_,
@@ -93,7 +119,9 @@ def report(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illega
     }
     if outcome == "penalty":
         payload.update({"penalty_kinds": list(kinds), "fine_fen": fine_yuan * 100})
-    return world.as_(world.officer_a).perform(case_id, "submit_investigation_report", payload)
+    if outcome == "no_penalty":
+        payload.update(exemption(world, case_id))
+    return world.as_(world.officer_a).perform(case_id, "submit_investigation_report", {**payload, **extra})
 
 
 def notice(world, case_id, *, fine_yuan=50000, on=None, kinds=("fine", "confiscate_illegal_property")):
@@ -104,7 +132,7 @@ def notice(world, case_id, *, fine_yuan=50000, on=None, kinds=("fine", "confisca
         {
             "penalty_kinds": list(kinds),
             "fine_fen": fine_yuan * 100,
-            "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+            "facts": FACTS,
             "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
             "on": on,
         },
@@ -138,11 +166,12 @@ def submit_review(world, case_id, corrections_made=""):
 def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", **extra):
     payload = {
         "outcome": outcome,
-        "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+        "facts": FACTS, "facts_elements": ELEMENTS,
         "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "货值不足一万元，按一般阶次处以罚款",
         "orders": "立即停止销售超过保质期的食品，并于本决定书送达之日起十五日内清查库存、建立临期食品检查制度",
         "evidence": ["0" * 64],
+        **({**exemption(world, case_id), **EDUCATION} if outcome == "no_penalty" else {}),
         **extra,
     }
     if outcome == "penalty":

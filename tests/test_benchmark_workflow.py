@@ -40,7 +40,7 @@ def _investigated(world):
 def _report(world, case_id, fine_yuan, *, circumstances=(), reason="", outcome="penalty"):
     payload = {
         "outcome": outcome,
-        "facts": "当事人销售超过保质期的酸奶12盒，货值金额120元",
+        "facts": steps.FACTS, "facts_elements": steps.ELEMENTS,
         "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "按裁量基准",
         "deviation_reason": reason,
@@ -48,6 +48,8 @@ def _report(world, case_id, fine_yuan, *, circumstances=(), reason="", outcome="
     }
     if outcome == "penalty":
         payload.update({"penalty_kinds": ["fine"], "fine_fen": fine_yuan * 100})
+    if outcome == "no_penalty":
+        payload.update(steps.exemption(world, case_id))
     return world.as_(world.officer_a).perform(case_id, "submit_investigation_report", payload)
 
 
@@ -251,7 +253,7 @@ def test_without_benchmark_facts_the_statutory_maximum_still_holds(world):
     steps.file(world, case_id)
     world.clock.set("2025-03-05T12:00")
     steps.inspect(world, case_id)
-    payload = {"outcome": "penalty", "penalty_kinds": ["fine"], "facts": "使用“最佳”用语", "discretion": "从重",
+    payload = {"outcome": "penalty", "penalty_kinds": ["fine"], "facts": "使用“最佳”用语", "facts_elements": steps.ADVERT_ELEMENTS, "discretion": "从重",
                "violation": "《中华人民共和国广告法》第九条第（三）项", "basis": "《中华人民共和国广告法》第五十七条第（一）项"}
     with pytest.raises(RuleViolation) as refused:  # Art. 57: 200,000 to 1,000,000 yuan
         world.as_(world.officer_a).perform(case_id, "submit_investigation_report", {**payload, "fine_yuan": "1000000.01"})

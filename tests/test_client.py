@@ -339,8 +339,15 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     assert dialog.isVisible() and "偏离裁量基准" in dialog.errors["deviation_reason"].text()
+    # the facts as the elements 食品安全法第一百二十四条 needs, one line each: a missing one is named at the field
+    assert "“品名”" in dialog.errors["facts_elements"].text() and "“供货者”" in dialog.errors["facts_elements"].text()
+    lines = dialog.inputs["facts_elements"].lines
+    assert list(lines) == ["food", "quantity", "production_date", "shelf_life", "nonconformity", "goods_value", "illegal_income", "supplier"]
+    for key, value in {**steps.ELEMENTS, "quantity": "1600盒", "goods_value": "20000"}.items():
+        type_text(qtbot, lines[key], value)
     type_into(qtbot, dialog, "fine_yuan", "300000")
     submit(qtbot, officer, dialog)
+    assert world.services.current_state(case_id).report["facts_elements"]["goods_value"] == "20000.00"
     assert world.as_(world.officer_a).view(case_id).state.benchmark["grade"] == "general"
 
     dialog = click_action(qtbot, officer, "submit_legal_review")

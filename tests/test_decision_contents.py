@@ -22,7 +22,7 @@ ORDERS = "立即停止销售超过保质期的食品，七日内清查库存"
 
 def proposal(**extra) -> dict:
     return {"outcome": "penalty", "penalty_kinds": ["fine", "confiscate_illegal_property"], "fine_yuan": "70000", "facts": FACTS,
-            "violation": VIOLATED, "basis": PENALTY, "discretion": "依据裁量基准，本案属一般情形",
+            "facts_elements": steps.ELEMENTS, "violation": VIOLATED, "basis": PENALTY, "discretion": "依据裁量基准，本案属一般情形",
             "benchmark": {"entry": "food_safety_124_1", "bases": {"goods_value": "120", "illegal_income": "0"}}, **extra}
 
 
@@ -98,6 +98,8 @@ def test_the_penalty_clause_follows_the_party_and_a_sole_rule_is_filled_in(world
     steps.inspect(world, case_id)
     world.clock.set("2025-03-10T09:00")
     report = {"outcome": "penalty", "penalty_kinds": ["fine"], "fine_yuan": "200", "facts": "当事人在疏散通道堆放货物",
+              "facts_elements": {"venue": "当事人经营的五金店（惠风路1号，营业面积80平方米）", "location": "店内通往后门安全出口的疏散通道",
+                                 "conduct": "堆放纸箱装货物约30箱，通道宽度由1.4米减至0.4米", "found_on": "2025年3月4日现场检查发现"},
               "discretion": "一般情形", "benchmark": {"entry": "fire_protection_60_1_3", "bases": {}}}
     units = refused(lambda: s.perform(case_id, "submit_investigation_report", {**report, "basis": "《中华人民共和国消防法》第六十条第一款第（三）项"}))
     assert "第六十条第二款" in str(units)

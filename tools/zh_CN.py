@@ -22,6 +22,12 @@ ZH_CN = {
         "Photos and scans (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)": "照片和扫描件 (*.jpg *.jpeg *.png *.heic *.pdf *.tif *.tiff)",
     },
     "ActionDialog": {
+        "Facts as elements": "违法事实要素", "Ground for no penalty": "不予行政处罚的理由",
+        "Provision for no penalty (another statute's ground)": "不予行政处罚的依据（其他法定情形的）",
+        "What was minor": "违法行为轻微的情形", "How it was established as a first violation": "初次违法的认定",
+        "Harm (none, or slight)": "危害后果（没有造成或者轻微）", "Corrected on": "改正日期", "How it was corrected": "改正的方式和结果",
+        "Facts showing no fault": "没有主观过错的事实", "Evidence of the above": "证明上述情形的证据（证据材料或复查笔录）",
+        "Education given: what": "教育的内容", "Education given: when": "教育日期", "Education given: how": "教育的方式",
         "Print for signing…": "打印供签名…", "Open as PDF": "以 PDF 打开",
         "Print the record as typed, marked as a draft, with lines to sign on; attach the photo or scan of the signed paper as the signature":
             "按当前填写内容打印（标明草稿、留有签名线）；签名后将纸质笔录拍照或扫描，作为签名附入",

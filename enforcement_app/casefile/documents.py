@@ -7,6 +7,7 @@ have gives none: nothing is printed empty). The order of documents comes from
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,14 +32,16 @@ from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     CASE_SOURCE_ZH,
     CLOSING_GROUND_ZH,
+    DECISION_TITLE_ZH,
     EVIDENCE_KIND_ZH,
+    NO_PENALTY_GROUND_ZH,
     PAYMENT_CHANNEL_ZH,
     REVIEW_CHECKLIST_ZH,
     REVIEW_OUTCOME_ZH,
-    SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
+    served_document_zh,
 )
-from ..domain.money import capitals, format_range, format_yuan
+from ..domain.money import capitals, format_range, format_yuan, parse_yuan
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.procedure import payload_of, title_of
 from ..domain.procedure.decision import Decision
@@ -54,8 +57,6 @@ PAGE_HEIGHT = 297 * mm
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 28 * mm, 26 * mm, 30 * mm, 25 * mm
 BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
-OUTCOME_TITLE = {Outcome.PENALTY: "行政处罚决定书", Outcome.NO_PENALTY: "不予行政处罚决定书",
-                 Outcome.DISMISSAL: "撤销案件决定书", Outcome.TRANSFER: "涉嫌犯罪案件移送书"}
 
 
 @dataclass
@@ -321,8 +322,7 @@ class Builder:
     def proof_of(self, decision: Step, cited: Sequence[str]) -> list[str]:
         """The evidence a decision rests on, as it states it: every 笔录 recorded before it (inspection,
         inquiry, sampling, statement, hearing), then each evidence item it cites."""
-        records = {"record_inspection": "现场笔录", "record_inquiry": "询问笔录", "record_sampling": "抽样记录",
-                   "record_statement": "陈述申辩笔录", "hold_hearing": "听证笔录"}
+        records = RECORD_NAMES
         out = []
         for s in self.state.steps:
             if s.seq >= decision.seq:
@@ -339,6 +339,56 @@ class Builder:
 
     def evidence_by_sha(self) -> dict[str, dict[str, Any]]:
         return {str(e.get("sha256")): dict(e) for e in self.state.evidence}
+
+    def elements(self, values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+        """The facts elements a record found, (name, what), in the order the benchmark entry declares them; an
+        amount as a form writes it (3,600.00元); an element the entry does not declare under the name it was given."""
+        if not values:
+            return []
+        declared = {e.key: e for e in self.data.facts_elements}
+        keys = [e.key for e in self.data.facts_elements if e.key in values] + sorted(k for k in values if k not in declared)
+        out = []
+        for key in keys:
+            element, value = declared.get(key), str(values[key])
+            if element is not None and element.amount:
+                with contextlib.suppress(ValueError):  # not an amount: printed as recorded
+                    value = format_yuan(parse_yuan(value))
+            out.append((element.name if element is not None else key, value))
+        return out
+
+    def facts_with_elements(self, p: Any) -> str:
+        """The facts as a decision states them: the sentence, then its elements (品名：…；数量：…)."""
+        found = self.elements(p.facts_elements)
+        facts = str(p.facts or "").strip()
+        if not found:
+            return _sentence(facts)
+        return facts.rstrip("。；;.") + "（" + "；".join(f"{name}：{value}" for name, value in found) + "）。"
+
+    def named_proof(self, digest: str) -> str:
+        """An evidence item or a 笔录 of the case named by its hash, as a document cites it."""
+        item = self.evidence_by_sha().get(digest)
+        if item is not None:
+            return str(item.get("description") or digest[:12])
+        step = next((s for s in self.state.steps if s.hash == digest), None)
+        if step is None:
+            return f"（SHA-256 {digest[:12]}…）"
+        return f"{_day(step.day)}{RECORD_NAMES.get(step.kind, title_of(step.kind))}"
+
+    def exemption(self, p: ProposalFields) -> list[str]:
+        """The ground of not penalising and the conditions the record established for it, line by line."""
+        ground = str(p.no_penalty_ground or "")
+        if not ground:
+            return []
+        lines = [f"不予行政处罚的理由：{NO_PENALTY_GROUND_ZH.get(ground, ground)}（{p.exemption_basis or '—'}）"]
+        for label, value in (("违法行为轻微的情形", p.minor), ("初次违法的认定", p.first_violation), ("危害后果", p.harm),
+                             ("没有主观过错的事实", p.no_fault), ("改正情况", p.correction)):
+            if value:
+                lines.append(f"{label}：{value}")
+        if p.corrected_on:
+            lines.append(f"改正日期：{_day(p.corrected_on)}")
+        if p.exemption_evidence:
+            lines.append("证据：" + "；".join(self.named_proof(h) for h in p.exemption_evidence))
+        return lines
 
     # --- documents ----------------------------------------------------------------------------------------
 
@@ -580,16 +630,31 @@ class Builder:
     def investigation_report(self) -> Iterator[Document]:
         for step in self.steps("submit_investigation_report"):
             p = payload_of(step)
-            body = [*self.head("案件调查终结报告"),
-                    _p(f"案号：{self.state.case_no}    当事人：{self.state.party_name}    案由：{self.state.cause}", self.s.plain),
-                    _p("一、违法事实及证据", self.s.heading), _p(p.facts, self.s.body),
-                    _p("二、法律依据", self.s.heading), *self.provisions(p),
-                    _p("三、处理意见", self.s.heading), _p(_proposal_text(p), self.s.body),
-                    _p("四、裁量基准适用情况", self.s.heading), *self.discretion(p)]
+            sections: list[tuple[str, list[Flowable]]] = [
+                ("违法事实及证据", [_p(_sentence(p.facts), self.s.body), *self.elements_grid(p.facts_elements)]),
+                ("法律依据", self.provisions(p)),
+                ("处理意见", [_p(_proposal_text(p), self.s.body)]),
+            ]
+            if p.outcome == Outcome.NO_PENALTY.value and p.no_penalty_ground:
+                sections.append(("不予行政处罚的理由", [_p(line, self.s.body) for line in self.exemption(p)]))
+            sections.append(("裁量基准适用情况", self.discretion(p)))
             if p.opinion:
-                body += [_p("五、承办人意见", self.s.heading), _p(p.opinion, self.s.body)]
+                sections.append(("承办人意见", [_p(p.opinion, self.s.body)]))
+            body = [*self.head("案件调查终结报告"),
+                    _p(f"案号：{self.state.case_no}    当事人：{self.state.party_name}    案由：{self.state.cause}", self.s.plain)]
+            for n, (heading, flowables) in enumerate(sections, 1):
+                body += [_p(f"{from_int(n)}、{heading}", self.s.heading), *flowables]
             body += self.signatures(f"承办人：{'、'.join(self.with_certificate(h, step.day) for h in self.state.handlers)}", _day(step.day))
             yield Document("investigation_report", "案件调查终结报告", "", step.day, body)
+
+    def elements_grid(self, values: Mapping[str, Any] | None) -> list[Flowable]:
+        """The facts elements as a table under the facts (违法事实要素)."""
+        found = self.elements(values)
+        if not found:
+            return []
+        w = BODY_WIDTH
+        rows = [[_p(name, self.s.label), _p(value, self.s.cell)] for name, value in found]
+        return [Spacer(1, 4), _p("违法事实要素：", self.s.plain), _grid(rows, [0.24 * w, 0.76 * w]), Spacer(1, 4)]
 
     def discretion(self, p: ProposalFields) -> list[Flowable]:
         out = [_p(p.discretion or "—", self.s.body)]
@@ -761,10 +826,11 @@ class Builder:
             rows = [
                 [_p("案号", lab), _p(self.state.case_no, c)],
                 [_p("当事人", lab), _p(p.party_name or self.state.party_name, c)],
-                [_p("违法事实", lab), _p(p.facts, c)],
+                [_p("违法事实", lab), _p(self.facts_with_elements(p), c)],
                 [_p("违反的规定", lab), _p(_violated(p), c)],
                 [_p("处罚依据", lab), _p(p.basis, c)],
                 [_p("处理决定", lab), _p(decided, c)],
+                *([[_p("不予处罚的理由", lab), _p("\n".join(self.exemption(p)), c)]] if p.no_penalty_ground else []),
                 [_p("法制审核", lab), _p(REVIEW_OUTCOME_ZH.get(str(review.get("outcome")), "") if review else "未经法制审核", c)],
                 [_p("集体讨论", lab), _p(payload_of(discussed[-1]).conclusion if discussed else "未经集体讨论", c)],
                 [_p("负责人审批意见", lab),
@@ -776,17 +842,14 @@ class Builder:
     def decision(self) -> Iterator[Document]:
         for step in self.steps("make_decision"):
             p = payload_of(step)
-            title = OUTCOME_TITLE.get(Outcome(p.outcome or "penalty"), "行政处罚决定书")
-            party = self.data.party
-            who = [f"当事人：{p.party_name or self.state.party_name}"]
-            if party is not None and party.kind.value == "organisation":
-                who += [f"统一社会信用代码：{party.uscc}", f"法定代表人：{party.legal_representative}"]
-            elif party is not None:
-                who += [f"身份证件号码：{party.id_number}"]
-            who.append(f"地址：{p.party_address or (party.address if party else '')}")
+            title = DECISION_TITLE_ZH.get(p.outcome or "penalty", "行政处罚决定书")
+            if p.outcome == Outcome.NO_PENALTY.value:
+                yield Document("decision", title, p.document_no, step.day, self.no_penalty_decision(step, p))
+                continue
+            who = self.party_lines(p)
             cited = self.proof_of(step, p.evidence)
             body: list[Flowable] = [*self.head(title, p.document_no), *(_p(line, self.s.plain) for line in who), Spacer(1, 6),
-                                    _p(f"经查，{_sentence(p.facts)}", self.s.body)]
+                                    _p(f"经查，{self.facts_with_elements(p)}", self.s.body)]
             if cited:
                 body.append(_p("上述事实有以下证据证明：" + "；".join(f"{n}. {c}" for n, c in enumerate(cited, 1)) + "。", self.s.body))
             if p.reasons:
@@ -800,9 +863,7 @@ class Builder:
                                    + (f"：{_sentence(p.orders)}" if p.orders else "。"), self.s.body))
                 body.append(_p(p.compliance, self.s.body))
             elif p.basis:
-                if p.outcome == Outcome.NO_PENALTY.value and p.violation:
-                    body.append(_p(f"本机关认为，当事人的上述行为违反了{p.violation}的规定。", self.s.body))
-                body.append(_p(f"依据{p.basis}，本机关决定：{ {'no_penalty': '不予行政处罚', 'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.outcome), '')}。", self.s.body))
+                body.append(_p(f"依据{p.basis}，本机关决定：{ {'dismissal': '撤销案件', 'transfer': '将本案移送司法机关'}.get(str(p.outcome), '')}。", self.s.body))
             if step.hash in self.data.powers:
                 body.append(_p(self.data.powers[step.hash], self.s.body))
             if p.remedies:
@@ -824,6 +885,58 @@ class Builder:
                                      self.agency_name, _day(step.day))]
             yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
 
+    def party_lines(self, p: Decision) -> list[str]:
+        """当事人 and their particulars, as the head of a decision states them."""
+        party = self.data.party
+        who = [f"当事人：{p.party_name or self.state.party_name}"]
+        if party is not None and party.kind.value == "organisation":
+            who += [f"统一社会信用代码：{party.uscc}", f"法定代表人：{party.legal_representative}"]
+        elif party is not None:
+            who += [f"身份证件号码：{party.id_number}"]
+        who.append(f"地址：{p.party_address or (party.address if party else '')}")
+        return who
+
+    def no_penalty_decision(self, step: Step, p: Decision) -> list[Flowable]:
+        """不予行政处罚决定书, after the model form: the party; the case filed and investigated; the facts with their
+        elements and evidence; the provision broken and the one that would punish it; why no penalty is given,
+        under which paragraph of 行政处罚法第三十三条, with the conditions the record established (what was minor,
+        the harm, when and how it was corrected, and the evidence of it); the decision not to penalise; the
+        order to correct (Art. 28); the education given (Art. 33 ¶3: what, when, how); the routes of review."""
+        body: list[Flowable] = [*self.head("不予行政处罚决定书", p.document_no), *(_p(line, self.s.plain) for line in self.party_lines(p)),
+                                Spacer(1, 6)]
+        if self.state.filed_on:
+            body.append(_p(f"当事人{p.party_name or self.state.party_name}涉嫌{self.state.cause}一案，本机关于{_day(self.state.filed_on)}"
+                           "立案调查，现已调查终结。", self.s.body))
+        body.append(_p(f"经查，{self.facts_with_elements(p)}", self.s.body))
+        cited = self.proof_of(step, p.evidence)
+        if cited:
+            body.append(_p("上述事实有以下证据证明：" + "；".join(f"{n}. {c}" for n, c in enumerate(cited, 1)) + "。", self.s.body))
+        if p.reasons:
+            body.append(_p(_sentence(p.reasons), self.s.body))
+        broken = f"本机关认为，当事人的上述行为违反了{_violated(p)}的规定" if (p.violation or p.basis) else "本机关认为"
+        punished = f"，依据{p.basis}应当给予行政处罚" if p.violation and p.basis else ""
+        ground = str(p.no_penalty_ground or "")
+        if ground:
+            because = _exemption_sentence(ground, p, [self.named_proof(h) for h in p.exemption_evidence])
+            body.append(_p(f"{broken}{punished}。鉴于{because}，根据{p.exemption_basis}的规定，本机关决定：不予行政处罚。", self.s.body))
+        else:  # a record made before the ground was recorded: its basis as it stood
+            body.append(_p(f"{broken}{punished}。依据{p.basis or '—'}，本机关决定：不予行政处罚。", self.s.body))
+        if p.measures or p.orders:
+            ordered = "、".join(m.removeprefix("责令") for m in p.measures) or "改正"
+            body.append(_p("依据《中华人民共和国行政处罚法》第二十八条第一款，责令当事人" + ordered
+                           + (f"：{_sentence(p.orders)}" if p.orders else "。"), self.s.body))
+        if p.education:
+            when = f"于{_day(p.educated_on)}" if p.educated_on else ""
+            how = f"以{p.education_form.rstrip('。')}的方式" if p.education_form else ""
+            body.append(_p(f"根据《中华人民共和国行政处罚法》第三十三条第三款，本机关已{when}{how}对当事人进行了教育：{_sentence(p.education)}",
+                           self.s.body))
+        if step.hash in self.data.powers:
+            body.append(_p(self.data.powers[step.hash], self.s.body))
+        if p.remedies:
+            body.append(_p(p.remedies, self.s.body))
+        body += self.signatures(f"{p.agency_name or self.agency_name}（印章）", _day(step.day))
+        return body
+
     def service_receipt(self) -> Iterator[Document]:
         """送达回证: the document and its number, the recipient, when, where and how it was served, the
         recipient's signature and the day they wrote on it (or, left at the address, the refusal with its
@@ -835,8 +948,9 @@ class Builder:
             doc = str(p.document)
             servers = list(p.officers) or [step.actor]
             entries = list(p.signatures or ())
+            served = served_document_zh(doc, issued.get(doc))
             rows = [
-                [_p("送达文书名称及文号", lab), _p(f"{SERVED_DOCUMENT_ZH.get(doc, doc)}  {issued.get(doc, {}).get('document_no', '')}", c)],
+                [_p("送达文书名称及文号", lab), _p(f"{served}  {issued.get(doc, {}).get('document_no', '')}", c)],
                 [_p("受送达人", lab), _p(p.recipient, c)],
                 [_p("送达时间", lab), _p(_day(step.day), c)],
                 [_p("送达地点", lab), _p(p.address or (self.data.party.address if self.data.party else ""), c)],
@@ -847,7 +961,7 @@ class Builder:
                 [_p("备注", lab), _p(SERVICE_NOTES.get(str(p.method), ""), c)],
             ]
             # a receipt has a number of its own only where the agency's policy numbers receipts
-            yield Document("service_receipt", f"送达回证（{SERVED_DOCUMENT_ZH.get(doc, doc)}）", p.document_no, step.day,
+            yield Document("service_receipt", f"送达回证（{served}）", p.document_no, step.day,
                            [*self.head("送达回证", p.document_no), _grid(rows, [0.28 * w, 0.72 * w])])
 
     def _witness_cell(self, p, entries) -> Flowable:
@@ -995,6 +1109,26 @@ def evaluation_flowables(sheet: Sheet, s: Styles) -> list[Flowable]:
             _grid(rows, [0.095 * w, 0.245 * w, 0.07 * w, 0.12 * w, 0.08 * w, 0.39 * w], label_cols=(), header=True), Spacer(1, 8),
             _p(f"评查结论：{conclusion_zh(sheet)}", s.plain),
             *([_p(f"评查人：{sheet.evaluator}    {_day(sheet.on)}", s.sign)] if sheet.evaluator else [])]
+
+
+RECORD_NAMES = {"record_inspection": "现场笔录", "record_inquiry": "询问笔录", "record_sampling": "抽样记录",
+                "record_statement": "陈述申辩笔录", "hold_hearing": "听证笔录"}
+
+
+def _exemption_sentence(ground: str, p: Any, proof: Sequence[str]) -> str:
+    """Why no penalty is given, in the words of 行政处罚法第三十三条 with what the record established for each."""
+    def said(text: Any) -> str:
+        return f"（{str(text).rstrip('。')}）" if text else ""
+
+    proved = f"，有{'、'.join(proof)}为证" if proof else ""
+    corrected = f"已于{_day(p.corrected_on)}改正{said(p.correction)}{proved}" if p.corrected_on else f"已及时改正{said(p.correction)}{proved}"
+    if ground == "minor_and_corrected":
+        return f"当事人的违法行为轻微{said(p.minor)}并{corrected}，没有造成危害后果{said(p.harm)}"
+    if ground == "first_violation_exemption":
+        return f"当事人系初次违法{said(p.first_violation)}，危害后果轻微{said(p.harm)}，并{corrected}"
+    if ground == "no_subjective_fault":
+        return f"当事人有证据足以证明没有主观过错{said(p.no_fault)}{proved}"
+    return f"当事人的情形属于{NO_PENALTY_GROUND_ZH.get(ground, ground)}"
 
 
 def _grade_zh(grade: Any) -> str:

@@ -93,6 +93,7 @@ class Proposal:
     benchmark_deviation: bool = False
     deviation_reason: str = ""
     violation: str = ""
+    facts_elements: tuple[tuple[str, str], ...] = ()  # (element, what was found), as the facts' elements
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Proposal:
@@ -106,6 +107,8 @@ class Proposal:
             benchmark_deviation=bool(payload.get("benchmark_deviation", False)),
             deviation_reason=str(payload.get("deviation_reason", "")),
             violation=str(payload.get("violation", "")),
+            facts_elements=tuple(sorted((str(k), str(v)) for k, v in (payload.get("facts_elements") or {}).items()))
+            if isinstance(payload.get("facts_elements"), Mapping) else (),
         )
 
     @property
@@ -124,6 +127,8 @@ class Proposal:
                     "basis": self.basis.strip(),
                     # the provision broken, since it is recorded apart from the penalty basis (older digests stay as they were)
                     **({"violation": self.violation.strip()} if self.violation.strip() else {}),
+                    # and the facts' elements, since they are recorded (older digests stay as they were)
+                    **({"facts_elements": dict(self.facts_elements)} if self.facts_elements else {}),
                 }
             )
         ).hexdigest()

@@ -21,10 +21,11 @@ from ..resources import load_json, resource_path
 from .case import CaseState, Outcome, Procedure, Proposal, Stage, Step
 from .discretion.grades import Grade
 from .handwriting import SIGNER_ZH, signer_rules
-from .labels import SERVICE_METHOD_ZH
-from .money import format_range, format_yuan
+from .labels import DECISION_TITLE_ZH, SERVICE_METHOD_ZH
+from .money import format_range, format_yuan, parse_yuan
 from .power_list import UNCHECKED_LINE, findings_of
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
+from .procedure.proposal import proposal_entry
 from .refusals import InvalidInput
 from .review import major_reasons, review_refusals
 from .versioning import parse_date
@@ -314,6 +315,40 @@ def _facts_backed(state: CaseState, ctx: Context, standard: Standard) -> Verdict
     return Verdict(True, f"决定书列明的{len(cited)}项证据均已登记（SHA-256 可核验）")
 
 
+def _facts_elements(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
+    """The decision states every fact its benchmark entry's provision needs (事实不清 is a veto ground), and the
+    amounts it found agree with the bases the benchmark ran on. A decision with them all is not thereby proved:
+    whether the evidence bears them out is the evaluator's judgment."""
+    decision = state.decision
+    outcome = str((decision or {}).get("outcome", ""))
+    if decision is None or outcome not in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
+        return Verdict(None, "无处罚或不予处罚决定")
+    bench = decision.get("benchmark") or state.benchmark
+    entry = proposal_entry(ctx.benchmarks, bench, state.cause_entry, state.act_date)
+    if entry is None or not entry.facts_elements:
+        return Verdict(None, "未适用列明事实要素的裁量基准条目，事实是否清楚由评查人员判断")
+    values = decision.get("facts_elements") if isinstance(decision.get("facts_elements"), Mapping) else {}
+    document = f"{DECISION_TITLE_ZH.get(outcome, '决定书')}{decision.get('document_no', '')}"
+    article = entry.penalty_basis.cite()
+    findings = [Finding(f"{document}认定的违法事实缺少“{e.name}”（适用{article}所需的事实要素）", (document,))
+                for e in entry.required_elements if not str(values.get(e.key, "")).strip()]
+    bases = ((bench or {}).get("input") or {}).get("bases") or {}
+    for e in entry.facts_elements:
+        if e.base is None or e.base.value not in bases or not str(values.get(e.key, "")).strip():
+            continue
+        try:
+            found = parse_yuan(str(values[e.key]))
+        except ValueError:
+            found = None
+        if found != int(bases[e.base.value]):
+            findings.append(Finding(f"{document}认定的{e.name}（{values[e.key]}）与裁量基准测算所用的{e.base.zh}"
+                                    f"{format_yuan(int(bases[e.base.value]))}不一致", (document,)))
+    if findings:
+        return Verdict(False, "事实不清：" + "；".join(f.text for f in findings), tuple(findings))
+    return Verdict(None, f"{document}载明{article}所需的事实要素：{'、'.join(e.name for e in entry.required_elements)}；"
+                         "证据是否确实、充分由评查人员判断")
+
+
 def _service(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     names = {"prior_notice": "告知书", "decision": "决定书", "hearing_notice": "听证通知书"}
     if not state.documents_issued:
@@ -506,6 +541,7 @@ CHECKS: dict[str, Callable[[CaseState, Context, Standard], Verdict]] = {
     "fine_within_statutory_range": _fine_in_range,
     "decision_contents": _decision_contents,
     "facts_backed_by_evidence": _facts_backed,
+    "facts_elements_recorded": _facts_elements,
     "service_receipts": _service,
     "payment_recorded": _payment,
     "case_file_generated": _generated,

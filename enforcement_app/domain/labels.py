@@ -9,6 +9,9 @@ declared title (``procedure.title_of``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 CASE_SOURCE_ZH = {"complaint": "投诉举报", "inspection": "监督检查", "referral": "其他部门移送", "report": "上级交办",
              "assigned": "指定管辖", "other": "其他"}
 EVIDENCE_KIND_ZH = {"documentary": "书证", "physical": "物证", "audiovisual": "视听资料", "electronic_data": "电子数据",
@@ -20,6 +23,28 @@ SERVICE_METHOD_ZH = {"direct": "直接送达", "left_at_address": "留置送达"
                      "entrusted": "委托送达", "forwarded": "转交送达", "public_notice": "公告送达"}
 SERVED_DOCUMENT_ZH = {"prior_notice": "行政处罚告知书", "hearing_notice": "听证通知书", "decision": "行政处罚决定书", "reminder": "催告书",
                       "transfer_letter": "涉嫌犯罪案件移送书"}
+DECISION_TITLE_ZH = {"penalty": "行政处罚决定书", "no_penalty": "不予行政处罚决定书", "dismissal": "撤销案件决定书",
+                     "transfer": "涉嫌犯罪案件移送书"}
+"""The document a decision is, by its outcome: what a 送达回证 of the decision names."""
+
+
+def served_document_zh(document: str, issued: Mapping[str, Any] | None = None) -> str:
+    """The name of the document served: the decision by its outcome (a 不予行政处罚决定书 is not a 行政处罚决定书);
+    ``issued``: the document as issued (the decision's payload), if known."""
+    if document == "decision" and issued:
+        return DECISION_TITLE_ZH.get(str(issued.get("outcome") or "penalty"), SERVED_DOCUMENT_ZH["decision"])
+    return SERVED_DOCUMENT_ZH.get(document, document)
+
+
+NO_PENALTY_GROUND_ZH = {"minor_and_corrected": "违法行为轻微并及时改正，没有造成危害后果",
+                        "first_violation_exemption": "初次违法且危害后果轻微并及时改正",
+                        "no_subjective_fault": "当事人有证据足以证明没有主观过错",
+                        "other": "法律、法规规定的其他不予行政处罚情形"}
+"""Why no penalty is given: the three grounds of 行政处罚法第三十三条 (named as the circumstances of the benchmark
+catalogue that stand for them), or another statute's, cited in the decision."""
+NO_PENALTY_GROUND_BASIS = {"minor_and_corrected": "《中华人民共和国行政处罚法》第三十三条第一款",
+                           "first_violation_exemption": "《中华人民共和国行政处罚法》第三十三条第一款",
+                           "no_subjective_fault": "《中华人民共和国行政处罚法》第三十三条第二款"}
 REVIEW_CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer_qualification": "执法人员资格", "procedure": "程序是否合法",
                        "facts_and_evidence": "事实是否清楚、证据是否确凿", "law_applied": "适用法律是否准确",
                        "discretion_benchmark": "裁量基准适用是否适当", "within_powers": "是否超越职权", "documents": "文书是否规范",

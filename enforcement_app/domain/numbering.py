@@ -68,6 +68,9 @@ def parse_document_numbering(data: Any, where: str, defaults: DocumentNumbering 
         data = {}
     if not isinstance(data, Mapping):
         raise ValueError(f"{at}: 应为 JSON 对象")
+    stray = sorted(set(map(str, data)) - {"source", "prefixes"})
+    if stray:  # a misspelt key would otherwise leave every prefix as shipped without a word
+        raise ValueError(f"{at}: 未知的项目 {'、'.join(repr(k) for k in stray)}（可用：source、prefixes）")
     source = data.get("source", "")
     if not isinstance(source, str):
         raise ValueError(f"{at}.source: 应为文字")

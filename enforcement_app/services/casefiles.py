@@ -13,6 +13,7 @@ from typing import Any
 
 from ..domain.agency import Agency
 from ..domain.case import STAGE_ZH, CaseState, Stage, Step, step_day
+from ..domain.discretion.model import FactElement
 from ..domain.evaluation import (
     Mark,
     Sheet,
@@ -26,6 +27,7 @@ from ..domain.officers import Officer
 from ..domain.parties import Party
 from ..domain.power_list import describe_for_record, findings_of
 from ..domain.procedure import Context, draft, fold
+from ..domain.procedure.proposal import proposal_entry
 from ..domain.record import RecordedEvent
 from ..domain.refusals import Refusal, RuleViolation
 from ..store import events as event_store
@@ -55,6 +57,8 @@ class CaseFileData:
     signer: AgencySigner | None = None  # the agency's key and certificate on this device; None: the file goes unsigned
     draft: str = ""  # the hash given to a step not recorded yet, printed as a draft (see draft_case_file_data); "" for none
     powers: Mapping[str, str] = field(default_factory=dict)  # step hash -> its 职权来源 line (filing, decisions)
+    # the facts elements the case's benchmark entry declares, in its order: the names its records' elements print under
+    facts_elements: tuple[FactElement, ...] = ()
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -129,6 +133,7 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         sign_offs=case_sign_offs(services.db, services.reference.signing_keys(), events),
         signer=signer(services),
         powers=_powers(session, state),
+        facts_elements=case_elements(state, ctx),
     )
 
 
@@ -138,6 +143,12 @@ def _powers(session: SessionCore, state: CaseState) -> dict[str, str]:
     services = session.services
     found = findings_of(state, services.power_list_versions(), services.benchmarks())
     return {step_hash: describe_for_record(finding) for step_hash, finding in found.items()}
+
+
+def case_elements(state: CaseState, ctx: Context) -> tuple[FactElement, ...]:
+    """The facts elements of the benchmark entry the case's proposals were judged by (none without one)."""
+    entry = proposal_entry(ctx.benchmarks, state.benchmark, state.cause_entry, state.act_date)
+    return entry.facts_elements if entry is not None else ()
 
 
 def draft_case_file_data(session: SessionCore, case_ref: str, kind: str, payload: Mapping[str, Any]) -> CaseFileData:

@@ -60,6 +60,133 @@ CAUSES = [
 SIMPLE_ENTRY = "food_safety_125_2"
 
 
+class Found(NamedTuple):
+    """What the investigation of one demo case established: the facts as a decision tells them, the same facts as
+    the elements the benchmark entry needs, and the base amounts (yuan) those elements give the benchmark."""
+
+    facts: str
+    elements: dict[str, str]
+    bases: dict[str, str]
+    seen: str  # what the officers saw on site (the 现场笔录, the photos, the answer in the 询问笔录)
+    orders: str = ""  # the order to correct where it depends on the facts (the cause's otherwise)
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _yuan(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+FOODS = [  # (name, unit, price in yuan, shelf life in days, shelf life as the label states it)
+    ("“鲜乐”原味酸奶（200克/杯，预包装）", "杯", 6.5, 21, "21天"), ("“桃园”全麦切片面包（400克/袋，预包装）", "袋", 12.8, 7, "7天"),
+    ("“金禾”纯牛奶（250毫升/盒，预包装）", "盒", 4.5, 180, "6个月"), ("“香满楼”广式腊肠（500克/包，预包装）", "包", 38.0, 180, "180天"),
+    ("“田园记”速冻水饺（1千克/袋，预包装）", "袋", 26.9, 365, "12个月"), ("“乐享”夹心饼干（300克/盒，预包装）", "盒", 15.8, 270, "9个月"),
+]
+UNLABELLED = [  # (name, unit, price, what the label lacks)
+    ("进口夹心巧克力派（468克/盒）", "盒", 35.0, "外包装仅有韩文标识，无中文标签，未标注产品名称、配料表、原产国、国内代理商名称和地址"),
+    ("散装称重后自行分装的腰果仁（250克/袋）", "袋", 29.9, "分装后的预包装食品未标注生产日期、保质期、生产者名称和地址"),
+    ("进口橄榄油（750毫升/瓶）", "瓶", 128.0, "无中文标签，原标签上的生产日期、保质期未以中文标注"),
+]
+SUPPLIERS = ["惠州市惠城区鲜达食品商行", "惠州市仲恺兴隆副食品批发部", "东莞市万好食品贸易有限公司", "广州市白云区昌盛食品经营部"]
+ADVERTS = [  # (words in the party's name it suits, medium, what it sells, the words used)
+    (("装饰", "装修"), "店门口LED电子显示屏滚动播放的广告", "家庭装修设计和施工服务", "“全惠州最佳装修服务”“最高级环保材料”"),
+    (("食品", "餐饮", "烧腊", "超市", "便利"), "当事人微信公众号“{name}”发布的推文", "自制烧腊熟食", "“本地最佳口味”“国家级大厨主理”"),
+    (("电子", "科技", "塑胶"), "当事人网店的商品详情页面", "自产的塑胶电子计时器", "“行业最佳品质”“最高级工艺”"),
+    (("五金",), "当事人在店外设置的户外广告牌", "五金工具", "“惠州第一品牌”“最佳选择”"),
+]
+
+
+def _food_124(party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    name, unit, price, days, shelf = rng.choice(FOODS)
+    overdue = rng.randrange(3, 40)
+    produced = act_day - timedelta(days=days + overdue - rng.randrange(0, overdue))
+    expiry = produced + timedelta(days=days)
+    stock = rng.randrange(18, 160)
+    value = round(stock * price, 2)
+    supplier = rng.choice(SUPPLIERS)
+    bought = produced + timedelta(days=rng.randrange(1, max(2, days // 3)))
+    past = (found_on - expiry).days
+    facts = (f"{_cn(found_on)}，本局执法人员对当事人位于{party.address}的经营场所进行检查，发现其货架上陈列待售的{name}"
+             f"共{stock}{unit}，标签标注的生产日期为{_cn(produced)}，保质期{shelf}，已于{_cn(expiry)}到期，至检查时超过保质期{past}天。"
+             f"经查，上述食品系当事人于{_cn(bought)}从{supplier}购进，有进货单据为证；标价每{unit}{_yuan(price)}元，"
+             f"检查时尚未售出，货值金额{_yuan(value)}元，没有违法所得。当事人未按规定定期检查库存食品，未及时清理超过保质期的食品")
+    elements = {"food": name, "quantity": f"{stock}{unit}（陈列待售，尚未售出）", "production_date": _cn(produced),
+                "shelf_life": f"{shelf}（至{_cn(expiry)}）", "nonconformity": f"超过保质期{past}天",
+                "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}进货单据）"}
+    seen = f"货架上陈列待售的{name}共{stock}{unit}，标签标注生产日期{_cn(produced)}、保质期{shelf}，已超过保质期{past}天"
+    return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"}, seen)
+
+
+def _food_125(party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    name, unit, price, lack = rng.choice(UNLABELLED)
+    stock = rng.randrange(12, 90)
+    value = round(stock * price, 2)
+    supplier = rng.choice(SUPPLIERS)
+    bought = act_day - timedelta(days=rng.randrange(5, 40))
+    facts = (f"{_cn(found_on)}，本局执法人员在当事人位于{party.address}的经营场所检查时发现，当事人销售的{name}共{stock}{unit}，"
+             f"{lack}，不符合《中华人民共和国食品安全法》第六十七条第一款的规定。经查，上述食品系当事人于{_cn(bought)}从{supplier}购进，"
+             f"标价每{unit}{_yuan(price)}元，检查时尚未售出，货值金额{_yuan(value)}元，没有违法所得")
+    elements = {"food": name, "quantity": f"{stock}{unit}（库存待售）", "production_date": "中文标签未标注（外包装喷码无法辨识为生产日期）",
+                "label_defect": lack, "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}进货单据）"}
+    return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"}, f"当事人销售的{name}共{stock}{unit}，{lack}")
+
+
+def _advertising(party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    suited = [a for a in ADVERTS if any(w in party.name for w in a[0])]
+    _words, medium, product, words = rng.choice(suited or ADVERTS)
+    medium = medium.format(name=party.name)
+    cost = rng.choice([0, 800, 1500, 2600])
+    paid = f"支付制作费用{cost}元，有付款凭证为证" if cost else "由当事人自行制作发布，没有支付广告费用"
+    facts = (f"当事人自{_cn(act_day)}起，在{medium}中为推销{product}使用{words}等用语，至{_cn(found_on)}本局执法人员检查时仍在发布。"
+             f"该广告{paid}。当事人使用“最佳”“最高级”等绝对化用语发布广告，违反了《中华人民共和国广告法》第九条第（三）项的规定")
+    elements = {"product": product, "medium": medium, "words": words, "period": f"{_cn(act_day)}至{_cn(found_on)}（检查时仍在发布）",
+                "advertising_cost": str(cost)}
+    return Found(facts, elements, {}, f"{medium}中使用{words}等用语推销{product}", f"立即停止发布，删除{medium}中{words}等用语")
+
+
+def _fire(party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    boxes, width = rng.randrange(20, 80), rng.choice(["1.4", "1.6", "1.8"])
+    facts = (f"{_cn(found_on)}，本局执法人员检查发现，当事人在其位于{party.address}的厂房一楼通往东侧安全出口的疏散通道内堆放纸箱包装的货物"
+             f"约{boxes}箱，疏散通道宽度由{width}米减至不足0.5米，东侧安全出口被货物遮挡。经询问，当事人自{_cn(act_day)}起因仓库不足在通道内堆放货物")
+    elements = {"venue": f"当事人的生产厂房（{party.address}）", "location": "一楼通往东侧安全出口的疏散通道和东侧安全出口",
+                "conduct": f"堆放纸箱包装的货物约{boxes}箱，遮挡安全出口", "found_on": f"{_cn(found_on)}现场检查发现（现场笔录、照片）",
+                "effect": f"疏散通道宽度由{width}米减至不足0.5米"}
+    return Found(facts, elements, {}, f"厂房一楼通往东侧安全出口的疏散通道内堆放货物约{boxes}箱，安全出口被遮挡")
+
+
+def _planning(party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    area = rng.randrange(400, 800)
+    cost = area * 900
+    facts = (f"当事人于{_cn(act_day)}起在{party.address}厂区内未取得建设工程规划许可证搭建一层钢结构厂房，建筑面积约{area}平方米，"
+             f"高约8米，至{_cn(found_on)}检查时已完成主体结构。经核算，该工程造价为{cost}元（施工合同及结算单为证）。"
+             "经规划主管部门认定，该建筑位于工业用地范围内，尚可采取补办规划许可手续等改正措施消除对规划实施的影响")
+    elements = {"project": f"{party.address}厂区内的一层钢结构厂房", "scale": f"建筑面积约{area}平方米，一层，高约8米",
+                "permit": "未取得建设工程规划许可证", "built_period": f"{_cn(act_day)}开工，至{_cn(found_on)}检查时已完成主体结构",
+                "construction_cost": str(cost), "correction_measures": "限期补办建设工程规划许可手续（规划主管部门认定尚可改正）"}
+    return Found(facts, elements, {"construction_cost": str(cost)}, f"厂区内在建一层钢结构厂房，建筑面积约{area}平方米，未能出示建设工程规划许可证")
+
+
+def _training(party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    staff = rng.randrange(3, 12)
+    facts = (f"{_cn(found_on)}，本局执法人员检查发现，当事人于{_cn(act_day)}起新招用的{staff}名生产线操作工未经岗前安全生产教育和培训即上岗作业，"
+             "当事人未建立安全生产教育和培训档案，不能提供培训时间、内容、参加人员和考核结果的记录")
+    elements = {"untrained": f"新招用的生产线操作工{staff}名，{_cn(act_day)}起陆续上岗", "training": "岗前安全生产教育和培训，及安全生产教育和培训档案",
+                "found_on": f"{_cn(found_on)}现场检查发现（现场笔录、询问笔录）"}
+    return Found(facts, elements, {}, f"{staff}名新招用的生产线操作工未经岗前安全生产教育和培训即上岗作业")
+
+
+FINDINGS = {"food_safety_124_1": _food_124, "food_safety_125_1_2": _food_125, "advertising_57_1_advertiser": _advertising,
+            "fire_protection_60_1_3": _fire, "urban_planning_64_correctable": _planning, "work_safety_97_3": _training}
+"""How the investigation of a demo case of each cause comes out (a cause without one keeps its one-line facts)."""
+
+
+def _found(cause: DemoCause, party, act_day: date, found_on: date, rng: random.Random) -> Found:
+    make = FINDINGS.get(cause.entry)
+    return make(party, act_day, found_on, rng) if make else Found(cause.facts, {}, dict(cause.bases), cause.facts)
+
+
 def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_day: date, on: date, target: str) -> dict:
     """The demo officer's proposal: the middle of the recommended range of the benchmark (its top for a
     case that goes to a hearing, after a repeat violation), so that every demo fine is lawful."""
@@ -74,7 +201,8 @@ def _proposal(services: Services, entry: str, bases: dict[str, str], party, act_
         "benchmark": {"entry": entry, "bases": bases, "circumstances": circumstances},
         # as the decision states it: the benchmark applied and the grade found, not a suggestion
         "discretion": f"依据《{services.benchmark_set(assessment.benchmark_id, assessment.benchmark_version).name}》，"
-                      f"本案属{assessment.grade.zh}情形，罚款在{band.describe()}的幅度内确定。",
+                      + (f"本案属{assessment.grade.zh}情形，罚款在{band.describe()}的幅度内确定。" if assessment.grade.value != "no_penalty"
+                         else "当事人初次违法且危害后果轻微并及时改正，本案属不予处罚情形。"),
         "hearing": assessment.hearing_right.applies,
     }
 
@@ -212,6 +340,8 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             party = parties[n % len(parties)]
             # a case that goes to a hearing needs a penalty that carries the right (Art. 63): the advertising cause
             cause = CAUSES[2] if target == "hearing" else CAUSES[n % len(CAUSES)]
+            if target == "no_penalty":  # 首违不罚 as the published lists have it: absolute words in an advertisement, put right at once
+                cause = next((c for c in CAUSES if c.entry == "advertising_57_1_advertiser"), cause)
             pair = handler_pairs[n % len(handler_pairs)]
             start = today - timedelta(days=(200 if target == "investigation_overdue" else
                                             {"archived": 150, "closed": 110, "execution": 70}.get(target, 40)) + rng.randrange(0, 20))
@@ -225,6 +355,41 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             f.unlink()
         scratch.rmdir()
     return counts
+
+
+EDUCATION = {
+    "food_safety_124_1": "讲解《中华人民共和国食品安全法》第三十四条、第五十四条关于禁止经营超过保质期的食品、定期检查库存食品并及时清理的规定，"
+                         "督促当事人建立临期食品检查台账",
+    "food_safety_125_1_2": "讲解《中华人民共和国食品安全法》第六十七条、第九十七条关于预包装食品和进口食品中文标签的规定，督促当事人进货时查验标签",
+    "advertising_57_1_advertiser": "讲解《中华人民共和国广告法》第九条关于禁止使用绝对化用语的规定，督促当事人发布广告前自行审核广告内容",
+    "": "讲解当事人违反的法律规定及其法律责任，督促当事人依法经营",
+}
+"""What the head's education of a party not penalised covers (行政处罚法第三十三条第三款), by cause."""
+
+
+CORRECTIONS = {
+    "food_safety_124_1": "当事人当场将超过保质期的食品全部下架封存，次日在执法人员见证下销毁，并清查库存、建立临期食品检查台账",
+    "food_safety_125_1_2": "当事人当场将无中文标签的食品全部下架，退回供货者，并建立进货查验记录",
+    "advertising_57_1_advertiser": "当事人当即撤下、删除含有绝对化用语的广告内容",
+    "fire_protection_60_1_3": "当事人当天清除疏散通道内堆放的货物，安全出口恢复畅通",
+    "urban_planning_64_correctable": "当事人停止建设，并向规划主管部门申请补办建设工程规划许可手续",
+    "work_safety_97_3": "当事人组织全部新入职员工参加岗前安全生产教育和培训并考核合格，建立了安全生产教育和培训档案",
+}
+
+
+def _corrected(officer, case_id: str, party, ids, officers, pair, cause: DemoCause, t: _Timeline) -> dict[str, Any]:
+    """A first violation put right at once: the re-inspection (复查) that finds it corrected, and the conditions of
+    行政处罚法第三十三条第一款 the report rests on, with that record as their evidence."""
+    corrected = t.day(1)
+    done = CORRECTIONS.get(cause.entry, "当事人已按要求改正违法行为")
+    record = officer.perform(case_id, "record_inspection", _signed("record_inspection", {
+        "started_at": t.at(10), "ended_at": f"{corrected}T10:40", "place": party.address, "officers": ids, "certificates_shown": True,
+        "findings": f"复查发现：{done}。现场未再发现违法情形。", "present": party.legal_representative or party.name},
+        officers[pair[0]].name, officers[pair[1]].name))
+    return {"no_penalty_ground": "first_violation_exemption",
+            "first_violation": "经查询国家企业信用信息公示系统和本局执法办案记录，当事人两年内没有因同类违法行为受到行政处罚，属初次违法",
+            "harm": "违法行为持续时间短、影响范围小，没有造成人身、财产损害，没有接到相关投诉，危害后果轻微",
+            "corrected_on": corrected, "correction": f"{done}，复查时已全部落实", "exemption_evidence": [record]}
 
 
 def _close(officer, head, case_id: str, summary: str, t: _Timeline) -> None:
@@ -250,7 +415,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     a, b = (sessions[login] for login in pair)
     ids = [officers[pair[0]].id, officers[pair[1]].id]
     head = sessions["wangjg" if n % 2 else "zhaoli"]
-    cause_name, entry, violation, basis, facts, bases, kinds, orders, basis_for_person = cause
+    cause_name, entry, violation, basis, facts, _bases, kinds, orders, basis_for_person = cause
     is_org = party.kind.value == "organisation"
     basis = basis if is_org else basis_for_person or basis  # the clause follows the party
     if target == "simple":
@@ -276,10 +441,11 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         head.perform(case_id, "refuse_filing", {"reason": "经核查，违法事实不存在", "on": t.day(1)})
         return
     head.perform(case_id, "approve_filing", {"opinion": "同意立案调查", "on": t.day(1)})
-    t.day(1)
+    found = _found(cause, party, act_day, date.fromisoformat(t.day(1)), rng)
+    orders = found.orders or orders
     a.perform(case_id, "record_inspection", _signed("record_inspection", {
         "started_at": t.at(10), "ended_at": t.at(11), "place": party.address, "officers": ids, "certificates_shown": True,
-        "findings": f"现场检查发现：{facts}。", "present": party.legal_representative or party.name}))
+        "findings": f"现场检查发现：{found.seen}。", "present": party.legal_representative or party.name}))
     for k in range(2 if n % 3 else 1):
         taken = datetime.combine(t.now.date(), time(10, 10 + 7 * k))
         path = scratch / f"photo-{n}-{k}.jpg"
@@ -289,7 +455,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
             "collected_at": t.at(11), "place": party.address, "taken_at": taken.isoformat(timespec="minutes"),
             "taken_place": party.address, "taken_by": officers[pair[k % 2]].name,
             "witness": party.legal_representative or party.name,
-            "proves": f"{facts}（现场{'全景' if k == 0 else '细节'}）"})
+            "proves": f"{found.seen}（现场{'全景' if k == 0 else '细节'}）"})
     a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
@@ -298,20 +464,23 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         "person": {"name": party.legal_representative or party.name, "relation": "当事人" if not is_org else "法定代表人",
                    "id_number": party.id_number or person_id(random.Random(n))},
         "qa": [{"q": "我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？", "a": "看清了。"},
-               {"q": "请说明相关情况。", "a": f"{facts}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
+               {"q": "请说明相关情况。", "a": f"{found.seen}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
     if target.startswith("investigation"):
         return
     outcome = {"no_penalty": "no_penalty", "dismissal": "dismissal", "transfer": "transfer"}.get(target, "penalty")
     review_target = target in ("in_review", "returned", "disapproved", "approved", "hearing")
+    exemption = _corrected(a, case_id, party, ids, officers, pair, cause, t) if outcome == "no_penalty" else {}
     on = t.day(3)
-    plan = _proposal(services, entry, bases, party, act_day, date.fromisoformat(on), target)
+    plan = _proposal(services, entry, found.bases, party, act_day, date.fromisoformat(on), target)
     fine_now = plan["fine_fen"]
     # the default catalogue makes fines of 10,000 / 100,000 yuan and more major decisions; the cases meant
     # for legal review below that are flagged complex by their handler (also a catalogue item)
     major = review_target or fine_now >= (10_000_000 if is_org else 1_000_000)
-    report = {"outcome": outcome, "facts": facts, "violation": violation, "basis": basis, "discretion": plan["discretion"], "on": on,
+    report = {"outcome": outcome, "facts": found.facts, "violation": violation, "basis": basis, "discretion": plan["discretion"], "on": on,
               "complex": review_target and fine_now < (10_000_000 if is_org else 1_000_000),
-              "benchmark": plan["benchmark"]}
+              "benchmark": plan["benchmark"], **exemption}
+    if outcome in ("penalty", "no_penalty"):
+        report["facts_elements"] = found.elements
     if outcome == "penalty":
         report.update({"penalty_kinds": list(kinds), "fine_fen": fine_now})
     a.perform(case_id, "submit_investigation_report", report)
@@ -333,16 +502,19 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         if target in ("returned", "disapproved"):
             return
     if outcome != "penalty":
-        head.perform(case_id, "make_decision", {**report, "on": t.day(2),
-                                                 "reasons": "依据行政处罚法第三十三条第一款" if outcome == "no_penalty" else "",
-                                                 "evidence": []})
+        decided = t.day(2)
+        education = {"orders": f"{orders}；今后定期自查，不得再犯", "educated_on": decided, "education": EDUCATION.get(entry, EDUCATION[""]),
+                     "education_form": "在本局询问室当面约谈当事人（负责人），宣讲有关法律规定，并由其签收《依法经营告知书》"}
+        head.perform(case_id, "make_decision", {**report, "on": decided,
+                                                 "evidence": [e["sha256"] for e in a.view(case_id).state.evidence] if outcome == "no_penalty" else [],
+                                                 **(education if outcome == "no_penalty" else {})})
         if outcome == "no_penalty":
             a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
         _close(a, head, case_id, "依法处理完毕" if outcome != "transfer" else "涉嫌犯罪，已移送公安机关，依法结案", t)
         return
     t.day(1)
     a.perform(case_id, "issue_prior_notice", {"penalty_kinds": list(kinds),
-                                             "fine_fen": fine_now, "facts": facts, "violation": violation, "basis": basis, "on": t.day()})
+                                             "fine_fen": fine_now, "facts": found.facts, "violation": violation, "basis": basis, "on": t.day()})
     a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "prior_notice", "method": "direct", "recipient": party.name,
                                                                     "on": t.day()}, refused=n % 10 == 4))
     if target in ("notice", "approved"):

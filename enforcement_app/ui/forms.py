@@ -44,6 +44,7 @@ from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     EVIDENCE_KIND_ZH,
     HEARING_ABSENCE_ZH,
+    NO_PENALTY_GROUND_ZH,
     PAYMENT_CHANNEL_ZH,
     PRESERVATION_DISPOSAL_ZH,
     RECUSAL_DECISION_ZH,
@@ -67,10 +68,12 @@ Draft = Callable[[str, dict[str, Any], Callable[[str], None], Callable[[BaseExce
 class Field:
     key: str
     label: str
-    kind: str = "text"  # text, long, date, moment, yuan, choice, bool, officers, evidence, kinds, qa, person, checklist
+    kind: str = "text"  # text, long, date, moment, yuan, choice, bool, officers, evidence, kinds, qa, person, checklist, elements
     options: tuple[tuple[str, str], ...] = ()
     required: bool = True
     default: Any = None
+    shown_when: tuple[str, str] | None = None  # (key, value): asked only while the choice ``key`` is ``value``
+    hints: tuple[str, ...] = ()  # elements: what to write, per option
 
 
 PENALTY_KINDS = tuple((k.value, zh) for k, zh in PENALTY_KIND_ZH.items())
@@ -85,10 +88,34 @@ PROPOSAL = (
     Field("penalty_kinds", QT_TRANSLATE_NOOP("ActionDialog", "Penalty kinds"), "kinds", PENALTY_KINDS, required=False),
     Field("fine_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Fine (yuan)"), "yuan", required=False),
     Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Facts found"), "long"),
+    # the elements of the case's benchmark entry; the workspace gives them (and drops the field when there are none)
+    Field("facts_elements", QT_TRANSLATE_NOOP("ActionDialog", "Facts as elements"), "elements", required=False),
     Field("violation", QT_TRANSLATE_NOOP("ActionDialog", "Provision violated"), "text", required=False),
     Field("basis", QT_TRANSLATE_NOOP("ActionDialog", "Penalty provision"), "text"),
     Field("discretion", QT_TRANSLATE_NOOP("ActionDialog", "Use of the discretion benchmark"), "long", required=False),
     Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Written reason for deviating from the benchmark"), "long", required=False),
+)
+
+NO_PENALTY = ("outcome", "no_penalty")
+NO_PENALTY_GROUNDS = tuple(NO_PENALTY_GROUND_ZH.items())
+# why no penalty is given and what the record establishes for it (行政处罚法第三十三条), asked when no penalty is proposed
+EXEMPTION = (
+    Field("no_penalty_ground", QT_TRANSLATE_NOOP("ActionDialog", "Ground for no penalty"), "choice", NO_PENALTY_GROUNDS, shown_when=NO_PENALTY),
+    Field("exemption_basis", QT_TRANSLATE_NOOP("ActionDialog", "Provision for no penalty (another statute's ground)"), required=False,
+          shown_when=NO_PENALTY),
+    Field("minor", QT_TRANSLATE_NOOP("ActionDialog", "What was minor"), "long", required=False, shown_when=NO_PENALTY),
+    Field("first_violation", QT_TRANSLATE_NOOP("ActionDialog", "How it was established as a first violation"), "long", required=False,
+          shown_when=NO_PENALTY),
+    Field("harm", QT_TRANSLATE_NOOP("ActionDialog", "Harm (none, or slight)"), "long", required=False, shown_when=NO_PENALTY),
+    Field("corrected_on", QT_TRANSLATE_NOOP("ActionDialog", "Corrected on"), "date", required=False, shown_when=NO_PENALTY),
+    Field("correction", QT_TRANSLATE_NOOP("ActionDialog", "How it was corrected"), "long", required=False, shown_when=NO_PENALTY),
+    Field("no_fault", QT_TRANSLATE_NOOP("ActionDialog", "Facts showing no fault"), "long", required=False, shown_when=NO_PENALTY),
+    Field("exemption_evidence", QT_TRANSLATE_NOOP("ActionDialog", "Evidence of the above"), "kinds", required=False, shown_when=NO_PENALTY),
+)
+EDUCATION = (  # 行政处罚法第三十三条第三款
+    Field("education", QT_TRANSLATE_NOOP("ActionDialog", "Education given: what"), "long", required=False, shown_when=NO_PENALTY),
+    Field("educated_on", QT_TRANSLATE_NOOP("ActionDialog", "Education given: when"), "date", required=False, shown_when=NO_PENALTY),
+    Field("education_form", QT_TRANSLATE_NOOP("ActionDialog", "Education given: how"), required=False, shown_when=NO_PENALTY),
 )
 
 FORMS: dict[str, tuple[Field, ...]] = {
@@ -116,7 +143,7 @@ FORMS: dict[str, tuple[Field, ...]] = {
     "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", tuple(APPROVAL_MATTER_ZH.items())),
                          Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"), Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False),
                          Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), required=False), Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), required=False)),
-    "submit_investigation_report": (*PROPOSAL, Field("complex", QT_TRANSLATE_NOOP("ActionDialog", "Complex case (collective discussion)"), "bool", default=False),
+    "submit_investigation_report": (*PROPOSAL, *EXEMPTION, Field("complex", QT_TRANSLATE_NOOP("ActionDialog", "Complex case (collective discussion)"), "bool", default=False),
                                     Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
     "submit_legal_review": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Case summary (facts, evidence, law, benchmark, officers and certificates)"), "long"),
                             Field("draft_decision", QT_TRANSLATE_NOOP("ActionDialog", "Draft decision"), "long"),
@@ -153,9 +180,10 @@ FORMS: dict[str, tuple[Field, ...]] = {
     "hold_hearing": (Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Date"), "date"), Field("chair", QT_TRANSLATE_NOOP("ActionDialog", "Chair"), "officer"), Field("transcript", QT_TRANSLATE_NOOP("ActionDialog", "Transcript"), "long"),
                      Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "record_hearing_report": (Field("content", QT_TRANSLATE_NOOP("ActionDialog", "Hearing report"), "long"), Field("recommendation", QT_TRANSLATE_NOOP("ActionDialog", "Recommendation"), "long")),
-    "make_decision": (*PROPOSAL, Field("evidence", QT_TRANSLATE_NOOP("ActionDialog", "Evidence relied on"), "evidence"),
+    "make_decision": (*PROPOSAL, *EXEMPTION, Field("evidence", QT_TRANSLATE_NOOP("ActionDialog", "Evidence relied on"), "evidence"),
                       Field("reasons", QT_TRANSLATE_NOOP("ActionDialog", "Reasons (on the statement and defence)"), "long", required=False),
                       Field("orders", QT_TRANSLATE_NOOP("ActionDialog", "Order to correct: what and by when"), "long", required=False),
+                      *EDUCATION,
                       Field("based_on_transcript", QT_TRANSLATE_NOOP("ActionDialog", "Decided on the hearing transcript"), "bool", default=False)),
     "record_payment": (Field("amount_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Amount (yuan)"), "yuan"), Field("channel", QT_TRANSLATE_NOOP("ActionDialog", "Channel"), "choice",
                                                                             tuple(PAYMENT_CHANNEL_ZH.items())),
@@ -234,6 +262,8 @@ class ActionDialog(QDialog):
         body = QWidget()
         form = QFormLayout(body)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self._form = form
+        self.rows: dict[str, QWidget] = {}
         for field in self.fields:
             widget = self._widget(field, officers, evidence, defaults.get(field.key, field.default))
             widget.setObjectName(f"field_{field.key}")
@@ -251,6 +281,10 @@ class ActionDialog(QDialog):
             column.addWidget(error)
             label = tr("ActionDialog", field.label) + (" *" if field.required and field.kind != "bool" else "")
             form.addRow(label, holder)
+            self.rows[field.key] = holder
+        for key in {f.shown_when[0] for f in self.fields if f.shown_when and f.shown_when[0] in self.inputs}:
+            self.inputs[key].currentIndexChanged.connect(self._show_rows)
+        self._show_rows()
         if extra is not None:
             form.addRow(extra)
         scroll = QScrollArea()
@@ -298,6 +332,19 @@ class ActionDialog(QDialog):
         if confirm:
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("ActionDialog", "Sign and record"))
         self._as_opened = self.payload()
+
+    def shown(self, field: Field) -> bool:
+        """Whether the field is asked: always, or while the choice it depends on has its value."""
+        if field.shown_when is None:
+            return True
+        key, value = field.shown_when
+        control = self.inputs.get(key)
+        return control is None or control.currentData() == value
+
+    def _show_rows(self) -> None:
+        for field in self.fields:
+            if field.shown_when is not None:
+                self._form.setRowVisible(self.rows[field.key], self.shown(field))
 
     # --- widgets ------------------------------------------------------------------------------------------
 
@@ -367,6 +414,8 @@ class ActionDialog(QDialog):
             signers = default or tuple((role, "") for role in (rule.rows() if rule else ()))
             return SignaturesField(self.kind, signers, evidence, evidence,
                                    lambda: {k: v for k, v in self.payload().items() if k != "signatures"}, add_scan=self._add_scan)
+        if kind == "elements":
+            return ElementsField(field.options, field.hints, default if isinstance(default, Mapping) else {})
         if kind == "person":
             w = QLineEdit(str(default or ""))
             w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case, ID number"))
@@ -411,6 +460,8 @@ class ActionDialog(QDialog):
             return out
         if kind == "signatures":
             return w.entries()
+        if kind == "elements":
+            return w.values()
         if kind == "person":
             name, relation, id_number = ([*re.split("[，,]", w.text(), maxsplit=2), "", ""])[:3]
             person = {"name": name.strip(), "relation": relation.strip() or "当事人"}
@@ -420,8 +471,10 @@ class ActionDialog(QDialog):
     def payload(self) -> dict[str, Any]:
         data = {}
         for field in self.fields:
+            if not self.shown(field):
+                continue
             value = self.value(field)
-            if value in ("", [], None) and not field.required:
+            if value in ("", [], {}, None) and not field.required:
                 continue
             if field.key == "days" and value:
                 value = int(value) if str(value).isdigit() else value
@@ -502,3 +555,25 @@ class ActionDialog(QDialog):
         if general:
             self.message.setText("\n".join(general))
             self.message.show()
+
+
+class ElementsField(QWidget):
+    """The facts as the elements of the case's benchmark entry: one line per element, what to write shown in it
+    (``options``: (key, name) with ``*`` on a required one; ``hints`` in the same order)."""
+
+    def __init__(self, options: Sequence[tuple[str, str]], hints: Sequence[str], values: Mapping[str, Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.lines: dict[str, QLineEdit] = {}
+        for n, (key, name) in enumerate(options):
+            line = QLineEdit(str(values.get(key, "")))
+            line.setObjectName(f"element_{key}")
+            if n < len(hints) and hints[n]:
+                line.setPlaceholderText(hints[n])
+                line.setToolTip(hints[n])
+            self.lines[key] = line
+            layout.addRow(name, line)
+
+    def values(self) -> dict[str, str]:
+        return {key: line.text().strip() for key, line in self.lines.items() if line.text().strip()}

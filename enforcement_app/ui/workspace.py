@@ -4,6 +4,7 @@ every blocked action with its reason, evidence with preview and hash, and the pr
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,17 +34,18 @@ from PySide6.QtWidgets import (
 from ..casefile import list_documents, render_document, render_documents, render_step
 from ..domain.case import STAGE_ZH, Stage, stage_reached
 from ..domain.handwriting import signer_rules
-from ..domain.labels import APPROVAL_MATTER_ZH
+from ..domain.labels import APPROVAL_MATTER_ZH, served_document_zh
 from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
 from ..domain.procedure import ACTIONS, signed_kinds, title_of
+from ..domain.procedure.proposal import proposal_entry
 from ..domain.procedure.signed_content import ContentChange, shown, to_sign_again
 from ..domain.refusals import NotFound
 from ..services.changes import Changes
 from .discretion_panel import DiscretionPanel
-from .forms import FORMS, ActionDialog, Field
+from .forms import EXEMPTION, FORMS, ActionDialog, Field
 from .i18n import tr
 from .models import ListTableModel
 from .printing import ask_printer, open_in_viewer, print_document, raster_height, writes_pdf
@@ -52,6 +54,8 @@ from .worker import Job, Written
 STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, Stage.LEGAL_REVIEW, Stage.NOTICE,
            Stage.HEARING, Stage.DECIDED, Stage.EXECUTION, Stage.CLOSED, Stage.ARCHIVED)
 PROPOSAL_ACTIONS = ("submit_investigation_report", "make_decision")
+EXEMPTION_KEYS = frozenset(f.key for f in EXEMPTION)
+RECORD_KINDS = ("record_inspection", "record_inquiry", "record_sampling")  # 笔录 that can prove a correction
 # what the workspace shows besides the case's own record: handlers, officer choices and the certificates
 # the steps check (officer), thresholds and deadlines (policy, calendar), the discretion benchmarks
 SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks", "power_list")
@@ -328,8 +332,12 @@ class CaseWorkspace(QWidget):
                                  "fine_yuan": f"{proposal.fine_fen / 100:.2f}" if proposal.fine_fen else "",
                                  "facts": proposal.facts, "violation": proposal.violation, "basis": proposal.basis,
                                  "discretion": (s.report or {}).get("discretion", "")})
+            earlier = s.notice or s.report or {}
+            defaults["facts_elements"] = dict(earlier.get("facts_elements") or {})
             if kind == "make_decision":
                 defaults["evidence"] = [e.get("sha256") for e in s.evidence]
+                if (s.report or {}).get("outcome") == "no_penalty":  # the report's ground and conditions, to confirm
+                    defaults.update({k: v for k, v in (s.report or {}).items() if k in EXEMPTION_KEYS and v not in (None, "", [])})
         if kind == "issue_prior_notice" and s.proposal is not None:
             defaults.update({"penalty_kinds": list(s.proposal.penalty_kinds), "fine_yuan": f"{s.proposal.fine_fen / 100:.2f}",
                              "facts": s.proposal.facts, "violation": s.proposal.violation, "basis": s.proposal.basis})
@@ -347,6 +355,11 @@ class CaseWorkspace(QWidget):
                                       f"{st.at.strftime('%Y-%m-%d %H:%M')}　{names.get(st.actor, st.actor)}")
                             for st in reversed(s.steps))
             fields[0] = Field("corrects", fields[0].label, "choice", options)
+        if kind in PROPOSAL_ACTIONS:
+            fields = self._proposal_fields(fields, s)
+        if kind == "serve_document":  # each document by what it is: a 不予行政处罚决定书 is not a 行政处罚决定书
+            fields = [replace(f, options=tuple((code, served_document_zh(code, s.documents_issued.get(code))) for code, _ in f.options))
+                      if f.key == "document" else f for f in fields]
         violations = self.view.get("violations") or ()
         if violations:  # the provision broken is one of the benchmark entry's (the domain refuses any other)
             offered = tuple((v, v) for v in violations)
@@ -375,6 +388,24 @@ class CaseWorkspace(QWidget):
         self.last_dialog = dialog
         dialog.open()
         return dialog
+
+    def _proposal_fields(self, fields: list[Field], s) -> list[Field]:
+        """The elements of the case's benchmark entry to fill in (no such field without them), and the evidence and
+        笔录 of the case to prove the conditions of not penalising by."""
+        elements = self.view.get("elements") or ()
+        records = tuple((st.hash, f"{st.day.isoformat()} {title_of(st.kind)}") for st in s.steps if st.kind in RECORD_KINDS)
+        proof = tuple((str(e.get("sha256")), str(e.get("description", ""))) for e in s.evidence) + records
+        out = []
+        for f in fields:
+            if f.key == "facts_elements":
+                if not elements:
+                    continue
+                f = replace(f, options=tuple((e.key, e.name + (" *" if e.required else "")) for e in elements),
+                            hints=tuple(e.hint for e in elements))
+            elif f.key == "exemption_evidence":
+                f = replace(f, options=proof)
+            out.append(f)
+        return out
 
     # --- documents: printed at the moment they are made, or opened in the viewer ----------------------------
 
@@ -785,6 +816,12 @@ def _violations(services, state) -> tuple[str, ...]:
                  for b in entry.violation_basis)
 
 
+def _elements(services, state) -> tuple:
+    """The facts elements the case's benchmark entry declares (its report and decision give each)."""
+    entry = proposal_entry(services.benchmarks(), state.benchmark, state.cause_entry, state.act_date)
+    return entry.facts_elements if entry is not None else ()
+
+
 def _load(session, case_id: str) -> dict[str, Any]:
     view = session.view(case_id)
     services = session.services
@@ -811,5 +848,6 @@ def _load(session, case_id: str) -> dict[str, Any]:
         "evidence_files": {e["sha256"]: services.evidence.path_for(e["sha256"]) for e in state.evidence if e.get("sha256")},
         "sign_offs": view.sign_offs,
         "violations": _violations(services, state),
+        "elements": _elements(services, state),
         "to_sign_again": {kind: to_sign_again(state, kind) for kind in SIGNED_KINDS},
     }

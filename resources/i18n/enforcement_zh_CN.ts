@@ -4,6 +4,58 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>Facts as elements</source>
+        <translation>违法事实要素</translation>
+    </message>
+    <message>
+        <source>Ground for no penalty</source>
+        <translation>不予行政处罚的理由</translation>
+    </message>
+    <message>
+        <source>Provision for no penalty (another statute's ground)</source>
+        <translation>不予行政处罚的依据（其他法定情形的）</translation>
+    </message>
+    <message>
+        <source>What was minor</source>
+        <translation>违法行为轻微的情形</translation>
+    </message>
+    <message>
+        <source>How it was established as a first violation</source>
+        <translation>初次违法的认定</translation>
+    </message>
+    <message>
+        <source>Harm (none, or slight)</source>
+        <translation>危害后果（没有造成或者轻微）</translation>
+    </message>
+    <message>
+        <source>Corrected on</source>
+        <translation>改正日期</translation>
+    </message>
+    <message>
+        <source>How it was corrected</source>
+        <translation>改正的方式和结果</translation>
+    </message>
+    <message>
+        <source>Facts showing no fault</source>
+        <translation>没有主观过错的事实</translation>
+    </message>
+    <message>
+        <source>Evidence of the above</source>
+        <translation>证明上述情形的证据（证据材料或复查笔录）</translation>
+    </message>
+    <message>
+        <source>Education given: what</source>
+        <translation>教育的内容</translation>
+    </message>
+    <message>
+        <source>Education given: when</source>
+        <translation>教育日期</translation>
+    </message>
+    <message>
+        <source>Education given: how</source>
+        <translation>教育的方式</translation>
+    </message>
+    <message>
         <source>Print for signing…</source>
         <translation>打印供签名…</translation>
     </message>

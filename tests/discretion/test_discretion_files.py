@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enforcement_app.domain.discretion import (
+    BaseKind,
     BenchmarkFormatError,
     CaseFacts,
     Grade,
@@ -252,3 +253,75 @@ def test_no_version_in_force_at_the_act_is_refused(tmp_path):
         run(lib, date(2021, 6, 1), date(2022, 6, 1))
     with pytest.raises(UnknownEntry, match="没有条目 nope"):
         assess(lib, "nope", CaseFacts(PartyKind.PERSON, date(2022, 6, 1)), POLICY)
+
+
+# ---- facts elements (discretion-benchmark/2) -----------------------------------------------------------
+
+
+def make_set_2(**kwargs) -> dict:
+    """A /2 set: its entry names the facts its provision needs."""
+    data = make_set(**kwargs)
+    data["format"] = "discretion-benchmark/2"
+    data["entries"][0]["facts_elements"] = [
+        {"key": "venue", "name": "场所"},
+        {"key": "conduct", "name": "违法行为方式", "hint": "堆放的物品及数量"},
+        {"key": "photos", "name": "现场照片", "required": False},
+    ]
+    return data
+
+
+def test_a_set_of_format_2_names_each_entrys_facts_elements_and_round_trips():
+    benchmark = parse_benchmark_set(make_set_2(), "x.json", CATALOGUE)
+    entry = benchmark.entry("demo_1")
+    assert [e.name for e in entry.required_elements] == ["场所", "违法行为方式"]
+    assert entry.element("photos").required is False and entry.element("conduct").hint == "堆放的物品及数量"
+    dumped = dump_benchmark_set(benchmark)
+    assert dumped["format"] == "discretion-benchmark/2"
+    assert parse_benchmark_set(dumped, "x.json", CATALOGUE) == benchmark
+
+
+def test_a_set_of_format_1_has_no_elements_and_is_written_back_as_format_1():
+    benchmark = parse_benchmark_set(make_set(), "x.json", CATALOGUE)
+    assert benchmark.entry("demo_1").facts_elements == ()
+    assert dump_benchmark_set(benchmark)["format"] == "discretion-benchmark/1"
+
+
+def tiered_on_goods_value(d: dict) -> None:
+    d["entries"][0]["fines"][0]["amount"] = {"tiered_on": "goods_value", "tiers": [
+        {"below_yuan": "10000", "amount": {"unit": "yuan", "min": "1", "max": "2"}},
+        {"amount": {"unit": "multiple", "base": "goods_value", "min": "1", "max": "2"}}]}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d["entries"][0].pop("facts_elements"), "facts_elements"),
+        (lambda d: d["entries"][0].update(facts_elements=[]), "facts_elements"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(key="场所"), "facts_elements[1].key"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(key="venue"), "facts_elements[1].key"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(name="场所"), "facts_elements[1].name"),
+        (lambda d: d["entries"][0]["facts_elements"][1].pop("name"), "facts_elements[1].name"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(required="yes"), "facts_elements[1].required"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(unit="euro"), "facts_elements[1].unit"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(base="goods_value"), "facts_elements[1].base"),
+        (lambda d: d["entries"][0]["facts_elements"][1].update(kind="text"), "facts_elements[1].kind"),
+        # the goods value the fine is tiered on is a fact the case must establish
+        (tiered_on_goods_value, "facts_elements"),
+        (lambda d: d.update(format="discretion-benchmark/1"), "facts_elements"),  # /1 knows no elements
+    ],
+)
+def test_each_facts_element_error_names_file_entry_and_field(tmp_path, mutate, field):
+    data = make_set_2()
+    mutate(data)
+    path = write(tmp_path, "bad.json", data)
+    assert (str(path), "demo_1", field) in issues_of(path)
+
+
+def test_the_base_of_a_fine_is_a_required_amount_element(tmp_path):
+    data = make_set_2()
+    tiered_on_goods_value(data)
+    data["entries"][0]["facts_elements"].append({"key": "goods_value", "name": "货值金额", "unit": "yuan", "base": "goods_value"})
+    entry = parse_benchmark_set(data, "x.json", CATALOGUE).entry("demo_1")
+    assert entry.element("goods_value").amount and entry.bases_used == {BaseKind.GOODS_VALUE}
+    data["entries"][0]["facts_elements"][-1]["required"] = False
+    assert (str(write(tmp_path, "optional.json", data)), "demo_1", "facts_elements") in issues_of(tmp_path / "optional.json")

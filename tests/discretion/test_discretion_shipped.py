@@ -271,3 +271,16 @@ def test_optional_confiscation_is_not_recommended_as_a_penalty_kind():
     a = run("urban_planning_64_uncorrectable", construction_cost="1000000")
     assert a.penalty_kinds == {PenaltyKind.FINE}
     assert any(m.text == "不能拆除的，没收实物或者违法收入" and not m.mandatory for m in a.measures)
+
+
+def test_every_shipped_entry_names_its_facts_elements_with_the_bases_it_computes_from():
+    (benchmark,) = shipped_library().sets
+    assert benchmark.format == "discretion-benchmark/2"
+    for entry in benchmark.entries:
+        assert entry.required_elements, entry.id
+        assert entry.bases_used <= {e.base for e in entry.required_elements}, entry.id
+    food = benchmark.entry("food_safety_124_1")
+    assert [e.name for e in food.required_elements] == ["品名", "数量", "生产日期或批号", "保质期", "违法情形", "货值金额", "违法所得", "供货者"]
+    advert = benchmark.entry("advertising_57_1_publisher")
+    assert {"发布媒介和形式", "使用的用语", "发布期间", "广告费用"} <= {e.name for e in advert.required_elements}
+    assert advert.element("advertising_cost").base is BaseKind.ADVERTISING_COST

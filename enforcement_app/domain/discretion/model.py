@@ -1,4 +1,5 @@
-"""The benchmark-set file format (``discretion-benchmark/1``): dataclasses, validation, serialisation.
+"""The benchmark-set file format (``discretion-benchmark/2``, reading ``/1`` too): dataclasses, validation,
+serialisation.
 
 A file is parsed whole: every problem found is collected as a :class:`FormatIssue` naming the file, the
 entry and the field, and one :class:`BenchmarkFormatError` carries them all. Nothing is returned from a
@@ -25,7 +26,10 @@ from .grades import RANGE_GRADES, Grade
 from .legal_basis import LegalBasis, dump_basis, parse_basis
 from .validation import MISSING, BenchmarkFormatError, Collector, Reader
 
-FORMAT = "discretion-benchmark/1"
+FORMAT = "discretion-benchmark/2"
+FORMATS = ("discretion-benchmark/1", FORMAT)
+"""``/2`` adds each entry's facts elements (``facts_elements``, required there); a ``/1`` set, as an agency may
+have imported it before, has none and is read and written back as ``/1``."""
 
 
 class BaseKind(StrEnum):
@@ -153,6 +157,29 @@ class SeriousClause:
 
 
 @dataclass(frozen=True)
+class FactElement:
+    """One fact the entry's provision needs established before it is applied (事实要素): the food and its
+    quantity, dates and value under 食品安全法第一百二十四条, the medium, words, period and fee of an
+    advertisement under 广告法第五十七条. A case's report and decision record each one; a required one
+    missing leaves the facts unclear (事实不清). ``unit == "yuan"``: an amount, recorded in yuan; ``base``: the
+    benchmark base the amount is (the goods value the fine is tiered on), which the two must agree on."""
+
+    key: str  # ASCII, unique in the entry (goods_value)
+    name: str  # the Chinese name printed (货值金额)
+    required: bool = True
+    unit: str = ""  # "" (words) or "yuan"
+    base: BaseKind | None = None
+    hint: str = ""  # what to write, shown with the input
+
+    @property
+    def amount(self) -> bool:
+        return self.unit == "yuan"
+
+
+ELEMENT_UNITS = ("yuan",)
+
+
+@dataclass(frozen=True)
 class BenchmarkEntry:
     id: str
     cause: str
@@ -165,6 +192,27 @@ class BenchmarkEntry:
     serious: SeriousClause | None = None
     circumstances: tuple[Circumstance, ...] = ()  # entry-specific, beside the shared catalogue
     note: str | None = None
+    facts_elements: tuple[FactElement, ...] = ()  # none in a /1 set
+
+    def element(self, key: str) -> FactElement | None:
+        return next((e for e in self.facts_elements if e.key == key), None)
+
+    @property
+    def required_elements(self) -> tuple[FactElement, ...]:
+        return tuple(e for e in self.facts_elements if e.required)
+
+    @property
+    def bases_used(self) -> frozenset[BaseKind]:
+        """The bases the entry's fines and confiscations are computed or valued from."""
+        used = {m.base for m in self.measures if m.base is not None}
+        for rule in self.fines:
+            amount = rule.amount
+            if isinstance(amount, TieredAmount):
+                used.add(amount.base)
+                used.update(t.amount.base for t in amount.tiers if t.amount.base is not None)
+            elif amount.base is not None:
+                used.add(amount.base)
+        return frozenset(used)
 
     def fine_for(self, party: PartyKind) -> FineRule | None:
         for rule in self.fines:
@@ -205,6 +253,7 @@ class BenchmarkSet:
     split_rules: SplitRules
     entries: tuple[BenchmarkEntry, ...]
     name: str = ""
+    format: str = FORMAT  # the format it was read in, and is written back in
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {entry.id: entry for entry in self.entries})
@@ -331,7 +380,50 @@ def _parse_fine(reader: Reader, party_taken: set[PartyKind]) -> FineRule | None:
     return FineRule(frozenset(parties), amount, basis, frozenset(alternatives), condition)
 
 
-def _parse_entry(data: Any, errors: Collector, index: int, catalogue: CircumstanceCatalogue) -> BenchmarkEntry | None:
+def _ascii_key(value: str) -> bool:
+    return all(ch.isascii() and (ch.isalnum() or ch in "_-.") for ch in value)
+
+
+def _parse_elements(reader: Reader) -> tuple[FactElement, ...] | None:
+    """``facts_elements``: at least one; keys and names unique; an amount (``unit: yuan``) may name the base it is."""
+    elements: list[FactElement] = []
+    items = list(reader.objects("facts_elements"))
+    if "facts_elements" in reader.data and not items:
+        reader.fail("facts_elements", "至少列出一项事实要素")
+    complete = True
+    for path, item in items:
+        r = Reader(item, reader.errors, reader.entry, path)
+        if not r.ok:
+            complete = False
+            continue
+        r.check_keys({"key", "name", "required", "unit", "base", "hint"})
+        key, name = r.text("key"), r.text("name")
+        if key is not None and not _ascii_key(key):
+            r.fail("key", f"编号只能由 ASCII 字母、数字和 _-. 组成：{key!r}")
+        required = r.data.get("required", True)
+        if not isinstance(required, bool):
+            r.fail("required", "应为 true 或 false")
+        unit = r.text("unit", required=False) or ""
+        if unit and unit not in ELEMENT_UNITS:
+            r.fail("unit", f"取值应为 {'、'.join(ELEMENT_UNITS)} 之一，实际为 {unit!r}")
+        base = r.enum("base", BaseKind, required=False)
+        if base is not None and unit != "yuan":
+            r.fail("base", "作为基数的要素是金额，应写 \"unit\": \"yuan\"")
+        hint = r.text("hint", required=False) or ""
+        for taken, what in ((key, "key"), (name, "name")):
+            if taken is not None and any(getattr(e, what) == taken for e in elements):
+                r.fail(what, f"与本条目的另一要素重复：{taken}")
+        if base is not None and any(e.base == base for e in elements):
+            r.fail("base", f"基数 {base.value} 已由另一要素记录")
+        if key is None or name is None:
+            complete = False
+            continue
+        elements.append(FactElement(key, name, bool(required), unit, base, hint))
+    return tuple(elements) if complete and items else None
+
+
+def _parse_entry(data: Any, errors: Collector, index: int, catalogue: CircumstanceCatalogue,
+                 with_elements: bool = True) -> BenchmarkEntry | None:
     raw_id = data.get("id") if isinstance(data, Mapping) else None
     label = raw_id if isinstance(raw_id, str) and raw_id else f"entries[{index}]"
     reader = Reader(data, errors, label, "")
@@ -340,11 +432,11 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
     reader.check_keys(
         {
             "id", "cause", "violation_basis", "penalty_basis", "penalty_kinds", "measures", "fines",
-            "responsible_persons", "serious", "circumstances", "note",
+            "responsible_persons", "serious", "circumstances", "note", *(("facts_elements",) if with_elements else ()),
         }
     )
     entry_id = reader.text("id")
-    if entry_id is not None and not all(ch.isascii() and (ch.isalnum() or ch in "_-.") for ch in entry_id):
+    if entry_id is not None and not _ascii_key(entry_id):
         reader.fail("id", f"编号只能由 ASCII 字母、数字和 _-. 组成：{entry_id!r}")
     cause = reader.text("cause")
     violation = [
@@ -398,12 +490,13 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
             errors.add(label, f"{path}.id", f"与共享情节目录中的 {circumstance.id} 重名")
         local.append(circumstance)
     note = reader.text("note", required=False)
+    elements = _parse_elements(reader) if with_elements else ()
     if (
         entry_id is None or cause is None or penalty_basis is None or None in violation or None in measures
-        or None in fines or not kinds
+        or None in fines or not kinds or elements is None
     ):
         return None
-    return BenchmarkEntry(
+    entry = BenchmarkEntry(
         id=entry_id,
         cause=cause,
         violation_basis=tuple(violation),  # type: ignore[arg-type]
@@ -415,7 +508,14 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         serious=serious,
         circumstances=tuple(local),
         note=note,
+        facts_elements=elements,
     )
+    if with_elements:
+        # the base a fine is computed from, or a confiscation valued by, is a fact the case must establish
+        recorded = {e.base for e in elements if e.base is not None and e.required}
+        for base in sorted(entry.bases_used - recorded):
+            reader.fail("facts_elements", f"罚款或没收以{base.zh}（{base.value}）为据，应列为必备要素（\"base\": \"{base.value}\"）")
+    return entry
 
 
 def _parse_split(reader: Reader | None) -> SplitRules | None:
@@ -434,7 +534,7 @@ def _parse_split(reader: Reader | None) -> SplitRules | None:
 
 
 def parse_benchmark_set(data: Any, file: str, catalogue: CircumstanceCatalogue) -> BenchmarkSet:
-    """Validate a whole ``discretion-benchmark/1`` document; raise one error listing every issue."""
+    """Validate a whole ``discretion-benchmark/2`` (or ``/1``) document; raise one error listing every issue."""
     errors = Collector(file)
     reader = Reader(data, errors, "", "")
     if not reader.ok:
@@ -443,8 +543,9 @@ def parse_benchmark_set(data: Any, file: str, catalogue: CircumstanceCatalogue) 
         {"format", "id", "name", "issuing_body", "version", "effective_from", "effective_to", "description",
          "split_rules", "entries"}
     )
-    if reader.data.get("format") != FORMAT:
-        reader.fail("format", f"应为 {FORMAT}，实际为 {reader.data.get('format')!r}")
+    form = reader.data.get("format")
+    if form not in FORMATS:
+        reader.fail("format", f"应为 {' 或 '.join(FORMATS)}，实际为 {form!r}")
     set_id = reader.text("id")
     name = reader.text("name", required=False) or ""
     issuing_body = reader.text("issuing_body")
@@ -461,7 +562,7 @@ def parse_benchmark_set(data: Any, file: str, catalogue: CircumstanceCatalogue) 
     if "entries" in reader.data and not raw_entries:
         reader.fail("entries", "至少包含一个条目")
     for index, (_path, item) in enumerate(raw_entries):
-        entry = _parse_entry(item, errors, index, catalogue)
+        entry = _parse_entry(item, errors, index, catalogue, with_elements=form == FORMAT)
         if entry is None:
             continue
         if entry.id in seen:
@@ -471,7 +572,7 @@ def parse_benchmark_set(data: Any, file: str, catalogue: CircumstanceCatalogue) 
     if errors.issues:
         raise BenchmarkFormatError(errors.issues)
     assert set_id and issuing_body and version and start and description and split  # guaranteed by no issues
-    return BenchmarkSet(set_id, issuing_body, version, start, end, description, split, tuple(entries), name)
+    return BenchmarkSet(set_id, issuing_body, version, start, end, description, split, tuple(entries), name, str(form))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -563,12 +664,27 @@ def dump_entry(entry: BenchmarkEntry) -> dict[str, Any]:
         out["circumstances"] = [dump_circumstance(c) for c in entry.circumstances]
     if entry.note:
         out["note"] = entry.note
+    if entry.facts_elements:
+        out["facts_elements"] = [_dump_element(e) for e in entry.facts_elements]
+    return out
+
+
+def _dump_element(element: FactElement) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": element.key, "name": element.name}
+    if not element.required:
+        out["required"] = False
+    if element.unit:
+        out["unit"] = element.unit
+    if element.base is not None:
+        out["base"] = element.base.value
+    if element.hint:
+        out["hint"] = element.hint
     return out
 
 
 def dump_benchmark_set(benchmark: BenchmarkSet) -> dict[str, Any]:
     """The canonical JSON document; ``parse_benchmark_set`` of it gives an equal set."""
-    out: dict[str, Any] = {"format": FORMAT, "id": benchmark.id}
+    out: dict[str, Any] = {"format": benchmark.format, "id": benchmark.id}
     if benchmark.name:
         out["name"] = benchmark.name
     out.update(

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..case import CaseState, Outcome, Procedure, Proposal, Stage
 from ..discretion.numerals import from_int
+from ..forms import Form
 from ..money import format_yuan, parse_yuan
 from ..numbering import DECISION_DOCUMENT
 from ..officers import Role
@@ -139,6 +140,10 @@ class Decision(ProposalFields, P.Numbered):
     based_on_transcript: bool = P.flag()
     orders: str = P.text("责令改正的内容和期限", required=False)  # Art. 28 ¶1; required for a penalty
     measures: tuple[str, ...] = P.kept(())  # the benchmark entry's mandatory orders, stated by the decision
+    # a decision not to penalise records the education given the party (行政处罚法第三十三条第三款)
+    education: str = P.kept("", label="教育的内容")
+    educated_on: date | None = P.kept(None, label="教育日期")
+    education_form: str = P.kept("", label="教育的方式")
 
 
 # Words of a draft or of the app's own notes that a decision as issued may not carry (a decision states what
@@ -149,6 +154,7 @@ WORDED_FIELDS = {"facts": "认定的违法事实", "violation": "违反的法律
                  "reasons": "理由", "orders": "责令改正的内容和期限", "compliance": "履行方式和期限"}
 ORDER_KINDS = ("order_correction", "order_cessation", "order_demolition")
 CORRECTION_ARTICLE = "行政处罚法第二十八条第一款"
+EDUCATION_ARTICLE = "行政处罚法第三十三条第三款"
 
 
 def draft_wording(out: Mapping[str, Any]) -> list[Refusal]:
@@ -218,6 +224,8 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
         orders, refusals = measure_refusals(f.out)
         f.keep("measures", tuple(orders))
         f.problems += refusals
+    if outcome == Outcome.NO_PENALTY.value:
+        _no_penalty_decision(f, state, on, required=not ctx.replaying)
     f.problems += draft_wording(f.out)
     if outcome == Outcome.PENALTY.value and not f.raw.get("evidence"):
         f.problems.append(Refusal("decision_contents", "处罚决定书须载明认定事实所依据的证据（行政处罚法第五十九条）", "行政处罚法第五十九条", "evidence"))
@@ -236,6 +244,28 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
             f.problem("based_on_transcript", "举行听证的，应当根据听证笔录作出决定（行政处罚法第六十五条）")
     f.problems += not_suspended(state, ctx)
     return f.done()
+
+
+def _no_penalty_decision(f: Form, state: CaseState, on: date | None, *, required: bool = True) -> None:
+    """A decision not to penalise still orders the violation corrected and states the entry's orders, and records the
+    education given the party: what, when and how (Art. 33 ¶3: 对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育).
+    Not ``required``: a decision from before these were asked for (a bundle's), read as far as it gives them."""
+    if not f.out.get("orders") and required:
+        f.problems.append(Refusal("correction_order", "不予行政处罚的，仍应责令当事人改正违法行为（行政处罚法第二十八条第一款）：请写明责令改正的内容和期限",
+                                  CORRECTION_ARTICLE, "orders"))
+    orders, _confiscations = measure_refusals(f.out)  # nothing is confiscated from a party not penalised
+    f.keep("measures", tuple(orders))
+    for key, label in (("education", "教育的内容"), ("education_form", "教育的方式")):
+        if not f.text(key, label, required=False) and required:
+            f.problems.append(Refusal("education_missing", f"对当事人依法不予行政处罚的，应当对当事人进行教育（{EDUCATION_ARTICLE}）：请写明{label}",
+                                      EDUCATION_ARTICLE, key))
+    educated = f.day("educated_on", "教育日期", required=False)
+    if educated is None and required and "educated_on" not in [r.field for r in f.problems]:
+        f.problems.append(Refusal("education_missing", f"请写明对当事人进行教育的日期（{EDUCATION_ARTICLE}）", EDUCATION_ARTICLE, "educated_on"))
+    elif educated is not None and on is not None and educated > on:
+        f.problem("educated_on", f"教育日期{educated.isoformat()}晚于决定日期{on.isoformat()}：决定书记录已经进行的教育")
+    elif educated is not None and state.filed_on is not None and educated < state.filed_on:
+        f.problem("educated_on", f"教育日期{educated.isoformat()}早于立案日期{state.filed_on.isoformat()}")
 
 
 def fixed_texts(ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ checked against them by the tests. Nothing here touches a database or a window.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -92,6 +93,9 @@ class Context:
     party: Party | None = None
     benchmarks: Any = None  # discretion.BenchmarkLibrary: shipped sets plus the agency's imported ones
     power_lists: Any = None  # every version of the agency's power list (Versioned[power_list.PowerList]); None: not checked
+    # an event recorded on another device, judged as a bundle brings it: what a record must hold that an earlier
+    # version did not ask of it (the facts' elements, the conditions of not penalising) is not asked again
+    replaying: bool = False
 
 
 Check = Callable[[CaseState, Context], list[Refusal]]
@@ -355,6 +359,8 @@ def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[s
     blocked = _blocked(state, ctx, act, separation=True, replaying=replaying)
     if blocked:
         raise RuleViolation(blocked)
+    if replaying and not ctx.replaying:
+        ctx = dataclasses.replace(ctx, replaying=True)
     clean = act.validate(state or CaseState(id=""), ctx, payload)
     check_recorded(act.payload, clean)
     return clean

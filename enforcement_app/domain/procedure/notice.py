@@ -70,7 +70,7 @@ def _fold_notice(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 def _v_notice(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(PriorNotice, {"outcome": Outcome.PENALTY.value, **raw}, ctx)
     on = f.day_read("on")
-    proposal_form(f, state, ctx, on=on, penalty_required=False)
+    proposal_form(f, state, ctx, on=on, penalty_required=False, elements_required=False)
     proposal = Proposal.from_payload(f.out)
     reasons = hearing_right(ctx, state.party_kind, proposal)
     declared = raw.get("hearing_right")

@@ -12,9 +12,10 @@ from ..case import CaseState, Outcome, Proposal
 from ..discretion.engine import CaseFacts, assess, check_penalty
 from ..discretion.grades import Grade
 from ..discretion.legal_basis import BasisQuery, citations, within
-from ..discretion.model import BaseKind
-from ..forms import Form
-from ..money import format_yuan
+from ..discretion.model import BaseKind, BenchmarkEntry, FactElement
+from ..forms import Form, shown
+from ..labels import NO_PENALTY_GROUND_BASIS, NO_PENALTY_GROUND_ZH
+from ..money import format_yuan, parse_yuan, to_yuan
 from ..penalties import PartyKind, PenaltyKind
 from ..refusals import InvalidInput, NotFound, Refusal, RuleViolation
 from . import payload as P
@@ -22,6 +23,9 @@ from .engine import Context
 
 OUTCOMES = tuple(o.value for o in Outcome if o != Outcome.NOT_FILED)
 PENALTY_KINDS = tuple(k.value for k in PenaltyKind)
+NO_PENALTY_GROUNDS = tuple(NO_PENALTY_GROUND_ZH)
+ELEMENT_MAX = 2000  # characters of one facts element
+ELEMENTS_MAX = 40  # facts elements of a case whose benchmark entry declares none
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,19 @@ class ProposalFields(P.Payload):
     deviation_reason: str = P.kept("", label="偏离裁量基准的书面理由")
     discretion: str = P.kept("", label="裁量基准适用说明")
     benchmark: Mapping[str, Any] | None = P.kept()  # the discretion assessment (entry, ranges, grade, messages)
+    # the facts as the elements the benchmark entry's provision needs: element key -> what was found (amounts in
+    # yuan as "3600.00"); beside ``facts``, the sentence that tells them
+    facts_elements: Mapping[str, Any] | None = P.kept(label="违法事实要素")
+    # no penalty (行政处罚法第三十三条): the ground and the conditions the record establishes for it
+    no_penalty_ground: str = P.kept("", label="不予行政处罚的理由")
+    exemption_basis: str = P.kept("", label="不予行政处罚的依据")
+    minor: str = P.kept("", label="违法行为轻微的情形")
+    first_violation: str = P.kept("", label="初次违法的认定")
+    harm: str = P.kept("", label="危害后果")
+    corrected_on: date | None = P.kept(None, label="改正日期")
+    correction: str = P.kept("", label="改正情况")
+    no_fault: str = P.kept("", label="没有主观过错的事实")
+    exemption_evidence: tuple[str, ...] = P.kept((), label="证明不予处罚情形的证据")
 
 
 def hearing_right(ctx: Context, party_kind: str, proposal: Proposal) -> list[str]:
@@ -55,7 +72,10 @@ def hearing_right(ctx: Context, party_kind: str, proposal: Proposal) -> list[str
     return reasons
 
 
-def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, penalty_required: bool) -> None:
+def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, penalty_required: bool,
+                  elements_required: bool = True) -> None:
+    """Read what a report, a notice or a decision proposes. ``elements_required``: the facts must be given as the
+    elements of the benchmark entry (the report and the decision; the notice carries those of the report)."""
     outcome = f.choice("outcome", "处理意见", OUTCOMES)
     kinds = f.choices("penalty_kinds", "处罚种类", PENALTY_KINDS)
     fine = f.fen("fine_fen", "罚款金额")
@@ -74,6 +94,9 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
                          reason=reason, declared=declared)
     if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
         _provisions(f, violation, basis, f.out.get("benchmark"))
+        facts_elements_form(f, state, ctx, on=on, required=elements_required and not ctx.replaying)
+    if outcome == Outcome.NO_PENALTY.value:
+        no_penalty_form(f, state, on=on, required=not ctx.replaying)
     if outcome == Outcome.PENALTY.value:
         if not kinds:
             f.problem("penalty_kinds", "给予处罚的，须写明处罚种类")
@@ -81,8 +104,8 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
             f.problem("fine_fen", "罚款金额应大于零")
         if PenaltyKind.FINE.value not in kinds and fine:
             f.problem("fine_fen", "未选择罚款却填写了罚款金额")
-    elif kinds or fine:
-        f.problem("penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类或罚款")
+    elif kinds or fine or f.out.get("confiscation_fen"):
+        f.problem("fine_fen" if fine and not kinds else "penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类、罚款或没收金额")
 
 
 def _provisions(f: Form, violation: str, basis: str, benchmark: Mapping[str, Any] | None) -> None:
@@ -228,3 +251,166 @@ def _apply_benchmark(
         "explanation": list(assessment.explanation),
     })
     f.keep("benchmark_deviation", declared or deviation)
+
+
+# --- the facts as elements -----------------------------------------------------------------------------
+
+
+def proposal_entry(library: Any, benchmark: Mapping[str, Any] | None, cause_entry: str, day: date | None) -> BenchmarkEntry | None:
+    """The benchmark entry a proposal is judged by: that of its assessment, in the set and version it ran under;
+    else the case's cause entry as in force on ``day`` (or its latest version). None when there is none."""
+    if library is None:
+        return None
+    entry_id = str((benchmark or {}).get("entry") or cause_entry or "").strip()
+    if not entry_id:
+        return None
+    ran_under = str((benchmark or {}).get("set") or "")
+    for held in library.sets:
+        if f"{held.id} {held.version}" == ran_under and held.entry(entry_id) is not None:
+            return held.entry(entry_id)
+    for when in (day, None):
+        try:
+            return library.entry(entry_id, when)
+        except NotFound:
+            continue
+    return None
+
+
+def facts_elements_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, required: bool) -> None:
+    """The facts as the elements the entry's provision needs (事实要素), given with the proposal or carried on from
+    the last one: each a declared element, an amount one read as yuan and agreeing with the base the benchmark
+    ran on, and (``required``) none of the required ones missing (事实不清、证据不足 is a veto of evaluation). A case
+    whose entry declares none (or that has no entry) may still record elements, under the names given."""
+    asked = f.raw.get("benchmark")
+    named = f.out.get("benchmark") or ({"entry": asked.get("entry")} if isinstance(asked, Mapping) and asked.get("entry") else None)
+    entry = proposal_entry(ctx.benchmarks, named, state.cause_entry, state.act_date or on or ctx.today)
+    given = f.raw.get("facts_elements")
+    if given in (None, "", {}):
+        given = (state.notice or state.report or {}).get("facts_elements")  # as the last proposal found them
+    if given in (None, "", {}):
+        given = {}
+    if not isinstance(given, Mapping):
+        f.problem("facts_elements", f"违法事实要素应为 {{要素: 内容}}，实际为 {shown(given)}")
+        return
+    declared = entry.facts_elements if entry is not None else ()
+    if not declared and len(given) > ELEMENTS_MAX:
+        f.problem("facts_elements", f"事实要素最多{ELEMENTS_MAX}项")
+        return
+    found: dict[str, str] = {}
+    amounts: dict[str, int] = {}
+    for key, value in given.items():
+        element = _element_named(declared, key)
+        if element is None:
+            f.problem(f"facts_elements.{key}", f"裁量基准条目 {entry.id} 没有事实要素“{shown(key)}”（可记录：{'、'.join(e.name for e in declared)}）"
+                      if entry is not None and declared else f"事实要素的名称应为1至40字，实际为 {shown(key)}")
+            continue
+        if value is not None and (not isinstance(value, str | int | float) or isinstance(value, bool)):
+            f.problem(f"facts_elements.{element.key}", f"{element.name}应为文字，实际为 {shown(value)}")
+            continue
+        text = "" if value is None else str(value).strip()
+        sub = Form({"value": text, "name": element.name})
+        sub.text("name", "事实要素的名称")
+        sub.text("value", element.name, required=False, max_len=ELEMENT_MAX)
+        if sub.problems:
+            f.problems += [Refusal(r.rule, r.message, r.article, f"facts_elements.{element.key}") for r in sub.problems]
+            continue
+        if not text:
+            continue
+        if element.amount:
+            try:
+                amounts[element.key] = parse_yuan(text)
+            except ValueError as exc:
+                f.problem(f"facts_elements.{element.key}", f"{element.name}应为金额（元）：{exc}")
+                continue
+            text = f"{to_yuan(amounts[element.key])}"
+        found[element.key] = text
+    if entry is None or not declared:
+        if found:
+            f.keep("facts_elements", found)
+        return
+    article = entry.penalty_basis.cite()
+    missing = [e.name for e in entry.required_elements if e.key not in found]
+    if required and missing:
+        f.problems.append(Refusal(
+            "facts_element_missing",
+            f"认定的违法事实缺少{'、'.join(f'“{m}”' for m in missing)}（适用{article}所需的事实要素）；"
+            "违法事实不清、证据不足的，不得给予行政处罚（行政处罚法第四十条）", article, "facts_elements"))
+    bases = ((f.out.get("benchmark") or {}).get("input") or {}).get("bases") or {}
+    for element in entry.facts_elements:
+        if element.base is None or element.key not in amounts or element.base.value not in bases:
+            continue
+        if amounts[element.key] != int(bases[element.base.value]):
+            f.problems.append(Refusal(
+                "facts_base_contradiction",
+                f"事实要素“{element.name}”为{format_yuan(amounts[element.key])}，裁量基准测算所用的{element.base.zh}却为"
+                f"{format_yuan(int(bases[element.base.value]))}：同一事实只能认定一个数额", article, f"facts_elements.{element.key}"))
+    if found:
+        f.keep("facts_elements", {e.key: found[e.key] for e in entry.facts_elements if e.key in found})
+
+
+def _element_named(declared: tuple[FactElement, ...], key: Any) -> FactElement | None:
+    """The declared element ``key`` is the key or the name of; without declarations, an element named ``key``."""
+    if declared:
+        return next((e for e in declared if str(key) in (e.key, e.name)), None)
+    name = key.strip() if isinstance(key, str) else ""
+    return FactElement(name, name) if 0 < len(name) <= 40 else None
+
+
+# --- no penalty (行政处罚法第三十三条) ----------------------------------------------------------------------
+
+EXEMPTION_CIRCUMSTANCES = ("minor_and_corrected", "first_violation_exemption", "no_subjective_fault")
+"""The grounds of Art. 33 are the circumstances of the benchmark catalogue that stand for them."""
+_CONDITIONS = {
+    "minor_and_corrected": (("minor", "违法行为轻微的情形"), ("harm", "没有造成危害后果的情况"),
+                            ("correction", "改正的方式和结果")),
+    "first_violation_exemption": (("first_violation", "初次违法的认定（如查询违法记录的情况）"), ("harm", "危害后果轻微的情况"),
+                                  ("correction", "改正的方式和结果")),
+    "no_subjective_fault": (("no_fault", "足以证明没有主观过错的事实"),),
+}
+
+
+def no_penalty_form(f: Form, state: CaseState, *, on: date | None, required: bool = True) -> None:
+    """A proposal not to penalise names its ground. On 行政处罚法第三十三条 it establishes that paragraph's conditions:
+    for ¶1 what was minor, that no harm (or only slight harm) followed, when and how it was corrected, with the
+    evidence of it; for ¶2 the facts that show no fault, with their evidence. Another statute's ground is cited
+    as such, never as Art. 33. Not ``required``: a record from before these were asked for (a bundle's), whose
+    ground and conditions are read as far as it gives them."""
+    circumstances = set(((f.out.get("benchmark") or {}).get("input") or {}).get("circumstances") or ())
+    named = [c for c in EXEMPTION_CIRCUMSTANCES if c in circumstances]
+    if f.raw.get("no_penalty_ground") in (None, "") and len(named) == 1:
+        f.raw["no_penalty_ground"] = named[0]  # the benchmark was run on that ground
+    ground = f.choice("no_penalty_ground", "不予行政处罚的理由", NO_PENALTY_GROUNDS, required=required)
+    if not ground:
+        return
+    basis = f.text("exemption_basis", "不予行政处罚的依据", required=ground == "other")
+    cites_art33 = "第三十三条" in basis and "行政处罚法" in basis
+    if ground == "other":
+        if cites_art33:
+            f.problem("exemption_basis", "依据行政处罚法第三十三条不予处罚的，应选择该条所列的理由并写明其条件")
+        return
+    article = NO_PENALTY_GROUND_BASIS[ground]
+    if basis and basis != article:
+        f.problem("exemption_basis", f"以“{NO_PENALTY_GROUND_ZH[ground]}”不予行政处罚的，依据为{article}")
+    f.keep("exemption_basis", article)
+    if circumstances and ground not in circumstances:
+        f.problem("no_penalty_ground", f"不予行政处罚的理由为“{NO_PENALTY_GROUND_ZH[ground]}”，裁量基准的情节中却没有这一情节："
+                                       "请在裁量基准中选定它，使测算与决定的理由一致")
+    for key, label in _CONDITIONS[ground]:
+        if not f.text(key, label, required=False) and required:
+            f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明{label}", article, key))
+    if ground != "no_subjective_fault":
+        corrected = f.day("corrected_on", "改正日期", required=False)
+        if corrected is None and required and "corrected_on" not in [r.field for r in f.problems]:
+            f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明改正的日期（及时改正）", article, "corrected_on"))
+        elif corrected is not None and on is not None and corrected > on:
+            f.problem("corrected_on", f"改正日期{corrected.isoformat()}晚于本文书的日期{on.isoformat()}：尚未改正的，不能以及时改正为由不予处罚")
+        elif corrected is not None and state.act_date is not None and corrected < state.act_date:
+            f.problem("corrected_on", f"改正日期{corrected.isoformat()}早于违法行为发生的日期{state.act_date.isoformat()}")
+    evidence = f.hashes("exemption_evidence", "证明不予处罚情形的证据")
+    known = {str(e.get("sha256")) for e in state.evidence} | {s.hash for s in state.steps}
+    if not evidence and required:
+        what = "改正情况" if ground != "no_subjective_fault" else "没有主观过错"
+        f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须列明证明{what}的证据（证据材料或复查笔录）", article,
+                                  "exemption_evidence"))
+    elif unknown := [h for h in evidence if h not in known]:
+        f.problem("exemption_evidence", f"证明不予处罚情形的证据不在本案的证据材料和笔录中：{unknown[0][:12]}…")
