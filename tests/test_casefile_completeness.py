@@ -74,3 +74,21 @@ def test_the_evaluation_finds_no_required_document_missing_in_a_closed_demo_file
         sheet = session.evaluation_sheet(case_id)
         missing = [f.text for line in sheet.lines for f in line.findings if f.text.startswith("缺少")]
         assert not missing, (case_id, missing)
+
+
+def test_the_evaluation_suggests_no_veto_and_full_points_for_every_closed_demo_file(demo):
+    """What the demo shows a new user and an evaluator first: closed files an evaluator would pass. Each
+    suggestion names its evidence; only what a file not yet archived cannot have (its cover filled in at
+    archiving, the archiving itself) is short."""
+    session, cases = _closed(demo)
+    for case_id in cases:
+        sheet = session.evaluation_sheet(case_id)
+        archived = session.view(case_id).state.stage.value == "archived"
+        for line in sheet.lines:
+            if line.suggestion is None:
+                continue
+            assert line.evidence, (case_id, line.item.id)
+            if line.item.group == "veto":
+                assert not line.suggestion.veto, (case_id, line.item.id, line.evidence)
+            elif archived or line.item.id not in ("form_cover", "form_archived"):
+                assert line.suggestion.score == line.item.points, (case_id, line.item.id, line.evidence)

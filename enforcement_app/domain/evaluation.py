@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from ..resources import load_json, resource_path
-from .case import CaseState, Outcome, Procedure, Proposal, Stage, Step
+from .case import OUTCOME_ZH, CaseState, Outcome, Procedure, Proposal, Stage, Step
 from .discretion.grades import Grade
 from .handwriting import SIGNER_ZH, signer_rules
 from .labels import DECISION_TITLE_ZH, SERVICE_METHOD_ZH
@@ -353,13 +353,18 @@ def _service(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     names = {"prior_notice": "告知书", "decision": "决定书", "hearing_notice": "听证通知书"}
     if not state.documents_issued:
         return Verdict(True, "没有需送达的文书（不适用）")
-    missing = [names.get(d, d) for d in state.documents_issued if d not in state.documents_served]
+    # a case dismissed (撤销案件) or transferred to the judicial organs has no decision served on the party (the
+    # case closes without it, as the closing rule says): only penalty and no-penalty decisions are served
+    unserved = {"decision"} if state.outcome in (Outcome.DISMISSAL, Outcome.TRANSFER) else set()
+    missing = [names.get(d, d) for d in state.documents_issued if d not in state.documents_served and d not in unserved]
     lines = [f"{names.get(d, d)}：{s.get('on', '')}，{SERVICE_METHOD_ZH.get(str(s.get('method', '')), s.get('method', ''))}"
              f"{'，送达人' + '、'.join(_officer_name(ctx, o) for o in s['officers']) if s.get('officers') else ''}"
              f"{'，受送达人签收' if s.get('receipt_signed') or _signed_receipt(s) else ''}"
              for d, s in state.documents_served.items()]
     if missing:
         return Verdict(False, "未送达：" + "、".join(missing))
+    if unserved:
+        lines.append(f"{OUTCOME_ZH.get(state.outcome, '')}的决定不向当事人送达")
     return Verdict(True, "；".join(lines))
 
 
