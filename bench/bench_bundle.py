@@ -37,7 +37,9 @@ def build(folder: Path, cases: int, evidence_mb: int):
     payload = {"started_at": "2025-03-04T10:00", "ended_at": "2025-03-04T11:00", "place": "惠州市仲恺高新区惠风路1号店内",
                "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
                "findings": "货架上有超过保质期的酸奶12盒，生产日期2024年12月1日，保质期21天。", "present": "刘某"}
-    payload = autosigned("record_inspection", payload, str)  # signed on the pad once; every step carries it
+    names = {o.id: o.name for o in (world.officer_a, world.officer_b)}
+    # signed on the pad once by the person present and both officers; every step carries it
+    payload = autosigned("record_inspection", payload, names.get)
     for n in range(cases):
         world.clock.set("2025-03-03T09:00")
         case_id = s.register_lead({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": f"投诉{n}",
