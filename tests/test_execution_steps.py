@@ -172,3 +172,38 @@ def test_the_court_is_asked_to_enforce_only_ten_days_after_a_served_reminder(wor
     for needle in ("催告书", "仲高新市监催告〔2025〕1号", "《行政处罚决定书》（仲高新市监处罚〔2025〕1号）", "罚款10,000.00元（大写：壹万元整）", "加处罚款1,500.00元（大写：壹仟伍佰元整）",
                    "合计11,500.00元（大写：壹万壹仟伍佰元整）", "十日内", "陈述和申辩", "申请人民法院强制执行"):
         assert needle in text, needle
+
+
+def test_the_preserved_evidence_is_listed_before_two_officers_and_the_list_signed(world):
+    """先行登记保存 (Art. 56): after the head's approval, the 先行登记保存证据通知书 lists the evidence and where it is
+    kept, made by two certified officers and signed by the party (or the person present) and both officers."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from enforcement_app.casefile import render_documents
+
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    world.clock.set("2025-03-07T12:00")
+    s = world.as_(world.officer_a)
+    listing = {"started_at": "2025-03-07T10:00", "ended_at": "2025-03-07T10:30", "place": "惠州市仲恺高新区惠风路1号店内",
+               "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
+               "items": "过期酸奶（250ml/盒）12盒", "kept_at": "当事人仓库（已加贴封条）"}
+    with pytest.raises(RuleViolation) as refused:  # no approved preservation yet
+        s.perform(case_id, "record_preservation", listing)
+    assert "no_preservation" in rules_of(refused.value)
+    s.perform(case_id, "request_approval", {"matter": "evidence_preservation", "reason": "证据可能灭失", "items": "过期酸奶12盒"})
+    request = next(iter(s.view(case_id).state.approvals_pending))
+    world.as_(world.head).perform(case_id, "decide_approval", {"request": request, "approved": True})
+    with pytest.raises(InvalidInput, match="执法人员（2人）"):  # the officers' signatures are asked for
+        s.perform(case_id, "record_preservation", {**listing, "signatures": []})
+    s.perform(case_id, "record_preservation", listing)  # signed on the pad (the test session signs for everyone named)
+    with pytest.raises(RuleViolation) as twice:
+        s.perform(case_id, "record_preservation", listing)
+    assert "preservation_recorded" in rules_of(twice.value)
+    reader = PdfReader(io.BytesIO(render_documents(world.as_(world.evaluator).case_file_data(case_id), ("preservation_record",))))
+    text = re.sub(r"\s+", "", reader.pages[0].extract_text())
+    assert "先行登记保存证据通知书" in text and "过期酸奶（250ml/盒）12盒" in text and "当事人仓库" in text and "七日内" in text
+    assert len(reader.pages[0].images) == 3  # the person present's signature and both officers'

@@ -506,6 +506,21 @@ class Builder:
                             *self.officers_signed(p.signatures),
                             *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day))])
 
+    def preservation_record(self) -> Iterator[Document]:
+        """先行登记保存证据通知书及清单 (行政处罚法第五十六条): what was listed, where it is kept, signed by the party
+        (or the person present) and both officers; the decision on it is due within seven days."""
+        for step in self.steps("record_preservation"):
+            p, w = payload_of(step), BODY_WIDTH
+            rows = [*self._record_head(p, step.day, "登记保存"), [_p("登记保存的证据", self.s.label), _p(p.items, self.s.cell)],
+                    [_p("保存地点", self.s.label), _p(p.kept_at, self.s.cell)]]
+            note = ("经本机关负责人批准，对上列证据先行登记保存。在此期间，当事人或者有关人员不得损毁、销毁或者转移证据；"
+                    "本机关将在七日内作出处理决定（《中华人民共和国行政处罚法》第五十六条）。")
+            yield Document("preservation_record", "先行登记保存证据通知书", "", step.day,
+                           [*self.head("先行登记保存证据通知书"), _grid(rows, [0.24 * w, 0.76 * w]), Spacer(1, 6), _p(note, self.s.body),
+                            *self.hand_signed(p.signatures, ("party", "present"), "当事人（在场人）签名"),
+                            *self.officers_signed(p.signatures),
+                            *self.signatures(f"执法人员：{'、'.join(self.name(o) for o in p.officers)}", _day(step.day))])
+
     def evidence_list(self) -> Iterator[Document]:
         evidence = self.state.evidence
         if not evidence:

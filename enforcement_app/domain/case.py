@@ -188,6 +188,7 @@ class CaseState:
     suspended: bool = False
     evidence: list[Mapping[str, Any]] = field(default_factory=list)
     preservation_open: bool = False
+    preservation_recorded: bool = False  # the approved preservation's 先行登记保存证据清单 is recorded
     closing_request: Mapping[str, Any] | None = None  # the 结案审批 asked of the head and not yet answered
     closed_on: date | None = None
     archive_no: str = ""

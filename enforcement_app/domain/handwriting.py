@@ -152,6 +152,9 @@ def signed_text(kind: str, payload: Mapping[str, Any]) -> str:
     if kind == "record_sampling":
         return (f"抽样记录 {_when(p.get('started_at'))}—{_when(p.get('ended_at'))} {_t(p.get('place'))}\n"
                 f"抽样物品：{_t(p.get('items'))}，数量：{_t(p.get('quantity'))}")
+    if kind == "record_preservation":
+        return (f"先行登记保存证据清单 {_when(p.get('started_at'))}—{_when(p.get('ended_at'))} {_t(p.get('place'))}\n"
+                f"证据：{_t(p.get('items'))}，保存地点：{_t(p.get('kept_at'))}")
     if kind == "record_simple_decision":
         return (f"当场行政处罚决定书 {_t(p.get('form_no'))}\n违法事实：{_t(p.get('facts'))}\n处罚依据：{_t(p.get('basis'))}\n"
                 f"罚款：{_fen(p)}")

@@ -309,7 +309,7 @@ class CaseWorkspace(QWidget):
         s = self.view["state"]
         extra = None
         defaults: dict[str, Any] = {}
-        if kind in ("record_inspection", "record_inquiry", "record_sampling", "serve_document", "record_statement"):
+        if kind in ("record_inspection", "record_inquiry", "record_sampling", "record_preservation", "serve_document", "record_statement"):
             defaults["officers"] = list(s.handlers)
         rule = signer_rules().get(kind)
         if rule is not None:  # a line per signer the record needs, named where the case knows the person

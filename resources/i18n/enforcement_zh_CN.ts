@@ -120,6 +120,14 @@
         <translation>违反的法律规定</translation>
     </message>
     <message>
+        <source>Evidence listed for preservation</source>
+        <translation>先行登记保存的证据（名称、规格、数量）</translation>
+    </message>
+    <message>
+        <source>Kept at</source>
+        <translation>保存地点</translation>
+    </message>
+    <message>
         <source>Started at (oral)</source>
         <translation>开始时间（口头）</translation>
     </message>

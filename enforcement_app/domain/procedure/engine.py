@@ -47,6 +47,7 @@ class ActionKind(StrEnum):
     REQUEST_APPROVAL = "request_approval"
     DECIDE_APPROVAL = "decide_approval"
     DECIDE_PRESERVATION_DISPOSAL = "decide_preservation_disposal"
+    RECORD_PRESERVATION = "record_preservation"
     RECORD_RECUSAL = "record_recusal"
     SUSPEND_CASE = "suspend_case"
     RESUME_CASE = "resume_case"

@@ -298,10 +298,41 @@ class PreservationDisposal(P.Payload):
 
 def _fold_disposal(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.preservation_open = False
+    s.preservation_recorded = False
 
 
 declare(ActionKind.DECIDE_PRESERVATION_DISPOSAL, "先行登记保存处理决定", stages=OPEN_STAGES, roles=(Role.OFFICER,), handler_only=True,
          pre=_preservation_open, payload=PreservationDisposal, fold=_fold_disposal)(plain(PreservationDisposal))
+
+
+def _preservation_to_record(state: CaseState, ctx: Context) -> list[Refusal]:
+    refusals = _preservation_open(state, ctx)
+    if not refusals and state.preservation_recorded:
+        refusals.append(Refusal("preservation_recorded", "经批准的先行登记保存已记录清单"))
+    return refusals or not_suspended(state, ctx)
+
+
+@dataclass(frozen=True)
+class Preservation(_investigative("先行登记保存")):
+    items: str = P.text("先行登记保存的证据（名称、规格、数量）", search=True)
+    kept_at: str = P.text("保存地点")
+    signatures: tuple[Mapping[str, Any], ...] = P.kept(())  # the party's (or the person present's) and both officers'
+
+
+def _fold_preservation(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    investigators_fold(s, step, p)
+    s.preservation_recorded = True
+
+
+@declare(ActionKind.RECORD_PRESERVATION, "先行登记保存证据", stages=INVESTIGATING, roles=(Role.OFFICER,), handler_only=True,
+         pre=_preservation_to_record, payload=Preservation, fold=_fold_preservation)
+def _v_preservation(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """先行登记保存 (行政处罚法第五十六条): after the head's approval, the evidence is listed where it is kept, before
+    two certified officers, and the list signed by the party (or the person present) and both officers."""
+    f = read(Preservation, raw, ctx)
+    _investigative_checks(state, ctx, f, "先行登记保存")
+    signatures_form(f, state, ActionKind.RECORD_PRESERVATION, raw)
+    return f.done()
 
 
 @dataclass(frozen=True)
