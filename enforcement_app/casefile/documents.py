@@ -21,6 +21,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.case import Outcome, Step
@@ -70,6 +71,32 @@ class Document:
     # who signs at the foot of every page (the interviewee of a 询问笔录) and their entry (None: a line to sign on)
     page_signer: tuple[str, Mapping[str, Any] | None] | None = None
     responsible: str = ""  # 责任者 in the contents; "" = as resources/casefile/order.json says for the kind
+
+
+SEAL_MARK = "（印章）"
+SEAL_SIZE = 40 * mm  # the diameter of an official round seal
+
+
+class _Sealed(Flowable):
+    """The agency's name (right-aligned, as the line it replaces) with its seal image centred over it, as a
+    stamp is pressed over the name on paper."""
+
+    def __init__(self, name: str, style: ParagraphStyle, png: bytes):
+        super().__init__()
+        self.text, self.style, self.png = name, style, png
+        self.name = _p(name, style)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        _w, self.text_height = self.name.wrap(available_width, available_height)
+        return available_width, max(self.text_height, SEAL_SIZE * 0.55)
+
+    def draw(self) -> None:
+        self.name.drawOn(self.canv, 0, 0)
+        text_width = min(self.width, stringWidth(self.text, self.style.fontName, self.style.fontSize))
+        centre = self.width - text_width / 2
+        self.canv.drawImage(ImageReader(io.BytesIO(self.png)), centre - SEAL_SIZE / 2, self.text_height / 2 - SEAL_SIZE / 2,
+                            SEAL_SIZE, SEAL_SIZE, mask="auto")
 
 
 class DocStart(Flowable):
@@ -296,7 +323,22 @@ class Builder:
         return []
 
     def signatures(self, *lines: str) -> list[Flowable]:
-        return [Spacer(1, 10), *(_p(line, self.s.sign) for line in lines)]
+        start = Spacer(1, 10)
+        start.keep_with_previous = True  # the agency's name and date never stand alone on a page (build_documents)
+        out: list[Flowable] = [start]
+        for line in lines:
+            seal = self.seal() if line.endswith(SEAL_MARK) else None
+            out.append(_Sealed(line.removesuffix(SEAL_MARK), self.s.sign, seal) if seal else _p(line, self.s.sign))
+        return out
+
+    def seal(self) -> bytes | None:
+        """The agency's electronic seal over its name on an issued document: only in a file the agency's key
+        signs (the PAdES signature is what makes the image a seal; an image alone proves nothing), never on a
+        draft or on paper meant for a stamp."""
+        agency = self.data.agency
+        if agency is None or not agency.seal_png or self.data.signer is None or self.data.paper_seal or self.drafting:
+            return None
+        return agency.seal_image
 
     def steps(self, *kinds: str) -> Iterator[Step]:
         """The case's steps of ``kinds``, in order. While a document is built inside a loop over them,
@@ -1301,8 +1343,20 @@ def build_documents(data: CaseFileData, styles: Styles, kinds: Sequence[str] | N
                 document.flowables.insert(0, _p(DRAFT_MARK, ParagraphStyle("draft", parent=styles.small, alignment=TA_RIGHT,
                                                                            textColor=colors.Color(0.7, 0.1, 0.1))))
             document.flowables += builder.corrections_of(document.step)
+            _keep_signature_with_text(document)
             documents.append(document)
     return documents
+
+
+def _keep_signature_with_text(document: Document) -> None:
+    """The signature block (the agency's name, its seal, the date) goes to the next page with the paragraph
+    before it rather than alone: a page holding only a seal and a date is what a records office sends back."""
+    flowables = document.flowables
+    at = next((n for n, f in enumerate(flowables) if getattr(f, "keep_with_previous", False)), None)
+    if at is None or at == 0 or not isinstance(flowables[at - 1], Paragraph):
+        return
+    end = next((n for n in range(at + 1, len(flowables)) if not isinstance(flowables[n], Paragraph | _Sealed)), len(flowables))
+    flowables[at - 1:end] = [KeepTogether(flowables[at - 1:end])]
 
 
 def _png_size(data: bytes) -> tuple[int, int]:

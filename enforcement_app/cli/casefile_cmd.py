@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -42,6 +43,7 @@ def add_parsers(sub: Any, session_of: SessionOf, acting_of: SessionOf) -> None:
     p.add_argument("--font", help="中文 TrueType 字体文件（.ttf/.ttc，集合可写 路径#序号），用于全部文字；"
                                   "或按用途分别指定：title=标题字体,body=正文字体,heading=标签字体,mono=哈希字体（未指定的用途照常查找）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    p.add_argument("--paper-seal", action="store_true", help="打印后加盖实物印章：文书印“（印章）”，不用电子印章图片")
     p.set_defaults(func=lambda services, args, out: cmd_export(services, args, out, session_of))
 
     p = sub.add_parser("evaluate", help="案卷评查：显示评查表（系统建议与评查人员评定），或记录评查人员的评定")
@@ -71,6 +73,11 @@ def _write(path: Path, data: bytes, force: bool) -> None:
     tmp.replace(path)
 
 
+def _data(session, case: str, args: argparse.Namespace):
+    data = session.case_file_data(case)
+    return dataclasses.replace(data, paper_seal=True) if args.paper_seal else data
+
+
 def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, session_of: SessionOf) -> int:
     session = session_of(services, args)
     font = find_font(args.font)
@@ -80,7 +87,7 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
         if args.out is None:
             raise InvalidInput.at("--out", "导出单个案卷须指定 --out 文件")
         start = time.perf_counter()
-        rendered = render_case_file(session.case_file_data(args.case), font)
+        rendered = render_case_file(_data(session, args.case, args), font)
         _write(args.out, rendered.pdf, args.force)
         _say_missing_glyphs(rendered, args.out.name)
         out.write(f"已导出 {args.out}：{len(rendered.documents)} 件文书，共 {rendered.pages} 页（编号 {rendered.numbered_pages} 页），"
@@ -97,7 +104,7 @@ def cmd_export(services: Services, args: argparse.Namespace, out: TextIO, sessio
     for n, row in enumerate(rows, 1):
         name = _safe_name(row["case_no"] or row["id"]) + ".pdf"
         try:
-            rendered = render_case_file(session.case_file_data(row["id"]), font)
+            rendered = render_case_file(_data(session, row["id"], args), font)
             _write(args.out_dir / name, rendered.pdf, args.force)
             _say_missing_glyphs(rendered, name)
             pages += rendered.pages

@@ -12,6 +12,7 @@ databases) and the commands that only read need no password.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import dataclasses
 import getpass
@@ -163,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = policy.add_parser("import", help="导入一个参数版本（格式同 resources/agency/policy.json 的 versions 中的一项）")
     q.add_argument("file", type=Path)
     q.set_defaults(func=cmd_policy_import)
+    p = sub.add_parser("seal", help="本机关的电子印章图片（管理员）")
+    seal = p.add_subparsers(dest="seal_command", required=True)
+    q = seal.add_parser("set", help="设置印章图片：透明背景的 PNG，近似正方形")
+    q.add_argument("file", type=Path)
+    q.set_defaults(func=cmd_seal)
+    q = seal.add_parser("clear", help="清除印章图片（文书印“（印章）”）")
+    q.set_defaults(func=cmd_seal)
     p = sub.add_parser("power-list", help="本机关的权责清单（可以处罚的法律条款或裁量基准条目及其职权来源）")
     powers = p.add_subparsers(dest="power_list_command", required=True)
     q = powers.add_parser("import", help="导入权责清单的版本（格式同 resources/agency/power_list.json；整份校验，不合格则整份不导入）")
@@ -551,6 +559,22 @@ def cmd_policy_import(services: Services, args: argparse.Namespace, out: TextIO)
     version = _json_file(args.file, "参数文件")
     _acting(services, args).set_policy(version)
     out.write(f"已导入参数版本 {version.get('version')}，自 {version.get('effective_from')} 起施行\n")
+    return 0
+
+
+def cmd_seal(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """The agency's electronic seal image: set from a PNG (transparent, square-ish), or cleared."""
+    session = _acting(services, args)
+    if args.seal_command == "clear":
+        session.set_agency({"seal_png": ""})
+        out.write("已清除电子印章图片：文书印“（印章）”，打印后加盖实物印章\n")
+        return 0
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput.at("file", f"无法读取印章图片 {args.file}：{exc.strerror or exc}") from exc
+    session.set_agency({"seal_png": base64.b64encode(data).decode()})
+    out.write(f"已设置电子印章图片（{len(data) // 1024} KB）：机关签章的案卷在签发的文书上加印\n")
     return 0
 
 

@@ -59,6 +59,7 @@ class CaseFileData:
     powers: Mapping[str, str] = field(default_factory=dict)  # step hash -> its 职权来源 line (filing, decisions)
     # the facts elements the case's benchmark entry declares, in its order: the names its records' elements print under
     facts_elements: tuple[FactElement, ...] = ()
+    paper_seal: bool = False  # printed to be stamped on paper: "（印章）" even where the agency has an electronic seal
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:

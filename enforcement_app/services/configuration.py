@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..domain.agency import Agency
+from ..domain.agency import Agency, seal_problem
 from ..domain.calendar import parse_year_schedule
 from ..domain.discretion import BenchmarkSet, dump_benchmark_set
 from ..domain.discretion.library import load_benchmark_file, write_benchmark_file
@@ -30,11 +30,14 @@ def set_agency(session: SessionCore, data: Mapping[str, Any]) -> Agency:
     session.require("set_agency")
     services = session.services
     existing = services.agency()
-    fields = ("name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
+    fields = ("name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court", "seal_png")
     values = {k: str(data.get(k, getattr(existing, k, "") if existing else "")).strip() for k in fields}
     missing = [k for k in ("name", "seal_name", "area", "case_no_prefix") if not values[k]]
     if missing:
         raise InvalidInput([Refusal("invalid_input", f"执法主体信息不完整：{k}", field=k) for k in missing])
+    problem = seal_problem(values["seal_png"])
+    if problem:
+        raise InvalidInput([Refusal("invalid_input", problem, field="seal_png")])
     agency = Agency(id=existing.id if existing else new_id(), **values)
     with services.transaction():
         session.record(f"agency/{agency.id}", "set_agency", agency.__dict__)

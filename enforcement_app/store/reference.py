@@ -26,7 +26,7 @@ from ..domain.power_list import PowerList, default_power_list_versions, parse_po
 from ..domain.refusals import RuleViolation
 from ..domain.versioning import Versioned
 
-AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court")
+AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court", "seal_png")
 PARTY_COLUMNS = ("id", "kind", "name", "id_number", "uscc", "legal_representative", "address", "phone")
 CERTIFICATE_COLUMNS = ("certificate_no", "area", "valid_from", "valid_to", "status", "source_of_power", "status_from")
 
