@@ -34,7 +34,11 @@ def reported(world, **extra) -> str:
 
 
 def noticed(world) -> str:
-    case_id = reported(world)
+    return noticed_with(world)
+
+
+def noticed_with(world, **report) -> str:
+    case_id = reported(world, **report)
     s = world.as_(world.officer_a)
     s.perform(case_id, "issue_prior_notice", {"penalty_kinds": ["fine", "confiscate_illegal_property"],
                                              "fine_yuan": "70000", "facts": FACTS, "basis": PENALTY})
@@ -155,3 +159,47 @@ def test_the_decision_as_printed_cites_both_provisions_the_orders_and_every_reco
     assert not any(w in decision for w in ("仅供参考", "建议罚款", "拟"))
     notice = text[text.rindex("行政处罚告知书", 0, text.index("拟对你（单位）")):]
     assert f"违反了{VIOLATED}的规定。依据{PENALTY}" in notice
+
+
+# --- what the evaluation reads in a decision as recorded -------------------------------------------------
+
+
+def _line(world, case_id, item_id):
+    return next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == item_id)
+
+
+def test_the_evaluation_finds_the_penalty_clause_cited_as_the_rule_broken_in_a_decision_as_recorded(world, monkeypatch):
+    """A decision made by a program that did not tell the two citations apart (violation = penalty clause)
+    stands in the record; the evaluation suggests the veto 适用依据错误 and no points for 适用法律, naming it."""
+    from enforcement_app.domain.procedure import proposal as proposal_rules
+
+    with monkeypatch.context() as earlier:
+        earlier.setattr(proposal_rules, "provisions", lambda *args, **kwargs: None)
+        case_id = noticed_with(world, violation=PENALTY)
+        decide(world, case_id, violation=PENALTY)
+    veto, content = _line(world, case_id, "veto_law"), _line(world, case_id, "content_law")
+    assert veto.suggestion.veto and content.suggestion.score == 0
+    assert any("写成了罚则" in f.text and f.documents[0].startswith("行政处罚决定书") for f in veto.findings)
+
+
+def test_a_lawful_decision_passes_the_evaluations_provision_and_measure_checks(world):
+    case_id = noticed(world)
+    decide(world, case_id)
+    veto, content, measures = (_line(world, case_id, i) for i in ("veto_law", "content_law", "content_decision"))
+    assert veto.suggestion.veto is False and content.suggestion.score == content.item.points
+    assert measures.suggestion.score == measures.item.points and "责令改正" in measures.evidence
+
+
+def test_a_decision_without_its_order_to_correct_or_its_own_number_is_marked_down():
+    from enforcement_app.domain.case import CaseState
+    from enforcement_app.domain.evaluation import CHECKS
+
+    state = CaseState(id="c", case_no="仲高新市监罚字〔2025〕1号")
+    state.decision = {"outcome": "penalty", "document_no": "仲高新市监罚字〔2025〕1号", "penalty_kinds": ["fine"],
+                      "benchmark": {"penalty_basis": "《食品安全法》第一百二十四条第一款", "input": {"bases": {"goods_value": 12000}},
+                                    "measures": [{"kind": "confiscate_illegal_property", "text": "没收违法生产经营的食品", "mandatory": True,
+                                                  "base": "goods_value"}]}}
+    verdict = CHECKS["measures_stated"](state, None, None)
+    texts = [f.text for f in verdict.findings]
+    assert verdict.passed is False and len(texts) == 3
+    assert any("与立案编号相同" in t for t in texts) and any("第二十八条" in t for t in texts) and any("没收违法生产经营的食品" in t for t in texts)

@@ -20,12 +20,14 @@ from typing import Any
 from ..resources import load_json, resource_path
 from .case import OUTCOME_ZH, CaseState, Outcome, Procedure, Proposal, Stage, Step
 from .discretion.grades import Grade
+from .forms import Form
 from .handwriting import SIGNER_ZH, signer_rules
 from .labels import DECISION_TITLE_ZH, SERVICE_METHOD_ZH
 from .money import format_range, format_yuan, parse_yuan
 from .power_list import UNCHECKED_LINE, findings_of
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
-from .procedure.proposal import proposal_entry
+from .procedure.decision import measure_refusals
+from .procedure.proposal import proposal_entry, provisions
 from .refusals import InvalidInput
 from .review import major_reasons, review_refusals
 from .versioning import parse_date
@@ -283,6 +285,47 @@ def _fine_in_range(state: CaseState, ctx: Context, standard: Standard) -> Verdic
         return Verdict(False, f"罚款{format_yuan(fine)}超过法定最高限{format_yuan(high)}")
     note = "（减轻处罚，已说明理由）" if fine < low and fine else ""
     return Verdict(True, f"罚款{format_yuan(fine)}，法定幅度{format_range(low, high)}{note}；依据{bench.get('penalty_basis', '')}")
+
+
+def _provisions_applied(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
+    """适用依据 as the evaluator reads the decision: the provision broken stated apart from the penalty clause,
+    the one among the benchmark entry's violation bases, the other the entry's clause for the party's kind (the
+    same rules that refuse a new decision, applied to the decision as recorded, whatever program made it)."""
+    decision = state.decision
+    if decision is None:
+        return Verdict(None, "尚未作出决定")
+    outcome = str(decision.get("outcome") or "")
+    if outcome not in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
+        return Verdict(True, f"{OUTCOME_ZH.get(Outcome(outcome), outcome)}，不适用罚则")
+    document = f"{DECISION_TITLE_ZH.get(outcome, '决定书')}{decision.get('document_no', '')}"
+    check = Form({})
+    provisions(check, str(decision.get("violation") or ""), str(decision.get("basis") or ""), decision.get("benchmark"))
+    if check.problems:
+        return Verdict(False, "；".join(r.message for r in check.problems), tuple(Finding(r.message, (document,)) for r in check.problems))
+    return Verdict(True, f"{document}：违反了{check.out.get('violation') or decision.get('violation')}，依据{decision.get('basis')}")
+
+
+def _measures_stated(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
+    """The decision states the order to correct (Art. 28) and the benchmark entry's mandatory measures, and
+    carries its own number, not the case's (one decision carried another case's number)."""
+    decision = state.decision
+    if decision is None:
+        return Verdict(None, "尚未作出决定")
+    outcome = str(decision.get("outcome") or "")
+    number = str(decision.get("document_no") or "")
+    document = f"{DECISION_TITLE_ZH.get(outcome, '决定书')}{number}"
+    findings = []
+    if number and number == state.case_no:
+        findings.append(Finding(f"决定书文号与立案编号相同（{number}）：决定书应按其文号序列编号", (document,)))
+    if outcome == Outcome.PENALTY.value:
+        if not str(decision.get("orders") or "").strip():
+            findings.append(Finding("决定书未写明责令改正的内容和期限（行政处罚法第二十八条第一款）", (document,)))
+        _orders, missing = measure_refusals(decision)
+        findings += [Finding(r.message, (document,)) for r in missing]
+    if findings:
+        return Verdict(False, "；".join(f.text for f in findings), tuple(findings))
+    stated = "、".join(decision.get("measures") or ()) or "无强制措施要求"
+    return Verdict(True, f"{document}：{stated}" + (f"；责令：{decision.get('orders')}" if decision.get("orders") else ""))
 
 
 def _decision_contents(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
@@ -545,6 +588,8 @@ CHECKS: dict[str, Callable[[CaseState, Context, Standard], Verdict]] = {
     "benchmark_applied": _benchmark,
     "fine_within_statutory_range": _fine_in_range,
     "decision_contents": _decision_contents,
+    "provisions_applied": _provisions_applied,
+    "measures_stated": _measures_stated,
     "facts_backed_by_evidence": _facts_backed,
     "facts_elements_recorded": _facts_elements,
     "service_receipts": _service,

@@ -93,7 +93,7 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
         _apply_benchmark(f, state, ctx, on=on, outcome=outcome, fine=fine if PenaltyKind.FINE.value in kinds else None,
                          reason=reason, declared=declared)
     if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
-        _provisions(f, violation, basis, f.out.get("benchmark"))
+        provisions(f, violation, basis, f.out.get("benchmark"))
         facts_elements_form(f, state, ctx, on=on, required=elements_required and not ctx.replaying)
     if outcome == Outcome.NO_PENALTY.value:
         no_penalty_form(f, state, on=on, required=not ctx.replaying)
@@ -108,7 +108,7 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
         f.problem("fine_fen" if fine and not kinds else "penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类、罚款或没收金额")
 
 
-def _provisions(f: Form, violation: str, basis: str, benchmark: Mapping[str, Any] | None) -> None:
+def provisions(f: Form, violation: str, basis: str, benchmark: Mapping[str, Any] | None) -> None:
     """The provision broken and the penalty provision are two citations (适用法律错误 is a veto of case-file
     evaluation): 违反了 names the rule the party broke, 依据 the clause that punishes it. Against the
     benchmark entry, the first must be one of the entry's violation bases and the second its penalty basis."""
