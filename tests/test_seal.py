@@ -13,6 +13,7 @@ import pytest
 import steps
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
+from test_client import clients, settle  # noqa: F401 - the client's fixture and its wait
 
 from enforcement_app.casefile import render_case_file
 from enforcement_app.cli.main import main as cli
@@ -90,3 +91,24 @@ def test_only_an_administrator_sets_the_seal_from_the_command_line(world, tmp_pa
     assert "已设置电子印章图片" in capsys.readouterr().out
     monkeypatch.setenv("ENFORCEMENT_PASSWORD", password_of(world.officer_a.login))
     assert cli(["--db", db, "--user", world.officer_a.login, "seal", "clear"]) != 0
+
+
+def test_the_administrator_sets_the_seal_from_the_admin_page(world, clients, qtbot, tmp_path):  # noqa: F811 - the fixture imported
+    from PySide6.QtWidgets import QPushButton
+
+    worker, window, _ = clients("admin", "admin-pass-1")
+    window.show_page("admin")
+    page = window.admin
+    assert page.findChild(QPushButton, "set_seal") is not None
+    opaque = tmp_path / "opaque.png"
+    opaque.write_bytes(seal_png(transparent=False))
+    page.set_seal(str(opaque))
+    settle(qtbot, worker)
+    assert "透明背景" in page.output.toPlainText()
+    good = tmp_path / "seal.png"
+    good.write_bytes(seal_png())
+    page.set_seal(str(good))
+    settle(qtbot, worker)
+    assert f"({len(seal_png()) // 1024} KB)" in page.output.toPlainText()  # the client reports what it set
+    world.services.refresh()
+    assert world.services.agency().seal_image == seal_png()

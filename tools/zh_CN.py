@@ -75,6 +75,7 @@ ZH_CN = {
         "What it proves": "证明对象（证明内容）", "Identity document (ID card, business licence)": "证件名称（居民身份证、营业执照）", "Identity document number": "证件号码",
     },
     "AdminPage": {
+        "Electronic seal image…": "电子印章图片…", "Electronic seal image": "电子印章图片", "Seal image set (%1 KB)": "已设置电子印章图片（%1 KB）",
         "Officers and certificates": "人员与执法证件", "Import benchmark set…": "导入裁量基准…", "Import power list…": "导入权责清单…", "Power list": "权责清单文件", "Import holiday calendar…": "导入节假日安排…",
         "Back up…": "备份…", "Verify records": "校验全过程记录", "Name": "姓名", "Login": "登录名", "Roles": "角色",
         "Certificate": "执法证号", "Valid until": "有效期至", "Warning": "提示", "Benchmark set": "裁量基准文件",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from dataclasses import replace
@@ -523,6 +524,7 @@ class AdminPage(QWidget):
         layout.insertLayout(1, settings)
         for name, label, slot in (("import_benchmarks", QT_TRANSLATE_NOOP("AdminPage", "Import benchmark set…"), self.import_benchmarks),
                                   ("import_power_list", QT_TRANSLATE_NOOP("AdminPage", "Import power list…"), self.import_power_list),
+                                  ("set_seal", QT_TRANSLATE_NOOP("AdminPage", "Electronic seal image…"), self.set_seal),
                                   ("import_calendar", QT_TRANSLATE_NOOP("AdminPage", "Import holiday calendar…"), self.import_calendar),
                                   ("backup", QT_TRANSLATE_NOOP("AdminPage", "Back up…"), self.backup),
                                   ("verify", QT_TRANSLATE_NOOP("AdminPage", "Verify records"), self.verify)):
@@ -714,6 +716,21 @@ class AdminPage(QWidget):
                               lambda w: self._report("\n".join(f"{r['status']}: {r['title']}（{r['version']}，{r['effective_from']}）"
                                                                for r in w.result)),
                               lambda exc: self._report(str(exc)))
+
+    def set_seal(self, path: str | None = None) -> None:
+        """The agency's electronic seal image (a transparent, square-ish PNG), checked before it is recorded; it is
+        printed over the agency's name on the documents of case files the agency's key signs."""
+        path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Electronic seal image"), "", "PNG (*.png)")[0]
+        if not path:
+            return
+
+        def job(session, _job):
+            data = Path(path).read_bytes()
+            session.set_agency({"seal_png": base64.b64encode(data).decode()})
+            return len(data)
+
+        self.worker.write(job, lambda w: self._report(tr("AdminPage", "Seal image set (%1 KB)").replace("%1", str(w.result // 1024))),
+                          lambda exc: self._report(str(exc)))
 
     def import_calendar(self, path: str | None = None) -> None:
         path = path or QFileDialog.getOpenFileName(self, tr("AdminPage", "Holiday calendar"), "", "JSON (*.json)")[0]

@@ -575,6 +575,18 @@
 <context>
     <name>AdminPage</name>
     <message>
+        <source>Electronic seal image…</source>
+        <translation>电子印章图片…</translation>
+    </message>
+    <message>
+        <source>Electronic seal image</source>
+        <translation>电子印章图片</translation>
+    </message>
+    <message>
+        <source>Seal image set (%1 KB)</source>
+        <translation>已设置电子印章图片（%1 KB）</translation>
+    </message>
+    <message>
         <source>Officers and certificates</source>
         <translation>人员与执法证件</translation>
     </message>
