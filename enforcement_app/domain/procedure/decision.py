@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ...resources import load_json
 from ..case import CaseState, Outcome, Procedure, Proposal, Stage
+from ..discretion.model import MeasureKind
 from ..discretion.numerals import from_int
 from ..forms import Form
 from ..money import format_yuan, parse_yuan
@@ -20,7 +22,7 @@ from ..review import discussion_refusals, major_reasons, review_refusals
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, deadline, declare, not_suspended, read
 from .folds import decision_fold
-from .proposal import ProposalFields, proposal_form
+from .proposal import ProposalFields, dated_between, proposal_form
 from .signed_content import latest, stale_refusal
 
 
@@ -148,11 +150,18 @@ class Decision(ProposalFields, P.Numbered):
 
 # Words of a draft or of the app's own notes that a decision as issued may not carry (a decision states what
 # the agency decided, not what it proposes or what a default benchmark suggests).
-DRAFT_WORDING = ("仅供参考", "缺省基准", "草稿", "代拟", "拟对", "拟作出", "拟处", "拟罚", "拟给予", "拟不予", "拟没收",
-                 "建议罚款", "建议处以", "建议给予")
+def _draft_wording() -> tuple[str, ...]:
+    data = load_json("casefile", "draft_wording.json")
+    phrases = data.get("phrases") if isinstance(data, dict) else None
+    if not isinstance(phrases, list) or not phrases or not all(isinstance(w, str) and w.strip() for w in phrases):
+        raise ValueError("resources/casefile/draft_wording.json: phrases 应为非空文字的列表")
+    return tuple(w.strip() for w in phrases)
+
+
+DRAFT_WORDING = _draft_wording()  # resources/casefile/draft_wording.json
 WORDED_FIELDS = {"facts": "认定的违法事实", "violation": "违反的法律规定", "basis": "法律依据", "discretion": "裁量基准适用说明",
                  "reasons": "理由", "orders": "责令改正的内容和期限", "compliance": "履行方式和期限"}
-ORDER_KINDS = ("order_correction", "order_cessation", "order_demolition")
+ORDER_KINDS = tuple(m.value for m in MeasureKind if m.penalty_kind is None)  # orders, not penalties (Art. 9)
 CORRECTION_ARTICLE = "行政处罚法第二十八条第一款"
 EDUCATION_ARTICLE = "行政处罚法第三十三条第三款"
 
@@ -259,13 +268,9 @@ def _no_penalty_decision(f: Form, state: CaseState, on: date | None, *, required
         if not f.text(key, label, required=False) and required:
             f.problems.append(Refusal("education_missing", f"对当事人依法不予行政处罚的，应当对当事人进行教育（{EDUCATION_ARTICLE}）：请写明{label}",
                                       EDUCATION_ARTICLE, key))
-    educated = f.day("educated_on", "教育日期", required=False)
-    if educated is None and required and "educated_on" not in [r.field for r in f.problems]:
-        f.problems.append(Refusal("education_missing", f"请写明对当事人进行教育的日期（{EDUCATION_ARTICLE}）", EDUCATION_ARTICLE, "educated_on"))
-    elif educated is not None and on is not None and educated > on:
-        f.problem("educated_on", f"教育日期{educated.isoformat()}晚于决定日期{on.isoformat()}：决定书记录已经进行的教育")
-    elif educated is not None and state.filed_on is not None and educated < state.filed_on:
-        f.problem("educated_on", f"教育日期{educated.isoformat()}早于立案日期{state.filed_on.isoformat()}")
+    dated_between(f, "educated_on", "教育日期", required=required,
+                  missing=Refusal("education_missing", f"请写明对当事人进行教育的日期（{EDUCATION_ARTICLE}）", EDUCATION_ARTICLE, "educated_on"),
+                  latest=(on, "决定日期", "决定书记录已经进行的教育"), earliest=(state.filed_on, "立案日期"))
 
 
 def fixed_texts(ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:

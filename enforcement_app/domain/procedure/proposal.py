@@ -108,6 +108,22 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
         f.problem("fine_fen" if fine and not kinds else "penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类、罚款或没收金额")
 
 
+def dated_between(f: Form, key: str, label: str, *, required: bool, missing: Refusal,
+                  latest: tuple[date | None, str, str], earliest: tuple[date | None, str]) -> date | None:
+    """A day a record states (corrected on, educated on): ``missing`` when it is required and not given, and
+    never after ``latest`` (the document's own date: it records what was done) nor before ``earliest``."""
+    day = f.day(key, label, required=False)
+    (last, last_label, why), (first, first_label) = latest, earliest
+    if day is None:
+        if required and key not in [r.field for r in f.problems]:
+            f.problems.append(missing)
+    elif last is not None and day > last:
+        f.problem(key, f"{label}{day.isoformat()}晚于{last_label}{last.isoformat()}：{why}")
+    elif first is not None and day < first:
+        f.problem(key, f"{label}{day.isoformat()}早于{first_label}{first.isoformat()}")
+    return day
+
+
 def provisions(f: Form, violation: str, basis: str, benchmark: Mapping[str, Any] | None) -> None:
     """The provision broken and the penalty provision are two citations (适用法律错误 is a veto of case-file
     evaluation): 违反了 names the rule the party broke, 依据 the clause that punishes it. Against the
@@ -399,13 +415,9 @@ def no_penalty_form(f: Form, state: CaseState, *, on: date | None, required: boo
         if not f.text(key, label, required=False) and required:
             f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明{label}", article, key))
     if ground != "no_subjective_fault":
-        corrected = f.day("corrected_on", "改正日期", required=False)
-        if corrected is None and required and "corrected_on" not in [r.field for r in f.problems]:
-            f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明改正的日期（及时改正）", article, "corrected_on"))
-        elif corrected is not None and on is not None and corrected > on:
-            f.problem("corrected_on", f"改正日期{corrected.isoformat()}晚于本文书的日期{on.isoformat()}：尚未改正的，不能以及时改正为由不予处罚")
-        elif corrected is not None and state.act_date is not None and corrected < state.act_date:
-            f.problem("corrected_on", f"改正日期{corrected.isoformat()}早于违法行为发生的日期{state.act_date.isoformat()}")
+        dated_between(f, "corrected_on", "改正日期", required=required,
+                      missing=Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明改正的日期（及时改正）", article, "corrected_on"),
+                      latest=(on, "本文书的日期", "尚未改正的，不能以及时改正为由不予处罚"), earliest=(state.act_date, "违法行为发生的日期"))
     evidence = f.hashes("exemption_evidence", "证明不予处罚情形的证据")
     known = {str(e.get("sha256")) for e in state.evidence} | {s.hash for s in state.steps}
     if not evidence and required:
