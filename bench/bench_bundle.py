@@ -44,7 +44,7 @@ def build(folder: Path, cases: int, evidence_mb: int):
         world.clock.set("2025-03-03T09:00")
         case_id = s.register_lead({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": f"投诉{n}",
                                "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
-        s.perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+        s.perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
         world.as_(world.head).perform(case_id, "approve_filing", {})
         world.clock.set("2025-03-05T12:00")
         steps = 17

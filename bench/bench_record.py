@@ -41,7 +41,7 @@ def bench_step(folder: Path, steps: int) -> tuple[float, float, int]:
     s = world.as_(world.officer_a)
     case_id = s.register_lead({"source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品",
                            "summary": "投诉", "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
-    s.perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    s.perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     world.as_(world.head).perform(case_id, "approve_filing", {})
     world.clock.set("2025-03-05T12:00")
     payload = {"started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "惠州市仲恺高新区惠风路1号店内",

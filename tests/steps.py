@@ -42,8 +42,21 @@ def as_fire_agency(world):
     admin.import_power_list(FIRE_POWER_LIST)
 
 
+FOOD_VIOLATION = "《中华人民共和国食品安全法》第三十四条第（十）项"  # one of food_safety_124_1's violation bases
+
+
+def request_filing(world, case_id, on=None, violation=None):
+    """The filing request, naming the provision broken: ``violation``, or the first of the case's entry."""
+    state = world.as_(world.officer_a).view(case_id).state
+    if violation is None:
+        entry = world.services.benchmarks().entry(state.cause_entry) if state.cause_entry else None
+        violation = entry.violation_basis[0].cite() if entry is not None else FOOD_VIOLATION
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "violation": violation,
+                                                                  "reason": "涉嫌违反食品安全法第三十四条", "on": on})
+
+
 def file(world, case_id, on=None):
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条", "on": on})
+    request_filing(world, case_id, on)
     world.as_(world.head).perform(case_id, "approve_filing", {"opinion": "同意立案", "on": on})
 
 

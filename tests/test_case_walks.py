@@ -38,6 +38,9 @@ def test_transfer_to_judicial_organs_needs_review(world, investigated):
     s = world.as_(world.officer_a)
     steps.close(world, investigated, "已移送公安机关")
     assert s.view(investigated).state.outcome == "transfer"
+    # the evaluation sees the transfer the record holds (行政处罚法第二十七条第一款); a penalty case is the evaluator's to judge
+    line = next(x for x in world.as_(world.evaluator).evaluation_sheet(investigated).lines if x.item.id == "veto_transfer")
+    assert line.suggestion is not None and line.suggestion.veto is False and "决定移送司法机关（行政处罚法第二十七条第一款）" in line.evidence
 
 
 def test_returned_review_resubmitted_and_approved(world, investigated):
@@ -93,12 +96,12 @@ def test_reviewer_must_be_qualified_and_independent(world, investigated):
         {"name": "郑双岗", "login": "zhengsg", "password": "secret-pass-1", "roles": ["officer", "legal_reviewer"], "legal_qualification": True,
          "certificates": [{"certificate_no": "44137777", "area": "区", "valid_from": "2024-01-01", "valid_to": "2028-01-01"}]})
     other = steps.lead(world, world.person)
-    signed_in(world.services, "zhangming").perform(other, "request_filing", {"facts": "f", "reason": "r"})
+    signed_in(world.services, "zhangming").perform(other, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     # a reviewer who investigated the case may not review it
     case_with_both = signed_in(world.services, "zhengsg").register_lead({
         "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
         "handlers": [both.id, world.officer_b.id]})
-    signed_in(world.services, "zhengsg").perform(case_with_both, "request_filing", {"facts": "f", "reason": "r"})
+    signed_in(world.services, "zhengsg").perform(case_with_both, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     world.as_(world.head).perform(case_with_both, "approve_filing", {})
     signed_in(world.services, "zhengsg").perform(case_with_both, "record_inspection", {
         "started_at": "2025-03-05T10:00", "ended_at": "2025-03-05T11:00", "place": "p", "officers": [both.id, world.officer_b.id],

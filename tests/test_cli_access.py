@@ -43,7 +43,7 @@ def _password_file(tmp_path, password, name="pw.txt"):
     return str(path)
 
 
-REQUEST = json.dumps({"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+REQUEST = json.dumps({"facts": "投诉反映销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "涉嫌违反食品安全法第三十四条"})
 
 
 def test_a_user_named_on_the_command_line_does_not_act_without_a_password(db):

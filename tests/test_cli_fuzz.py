@@ -314,7 +314,7 @@ def test_hostile_bundles_are_refused(db, tmp_path, mutation):
 
 def test_a_batch_stops_at_the_first_refusal_and_names_its_line(db, tmp_path):
     folder, cases = db
-    request = {"case": cases[0], "action": "request_filing", "data": {"facts": "投诉反映销售过期食品", "reason": "涉嫌违法"}}
+    request = {"case": cases[0], "action": "request_filing", "data": {"facts": "投诉反映销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "涉嫌违法"}}
     batch = tmp_path / "batch.jsonl"
     before = _events(folder / "cases.db")
     for bad in ('{"case": 7, "action": "x"}', '{"case": "new"}', "[1]", "{", json.dumps({"case": cases[0], "evidence": 7}),

@@ -213,7 +213,7 @@ def test_the_case_list_repaints_only_the_rows_of_changed_cases(world, qtbot):
     resets, repainted = [], []
     model.modelReset.connect(lambda: resets.append(True))
     model.dataChanged.connect(lambda top, bottom: repainted.append((top.row(), bottom.row())))
-    world.as_(world.officer_a).perform(first, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(first, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     model.refresh({first})
     row = model.ids.index(first)
     assert resets == [] and repainted == [(row, row)] and second in model.cache and first not in model.cache
@@ -257,6 +257,9 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
 
     dialog = click_action(qtbot, officer, "request_filing")
     type_into(qtbot, dialog, "facts", "投诉反映销售过期食品")
+    suspected = dialog.inputs["violation"]  # the rule broken, one of the entry's: nothing chosen for the officer
+    assert suspected.currentData() == "" and suspected.findData("《中华人民共和国食品安全法》第三十四条第（十）项") > 0
+    suspected.setCurrentIndex(suspected.findData("《中华人民共和国食品安全法》第三十四条第（十）项"))
     type_into(qtbot, dialog, "reason", "涉嫌违反食品安全法第三十四条")
     submit(qtbot, officer, dialog)
 
@@ -333,7 +336,7 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     violated = dialog.inputs["violation"]  # the provisions broken are the benchmark entry's, to choose from
     offered = [violated.itemData(i) for i in range(violated.count())]
     assert "《中华人民共和国食品安全法》第三十四条第（十）项" in offered and not any("第一百二十四条" in str(o) for o in offered)
-    violated.setCurrentIndex(violated.findData("《中华人民共和国食品安全法》第三十四条第（十）项"))
+    assert violated.currentData() == "《中华人民共和国食品安全法》第三十四条第（十）项"  # as the filing request named it
     type_into(qtbot, dialog, "basis", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
     type_into(qtbot, dialog, "discretion", "按裁量基准")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
@@ -476,7 +479,7 @@ def test_simple_procedure_on_the_spot_with_its_decision_form(world, clients, qtb
     new.second.setCurrentIndex(new.second.findData(world.officer_b.id))
     type_text(qtbot, new.place, "惠风路1号店内")
     type_text(qtbot, new.facts, "当事人未在经营场所醒目位置公示营业执照")
-    type_text(qtbot, new.basis, "《无证无照经营查处办法》第十三条")
+    type_text(qtbot, new.basis, "《中华人民共和国食品安全法》第一百二十五条第二款")
     type_text(qtbot, new.form_no, "No.440001")
     type_text(qtbot, new.fine, "201")  # above the 200-yuan limit for a person (Art. 51)
     draw_signature(qtbot, new.signed, 0, "刘某")
@@ -674,7 +677,7 @@ def test_the_workspace_shows_a_fork_until_the_next_step_joins_it(world, clients,
         signed_in(other, "lihua").add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",
                                                               "collected_by": [world.officer_b.id]})
         signed_in(other, "lihua").export_bundle(tmp_path / "back.ecb", cases=[case_id], encrypt=False)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     world.as_(world.admin).import_bundle(tmp_path / "back.ecb", trust_new=True)
     worker, officer, _ = clients("zhangming")
     officer.show_case(case_id)
@@ -713,12 +716,12 @@ def test_a_write_names_the_case_it_changed_and_a_view_of_another_case_is_not_rel
     loads = _counting(monkeypatch, officer.workspace, "open")
     listed = _counting(monkeypatch, officer.cases.model, "refresh")
     written = []
-    worker.write(lambda session, job: session.perform(other, "request_filing", {"facts": "f", "reason": "r"}), written.append)
+    worker.write(lambda session, job: session.perform(other, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"}), written.append)
     settle(qtbot, worker)
     assert written[0].result and written[0].changes.cases == {other} and not written[0].changes.tables
     assert loads == []  # the workspace shows another case
     assert listed == [{other}]  # the case list shows them all
-    worker.write(lambda session, job: session.perform(shown, "request_filing", {"facts": "f", "reason": "r"}), written.append)
+    worker.write(lambda session, job: session.perform(shown, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"}), written.append)
     settle(qtbot, worker)
     assert written[1].changes.cases == {shown} and loads == [shown]
     assert officer.workspace.view["state"].stage != Stage.LEAD  # reloaded: the filing request shows
@@ -794,7 +797,7 @@ def test_a_failed_write_still_refreshes_what_it_had_stored(world, clients, qtbot
 
 def test_a_head_sees_the_request_as_its_document_and_one_click_signs_nothing(world, qtbot, clients):
     case_id = steps.lead(world, world.company)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "涉嫌违反食品安全法第三十四条"})
     photo = world.services.path.parent / "lead.png"
     steps.png(photo, 7)
     world.as_(world.officer_a).add_evidence(case_id, photo, {"kind": "audiovisual", "description": "线索照片", "source": "举报人提供",

@@ -175,7 +175,7 @@ def test_only_the_device_that_set_up_the_agency_gives_numbers(world, tmp_path):
         lead = officer.register_lead({"source": "inspection", "received_on": "2025-03-10", "act_date": "2025-03-01", "cause": "销售超过保质期的食品",
                                       "cause_entry": "food_safety_124_1", "summary": "巡查发现", "party_id": world.company.id,
                                       "handlers": [world.officer_a.id, world.officer_b.id]})
-        officer.perform(lead, "request_filing", {"facts": "巡查发现过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+        officer.perform(lead, "request_filing", {"facts": "巡查发现过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "涉嫌违反食品安全法第三十四条"})
         with pytest.raises(RuleViolation) as refused:
             signed_in(laptop, "wangju").perform(lead, "approve_filing", {"opinion": "同意立案"})
         assert rules_of(refused.value) == {"numbering_device"}
@@ -183,7 +183,7 @@ def test_only_the_device_that_set_up_the_agency_gives_numbers(world, tmp_path):
         # without a case number
         simple = officer.record_simple_decision({
             "at": "2025-03-10T10:00", "place": "惠风路路口", "cause": "未按规定公示营业执照", "facts": "未公示营业执照",
-            "basis": "《无证无照经营查处办法》", "form_no": "No.0001235", "officers": [world.officer_a.id, world.officer_b.id],
+            "basis": "《中华人民共和国食品安全法》第一百二十五条第二款", "form_no": "No.0001235", "officers": [world.officer_a.id, world.officer_b.id],
             "certificates_shown": True, "compliance": "十五日内缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
             "party_id": world.company.id, "penalty_kinds": ["fine"], "fine_fen": 20000})
         assert laptop.current_state(simple).case_no == "" and laptop.current_state(simple).decision["form_no"] == "No.0001235"

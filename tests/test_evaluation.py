@@ -62,6 +62,7 @@ def test_a_flawless_file_gets_suggestions_only_and_no_findings(world, tmp_path):
         assert by_id[item_id].suggestion is None and by_id[item_id].evidence
     assert by_id["veto_procedure"].suggestion == Mark(veto=False) and "应有文书齐全" in by_id["veto_procedure"].evidence
     assert sheet.total == 0 and not sheet.complete
+    assert [line.item.id for line in sheet.lines if not line.evidence] == []  # every item says what the record shows of it
 
 
 def test_overlapping_records_of_one_officer_are_found(world, tmp_path):
@@ -230,7 +231,7 @@ def test_only_decisions_count_and_final_needs_every_item(case, final):
 
 def test_a_lead_not_filed_is_not_vetoed_for_what_only_a_filed_case_has(world):
     case_id = steps.lead(world, world.company)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "涉嫌违反食品安全法第三十四条"})
     world.as_(world.head).perform(case_id, "refuse_filing", {"reason": "经核查，违法事实不存在"})
     by_id = {line.item.id: line for line in sheet_of(world, case_id).lines}
     assert by_id["veto_officers"].suggestion == Mark(veto=False) and "不予立案" in by_id["veto_officers"].evidence

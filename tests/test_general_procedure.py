@@ -51,7 +51,7 @@ def test_simple_procedure_on_the_spot(world):
         "place": "惠风路路口",
         "cause": "未按规定公示营业执照",
         "facts": "当事人未在经营场所醒目位置公示营业执照",
-        "basis": "《无证无照经营查处办法》",
+        "basis": "《中华人民共和国食品安全法》第一百二十五条第二款",
         "form_no": "No.0001234",
         "officers": [world.officer_a.id, world.officer_b.id],
         "certificates_shown": True,
@@ -78,7 +78,7 @@ def test_simple_procedure_on_the_spot(world):
 def test_simple_procedure_limits_art_51(world, party, fine_fen, allowed):
     s = world.as_(world.officer_a)
     payload = {
-        "at": "2025-03-03T10:00", "place": "路口", "cause": "违法行为", "facts": "事实", "basis": "依据",
+        "at": "2025-03-03T10:00", "place": "路口", "cause": "违法行为", "facts": "事实", "basis": "《中华人民共和国食品安全法》第一百二十五条第二款",
         "form_no": "No.1", "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
         "party_signed": True, "compliance": "十五日内缴纳", "remedies": "复议诉讼",
         "party_id": getattr(world, party).id, "penalty_kinds": ["fine"], "fine_fen": fine_fen,

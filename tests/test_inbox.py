@@ -22,7 +22,7 @@ def _investigated(world):
 def test_filing_request_waits_for_a_head_until_decided(world):
     case_id = steps.lead(world, world.company)
     assert (case_id, "approve_filing") not in _tasks(world, world.head)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     item = _tasks(world, world.head)[(case_id, "approve_filing")]
     assert item.task_title == "批准立案" and item.stage == "filing"
     assert (case_id, "approve_filing") not in _tasks(world, world.officer_a)  # officers cannot approve

@@ -52,7 +52,7 @@ def test_forbidden_cell_is_refused(shared_world, case_and_users, action, role):
 def test_handler_only_actions_refuse_other_officers(shared_world, case_and_users):
     case_id, users = case_and_users
     with pytest.raises(PermissionDenied) as refused:
-        signed_in(shared_world.services, users[Role.OFFICER].login).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+        signed_in(shared_world.services, users[Role.OFFICER].login).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     assert refused.value.refusals[0].rule == "handler_only"
 
 

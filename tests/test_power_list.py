@@ -122,7 +122,7 @@ def test_filing_is_judged_by_the_list_in_force_on_the_day_it_is_asked_for_and_ap
     """A version starting on 2025-03-10 drops 食品安全法第一百二十四条 from the list: a lead registered before may
     not be filed after; what was recorded before stays as it was."""
     case_id, other = steps.lead(world, world.company), steps.lead(world, world.person)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "reason": "涉嫌违反食品安全法第三十四条"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "涉嫌违反食品安全法第三十四条"})
     world.as_(world.admin).import_power_list(_document(_market_version("local-2025-03", "2025-03-10", without=("food_safety_124",))))
     assert world.as_(world.head).view(case_id).state.stage == "filing"  # not yet in force: still allowed
     assert next(a for a in world.as_(world.head).view(case_id).actions if a.kind == "approve_filing").allowed
@@ -135,7 +135,7 @@ def test_filing_is_judged_by_the_list_in_force_on_the_day_it_is_asked_for_and_ap
     assert "local-2025-03" in message and "2025-03-10起施行" in message
     assert "依据《中华人民共和国食品安全法》第一百二十四条" in message and "县级以上人民政府食品安全监督管理部门" in message
     with pytest.raises(RuleViolation) as not_asked:
-        world.as_(world.officer_a).perform(other, "request_filing", {"facts": "f", "reason": "r"})
+        world.as_(world.officer_a).perform(other, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     assert _refusal(not_asked.value).field == ""  # the filing request has no entry field: the lead's is meant
     with pytest.raises(RuleViolation):
         steps.lead(world, world.person)
@@ -156,7 +156,7 @@ def test_a_delegation_admits_the_case_from_its_date_within_its_term_and_the_file
     case_id = _lead(world, "urban_planning_64_correctable", "未取得建设工程规划许可证进行建设")
     steps.file(world, case_id)
     late = _lead(world, "urban_planning_64_correctable", "未取得建设工程规划许可证进行建设", world.person)
-    world.as_(world.officer_a).perform(late, "request_filing", {"facts": "f", "reason": "r"})
+    steps.request_filing(world, late)
     food = steps.lead(world, world.person)  # the powers of its own stay in the new version
     world.clock.set("2025-05-06T09:00")  # the 委托书's term has ended
     with pytest.raises(RuleViolation) as lapsed:
@@ -325,9 +325,9 @@ def test_the_evaluation_finds_the_veto_in_a_file_recorded_outside_the_list(world
     unnamed = world.as_(world.officer_a).register_lead({
         "source": "complaint", "act_date": "2025-02-20", "cause": "销售超过保质期的食品", "summary": "投诉",
         "party_id": world.company.id, "handlers": [world.officer_a.id, world.officer_b.id]})
-    steps.file(world, unnamed)
+    steps.file(world, unnamed)  # naming no entry: judged by the statute of the rule its filing request names
     line = next(line for line in world.as_(world.evaluator).evaluation_sheet(unnamed).lines if line.item.id == "veto_body")
-    assert line.suggestion is None and "未指明裁量基准条目" in line.evidence  # the evaluator's to judge
+    assert line.suggestion.veto is False and "依涉嫌违反的《食品安全法》第三十四条第（十）项所属法律核对" in line.evidence
 
 
 def _new_machine(world, name: str) -> Services:
@@ -444,3 +444,126 @@ def test_the_new_case_dialog_offers_only_the_entries_within_the_list(world, clie
     offered = {window.new_case_dialog.entry.itemData(i) for i in range(window.new_case_dialog.entry.count())}
     assert offered == {"", "food_safety_124_1", "food_safety_125_1_2", "food_safety_125_2", "advertising_57_1_advertiser",
                        "advertising_57_1_publisher"}
+
+
+# --- the provision broken at filing; a case naming no entry; the delegating body's name ----------------------
+
+
+def _filing_pdf_row(world, case_id: str) -> str:
+    text = _pdf_text(world.as_(world.officer_a).case_file_data(case_id))
+    start = text.index("立案审批表")
+    return text[start:text.index("承办人意见", start)]
+
+
+def test_the_filing_request_states_the_provision_broken_not_the_penalty_clause(world):
+    """适用法律错误 is a veto: the 立案审批表 says which rule the party is suspected of breaking (违反了…), one of the
+    entry's violation bases, and it is recorded in the event it prints from."""
+    case_id = steps.lead(world, world.company)  # food_safety_124_1 names five items of 食品安全法第三十四条
+    officer = world.as_(world.officer_a)
+    before = officer.view(case_id).state.steps
+
+    def refused(violation: str) -> str:
+        with pytest.raises(InvalidInput) as exc:
+            officer.perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "violation": violation, "reason": "涉嫌违法"})
+        found = [r for r in exc.value.refusals if r.field == "violation"]
+        assert found, exc.value.refusals
+        return found[0].message
+
+    assert "第三十四条第（十）项" in refused("")  # five to choose from: the officer names it, the choices are offered
+    assert "写成了罚则" in refused("《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
+    assert "不是所适用裁量基准条目的违法条款" in refused("《中华人民共和国广告法》第九条第（三）项")
+    assert "无法识别的法条引用" in refused("食品安全有关规定")
+    assert officer.view(case_id).state.steps == before  # nothing recorded
+    officer.perform(case_id, "request_filing", {"facts": "投诉反映销售过期食品", "violation": "《食品安全法》第34条第（十）项",
+                                                "reason": "涉嫌销售超过保质期的食品"})
+    recorded = officer.view(case_id).state
+    assert recorded.steps[-1].payload["violation"] == "《食品安全法》第34条第（十）项"
+    assert recorded.suspected_violation == "《食品安全法》第34条第（十）项"
+    row = _filing_pdf_row(world, case_id)
+    assert "涉嫌违反的法律规定《食品安全法》第34条第（十）项" in row and "第一百二十四条第一款第（五）项" not in row.split("职权来源")[0]
+
+
+def test_an_entry_naming_one_rule_gives_it_to_the_filing_request(world):
+    case_id = _lead(world, "advertising_57_1_advertiser", "发布含有表示功效、安全性的断言的医疗广告")
+    entry = world.services.benchmarks().entry("advertising_57_1_advertiser")
+    assert len(entry.violation_basis) == 1
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "店招宣称“根治”", "reason": "涉嫌发布违法广告"})
+    assert world.as_(world.officer_a).view(case_id).state.suspected_violation == entry.violation_basis[0].cite()
+
+
+def _unlisted_lead(world, party=None) -> str:
+    return world.as_(world.officer_a).register_lead({
+        "source": "inspection", "act_date": "2025-02-20", "cause": "违法行为", "summary": "检查发现",
+        "party_id": (party or world.company).id, "handlers": [world.officer_a.id, world.officer_b.id]})
+
+
+def test_a_case_naming_no_entry_is_judged_by_the_statute_of_the_rule_broken_at_filing(world):
+    """行政处罚法第十七条 for a case the benchmark library does not cover: the power list names penalty clauses,
+    so at filing the provision broken must belong to a statute the list has powers under; the file says how it
+    was checked, and the evaluation judges it rather than leaving it open."""
+    case_id = _unlisted_lead(world)
+    with pytest.raises(RuleViolation) as refused:
+        world.as_(world.officer_a).perform(case_id, "request_filing", {
+            "facts": "疏散通道堆放杂物", "violation": "《中华人民共和国消防法》第二十八条", "reason": "涉嫌占用疏散通道"})
+    refusal = _refusal(refused.value)
+    assert refusal.field == "violation" and refusal.article == "行政处罚法第十七条"
+    assert "本案涉嫌违反的《消防法》第二十八条所属法律不在本机关权责清单" in refusal.message
+    assert "依据《中华人民共和国消防法》第七十条" in refusal.message and "消防救援机构" in refusal.message
+    assert [s.kind for s in world.as_(world.officer_a).view(case_id).state.steps] == ["register_lead"]
+
+    world.as_(world.officer_a).perform(case_id, "request_filing", {
+        "facts": "店招宣称“根治高血压”", "violation": "《中华人民共和国广告法》第九条第（三）项", "reason": "涉嫌发布违法广告"})
+    world.as_(world.head).perform(case_id, "approve_filing", {"opinion": "同意立案"})
+    row = _filing_pdf_row(world, case_id)
+    assert "职权来源法定职权，依据《广告法》第五十七条" in row and "依涉嫌违反的《广告法》第九条第（三）项所属法律核对" in row
+    found = findings_of(world.services.current_state(case_id), world.services.power_list_versions(), world.services.benchmarks())
+    assert all(f is not None and f.within and f.statute_only for f in found.values()) and len(found) == 2
+
+
+def test_a_decision_naming_no_entry_is_refused_under_a_penalty_clause_outside_the_list(world):
+    """On the spot the decision cites its penalty clause: it must fall under a power of the list that day."""
+    spot = {"at": "2025-03-03T10:00", "place": "店内", "cause": "预包装食品标签瑕疵经责令改正拒不改正", "facts": "标签瑕疵，经责令改正拒不改正",
+            "form_no": "No.1", "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True,
+            "compliance": "十五日内缴纳", "remedies": "复议诉讼", "party_id": world.person.id, "penalty_kinds": ["fine"], "fine_fen": 20000}
+    officer = world.as_(world.officer_a)
+    with pytest.raises(RuleViolation) as outside:
+        officer.record_simple_decision({**spot, "basis": "《中华人民共和国消防法》第六十条第二款"})
+    message = _refusal(outside.value).message
+    assert "本案适用的罚则《消防法》第六十条第二款不在本机关权责清单" in message and "无权作出处罚" in message
+    with pytest.raises(RuleViolation) as uncited:
+        officer.record_simple_decision({**spot, "basis": "依据有关规定"})
+    assert _refusal(uncited.value, "basis_uncited").field == "basis"
+    case_id = officer.record_simple_decision({**spot, "basis": "《中华人民共和国食品安全法》第一百二十五条第二款"})
+    assert "职权来源：法定职权，依据《食品安全法》第一百二十五条（权责清单" in _pdf_text(officer.case_file_data(case_id))
+    body = next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == "veto_body")
+    assert body.suggestion is not None and body.suggestion.veto is False and "法定职权" in body.evidence  # judged, not left open
+
+
+def test_a_decision_under_a_delegation_is_made_and_printed_in_the_delegating_bodys_name(world, tmp_path):
+    """行政处罚法第二十条第四款: 受委托组织在委托范围内，以委托行政机关名义实施行政处罚. The decision records the
+    delegating body as the body deciding, a different one is refused, and the documents carry its name — not the
+    agency's electronic seal, which is not the delegating body's."""
+    delegated = copy.deepcopy(SHIPPED["versions"][0])
+    for power in delegated["powers"]:
+        if power["id"] == "food_safety_124":
+            power["source"] = {"kind": "delegated", "body": "惠州仲恺高新区食品安全委员会办公室", "document": "委托实施食品安全行政处罚的决定",
+                               "document_no": "仲食安委〔2025〕1号", "valid_from": "2025-01-01", "valid_to": "2025-12-31"}
+    world.as_(world.admin).import_power_list(_document({**delegated, "version": "delegated-2025", "effective_from": "2025-01-01"}))
+    case_id = steps.investigated(world)
+    world.clock.set("2025-03-10T09:00")
+    steps.report(world, case_id)
+    steps.notice(world, case_id)
+    world.clock.set("2025-03-18T09:00")
+    with pytest.raises(InvalidInput) as wrong:
+        steps.decide(world, case_id, agency_name="惠州仲恺高新区另一机关")
+    assert any(r.field == "agency_name" and "第二十条第四款" in r.message for r in wrong.value.refusals)
+    steps.decide(world, case_id)
+    state = world.as_(world.head).view(case_id).state
+    assert state.steps[-1].payload["agency_name"] == "惠州仲恺高新区食品安全委员会办公室"
+    data = world.as_(world.officer_a).case_file_data(case_id)
+    assert data.issuer == "惠州仲恺高新区食品安全委员会办公室"
+    text = _pdf_text(data)
+    own = world.services.agency().name
+    for title in ("行政处罚决定书", "行政处罚告知书", "立案审批表"):  # each document headed by the body it is made in the name of
+        assert f"惠州仲恺高新区食品安全委员会办公室{title}" in text and f"{own}{title}" not in text
+    assert "惠州仲恺高新区食品安全委员会办公室（印章）" in text

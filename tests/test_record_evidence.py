@@ -226,7 +226,7 @@ def test_a_party_renamed_in_its_table_is_reported_and_not_printed(world, tmp_pat
 
 def test_roles_or_a_certificate_typed_into_the_tables_grant_nothing(world):
     case_id = steps.lead(world, world.company)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     _edit(world, "UPDATE officer SET roles = '[\"officer\", \"agency_head\"]' WHERE id = ?", [world.officer_b.id])
     _edit(world, "UPDATE certificate SET valid_to = '2099-12-31', status = 'valid' WHERE officer_id = ?", [world.officer_a.id])
     world.services.reference.invalidate_all()

@@ -56,7 +56,7 @@ def test_no_investigation_before_filing(world):
 
 def test_limitation_period_checked_at_filing(world):
     case_id = steps.lead(world, world.company, act_date="2022-12-01")  # more than 2 years before 2025-03-03
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     with pytest.raises(RuleViolation) as refused:
         world.as_(world.head).perform(case_id, "approve_filing", {})
     assert "limitation_period" in rules_of(refused.value)
@@ -76,7 +76,7 @@ def test_head_approval_never_from_a_handler(world):
     case_id = signed_in(world.services, "qianjr").register_lead({
         "source": "complaint", "act_date": "2025-02-01", "cause": "c", "summary": "s", "party_id": world.company.id,
         "handlers": [both.id, world.officer_b.id]})
-    signed_in(world.services, "qianjr").perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    signed_in(world.services, "qianjr").perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     with pytest.raises(RuleViolation) as refused:
         signed_in(world.services, "qianjr").perform(case_id, "approve_filing", {})
     assert "approver_is_handler" in rules_of(refused.value)

@@ -41,7 +41,7 @@ def test_a_refused_case_leaves_no_party_behind_in_the_database_or_in_memory(worl
 def test_an_on_the_spot_decision_with_a_new_party(world):
     s = world.as_(world.officer_a)
     spot = {"at": "2025-03-03T10:00", "place": "惠风路2号", "cause": "未按规定明码标价", "facts": "现场检查发现商品未标价",
-            "basis": "《价格法》第四十二条", "form_no": "0001", "penalty_kinds": ["warning"],
+            "basis": "《中华人民共和国食品安全法》第一百二十五条第二款", "form_no": "0001", "penalty_kinds": ["warning"],
             "officers": [world.officer_a.id, world.officer_b.id], "certificates_shown": True, "party_signed": True}
     case_id = s.register_party_and_case(PARTY, spot, simple=True)
     assert s.view(case_id).state.case_no.startswith("仲高新市监罚字〔2025〕")

@@ -94,7 +94,7 @@ def test_the_private_key_is_only_in_the_file_sealed_under_the_password(world):
 
 def test_a_session_opened_without_the_password_cannot_sign_off_and_writes_nothing(world):
     case_id = steps.lead(world, world.company)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     before = world.services.db.execute("SELECT count(*) FROM event").fetchone()[0]
     with pytest.raises(PermissionDenied) as refused:
         world.services.session(world.head.login).perform(case_id, "approve_filing", {})
@@ -343,7 +343,7 @@ def test_a_key_reset_on_another_device_cannot_sign_here(world, tmp_path):
     """Another device's administrator resets the head's password there; what the head then signs there with
     the new key is not accepted here, where the head's key is still the old one."""
     case_id = steps.lead(world, world.company)
-    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "reason": "r"})
+    world.as_(world.officer_a).perform(case_id, "request_filing", {"facts": "f", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "reason": "r"})
     office = _device(world, "office")
     try:
         out = tmp_path / "to-office.ecb"

@@ -218,7 +218,8 @@ class Builder:
         self.data = data
         self.s = styles
         self.state = data.state
-        self.agency_name = data.agency.name if data.agency else ""
+        # the name documents are made in: the delegating body's under a delegation (行政处罚法第二十条第四款)
+        self.agency_name = data.issuer or (data.agency.name if data.agency else "")
         self.current: Step | None = None  # the step the document being built is made from (see steps)
 
     @property
@@ -338,6 +339,8 @@ class Builder:
         agency = self.data.agency
         if agency is None or not agency.seal_png or self.data.signer is None or self.data.paper_seal or self.drafting:
             return None
+        if self.data.issuer and self.data.issuer != agency.name:
+            return None  # issued in the delegating body's name: its seal is stamped, the agency's own image is not it
         return agency.seal_image
 
     def steps(self, *kinds: str) -> Iterator[Step]:
@@ -466,6 +469,7 @@ class Builder:
             [_p("案由", label), _p(self.state.cause, c), "", ""],
             *self.party_rows(),
             [_p("简要案情及立案理由", label), _p(f"{asked.facts}\n立案理由：{asked.reason}", c), "", ""],
+            [_p("涉嫌违反的法律规定", label), _p(getattr(asked, "violation", "") or "（提请立案时未载明）", c), "", ""],
             [_p("职权来源", label), _p(self.data.powers.get((dec or req).hash, "").removeprefix("职权来源："), c), "", ""],
             [_p("承办人意见", label), _p(f"{asked.opinion or '建议立案调查。'}\n承办人：{handler_lines}\n{_day(req.day)}", c), "", ""],
             [_p("负责人审批意见", label),
@@ -473,7 +477,7 @@ class Builder:
                 f"负责人：{self.name(dec.actor) if dec else ''}    {_day(dec.day) if dec else ''}\n{self.signed(dec)}".rstrip(), c), "", ""],
         ]
         n = len(self.party_rows())
-        spans = [((1, 0), (3, 0)), *self.party_spans(1), *(((1, n + k), (3, n + k)) for k in range(1, 5))]
+        spans = [((1, 0), (3, 0)), *self.party_spans(1), *(((1, n + k), (3, n + k)) for k in range(1, 6))]
         number = self.state.case_no if not refused else ""
         yield Document("filing_approval", title, number, dec.day if dec else req.day,
                        [*self.head(title, f"案号：{number}" if number else ""),

@@ -333,7 +333,7 @@ def _responsible(data: CaseFileData, document: Document, rules: Mapping[str, str
     """责任者: who made the document, as ``resources/casefile/order.json`` says for its kind."""
     if document.responsible:
         return document.responsible
-    agency = data.agency.name if data.agency else ""
+    agency = data.issuer or (data.agency.name if data.agency else "")  # in the delegating body's name (Art. 20 ¶4)
     rule = rules.get(document.kind, "agency")
     if rule == "handlers":
         return "、".join(_name(data, h) for h in data.state.handlers) or agency

@@ -149,6 +149,7 @@ class CaseState:
     party_name: str = ""
     cause: str = ""
     cause_entry: str = ""
+    suspected_violation: str = ""  # the provision the filing request says the party is suspected of breaking
     act_date: date | None = None
     life_health_finance: bool = False
     handlers: tuple[str, ...] = ()

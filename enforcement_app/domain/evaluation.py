@@ -426,6 +426,25 @@ def _generated(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     return Verdict(True, "案卷由系统按规定顺序生成封面、卷内目录、页码与备考表，一案一卷")
 
 
+TRANSFER_ARTICLE = "行政处罚法第二十七条第一款"
+
+
+def _transfer(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
+    """The veto 涉嫌犯罪应当移送而未移送 (行政处罚法第二十七条第一款: 违法行为涉嫌犯罪的，行政机关应当及时将案件移送
+    司法机关). A transfer is on the record; whether a case not transferred should have been is judged by the
+    evaluator against the prosecution thresholds, which the record does not hold: the line says what was decided."""
+    decisions = [s for s in state.steps if s.kind in ("make_decision", "record_simple_decision")]
+    if state.outcome == Outcome.TRANSFER and decisions:
+        p = decisions[-1].payload
+        why = str(p.get("reasons") or p.get("facts") or "")
+        return Verdict(True, f"{decisions[-1].day.isoformat()}决定移送司法机关（{TRANSFER_ARTICLE}）{'：' + why if why else ''}")
+    if state.outcome is None or not decisions:
+        what = OUTCOME_ZH[state.outcome] if state.outcome is not None else "尚未作出处理决定"
+        return Verdict(None, f"{what}，未移送司法机关；是否涉嫌犯罪应当移送（{TRANSFER_ARTICLE}），由评查人员判断")
+    return Verdict(None, f"本案{OUTCOME_ZH[state.outcome]}，未移送司法机关；违法行为是否达到涉嫌犯罪的追诉标准、应当移送（{TRANSFER_ARTICLE}），"
+                         "由评查人员对照案卷事实判断")
+
+
 def _archived(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     if state.stage == Stage.ARCHIVED:
         return Verdict(True, f"已归档，档号{state.archive_no}")
@@ -534,7 +553,8 @@ def _within_powers(state: CaseState, ctx: Context, standard: Standard) -> Verdic
     """The veto 主体不合法 (行政处罚法第十七条、第三十八条第一款): on the day of each filing and decision step, the
     case's benchmark entry within the agency's power list then in force, each with the source of the power.
     Judged by the lists as recorded on this machine, whatever program recorded the steps (a case filed before
-    the lists were checked is judged all the same). A case naming no entry is left to the evaluator."""
+    the lists were checked is judged all the same). A case naming no entry is judged by the provisions its steps
+    cite (see :func:`..power_list.findings_of`); one citing none is left to the evaluator."""
     if ctx.power_lists is None or ctx.benchmarks is None:
         return Verdict(None, "未载入权责清单，由评查人员核对执法主体的职权")
     found = findings_of(state, ctx.power_lists, ctx.benchmarks)
@@ -543,7 +563,7 @@ def _within_powers(state: CaseState, ctx: Context, standard: Standard) -> Verdic
         return Verdict(True, "不予立案，未行使行政处罚权（不适用）")
     if not steps:
         return Verdict(None, "尚无立案或决定记录，由评查人员核对执法主体的职权")
-    if not state.cause_entry:
+    if all(found[s.hash] is None for s in steps):
         return Verdict(None, f"{UNCHECKED_LINE}，由评查人员核对")
     lines, findings = [], []
     for step in steps:
@@ -602,6 +622,7 @@ CHECKS: dict[str, Callable[[CaseState, Context, Standard], Verdict]] = {
     "records_signed": _records_signed,
     "required_documents": _required_documents,
     "within_power_list": _within_powers,
+    "transfer_considered": _transfer,
 }
 
 

@@ -14,8 +14,11 @@ change to another. A file is checked whole and refused whole: every problem is r
 
 A case's provision is read from its benchmark entry: the entry is within the list when a power names it, or
 when every penalty basis of the entry (the entry's and any party-specific one) falls under the provisions
-of one power whose source is in force that day. A case that names no entry cannot be checked from the
-record; its file says so and the evaluator judges (see :func:`find_power`).
+of one power whose source is in force that day (:func:`find_power`). A case that names no entry is judged
+by the provisions its record cites (:func:`provision_finding`): at filing, the provision the party is
+suspected of breaking, which must belong to a statute one of the powers is written under (a power list
+names penalty clauses, so the article broken cannot be matched more closely before the clause is chosen);
+at the decision, the penalty clause, which must fall under a power's provisions.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 from ..resources import load_json
 from .competence import Provision, competent_for, parse_provision
+from .discretion.legal_basis import BasisQuery, citations
 from .discretion.library import BenchmarkLibrary, UnknownEntry
 from .discretion.model import BenchmarkEntry
 from .discretion.validation import MISSING, Collector, FormatIssue, Reader
@@ -37,6 +41,7 @@ from .versioning import NoVersionInForce, Versioned, version_in_force
 
 FORMAT = "power-list/1"
 ARTICLE = "行政处罚法第十七条"
+DELEGATION_ARTICLE = "行政处罚法第二十条第四款"
 
 
 class SourceKind(StrEnum):
@@ -119,6 +124,8 @@ class PowerFinding:
     power: Power | None
     list_version: str = ""
     refusal: Refusal | None = None
+    provision: str = ""  # naming no entry: the provisions cited by the step, as checked
+    statute_only: bool = False  # checked by statute only (a filing naming no entry)
 
     @property
     def within(self) -> bool:
@@ -128,10 +135,11 @@ class PowerFinding:
         """``职权来源：…`` as the case file prints it."""
         if self.power is None:
             return f"职权来源：未在本机关权责清单内（{self.refusal.message if self.refusal else ''}）"
-        return f"职权来源：{self.power.source.describe()}（权责清单{self.list_version}：{self.power.name}）"
+        how = f"；依涉嫌违反的{self.provision}所属法律核对，罚则待决定时核对" if self.statute_only else ""
+        return f"职权来源：{self.power.source.describe()}（权责清单{self.list_version}：{self.power.name}{how}）"
 
 
-UNCHECKED_LINE = "职权来源：本案未指明裁量基准条目，未能依权责清单核对"
+UNCHECKED_LINE = "职权来源：本案未指明裁量基准条目，也未记载所依据的条款，未能依权责清单核对"
 
 
 class PowerListFormatError(InvalidInput):
@@ -340,8 +348,7 @@ def _outside(entry: BenchmarkEntry, day: date, in_force: Versioned[PowerList], l
     if lapsed:
         s = lapsed[0].source
         why = (f"本机关受{s.body}委托实施该项处罚（委托书《{s.document}》{s.document_no}），委托期限为"
-               f"{s.valid_from.isoformat() if s.valid_from else ''}至{s.valid_to.isoformat() if s.valid_to else ''}，"
-               f"{day.isoformat()}不在委托期限内")
+               f"{_term(s)}，{day.isoformat()}不在委托期限内")
     else:
         why = (f"不在本机关权责清单《{in_force.value.title}》（版本 {in_force.version}，{in_force.effective_from.isoformat()}起施行）"
                "之内")
@@ -360,10 +367,65 @@ def entry_refusals(entry_id: str, day: date, versions: Sequence[Versioned[PowerL
     return [finding.refusal] if finding is not None and finding.refusal is not None else []
 
 
+def provision_finding(cited: Sequence[BasisQuery], day: date, versions: Sequence[Versioned[PowerList]], field: str = "",
+                      *, statute_only: bool = False) -> PowerFinding:
+    """A case naming no benchmark entry, by the provisions a step cites: each under one power in force that day
+    (``statute_only``: a power written under the same statute, for the provision broken at filing)."""
+    text = "、".join(_cite(q) for q in cited)
+    in_force = power_list_on(day, versions)
+    if in_force is None:
+        return PowerFinding("", day, None, "", Refusal(
+            "no_power_list", f"{day.isoformat()}没有生效的本机关权责清单，不能核对本机关是否有权处罚（{ARTICLE}）", ARTICLE, field), text, statute_only)
+
+    def holds(power: Power, q: BasisQuery) -> bool:
+        if statute_only:
+            return any(p.law == q.law for p in power.provisions)
+        return any(p.covers(q.as_basis()) for p in power.provisions)
+
+    candidates = [p for p in in_force.value.powers if all(holds(p, q) for q in cited)]
+    held = next((p for p in candidates if p.source.in_force_on(day)), None)
+    if held is not None:
+        return PowerFinding("", day, held, in_force.version, None, text, statute_only)
+    what = f"本案涉嫌违反的{text}所属法律" if statute_only else f"本案适用的罚则{text}"
+    if candidates:
+        s = candidates[0].source
+        why = (f"本机关受{s.body}委托实施该项处罚（委托书《{s.document}》{s.document_no}），委托期限为"
+               f"{_term(s)}，{day.isoformat()}不在委托期限内")
+    else:
+        why = f"不在本机关权责清单《{in_force.value.title}》（版本 {in_force.version}）之内"
+    message = (f"{what}{why}，本机关无权{'立案' if statute_only else '作出'}处罚"
+               f"（{ARTICLE}：行政处罚由具有行政处罚权的行政机关在法定职权范围内实施）")
+    competent = next((c for c in (competent_for(q.as_basis(), day) for q in cited) if c is not None), None)
+    if competent is not None:
+        message += f"。{competent.sentence()}应由{competent.authority}依法处理"
+    return PowerFinding("", day, None, in_force.version, Refusal("outside_power_list", message, ARTICLE, field), text, statute_only)
+
+
+def provision_refusals(cited: Sequence[BasisQuery], day: date, versions: Sequence[Versioned[PowerList]], field: str = "",
+                       *, statute_only: bool = False) -> list[Refusal]:
+    finding = provision_finding(cited, day, versions, field, statute_only=statute_only)
+    return [finding.refusal] if finding.refusal is not None else []
+
+
+def _cite(q: BasisQuery) -> str:
+    return q.as_basis().cite()
+
+
+def _term(s: PowerSource) -> str:
+    return f"{s.valid_from.isoformat() if s.valid_from else ''}至{s.valid_to.isoformat() if s.valid_to else ''}"
+
+
+def issuing_body(finding: PowerFinding | None) -> str:
+    """The body in whose name the agency acts under ``finding``: the delegating body's under a delegation
+    (第二十条第四款), empty for a power of the agency's own or no power found."""
+    if finding is None or finding.power is None or finding.power.source.kind != SourceKind.DELEGATED:
+        return ""
+    return finding.power.source.body
+
+
 def describe_for_record(finding: PowerFinding | None) -> str:
     """The ``职权来源`` line for a document: the finding's, or that the case named no entry."""
     return finding.line() if finding is not None else UNCHECKED_LINE
-
 
 
 EXERCISING = ("request_filing", "approve_filing", "refuse_filing", "record_simple_decision", "make_decision")
@@ -371,7 +433,25 @@ EXERCISING = ("request_filing", "approve_filing", "refuse_filing", "record_simpl
 
 
 def findings_of(state: Any, versions: Sequence[Versioned[PowerList]], library: BenchmarkLibrary) -> dict[str, PowerFinding | None]:
-    """Each exercising step of the case (by its hash) with the case's entry looked up in the list in force on
-    that step's day (None: the case names no entry). ``state``: a :class:`..case.CaseState`."""
-    return {step.hash: find_power(state.cause_entry, step.day, versions, library)
-            for step in state.steps if step.kind in EXERCISING}
+    """Each exercising step of the case (by its hash) judged by the list in force on that step's day: by the
+    case's entry, or else by the provisions the step cites (None: nothing to judge it by, as in a case recorded
+    before the filing request named the provision). ``state``: a :class:`..case.CaseState`."""
+    if state.cause_entry:
+        return {step.hash: find_power(state.cause_entry, step.day, versions, library)
+                for step in state.steps if step.kind in EXERCISING}
+    return {step.hash: _by_provision(step, state.suspected_violation, versions) for step in state.steps if step.kind in EXERCISING}
+
+
+def _by_provision(step: Any, suspected: str, versions: Sequence[Versioned[PowerList]]) -> PowerFinding | None:
+    """A step of a case naming no entry: a penalty decision by its penalty clause, any other step by the
+    statute of the provision broken (the decision's, or the filing request's)."""
+    p = step.payload
+    penalty = step.kind in ("make_decision", "record_simple_decision") and p.get("outcome", "penalty") == "penalty"
+    text = str(p.get("basis") or "") if penalty else str(p.get("violation") or suspected or "")
+    try:
+        cited = citations(text) if text else []
+    except ValueError:
+        cited = []
+    if not cited:
+        return None
+    return provision_finding(cited, step.day, versions, statute_only=not penalty)

@@ -25,7 +25,7 @@ from ..domain.evaluation import (
 )
 from ..domain.officers import Officer
 from ..domain.parties import Party
-from ..domain.power_list import describe_for_record, findings_of
+from ..domain.power_list import describe_for_record, findings_of, issuing_body
 from ..domain.procedure import Context, draft, fold
 from ..domain.procedure.proposal import proposal_entry
 from ..domain.record import RecordedEvent
@@ -60,6 +60,9 @@ class CaseFileData:
     # the facts elements the case's benchmark entry declares, in its order: the names its records' elements print under
     facts_elements: tuple[FactElement, ...] = ()
     paper_seal: bool = False  # printed to be stamped on paper: "（印章）" even where the agency has an electronic seal
+    # the body the documents are issued in the name of when it is not the agency: the delegating body of a delegated
+    # power (行政处罚法第二十条第四款); "" for the agency's own powers
+    issuer: str = ""
 
 
 def _case_and_context(session: SessionCore, case_ref: str) -> tuple[str, CaseState, Context]:
@@ -133,17 +136,20 @@ def case_file_data(session: SessionCore, case_ref: str) -> CaseFileData:
         actor_names={**{k: o.name for k, o in officers.items()}, SYSTEM_ACTOR.id: SYSTEM_ACTOR.name},
         sign_offs=case_sign_offs(services.db, services.reference.signing_keys(), events),
         signer=signer(services),
-        powers=_powers(session, state),
+        **_powers(session, state),
         facts_elements=case_elements(state, ctx),
     )
 
 
-def _powers(session: SessionCore, state: CaseState) -> dict[str, str]:
+def _powers(session: SessionCore, state: CaseState) -> dict[str, Any]:
     """The 职权来源 each filing and decision step prints: the power the agency's list in force that day gives
-    it under the case's benchmark entry (see :mod:`..domain.power_list`)."""
+    it under the case's benchmark entry or the provisions cited (see :mod:`..domain.power_list`); and the
+    body the documents are issued in the name of, by the latest of those steps that found a power."""
     services = session.services
     found = findings_of(state, services.power_list_versions(), services.benchmarks())
-    return {step_hash: describe_for_record(finding) for step_hash, finding in found.items()}
+    latest = [f for s in state.steps if (f := found.get(s.hash)) is not None and f.within]
+    return {"powers": {step_hash: describe_for_record(finding) for step_hash, finding in found.items()},
+            "issuer": issuing_body(latest[-1]) if latest else ""}
 
 
 def case_elements(state: CaseState, ctx: Context) -> tuple[FactElement, ...]:
@@ -162,4 +168,4 @@ def draft_case_file_data(session: SessionCore, case_ref: str, kind: str, payload
     at = session.services.clock()
     step = Step(len(state.steps) + 1, DRAFT, kind, session.actor.id, at, step_day(clean, at), clean)
     drafted = fold(state.id, [*state.steps, step])
-    return replace(data, state=drafted, draft=DRAFT, powers=_powers(session, drafted))
+    return replace(data, state=drafted, draft=DRAFT, **_powers(session, drafted))

@@ -434,7 +434,8 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     _identity(a, case_id, party, ids, scratch, n, t, rng)
     if target == "lead":
         return
-    a.perform(case_id, "request_filing", {"facts": facts, "reason": f"涉嫌违反{violation}", "on": t.day(1)})
+    a.perform(case_id, "request_filing", {"facts": facts, "violation": violation,
+                                          "reason": f"当事人涉嫌违反{violation}的规定，依据{basis}应予行政处罚，属本机关管辖，符合立案条件", "on": t.day(1)})
     if target == "filing":
         return
     if target == "not_filed":

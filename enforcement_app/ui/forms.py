@@ -119,7 +119,9 @@ EDUCATION = (  # 行政处罚法第三十三条第三款
 )
 
 FORMS: dict[str, tuple[Field, ...]] = {
-    "request_filing": (Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Brief facts"), "long"), Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for filing"), "long"),
+    "request_filing": (Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Brief facts"), "long"),
+                       Field("violation", QT_TRANSLATE_NOOP("ActionDialog", "Provision suspected violated"), required=False),
+                       Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for filing"), "long"),
                        Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
     "approve_filing": (Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Head's opinion"), "long", required=False),),
     "refuse_filing": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for not filing"), "long"),),

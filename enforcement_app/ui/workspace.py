@@ -360,6 +360,8 @@ class CaseWorkspace(QWidget):
         if kind == "serve_document":  # each document by what it is: a 不予行政处罚决定书 is not a 行政处罚决定书
             fields = [replace(f, options=tuple((code, served_document_zh(code, s.documents_issued.get(code))) for code, _ in f.options))
                       if f.key == "document" else f for f in fields]
+        if not defaults.get("violation") and s.suspected_violation:  # the decision names what the filing suspected, unless changed
+            defaults["violation"] = s.suspected_violation
         violations = self.view.get("violations") or ()
         if violations:  # the provision broken is one of the benchmark entry's (the domain refuses any other)
             offered = tuple((v, v) for v in violations)

@@ -120,6 +120,10 @@
         <translation>违反的法律规定</translation>
     </message>
     <message>
+        <source>Provision suspected violated</source>
+        <translation>涉嫌违反的法律规定</translation>
+    </message>
+    <message>
         <source>Evidence listed for preservation</source>
         <translation>先行登记保存的证据（名称、规格、数量）</translation>
     </message>

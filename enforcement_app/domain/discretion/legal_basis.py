@@ -109,6 +109,12 @@ class BasisQuery:
 
         return cls(match.group("law"), number("article"), number("paragraph"), number("item"))  # type: ignore[arg-type]
 
+    def as_basis(self) -> LegalBasis:
+        """The citation as the statute writes it (Chinese numerals), for rules written against statute text."""
+        return LegalBasis(self.law, numerals.article(self.article),
+                          numerals.paragraph(self.paragraph) if self.paragraph else None,
+                          numerals.item(self.item) if self.item else None)
+
     def matches(self, basis: LegalBasis) -> bool:
         article, paragraph, item = basis.numbers
         return (

@@ -21,6 +21,7 @@ from ..refusals import Refusal
 from ..review import discussion_refusals, major_reasons, review_refusals
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, deadline, declare, not_suspended, read
+from .filing import decision_within_powers
 from .folds import decision_fold
 from .proposal import ProposalFields, dated_between, proposal_form
 from .signed_content import latest, stale_refusal
@@ -233,6 +234,9 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
         orders, refusals = measure_refusals(f.out)
         f.keep("measures", tuple(orders))
         f.problems += refusals
+    # the agency decides in its power (not so a transfer or dismissal); naming no entry, only a penalty cites a clause to check
+    if outcome == Outcome.PENALTY.value or (outcome == Outcome.NO_PENALTY.value and state.cause_entry):
+        decision_within_powers(f, state.cause_entry, on or ctx.today, ctx, default_name=defaults["agency_name"])
     if outcome == Outcome.NO_PENALTY.value:
         _no_penalty_decision(f, state, on, required=not ctx.replaying)
     f.problems += draft_wording(f.out)

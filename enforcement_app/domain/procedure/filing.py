@@ -10,6 +10,8 @@ from typing import Any
 
 from .. import power_list
 from ..case import CaseState, Outcome, Procedure, Stage, Step
+from ..discretion.legal_basis import BasisQuery, citations
+from ..discretion.library import UnknownEntry
 from ..forms import Form
 from ..labels import CASE_SOURCE_ZH
 from ..money import format_yuan
@@ -19,6 +21,7 @@ from ..refusals import Refusal
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, plain, read, signatures_form
 from .folds import day_of, decision_fold, investigators_fold
+from .proposal import violation_cited
 
 CASE_SOURCES = tuple(CASE_SOURCE_ZH)
 
@@ -67,8 +70,71 @@ def _within_powers(entry: str, ctx: Context, field: str = "") -> list[Refusal]:
     return power_list.entry_refusals(entry, ctx.today, ctx.power_lists, ctx.benchmarks, field)
 
 
+def decision_power(entry: str, basis: str, day: date, ctx: Context, field: str = "basis") -> power_list.PowerFinding | None:
+    """Art. 17 on the day of a penalty decision: the case's entry against the list then in force (a
+    delegation may have lapsed since filing), or, naming no entry, the penalty clause the decision cites.
+    None: not checked (no lists loaded, or a recorded step replayed)."""
+    if ctx.replaying or ctx.power_lists is None or ctx.benchmarks is None:
+        return None
+    if entry:
+        return power_list.find_power(entry, day, ctx.power_lists, ctx.benchmarks, "cause_entry")
+    try:
+        cited = citations(basis)
+    except ValueError:
+        return power_list.PowerFinding("", day, None, "", Refusal(
+            "basis_uncited", f"处罚依据应写明法条（如《广告法》第五十七条第（一）项），以依权责清单核对本机关的职权（{power_list.ARTICLE}）",
+            power_list.ARTICLE, field))
+    return power_list.provision_finding(cited, day, ctx.power_lists, field)
+
+
+def decision_within_powers(f: Form, entry: str, day: date, ctx: Context, *, default_name: str = "") -> None:
+    """The power check of a decision on ``f`` (its ``basis``), and the name it is made in: under a delegation,
+    the delegating body's (Art. 20 ¶4: 受委托组织在委托范围内，以委托行政机关名义实施行政处罚). ``default_name``:
+    the agency's own name, filled in when the form gave none, replaced by the delegating body's."""
+    finding = decision_power(entry, str(f.out.get("basis") or ""), day, ctx)
+    if finding is not None and finding.refusal is not None:
+        f.problems.append(finding.refusal)
+    issuer = power_list.issuing_body(finding)
+    if not issuer or "agency_name" not in f.out:
+        return
+    if f.out["agency_name"] in ("", default_name):  # the agency's own name is not the one it acts in here
+        f.keep("agency_name", issuer)
+    elif f.out["agency_name"] != issuer:
+        f.problem("agency_name", f"本案受{issuer}委托实施，应以委托行政机关名义作出决定（{power_list.DELEGATION_ARTICLE}）：作出决定的机关应为{issuer}")
+
+
 def _case_within_powers(state: CaseState, ctx: Context) -> list[Refusal]:
-    return _within_powers(state.cause_entry, ctx)
+    """The case's entry against the power list in force today, or (naming no entry) the statute of the
+    provision its filing request cites."""
+    if state.cause_entry or ctx.power_lists is None or not state.suspected_violation:
+        return _within_powers(state.cause_entry, ctx)
+    try:
+        cited = citations(state.suspected_violation)
+    except ValueError:
+        return []  # recorded by an earlier program without the check: the evaluator judges
+    return power_list.provision_refusals(cited, ctx.today, ctx.power_lists, statute_only=True)
+
+
+def _limitation_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
+    if state.act_date is None:
+        return [Refusal("act_date_missing", "立案前须填写违法行为发生（或终了）日期，以核查处罚时效（行政处罚法第三十六条）", "行政处罚法第三十六条", "act_date")]
+    key = "limitation_years_life_health_finance" if state.life_health_finance else "limitation_years"
+    years = ctx.statute[key]
+    discovered = state.lead_received_on or ctx.today
+    try:
+        limit = state.act_date.replace(year=state.act_date.year + years.value)
+    except ValueError:  # 29 February
+        limit = state.act_date.replace(year=state.act_date.year + years.value, day=28)
+    if discovered > limit:
+        return [
+            Refusal(
+                "limitation_period",
+                f"违法行为于{state.act_date.isoformat()}发生，{years.value}年内未被发现（{discovered.isoformat()}登记），"
+                f"不再给予行政处罚（行政处罚法{years.article}），应不予立案",
+                f"行政处罚法{years.article}",
+            )
+        ]
+    return []
 
 
 # --- the lead ------------------------------------------------------------------------------------------
@@ -184,7 +250,7 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
             )
     if at:
         f.problems += officers_refusals(ctx, officers, at.date(), ctx.policy.simple_procedure_min_officers)
-    f.problems += _within_powers(f.out.get("cause_entry", ""), ctx, "cause_entry")
+    decision_within_powers(f, f.out.get("cause_entry", ""), at.date() if at else ctx.today, ctx)
     f.keep("on", at.date().isoformat() if at else None)
     f.keep("handlers", officers)
     f.keep("payable", fine > 0)
@@ -198,43 +264,46 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
 class RequestFiling(P.Payload):
     on: date | None = P.day("提请日期", today=True)
     facts: str = P.text("简要案情", search=True)
+    violation: str = P.text("涉嫌违反的法律规定", required=False, search=True)
     reason: str = P.text("立案理由", search=True)
     opinion: str = P.text("承办人意见", required=False, search=True)
 
 
 def _fold_request_filing(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.stage = Stage.FILING
+    s.suspected_violation = p.get("violation", "")
 
 
-declare(ActionKind.REQUEST_FILING, "提请立案", stages=frozenset({Stage.LEAD}), roles=(Role.OFFICER,), handler_only=True,
-        pre=_case_within_powers, payload=RequestFiling, fold=_fold_request_filing)(plain(RequestFiling))
+@declare(ActionKind.REQUEST_FILING, "提请立案", stages=frozenset({Stage.LEAD}), roles=(Role.OFFICER,), handler_only=True,
+         pre=_case_within_powers, payload=RequestFiling, fold=_fold_request_filing)
+def _v_request_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The 立案审批表 states the provision the party is suspected of breaking (违反了…, not the penalty
+    clause): one of the benchmark entry's violation bases when the case names one. The agency's power is
+    checked by the entry, or else by that provision's statute (Art. 17; the penalty clause is checked again
+    when the decision cites it)."""
+    f = read(RequestFiling, raw, ctx)
+    entry = _entry_of(state, ctx)
+    violations = [b.cite() for b in entry.violation_basis] if entry is not None else []
+    penalties = [BasisQuery.parse(b.cite()) for b in entry.penalty_bases] if entry is not None else []
+    cited = violation_cited(f, f.out.get("violation", ""), violations, penalties)
+    if cited and not state.cause_entry and ctx.power_lists is not None:
+        f.problems += power_list.provision_refusals(cited, ctx.today, ctx.power_lists, "violation", statute_only=True)
+    return f.done()
+
+
+def _entry_of(state: CaseState, ctx: Context) -> Any:
+    """The case's benchmark entry (None: none named, no library, or unknown — the power check names that)."""
+    if not state.cause_entry or ctx.benchmarks is None:
+        return None
+    try:
+        return ctx.benchmarks.entry(state.cause_entry)
+    except UnknownEntry:
+        return None
 
 
 def _filing_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
     """Filing needs the act within the limitation period (Art. 36) and within the agency's powers (Art. 17)."""
     return _limitation_refusals(state, ctx) + _case_within_powers(state, ctx)
-
-
-def _limitation_refusals(state: CaseState, ctx: Context) -> list[Refusal]:
-    if state.act_date is None:
-        return [Refusal("act_date_missing", "立案前须填写违法行为发生（或终了）日期，以核查处罚时效（行政处罚法第三十六条）", "行政处罚法第三十六条", "act_date")]
-    key = "limitation_years_life_health_finance" if state.life_health_finance else "limitation_years"
-    years = ctx.statute[key]
-    discovered = state.lead_received_on or ctx.today
-    try:
-        limit = state.act_date.replace(year=state.act_date.year + years.value)
-    except ValueError:  # 29 February
-        limit = state.act_date.replace(year=state.act_date.year + years.value, day=28)
-    if discovered > limit:
-        return [
-            Refusal(
-                "limitation_period",
-                f"违法行为于{state.act_date.isoformat()}发生，{years.value}年内未被发现（{discovered.isoformat()}登记），"
-                f"不再给予行政处罚（行政处罚法{years.article}），应不予立案",
-                f"行政处罚法{years.article}",
-            )
-        ]
-    return []
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ discretion benchmark (State Council opinion 2022; Art. 34) and the hearing thres
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -128,35 +128,43 @@ def provisions(f: Form, violation: str, basis: str, benchmark: Mapping[str, Any]
     """The provision broken and the penalty provision are two citations (适用法律错误 is a veto of case-file
     evaluation): 违反了 names the rule the party broke, 依据 the clause that punishes it. Against the
     benchmark entry, the first must be one of the entry's violation bases and the second its penalty basis."""
-    entry_violations = list((benchmark or {}).get("violation_basis") or [])
-    if not violation and len(entry_violations) == 1:
-        violation = entry_violations[0]  # the entry names one rule only: that is the one broken
-        f.keep("violation", violation)
-    if not violation:
-        choices = f"（裁量基准条目所列：{'、'.join(entry_violations)}）" if entry_violations else ""
-        f.problem("violation", f"须写明当事人违反的法律规定，即违法行为违反的条款，而非罚则{choices}")
-        return
-    try:
-        cited = citations(violation)
-    except ValueError as exc:
-        f.problem("violation", f"违反的法律规定：{exc}")
-        return
     try:
         punished = citations(basis) if basis else []
     except ValueError:
         punished = []  # a penalty basis in free words is left to the benchmark check below
-    if punished and all(any(within(c, p) or within(p, c) for p in punished) for c in cited):
-        f.problem("violation", f"“违反的法律规定”写成了罚则（{violation}）：应写违法行为所违反的条款，罚则写在“法律依据”中")
-        return
-    if not entry_violations:
-        return
-    allowed = [BasisQuery.parse(v) for v in entry_violations]
-    wrong = [c for c in cited if not any(within(c, a) for a in allowed)]
-    if wrong:
-        f.problem("violation", f"违反的法律规定 {violation} 不是所适用裁量基准条目的违法条款（可选：{'、'.join(entry_violations)}）")
+    entry_violations = list((benchmark or {}).get("violation_basis") or [])
+    violation_cited(f, violation, entry_violations, punished)
     penalty_basis = (benchmark or {}).get("penalty_basis")
     if penalty_basis and basis and not any(within(p, BasisQuery.parse(penalty_basis)) for p in punished):
         f.problem("basis", f"法律依据 {basis} 不是所适用裁量基准条目的罚则：应引用{penalty_basis}")
+
+
+def violation_cited(f: Form, violation: str, entry_violations: Sequence[str], punished: Sequence[BasisQuery],
+                    field: str = "violation") -> list[BasisQuery] | None:
+    """The provision the party broke (or, at filing, is suspected of breaking), as cited: one of the benchmark
+    entry's violation bases, never the penalty clause (``punished``). An entry naming one rule gives it when
+    none is written (kept on the form); None, with the problem on the form, when it cannot be accepted."""
+    if not violation and len(entry_violations) == 1:
+        violation = entry_violations[0]  # the entry names one rule only: that is the one broken
+        f.keep(field, violation)
+    if not violation:
+        choices = f"（裁量基准条目所列：{'、'.join(entry_violations)}）" if entry_violations else ""
+        f.problem(field, f"须写明当事人违反的法律规定，即违法行为违反的条款，而非罚则{choices}")
+        return None
+    try:
+        cited = citations(violation)
+    except ValueError as exc:
+        f.problem(field, f"违反的法律规定：{exc}")
+        return None
+    if punished and all(any(within(c, p) or within(p, c) for p in punished) for c in cited):
+        f.problem(field, f"“违反的法律规定”写成了罚则（{violation}）：应写违法行为所违反的条款，罚则写在“法律依据”中")
+        return None
+    if entry_violations:
+        allowed = [BasisQuery.parse(v) for v in entry_violations]
+        if any(not any(within(c, a) for a in allowed) for c in cited):
+            f.problem(field, f"违反的法律规定 {violation} 不是所适用裁量基准条目的违法条款（可选：{'、'.join(entry_violations)}）")
+            return None
+    return cited
 
 
 def _benchmark_input(f: Form, state: CaseState) -> dict[str, Any] | None:
