@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import steps
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
@@ -362,3 +364,24 @@ def test_without_any_truetype_face_the_file_still_renders_and_says_so(world, tmp
     reader = PdfReader(io.BytesIO(render_case_file(world.as_(world.evaluator).case_file_data(case_id), font).pdf))
     assert "注：本文件未嵌入字体，不符合归档要求。" in _flat(reader.pages[-1])
     assert "立卷人：" in _flat(reader.pages[0])
+
+
+_CLAUSE = "当事人涉嫌违反《中华人民共和国广告法》第九条第（三）项的规定，依据第五十七条第（一）项应予行政处罚；属本机关管辖：符合立案条件！是否“最佳”？"
+
+
+@settings(max_examples=120, deadline=None)
+@given(width=st.floats(min_value=60, max_value=420), style=st.sampled_from(["cell", "body", "plain", "small", "sign"]),
+       breaks=st.lists(st.integers(min_value=1, max_value=len(_CLAUSE) - 1), max_size=3, unique=True))
+def test_no_line_starts_with_a_comma_or_a_closing_mark(width, style, breaks):
+    """GB/T 15834 line breaking: a line never starts with ，；：！？》” or 。、）, nor ends with “《（ — a mark hangs at
+    the end of the line before, or two marks take the character before them onto the next line. With and
+    without the line breaks of a record's text (reportlab wraps those through another splitter)."""
+    text = "".join(c + ("\n" if i + 1 in breaks else "") for i, c in enumerate(_CLAUSE))
+    paragraph = documents._p(text, getattr(Styles(find_font()), style))
+    paragraph.wrap(width, 10_000)
+    lines = ["".join(line[1]) for line in paragraph.blPara.lines]
+    assert "".join(lines) == _CLAUSE  # nothing lost by the wrap
+    offsets = [sum(len(x) for x in lines[:k]) for k in range(len(lines))]
+    wrapped = [k for k in range(1, len(lines)) if offsets[k] not in breaks]  # breaks the wrap made, not the text's own
+    assert not [lines[k] for k in wrapped if lines[k][:1] in documents.CANNOT_START_LINE + "。、）"], lines
+    assert not [lines[k - 1] for k in wrapped if lines[k - 1][-1:] in documents.CANNOT_END_LINE], lines

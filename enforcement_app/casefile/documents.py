@@ -22,7 +22,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib import textsplit
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import paragraph as _paragraph
 
 from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
@@ -52,6 +54,51 @@ from ..domain.procedure.signed_content import field_label, shown
 from ..resources import load_json
 from ..services.api import CaseFileData
 from .fonts import CaseFileFont, Role
+
+# Chinese line breaking (GB/T 15834, W3C clreq): no line starts with a closing or pausing mark. reportlab's
+# list is the Japanese one, without the full-width comma, semicolon, colon, ! ? or the closing 》” ’; its CJK
+# wrap hangs such a mark in the right margin rather than start the next line with it.
+CANNOT_START_LINE = "，；：！？》”’…"
+CANNOT_END_LINE = "“‘《（【〔「『"
+textsplit.ALL_CANNOT_START += "".join(c for c in CANNOT_START_LINE if c not in textsplit.ALL_CANNOT_START)  # one-style text
+_paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START  # text in several styles
+_reportlab_split = textsplit.dumbSplit
+
+
+def _split_cjk(word: str, widths: list[float], max_widths: Any) -> list[list[Any]]:
+    """reportlab's CJK split of one-style text, then: where two marks meet at a break (”。, ）。), reportlab hangs
+    the first and starts the next line with the second; the line before gives up its last character, with the
+    marks after it and any opening mark before it (“《（ never end a line), so that they start the next line
+    together (clreq 3.1.7: 行首禁则 by pushing characters down)."""
+    lines = _reportlab_split(word, widths, max_widths)
+    starts, at = [], 0
+    for _extra, text in lines:
+        at = word.find(text, at) if text else at
+        starts.append(at)
+        at += len(text)
+    for k in range(1, len(lines)):
+        previous, line = lines[k - 1], lines[k]
+        if starts[k] != starts[k - 1] + len(previous[1]) or not line[1]:
+            continue  # text reportlab stripped of spaces at the break
+        cut = starts[k]
+        if line[1][0] in textsplit.ALL_CANNOT_START:
+            while cut > starts[k - 1] and word[cut - 1] in textsplit.ALL_CANNOT_START:
+                cut -= 1  # the marks hung at the end
+            cut -= 1  # the character they follow
+        while cut > starts[k - 1] and word[cut - 1] in CANNOT_END_LINE:
+            cut -= 1  # opening marks (before it, or ending the line)
+        if cut == starts[k]:
+            continue  # the line starts and the one before ends as they may
+        if cut <= starts[k - 1]:
+            continue  # the whole line is marks: leave it as it is
+        moved = sum(widths[cut:starts[k]])
+        previous[1], previous[0] = word[starts[k - 1]:cut], previous[0] + moved
+        line[1], line[0] = word[cut:starts[k]] + line[1], line[0] - moved
+        starts[k] = cut
+    return lines
+
+
+textsplit.dumbSplit = _split_cjk  # wordSplit, the one-style path, calls it by its module name
 
 PAGE_WIDTH = 210 * mm
 PAGE_HEIGHT = 297 * mm
@@ -160,10 +207,41 @@ class Styles:
         return self.font.markup(markup, face)
 
 
+class _Lines(Paragraph):
+    """A paragraph whose lines break as one-style text does (:func:`_split_cjk`) when it is one style with
+    line breaks (the ``\n`` of a record's text): reportlab takes text of several parts through another
+    splitter, which keeps its Japanese rules; text in several faces still does."""
+
+    def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 - reportlab's names
+        frags = self.frags
+        first = frags[0] if frags else None
+        plain = first is not None and self.style.wordWrap == "CJK" and not self.style.endDots and all(
+            not hasattr(f, "cbDefn") and (f.fontName, f.fontSize, f.textColor) == (first.fontName, first.fontSize, first.textColor)
+            for f in frags)
+        if not plain or len(frags) == 1:
+            return super().breakLinesCJK(maxWidths)
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return first.clone(kind=0, lines=self.blPara.lines)  # the part of a paragraph split across pages
+        widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+        parts, text = [], ""
+        for f in frags:
+            if getattr(f, "lineBreak", False):
+                parts.append(text)
+                text = ""
+            else:
+                text += f.text
+        parts.append(text)
+        lines: list[list[Any]] = []
+        for part in parts:
+            room = widths[len(lines):] or widths[-1:]
+            lines += textsplit.wordSplit(part, room, first.fontName, first.fontSize) if part else [[room[0], ""]]
+        return first.clone(kind=0, lines=[(space, [line]) for space, line in lines], ascent=first.fontSize, descent=-0.2 * first.fontSize)
+
+
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:
     markup = escape(str(text if text is not None else "")).replace("\n", "<br/>")
     typeset = getattr(style, "typeset", None)  # a style of :class:`Styles`: characters its face lacks in another face
-    return Paragraph(typeset(markup, style.fontName) if typeset else markup, style)
+    return _Lines(typeset(markup, style.fontName) if typeset else markup, style)
 
 
 def _day(value: Any) -> str:
