@@ -92,3 +92,34 @@ def test_the_evaluation_suggests_no_veto_and_full_points_for_every_closed_demo_f
                 assert not line.suggestion.veto, (case_id, line.item.id, line.evidence)
             elif archived or line.item.id not in ("form_cover", "form_archived"):
                 assert line.suggestion.score == line.item.points, (case_id, line.item.id, line.evidence)
+
+
+def test_the_demo_files_cite_the_agencys_own_instruments_and_carry_its_seal(demo):
+    """An evaluator reads the demo's issued documents as an agency's: they cite its published benchmark and power
+    list (not the program's defaults or its ids), bear its electronic seal over its name, and the draft the
+    reviewer read says what the report proposed."""
+    session, cases = _closed(demo)
+    agency = demo.agency()
+    assert agency.seal_png and agency.seal_image
+    seen_seal = 0
+    for case_id in cases:
+        data = session.case_file_data(case_id)
+        if data.state.outcome is None or data.state.outcome.value == "not_filed":
+            continue
+        reader = PdfReader(io.BytesIO(render_case_file(data).pdf))
+        text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+        for internal in ("default-2021", "系统内置缺省", "food_safety_", "advertising_57", "仅供参考"):
+            assert internal not in text, (data.state.case_no, internal)
+        if data.state.cause_entry:
+            assert f"《{agency.name}行政处罚裁量基准》" in text or data.state.procedure.value == "simple"
+            assert f"《{agency.name}行政处罚事项权责清单》" in text
+        if data.state.decision and data.state.decision.get("outcome") in ("penalty", "no_penalty"):
+            sealed = [n for n, page in enumerate(reader.pages) if any(im.image.size == (600, 600) for im in page.images)]
+            assert sealed, data.state.case_no  # the decision (and the notice) bear the seal image
+            seen_seal += 1
+        for step in data.state.steps:
+            if step.kind == "submit_legal_review":
+                draft = step.payload["draft_decision"]
+                proposal = data.state.report or {}
+                assert ("不予行政处罚" in draft) == (proposal.get("outcome") == "no_penalty"), (draft, proposal.get("outcome"))
+    assert seen_seal

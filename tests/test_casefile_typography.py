@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+import steps
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import steps
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Spacer
@@ -381,7 +381,20 @@ def test_no_line_starts_with_a_comma_or_a_closing_mark(width, style, breaks):
     paragraph.wrap(width, 10_000)
     lines = ["".join(line[1]) for line in paragraph.blPara.lines]
     assert "".join(lines) == _CLAUSE  # nothing lost by the wrap
+    assert all(space >= -0.01 for space, _text in paragraph.blPara.lines)  # nothing stands past the margin (a cell's border)
     offsets = [sum(len(x) for x in lines[:k]) for k in range(len(lines))]
     wrapped = [k for k in range(1, len(lines)) if offsets[k] not in breaks]  # breaks the wrap made, not the text's own
     assert not [lines[k] for k in wrapped if lines[k][:1] in documents.CANNOT_START_LINE + "。、）"], lines
     assert not [lines[k - 1] for k in wrapped if lines[k - 1][-1:] in documents.CANNOT_END_LINE], lines
+
+
+def test_a_number_moves_whole_to_the_next_line():
+    """执法证号 44130020210001 is not cut in two when it starts in the second half of a line."""
+    text = "承办人：张明（执法证号：44130020210001）、李华（执法证号：44130020210002）"
+    for width in range(120, 300, 7):
+        paragraph = documents._p(text, Styles(find_font()).cell)
+        paragraph.wrap(width, 10_000)
+        lines = ["".join(line[1]) for line in paragraph.blPara.lines]
+        assert "".join(lines) == text
+        for number in ("44130020210001", "44130020210002"):
+            assert any(number in line for line in lines), (width, lines)

@@ -156,7 +156,9 @@ def test_the_decision_as_printed_cites_both_provisions_the_orders_and_every_reco
     assert f"违反了{VIOLATED}的规定" in decision and f"依据{PENALTY}，本机关决定" in decision
     assert "责令当事人改正：" + ORDERS in decision
     assert "现场笔录" in decision and "询问笔录，被询问人刘某" in decision  # the 笔录 are evidence too
-    assert not any(w in decision for w in ("仅供参考", "建议罚款", "拟"))
+    # no draft wording: 拟 only where the decision recounts the notice in Art. 44's words (告知当事人拟作出的行政处罚内容)
+    assert not any(w in decision.replace("告知当事人拟作出行政处罚的", "") for w in ("仅供参考", "建议罚款", "拟"))
+    assert "告知当事人依法享有陈述、申辩的权利" in decision or "告知当事人依法享有陈述、申辩和要求听证的权利" in decision
     notice = text[text.rindex("行政处罚告知书", 0, text.index("拟对你（单位）")):]
     assert f"违反了{VIOLATED}的规定。依据{PENALTY}" in notice
 

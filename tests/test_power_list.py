@@ -534,7 +534,7 @@ def test_a_decision_naming_no_entry_is_refused_under_a_penalty_clause_outside_th
         officer.record_simple_decision({**spot, "basis": "依据有关规定"})
     assert _refusal(uncited.value, "basis_uncited").field == "basis"
     case_id = officer.record_simple_decision({**spot, "basis": "《中华人民共和国食品安全法》第一百二十五条第二款"})
-    assert "职权来源：法定职权，依据《食品安全法》第一百二十五条（权责清单" in _pdf_text(officer.case_file_data(case_id))
+    assert "职权来源：法定职权，依据《食品安全法》第一百二十五条（《行政处罚权责清单（系统内置缺省清单）》：" in _pdf_text(officer.case_file_data(case_id))
     body = next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == "veto_body")
     assert body.suggestion is not None and body.suggestion.veto is False and "法定职权" in body.evidence  # judged, not left open
 

@@ -16,13 +16,12 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.lib import textsplit
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import paragraph as _paragraph
 
@@ -62,40 +61,49 @@ CANNOT_START_LINE = "，；：！？》”’…"
 CANNOT_END_LINE = "“‘《（【〔「『"
 textsplit.ALL_CANNOT_START += "".join(c for c in CANNOT_START_LINE if c not in textsplit.ALL_CANNOT_START)  # one-style text
 _paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START  # text in several styles
-_reportlab_split = textsplit.dumbSplit
 
 
 def _split_cjk(word: str, widths: list[float], max_widths: Any) -> list[list[Any]]:
-    """reportlab's CJK split of one-style text, then: where two marks meet at a break (”。, ）。), reportlab hangs
-    the first and starts the next line with the second; the line before gives up its last character, with the
-    marks after it and any opening mark before it (“《（ never end a line), so that they start the next line
-    together (clreq 3.1.7: 行首禁则 by pushing characters down)."""
-    lines = _reportlab_split(word, widths, max_widths)
-    starts, at = [], 0
-    for _extra, text in lines:
-        at = word.find(text, at) if text else at
-        starts.append(at)
-        at += len(text)
-    for k in range(1, len(lines)):
-        previous, line = lines[k - 1], lines[k]
-        if starts[k] != starts[k - 1] + len(previous[1]) or not line[1]:
-            continue  # text reportlab stripped of spaces at the break
-        cut = starts[k]
-        if line[1][0] in textsplit.ALL_CANNOT_START:
-            while cut > starts[k - 1] and word[cut - 1] in textsplit.ALL_CANNOT_START:
-                cut -= 1  # the marks hung at the end
-            cut -= 1  # the character they follow
-        while cut > starts[k - 1] and word[cut - 1] in CANNOT_END_LINE:
-            cut -= 1  # opening marks (before it, or ending the line)
-        if cut == starts[k]:
-            continue  # the line starts and the one before ends as they may
-        if cut <= starts[k - 1]:
-            continue  # the whole line is marks: leave it as it is
-        moved = sum(widths[cut:starts[k]])
-        previous[1], previous[0] = word[starts[k - 1]:cut], previous[0] + moved
-        line[1], line[0] = word[cut:starts[k]] + line[1], line[0] - moved
-        starts[k] = cut
+    """One-style text cut into lines that fit (reportlab's ``dumbSplit`` contract: ``[[extra_space, text], …]``),
+    breaking as Chinese is set (clreq 3.1.7): a line that would start with a closing or pausing mark, or end
+    with an opening one, gives its last characters to the next line instead, so marks never stand past the
+    margin (in a table cell they would cross its border); a run of Latin letters or digits (an ID number)
+    moves whole to the next line when it fits there."""
+    bounds = list(max_widths) if isinstance(max_widths, (list, tuple)) else [max_widths]
+    lines: list[list[Any]] = []
+    start, n = 0, len(word)
+    while start < n:
+        room = bounds[min(len(lines), len(bounds) - 1)]
+        end, used = start, 0.0
+        while end < n and used + widths[end] <= room + textsplit._FUZZ:
+            used += widths[end]
+            end += 1
+        if end == start:
+            end += 1  # a character wider than the line: it goes alone
+        if end < n:
+            cut = end
+            while cut > start + 1 and (word[cut] in textsplit.ALL_CANNOT_START or word[cut - 1] in CANNOT_END_LINE):
+                cut -= 1
+            if _latin(word[cut - 1]) and _latin(word[cut]):
+                run, run_end = cut, cut
+                while run > start and _latin(word[run - 1]):
+                    run -= 1
+                while run_end < n and _latin(word[run_end]):
+                    run_end += 1
+                if run > start and sum(widths[run:run_end]) <= room:
+                    cut = run  # the run fits on the next line: it goes there whole
+            end = cut
+        text = word[start:end]
+        lines.append([room - sum(widths[start:end]), text.rstrip()])
+        start = end
+        while start < n and word[start] == " ":
+            start += 1  # no line starts with the space it broke at
     return lines
+
+
+def _latin(char: str) -> bool:
+    """A letter or digit of a Latin-script run (a number, a code, an English word), not a mark."""
+    return ord(char) < 0x2000 and (char.isalnum() or char in "-_./@#")
 
 
 textsplit.dumbSplit = _split_cjk  # wordSplit, the one-style path, calls it by its module name
@@ -180,8 +188,9 @@ class Styles:
         self.agency = ParagraphStyle("agency", fontName=title, fontSize=16, leading=24, alignment=TA_CENTER, wordWrap="CJK")
         self.title = ParagraphStyle("title", fontName=title, fontSize=22, leading=32, alignment=TA_CENTER, spaceAfter=6, wordWrap="CJK")
         self.number = ParagraphStyle("number", fontName=body, fontSize=12, leading=18, alignment=TA_RIGHT, spaceAfter=6)
-        self.body = ParagraphStyle("body", fontName=body, fontSize=12, leading=21, wordWrap="CJK", firstLineIndent=24)
-        self.plain = ParagraphStyle("plain", fontName=body, fontSize=12, leading=21, wordWrap="CJK")
+        # allowWidows=0: a paragraph's last line never stands alone at the top of a page
+        self.body = ParagraphStyle("body", fontName=body, fontSize=12, leading=21, wordWrap="CJK", firstLineIndent=24, allowWidows=0)
+        self.plain = ParagraphStyle("plain", fontName=body, fontSize=12, leading=21, wordWrap="CJK", allowWidows=0)
         self.cell = ParagraphStyle("cell", fontName=body, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_LEFT)
         self.label = ParagraphStyle("label", fontName=heading, fontSize=MIN_SIZE, leading=15.5, wordWrap="CJK", alignment=TA_CENTER)
         self.small = ParagraphStyle("small", fontName=body, fontSize=MIN_SIZE, leading=15, wordWrap="CJK")  # notes, dense tables
@@ -801,7 +810,8 @@ class Builder:
         if bench:
             low, high = bench.get("statutory_range_fen") or (0, 0)
             rec = bench.get("recommended_range_fen")
-            out.append(_p(f"裁量基准：{bench.get('set_title') or bench.get('set', '')}，条目 {bench.get('entry', '')}"
+            entry = f"“{bench['cause']}”" if bench.get("cause") else f" {bench.get('entry', '')}"  # recorded before the cause was kept
+            out.append(_p(f"裁量基准：{bench.get('set_title') or bench.get('set', '')}，条目{entry}"
                           f"（{bench.get('penalty_basis', '')}）；法定幅度 {format_range(low, high)}；"
                           f"建议阶次 {_grade_zh(bench.get('grade'))}"
                           f"{'，建议幅度 ' + format_range(rec[0], rec[1]) if rec else ''}。", self.s.body))
@@ -987,10 +997,15 @@ class Builder:
                 continue
             who = self.party_lines(p)
             cited = self.proof_of(step, p.evidence)
-            body: list[Flowable] = [*self.head(title, p.document_no), *(_p(line, self.s.plain) for line in who), Spacer(1, 6),
-                                    _p(f"经查，{self.facts_with_elements(p)}", self.s.body)]
+            body: list[Flowable] = [*self.head(title, p.document_no), *(_p(line, self.s.plain) for line in who), Spacer(1, 6)]
+            if self.state.filed_on:
+                body.append(_p(f"当事人{p.party_name or self.state.party_name}涉嫌{self.state.cause}一案，本机关于{_day(self.state.filed_on)}"
+                               "立案调查，现已调查终结。", self.s.body))
+            body.append(_p(f"经查，{self.facts_with_elements(p)}", self.s.body))
             if cited:
                 body.append(_p("上述事实有以下证据证明：" + "；".join(f"{n}. {c}" for n, c in enumerate(cited, 1)) + "。", self.s.body))
+            if p.outcome == Outcome.PENALTY.value:
+                body += [_p(line, self.s.body) for line in self.hearing_of_the_party(step)]
             if p.reasons:
                 body.append(_p(_sentence(p.reasons), self.s.body))
             if p.outcome == Outcome.PENALTY.value:
@@ -1025,15 +1040,49 @@ class Builder:
             yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
 
     def party_lines(self, p: Decision) -> list[str]:
-        """当事人 and their particulars, as the head of a decision states them."""
+        """当事人 and their particulars in the model form's order: an organisation's 统一社会信用代码, 住所 and
+        法定代表人（负责人）; a person's 身份证件号码 and 住址; the telephone where it is known."""
         party = self.data.party
         who = [f"当事人：{p.party_name or self.state.party_name}"]
+        address = p.party_address or (party.address if party else "")
         if party is not None and party.kind.value == "organisation":
-            who += [f"统一社会信用代码：{party.uscc}", f"法定代表人：{party.legal_representative}"]
-        elif party is not None:
-            who += [f"身份证件号码：{party.id_number}"]
-        who.append(f"地址：{p.party_address or (party.address if party else '')}")
+            who += [f"统一社会信用代码：{party.uscc}", f"住所：{address}", f"法定代表人（负责人）：{party.legal_representative}"]
+        else:
+            who += [*([f"身份证件号码：{party.id_number}"] if party is not None else []), f"住址：{address}"]
+        if party is not None and party.phone:
+            who.append(f"联系电话：{party.phone}")
         return who
+
+    def hearing_of_the_party(self, decision: Step) -> list[str]:
+        """How the party was heard before the decision (行政处罚法第四十四条、第四十五条、第六十四条): the prior
+        notice served and the rights it stated, what the party said (or that they said nothing, or waived), the
+        hearing, and what the re-examination made of it."""
+        before = [s for s in self.state.steps if s.seq < decision.seq]
+        notices = [s for s in before if s.kind == "issue_prior_notice"]
+        if not notices:
+            return []
+        notice = notices[-1]
+        n = payload_of(notice)
+        served = next((s for s in before if s.kind == "serve_document" and s.seq > notice.seq and s.payload.get("document") == "prior_notice"), None)
+        rights = "陈述、申辩" + ("和要求听证" if n.hearing_right else "")
+        number = f"（{n.document_no}）" if n.document_no else ""
+        lines = [f"本机关于{_day(served.day if served else notice.day)}向当事人送达了《行政处罚告知书》{number}，告知当事人拟作出行政处罚的"
+                 f"内容及事实、理由、依据，并告知当事人依法享有{rights}的权利。"]
+        after = [s for s in before if s.seq > notice.seq]
+        said = [payload_of(s) for s in after if s.kind == "record_statement"]
+        held = [payload_of(s) for s in after if s.kind == "hold_hearing"]
+        if said:
+            lines.append("当事人在法定期限内提出了陈述、申辩：" + "；".join(_sentence(x.content).rstrip("。") for x in said) + "。")
+        elif any(s.kind == "waive_rights" for s in after):
+            lines.append("当事人书面表示放弃陈述、申辩的权利。")
+        elif not held:
+            lines.append("当事人在法定期限内未提出陈述、申辩。")
+        if held:
+            lines.append(f"本机关于{_day(held[-1].on)}依法举行了听证。")
+        checked = [payload_of(s) for s in after if s.kind == "record_reexamination"]
+        if checked:
+            lines.append(f"经复核，{_sentence(checked[-1].conclusion)}")
+        return lines
 
     def no_penalty_decision(self, step: Step, p: Decision) -> list[Flowable]:
         """不予行政处罚决定书, after the model form: the party; the case filed and investigated; the facts with their

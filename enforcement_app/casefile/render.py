@@ -39,6 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..domain.case import Procedure
 from ..domain.labels import RETENTION_ZH
 from ..services.api import CaseFileData
 from .documents import (
@@ -246,6 +247,7 @@ def _cover(data: CaseFileData, layout: Layout) -> list[Flowable]:
     label = s.derive("cover_label", s.label, fontSize=COVER_SIZE, leading=20, alignment=TA_RIGHT)
     value = s.derive("cover_value", s.cell, fontSize=COVER_SIZE, leading=20)
     decision = state.decision or {}
+    simple = state.procedure == Procedure.SIMPLE
     half = (BODY_WIDTH - 2 * COVER_LABEL_WIDTH) / 2
     counts = _Reserved("cover_counts", half, 20)
     rows: list[tuple[Any, ...]] = [
@@ -253,9 +255,11 @@ def _cover(data: CaseFileData, layout: Layout) -> list[Flowable]:
         ("案由", state.cause),
         ("当事人", state.party_name),
         ("处理结果", _outcome(data)),
-        ("决定书文号", decision.get("document_no", "")),
+        ("决定书文号", decision.get("document_no") or decision.get("form_no", "")),  # on the spot: the 预定格式 form's number
         ("承办人员", "、".join(_name(data, h) for h in state.handlers)),
-        ("立案日期", _day(state.filed_on) if state.filed_on else "", "结案日期", _day(state.closed_on) if state.closed_on else ""),
+        # a simple-procedure case is decided on the spot, never filed (行政处罚法第五十一条): its cover gives the day decided
+        ("当场处罚日期" if simple else "立案日期", _day(state.filed_on) if state.filed_on else "",
+         "结案日期", _day(state.closed_on) if state.closed_on else ""),
         ("立卷人", _name(data, archived.actor) if archived else "", "归档日期", _day(archived.day) if archived else ""),
         ("保管期限", RETENTION_ZH.get(str(archived.payload.get("retention", "")), "") if archived else "", "档号", state.archive_no),
         ("卷内文件", counts),

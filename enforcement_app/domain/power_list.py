@@ -126,6 +126,7 @@ class PowerFinding:
     refusal: Refusal | None = None
     provision: str = ""  # naming no entry: the provisions cited by the step, as checked
     statute_only: bool = False  # checked by statute only (a filing naming no entry)
+    list_title: str = ""  # the list's title, as the documents name it (its version id is the program's)
 
     @property
     def within(self) -> bool:
@@ -136,7 +137,8 @@ class PowerFinding:
         if self.power is None:
             return f"职权来源：未在本机关权责清单内（{self.refusal.message if self.refusal else ''}）"
         how = f"；依涉嫌违反的{self.provision}所属法律核对，罚则待决定时核对" if self.statute_only else ""
-        return f"职权来源：{self.power.source.describe()}（权责清单{self.list_version}：{self.power.name}{how}）"
+        listed = f"《{self.list_title}》" if self.list_title else f"权责清单{self.list_version}"
+        return f"职权来源：{self.power.source.describe()}（{listed}：{self.power.name}{how}）"
 
 
 UNCHECKED_LINE = "职权来源：本案未指明裁量基准条目，也未记载所依据的条款，未能依权责清单核对"
@@ -339,7 +341,7 @@ def find_power(entry_id: str, day: date, versions: Sequence[Versioned[PowerList]
     candidates = in_force.value.powers_for(entry)
     held = next((p for p in candidates if p.source.in_force_on(day)), None)
     if held is not None:
-        return PowerFinding(entry_id, day, held, in_force.version)
+        return PowerFinding(entry_id, day, held, in_force.version, list_title=in_force.value.title)
     return PowerFinding(entry_id, day, None, in_force.version, _outside(entry, day, in_force, candidates, field))
 
 
@@ -385,7 +387,7 @@ def provision_finding(cited: Sequence[BasisQuery], day: date, versions: Sequence
     candidates = [p for p in in_force.value.powers if all(holds(p, q) for q in cited)]
     held = next((p for p in candidates if p.source.in_force_on(day)), None)
     if held is not None:
-        return PowerFinding("", day, held, in_force.version, None, text, statute_only)
+        return PowerFinding("", day, held, in_force.version, None, text, statute_only, in_force.value.title)
     what = f"本案涉嫌违反的{text}所属法律" if statute_only else f"本案适用的罚则{text}"
     if candidates:
         s = candidates[0].source

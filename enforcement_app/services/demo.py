@@ -6,6 +6,8 @@ the cases carry dates over the past months; deadlines, overdue badges and the pr
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import tempfile
 from collections.abc import Callable
@@ -17,7 +19,9 @@ from ..domain.discretion import BaseKind, CaseFacts, assess
 from ..domain.handwriting import handwritten_entry, names_in, scribble, usual_signers
 from ..domain.identity import id_number_check_char, uscc_check_char
 from ..domain.money import parse_yuan
+from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.refusals import PermissionDenied
+from ..resources import load_json, resource_path
 from . import specimens
 from .api import CHINA, Services
 
@@ -110,11 +114,11 @@ def _food_124(party, act_day: date, found_on: date, rng: random.Random) -> Found
     past = (found_on - expiry).days
     facts = (f"{_cn(found_on)}，本局执法人员对当事人位于{party.address}的经营场所进行检查，发现其货架上陈列待售的{name}"
              f"共{stock}{unit}，标签标注的生产日期为{_cn(produced)}，保质期{shelf}，已于{_cn(expiry)}到期，至检查时超过保质期{past}天。"
-             f"经查，上述食品系当事人于{_cn(bought)}从{supplier}购进，有进货单据为证；标价每{unit}{_yuan(price)}元，"
+             f"经查，上述食品系当事人于{_cn(bought)}从{supplier}购进（当事人在询问笔录中予以确认）；标价每{unit}{_yuan(price)}元，"
              f"检查时尚未售出，货值金额{_yuan(value)}元，没有违法所得。当事人未按规定定期检查库存食品，未及时清理超过保质期的食品")
     elements = {"food": name, "quantity": f"{stock}{unit}（陈列待售，尚未售出）", "production_date": _cn(produced),
                 "shelf_life": f"{shelf}（至{_cn(expiry)}）", "nonconformity": f"超过保质期{past}天",
-                "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}进货单据）"}
+                "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}购进）"}
     seen = f"货架上陈列待售的{name}共{stock}{unit}，标签标注生产日期{_cn(produced)}、保质期{shelf}，已超过保质期{past}天"
     return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"}, seen)
 
@@ -129,7 +133,7 @@ def _food_125(party, act_day: date, found_on: date, rng: random.Random) -> Found
              f"{lack}，不符合《中华人民共和国食品安全法》第六十七条第一款的规定。经查，上述食品系当事人于{_cn(bought)}从{supplier}购进，"
              f"标价每{unit}{_yuan(price)}元，检查时尚未售出，货值金额{_yuan(value)}元，没有违法所得")
     elements = {"food": name, "quantity": f"{stock}{unit}（库存待售）", "production_date": "中文标签未标注（外包装喷码无法辨识为生产日期）",
-                "label_defect": lack, "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}进货单据）"}
+                "label_defect": lack, "goods_value": _yuan(value), "illegal_income": "0", "supplier": f"{supplier}（{_cn(bought)}购进）"}
     return Found(facts, elements, {"goods_value": _yuan(value), "illegal_income": "0"}, f"当事人销售的{name}共{stock}{unit}，{lack}")
 
 
@@ -138,7 +142,7 @@ def _advertising(party, act_day: date, found_on: date, rng: random.Random) -> Fo
     _words, medium, product, words = rng.choice(suited or ADVERTS)
     medium = medium.format(name=party.name)
     cost = rng.choice([0, 800, 1500, 2600])
-    paid = f"支付制作费用{cost}元，有付款凭证为证" if cost else "由当事人自行制作发布，没有支付广告费用"
+    paid = f"支付制作费用{cost}元（当事人在询问笔录中予以确认）" if cost else "由当事人自行制作发布，没有支付广告费用"
     facts = (f"当事人自{_cn(act_day)}起，在{medium}中为推销{product}使用{words}等用语，至{_cn(found_on)}本局执法人员检查时仍在发布。"
              f"该广告{paid}。当事人使用“最佳”“最高级”等绝对化用语发布广告，违反了《中华人民共和国广告法》第九条第（三）项的规定")
     elements = {"product": product, "medium": medium, "words": words, "period": f"{_cn(act_day)}至{_cn(found_on)}（检查时仍在发布）",
@@ -280,10 +284,11 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
     system = services.system_session()
     if services.agency() is None:
         system.set_agency({
-            "name": "惠州仲恺高新技术产业开发区市场监督管理局", "seal_name": "惠州仲恺高新技术产业开发区市场监督管理局",
+            "name": AGENCY, "seal_name": AGENCY,
             "area": "惠州仲恺高新区", "case_no_prefix": "仲高新市监罚字",
             "reconsideration_body": "惠州仲恺高新技术产业开发区管理委员会", "litigation_court": "惠州市惠城区人民法院",
         })
+        _adopt_as_the_agencys(system, services)
     cert = {"area": "惠州仲恺高新区", "source_of_power": "《中华人民共和国行政处罚法》、食品安全法等"}
     people = [
         ("系统管理员", "admin", ["admin"], None, False),
@@ -410,6 +415,41 @@ def _identity(officer, case_id: str, party, ids, scratch: Path, n: int, t: _Time
         "identity_document": document, "identity_no": party.identity_no})
 
 
+AGENCY = "惠州仲恺高新技术产业开发区市场监督管理局"
+ADOPTED_FROM = date(2025, 1, 1)  # the day the demo agency's own seal, benchmark and power list take effect
+
+
+def _adopt_as_the_agencys(system, services: Services) -> None:
+    """What a real agency does before its first case: its electronic seal, and the shipped benchmark set and
+    power list adopted and published as its own (审定发布), so that its documents cite its own instruments
+    rather than the program's defaults. Invented for the demo, marked so."""
+    system.set_agency({"seal_png": base64.b64encode(specimens.seal(AGENCY)).decode()})
+    shipped = json.loads(resource_path("benchmarks", "statutory_default-2021.1.json").read_text(encoding="utf-8"))
+    own = {**shipped, "id": "zhongkai_market", "name": f"{AGENCY}行政处罚裁量基准", "issuing_body": f"{AGENCY}（演示数据）",
+           "version": "2025.1", "effective_from": ADOPTED_FROM.isoformat(),
+           "description": "演示数据：本局审定发布系统内置缺省基准作为本局裁量基准，各条目幅度与缺省基准相同。" + shipped.get("description", "")}
+    with tempfile.TemporaryDirectory(prefix="demo-benchmark-") as folder:
+        path = Path(folder) / "zhongkai_market-2025.1.json"
+        path.write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+        system.import_benchmarks(path)
+    powers = load_json("agency", "power_list.json")
+    version = {**powers["versions"][0], "version": "zhongkai-2025", "effective_from": ADOPTED_FROM.isoformat(), "agency": AGENCY,
+               "title": f"{AGENCY}行政处罚事项权责清单", "source": "演示数据：本局依法定职权编制的权责清单"}
+    system.import_power_list({"format": powers["format"], "versions": [version]})
+
+
+def _draft_decision(outcome: str, kinds, fine_fen: int, orders: str) -> str:
+    """The 处理决定代拟稿 the reviewer reads: what the report proposes, as it proposes it."""
+    if outcome == "no_penalty":
+        return f"拟不予行政处罚，责令当事人{orders.removeprefix('责令')}，并对当事人进行教育"
+    if outcome == "transfer":
+        return "拟将本案移送公安机关"
+    if outcome == "dismissal":
+        return "拟撤销案件"
+    others = "、".join(PENALTY_KIND_ZH[PenaltyKind(k)] for k in kinds if k != "fine")
+    return f"拟{others + '，' if others else ''}罚款{fine_fen // 100:,}元，责令当事人{orders.removeprefix('责令')}"
+
+
 def _demo_case(services, sessions, officers, party, cause, pair, target, start, rng, scratch, n, today) -> None:
     t = _Timeline(services, start)
     a, b = (sessions[login] for login in pair)
@@ -423,7 +463,6 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
             "at": t.at(10), "place": party.address, "cause": "预包装食品标签瑕疵经责令改正拒不改正", "cause_entry": SIMPLE_ENTRY,
             "facts": f"{party.name}销售的预包装食品标签存在瑕疵（生产者联系方式标注不全），不影响食品安全且不会对消费者造成误导，经责令改正后拒不改正",
             "basis": "《中华人民共和国食品安全法》第一百二十五条第二款", "form_no": f"No.{440000 + n}", "officers": ids, "certificates_shown": True,
-            "compliance": "当场缴纳或十五日内到指定银行缴纳", "remedies": "六十日内申请行政复议或六个月内提起行政诉讼",
             "party_id": party.id, "penalty_kinds": ["fine"], "fine_fen": 20000 if not is_org else 200000}))
         _identity(a, case_id, party, ids, scratch, n, t, rng)
         return
@@ -489,8 +528,8 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
         return
     reviewer = sessions["chenjing"]
     if major or outcome == "transfer":
-        a.perform(case_id, "submit_legal_review", {"summary": f"{facts}；适用{basis}；执法人员{officers[pair[0]].name}、{officers[pair[1]].name}",
-                                                   "draft_decision": f"拟罚款{fine_now // 100}元", "on": t.day(1)})
+        a.perform(case_id, "submit_legal_review", {"summary": f"{found.seen}；违反{violation}，适用{basis}；执法人员{officers[pair[0]].name}、{officers[pair[1]].name}",
+                                                   "draft_decision": _draft_decision(outcome, kinds, fine_now, orders), "on": t.day(1)})
         if target == "in_review":
             return
         outcome_review = {"returned": "return", "disapproved": "disapprove"}.get(target, "approve")
@@ -532,7 +571,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     head.perform(case_id, "make_decision", {**report, "on": t.day(),
                                              "evidence": [e["sha256"] for e in a.view(case_id).state.evidence],
                                              "penalty_kinds": list(kinds), "fine_fen": fine_now, "orders": orders,
-                                             "reasons": "当事人陈述申辩未提出新的事实和理由，不予采纳"})
+                                             "reasons": "当事人的违法事实清楚，证据确凿，依法应当给予行政处罚"})
     if target == "decided":
         return
     a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))

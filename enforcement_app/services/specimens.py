@@ -191,3 +191,34 @@ def party_identity(party: Party, rng: random.Random) -> tuple[str, str, bytes]:
         founded = date(2010 + rng.randrange(0, 12), rng.randrange(1, 13), rng.randrange(1, 28))
         return "营业执照", ".png", licence(party, founded)
     return "居民身份证", ".png", identity_card(party)
+
+
+def seal(name: str, size: int = 600) -> bytes:
+    """A round official seal (PNG with a transparent ground) of the demo agency: its name around the upper arc,
+    the five-pointed star in the centre, 演示 under it — red ink a little uneven, as a stamp prints."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    ink = (205, 20, 20, 235)
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    c, ring = size / 2, size * 0.035
+    draw.ellipse((ring / 2, ring / 2, size - ring / 2, size - ring / 2), outline=ink, width=int(ring))
+    star_r = size * 0.16
+    points = [(c + (star_r if k % 2 == 0 else star_r * 0.382) * math.sin(math.pi * k / 5),
+               c - (star_r if k % 2 == 0 else star_r * 0.382) * math.cos(math.pi * k / 5)) for k in range(10)]
+    draw.polygon(points, fill=ink)
+    font = _font(int(size * 0.085))
+    chars = list(name)
+    span = math.radians(min(250, 20 * len(chars)))  # the name spreads over the upper arc, centred on the top
+    radius = c - ring - size * 0.075
+    for i, ch in enumerate(chars):
+        angle = -span / 2 + span * (i + 0.5) / len(chars)
+        glyph = Image.new("RGBA", (int(size * 0.12), int(size * 0.12)), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=font, fill=ink, anchor="mm")
+        glyph = glyph.rotate(-math.degrees(angle), resample=Image.BICUBIC)
+        x, y = c + radius * math.sin(angle), c - radius * math.cos(angle)
+        image.alpha_composite(glyph, (int(x - glyph.width / 2), int(y - glyph.height / 2)))
+    draw.text((c, c + size * 0.27), "演示", font=_font(int(size * 0.07)), fill=ink, anchor="mm")
+    return _png(image)

@@ -287,9 +287,9 @@ def fixed_texts(ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, A
     out: dict[str, Any] = {}
     if not data.get("remedies"):
         out["remedies"] = (
-            f"如不服本决定，可以在收到本决定书之日起{statute['reconsideration_days'].value}日内向"
+            f"当事人如不服本决定，可以在收到本决定书之日起{from_int(statute['reconsideration_days'].value)}日内向"
             f"{ctx.agency.reconsideration_body or '本机关的上一级主管部门或者本级人民政府'}申请行政复议，"
-            f"或者在{statute['litigation_months'].value}个月内依法向{ctx.agency.litigation_court or '有管辖权的人民法院'}提起行政诉讼。"
+            f"也可以在{from_int(statute['litigation_months'].value)}个月内依法向{ctx.agency.litigation_court or '有管辖权的人民法院'}提起行政诉讼。"
         )
     fine = data.get("fine_fen")
     if fine in (None, "") and isinstance(data.get("fine_yuan"), str | int | float) and data.get("fine_yuan") != "":
@@ -302,8 +302,11 @@ def fixed_texts(ctx: Context, kind: str, data: Mapping[str, Any]) -> dict[str, A
         payment = next(r for r in ctx.deadline_rules if r.id == "payment")
         surcharge = statute["late_payment_surcharge_percent_per_day"]
         out["compliance"] = (
-            f"自收到本决定书之日起{from_int(payment.period(ctx.policy).days)}日内，到指定银行或者通过电子支付系统缴纳罚款"
-            f"（{payment.basis}）。逾期不缴纳的，每日按罚款数额的百分之{from_int(surcharge.value)}加处罚款。"
+            f"当事人应当自收到本决定书之日起{from_int(payment.period(ctx.policy).days)}日内，到指定银行或者通过电子支付系统缴纳罚款"
+            f"（《中华人民共和国行政处罚法》{payment.basis.removeprefix('行政处罚法')}）。到期不缴纳罚款的，本机关可以每日按罚款数额的"
+            f"百分之{from_int(surcharge.value)}加处罚款，加处罚款的数额不得超出罚款的数额，并可以依法申请人民法院强制执行"
+            f"（《中华人民共和国行政处罚法》{surcharge.article}、第（四）项）。当事人申请行政复议或者提起行政诉讼的，"
+            "行政处罚不停止执行，法律另有规定的除外（《中华人民共和国行政处罚法》第七十三条第一款）。"
         )
     elif not data.get("compliance") and isinstance(kinds, list) and kinds == ["warning"]:
         out["compliance"] = "警告自本决定书送达之日起生效，无需另行履行。"

@@ -258,6 +258,7 @@ def _apply_benchmark(
     f.keep("benchmark", {
         "input": inputs,
         "entry": assessment.entry,
+        "cause": assessment.cause,  # the entry as the documents name it (its id is the program's)
         "set": f"{assessment.benchmark_id} {assessment.benchmark_version}",
         "set_title": next((b.title for b in ctx.benchmarks.sets
                            if (b.id, b.version) == (assessment.benchmark_id, assessment.benchmark_version)), ""),
