@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 import steps
 from conftest import signed_in
+from pypdf import PdfReader
 from steps import rules_of
 
-from enforcement_app.domain.refusals import PermissionDenied, RuleViolation
+from enforcement_app.casefile import render_case_file
+from enforcement_app.domain.refusals import InvalidInput, PermissionDenied, RuleViolation
 
 
 @pytest.fixture
@@ -30,17 +33,28 @@ def test_no_penalty_under_art_33(world, investigated):
 def test_transfer_to_judicial_organs_needs_review(world, investigated):
     steps.report(world, investigated, outcome="transfer")
     with pytest.raises(RuleViolation) as refused:
-        steps.decide(world, investigated, outcome="transfer", evidence=[])
+        steps.decide(world, investigated, outcome="transfer", evidence=[], transfer_to="惠州市公安局仲恺分局")
     assert "legal_review_required" in rules_of(refused.value)
     steps.submit_review(world, investigated)
     steps.review(world, investigated)
-    steps.decide(world, investigated, outcome="transfer", evidence=[])
+    with pytest.raises(InvalidInput) as unaddressed:  # the 移送书 goes to an organ: which one is part of the decision
+        steps.decide(world, investigated, outcome="transfer", evidence=[])
+    assert {r.field for r in unaddressed.value.refusals} == {"transfer_to"}
+    steps.decide(world, investigated, outcome="transfer", evidence=[], transfer_to="惠州市公安局仲恺分局",
+                 reasons="涉嫌生产、销售不符合安全标准的食品罪")
     s = world.as_(world.officer_a)
     steps.close(world, investigated, "已移送公安机关")
     assert s.view(investigated).state.outcome == "transfer"
     # the evaluation sees the transfer the record holds (行政处罚法第二十七条第一款); a penalty case is the evaluator's to judge
     line = next(x for x in world.as_(world.evaluator).evaluation_sheet(investigated).lines if x.item.id == "veto_transfer")
     assert line.suggestion is not None and line.suggestion.veto is False and "决定移送司法机关（行政处罚法第二十七条第一款）" in line.evidence
+    # the 移送书 is a letter to that organ, under Art. 27 and the State Council's transfer rules; not a decision the party may appeal
+    text = "".join("".join(page.extract_text().split())
+                   for page in PdfReader(io.BytesIO(render_case_file(s.case_file_data(investigated)).pdf)).pages)
+    letter = text[text.rindex("涉嫌犯罪案件移送书"):]
+    assert letter.split("号", 1)[1].startswith("惠州市公安局仲恺分局：")
+    assert "现将该案移送你单位" in letter and "第二十七条第一款" in letter and "涉嫌生产、销售不符合安全标准的食品罪" in letter
+    assert "行政复议" not in letter[:letter.index("（印章）")]
 
 
 def test_returned_review_resubmitted_and_approved(world, investigated):

@@ -995,6 +995,9 @@ class Builder:
             if p.outcome == Outcome.NO_PENALTY.value:
                 yield Document("decision", title, p.document_no, step.day, self.no_penalty_decision(step, p))
                 continue
+            if p.outcome == Outcome.TRANSFER.value:
+                yield Document("decision", title, p.document_no, step.day, self.transfer_letter(step, p))
+                continue
             who = self.party_lines(p)
             cited = self.proof_of(step, p.evidence)
             body: list[Flowable] = [*self.head(title, p.document_no), *(_p(line, self.s.plain) for line in who), Spacer(1, 6)]
@@ -1038,6 +1041,24 @@ class Builder:
                     *self.signatures(f"执法人员：{'、'.join(self.with_certificate(o, step.day) for o in p.officers)}",
                                      self.agency_name, _day(step.day))]
             yield Document("decision", "当场行政处罚决定书", p.form_no, step.day, body)
+
+    def transfer_letter(self, step: Step, p: Decision) -> list[Flowable]:
+        """涉嫌犯罪案件移送书: addressed to the organ that takes the case (行政处罚法第二十七条第一款; 《行政执法机关移送涉嫌
+        犯罪案件的规定》第三条, 第八条 for what goes with it). A letter between authorities: no routes of review."""
+        body: list[Flowable] = [*self.head("涉嫌犯罪案件移送书", p.document_no), _p(f"{p.transfer_to or '公安机关'}：", self.s.plain), Spacer(1, 4)]
+        filed = f"，本机关于{_day(self.state.filed_on)}立案调查" if self.state.filed_on else ""
+        body.append(_p(f"当事人{p.party_name or self.state.party_name}涉嫌{self.state.cause}一案{filed}。经查，{_sentence(p.facts)}", self.s.body))
+        cited = self.proof_of(step, p.evidence)
+        if cited:
+            body.append(_p("上述事实有以下证据证明：" + "；".join(f"{n}. {c}" for n, c in enumerate(cited, 1)) + "。", self.s.body))
+        why = f"：{_sentence(p.reasons).rstrip('。')}" if p.reasons else ""
+        body.append(_p(f"本机关认为，当事人的上述行为涉嫌犯罪{why}。根据《中华人民共和国行政处罚法》第二十七条第一款和《行政执法机关移送涉嫌犯罪"
+                       "案件的规定》第三条的规定，现将该案移送你单位，请依法审查，并将处理结果书面告知本机关。", self.s.body))
+        body.append(_p("附件：1. 涉嫌犯罪案件情况的调查报告；2. 涉案物品清单；3. 有关检验报告或者鉴定意见；4. 其他有关涉嫌犯罪的材料。", self.s.body))
+        if step.hash in self.data.powers:
+            body.append(_p(self.data.powers[step.hash], self.s.body))
+        body += self.signatures(f"{p.agency_name or self.agency_name}（印章）", _day(step.day))
+        return body
 
     def party_lines(self, p: Decision) -> list[str]:
         """当事人 and their particulars in the model form's order: an organisation's 统一社会信用代码, 住所 and

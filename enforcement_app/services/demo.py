@@ -345,6 +345,8 @@ def build_demo(services: Services, *, cases: int = 48, seed: int = 20261126, tod
             party = parties[n % len(parties)]
             # a case that goes to a hearing needs a penalty that carries the right (Art. 63): the advertising cause
             cause = CAUSES[2] if target == "hearing" else CAUSES[n % len(CAUSES)]
+            if target == "transfer":  # a food case, whose crime the transfer names (刑法第一百四十三条)
+                cause = next((c for c in CAUSES if c.entry == "food_safety_124_1"), cause)
             if target == "no_penalty":  # 首违不罚 as the published lists have it: absolute words in an advertisement, put right at once
                 cause = next((c for c in CAUSES if c.entry == "advertising_57_1_advertiser"), cause)
             pair = handler_pairs[n % len(handler_pairs)]
@@ -416,6 +418,9 @@ def _identity(officer, case_id: str, party, ids, scratch: Path, n: int, t: _Time
 
 
 AGENCY = "惠州仲恺高新技术产业开发区市场监督管理局"
+TRANSFER = {"transfer_to": "惠州市公安局仲恺高新技术产业开发区分局",
+            "reasons": "当事人明知食品超过保质期仍陈列销售，其行为涉嫌构成《中华人民共和国刑法》第一百四十三条规定的生产、销售不符合安全标准的食品罪，"
+                       "依法需要追究刑事责任"}
 ADOPTED_FROM = date(2025, 1, 1)  # the day the demo agency's own seal, benchmark and power list take effect
 
 
@@ -544,10 +549,10 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
     if outcome != "penalty":
         decided = t.day(2)
         education = {"orders": f"{orders}；今后定期自查，不得再犯", "educated_on": decided, "education": EDUCATION.get(entry, EDUCATION[""]),
-                     "education_form": "在本局询问室当面约谈当事人（负责人），宣讲有关法律规定，并由其签收《依法经营告知书》"}
+                     "education_form": "在本局询问室当面约谈当事人（负责人），宣讲有关法律规定"}
         head.perform(case_id, "make_decision", {**report, "on": decided,
                                                  "evidence": [e["sha256"] for e in a.view(case_id).state.evidence] if outcome == "no_penalty" else [],
-                                                 **(education if outcome == "no_penalty" else {})})
+                                                 **(education if outcome == "no_penalty" else {}), **(TRANSFER if outcome == "transfer" else {})})
         if outcome == "no_penalty":
             a.perform(case_id, "serve_document", _served(ids, officers, pair, {"document": "decision", "method": "direct", "recipient": party.name, "on": t.day(1)}))
         _close(a, head, case_id, "依法处理完毕" if outcome != "transfer" else "涉嫌犯罪，已移送公安机关，依法结案", t)

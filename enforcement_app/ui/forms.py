@@ -191,6 +191,8 @@ FORMS: dict[str, tuple[Field, ...]] = {
                       Field("reasons", QT_TRANSLATE_NOOP("ActionDialog", "Reasons (on the statement and defence)"), "long", required=False),
                       Field("orders", QT_TRANSLATE_NOOP("ActionDialog", "Order to correct: what and by when"), "long", required=False),
                       *EDUCATION,
+                      Field("transfer_to", QT_TRANSLATE_NOOP("ActionDialog", "Organ the case is transferred to"), required=False,
+                            shown_when=("outcome", "transfer")),
                       Field("based_on_transcript", QT_TRANSLATE_NOOP("ActionDialog", "Decided on the hearing transcript"), "bool", default=False)),
     "record_payment": (Field("amount_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Amount (yuan)"), "yuan"), Field("channel", QT_TRANSLATE_NOOP("ActionDialog", "Channel"), "choice",
                                                                             tuple(PAYMENT_CHANNEL_ZH.items())),

@@ -124,6 +124,10 @@
         <translation>涉嫌违反的法律规定</translation>
     </message>
     <message>
+        <source>Organ the case is transferred to</source>
+        <translation>接受移送的机关</translation>
+    </message>
+    <message>
         <source>Evidence listed for preservation</source>
         <translation>先行登记保存的证据（名称、规格、数量）</translation>
     </message>

@@ -141,6 +141,8 @@ class Decision(ProposalFields, P.Numbered):
     remedies: str = P.kept("")
     agency_name: str = P.kept("")
     based_on_transcript: bool = P.flag()
+    # a transfer (行政处罚法第二十七条第一款) is a letter to the organ that takes the case: the 移送书 is addressed to it
+    transfer_to: str = P.text("接受移送的机关", required=False)  # required for a transfer (see _v_decision)
     orders: str = P.text("责令改正的内容和期限", required=False)  # Art. 28 ¶1; required for a penalty
     measures: tuple[str, ...] = P.kept(())  # the benchmark entry's mandatory orders, stated by the decision
     # a decision not to penalise records the education given the party (行政处罚法第三十三条第三款)
@@ -239,6 +241,8 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
         decision_within_powers(f, state.cause_entry, on or ctx.today, ctx, default_name=defaults["agency_name"])
     if outcome == Outcome.NO_PENALTY.value:
         _no_penalty_decision(f, state, on, required=not ctx.replaying)
+    if outcome == Outcome.TRANSFER.value and not f.out.get("transfer_to") and not ctx.replaying:
+        f.problem("transfer_to", "移送涉嫌犯罪案件，须写明接受移送的机关（行政处罚法第二十七条第一款：移送司法机关）")
     f.problems += draft_wording(f.out)
     if outcome == Outcome.PENALTY.value and not f.raw.get("evidence"):
         f.problems.append(Refusal("decision_contents", "处罚决定书须载明认定事实所依据的证据（行政处罚法第五十九条）", "行政处罚法第五十九条", "evidence"))
