@@ -1337,6 +1337,11 @@ def _exemption_sentence(ground: str, p: Any, proof: Sequence[str]) -> str:
         return f"当事人系初次违法{said(p.first_violation)}，危害后果轻微{said(p.harm)}，并{corrected}"
     if ground == "no_subjective_fault":
         return f"当事人有证据足以证明没有主观过错{said(p.no_fault)}{proved}"
+    if ground == "minor_under_14":
+        return f"当事人于违法行为发生时不满十四周岁{proved}，本机关已责令其监护人加以管教{said(p.guardian)}"
+    if ground == "mental_incapacity":
+        return (f"当事人系精神病人（智力残疾人），在不能辨认或者不能控制自己行为时有违法行为{said(p.incapacity)}{proved}，"
+                f"本机关已责令其监护人严加看管和治疗{said(p.guardian)}")
     return f"当事人的情形属于{NO_PENALTY_GROUND_ZH.get(ground, ground)}"
 
 

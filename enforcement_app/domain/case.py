@@ -94,6 +94,7 @@ class Proposal:
     deviation_reason: str = ""
     violation: str = ""
     facts_elements: tuple[tuple[str, str], ...] = ()  # (element, what was found), as the facts' elements
+    mitigated: bool = False  # 减轻处罚 as Art. 30 or 32 allows (below the statutory minimum; not a deviation)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Proposal:
@@ -107,6 +108,7 @@ class Proposal:
             benchmark_deviation=bool(payload.get("benchmark_deviation", False)),
             deviation_reason=str(payload.get("deviation_reason", "")),
             violation=str(payload.get("violation", "")),
+            mitigated=bool((payload.get("benchmark") or {}).get("mitigated", False)) if isinstance(payload.get("benchmark"), Mapping) else False,
             facts_elements=tuple(sorted((str(k), str(v)) for k, v in (payload.get("facts_elements") or {}).items()))
             if isinstance(payload.get("facts_elements"), Mapping) else (),
         )

@@ -82,3 +82,25 @@ def validate_uscc(raw: str) -> str:
     if code[17] != expected:
         raise InvalidIdentityNumber("uscc", f"统一社会信用代码校验码错误：第18位应为 {expected}，实际为 {code[17]}")
     return code
+
+
+def birth_date(id_number: str) -> date | None:
+    """The birth date an 18-character citizen ID number carries (digits 7–14), or None when it has none."""
+    number = _normalised(id_number or "")
+    if len(number) != 18 or not number[6:14].isdigit():
+        return None
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on ``day`` (周岁): a birthday is reached on its date; one born on 29 February
+    reaches it on 1 March in a common year (the day after 28 February, as 周岁 is counted)."""
+    years = day.year - born.year
+    try:
+        birthday = born.replace(year=day.year)
+    except ValueError:  # 29 February in a common year
+        birthday = date(day.year, 3, 1)
+    return years if day >= birthday else years - 1

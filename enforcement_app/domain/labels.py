@@ -36,13 +36,17 @@ def served_document_zh(document: str, issued: Mapping[str, Any] | None = None) -
     return SERVED_DOCUMENT_ZH.get(document, document)
 
 
-NO_PENALTY_GROUND_ZH = {"minor_and_corrected": "违法行为轻微并及时改正，没有造成危害后果",
+NO_PENALTY_GROUND_ZH = {"minor_under_14": "不满十四周岁的未成年人有违法行为",
+                        "mental_incapacity": "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为",
+                        "minor_and_corrected": "违法行为轻微并及时改正，没有造成危害后果",
                         "first_violation_exemption": "初次违法且危害后果轻微并及时改正",
                         "no_subjective_fault": "当事人有证据足以证明没有主观过错",
                         "other": "法律、法规规定的其他不予行政处罚情形"}
-"""Why no penalty is given: the three grounds of 行政处罚法第三十三条 (named as the circumstances of the benchmark
-catalogue that stand for them), or another statute's, cited in the decision."""
-NO_PENALTY_GROUND_BASIS = {"minor_and_corrected": "《中华人民共和国行政处罚法》第三十三条第一款",
+"""Why no penalty is given: the bars of 行政处罚法第三十条 and 第三十一条, the three grounds of 第三十三条 (named as
+the circumstances of the benchmark catalogue that stand for them), or another statute's, cited in the decision."""
+NO_PENALTY_GROUND_BASIS = {"minor_under_14": "《中华人民共和国行政处罚法》第三十条",
+                           "mental_incapacity": "《中华人民共和国行政处罚法》第三十一条",
+                           "minor_and_corrected": "《中华人民共和国行政处罚法》第三十三条第一款",
                            "first_violation_exemption": "《中华人民共和国行政处罚法》第三十三条第一款",
                            "no_subjective_fault": "《中华人民共和国行政处罚法》第三十三条第二款"}
 REVIEW_CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer_qualification": "执法人员资格", "procedure": "程序是否合法",

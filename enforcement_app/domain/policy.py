@@ -77,6 +77,9 @@ class AgencyPolicy:
     inbox_deadline_horizon_days: int = 5  # an officer's inbox lists their deadlines due within this many days
     approval_answer_days: int = 3  # the due date an approval request shows in a head's inbox
     collective_discussion_min_heads: int = 2  # Art. 57¶2 asks the heads to discuss; how many must sit is practice
+    # 减轻处罚 (below the statutory minimum, as Art. 30 or 32 allows) goes to the heads' collective discussion: the
+    # law does not say so, published local rules mostly do (e.g. 市场监督管理行政处罚裁量权适用指导意见): policy, default on
+    mitigation_collective_discussion: bool = True
     archive_no_pattern: str = r"\d{8}"  # 档号: year (4 digits) + closing serial (4 digits)
     document_numbers: DocumentNumbering = field(default_factory=shipped_document_numbering)  # 文号 prefixes per document
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -209,6 +212,7 @@ def parse_policy(data: Mapping[str, Any], where: str = "policy") -> AgencyPolicy
             inbox_deadline_horizon_days=_whole(data, "inbox_deadline_horizon_days", 5, where, 0, MAX_DAYS),
             approval_answer_days=_whole(data, "approval_answer_days", 3, where, 0, MAX_DAYS),
             collective_discussion_min_heads=_whole(data, "collective_discussion_min_heads", 2, where, 1, MAX_COUNT),
+            mitigation_collective_discussion=_flag(data, "mitigation_collective_discussion", where),
             archive_no_pattern=_pattern(data, where),
             document_numbers=parse_document_numbering(data.get("document_numbers"), where, shipped_document_numbering()),
             raw=dict(data),

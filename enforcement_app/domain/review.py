@@ -129,11 +129,14 @@ def hearing_after_review(state: CaseState, policy: AgencyPolicy) -> bool:
     return latest > int(review.get("seq", 0))  # the transcript or the hearing report came after the review
 
 
-def discussion_refusals(state: CaseState) -> list[Refusal]:
-    """Art. 57: complex or serious cases, and a disagreement with the reviewer, go to collective discussion."""
+def discussion_refusals(state: CaseState, policy: AgencyPolicy | None = None, proposal: Proposal | None = None) -> list[Refusal]:
+    """Art. 57: complex or serious cases, and a disagreement with the reviewer, go to collective discussion; so
+    does a 减轻处罚 where the agency's policy says so (``mitigation_collective_discussion``, default on)."""
     needed = []
     if state.complex_case:
         needed.append("情节复杂或重大违法行为")
+    if policy is not None and policy.mitigation_collective_discussion and proposal is not None and proposal.mitigated:
+        needed.append("减轻处罚（低于法定最低限），依本机关政策须经集体讨论")
     if state.review_objection:
         needed.append("承办机构与法制审核意见不一致")
     if not needed:

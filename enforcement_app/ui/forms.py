@@ -110,6 +110,10 @@ EXEMPTION = (
     Field("corrected_on", QT_TRANSLATE_NOOP("ActionDialog", "Corrected on"), "date", required=False, shown_when=NO_PENALTY),
     Field("correction", QT_TRANSLATE_NOOP("ActionDialog", "How it was corrected"), "long", required=False, shown_when=NO_PENALTY),
     Field("no_fault", QT_TRANSLATE_NOOP("ActionDialog", "Facts showing no fault"), "long", required=False, shown_when=NO_PENALTY),
+    Field("incapacity", QT_TRANSLATE_NOOP("ActionDialog", "Unable to recognise or control the conduct (expert opinion)"), "long",
+          required=False, shown_when=NO_PENALTY),
+    Field("guardian", QT_TRANSLATE_NOOP("ActionDialog", "Guardian ordered to discipline or care for"), "long", required=False,
+          shown_when=NO_PENALTY),
     Field("exemption_evidence", QT_TRANSLATE_NOOP("ActionDialog", "Evidence of the above"), "kinds", required=False, shown_when=NO_PENALTY),
 )
 EDUCATION = (  # 行政处罚法第三十三条第三款

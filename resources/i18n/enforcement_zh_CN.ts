@@ -120,6 +120,14 @@
         <translation>违反的法律规定</translation>
     </message>
     <message>
+        <source>Unable to recognise or control the conduct (expert opinion)</source>
+        <translation>不能辨认或者不能控制自己行为的情况（鉴定意见）</translation>
+    </message>
+    <message>
+        <source>Guardian ordered to discipline or care for</source>
+        <translation>责令监护人管教（看管和治疗）的情况</translation>
+    </message>
+    <message>
         <source>Provision suspected violated</source>
         <translation>涉嫌违反的法律规定</translation>
     </message>

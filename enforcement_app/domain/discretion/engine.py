@@ -21,7 +21,7 @@ from ..money import Fen
 from ..penalties import PENALTY_KIND_ZH, SEVERITY, PartyKind, PenaltyKind
 from ..policy import AgencyPolicy, Statute
 from ..refusals import InvalidInput, Refusal, RuleViolation
-from .circumstances import Circumstance, Lookup
+from .circumstances import Circumstance, Effect, Lookup, Strength
 from .grades import Grade, combine
 from .library import BenchmarkLibrary, UnknownEntry
 from .model import (
@@ -142,6 +142,13 @@ class Assessment:
     major: Finding
     deviation_is_major: bool  # the agency's catalogue lists benchmark deviations as major decisions
     explanation: tuple[str, ...]
+    # 不予行政处罚 by the law's 应当 (Art. 30 under 14, Art. 31, Art. 33 ¶1 first sentence, ¶2): each circumstance
+    # as described with its article; a penalty is refused, not a deviation
+    bars: tuple[Circumstance, ...] = ()
+    # 应当从轻或者减轻 (Art. 30 fourteen to eighteen, Art. 32): the fine must stay within the lighter grade's ceiling
+    # or go below the statutory minimum (减轻), either as the law commands
+    mandatory_mitigation: tuple[Circumstance, ...] = ()
+    lighter_ceiling: Fen | None = None  # the lighter grade's upper bound within the statutory range
 
     def to_json(self) -> dict[str, Any]:
         rp = self.responsible_person
@@ -505,6 +512,12 @@ def _assess_in(
     if measures:
         explanation.append("措施：" + "；".join(m.text + ("" if m.mandatory else "（可以）") for m in measures))
 
+    bars = tuple(c for c in circumstances if c.effect is Effect.NO_PENALTY and c.strength is Strength.MANDATORY)
+    commanded = tuple(c for c in circumstances if c.effect is Effect.MITIGATE and c.strength is Strength.MANDATORY)
+    ceiling = resolved.band(Grade.LIGHTER, benchmark.split_rules)[0].high if commanded else None
+    if commanded and not bars:
+        explanation.append(f"法定应当从轻或者减轻：{'、'.join(c.describe() for c in commanded)}；罚款不得超过从轻阶次上限 "
+                           f"{format_yuan(ceiling)}（可低于法定最低限减轻处罚）")  # type: ignore[arg-type]
     simple = _simple_procedure(grade, kinds, alternatives, recommended, facts)
     hearing = _hearing(policy, grade, kinds, recommended, measures, facts)
     major = _major(policy, grade, kinds, recommended, hearing, facts)
@@ -537,6 +550,9 @@ def _assess_in(
         major=major,
         deviation_is_major=policy.major_decision.benchmark_deviation,
         explanation=tuple(explanation),
+        bars=bars,
+        mandatory_mitigation=commanded,
+        lighter_ceiling=Fen(ceiling) if ceiling is not None else None,
     )
 
 
@@ -620,6 +636,7 @@ class PenaltyCheck:
     legal_review: bool
     refusals: tuple[Refusal, ...]
     messages: tuple[str, ...]
+    mitigated: bool = False  # below the statutory minimum as a 应当从轻或者减轻 circumstance allows (减轻), not a deviation
 
     def raise_if_refused(self) -> None:
         if self.refusals:
@@ -672,6 +689,10 @@ def check_penalty(
     refusals: list[Refusal] = []
     messages: list[str] = []
     deviation = False
+    if assessment.bars:
+        return _barred(assessment, fine)
+    if assessment.mandatory_mitigation and fine is not None:
+        return _commanded(assessment, fine, reason, responsible_person_fine)
     if fine is None and assessment.grade is not Grade.NO_PENALTY:
         if PenaltyKind.WARNING in assessment.alternatives:
             messages.append(f"不处罚款而给予警告，为{assessment.penalty_basis}规定的可选处罚种类")
@@ -708,3 +729,61 @@ def check_penalty(
         if assessment.deviation_is_major:
             messages.append("偏离裁量基准（benchmark deviation），属于重大执法决定，应当经法制审核")
     return PenaltyCheck(not refusals, deviation, legal_review, tuple(refusals), tuple(messages))
+
+
+def bar_article(circumstances: Sequence[Circumstance]) -> str:
+    """The articles of the law's 应当 circumstances, as a refusal cites them: ``行政处罚法第三十条``."""
+    cited: list[str] = []
+    for c in circumstances:
+        if c.basis is not None:
+            text = f"{c.basis.law}{c.basis.article}{c.basis.paragraph or ''}"
+            if text not in cited:
+                cited.append(text)
+    return "、".join(cited)
+
+
+def _barred(assessment: Assessment, fine: Fen | None) -> PenaltyCheck:
+    """不予行政处罚 where the law says so: no fine, whatever reason is written (a bar is not a deviation)."""
+    names = "、".join(c.describe() for c in assessment.bars)
+    article = bar_article(assessment.bars)
+    if not fine:
+        return PenaltyCheck(True, False, False, (), (f"{names}：不予行政处罚",))
+    refusal = Refusal("mandatory_no_penalty", f"当事人{names.replace('：应当不予处罚', '')}，依照{article}的规定不予行政处罚，"
+                      f"不得处以罚款（拟罚款 {format_yuan(fine)}）；书面理由不能改变法律的规定", article, "fine")
+    return PenaltyCheck(False, False, False, (refusal,), ())
+
+
+def _commanded(assessment: Assessment, fine: Fen, reason: str, responsible_person_fine: Fen | None) -> PenaltyCheck:
+    """应当从轻或者减轻 (Art. 30, 32): a fine within the lighter grade, or below the statutory minimum (减轻, an
+    allowed result of one such circumstance, not a deviation); above the lighter grade it is refused."""
+    names = "、".join(c.name for c in assessment.mandatory_mitigation)
+    article = bar_article(assessment.mandatory_mitigation)
+    statutory, ceiling = assessment.statutory_range, assessment.lighter_ceiling
+    refusals: list[Refusal] = []
+    messages: list[str] = []
+    mitigated = False
+    if fine < 0:
+        refusals.append(Refusal("negative_fine", "罚款不能为负数", field="fine"))
+    elif fine > statutory.high:
+        refusals.append(Refusal("fine_above_statutory_maximum", f"罚款 {format_yuan(fine)} 超过法定最高限额 {format_yuan(statutory.high)}"
+                                f"（{assessment.penalty_basis}），不得作出", assessment.penalty_basis, "fine"))
+    elif ceiling is not None and fine > ceiling:
+        refusals.append(Refusal("mandatory_mitigation", f"当事人具有{names}的情形，依照{article}的规定应当从轻或者减轻行政处罚：罚款 "
+                                f"{format_yuan(fine)} 超过从轻处罚幅度上限 {format_yuan(ceiling)}，不得作出", article, "fine"))
+    elif fine < statutory.low:
+        mitigated = True
+        messages.append(f"罚款 {format_yuan(fine)} 低于法定最低限 {format_yuan(statutory.low)}，依照{article}减轻处罚（{names}）")
+    else:
+        messages.append(f"罚款 {format_yuan(fine)} 在从轻处罚幅度内（不超过 {format_yuan(ceiling or statutory.high)}），依照{article}从轻处罚（{names}）")
+    deviation = False
+    rp = assessment.responsible_person
+    if responsible_person_fine is not None:  # the responsible person's fine: judged by the benchmark as before
+        if rp is None:
+            refusals.append(Refusal("no_responsible_person_fine", "本条目没有对责任人员处罚款的规定", field="responsible_person_fine"))
+        else:
+            deviation = _check_amount("责任人员罚款", responsible_person_fine, rp.statutory_range, rp.recommended_range,
+                                      assessment.penalty_basis, refusals, messages)
+    if deviation and not reason.strip():
+        refusals.append(Refusal("benchmark_deviation_reason", "偏离裁量基准（含减轻处罚）须书面说明理由，并报法制审核", field="reason"))
+    legal_review = assessment.major.applies or (deviation and assessment.deviation_is_major)
+    return PenaltyCheck(not refusals, deviation, legal_review, tuple(refusals), tuple(messages), mitigated)

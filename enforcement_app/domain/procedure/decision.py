@@ -256,7 +256,7 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
             f.problems += window_refusals(state, ctx, on)
             f.problems += heavier_refusals(state, proposal)
         f.problems += review_refusals(state, ctx.policy, proposal)
-        f.problems += discussion_refusals(state)
+        f.problems += discussion_refusals(state, ctx.policy, proposal)
         if state.hearing_held is not None and not f.out["based_on_transcript"]:
             f.problem("based_on_transcript", "举行听证的，应当根据听证笔录作出决定（行政处罚法第六十五条）")
     f.problems += not_suspended(state, ctx)

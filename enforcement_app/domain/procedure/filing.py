@@ -21,7 +21,7 @@ from ..refusals import Refusal
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, declare, officers_refusals, plain, read, signatures_form
 from .folds import day_of, decision_fold, investigators_fold
-from .proposal import violation_cited
+from .proposal import age_bar, violation_cited
 
 CASE_SOURCES = tuple(CASE_SOURCE_ZH)
 
@@ -250,6 +250,7 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
             )
     if at:
         f.problems += officers_refusals(ctx, officers, at.date(), ctx.policy.simple_procedure_min_officers)
+        f.problems += age_bar(ctx.party, at.date())  # Art. 30: no penalty on the spot either for a child under 14
     decision_within_powers(f, f.out.get("cause_entry", ""), at.date() if at else ctx.today, ctx)
     f.keep("on", at.date().isoformat() if at else None)
     f.keep("handlers", officers)

@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 
 from ..case import CaseState, Outcome, Proposal
-from ..discretion.engine import CaseFacts, assess, check_penalty
+from ..discretion.engine import CaseFacts, assess, bar_article, check_penalty
 from ..discretion.grades import Grade
 from ..discretion.legal_basis import BasisQuery, citations, within
 from ..discretion.model import BaseKind, BenchmarkEntry, FactElement
 from ..forms import Form, shown
+from ..identity import age_on, birth_date
 from ..labels import NO_PENALTY_GROUND_BASIS, NO_PENALTY_GROUND_ZH
 from ..money import format_yuan, parse_yuan, to_yuan
 from ..penalties import PartyKind, PenaltyKind
@@ -56,6 +57,8 @@ class ProposalFields(P.Payload):
     corrected_on: date | None = P.kept(None, label="改正日期")
     correction: str = P.kept("", label="改正情况")
     no_fault: str = P.kept("", label="没有主观过错的事实")
+    incapacity: str = P.kept("", label="不能辨认或者不能控制自己行为的情况")  # Art. 31, with its 鉴定意见
+    guardian: str = P.kept("", label="责令监护人管教（看管和治疗）的情况")  # Art. 30, 31
     exemption_evidence: tuple[str, ...] = P.kept((), label="证明不予处罚情形的证据")
 
 
@@ -89,6 +92,8 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
     declared = f.flag("benchmark_deviation")
     reason = f.text("deviation_reason", "偏离裁量基准的书面理由", required=declared)
     f.text("discretion", "裁量基准适用说明", required=outcome == Outcome.PENALTY.value and penalty_required)
+    if outcome == Outcome.PENALTY.value:
+        f.problems += age_bar(ctx.party, state.act_date)
     if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
         _apply_benchmark(f, state, ctx, on=on, outcome=outcome, fine=fine if PenaltyKind.FINE.value in kinds else None,
                          reason=reason, declared=declared)
@@ -96,7 +101,7 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
         provisions(f, violation, basis, f.out.get("benchmark"))
         facts_elements_form(f, state, ctx, on=on, required=elements_required and not ctx.replaying)
     if outcome == Outcome.NO_PENALTY.value:
-        no_penalty_form(f, state, on=on, required=not ctx.replaying)
+        no_penalty_form(f, state, on=on, required=not ctx.replaying, party=ctx.party)
     if outcome == Outcome.PENALTY.value:
         if not kinds:
             f.problem("penalty_kinds", "给予处罚的，须写明处罚种类")
@@ -106,6 +111,41 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
             f.problem("fine_fen", "未选择罚款却填写了罚款金额")
     elif kinds or fine or f.out.get("confiscation_fen"):
         f.problem("fine_fen" if fine and not kinds else "penalty_kinds", "不予处罚、撤销案件或移送的，不能写处罚种类、罚款或没收金额")
+
+
+AGE_ARTICLE = "行政处罚法第三十条"
+UNDER_14, FROM_14_TO_18 = "minor_under_14", "minor_14_to_18"
+
+
+def party_age(party: Any, act_date: date | None) -> int | None:
+    """The party's age (周岁) on the day of the act, from the birth date in their ID number; None for an
+    organisation, a person without one, or a case without its act date."""
+    if party is None or act_date is None or getattr(party, "kind", None) != PartyKind.PERSON:
+        return None
+    born = birth_date(getattr(party, "id_number", "") or "")
+    return age_on(born, act_date) if born is not None and born <= act_date else None
+
+
+def age_bar(party: Any, act_date: date | None) -> list[Refusal]:
+    """Art. 30: 不满十四周岁的未成年人有违法行为的，不予行政处罚 — read from the ID number, whether or not the
+    circumstance was ticked: no penalty of any kind."""
+    age = party_age(party, act_date)
+    if age is None or age >= 14:
+        return []
+    return [Refusal("mandatory_no_penalty", f"当事人于违法行为发生时（{act_date.isoformat()}）未满十四周岁（依身份证号码，{age}周岁），"  # type: ignore[union-attr]
+                    f"依照{AGE_ARTICLE}的规定不予行政处罚，应当责令监护人加以管教", AGE_ARTICLE, "outcome")]
+
+
+def age_circumstances(party: Any, act_date: date | None, given: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The circumstances the engine judges by: those given, plus the age circumstance the ID number proves
+    (under 14; fourteen to eighteen), with the problems where what was given contradicts it."""
+    age = party_age(party, act_date)
+    if age is None:
+        return tuple(given), []
+    proven = UNDER_14 if age < 14 else FROM_14_TO_18 if age < 18 else None
+    problems = [f"依身份证号码，当事人于违法行为发生时{age}周岁，与所选情节“{c}”不符"
+                for c in (UNDER_14, FROM_14_TO_18) if c in given and c != proven]
+    return tuple(sorted({*given, *([proven] if proven else [])})), problems
 
 
 def dated_between(f: Form, key: str, label: str, *, required: bool, missing: Refusal,
@@ -230,11 +270,16 @@ def _apply_benchmark(
         return
     if inputs is None or f.problems or ctx.benchmarks is None:
         return
+    circumstances, contradictions = age_circumstances(ctx.party, state.act_date, inputs["circumstances"])
+    for problem in contradictions:
+        f.problem("benchmark.circumstances", problem)
+    if contradictions:
+        return
     try:
         party_kind = PartyKind(state.party_kind or (ctx.party.kind.value if ctx.party else PartyKind.ORGANISATION.value))
         act = state.act_date or on or ctx.today
         facts = CaseFacts(party_kind, act, max(on or ctx.today, act),
-                          {BaseKind(k): v for k, v in inputs["bases"].items()}, tuple(inputs["circumstances"]))
+                          {BaseKind(k): v for k, v in inputs["bases"].items()}, circumstances)
         assessment = assess(ctx.benchmarks, inputs["entry"], facts, ctx.policy)
     except (InvalidInput, RuleViolation) as exc:
         f.problems += [Refusal(r.rule, r.message, r.article, f"benchmark.{r.field}" if r.field else "benchmark") for r in exc.refusals]
@@ -242,6 +287,7 @@ def _apply_benchmark(
     except NotFound as exc:
         f.problem("benchmark.entry", str(exc))
         return
+    mitigated = False
     if outcome == Outcome.NO_PENALTY.value:
         deviation = assessment.grade is not Grade.NO_PENALTY
         messages = [f"裁量基准建议{assessment.grade.zh}，拟不予处罚，偏离裁量基准"] if deviation else ["裁量基准建议不予处罚"]
@@ -250,9 +296,16 @@ def _apply_benchmark(
     else:
         check = check_penalty(assessment, fine, reason)
         deviation, messages = check.deviation, list(check.messages)
+        mitigated = check.mitigated
+        if assessment.bars and not any(r.rule == "mandatory_no_penalty" for r in f.problems + list(check.refusals)):
+            article = bar_article(assessment.bars)  # a bar forbids any penalty, a warning as much as a fine
+            f.problems.append(Refusal("mandatory_no_penalty", f"当事人具有{'、'.join(c.name for c in assessment.bars)}的情形，依照{article}"
+                                      "的规定不予行政处罚，不得作出行政处罚决定（应作出不予行政处罚决定）", article, "outcome"))
         for refusal in check.refusals:
             if refusal.rule == "benchmark_deviation_reason" and declared:
                 continue  # already asked for by the declared flag
+            if refusal.rule == "mandatory_no_penalty" and any(r.rule == refusal.rule for r in f.problems):
+                continue  # the bar is stated once (the age read from the ID number says it already)
             field_name = "deviation_reason" if refusal.rule == "benchmark_deviation_reason" else "fine_fen"
             f.problems.append(Refusal(refusal.rule, refusal.message, refusal.article, field_name))
     f.keep("benchmark", {
@@ -272,6 +325,9 @@ def _apply_benchmark(
             [assessment.recommended_range.low, assessment.recommended_range.high] if assessment.recommended_range else None
         ),
         "deviation": deviation,
+        **({"mitigated": True} if mitigated else {}),  # 减轻 as the law allows: collective discussion by policy
+        **({"derived_circumstances": [c for c in circumstances if c not in inputs["circumstances"]]}
+           if set(circumstances) != set(inputs["circumstances"]) else {}),  # read from the ID number
         "messages": messages,
         "explanation": list(assessment.explanation),
     })
@@ -383,7 +439,8 @@ def _element_named(declared: tuple[FactElement, ...], key: Any) -> FactElement |
 
 # --- no penalty (行政处罚法第三十三条) ----------------------------------------------------------------------
 
-EXEMPTION_CIRCUMSTANCES = ("minor_and_corrected", "first_violation_exemption", "no_subjective_fault")
+EXEMPTION_CIRCUMSTANCES = ("minor_under_14", "mental_incapacity", "minor_and_corrected", "first_violation_exemption", "no_subjective_fault")
+UNCORRECTED_GROUNDS = ("minor_under_14", "mental_incapacity", "no_subjective_fault")  # no 及时改正 among their conditions
 """The grounds of Art. 33 are the circumstances of the benchmark catalogue that stand for them."""
 _CONDITIONS = {
     "minor_and_corrected": (("minor", "违法行为轻微的情形"), ("harm", "没有造成危害后果的情况"),
@@ -391,10 +448,12 @@ _CONDITIONS = {
     "first_violation_exemption": (("first_violation", "初次违法的认定（如查询违法记录的情况）"), ("harm", "危害后果轻微的情况"),
                                   ("correction", "改正的方式和结果")),
     "no_subjective_fault": (("no_fault", "足以证明没有主观过错的事实"),),
+    "minor_under_14": (("guardian", "责令监护人加以管教的情况"),),
+    "mental_incapacity": (("incapacity", "不能辨认或者不能控制自己行为的情况（鉴定意见）"), ("guardian", "责令监护人严加看管和治疗的情况")),
 }
 
 
-def no_penalty_form(f: Form, state: CaseState, *, on: date | None, required: bool = True) -> None:
+def no_penalty_form(f: Form, state: CaseState, *, on: date | None, required: bool = True, party: Any = None) -> None:
     """A proposal not to penalise names its ground. On 行政处罚法第三十三条 it establishes that paragraph's conditions:
     for ¶1 what was minor, that no harm (or only slight harm) followed, when and how it was corrected, with the
     evidence of it; for ¶2 the facts that show no fault, with their evidence. Another statute's ground is cited
@@ -423,14 +482,17 @@ def no_penalty_form(f: Form, state: CaseState, *, on: date | None, required: boo
     for key, label in _CONDITIONS[ground]:
         if not f.text(key, label, required=False) and required:
             f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明{label}", article, key))
-    if ground != "no_subjective_fault":
+    if ground == "minor_under_14" and (age := party_age(party, state.act_date)) is not None and age >= 14:
+        f.problem("no_penalty_ground", f"依身份证号码，当事人于违法行为发生时已满十四周岁（{age}周岁），不适用{article}")
+    if ground not in UNCORRECTED_GROUNDS:
         dated_between(f, "corrected_on", "改正日期", required=required,
                       missing=Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须写明改正的日期（及时改正）", article, "corrected_on"),
                       latest=(on, "本文书的日期", "尚未改正的，不能以及时改正为由不予处罚"), earliest=(state.act_date, "违法行为发生的日期"))
     evidence = f.hashes("exemption_evidence", "证明不予处罚情形的证据")
     known = {str(e.get("sha256")) for e in state.evidence} | {s.hash for s in state.steps}
     if not evidence and required:
-        what = "改正情况" if ground != "no_subjective_fault" else "没有主观过错"
+        what = {"no_subjective_fault": "没有主观过错", "minor_under_14": "当事人的年龄（身份证件、户口簿）",
+                "mental_incapacity": "不能辨认或者不能控制自己行为（鉴定意见）"}.get(ground, "改正情况")
         f.problems.append(Refusal("no_penalty_condition", f"依据{article}不予行政处罚，须列明证明{what}的证据（证据材料或复查笔录）", article,
                                   "exemption_evidence"))
     elif unknown := [h for h in evidence if h not in known]:
