@@ -47,10 +47,15 @@ def test_fine_below_the_statutory_minimum_is_mitigation_needing_a_reason():
     assert "低于法定最低限" in check.messages[0]
 
 
-def test_a_mitigated_recommendation_still_needs_the_written_reason():
+def test_mitigation_the_law_commands_is_no_deviation_and_needs_no_reason():
+    """行政处罚法第三十二条: 应当从轻或者减轻 — below the statutory minimum is what the law allows (issue #15), not a
+    deviation to be argued; above the lighter grade is refused whatever the reason."""
     a = fire(PartyKind.ORGANISATION, "eliminated_harm", "meritorious_cooperation")
-    assert not check_penalty(a, yuan(3000)).accepted
-    assert check_penalty(a, yuan(3000), "两项法定减轻情节").accepted
+    below = check_penalty(a, yuan(3000))
+    assert below.accepted and below.mitigated and not below.deviation
+    above = check_penalty(a, yuan(40000), "两项法定减轻情节")
+    assert not above.accepted and [r.rule for r in above.refusals] == ["mandatory_mitigation"]
+    assert above.refusals[0].article == "行政处罚法第三十二条"
 
 
 @given(st.integers(min_value=1, max_value=10**9), st.text(min_size=0, max_size=5))
