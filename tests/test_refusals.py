@@ -116,17 +116,48 @@ def test_statement_must_be_reexamined_and_waiver_closes_the_window(world, filed)
 
 
 def test_no_heavier_penalty_than_notified(world, filed):
+    """行政处罚法第四十四条、第六十二条: 作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据 — the
+    decision holds nothing the notice did not state. With no statement made, Art. 45 is not what is broken."""
     steps.inspect(world, filed)
     steps.report(world, filed, fine_yuan=50000)
     steps.notice(world, filed, fine_yuan=50000)
     world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, filed, fine_yuan=60000)
-    assert "heavier_than_notified" in rules_of(refused.value)
-    assert "第四十五条" in str(refused.value)
+    refusal = next(r for r in refused.value.refusals if r.rule == "heavier_than_notified")
+    assert refusal.article == "行政处罚法第四十四条、第六十二条" and "第四十四条、第六十二条" in refusal.message
+    assert "第四十五条" not in refusal.message
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, filed, fine_yuan=50000, kinds=("fine", "order_suspension"))
     assert "heavier_than_notified" in rules_of(refused.value)
+
+
+def test_a_lighter_kind_the_notice_did_not_state_is_refused_too(world, filed):
+    """A warning ranks below the notified fine, but the party was never told of it: a new notice is needed."""
+    steps.inspect(world, filed)
+    steps.report(world, filed, fine_yuan=50000)
+    steps.notice(world, filed, fine_yuan=50000)
+    world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, filed, fine_yuan=50000, kinds=("warning", "fine", "confiscate_illegal_property"))
+    refusal = next(r for r in refused.value.refusals if r.rule == "heavier_than_notified")
+    assert "告知书未载明的处罚种类“警告”" in refusal.message and "应重新告知" in refusal.message
+
+
+def test_after_a_statement_article_45_is_cited_with_44_and_62(world, filed):
+    """第四十五条第二款: 行政机关不得因当事人陈述、申辩而给予更重的处罚."""
+    steps.inspect(world, filed)
+    steps.report(world, filed, fine_yuan=50000)
+    steps.notice(world, filed, fine_yuan=50000)
+    s = world.as_(world.officer_a)
+    s.perform(filed, "record_statement", {"form": "written", "by": "黄某", "content": "请求减轻处罚"})
+    s.perform(filed, "record_reexamination", {"adopted": False, "conclusion": "不予采纳"})
+    s.perform(filed, "waive_rights", {"written": True, "statement": "放弃听证"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, filed, fine_yuan=60000)
+    refusal = next(r for r in refused.value.refusals if r.rule == "heavier_than_notified")
+    assert refusal.article == "行政处罚法第四十四条、第六十二条、第四十五条第二款"
+    assert "不得因当事人陈述、申辩而给予更重的处罚（行政处罚法第四十五条第二款）" in refusal.message
 
 
 def test_notice_must_carry_hearing_right_when_the_penalty_qualifies(world, filed):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .money import MAX_FEN, parse_yuan
-from .refusals import InvalidInput, Refusal
+from .refusals import InvalidInput, RuleViolation, Refusal
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line breaks
@@ -218,7 +218,12 @@ class Form:
             self.out[key] = value
 
     def done(self) -> dict[str, Any]:
+        """The values read; raises when there are problems: :class:`InvalidInput` while any is the form's own
+        (a value missing, malformed or out of range: exit 2), else :class:`RuleViolation` — every problem a rule
+        of law that names its article (the hearing window, a penalty the notice did not state: exit 1)."""
         if self.problems:
+            if all(p.article for p in self.problems):
+                raise RuleViolation(self.problems)
             raise InvalidInput(self.problems)
         return self.out
 

@@ -16,7 +16,7 @@ from ..forms import Form
 from ..money import format_yuan, parse_yuan
 from ..numbering import DECISION_DOCUMENT
 from ..officers import Role
-from ..penalties import SEVERITY, PenaltyKind
+from ..penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..refusals import Refusal
 from ..review import discussion_refusals, major_reasons, review_refusals
 from . import payload as P
@@ -62,30 +62,34 @@ def window_refusals(state: CaseState, ctx: Context, day: date) -> list[Refusal]:
     return refusals
 
 
+NOTICE_ARTICLES = "行政处罚法第四十四条、第六十二条"
+NO_HEAVIER_ARTICLE = "行政处罚法第四十五条第二款"
+
+
 def heavier_refusals(state: CaseState, proposal: Proposal) -> list[Refusal]:
-    """Art. 45: the decision may not be heavier than the penalty notified."""
+    """Art. 44 and 62: the decision is bound to the prior notice — it may contain no penalty kind and no amount
+    the notice did not state (拟作出的行政处罚内容), however light; anything new needs a new notice and a new
+    window. Art. 45 ¶2 (不得因当事人陈述、申辩而给予更重的处罚) is cited too when the party spoke."""
     notice = state.notice
     if notice is None:
         return []
     notified = Proposal.from_payload(notice)
-    top_notified = max((SEVERITY[PenaltyKind(k)] for k in notified.penalty_kinds), default=0)
-    heavier = []
-    for k in proposal.penalty_kinds:
-        if k not in notified.penalty_kinds and SEVERITY[PenaltyKind(k)] >= top_notified:
-            heavier.append(f"增加了告知书未载明的处罚种类（{k}）")
+    unnotified = [f"告知书未载明的处罚种类“{PENALTY_KIND_ZH.get(PenaltyKind(k), k)}”" for k in proposal.penalty_kinds
+                  if k not in notified.penalty_kinds]
     if proposal.fine_fen > notified.fine_fen:
-        heavier.append(f"罚款{format_yuan(proposal.fine_fen)}高于告知的{format_yuan(notified.fine_fen)}")
+        unnotified.append(f"罚款{format_yuan(proposal.fine_fen)}高于告知的{format_yuan(notified.fine_fen)}")
     if proposal.confiscation_fen > notified.confiscation_fen:
-        heavier.append(f"没收{format_yuan(proposal.confiscation_fen)}高于告知的{format_yuan(notified.confiscation_fen)}")
-    if not heavier:
+        unnotified.append(f"没收{format_yuan(proposal.confiscation_fen)}高于告知的{format_yuan(notified.confiscation_fen)}")
+    if not unnotified:
         return []
-    return [
-        Refusal(
-            "heavier_than_notified",
-            f"处罚决定不得重于告知的处罚（行政处罚法第四十五条）：{'；'.join(heavier)}。如有新的事实，应重新告知",
-            "行政处罚法第四十五条",
-        )
-    ]
+    noticed_at = max((s.seq for s in state.steps if s.kind == "issue_prior_notice"), default=0)
+    spoke = any(s.kind in ("record_statement", "hold_hearing") and s.seq > noticed_at for s in state.steps)
+    message = (f"处罚决定不得包含行政处罚告知书未告知的处罚内容（{NOTICE_ARTICLES}：作出行政处罚决定之前，应当告知当事人拟作出的"
+               f"行政处罚内容及事实、理由、依据，未告知的不得作出行政处罚决定）：{'；'.join(unnotified)}。如需增加，应重新告知，"
+               "并重新给予陈述、申辩（听证）的期间")
+    if spoke:
+        message += f"；当事人已陈述、申辩，行政机关不得因当事人陈述、申辩而给予更重的处罚（{NO_HEAVIER_ARTICLE}）"
+    return [Refusal("heavier_than_notified", message, NOTICE_ARTICLES + ("、第四十五条第二款" if spoke else ""))]
 
 
 def _decision_possible(state: CaseState, ctx: Context) -> list[Refusal]:
