@@ -176,6 +176,11 @@ def submit_review(world, case_id, corrections_made=""):
     )
 
 
+def records(world, case_id) -> list[str]:
+    """The case's 笔录 (inspection, questioning), which a decision may cite as its evidence (Art. 46)."""
+    return [s.hash for s in world.services.current_state(case_id).steps if s.kind in ("record_inspection", "record_inquiry")]
+
+
 def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property"), outcome="penalty", **extra):
     payload = {
         "outcome": outcome,
@@ -183,7 +188,7 @@ def decide(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illega
         "violation": "《中华人民共和国食品安全法》第三十四条第（十）项", "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
         "discretion": "货值不足一万元，按一般阶次处以罚款",
         "orders": "立即停止销售超过保质期的食品，并于本决定书送达之日起十五日内清查库存、建立临期食品检查制度",
-        "evidence": ["0" * 64],
+        "evidence": records(world, case_id),
         **({**exemption(world, case_id), **EDUCATION} if outcome == "no_penalty" else {}),
         **extra,
     }

@@ -226,10 +226,11 @@ def test_unexcused_absence_is_a_waiver(world, investigated):
 def test_overdue_deadline_and_extension(world, investigated):
     view = world.as_(world.officer_a).view(investigated)
     limit = next(d for d in view.deadlines if d.rule == "decision_time_limit")
-    assert limit.due == date(2025, 6, 1)  # 90 calendar days from filing on 3 March
-    world.clock.set("2025-06-03T09:00")
+    # 90 calendar days from filing on 3 March is Sunday 1 June; 2 June is the 端午 holiday: the limit ends on 3 June
+    assert limit.due == date(2025, 6, 3)
+    world.clock.set("2025-06-04T09:00")
     limit = next(d for d in world.as_(world.officer_a).view(investigated).deadlines if d.rule == "decision_time_limit")
-    assert limit.status(date(2025, 6, 3)) == "overdue"
+    assert limit.status(date(2025, 6, 3)) != "overdue" and limit.status(date(2025, 6, 4)) == "overdue"
     rows = world.as_(world.officer_a).list_cases(overdue=True)
     assert [r["id"] for r in rows] == [investigated]
     s = world.as_(world.officer_a)

@@ -48,7 +48,7 @@ def noticed_with(world, **report) -> str:
 
 
 def decide(world, case_id, **extra):
-    payload = {**proposal(), "orders": ORDERS, "evidence": ["0" * 64], **extra}
+    payload = {**proposal(), "orders": ORDERS, "evidence": steps.records(world, case_id), **extra}
     payload.pop("benchmark")  # the facts of the report's assessment carry on
     return world.as_(world.head).perform(case_id, "make_decision", payload)
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enforcement_app.domain.evaluation import Line, Mark, Sheet, apply_decisions, shipped_standards
-from enforcement_app.domain.refusals import InvalidInput
+from enforcement_app.domain.refusals import InvalidInput, RuleViolation
 from enforcement_app.services.clock import CHINA
 
 
@@ -143,9 +143,26 @@ def test_a_record_without_signature_or_refusal_note_is_found(world, tmp_path):
     assert "被询问人签名" in line.findings[1].text and line.suggestion == Mark(score=1)
 
 
-def test_evidence_cited_but_not_in_the_file_is_found(world, tmp_path):
+def test_a_decision_cites_only_evidence_registered_on_the_case(world, tmp_path):
+    """行政处罚法第四十六条: 证据必须经查证属实，方可作为认定案件事实的根据 — a file the case does not hold is refused."""
+    case_id = steps.investigated(world)
+    world.clock.set("2025-03-10T09:00")
+    steps.report(world, case_id)
+    steps.notice(world, case_id)
+    world.as_(world.officer_a).perform(case_id, "waive_rights", {"written": True, "statement": "放弃"})
+    with pytest.raises(RuleViolation) as refused:
+        steps.decide(world, case_id, evidence=[*steps.records(world, case_id), "0" * 64])
+    (refusal,) = [r for r in refused.value.refusals if r.rule == "evidence_unregistered"]
+    assert refusal.field == "evidence" and refusal.article == "行政处罚法第四十六条" and "第四十六条" in refusal.message
+    steps.decide(world, case_id)  # its own records: the 现场笔录 and the 询问笔录
+
+
+def test_evidence_cited_but_not_in_the_file_is_found(world, tmp_path, monkeypatch):
+    """A decision recorded by a program that did not check its evidence list (a bundle's, an older version's)."""
     other = steps.investigated(world)
-    walk_to_close(world, other, evidence=[photo(world, other, tmp_path), "0" * 64])
+    with monkeypatch.context() as older:
+        older.setattr("enforcement_app.domain.procedure.decision.unregistered_evidence", lambda state, cited: [])
+        walk_to_close(world, other, evidence=[photo(world, other, tmp_path), "0" * 64])
     line = line_of(world, other, "content_evidence_link")
     (finding,) = line.findings
     assert "000000000000…" in finding.text and finding.documents == ("行政处罚决定书仲高新市监处罚〔2025〕1号", "证据材料清单")
@@ -157,7 +174,7 @@ def test_a_period_exceeded_is_found(world, tmp_path):
     walk_to_close(world, case_id, evidence=[photo(world, case_id, tmp_path)], decide_on="2025-06-10T09:00")  # filed 3 March
     line = line_of(world, case_id, "content_deadlines")
     assert [f.documents for f in line.findings] == [("作出处罚决定期限",)]
-    assert "2025-06-01" in line.findings[0].text and "行政处罚法第六十条" in line.findings[0].text
+    assert "2025-06-03" in line.findings[0].text and "行政处罚法第六十条" in line.findings[0].text
     assert line.suggestion == Mark(score=0)
 
 

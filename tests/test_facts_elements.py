@@ -82,7 +82,7 @@ def test_the_elements_carry_on_from_the_report_to_the_notice_and_the_decision(wo
     steps.report(world, investigated)
     steps.notice(world, investigated)
     world.clock.set("2025-03-18T09:00")
-    payload = {**_decision_payload(), "facts_elements": None}
+    payload = {**_decision_payload(), "facts_elements": None, "evidence": steps.records(world, investigated)}
     world.as_(world.head).perform(investigated, "make_decision", payload)
     state = world.services.current_state(investigated)
     assert state.notice["facts_elements"] == state.report["facts_elements"] == state.decision["facts_elements"]

@@ -82,7 +82,7 @@ def test_decision_appears_only_once_the_procedure_allows_it(world):
     assert (case_id, "make_decision") not in _tasks(world, world.head)  # statement window still open
     world.clock.set("2025-03-20T09:00")
     item = _tasks(world, world.head)[(case_id, "make_decision")]
-    assert item.due == date(2025, 6, 1)  # the 90-day decision limit (Art. 60) from filing on 3 March
+    assert item.due == date(2025, 6, 3)  # the 90-day decision limit (Art. 60) from filing on 3 March: 1 June is a Sunday, 2 June 端午
 
 
 def test_officers_see_their_own_near_deadlines_and_the_cli_prints_json(world, capsys):

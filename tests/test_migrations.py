@@ -205,8 +205,11 @@ def test_every_row_recorded_at_the_first_schema_is_kept_with_its_values(upgraded
             assert dict(kept)["signoffs_from_seq"] == str(len(snapshot["event"][1]))  # every old sign-off predates the keys
         elif table == "case":
             # the upgrade re-projects every case row from its events (the projection version changed): the
-            # search text is the one the events give, the time written is the upgrade's; nothing else changes
-            derived = {columns.index("search_text"), columns.index("updated_at")}
+            # search text is the one the events give, the time written is the upgrade's, the next due day the one
+            # the deadline rules give now (a period ending on a holiday ends on the next working day: 1 June 2025 is
+            # a Sunday before the 端午 holiday, so 3 June); nothing else changes
+            derived = {columns.index("search_text"), columns.index("updated_at"), columns.index("next_due")}
+            assert [r[columns.index("next_due")] for r in kept] == ["2025-06-03"]
             assert [tuple(v for i, v in enumerate(r) if i not in derived) for r in kept] == [
                 tuple(v for i, v in enumerate(r) if i not in derived) for r in rows]
             rebuilt = search_text(services.current_state(CASE))

@@ -219,3 +219,36 @@ def test_case_numbers_are_never_reused(world):
     steps.file(world, second)
     numbers = [world.as_(world.officer_a).view(c).state.case_no for c in (first, second)]
     assert numbers == ["仲高新市监罚字〔2025〕1号", "仲高新市监罚字〔2025〕2号"]
+
+
+def test_a_rule_refusal_exits_1_and_malformed_input_exits_2_from_the_command_line(world, filed, monkeypatch):
+    """A penalty the notice did not state is a rule of law checked while the form is read: exit 1, its article in
+    the words printed. A date that is no date is malformed input: exit 2."""
+    import io
+    import json
+
+    from conftest import password_of
+
+    from enforcement_app.cli.main import main as cli
+
+    steps.inspect(world, filed)
+    steps.report(world, filed, fine_yuan=50000)
+    steps.notice(world, filed, fine_yuan=50000)
+    world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
+    monkeypatch.setenv("ENFORCEMENT_PASSWORD", password_of("wangju"))
+    payload = {"outcome": "penalty", "penalty_kinds": ["fine", "confiscate_illegal_property"], "fine_fen": 6_000_000,
+               "facts": steps.FACTS, "facts_elements": steps.ELEMENTS, "violation": "《中华人民共和国食品安全法》第三十四条第（十）项",
+               "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "discretion": "一般",
+               "orders": "立即停止销售超过保质期的食品", "evidence": steps.records(world, filed)}
+
+    def run(data) -> tuple[int, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = cli(["--db", str(world.services.path), "--user", "wangju", "do", filed, "make_decision", "--data",
+                    json.dumps(data, ensure_ascii=False)], out=out, err=err)
+        return code, err.getvalue()
+
+    code, err = run(payload)
+    assert code == 1 and "第四十四条、第六十二条" in err and "Traceback" not in err
+    code, err = run({**payload, "fine_fen": 5_000_000, "on": "2025-13-45"})
+    assert code == 2 and "on" in err
+    assert world.services.current_state(filed).decision is None  # nothing recorded either way

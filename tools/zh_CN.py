@@ -36,7 +36,7 @@ ZH_CN = {
         "Discard what you have entered in this form?": "放弃本表中已填写的内容？",
         "Refusal to sign (if not signed)": "拒绝签名情况（未签名时填写）",
         "Outcome": "处理意见", "Penalty kinds": "处罚种类", "Fine (yuan)": "罚款金额（元）", "Facts found": "认定的违法事实",
-        "Legal basis": "法律依据", "Provision violated": "违反的法律规定", "Unable to recognise or control the conduct (expert opinion)": "不能辨认或者不能控制自己行为的情况（鉴定意见）", "Guardian ordered to discipline or care for": "责令监护人管教（看管和治疗）的情况", "Provision suspected violated": "涉嫌违反的法律规定", "Organ the case is transferred to": "接受移送的机关", "Evidence listed for preservation": "先行登记保存的证据（名称、规格、数量）", "Kept at": "保存地点", "Started at (oral)": "开始时间（口头）", "Ended at (oral)": "结束时间（口头）",
+        "Legal basis": "法律依据", "Provision violated": "违反的法律规定", "Ground for collecting on the spot": "当场收缴的情形", "The party's request to pay on the spot": "当事人提出当场缴纳的情况", "Unable to recognise or control the conduct (expert opinion)": "不能辨认或者不能控制自己行为的情况（鉴定意见）", "Guardian ordered to discipline or care for": "责令监护人管教（看管和治疗）的情况", "Provision suspected violated": "涉嫌违反的法律规定", "Organ the case is transferred to": "接受移送的机关", "Evidence listed for preservation": "先行登记保存的证据（名称、规格、数量）", "Kept at": "保存地点", "Started at (oral)": "开始时间（口头）", "Ended at (oral)": "结束时间（口头）",
         "Place (oral)": "地点（口头）", "Recorder (oral)": "记录人（口头）", "Penalty provision": "处罚依据",
         "Order to correct: what and by when": "责令改正的内容和期限", "Use of the discretion benchmark": "裁量基准适用说明",
         "Written reason for deviating from the benchmark": "偏离裁量基准的书面理由", "Brief facts": "简要案情",

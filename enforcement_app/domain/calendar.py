@@ -1,9 +1,12 @@
 """PRC working-day arithmetic (Art. 85: the 2/3/5/7-day periods of the law are working days).
 
 A year's official schedule lists statutory holidays (with bridging days off) and make-up working days
-(调休上班, often a Saturday or Sunday). For a year the calendar does not know, weekdays count as working
-days and the calendar says so through :meth:`WorkCalendar.unknown_years_between`, so the user is told
-that the result is provisional until an administrator loads that year's official schedule.
+(调休上班, often a Saturday or Sunday). For a year the calendar does not know, the statutory holidays are
+computed from the 全国年节及纪念日放假办法 in force that year (:func:`statutory_holidays`: the lunar festivals
+and 清明 from the lunar calendar), so that 2027-01-01 is never a working day; the bridging days and make-up
+working days stay unknown, weekdays otherwise count as working days, and the calendar says so through
+:meth:`WorkCalendar.unknown_years_between`: the result is provisional until an administrator loads that
+year's official schedule (the State Council's notice).
 """
 
 from __future__ import annotations
@@ -76,6 +79,41 @@ def shipped_schedules() -> tuple[YearSchedule, ...]:
     return tuple(parse_year_schedule(y, data, document.get("source", "")) for y, data in document["years"].items())
 
 
+# 全国年节及纪念日放假办法 (国务院令): the holidays for all the people, by the revision in force from a year on.
+# Each revision: (元旦 days, 春节 days, 春节 starts on 除夕?, 劳动节 days, 国庆 days); 清明、端午、中秋 one day each.
+HOLIDAY_RULES = (
+    (2008, 1, 3, True, 1, 3),  # 2007 revision (国务院令第513号), in force 2008-01-01: 除夕、初一、初二
+    (2014, 1, 3, False, 1, 3),  # 2013 revision (国务院令第644号), in force 2014-01-01: 初一至初三
+    (2025, 1, 4, True, 2, 3),  # 2024 revision (国务院令第795号), in force 2025-01-01: 除夕至初三; 5月1日、2日
+)
+
+
+@cache
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The statutory holidays of ``year`` as the 放假办法 then in force fixes them (the festivals themselves, not
+    the bridging days an annual notice adds); empty before 2008, whose schedules are not modelled."""
+    rule = next((r for r in reversed(HOLIDAY_RULES) if year >= r[0]), None)
+    if rule is None or year > LAST_YEAR:
+        return frozenset()
+    from lunar_python import Lunar  # the lunar calendar: 春节、端午、中秋, and the solar term 清明
+
+    def solar(lunar_month: int, lunar_day: int) -> date:
+        s = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()
+        return date(s.getYear(), s.getMonth(), s.getDay())
+
+    _since, new_year, spring, from_eve, labour, national = rule
+    festival = solar(1, 1)
+    first = festival - timedelta(days=1) if from_eve else festival
+    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
+    days = {date(year, 1, 1) + timedelta(days=i) for i in range(new_year)}
+    days |= {first + timedelta(days=i) for i in range(spring)}
+    days.add(date(qingming.getYear(), qingming.getMonth(), qingming.getDay()))
+    days |= {date(year, 5, 1) + timedelta(days=i) for i in range(labour)}
+    days |= {solar(5, 5), solar(8, 15)}
+    days |= {date(year, 10, 1) + timedelta(days=i) for i in range(national)}
+    return frozenset(d for d in days if d.year == year)  # a 除夕 in the year before stays with that year
+
+
 class WorkCalendar:
     def __init__(self, schedules: Iterable[YearSchedule] = ()):
         self._years: dict[int, YearSchedule] = {s.year: s for s in schedules}
@@ -102,7 +140,8 @@ class WorkCalendar:
                 return True
             if day in schedule.holidays:
                 return False
-        return day.weekday() < 5
+            return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def add_working_days(self, start: date, days: int) -> date:
         """The ``days``-th working day after ``start``; the start day itself is not counted."""
@@ -130,14 +169,16 @@ class WorkCalendar:
                 count += 1
         return count
 
-    def add_calendar_days(self, start: date, days: int, *, roll_forward: bool = False) -> date:
-        """``start + days``; with ``roll_forward`` a last day that is not a working day moves to the next
-        working day (the rule of the Civil Procedure Law, used where the period protects the party)."""
-        due = start + timedelta(days=days)
-        if roll_forward:
-            while not self.is_working_day(due):
-                due += timedelta(days=1)
-        return due
+    def add_calendar_days(self, start: date, days: int) -> date:
+        """``start + days``, a last day that is not a working day moved to the next working day (期间届满的最后
+        一日是法定休假日的，以法定休假日后的第一日为期间届满的日期)."""
+        return self.next_working_day(start + timedelta(days=days))
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
 
     def unknown_years_between(self, start: date, end: date) -> list[int]:
         return [y for y in range(min(start, end).year, max(start, end).year + 1) if y not in self._years]

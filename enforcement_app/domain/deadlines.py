@@ -35,7 +35,9 @@ class DeadlineRule:
     days: int | None = None
     day_type: str | None = None
     policy: str | None = None  # name of an AgencyPolicy period used instead of days/day_type
-    roll_forward: bool = False
+    # the payload key holding the day the period runs from when it is not the step's own day (a lead is checked
+    # from the day it was received, not the day it was keyed in)
+    start_from: str = ""
     extended_by: StepMatch | None = None
     pauses_on_suspension: bool = False
 
@@ -49,6 +51,13 @@ def _match(data: Mapping[str, Any], where: str) -> StepMatch:
     if "kind" not in data:
         raise ValueError(f"{where}: 缺少 kind")
     return StepMatch(str(data["kind"]), dict(data.get("where", {})))
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def parse_rules(document: Mapping[str, Any], where: str = "deadlines") -> list[Versioned[tuple[DeadlineRule, ...]]]:
@@ -71,7 +80,7 @@ def parse_rules(document: Mapping[str, Any], where: str = "deadlines") -> list[V
                     days=item.get("days"),
                     day_type=item.get("day_type"),
                     policy=item.get("policy"),
-                    roll_forward=bool(item.get("roll_forward", False)),
+                    start_from=str(item.get("start_from") or ""),
                     extended_by=_match(item["extended_by"], f"{at}.extended_by") if item.get("extended_by") else None,
                     pauses_on_suspension=bool(item.get("pauses_on_suspension", False)),
                 )
@@ -200,19 +209,22 @@ def evaluate_deadlines(
         if not starts:
             continue
         start_index = starts[-1]
-        start = steps[start_index].day
+        start = (_day(steps[start_index].payload.get(rule.start_from)) if rule.start_from else None) or steps[start_index].day
         met_at = positions(rule.met_by, start_index)
         met = steps[met_at[0]].day if met_at else None
         period = rule.period(policy)
         extended = 0
         if rule.extended_by is not None:
             extended = sum(int(steps[i].payload.get("days", 0)) for i in positions((rule.extended_by,), start_index))
-        if period.day_type == "working":
-            due = calendar.add_working_days(start, period.days + extended)
-        else:
-            due = calendar.add_calendar_days(start, period.days + extended, roll_forward=rule.roll_forward)
         paused = _suspended_days(steps, start, met or today) if rule.pauses_on_suspension else 0
-        due += timedelta(days=paused)
+        if period.day_type == "working":
+            due = calendar.add_working_days(start, period.days + extended) + timedelta(days=paused)
+        else:
+            due = start + timedelta(days=period.days + extended + paused)
+        # a period whose last day is a rest day or a statutory holiday ends on the next working day (the rule of
+        # periods of 民事诉讼法第八十五条 and 行政诉讼法第五十一条, applied to every period here: the 90 days of
+        # 行政处罚法第六十条 as much as the payment's fifteen)
+        due = calendar.next_working_day(due)
         result.append(
             Deadline(
                 rule=rule.id,

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .money import MAX_FEN, parse_yuan
-from .refusals import InvalidInput, RuleViolation, Refusal
+from .refusals import InvalidInput, Refusal, RuleViolation
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line breaks

@@ -57,6 +57,8 @@ REVIEW_OUTCOME_ZH = {"approve": "同意", "return": "退回补正", "disapprove"
 APPROVAL_MATTER_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
                       "instalments": "分期缴纳罚款"}
 PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
+ON_SPOT_GROUND_ZH = {"small_fine": "依法给予一百元以下罚款（第六十八条第（一）项）", "hard_to_collect": "不当场收缴事后难以执行（第六十八条第（二）项）",
+                     "remote_area": "边远、水上、交通不便地区，当事人到银行或者通过电子支付系统缴纳确有困难并提出（第六十九条）"}
 STATEMENT_FORM_ZH = {"written": "书面", "oral": "口头"}
 CLOSING_GROUND_ZH = {"executed": "行政处罚决定执行完毕", "court_enforcement": "已申请人民法院强制执行", "no_penalty": "作出不予行政处罚决定",
                      "dismissal": "违法事实不能成立，撤销案件", "transfer": "涉嫌犯罪，已移送司法机关"}

@@ -120,6 +120,14 @@
         <translation>违反的法律规定</translation>
     </message>
     <message>
+        <source>Ground for collecting on the spot</source>
+        <translation>当场收缴的情形</translation>
+    </message>
+    <message>
+        <source>The party's request to pay on the spot</source>
+        <translation>当事人提出当场缴纳的情况</translation>
+    </message>
+    <message>
         <source>Unable to recognise or control the conduct (expert opinion)</source>
         <translation>不能辨认或者不能控制自己行为的情况（鉴定意见）</translation>
     </message>

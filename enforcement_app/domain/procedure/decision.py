@@ -62,6 +62,21 @@ def window_refusals(state: CaseState, ctx: Context, day: date) -> list[Refusal]:
     return refusals
 
 
+EVIDENCE_ARTICLE = "行政处罚法第四十六条"
+
+
+def unregistered_evidence(state: CaseState, cited: list[str]) -> list[Refusal]:
+    """Art. 46: 证据必须经查证属实，方可作为认定案件事实的根据 — a decision cites only the evidence registered on the
+    case (its evidence materials and its records: 笔录, transcripts), never a file the case does not hold."""
+    known = {str(e.get("sha256")) for e in state.evidence} | {s.hash for s in state.steps}
+    unknown = [h for h in cited if h not in known]
+    if not unknown:
+        return []
+    return [Refusal("evidence_unregistered", f"决定所列证据 {unknown[0][:12]}…{'等' + str(len(unknown)) + '项' if len(unknown) > 1 else ''}"
+                    f"不是本案登记的证据材料或笔录（{EVIDENCE_ARTICLE}：证据必须经查证属实，方可作为认定案件事实的根据）",
+                    EVIDENCE_ARTICLE, "evidence")]
+
+
 NOTICE_ARTICLES = "行政处罚法第四十四条、第六十二条"
 NO_HEAVIER_ARTICLE = "行政处罚法第四十五条第二款"
 
@@ -222,7 +237,9 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
     on = f.day_read("on")
     proposal_form(f, state, ctx, on=on, penalty_required=True)
     outcome = f.out.get("outcome")
-    f.hashes("evidence", "证据", required=outcome == Outcome.PENALTY.value)
+    cited = f.hashes("evidence", "证据", required=outcome == Outcome.PENALTY.value)
+    if not ctx.replaying:
+        f.problems += unregistered_evidence(state, cited)
     missing = []
     for key, label in ART59.items():
         required = outcome == Outcome.PENALTY.value or key in ("party_name", "facts", "agency_name")

@@ -10,7 +10,8 @@ from typing import Any
 
 from ..case import CaseState, Procedure, Stage, Step
 from ..discretion.numerals import from_int
-from ..labels import PAYMENT_CHANNEL_ZH
+from ..forms import Form
+from ..labels import ON_SPOT_GROUND_ZH, PAYMENT_CHANNEL_ZH
 from ..money import format_yuan
 from ..officers import Role
 from ..refusals import Refusal
@@ -18,7 +19,7 @@ from . import payload as P
 from .engine import ActionKind, Context, deadline, declare, read
 
 PAYMENT_CHANNELS = tuple(PAYMENT_CHANNEL_ZH)
-ON_SPOT_GROUNDS = ("small_fine", "hard_to_collect", "remote_area")
+ON_SPOT_GROUNDS = tuple(ON_SPOT_GROUND_ZH)  # 行政处罚法第六十八条 (二 grounds), 第六十九条
 
 
 def surcharge_fen(fine_fen: int, due: date, on: date, percent_per_day: int) -> int:
@@ -62,6 +63,7 @@ class Payment(P.Payload):
     channel: str = P.choice("缴款方式", PAYMENT_CHANNELS)
     receipt_no: str = P.text("缴款凭证号")
     on_spot_ground: str = P.kept("")  # asked only for on-the-spot collection
+    party_request: str = P.kept("")  # Art. 69: the party's own request, as they made it
     surcharge_fen: int = P.kept(0)
     settles: bool = P.kept(False)
 
@@ -80,10 +82,7 @@ def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
     if amount <= 0:
         f.problem("amount_fen", "缴款金额应大于零")
     if f.out.get("channel") == "on_spot":
-        limit = ctx.statute["on_the_spot_collection_yuan"]
-        ground = f.choice("on_spot_ground", "当场收缴情形", ON_SPOT_GROUNDS)
-        if ground == "small_fine" and amount > limit.value * 100:
-            f.problem("amount_fen", f"依法给予{limit.value}元以下罚款的，方可当场收缴（行政处罚法{limit.article}）")
+        _on_the_spot(f, state, ctx)
     if on:
         surcharge, outstanding = outstanding_fen(state, ctx, on)
         if amount > outstanding:
@@ -91,6 +90,31 @@ def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
         f.keep("surcharge_fen", surcharge)
         f.keep("settles", amount >= outstanding)
     return f.done()
+
+
+COLLECTION_ARTICLE = "行政处罚法第六十七条"
+
+
+def _on_the_spot(f: Form, state: CaseState, ctx: Context) -> None:
+    """罚缴分离 (Art. 67): the agency collects no fine itself, except — Art. 68 — a decision made on the spot under
+    Art. 51 that fines 一百元以下 (judged by the fine decided, not by the instalment) or could not be enforced
+    afterwards; and — Art. 69 — in a remote, water-borne or ill-connected area, a decision under Art. 51 or Art. 57,
+    when the party, for whom paying at a bank or electronically is truly difficult, asks for it."""
+    ground = f.choice("on_spot_ground", "当场收缴情形", ON_SPOT_GROUNDS)
+    on_the_spot = state.procedure == Procedure.SIMPLE  # decided under Art. 51
+    if ground in ("small_fine", "hard_to_collect") and not on_the_spot:
+        f.problems.append(Refusal("collection_separated", "依照行政处罚法第六十八条，只有依照第五十一条当场作出的行政处罚决定方可当场收缴罚款；"
+                                  f"本案应由当事人到指定的银行或者通过电子支付系统缴纳（{COLLECTION_ARTICLE}：罚缴分离）",
+                                  "行政处罚法第六十八条、第六十七条", "channel"))
+    if ground == "small_fine" and on_the_spot:
+        limit = ctx.statute["on_the_spot_collection_yuan"]
+        fine = int((state.decision or {}).get("fine_fen", 0))
+        if fine > limit.value * 100:
+            f.problems.append(Refusal("collection_separated", f"依法给予{limit.value}元以下罚款的，方可当场收缴（行政处罚法{limit.article}）："
+                                      f"本案罚款{format_yuan(fine)}，按罚款数额而非本次缴纳的数额判断", f"行政处罚法{limit.article}", "on_spot_ground"))
+    if ground == "remote_area" and not f.text("party_request", "当事人提出当场缴纳的情况", required=False):
+        f.problems.append(Refusal("collection_separated", "在边远、水上、交通不便地区当场收缴罚款，须经当事人提出：请写明当事人提出当场缴纳的情况"
+                                  "（行政处罚法第六十九条）", "行政处罚法第六十九条", "party_request"))
 
 
 def _enforceable(state: CaseState, ctx: Context) -> list[Refusal]:
