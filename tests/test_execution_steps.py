@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from steps import rules_of
 
+from enforcement_app.domain.calendar import add_months
 from enforcement_app.domain.procedure import surcharge_fen
 from enforcement_app.domain.refusals import InvalidInput, RuleViolation
 
@@ -156,12 +157,20 @@ def test_the_court_is_asked_to_enforce_only_ten_days_after_a_served_reminder(wor
     with pytest.raises(RuleViolation):
         s.perform(decided, "issue_reminder", {})  # one reminder, served once
     s.perform(decided, "serve_document", {"document": "reminder", "method": "post", "recipient": "黄某"})
+    served = world.clock().date()
     world.clock.advance(days=9)
-    with pytest.raises(InvalidInput) as early:
+    with pytest.raises(RuleViolation) as early:
         s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院"})
-    assert "催告书送达十日后" in str(early.value)
-    world.clock.advance(days=1)
+    assert "催告书送达十日" in str(early.value) and "第五十四条" in str(early.value)
+    ten = world.services.calendar().add_working_days(served, 10)  # ten working days (行政强制法第六十九条)
+    world.clock.set(f"{(ten + timedelta(days=1)).isoformat()}T10:00")
+    with pytest.raises(RuleViolation) as periods:  # 第五十三条: not while the party may still seek reconsideration or sue
+        s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院"})
+    assert {r.rule for r in periods.value.refusals} == {"enforcement_window"} and "第五十三条" in str(periods.value)
+    window = next(d for d in s.view(decided).deadlines if d.rule == "court_enforcement_window")
+    world.clock.set(f"{(add_months(window.start, 6) + timedelta(days=1)).isoformat()}T10:00")
     s.perform(decided, "apply_court_enforcement", {"court": "惠城区人民法院"})
+    assert next(d for d in s.view(decided).deadlines if d.rule == "court_enforcement_window").met_on is not None
 
     reminder = next(st for st in s.view(decided).state.steps if st.kind == "issue_reminder").payload
     assert reminder["surcharge_fen"] == surcharge_fen(1_000_000, due, due + timedelta(days=5), 3) == 150_000

@@ -114,6 +114,19 @@ def statutory_holidays(year: int) -> frozenset[date]:
     return frozenset(d for d in days if d.year == year)  # a 除夕 in the year before stays with that year
 
 
+def add_months(start: date, months: int) -> date:
+    """The last day of a period of ``months`` months from ``start`` (民法典第二百零二条: 到期月的对应日为期间的最后一日；
+    没有对应日的，月末日为期间的最后一日)."""
+    month0 = start.month - 1 + months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    for day in range(start.day, 27, -1):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    return date(year, month, min(start.day, 28))
+
+
 class WorkCalendar:
     def __init__(self, schedules: Iterable[YearSchedule] = ()):
         self._years: dict[int, YearSchedule] = {s.year: s for s in schedules}

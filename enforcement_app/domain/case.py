@@ -186,6 +186,8 @@ class CaseState:
     paid_fen: int = 0
     payments: list[Mapping[str, Any]] = field(default_factory=list)
     court_enforcement: Mapping[str, Any] | None = None
+    # the party's 行政复议 and 行政诉讼 against the decision, each {kind, on, body, event, outcome?, decided_on?}
+    remedies: list[dict[str, Any]] = field(default_factory=list)
     approvals_pending: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     approvals_decided: list[Mapping[str, Any]] = field(default_factory=list)
     suspended: bool = False

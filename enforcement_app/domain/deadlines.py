@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from ..resources import load_json
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, add_months
 from .policy import AgencyPolicy, Period
 from .versioning import Versioned, parse_date, version_in_force
 
@@ -38,6 +38,7 @@ class DeadlineRule:
     # the payload key holding the day the period runs from when it is not the step's own day (a lead is checked
     # from the day it was received, not the day it was keyed in)
     start_from: str = ""
+    months: tuple[int, ...] = ()  # a period in months, added one after another (6 then 3: 行政强制法第五十三条)
     extended_by: StepMatch | None = None
     pauses_on_suspension: bool = False
 
@@ -66,8 +67,11 @@ def parse_rules(document: Mapping[str, Any], where: str = "deadlines") -> list[V
         rules = []
         for j, item in enumerate(version["rules"]):
             at = f"{where}.versions[{i}].rules[{j}]"
-            if not item.get("policy") and (not item.get("days") or item.get("day_type") not in ("working", "calendar")):
-                raise ValueError(f"{at}: 须给出 days 与 day_type（working/calendar），或 policy")
+            months = item.get("months") or []
+            if not isinstance(months, list) or not all(isinstance(m, int) and not isinstance(m, bool) and 0 < m <= 120 for m in months):
+                raise ValueError(f"{at}.months: 应为月数的列表")
+            if not item.get("policy") and not months and (not item.get("days") or item.get("day_type") not in ("working", "calendar")):
+                raise ValueError(f"{at}: 须给出 days 与 day_type（working/calendar）、months，或 policy")
             rules.append(
                 DeadlineRule(
                     id=item["id"],
@@ -81,6 +85,7 @@ def parse_rules(document: Mapping[str, Any], where: str = "deadlines") -> list[V
                     day_type=item.get("day_type"),
                     policy=item.get("policy"),
                     start_from=str(item.get("start_from") or ""),
+                    months=tuple(months),
                     extended_by=_match(item["extended_by"], f"{at}.extended_by") if item.get("extended_by") else None,
                     pauses_on_suspension=bool(item.get("pauses_on_suspension", False)),
                 )
@@ -161,7 +166,7 @@ class Deadline:
             "paused_days": self.paused_days,
             "provisional": bool(self.provisional_years),
             "provisional_note": (
-                f"{'、'.join(map(str, self.provisional_years))}年节假日安排未载入，按周一至周五计算工作日"
+                f"{'、'.join(map(str, self.provisional_years))}年国务院节假日安排未载入，按法定节日和周一至周五计算工作日（调休未计）"
                 if self.provisional_years
                 else ""
             ),
@@ -212,6 +217,15 @@ def evaluate_deadlines(
         start = (_day(steps[start_index].payload.get(rule.start_from)) if rule.start_from else None) or steps[start_index].day
         met_at = positions(rule.met_by, start_index)
         met = steps[met_at[0]].day if met_at else None
+        if rule.months:
+            due = start
+            for months in rule.months:
+                due = add_months(due, months)
+            due = calendar.next_working_day(due)
+            result.append(Deadline(rule=rule.id, name=rule.name, basis=rule.basis, owner=rule.owner, day_type="months",
+                                   days=sum(rule.months), start=start, due=due, met_on=met, extended_days=0, paused_days=0,
+                                   provisional_years=tuple(calendar.unknown_years_between(start, due))))
+            continue
         period = rule.period(policy)
         extended = 0
         if rule.extended_by is not None:

@@ -56,6 +56,8 @@ REVIEW_CHECKLIST_ZH = {"agency_competence": "执法主体、管辖权", "officer
 REVIEW_OUTCOME_ZH = {"approve": "同意", "return": "退回补正", "disapprove": "不同意"}
 APPROVAL_MATTER_ZH = {"extension": "延长办案期限", "evidence_preservation": "先行登记保存证据", "payment_deferral": "暂缓缴纳罚款",
                       "instalments": "分期缴纳罚款"}
+REMEDY_KIND_ZH = {"reconsideration": "申请行政复议", "litigation": "提起行政诉讼"}
+REMEDY_OUTCOME_ZH = {"upheld": "维持", "changed": "变更", "revoked": "撤销", "confirmed_illegal": "确认违法"}
 PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_spot": "当场收缴"}
 ON_SPOT_GROUND_ZH = {"small_fine": "依法给予一百元以下罚款（第六十八条第（一）项）", "hard_to_collect": "不当场收缴事后难以执行（第六十八条第（二）项）",
                      "remote_area": "边远、水上、交通不便地区，当事人到银行或者通过电子支付系统缴纳确有困难并提出（第六十九条）"}

@@ -120,6 +120,34 @@
         <translation>违反的法律规定</translation>
     </message>
     <message>
+        <source>Remedy</source>
+        <translation>救济途径</translation>
+    </message>
+    <message>
+        <source>Applied (sued) on</source>
+        <translation>申请（起诉）日期</translation>
+    </message>
+    <message>
+        <source>Reconsideration body or court</source>
+        <translation>复议机关或人民法院</translation>
+    </message>
+    <message>
+        <source>Acceptance or case number</source>
+        <translation>受理文号或案号</translation>
+    </message>
+    <message>
+        <source>Decided (judged) on</source>
+        <translation>决定（判决）日期</translation>
+    </message>
+    <message>
+        <source>Number of the decision or judgment</source>
+        <translation>复议决定书或判决书文号</translation>
+    </message>
+    <message>
+        <source>Fine as changed (yuan)</source>
+        <translation>变更后的罚款金额（元）</translation>
+    </message>
+    <message>
         <source>Ground for collecting on the spot</source>
         <translation>当场收缴的情形</translation>
     </message>

@@ -68,6 +68,8 @@ class ActionKind(StrEnum):
     RECORD_HEARING_REPORT = "record_hearing_report"
     MAKE_DECISION = "make_decision"
     RECORD_PAYMENT = "record_payment"
+    RECORD_REMEDY = "record_remedy"  # the party applied for 行政复议 or sued (行政诉讼)
+    RECORD_REMEDY_OUTCOME = "record_remedy_outcome"  # the 复议决定 or judgment
     ISSUE_REMINDER = "issue_reminder"
     APPLY_COURT_ENFORCEMENT = "apply_court_enforcement"
     CLOSE_CASE = "close_case"  # retired: the officer's own closing, before closing needed the head's approval

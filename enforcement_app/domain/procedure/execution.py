@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from ..calendar import add_months
 from ..case import CaseState, Procedure, Stage, Step
 from ..discretion.numerals import from_int
 from ..forms import Form
-from ..labels import ON_SPOT_GROUND_ZH, PAYMENT_CHANNEL_ZH
+from ..labels import ON_SPOT_GROUND_ZH, PAYMENT_CHANNEL_ZH, REMEDY_KIND_ZH, REMEDY_OUTCOME_ZH
 from ..money import format_yuan
 from ..officers import Role
 from ..refusals import Refusal
@@ -22,11 +23,27 @@ PAYMENT_CHANNELS = tuple(PAYMENT_CHANNEL_ZH)
 ON_SPOT_GROUNDS = tuple(ON_SPOT_GROUND_ZH)  # 行政处罚法第六十八条 (二 grounds), 第六十九条
 
 
-def surcharge_fen(fine_fen: int, due: date, on: date, percent_per_day: int) -> int:
-    """Art. 72(1): 3 % of the fine per day after the due day, never more than the fine itself.
-    Rounded down to the fen, in the party's favour."""
-    days_late = max(0, (on - due).days)
+def surcharge_fen(fine_fen: int, due: date, on: date, percent_per_day: int, paused_days: int = 0) -> int:
+    """Art. 72(1): 3 % of the fine per day after the due day, never more than the fine itself; the days of a
+    行政复议 or 行政诉讼 are not counted (Art. 73 ¶3). Rounded down to the fen, in the party's favour."""
+    days_late = max(0, (on - due).days - paused_days)
     return min(fine_fen, fine_fen * percent_per_day * days_late // 100)
+
+
+def remedy_days(state: CaseState, after: date, until: date) -> int:
+    """Days after ``after`` up to ``until`` during which a 行政复议 or 行政诉讼 of the party was pending (from the
+    day applied to the day decided), counted once where two overlap: 加处罚款的数额在行政复议或者行政诉讼期间
+    不予计算 (行政处罚法第七十三条第三款)."""
+    days: set[date] = set()
+    for remedy in state.remedies:
+        start = max(after + timedelta(days=1), date.fromisoformat(str(remedy["on"])[:10]))
+        end = min(until, date.fromisoformat(str(remedy["decided_on"])[:10]) if remedy.get("decided_on") else until)
+        days |= {start + timedelta(days=k) for k in range(max(0, (end - start).days + 1))}
+    return len(days)
+
+
+def remedy_pending(state: CaseState) -> dict[str, Any] | None:
+    return next((r for r in reversed(state.remedies) if not r.get("outcome")), None)
 
 
 def _payment_due(state: CaseState, ctx: Context) -> list[Refusal]:
@@ -52,7 +69,7 @@ def outstanding_fen(state: CaseState, ctx: Context, on: date) -> tuple[int, int]
         if paid >= state.amount_due_fen and made.get("on"):
             stop = min(on, date.fromisoformat(str(made["on"])[:10]))
             break
-    surcharge = surcharge_fen(fine, payment.due, stop, rate)
+    surcharge = surcharge_fen(fine, payment.due, stop, rate, remedy_days(state, payment.due, stop))
     return surcharge, max(0, state.amount_due_fen + surcharge - state.paid_fen)
 
 
@@ -121,6 +138,11 @@ def _enforceable(state: CaseState, ctx: Context) -> list[Refusal]:
     refusals = _payment_due(state, ctx)
     if refusals:
         return refusals
+    pending = remedy_pending(state)
+    if pending is not None:
+        return [Refusal("remedy_pending", f"当事人已于{pending['on']}{REMEDY_KIND_ZH[pending['kind']]}，尚未审结：不停止执行，但不得申请人民法院"
+                        f"强制执行（{ENFORCEMENT_WINDOW_ARTICLE}：当事人在法定期限内不申请行政复议或者提起行政诉讼，又不履行的，方可申请）",
+                        ENFORCEMENT_WINDOW_ARTICLE)]
     payment = deadline(state, ctx, "payment")
     if payment is None or ctx.today <= payment.due:
         return [Refusal("payment_not_overdue", "缴款期限尚未届满，不能申请强制执行")]
@@ -177,14 +199,133 @@ def _fold_court(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
 @declare(ActionKind.APPLY_COURT_ENFORCEMENT, "申请法院强制执行", stages=frozenset({Stage.EXECUTION}), roles=(Role.OFFICER,),
          handler_only=True, pre=_enforceable, payload=CourtEnforcement, fold=_fold_court)
 def _v_court(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """行政强制法第五十四条: 催告书送达十日后 (ten working days, 第六十九条) the party has still not paid; 第五十三条: the
+    periods for 行政复议 and 行政诉讼 have ended without either, and three months have not passed since."""
     f = read(CourtEnforcement, {**raw, **_served_reminder(state)}, ctx)
-    on = f.day_read("on")
+    on = f.day_read("on") or ctx.today
     reminder = f.day_read("reminder_served_on")
     wait = ctx.statute["court_enforcement_after_reminder_days"]
     if "reminder" not in state.documents_served:
-        f.problem("reminder_served_on", f"申请人民法院强制执行前，应当催告当事人履行义务：须先制作并送达催告书（{wait.article}）")
-    if on and reminder and (on - reminder).days < wait.value:
-        f.problem("on", f"催告书送达{from_int(wait.value)}日后当事人仍未履行的，方可申请人民法院强制执行（{wait.article}）")
+        f.problems.append(Refusal("reminder_required", f"申请人民法院强制执行前，应当催告当事人履行义务：须先制作并送达催告书（{wait.article}）",
+                                  wait.article, "reminder_served_on"))
+    elif reminder and on <= ctx.calendar.add_working_days(reminder, wait.value):
+        f.problems.append(Refusal("reminder_period", f"催告书送达{from_int(wait.value)}日（工作日，行政强制法第六十九条）后当事人仍未履行的，方可"
+                                  f"申请人民法院强制执行（{wait.article}）：催告书于{reminder.isoformat()}送达，"
+                                  f"{ctx.calendar.add_working_days(reminder, wait.value).isoformat()}后方可申请", wait.article, "on"))
+    f.problems += _enforcement_window(state, ctx, on)
+    return f.done()
+
+
+ENFORCEMENT_WINDOW_ARTICLE = "行政强制法第五十三条"
+
+
+def _enforcement_window(state: CaseState, ctx: Context, on: date) -> list[Refusal]:
+    """行政强制法第五十三条: 当事人在法定期限内不申请行政复议或者提起行政诉讼，又不履行行政决定的，……可以自期限届满之日
+    起三个月内……申请人民法院强制执行 — opened when the litigation period (six months from service) ends."""
+    served = state.decision_served_on
+    if served is None:
+        return []
+    opens, closes = enforcement_window(served, ctx)
+    if on <= opens:
+        return [Refusal("enforcement_window", f"申请行政复议、提起行政诉讼的期限至{opens.isoformat()}届满，届满后方可申请人民法院强制执行"
+                        f"（{ENFORCEMENT_WINDOW_ARTICLE}）", ENFORCEMENT_WINDOW_ARTICLE, "on")]
+    if on > closes:
+        return [Refusal("enforcement_window", f"申请人民法院强制执行应自复议、诉讼期限届满之日起三个月内提出，已于{closes.isoformat()}届满"
+                        f"（{ENFORCEMENT_WINDOW_ARTICLE}）", ENFORCEMENT_WINDOW_ARTICLE, "on")]
+    return []
+
+
+def enforcement_window(served: date, ctx: Context) -> tuple[date, date]:
+    """(the last day of the reconsideration and litigation periods, the last day to apply to the court)."""
+    periods_end = max(served + timedelta(days=ctx.statute["reconsideration_days"].value),
+                      add_months(served, ctx.statute["litigation_months"].value))
+    return periods_end, ctx.calendar.next_working_day(add_months(periods_end, ctx.statute["court_enforcement_window_months"].value))
+
+
+# --- 行政复议 and 行政诉讼 -----------------------------------------------------------------------------------
+
+REMEDY_KINDS = tuple(REMEDY_KIND_ZH)
+REMEDY_OUTCOMES = tuple(REMEDY_OUTCOME_ZH)
+
+
+@dataclass(frozen=True)
+class Remedy(P.Payload):
+    """The party applied for 行政复议 (within sixty days of knowing the decision) or sued (within six months)."""
+
+    kind: str = P.choice("救济途径", REMEDY_KINDS)
+    on: date | None = P.day("申请（起诉）日期", today=True)
+    body: str = P.text("复议机关或人民法院")
+    reference: str = P.text("受理文号或案号", required=False)
+
+
+def _fold_remedy(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    s.remedies.append({"kind": p.get("kind"), "on": step.day.isoformat(), "body": p.get("body", ""), "event": step.hash})
+
+
+@declare(ActionKind.RECORD_REMEDY, "记录行政复议、行政诉讼", stages=frozenset({Stage.EXECUTION, Stage.DECIDED}), roles=(Role.OFFICER,),
+         handler_only=True, payload=Remedy, fold=_fold_remedy)
+def _v_remedy(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Within its period from the day the decision was served (行政复议法第二十条: 六十日; 行政诉讼法第四十六条: 六个月),
+    one of each kind pending at a time. Execution does not stop (行政处罚法第七十三条第一款); the surcharge does."""
+    f = read(Remedy, raw, ctx)
+    on, kind = f.day_read("on"), f.out.get("kind")
+    served = state.decision_served_on
+    if served is None:
+        f.problems.append(Refusal("decision_not_served", "处罚决定书尚未送达，当事人尚无从申请行政复议或者提起行政诉讼（行政处罚法第七十三条）",
+                                  "行政处罚法第七十三条"))
+    elif on and kind:
+        statute = ctx.statute
+        last, article = ((served + timedelta(days=statute["reconsideration_days"].value), statute["reconsideration_days"].article)
+                         if kind == "reconsideration" else (add_months(served, statute["litigation_months"].value), statute["litigation_months"].article))
+        if on < served:
+            f.problem("on", f"申请日期早于决定书送达日期（{served.isoformat()}）")
+        elif on > last:
+            f.problems.append(Refusal("remedy_out_of_time", f"{REMEDY_KIND_ZH[kind]}的期限自决定书送达之日（{served.isoformat()}）起至"
+                                      f"{last.isoformat()}届满（{article}），{on.isoformat()}已超过", article, "on"))
+    if kind and any(r["kind"] == kind and not r.get("outcome") for r in state.remedies):
+        f.problem("kind", f"当事人{REMEDY_KIND_ZH[kind]}尚未审结，不能重复记录")
+    return f.done()
+
+
+@dataclass(frozen=True)
+class RemedyOutcome(P.Payload):
+    kind: str = P.choice("救济途径", REMEDY_KINDS)
+    outcome: str = P.choice("结果", REMEDY_OUTCOMES)
+    on: date | None = P.day("决定（判决）日期", today=True)
+    reference: str = P.text("复议决定书或判决书文号")
+    fine_fen: int = P.fen("变更后的罚款金额")  # for a decision changed
+    remedy: str = P.kept("")  # the application this outcome ends
+
+
+def _fold_remedy_outcome(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
+    for remedy in s.remedies:
+        if remedy["event"] == p.get("remedy"):
+            remedy.update({"outcome": p.get("outcome"), "decided_on": step.day.isoformat(), "reference": p.get("reference", "")})
+    if p.get("outcome") == "revoked":  # the decision is gone: nothing is payable under it
+        s.amount_due_fen = 0
+    elif p.get("outcome") == "changed":
+        s.amount_due_fen = int(p.get("fine_fen", 0)) + int((s.decision or {}).get("confiscation_fen", 0))
+        if s.decision is not None:
+            s.decision = {**s.decision, "fine_fen": int(p.get("fine_fen", 0)), "changed_by": step.hash}
+
+
+@declare(ActionKind.RECORD_REMEDY_OUTCOME, "记录复议决定、判决结果", stages=frozenset({Stage.EXECUTION, Stage.DECIDED}), roles=(Role.OFFICER,),
+         handler_only=True, payload=RemedyOutcome, fold=_fold_remedy_outcome)
+def _v_remedy_outcome(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The 复议决定 or judgment: 维持, 变更 (with the fine as changed), 撤销 or 确认违法 (the decision stands)."""
+    f = read(RemedyOutcome, raw, ctx)
+    kind, on = f.out.get("kind"), f.day_read("on")
+    pending = next((r for r in reversed(state.remedies) if r["kind"] == kind and not r.get("outcome")), None)
+    if kind and pending is None:
+        f.problem("kind", f"本案没有尚未审结的{REMEDY_KIND_ZH[kind]}")
+    elif pending is not None:
+        f.keep("remedy", pending["event"])
+        if on and on < date.fromisoformat(pending["on"]):
+            f.problem("on", f"决定（判决）日期早于申请日期（{pending['on']}）")
+    if f.out.get("outcome") == "changed" and f.out.get("fine_fen", 0) <= 0:
+        f.problem("fine_fen", "变更处罚决定的，须写明变更后的罚款金额")
+    if f.out.get("outcome") != "changed" and f.out.get("fine_fen"):
+        f.problem("fine_fen", "只有变更处罚决定时才写变更后的罚款金额")
     return f.done()
 
 
