@@ -228,7 +228,10 @@ def test_lookup_by_basis_as_written_in_the_statute():
     assert {e.id for e in lib.find_by_basis("食品安全法 第一百二十五条")} == {"food_safety_125_1_2", "food_safety_125_2"}
     assert [e.id for e in lib.find_by_basis("消防法 第六十条第二款")] == ["fire_protection_60_1_3"]
     assert {e.id for e in lib.find_by_basis("安全生产法 第九十七条第（三）项")} == {"work_safety_97_3", "work_safety_97_3_overdue"}
-    assert lib.find_by_basis("广告法 第五十八条") == ()
+    assert [e.id for e in lib.find_by_basis("广告法 第58条第一款第（二）项")] == [
+        "advertising_58_1_2", "advertising_58_1_2_no_cost", "advertising_58_1_2_serious", "advertising_58_1_2_serious_no_cost"]
+    assert lib.find_by_basis("广告法 第五十八条第一款第（三）项") == ()
+    assert lib.find_by_basis("广告法 第六十条") == ()
 
 
 def test_every_shipped_entry_assesses_for_each_party_it_covers():
