@@ -576,19 +576,26 @@ def severity_key(assessment: Assessment) -> tuple[int, int, int, int, int, int]:
 
 
 def assess(library: BenchmarkLibrary, entry_id: str, facts: CaseFacts, policy: AgencyPolicy) -> Assessment:
-    """Assess one cause.
+    """Assess one cause (行政处罚法第三十七条: 适用违法行为发生时的法律、法规、规章的规定；但是，作出行政处罚决定时，
+    法律、法规、规章已被修改或者废止，且新的规定处罚较轻或者不认为是违法的，适用新的规定).
 
-    The benchmark version in force on the act date applies (Art. 37); a different version in force on
-    the decision date applies instead only if it is strictly lighter by :func:`severity_key`. Raises
-    :class:`UnknownEntry` if no version in force on the act date has the entry, and
-    :class:`InvalidInput` for missing or contradictory facts.
+    The benchmark version in force on the act date applies. An act before the set took effect is assessed under
+    the entry when the statute wording it encodes was already in force (``wording_from``), or an earlier wording
+    it holds was. Where an earlier wording was in force on the act date, the act is judged under it unless the
+    present wording is strictly lighter by :func:`severity_key`; likewise a different set version in force on the
+    decision date applies only if strictly lighter. Raises :class:`UnknownEntry` if neither the entry's sets nor
+    its statute wordings reach back to the act date, and :class:`InvalidInput` for missing or contradictory facts.
     """
     old = library.set_for(entry_id, facts.act_date)
     if old is None:
-        if not any(s.entry(entry_id) for s in library.sets):
+        holders = [s for s in library.sets if s.entry(entry_id) is not None]
+        if not holders:
             raise UnknownEntry(f"裁量基准中没有条目 {entry_id}")
-        raise UnknownEntry(f"违法行为发生时（{facts.act_date.isoformat()}）没有生效的裁量基准包含条目 {entry_id}")
-    chosen = _assess_in(old, old.entry(entry_id), facts, policy, _lookup(library, old.entry(entry_id)))  # type: ignore[arg-type]
+        old = library.set_for(entry_id, facts.decided_on) or max(holders, key=lambda s: s.effective_from)
+        if not old.entry(entry_id).wording_in_force_on(facts.act_date):  # type: ignore[union-attr]
+            raise UnknownEntry(f"违法行为发生时（{facts.act_date.isoformat()}）没有生效的裁量基准包含条目 {entry_id}，"
+                               "其所依据的条文当时亦未施行")
+    chosen = _by_wording(old, old.entry(entry_id), facts, policy, library)  # type: ignore[arg-type]
     new = library.set_for(entry_id, facts.decided_on)
     if new is None or new is old:
         return chosen
@@ -600,6 +607,25 @@ def assess(library: BenchmarkLibrary, entry_id: str, facts: CaseFacts, policy: A
         return _with_note(candidate, note)
     note = f"从旧兼从轻：{when}但处罚不轻于旧版，适用违法行为发生时的 {old.version} 版（《行政处罚法》第三十七条）"
     return _with_note(chosen, note)
+
+
+def _by_wording(benchmark: BenchmarkSet, entry: BenchmarkEntry, facts: CaseFacts, policy: AgencyPolicy,
+                library: BenchmarkLibrary) -> Assessment:
+    """The entry assessed under the statute wording in force on the act date: its present one, or — when an earlier
+    wording was in force then — that one unless the present wording, in force on the decision date, is lighter."""
+    lookup = _lookup(library, entry)
+    present = _assess_in(benchmark, entry, facts, policy, lookup)
+    earlier = entry.earlier_on(facts.act_date)
+    if earlier is None:
+        return present
+    then = replace(entry, penalty_basis=earlier.penalty_basis, fines=earlier.fines,
+                   responsible_persons=earlier.responsible_persons or entry.responsible_persons)
+    former = _assess_in(benchmark, then, facts, policy, lookup)
+    when = (f"违法行为发生时（{facts.act_date.isoformat()}）适用{earlier.penalty_basis.cite()}（{earlier.valid_from.isoformat()}至"
+            f"{earlier.valid_to.isoformat()}施行的条文，{earlier.source}），作出决定时适用{entry.penalty_basis.cite()}")
+    if facts.decided_on > earlier.valid_to and severity_key(present) < severity_key(former):
+        return _with_note(present, f"从旧兼从轻：{when}；新的规定处罚较轻，适用新的规定（《行政处罚法》第三十七条）")
+    return _with_note(former, f"从旧兼从轻：{when}；新的规定处罚不轻于旧的规定，适用违法行为发生时的规定（《行政处罚法》第三十七条）")
 
 
 def assess_causes(

@@ -180,6 +180,23 @@ ELEMENT_UNITS = ("yuan",)
 
 
 @dataclass(frozen=True)
+class EarlierWording:
+    """The statute's wording of the entry's penalty before its present one (行政处罚法第三十七条: 违法行为发生时的
+    规定), in force from ``valid_from`` to ``valid_to``: its clause and its fines; ``source`` says where the text
+    comes from (an earlier wording is not in ``shared/domain/laws``)."""
+
+    valid_from: date
+    valid_to: date
+    penalty_basis: LegalBasis
+    fines: tuple[FineRule, ...]
+    responsible_persons: ResponsiblePersonFine | None = None
+    source: str = ""
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True)
 class BenchmarkEntry:
     id: str
     cause: str
@@ -193,6 +210,17 @@ class BenchmarkEntry:
     circumstances: tuple[Circumstance, ...] = ()  # entry-specific, beside the shared catalogue
     note: str | None = None
     facts_elements: tuple[FactElement, ...] = ()  # none in a /1 set
+    # the day the statute wording this entry encodes (its clause and range) took effect: an act from that day on
+    # is assessed under it even before the set was published (None: from the set's own effective date)
+    wording_from: date | None = None
+    earlier: tuple[EarlierWording, ...] = ()  # the wordings before it, each with its term
+
+    def earlier_on(self, day: date) -> EarlierWording | None:
+        return next((w for w in self.earlier if w.in_force_on(day)), None)
+
+    def wording_in_force_on(self, day: date) -> bool:
+        """Whether the wording this entry encodes, or one it holds as earlier, was in force on ``day``."""
+        return (self.wording_from is not None and self.wording_from <= day) or self.earlier_on(day) is not None
 
     def element(self, key: str) -> FactElement | None:
         return next((e for e in self.facts_elements if e.key == key), None)
@@ -422,6 +450,59 @@ def _parse_elements(reader: Reader) -> tuple[FactElement, ...] | None:
     return tuple(elements) if complete and items else None
 
 
+def _parse_fines(reader: Reader, errors: Collector, label: str) -> list[FineRule | None]:
+    taken: set[PartyKind] = set()
+    return [_parse_fine(Reader(item, errors, label, path), taken) for path, item in reader.objects("fines")]
+
+
+def _parse_responsible(reader: Reader) -> ResponsiblePersonFine | None:
+    rp_reader = reader.child("responsible_persons", required=False)
+    if rp_reader is None or not rp_reader.ok:
+        return None
+    rp_reader.check_keys({"basis", "amount", "text"})
+    rp_amount = _parse_range(rp_reader.child("amount"))
+    rp_basis = parse_basis(rp_reader.child("basis", required=False))
+    rp_text = rp_reader.text("text", required=False) or ""
+    if rp_amount is not None and rp_amount.unit != AmountUnit.YUAN:
+        rp_reader.fail("amount.unit", "责任人员罚款应为固定金额（yuan）")
+        return None
+    return ResponsiblePersonFine(rp_amount, rp_basis, rp_text) if rp_amount is not None else None
+
+
+def _parse_earlier(reader: Reader, errors: Collector, label: str, wording_from: date | None) -> tuple[EarlierWording, ...] | None:
+    """The entry's earlier wordings: each ``{in_force_from, in_force_to, penalty_basis, fines, responsible_persons?,
+    source}``, ending before ``wording_from`` (which they need) and not overlapping one another."""
+    out: list[EarlierWording] = []
+    valid = True
+    for path, item in reader.objects("earlier_wordings", required=False):
+        r = Reader(item, errors, label, path)
+        if not r.ok:
+            valid = False
+            continue
+        r.check_keys({"in_force_from", "in_force_to", "penalty_basis", "fines", "responsible_persons", "source"})
+        start, end = r.date("in_force_from"), r.date("in_force_to")
+        basis = parse_basis(r.child("penalty_basis"))
+        fines = _parse_fines(r, errors, label)
+        source = r.text("source")
+        if start is None or end is None or basis is None or None in fines or not fines or source is None:
+            valid = False
+            continue
+        if end < start:
+            r.fail("in_force_to", "早于 in_force_from")
+            valid = False
+            continue
+        if wording_from is None or end >= wording_from:
+            r.fail("in_force_to", "旧条文应在本条目所依据条文施行（wording_from）之前失效")
+            valid = False
+            continue
+        out.append(EarlierWording(start, end, basis, tuple(fines), _parse_responsible(r), source))  # type: ignore[arg-type]
+    out.sort(key=lambda w: w.valid_from)
+    if any(b.valid_from <= a.valid_to for a, b in zip(out, out[1:], strict=False)):
+        reader.fail("earlier_wordings", "旧条文的施行期间不能重叠")
+        valid = False
+    return tuple(out) if valid else None
+
+
 def _parse_entry(data: Any, errors: Collector, index: int, catalogue: CircumstanceCatalogue,
                  with_elements: bool = True) -> BenchmarkEntry | None:
     raw_id = data.get("id") if isinstance(data, Mapping) else None
@@ -433,6 +514,7 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         {
             "id", "cause", "violation_basis", "penalty_basis", "penalty_kinds", "measures", "fines",
             "responsible_persons", "serious", "circumstances", "note", *(("facts_elements",) if with_elements else ()),
+            "wording_from", "earlier_wordings",
         }
     )
     entry_id = reader.text("id")
@@ -459,21 +541,12 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         if base is not None and kind is not None and kind.penalty_kind is None:
             m.fail("base", "只有没收类措施可以指定估值基数")
         measures.append(Measure(kind, text, bool(mandatory), base) if kind and text else None)
-    taken: set[PartyKind] = set()
-    fines = [_parse_fine(Reader(item, errors, label, path), taken) for path, item in reader.objects("fines")]
+    fines = _parse_fines(reader, errors, label)
     if fines and PenaltyKind.FINE not in kinds:
         reader.fail("penalty_kinds", "有罚款规则（fines）时处罚种类应包含 fine")
-    responsible = None
-    rp_reader = reader.child("responsible_persons", required=False)
-    if rp_reader is not None and rp_reader.ok:
-        rp_reader.check_keys({"basis", "amount", "text"})
-        rp_amount = _parse_range(rp_reader.child("amount"))
-        rp_basis = parse_basis(rp_reader.child("basis", required=False))
-        rp_text = rp_reader.text("text", required=False) or ""
-        if rp_amount is not None and rp_amount.unit != AmountUnit.YUAN:
-            rp_reader.fail("amount.unit", "责任人员罚款应为固定金额（yuan）")
-        elif rp_amount is not None:
-            responsible = ResponsiblePersonFine(rp_amount, rp_basis, rp_text)
+    responsible = _parse_responsible(reader)
+    wording_from = reader.date("wording_from", required=False)
+    earlier = _parse_earlier(reader, errors, label, wording_from)
     serious = None
     s_reader = reader.child("serious", required=False)
     if s_reader is not None and s_reader.ok:
@@ -493,7 +566,7 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
     elements = _parse_elements(reader) if with_elements else ()
     if (
         entry_id is None or cause is None or penalty_basis is None or None in violation or None in measures
-        or None in fines or not kinds or elements is None
+        or None in fines or not kinds or elements is None or earlier is None
     ):
         return None
     entry = BenchmarkEntry(
@@ -509,6 +582,8 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         circumstances=tuple(local),
         note=note,
         facts_elements=elements,
+        wording_from=wording_from,
+        earlier=earlier,
     )
     if with_elements:
         # the base a fine is computed from, or a confiscation valued by, is a fact the case must establish
@@ -638,23 +713,9 @@ def dump_entry(entry: BenchmarkEntry) -> dict[str, Any]:
         "measures": [_dump_measure(m) for m in entry.measures],
         "fines": [],
     }
-    for rule in entry.fines:
-        item: dict[str, Any] = {"party": _sorted_values(rule.party_kinds, PartyKind)}
-        if rule.basis is not None:
-            item["basis"] = dump_basis(rule.basis)
-        item["amount"] = _dump_amount(rule.amount)
-        if rule.alternatives:
-            item["alternatives"] = _sorted_values(rule.alternatives, PenaltyKind)
-        if rule.condition:
-            item["condition"] = rule.condition
-        out["fines"].append(item)
+    out["fines"] = _dump_fines(entry.fines)
     if entry.responsible_persons is not None:
-        rp = entry.responsible_persons
-        out["responsible_persons"] = {
-            **({"basis": dump_basis(rp.basis)} if rp.basis else {}),
-            "amount": _dump_range(rp.amount),
-            **({"text": rp.text} if rp.text else {}),
-        }
+        out["responsible_persons"] = _dump_responsible(entry.responsible_persons)
     if entry.serious is not None:
         out["serious"] = {
             "penalty_kinds": _sorted_values(entry.serious.penalty_kinds, PenaltyKind),
@@ -666,7 +727,33 @@ def dump_entry(entry: BenchmarkEntry) -> dict[str, Any]:
         out["note"] = entry.note
     if entry.facts_elements:
         out["facts_elements"] = [_dump_element(e) for e in entry.facts_elements]
+    if entry.wording_from is not None:
+        out["wording_from"] = entry.wording_from.isoformat()
+    if entry.earlier:
+        out["earlier_wordings"] = [{"in_force_from": w.valid_from.isoformat(), "in_force_to": w.valid_to.isoformat(),
+                                    "penalty_basis": dump_basis(w.penalty_basis), "fines": _dump_fines(w.fines),
+                                    **({"responsible_persons": _dump_responsible(w.responsible_persons)} if w.responsible_persons else {}),
+                                    "source": w.source} for w in entry.earlier]
     return out
+
+
+def _dump_fines(fines: Sequence[FineRule]) -> list[dict[str, Any]]:
+    out = []
+    for rule in fines:
+        item: dict[str, Any] = {"party": _sorted_values(rule.party_kinds, PartyKind)}
+        if rule.basis is not None:
+            item["basis"] = dump_basis(rule.basis)
+        item["amount"] = _dump_amount(rule.amount)
+        if rule.alternatives:
+            item["alternatives"] = _sorted_values(rule.alternatives, PenaltyKind)
+        if rule.condition:
+            item["condition"] = rule.condition
+        out.append(item)
+    return out
+
+
+def _dump_responsible(rp: ResponsiblePersonFine) -> dict[str, Any]:
+    return {**({"basis": dump_basis(rp.basis)} if rp.basis else {}), "amount": _dump_range(rp.amount), **({"text": rp.text} if rp.text else {})}
 
 
 def _dump_element(element: FactElement) -> dict[str, Any]:
