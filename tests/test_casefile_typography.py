@@ -369,18 +369,22 @@ def test_without_any_truetype_face_the_file_still_renders_and_says_so(world, tmp
 _CLAUSE = "当事人涉嫌违反《中华人民共和国广告法》第九条第（三）项的规定，依据第五十七条第（一）项应予行政处罚；属本机关管辖：符合立案条件！是否“最佳”？"
 
 
-@settings(max_examples=120, deadline=None)
+_LATIN = "当事人黄某（公民身份号码110105200801011234）称其销售的“ABC-1234”型产品，（No.0012）系自行生产。"
+
+
+@settings(max_examples=160, deadline=None)
 @given(width=st.floats(min_value=60, max_value=420), style=st.sampled_from(["cell", "body", "plain", "small", "sign"]),
-       breaks=st.lists(st.integers(min_value=1, max_value=len(_CLAUSE) - 1), max_size=3, unique=True))
-def test_no_line_starts_with_a_comma_or_a_closing_mark(width, style, breaks):
+       breaks=st.lists(st.integers(min_value=1, max_value=len(_LATIN) - 1), max_size=3, unique=True),
+       clause=st.sampled_from([_CLAUSE, _LATIN]))
+def test_no_line_starts_with_a_comma_or_a_closing_mark(width, style, breaks, clause):
     """GB/T 15834 line breaking: a line never starts with ，；：！？》” or 。、）, nor ends with “《（ — a mark hangs at
     the end of the line before, or two marks take the character before them onto the next line. With and
     without the line breaks of a record's text (reportlab wraps those through another splitter)."""
-    text = "".join(c + ("\n" if i + 1 in breaks else "") for i, c in enumerate(_CLAUSE))
+    text = "".join(c + ("\n" if i + 1 in breaks else "") for i, c in enumerate(clause))
     paragraph = documents._p(text, getattr(Styles(find_font()), style))
     paragraph.wrap(width, 10_000)
     lines = ["".join(line[1]) for line in paragraph.blPara.lines]
-    assert "".join(lines) == _CLAUSE  # nothing lost by the wrap
+    assert "".join(lines) == clause  # nothing lost by the wrap
     assert all(space >= -0.01 for space, _text in paragraph.blPara.lines)  # nothing stands past the margin (a cell's border)
     offsets = [sum(len(x) for x in lines[:k]) for k in range(len(lines))]
     wrapped = [k for k in range(1, len(lines)) if offsets[k] not in breaks]  # breaks the wrap made, not the text's own
@@ -398,3 +402,14 @@ def test_a_number_moves_whole_to_the_next_line():
         assert "".join(lines) == text
         for number in ("44130020210001", "44130020210002"):
             assert any(number in line for line in lines), (width, lines)
+
+
+def test_a_paragraph_split_across_pages_keeps_its_line_breaks():
+    """A long 笔录 answer or a cell of many lines continues on the next page with its lines as the record has them."""
+    text = "\n".join(f"第{i}行：询问内容与回答" for i in range(1, 40))
+    paragraph = documents._p(text, Styles(find_font()).plain)
+    paragraph.wrap(300, 10_000)
+    first, rest = paragraph.split(300, 21 * 10)
+    rest.wrap(300, 10_000)
+    lines = ["".join(line[1]) for line in first.blPara.lines] + ["".join(line[1]) for line in rest.blPara.lines]
+    assert lines == text.split("\n")

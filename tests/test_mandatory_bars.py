@@ -14,6 +14,7 @@ date is read from the birth date in the ID number.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from types import SimpleNamespace
 
@@ -184,12 +185,17 @@ def test_a_mitigated_fine_goes_to_collective_discussion_by_policy(world):
 @settings(max_examples=300, deadline=None)
 @given(born=st.dates(date(1995, 1, 1), date(2021, 12, 31)), act=st.dates(date(2021, 9, 1), date(2026, 12, 31)))
 def test_article_30_over_ages_and_dates(born, act):
-    """The age on the act date (周岁, a 29 February birthday reached on 1 March in a common year) decides: under 14
-    no penalty at all; 14 to 18 a fine no higher than the lighter grade, or below the minimum; 18 and over the
-    benchmark as usual. Checked against the years counted by month and day."""
+    """The age on the act date decides: under 14 no penalty at all; 14 to 18 a fine no higher than the lighter grade,
+    or below the minimum; 18 and over the benchmark as usual. 周岁 counts from the day after the birthday (法释〔2006〕1号
+    第二条), a 29 February birthday falling on 28 February in a common year: checked against a count by days lived,
+    independent of the code's month arithmetic."""
     assume(born <= act)
     party = SimpleNamespace(kind=PartyKind.PERSON, id_number=_id_number(born))
-    expected = act.year - born.year - ((act.month, act.day) < (born.month, born.day))
+
+    def birthday(year: int) -> date:
+        return date(year, 2, 28) if (born.month, born.day) == (2, 29) and not calendar.isleap(year) else born.replace(year=year)
+
+    expected = sum(1 for year in range(born.year + 1, act.year + 1) if birthday(year) < act)
     assert age_on(born, act) == expected
     circumstances, problems = age_circumstances(party, act, ())
     assert problems == []
@@ -208,3 +214,12 @@ def test_article_30_over_ages_and_dates(born, act):
     else:
         assert general.accepted and not general.deviation and circumstances == ()
         assert below.accepted and below.deviation  # an adult's 减轻 is a deviation with its reason, as before
+
+
+def test_on_the_fourteenth_birthday_a_child_is_still_under_fourteen(world):
+    """周岁 from the day after the birthday: an act on the fourteenth birthday is a child's (第三十条)."""
+    child = _person(world, date(2011, 2, 20))  # fourteen on 20 February 2025, the act date of steps.lead
+    case_id = steps.investigated(world, child)
+    with pytest.raises((InvalidInput, RuleViolation)) as refused:
+        _report(world, case_id, 50_000)
+    assert "13周岁" in _refused(refused.value, "mandatory_no_penalty").message

@@ -533,6 +533,9 @@ def test_a_decision_naming_no_entry_is_refused_under_a_penalty_clause_outside_th
     with pytest.raises(RuleViolation) as uncited:
         officer.record_simple_decision({**spot, "basis": "依据有关规定"})
     assert _refusal(uncited.value, "basis_uncited").field == "basis"
+    # a clause cited with the penalty law's own articles beside it: those are procedure, not a power to check
+    officer.record_simple_decision({**spot, "at": "2025-03-03T11:00", "form_no": "No.2",
+                                    "basis": "《中华人民共和国食品安全法》第一百二十五条第二款、《中华人民共和国行政处罚法》第五十一条"})
     case_id = officer.record_simple_decision({**spot, "basis": "《中华人民共和国食品安全法》第一百二十五条第二款"})
     assert "职权来源：法定职权，依据《食品安全法》第一百二十五条（《行政处罚权责清单（系统内置缺省清单）》：" in _pdf_text(officer.case_file_data(case_id))
     body = next(line for line in world.as_(world.evaluator).evaluation_sheet(case_id).lines if line.item.id == "veto_body")

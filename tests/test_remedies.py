@@ -31,20 +31,31 @@ def _decide(world, case_id, kind: str, outcome: str, on: str, **extra):
 
 
 def test_each_remedy_is_recorded_within_its_period_only(world, decided):  # noqa: F811 - the fixture imported
+    """Sixty days from service on 18 March end on Saturday 17 May, so on Monday 19 May (the period's last day a rest
+    day); a late application is recorded only with the reason the reviewing body admitted it for; 复议 and 诉讼
+    exclude each other while pending (行政复议法第二十九条); after the 复议决定 the suit has fifteen days (行政诉讼法第四十五条)."""
     world.clock.set("2025-06-01T09:00")
-    with pytest.raises(RuleViolation) as late:  # 18 March + 60 days = 17 May
-        _apply(world, decided, "reconsideration", "2025-05-18")
+    with pytest.raises(RuleViolation) as late:
+        _apply(world, decided, "reconsideration", "2025-05-20")
     refusal = next(r for r in late.value.refusals if r.rule == "remedy_out_of_time")
-    assert "2025-05-17届满" in refusal.message and "第二十条" in refusal.message
-    _apply(world, decided, "reconsideration", "2025-05-17")
+    assert "2025-05-19届满" in refusal.message and "第二十条" in refusal.message and refusal.field == "late_reason"
+    _apply(world, decided, "reconsideration", "2025-05-19")
     with pytest.raises(RuleViolation):  # one pending at a time
-        _apply(world, decided, "reconsideration", "2025-05-17")
-    world.clock.set("2025-10-01T09:00")
-    with pytest.raises(RuleViolation) as too_late:  # six months: 18 September
-        _apply(world, decided, "litigation", "2025-09-19", body="惠州市惠城区人民法院")
-    assert "2025-09-18届满" in next(r for r in too_late.value.refusals if r.rule == "remedy_out_of_time").message
-    _apply(world, decided, "litigation", "2025-09-18", body="惠州市惠城区人民法院")
-    assert [r["kind"] for r in world.services.current_state(decided).remedies] == ["reconsideration", "litigation"]
+        _apply(world, decided, "reconsideration", "2025-05-19")
+    with pytest.raises(RuleViolation) as both:
+        _apply(world, decided, "litigation", "2025-05-30", body="惠州市惠城区人民法院")
+    assert "remedy_exclusive" in {r.rule for r in both.value.refusals}
+    world.clock.set("2025-06-10T09:00")
+    _decide(world, decided, "reconsideration", "upheld", "2025-06-10")
+    world.clock.set("2025-07-01T09:00")
+    with pytest.raises(RuleViolation) as too_late:  # 10 June + 15 days = 25 June
+        _apply(world, decided, "litigation", "2025-06-26", body="惠州市惠城区人民法院")
+    assert "2025-06-25届满" in next(r for r in too_late.value.refusals if r.rule == "remedy_out_of_time").message
+    _apply(world, decided, "litigation", "2025-06-26", body="惠州市惠城区人民法院", late_reason="当事人因不可抗力耽误期限，人民法院已受理")
+    remedies = world.services.current_state(decided).remedies
+    assert [r["kind"] for r in remedies] == ["reconsideration", "litigation"]
+    window = next(d for d in world.as_(world.officer_a).view(decided).deadlines if d.rule == "court_enforcement_window")
+    assert window.due == date(2025, 12, 18)  # the table's window from service; the procedure also waits for the outcomes
 
 
 def test_no_surcharge_accrues_during_a_reconsideration_and_execution_goes_on(world, decided):  # noqa: F811
@@ -71,6 +82,8 @@ def test_the_court_is_not_asked_while_a_remedy_is_pending_and_a_revoked_decision
     blocked = {a.kind: {r.rule for r in a.reasons} for a in s.view(decided).actions if not a.allowed}
     assert "remedy_pending" in blocked["apply_court_enforcement"] and "remedy_pending" in blocked["issue_reminder"]
     s.perform(decided, "record_payment", {"amount_fen": 100_000, "channel": "bank", "receipt_no": "NO.1"})  # paying goes on
+    blocked = {a.kind: {r.rule for r in a.reasons} for a in s.view(decided).actions if not a.allowed}
+    assert "remedy_pending" in blocked["request_closing"]  # its outcome may change the decision: the case stays open
     with pytest.raises(RuleViolation):
         _decide(world, decided, "litigation", "changed", "2025-05-10")  # a change names the fine as changed
     world.clock.set("2025-05-10T09:00")

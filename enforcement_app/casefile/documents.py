@@ -90,8 +90,11 @@ def _split_cjk(word: str, widths: list[float], max_widths: Any) -> list[list[Any
                     run -= 1
                 while run_end < n and _latin(word[run_end]):
                     run_end += 1
-                if run > start and sum(widths[run:run_end]) <= room:
-                    cut = run  # the run fits on the next line: it goes there whole
+                lead = run
+                while lead > start and word[lead - 1] in CANNOT_END_LINE:
+                    lead -= 1  # an opening mark before it goes with it (a line of the mark alone: not moved)
+                if lead > start and sum(widths[lead:run_end]) <= room:
+                    cut = lead  # the run fits on the next line: it goes there whole
             end = cut
         text = word[start:end]
         lines.append([room - sum(widths[start:end]), text.rstrip()])
@@ -241,10 +244,26 @@ class _Lines(Paragraph):
                 text += f.text
         parts.append(text)
         lines: list[list[Any]] = []
+        hard: set[int] = set()  # the lines a break of the text ends (kept when the paragraph is split across pages)
         for part in parts:
             room = widths[len(lines):] or widths[-1:]
             lines += textsplit.wordSplit(part, room, first.fontName, first.fontSize) if part else [[room[0], ""]]
+            hard.add(len(lines) - 1)
+        self._hard_ends = hard
         return first.clone(kind=0, lines=[(space, [line]) for space, line in lines], ascent=first.fontSize, descent=-0.2 * first.fontSize)
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        """Split across pages as reportlab does, the part on the next page keeping the text's own line breaks
+        (reportlab rebuilds it as one run of text, which our lines are not)."""
+        parts = super().split(availWidth, availHeight)
+        hard = getattr(self, "_hard_ends", None)
+        if len(parts) != 2 or not hard or not hasattr(self, "blPara"):
+            return parts
+        first, rest = parts
+        texts = ["".join(line[1]) for line in self.blPara.lines]
+        start = len(first.blPara.lines)
+        markup = "".join(escape(t) + ("<br/>" if i in hard and i < len(texts) - 1 else "") for i, t in enumerate(texts) if i >= start)
+        return [first, _Lines(markup, rest.style)]
 
 
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:

@@ -319,7 +319,8 @@ def cmd_show(services: Services, args: argparse.Namespace, out: TextIO) -> int:
         out.write("重大执法决定：" + "；".join(view.major) + "\n")
     out.write("期限：\n")
     for d in data["deadlines"]:
-        out.write(f"  {d['name']}（{d['basis']}，{d['days']}{'个工作日' if d['day_type'] == 'working' else '日'}）至 {d['due']}  [{d['status']}]\n")
+        unit = {"working": "个工作日", "months": "个月"}.get(d["day_type"], "日")
+        out.write(f"  {d['name']}（{d['basis']}，{d['days']}{unit}）至 {d['due']}  [{d['status']}]\n")
     out.write("可办理：" + "、".join(a["title"] for a in data["allowed_actions"]) + "\n")
     for b in data["blocked_actions"]:
         out.write(f"受阻：{b['title']}：" + "；".join(r["message"] for r in b["reasons"]) + "\n")

@@ -96,11 +96,15 @@ def birth_date(id_number: str) -> date | None:
 
 
 def age_on(born: date, day: date) -> int:
-    """Whole years of age on ``day`` (周岁): a birthday is reached on its date; one born on 29 February
-    reaches it on 1 March in a common year (the day after 28 February, as 周岁 is counted)."""
+    """Whole years of age on ``day`` (周岁), counted as the courts count it: from the day after the birthday
+    (最高人民法院法释〔2006〕1号第二条: 周岁……从周岁生日的第二天起算), so a child is not yet fourteen on the fourteenth
+    birthday itself; one born on 29 February has the birthday on 28 February in a common year (the month's last
+    day, 民法典第二百零二条) and is a year older from 1 March."""
     years = day.year - born.year
+    if years <= 0:
+        return 0
     try:
         birthday = born.replace(year=day.year)
     except ValueError:  # 29 February in a common year
-        birthday = date(day.year, 3, 1)
-    return years if day >= birthday else years - 1
+        birthday = date(day.year, 2, 28)
+    return years if day > birthday else years - 1

@@ -42,6 +42,7 @@ from .versioning import NoVersionInForce, Versioned, version_in_force
 FORMAT = "power-list/1"
 ARTICLE = "行政处罚法第十七条"
 DELEGATION_ARTICLE = "行政处罚法第二十条第四款"
+GENERAL_LAWS = frozenset({"行政处罚法", "行政强制法", "行政复议法", "行政诉讼法"})  # procedure, not a power to penalise
 
 
 class SourceKind(StrEnum):
@@ -373,6 +374,8 @@ def provision_finding(cited: Sequence[BasisQuery], day: date, versions: Sequence
                       *, statute_only: bool = False) -> PowerFinding:
     """A case naming no benchmark entry, by the provisions a step cites: each under one power in force that day
     (``statute_only``: a power written under the same statute, for the provision broken at filing)."""
+    # the procedure's own statutes are cited beside a penalty clause (…、《行政处罚法》第三十二条): they are no power
+    cited = [q for q in cited if q.law not in GENERAL_LAWS] or list(cited)
     text = "、".join(_cite(q) for q in cited)
     in_force = power_list_on(day, versions)
     if in_force is None:

@@ -134,9 +134,16 @@ def test_no_penalty_keeps_only_the_orders_and_says_why():
     assert any("《行政处罚法》第三十条" in line for line in a.explanation)
 
 
-def test_mitigated_recommends_below_the_minimum_and_is_major():
+def test_mitigated_recommends_below_the_minimum_and_is_major_only_when_the_law_does_not_command_it():
+    """减轻 by two circumstances of Art. 32 (应当从轻或者减轻) is the law's own result, no benchmark deviation (issue #15);
+    减轻 by a circumstance the law only allows (Art. 31: 可以从轻或者减轻) stays a deviation the catalogue makes major."""
     facts = CaseFacts(PartyKind.ORGANISATION, DAY, circumstances=("eliminated_harm", "meritorious_cooperation"))
     a = assess(LIB, "fire_protection_60_1_3", facts, POLICY)
     assert a.grade is Grade.MITIGATED
     assert (a.recommended_range.low, a.recommended_range.high) == (0, 500000 - 1)
-    assert a.major.applies and any("benchmark deviation" in r for r in a.major.reasons)
+    assert not any("benchmark deviation" in r for r in a.major.reasons)
+    allowed = CaseFacts(PartyKind.PERSON, DAY, bases={BaseKind.GOODS_VALUE: 12_000, BaseKind.ILLEGAL_INCOME: 0},
+                        circumstances=("partial_capacity", "cooperated_investigation"))
+    b = assess(LIB, "food_safety_124_1", allowed, POLICY)
+    assert b.grade is Grade.MITIGATED and b.recommended_range.high == 5_000_000 - 1
+    assert b.major.applies and any("benchmark deviation" in r for r in b.major.reasons)

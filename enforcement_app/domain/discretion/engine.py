@@ -375,7 +375,7 @@ def _hearing(
 
 def _major(
     policy: AgencyPolicy, grade: Grade, kinds: frozenset[PenaltyKind], recommended: FenRange | None,
-    hearing: Finding, facts: CaseFacts,
+    hearing: Finding, facts: CaseFacts, *, commanded: bool = False,
 ) -> Finding:
     if grade is Grade.NO_PENALTY or recommended is None:
         return Finding(False, ("不予处罚，不属于重大执法决定（仍应依法进行教育并记录）",))
@@ -388,7 +388,7 @@ def _major(
     if heavy:
         names = "、".join(PENALTY_KIND_ZH[k] for k in PenaltyKind if k in heavy)
         reasons.append(f"拟给予{names}，属于重大执法决定目录所列处罚种类")
-    if grade is Grade.MITIGATED and catalogue.benchmark_deviation:
+    if grade is Grade.MITIGATED and catalogue.benchmark_deviation and not commanded:  # the law's own 减轻 is no deviation
         reasons.append("减轻处罚（低于法定最低限）属于偏离裁量基准（benchmark deviation），列入重大执法决定")
     source = f"重大执法决定目录：机关政策 {policy.version}"
     if reasons:
@@ -461,8 +461,10 @@ def _assess_in(
         explanation.extend(f"另：{c.note}" for c in circumstances if c.note and c.effect.value == "no_penalty")
     elif grade is Grade.MITIGATED and resolved.fen.low > 0:
         recommended = FenRange(Fen(0), Fen(resolved.fen.low - 1))
+        commanding = [c for c in circumstances if c.effect is Effect.MITIGATE and c.strength is Strength.MANDATORY]
         explanation.append(
-            f"减轻处罚：罚款低于法定最低限 {format_yuan(resolved.fen.low)}，须书面说明理由并经法制审核"
+            f"减轻处罚：罚款低于法定最低限 {format_yuan(resolved.fen.low)}，依照{bar_article(commanding)}为法律所允许，不属于偏离裁量基准"
+            if commanding else f"减轻处罚：罚款低于法定最低限 {format_yuan(resolved.fen.low)}，须书面说明理由并经法制审核"
         )
     elif grade is Grade.MITIGATED:
         recommended, rule_text = resolved.band(Grade.LIGHTER, benchmark.split_rules)
@@ -520,7 +522,7 @@ def _assess_in(
                            f"{format_yuan(ceiling)}（可低于法定最低限减轻处罚）")  # type: ignore[arg-type]
     simple = _simple_procedure(grade, kinds, alternatives, recommended, facts)
     hearing = _hearing(policy, grade, kinds, recommended, measures, facts)
-    major = _major(policy, grade, kinds, recommended, hearing, facts)
+    major = _major(policy, grade, kinds, recommended, hearing, facts, commanded=bool(commanded))
     explanation.extend(f"简易程序：{r}" for r in simple.reasons)
     explanation.extend(f"听证：{r}" for r in hearing.reasons)
     explanation.extend(f"法制审核：{r}" for r in major.reasons)
@@ -619,7 +621,7 @@ def _by_wording(benchmark: BenchmarkSet, entry: BenchmarkEntry, facts: CaseFacts
     if earlier is None:
         return present
     then = replace(entry, penalty_basis=earlier.penalty_basis, fines=earlier.fines,
-                   responsible_persons=earlier.responsible_persons or entry.responsible_persons)
+                   responsible_persons=earlier.responsible_persons)  # the old wording's own, never the new one's
     former = _assess_in(benchmark, then, facts, policy, lookup)
     when = (f"违法行为发生时（{facts.act_date.isoformat()}）适用{earlier.penalty_basis.cite()}（{earlier.valid_from.isoformat()}至"
             f"{earlier.valid_to.isoformat()}施行的条文，{earlier.source}），作出决定时适用{entry.penalty_basis.cite()}")

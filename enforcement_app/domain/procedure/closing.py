@@ -19,14 +19,14 @@ from datetime import date
 from typing import Any
 
 from ..case import OUTCOME_ZH, CaseState, Outcome, Procedure, Stage, Step
-from ..labels import PAYMENT_CHANNEL_ZH, RETENTION_ZH
+from ..labels import PAYMENT_CHANNEL_ZH, REMEDY_KIND_ZH, RETENTION_ZH
 from ..money import format_yuan
 from ..officers import Role
 from ..penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..refusals import Refusal
 from . import payload as P
 from .engine import ActionKind, Context, InboxTask, declare, plain, read
-from .execution import outstanding_fen
+from .execution import outstanding_fen, remedy_pending
 
 RETENTION_PERIODS = tuple(RETENTION_ZH)
 CLOSABLE = frozenset({Stage.DECIDED, Stage.EXECUTION})
@@ -47,6 +47,10 @@ def _closable(state: CaseState, ctx: Context) -> list[Refusal]:
         refusals.append(Refusal("preservation_open", "先行登记保存的物品尚未作出处理决定"))
     if state.approvals_pending:
         refusals.append(Refusal("approval_pending", "尚有待审批事项"))
+    pending = remedy_pending(state)
+    if pending is not None and not ctx.replaying:  # its outcome may change or revoke the decision: the case stays open for it
+        refusals.append(Refusal("remedy_pending", f"当事人{REMEDY_KIND_ZH[pending['kind']]}（{pending['on']}）尚未审结，不能结案"
+                                "（行政处罚法第七十三条：复议、诉讼的结果决定处罚决定是否维持）", "行政处罚法第七十三条"))
     return refusals
 
 

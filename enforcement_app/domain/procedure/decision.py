@@ -275,9 +275,9 @@ def _v_decision(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
             f.problem("on", "决定日期不能晚于今天")
         if outcome == Outcome.PENALTY.value and on:
             f.problems += window_refusals(state, ctx, on)
-            f.problems += heavier_refusals(state, proposal)
+            f.problems += heavier_refusals(state, proposal) if not ctx.replaying else []
         f.problems += review_refusals(state, ctx.policy, proposal)
-        f.problems += discussion_refusals(state, ctx.policy, proposal)
+        f.problems += discussion_refusals(state, None if ctx.replaying else ctx.policy, proposal)
         if state.hearing_held is not None and not f.out["based_on_transcript"]:
             f.problem("based_on_transcript", "举行听证的，应当根据听证笔录作出决定（行政处罚法第六十五条）")
     f.problems += not_suspended(state, ctx)

@@ -100,6 +100,8 @@ def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
         f.problem("amount_fen", "缴款金额应大于零")
     if f.out.get("channel") == "on_spot":
         _on_the_spot(f, state, ctx)
+    if ctx.replaying:  # recorded elsewhere under the rules of its day: only the ground is read
+        f.problems = [r for r in f.problems if r.rule != "collection_separated"]
     if on:
         surcharge, outstanding = outstanding_fen(state, ctx, on)
         if amount > outstanding:
@@ -208,11 +210,12 @@ def _v_court(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str
     if "reminder" not in state.documents_served:
         f.problems.append(Refusal("reminder_required", f"申请人民法院强制执行前，应当催告当事人履行义务：须先制作并送达催告书（{wait.article}）",
                                   wait.article, "reminder_served_on"))
-    elif reminder and on <= ctx.calendar.add_working_days(reminder, wait.value):
+    elif reminder and not ctx.replaying and on <= ctx.calendar.add_working_days(reminder, wait.value):
         f.problems.append(Refusal("reminder_period", f"催告书送达{from_int(wait.value)}日（工作日，行政强制法第六十九条）后当事人仍未履行的，方可"
                                   f"申请人民法院强制执行（{wait.article}）：催告书于{reminder.isoformat()}送达，"
                                   f"{ctx.calendar.add_working_days(reminder, wait.value).isoformat()}后方可申请", wait.article, "on"))
-    f.problems += _enforcement_window(state, ctx, on)
+    if not ctx.replaying:  # the windows of 第五十三条 judge what is asked here, not what another device recorded
+        f.problems += _enforcement_window(state, ctx, on)
     return f.done()
 
 
@@ -225,7 +228,7 @@ def _enforcement_window(state: CaseState, ctx: Context, on: date) -> list[Refusa
     served = state.decision_served_on
     if served is None:
         return []
-    opens, closes = enforcement_window(served, ctx)
+    opens, closes = enforcement_window(served, ctx, state)
     if on <= opens:
         return [Refusal("enforcement_window", f"申请行政复议、提起行政诉讼的期限至{opens.isoformat()}届满，届满后方可申请人民法院强制执行"
                         f"（{ENFORCEMENT_WINDOW_ARTICLE}）", ENFORCEMENT_WINDOW_ARTICLE, "on")]
@@ -235,11 +238,26 @@ def _enforcement_window(state: CaseState, ctx: Context, on: date) -> list[Refusa
     return []
 
 
-def enforcement_window(served: date, ctx: Context) -> tuple[date, date]:
-    """(the last day of the reconsideration and litigation periods, the last day to apply to the court)."""
-    periods_end = max(served + timedelta(days=ctx.statute["reconsideration_days"].value),
-                      add_months(served, ctx.statute["litigation_months"].value))
+def enforcement_window(served: date, ctx: Context, state: CaseState | None = None) -> tuple[date, date]:
+    """(the last day the party may still seek review, the last day to apply to the court). The periods run from
+    service (行政复议法第二十条: 六十日; 行政诉讼法第四十六条: 六个月), after a 复议决定 the suit from its day
+    (行政诉讼法第四十五条: 十五日); a period whose last day is a holiday ends on the next working day."""
+    remedy_ends = remedy_periods(served, ctx)
+    periods_end = max(remedy_ends.values())
+    for remedy in (state.remedies if state is not None else ()):
+        if remedy.get("decided_on"):
+            decided = date.fromisoformat(str(remedy["decided_on"])[:10])
+            after = decided + timedelta(days=ctx.statute["litigation_after_reconsideration_days"].value) \
+                if remedy["kind"] == "reconsideration" else decided
+            periods_end = max(periods_end, ctx.calendar.next_working_day(after))
     return periods_end, ctx.calendar.next_working_day(add_months(periods_end, ctx.statute["court_enforcement_window_months"].value))
+
+
+def remedy_periods(served: date, ctx: Context) -> dict[str, date]:
+    """The last day to apply for each remedy, from service, rolled to a working day."""
+    statute = ctx.statute
+    return {"reconsideration": ctx.calendar.next_working_day(served + timedelta(days=statute["reconsideration_days"].value)),
+            "litigation": ctx.calendar.next_working_day(add_months(served, statute["litigation_months"].value))}
 
 
 # --- 行政复议 and 行政诉讼 -----------------------------------------------------------------------------------
@@ -256,6 +274,7 @@ class Remedy(P.Payload):
     on: date | None = P.day("申请（起诉）日期", today=True)
     body: str = P.text("复议机关或人民法院")
     reference: str = P.text("受理文号或案号", required=False)
+    late_reason: str = P.kept("")  # an application after its period, admitted by the reviewing body: the reason given
 
 
 def _fold_remedy(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
@@ -275,13 +294,24 @@ def _v_remedy(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
                                   "行政处罚法第七十三条"))
     elif on and kind:
         statute = ctx.statute
-        last, article = ((served + timedelta(days=statute["reconsideration_days"].value), statute["reconsideration_days"].article)
-                         if kind == "reconsideration" else (add_months(served, statute["litigation_months"].value), statute["litigation_months"].article))
+        last = remedy_periods(served, ctx)[kind]
+        article = statute["reconsideration_days" if kind == "reconsideration" else "litigation_months"].article
+        if kind == "litigation" and (reviewed := [r for r in state.remedies if r["kind"] == "reconsideration" and r.get("decided_on")]):
+            decided = date.fromisoformat(str(reviewed[-1]["decided_on"])[:10])  # 行政诉讼法第四十五条: fifteen days from the 复议决定
+            last = ctx.calendar.next_working_day(decided + timedelta(days=statute["litigation_after_reconsideration_days"].value))
+            article = statute["litigation_after_reconsideration_days"].article
         if on < served:
             f.problem("on", f"申请日期早于决定书送达日期（{served.isoformat()}）")
-        elif on > last:
-            f.problems.append(Refusal("remedy_out_of_time", f"{REMEDY_KIND_ZH[kind]}的期限自决定书送达之日（{served.isoformat()}）起至"
-                                      f"{last.isoformat()}届满（{article}），{on.isoformat()}已超过", article, "on"))
+        elif on > last and not f.text("late_reason", "逾期申请的理由", required=False):
+            # the reviewing body decides whether a late application is admitted (行政复议法第二十条第二款, 行政诉讼法第四十八条):
+            # the agency records it with the reason given, never as if in time
+            f.problems.append(Refusal("remedy_out_of_time", f"{REMEDY_KIND_ZH[kind]}的期限至{last.isoformat()}届满（{article}），"
+                                      f"{on.isoformat()}已超过：复议机关或人民法院已受理的，请写明逾期申请的理由（正当理由）", article, "late_reason"))
+    other = {"reconsideration": "litigation", "litigation": "reconsideration"}.get(str(kind))
+    if other and any(r["kind"] == other and not r.get("outcome") for r in state.remedies):
+        # 行政复议法第二十九条: 复议已受理的，复议期间不得起诉；诉讼已受理的，不得申请复议
+        f.problems.append(Refusal("remedy_exclusive", f"当事人{REMEDY_KIND_ZH[other]}尚未审结，不能同时{REMEDY_KIND_ZH[str(kind)]}"
+                                  "（行政复议法第二十九条）", "行政复议法第二十九条", "kind"))
     if kind and any(r["kind"] == kind and not r.get("outcome") for r in state.remedies):
         f.problem("kind", f"当事人{REMEDY_KIND_ZH[kind]}尚未审结，不能重复记录")
     return f.done()

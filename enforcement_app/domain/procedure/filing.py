@@ -81,9 +81,9 @@ def decision_power(entry: str, basis: str, day: date, ctx: Context, field: str =
     try:
         cited = citations(basis)
     except ValueError:
-        return power_list.PowerFinding("", day, None, "", Refusal(
+        return power_list.PowerFinding("", day, None, "", Refusal(  # malformed input, not a rule refused (exit 2)
             "basis_uncited", f"处罚依据应写明法条（如《广告法》第五十七条第（一）项），以依权责清单核对本机关的职权（{power_list.ARTICLE}）",
-            power_list.ARTICLE, field))
+            "", field))
     return power_list.provision_finding(cited, day, ctx.power_lists, field)
 
 
@@ -250,7 +250,8 @@ def _v_simple(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[st
             )
     if at:
         f.problems += officers_refusals(ctx, officers, at.date(), ctx.policy.simple_procedure_min_officers)
-        f.problems += age_bar(ctx.party, at.date())  # Art. 30: no penalty on the spot either for a child under 14
+        if not ctx.replaying:
+            f.problems += age_bar(ctx.party, at.date())  # Art. 30: no penalty on the spot either for a child under 14
     decision_within_powers(f, f.out.get("cause_entry", ""), at.date() if at else ctx.today, ctx)
     f.keep("on", at.date().isoformat() if at else None)
     f.keep("handlers", officers)
@@ -286,6 +287,8 @@ def _v_request_filing(state: CaseState, ctx: Context, raw: Mapping[str, Any]) ->
     entry = _entry_of(state, ctx)
     violations = [b.cite() for b in entry.violation_basis] if entry is not None else []
     penalties = [BasisQuery.parse(b.cite()) for b in entry.penalty_bases] if entry is not None else []
+    if ctx.replaying:  # recorded elsewhere, perhaps before the provision was asked for: judged by its own rules
+        return f.done()
     cited = violation_cited(f, f.out.get("violation", ""), violations, penalties)
     if cited and not state.cause_entry and ctx.power_lists is not None:
         f.problems += power_list.provision_refusals(cited, ctx.today, ctx.power_lists, "violation", statute_only=True)

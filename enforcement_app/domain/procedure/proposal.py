@@ -92,7 +92,7 @@ def proposal_form(f: Form, state: CaseState, ctx: Context, *, on: date | None, p
     declared = f.flag("benchmark_deviation")
     reason = f.text("deviation_reason", "偏离裁量基准的书面理由", required=declared)
     f.text("discretion", "裁量基准适用说明", required=outcome == Outcome.PENALTY.value and penalty_required)
-    if outcome == Outcome.PENALTY.value:
+    if outcome == Outcome.PENALTY.value and not ctx.replaying:
         f.problems += age_bar(ctx.party, state.act_date)
     if outcome in (Outcome.PENALTY.value, Outcome.NO_PENALTY.value):
         _apply_benchmark(f, state, ctx, on=on, outcome=outcome, fine=fine if PenaltyKind.FINE.value in kinds else None,
@@ -271,6 +271,8 @@ def _apply_benchmark(
     if inputs is None or f.problems or ctx.benchmarks is None:
         return
     circumstances, contradictions = age_circumstances(ctx.party, state.act_date, inputs["circumstances"])
+    if ctx.replaying:  # judged as it was recorded, with the circumstances it gave
+        circumstances, contradictions = tuple(inputs["circumstances"]), []
     for problem in contradictions:
         f.problem("benchmark.circumstances", problem)
     if contradictions:
@@ -297,7 +299,7 @@ def _apply_benchmark(
         check = check_penalty(assessment, fine, reason)
         deviation, messages = check.deviation, list(check.messages)
         mitigated = check.mitigated
-        if assessment.bars and not any(r.rule == "mandatory_no_penalty" for r in f.problems + list(check.refusals)):
+        if assessment.bars and not ctx.replaying and not any(r.rule == "mandatory_no_penalty" for r in f.problems + list(check.refusals)):
             article = bar_article(assessment.bars)  # a bar forbids any penalty, a warning as much as a fine
             f.problems.append(Refusal("mandatory_no_penalty", f"当事人具有{'、'.join(c.name for c in assessment.bars)}的情形，依照{article}"
                                       "的规定不予行政处罚，不得作出行政处罚决定（应作出不予行政处罚决定）", article, "outcome"))
@@ -306,6 +308,8 @@ def _apply_benchmark(
                 continue  # already asked for by the declared flag
             if refusal.rule == "mandatory_no_penalty" and any(r.rule == refusal.rule for r in f.problems):
                 continue  # the bar is stated once (the age read from the ID number says it already)
+            if refusal.rule in ("mandatory_no_penalty", "mandatory_mitigation") and ctx.replaying:
+                continue  # recorded elsewhere before the law's 不予 and 应当 were bars: judged by its own rules
             field_name = "deviation_reason" if refusal.rule == "benchmark_deviation_reason" else "fine_fen"
             f.problems.append(Refusal(refusal.rule, refusal.message, refusal.article, field_name))
     f.keep("benchmark", {
