@@ -168,6 +168,13 @@ def review(world, case_id, outcome="approve", reviewer=None, corrections=""):
     )
 
 
+def notified_and_waived(world, case_id, *, fine_yuan=50000, kinds=("fine", "confiscate_illegal_property")):
+    """Reported, notified and the party's written waiver of statement and hearing: ready to be decided."""
+    report(world, case_id, fine_yuan=fine_yuan, kinds=kinds)
+    notice(world, case_id, fine_yuan=fine_yuan, kinds=kinds)
+    world.as_(world.officer_a).perform(case_id, "waive_rights", {"written": True, "statement": "放弃"})
+
+
 def submit_review(world, case_id, corrections_made=""):
     return world.as_(world.officer_a).perform(
         case_id,

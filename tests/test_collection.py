@@ -54,9 +54,7 @@ def test_the_hundred_yuan_is_the_fine_decided_not_the_instalment(world):
 def test_a_decision_of_the_general_procedure_is_never_collected_on_the_spot_under_article_68(world):
     case_id = steps.investigated(world)
     world.clock.set("2025-03-10T09:00")
-    steps.report(world, case_id)
-    steps.notice(world, case_id)
-    world.as_(world.officer_a).perform(case_id, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, case_id)
     world.clock.set("2025-03-18T09:00")
     steps.decide(world, case_id)
     world.as_(world.officer_a).perform(case_id, "serve_document", {"document": "decision", "method": "direct", "recipient": "黄某"})

@@ -147,9 +147,7 @@ def test_a_decision_cites_only_evidence_registered_on_the_case(world, tmp_path):
     """行政处罚法第四十六条: 证据必须经查证属实，方可作为认定案件事实的根据 — a file the case does not hold is refused."""
     case_id = steps.investigated(world)
     world.clock.set("2025-03-10T09:00")
-    steps.report(world, case_id)
-    steps.notice(world, case_id)
-    world.as_(world.officer_a).perform(case_id, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, case_id)
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, case_id, evidence=[*steps.records(world, case_id), "0" * 64])
     (refusal,) = [r for r in refused.value.refusals if r.rule == "evidence_unregistered"]

@@ -119,9 +119,7 @@ def test_no_heavier_penalty_than_notified(world, filed):
     """行政处罚法第四十四条、第六十二条: 作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据 — the
     decision holds nothing the notice did not state. With no statement made, Art. 45 is not what is broken."""
     steps.inspect(world, filed)
-    steps.report(world, filed, fine_yuan=50000)
-    steps.notice(world, filed, fine_yuan=50000)
-    world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, filed)
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, filed, fine_yuan=60000)
     refusal = next(r for r in refused.value.refusals if r.rule == "heavier_than_notified")
@@ -135,9 +133,7 @@ def test_no_heavier_penalty_than_notified(world, filed):
 def test_a_lighter_kind_the_notice_did_not_state_is_refused_too(world, filed):
     """A warning ranks below the notified fine, but the party was never told of it: a new notice is needed."""
     steps.inspect(world, filed)
-    steps.report(world, filed, fine_yuan=50000)
-    steps.notice(world, filed, fine_yuan=50000)
-    world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, filed)
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, filed, fine_yuan=50000, kinds=("warning", "fine", "confiscate_illegal_property"))
     refusal = next(r for r in refused.value.refusals if r.rule == "heavier_than_notified")
@@ -175,9 +171,7 @@ def test_notice_must_carry_hearing_right_when_the_penalty_qualifies(world, filed
 
 def test_decision_contents_of_art_59(world, filed):
     steps.inspect(world, filed)
-    steps.report(world, filed, fine_yuan=50000)
-    steps.notice(world, filed, fine_yuan=50000)
-    world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, filed)
     with pytest.raises(RuleViolation) as refused:
         steps.decide(world, filed, fine_yuan=50000, evidence=[], basis="")
     assert "第五十九条" in str(refused.value)
@@ -232,9 +226,7 @@ def test_a_rule_refusal_exits_1_and_malformed_input_exits_2_from_the_command_lin
     from enforcement_app.cli.main import main as cli
 
     steps.inspect(world, filed)
-    steps.report(world, filed, fine_yuan=50000)
-    steps.notice(world, filed, fine_yuan=50000)
-    world.as_(world.officer_a).perform(filed, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, filed)
     monkeypatch.setenv("ENFORCEMENT_PASSWORD", password_of("wangju"))
     payload = {"outcome": "penalty", "penalty_kinds": ["fine", "confiscate_illegal_property"], "fine_fen": 6_000_000,
                "facts": steps.FACTS, "facts_elements": steps.ELEMENTS, "violation": "《中华人民共和国食品安全法》第三十四条第（十）项",

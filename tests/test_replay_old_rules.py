@@ -46,9 +46,7 @@ def test_an_old_court_application_and_collection_are_replayed(world, decided):  
 def test_an_old_decision_with_a_kind_the_notice_did_not_state_is_replayed(world):
     case_id = steps.investigated(world)
     world.clock.set("2025-03-10T09:00")
-    steps.report(world, case_id)
-    steps.notice(world, case_id)
-    world.as_(world.officer_a).perform(case_id, "waive_rights", {"written": True, "statement": "放弃"})
+    steps.notified_and_waived(world, case_id)
     world.clock.set("2025-03-18T09:00")
     state = world.services.current_state(case_id)
     payload = {"outcome": "penalty", "penalty_kinds": ["warning", "fine", "confiscate_illegal_property"], "fine_fen": 5_000_000,
