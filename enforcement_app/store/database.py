@@ -30,6 +30,12 @@ def default_db_path() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "cases.db"
 
 
+def demo_db_path() -> Path:
+    """The demo's own database, beside the real one in the data folder: ``--demo`` never writes into the
+    database an agency keeps its cases in."""
+    return default_db_path().with_name("demo.db")
+
+
 def _statements(sql: str) -> list[str]:
     """Split a migration script into statements (trigger bodies contain semicolons)."""
     statements, buffer = [], ""

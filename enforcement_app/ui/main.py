@@ -3,14 +3,18 @@
     enforcement-app [--db PATH] [--demo] [--lang zh_CN|en] [--user LOGIN] [--screenshots DIR]
 
 Opens the default database (created on first run) or ``--db``; ``--demo`` fills a fresh database with the
-demo data first. Users log in with their password. ``--screenshots DIR`` renders every main screen with
-the data of the database (use it with ``--demo``) to PNG files and exits; it logs in as the demo users
-without a password, so it refuses a database that is not a demo database.
+demo data first — without ``--db`` the demo's own ``demo.db`` in the data folder, never the agency's database,
+and the window title says it is the demo. Users log in with their password. ``--screenshots DIR`` renders every
+main screen with the data of the database (use it with ``--demo``) to PNG files and exits, with or without a
+display; it logs in as the demo users without a password, so it refuses a database that is not a demo database.
+On Linux the client first checks the system libraries Qt's X11 platform needs and names the missing ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from ..services import Services, default_db_path
 from ..services.api import china_now
 from ..services.demo import build_demo
 from ..services.keys import keystore
+from ..store.database import demo_db_path
 from . import i18n
 from .window import LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
@@ -35,6 +40,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--user", help="预填的登录名")
     parser.add_argument("--screenshots", type=Path, metavar="DIR", help="把各主要界面截图为 PNG 后退出（演示数据库）")
     return parser.parse_args(argv)
+
+
+# the shared libraries Qt's xcb platform plugin loads (Qt 6.5 and later), with the Debian package of each
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0", "libxcb-render-util.so.0": "libxcb-render-util0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0", "libxcb-shape.so.0": "libxcb-shape0", "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-sync.so.1": "libxcb-sync1", "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-render.so.0": "libxcb-render0", "libxkbcommon.so.0": "libxkbcommon0", "libEGL.so.1": "libegl1",
+    "libfontconfig.so.1": "libfontconfig1", "libdbus-1.so.3": "libdbus-1-3",
+}
+
+
+def missing_xcb_packages(load=ctypes.CDLL) -> list[str]:
+    """The Debian packages whose libraries the xcb platform needs and this machine lacks (Qt itself would name
+    only the first it misses, and not always the right one)."""
+    missing = []
+    for soname, package in XCB_LIBRARIES.items():
+        try:
+            load(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def xcb_problem(environ=os.environ, platform: str = sys.platform, load=ctypes.CDLL) -> str:
+    """What stops the window opening on X11, in words and with the command that fixes it ('' when nothing does)."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM", "xcb").split(":")[0] != "xcb":
+        return ""
+    missing = missing_xcb_packages(load)
+    if not missing:
+        return ""
+    return ("错误：缺少 Qt 图形界面（X11/xcb）所需的系统库：" + "、".join(missing) + "\n请先安装：sudo apt-get install -y " + " ".join(missing))
+
+
+def chosen_database(args: argparse.Namespace) -> tuple[Path, bool]:
+    """The database to open and whether it is the demo's: ``--demo`` without ``--db`` opens the demo's own."""
+    if args.db_path is not None:
+        return args.db_path, bool(args.demo)
+    return (demo_db_path(), True) if args.demo else (default_db_path(), False)
 
 
 def prepare_database(path: Path, demo: bool) -> None:
@@ -53,8 +98,8 @@ def make_app(language: str | None) -> QApplication:
     return app
 
 
-def open_window(worker: ServiceThread, officer, db_path: Path) -> MainWindow:
-    window = MainWindow(worker, officer, db_path, china_now().date())
+def open_window(worker: ServiceThread, officer, db_path: Path, *, demo: bool = False) -> MainWindow:
+    window = MainWindow(worker, officer, db_path, china_now().date(), demo=demo)
     window.show()
     return window
 
@@ -69,7 +114,12 @@ def ask_device_passphrase() -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    db_path = args.db_path or default_db_path()
+    db_path, demo = chosen_database(args)
+    if args.screenshots:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # screenshots need no display
+    elif problem := xcb_problem():
+        print(problem, file=sys.stderr)
+        return 2
     app = make_app(args.lang)
     if not args.screenshots:  # an offscreen run cannot be asked: it takes ENFORCEMENT_KEY_PASSPHRASE or the keyring
         keystore.passphrase_prompt = ask_device_passphrase
@@ -94,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if language != (args.lang or QSettings().value("ui/language", "zh_CN")):
         QSettings().setValue("ui/language", language)
         i18n.install(language)
-    window = open_window(worker, dialog.officer, db_path)  # noqa: F841 - kept alive by the event loop
+    window = open_window(worker, dialog.officer, db_path, demo=demo)  # noqa: F841 - kept alive by the event loop
     return app.exec()
 
 

@@ -325,13 +325,14 @@ class IdleLock(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, worker, actor, db_path: Path, today: date, *, idle_minutes: int = IDLE_LOCK_MINUTES):
+    def __init__(self, worker, actor, db_path: Path, today: date, *, idle_minutes: int = IDLE_LOCK_MINUTES, demo: bool = False):
         super().__init__()
         self.setObjectName("main_window")
         self.worker = worker
         self.actor = actor
         self.db_path = db_path
-        self.setWindowTitle(tr("MainWindow", "Enforcement case recorder") + f" — {actor.name}")
+        demo_note = f" — {tr('MainWindow', 'demo database')}（{db_path.name}）" if demo else ""
+        self.setWindowTitle(tr("MainWindow", "Enforcement case recorder") + f" — {actor.name}{demo_note}")
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)

@@ -1529,6 +1529,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>demo database</source>
+        <translation>演示数据库</translation>
+    </message>
+    <message>
         <source>Inbox</source>
         <translation>待办</translation>
     </message>
