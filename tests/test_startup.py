@@ -34,6 +34,8 @@ def test_missing_x11_libraries_are_named_by_package():
     assert "libxcb-icccm4" in message and "libxcb-keysyms1" in message and "libxcb-cursor0" not in message
     assert "apt-get install -y libxcb-icccm4 libxcb-keysyms1" in message
     assert ui_main.xcb_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", load) == ""
+    assert ui_main.xcb_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux", load) == ""  # a Wayland session: Qt's own plugin
+    assert "libxcb-icccm4" in ui_main.xcb_problem({"QT_QPA_PLATFORM": "xcb"}, "linux", load)
     assert ui_main.xcb_problem({}, "win32", load) == ""
     assert ui_main.xcb_problem({}, "linux", lambda soname: None) == ""
 

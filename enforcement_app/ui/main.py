@@ -67,7 +67,8 @@ def missing_xcb_packages(load=ctypes.CDLL) -> list[str]:
 
 def xcb_problem(environ=os.environ, platform: str = sys.platform, load=ctypes.CDLL) -> str:
     """What stops the window opening on X11, in words and with the command that fixes it ('' when nothing does)."""
-    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM", "xcb").split(":")[0] != "xcb":
+    chosen = environ.get("QT_QPA_PLATFORM") or ("wayland" if environ.get("WAYLAND_DISPLAY") else "xcb")  # as Qt chooses
+    if not platform.startswith("linux") or chosen.split(";")[0].split(":")[0] != "xcb":
         return ""
     missing = missing_xcb_packages(load)
     if not missing:
