@@ -18,7 +18,7 @@ def test_the_demo_opens_its_own_database_never_the_agencys(tmp_path, monkeypatch
     assert ui_main.chosen_database(_args()) == (tmp_path / "cases.db", False)
     assert ui_main.chosen_database(_args(demo=True)) == (tmp_path / "demo.db", True)
     assert ui_main.chosen_database(_args(demo=True, db_path=tmp_path / "x.db")) == (tmp_path / "x.db", True)
-    from enforcement_app.store.database import default_db_path, demo_db_path
+    from enforcement_app.services import default_db_path, demo_db_path
 
     assert demo_db_path().parent == default_db_path().parent and demo_db_path() != default_db_path()
 
