@@ -22,11 +22,10 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ..domain.refusals import RuleViolation
-from ..services import Services, default_db_path
+from ..services import Services, default_db_path, demo_db_path
 from ..services.api import china_now
 from ..services.demo import build_demo
 from ..services.keys import keystore
-from ..store.database import demo_db_path
 from . import i18n
 from .window import LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
