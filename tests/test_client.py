@@ -1058,3 +1058,39 @@ def test_the_sign_off_dialog_shows_what_was_corrected_since_the_last_sign_off(wo
     type_into(qtbot, dialog, "opinion", "已审核更正后的现场笔录，同意")
     submit(qtbot, reviewer, dialog)
     assert not world.as_(world.head).view(case_id).sign_offs[-1].changed
+
+
+def test_switching_users_at_one_desk_without_restarting(world, qtbot):
+    """#17: an office desk is shared — the officer logs out, the head logs in on the same running client and gets
+    a window of their own; quitting the login closes the program, never returning to the officer's window."""
+    from enforcement_app.ui.window import Desk, LoginDialog
+    from enforcement_app.ui.worker import ServiceThread
+
+    worker = ServiceThread(world.services.path, clock=world.clock)
+    try:
+        first = LoginDialog(worker)
+        qtbot.addWidget(first)
+        type_text(qtbot, first.login, "zhangming")
+        type_text(qtbot, first.password, "secret-pass-1")
+        qtbot.mouseClick(first.buttons.button(first.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: first.officer is not None, timeout=10_000)
+        worker.logged_in.disconnect(first._result)
+        quits = []
+        desk = Desk(worker, world.services.path, world.clock().date(), quit=lambda: quits.append(True))
+        officer_window = desk.start(first.officer)  # the desk deletes it when the user switches: not qtbot's to close
+        qtbot.mouseClick(officer_window.findChild(QPushButton, "switch_user"), Qt.MouseButton.LeftButton)
+        assert not officer_window.isVisible() and desk.dialog is not None and desk.dialog.isVisible()
+        dialog = desk.dialog
+        type_text(qtbot, dialog.login, "wangju")
+        type_text(qtbot, dialog.password, "secret-pass-1")
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: desk.window is not None and desk.window is not officer_window, timeout=10_000)
+        head_window = desk.window
+        assert head_window.actor.login == "wangju" and head_window.isVisible() and "王局长" in head_window.windowTitle()
+        settle(qtbot, worker)
+        assert worker._worker.session.actor.login == "wangju"  # the officer's session (and unlocked key) is gone
+        desk.switch()
+        desk.dialog.reject()  # nobody logs in: the program closes
+        assert quits == [True] and desk.window is None and not head_window.isVisible()
+    finally:
+        worker.shutdown()

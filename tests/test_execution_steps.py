@@ -58,6 +58,11 @@ def test_late_payment_carries_the_surcharge(world, decided):
     assert "含加处罚款" in refused.value.refusals[0].message
     s.perform(decided, "record_payment", {"amount_fen": 300_000, "channel": "bank", "receipt_no": "A2"})
     assert s.view(decided).state.payments[-1]["settles"] is True
+    # paid in full, the surcharge included: a payment is no longer offered, nor taken (#17: what is done is not offered)
+    blocked = {a.kind: {r.rule for r in a.reasons} for a in s.view(decided).actions if not a.allowed}
+    assert "paid_in_full" in blocked["record_payment"]
+    with pytest.raises(RuleViolation):
+        s.perform(decided, "record_payment", {"amount_fen": 1, "channel": "bank", "receipt_no": "A3"})
 
 
 def test_surcharge_stops_at_the_fine(world, decided):

@@ -59,3 +59,16 @@ def test_screenshots_need_no_display(tmp_path, monkeypatch):
     monkeypatch.setattr(screenshots, "take_all", lambda db, folder: 0)
     assert ui_main.main(["--db", str(tmp_path / "d.db"), "--screenshots", str(tmp_path / "shots")]) == 0
     assert seen["platform"] == "offscreen"
+
+
+def test_a_moment_field_defaults_to_now_not_nine_oclock(qtbot):
+    """A 笔录 is recorded as it is made: its times start at the current minute (#17: times default to now)."""
+    from PySide6.QtCore import QDateTime
+
+    from enforcement_app.ui.forms import FORMS, ActionDialog
+
+    before = QDateTime.currentDateTime().addSecs(-60)
+    dialog = ActionDialog("record_inspection", "现场检查", FORMS["record_inspection"], submit=lambda payload, done, fail: None)
+    qtbot.addWidget(dialog)
+    shown = dialog.inputs["started_at"].dateTime()
+    assert before <= shown <= QDateTime.currentDateTime() and shown.time().second() == 0

@@ -166,7 +166,7 @@ ZH_CN = {
         "Enforcement case recorder — log in": "行政执法案件记录——登录", "Administrative enforcement case recorder": "行政执法案件记录系统",
         "User": "用户名", "Password": "密码", "Language": "语言", "Log in": "登录", "Quit": "退出", "Checking…": "正在验证…",
     },
-    "MainWindow": {"demo database": "演示数据库", 
+    "MainWindow": {"demo database": "演示数据库", "Switch user": "切换用户", "Log out and let another user log in at this desk (Ctrl+Shift+L)": "退出当前用户，由其他用户在本机登录（Ctrl+Shift+L）", 
         "Inbox": "待办", "Cases": "案件", "Case": "当前案件", "Enforcement case recorder": "行政执法案件记录", "Evaluation": "案卷评查",
         "Administration": "系统管理", "New case…": "新建案件…", "Working…": "正在处理…",
         "Export case bundle…": "导出案件包…", "Import case bundle…": "导入案件包…", "Export case bundle": "导出案件包",

@@ -390,7 +390,9 @@ class ActionDialog(QDialog):
             w.setDisplayFormat("yyyy-MM-dd")
             return w
         if kind == "moment":
-            w = QDateTimeEdit(QDateTime(QDate.currentDate(), QTime(9, 0)) if default is None else QDateTime.fromString(str(default), "yyyy-MM-ddTHH:mm"))
+            now = QDateTime.currentDateTime()
+            now = QDateTime(now.date(), QTime(now.time().hour(), now.time().minute()))  # to the minute, as 笔录 state it
+            w = QDateTimeEdit(now if default is None else QDateTime.fromString(str(default), "yyyy-MM-ddTHH:mm"))
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd HH:mm")
             return w

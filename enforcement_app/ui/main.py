@@ -27,7 +27,7 @@ from ..services.api import china_now
 from ..services.demo import build_demo
 from ..services.keys import keystore
 from . import i18n
-from .window import LoginDialog, MainWindow, apply_style
+from .window import Desk, LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
 
 
@@ -144,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     if language != (args.lang or QSettings().value("ui/language", "zh_CN")):
         QSettings().setValue("ui/language", language)
         i18n.install(language)
-    window = open_window(worker, dialog.officer, db_path, demo=demo)  # noqa: F841 - kept alive by the event loop
+    worker.logged_in.disconnect(dialog._result)
+    desk = Desk(worker, db_path, china_now().date(), demo=demo, language=language)
+    desk.start(dialog.officer)  # switching users replaces the window without restarting
     return app.exec()
 
 

@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDateTime, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QDateTime, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -325,6 +326,8 @@ class IdleLock(QObject):
 
 
 class MainWindow(QMainWindow):
+    switch_requested = Signal()  # the user logs out so that another may log in (see Desk)
+
     def __init__(self, worker, actor, db_path: Path, today: date, *, idle_minutes: int = IDLE_LOCK_MINUTES, demo: bool = False):
         super().__init__()
         self.setObjectName("main_window")
@@ -378,10 +381,16 @@ class MainWindow(QMainWindow):
                 button.clicked.connect(slot)
                 self.toolbar.addWidget(button)
         self.toolbar.addStretch(1)
+        switch = QPushButton(tr("MainWindow", "Switch user"))
+        switch.setObjectName("switch_user")
+        switch.setToolTip(tr("MainWindow", "Log out and let another user log in at this desk (Ctrl+Shift+L)"))
+        switch.clicked.connect(self.switch_requested.emit)
+        QShortcut(QKeySequence("Ctrl+Shift+L"), self, activated=self.switch_requested.emit)
+        self.toolbar.addWidget(switch)
         self.busy = QLabel()
         self.busy.setObjectName("busy")
         self.toolbar.addWidget(self.busy)
-        worker.busy_changed.connect(lambda busy: self.busy.setText(tr("MainWindow", "Working…") if busy else ""))
+        worker.busy_changed.connect(self._busy)  # methods, not lambdas: disconnected when a switched-from window goes
         worker.refused.connect(self._refused)  # the failures no operation handles itself
         roles = "、".join(ROLE_ZH[r] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
@@ -533,6 +542,9 @@ class MainWindow(QMainWindow):
         progress.canceled.connect(handle.cancel)
         return handle
 
+    def _busy(self, busy: bool) -> None:
+        self.busy.setText(tr("MainWindow", "Working…") if busy else "")
+
     def _refused(self, exc: BaseException) -> None:
         """Show a failure no handler of its own took: the refusal's plain Chinese message."""
         self._tell(tr("MainWindow", "Refused"), _message(exc), warning=True)
@@ -574,3 +586,58 @@ def apply_style(app: QApplication) -> None:
     font.setPointSize(10)
     app.setFont(font)
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+
+
+def _disconnect_from(worker, window: MainWindow) -> None:
+    """Cut a window (and its pages) off the worker's signals before it goes, so that no later job reaches it."""
+    worker.busy_changed.disconnect(window._busy)
+    worker.refused.disconnect(window._refused)
+    for page in window.findChildren(QObject):
+        if callable(getattr(type(page), "on_changes", None)):  # the pages that follow the worker's changes
+            worker.changed.disconnect(page.on_changes)
+
+
+class Desk(QObject):
+    """One desk, many users: the window of whoever is logged in, and switching to another without restarting
+    (an office computer is shared; a head signs off between two officers). Switching hides the window, asks for
+    the next login on the same worker and, once someone logs in, replaces the window with theirs; quitting the
+    login closes the program rather than return to the previous user's window without their password."""
+
+    def __init__(self, worker, db_path: Path, today: date, *, demo: bool = False, language: str = "zh_CN", quit=None):
+        super().__init__()
+        self.worker, self.db_path, self.today, self.demo, self.language = worker, db_path, today, demo, language
+        self.quit = quit or QApplication.quit
+        self.window: MainWindow | None = None
+        self.dialog: LoginDialog | None = None
+
+    def start(self, officer) -> MainWindow:
+        window = MainWindow(self.worker, officer, self.db_path, self.today, demo=self.demo)
+        window.switch_requested.connect(self.switch)
+        window.show()
+        self.window = window
+        return window
+
+    def switch(self) -> LoginDialog:
+        old = self.window
+        if old is not None:
+            old.hide()
+        dialog = LoginDialog(self.worker, language=self.language)
+        dialog.setObjectName("switch_user_dialog")
+        dialog.finished.connect(lambda result: self._switched(old, dialog, result))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _switched(self, old, dialog: LoginDialog, result: int) -> None:
+        self.worker.logged_in.disconnect(dialog._result)
+        self.dialog = None
+        if old is not None:
+            old.lock.timer.stop()
+            _disconnect_from(self.worker, old)
+            old.close()
+            old.deleteLater()
+        if result == QDialog.DialogCode.Accepted and dialog.officer is not None:
+            self.start(dialog.officer)
+        else:
+            self.window = None
+            self.quit()

@@ -1533,6 +1533,14 @@
         <translation>演示数据库</translation>
     </message>
     <message>
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
+        <source>Log out and let another user log in at this desk (Ctrl+Shift+L)</source>
+        <translation>退出当前用户，由其他用户在本机登录（Ctrl+Shift+L）</translation>
+    </message>
+    <message>
         <source>Inbox</source>
         <translation>待办</translation>
     </message>

@@ -90,8 +90,18 @@ def _fold_payment(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.paid_fen += int(p.get("amount_fen", 0))
 
 
+def _payment_open(state: CaseState, ctx: Context) -> list[Refusal]:
+    """A payment is offered while something is still to pay: not after the amount decided (and any surcharge) is paid."""
+    refusals = _payment_due(state, ctx)
+    if refusals or ctx.replaying:
+        return refusals
+    if state.paid_fen > 0 and outstanding_fen(state, ctx, ctx.today)[1] <= 0:
+        return [Refusal("paid_in_full", f"罚没款已缴清（已缴{format_yuan(state.paid_fen)}），无需再缴纳")]
+    return []
+
+
 @declare(ActionKind.RECORD_PAYMENT, "缴纳罚没款", stages=frozenset({Stage.EXECUTION, Stage.DECIDED}), roles=(Role.OFFICER,), handler_only=True,
-         pre=_payment_due, payload=Payment, fold=_fold_payment)
+         pre=_payment_open, payload=Payment, fold=_fold_payment)
 def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Payment, raw, ctx)
     on = f.day_read("on")
