@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -1094,3 +1094,18 @@ def test_switching_users_at_one_desk_without_restarting(world, qtbot):
         assert quits == [True] and desk.window is None and not head_window.isVisible()
     finally:
         worker.shutdown()
+
+
+def test_the_inbox_speaks_as_the_case_list_does(world, clients, qtbot):
+    """#17: no internal words — an unnumbered case reads 未立案 (not a piece of its id), the time left 剩N天 / 逾期N天."""
+    from enforcement_app.ui.i18n import tr
+
+    case_id = steps.lead(world, world.company)  # no case number yet; the head's filing decision is due with the lead check
+    steps.request_filing(world, case_id)
+    worker, head, _ = clients("wangju")
+    settle(qtbot, worker)
+    item = next(i for i in head.inbox.items if i["case_id"] == case_id)
+    assert item["case"] == tr("CaseTable", "(not filed)") and case_id[:12] not in item["case"]
+    left = (date.fromisoformat(item["due"]) - world.clock().date()).days
+    assert left > 0 and item["left"] == tr("CaseTable", "%n day(s) left", "", left)
+    assert not isinstance(item["left"], int)

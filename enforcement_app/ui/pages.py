@@ -195,10 +195,11 @@ class InboxPage(QWidget):
         items, today = result
         colors = {}
         for n, item in enumerate(items):
-            item["case"] = item["case_no"] or item["case_id"][:12]
+            item["case"] = item["case_no"] or tr("CaseTable", "(not filed)")  # never the program's id
             if item["due"]:
                 left = (date.fromisoformat(item["due"]) - today).days
-                item["left"] = left
+                # as the case list says it: 逾期N天 / 剩N天
+                item["left"] = tr("CaseTable", "overdue %n day(s)", "", -left) if left < 0 else tr("CaseTable", "%n day(s) left", "", left)
                 if left < 0:
                     colors[n] = QColor("#c62828")
             else:
