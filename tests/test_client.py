@@ -1109,3 +1109,20 @@ def test_the_inbox_speaks_as_the_case_list_does(world, clients, qtbot):
     left = (date.fromisoformat(item["due"]) - world.clock().date()).days
     assert left > 0 and item["left"] == tr("CaseTable", "%n day(s) left", "", left)
     assert not isinstance(item["left"], int)
+
+
+def test_the_process_record_shows_a_short_hash_and_the_whole_on_hover(world, clients, qtbot):
+    """#17: the record gives its width to what was done; the full hash is there on demand."""
+    from PySide6.QtCore import Qt as QtRole
+
+    case_id = steps.lead(world, world.company)
+    worker, officer, _ = clients("zhangming")
+    officer.show_case(case_id)
+    settle(qtbot, worker)
+    model = officer.workspace.event_model
+    shown = model.data(model.index(0, 4))
+    full = model.data(model.index(0, 4), QtRole.ItemDataRole.ToolTipRole)
+    step = world.services.current_state(case_id).steps[0]
+    assert full == step.hash and shown == step.hash[:10] + "…"
+    header = officer.workspace.events.horizontalHeader()
+    assert header.sectionResizeMode(3) == header.ResizeMode.Stretch and not header.stretchLastSection()

@@ -156,4 +156,7 @@ class ListTableModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and index.row() in self.colors:
             return self.colors[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # a cell shown short (a hash) has its whole value under "<key>_full"
+            full = self.items[index.row()].get(f"{self.columns[index.column()][0]}_full")
+            return None if full is None else str(full)
         return None

@@ -146,8 +146,9 @@ class CaseWorkspace(QWidget):
         self.event_model = ListTableModel([("n", QT_TRANSLATE_NOOP("CaseWorkspace", "#")), ("at", QT_TRANSLATE_NOOP("CaseWorkspace", "Time")), ("actor", QT_TRANSLATE_NOOP("CaseWorkspace", "By")), ("step", QT_TRANSLATE_NOOP("CaseWorkspace", "Step")), ("hash", QT_TRANSLATE_NOOP("CaseWorkspace", "Hash"))], "CaseWorkspace", self)
         self.events.setModel(self.event_model)
         self.events.verticalHeader().hide()
-        self.events.horizontalHeader().setStretchLastSection(True)
-        self.events.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.events.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the step takes the room, not the hash
         self.tabs.addTab(self.events, tr("CaseWorkspace", "Process record"))
         evidence = QWidget()
         ev_layout = QHBoxLayout(evidence)
@@ -265,7 +266,8 @@ class CaseWorkspace(QWidget):
         names = view["names"]
         self.event_model.set_items([
             {"n": i + 1, "at": e.at.strftime("%Y-%m-%d %H:%M"), "actor": names.get(e.actor, e.actor),
-             "step": _PERMISSIONS.title(e.kind) if e.kind in view["titled"] else e.kind, "hash": e.hash[:16] + "…"}
+             "step": _PERMISSIONS.title(e.kind) if e.kind in view["titled"] else e.kind, "hash": e.hash[:10] + "…",
+             "hash_full": e.hash}  # the whole hash on hover; the record's width goes to what was done
             for i, e in enumerate(view["events"])
         ])
         self.evidence.clear()
