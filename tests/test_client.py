@@ -1126,3 +1126,19 @@ def test_the_process_record_shows_a_short_hash_and_the_whole_on_hover(world, cli
     assert full == step.hash and shown == step.hash[:10] + "…"
     header = officer.workspace.events.horizontalHeader()
     assert header.sectionResizeMode(3) == header.ResizeMode.Stretch and not header.stretchLastSection()
+
+
+def test_each_role_lands_where_its_work_is(world, clients, qtbot, tmp_path):
+    """#17: the evaluator on the files to score — closed and archived ones, by default —, the administrator on the
+    agency's administration, whoever handles, reviews or approves on the inbox of their tasks."""
+    archived, _ = steps.closed_case(world, tmp_path)
+    worker, evaluator, _ = clients("wuping")
+    settle(qtbot, worker)
+    assert evaluator.stack.currentWidget() is evaluator.pages["evaluation"]
+    listed = evaluator.evaluation.cases.model.ids
+    assert archived in listed  # an archived file is a file to score
+    assert world.services.current_state(archived).stage == "archived"
+    _w, admin, _ = clients("admin", "admin-pass-1")
+    assert admin.stack.currentWidget() is admin.pages["admin"]
+    _w, officer, _ = clients("zhangming")
+    assert officer.stack.currentWidget() is officer.pages["inbox"]

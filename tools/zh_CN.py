@@ -104,7 +104,7 @@ ZH_CN = {
         "Case number": "案件编号", "Case": "案件名称", "Stage": "阶段", "Handlers": "承办人", "Registered": "登记日期",
         "Next deadline": "下一期限", "Fine": "罚款", "(not filed)": "（未立案）", "overdue %n day(s)": "逾期%n天", "%n day(s) left": "剩%n天",
     },
-    "CasesPage": {
+    "CasesPage": {"Closed or archived": "已结案或已归档", 
         "Search case number, party, cause, records…": "检索案号、当事人、案由、记录内容…", "All stages": "全部阶段", "My cases": "我承办的",
         "Overdue": "已逾期", "%n case(s)": "共 %n 件",
     },

@@ -147,11 +147,13 @@ def case_filter(
 ) -> tuple[str, list[Any]]:
     """SQL conditions for the case list; text of fewer than three characters falls back to LIKE."""
     clauses, args = ["1 = 1"], []
-    if stage:
-        if stage not in {s.value for s in Stage}:
+    if stage:  # one stage, or several separated by commas (closed,archived: the files an evaluator scores)
+        stages = [s.strip() for s in stage.split(",") if s.strip()]
+        unknown = [s for s in stages if s not in {st.value for st in Stage}]
+        if unknown or not stages:
             raise InvalidInput.at("stage", f"未知的阶段：{stage}（可选：{'、'.join(s.value for s in Stage)}）")
-        clauses.append("stage = ?")
-        args.append(stage)
+        clauses.append(f"stage IN ({', '.join('?' * len(stages))})")
+        args.extend(stages)
     if officer:
         clauses.append("(',' || handlers || ',') LIKE ?")
         args.append(f"%,{officer},%")

@@ -84,6 +84,9 @@ def _table(model) -> QTableView:
     return view
 
 
+
+FILED_AWAY = f"{Stage.CLOSED.value},{Stage.ARCHIVED.value}"  # the stage filter of closed and archived cases
+
 class CasesPage(QWidget):
     """The case list; it reads through its own read-only index and is told of writes by the worker."""
 
@@ -108,6 +111,7 @@ class CasesPage(QWidget):
         self.stage.addItem(tr("CasesPage", "All stages"), "")
         for stage in Stage:
             self.stage.addItem(STAGE_ZH[stage], stage.value)
+        self.stage.addItem(tr("CasesPage", "Closed or archived"), FILED_AWAY)
         bar.addWidget(self.stage, 1)
         self.mine = QCheckBox(tr("CasesPage", "My cases"))
         self.mine.setObjectName("my_cases")
@@ -139,8 +143,8 @@ class CasesPage(QWidget):
         self.stage.currentIndexChanged.connect(lambda _: self.apply())
         self.mine.toggled.connect(lambda _: self.apply())
         self.overdue.toggled.connect(lambda _: self.apply())
-        if closed_only:
-            self.stage.setCurrentIndex(self.stage.findData(Stage.CLOSED.value))
+        if closed_only:  # the files an evaluator scores: closed ones and archived ones
+            self.stage.setCurrentIndex(self.stage.findData(FILED_AWAY))
         self.apply()
 
     def apply(self) -> None:

@@ -325,6 +325,19 @@ class IdleLock(QObject):
         self.timer.start()
 
 
+def start_page(actor, pages) -> str:
+    """Where a user lands: where their work is. The inbox for whoever handles, reviews or approves cases (it lists
+    their tasks with due days); an evaluator who does nothing else on the closed and archived files to score; an
+    administrator who does nothing else on the agency's administration."""
+    working = {Role.OFFICER, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD}
+    if not actor.roles & working:
+        if actor.has_role(Role.EVALUATOR) and "evaluation" in pages:
+            return "evaluation"
+        if actor.has_role(Role.ADMIN) and "admin" in pages:
+            return "admin"
+    return "inbox"
+
+
 class MainWindow(QMainWindow):
     switch_requested = Signal()  # the user logs out so that another may log in (see Desk)
 
@@ -394,7 +407,7 @@ class MainWindow(QMainWindow):
         worker.refused.connect(self._refused)  # the failures no operation handles itself
         roles = "、".join(ROLE_ZH[r] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
-        self.navigation.setCurrentRow(0)
+        self.navigation.setCurrentRow(list(self.pages).index(start_page(actor, self.pages)))
         self.inbox.refresh()
         self.lock = IdleLock(self, idle_minutes)
         settings = QSettings()

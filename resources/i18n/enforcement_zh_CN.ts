@@ -1220,6 +1220,10 @@
 <context>
     <name>CasesPage</name>
     <message>
+        <source>Closed or archived</source>
+        <translation>已结案或已归档</translation>
+    </message>
+    <message>
         <source>Search case number, party, cause, records…</source>
         <translation>检索案号、当事人、案由、记录内容…</translation>
     </message>
