@@ -114,3 +114,22 @@ def test_periods_in_future_years_never_end_on_a_computed_holiday(start, n):
     ends = CAL.add_calendar_days(start, n)
     assert ends >= start + timedelta(days=n) and ends.weekday() < 5 and ends not in statutory_holidays(ends.year)
     assert all(not CAL.is_working_day(start + timedelta(days=k)) for k in range(n, (ends - start).days))
+
+
+def test_the_holiday_rules_are_data_checked_when_read(monkeypatch):
+    """The 放假办法 revisions live in resources/calendars/holiday_rules.json; a malformed file is refused, naming it."""
+    import pytest
+
+    from enforcement_app.domain import calendar as cal
+
+    shipped = cal.holiday_rules()
+    assert [r.from_year for r in shipped] == [2008, 2014, 2025] and shipped[-1].spring_festival_days == 4
+    cal.holiday_rules.cache_clear()
+    monkeypatch.setattr(cal, "load_json", lambda *parts: {"format": "holiday-rules/1", "revisions": [
+        {"from_year": 2025, "new_year_days": 0, "spring_festival_days": 4, "spring_festival_from_eve": True,
+         "labour_day_days": 2, "national_day_days": 3}]})
+    try:
+        with pytest.raises(ValueError, match="holiday_rules.json"):
+            cal.holiday_rules()
+    finally:
+        cal.holiday_rules.cache_clear()

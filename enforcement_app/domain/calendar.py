@@ -79,20 +79,46 @@ def shipped_schedules() -> tuple[YearSchedule, ...]:
     return tuple(parse_year_schedule(y, data, document.get("source", "")) for y, data in document["years"].items())
 
 
-# 全国年节及纪念日放假办法 (国务院令): the holidays for all the people, by the revision in force from a year on.
-# Each revision: (元旦 days, 春节 days, 春节 starts on 除夕?, 劳动节 days, 国庆 days); 清明、端午、中秋 one day each.
-HOLIDAY_RULES = (
-    (2008, 1, 3, True, 1, 3),  # 2007 revision (国务院令第513号), in force 2008-01-01: 除夕、初一、初二
-    (2014, 1, 3, False, 1, 3),  # 2013 revision (国务院令第644号), in force 2014-01-01: 初一至初三
-    (2025, 1, 4, True, 2, 3),  # 2024 revision (国务院令第795号), in force 2025-01-01: 除夕至初三; 5月1日、2日
-)
+@dataclass(frozen=True)
+class HolidayRule:
+    """One revision of the 全国年节及纪念日放假办法, in force from ``from_year`` (``resources/calendars/holiday_rules.json``)."""
+
+    from_year: int
+    new_year_days: int
+    spring_festival_days: int
+    spring_festival_from_eve: bool
+    labour_day_days: int
+    national_day_days: int
+    source: str = ""
+
+
+@cache
+def holiday_rules() -> tuple[HolidayRule, ...]:
+    document = load_json("calendars", "holiday_rules.json")
+    where = "resources/calendars/holiday_rules.json"
+    if not isinstance(document, Mapping) or document.get("format") != "holiday-rules/1":
+        raise ValueError(f"{where}: format 应为 holiday-rules/1")
+    rules = []
+    for i, item in enumerate(document.get("revisions") or []):
+        try:
+            rule = HolidayRule(**item)
+        except TypeError as exc:
+            raise ValueError(f"{where}.revisions[{i}]: {exc}") from None
+        days = (rule.new_year_days, rule.spring_festival_days, rule.labour_day_days, rule.national_day_days)
+        if not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 10 for d in days) or \
+                not isinstance(rule.spring_festival_from_eve, bool) or not FIRST_YEAR <= rule.from_year <= LAST_YEAR:
+            raise ValueError(f"{where}.revisions[{i}]: 天数应为 1–10 的整数，from_year 应为年份")
+        rules.append(rule)
+    if not rules or [r.from_year for r in rules] != sorted({r.from_year for r in rules}):
+        raise ValueError(f"{where}: 至少一个版本，from_year 递增且不重复")
+    return tuple(rules)
 
 
 @cache
 def statutory_holidays(year: int) -> frozenset[date]:
     """The statutory holidays of ``year`` as the 放假办法 then in force fixes them (the festivals themselves, not
-    the bridging days an annual notice adds); empty before 2008, whose schedules are not modelled."""
-    rule = next((r for r in reversed(HOLIDAY_RULES) if year >= r[0]), None)
+    the bridging days an annual notice adds); empty before the first revision in ``holiday_rules.json``."""
+    rule = next((r for r in reversed(holiday_rules()) if year >= r.from_year), None)
     if rule is None or year > LAST_YEAR:
         return frozenset()
     from lunar_python import Lunar  # the lunar calendar: 春节、端午、中秋, and the solar term 清明
@@ -101,16 +127,15 @@ def statutory_holidays(year: int) -> frozenset[date]:
         s = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()
         return date(s.getYear(), s.getMonth(), s.getDay())
 
-    _since, new_year, spring, from_eve, labour, national = rule
     festival = solar(1, 1)
-    first = festival - timedelta(days=1) if from_eve else festival
+    first = festival - timedelta(days=1) if rule.spring_festival_from_eve else festival
     qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
-    days = {date(year, 1, 1) + timedelta(days=i) for i in range(new_year)}
-    days |= {first + timedelta(days=i) for i in range(spring)}
+    days = {date(year, 1, 1) + timedelta(days=i) for i in range(rule.new_year_days)}
+    days |= {first + timedelta(days=i) for i in range(rule.spring_festival_days)}
     days.add(date(qingming.getYear(), qingming.getMonth(), qingming.getDay()))
-    days |= {date(year, 5, 1) + timedelta(days=i) for i in range(labour)}
+    days |= {date(year, 5, 1) + timedelta(days=i) for i in range(rule.labour_day_days)}
     days |= {solar(5, 5), solar(8, 15)}
-    days |= {date(year, 10, 1) + timedelta(days=i) for i in range(national)}
+    days |= {date(year, 10, 1) + timedelta(days=i) for i in range(rule.national_day_days)}
     return frozenset(d for d in days if d.year == year)  # a 除夕 in the year before stays with that year
 
 
