@@ -106,7 +106,7 @@ ZH_CN = {
     },
     "CasesPage": {"Closed or archived": "已结案或已归档", 
         "Search case number, party, cause, records…": "检索案号、当事人、案由、记录内容…", "All stages": "全部阶段", "My cases": "我承办的",
-        "Overdue": "已逾期", "%n case(s)": "共 %n 件",
+        "Overdue": "已逾期", "%n case(s)": "共 %n 件", "counting…": "正在计数…",
     },
     "CaseWorkspace": {
         "Document": "文书", "Number": "文号", "Date": "日期", "Print…": "打印…", "Open in the PDF viewer": "在 PDF 阅读器中打开",

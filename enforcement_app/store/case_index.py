@@ -1,62 +1,221 @@
 """A read-only view of the case table for lists of any size (the client's case list).
 
-The list holds the ordered ids of every matching case (one indexed query, fast even at 100,000 cases)
-and fetches the columns of the rows it paints, a page at a time. Filtering and sorting are SQL. This
-opens its own read-only connection, so it can live on the thread that paints (WAL lets it read beside
-the writer) and can never change anything.
+The list never holds every matching id: it counts the matches and fetches the rows it shows a window at a
+time, each window the rows after the last one shown in the list's order (keyset paging: ``(column, id)``
+beyond the last row's, read from the index kept in that order, db/0016). A window is read one of two ways,
+whichever visits fewer rows:
+
+- the list's conditions match many cases: walk the index of the sort order and test each row; each window
+  then visits about ``window × cases ÷ matches`` rows;
+- one condition matches few cases (at most :data:`FEW`, known from its own index's count): read those and
+  sort them; a window then costs at most that many rows.
+
+So a filter or a search costs a bounded number of rows however many cases the desk holds, and its count is
+read from the conditions' own indexes (see :mod:`.case_search`). The view opens its own read-only connection,
+so it can live on the thread that paints (WAL lets it read beside the writer) and can never change anything;
+:meth:`CaseIndex.close` may be called from any state, and a closed view answers nothing rather than raising.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .cases import case_filter
+from . import case_search
+from .case_search import Condition
 
 COLUMNS = ("id", "case_no", "title", "stage", "procedure", "outcome", "party_name", "handler_names", "handlers",
            "received_on", "closed_on", "next_due", "next_due_rule", "review_status", "major", "fine_fen")
-SORTABLE = {"case_no": "case_no", "title": "title", "stage": "stage", "party_name": "party_name",
-            "handler_names": "handler_names", "received_on": "received_on", "next_due": "next_due", "fine_fen": "fine_fen"}
+# sort key -> (the columns of the order before the id, the index in that order)
+SORTABLE = {"case_no": (("case_no",), "case_sort_case_no"), "title": (("title",), "case_sort_title"),
+            "stage": (("stage", "received_on"), "case_sort_stage"), "party_name": (("party_name",), "case_sort_party"),
+            "handler_names": (("handler_names",), "case_sort_handlers"), "received_on": (("received_on",), "case_received_id"),
+            "next_due": (("next_due",), "case_sort_next_due"), "fine_fen": (("fine_fen",), "case_sort_fine")}
+FEW = 20_000  # a condition matching at most this many cases is read first and its matches sorted
+FALLBACK = 4 * FEW  # ... and beyond it, if the rarest matches at most this many (reading more would cost more than the walk)
+WALK_BUDGET = 0.03  # seconds a walk along the order may take before the rarest condition's index is read instead
+
+
+class _Budget:
+    """A progress handler (called every 1,000 SQLite VM steps) that stops the statement after ``seconds``."""
+
+    def __init__(self, seconds: float):
+        self.deadline = time.perf_counter() + seconds
+
+    def __call__(self) -> int:
+        return 1 if time.perf_counter() > self.deadline else 0
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: its conditions and its order."""
+
+    today: date
+    stage: str | None = None
+    officer: str | None = None
+    overdue: bool = False
+    query: str | None = None
+    year: int | None = None
+    sort: str = "received_on"
+    descending: bool = True
+
+    def conditions(self) -> list[Condition]:
+        return case_search.conditions(stage=self.stage, officer=self.officer, overdue=self.overdue, query=self.query,
+                                      year=self.year, today=self.today)
 
 
 class CaseIndex:
     def __init__(self, path: str | Path):
-        self.conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True, check_same_thread=True)
+        self.conn: sqlite3.Connection | None = sqlite3.connect(
+            f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True, check_same_thread=True)
         self.conn.execute("PRAGMA query_only = ON")
-        # a list over 100,000 cases scans tens of megabytes: keep them mapped and cached between filters
-        self.conn.execute("PRAGMA mmap_size = 268435456")
-        self.conn.execute("PRAGMA cache_size = -65536")
+        self.conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: the indexes a list reads stay warm between filters
+        self._counts: dict[tuple, int] = {}
 
     def close(self) -> None:
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
-    def ids(self, *, today: date, stage: str | None = None, officer: str | None = None, overdue: bool = False,
-            query: str | None = None, year: int | None = None, sort: str = "received_on", descending: bool = True) -> list[str]:
-        where, args = case_filter(stage=stage, officer=officer, overdue=overdue, query=query, year=year, today=today)
-        column = SORTABLE.get(sort, "received_on")
-        direction = "DESC" if descending else "ASC"
-        hint = ""
-        if where == "1 = 1":  # everything: read the (column, id) index in order
-            order = f"{column} {direction}, id {direction}"
-        elif not query and column == "received_on":  # stage, overdue, own cases: the covering list index, in order
-            hint, order = " INDEXED BY case_list", f"received_on {direction}, id {direction}"
-        else:  # a text search: scan once and sort what matched; walking an index would visit every row at random
-            order = f"+{column} {direction}, +id {direction}"
-        sql = f'SELECT id FROM "case"{hint} WHERE {where} ORDER BY {order}'
-        return [row[0] for row in self.conn.execute(sql, args)]
+    @property
+    def closed(self) -> bool:
+        return self.conn is None
+
+    def _rows(self, sql: str, args: Sequence[Any]) -> list[tuple]:
+        return [] if self.conn is None else self.conn.execute(sql, list(args)).fetchall()
+
+    def condition_count(self, c: Condition) -> int | None:
+        """How many cases ``c`` matches, through its own index (None when it has none)."""
+        if c.count is None:
+            return None
+        key = (c.count, c.index_args)
+        if key not in self._counts:  # a list asks again for each window; what it counts changes only with the data
+            rows = self._rows(c.count, c.index_args)
+            self._counts[key] = rows[0][0] if rows else 0
+        return self._counts[key]
+
+    def forget_counts(self) -> None:
+        """After a write: the counts of the conditions are read again."""
+        self._counts.clear()
+
+    def _rarest(self, conds: list[Condition]) -> tuple[Condition | None, int | None]:
+        """The condition matching fewest cases through its own index, and its count."""
+        counted = [(n, i) for i, c in enumerate(conds) if (n := self.condition_count(c)) is not None]
+        if not counted:
+            return None, None
+        n, i = min(counted)
+        return conds[i], n
+
+    def _driver(self, conds: list[Condition]) -> tuple[Condition | None, int | None]:
+        """The condition to read first, if one matches few enough cases, and the count of the rarest."""
+        rarest, n = self._rarest(conds)
+        return (rarest if n is not None and n <= FEW else None), n
+
+    def cheap_count(self, q: ListQuery) -> bool:
+        """Whether :meth:`count` reads only indexes for ``q`` (no condition, or one with an index of its own, or one
+        that matches few cases): then it takes milliseconds at any size; otherwise it tests rows."""
+        conds = q.conditions()
+        if not conds or (len(conds) == 1 and conds[0].count is not None):
+            return True
+        return self._driver(conds)[0] is not None
+
+    def count(self, q: ListQuery) -> int:
+        conds = q.conditions()
+        if not conds:
+            rows = self._rows('SELECT count(*) FROM "case"', ())
+            return rows[0][0] if rows else 0
+        if len(conds) == 1 and conds[0].count is not None:
+            return self.condition_count(conds[0]) or 0
+        driver, _ = self._driver(conds)
+        sql, args = self._select("count(*)", conds, driver, None, q, order=False)
+        rows = self._rows(sql, args)
+        return rows[0][0] if rows else 0
+
+    def window(self, q: ListQuery, after: dict[str, Any] | None = None, size: int = 200) -> list[dict[str, Any]]:
+        """The first ``size`` rows of the list after the row ``after`` (a row this returned; None: from the top).
+
+        A walk along the order assumes the matches are spread along it; when they are not (the overdue cases
+        are the old ones, the newest are all in time), it would visit most of the table before it has a window.
+        So the walk is given a budget of time, and beyond it the window is read from the rarest condition's
+        own index instead, which costs what that condition matches and no more (when that is little enough)."""
+        conds = q.conditions()
+        driver, _ = self._driver(conds)
+        columns = ", ".join(COLUMNS)
+        sql, args = self.window_sql(q, after, size)
+        if driver is None and conds and self.conn is not None:
+            rarest, matches = self._rarest(conds)
+            if rarest is not None and matches is not None and matches <= FALLBACK:
+                try:
+                    self.conn.set_progress_handler(_Budget(WALK_BUDGET), 1000)
+                    return [dict(zip(COLUMNS, row, strict=True)) for row in self.conn.execute(sql, args)]
+                except sqlite3.OperationalError as exc:
+                    if "interrupted" not in str(exc):
+                        raise
+                finally:
+                    if self.conn is not None:
+                        self.conn.set_progress_handler(None, 0)
+                sql, args = self._select(columns, conds, rarest, after, q)
+                sql += f" LIMIT {int(size)}"
+        return [dict(zip(COLUMNS, row, strict=True)) for row in self._rows(sql, args)]
+
+    def window_sql(self, q: ListQuery, after: dict[str, Any] | None, size: int) -> tuple[str, list[Any]]:
+        """The statement :meth:`window` runs first for these rows (the benchmark runs it bare beside the client)."""
+        conds = q.conditions()
+        sql, args = self._select(", ".join(COLUMNS), conds, self._driver(conds)[0], after, q)
+        return f"{sql} LIMIT {int(size)}", args
+
+    def ids(self, q: ListQuery) -> list[str]:
+        """Every matching id in the list's order (for work over the whole list: a batch export)."""
+        conds = q.conditions()
+        driver, _ = self._driver(conds)
+        sql, args = self._select("id", conds, driver, None, q)
+        return [r[0] for r in self._rows(sql, args)]
+
+    def _select(self, what: str, conds: list[Condition], driver: Condition | None, after: dict[str, Any] | None,
+                q: ListQuery, *, order: bool = True) -> tuple[str, list[Any]]:
+        columns, sort_index = SORTABLE.get(q.sort, SORTABLE["received_on"])
+        key = (*columns, "id")
+        direction = "DESC" if q.descending else "ASC"
+        clauses, args = [], []
+        for c in conds:
+            if c is driver and c.rowids is not None:
+                clauses.append(f"rowid IN ({c.rowids})")
+                args.extend(c.index_args)
+            else:
+                clauses.append(c.test)
+                args.extend(c.test_args)
+        if after is not None:
+            clauses.append(f"({', '.join(key)}) {'<' if q.descending else '>'} ({', '.join('?' * len(key))})")
+            args.extend(after[k] for k in key)
+        if driver is None:  # many matches: walk the index of the order and test each row
+            source = f'"case" INDEXED BY {sort_index}' if order else '"case"'
+            sort = ", ".join(f"{k} {direction}" for k in key)
+        else:  # few: read them through the rarest condition's own index, then sort
+            if driver.rowids is None and driver.index:
+                source = f'"case" INDEXED BY {driver.index}'
+            else:
+                source = '"case" NOT INDEXED' if driver.rowids is not None else '"case"'
+            sort = ", ".join(f"+{k} {direction}" for k in key)
+        sql = f"SELECT {what} FROM {source} WHERE {' AND '.join(clauses) or '1 = 1'}"
+        if order:
+            sql += f" ORDER BY {sort}"
+        return sql, args
 
     def rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             sql = f'SELECT {", ".join(COLUMNS)} FROM "case" WHERE id IN ({",".join("?" * len(chunk))})'
-            for row in self.conn.execute(sql, chunk):
+            for row in self._rows(sql, chunk):
                 found[row[0]] = dict(zip(COLUMNS, row, strict=True))
         return found
 
-    def count(self) -> int:
-        return self.conn.execute('SELECT count(*) FROM "case"').fetchone()[0]
+    def total(self) -> int:
+        rows = self._rows('SELECT count(*) FROM "case"', ())
+        return rows[0][0] if rows else 0

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from ..domain.agency import Agency
 from ..domain.case import Stage
-from ..domain.refusals import InvalidInput
+from . import case_search
 
 
 class CaseRow(NamedTuple):
@@ -87,9 +87,9 @@ def recompute_rows_digest(db: sqlite_utils.Database) -> str:
 
 
 def write_case_rows(db: sqlite_utils.Database, rows: Sequence[CaseRow]) -> None:
-    """Write case rows, keep the search index (db/0009) in step — new cases in bulk, known ones one by one, their
-    index entry rewritten only when the text has changed — and the digest of the table's facts. Inside the
-    caller's transaction."""
+    """Write case rows, keep the search indexes (db/0009, db/0016) and the handlers' table in step — new cases
+    in bulk, known ones one by one, their index entries rewritten only when the text or the handlers have
+    changed — and the digest of the table's facts. Inside the caller's transaction."""
     before: dict[str, tuple[int, str]] = {}
     replaced = 0
     listed = ", ".join(f'"{c}"' for c in FACT_COLUMNS)
@@ -97,7 +97,7 @@ def write_case_rows(db: sqlite_utils.Database, rows: Sequence[CaseRow]) -> None:
         ids = [r.id for r in rows[start:start + 500]]
         for case_id, rowid, *facts in db.execute(
                 f'SELECT id, rowid, {listed} FROM "case" WHERE id IN ({",".join("?" * len(ids))})', ids):
-            before[case_id] = (rowid, facts[FACT_COLUMNS.index("search_text")])
+            before[case_id] = (rowid, facts[FACT_COLUMNS.index("search_text")], facts[FACT_COLUMNS.index("handlers")])
             replaced += facts_digest(case_id, facts)
     added = sum(facts_digest(r.id, [r[i] for i in _FACTS]) for r in rows)
     total = (int(rows_digest(db), 16) + added - replaced) % _MODULUS
@@ -108,14 +108,67 @@ def write_case_rows(db: sqlite_utils.Database, rows: Sequence[CaseRow]) -> None:
         db.conn.executemany(_INSERT_CASE, new)
         db.conn.executemany('INSERT INTO case_fts(rowid, search_text) SELECT rowid, search_text FROM "case" WHERE id = ?',
                             [(r.id,) for r in new])
+        db.conn.executemany('INSERT INTO case_bigram(rowid, grams) SELECT rowid, ? FROM "case" WHERE id = ?',
+                            [(case_search.case_grams(r.search_text), r.id) for r in new])
+        db.conn.executemany("INSERT OR IGNORE INTO case_handler (officer_id, case_id) VALUES (?, ?)",
+                            [(h, r.id) for r in new for h in _handlers(r.handlers)])
     for row in rows:
         known = before.get(row.id)
         if known is None:
             continue
+        rowid, text, handlers = known
         db.execute(_UPDATE_CASE, [*row[1:], row.id])
-        if known[1] != row.search_text:
-            db.execute("INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', ?, ?)", known)
-            db.execute("INSERT INTO case_fts(rowid, search_text) VALUES (?, ?)", [known[0], row.search_text])
+        if text != row.search_text:
+            db.execute("INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', ?, ?)", [rowid, text])
+            db.execute("INSERT INTO case_fts(rowid, search_text) VALUES (?, ?)", [rowid, row.search_text])
+            db.execute("INSERT INTO case_bigram(case_bigram, rowid, grams) VALUES ('delete', ?, ?)", [rowid, case_search.case_grams(text)])
+            db.execute("INSERT INTO case_bigram(rowid, grams) VALUES (?, ?)", [rowid, case_search.case_grams(row.search_text)])
+        if handlers != row.handlers:
+            db.execute("DELETE FROM case_handler WHERE case_id = ?", [row.id])
+            db.conn.executemany("INSERT OR IGNORE INTO case_handler (officer_id, case_id) VALUES (?, ?)",
+                           [(h, row.id) for h in _handlers(row.handlers)])
+
+
+def load_new_case_rows(db: sqlite_utils.Database, rows: Iterable[CaseRow], chunk: int = 50_000) -> int:
+    """The bulk path for many cases new to this table at once (a desk's first fill with an agency's cases, the
+    benchmark's million): what :func:`write_case_rows` does, a table at a time instead of a row at a time — the
+    case table's own indexes are dropped, the rows inserted, the indexes made again by sorting, and each search
+    index filled in one pass over the new rows. Inside the caller's transaction, which must hold it all (an
+    interrupted load leaves nothing, not a table without its indexes). A row whose case is already here fails
+    the whole load (IntegrityError). Returns the number of rows written."""
+    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case' AND sql IS NOT NULL").fetchall()
+    last = db.execute('SELECT COALESCE(MAX(rowid), 0) FROM "case"').fetchone()[0]
+    for name, _sql in indexes:
+        db.execute(f'DROP INDEX "{name}"')
+    added, written, batch = 0, 0, []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == chunk:
+            added += _insert_new(db, batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        added += _insert_new(db, batch)
+        written += len(batch)
+    for _name, sql in indexes:
+        db.execute(sql)
+    db.execute('INSERT INTO case_fts(rowid, search_text) SELECT rowid, search_text FROM "case" WHERE rowid > ?', [last])
+    db.execute('INSERT INTO case_bigram(rowid, grams) SELECT rowid, case_grams(search_text) FROM "case" WHERE rowid > ?', [last])
+    total = (int(rows_digest(db), 16) + added) % _MODULUS
+    db.execute("INSERT INTO meta (key, value) VALUES ('case_rows_digest', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [format(total, "x")])
+    return written
+
+
+def _insert_new(db: sqlite_utils.Database, rows: list[CaseRow]) -> int:
+    db.conn.executemany(_INSERT_CASE, rows)
+    db.conn.executemany("INSERT OR IGNORE INTO case_handler (officer_id, case_id) VALUES (?, ?)",
+                        [(h, r.id) for r in rows for h in _handlers(r.handlers)])
+    return sum(facts_digest(r.id, [r[i] for i in _FACTS]) for r in rows)
+
+
+def _handlers(joined: str) -> list[str]:
+    return [h for h in joined.split(",") if h]
 
 
 # --- finding cases ---------------------------------------------------------------------------------------
@@ -145,34 +198,8 @@ def has_cases(db: sqlite_utils.Database) -> bool:
 def case_filter(
     *, stage: str | None, officer: str | None, overdue: bool, query: str | None, year: int | None, today: date
 ) -> tuple[str, list[Any]]:
-    """SQL conditions for the case list; text of fewer than three characters falls back to LIKE."""
-    clauses, args = ["1 = 1"], []
-    if stage:  # one stage, or several separated by commas (closed,archived: the files an evaluator scores)
-        stages = [s.strip() for s in stage.split(",") if s.strip()]
-        unknown = [s for s in stages if s not in {st.value for st in Stage}]
-        if unknown or not stages:
-            raise InvalidInput.at("stage", f"未知的阶段：{stage}（可选：{'、'.join(s.value for s in Stage)}）")
-        clauses.append(f"stage IN ({', '.join('?' * len(stages))})")
-        args.extend(stages)
-    if officer:
-        clauses.append("(',' || handlers || ',') LIKE ?")
-        args.append(f"%,{officer},%")
-    if overdue:
-        clauses.append("next_due != '' AND next_due < ?")
-        args.append(today.isoformat())
-    if year:
-        clauses.append("substr(COALESCE(NULLIF(closed_on, ''), received_on), 1, 4) = ?")
-        args.append(str(year))
-    if query and query.strip():
-        terms = query.split()
-        if all(len(t) >= 3 for t in terms):
-            clauses.append('rowid IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)')
-            args.append(" ".join('"' + t.replace('"', '""') + '"' for t in terms))
-        else:
-            for t in terms:
-                clauses.append("search_text LIKE ?")
-                args.append(f"%{t}%")
-    return " AND ".join(clauses), args
+    """SQL conditions for the case list (see :mod:`.case_search`): each read through its own index."""
+    return case_search.where(case_search.conditions(stage=stage, officer=officer, overdue=overdue, query=query, year=year, today=today))
 
 
 LIST_COLUMNS = ("id", "case_no", "title", "stage", "procedure", "outcome", "party_name", "handler_names", "received_on",
@@ -219,9 +246,9 @@ def deadlines_due_by(db: sqlite_utils.Database, handler: str, horizon: date) -> 
     """``(case id, next due day, rule)`` of the open cases ``handler`` handles whose next deadline falls on
     or before ``horizon``."""
     return db.execute(
-        'SELECT id, next_due, next_due_rule FROM "case" WHERE (\',\' || handlers || \',\') LIKE ? '
-        "AND next_due != '' AND next_due <= ? AND stage NOT IN ('closed', 'archived')",
-        [f"%,{handler},%", horizon.isoformat()],
+        'SELECT c.id, c.next_due, c.next_due_rule FROM case_handler h JOIN "case" c ON c.id = h.case_id WHERE h.officer_id = ? '
+        "AND c.next_due != '' AND c.next_due <= ? AND c.stage NOT IN ('closed', 'archived')",
+        [handler, horizon.isoformat()],
     ).fetchall()
 
 

@@ -21,6 +21,7 @@ from sqlite_utils import Migrations
 from ..domain.refusals import InvalidInput, Refusal, RuleViolation
 from ..resources import migrations_dir
 from . import seals
+from .case_search import case_grams
 from .keystore import Keystore, default_keystore
 
 APP_NAME = "enforcement-app"
@@ -105,6 +106,7 @@ def open_database(path: str | Path, *, create: bool = True, keystore: Keystore |
     except BaseException:
         conn.close()
         raise
+    conn.create_function("case_grams", 1, case_grams, deterministic=True)  # db/0016 fills case_bigram with it
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")

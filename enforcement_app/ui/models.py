@@ -1,17 +1,28 @@
-"""Table models: the case list (ordered ids, rows fetched by page) and small in-memory tables."""
+"""Table models: the case list (a count and windows of rows fetched by keyset) and small in-memory tables."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Collection, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.money import format_yuan
-from ..services.case_index import CaseIndex
+from ..services.case_index import CaseIndex, ListQuery
 from .i18n import tr
 
 PAGE = 200
@@ -21,62 +32,116 @@ _ROOT = QModelIndex()
 
 
 class CaseTableModel(QAbstractTableModel):
-    """Holds the ordered ids of every matching case; the columns of a row are read when it is painted,
-    a page of ``PAGE`` rows at a time (the Anki pattern). Sorting and filtering are SQL."""
+    """The case list: the count of the matching cases and the rows fetched so far, a window of ``PAGE`` rows at a
+    time in the list's order as the view scrolls down (Qt's canFetchMore/fetchMore; each window is the rows
+    after the last one fetched, by keyset, see :mod:`enforcement_app.store.case_index`). It never holds every
+    matching id, so a filter costs the same on a thousand cases as on a million. A count that the indexes
+    cannot give at once (several conditions, none of them rare) is counted on a thread of its own, with its
+    own connection; the count shown meanwhile is none (``total`` is None) and ``counted`` fires when known."""
 
-    def __init__(self, index: CaseIndex, today: date, parent=None):
+    counted = Signal()
+
+    def __init__(self, index: CaseIndex, today: date, parent=None, *, db_path: str | Path | None = None):
         super().__init__(parent)
         self.source = index
         self.today = today
-        self.ids: list[str] = []
-        self.cache: dict[str, dict[str, Any]] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.more = False
+        self.total: int | None = 0
         self.filters: dict[str, Any] = {}
         self.sort_key, self.descending = "received_on", True
+        self._counter = _Counter(db_path, self) if db_path is not None else None
+        if self._counter is not None:
+            self._counter.done.connect(self._counted)
+
+    def query(self) -> ListQuery:
+        return ListQuery(today=self.today, sort=self.sort_key, descending=self.descending, **self.filters)
 
     def reload(self, **filters: Any) -> None:
         if filters:
             self.filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
+        if self.source.closed:
+            return
+        q = self.query()
+        rows = self.source.window(q, None, PAGE)
         self.beginResetModel()
-        self.ids = self._query()
-        self.cache = {}
+        self.rows, self.more = rows, len(rows) == PAGE
         self.endResetModel()
+        self._count(q)
 
     def refresh(self, case_ids: Collection[str]) -> None:
-        """After a write to these cases: drop their cached rows and query the ordered ids again (a change
-        may move a case into or out of the filter, or along the sort order). If the order is the same,
-        only their rows are repainted and the view keeps its selection and scroll position."""
-        changed = set(case_ids)
-        for case_id in changed:
-            self.cache.pop(case_id, None)
-        ids = self._query()
-        if ids != self.ids:
-            self.beginResetModel()
-            self.ids = ids
-            self.endResetModel()
+        """After a write to these cases: read the rows shown again (a change may move a case into or out of
+        the list, or along its order) and count again. If the same cases are shown in the same order, only
+        the changed rows are repainted and the view keeps its selection and scroll position."""
+        if self.source.closed:
             return
-        last = len(CASE_COLUMNS) - 1
-        for row, case_id in enumerate(self.ids):
-            if case_id in changed:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+        self.source.forget_counts()
+        q = self.query()
+        rows = self.source.window(q, None, max(PAGE, len(self.rows)))
+        if [r["id"] for r in rows] != [r["id"] for r in self.rows]:
+            self.beginResetModel()
+            self.rows, self.more = rows, len(rows) >= max(PAGE, len(self.rows))
+            self.endResetModel()
+        else:
+            changed = set(case_ids)
+            self.rows = rows
+            last = len(CASE_COLUMNS) - 1
+            for n, row in enumerate(rows):
+                if row["id"] in changed:
+                    self.dataChanged.emit(self.index(n, 0), self.index(n, last))
+        self._count(q)
 
-    def _query(self) -> list[str]:
-        return self.source.ids(today=self.today, sort=self.sort_key, descending=self.descending, **self.filters)
+    def _count(self, q: ListQuery) -> None:
+        if self._counter is None or self.source.cheap_count(q):
+            self.total = self.source.count(q)
+            self.counted.emit()
+        else:
+            self.total = None
+            self._counter.ask(q)
+        # a list that ends within its first window has its count at once
+        if not self.more and self.total is None:
+            self.total = len(self.rows)
+            self._counter.forget()
+            self.counted.emit()
+
+    def _counted(self, q: ListQuery, total: int) -> None:
+        if q == self.query():
+            self.total = total
+            self.counted.emit()
+
+    def stop(self) -> None:
+        """Before the index's connection closes (the window closes, the user changes): no count is pending."""
+        if self._counter is not None:
+            self._counter.stop()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self.more and not self.source.closed
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:  # noqa: N802
+        if not self.canFetchMore(parent) or not self.rows:
+            return
+        rows = self.source.window(self.query(), self.rows[-1], PAGE)
+        self.more = len(rows) == PAGE
+        if rows:
+            self.beginInsertRows(_ROOT, len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
+    def all_ids(self) -> list[str]:
+        """Every case of the list, in its order (for work over all of them: a batch export)."""
+        return [] if self.source.closed else self.source.ids(self.query())
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(CASE_COLUMNS)
 
     def row(self, row: int) -> dict[str, Any]:
-        case_id = self.ids[row]
-        if case_id not in self.cache:
-            start = (row // PAGE) * PAGE
-            self.cache.update(self.source.rows(self.ids[start:start + PAGE]))
-        return self.cache.get(case_id, {})
+        return self.rows[row]
 
     def case_id(self, row: int) -> str:
-        return self.ids[row]
+        return self.rows[row]["id"]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(CASE_COLUMNS):
@@ -84,7 +149,7 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.ids):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         key = CASE_COLUMNS[index.column()][0]
         row = self.row(index.row())
@@ -119,6 +184,71 @@ class CaseTableModel(QAbstractTableModel):
         self.sort_key = CASE_COLUMNS[column][0]
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
+
+
+class _Counter(QObject):
+    """Counts a list on a thread of its own with its own read-only connection: one count at a time, the newest
+    asked for; a count asked for while another runs interrupts it. ``stop`` ends the thread and closes its
+    connection (call it before the window's connections close)."""
+
+    done = Signal(object, int)
+
+    def __init__(self, db_path: str | Path, parent=None):
+        super().__init__(parent)
+        self.db_path = db_path
+        self._wanted: ListQuery | None = None
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._index: CaseIndex | None = None
+        self._thread: threading.Thread | None = None
+
+    def ask(self, q: ListQuery) -> None:
+        with self._wake:
+            self._wanted = q
+            if self._index is not None and self._index.conn is not None:
+                self._index.conn.interrupt()  # what it counts now is no longer wanted
+            self._wake.notify()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="case-count", daemon=True)
+            self._thread.start()
+
+    def forget(self) -> None:
+        with self._wake:
+            self._wanted = None
+            if self._index is not None and self._index.conn is not None:
+                self._index.conn.interrupt()
+
+    def _run(self) -> None:
+        index = CaseIndex(self.db_path)
+        with self._wake:
+            self._index = index
+        try:
+            while True:
+                with self._wake:
+                    while self._wanted is None and not self._stopping:
+                        self._wake.wait()
+                    if self._stopping:
+                        return
+                    q, self._wanted = self._wanted, None
+                try:
+                    total = index.count(q)
+                except sqlite3.OperationalError:
+                    continue  # interrupted: a newer count is wanted, or the window closes
+                self.done.emit(q, total)
+        finally:
+            with self._wake:
+                self._index = None
+            index.close()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            if self._index is not None and self._index.conn is not None:
+                self._index.conn.interrupt()
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
 
 
 class ListTableModel(QAbstractTableModel):

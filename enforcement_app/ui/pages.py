@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..casefile import render_case_file
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.evaluation import Line, Mark, Sheet
 from ..domain.officers import ROLE_ZH, Role
@@ -98,7 +97,8 @@ class CasesPage(QWidget):
         self.actor = actor
         worker.changed.connect(self.on_changes)
         self.index = CaseIndex(db_path)
-        self.model = CaseTableModel(self.index, today, self)
+        self.model = CaseTableModel(self.index, today, self, db_path=db_path)
+        self.model.counted.connect(self._count)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
@@ -148,20 +148,24 @@ class CasesPage(QWidget):
         self.apply()
 
     def apply(self) -> None:
+        if self.index.closed:  # a filter that fires once the window has let go of its database does nothing
+            return
         self.model.reload(stage=self.stage.currentData() or None, query=self.search.text().strip() or None,
                           officer=self.actor.id if self.mine.isChecked() else None, overdue=self.overdue.isChecked())
-        self._count()
 
     def on_changes(self, changes: Changes) -> None:
         """Every column of the list is the case's own record: only case changes concern it."""
         if changes.cases:
             self.model.refresh(changes.cases)
-            self._count()
 
     def _count(self) -> None:
-        self.count.setText(tr("CasesPage", "%n case(s)", "", len(self.model.ids)))
+        total = self.model.total
+        self.count.setText(tr("CasesPage", "counting…") if total is None else tr("CasesPage", "%n case(s)", "", total))
 
     def close_index(self) -> None:
+        """Stop what could still read the index (the pending filter, the count on its thread), then close it."""
+        self._debounce.stop()
+        self.model.stop()
         self.index.close()
 
 
@@ -439,6 +443,8 @@ class EvaluationPage(QWidget):
         case_id = self.case_id
 
         def job(session, _job):
+            from ..casefile import render_case_file  # the PDF stack loads on first use, not at start
+
             rendered = render_case_file(session.case_file_data(case_id))
             Path(target).write_bytes(rendered.pdf)
             return rendered, page_images(rendered.pdf, PREVIEW_PAGES)
@@ -469,12 +475,14 @@ class EvaluationPage(QWidget):
         target = folder or QFileDialog.getExistingDirectory(self, tr("EvaluationPage", "Export to folder"))
         if not target:
             return
-        ids = list(self.cases.model.ids)
+        ids = self.cases.model.all_ids()
         progress = QProgressDialog(tr("EvaluationPage", "Exporting case files…"), tr("EvaluationPage", "Cancel"), 0, len(ids), self)
         progress.setObjectName("export_progress")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
 
         def job(session, job_):
+            from ..casefile import render_case_file
+
             done, failed = 0, []
             for n, case_id in enumerate(ids, 1):
                 if job_.cancelled:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ..domain.refusals import RuleViolation
 from ..services import Services
 from ..services.api import china_now
-from ..services.case_index import CaseIndex
+from ..services.case_index import CaseIndex, ListQuery
 from ..services.demo import DEMO_PASSWORD
 from .window import LoginDialog, MainWindow
 from .worker import ServiceThread
@@ -45,7 +45,7 @@ def grab(widget: QWidget, folder: Path, name: str) -> Path:
 def _case_in(db_path: Path, stage: str) -> str | None:
     index = CaseIndex(db_path)
     try:
-        ids = index.ids(today=china_now().date(), stage=stage)
+        ids = index.ids(ListQuery(today=china_now().date(), stage=stage))
         return ids[0] if ids else None
     finally:
         index.close()
@@ -89,7 +89,7 @@ def _ids_at(db_path: Path, stage: str) -> list[str]:
     """The demo's cases at ``stage``, from the case index."""
     index = CaseIndex(db_path)
     try:
-        return index.ids(today=china_now().date(), stage=stage)
+        return index.ids(ListQuery(today=china_now().date(), stage=stage))
     finally:
         index.close()
 

@@ -581,10 +581,16 @@ class MainWindow(QMainWindow):
         settings.setValue("main/geometry", self.saveGeometry())
         for key, splitter in self._splitters().items():
             settings.setValue(f"layout/{key}", splitter.saveState())
+        self.release()
+        super().closeEvent(event)
+
+    def release(self) -> None:
+        """Stop the timers and threads that read this window's own connections, then close them (on closing,
+        and on switching user). Safe to call more than once."""
+        self.lock.timer.stop()
         self.cases.close_index()
         if hasattr(self, "evaluation"):
             self.evaluation.cases.close_index()
-        super().closeEvent(event)
 
 
 def _message(exc: BaseException) -> str:
@@ -645,7 +651,7 @@ class Desk(QObject):
         self.worker.logged_in.disconnect(dialog._result)
         self.dialog = None
         if old is not None:
-            old.lock.timer.stop()
+            old.release()
             _disconnect_from(self.worker, old)
             old.close()
             old.deleteLater()

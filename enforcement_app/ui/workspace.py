@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..casefile import list_documents, render_document, render_documents, render_step
 from ..domain.case import STAGE_ZH, Stage, stage_reached
 from ..domain.handwriting import signer_rules
 from ..domain.labels import APPROVAL_MATTER_ZH, served_document_zh
@@ -60,6 +59,13 @@ RECORD_KINDS = ("record_inspection", "record_inquiry", "record_sampling")  # 笔
 # the steps check (officer), thresholds and deadlines (policy, calendar), the discretion benchmarks
 SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks", "power_list")
 _PERMISSIONS = Permissions.default()
+
+
+def _casefile():
+    """The PDF stack (reportlab, pyHanko), imported on first use, in the worker, rather than when the client starts."""
+    from .. import casefile
+
+    return casefile
 
 
 class EvidenceList(QListWidget):
@@ -419,7 +425,7 @@ class CaseWorkspace(QWidget):
 
         def make(session) -> bytes:
             data = session.draft_case_file_data(case_id, kind, payload)
-            return render_step(data, data.draft)
+            return _casefile().render_step(data, data.draft)
 
         self._deliver(how, f"{title}（{tr('CaseWorkspace', 'draft')}）", make, report, fail)
 
@@ -439,7 +445,7 @@ class CaseWorkspace(QWidget):
         case_id = self.case_id
 
         def job(session, _job):
-            return list_documents(session.case_file_data(case_id))
+            return _casefile().list_documents(session.case_file_data(case_id))
 
         def show(entries) -> None:
             self.document_entries = entries
@@ -457,7 +463,7 @@ class CaseWorkspace(QWidget):
             self.message.setText(tr("CaseWorkspace", "Choose a document in the list first."))
             return
         entry, case_id = entries[row], self.case_id
-        self._deliver(how, entry.title, lambda session: render_document(session.case_file_data(case_id), entry.kind, entry.n),
+        self._deliver(how, entry.title, lambda session: _casefile().render_document(session.case_file_data(case_id), entry.kind, entry.n),
                       self.message.setText, self._failed)
 
     def _deliver(self, how: str, title: str, make, report, fail) -> None:
@@ -508,7 +514,7 @@ class CaseWorkspace(QWidget):
             files = [(str(e.get("description", "")), str(e.get("original_name", "")), str(data.evidence_files.get(e.get("sha256"), "")))
                      for e in data.state.evidence if e.get("sha256") in data.evidence_files]
             try:
-                pdf = render_documents(data, preview.kinds)
+                pdf = _casefile().render_documents(data, preview.kinds)
             except ValueError:  # none of these documents yet
                 return [], files
             return page_images(pdf, 12, height=900), files
@@ -551,7 +557,7 @@ class CaseWorkspace(QWidget):
         case_id = self.case_id
 
         def job(session, _job):
-            Path(target).write_bytes(render_documents(session.case_file_data(case_id), ("decision",)))
+            Path(target).write_bytes(_casefile().render_documents(session.case_file_data(case_id), ("decision",)))
             return target
 
         self.worker.read(job, lambda p: self.message.setText(tr("CaseWorkspace", "Saved: %1").replace("%1", str(p))), self._failed)

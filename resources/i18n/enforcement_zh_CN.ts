@@ -1243,6 +1243,10 @@
         <source>%n case(s)</source>
         <translation><numerusform>共 %n 件</numerusform></translation>
     </message>
+    <message>
+        <source>counting…</source>
+        <translation>正在计数…</translation>
+    </message>
 </context>
 <context>
     <name>DiscretionPanel</name>

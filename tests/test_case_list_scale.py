@@ -1,0 +1,164 @@
+"""#18: the case list at any size — a count and windows of rows by keyset, each condition read through its own
+index — shows exactly the cases, in exactly the order, that a plain reading of the rows gives.
+
+The reference here is Python over the rows as written: a case matches a word when the word is a substring
+of its search text (ASCII letters in any case), the handler filter when the officer is among its handlers,
+overdue when its next deadline is before today; the list is ordered by the sort columns and then the id.
+Both ways the index reads a window (walking the index of the order, or reading the rarest condition's own
+index and sorting) are checked, by setting the threshold between them to each extreme.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from enforcement_app.domain.case import Stage
+from enforcement_app.store import case_index as case_index_module
+from enforcement_app.store.case_index import SORTABLE, CaseIndex, ListQuery
+from enforcement_app.store.case_search import case_grams
+from enforcement_app.store.cases import CaseRow, load_new_case_rows, write_case_rows
+from enforcement_app.store.database import open_database, write_transaction
+
+TODAY = date(2026, 12, 1)
+OFFICERS = ["o1", "o2", "o3", "o4"]
+# few letters, so that words of one to four characters match some cases and not others; punctuation and
+# spaces so that words end; upper and lower case to check that a search ignores ASCII case
+ALPHABET = "罚款消防通道Ab1〔〕，。 "
+STAGES = [s.value for s in Stage]
+
+
+def _row(rng: random.Random, n: int) -> CaseRow:
+    text = "".join(rng.choice(ALPHABET) for _ in range(rng.randrange(0, 14)))
+    handlers = ",".join(rng.sample(OFFICERS, rng.randrange(0, 3)))
+    received = (TODAY - timedelta(days=rng.randrange(0, 6))).isoformat()  # few days: many ties in the order
+    due = rng.choice(["", (TODAY + timedelta(days=rng.randrange(-3, 4))).isoformat()])
+    return CaseRow(f"c{n:04d}", "a", rng.choice(["", f"罚〔{n % 3}〕{n}号"]), "general", rng.choice(STAGES), "",
+                   rng.choice(["乙案", "甲案", "Ab案", ""]), "", "", rng.choice(["某甲", "某乙", ""]), handlers, handlers.upper(),
+                   received, "", "", "", rng.choice([0, 100, 5000]), due, "", "", 0, text, "", "")
+
+
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory):
+    """A database of 240 cases: 200 loaded by the bulk path, 40 written one by one, then 60 rewritten (new
+    texts, new handlers, new stages) so that the indexes are kept in step by updates too."""
+    path = tmp_path_factory.mktemp("list") / "list.db"
+    db = open_database(path)
+    rng = random.Random(18)
+    rows = {r.id: r for r in (_row(rng, n) for n in range(240))}
+    with write_transaction(db):
+        load_new_case_rows(db, [rows[f"c{n:04d}"] for n in range(200)], chunk=64)
+    with write_transaction(db):
+        write_case_rows(db, [rows[f"c{n:04d}"] for n in range(200, 240)])
+    for n in rng.sample(range(240), 60):
+        fresh = _row(rng, n)
+        rows[fresh.id] = fresh
+        with write_transaction(db):
+            write_case_rows(db, [fresh])
+    db.conn.close()
+    index = CaseIndex(path)
+    yield index, list(rows.values())
+    index.close()
+
+
+def _matches(row: CaseRow, q: ListQuery) -> bool:
+    if q.stage and row.stage not in q.stage.split(","):
+        return False
+    if q.officer and q.officer not in row.handlers.split(","):
+        return False
+    if q.overdue and not (row.next_due and row.next_due < q.today.isoformat()):
+        return False
+    return all(word.lower() in row.search_text.lower() for word in (q.query or "").split())
+
+
+def _reference(rows: list[CaseRow], q: ListQuery) -> list[str]:
+    columns = (*SORTABLE[q.sort][0], "id")
+    found = sorted((r for r in rows if _matches(r, q)), key=lambda r: tuple(getattr(r, c) for c in columns), reverse=q.descending)
+    return [r.id for r in found]
+
+
+def _paged(index: CaseIndex, q: ListQuery, size: int) -> list[str]:
+    out, after = [], None
+    for _ in range(1000):
+        window = index.window(q, after, size)
+        out.extend(r["id"] for r in window)
+        if len(window) < size:
+            return out
+        after = window[-1]
+    raise AssertionError("the windows never ended")
+
+
+words = st.text(alphabet=ALPHABET.replace(" ", ""), min_size=1, max_size=4)
+queries = st.builds(
+    ListQuery,
+    today=st.just(TODAY),
+    stage=st.one_of(st.none(), st.lists(st.sampled_from(STAGES), min_size=1, max_size=3, unique=True).map(",".join)),
+    officer=st.one_of(st.none(), st.sampled_from([*OFFICERS, "nobody"])),
+    overdue=st.booleans(),
+    query=st.one_of(st.none(), st.lists(words, min_size=1, max_size=2).map(" ".join)),
+    sort=st.sampled_from(sorted(SORTABLE)),
+    descending=st.booleans(),
+)
+
+
+@pytest.mark.parametrize("few", [0, 10_000], ids=["walk the order", "read the rarest condition"])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=queries, size=st.integers(min_value=1, max_value=7))
+def test_windows_and_counts_are_the_plain_reading_of_the_rows(listed, monkeypatch, few, q, size):
+    index, rows = listed
+    monkeypatch.setattr(case_index_module, "FEW", few)
+    monkeypatch.setattr(case_index_module, "FALLBACK", few)
+    index.forget_counts()
+    expected = _reference(rows, q)
+    assert _paged(index, q, size) == expected
+    assert index.count(q) == len(expected)
+    assert index.ids(q) == expected
+
+
+def test_a_walk_that_runs_out_of_time_reads_the_rarest_condition_instead(listed, monkeypatch):
+    """When the matches of a walk are all at the far end of the order, the walk stops at its budget and the
+    window comes from the rarest condition's index: the same rows."""
+    index, rows = listed
+    monkeypatch.setattr(case_index_module, "FEW", 0)
+    monkeypatch.setattr(case_index_module, "WALK_BUDGET", -1.0)  # every walk is over budget at once
+    q = ListQuery(TODAY, overdue=True, officer="o1")
+    assert _paged(index, q, 3) == _reference(rows, q) != []
+
+
+@given(st.text(alphabet=ALPHABET + "xY_é", max_size=30))
+def test_the_pairs_index_finds_every_word_of_one_or_two_characters(text):
+    """Every substring of one or two letters or digits of a text is one of its indexed words or the prefix of
+    one, so that the pair index finds each case LIKE would."""
+    grams = set(case_grams(text).split())
+    lowered = text.lower()
+    for i, ch in enumerate(lowered):
+        if ch.isalnum():
+            assert any(g.startswith(ch) for g in grams)
+            if i + 1 < len(lowered) and lowered[i + 1].isalnum():
+                assert lowered[i:i + 2] in grams
+
+
+def test_the_handlers_table_follows_the_handlers_of_each_case(listed):
+    """The handler filter reads case_handler, kept by the writes: every (officer, case) of the rows, no other."""
+    index, rows = listed
+    stored = set(index.conn.execute("SELECT officer_id, case_id FROM case_handler"))
+    assert stored == {(h, r.id) for r in rows for h in r.handlers.split(",") if h}
+
+
+def test_a_bulk_load_of_a_known_case_leaves_nothing(tmp_path):
+    """The bulk path is for new cases: one already in the table fails the load, and the transaction leaves the
+    table and its indexes as they were."""
+    db = open_database(tmp_path / "bulk.db")
+    rng = random.Random(3)
+    with write_transaction(db):
+        load_new_case_rows(db, [_row(rng, 1)])
+    indexes = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case'").fetchone()[0]
+    with pytest.raises(Exception, match="UNIQUE"), write_transaction(db):
+        load_new_case_rows(db, [_row(rng, 2), _row(rng, 1)])
+    assert [r[0] for r in db.execute('SELECT id FROM "case"')] == ["c0001"]
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case'").fetchone()[0] == indexes
+    db.conn.close()
