@@ -162,3 +162,33 @@ def test_a_bulk_load_of_a_known_case_leaves_nothing(tmp_path):
     assert [r[0] for r in db.execute('SELECT id FROM "case"')] == ["c0001"]
     assert db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case'").fetchone()[0] == indexes
     db.conn.close()
+
+
+@pytest.mark.parametrize("edit", ["handler", "trigram", "pairs"])
+def test_deep_verify_finds_an_edit_of_the_lists_indexes(world, edit):
+    """Someone with the file hides a case from an officer's own list or from a search, by editing an index the
+    list reads beside the case table: verify --deep says so."""
+    import steps
+
+    case_id = steps.lead(world, world.company)
+    db = world.services.db
+    assert world.services.verify(deep=True).ok
+    rowid, text = db.execute('SELECT rowid, search_text FROM "case" WHERE id = ?', [case_id]).fetchone()
+    with db.conn:
+        if edit == "handler":
+            db.execute("DELETE FROM case_handler WHERE case_id = ?", [case_id])
+        elif edit == "trigram":
+            db.execute("INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', ?, ?)", [rowid, text])
+        else:
+            db.execute("INSERT INTO case_bigram(case_bigram, rowid, grams) VALUES ('delete', ?, ?)", [rowid, case_grams(text)])
+    report = world.services.verify(deep=True)
+    assert not report.ok and [p.kind for p in report.problems] == ["search_index"]
+
+
+def test_verify_on_the_command_line_tells_how_far_it_has_got(world, capsys):
+    from enforcement_app.cli.main import _verify_progress
+
+    told = _verify_progress(world.services, every=0)
+    told(100_000)
+    err = capsys.readouterr().err
+    assert err.startswith("已校验 100,000 / ") and "条记录" in err and "每秒" in err

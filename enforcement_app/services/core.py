@@ -336,6 +336,10 @@ class ServicesCore:
                                alongside=lambda label: rebuild.projection_problems(self.db, self.device_id, label, deep=deep),
                                recall=recall)
 
+    def event_count(self) -> int:
+        """How many events the record holds (as the last write counted them)."""
+        return int(meta(self.db, "event_count", "0") or 0)
+
     def device_anchor(self) -> str | None:
         """This device's public key as its keystore vouches for it, or None when the key is not kept here."""
         try:

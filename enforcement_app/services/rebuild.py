@@ -55,6 +55,8 @@ def projection_problems(db, device: str, label, *, deep: bool = False) -> list[P
         if not found and sealed is not None and not deep:
             found = [Problem("projection_unsealed", "案件表与最后一次设备签封不符，但按记录重建的结果与表一致：表曾在程序之外被改动后又复原")]
         problems += found
+    if deep:  # the list's indexes beside the case table: derived from it, read by the list, sealed by nothing
+        problems += [Problem("search_index", message) for message in case_store.search_index_problems(db)]
     return problems
 
 

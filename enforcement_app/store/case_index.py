@@ -137,6 +137,20 @@ class CaseIndex:
         rows = self._rows(sql, args)
         return rows[0][0] if rows else 0
 
+    def interrupt(self) -> None:
+        """Stop the statement running on this view now (from any thread): its caller gets None or an error."""
+        if self.conn is not None:
+            self.conn.interrupt()
+
+    def count_unless_interrupted(self, q: ListQuery) -> int | None:
+        """:meth:`count`, or None when :meth:`interrupt` stopped it (a newer count is wanted, the window closes)."""
+        try:
+            return self.count(q)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                return None
+            raise
+
     def window(self, q: ListQuery, after: dict[str, Any] | None = None, size: int = 200) -> list[dict[str, Any]]:
         """The first ``size`` rows of the list after the row ``after`` (a row this returned; None: from the top).
 

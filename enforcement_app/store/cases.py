@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
@@ -221,6 +222,39 @@ def case_ids_matching(db: sqlite_utils.Database, query: str | None, today: date)
     """Every case (``query`` empty) or those the text ``query`` finds, as the case list finds them."""
     where, args = case_filter(stage=None, officer=None, overdue=False, query=query, year=None, today=today)
     return [r[0] for r in db.execute(f'SELECT id FROM "case" WHERE {where}', args)]
+
+
+def search_index_problems(db: sqlite_utils.Database) -> list[str]:
+    """What is wrong with the indexes the case list reads beside the case table (db/0009, db/0016), in words: the
+    handlers' table against the handlers of each row, the trigram index against the search texts it indexes,
+    the pair index's own structure and its number of cases. (The pair index keeps no text to compare with:
+    an edit of its words that keeps its structure and count is not found here; it can only hide a case from a
+    search of one or two characters, never change what a case or its file says.)"""
+    found = []
+    extra, missing = db.execute("""
+        WITH RECURSIVE split(case_id, officer_id, rest) AS (
+            SELECT id, '', handlers || ',' FROM "case" WHERE handlers != ''
+            UNION ALL
+            SELECT case_id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM split WHERE rest != ''),
+        pairs AS (SELECT DISTINCT officer_id, case_id FROM split WHERE officer_id != '')
+        SELECT (SELECT count(*) FROM (SELECT officer_id, case_id FROM case_handler EXCEPT SELECT officer_id, case_id FROM pairs)),
+               (SELECT count(*) FROM (SELECT officer_id, case_id FROM pairs EXCEPT SELECT officer_id, case_id FROM case_handler))""").fetchone()
+    if extra or missing:
+        found.append(f"承办人员索引与案件表不符：多 {extra} 行、缺 {missing} 行")
+    for table, against in (("case_fts", 1), ("case_bigram", 0)):
+        try:
+            db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', ?)", [against])
+        except sqlite3.DatabaseError as exc:
+            found.append(f"检索索引 {table} 损坏或与案件表不符：{exc}")
+    cases = db.execute('SELECT count(*) FROM "case"').fetchone()[0]
+    indexed = db.execute("SELECT count(*) FROM case_bigram_docsize").fetchone()[0] if _has_table(db, "case_bigram_docsize") else None
+    if indexed is not None and indexed != cases:
+        found.append(f"二字检索索引收录 {indexed} 件，案件表有 {cases} 件")
+    return found
+
+
+def _has_table(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [name]).fetchone() is not None
 
 
 def party_ids_of(db: sqlite_utils.Database, case_ids: Sequence[str]) -> set[str]:

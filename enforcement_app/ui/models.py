@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -205,8 +204,8 @@ class _Counter(QObject):
     def ask(self, q: ListQuery) -> None:
         with self._wake:
             self._wanted = q
-            if self._index is not None and self._index.conn is not None:
-                self._index.conn.interrupt()  # what it counts now is no longer wanted
+            if self._index is not None:
+                self._index.interrupt()  # what it counts now is no longer wanted
             self._wake.notify()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="case-count", daemon=True)
@@ -215,8 +214,8 @@ class _Counter(QObject):
     def forget(self) -> None:
         with self._wake:
             self._wanted = None
-            if self._index is not None and self._index.conn is not None:
-                self._index.conn.interrupt()
+            if self._index is not None:
+                self._index.interrupt()
 
     def _run(self) -> None:
         index = CaseIndex(self.db_path)
@@ -230,11 +229,9 @@ class _Counter(QObject):
                     if self._stopping:
                         return
                     q, self._wanted = self._wanted, None
-                try:
-                    total = index.count(q)
-                except sqlite3.OperationalError:
-                    continue  # interrupted: a newer count is wanted, or the window closes
-                self.done.emit(q, total)
+                total = index.count_unless_interrupted(q)
+                if total is not None:  # None: interrupted, a newer count is wanted or the window closes
+                    self.done.emit(q, total)
         finally:
             with self._wake:
                 self._index = None
@@ -243,8 +240,8 @@ class _Counter(QObject):
     def stop(self) -> None:
         with self._wake:
             self._stopping = True
-            if self._index is not None and self._index.conn is not None:
-                self._index.conn.interrupt()
+            if self._index is not None:
+                self._index.interrupt()
             self._wake.notify()
         if self._thread is not None:
             self._thread.join(timeout=10)
