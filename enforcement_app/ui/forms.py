@@ -253,7 +253,10 @@ FORMS: dict[str, tuple[Field, ...]] = {
                      Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False),
                      Field("proves", QT_TRANSLATE_NOOP("ActionDialog", "What it proves"), "long", required=False),
                      Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"), required=False),
-                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), required=False)),
+                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), required=False),
+                     # the on-site steps of the case a recording is of: the workspace lists them (and drops the field without any)
+                     Field("av_record_of", QT_TRANSLATE_NOOP("ActionDialog", "The steps this recording records"), "kinds",
+                           required=False, shown_when=("kind", "audiovisual"))),
     "correct_record": (Field("corrects", QT_TRANSLATE_NOOP("ActionDialog", "Record to correct"), "choice"),
                        Field("field", QT_TRANSLATE_NOOP("ActionDialog", "Item corrected (e.g. findings, place)")),
                        Field("value", QT_TRANSLATE_NOOP("ActionDialog", "Corrected text"), "long"),
