@@ -151,8 +151,8 @@ def _inquiry_draft(db_path: Path, folder: Path, window: MainWindow, worker: Serv
 
 
 def _gallery(db_path: Path, folder: Path, worker: ServiceThread, window: MainWindow) -> list[Path]:
-    """The evidence gallery of a case with photos and a recording of its inquiry, at both sizes, and the viewer
-    of its first photo as it opens on a 1366×768 and a 1920×1080 screen."""
+    """The evidence gallery of a case with photos and a recording of its inquiry, at both sizes, the form a video
+    dropped on it opens, and the viewer of its first photo as it opens on a 1366×768 and a 1920×1080 screen."""
     with Services(db_path) as services:
         shown = next((c for stage in ("notice", "investigation", "deliberation", "decided") for c in _ids_at(db_path, stage)
                       if any(e.get("av_record_of") for e in services.current_state(c).evidence)), None)
@@ -171,6 +171,13 @@ def _gallery(db_path: Path, folder: Path, worker: ServiceThread, window: MainWin
     shots.append(grab(window, folder, "05-evidence-1920"))
     window.resize(1366, 768)
     settle(worker)
+    with tempfile.TemporaryDirectory() as tmp:  # a recording dropped on the gallery: its form, with the steps it may record
+        recording = Path(tmp) / "现场执法记录仪录像.mp4"
+        recording.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
+        form = workspace.add_evidence([str(recording)])
+        settle(worker)
+        shots.append(grab(form, folder, "05c-register-recording"))
+        form.done(0)
     photo = next((t for t in workspace.evidence.tiles if t.picture and t.kind == "照片"), None)
     if photo is not None:
         for name, screen in (("05b-evidence-viewer", QRect(0, 0, 1366, 728)), ("05b-evidence-viewer-1920", QRect(0, 0, 1920, 1040))):

@@ -64,6 +64,12 @@ SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks", "power_list")
 _PERMISSIONS = Permissions.default()
 
 
+def _evidence_hint() -> str:
+    """What the line under the gallery says until an item is chosen."""
+    return tr("CaseWorkspace", "Double-click an item to open it: a picture at full size, a recording in the system's player. "
+                               "Drop files here to register them.")
+
+
 class CaseWorkspace(QWidget):
     print_dialog = QPrintDialog  # what asks for the printer (the tests answer it without a window)
 
@@ -134,8 +140,7 @@ class CaseWorkspace(QWidget):
         self.evidence.dropped.connect(self.add_evidence)
         self.evidence.opened.connect(self.open_evidence)
         ev_layout.addWidget(self.evidence, 1)
-        self.evidence_details = QLabel(tr("CaseWorkspace", "Double-click an item to open it: a picture at full size, a recording in the "
-                                                           "system's player. Drop files here to register them."))
+        self.evidence_details = QLabel(_evidence_hint())
         self.evidence_details.setObjectName("evidence_details")
         self.evidence_details.setWordWrap(True)
         self.evidence_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -252,6 +257,7 @@ class CaseWorkspace(QWidget):
             for i, e in enumerate(view["events"])
         ])
         self.evidence.show_tiles(tiles(s.evidence, view.get("evidence_files", {}), names, view.get("step_names", {})))
+        self.evidence_details.setText(_evidence_hint())  # not the particulars of an item of the case shown before
         self.details.setHtml(_details(s, view.get("sign_offs", ()), view.get("names", {})))
         self._load_documents()
         self.print_decision.setVisible(s.decision is not None or s.procedure.value == "simple")
