@@ -609,7 +609,11 @@ class EvidenceViewer(QDialog):
         self.system.setObjectName("viewer_system")
         self.system.clicked.connect(self._open_with_system)
         close = QPushButton(tr("EvidenceGallery", "Close"))
+        close.setObjectName("viewer_close")
         close.clicked.connect(self.accept)
+        for button in (self.previous, self.following, self.system):
+            button.setAutoDefault(False)  # Enter closes the viewer; it never steps to another picture
+        close.setDefault(True)
         for button in (self.previous, self.following):
             buttons.addWidget(button)
         buttons.addStretch(1)
