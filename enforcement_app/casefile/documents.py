@@ -29,6 +29,7 @@ from ..domain.case import Outcome, Step
 from ..domain.discretion.grades import Grade
 from ..domain.discretion.numerals import from_int
 from ..domain.evaluation import Sheet, conclusion_zh, mark_zh
+from ..domain.evidence_media import recorded_steps
 from ..domain.handwriting import INQUIRY_CONFIRMATION, SIGNER_ZH, describe
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
@@ -688,6 +689,8 @@ class Builder:
             last_day = date.fromisoformat(str(collected)[:10]) if collected else last_day
             proves = f"\n证明对象：{e['proves']}" if e.get("proves") else ""
             printed = {"identity": "\n（见“当事人身份证明”）"}.get(str(e.get("kind")), "\n（见“证据照片”）" if _pictured(e) else "")
+            recorded = "、".join(self.named_proof(h) for h in recorded_steps(e))
+            printed += f"\n（{recorded}的音像记录）" if recorded else ""
             rows.append([
                 _p(n, lab), _p(EVIDENCE_KIND_ZH.get(str(e.get("kind")), e.get("kind")), c),
                 _p(f"{e.get('description', '')}{proves}\n来源：{e.get('source', '')}\n文件：{e.get('original_name', '')}（{e.get('size', 0)} 字节）{printed}", c),

@@ -10,6 +10,7 @@ by the module of its concern:
 - :mod:`.cases` — opening cases, taking steps, parties and evidence, viewing and listing
 - :mod:`.casefiles` — the case file's contents and its evaluation
 - :mod:`.inbox` — what waits for the user
+- :mod:`.dashboard` — the numbers of the agency's work, for its heads
 - :mod:`.bundles`, :mod:`.devices` — exchanging cases with other machines
 - :mod:`.backup` — backup and restore
 
@@ -35,11 +36,12 @@ from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import reference as reference_store
 from ..store.integrity import Problem, VerifyReport
-from . import auth, backup, bundles, casefiles, cases, configuration, devices, numbering, officers
+from . import auth, backup, bundles, casefiles, cases, configuration, dashboard, devices, numbering, officers
 from .casefiles import CaseFileData
 from .cases import CaseView
 from .clock import CHINA, china_now, new_id
 from .core import SYSTEM_ACTOR, ServicesCore, SessionCore
+from .dashboard import Dashboard
 from .inbox import InboxItem, inbox
 
 __all__ = ["CHINA", "SYSTEM_ACTOR", "CaseFileData", "CaseView", "Services", "Session", "china_now", "new_id", "restore"]
@@ -229,6 +231,15 @@ class Session(SessionCore):
     ) -> list[dict[str, Any]]:
         return cases.list_cases(self, stage=stage, officer=officer, overdue=overdue, query=query, year=year, limit=limit,
                                 order=order)
+
+    def dashboard(self, year: int | None = None) -> Dashboard:
+        """The numbers of the agency's work (heads and administrators): cases by stage, overdue ones by deadline,
+        decisions and fines of ``year`` by month, legal review outcomes, evaluation scores."""
+        return dashboard.dashboard(self, year)
+
+    def dashboard_cases(self, measure: str, key: str, year: int | None = None) -> list[dict[str, Any]]:
+        """The cases behind one bar of the dashboard."""
+        return dashboard.dashboard_cases(self, measure, key, year)
 
     def inbox(self) -> list[InboxItem]:
         """What waits for this user now: reviews, approvals, discussions, decisions, hearings, near deadlines."""

@@ -6,7 +6,6 @@ event on the case's stream, applied to the cached state and projected into the c
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from typing import Any
 
 from ..domain.case import STAGE_ZH, CaseState, Step, step_day
 from ..domain.deadlines import Deadline
+from ..domain.evidence_media import media_type_of
 from ..domain.parties import Party, build_party
 from ..domain.procedure import (
     ActionKind,
@@ -238,7 +238,7 @@ def add_evidence(session: SessionCore, case_ref: str, file_path: str | Path, det
         raise InvalidInput.at("file", f"证据文件不存在或不是文件：{path}")
     with open(path, "rb") as fh:
         sha, size, staged = services.evidence.stage(fh)
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    media_type = media_type_of(path.name)
     placed = False
 
     def store() -> None:

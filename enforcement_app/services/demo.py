@@ -10,6 +10,7 @@ import base64
 import json
 import random
 import tempfile
+import wave
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -417,6 +418,22 @@ def _identity(officer, case_id: str, party, ids, scratch: Path, n: int, t: _Time
         "identity_document": document, "identity_no": party.identity_no})
 
 
+def _recording(officer, case_id: str, inquiry: str, ids, scratch: Path, n: int, t: _Timeline) -> None:
+    """The sound recording of an inquiry (询问录音), a few seconds of a quiet room's hiss (a WAV of its own random
+    generator, so that the rest of the demo stays as it was), registered as the 音像记录 of that inquiry."""
+    path = scratch / f"inquiry-{n}.wav"
+    noise = random.Random(n)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(bytes(0 if k % 2 else noise.randrange(40) for k in range(8000 * 2 * (4 + n % 5))))
+    officer.add_evidence(case_id, path, {
+        "kind": "audiovisual", "description": "询问过程录音", "source": "询问室录音设备录制", "collected_by": ids,
+        "collected_at": t.at(16), "place": "仲恺高新区市场监督管理局询问室",
+        "proves": "询问笔录的记载与询问过程一致", "av_record_of": [inquiry]})
+
+
 AGENCY = "惠州仲恺高新技术产业开发区市场监督管理局"
 TRANSFER = {"transfer_to": "惠州市公安局仲恺高新技术产业开发区分局",
             "reasons": "当事人明知食品超过保质期仍陈列销售，其行为涉嫌构成《中华人民共和国刑法》第一百四十三条规定的生产、销售不符合安全标准的食品罪，"
@@ -501,7 +518,7 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
             "taken_place": party.address, "taken_by": officers[pair[k % 2]].name,
             "witness": party.legal_representative or party.name,
             "proves": f"{found.seen}（现场{'全景' if k == 0 else '细节'}）"})
-    a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
+    inquiry = a.perform(case_id, "record_inquiry", _signed("record_inquiry", {
         "started_at": t.at(14), "ended_at": t.at(15), "place": "仲恺高新区市场监督管理局询问室", "officers": ids,
         "recorder": officers[pair[1]].name, "certificates_shown": True, "rights_notified": True,
         # the person questioned with their identity number, as the 询问笔录 must have it (a legal
@@ -510,6 +527,8 @@ def _demo_case(services, sessions, officers, party, cause, pair, target, start, 
                    "id_number": party.id_number or person_id(random.Random(n))},
         "qa": [{"q": "我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？", "a": "看清了。"},
                {"q": "请说明相关情况。", "a": f"{found.seen}，我们认识到错误，愿意整改。"}]}, officers[pair[0]].name, officers[pair[1]].name))
+    if n % 3 == 0:  # the inquiry recorded on the room's recorder, registered as its 音像记录
+        _recording(a, case_id, inquiry, ids, scratch, n, t)
     if target.startswith("investigation"):
         return
     outcome = {"no_penalty": "no_penalty", "dismissal": "dismissal", "transfer": "transfer"}.get(target, "penalty")

@@ -246,14 +246,20 @@ FORMS: dict[str, tuple[Field, ...]] = {
                      Field("collected_by", QT_TRANSLATE_NOOP("ActionDialog", "Collected by"), "officers"),
                      Field("collected_at", QT_TRANSLATE_NOOP("ActionDialog", "Collected at"), "moment"),
                      Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place"), required=False),
-                     # a photo's particulars and an identity proof's document: the procedure says when each is needed
+                     # a photo's (or a recording's) particulars: the procedure says when they are needed
                      Field("taken_at", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken at (YYYY-MM-DD HH:MM)"), required=False),
                      Field("taken_place", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken where"), required=False),
                      Field("taken_by", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken by"), required=False),
                      Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False),
                      Field("proves", QT_TRANSLATE_NOOP("ActionDialog", "What it proves"), "long", required=False),
-                     Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"), required=False),
-                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), required=False)),
+                     # the identity proof's document, asked only of it (a recording or a photo has none)
+                     Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"), required=False,
+                           shown_when=("kind", "identity")),
+                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), required=False,
+                           shown_when=("kind", "identity")),
+                     # the on-site steps of the case a recording is of: the workspace lists them (and drops the field without any)
+                     Field("av_record_of", QT_TRANSLATE_NOOP("ActionDialog", "The steps this recording records"), "kinds",
+                           required=False, shown_when=("kind", "audiovisual"))),
     "correct_record": (Field("corrects", QT_TRANSLATE_NOOP("ActionDialog", "Record to correct"), "choice"),
                        Field("field", QT_TRANSLATE_NOOP("ActionDialog", "Item corrected (e.g. findings, place)")),
                        Field("value", QT_TRANSLATE_NOOP("ActionDialog", "Corrected text"), "long"),

@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ..domain.refusals import RuleViolation
@@ -149,6 +150,66 @@ def _inquiry_draft(db_path: Path, folder: Path, window: MainWindow, worker: Serv
     return [*shots, path]
 
 
+def _gallery(db_path: Path, folder: Path, worker: ServiceThread, window: MainWindow) -> list[Path]:
+    """The evidence gallery of a case with photos and a recording of its inquiry, at both sizes, the form a video
+    dropped on it opens, and the viewer of its first photo as it opens on a 1366×768 and a 1920×1080 screen."""
+    with Services(db_path) as services:
+        shown = next((c for stage in ("notice", "investigation", "deliberation", "decided") for c in _ids_at(db_path, stage)
+                      if any(e.get("av_record_of") for e in services.current_state(c).evidence)), None)
+    if shown is None:
+        return []
+    window.show_case(shown)
+    settle(worker)
+    workspace = window.workspace
+    workspace.tabs.setCurrentIndex(1)
+    workspace.evidence.setCurrentRow(0)
+    workspace.evidence.thumbnails.wait()
+    settle(worker)
+    shots = [grab(window, folder, "05-evidence")]
+    window.resize(1920, 1080)
+    settle(worker)
+    shots.append(grab(window, folder, "05-evidence-1920"))
+    window.resize(1366, 768)
+    settle(worker)
+    with tempfile.TemporaryDirectory() as tmp:  # a recording dropped on the gallery: its form, with the steps it may record
+        recording = Path(tmp) / "现场执法记录仪录像.mp4"
+        recording.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
+        form = workspace.add_evidence([str(recording)])
+        settle(worker)
+        shots.append(grab(form, folder, "05c-register-recording"))
+        form.done(0)
+    photo = next((t for t in workspace.evidence.tiles if t.picture and t.kind == "照片"), None)
+    if photo is not None:
+        for name, screen in (("05b-evidence-viewer", QRect(0, 0, 1366, 728)), ("05b-evidence-viewer-1920", QRect(0, 0, 1920, 1040))):
+            workspace.open_evidence(photo)
+            viewer = workspace.viewer
+            viewer.fit_to_screen(screen)
+            workspace.evidence.thumbnails.wait()
+            settle(worker)
+            shots.append(grab(viewer, folder, name))
+            viewer.close()
+    return shots
+
+
+def _dashboard(db_path: Path, folder: Path) -> list[Path]:
+    """The dashboard as a head sees it, the cases of its biggest stage listed, at both sizes."""
+    worker, window = _window(db_path, "wangjg")
+    window.show_page("dashboard")
+    settle(worker)
+    page = window.dashboard
+    stages = page.board.chart("stage") if page.board is not None else None
+    if stages is not None and stages.bars:
+        page.choose("stage", max(stages.bars, key=lambda b: b.count))
+        settle(worker)
+    shots = [grab(window, folder, "17-dashboard")]
+    window.resize(1920, 1080)
+    settle(worker)
+    shots.append(grab(window, folder, "17-dashboard-1920"))
+    window.close()
+    worker.shutdown()
+    return shots
+
+
 def take_all(db_path: Path, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with Services(db_path) as services:
@@ -175,11 +236,7 @@ def take_all(db_path: Path, folder: Path) -> int:
         window.show_case(notice)
         settle(worker)
         shots.append(grab(window, folder, "04-workspace"))
-        window.workspace.tabs.setCurrentIndex(1)
-        if window.workspace.evidence.count():
-            window.workspace.evidence.setCurrentRow(0)
-        settle(worker)
-        shots.append(grab(window, folder, "05-evidence"))
+        shots += _gallery(db_path, folder, worker, window)
     investigating = _case_in(db_path, "investigation")
     if investigating:
         window.show_case(investigating)
@@ -229,6 +286,7 @@ def take_all(db_path: Path, folder: Path) -> int:
     shots += _sign_off_shot(db_path, folder, worker, window, "legal_review", "record_legal_review", "法制审核", "09-review-checklist")
     worker, window = _window(db_path, "wangjg")
     shots += _sign_off_shot(db_path, folder, worker, window, "filing", "approve_filing", "批准立案", "13-approve-filing")
+    shots += _dashboard(db_path, folder)
 
     worker, window = _window(db_path, "wuzy")
     window.show_page("evaluation")

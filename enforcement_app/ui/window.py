@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 from ..domain import power_list
 from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
 from ..domain.officers import ROLE_ZH, Role
+from ..domain.permissions import Permissions
 from ..domain.refusals import RuleViolation
 from ..services.bundles import UntrustedDevice
+from .dashboard import DashboardPage
 from .i18n import LANGUAGES, tr
 from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
 from .signature_pad import SignaturesField
@@ -327,8 +329,10 @@ class IdleLock(QObject):
 
 def start_page(actor, pages) -> str:
     """Where a user lands: where their work is. The inbox for whoever handles, reviews or approves cases (it lists
-    their tasks with due days); an evaluator who does nothing else on the closed and archived files to score; an
-    administrator who does nothing else on the agency's administration."""
+    their tasks with due days): a head lands on the approvals waiting for them, the dashboard one click away; an
+    evaluator who does nothing else on the closed and archived files to score; an administrator who does nothing
+    else on the agency's administration — their work is the officers, the settings and the check of the record,
+    and the dashboard, a picture of the handlers' work rather than theirs, is beside it in the navigation."""
     working = {Role.OFFICER, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD}
     if not actor.roles & working:
         if actor.has_role(Role.EVALUATOR) and "evaluation" in pages:
@@ -374,6 +378,10 @@ class MainWindow(QMainWindow):
         self._add("cases", tr("MainWindow", "Cases"), self.cases)
         self.workspace = CaseWorkspace(worker)
         self._add("case", tr("MainWindow", "Case"), self.workspace)
+        if not Permissions.default().refusals(actor, "view_dashboard"):  # heads and administrators (permissions.json)
+            self.dashboard = DashboardPage(worker)
+            self.dashboard.case_chosen.connect(self.show_case)
+            self._add("dashboard", tr("MainWindow", "Agency's work"), self.dashboard)
         if actor.has_role(Role.EVALUATOR):
             self.evaluation = EvaluationPage(worker, db_path, today, actor)
             self._add("evaluation", tr("MainWindow", "Evaluation"), self.evaluation)

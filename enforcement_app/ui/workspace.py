@@ -1,16 +1,17 @@
 """The case workspace: the procedure as a stepper, deadlines, the next allowed actions with a form each,
-every blocked action with its reason, evidence with preview and hash, and the process record."""
+every blocked action with its reason, the evidence as a gallery (ui/gallery.py), and the process record."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QColor, QImageReader, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.case import STAGE_ZH, Stage, stage_reached
+from ..domain.evidence_media import AV_RECORDED_KINDS, default_kind, is_picture, media_type_of
 from ..domain.handwriting import signer_rules
 from ..domain.labels import APPROVAL_MATTER_ZH, served_document_zh
 from ..domain.money import format_yuan
@@ -45,6 +46,7 @@ from ..domain.refusals import NotFound
 from ..services.changes import Changes
 from .discretion_panel import DiscretionPanel
 from .forms import EXEMPTION, FORMS, ActionDialog, Field
+from .gallery import EvidenceGallery, EvidenceViewer, Tile, open_with_system, thumbnails, tiles
 from .i18n import tr
 from .models import ListTableModel
 from .printing import ask_printer, open_in_viewer, print_document, raster_height, writes_pdf
@@ -68,29 +70,10 @@ def _casefile():
     return casefile
 
 
-class EvidenceList(QListWidget):
-    """Evidence of the case; files dropped here are offered for registration."""
-
-    dropped = Signal(list)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setAcceptDrops(True)
-        self.setObjectName("evidence_list")
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:  # noqa: N802
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            self.dropped.emit(paths)
-            event.acceptProposedAction()
+def _evidence_hint() -> str:
+    """What the line under the gallery says until an item is chosen."""
+    return tr("CaseWorkspace", "Double-click an item to open it: a picture at full size, a recording in the system's player. "
+                               "Drop files here to register them.")
 
 
 class CaseWorkspace(QWidget):
@@ -157,23 +140,26 @@ class CaseWorkspace(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the step takes the room, not the hash
         self.tabs.addTab(self.events, tr("CaseWorkspace", "Process record"))
         evidence = QWidget()
-        ev_layout = QHBoxLayout(evidence)
-        ev_left = QVBoxLayout()
-        self.evidence = EvidenceList()
-        self.evidence.currentItemChanged.connect(self._preview)
+        ev_layout = QVBoxLayout(evidence)
+        self.evidence = EvidenceGallery()
+        self.evidence.currentItemChanged.connect(self._describe_evidence)
         self.evidence.dropped.connect(self.add_evidence)
-        ev_left.addWidget(self.evidence)
+        self.evidence.opened.connect(self.open_evidence)
+        ev_layout.addWidget(self.evidence, 1)
+        self.evidence_details = QLabel(_evidence_hint())
+        self.evidence_details.setObjectName("evidence_details")
+        self.evidence_details.setWordWrap(True)
+        self.evidence_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.evidence_details.setStyleSheet("color:#37474f;")
+        ev_layout.addWidget(self.evidence_details)
+        ev_buttons = QHBoxLayout()
         add = QPushButton(tr("CaseWorkspace", "Add evidence files…"))
         add.setObjectName("add_evidence")
         add.clicked.connect(self._choose_evidence)
-        ev_left.addWidget(add)
-        ev_layout.addLayout(ev_left, 1)
-        self.preview = QLabel()
-        self.preview.setObjectName("evidence_preview")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-        self.preview.setWordWrap(True)
-        self.preview.setMinimumWidth(280)
-        ev_layout.addWidget(self.preview, 1)
+        ev_buttons.addWidget(add)
+        ev_buttons.addStretch(1)
+        ev_layout.addLayout(ev_buttons)
+        self.viewer: EvidenceViewer | None = None
         self.tabs.addTab(evidence, tr("CaseWorkspace", "Evidence"))
         self.details = QTextBrowser()
         self.details.setObjectName("case_details")
@@ -276,11 +262,8 @@ class CaseWorkspace(QWidget):
              "hash_full": e.hash}  # the whole hash on hover; the record's width goes to what was done
             for i, e in enumerate(view["events"])
         ])
-        self.evidence.clear()
-        for e in s.evidence:
-            item = QListWidgetItem(f"{e.get('description', '')}（{e.get('original_name', '')}）")
-            item.setData(Qt.ItemDataRole.UserRole, dict(e))
-            self.evidence.addItem(item)
+        self.evidence.show_tiles(tiles(s.evidence, view.get("evidence_files", {}), names, view.get("step_names", {})))
+        self.evidence_details.setText(_evidence_hint())  # not the particulars of an item of the case shown before
         self.details.setHtml(_details(s, view.get("sign_offs", ()), view.get("names", {})))
         self._load_documents()
         self.print_decision.setVisible(s.decision is not None or s.procedure.value == "simple")
@@ -570,20 +553,49 @@ class CaseWorkspace(QWidget):
     def add_evidence(self, paths: list[str], *, defaults: dict[str, Any] | None = None, registered=None,
                      parent: QWidget | None = None) -> ActionDialog:
         """Ask for the evidence particulars (kind, description, source, who and when) of the chosen or dropped
-        files, then copy each into the evidence store and record it; ``registered(hashes, details)`` is told of them."""
+        files, then copy each into the evidence store and record it; ``registered(hashes, details)`` is told of them.
+        Files of different kinds (photos and a recording dropped together) are asked for one kind after the other,
+        each with its own particulars, the next form opening when the one before closes; the first is returned.
+        The kind each form starts with is what its files are (``evidence_media.default_kind``), unless
+        ``defaults`` names one."""
+        groups: dict[str, list[str]] = {}
+        for path in paths:
+            kind = (defaults or {}).get("kind") or default_kind(media_type_of(path))
+            groups.setdefault(kind, []).append(path)
+        dialogs = [lambda kind=kind, files=files: self._evidence_form(files, kind, defaults, registered, parent)
+                   for kind, files in groups.items()]
+        first = dialogs[0]()
+        self._chain(first, dialogs[1:])
+        return first
+
+    def _chain(self, dialog: ActionDialog, rest: list) -> None:
+        if rest:
+            dialog.finished.connect(lambda _result: self._chain(rest[0](), rest[1:]))
+
+    def _evidence_form(self, paths: list[str], kind: str, defaults: dict[str, Any] | None, registered,
+                       parent: QWidget | None) -> ActionDialog:
         s = self.view["state"]
-        suffixes = {Path(p).suffix.lower() for p in paths}
-        kind = ("photo" if suffixes <= {".jpg", ".jpeg", ".png"} else
-                "audiovisual" if suffixes <= {".jpg", ".jpeg", ".png", ".heic", ".mp4", ".mov", ".mp3", ".wav"} else "documentary")
         names = self.view.get("names", {})
         defaults = {"kind": kind, "description": "、".join(Path(p).stem for p in paths),
                     "source": "执法人员现场收集", "collected_by": list(s.handlers),
                     "taken_by": "、".join(names.get(h, "") for h in s.handlers) if kind == "photo" else "", **(defaults or {})}
+        steps = tuple(self.view.get("step_names", {}).items())  # the on-site steps a recording may be of, latest last
+        fields = [replace(f, options=steps) if f.key == "av_record_of" else f
+                  for f in FORMS["add_evidence"] if f.key != "av_record_of" or steps]
         title = tr("CaseWorkspace", "Register %1 evidence file(s)").replace("%1", str(len(paths)))
-        dialog = ActionDialog("add_evidence", title, FORMS["add_evidence"], officers=self.view["officer_choices"], defaults=defaults,
+        if len(paths) == 1:
+            title += f"：{Path(paths[0]).name}"
+        dialog = ActionDialog("add_evidence", title, fields, officers=self.view["officer_choices"], defaults=defaults,
                               submit=lambda payload, done, fail: self._store_evidence(paths, payload, done, fail, registered),
                               parent=parent or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        unreadable = sorted({Path(p).suffix.lower() for p in paths if is_picture(media_type_of(p))
+                             and Path(p).suffix.lower().lstrip(".") not in _readable_pictures()})
+        if unreadable:  # a HEIC from a phone: registered as it is, but shown and printed nowhere
+            dialog.show_status(tr("CaseWorkspace", "This computer cannot show %1 pictures, and the case file cannot print them: "
+                                                   "export them as JPEG (on the phone or the computer) and register the JPEG, "
+                                                   "or register them as they are to keep the original.")
+                               .replace("%1", "、".join(u.lstrip(".").upper() for u in unreadable)))
         self.evidence_dialog = dialog
         if parent is None:
             self.last_dialog = dialog
@@ -610,22 +622,29 @@ class CaseWorkspace(QWidget):
 
         self.worker.write(job, finished, fail)
 
-    def _preview(self, current: QListWidgetItem | None, _previous=None) -> None:
+    def _describe_evidence(self, current: QListWidgetItem | None, _previous=None) -> None:
+        """The chosen item's particulars in full, under the gallery (the tiles shorten them)."""
         if current is None:
-            self.preview.clear()
             return
-        e = current.data(Qt.ItemDataRole.UserRole)
-        text = (f"<b>{html.escape(str(e.get('description', '')))}</b><br/>{html.escape(str(e.get('original_name', '')))}，"
-                f"{e.get('size', 0)} 字节<br/>{tr('CaseWorkspace', 'Collected')}：{html.escape(str(e.get('collected_at', '')))}<br/>"
-                f"SHA-256：<br/><tt>{e.get('sha256', '')}</tt>")
-        path = self.view.get("evidence_files", {}).get(e.get("sha256"))
-        if path and str(e.get("media_type", "")).startswith("image/"):
-            pixmap = QPixmap(str(path))
-            if not pixmap.isNull():
-                self.preview.setPixmap(pixmap.scaledToWidth(min(360, pixmap.width()), Qt.TransformationMode.SmoothTransformation))
-                self.preview.setToolTip(text)
-                return
-        self.preview.setText(text)
+        tile: Tile = current.data(Qt.ItemDataRole.UserRole)
+        self.evidence_details.setText(tile.text().replace("\n", "　"))
+
+    def open_evidence(self, tile: Tile) -> None:
+        """A picture in the viewer, at full size fitted to the screen; a recording or any other file in the
+        program the system opens its kind with."""
+        if tile is None:
+            return
+        if not tile.path:
+            self.message.setText(tr("CaseWorkspace", "The file of “%1” is not in this machine's evidence store.").replace("%1", tile.description))
+            return
+        if tile.picture:
+            viewer = EvidenceViewer(self.evidence.tiles, [t for t in self.evidence.tiles if t.picture].index(tile), self.evidence.thumbnails, self)
+            viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            viewer.fit_to_screen()
+            self.viewer = viewer
+            viewer.open()
+            return
+        open_with_system(tile.path, tile.original_name, self.evidence.thumbnails, self.message.setText)
 
 
 SIGNED_KINDS = frozenset(k for k in signed_kinds() if k in ACTIONS and not ACTIONS[k].opens_case)
@@ -686,7 +705,7 @@ class SignOffPreview(QWidget):
             button = QPushButton(f"{description}（{name or Path(path).name[:12]}）")
             button.setObjectName("open_evidence")
             button.setToolTip(tr("CaseWorkspace", "Open the file in the system's viewer"))
-            button.clicked.connect(lambda _=False, path=path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
+            button.clicked.connect(lambda _=False, path=path, name=name: open_with_system(path, name, thumbnails(), self.note.setText))
             self.column.addWidget(button)
             self.evidence.append(button)
         if not images:
@@ -761,6 +780,13 @@ def _materials(s) -> QTextBrowser:
 
 def _kinds_zh(kinds) -> str:
     return "、".join(PENALTY_KIND_ZH.get(PenaltyKind(k), k) if k in set(PenaltyKind) else str(k) for k in kinds)
+
+
+@cache
+def _readable_pictures() -> frozenset[str]:
+    """The picture formats this machine's Qt reads (HEIC needs a plug-in most machines lack); asked once the
+    application runs, when the plug-ins are found."""
+    return frozenset(bytes(f).decode() for f in QImageReader.supportedImageFormats())
 
 
 def _title(text: str) -> QLabel:
@@ -856,6 +882,8 @@ def _load(session, case_id: str) -> dict[str, Any]:
         "officer_choices_heads": heads,
         "titled": {p.action for p in _PERMISSIONS},
         "evidence_files": {e["sha256"]: services.evidence.path_for(e["sha256"]) for e in state.evidence if e.get("sha256")},
+        # the on-site steps a recording may be of (音像记录), named as the gallery and the evidence form show them
+        "step_names": {st.hash: f"{st.day.isoformat()} {title_of(st.kind)}" for st in state.steps if st.kind in AV_RECORDED_KINDS},
         "sign_offs": view.sign_offs,
         "violations": _violations(services, state),
         "elements": _elements(services, state),

@@ -4,6 +4,10 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>The steps this recording records</source>
+        <translation>本录音录像所记录的执法环节</translation>
+    </message>
+    <message>
         <source>Facts as elements</source>
         <translation>违法事实要素</translation>
     </message>
@@ -921,6 +925,18 @@
 <context>
     <name>CaseWorkspace</name>
     <message>
+        <source>Double-click an item to open it: a picture at full size, a recording in the system's player. Drop files here to register them.</source>
+        <translation>双击打开证据：照片按原图显示，录音录像用系统播放器播放。将文件拖到此处即可登记。</translation>
+    </message>
+    <message>
+        <source>The file of “%1” is not in this machine's evidence store.</source>
+        <translation>“%1”的证据文件不在本机证据库中。</translation>
+    </message>
+    <message>
+        <source>This computer cannot show %1 pictures, and the case file cannot print them: export them as JPEG (on the phone or the computer) and register the JPEG, or register them as they are to keep the original.</source>
+        <translation>本机无法显示 %1 格式的照片，案卷中也无法印出：请先在手机或电脑上导出为 JPEG 后登记；如需保存原始文件，也可按原格式登记。</translation>
+    </message>
+    <message>
         <source>Document</source>
         <translation>文书</translation>
     </message>
@@ -1249,6 +1265,81 @@
     </message>
 </context>
 <context>
+    <name>DashboardPage</name>
+    <message>
+        <source>%1 cases in all, as of %2</source>
+        <translation>全部案件 %1 件，截至 %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation><numerusform>%n 件</numerusform></translation>
+    </message>
+    <message>
+        <source>(not filed)</source>
+        <translation>（未立案）</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <source>Click a bar to list its cases here; double-click a case to open it.</source>
+        <translation>点击图中的柱条，在此列出其中的案件；双击案件即可打开。</translation>
+    </message>
+    <message>
+        <source>Click to list them</source>
+        <translation>点击列出这些案件</translation>
+    </message>
+    <message>
+        <source>Decisions and fines of</source>
+        <translation>决定与罚款年度</translation>
+    </message>
+    <message>
+        <source>Fine</source>
+        <translation>罚款</translation>
+    </message>
+    <message>
+        <source>Handlers</source>
+        <translation>承办人</translation>
+    </message>
+    <message>
+        <source>Next deadline</source>
+        <translation>下一期限</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>Party</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>The agency's work</source>
+        <translation>执法工作统计</translation>
+    </message>
+    <message>
+        <source>fines</source>
+        <translation>罚款</translation>
+    </message>
+</context>
+<context>
     <name>DiscretionPanel</name>
     <message>
         <source>Discretion benchmark</source>
@@ -1443,6 +1534,101 @@
     </message>
 </context>
 <context>
+    <name>EvidenceGallery</name>
+    <message>
+        <source>At</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>录音</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>收集人</translation>
+    </message>
+    <message>
+        <source>Cannot be shown here (%1)</source>
+        <translation>本机无法显示（%1）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Collected by</source>
+        <translation>收集人</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>File not on this machine</source>
+        <translation>文件不在本机</translation>
+    </message>
+    <message>
+        <source>Loading the picture…</source>
+        <translation>正在载入原图…</translation>
+    </message>
+    <message>
+        <source>Making the thumbnail…</source>
+        <translation>正在生成缩略图…</translation>
+    </message>
+    <message>
+        <source>Next →</source>
+        <translation>下一张 →</translation>
+    </message>
+    <message>
+        <source>Open in the system's viewer</source>
+        <translation>用系统程序打开</translation>
+    </message>
+    <message>
+        <source>Opened “%1” with the system's program.</source>
+        <translation>已用系统程序打开“%1”。</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Preparing “%1” to be opened…</source>
+        <translation>正在准备打开“%1”…</translation>
+    </message>
+    <message>
+        <source>Proves</source>
+        <translation>证明</translation>
+    </message>
+    <message>
+        <source>Recording of</source>
+        <translation>所录环节</translation>
+    </message>
+    <message>
+        <source>The file could not be copied out of the evidence store to be opened.</source>
+        <translation>无法从证据库复制该文件以供打开。</translation>
+    </message>
+    <message>
+        <source>The file is not on this machine.</source>
+        <translation>该文件不在本机。</translation>
+    </message>
+    <message>
+        <source>This picture cannot be shown here; open it in the system's viewer.</source>
+        <translation>本机无法显示此图片，请用系统程序打开。</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>录像</translation>
+    </message>
+    <message>
+        <source>← Previous</source>
+        <translation>← 上一张</translation>
+    </message>
+</context>
+<context>
     <name>IdleLock</name>
     <message>
         <source>Locked — enter your password</source>
@@ -1536,6 +1722,10 @@
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Agency's work</source>
+        <translation>工作统计</translation>
+    </message>
     <message>
         <source>demo database</source>
         <translation>演示数据库</translation>

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..case import CaseState, Stage, Step
+from ..evidence_media import AV_RECORDED_KINDS, is_recording
 from ..forms import Form
 from ..identity import InvalidIdentityNumber, validate_id_number
 from ..labels import APPROVAL_MATTER_ZH, EVIDENCE_KIND_ZH, PRESERVATION_DISPOSAL_ZH, RECUSAL_DECISION_ZH
@@ -28,6 +29,7 @@ from .engine import (
     plain,
     read,
     signatures_form,
+    title_of,
 )
 from .folds import investigators_fold
 
@@ -163,6 +165,9 @@ class Evidence(P.Payload):
     # the party's identity card or business licence: which document it is and its number
     identity_document: str = P.text("证件名称", required=lambda read_so_far: read_so_far.get("kind") == "identity")
     identity_no: str = P.text("证件号码", required=lambda read_so_far: read_so_far.get("kind") == "identity")
+    # a recording: the steps of the case it is the audio or video record of (音像记录); a key added later, so
+    # records before it have none (see ARCHITECTURE.md: payload keys are the record's format)
+    av_record_of: tuple[str, ...] = P.hashes("音像记录所记录的执法环节")
 
 
 def _fold_evidence(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
@@ -187,7 +192,29 @@ def _v_evidence(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[
             f.problem("taken_at", "拍摄时间不能晚于证据的收集时间")
     if kind == "identity":
         _identity_of_the_party(f, ctx)
+    _recorded_steps(f, state)
     return f.done()
+
+
+def _recorded_steps(f: Form, state: CaseState) -> None:
+    """A recording names the steps it records: steps of this case already recorded, each one taken in the
+    presence of the party or others (``AV_RECORDED_KINDS``); only a sound or video file records a step. An item
+    that records no step is written without the key, as every item was before it existed."""
+    named = f.out.get("av_record_of") or []
+    if not named:
+        f.out.pop("av_record_of", None)
+        return
+    if not is_recording(str(f.out.get("media_type", ""))):
+        f.problem("av_record_of", "只有录音、录像文件可以作为执法环节的音像记录")
+    steps = {s.hash: s for s in state.steps}
+    for step_hash in named:
+        step = steps.get(step_hash)
+        if step is None:
+            f.problem("av_record_of", f"{step_hash[:12]}… 不是本案已记录的执法环节")
+        elif step.kind not in AV_RECORDED_KINDS:
+            f.problem("av_record_of", f"“{title_of(step.kind)}”不是现场执法或询问、听证、送达等环节，不以音像记录")
+    if len(set(named)) != len(named):
+        f.keep("av_record_of", list(dict.fromkeys(named)))
 
 
 def _identity_of_the_party(f: Form, ctx: Context) -> None:
