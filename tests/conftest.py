@@ -6,6 +6,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ENFORCEMENT_KEYSTORE"] = "file"
 os.environ["ENFORCEMENT_KEY_DIR"] = __import__("tempfile").mkdtemp(prefix="ecr-test-keys-")
 os.environ["ENFORCEMENT_KEY_PASSPHRASE"] = "test-device-passphrase"
+# the client's remembered settings (window geometry, maximised, layout) go to a folder of this test run too,
+# not to the user's configuration, so that no test finds what another, or the user, left there
+os.environ["XDG_CONFIG_HOME"] = __import__("tempfile").mkdtemp(prefix="ecr-test-config-")
 
 import shutil  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

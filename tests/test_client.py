@@ -1208,3 +1208,79 @@ def test_closing_the_window_with_a_filter_pending_reads_nothing_afterwards(world
     qtbot.wait(300)
     page.model.fetchMore()
     assert page.model.canFetchMore() is False
+
+
+def test_the_common_acts_are_in_the_menus_with_their_shortcuts(world, clients, qtbot):
+    """#17: new case, search, refresh, print and switch user from the menus and the keyboard; printing is offered
+    with a case open and says why not elsewhere."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    case_id = steps.lead(world, world.company)
+    _worker, window, _ = clients("zhangming")
+    actions = {a.objectName(): a for a in window.findChildren(QAction) if a.objectName().startswith("menu_")}
+    shortcuts = {name: a.shortcut().toString() for name, a in actions.items()}
+    assert shortcuts["menu_new_case"] == QKeySequence("Ctrl+N").toString() and shortcuts["menu_search"] == QKeySequence("Ctrl+F").toString()
+    assert shortcuts["menu_refresh"] == "F5" and shortcuts["menu_print"] == QKeySequence("Ctrl+P").toString()
+    assert shortcuts["menu_switch_user"] == QKeySequence("Ctrl+Shift+L").toString()
+    assert [m.title() for m in window.menuBar().findChildren(type(window.menuBar().actions()[0].menu())) if m.title()][:3] == ["案件(&C)", "查看(&V)", "用户(&U)"]
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # as the system delivers it
+    assert window.stack.currentWidget() is window.cases and window.cases.search.hasFocus()
+    printing = actions["menu_print"]
+    assert not printing.isEnabled() and "请先打开一件案件" in printing.toolTip()
+    window.show_case(case_id)
+    assert printing.isEnabled()
+    switched = []
+    window.switch_requested.connect(lambda: switched.append(True))
+    actions["menu_switch_user"].trigger()
+    assert switched == [True]
+    assert window.findChild(QPushButton, "new_case").toolTip().endswith("（Ctrl+N）")
+
+
+def test_the_window_opens_maximised_on_a_laptop_and_as_it_was_left(world, clients, qtbot):
+    """#17: at first, maximised on a 1366×768 screen (a 1280×740 window would not fit beside the taskbar), not on a
+    1920×1080 one; then as the user left it."""
+    from PySide6.QtCore import QSettings, QSize
+
+    from enforcement_app.ui.window import _wants_maximised
+
+    class Screen:
+        def __init__(self, w, h):
+            self._size = QSize(w, h)
+
+        def size(self):
+            return self._size
+
+    assert _wants_maximised(None, Screen(1366, 768)) and not _wants_maximised(None, Screen(1920, 1080))
+    assert _wants_maximised("true", Screen(1920, 1080)) and not _wants_maximised("false", Screen(1366, 768))
+    _worker, window, _ = clients("zhangming")
+    window.showMaximized()
+    window.close()
+    assert QSettings().value("main/maximised") in (True, "true")
+    _worker, again, _ = clients("zhangming")
+    assert again.maximised
+    again.present()
+    assert again.isMaximized() or again.windowState() & Qt.WindowState.WindowMaximized
+
+
+def test_the_deadline_table_shows_every_column_on_a_laptop_screen(world, clients, qtbot):
+    """#17: on 1366×768, maximised, the case's deadline table needs no horizontal scrollbar: the basis (a long
+    article) is cut short in its column and whole on hover."""
+    case_id = steps.investigated(world)
+    _worker, window, _ = clients("zhangming")
+    window.resize(1366, 728)
+    window.show()
+    window.show_case(case_id)
+    settle(qtbot, window.worker)
+    window.workspace.split.setSizes([430, 936])  # the case's own column as narrow as a laptop leaves it
+    table = window.workspace.deadlines
+    model = table.model()
+    assert model.rowCount() >= 2
+    qtbot.wait(50)
+    header = table.horizontalHeader()
+    shown = sum(header.sectionSize(c) for c in range(model.columnCount()))
+    assert shown <= table.viewport().width() and not table.horizontalScrollBar().isVisible()
+    basis = model.index(0, 1)
+    assert model.data(basis, Qt.ItemDataRole.ToolTipRole) == model.data(basis)  # the whole basis on hover

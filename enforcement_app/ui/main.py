@@ -100,7 +100,7 @@ def make_app(language: str | None) -> QApplication:
 
 def open_window(worker: ServiceThread, officer, db_path: Path, *, demo: bool = False) -> MainWindow:
     window = MainWindow(worker, officer, db_path, china_now().date(), demo=demo)
-    window.show()
+    window.present()
     return window
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDateTime, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -392,13 +392,19 @@ class MainWindow(QMainWindow):
         if actor.has_role(Role.OFFICER):
             new = QPushButton(tr("MainWindow", "New case…"))
             new.setObjectName("new_case")
+            new.setToolTip(tr("MainWindow", "Register a lead: the party, the cause and the two handling officers (Ctrl+N)"))
             new.clicked.connect(self.new_case)
             self.toolbar.addWidget(new)
-        if actor.roles & {Role.OFFICER, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.ADMIN}:
-            for name, label, slot in (("export_bundle", tr("MainWindow", "Export case bundle…"), lambda: self.export_bundle()),
-                                      ("import_bundle", tr("MainWindow", "Import case bundle…"), lambda: self.import_bundle())):
+        self.bundles = bool(actor.roles & {Role.OFFICER, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.ADMIN})
+        if self.bundles:
+            for name, label, tip, slot in (
+                    ("export_bundle", tr("MainWindow", "Export case bundle…"),
+                     tr("MainWindow", "Write the case open now, or every case, to a bundle file for another machine"), lambda: self.export_bundle()),
+                    ("import_bundle", tr("MainWindow", "Import case bundle…"),
+                     tr("MainWindow", "Check a bundle from another machine whole and add what is new to this record"), lambda: self.import_bundle())):
                 button = QPushButton(label)
                 button.setObjectName(name)
+                button.setToolTip(tip)
                 button.clicked.connect(slot)
                 self.toolbar.addWidget(button)
         self.toolbar.addStretch(1)
@@ -406,7 +412,6 @@ class MainWindow(QMainWindow):
         switch.setObjectName("switch_user")
         switch.setToolTip(tr("MainWindow", "Log out and let another user log in at this desk (Ctrl+Shift+L)"))
         switch.clicked.connect(self.switch_requested.emit)
-        QShortcut(QKeySequence("Ctrl+Shift+L"), self, activated=self.switch_requested.emit)
         self.toolbar.addWidget(switch)
         self.busy = QLabel()
         self.busy.setObjectName("busy")
@@ -415,6 +420,7 @@ class MainWindow(QMainWindow):
         worker.refused.connect(self._refused)  # the failures no operation handles itself
         roles = "、".join(ROLE_ZH[r] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
+        self._menus()
         self.navigation.setCurrentRow(list(self.pages).index(start_page(actor, self.pages)))
         self.inbox.refresh()
         self.lock = IdleLock(self, idle_minutes)
@@ -424,10 +430,72 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 740)
+        self.maximised = _wants_maximised(settings.value("main/maximised"), QGuiApplication.primaryScreen())
         for key, splitter in self._splitters().items():
             state = settings.value(f"layout/{key}")
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
+
+    def present(self) -> None:
+        """Show the window as the user left it: maximised if it was, and at first on a laptop's screen."""
+        if self.maximised:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def _menus(self) -> None:
+        """The common acts in the menu bar, each with its shortcut (the same acts as the buttons, for the keyboard)."""
+        bar = self.menuBar()
+        cases = bar.addMenu(tr("MainWindow", "&Case"))
+        if self.actor.has_role(Role.OFFICER):
+            self._act(cases, "menu_new_case", tr("MainWindow", "New case…"), "Ctrl+N", self.new_case)
+        self._act(cases, "menu_search", tr("MainWindow", "Search cases"), "Ctrl+F", self.search_cases)
+        self._act(cases, "menu_refresh", tr("MainWindow", "Refresh"), "F5", self.refresh_page)
+        self.print_action = self._act(cases, "menu_print", tr("MainWindow", "Print the chosen document…"), "Ctrl+P",
+                                      lambda: self.workspace.deliver_document("print"))
+        if self.bundles:
+            cases.addSeparator()
+            self._act(cases, "menu_export_bundle", tr("MainWindow", "Export case bundle…"), "", lambda: self.export_bundle())
+            self._act(cases, "menu_import_bundle", tr("MainWindow", "Import case bundle…"), "", lambda: self.import_bundle())
+        view = bar.addMenu(tr("MainWindow", "&View"))
+        for n, key in enumerate(self.pages):
+            self._act(view, f"menu_page_{key}", self.navigation.item(n).text(), f"Ctrl+{n + 1}" if n < 9 else "",
+                      lambda _=False, key=key: self.show_page(key))
+        user = bar.addMenu(tr("MainWindow", "&User"))
+        self._act(user, "menu_switch_user", tr("MainWindow", "Switch user"), "Ctrl+Shift+L", self.switch_requested.emit)
+        self._act(user, "menu_quit", tr("MainWindow", "Quit"), "Ctrl+Q", self.close)
+        self._print_available()
+
+    def _act(self, menu, name: str, text: str, shortcut: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _print_available(self) -> None:
+        """Printing needs a case open: it is offered there, and says why it is not elsewhere."""
+        on_case = self.stack.currentWidget() is self.workspace and bool(self.workspace.case_id)
+        self.print_action.setEnabled(on_case)
+        self.print_action.setToolTip(tr("MainWindow", "Prints the document chosen in the case's document list") if on_case
+                                     else tr("MainWindow", "Open a case first: printing is of its documents"))
+
+    def search_cases(self) -> None:
+        self.show_page("cases")
+        self.cases.search.setFocus()
+        self.cases.search.selectAll()
+
+    def refresh_page(self) -> None:
+        """Read the page shown again (what another program or desk wrote since)."""
+        page = self.stack.currentWidget()
+        if page is self.cases:
+            self.cases.model.refresh(())
+        elif page is self.workspace and self.workspace.case_id:
+            self.workspace.reload()
+        elif hasattr(page, "refresh"):
+            page.refresh()
 
     def _add(self, key: str, title: str, page: QWidget) -> None:
         self.pages[key] = page
@@ -437,6 +505,8 @@ class MainWindow(QMainWindow):
     def _navigate(self, row: int) -> None:
         key = list(self.pages)[row]
         self.stack.setCurrentWidget(self.pages[key])
+        if hasattr(self, "print_action"):
+            self._print_available()
         if key == "inbox":
             self.inbox.refresh()
         elif key == "admin":
@@ -587,6 +657,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/maximised", self.isMaximized())
         for key, splitter in self._splitters().items():
             settings.setValue(f"layout/{key}", splitter.saveState())
         self.release()
@@ -599,6 +670,19 @@ class MainWindow(QMainWindow):
         self.cases.close_index()
         if hasattr(self, "evaluation"):
             self.evaluation.cases.close_index()
+
+
+LAPTOP = (1366, 768)  # a screen this size or smaller: the window opens maximised the first time
+
+
+def _wants_maximised(remembered, screen) -> bool:
+    """Maximised as the user last left it; the first time, on a laptop's screen (the window would not fit)."""
+    if remembered is not None:
+        return str(remembered).lower() in ("true", "1")
+    if screen is None:
+        return False
+    size = screen.size()
+    return size.width() <= LAPTOP[0] or size.height() <= LAPTOP[1]
 
 
 def _message(exc: BaseException) -> str:
@@ -640,7 +724,7 @@ class Desk(QObject):
     def start(self, officer) -> MainWindow:
         window = MainWindow(self.worker, officer, self.db_path, self.today, demo=self.demo)
         window.switch_requested.connect(self.switch)
-        window.show()
+        window.present()
         self.window = window
         return window
 

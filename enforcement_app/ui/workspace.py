@@ -120,7 +120,13 @@ class CaseWorkspace(QWidget):
         self.deadlines.setObjectName("deadlines")
         self.deadline_model = ListTableModel([("name", QT_TRANSLATE_NOOP("CaseWorkspace", "Deadline")), ("basis", QT_TRANSLATE_NOOP("CaseWorkspace", "Basis")), ("due", QT_TRANSLATE_NOOP("CaseWorkspace", "Due")), ("left", QT_TRANSLATE_NOOP("CaseWorkspace", "Days left"))], "CaseWorkspace", self)
         self.deadlines.setModel(self.deadline_model)
-        self.deadlines.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # every column in view on a laptop: the basis (a long article) takes what is left, cut short, whole on hover
+        header = self.deadlines.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.deadlines.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.deadlines.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.deadlines.verticalHeader().hide()
         column.addWidget(self.deadlines, 1)
         self.provisional = QLabel()
@@ -247,7 +253,8 @@ class CaseWorkspace(QWidget):
         for n, d in enumerate(view["deadlines"]):
             left = (d.due - today).days
             status = tr("CaseWorkspace", "met") if d.met_on else (f"{left}" if left >= 0 else tr("CaseWorkspace", "overdue %1 days").replace("%1", str(-left)))
-            rows.append({"name": d.name + (" *" if d.provisional_years else ""), "basis": d.basis, "due": d.due.isoformat(), "left": status})
+            rows.append({"name": d.name + (" *" if d.provisional_years else ""), "basis": d.basis, "basis_full": d.basis,
+                         "due": d.due.isoformat(), "left": status})
             if not d.met_on and left < 0:
                 colors[n] = QColor("#c62828")
             elif d.met_on:

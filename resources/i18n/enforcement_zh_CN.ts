@@ -1735,6 +1735,54 @@
         <translation>切换用户</translation>
     </message>
     <message>
+        <source>Register a lead: the party, the cause and the two handling officers (Ctrl+N)</source>
+        <translation>登记案源：当事人、案由和两名承办人员（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Write the case open now, or every case, to a bundle file for another machine</source>
+        <translation>把当前打开的案件或全部案件写成案件包，交给另一台电脑</translation>
+    </message>
+    <message>
+        <source>Check a bundle from another machine whole and add what is new to this record</source>
+        <translation>完整校验来自另一台电脑的案件包，把其中新的记录加入本机</translation>
+    </message>
+    <message>
+        <source>&amp;Case</source>
+        <translation>案件(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Search cases</source>
+        <translation>查找案件</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Print the chosen document…</source>
+        <translation>打印所选文书…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;User</source>
+        <translation>用户(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Prints the document chosen in the case's document list</source>
+        <translation>打印本案文书列表中选中的文书</translation>
+    </message>
+    <message>
+        <source>Open a case first: printing is of its documents</source>
+        <translation>请先打开一件案件：打印的是案件的文书</translation>
+    </message>
+    <message>
         <source>Log out and let another user log in at this desk (Ctrl+Shift+L)</source>
         <translation>退出当前用户，由其他用户在本机登录（Ctrl+Shift+L）</translation>
     </message>
