@@ -9,6 +9,8 @@ ZH_CN = {
     "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令：",
              "Cannot open the database": "无法打开数据库"},
     "SignaturePad": {
+        "The scan named is the one kept as signed": "以所选扫描件作为签名的纸面记录",
+        "No scan is registered on this case yet: register the signed paper as evidence first": "本案还没有登记扫描件：请先把签过名的纸面记录登记为证据",
         "Sign": "签名", "The text you sign:": "您签名确认的内容：", "Confirm signature": "确认签名", "Cancel": "取消", "Clear": "清除重签",
         "Nothing has been signed yet: sign on the line above.": "尚未签名：请在上方签名线处书写。",
         "Refused to sign": "拒绝签名", "(none)": "（无）", "Reason stated": "当事人所述情况", "Witness who signs": "见证人（签名）",
@@ -148,6 +150,8 @@ ZH_CN = {
         "Major decision": "重大执法决定",
     },
     "EvaluationPage": {
+        "Take the suggested mark for this item as your decision": "采用本项的建议分值作为您的判定",
+        "No mark is suggested for this item: decide it yourself in the next column": "本项没有建议分值：请在右侧一栏自行判定",
         "Choose a closed case.": "请选择一件已结案件。", "Export case file PDF…": "导出案卷 PDF…",
         "Export all listed…": "批量导出所列案卷…", "fails (veto)": "不合格（否决）", "Exporting case files…": "正在导出案卷…", "Cancel": "取消",
         "Export to folder": "导出到文件夹", "Not recorded": "未保存", "Save case file": "保存案卷", "Exported": "已导出",

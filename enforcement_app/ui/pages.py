@@ -325,6 +325,8 @@ class EvaluationPage(QWidget):
             confirm = QPushButton(tr("EvaluationPage", "Confirm suggestion"))
             confirm.setObjectName(f"confirm_{line.item.id}")
             confirm.setEnabled(line.suggestion is not None)
+            confirm.setToolTip(tr("EvaluationPage", "Take the suggested mark for this item as your decision") if line.suggestion is not None
+                               else tr("EvaluationPage", "No mark is suggested for this item: decide it yourself in the next column"))
             confirm.clicked.connect(lambda _=False, r=row: self.confirm(r))
             self.confirms.append(confirm)
             self.inputs.append(self._decision_widget(line))

@@ -268,6 +268,9 @@ class SignaturesField(QWidget):
         form.addRow(tr("SignaturePad", "Evidence item"), choice)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.evidence))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(
+            tr("SignaturePad", "The scan named is the one kept as signed") if self.evidence
+            else tr("SignaturePad", "No scan is registered on this case yet: register the signed paper as evidence first"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("SignaturePad", "Cancel"))
         if self.add_scan is not None:
             from_file = buttons.addButton(tr("SignaturePad", "From a photo or scan file…"), QDialogButtonBox.ButtonRole.ActionRole)

@@ -1397,6 +1397,14 @@
 <context>
     <name>EvaluationPage</name>
     <message>
+        <source>Take the suggested mark for this item as your decision</source>
+        <translation>采用本项的建议分值作为您的判定</translation>
+    </message>
+    <message>
+        <source>No mark is suggested for this item: decide it yourself in the next column</source>
+        <translation>本项没有建议分值：请在右侧一栏自行判定</translation>
+    </message>
+    <message>
         <source>Choose a closed case.</source>
         <translation>请选择一件已结案件。</translation>
     </message>
@@ -2012,6 +2020,14 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
 </context>
 <context>
     <name>SignaturePad</name>
+    <message>
+        <source>The scan named is the one kept as signed</source>
+        <translation>以所选扫描件作为签名的纸面记录</translation>
+    </message>
+    <message>
+        <source>No scan is registered on this case yet: register the signed paper as evidence first</source>
+        <translation>本案还没有登记扫描件：请先把签过名的纸面记录登记为证据</translation>
+    </message>
     <message>
         <source>Sign</source>
         <translation>签名</translation>
