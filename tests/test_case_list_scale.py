@@ -2,7 +2,8 @@
 index — shows exactly the cases, in exactly the order, that a plain reading of the rows gives.
 
 The reference here is Python over the rows as written: a case matches a word when the word is a substring
-of its search text (ASCII letters in any case), the handler filter when the officer is among its handlers,
+of its search text with ASCII letters in either case (other letters as written: the indexes fold more, the
+list must not), the handler filter when the officer is exactly one of its handlers,
 overdue when its next deadline is before today; the list is ordered by the sort columns and then the id.
 Both ways the index reads a window (walking the index of the order, or reading the rarest condition's own
 index and sorting) are checked, by setting the threshold between them to each extreme.
@@ -25,10 +26,11 @@ from enforcement_app.store.cases import CaseRow, load_new_case_rows, write_case_
 from enforcement_app.store.database import open_database, write_transaction
 
 TODAY = date(2026, 12, 1)
-OFFICERS = ["o1", "o2", "o3", "o4"]
+OFFICERS = ["o1", "O1", "o_1", "ox1"]  # ids a LIKE would confuse: by case, and "_" as any character
 # few letters, so that words of one to four characters match some cases and not others; punctuation and
-# spaces so that words end; upper and lower case to check that a search ignores ASCII case
-ALPHABET = "罚款消防通道Ab1〔〕，。 "
+# spaces so that words end; ASCII letters in both cases (a search ignores their case), and letters the indexes
+# fold but a search must not (É/é, İ whose lower case is two characters, a full-width Ｂ)
+ALPHABET = "罚款消防通道Ab1〔〕，。 Éé İＢｂ"
 STAGES = [s.value for s in Stage]
 
 
@@ -72,7 +74,11 @@ def _matches(row: CaseRow, q: ListQuery) -> bool:
         return False
     if q.overdue and not (row.next_due and row.next_due < q.today.isoformat()):
         return False
-    return all(word.lower() in row.search_text.lower() for word in (q.query or "").split())
+    return all(_ascii_lower(word) in _ascii_lower(row.search_text) for word in (q.query or "").split())
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
 
 
 def _reference(rows: list[CaseRow], q: ListQuery) -> list[str]:
@@ -129,17 +135,23 @@ def test_a_walk_that_runs_out_of_time_reads_the_rarest_condition_instead(listed,
     assert _paged(index, q, 3) == _reference(rows, q) != []
 
 
+def test_the_list_names_every_index_it_reads():
+    """verify --deep looks for the indexes the list reads by name: the same ones."""
+    from enforcement_app.store.cases import LIST_INDEXES
+
+    assert set(LIST_INDEXES) == {name for _columns, name in SORTABLE.values()}
+
+
 @given(st.text(alphabet=ALPHABET + "xY_é", max_size=30))
 def test_the_pairs_index_finds_every_word_of_one_or_two_characters(text):
     """Every substring of one or two letters or digits of a text is one of its indexed words or the prefix of
     one, so that the pair index finds each case LIKE would."""
     grams = set(case_grams(text).split())
-    lowered = text.lower()
-    for i, ch in enumerate(lowered):
+    for i, ch in enumerate(text):
         if ch.isalnum():
             assert any(g.startswith(ch) for g in grams)
-            if i + 1 < len(lowered) and lowered[i + 1].isalnum():
-                assert lowered[i:i + 2] in grams
+            if i + 1 < len(text) and text[i + 1].isalnum():
+                assert text[i:i + 2] in grams
 
 
 def test_the_handlers_table_follows_the_handlers_of_each_case(listed):
@@ -192,3 +204,22 @@ def test_verify_on_the_command_line_tells_how_far_it_has_got(world, capsys):
     told(100_000)
     err = capsys.readouterr().err
     assert err.startswith("已校验 100,000 / ") and "条记录" in err and "每秒" in err
+
+
+@pytest.mark.parametrize("word", ["éco", "é", "ÉC"])
+def test_a_letter_the_indexes_fold_is_counted_as_the_list_shows_it(tmp_path, word):
+    """The indexes fold É to é; a search does not (ASCII letters only, as LIKE): the count is what is shown."""
+    db = open_database(tmp_path / "fold.db")
+    rng = random.Random(5)
+    rows = [_row(rng, 1)._replace(search_text="École"), _row(rng, 2)._replace(search_text="école")]
+    with write_transaction(db):
+        load_new_case_rows(db, rows)
+    db.conn.close()
+    index = CaseIndex(tmp_path / "fold.db")
+    try:
+        q = ListQuery(TODAY, query=word)
+        shown = _paged(index, q, 10)
+        assert shown == _reference(rows, q) and len(shown) == 1
+        assert index.count(q) == 1
+    finally:
+        index.close()

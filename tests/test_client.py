@@ -1173,19 +1173,20 @@ def test_the_case_list_fetches_windows_as_it_scrolls_and_counts_apart(world, cli
     a thread of its own: the label says it is counting, then the number."""
     from enforcement_app.store import case_index
 
-    _bulk_cases(world, 650)
+    _bulk_cases(world, 1300)
     _worker, window, _ = clients("zhangming")
     page = window.cases
     window.show_page("cases")
-    assert page.model.rowCount() == 200 and page.model.total == 650
-    assert page.count.text() == "共 650 件"
+    assert page.model.rowCount() == 200 and page.model.total == 1300
+    assert page.count.text() == "共 1300 件"
     page.table.scrollToBottom()
     qtbot.waitUntil(lambda: page.model.rowCount() == 400, timeout=5_000)
     assert len({page.model.case_id(n) for n in range(400)}) == 400  # windows join without a repeat
     monkeypatch.setattr(case_index, "FEW", 0)  # nothing counts as rare: the count of two conditions tests rows
     page.overdue.setChecked(True)
     page.mine.setChecked(True)
-    expected = sum(1 for k in range(650) if k % 2 and k % 3 == 0)
+    expected = sum(1 for k in range(1300) if k % 2 and k % 3 == 0)
+    assert expected > 200 and page.model.total is None and page.count.text() == "正在计数…"
     qtbot.waitUntil(lambda: page.model.total == expected, timeout=10_000)
     assert page.count.text() == f"共 {expected} 件"
 
@@ -1284,3 +1285,21 @@ def test_the_deadline_table_shows_every_column_on_a_laptop_screen(world, clients
     assert shown <= table.viewport().width() and not table.horizontalScrollBar().isVisible()
     basis = model.index(0, 1)
     assert model.data(basis, Qt.ItemDataRole.ToolTipRole) == model.data(basis)  # the whole basis on hover
+
+
+def test_a_list_whose_index_is_gone_says_so_and_verify_names_it(world, clients, qtbot):
+    """#18: someone with the file drops an index the list reads: the window still opens, the list says it cannot
+    be read (the reason on hover) instead of failing inside Qt, and verify --deep names the missing index."""
+    import sqlite3
+
+    _bulk_cases(world, 5)
+    conn = sqlite3.connect(world.services.path)
+    conn.execute("DROP INDEX case_received_id")
+    conn.commit()
+    conn.close()
+    _worker, window, _ = clients("zhangming")
+    page = window.cases
+    assert page.model.rowCount() == 0 and page.count.text() == "列表无法读取（详见提示）"
+    assert "verify --deep" in page.count.toolTip() and "case_received_id" in page.count.toolTip()
+    report = world.services.verify(deep=True)
+    assert any(p.kind == "search_index" and "case_received_id" in p.message for p in report.problems)

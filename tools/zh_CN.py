@@ -109,7 +109,7 @@ ZH_CN = {
     },
     "CasesPage": {"Closed or archived": "已结案或已归档",
         "Search case number, party, cause, records…": "检索案号、当事人、案由、记录内容…", "All stages": "全部阶段", "My cases": "我承办的",
-        "Overdue": "已逾期", "%n case(s)": "共 %n 件", "counting…": "正在计数…",
+        "Overdue": "已逾期", "%n case(s)": "共 %n 件", "counting…": "正在计数…", "list unavailable": "列表无法读取（详见提示）",
     },
     "CaseWorkspace": {
         "Double-click an item to open it: a picture at full size, a recording in the system's player. Drop files here to register them.": "双击打开证据：照片按原图显示，录音录像用系统播放器播放。将文件拖到此处即可登记。",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,11 @@ SORTABLE = {"case_no": (("case_no",), "case_sort_case_no"), "title": (("title",)
 FEW = 20_000  # a condition matching at most this many cases is read first and its matches sorted
 FALLBACK = 4 * FEW  # ... and beyond it, if the rarest matches at most this many (reading more would cost more than the walk)
 WALK_BUDGET = 0.03  # seconds a walk along the order may take before the rarest condition's index is read instead
+
+
+def _unavailable(exc: BaseException) -> str:
+    return (f"案件列表无法读取：{exc}。数据库的案件表或其索引缺失或损坏；请运行 enforcement-cli verify --deep 查明，"
+            "并从备份恢复")
 
 
 class _Budget:
@@ -70,6 +75,11 @@ class ListQuery:
                                       year=self.year, today=self.today)
 
 
+class CaseListUnavailable(RuntimeError):
+    """The case table or an index the list reads is missing or damaged (an edit of the file, a broken disk): the
+    list cannot be read, and says so in words instead of failing somewhere inside Qt."""
+
+
 class CaseIndex:
     def __init__(self, path: str | Path):
         self.conn: sqlite3.Connection | None = sqlite3.connect(
@@ -77,6 +87,7 @@ class CaseIndex:
         self.conn.execute("PRAGMA query_only = ON")
         self.conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: the indexes a list reads stay warm between filters
         self._counts: dict[tuple, int] = {}
+        self._version: int | None = None
 
     def close(self) -> None:
         if self.conn is not None:
@@ -88,20 +99,38 @@ class CaseIndex:
         return self.conn is None
 
     def _rows(self, sql: str, args: Sequence[Any]) -> list[tuple]:
-        return [] if self.conn is None else self.conn.execute(sql, list(args)).fetchall()
+        if self.conn is None:
+            return []
+        try:
+            return self.conn.execute(sql, list(args)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise
+            raise CaseListUnavailable(_unavailable(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise CaseListUnavailable(_unavailable(exc)) from exc
+
+    def _fresh(self) -> None:
+        """The counts kept are of the data as it was: any commit since, by this program or another, drops them."""
+        rows = self._rows("PRAGMA data_version", ())
+        version = rows[0][0] if rows else None
+        if version != self._version:
+            self._counts.clear()
+            self._version = version
 
     def condition_count(self, c: Condition) -> int | None:
-        """How many cases ``c`` matches, through its own index (None when it has none)."""
+        """How many cases ``c`` matches through its own index (None when it has none; more than its test accepts
+        when the index finds more, see ``Condition.exact``)."""
         if c.count is None:
             return None
         key = (c.count, c.index_args)
-        if key not in self._counts:  # a list asks again for each window; what it counts changes only with the data
+        if key not in self._counts:  # a list asks again for each window: counted once per state of the data
             rows = self._rows(c.count, c.index_args)
             self._counts[key] = rows[0][0] if rows else 0
         return self._counts[key]
 
     def forget_counts(self) -> None:
-        """After a write: the counts of the conditions are read again."""
+        """The counts of the conditions are read again (a commit is noticed by itself, see ``_fresh``)."""
         self._counts.clear()
 
     def _rarest(self, conds: list[Condition]) -> tuple[Condition | None, int | None]:
@@ -118,38 +147,45 @@ class CaseIndex:
         return (rarest if n is not None and n <= FEW else None), n
 
     def cheap_count(self, q: ListQuery) -> bool:
-        """Whether :meth:`count` reads only indexes for ``q`` (no condition, or one with an index of its own, or one
-        that matches few cases): then it takes milliseconds at any size; otherwise it tests rows."""
+        """Whether :meth:`count` takes milliseconds at any size: no condition, one whose index counts it exactly,
+        or one that matches few cases; otherwise it tests many rows (the client counts those on a thread)."""
+        self._fresh()
         conds = q.conditions()
-        if not conds or (len(conds) == 1 and conds[0].count is not None):
+        if not conds or (len(conds) == 1 and conds[0].count is not None and conds[0].exact):
             return True
         return self._driver(conds)[0] is not None
 
     def count(self, q: ListQuery) -> int:
+        self._fresh()
         conds = q.conditions()
         if not conds:
             rows = self._rows('SELECT count(*) FROM "case"', ())
             return rows[0][0] if rows else 0
-        if len(conds) == 1 and conds[0].count is not None:
+        if len(conds) == 1 and conds[0].count is not None and conds[0].exact:
             return self.condition_count(conds[0]) or 0
         driver, _ = self._driver(conds)
+        if driver is None:  # many matches each: count through the rarest index that has rowids, testing each row
+            rarest = min((c for c in conds if c.rowids is not None), key=lambda c: self.condition_count(c) or 0, default=None)
+            driver = rarest
         sql, args = self._select("count(*)", conds, driver, None, q, order=False)
         rows = self._rows(sql, args)
         return rows[0][0] if rows else 0
 
-    def interrupt(self) -> None:
-        """Stop the statement running on this view now (from any thread): its caller gets None or an error."""
-        if self.conn is not None:
-            self.conn.interrupt()
-
-    def count_unless_interrupted(self, q: ListQuery) -> int | None:
-        """:meth:`count`, or None when :meth:`interrupt` stopped it (a newer count is wanted, the window closes)."""
+    def count_unless(self, q: ListQuery, stop: Callable[[], bool]) -> int | None:
+        """:meth:`count`, or None once ``stop()`` says so (asked every 1,000 steps of SQLite: a newer count is
+        wanted, the window closes)."""
+        if self.conn is None:
+            return None
+        self.conn.set_progress_handler(lambda: 1 if stop() else 0, 1000)
         try:
             return self.count(q)
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 return None
             raise
+        finally:
+            if self.conn is not None:
+                self.conn.set_progress_handler(None, 0)
 
     def window(self, q: ListQuery, after: dict[str, Any] | None = None, size: int = 200) -> list[dict[str, Any]]:
         """The first ``size`` rows of the list after the row ``after`` (a row this returned; None: from the top).
@@ -158,6 +194,7 @@ class CaseIndex:
         are the old ones, the newest are all in time), it would visit most of the table before it has a window.
         So the walk is given a budget of time, and beyond it the window is read from the rarest condition's
         own index instead, which costs what that condition matches and no more (when that is little enough)."""
+        self._fresh()
         conds = q.conditions()
         driver, _ = self._driver(conds)
         columns = ", ".join(COLUMNS)
@@ -165,9 +202,9 @@ class CaseIndex:
         if driver is None and conds and self.conn is not None:
             rarest, matches = self._rarest(conds)
             if rarest is not None and matches is not None and matches <= FALLBACK:
+                self.conn.set_progress_handler(_Budget(WALK_BUDGET), 1000)
                 try:
-                    self.conn.set_progress_handler(_Budget(WALK_BUDGET), 1000)
-                    return [dict(zip(COLUMNS, row, strict=True)) for row in self.conn.execute(sql, args)]
+                    return [dict(zip(COLUMNS, row, strict=True)) for row in self._rows(sql, args)]
                 except sqlite3.OperationalError as exc:
                     if "interrupted" not in str(exc):
                         raise
@@ -186,6 +223,7 @@ class CaseIndex:
 
     def ids(self, q: ListQuery) -> list[str]:
         """Every matching id in the list's order (for work over the whole list: a batch export)."""
+        self._fresh()
         conds = q.conditions()
         driver, _ = self._driver(conds)
         sql, args = self._select("id", conds, driver, None, q)
@@ -197,13 +235,10 @@ class CaseIndex:
         key = (*columns, "id")
         direction = "DESC" if q.descending else "ASC"
         clauses, args = [], []
-        for c in conds:
-            if c is driver and c.rowids is not None:
-                clauses.append(f"rowid IN ({c.rowids})")
-                args.extend(c.index_args)
-            else:
-                clauses.append(c.test)
-                args.extend(c.test_args)
+        for c in conds:  # every condition's test applies to every row; the driver's index is where they come from
+            clause, more = c.through_index() if c is driver else (c.test, list(c.test_args))
+            clauses.append(clause)
+            args.extend(more)
         if after is not None:
             clauses.append(f"({', '.join(key)}) {'<' if q.descending else '>'} ({', '.join('?' * len(key))})")
             args.extend(after[k] for k in key)

@@ -1,13 +1,15 @@
 """How the case list's conditions read the case table at any size (db/0016).
 
-Each condition of the list (stage, a handler's own cases, overdue, a text) is a :class:`Condition`: the SQL
-that tests one row (checked on each row an ordered walk of the list visits), the SQL that counts its matches
-through an index of its own (never the table), and the index it can be driven from when it is the rarest. A
-text is split into words: a word of three characters or more is found by the trigram index ``case_fts``, one
-of one or two letters or digits by the index of adjacent pairs ``case_bigram`` (:func:`case_grams`), and
-anything else (a single punctuation mark, say) by its row test alone. Each row test means exactly what its
-index finds — ``search_text LIKE '%word%'`` for a word, as trigrams and pairs both find substrings — so the
-list is the same rows whichever way the planner reads them.
+Each condition of the list (stage, a handler's own cases, overdue, a word of the search) is a
+:class:`Condition`: the SQL that tests one row, and where it has an index of its own, the SQL that counts its
+matches and the one that selects their rowids through it. What a condition means is its row test: a word
+matches a case whose search text holds it, ASCII letters in either case (``LIKE``); a handler, a case of
+``case_handler``. The list applies the row test to every row it shows, whichever way it reads them (walking
+the index of its order, or reading the rarest condition's index), so both ways show the same rows. A word's
+index may find more than its test: the trigram index ``case_fts`` (three characters or more) and the index of
+adjacent pairs ``case_bigram`` (one or two, :func:`case_grams`) fold the case of every letter, not only ASCII,
+so their count is exact (``Condition.exact``) only for a word with no letter that has a case (Chinese, digits,
+punctuation); another word is counted through its index and its row test together.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ from ..domain.refusals import InvalidInput
 
 def case_grams(text: str | None) -> str:
     """The words ``case_bigram`` indexes for a search text: every pair of adjacent letters or digits, and each
-    letter or digit that ends a run of them, lower-cased, each once, separated by spaces (the unicode61
-    tokenizer then takes each as a word). A word of one character is found as the prefix of these."""
+    letter or digit that ends a run of them, each once, separated by spaces (the unicode61 tokenizer then takes
+    each as a word, folding its case). A word of one character is found as the prefix of these."""
     grams: set[str] = set()
     previous = ""
-    for ch in (text or "").lower():
+    for ch in text or "":
         if ch.isalnum():
             if previous:
                 grams.add(previous + ch)
@@ -62,6 +64,13 @@ class Condition:
     rowids: str | None = None
     index_args: tuple[Any, ...] = ()
     index: str | None = None
+    exact: bool = True  # the index's count is the number of rows the test accepts (else it may be more)
+
+    def through_index(self) -> tuple[str, list[Any]]:
+        """The condition read through its index and tested (the index may find more than the test accepts)."""
+        if self.rowids is None:
+            return self.test, list(self.test_args)
+        return f"rowid IN ({self.rowids}) AND {self.test}", [*self.index_args, *self.test_args]
 
 
 def stage_condition(stage: str) -> Condition:
@@ -76,7 +85,7 @@ def stage_condition(stage: str) -> Condition:
 
 
 def officer_condition(officer: str) -> Condition:
-    return Condition("(',' || handlers || ',') LIKE ?", (f"%,{officer},%",),
+    return Condition('EXISTS (SELECT 1 FROM case_handler WHERE officer_id = ? AND case_id = "case".id)', (officer,),
                      "SELECT count(*) FROM case_handler WHERE officer_id = ?",
                      'SELECT c.rowid FROM case_handler h JOIN "case" c ON c.id = h.case_id WHERE h.officer_id = ?', (officer,))
 
@@ -96,17 +105,33 @@ def word_conditions(query: str) -> list[Condition]:
     out = []
     for word in query.split():
         test, args = "search_text LIKE ? ESCAPE '\\'", (_like(word),)
+        exact = not any(ch.lower() != ch.upper() for ch in word)  # no letter with a case: the index folds nothing
         if len(word) >= 3:
             out.append(Condition(test, args, "SELECT count(*) FROM case_fts WHERE case_fts MATCH ?",
-                                 "SELECT rowid FROM case_fts WHERE case_fts MATCH ?", (_quoted(word),)))
-        elif word.isalnum():
-            gram = word.lower()
-            match = _quoted(gram) if len(gram) == 2 else f"{_quoted(gram)} *"  # one letter: a prefix of the pairs
+                                 "SELECT rowid FROM case_fts WHERE case_fts MATCH ?", (_quoted(word),), exact=exact))
+            continue
+        # one or two characters: through the pairs of their letters and digits (a mark among them, as in 〔2,
+        # leaves the other character's pairs to find: more than the word, the test keeps what holds it)
+        run = max(_runs(word), key=len, default="")
+        if run:
+            match = _quoted(run) if len(run) == 2 else f"{_quoted(run)} *"  # one letter: a prefix of the pairs
             out.append(Condition(test, args, "SELECT count(*) FROM case_bigram WHERE case_bigram MATCH ?",
-                                 "SELECT rowid FROM case_bigram WHERE case_bigram MATCH ?", (match,)))
+                                 "SELECT rowid FROM case_bigram WHERE case_bigram MATCH ?", (match,),
+                                 exact=exact and run == word))
         else:
-            out.append(Condition(test, args))
+            out.append(Condition(test, args))  # marks alone: only the rows' own text can tell
     return out
+
+
+def _runs(word: str) -> list[str]:
+    runs, current = [], ""
+    for ch in word:
+        if ch.isalnum():
+            current += ch
+        elif current:
+            runs.append(current)
+            current = ""
+    return [*runs, current] if current else runs
 
 
 def conditions(*, stage: str | None = None, officer: str | None = None, overdue: bool = False, query: str | None = None,
@@ -130,10 +155,7 @@ def where(conds: Iterable[Condition]) -> tuple[str, list[Any]]:
     (a text through its word index, a handler through case_handler), for the services' lists and counts."""
     clauses, args = [], []
     for c in conds:
-        if c.rowids is not None:
-            clauses.append(f"rowid IN ({c.rowids})")
-            args.extend(c.index_args)
-        else:
-            clauses.append(c.test)
-            args.extend(c.test_args)
+        clause, more = c.through_index()
+        clauses.append(clause)
+        args.extend(more)
     return " AND ".join(clauses) or "1 = 1", args

@@ -137,6 +137,9 @@ def load_new_case_rows(db: sqlite_utils.Database, rows: Iterable[CaseRow], chunk
     index filled in one pass over the new rows. Inside the caller's transaction, which must hold it all (an
     interrupted load leaves nothing, not a table without its indexes). A row whose case is already here fails
     the whole load (IntegrityError). Returns the number of rows written."""
+    if not db.conn.in_transaction:  # a DROP INDEX outside one would commit at once: a failed load would leave none
+        raise RuntimeError("load_new_case_rows must run inside the caller's transaction")
+    base = int(rows_digest(db), 16)  # before the rows go in: a table without a digest yet has it computed from them
     indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case' AND sql IS NOT NULL").fetchall()
     last = db.execute('SELECT COALESCE(MAX(rowid), 0) FROM "case"').fetchone()[0]
     for name, _sql in indexes:
@@ -154,8 +157,10 @@ def load_new_case_rows(db: sqlite_utils.Database, rows: Iterable[CaseRow], chunk
     for _name, sql in indexes:
         db.execute(sql)
     db.execute('INSERT INTO case_fts(rowid, search_text) SELECT rowid, search_text FROM "case" WHERE rowid > ?', [last])
-    db.execute('INSERT INTO case_bigram(rowid, grams) SELECT rowid, case_grams(search_text) FROM "case" WHERE rowid > ?', [last])
-    total = (int(rows_digest(db), 16) + added) % _MODULUS
+    db.conn.executemany("INSERT INTO case_bigram(rowid, grams) VALUES (?, ?)",
+                        ((rowid, case_search.case_grams(text)) for rowid, text in
+                         db.execute('SELECT rowid, search_text FROM "case" WHERE rowid > ?', [last]).fetchall()))
+    total = (base + added) % _MODULUS
     db.execute("INSERT INTO meta (key, value) VALUES ('case_rows_digest', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                [format(total, "x")])
     return written
@@ -227,18 +232,21 @@ def case_ids_matching(db: sqlite_utils.Database, query: str | None, today: date)
 def search_index_problems(db: sqlite_utils.Database) -> list[str]:
     """What is wrong with the indexes the case list reads beside the case table (db/0009, db/0016), in words: the
     handlers' table against the handlers of each row, the trigram index against the search texts it indexes,
-    the pair index's own structure and its number of cases. (The pair index keeps no text to compare with:
-    an edit of its words that keeps its structure and count is not found here; it can only hide a case from a
-    search of one or two characters, never change what a case or its file says.)"""
+    the pair index's own structure and its number of cases, and that every index the list names is there. (The
+    pair index keeps no text to compare with: an edit of its words that keeps its structure and count is not
+    found here. As the list tests every row it shows, such an edit can only hide a case from a search of one
+    or two characters, never add one, nor change what a case or its file says.)"""
     found = []
-    extra, missing = db.execute("""
-        WITH RECURSIVE split(case_id, officer_id, rest) AS (
-            SELECT id, '', handlers || ',' FROM "case" WHERE handlers != ''
-            UNION ALL
-            SELECT case_id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM split WHERE rest != ''),
-        pairs AS (SELECT DISTINCT officer_id, case_id FROM split WHERE officer_id != '')
-        SELECT (SELECT count(*) FROM (SELECT officer_id, case_id FROM case_handler EXCEPT SELECT officer_id, case_id FROM pairs)),
-               (SELECT count(*) FROM (SELECT officer_id, case_id FROM pairs EXCEPT SELECT officer_id, case_id FROM case_handler))""").fetchone()
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    needed = {"case_handler", "case_fts", "case_bigram", *LIST_INDEXES}
+    if needed - present:
+        found.append(f"案件列表所需的表或索引缺失：{'、'.join(sorted(needed - present))}")
+    if not {"case_handler", "case_fts", "case_bigram"} <= present:
+        return found
+    try:
+        extra, missing = _handler_differences(db)
+    except sqlite3.DatabaseError as exc:
+        return [*found, f"承办人员索引无法读取：{exc}"]
     if extra or missing:
         found.append(f"承办人员索引与案件表不符：多 {extra} 行、缺 {missing} 行")
     for table, against in (("case_fts", 1), ("case_bigram", 0)):
@@ -246,15 +254,30 @@ def search_index_problems(db: sqlite_utils.Database) -> list[str]:
             db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', ?)", [against])
         except sqlite3.DatabaseError as exc:
             found.append(f"检索索引 {table} 损坏或与案件表不符：{exc}")
-    cases = db.execute('SELECT count(*) FROM "case"').fetchone()[0]
-    indexed = db.execute("SELECT count(*) FROM case_bigram_docsize").fetchone()[0] if _has_table(db, "case_bigram_docsize") else None
-    if indexed is not None and indexed != cases:
+    try:
+        cases = db.execute('SELECT count(*) FROM "case"').fetchone()[0]
+        indexed = db.execute("SELECT count(*) FROM case_bigram_docsize").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return [*found, f"二字检索索引无法读取：{exc}"]
+    if indexed != cases:
         found.append(f"二字检索索引收录 {indexed} 件，案件表有 {cases} 件")
     return found
 
 
-def _has_table(db: sqlite_utils.Database, name: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [name]).fetchone() is not None
+# the indexes of the case table the list reads by name (store/case_index.py SORTABLE, store/case_search.py)
+LIST_INDEXES = ("case_received_id", "case_sort_case_no", "case_sort_title", "case_sort_stage", "case_sort_party",
+                "case_sort_handlers", "case_sort_next_due", "case_sort_fine")
+
+
+def _handler_differences(db: sqlite_utils.Database) -> tuple[int, int]:
+    return db.execute("""
+        WITH RECURSIVE split(case_id, officer_id, rest) AS (
+            SELECT id, '', handlers || ',' FROM "case" WHERE handlers != ''
+            UNION ALL
+            SELECT case_id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM split WHERE rest != ''),
+        pairs AS (SELECT DISTINCT officer_id, case_id FROM split WHERE officer_id != '')
+        SELECT (SELECT count(*) FROM (SELECT officer_id, case_id FROM case_handler EXCEPT SELECT officer_id, case_id FROM pairs)),
+               (SELECT count(*) FROM (SELECT officer_id, case_id FROM pairs EXCEPT SELECT officer_id, case_id FROM case_handler))""").fetchone()
 
 
 def party_ids_of(db: sqlite_utils.Database, case_ids: Sequence[str]) -> set[str]:

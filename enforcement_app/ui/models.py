@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor
 
 from ..domain.case import STAGE_ZH, Stage
 from ..domain.money import format_yuan
-from ..services.case_index import CaseIndex, ListQuery
+from ..services.case_index import CaseIndex, CaseListUnavailable, ListQuery
 from .i18n import tr
 
 PAGE = 200
@@ -36,9 +36,12 @@ class CaseTableModel(QAbstractTableModel):
     after the last one fetched, by keyset, see :mod:`enforcement_app.store.case_index`). It never holds every
     matching id, so a filter costs the same on a thousand cases as on a million. A count that the indexes
     cannot give at once (several conditions, none of them rare) is counted on a thread of its own, with its
-    own connection; the count shown meanwhile is none (``total`` is None) and ``counted`` fires when known."""
+    own connection; the count shown meanwhile is none (``total`` is None) and ``counted`` fires when known.
+    A list the database cannot give (its table or an index missing or damaged) shows nothing and says why
+    through ``failed``."""
 
     counted = Signal()
+    failed = Signal(str)
 
     def __init__(self, index: CaseIndex, today: date, parent=None, *, db_path: str | Path | None = None):
         super().__init__(parent)
@@ -52,6 +55,15 @@ class CaseTableModel(QAbstractTableModel):
         self._counter = _Counter(db_path, self) if db_path is not None else None
         if self._counter is not None:
             self._counter.done.connect(self._counted)
+            self._counter.failed.connect(self.failed)
+
+    def _read(self, read, default):
+        """``read()`` from the index, or ``default`` and ``failed`` when the database cannot give the list."""
+        try:
+            return read()
+        except CaseListUnavailable as exc:
+            self.failed.emit(str(exc))
+            return default
 
     def query(self) -> ListQuery:
         return ListQuery(today=self.today, sort=self.sort_key, descending=self.descending, **self.filters)
@@ -62,7 +74,12 @@ class CaseTableModel(QAbstractTableModel):
         if self.source.closed:
             return
         q = self.query()
-        rows = self.source.window(q, None, PAGE)
+        rows = self._read(lambda: self.source.window(q, None, PAGE), None)
+        if rows is None:  # ``failed`` has said why; the count stays unsaid
+            self.beginResetModel()
+            self.rows, self.more, self.total = [], False, 0
+            self.endResetModel()
+            return
         self.beginResetModel()
         self.rows, self.more = rows, len(rows) == PAGE
         self.endResetModel()
@@ -76,7 +93,9 @@ class CaseTableModel(QAbstractTableModel):
             return
         self.source.forget_counts()
         q = self.query()
-        rows = self.source.window(q, None, max(PAGE, len(self.rows)))
+        rows = self._read(lambda: self.source.window(q, None, max(PAGE, len(self.rows))), None)
+        if rows is None:
+            return
         if [r["id"] for r in rows] != [r["id"] for r in self.rows]:
             self.beginResetModel()
             self.rows, self.more = rows, len(rows) >= max(PAGE, len(self.rows))
@@ -91,17 +110,16 @@ class CaseTableModel(QAbstractTableModel):
         self._count(q)
 
     def _count(self, q: ListQuery) -> None:
-        if self._counter is None or self.source.cheap_count(q):
-            self.total = self.source.count(q)
-            self.counted.emit()
-        else:
-            self.total = None
-            self._counter.ask(q)
-        # a list that ends within its first window has its count at once
-        if not self.more and self.total is None:
+        if not self.more:  # a list that ends within its first window has its count at once
+            if self._counter is not None:
+                self._counter.forget()
             self.total = len(self.rows)
-            self._counter.forget()
-            self.counted.emit()
+        elif self._counter is None or self._read(lambda: self.source.cheap_count(q), True):
+            self.total = self._read(lambda: self.source.count(q), None)
+        else:
+            self.total = None  # "counting…" until the thread has it
+            self._counter.ask(q)
+        self.counted.emit()
 
     def _counted(self, q: ListQuery, total: int) -> None:
         if q == self.query():
@@ -119,7 +137,7 @@ class CaseTableModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:  # noqa: N802
         if not self.canFetchMore(parent) or not self.rows:
             return
-        rows = self.source.window(self.query(), self.rows[-1], PAGE)
+        rows = self._read(lambda: self.source.window(self.query(), self.rows[-1], PAGE), [])
         self.more = len(rows) == PAGE
         if rows:
             self.beginInsertRows(_ROOT, len(self.rows), len(self.rows) + len(rows) - 1)
@@ -128,7 +146,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def all_ids(self) -> list[str]:
         """Every case of the list, in its order (for work over all of them: a batch export)."""
-        return [] if self.source.closed else self.source.ids(self.query())
+        return [] if self.source.closed else self._read(lambda: self.source.ids(self.query()), [])
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -187,10 +205,11 @@ class CaseTableModel(QAbstractTableModel):
 
 class _Counter(QObject):
     """Counts a list on a thread of its own with its own read-only connection: one count at a time, the newest
-    asked for; a count asked for while another runs interrupts it. ``stop`` ends the thread and closes its
-    connection (call it before the window's connections close)."""
+    asked for; a count asked for while another runs stops it (SQLite asks every 1,000 steps whether to go on).
+    ``stop`` ends the thread and closes its connection (call it before the window's connections close)."""
 
     done = Signal(object, int)
+    failed = Signal(str)
 
     def __init__(self, db_path: str | Path, parent=None):
         super().__init__(parent)
@@ -198,29 +217,25 @@ class _Counter(QObject):
         self._wanted: ListQuery | None = None
         self._wake = threading.Condition()
         self._stopping = False
-        self._index: CaseIndex | None = None
         self._thread: threading.Thread | None = None
 
     def ask(self, q: ListQuery) -> None:
         with self._wake:
-            self._wanted = q
-            if self._index is not None:
-                self._index.interrupt()  # what it counts now is no longer wanted
+            self._wanted = q  # the count running now notices it and gives way
             self._wake.notify()
-        if self._thread is None:
+        if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="case-count", daemon=True)
             self._thread.start()
 
     def forget(self) -> None:
         with self._wake:
             self._wanted = None
-            if self._index is not None:
-                self._index.interrupt()
+
+    def _give_way(self) -> bool:
+        return self._stopping or self._wanted is not None
 
     def _run(self) -> None:
         index = CaseIndex(self.db_path)
-        with self._wake:
-            self._index = index
         try:
             while True:
                 with self._wake:
@@ -229,19 +244,19 @@ class _Counter(QObject):
                     if self._stopping:
                         return
                     q, self._wanted = self._wanted, None
-                total = index.count_unless_interrupted(q)
-                if total is not None:  # None: interrupted, a newer count is wanted or the window closes
+                try:
+                    total = index.count_unless(q, self._give_way)
+                except CaseListUnavailable as exc:
+                    self.failed.emit(str(exc))
+                    continue
+                if total is not None:  # None: a newer count is wanted, or the window closes
                     self.done.emit(q, total)
         finally:
-            with self._wake:
-                self._index = None
             index.close()
 
     def stop(self) -> None:
         with self._wake:
             self._stopping = True
-            if self._index is not None:
-                self._index.interrupt()
             self._wake.notify()
         if self._thread is not None:
             self._thread.join(timeout=10)

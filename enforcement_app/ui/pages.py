@@ -99,6 +99,7 @@ class CasesPage(QWidget):
         self.index = CaseIndex(db_path)
         self.model = CaseTableModel(self.index, today, self, db_path=db_path)
         self.model.counted.connect(self._count)
+        self.model.failed.connect(self._failed)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
@@ -160,7 +161,16 @@ class CasesPage(QWidget):
 
     def _count(self) -> None:
         total = self.model.total
+        self.count.setStyleSheet("")
+        self.count.setToolTip("")
         self.count.setText(tr("CasesPage", "counting…") if total is None else tr("CasesPage", "%n case(s)", "", total))
+
+    def _failed(self, message: str) -> None:
+        """The database cannot give the list: say so where the count stands, the whole reason on hover."""
+        self.count.setText(tr("CasesPage", "list unavailable"))
+        self.count.setStyleSheet("color:#c62828;")
+        self.count.setToolTip(message)
+        self.problem = message
 
     def close_index(self) -> None:
         """Stop what could still read the index (the pending filter, the count on its thread), then close it."""

@@ -1263,6 +1263,10 @@
         <source>counting…</source>
         <translation>正在计数…</translation>
     </message>
+    <message>
+        <source>list unavailable</source>
+        <translation>列表无法读取（详见提示）</translation>
+    </message>
 </context>
 <context>
     <name>DashboardPage</name>
