@@ -349,8 +349,18 @@ def _fold_remedy_outcome(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
             s.decision = {**s.decision, "fine_fen": int(p.get("fine_fen", 0)), "changed_by": step.hash}
 
 
+def _remedy_pending(state: CaseState, ctx: Context) -> list[Refusal]:
+    """An outcome ends an application still pending: none pending, none to record (every one recorded has its
+    outcome, or none was made)."""
+    if ctx.replaying or remedy_pending(state) is not None:
+        return []
+    if state.remedies:
+        return [Refusal("no_remedy_pending", "本案记录的行政复议、行政诉讼均已记录结果")]
+    return [Refusal("no_remedy_pending", "本案没有记录行政复议或者行政诉讼，无结果可记录")]
+
+
 @declare(ActionKind.RECORD_REMEDY_OUTCOME, "记录复议决定、判决结果", stages=frozenset({Stage.EXECUTION, Stage.DECIDED}), roles=(Role.OFFICER,),
-         handler_only=True, payload=RemedyOutcome, fold=_fold_remedy_outcome)
+         handler_only=True, pre=_remedy_pending, payload=RemedyOutcome, fold=_fold_remedy_outcome)
 def _v_remedy_outcome(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The 复议决定 or judgment: 维持, 变更 (with the fine as changed), 撤销 or 确认违法 (the decision stands)."""
     f = read(RemedyOutcome, raw, ctx)
