@@ -432,14 +432,15 @@ def _assess_in(
     rule = entry.fine_for(facts.party_kind)
     if rule is None:
         raise InvalidInput.at(
-            "party_kind", f"条目 {entry.id}（{entry.cause}）没有对{PARTY_ZH[facts.party_kind]}的罚款规定"
+            "party_kind", f"裁量基准“{entry.name}”没有对{PARTY_ZH[facts.party_kind]}的罚款规定"
         )
     circumstances = _resolve_circumstances(entry, facts, lookup)
     decision = combine(circumstances)
     grade = decision.grade
     basis = rule.basis or entry.penalty_basis
     explanation = [
-        f"适用裁量基准：{benchmark.title} 条目 {entry.id}“{entry.cause}”",
+        f"适用裁量基准：{benchmark.title}“{entry.name}”（{entry.cause}）" if entry.short_name else
+        f"适用裁量基准：{benchmark.title}“{entry.cause}”",
         f"违法依据：{'；'.join(b.cite() for b in entry.violation_basis)}；处罚依据：{basis.cite()}",
     ]
     spec, tier_line = _select_range(rule, facts, entry)
