@@ -79,6 +79,8 @@ class Payment(P.Payload):
     amount_fen: int = P.fen("缴款金额", required=True)
     channel: str = P.choice("缴款方式", PAYMENT_CHANNELS)
     receipt_no: str = P.text("缴款凭证号")
+    # the receipt as a photo or scan: files registered as evidence of the case (records before had the number only)
+    receipt_files: tuple[str, ...] = P.hashes("缴款凭证（照片或扫描件）")
     on_spot_ground: str = P.kept("")  # asked only for on-the-spot collection
     party_request: str = P.kept("")  # Art. 69: the party's own request, as they made it
     surcharge_fen: int = P.kept(0)
@@ -110,6 +112,9 @@ def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
         f.problem("amount_fen", "缴款金额应大于零")
     if f.out.get("channel") == "on_spot":
         _on_the_spot(f, state, ctx)
+    registered = {str(e.get("sha256")) for e in state.evidence}
+    if not ctx.replaying and any(sha not in registered for sha in f.out.get("receipt_files", ())):
+        f.problem("receipt_files", "缴款凭证的照片或扫描件须先作为本案证据登记")
     if ctx.replaying:  # recorded elsewhere under the rules of its day: only the ground is read
         f.problems = [r for r in f.problems if r.rule != "collection_separated"]
     if on:
