@@ -490,3 +490,41 @@ def test_no_program_words_on_any_form_or_main_page(world, clients, qtbot, tmp_pa
             settle(qtbot, w)
         found += internal_words(window, typed)
     assert found == [], "\n".join(found)
+
+
+# --- payment and service: when, how, by whom; the receipt ------------------------------------------------
+
+
+def test_a_payment_records_its_day_and_attaches_the_receipt_scan(world, clients, qtbot, tmp_path):
+    case_id = _ready_to_decide(world)
+    steps.decide(world, case_id)  # on 18 March
+    world.clock.set("2025-03-20T09:00")
+    worker, officer, _ = clients("zhangming")
+    officer.show_case(case_id)
+    settle(qtbot, worker)
+    dialog = click_action(qtbot, officer, "serve_document")  # when (the services' day), how and by whom
+    assert dialog.inputs["on"].date().toString("yyyy-MM-dd") == "2025-03-20"
+    assert dialog.inputs["method"].currentData() == "direct" and len(dialog.value(dialog.fields[[f.key for f in dialog.fields].index("officers")])) == 2
+    dialog.inputs["on"].setDate(dialog.inputs["on"].date().addDays(-1))
+    for row in range(3):
+        draw_signature(qtbot, dialog.inputs["signatures"], row)
+    submit(qtbot, officer, dialog)
+    served = world.services.current_state(case_id).documents_served["decision"]
+    assert served["on"] == "2025-03-19" and served["method"] == "direct" and len(served["officers"]) == 2
+
+    dialog = click_action(qtbot, officer, "record_payment")
+    assert dialog.inputs["on"].date().toString("yyyy-MM-dd") == "2025-03-20"
+    type_into(qtbot, dialog, "receipt_no", "NO.0002")
+    scan = tmp_path / "receipt.png"
+    steps.png(scan, 11)
+    dialog.inputs["receipt_files"].attach_file(str(scan))
+    evidence = officer.workspace.evidence_dialog
+    assert evidence.isVisible() and evidence.inputs["kind"].currentData() == "documentary"
+    assert evidence.inputs["description"].toPlainText() == "缴款凭证NO.0002"
+    submit(qtbot, officer, evidence)
+    attached = dialog.inputs["receipt_files"].list
+    assert attached.count() == 1 and attached.item(0).text() == "缴款凭证NO.0002"
+    submit(qtbot, officer, dialog)
+    state = world.services.current_state(case_id)
+    sha = next(e["sha256"] for e in state.evidence if e["original_name"] == "receipt.png")
+    assert state.payments[-1]["receipt_files"] == [sha] and state.payments[-1]["on"] == "2025-03-20"
