@@ -29,7 +29,16 @@ from PySide6.QtWidgets import (
     QTextBrowser,
     QWidget,
 )
-from test_client import chinese, click_action, clients, draw_signature, settle, submit, type_into, type_text  # noqa: F401
+from test_client import (  # noqa: F401 - the client's fixtures (Chinese, logged-in windows) and its helpers
+    chinese,
+    click_action,
+    clients,
+    draw_signature,
+    settle,
+    submit,
+    type_into,
+    type_text,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -70,7 +79,7 @@ def positions(dialog) -> dict[str, tuple[int, int, int, int]]:
 # --- refusals at their fields ------------------------------------------------------------------------------
 
 
-def test_refusals_show_at_their_fields_all_at_once_and_nothing_moves(world, clients, qtbot, app_style):
+def test_refusals_show_at_their_fields_all_at_once_and_nothing_moves(world, clients, qtbot, app_style):  # noqa: F811 - the fixture imported
     case_id = steps.investigated(world)
     worker, officer, _ = clients("zhangming")
     officer.show_case(case_id)
@@ -110,7 +119,7 @@ def test_refusals_show_at_their_fields_all_at_once_and_nothing_moves(world, clie
     assert positions(dialog) == where
 
 
-def test_a_refusal_of_no_field_shows_at_the_top(world, clients, qtbot):
+def test_a_refusal_of_no_field_shows_at_the_top(world, clients, qtbot):  # noqa: F811 - the fixture imported
     case_id = steps.investigated(world)
     worker, officer, _ = clients("zhangming")
     officer.show_case(case_id)
@@ -143,7 +152,7 @@ def buttons_outside_the_scroll(dialog, what: str) -> None:
     assert dialog.rect().contains(ok.geometry().translated(ok.parentWidget().mapTo(dialog, QPoint(0, 0)))), what
 
 
-def test_every_dialog_fits_a_1366_by_768_screen(world, clients, qtbot, tmp_path, app_style):
+def test_every_dialog_fits_a_1366_by_768_screen(world, clients, qtbot, tmp_path, app_style):  # noqa: F811 - the fixture imported
     from enforcement_app.domain.procedure import title_of
     from enforcement_app.ui.forms import FORMS
 
@@ -204,7 +213,7 @@ def test_every_dialog_fits_a_1366_by_768_screen(world, clients, qtbot, tmp_path,
 # --- overlapping records ---------------------------------------------------------------------------------
 
 
-def test_a_record_overlapping_another_of_the_same_officer_is_questioned_before_it_is_saved(world, clients, qtbot):
+def test_a_record_overlapping_another_of_the_same_officer_is_questioned_before_it_is_saved(world, clients, qtbot):  # noqa: F811 - the fixture imported
     first = steps.investigated(world)  # questioned by both officers on 5 March, 09:30 to 10:30
     second = steps.lead(world, world.person)
     steps.file(world, second)
@@ -249,7 +258,7 @@ def test_a_record_overlapping_another_of_the_same_officer_is_questioned_before_i
 # --- the person questioned -------------------------------------------------------------------------------
 
 
-def test_the_person_questioned_goes_line_by_line_into_the_record_and_the_pdf(world, clients, qtbot):
+def test_the_person_questioned_goes_line_by_line_into_the_record_and_the_pdf(world, clients, qtbot):  # noqa: F811 - the fixture imported
     from pypdf import PdfReader
 
     from enforcement_app.casefile import render_document
@@ -285,7 +294,7 @@ def test_the_person_questioned_goes_line_by_line_into_the_record_and_the_pdf(wor
 # --- causes by their short names -------------------------------------------------------------------------
 
 
-def test_a_cause_is_chosen_by_its_short_name_and_the_case_titled_by_it(world, clients, qtbot):
+def test_a_cause_is_chosen_by_its_short_name_and_the_case_titled_by_it(world, clients, qtbot):  # noqa: F811 - the fixture imported
     worker, officer, _ = clients("zhangming")
     settle(qtbot, worker)
     qtbot.mouseClick(officer.findChild(QPushButton, "new_case"), Qt.MouseButton.LeftButton)
@@ -329,7 +338,7 @@ def _ready_to_decide(world):
     return case_id
 
 
-def test_the_discretion_panel_asks_the_bases_its_entry_needs_and_fills_the_decision(world, clients, qtbot):
+def test_the_discretion_panel_asks_the_bases_its_entry_needs_and_fills_the_decision(world, clients, qtbot):  # noqa: F811 - the fixture imported
     case_id = _ready_to_decide(world)
     worker, head, _ = clients("wangju")
     head.show_case(case_id)
@@ -366,7 +375,7 @@ def test_the_discretion_panel_asks_the_bases_its_entry_needs_and_fills_the_decis
                                              "circumstances": []}
 
 
-def test_the_notice_form_has_the_panel_where_the_penalty_is_set(world, clients, qtbot):
+def test_the_notice_form_has_the_panel_where_the_penalty_is_set(world, clients, qtbot):  # noqa: F811 - the fixture imported
     case_id = steps.investigated(world)
     world.clock.set("2025-03-10T09:00")
     steps.report(world, case_id)
@@ -403,14 +412,14 @@ def shown_texts(top: QWidget) -> list[tuple[str, str]]:
             continue
         add(w, w.toolTip())
         add(w, w.windowTitle() if w.isWindow() else "")
-        if isinstance(w, QLabel) or isinstance(w, QAbstractButton):
+        if isinstance(w, QLabel | QAbstractButton):
             add(w, w.text())
         elif isinstance(w, QGroupBox):
             add(w, w.title())
         elif isinstance(w, QComboBox):
             for i in range(w.count()):
                 add(w, w.itemText(i))
-        elif isinstance(w, QLineEdit) or isinstance(w, QPlainTextEdit):
+        elif isinstance(w, QLineEdit | QPlainTextEdit):
             add(w, w.placeholderText())
         elif isinstance(w, QTextBrowser):
             add(w, w.toPlainText())
@@ -442,7 +451,7 @@ def internal_words(top: QWidget, typed: set[str] = frozenset()) -> list[str]:
             for word in IDENTIFIER.findall(HEX.sub(" ", text)) if word not in ALLOWED and word not in typed]
 
 
-def test_no_program_words_on_any_form_or_main_page(world, clients, qtbot, tmp_path):
+def test_no_program_words_on_any_form_or_main_page(world, clients, qtbot, tmp_path):  # noqa: F811 - the fixture imported
     from enforcement_app.domain.procedure import title_of
     from enforcement_app.ui.forms import FORMS
 
@@ -495,7 +504,7 @@ def test_no_program_words_on_any_form_or_main_page(world, clients, qtbot, tmp_pa
 # --- payment and service: when, how, by whom; the receipt ------------------------------------------------
 
 
-def test_a_payment_records_its_day_and_attaches_the_receipt_scan(world, clients, qtbot, tmp_path):
+def test_a_payment_records_its_day_and_attaches_the_receipt_scan(world, clients, qtbot, tmp_path):  # noqa: F811 - the fixture imported
     case_id = _ready_to_decide(world)
     steps.decide(world, case_id)  # on 18 March
     world.clock.set("2025-03-20T09:00")
