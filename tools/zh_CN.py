@@ -222,3 +222,7 @@ ZH_CN["NewCaseDialog"].update({
 })
 ZH_CN["ActionDialog"].update({"Item corrected": "更正的项目"})
 ZH_CN["NewCaseDialog"].update({"Unified social credit code": "统一社会信用代码", "Citizen ID number": "公民身份号码"})
+ZH_CN["DiscretionPanel"].update({
+    "Choose the entry, enter the amounts it asks for and the circumstances, then assess: the statutory and recommended ranges show here.":
+        "选择基准条目，填写其所需的金额和情节后点击“测算并填入处罚”：法定幅度和建议幅度显示在这里。",
+})

@@ -84,7 +84,9 @@ class DiscretionPanel(QGroupBox):
         layout.addWidget(self.assess_button)
         self.result = QTextBrowser()
         self.result.setObjectName("assessment")
-        self.result.setMinimumHeight(150)
+        self.result.setMinimumHeight(120)
+        self.result.setPlaceholderText(tr("DiscretionPanel", "Choose the entry, enter the amounts it asks for and the circumstances, "
+                                                             "then assess: the statutory and recommended ranges show here."))
         layout.addWidget(self.result)
         self.summary = QLabel()
         self.summary.setObjectName("assessment_summary")

@@ -372,7 +372,7 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()
     required: bool = True
     default: Any = None
-    shown_when: tuple[str, str] | None = None  # (key, value): asked only while the choice ``key`` is ``value``
+    shown_when: tuple[str, str | tuple[str, ...]] | None = None  # (key, value or values): asked only while the choice ``key`` has it
     hints: tuple[str, ...] = ()  # elements: what to write, per option
 
 
@@ -452,8 +452,12 @@ FORMS: dict[str, tuple[Field, ...]] = {
                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Evidence listed for preservation")), Field("kept_at", QT_TRANSLATE_NOOP("ActionDialog", "Kept at")),
                         Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", tuple(APPROVAL_MATTER_ZH.items())),
-                         Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"), Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False),
-                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), required=False), Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), required=False)),
+                         Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),
+                         # each matter asks its own: the days of an extension or deferral, the items, the plan
+                         Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False,
+                               shown_when=("matter", ("extension", "payment_deferral"))),
+                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), shown_when=("matter", "evidence_preservation")),
+                         Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), shown_when=("matter", "instalments"))),
     "submit_investigation_report": (*PROPOSAL, *EXEMPTION, Field("complex", QT_TRANSLATE_NOOP("ActionDialog", "Complex case (collective discussion)"), "bool", default=False),
                                     Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
     "submit_legal_review": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Case summary (facts, evidence, law, benchmark, officers and certificates)"), "long"),
@@ -547,14 +551,15 @@ FORMS: dict[str, tuple[Field, ...]] = {
                      Field("collected_by", QT_TRANSLATE_NOOP("ActionDialog", "Collected by"), "officers"),
                      Field("collected_at", QT_TRANSLATE_NOOP("ActionDialog", "Collected at"), "moment"),
                      Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place"), required=False),
-                     # a photo's particulars and an identity proof's document: the procedure says when each is needed
-                     Field("taken_at", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken at (YYYY-MM-DD HH:MM)"), required=False),
-                     Field("taken_place", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken where"), required=False),
-                     Field("taken_by", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken by"), required=False),
+                     # a photo's particulars and an identity proof's document, asked of that kind (the procedure requires them)
+                     Field("taken_at", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken at (YYYY-MM-DD HH:MM)"), shown_when=("kind", "photo")),
+                     Field("taken_place", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken where"), shown_when=("kind", "photo")),
+                     Field("taken_by", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken by"), shown_when=("kind", "photo")),
                      Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False),
                      Field("proves", QT_TRANSLATE_NOOP("ActionDialog", "What it proves"), "long", required=False),
-                     Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"), required=False),
-                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), required=False)),
+                     Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"),
+                           shown_when=("kind", "identity")),
+                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), shown_when=("kind", "identity"))),
     "correct_record": (Field("corrects", QT_TRANSLATE_NOOP("ActionDialog", "Record to correct"), "choice"),
                        Field("field", QT_TRANSLATE_NOOP("ActionDialog", "Item corrected"), "choice"),  # the chosen record's items
                        Field("value", QT_TRANSLATE_NOOP("ActionDialog", "Corrected text"), "long"),
@@ -677,7 +682,7 @@ class ActionDialog(QDialog):
             return True
         key, value = field.shown_when
         control = self.inputs.get(key)
-        return control is None or control.currentData() == value
+        return control is None or control.currentData() in (value if isinstance(value, tuple) else (value,))
 
     def _show_rows(self) -> None:
         for field in self.fields:

@@ -1406,6 +1406,10 @@
         <source>The penalty kinds, the fine and the penalty provision below are filled in from this assessment. A fine outside the recommended range needs a written reason.</source>
         <translation>已按本测算填入下方的处罚种类、罚款金额和处罚依据。罚款超出建议幅度的，须书面说明理由。</translation>
     </message>
+    <message>
+        <source>Choose the entry, enter the amounts it asks for and the circumstances, then assess: the statutory and recommended ranges show here.</source>
+        <translation>选择基准条目，填写其所需的金额和情节后点击“测算并填入处罚”：法定幅度和建议幅度显示在这里。</translation>
+    </message>
 </context>
 <context>
     <name>EvaluationPage</name>
