@@ -320,9 +320,11 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     set_moment(dialog, "ended_at", "2025-03-05T10:30")
     type_into(qtbot, dialog, "place", "询问室")
     type_into(qtbot, dialog, "recorder", "李华")
-    person = dialog.inputs["person"]  # the company is the party: nobody is filled in for the officer
-    assert person.name.text() == "" and person.relation.currentText() == "当事人"
+    person = dialog.inputs["person"]  # the company is the party: its legal representative is offered
+    assert person.name.text() == "黄某" and person.relation.currentText() == "当事人的法定代表人（负责人）"
+    person.name.clear()  # another is questioned: the shop's manager
     type_text(qtbot, person.name, "刘某")
+    person.relation.setCurrentText("当事人")
     type_text(qtbot, person.id_number, "11010519491231002X")
     assert person.sex.currentText() == "女" and person.age.text() == "75"  # read from the ID number on the inquiry's day
     type_text(qtbot, person.phone, "13800000000")
@@ -986,8 +988,7 @@ def test_an_inquiry_is_printed_for_signing_and_the_scan_of_the_signed_paper_atta
     set_moment(dialog, "ended_at", "2025-03-05T10:30")
     type_into(qtbot, dialog, "place", "询问室")
     type_into(qtbot, dialog, "recorder", "李华")
-    type_text(qtbot, dialog.inputs["person"].name, "黄某")
-    dialog.inputs["person"].relation.setCurrentText("当事人的法定代表人（负责人）")
+    assert dialog.inputs["person"].name.text() == "黄某"  # the legal representative, offered
     type_into(qtbot, dialog, "qa", "问：酸奶从何处进货？\n答：从批发市场进货。")
     qtbot.mouseClick(dialog.findChild(QPushButton, "print_draft"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)

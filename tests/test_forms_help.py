@@ -92,7 +92,7 @@ def test_refusals_show_at_their_fields_all_at_once_and_nothing_moves(world, clie
     set_moment(dialog, "ended_at", "2025-03-05T11:30")
     dialog.inputs["recorder"].clear()
     dialog.inputs["rights_notified"].setChecked(False)
-    type_text(qtbot, dialog.inputs["person"].name, "黄某")
+    assert dialog.inputs["person"].name.text() == "黄某"  # the company's legal representative, offered
     type_text(qtbot, dialog.inputs["person"].id_number, "441302198507150016")  # a wrong check digit
     qtbot.waitUntil(lambda: dialog.isVisible())
     geometry, where = dialog.geometry(), positions(dialog)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDateTime, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import power_list
+from ..domain.forms import CHINA
 from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
 from ..domain.labels import CASE_SOURCE_ZH
 from ..domain.officers import ROLE_ZH, Role
@@ -124,7 +125,7 @@ class NewCaseDialog(QDialog):
     ALIASES = {"uscc": "number", "id_number": "number", "fine_yuan": "fine_fen", "officers": "handlers", "at": "act_date"}
 
     def __init__(self, worker, actor, officers: list[tuple[str, str]], entries: list[tuple[str, str, str]], parent=None,
-                 today: date | None = None):
+                 now: datetime | None = None):
         super().__init__(parent)
         self.setObjectName("new_case_dialog")
         self.setWindowTitle(tr("NewCaseDialog", "New case"))
@@ -134,7 +135,8 @@ class NewCaseDialog(QDialog):
         self.errors: dict[str, ErrorLine] = {}
         self.labels: dict[str, QLabel] = {}
         self.rows: dict[str, QWidget] = {}
-        self._spot_at = QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm")  # the moment of an on-the-spot decision
+        moment = (now or datetime.now(CHINA)).astimezone(CHINA)  # the services' clock (a demo's, a test's), China's time without it
+        self._spot_at = moment.strftime("%Y-%m-%dT%H:%M")  # the moment of an on-the-spot decision
         outer = QVBoxLayout(self)
         self.bar = MessageBar()
         self.error = self.bar.message
@@ -168,7 +170,7 @@ class NewCaseDialog(QDialog):
         self.entry.currentIndexChanged.connect(self._entry_chosen)
         self.entries = {entry_id: name for entry_id, name, _cause in entries}
         self._named_by_entry = ""  # the cause as the last entry chosen named it (not typed by the officer)
-        self.act_date = QDateEdit(today or date.today())  # the services' day (a demo's, a test's), the computer's without it
+        self.act_date = QDateEdit(moment.date())
         self.act_date.setObjectName("act_date")
         self.act_date.setCalendarPopup(True)
         self.act_date.setDisplayFormat("yyyy-MM-dd")
@@ -527,11 +529,11 @@ class MainWindow(QMainWindow):
             library, powers = services.benchmarks(), services.power_list_versions()
             entries = [choice for choice in library.choices(today)
                        if not power_list.entry_refusals(choice[0], today, powers, library)]
-            return officers, entries, today
+            return officers, entries, services.clock()
 
         def show(result):
-            officers, entries, today = result
-            dialog = NewCaseDialog(self.worker, self.actor, officers, entries, parent=self, today=today)
+            officers, entries, now = result
+            dialog = NewCaseDialog(self.worker, self.actor, officers, entries, parent=self, now=now)
             dialog.accepted.connect(lambda: self.show_case(dialog.case_id))
             dialog.open()
             self.new_case_dialog = dialog

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from ..casefile import list_documents, render_document, render_documents, render_step
 from ..domain.case import STAGE_ZH, Stage, stage_reached
 from ..domain.handwriting import signer_rules
-from ..domain.labels import APPROVAL_MATTER_ZH, served_document_zh
+from ..domain.labels import APPROVAL_MATTER_ZH, RELATION_SUGGESTIONS, served_document_zh
 from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
@@ -967,9 +967,12 @@ def _load(session, case_id: str) -> dict[str, Any]:
 
 
 def _person_of(party) -> dict[str, str]:
-    """A party who is a person, as the 询问笔录 states the person questioned (their registered particulars)."""
-    if party is None or party.kind.value != "person":
+    """Who is usually questioned first, as the 询问笔录 states the person: a party who is a person with their registered
+    particulars; for an organisation, its legal representative."""
+    if party is None:
         return {}
+    if party.kind.value != "person":
+        return {"name": party.legal_representative, "relation": RELATION_SUGGESTIONS[1]} if party.legal_representative else {}
     person = {"name": party.name, "id_type": "resident_id" if party.id_number else "", "id_number": party.id_number or "",
               "address": party.address or "", "phone": party.phone, "relation": "当事人"}
     return {k: v for k, v in person.items() if v}
