@@ -127,10 +127,12 @@ def test_a_refusal_of_no_field_shows_at_the_top(world, clients, qtbot):  # noqa:
     dialog = officer.workspace.start("submit_legal_review", "提交法制审核")  # not offered yet: sent anyway, to see the refusal
     type_into(qtbot, dialog, "summary", "事实清楚")
     type_into(qtbot, dialog, "draft_decision", "拟罚款")
+    form_at = dialog.scroll.geometry()
     press_record(qtbot, dialog)  # no investigation report yet: the procedure refuses the step itself
     settle(qtbot, worker)
     assert dialog.isVisible() and "不能办理“提交法制审核”" in dialog.message.text()
     assert all(line.text() == "" for line in dialog.errors.values())
+    assert dialog.scroll.geometry() == form_at  # the strip on top kept its height: the form below did not move
 
 
 # --- every dialog within the screen ----------------------------------------------------------------------
