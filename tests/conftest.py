@@ -1,6 +1,9 @@
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the client is made for a 1366×768 screen (an office laptop's): the offscreen platform gives the tests one, not its
+# default 800×800, so that what fits there is what the tests see
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + os.path.join(os.path.dirname(__file__), "offscreen-1366x768.json")
 # device keys go to passphrase-protected files in a folder of this test run, never into the keyring of the
 # machine running the tests (subprocesses inherit the environment)
 os.environ["ENFORCEMENT_KEYSTORE"] = "file"

@@ -132,6 +132,19 @@ def check(dialog, key: str, *values: str) -> None:
         item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in values else Qt.CheckState.Unchecked)
 
 
+def scroll_to(widget) -> None:
+    """Scroll the form a widget is in so that it shows, as a user does before clicking it (a click lands where the
+    pointer is, on what is shown there)."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    QApplication.processEvents()  # the form laid out as shown now (a part just shown has its place)
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea) and parent.widget() is not None and parent.widget().isAncestorOf(widget):
+            parent.ensureWidgetVisible(widget)
+        parent = parent.parentWidget()
+
+
 def _pen():
     from PySide6.QtGui import QInputDevice, QPointingDevice
 
@@ -149,6 +162,7 @@ def draw_signature(qtbot, field, row: int = 0, name: str | None = None, *, pen: 
     line = field.rows[row]
     if name is not None:
         line["name"].setText(name)
+    scroll_to(line["buttons"][0])
     qtbot.mouseClick(line["buttons"][0], Qt.MouseButton.LeftButton)
     dialog = line["dialog"]
     pad = dialog.pad
@@ -305,7 +319,14 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     set_moment(dialog, "ended_at", "2025-03-05T10:30")
     type_into(qtbot, dialog, "place", "询问室")
     type_into(qtbot, dialog, "recorder", "李华")
-    type_into(qtbot, dialog, "person", "刘某，当事人，11010519491231002X")
+    person = dialog.inputs["person"]  # the company is the party: its legal representative is offered
+    assert person.name.text() == "黄某" and person.relation.currentText() == "当事人的法定代表人（负责人）"
+    person.name.clear()  # another is questioned: the shop's manager
+    type_text(qtbot, person.name, "刘某")
+    person.relation.setCurrentText("当事人")
+    type_text(qtbot, person.id_number, "11010519491231002X")
+    assert person.sex.currentText() == "女" and person.age.text() == "75"  # read from the ID number on the inquiry's day
+    type_text(qtbot, person.phone, "13800000000")
     type_into(qtbot, dialog, "qa", "问：货架上的酸奶是否过期？\n答：是的，忘记下架了。")
     signatures = dialog.inputs["signatures"]
     assert [r["name"].text() for r in signatures.rows] == ["", "张明", "李华"]  # the officers are offered by name
@@ -317,7 +338,8 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     drawn = inquiry.payload["signatures"]
     assert [e["signer"] for e in drawn] == ["interviewee", "officer", "officer"] and inquiry.payload["confirmed"]
     assert len({p[2] for p in drawn[0]["strokes"][0]}) > 5  # the pen's pressure, point by point
-    assert inquiry.payload["person"] == {"name": "刘某", "relation": "当事人", "id_number": "11010519491231002X"}
+    assert inquiry.payload["person"] == {"name": "刘某", "relation": "当事人", "id_type": "resident_id", "id_number": "11010519491231002X",
+                                         "sex": "female", "age": "75", "phone": "13800000000"}
 
     # the report, with the discretion panel: 150,000 yuan is above the organisation threshold (major)
     dialog = click_action(qtbot, officer, "submit_investigation_report")
@@ -328,6 +350,12 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     qtbot.mouseClick(panel.assess_button, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     assert "200,000.00元" in panel.result.toPlainText() and "400,000.00元" in panel.result.toPlainText()  # 10–20 × goods value
+    # the result is put into the form: the kinds the entry imposes, a fine in the recommended range, the penalty clause
+    assert dialog.inputs["fine_yuan"].text() == "300000.00"
+    assert dialog.inputs["basis"].text() == "《中华人民共和国食品安全法》第一百二十四条第一款"
+    assert set(dialog.value(next(f for f in dialog.fields if f.key == "penalty_kinds"))) == {
+        "fine", "confiscate_illegal_property", "confiscate_illegal_income"}
+    assert dialog.inputs["facts_elements"].lines["goods_value"].text() == "20000"  # the base amount, as the element records it
     # 没收违法所得 and 没收违法生产经营的食品 are mandatory under Art. 124, beside the fine
     check(dialog, "penalty_kinds", "fine", "confiscate_illegal_property", "confiscate_illegal_income")
     type_into(qtbot, dialog, "fine_yuan", "150000")  # below the statutory minimum: the procedure refuses it
@@ -345,8 +373,9 @@ def test_a_general_procedure_case_through_the_widgets(world, clients, qtbot, tmp
     assert "“品名”" in dialog.errors["facts_elements"].text() and "“供货者”" in dialog.errors["facts_elements"].text()
     lines = dialog.inputs["facts_elements"].lines
     assert list(lines) == ["food", "quantity", "production_date", "shelf_life", "nonconformity", "goods_value", "illegal_income", "supplier"]
-    for key, value in {**steps.ELEMENTS, "quantity": "1600盒", "goods_value": "20000"}.items():
-        type_text(qtbot, lines[key], value)
+    for key, value in {**steps.ELEMENTS, "quantity": "1600盒"}.items():
+        if key != "goods_value":  # filled in from the discretion panel
+            type_text(qtbot, lines[key], value)
     type_into(qtbot, dialog, "fine_yuan", "300000")
     submit(qtbot, officer, dialog)
     assert world.services.current_state(case_id).report["facts_elements"]["goods_value"] == "20000.00"
@@ -484,12 +513,12 @@ def test_simple_procedure_on_the_spot_with_its_decision_form(world, clients, qtb
     draw_signature(qtbot, new.signed, 0, "刘某")
     qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
-    assert "第五十一条" in new.error.text()
+    assert "第五十一条" in new.errors["fine_fen"].text()  # at its field, the form saying one field is to be put right
     new.fine.clear()
     type_text(qtbot, new.fine, "200")
     qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
-    assert "签名后有改动" in new.error.text()  # the party signed for 201 yuan: the form changed, the signature must be made again
+    assert "签名后有改动" in new.errors["signatures"].text()  # the party signed for 201 yuan: the form changed, the signature must be made again
     draw_signature(qtbot, new.signed, 0, "刘某")
     qtbot.mouseClick(new.findChild(QPushButton, "create_case"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
@@ -569,7 +598,9 @@ def test_a_correction_is_a_new_record_naming_what_it_corrects(world, clients, qt
     settle(qtbot, worker)
     dialog = click_action(qtbot, officer, "correct_record")
     dialog.inputs["corrects"].setCurrentIndex(dialog.inputs["corrects"].findData(inspection))
-    type_into(qtbot, dialog, "field", "findings")
+    assert dialog.inputs["field"].currentText() != "findings"  # the record's items by their names
+    dialog.inputs["field"].setCurrentIndex(dialog.inputs["field"].findData("findings"))
+    assert dialog.inputs["field"].currentText() == "检查情况" and dialog.inputs["value"].toPlainText() == "货架上有超过保质期的酸奶12盒"
     type_into(qtbot, dialog, "value", "货架上有超过保质期的酸奶13盒")
     type_into(qtbot, dialog, "reason", "清点有误，实为13盒")
     submit(qtbot, officer, dialog)
@@ -956,7 +987,7 @@ def test_an_inquiry_is_printed_for_signing_and_the_scan_of_the_signed_paper_atta
     set_moment(dialog, "ended_at", "2025-03-05T10:30")
     type_into(qtbot, dialog, "place", "询问室")
     type_into(qtbot, dialog, "recorder", "李华")
-    type_into(qtbot, dialog, "person", "黄某，法定代表人")
+    assert dialog.inputs["person"].name.text() == "黄某"  # the legal representative, offered
     type_into(qtbot, dialog, "qa", "问：酸奶从何处进货？\n答：从批发市场进货。")
     qtbot.mouseClick(dialog.findChild(QPushButton, "print_draft"), Qt.MouseButton.LeftButton)
     settle(qtbot, worker)

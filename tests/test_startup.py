@@ -4,6 +4,9 @@ screenshot run needs no display, and a Linux desk missing Qt's X11 libraries is 
 from __future__ import annotations
 
 import argparse
+import json
+from datetime import datetime
+from pathlib import Path
 
 from enforcement_app.ui import main as ui_main
 
@@ -57,18 +60,31 @@ def test_screenshots_need_no_display(tmp_path, monkeypatch):
     import enforcement_app.ui.screenshots as screenshots
 
     monkeypatch.setattr(screenshots, "take_all", lambda db, folder: 0)
-    assert ui_main.main(["--db", str(tmp_path / "d.db"), "--screenshots", str(tmp_path / "shots")]) == 0
-    assert seen["platform"] == "offscreen"
+    assert ui_main.main(["--db", str(tmp_path / "d.db"), "--screenshots", str(tmp_path / "shots"), "--screen", "1920x1080"]) == 0
+    platform, _, config = seen["platform"].partition(":configfile=")
+    assert platform == "offscreen"  # with one screen of the size asked for
+    (screen,) = json.loads(Path(config).read_text(encoding="utf-8"))["screens"]
+    assert (screen["width"], screen["height"]) == (1920, 1080)
 
 
 def test_a_moment_field_defaults_to_now_not_nine_oclock(qtbot):
     """A 笔录 is recorded as it is made: its times start at the current minute (#17: times default to now)."""
-    from PySide6.QtCore import QDateTime
+    from PySide6.QtCore import QDate, QDateTime, QTime
 
+    from enforcement_app.domain.forms import CHINA
     from enforcement_app.ui.forms import FORMS, ActionDialog
 
-    before = QDateTime.currentDateTime().addSecs(-60)
+    def china_now() -> QDateTime:  # 笔录 state China's wall clock, whatever the computer's time zone
+        now = datetime.now(CHINA)
+        return QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute, now.second))
+
+    before = china_now().addSecs(-60)
     dialog = ActionDialog("record_inspection", "现场检查", FORMS["record_inspection"], submit=lambda payload, done, fail: None)
     qtbot.addWidget(dialog)
     shown = dialog.inputs["started_at"].dateTime()
-    assert before <= shown <= QDateTime.currentDateTime() and shown.time().second() == 0
+    assert before <= shown <= china_now() and shown.time().second() == 0
+    # the services' clock, where the workspace gives it (a test world's, a demo's): its minute
+    given = ActionDialog("record_inspection", "现场检查", FORMS["record_inspection"], submit=lambda payload, done, fail: None,
+                         now=datetime(2025, 3, 5, 9, 41, 17, tzinfo=CHINA))
+    qtbot.addWidget(given)
+    assert given.inputs["started_at"].dateTime().toString("yyyy-MM-ddTHH:mm:ss") == "2025-03-05T09:41:00"

@@ -253,3 +253,38 @@ ZH_CN = {
         "← Previous": "← 上一张",
     },
 }
+
+# Forms that help (#17): errors at their fields, the person questioned, receipts, overlapping records, the discretion panel
+ZH_CN["ActionDialog"].update({
+    "%1 field(s) to put right: see the red lines under them.": "有%1处需要修改，见各栏下方的红字（鼠标停留可看全文）。",
+    "Fields marked * must be filled in.": "带 * 的为必填项。", "Not recorded": "未记录",
+    "Name": "姓名", "Identity document": "身份证件", "Sex": "性别", "Age": "年龄", "years": "周岁", "Telephone": "联系电话",
+    "Address": "住址", "Relation to the case": "与本案关系",
+    "Served on": "送达日期", "Paid on": "缴款日期", "Receipt (photo or scan)": "缴款凭证（照片或扫描件）",
+    "Attach a photo or scan…": "添加照片或扫描件…", "Remove": "移除", "Photo or scan": "照片或扫描件",
+    "Photos and scans (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)": "照片和扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)",
+})
+ZH_CN["CaseWorkspace"].update({
+    "The times of this record overlap another record of the same officer:": "本笔录的时间与同一执法人员的另一份笔录重叠：",
+    "One officer cannot make two records at the same time. Check the times. Record it anyway?":
+        "同一执法人员不能同时制作两份笔录，请核对起止时间。仍要记录吗？",
+    "Receipt of the payment %1": "缴款凭证%1",
+})
+ZH_CN["DiscretionPanel"].update({
+    "Assess and fill in the penalty": "测算并填入处罚", "yuan": "元",
+    "Puts the penalty kinds, a fine in the middle of the recommended range and the penalty provision into the form; change them as the case requires":
+        "将处罚种类、建议幅度中间值的罚款金额和处罚依据填入本表；可按案情修改",
+    "The fine of this entry does not depend on an amount.": "本条目的罚款不以金额为基数。",
+    "The penalty kinds, the fine and the penalty provision below are filled in from this assessment. A fine outside the recommended range needs a written reason.":
+        "已按本测算填入下方的处罚种类、罚款金额和处罚依据。罚款超出建议幅度的，须书面说明理由。",
+})
+ZH_CN["NewCaseDialog"].update({
+    "Fields marked * must be filled in.": "带 * 的为必填项。", "Conduct (benchmark entry)": "违法行为（裁量基准）",
+    "Create the case": "创建案件", "Cancel": "取消",
+})
+ZH_CN["ActionDialog"].update({"Item corrected": "更正的项目"})
+ZH_CN["NewCaseDialog"].update({"Unified social credit code": "统一社会信用代码", "Citizen ID number": "公民身份号码"})
+ZH_CN["DiscretionPanel"].update({
+    "Choose the entry, enter the amounts it asks for and the circumstances, then assess: the statutory and recommended ranges show here.":
+        "选择基准条目，填写其所需的金额和情节后点击“测算并填入处罚”：法定幅度和建议幅度显示在这里。",
+})

@@ -37,11 +37,13 @@ from ..domain.labels import (
     CLOSING_GROUND_ZH,
     DECISION_TITLE_ZH,
     EVIDENCE_KIND_ZH,
+    ID_TYPE_ZH,
     NO_PENALTY_GROUND_ZH,
     PAYMENT_CHANNEL_ZH,
     REVIEW_CHECKLIST_ZH,
     REVIEW_OUTCOME_ZH,
     SERVICE_METHOD_ZH,
+    SEX_ZH,
     served_document_zh,
 )
 from ..domain.money import capitals, format_range, format_yuan, parse_yuan
@@ -624,7 +626,7 @@ class Builder:
             person = p.person or {}
             rows = [*self._record_head(p, step.day, "询问"),
                     [_p("记录人", lab), _p(p.recorder, c)],
-                    [_p("被询问人", lab), _p(f"{person.get('name', '')}    身份证件号码：{person.get('id_number', '')}    与本案关系：{person.get('relation', '')}", c)]]
+                    *self._person_questioned_rows(person)]
             qa = []
             for item in p.qa:
                 qa.append(_p(f"问：{item.get('q', '')}", self.s.plain))
@@ -647,6 +649,21 @@ class Builder:
             interviewee = next((e for e in p.signatures if e.get("signer") == "interviewee"), None)
             signer = ("被询问人签名", interviewee) if interviewee is not None or self.drafting else None
             yield Document("inquiry_record", f"询问笔录（{n}）" if n > 1 else "询问笔录", "", step.day, body, page_signer=signer)
+
+    def _person_questioned_rows(self, person: Mapping[str, Any]) -> list[list[Flowable]]:
+        """被询问人's particulars, each on its line as the model 询问笔录 asks them; one a record does not give (it was
+        made before the form asked for it, or left for the paper) prints blank, to be filled in by hand."""
+        c, lab = self.s.cell, self.s.label
+        number = str(person.get("id_number", ""))
+        id_type = ID_TYPE_ZH.get(str(person.get("id_type") or ("resident_id" if number else "")), str(person.get("id_type", "")))
+        age = str(person.get("age", ""))
+        gap = "　" * 4
+        return [[_p("被询问人", lab), _p(f"{person.get('name', '')}{gap}性别：{SEX_ZH.get(str(person.get('sex', '')), '')}"
+                                        f"{gap}年龄：{age + '岁' if age else ''}", c)],
+                [_p("身份证件", lab), _p(f"{id_type}{gap}号码：{number}" if number else id_type, c)],
+                [_p("住址", lab), _p(str(person.get("address", "")), c)],
+                [_p("联系电话", lab), _p(str(person.get("phone", "")), c)],
+                [_p("与本案关系", lab), _p(str(person.get("relation", "")), c)]]
 
     def sampling_record(self) -> Iterator[Document]:
         for step in self.steps("record_sampling"):
@@ -1237,15 +1254,19 @@ class Builder:
             return
         c, lab, w = self.s.cell, self.s.label, BODY_WIDTH
         rows = [[_p(h, lab) for h in ("缴款日期", "金额", "方式", "凭证号")]]
+        described = {str(e.get("sha256")): str(e.get("description", "")) for e in self.state.evidence}
+        scans = []
         for step in payments:
             p = payload_of(step)
             if step.kind == "record_payment":
                 rows.append([_p(_day(step.day), c), _p(format_yuan(int(p.amount_fen)), c),
                              _p(PAYMENT_CHANNEL_ZH.get(str(p.channel), p.channel), c), _p(p.receipt_no, c)])
+                scans += [f"凭证{p.receipt_no}的照片或扫描件见证据“{described.get(sha, '')}”（{sha[:12]}…）" for sha in p.receipt_files]
             else:
                 rows.append([_p(_day(step.day), c), _p("申请强制执行", c), _p(p.court, c), _p("", c)])
         body = [*self.head("罚没款缴纳凭证"), _grid(rows, [0.25 * w, 0.25 * w, 0.25 * w, 0.25 * w], label_cols=(), header=True),
-                Spacer(1, 6), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}。", self.s.plain)]
+                Spacer(1, 6), _p(f"应缴 {format_yuan(self.state.amount_due_fen)}，已缴 {format_yuan(self.state.paid_fen)}。", self.s.plain),
+                *(_p(line, self.s.plain) for line in scans)]
         yield Document("payment_record", "罚没款缴纳凭证", "", payments[-1].day, body)
 
     def closing_report(self) -> Iterator[Document]:

@@ -112,8 +112,10 @@ def _fail(message: str) -> int:
 
 
 def _refused(exc: RuleViolation) -> int:
-    for refusal in exc.refusals:
-        print(f"错误：{refusal.message}", file=sys.stderr)
+    bases = {b.value for b in BaseKind}
+    for refusal in exc.refusals:  # a base amount missing: the option that gives it
+        how = f"（--fact {refusal.field}=金额）" if refusal.field in bases else ""
+        print(f"错误：{refusal.message}{how}", file=sys.stderr)
     return EXIT_INPUT
 
 

@@ -28,6 +28,7 @@ from .power_list import UNCHECKED_LINE, findings_of
 from .procedure import ACTIONS, ART59, Context, deadlines_of, payload_of, title_of
 from .procedure.decision import measure_refusals
 from .procedure.proposal import proposal_entry, provisions
+from .procedure.record_times import span_of
 from .refusals import InvalidInput
 from .review import major_reasons, review_refusals
 from .versioning import parse_date
@@ -454,20 +455,18 @@ def _archived(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
 def _records_overlap(state: CaseState, ctx: Context, standard: Standard) -> Verdict:
     """Two 笔录 whose times overlap while they share an officer or a place: one officer cannot question
     one person while inspecting elsewhere, nor can two records be made in one room at once."""
-    spans = []
-    for step in state.steps:
-        if step.kind in INVESTIGATIVE:
-            p = payload_of(step)
-            if p.started_at and p.ended_at:
-                spans.append((p.started_at, p.ended_at, step, set(p.officers), p.place.strip()))
-    spans.sort(key=lambda span: (span[0], span[2].seq))
+    spans = sorted(((span, step) for step in state.steps if (span := span_of(step.kind, step.payload)) is not None),
+                   key=lambda pair: (pair[0].started_at, pair[1].seq))
     findings = []
-    for n, (_start, end, first_step, officers, place) in enumerate(spans):
-        for start2, _end2, step2, officers2, place2 in spans[n + 1:]:
-            if start2 >= end:
+    for n, (span, first_step) in enumerate(spans):
+        for span2, step2 in spans[n + 1:]:
+            if span2.started_at >= span.ended_at:
                 break  # sorted by start: no later record overlaps this one
-            shared = [_officer_name(ctx, o) for o in sorted(officers & officers2)]
-            if not shared and (not place or place != place2):
+            if not span.overlaps(span2):
+                continue  # one of no length, at the other's start
+            shared = [_officer_name(ctx, o) for o in sorted(span.officers & span2.officers)]
+            place = span.place
+            if not shared and (not place or place != span2.place):
                 continue
             who = f"执法人员{'、'.join(shared)}" if shared else f"同一地点（{place}）"
             first, second = _record_label(first_step), _record_label(step2)

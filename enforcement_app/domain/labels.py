@@ -62,6 +62,12 @@ PAYMENT_CHANNEL_ZH = {"bank": "银行缴款", "electronic": "电子缴款", "on_
 ON_SPOT_GROUND_ZH = {"small_fine": "依法给予一百元以下罚款（第六十八条第（一）项）", "hard_to_collect": "不当场收缴事后难以执行（第六十八条第（二）项）",
                      "remote_area": "边远、水上、交通不便地区，当事人到银行或者通过电子支付系统缴纳确有困难并提出（第六十九条）"}
 STATEMENT_FORM_ZH = {"written": "书面", "oral": "口头"}
+ID_TYPE_ZH = {"resident_id": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
+              "taiwan_permit": "台湾居民来往大陆通行证", "foreign_permanent_id": "外国人永久居留身份证", "other": "其他身份证件"}
+"""The identity document a person questioned shows (a number without its kind, in records before: the 居民身份证)."""
+SEX_ZH = {"male": "男", "female": "女"}
+RELATION_SUGGESTIONS = ("当事人", "当事人的法定代表人（负责人）", "当事人的工作人员", "证人", "其他知情人")
+"""What the person questioned is to the case, as the form offers it (anything else may be written)."""
 CLOSING_GROUND_ZH = {"executed": "行政处罚决定执行完毕", "court_enforcement": "已申请人民法院强制执行", "no_penalty": "作出不予行政处罚决定",
                      "dismissal": "违法事实不能成立，撤销案件", "transfer": "涉嫌犯罪，已移送司法机关"}
 RETENTION_ZH = {"30_years": "30年", "permanent": "永久"}

@@ -84,6 +84,12 @@ class AgencyPolicy:
     document_numbers: DocumentNumbering = field(default_factory=shipped_document_numbering)  # 文号 prefixes per document
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def named(self) -> str:
+        """The version as a person names it (its ``version`` is the program's key): 本机关政策（2021-07-15起施行）."""
+        since = str(self.raw.get("effective_from") or "")
+        return f"本机关政策（{since}起施行）" if since else "本机关政策"
+
 
 MAX_DAYS = 3650  # no period, horizon or warning of the policy runs past ten years
 MAX_COUNT = 99  # officers on the spot, heads at a discussion

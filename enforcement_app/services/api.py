@@ -36,13 +36,26 @@ from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import reference as reference_store
 from ..store.integrity import Problem, VerifyReport
-from . import auth, backup, bundles, casefiles, cases, configuration, dashboard, devices, numbering, officers
+from . import (
+    auth,
+    backup,
+    bundles,
+    casefiles,
+    cases,
+    configuration,
+    dashboard,
+    devices,
+    numbering,
+    officers,
+    record_times,
+)
 from .casefiles import CaseFileData
 from .cases import CaseView
 from .clock import CHINA, china_now, new_id
 from .core import SYSTEM_ACTOR, ServicesCore, SessionCore
 from .dashboard import Dashboard
 from .inbox import InboxItem, inbox
+from .record_times import OverlappingRecord
 
 __all__ = ["CHINA", "SYSTEM_ACTOR", "CaseFileData", "CaseView", "Services", "Session", "china_now", "new_id", "restore"]
 
@@ -205,6 +218,11 @@ class Session(SessionCore):
     def perform(self, case_ref: str, kind: str, payload: Mapping[str, Any] | None = None) -> str:
         """Take one procedural action on a case; returns the hash of the recorded event."""
         return cases.perform(self, case_ref, kind, payload)
+
+    def overlapping_records(self, case_ref: str, kind: str, payload: Mapping[str, Any]) -> list[OverlappingRecord]:
+        """The other records of the same officers on this device (any case) whose times overlap the record ``payload``
+        would make: asked before a 笔录 is saved."""
+        return record_times.overlapping_records(self, case_ref, kind, payload)
 
     def numbers_given(self, case_ref: str, event_hash: str) -> list[str]:
         """The case number and document number (文号) the step ``event_hash`` was given, as shown to the user

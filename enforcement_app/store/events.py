@@ -142,3 +142,19 @@ def rows_of_kinds(db: sqlite_utils.Database, kinds: Iterable[str], after_seq: in
     kinds = list(kinds)
     yield from db.execute(f"SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
                           f"WHERE seq > ? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq", [after_seq, *kinds])
+
+
+RECORD_KINDS = ("record_inquiry", "record_inspection", "record_preservation", "record_sampling", "record_statement")
+"""The records with a start and an end that the index ``event_record_end`` (db/0018_record_times.sql) covers, written
+into the query as the index writes them (SQLite uses a partial index only for the very same terms)."""
+_ENDED = "substr(json_extract(CAST(payload AS TEXT), '$.ended_at'), 1, 16)"
+_STARTED = "substr(json_extract(CAST(payload AS TEXT), '$.started_at'), 1, 16)"
+
+
+def records_ending_after(db: sqlite_utils.Database, start: str, end: str) -> list[RecordedEvent]:
+    """The recorded 笔录 that end after ``start`` and begin before ``end`` (``YYYY-MM-DDTHH:MM``, China's wall clock, as
+    the forms write moments; compared as text to the minute, a first sieve the caller refines): those that may overlap
+    that time, in any case."""
+    kinds = ", ".join(f"'{k}'" for k in RECORD_KINDS)
+    return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM event WHERE kind IN ({kinds}) AND {_ENDED} > ? AND {_STARTED} < ? "
+                                        "ORDER BY seq", [start[:16], end[:16]])]

@@ -7,12 +7,15 @@ of the form when it names none).
 
 from __future__ import annotations
 
-import re
+import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, QSize, Qt, QTime
+from PySide6.QtGui import QColor, QGuiApplication, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -39,16 +43,20 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.case import OUTCOME_ZH, Outcome
+from ..domain.forms import CHINA
 from ..domain.handwriting import signer_rules
+from ..domain.identity import InvalidIdentityNumber, age_on, birth_date, validate_id_number
 from ..domain.labels import (
     APPROVAL_MATTER_ZH,
     EVIDENCE_KIND_ZH,
     HEARING_ABSENCE_ZH,
+    ID_TYPE_ZH,
     NO_PENALTY_GROUND_ZH,
     ON_SPOT_GROUND_ZH,
     PAYMENT_CHANNEL_ZH,
     PRESERVATION_DISPOSAL_ZH,
     RECUSAL_DECISION_ZH,
+    RELATION_SUGGESTIONS,
     REMEDY_KIND_ZH,
     REMEDY_OUTCOME_ZH,
     RETENTION_ZH,
@@ -56,6 +64,7 @@ from ..domain.labels import (
     REVIEW_OUTCOME_ZH,
     SERVED_DOCUMENT_ZH,
     SERVICE_METHOD_ZH,
+    SEX_ZH,
     STATEMENT_FORM_ZH,
 )
 from ..domain.penalties import PENALTY_KIND_ZH
@@ -65,17 +74,305 @@ from .signature_pad import AddScan, SignaturesField
 
 Draft = Callable[[str, dict[str, Any], Callable[[str], None], Callable[[BaseException], None]], None]
 """Makes the record a form would send into a document: (how: "print" or "view", the payload, report, fail)."""
+AddFile = Callable[[str, Callable[[str, str], None]], None]
+"""Registers a file (path) as evidence of the case, then calls back with its SHA-256 and description."""
+Precheck = Callable[[dict[str, Any], Callable[[str], None], Callable[[], None]], None]
+"""Looks at the payload before it is sent (in the worker): calls ``ask(question)`` to have the user confirm it first,
+or ``proceed()``."""
+
+MAX_DIALOG_HEIGHT = 690
+"""Pixels of a dialog's inside: a 1366×768 screen less its taskbar (40) and the window's title bar."""
+MAX_DIALOG_WIDTH = 1320
+RED = "#c62828"
+REQUIRED_MARK = f"<span style='color:{RED}'>&nbsp;*</span>"
+
+
+def fitting(width: int, height: int, widget: QWidget | None = None) -> QSize:
+    """The size a dialog is opened at: what it asks for, within a 1366×768 screen (and within a smaller one's room)."""
+    screen = (widget.screen() if widget is not None else None) or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    high = min(MAX_DIALOG_HEIGHT, room.height() - 40) if room is not None else MAX_DIALOG_HEIGHT
+    wide = min(MAX_DIALOG_WIDTH, room.width() - 40) if room is not None else MAX_DIALOG_WIDTH
+    return QSize(min(width, wide), max(240, min(height, high)))
+
+
+def _wall_clock(now: datetime | None) -> QDateTime:
+    """``now`` (the computer's clock without it) as China's wall clock to the minute, as 笔录 state their times."""
+    moment = (now.astimezone(CHINA) if now is not None and now.tzinfo is not None else now) or datetime.now(CHINA)
+    return QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute))
+
+
+def fit_to_form(combo: QComboBox, characters: int = 16) -> QComboBox:
+    """A choice of long items (a citation, a conduct's name) as wide as the form gives it, not as its longest item:
+    the form never scrolls sideways; the list shows each item whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return combo
+
+
+def form_layout(parent: QWidget | None = None) -> QFormLayout:
+    """The forms' layout: each label at the top of its row (a row holds the field and the line kept for its error); a
+    row whose label and field do not fit side by side puts the field below."""
+    form = QFormLayout(parent)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setVerticalSpacing(4)
+    return form
+
+
+def row_label(text: str, required: bool, name: str = "") -> QLabel:
+    """A form row's label, its asterisk red where the field is required."""
+    label = QLabel(label_text(text, required))
+    label.setTextFormat(Qt.TextFormat.RichText)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def label_text(label: str, required: bool) -> str:
+    """A form row's label as rich text: the name, and a red asterisk when the field must be filled in."""
+    return html.escape(label) + (REQUIRED_MARK if required else "")
+
+
+class ErrorLine(QLabel):
+    """A refusal under its field, on a line kept for it from the start: showing one moves nothing on the form. A
+    message longer than the line ends in … and reads whole on hover (and at the top of the form)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, self.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, self.height())
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        if not self.text():
+            return
+        painter = QPainter(self)
+        painter.setPen(QColor(RED))
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+class MessageBar(QScrollArea):
+    """The strip at the top of a form, of a fixed height: what the form needs (required fields are marked), the
+    refusals that name no field and how many fields to put right, or what printing a draft did. Its text changes;
+    the form below does not move."""
+
+    LINES = 2
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("message_bar")
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidgetResizable(True)
+        inside = QWidget()
+        column = QVBoxLayout(inside)
+        column.setContentsMargins(2, 2, 2, 2)
+        self.hint, self.message, self.status = QLabel(), QLabel(), QLabel()
+        for label, name, style in ((self.hint, "form_hint", "color:#607d8b;"),
+                                   (self.message, "form_message", f"color:{RED}; font-weight:600;"),
+                                   (self.status, "form_status", "color:#1b5e20;")):
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            label.setStyleSheet(style)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            column.addWidget(label)
+        column.addStretch(1)
+        self.setWidget(inside)
+        self.setFixedHeight(self.LINES * self.fontMetrics().lineSpacing() + 10)
+        self.show_hint("")
+
+    def show_hint(self, text: str) -> None:
+        self._only(self.hint, text)
+
+    def show_message(self, text: str) -> None:
+        self._only(self.message, text)
+
+    def show_status(self, text: str) -> None:
+        self._only(self.status, text)
+
+    def _only(self, label: QLabel, text: str) -> None:
+        for other in (self.hint, self.message, self.status):
+            if other is not label:
+                other.setText("")
+                other.hide()
+        label.setText(text)
+        label.setVisible(bool(text))
+        self.verticalScrollBar().setValue(0)
+
+
+class PersonField(QWidget):
+    """The person questioned, line by line as the 询问笔录 asks: name, identity document (kind and number), sex and
+    age, telephone, address and relation to the case, each refused at its own line. A valid 居民身份证 number fills in
+    the sex and the age (周岁 on ``day()``, the inquiry's day) it carries."""
+
+    def __init__(self, value: Mapping[str, Any], day: Callable[[], QDate], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.day = day
+        layout = form_layout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.errors: dict[str, ErrorLine] = {}
+        self.name = QLineEdit(str(value.get("name", "")))
+        self.id_type = QComboBox()
+        for code, zh in ID_TYPE_ZH.items():
+            self.id_type.addItem(zh, code)
+        self.id_type.setCurrentIndex(max(0, self.id_type.findData(value.get("id_type") or "resident_id")))
+        self.id_number = QLineEdit(str(value.get("id_number", "")))
+        self.sex = QComboBox()
+        self.sex.addItem("", "")
+        for code, zh in SEX_ZH.items():
+            self.sex.addItem(zh, code)
+        self.sex.setCurrentIndex(max(0, self.sex.findData(value.get("sex", ""))))
+        self.age = QLineEdit(str(value.get("age", "")))
+        self.age.setMaximumWidth(80)
+        self.phone = QLineEdit(str(value.get("phone", "")))
+        self.address = QLineEdit(str(value.get("address", "")))
+        self.relation = fit_to_form(QComboBox())
+        self.relation.setEditable(True)
+        self.relation.addItems(list(RELATION_SUGGESTIONS))
+        self.relation.setCurrentText(str(value.get("relation") or RELATION_SUGGESTIONS[0]))
+        document = QHBoxLayout()
+        document.addWidget(self.id_type)
+        document.addWidget(self.id_number, 1)
+        sex_age = QHBoxLayout()
+        sex_age.addWidget(self.sex)
+        sex_age.addSpacing(12)
+        sex_age.addWidget(QLabel(tr("ActionDialog", "Age")))
+        sex_age.addWidget(self.age)
+        sex_age.addWidget(QLabel(tr("ActionDialog", "years")))
+        sex_age.addStretch(1)
+        rows = ((("name",), tr("ActionDialog", "Name"), self.name, True),
+                (("id_type", "id_number"), tr("ActionDialog", "Identity document"), document, False),
+                (("sex", "age"), tr("ActionDialog", "Sex"), sex_age, False),
+                (("phone",), tr("ActionDialog", "Telephone"), self.phone, False),
+                (("address",), tr("ActionDialog", "Address"), self.address, False),
+                (("relation",), tr("ActionDialog", "Relation to the case"), self.relation, False))
+        for keys, label, control, required in rows:
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            if isinstance(control, QWidget):
+                column.addWidget(control)
+            else:
+                column.addLayout(control)
+            error = ErrorLine(f"error_person_{keys[0]}")
+            column.addWidget(error)
+            for key in keys:
+                self.errors[key] = error
+            layout.addRow(row_label(label, required), holder)
+        for name, widget in (("name", self.name), ("id_type", self.id_type), ("id_number", self.id_number), ("sex", self.sex),
+                             ("age", self.age), ("phone", self.phone), ("address", self.address), ("relation", self.relation)):
+            widget.setObjectName(f"person_{name}")
+        self._derived = (self.sex.currentData(), self.age.text())  # what the ID number gave, replaced when it changes
+        self.id_number.textChanged.connect(self._from_id_number)
+        self.id_type.currentIndexChanged.connect(self._from_id_number)
+        self._from_id_number()
+
+    def _from_id_number(self, *_args) -> None:
+        if self.id_type.currentData() != "resident_id":
+            return
+        try:
+            number = validate_id_number(self.id_number.text())
+        except InvalidIdentityNumber:
+            return
+        sex = "male" if int(number[16]) % 2 else "female"
+        born = birth_date(number)
+        day = self.day().toPython()
+        age = str(age_on(born, day)) if born is not None and born <= day else ""
+        if (self.sex.currentData(), self.age.text()) in (self._derived, ("", "")):  # never over what the officer wrote
+            self.sex.setCurrentIndex(self.sex.findData(sex))
+            self.age.setText(age)
+            self._derived = (sex, age)
+
+    def value(self) -> dict[str, str]:
+        number = self.id_number.text().strip()
+        given = {"name": self.name.text().strip(), "id_type": self.id_type.currentData() if number else "", "id_number": number,
+                 "sex": self.sex.currentData(), "age": self.age.text().strip(), "phone": self.phone.text().strip(),
+                 "address": self.address.text().strip(), "relation": self.relation.currentText().strip()}
+        return {k: v for k, v in given.items() if v}
+
+    def error_for(self, field: str) -> ErrorLine | None:
+        """The line of ``person.<key>`` (``person`` alone: the name's)."""
+        key = field.split(".", 1)[1] if "." in field else "name"
+        return self.errors.get(key)
+
+    def clear_errors(self) -> None:
+        for error in set(self.errors.values()):
+            error.setText("")
+
+
+class AttachmentsField(QWidget):
+    """Photos or scans attached to a step (the receipt of a payment): each file registered as evidence of the case
+    first (``add_file``), then listed here by its description; the step records their SHA-256."""
+
+    def __init__(self, attached: Sequence[tuple[str, str]], add_file: AddFile | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.add_file = add_file
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.list = QListWidget()
+        self.list.setObjectName("attachments")
+        self.list.setFixedHeight(56)
+        column.addWidget(self.list)
+        row = QHBoxLayout()
+        self.attach = QPushButton(tr("ActionDialog", "Attach a photo or scan…"))
+        self.attach.setObjectName("attach_file")
+        self.attach.setEnabled(add_file is not None)
+        self.attach.clicked.connect(self._choose)
+        remove = QPushButton(tr("ActionDialog", "Remove"))
+        remove.setObjectName("remove_attachment")
+        remove.clicked.connect(lambda: self.list.takeItem(self.list.currentRow()))
+        row.addWidget(self.attach)
+        row.addWidget(remove)
+        row.addStretch(1)
+        column.addLayout(row)
+        for sha, description in attached:
+            self._listed(sha, description)
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("ActionDialog", "Photo or scan"), "",
+                                              tr("ActionDialog", "Photos and scans (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)"))
+        if path:
+            self.attach_file(path)
+
+    def attach_file(self, path: str) -> None:
+        """Register ``path`` as evidence of the case (its particulars asked as for any evidence), then list it."""
+        assert self.add_file is not None
+        self.add_file(path, lambda sha, description: self._listed(sha, description or Path(path).name))
+
+    def _listed(self, sha: str, description: str) -> None:
+        item = QListWidgetItem(description)
+        item.setData(Qt.ItemDataRole.UserRole, sha)
+        self.list.addItem(item)
+
+    def values(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
     label: str
-    kind: str = "text"  # text, long, date, moment, yuan, choice, bool, officers, evidence, kinds, qa, person, checklist, elements
+    kind: str = "text"  # text, long, date, moment, yuan, choice, bool, officers, evidence, kinds, qa, person, checklist, elements, attachments
     options: tuple[tuple[str, str], ...] = ()
     required: bool = True
     default: Any = None
-    shown_when: tuple[str, str] | None = None  # (key, value): asked only while the choice ``key`` is ``value``
+    shown_when: tuple[str, str | tuple[str, ...]] | None = None  # (key, value or values): asked only while the choice ``key`` has it
     hints: tuple[str, ...] = ()  # elements: what to write, per option
 
 
@@ -155,8 +452,12 @@ FORMS: dict[str, tuple[Field, ...]] = {
                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Evidence listed for preservation")), Field("kept_at", QT_TRANSLATE_NOOP("ActionDialog", "Kept at")),
                         Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False)),
     "request_approval": (Field("matter", QT_TRANSLATE_NOOP("ActionDialog", "Matter"), "choice", tuple(APPROVAL_MATTER_ZH.items())),
-                         Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"), Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False),
-                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), required=False), Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), required=False)),
+                         Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),
+                         # each matter asks its own: the days of an extension or deferral, the items, the plan
+                         Field("days", QT_TRANSLATE_NOOP("ActionDialog", "Days"), "text", required=False,
+                               shown_when=("matter", ("extension", "payment_deferral"))),
+                         Field("items", QT_TRANSLATE_NOOP("ActionDialog", "Items to preserve"), shown_when=("matter", "evidence_preservation")),
+                         Field("plan", QT_TRANSLATE_NOOP("ActionDialog", "Instalment plan"), shown_when=("matter", "instalments"))),
     "submit_investigation_report": (*PROPOSAL, *EXEMPTION, Field("complex", QT_TRANSLATE_NOOP("ActionDialog", "Complex case (collective discussion)"), "bool", default=False),
                                     Field("opinion", QT_TRANSLATE_NOOP("ActionDialog", "Handler's opinion"), "long", required=False)),
     "submit_legal_review": (Field("summary", QT_TRANSLATE_NOOP("ActionDialog", "Case summary (facts, evidence, law, benchmark, officers and certificates)"), "long"),
@@ -173,7 +474,9 @@ FORMS: dict[str, tuple[Field, ...]] = {
                            Field("fine_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Fine (yuan)"), "yuan", required=False), Field("facts", QT_TRANSLATE_NOOP("ActionDialog", "Facts"), "long"),
                            Field("violation", QT_TRANSLATE_NOOP("ActionDialog", "Provision violated"), required=False),
                            Field("basis", QT_TRANSLATE_NOOP("ActionDialog", "Penalty provision")), Field("deviation_reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for deviating from the benchmark"), "long", required=False)),
-    "serve_document": (Field("document", QT_TRANSLATE_NOOP("ActionDialog", "Document"), "choice", SERVED), Field("method", QT_TRANSLATE_NOOP("ActionDialog", "Method"), "choice", METHODS),
+    "serve_document": (Field("document", QT_TRANSLATE_NOOP("ActionDialog", "Document"), "choice", SERVED),
+                       Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Served on"), "date"),
+                       Field("method", QT_TRANSLATE_NOOP("ActionDialog", "Method"), "choice", METHODS),
                        Field("recipient", QT_TRANSLATE_NOOP("ActionDialog", "Recipient")),
                        Field("officers", QT_TRANSLATE_NOOP("ActionDialog", "Served by (two officers)"), "officers"),
                        Field("signatures", QT_TRANSLATE_NOOP("ActionDialog", "Signatures"), "signatures", required=False),
@@ -201,9 +504,11 @@ FORMS: dict[str, tuple[Field, ...]] = {
                       Field("transfer_to", QT_TRANSLATE_NOOP("ActionDialog", "Organ the case is transferred to"), required=False,
                             shown_when=("outcome", "transfer")),
                       Field("based_on_transcript", QT_TRANSLATE_NOOP("ActionDialog", "Decided on the hearing transcript"), "bool", default=False)),
-    "record_payment": (Field("amount_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Amount (yuan)"), "yuan"), Field("channel", QT_TRANSLATE_NOOP("ActionDialog", "Channel"), "choice",
-                                                                            tuple(PAYMENT_CHANNEL_ZH.items())),
+    "record_payment": (Field("on", QT_TRANSLATE_NOOP("ActionDialog", "Paid on"), "date"),
+                       Field("amount_yuan", QT_TRANSLATE_NOOP("ActionDialog", "Amount (yuan)"), "yuan"),
+                       Field("channel", QT_TRANSLATE_NOOP("ActionDialog", "Channel"), "choice", tuple(PAYMENT_CHANNEL_ZH.items())),
                        Field("receipt_no", QT_TRANSLATE_NOOP("ActionDialog", "Receipt number")),
+                       Field("receipt_files", QT_TRANSLATE_NOOP("ActionDialog", "Receipt (photo or scan)"), "attachments", required=False),
                        Field("on_spot_ground", QT_TRANSLATE_NOOP("ActionDialog", "Ground for collecting on the spot"), "choice",
                              tuple(ON_SPOT_GROUND_ZH.items()), shown_when=("channel", "on_spot")),
                        Field("party_request", QT_TRANSLATE_NOOP("ActionDialog", "The party's request to pay on the spot"), "long",
@@ -246,22 +551,24 @@ FORMS: dict[str, tuple[Field, ...]] = {
                      Field("collected_by", QT_TRANSLATE_NOOP("ActionDialog", "Collected by"), "officers"),
                      Field("collected_at", QT_TRANSLATE_NOOP("ActionDialog", "Collected at"), "moment"),
                      Field("place", QT_TRANSLATE_NOOP("ActionDialog", "Place"), required=False),
-                     # a photo's (or a recording's) particulars: the procedure says when they are needed
-                     Field("taken_at", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken at (YYYY-MM-DD HH:MM)"), required=False),
-                     Field("taken_place", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken where"), required=False),
-                     Field("taken_by", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken by"), required=False),
+                     # a photo's (or a recording's) particulars: asked of those kinds (the procedure says when they are needed)
+                     Field("taken_at", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken at (YYYY-MM-DD HH:MM)"), required=False,
+                           shown_when=("kind", ("photo", "audiovisual"))),
+                     Field("taken_place", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken where"), required=False,
+                           shown_when=("kind", ("photo", "audiovisual"))),
+                     Field("taken_by", QT_TRANSLATE_NOOP("ActionDialog", "Photo taken by"), required=False,
+                           shown_when=("kind", ("photo", "audiovisual"))),
                      Field("witness", QT_TRANSLATE_NOOP("ActionDialog", "Witness"), required=False),
                      Field("proves", QT_TRANSLATE_NOOP("ActionDialog", "What it proves"), "long", required=False),
                      # the identity proof's document, asked only of it (a recording or a photo has none)
-                     Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"), required=False,
+                     Field("identity_document", QT_TRANSLATE_NOOP("ActionDialog", "Identity document (ID card, business licence)"),
                            shown_when=("kind", "identity")),
-                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), required=False,
-                           shown_when=("kind", "identity")),
+                     Field("identity_no", QT_TRANSLATE_NOOP("ActionDialog", "Identity document number"), shown_when=("kind", "identity")),
                      # the on-site steps of the case a recording is of: the workspace lists them (and drops the field without any)
                      Field("av_record_of", QT_TRANSLATE_NOOP("ActionDialog", "The steps this recording records"), "kinds",
                            required=False, shown_when=("kind", "audiovisual"))),
     "correct_record": (Field("corrects", QT_TRANSLATE_NOOP("ActionDialog", "Record to correct"), "choice"),
-                       Field("field", QT_TRANSLATE_NOOP("ActionDialog", "Item corrected (e.g. findings, place)")),
+                       Field("field", QT_TRANSLATE_NOOP("ActionDialog", "Item corrected"), "choice"),  # the chosen record's items
                        Field("value", QT_TRANSLATE_NOOP("ActionDialog", "Corrected text"), "long"),
                        Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason for the correction"), "long")),
     "suspend_case": (Field("reason", QT_TRANSLATE_NOOP("ActionDialog", "Reason"), "long"),),
@@ -270,15 +577,20 @@ FORMS: dict[str, tuple[Field, ...]] = {
 
 
 class ActionDialog(QDialog):
-    """A form for one step. ``submit(payload, on_done, on_error)`` sends it; refusals come back to it."""
+    """A form for one step. ``submit(payload, on_done, on_error)`` sends it; refusals come back to it, each shown at
+    its field (all at once, on a line kept for it, so nothing moves), those naming no field at the top.
+    ``extra`` (the discretion panel) sits before the row of ``extra_before`` (at the end without it); ``precheck``
+    may ask the user something about the payload before it is sent (a 笔录 that overlaps another)."""
 
     def __init__(self, kind: str, title: str, fields: Sequence[Field], *, officers: Sequence[tuple[str, str]] = (),
                  evidence: Sequence[tuple[str, str]] = (), defaults: Mapping[str, Any] | None = None,
                  submit: Callable[[dict[str, Any], Callable, Callable], None], extra: QWidget | None = None,
                  side: QWidget | None = None, confirm: str = "", parent: QWidget | None = None,
-                 draft: Draft | None = None, add_scan: AddScan | None = None):
+                 draft: Draft | None = None, add_scan: AddScan | None = None, add_file: AddFile | None = None,
+                 extra_before: str = "", precheck: Precheck | None = None, now: datetime | None = None):
         super().__init__(parent)
-        self._draft, self._add_scan = draft, add_scan
+        self._draft, self._add_scan, self._add_file, self._precheck = draft, add_scan, add_file, precheck
+        self._now = _wall_clock(now)  # what dates and moments default to: the services' clock (the computer's without one)
         self.setObjectName(f"dialog_{kind}")
         self.setWindowTitle(title)
         self.kind = kind
@@ -286,44 +598,47 @@ class ActionDialog(QDialog):
         self._submit = submit
         self.extra = extra
         self.inputs: dict[str, Any] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.errors: dict[str, ErrorLine] = {}
+        self.labels: dict[str, QLabel] = {}
         defaults = dict(defaults or {})
         outer = QVBoxLayout(self)
-        self.message = QLabel()
-        self.message.setObjectName("form_message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#b71c1c; font-weight:600;")
-        self.message.hide()
-        outer.addWidget(self.message)
+        self.bar = MessageBar()
+        self.message, self.status = self.bar.message, self.bar.status
+        self._hint = tr("ActionDialog", "Fields marked * must be filled in.") if any(
+            f.required and f.kind != "bool" for f in self.fields) else ""
+        self.bar.show_hint(self._hint)
+        outer.addWidget(self.bar)
         body = QWidget()
-        form = QFormLayout(body)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self._form = form
+        body.setObjectName("form_body")
+        form = form_layout(body)
+        self._form, self._body = form, body
         self.rows: dict[str, QWidget] = {}
         for field in self.fields:
             widget = self._widget(field, officers, evidence, defaults.get(field.key, field.default))
             widget.setObjectName(f"field_{field.key}")
             self.inputs[field.key] = widget
-            error = QLabel()
-            error.setObjectName(f"error_{field.key}")
-            error.setStyleSheet("color:#c62828;")
-            error.setWordWrap(True)
-            error.hide()
+            error = ErrorLine(f"error_{field.key}")
             self.errors[field.key] = error
             holder = QWidget()
             column = QVBoxLayout(holder)
             column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
             column.addWidget(widget)
             column.addWidget(error)
-            label = tr("ActionDialog", field.label) + (" *" if field.required and field.kind != "bool" else "")
+            label = row_label(tr("ActionDialog", field.label), field.required and field.kind != "bool", f"label_{field.key}")
+            self.labels[field.key] = label
             form.addRow(label, holder)
             self.rows[field.key] = holder
         for key in {f.shown_when[0] for f in self.fields if f.shown_when and f.shown_when[0] in self.inputs}:
             self.inputs[key].currentIndexChanged.connect(self._show_rows)
         self._show_rows()
         if extra is not None:
-            form.addRow(extra)
-        scroll = QScrollArea()
+            if extra_before in self.rows:
+                form.insertRow(form.getWidgetPosition(self.rows[extra_before])[0], extra)
+            else:
+                form.addRow(extra)
+        self.scroll = scroll = QScrollArea()
+        scroll.setObjectName("form_scroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         if side is None:
@@ -353,20 +668,19 @@ class ActionDialog(QDialog):
                 bottom.addWidget(button)
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)
-        self.status = QLabel()
-        self.status.setObjectName("form_status")
-        self.status.setWordWrap(True)
-        self.status.setStyleSheet("color:#1b5e20;")
-        self.status.hide()
-        outer.addWidget(self.status)
         outer.addLayout(bottom)
         signed = any(f.kind == "signatures" for f in self.fields)  # a row per signer needs the room of its buttons
-        self.resize((900 if signed else 720) if side is None else 1200, min(760, 140 + 56 * len(self.fields)) if side is None else 760)
+        width = (900 if signed or extra is not None else 760) if side is None else 1200
+        self.resize(fitting(width, 150 + 74 * len(self.fields) + (420 if extra is not None else 0) if side is None else 760, self))
         self.confirm_text = confirm  # asked before the step is sent (a sign-off, closing, archiving)
         self.confirm_box: QMessageBox | None = None
-        self._confirmed = False
+        self._confirmed = self._prechecked = False
         if confirm:
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("ActionDialog", "Sign and record"))
+        self.as_opened()
+
+    def as_opened(self) -> None:
+        """What the form holds now is what it opened with (closing it asks nothing until something changes)."""
         self._as_opened = self.payload()
 
     def shown(self, field: Field) -> bool:
@@ -375,7 +689,7 @@ class ActionDialog(QDialog):
             return True
         key, value = field.shown_when
         control = self.inputs.get(key)
-        return control is None or control.currentData() == value
+        return control is None or control.currentData() in (value if isinstance(value, tuple) else (value,))
 
     def _show_rows(self) -> None:
         for field in self.fields:
@@ -391,14 +705,12 @@ class ActionDialog(QDialog):
             w.setMinimumHeight(70 if kind == "long" else 120)
             return w
         if kind == "date":
-            w = QDateEdit(QDate.currentDate() if default is None else QDate.fromString(str(default), "yyyy-MM-dd"))
+            w = QDateEdit(self._now.date() if default is None else QDate.fromString(str(default), "yyyy-MM-dd"))
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
             return w
         if kind == "moment":
-            now = QDateTime.currentDateTime()
-            now = QDateTime(now.date(), QTime(now.time().hour(), now.time().minute()))  # to the minute, as 笔录 state it
-            w = QDateTimeEdit(now if default is None else QDateTime.fromString(str(default), "yyyy-MM-ddTHH:mm"))
+            w = QDateTimeEdit(self._now if default is None else QDateTime.fromString(str(default), "yyyy-MM-ddTHH:mm"))
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd HH:mm")
             return w
@@ -406,9 +718,8 @@ class ActionDialog(QDialog):
             w = QComboBox()
             for value, label in (field.options if kind == "choice" else tuple(officers)):
                 w.addItem(label, value)
-            if any(len(label) > 20 for _v, label in field.options):  # a citation, a request: show it whole
-                w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                w.setMinimumContentsLength(20)
+            if any(len(label) > 20 for _v, label in field.options):  # a citation, a request: as wide as the form lets it
+                fit_to_form(w)
             if default is not None:
                 w.setCurrentIndex(max(0, w.findData(default)))
             return w
@@ -455,9 +766,11 @@ class ActionDialog(QDialog):
         if kind == "elements":
             return ElementsField(field.options, field.hints, default if isinstance(default, Mapping) else {})
         if kind == "person":
-            w = QLineEdit(str(default or ""))
-            w.setPlaceholderText(tr("ActionDialog", "Name, relation to the case, ID number"))
-            return w
+            started = self.inputs.get("started_at")
+            return PersonField(default if isinstance(default, Mapping) else {},
+                               lambda: started.date() if started is not None else QDate.currentDate())
+        if kind == "attachments":
+            return AttachmentsField(default or (), self._add_file)
         w = QLineEdit("" if default is None else str(default))
         if kind == "yuan":
             w.setPlaceholderText("0.00")
@@ -501,9 +814,9 @@ class ActionDialog(QDialog):
         if kind == "elements":
             return w.values()
         if kind == "person":
-            name, relation, id_number = ([*re.split("[，,]", w.text(), maxsplit=2), "", ""])[:3]
-            person = {"name": name.strip(), "relation": relation.strip() or "当事人"}
-            return {**person, "id_number": id_number.strip()} if id_number.strip() else person
+            return w.value()
+        if kind == "attachments":
+            return w.values()
         return w.text().strip()
 
     def payload(self) -> dict[str, Any]:
@@ -525,12 +838,10 @@ class ActionDialog(QDialog):
         """Print the record as typed (``how`` = "print") or open it in the PDF viewer ("view")."""
         assert self._draft is not None
         self.clear_errors()
-        self.status.hide()
         self._draft(how, self.payload(), self.show_status, self.show_refusal)
 
     def show_status(self, text: str) -> None:
-        self.status.setText(text)
-        self.status.show()
+        self.bar.show_status(text)
 
     # --- sending and refusals -----------------------------------------------------------------------------
 
@@ -538,7 +849,11 @@ class ActionDialog(QDialog):
         if self.confirm_text and not self._confirmed:
             self._ask(self.confirm_text, self._confirm_and_send)
             return
-        self._confirmed = False  # a refused step asks again when it is sent again
+        if self._precheck is not None and not self._prechecked:  # asked in the worker; sent when nothing is asked
+            self.buttons.setEnabled(False)
+            self._precheck(self.payload(), self._question, self._checked_and_send)
+            return
+        self._confirmed = self._prechecked = False  # a refused step asks again when it is sent again
         self.clear_errors()
         self.buttons.setEnabled(False)
         self._submit(self.payload(), self._sent, self.show_refusal)
@@ -547,7 +862,18 @@ class ActionDialog(QDialog):
         self._confirmed = True
         self.send()
 
-    def _ask(self, text: str, then: Callable[[], None]) -> None:
+    def _question(self, text: str) -> None:
+        self.buttons.setEnabled(True)
+        self._ask(text, self._checked_and_send, answered_no=self._not_sent)
+
+    def _checked_and_send(self) -> None:
+        self._prechecked = True
+        self.send()
+
+    def _not_sent(self) -> None:
+        self._confirmed = False
+
+    def _ask(self, text: str, then: Callable[[], None], answered_no: Callable[[], None] | None = None) -> None:
         """A question over the form, answered without blocking the event loop (the worker keeps running)."""
         box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
@@ -555,7 +881,7 @@ class ActionDialog(QDialog):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.button(QMessageBox.StandardButton.Yes).setText(tr("ActionDialog", "Yes"))
         box.button(QMessageBox.StandardButton.No).setText(tr("ActionDialog", "No"))
-        box.finished.connect(lambda answer: then() if answer == QMessageBox.StandardButton.Yes else None)
+        box.finished.connect(lambda answer: then() if answer == QMessageBox.StandardButton.Yes else answered_no and answered_no())
         self.confirm_box = box
         box.open()
 
@@ -571,28 +897,51 @@ class ActionDialog(QDialog):
         self.accept()
 
     def clear_errors(self) -> None:
-        self.message.hide()
-        for label in self.errors.values():
-            label.hide()
+        self.bar.show_hint(self._hint)
+        for key, line in self.errors.items():
+            line.setText("")
+            self.labels[key].setStyleSheet("")
+        for widget in [*self.inputs.values(), self.extra]:
+            if hasattr(widget, "clear_errors"):
+                widget.clear_errors()
+
+    def error_line(self, field: str) -> tuple[str, ErrorLine] | None:
+        """The row and the line a refusal of ``field`` is shown on: its own field's (``fine_fen`` is asked as
+        ``fine_yuan``; ``person.id_number`` inside the person's field), or the discretion panel's; None when the
+        form does not ask it (or not now)."""
+        key = field.split(".")[0].removesuffix("_fen") if field else ""
+        for name in (key, key + "_yuan", field):
+            if name in self.errors and self.shown(next(f for f in self.fields if f.key == name)):
+                inner = getattr(self.inputs[name], "error_for", None)
+                return name, (inner(field) if inner is not None and "." in field else None) or self.errors[name]
+        line = self.extra.error_for(field) if field and hasattr(self.extra, "error_for") else None
+        return ("", line) if line is not None else None
 
     def show_refusal(self, exc: BaseException) -> None:
+        """Every refusal at once: each at its field's line (its label turns red), those of no field (or of one the form
+        does not ask) at the top, with how many fields are to be put right."""
         self.buttons.setEnabled(True)
+        self.clear_errors()
         if not isinstance(exc, RuleViolation):
-            self.message.setText(f"{type(exc).__name__}: {exc}")
-            self.message.show()
+            self.bar.show_message(f"{tr('ActionDialog', 'Not recorded')}：{exc}")
             return
-        general = []
+        general, marked, first = [], set(), None
         for refusal in exc.refusals:
-            key = refusal.field.split(".")[0].removesuffix("_fen") if refusal.field else ""
-            label = self.errors.get(key) or self.errors.get(key + "_yuan") or self.errors.get(refusal.field)
-            if label is not None:
-                label.setText(refusal.message)
-                label.show()
-            else:
-                general.append(refusal.message + (f"（{refusal.article}）" if refusal.article and refusal.article not in refusal.message else ""))
-        if general:
-            self.message.setText("\n".join(general))
-            self.message.show()
+            found = self.error_line(refusal.field)
+            if found is None:
+                general.append(refusal.message)
+                continue
+            key, line = found
+            line.setText(refusal.message if not line.text() else f"{line.text()}；{refusal.message}")
+            if key:
+                self.labels[key].setStyleSheet(f"color:{RED};")
+                marked.add(key)
+                first = first or self.rows[key]
+        if marked:
+            general.append(tr("ActionDialog", "%1 field(s) to put right: see the red lines under them.").replace("%1", str(len(marked))))
+        self.bar.show_message("\n".join(general))
+        if first is not None:
+            self.scroll.ensureWidgetVisible(first, 0, 40)
 
 
 class ElementsField(QWidget):

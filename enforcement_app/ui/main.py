@@ -1,12 +1,13 @@
 """``enforcement-app``: the Qt client.
 
-    enforcement-app [--db PATH] [--demo] [--lang zh_CN|en] [--user LOGIN] [--screenshots DIR]
+    enforcement-app [--db PATH] [--demo] [--lang zh_CN|en] [--user LOGIN] [--screenshots DIR [--screen WxH]]
 
 Opens the default database (created on first run) or ``--db``; ``--demo`` fills a fresh database with the
 demo data first — without ``--db`` the demo's own ``demo.db`` in the data folder, never the agency's database,
 and the window title says it is the demo. Users log in with their password. ``--screenshots DIR`` renders every
 main screen with the data of the database (use it with ``--demo``) to PNG files and exits, with or without a
-display; it logs in as the demo users without a password, so it refuses a database that is not a demo database.
+display, on a screen of ``--screen`` (1366x768 unless told); it logs in as the demo users without a password, so it
+refuses a database that is not a demo database.
 On Linux the client first checks the system libraries Qt's X11 platform needs and names the missing ones.
 """
 
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -38,7 +41,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help="界面语言（默认简体中文）")
     parser.add_argument("--user", help="预填的登录名")
     parser.add_argument("--screenshots", type=Path, metavar="DIR", help="把各主要界面截图为 PNG 后退出（演示数据库）")
+    parser.add_argument("--screen", default="1366x768", metavar="WxH", type=_screen_size,
+                        help="截图时模拟的屏幕大小（默认 1366x768，如 1920x1080）")
     return parser.parse_args(argv)
+
+
+def _screen_size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and int(width) >= 640 and int(height) >= 480):
+        raise argparse.ArgumentTypeError(f"屏幕大小应写成 宽x高（至少 640x480），如 1920x1080：{text!r}")
+    return int(width), int(height)
+
+
+def offscreen_platform(width: int, height: int, folder: Path) -> str:
+    """Qt's offscreen platform with one screen of ``width``×``height`` (its default is 800×800), so that screenshots show
+    the client as it fits a laptop's or a desktop's screen: the platform string, its configuration written in ``folder``."""
+    config = folder / f"offscreen-{width}x{height}.json"
+    config.write_text(json.dumps({"synchronousWindowSystemEvents": False, "windowFrameMargins": False, "screens": [
+        {"name": f"Screen{width}x{height}", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96,
+         "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    return f"offscreen:configfile={config}"
 
 
 # the shared libraries Qt's xcb platform plugin loads (Qt 6.5 and later), with the Debian package of each
@@ -115,8 +137,8 @@ def ask_device_passphrase() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     db_path, demo = chosen_database(args)
-    if args.screenshots:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # screenshots need no display
+    if args.screenshots:  # screenshots need no display: a screen of the size asked for
+        os.environ.setdefault("QT_QPA_PLATFORM", offscreen_platform(*args.screen, Path(tempfile.mkdtemp(prefix="ecr-screen-"))))
     elif problem := xcb_problem():
         print(problem, file=sys.stderr)
         return 2

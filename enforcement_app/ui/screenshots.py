@@ -11,14 +11,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from ..domain.procedure import title_of
 from ..domain.refusals import RuleViolation
 from ..services import Services
 from ..services.api import china_now
 from ..services.case_index import CaseIndex, ListQuery
 from ..services.demo import DEMO_PASSWORD
+from .forms import FORMS
 from .window import LoginDialog, MainWindow
 from .worker import ServiceThread
 
@@ -43,6 +46,12 @@ def grab(widget: QWidget, folder: Path, name: str) -> Path:
     return path
 
 
+def screen_size() -> QSize:
+    """The screen the shots are taken on (``--screen``): the main window fills it, the dialogs fit it as they open."""
+    screen = QApplication.primaryScreen()
+    return screen.availableGeometry().size() if screen is not None else QSize(1366, 768)
+
+
 def _case_in(db_path: Path, stage: str) -> str | None:
     index = CaseIndex(db_path)
     try:
@@ -63,7 +72,7 @@ def _window(db_path: Path, login: str) -> tuple[ServiceThread, MainWindow]:
         app.processEvents()
         time.sleep(0.005)
     window = MainWindow(worker, result[0], db_path, china_now().date())
-    window.resize(1366, 768)
+    window.resize(screen_size())
     window.show()
     settle(worker)
     return worker, window
@@ -134,11 +143,17 @@ def _inquiry_draft(db_path: Path, folder: Path, window: MainWindow, worker: Serv
     settle(worker)
     dialog.inputs["place"].setText("仲恺高新区市场监督管理局询问室")
     dialog.inputs["recorder"].setText("李华")
-    dialog.inputs["person"].setText("黄某，法定代表人")
+    person = dialog.inputs["person"]
+    person.name.setText("黄某")
+    person.id_number.setText("441302198507150015")
+    person.phone.setText("13902221234")
+    person.address.setText("惠州市惠城区江北街道文明一路8号")
+    person.relation.setCurrentText("当事人的法定代表人（负责人）")
     dialog.inputs["qa"].setPlainText("问：我们是惠州仲恺高新区市场监督管理局执法人员，已出示执法证件，你是否看清？\n答：看清了。\n"
                                      "问：货架上的商品从何处进货？\n答：从批发市场进货，有进货单据。")
     shots = [grab(dialog, folder, "14-inquiry-print")]
     payload = dialog.payload()
+    shots.append(_with_errors(dialog, worker, folder, "14c-inquiry-errors"))
     dialog.reject()
     if dialog.confirm_box is not None:
         dialog.confirm_box.done(0)
@@ -210,6 +225,79 @@ def _dashboard(db_path: Path, folder: Path) -> list[Path]:
     return shots
 
 
+def _with_errors(dialog, worker: ServiceThread, folder: Path, name: str) -> Path:
+    """The form sent with what a hurried officer leaves: no place, a mistyped ID number, no answers; each refusal at
+    its field. Nothing is recorded (the procedure refuses it)."""
+    keep = {"place": dialog.inputs["place"].text(), "id": dialog.inputs["person"].id_number.text(), "qa": dialog.inputs["qa"].toPlainText()}
+    dialog.inputs["place"].setText("")
+    dialog.inputs["person"].id_number.setText("44130219850715001X")
+    dialog.inputs["qa"].setPlainText("问：货架上的商品从何处进货？")
+    dialog.send()
+    settle(worker)
+    if dialog.confirm_box is not None and dialog.confirm_box.isVisible():  # the times overlap another record: send anyway
+        dialog.confirm_box.done(QMessageBox.StandardButton.Yes)
+        settle(worker)
+    path = grab(dialog, folder, name)
+    dialog.inputs["place"].setText(keep["place"])
+    dialog.inputs["person"].id_number.setText(keep["id"])
+    dialog.inputs["qa"].setPlainText(keep["qa"])
+    dialog.clear_errors()
+    return path
+
+
+def _penalty_form(db_path: Path, folder: Path, login: str, stage: str, kind: str, name: str) -> list[Path]:
+    """The form where the penalty is set (the notice, the decision) with the discretion panel assessed: the result
+    filled into the kinds, the fine and the penalty provision."""
+    case_id = _case_in(db_path, stage)
+    if case_id is None:
+        return []
+    worker, window = _window(db_path, login)
+    try:
+        window.show_case(case_id)
+        settle(worker)
+        dialog = window.workspace.start(kind, title_of(kind))
+        settle(worker)
+        panel = dialog.extra
+        for base in panel.needed_bases():
+            if not panel.bases[base].text():
+                panel.bases[base].setText("3600")
+        panel.run()
+        settle(worker)
+        shots = [grab(dialog, folder, name)]
+        dialog.done(0)
+        return shots
+    finally:
+        window.close()
+        worker.shutdown()
+
+
+def _every_form(db_path: Path, folder: Path, login: str, stage: str) -> list[Path]:
+    """Each step's form, opened on a case of ``stage`` as ``login``, as it opens (forms/<action>.png): to see that each
+    fits the screen and asks in plain words."""
+    case_id = _case_in(db_path, stage)
+    if case_id is None:
+        return []
+    (folder / "forms").mkdir(exist_ok=True)
+    worker, window = _window(db_path, login)
+    shots = []
+    try:
+        window.show_case(case_id)
+        settle(worker)
+        with tempfile.TemporaryDirectory() as tmp:
+            photo = Path(tmp) / "现场照片.png"
+            QImage(64, 48, QImage.Format.Format_RGB32).save(str(photo))
+            for kind in FORMS:
+                dialog = (window.workspace.add_evidence([str(photo)]) if kind == "add_evidence"
+                          else window.workspace.start(kind, title_of(kind)))
+                settle(worker)
+                shots.append(grab(dialog, folder / "forms", kind))
+                dialog.done(0)
+    finally:
+        window.close()
+        worker.shutdown()
+    return shots
+
+
 def take_all(db_path: Path, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with Services(db_path) as services:
@@ -247,7 +335,6 @@ def take_all(db_path: Path, folder: Path) -> int:
         panel.bases["goods_value"].setText("3600")
         panel.run()
         settle(worker)
-        dialog.resize(900, 1000)
         shots.append(grab(dialog, folder, "06-discretion-panel"))
         dialog.close()
         shots += _inquiry_draft(db_path, folder, window, worker)
@@ -259,11 +346,7 @@ def take_all(db_path: Path, folder: Path) -> int:
         settle(worker)
         window.workspace.documents.selectRow(0)
         shots.append(grab(window, folder, "15-documents"))
-        window.resize(1920, 1080)
-        settle(worker)
-        shots.append(grab(window, folder, "15-documents-1920"))
-        window.resize(1366, 768)
-        settle(worker)
+
     window.new_case()
     settle(worker)
     if getattr(window, "new_case_dialog", None) is not None:
@@ -287,6 +370,10 @@ def take_all(db_path: Path, folder: Path) -> int:
     worker, window = _window(db_path, "wangjg")
     shots += _sign_off_shot(db_path, folder, worker, window, "filing", "approve_filing", "批准立案", "13-approve-filing")
     shots += _dashboard(db_path, folder)
+
+    shots += _penalty_form(db_path, folder, "zhangming", "deliberation", "issue_prior_notice", "17-notice-discretion")
+    shots += _penalty_form(db_path, folder, "wangjg", "notice", "make_decision", "18-decision-discretion")
+    shots += _every_form(db_path, folder, "zhangming", "investigation")
 
     worker, window = _window(db_path, "wuzy")
     window.show_page("evaluation")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDateTime, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,18 +26,22 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..domain import power_list
+from ..domain.forms import CHINA
 from ..domain.identity import InvalidIdentityNumber, validate_id_number, validate_uscc
+from ..domain.labels import CASE_SOURCE_ZH
 from ..domain.officers import ROLE_ZH, Role
 from ..domain.permissions import Permissions
 from ..domain.refusals import RuleViolation
 from ..services.bundles import UntrustedDevice
 from .dashboard import DashboardPage
+from .forms import RED, ErrorLine, MessageBar, fit_to_form, fitting, form_layout, label_text, row_label
 from .i18n import LANGUAGES, tr
 from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
 from .signature_pad import SignaturesField
@@ -116,17 +120,32 @@ class LoginDialog(QDialog):
 
 
 class NewCaseDialog(QDialog):
-    """Register the party (ID or USCC checked as you type) and the lead, in one step of the worker."""
+    """Register the party (ID or USCC checked as you type) and the lead, in one step of the worker. The case is
+    chosen by the conduct's short name, which is its cause (案由) and so its title, unless the officer writes another.
+    Refusals are shown at their fields, those of no field at the top; the form scrolls, its buttons stay."""
 
-    def __init__(self, worker, actor, officers: list[tuple[str, str]], entries: list[tuple[str, str]], parent=None):
+    ALIASES = {"uscc": "number", "id_number": "number", "fine_yuan": "fine_fen", "officers": "handlers", "at": "act_date"}
+
+    def __init__(self, worker, actor, officers: list[tuple[str, str]], entries: list[tuple[str, str, str]], parent=None,
+                 now: datetime | None = None):
         super().__init__(parent)
         self.setObjectName("new_case_dialog")
         self.setWindowTitle(tr("NewCaseDialog", "New case"))
         self.worker = worker
         self.actor = actor
         self.case_id = ""
-        self._spot_at = QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm")  # the moment of an on-the-spot decision
-        form = QFormLayout(self)
+        self.errors: dict[str, ErrorLine] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.rows: dict[str, QWidget] = {}
+        moment = (now or datetime.now(CHINA)).astimezone(CHINA)  # the services' clock (a demo's, a test's), China's time without it
+        self._spot_at = moment.strftime("%Y-%m-%dT%H:%M")  # the moment of an on-the-spot decision
+        outer = QVBoxLayout(self)
+        self.bar = MessageBar()
+        self.error = self.bar.message
+        self.bar.show_hint(tr("NewCaseDialog", "Fields marked * must be filled in."))
+        outer.addWidget(self.bar)
+        body = QWidget()
+        form = form_layout(body)
         self.kind = QComboBox()
         self.kind.setObjectName("party_kind")
         self.kind.addItem(tr("NewCaseDialog", "Organisation"), "organisation")
@@ -137,26 +156,29 @@ class NewCaseDialog(QDialog):
         self.number.setObjectName("party_number")
         self.number_state = QLabel()
         self.number_state.setObjectName("number_state")
+        self.number_state.setFixedHeight(self.number_state.fontMetrics().height() + 2)  # shown as you type: kept room
         self.representative = QLineEdit()
         self.representative.setObjectName("representative")
         self.address = QLineEdit()
         self.address.setObjectName("address")
         self.cause = QLineEdit()
         self.cause.setObjectName("cause")
-        self.entry = QComboBox()
+        self.entry = fit_to_form(QComboBox())
         self.entry.setObjectName("cause_entry")
         self.entry.addItem(tr("NewCaseDialog", "(none)"), "")
-        for entry_id, cause in entries:
-            self.entry.addItem(f"{entry_id} · {cause[:40]}", entry_id)
+        for entry_id, name, cause in entries:  # by the conduct's short name; the statute's words on hover
+            self.entry.addItem(name, entry_id)
+            self.entry.setItemData(self.entry.count() - 1, cause, Qt.ItemDataRole.ToolTipRole)
         self.entry.currentIndexChanged.connect(self._entry_chosen)
-        self.entries = dict(entries)
-        self.act_date = QDateEdit(date.today())
+        self.entries = {entry_id: name for entry_id, name, _cause in entries}
+        self._named_by_entry = ""  # the cause as the last entry chosen named it (not typed by the officer)
+        self.act_date = QDateEdit(moment.date())
         self.act_date.setObjectName("act_date")
         self.act_date.setCalendarPopup(True)
         self.act_date.setDisplayFormat("yyyy-MM-dd")
         self.source = QComboBox()
         self.source.setObjectName("source")
-        for value, label in (("complaint", "投诉举报"), ("inspection", "监督检查"), ("referral", "其他部门移送"), ("report", "上级交办"), ("other", "其他")):
+        for value, label in CASE_SOURCE_ZH.items():
             self.source.addItem(label, value)
         self.second = QComboBox()
         self.second.setObjectName("second_officer")
@@ -170,7 +192,7 @@ class NewCaseDialog(QDialog):
         self.procedure.addItem(tr("NewCaseDialog", "General procedure (lead to be filed)"), "general")
         self.procedure.addItem(tr("NewCaseDialog", "Simple procedure (decided on the spot)"), "simple")
         self.simple = QWidget()
-        simple = QFormLayout(self.simple)
+        simple = form_layout(self.simple)
         simple.setContentsMargins(0, 0, 0, 0)
         self.place = QLineEdit()
         self.place.setObjectName("place")
@@ -192,48 +214,107 @@ class NewCaseDialog(QDialog):
         # the party signs for the on-the-spot form (or refuses before a witness): drawn on the pad over the decision's text
         self.signed = SignaturesField("record_simple_decision", (("party", ""),), (), (), self._spot_payload)
         self.signed.setObjectName("party_signature")
-        simple.addRow(tr("NewCaseDialog", "Place"), self.place)
-        simple.addRow(tr("NewCaseDialog", "Facts"), self.facts)
-        simple.addRow(tr("NewCaseDialog", "Legal basis"), self.basis)
-        simple.addRow(tr("NewCaseDialog", "Penalty"), self.penalty)
-        simple.addRow(tr("NewCaseDialog", "Fine (yuan)"), self.fine)
-        simple.addRow(tr("NewCaseDialog", "Pre-printed form number"), self.form_no)
+        for key, label, widget, required in (("place", tr("NewCaseDialog", "Place"), self.place, True),
+                                             ("facts", tr("NewCaseDialog", "Facts"), self.facts, True),
+                                             ("basis", tr("NewCaseDialog", "Legal basis"), self.basis, True),
+                                             ("penalty_kinds", tr("NewCaseDialog", "Penalty"), self.penalty, True),
+                                             ("fine_fen", tr("NewCaseDialog", "Fine (yuan)"), self.fine, False),
+                                             ("form_no", tr("NewCaseDialog", "Pre-printed form number"), self.form_no, True)):
+            self._row(simple, key, label, widget, required)
         simple.addRow(self.shown)
-        simple.addRow(tr("NewCaseDialog", "Party's signature"), self.signed)
+        self._row(simple, "signatures", tr("NewCaseDialog", "Party's signature"), self.signed, False)
         self.simple.hide()
         self.procedure.currentIndexChanged.connect(lambda _: self.simple.setVisible(self.procedure.currentData() == "simple"))
-        form.addRow(tr("NewCaseDialog", "Procedure"), self.procedure)
-        form.addRow(tr("NewCaseDialog", "Party kind"), self.kind)
-        form.addRow(tr("NewCaseDialog", "Name"), self.name)
-        form.addRow(tr("NewCaseDialog", "ID number / USCC"), self.number)
-        form.addRow("", self.number_state)
-        form.addRow(tr("NewCaseDialog", "Legal representative"), self.representative)
-        form.addRow(tr("NewCaseDialog", "Address"), self.address)
-        form.addRow(tr("NewCaseDialog", "Benchmark entry"), self.entry)
-        form.addRow(tr("NewCaseDialog", "Cause"), self.cause)
-        form.addRow(tr("NewCaseDialog", "Date of the act"), self.act_date)
-        form.addRow(tr("NewCaseDialog", "Source"), self.source)
-        form.addRow(tr("NewCaseDialog", "Second officer"), self.second)
-        form.addRow(tr("NewCaseDialog", "Lead summary"), self.summary)
+        self._row(form, "procedure", tr("NewCaseDialog", "Procedure"), self.procedure, False)
+        self._row(form, "kind", tr("NewCaseDialog", "Party kind"), self.kind, False)
+        self._row(form, "name", tr("NewCaseDialog", "Name"), self.name, True)
+        number = QWidget()
+        column = QVBoxLayout(number)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.number)
+        column.addWidget(self.number_state)
+        self._row(form, "number", tr("NewCaseDialog", "ID number / USCC"), number, True)
+        self._row(form, "legal_representative", tr("NewCaseDialog", "Legal representative"), self.representative, False)
+        self._row(form, "address", tr("NewCaseDialog", "Address"), self.address, True)
+        self._row(form, "cause_entry", tr("NewCaseDialog", "Conduct (benchmark entry)"), self.entry, False)
+        self._row(form, "cause", tr("NewCaseDialog", "Cause"), self.cause, True)
+        self._row(form, "act_date", tr("NewCaseDialog", "Date of the act"), self.act_date, True)
+        self._row(form, "source", tr("NewCaseDialog", "Source"), self.source, False)
+        self._row(form, "handlers", tr("NewCaseDialog", "Second officer"), self.second, True)
+        self._row(form, "summary", tr("NewCaseDialog", "Lead summary"), self.summary, False)
         form.addRow(self.simple)
-        self.error = QLabel()
-        self.error.setObjectName("new_case_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#c62828;")
-        form.addRow(self.error)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("new_case_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("create_case")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("NewCaseDialog", "Create the case"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("NewCaseDialog", "Cancel"))
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        outer.addWidget(buttons)
+        self.buttons = buttons
         self.number.textChanged.connect(self.check_number)
-        self.kind.currentIndexChanged.connect(lambda _: self.check_number(self.number.text()))
-        self.resize(580, 560)
+        self.kind.currentIndexChanged.connect(self._kind_chosen)
+        self._kind_chosen()
+        self.resize(fitting(680, 720, self))
+
+    def _kind_chosen(self, _index: int = 0) -> None:
+        """An organisation is registered by its USCC with its legal representative (required); a person by the
+        citizen ID number, without one."""
+        organisation = self.kind.currentData() == "organisation"
+        self.labels["number"].setText(label_text(tr("NewCaseDialog", "Unified social credit code") if organisation
+                                                 else tr("NewCaseDialog", "Citizen ID number"), True))
+        self.labels["legal_representative"].setText(label_text(tr("NewCaseDialog", "Legal representative"), organisation))
+        self.rows["legal_representative"].parentWidget().layout().setRowVisible(self.rows["legal_representative"], organisation)
+        self.check_number(self.number.text())
+
+    def _row(self, form: QFormLayout, key: str, label: str, widget: QWidget, required: bool) -> None:
+        """A row of the form: its label (a red asterisk when required) and the field above the line its refusal shows on."""
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(widget)
+        error = ErrorLine(f"error_{key}")
+        column.addWidget(error)
+        title = row_label(label, required, f"label_{key}")
+        form.addRow(title, holder)
+        self.errors[key], self.labels[key], self.rows[key] = error, title, holder
+
+    def show_refusal(self, exc: BaseException) -> None:
+        """Each refusal at its field, all at once; those of no field (or one this form does not show) at the top."""
+        for key, line in self.errors.items():
+            line.setText("")
+            self.labels[key].setStyleSheet("")
+        general, marked = [], 0
+        for refusal in exc.refusals if isinstance(exc, RuleViolation) else ():
+            key = refusal.field.split(".")[0] if refusal.field else ""
+            key = self.ALIASES.get(key, key)
+            line = self.errors.get(key)
+            if line is None or not self.rows[key].isVisibleTo(self):
+                general.append(refusal.message)
+                continue
+            line.setText(refusal.message if not line.text() else f"{line.text()}；{refusal.message}")
+            self.labels[key].setStyleSheet(f"color:{RED};")
+            marked += 1
+        if not isinstance(exc, RuleViolation):
+            general.append(str(exc))
+        if marked:
+            general.append(tr("ActionDialog", "%1 field(s) to put right: see the red lines under them.").replace("%1", str(marked)))
+        self.bar.show_message("\n".join(general))
+        self.buttons.setEnabled(True)
 
     def _entry_chosen(self, _index: int) -> None:
+        """The cause (案由), and so the case's title, is the entry's short name unless the officer wrote another."""
         entry = self.entry.currentData()
-        if entry and not self.cause.text().strip():
-            self.cause.setText(self.entries.get(entry, "")[:60])
+        typed = self.cause.text().strip()
+        if entry and (not typed or typed == self._named_by_entry):
+            self._named_by_entry = self.entries.get(entry, "")
+            self.cause.setText(self._named_by_entry)
 
     def check_number(self, text: str) -> bool:
         text = text.strip().upper()
@@ -276,11 +357,8 @@ class NewCaseDialog(QDialog):
         def job(session, _job):  # party and case together: a refused case leaves no party behind
             return session.register_party_and_case(party, spot if simple else lead, simple=simple)
 
-        def failed(exc):
-            messages = [r.message for r in exc.refusals] if isinstance(exc, RuleViolation) else [str(exc)]
-            self.error.setText("\n".join(messages))
-
-        self.worker.write(job, self._created, failed)
+        self.buttons.setEnabled(False)
+        self.worker.write(job, self._created, self.show_refusal)
 
     def _created(self, written: Written) -> None:
         self.case_id = written.result
@@ -527,12 +605,13 @@ class MainWindow(QMainWindow):
                         and o.certificate_on(today) is not None]
             # only what the agency may penalise: an entry outside its power list would be refused (Art. 17)
             library, powers = services.benchmarks(), services.power_list_versions()
-            entries = [(e.id, e.cause) for _, e in library.entries(today)
-                       if not power_list.entry_refusals(e.id, today, powers, library)]
-            return officers, entries
+            entries = [choice for choice in library.choices(today)
+                       if not power_list.entry_refusals(choice[0], today, powers, library)]
+            return officers, entries, services.clock()
 
         def show(result):
-            dialog = NewCaseDialog(self.worker, self.actor, *result, parent=self)
+            officers, entries, now = result
+            dialog = NewCaseDialog(self.worker, self.actor, officers, entries, parent=self, now=now)
             dialog.accepted.connect(lambda: self.show_case(dialog.case_id))
             dialog.open()
             self.new_case_dialog = dialog

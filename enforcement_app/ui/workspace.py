@@ -34,13 +34,15 @@ from PySide6.QtWidgets import (
 from ..domain.case import STAGE_ZH, Stage, stage_reached
 from ..domain.evidence_media import AV_RECORDED_KINDS, default_kind, is_picture, media_type_of
 from ..domain.handwriting import signer_rules
-from ..domain.labels import APPROVAL_MATTER_ZH, served_document_zh
+from ..domain.labels import APPROVAL_MATTER_ZH, RELATION_SUGGESTIONS, served_document_zh
 from ..domain.money import format_yuan
 from ..domain.officers import Role
 from ..domain.penalties import PENALTY_KIND_ZH, PenaltyKind
 from ..domain.permissions import Permissions
 from ..domain.procedure import ACTIONS, signed_kinds, title_of
+from ..domain.procedure.correction import correctable
 from ..domain.procedure.proposal import proposal_entry
+from ..domain.procedure.record_times import timed_kinds
 from ..domain.procedure.signed_content import ContentChange, shown, to_sign_again
 from ..domain.refusals import NotFound
 from ..services.changes import Changes
@@ -55,6 +57,7 @@ from .worker import Job, Written
 STEPPER = (Stage.LEAD, Stage.FILING, Stage.INVESTIGATION, Stage.DELIBERATION, Stage.LEGAL_REVIEW, Stage.NOTICE,
            Stage.HEARING, Stage.DECIDED, Stage.EXECUTION, Stage.CLOSED, Stage.ARCHIVED)
 PROPOSAL_ACTIONS = ("submit_investigation_report", "make_decision")
+PENALTY_FORMS = (*PROPOSAL_ACTIONS, "issue_prior_notice")  # the forms where the penalty is set: the discretion panel sits in them
 EXEMPTION_KEYS = frozenset(f.key for f in EXEMPTION)
 RECORD_KINDS = ("record_inspection", "record_inquiry", "record_sampling")  # 笔录 that can prove a correction
 # what the workspace shows besides the case's own record: handlers, officer choices and the certificates
@@ -271,7 +274,7 @@ class CaseWorkspace(QWidget):
         ])
         self.evidence.show_tiles(tiles(s.evidence, view.get("evidence_files", {}), names, view.get("step_names", {})))
         self.evidence_details.setText(_evidence_hint())  # not the particulars of an item of the case shown before
-        self.details.setHtml(_details(s, view.get("sign_offs", ()), view.get("names", {})))
+        self.details.setHtml(_details(s, view.get("sign_offs", ()), view.get("names", {}), view.get("benchmark_label", "")))
         self._load_documents()
         self.print_decision.setVisible(s.decision is not None or s.procedure.value == "simple")
         self.message.setText(self._numbered)
@@ -321,9 +324,10 @@ class CaseWorkspace(QWidget):
             defaults["signatures"] = tuple(rows)
         if kind == "record_collective_discussion":
             defaults["participants"] = []
-        if kind in PROPOSAL_ACTIONS:
+        if kind in PENALTY_FORMS:  # the benchmark where the penalty is proposed or decided: its result fills the form
             extra = DiscretionPanel(self.worker, party_kind=s.party_kind, act_date=s.act_date, entry=s.cause_entry,
                                     recorded=(s.benchmark or {}).get("input"))
+        if kind in PROPOSAL_ACTIONS:
             proposal = s.proposal
             if proposal is not None:
                 defaults.update({"outcome": proposal.outcome, "penalty_kinds": list(proposal.penalty_kinds),
@@ -344,14 +348,15 @@ class CaseWorkspace(QWidget):
             defaults.update({"document": pending[0] if pending else None, "recipient": s.party_name})
         if kind == "record_payment":
             defaults["amount_yuan"] = f"{max(0, s.amount_due_fen - s.paid_fen) / 100:.2f}"
+        if kind == "record_inquiry":  # the party is the one usually questioned first: their particulars as registered
+            defaults["person"] = dict(self.view.get("party_person") or {})
         officers = self.view["officer_choices_heads"] if kind == "record_collective_discussion" else self.view["officer_choices"]
         evidence = [(e.get("sha256"), e.get("description", "")) for e in s.evidence]
         fields: list[Field] = list(FORMS[kind])
-        if kind == "correct_record":  # the case's own records are the choices (the latest first)
+        if kind == "correct_record":  # the case's own records that may be corrected are the choices (the latest first)
             names = self.view["names"]
-            options = tuple((st.hash, f"{st.seq}　{_PERMISSIONS.title(st.kind) if st.kind in self.view['titled'] else st.kind}　"
-                                      f"{st.at.strftime('%Y-%m-%d %H:%M')}　{names.get(st.actor, st.actor)}")
-                            for st in reversed(s.steps))
+            options = tuple((st.hash, f"{st.seq}　{title_of(st.kind)}　{st.at.strftime('%Y-%m-%d %H:%M')}　{names.get(st.actor, st.actor)}")
+                            for st in reversed(s.steps) if correctable(st))
             fields[0] = Field("corrects", fields[0].label, "choice", options)
         if kind in PROPOSAL_ACTIONS:
             fields = self._proposal_fields(fields, s)
@@ -381,9 +386,17 @@ class CaseWorkspace(QWidget):
         on_paper = rule is not None and not ACTIONS[kind].opens_case  # a record signed by hand: printable before it is recorded
         dialog = ActionDialog(kind, title, fields, officers=officers, evidence=evidence, defaults=defaults,
                               submit=lambda payload, done, fail: self._perform(kind, payload, done, fail), extra=extra,
-                              side=side, confirm=confirm, parent=self,
+                              side=side, confirm=confirm, parent=self, now=self.view.get("now"),
                               draft=(lambda how, payload, report, fail: self._draft(kind, title, how, payload, report, fail)) if on_paper else None,
-                              add_scan=(lambda path, who, then: self._add_scan(title, path, who, then, dialog)) if on_paper else None)
+                              add_scan=(lambda path, who, then: self._add_scan(title, path, who, then, dialog)) if on_paper else None,
+                              add_file=(lambda path, then: self._add_receipt(path, then, dialog)) if kind == "record_payment" else None,
+                              extra_before="penalty_kinds" if extra is not None else "",
+                              precheck=(lambda payload, ask, proceed: self._overlaps(kind, payload, ask, proceed, dialog))
+                              if kind in timed_kinds() else None)
+        if kind == "correct_record":  # its items by their names, each shown with what the record says now
+            _offer_items(dialog, {st.hash: st for st in s.steps})
+        if isinstance(extra, DiscretionPanel):
+            extra.assessed.connect(lambda assessment: fill_from_assessment(dialog, assessment, self.view.get("elements") or ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.open()
@@ -426,6 +439,29 @@ class CaseWorkspace(QWidget):
         self.add_evidence([path], defaults={"kind": "documentary", "description": description, "source": "执法人员拍摄或扫描的签名纸"},
                           registered=lambda hashes, details: then(hashes[0], str(details.get("description", ""))) if hashes else None,
                           parent=over)
+
+    def _add_receipt(self, path: str, then, over: QWidget) -> None:
+        """The photo or scan of a payment's receipt registered as evidence of the case (a document), then attached."""
+        receipt = over.inputs["receipt_no"].text().strip() if "receipt_no" in getattr(over, "inputs", {}) else ""
+        description = tr("CaseWorkspace", "Receipt of the payment %1").replace("%1", receipt).strip()
+        self.add_evidence([path], defaults={"kind": "documentary", "description": description, "source": "当事人提供的缴款凭证"},
+                          registered=lambda hashes, details: then(hashes[0], str(details.get("description", ""))) if hashes else None,
+                          parent=over)
+
+    def _overlaps(self, kind: str, payload: dict[str, Any], ask, proceed, over) -> None:
+        """Before a 笔录 is saved: the other records of its officers whose times overlap it, named in a question (one
+        officer cannot be in two places at once); none, and it is sent."""
+        case_id = self.case_id
+
+        def answer(found) -> None:
+            if not found:
+                proceed()
+                return
+            ask(tr("CaseWorkspace", "The times of this record overlap another record of the same officer:") + "\n\n"
+                + "\n".join(f"· {o.describe()}" for o in found) + "\n\n"
+                + tr("CaseWorkspace", "One officer cannot make two records at the same time. Check the times. Record it anyway?"))
+
+        self.worker.read(lambda session, job: session.overlapping_records(case_id, kind, payload), answer, over.show_refusal)
 
     def _load_documents(self) -> None:
         """The case's documents, listed when their tab is shown (they are built for it, which a reload of
@@ -514,7 +550,7 @@ class CaseWorkspace(QWidget):
             return preview
         tabs = QTabWidget()
         tabs.setObjectName("sign_off_side")
-        tabs.addTab(_materials(s), tr("CaseWorkspace", "Submission"))
+        tabs.addTab(_materials(s, self.view.get("benchmark_label", "")), tr("CaseWorkspace", "Submission"))
         tabs.addTab(preview, tr("CaseWorkspace", "Documents"))
         if changes:  # what is signed again differently comes first
             tabs.setCurrentWidget(preview)
@@ -754,7 +790,7 @@ def _changes_html(changes, heading: str) -> str:
     return f"<p style='color:#e65100; font-weight:600; margin:0'>{e(heading)}</p>{blocks}"
 
 
-def _materials(s) -> QTextBrowser:
+def _materials(s, benchmark_label: str = "") -> QTextBrowser:
     """The submission the reviewer judges: summary, draft, why it is major, and the materials assembled."""
     submission = s.review_rounds[-1]["submission"] if s.review_rounds else {}
     m = submission.get("materials") or {}
@@ -768,7 +804,7 @@ def _materials(s) -> QTextBrowser:
              f"<p><b>{tr('CaseWorkspace', 'Penalty')}</b>：{e(_kinds_zh(m.get('penalty_kinds', [])))} {format_yuan(int(m.get('fine_fen', 0)))}</p>"]
     bench = m.get("benchmark") or {}
     if bench:
-        parts.append(f"<p><b>{tr('CaseWorkspace', 'Benchmark')}</b>：{e(str(bench.get('entry', '')))}；{e('；'.join(bench.get('messages', [])))}</p>")
+        parts.append(f"<p><b>{tr('CaseWorkspace', 'Benchmark')}</b>：{e(benchmark_label)}；{e('；'.join(bench.get('messages', [])))}</p>")
     if m.get("deviation_reason"):
         parts.append(f"<p><b>{tr('CaseWorkspace', 'Reason for deviating')}</b>：{e(str(m['deviation_reason']))}</p>")
     officers = "、".join(f"{o.get('name')}（{o.get('certificate_no') or '无有效证件'}）" for o in m.get("officers", []))
@@ -822,7 +858,7 @@ def _stepper(state) -> str:
     return " → ".join(parts)
 
 
-def _details(s, sign_offs=(), names=None) -> str:
+def _details(s, sign_offs=(), names=None, benchmark_label: str = "") -> str:
     out = []
     changed = [c for c in sign_offs if c.changed]
     if changed:
@@ -836,8 +872,7 @@ def _details(s, sign_offs=(), names=None) -> str:
                    f"<p>{html.escape(_kinds_zh(p.penalty_kinds))} {format_yuan(p.fine_fen) if p.fine_fen else ''}</p>")
     if s.benchmark:
         b = s.benchmark
-        out.append(f"<p>{tr('CaseWorkspace', 'Benchmark')}：{html.escape(str(b.get('set_title') or b.get('set')))} "
-                   f"{html.escape(str(b.get('entry')))}；{html.escape('；'.join(b.get('messages', [])))}</p>")
+        out.append(f"<p>{tr('CaseWorkspace', 'Benchmark')}：{html.escape(benchmark_label)}；{html.escape('；'.join(b.get('messages', [])))}</p>")
     for n, round_ in enumerate(s.review_rounds, 1):
         review = round_.get("review")
         out.append(f"<h3>{tr('CaseWorkspace', 'Legal review round %1').replace('%1', str(n))}</h3>"
@@ -855,8 +890,78 @@ def _violations(services, state) -> tuple[str, ...]:
         entry = services.benchmarks().entry(state.cause_entry)
     except NotFound:
         return ()
-    return tuple(b.cite().replace("《", "《中华人民共和国", 1) if b.law.endswith("法") and not b.law.endswith("办法") else b.cite()
-                 for b in entry.violation_basis)
+    return tuple(as_cited(b.cite()) for b in entry.violation_basis)
+
+
+def as_cited(citation: str) -> str:
+    """A provision as a decision cites it: a law by its full name (《中华人民共和国食品安全法》第一百二十四条第一款)."""
+    law = citation[1:citation.index("》")] if citation.startswith("《") and "》" in citation else ""
+    if law.endswith("法") and not law.endswith("办法") and not law.startswith("中华人民共和国"):
+        return citation.replace("《", "《中华人民共和国", 1)
+    return citation
+
+
+def _offer_items(dialog: ActionDialog, steps: dict[str, Any]) -> None:
+    """The correction form's item choice follows the record chosen (its items by their names), and the text to
+    correct starts as the record has it."""
+    record, item, value = dialog.inputs["corrects"], dialog.inputs["field"], dialog.inputs["value"]
+
+    def items(_index: int = 0) -> None:
+        item.clear()
+        step = steps.get(record.currentData())
+        for key, name in correctable(step) if step is not None else ():
+            item.addItem(name, key)
+
+    def current(_index: int = 0) -> None:
+        step = steps.get(record.currentData())
+        value.setPlainText(str(step.payload.get(item.currentData(), "")) if step is not None and item.currentData() else "")
+
+    record.currentIndexChanged.connect(items)
+    item.currentIndexChanged.connect(current)
+    items()
+    current()
+    dialog.as_opened()
+
+
+def fill_from_assessment(dialog: ActionDialog, assessment, elements=()) -> None:
+    """The discretion panel's result put into the form it sits in: the penalty kinds it recommends (the fine and the
+    entry's mandatory confiscations), a fine in the middle of the recommended range, the penalty provision, and the
+    base amounts into the facts elements that record them (where still empty). The officer changes what the case
+    requires; the procedure judges what is sent."""
+    inputs = dialog.inputs
+    kinds = {k.value for k in assessment.penalty_kinds}
+    if "penalty_kinds" in inputs:
+        widget = inputs["penalty_kinds"]
+        for i in range(widget.count()):
+            item = widget.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in kinds else Qt.CheckState.Unchecked)
+    rec = assessment.recommended_range
+    if "fine_yuan" in inputs:
+        middle = (rec.low + rec.high) // 2 // 100 * 100 if rec is not None and "fine" in kinds else 0  # whole yuan
+        inputs["fine_yuan"].setText(f"{middle / 100:.2f}" if middle else "")
+    if "basis" in inputs and assessment.penalty_basis:
+        inputs["basis"].setText(as_cited(assessment.penalty_basis))
+    lines = getattr(inputs.get("facts_elements"), "lines", {})
+    bases = dialog.extra.entered_bases() if hasattr(dialog.extra, "entered_bases") else {}
+    for element in elements:
+        line = lines.get(element.key)
+        if line is not None and element.base is not None and element.base.value in bases and not line.text().strip():
+            line.setText(bases[element.base.value])
+
+
+def _benchmark_label(services, benchmark) -> str:
+    """The benchmark the case's penalty was assessed by, as people name it: the set's title and the entry's short
+    name (a record keeps their program keys; one the library no longer holds reads by the cause it recorded)."""
+    if not benchmark:
+        return ""
+    library = services.benchmarks()
+    key = str(benchmark.get("set", ""))
+    title = benchmark.get("set_title") or next((b.title for b in library.sets if f"{b.id} {b.version}" == key), "")
+    try:
+        name = library.entry(str(benchmark.get("entry", ""))).name
+    except NotFound:
+        name = str(benchmark.get("cause", ""))
+    return "".join(p for p in (title, f"“{name}”" if name else "") if p)
 
 
 def _elements(services, state) -> tuple:
@@ -874,8 +979,12 @@ def _load(session, case_id: str) -> dict[str, Any]:
                  for c in [o.certificate_on(today)] if c is not None]
     heads = [(o.id, o.name) for o in officers.values() if o.active and o.has_role(Role.AGENCY_HEAD)]
     state = view.state
+    party = services.party(state.party_id) if state.party_id else None
     return {
         "state": state,
+        "now": services.clock(),
+        "party_person": _person_of(party),
+        "benchmark_label": _benchmark_label(services, state.benchmark),
         "deadlines": view.deadlines,
         "actions": view.actions,
         "major": view.major,
@@ -896,3 +1005,15 @@ def _load(session, case_id: str) -> dict[str, Any]:
         "elements": _elements(services, state),
         "to_sign_again": {kind: to_sign_again(state, kind) for kind in SIGNED_KINDS},
     }
+
+
+def _person_of(party) -> dict[str, str]:
+    """Who is usually questioned first, as the 询问笔录 states the person: a party who is a person with their registered
+    particulars; for an organisation, its legal representative."""
+    if party is None:
+        return {}
+    if party.kind.value != "person":
+        return {"name": party.legal_representative, "relation": RELATION_SUGGESTIONS[1]} if party.legal_representative else {}
+    person = {"name": party.name, "id_type": "resident_id" if party.id_number else "", "id_number": party.id_number or "",
+              "address": party.address or "", "phone": party.phone, "relation": "当事人"}
+    return {k: v for k, v in person.items() if v}

@@ -627,6 +627,82 @@
         <source>Identity document number</source>
         <translation>证件号码</translation>
     </message>
+    <message>
+        <source>%1 field(s) to put right: see the red lines under them.</source>
+        <translation>有%1处需要修改，见各栏下方的红字（鼠标停留可看全文）。</translation>
+    </message>
+    <message>
+        <source>Fields marked * must be filled in.</source>
+        <translation>带 * 的为必填项。</translation>
+    </message>
+    <message>
+        <source>Not recorded</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Identity document</source>
+        <translation>身份证件</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>years</source>
+        <translation>周岁</translation>
+    </message>
+    <message>
+        <source>Telephone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <source>Relation to the case</source>
+        <translation>与本案关系</translation>
+    </message>
+    <message>
+        <source>Served on</source>
+        <translation>送达日期</translation>
+    </message>
+    <message>
+        <source>Paid on</source>
+        <translation>缴款日期</translation>
+    </message>
+    <message>
+        <source>Receipt (photo or scan)</source>
+        <translation>缴款凭证（照片或扫描件）</translation>
+    </message>
+    <message>
+        <source>Attach a photo or scan…</source>
+        <translation>添加照片或扫描件…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Photo or scan</source>
+        <translation>照片或扫描件</translation>
+    </message>
+    <message>
+        <source>Photos and scans (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)</source>
+        <translation>照片和扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>Item corrected</source>
+        <translation>更正的项目</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
@@ -1232,6 +1308,18 @@
         <source>Recorded and numbered: %1</source>
         <translation>已记录，编号：%1</translation>
     </message>
+    <message>
+        <source>The times of this record overlap another record of the same officer:</source>
+        <translation>本笔录的时间与同一执法人员的另一份笔录重叠：</translation>
+    </message>
+    <message>
+        <source>One officer cannot make two records at the same time. Check the times. Record it anyway?</source>
+        <translation>同一执法人员不能同时制作两份笔录，请核对起止时间。仍要记录吗？</translation>
+    </message>
+    <message>
+        <source>Receipt of the payment %1</source>
+        <translation>缴款凭证%1</translation>
+    </message>
 </context>
 <context>
     <name>CasesPage</name>
@@ -1396,6 +1484,30 @@
     <message>
         <source>Major decision</source>
         <translation>重大执法决定</translation>
+    </message>
+    <message>
+        <source>Assess and fill in the penalty</source>
+        <translation>测算并填入处罚</translation>
+    </message>
+    <message>
+        <source>yuan</source>
+        <translation>元</translation>
+    </message>
+    <message>
+        <source>Puts the penalty kinds, a fine in the middle of the recommended range and the penalty provision into the form; change them as the case requires</source>
+        <translation>将处罚种类、建议幅度中间值的罚款金额和处罚依据填入本表；可按案情修改</translation>
+    </message>
+    <message>
+        <source>The fine of this entry does not depend on an amount.</source>
+        <translation>本条目的罚款不以金额为基数。</translation>
+    </message>
+    <message>
+        <source>The penalty kinds, the fine and the penalty provision below are filled in from this assessment. A fine outside the recommended range needs a written reason.</source>
+        <translation>已按本测算填入下方的处罚种类、罚款金额和处罚依据。罚款超出建议幅度的，须书面说明理由。</translation>
+    </message>
+    <message>
+        <source>Choose the entry, enter the amounts it asks for and the circumstances, then assess: the statutory and recommended ranges show here.</source>
+        <translation>选择基准条目，填写其所需的金额和情节后点击“测算并填入处罚”：法定幅度和建议幅度显示在这里。</translation>
     </message>
 </context>
 <context>
@@ -2020,6 +2132,30 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
     <message>
         <source>Procedure</source>
         <translation>程序</translation>
+    </message>
+    <message>
+        <source>Fields marked * must be filled in.</source>
+        <translation>带 * 的为必填项。</translation>
+    </message>
+    <message>
+        <source>Conduct (benchmark entry)</source>
+        <translation>违法行为（裁量基准）</translation>
+    </message>
+    <message>
+        <source>Create the case</source>
+        <translation>创建案件</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Citizen ID number</source>
+        <translation>公民身份号码</translation>
     </message>
 </context>
 <context>

@@ -92,6 +92,12 @@ def issues_of(path: Path) -> list[tuple[str, str, str]]:
         (lambda d: d["entries"][0].update(penalty_kinds=["warning"]), "demo_1", "penalty_kinds"),
         (lambda d: d["entries"][0].update(causee="typo"), "demo_1", "causee"),
         (lambda d: d["entries"][0].pop("cause"), "demo_1", "cause"),
+        (lambda d: d["entries"][0].update(short_name="food_safety_125"), "demo_1", "short_name"),
+        (lambda d: d["entries"][0].update(short_name="销售无标签预包装食品案"), "demo_1", "short_name"),
+        (lambda d: d["entries"][0].update(short_name="销" * 31), "demo_1", "short_name"),
+        (lambda d: d["entries"][0].update(short_name=""), "demo_1", "short_name"),
+        (lambda d: d["entries"].append({**d["entries"][0], "id": "demo_2", "short_name": "测试"})
+         or d["entries"][0].update(short_name="测试"), "demo_2", "short_name"),
         (lambda d: d["entries"][0]["measures"][0].update(kind="flog"), "demo_1", "measures[0].kind"),
         (lambda d: d["entries"][0]["fines"][0]["amount"].update(grades={"lighter": ["900", "1200"]}), "demo_1",
          "fines[0].amount.grades.lighter"),
@@ -268,6 +274,18 @@ def make_set_2(**kwargs) -> dict:
         {"key": "photos", "name": "现场照片", "required": False},
     ]
     return data
+
+
+def test_a_short_name_is_optional_and_round_trips(tmp_path):
+    """A set imported before entries had short names still loads (its entries are named by their cause); one
+    that gives them keeps them through export and import."""
+    data = make_set()
+    (entry,) = parse_benchmark_set(data, "old.json", CATALOGUE).entries
+    assert entry.short_name == "" and entry.name == "测试违法行为"
+    data["entries"][0]["short_name"] = "测试行为"
+    named = parse_benchmark_set(data, "new.json", CATALOGUE)
+    assert named.entries[0].name == "测试行为"
+    assert parse_benchmark_set(dump_benchmark_set(named), "again.json", CATALOGUE) == named
 
 
 def test_a_set_of_format_2_names_each_entrys_facts_elements_and_round_trips():

@@ -243,7 +243,8 @@ def test_every_shipped_entry_assesses_for_each_party_it_covers():
                 a = assess(lib, entry.id, CaseFacts(party, DAY, bases=bases), POLICY)
                 assert a.grade is Grade.GENERAL
                 assert a.statutory_range.low <= a.recommended_range.low <= a.recommended_range.high <= a.statutory_range.high
-                assert a.explanation[0].startswith("适用裁量基准") and entry.id in a.explanation[0]
+                assert a.explanation[0].startswith("适用裁量基准") and entry.short_name in a.explanation[0]
+                assert entry.id not in a.explanation[0]  # what the panel shows names the conduct, not the program's key
 
 
 def test_shipped_files_are_in_canonical_form():
@@ -287,3 +288,14 @@ def test_every_shipped_entry_names_its_facts_elements_with_the_bases_it_computes
     advert = benchmark.entry("advertising_57_1_publisher")
     assert {"发布媒介和形式", "使用的用语", "发布期间", "广告费用"} <= {e.name for e in advert.required_elements}
     assert advert.element("advertising_cost").base is BaseKind.ADVERTISING_COST
+
+
+def test_every_shipped_entry_has_a_short_name_a_case_is_named_by():
+    """Cases are chosen and titled by the conduct's short name (案由), never by the program's key nor by the whole
+    sentence of the statute: each shipped entry has one, distinct, in Chinese words."""
+    (benchmark,) = shipped_library().sets
+    names = [entry.short_name for entry in benchmark.entries]
+    assert all(names) and len(set(names)) == len(names)
+    assert all(len(n) <= 30 and not any(c.isascii() and c.isalpha() for c in n) for n in names)
+    assert benchmark.entry("food_safety_125_1_2").name == "销售无标签预包装食品"
+    assert all(len(e.short_name) < len(e.cause) for e in benchmark.entries if len(e.cause) > 20)

@@ -265,7 +265,7 @@ def _base_amount(base: BaseKind, facts: CaseFacts, entry: BenchmarkEntry) -> int
         return facts.bases[base]
     except KeyError:
         raise InvalidInput.at(
-            base.value, f"条目 {entry.id} 的罚款按{base.zh}计算，请录入案件事实{base.zh}（{base.value}）"
+            base.value, f"“{entry.name}”的罚款按{base.zh}计算，请录入案件事实{base.zh}"
         ) from None
 
 
@@ -345,7 +345,7 @@ def _hearing(
     if grade is Grade.NO_PENALTY or recommended is None:
         return Finding(False, ("不予处罚，无听证事项",))
     rule = policy.hearing
-    source = f"（听证较大数额标准：机关政策 {policy.version}）"
+    source = f"（听证较大数额标准：{policy.named}）"
     reasons: list[str] = []
     threshold = rule.fine.for_party(facts.party_kind)
     if recommended.high >= threshold:
@@ -390,7 +390,7 @@ def _major(
         reasons.append(f"拟给予{names}，属于重大执法决定目录所列处罚种类")
     if grade is Grade.MITIGATED and catalogue.benchmark_deviation and not commanded:  # the law's own 减轻 is no deviation
         reasons.append("减轻处罚（低于法定最低限）属于偏离裁量基准（benchmark deviation），列入重大执法决定")
-    source = f"重大执法决定目录：机关政策 {policy.version}"
+    source = f"重大执法决定目录：{policy.named}"
     if reasons:
         return Finding(True, (*reasons, f"应当经法制审核（《行政处罚法》第五十八条）；{source}"))
     notes = [f"未达到重大执法决定目录标准（{source}）"]
@@ -432,14 +432,15 @@ def _assess_in(
     rule = entry.fine_for(facts.party_kind)
     if rule is None:
         raise InvalidInput.at(
-            "party_kind", f"条目 {entry.id}（{entry.cause}）没有对{PARTY_ZH[facts.party_kind]}的罚款规定"
+            "party_kind", f"裁量基准“{entry.name}”没有对{PARTY_ZH[facts.party_kind]}的罚款规定"
         )
     circumstances = _resolve_circumstances(entry, facts, lookup)
     decision = combine(circumstances)
     grade = decision.grade
     basis = rule.basis or entry.penalty_basis
     explanation = [
-        f"适用裁量基准：{benchmark.title} 条目 {entry.id}“{entry.cause}”",
+        f"适用裁量基准：{benchmark.title}“{entry.name}”（{entry.cause}）" if entry.short_name else
+        f"适用裁量基准：{benchmark.title}“{entry.cause}”",
         f"违法依据：{'；'.join(b.cite() for b in entry.violation_basis)}；处罚依据：{basis.cite()}",
     ]
     spec, tier_line = _select_range(rule, facts, entry)

@@ -94,6 +94,14 @@ class BenchmarkLibrary:
                 seen[entry.id] = (benchmark, entry)
         return tuple(seen.values())
 
+    def choices(self, day: date | None = None) -> tuple[tuple[str, str, str], ...]:
+        """(id, label, cause) of each entry of :meth:`entries`, for a list to choose a case's conduct from: the label
+        is the short name, followed by the penalty provision where two entries of different sets share it."""
+        entries = [entry for _, entry in self.entries(day)]
+        taken = [entry.name for entry in entries]
+        return tuple((e.id, e.name if taken.count(e.name) == 1 else f"{e.name}（{e.penalty_basis.cite()}）", e.cause)
+                     for e in entries)
+
     def find_by_basis(self, citation: str, day: date | None = None) -> tuple[BenchmarkEntry, ...]:
         """Entries whose penalty basis (or a party-specific one) falls under ``citation``.
 

@@ -13,6 +13,7 @@ Amounts in the file are yuan, multiples or percentages written as decimal string
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,6 +197,9 @@ class EarlierWording:
         return self.valid_from <= day <= self.valid_to
 
 
+SHORT_NAME_MAX = 30  # characters: a case title is the party, the short name and 案
+
+
 @dataclass(frozen=True)
 class BenchmarkEntry:
     id: str
@@ -214,6 +218,14 @@ class BenchmarkEntry:
     # is assessed under it even before the set was published (None: from the set's own effective date)
     wording_from: date | None = None
     earlier: tuple[EarlierWording, ...] = ()  # the wordings before it, each with its term
+    # the conduct as a case is named by it (案由: 销售无标签预包装食品), where ``cause`` is the statute's sentence;
+    # optional in the file (a set imported before it was asked for), so read through ``name``
+    short_name: str = ""
+
+    @property
+    def name(self) -> str:
+        """What lists and case titles show: the short name, or the statute's sentence where the set gives none."""
+        return self.short_name or self.cause
 
     def earlier_on(self, day: date) -> EarlierWording | None:
         return next((w for w in self.earlier if w.in_force_on(day)), None)
@@ -512,7 +524,7 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         return None
     reader.check_keys(
         {
-            "id", "cause", "violation_basis", "penalty_basis", "penalty_kinds", "measures", "fines",
+            "id", "cause", "short_name", "violation_basis", "penalty_basis", "penalty_kinds", "measures", "fines",
             "responsible_persons", "serious", "circumstances", "note", *(("facts_elements",) if with_elements else ()),
             "wording_from", "earlier_wordings",
         }
@@ -521,6 +533,7 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
     if entry_id is not None and not _ascii_key(entry_id):
         reader.fail("id", f"编号只能由 ASCII 字母、数字和 _-. 组成：{entry_id!r}")
     cause = reader.text("cause")
+    short_name = _short_name(reader)
     violation = [
         parse_basis(Reader(item, errors, label, path)) for path, item in reader.objects("violation_basis")
     ]
@@ -584,6 +597,7 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         facts_elements=elements,
         wording_from=wording_from,
         earlier=earlier,
+        short_name=short_name,
     )
     if with_elements:
         # the base a fine is computed from, or a confiscation valued by, is a fact the case must establish
@@ -591,6 +605,21 @@ def _parse_entry(data: Any, errors: Collector, index: int, catalogue: Circumstan
         for base in sorted(entry.bases_used - recorded):
             reader.fail("facts_elements", f"罚款或没收以{base.zh}（{base.value}）为据，应列为必备要素（\"base\": \"{base.value}\"）")
     return entry
+
+
+def _short_name(reader: Reader) -> str:
+    """The case's name for the conduct: plain Chinese words a title is made of (no program identifier, no 案 of
+    its own), short enough for a list; '' where the file gives none."""
+    name = reader.text("short_name", required=False)
+    if name is None:
+        return ""
+    if len(name) > SHORT_NAME_MAX:
+        reader.fail("short_name", f"简称至多{SHORT_NAME_MAX}字，实际为{len(name)}字")
+    elif re.search(r"[A-Za-z_]", name) or name != name.strip():
+        reader.fail("short_name", f"简称应为中文的违法行为名称（不含编号、字母或首尾空白）：{name!r}")
+    elif name.endswith("案"):
+        reader.fail("short_name", "简称不以“案”结尾：案件名称为当事人、简称加“案”")
+    return name
 
 
 def _parse_split(reader: Reader | None) -> SplitRules | None:
@@ -633,6 +662,7 @@ def parse_benchmark_set(data: Any, file: str, catalogue: CircumstanceCatalogue) 
     split = _parse_split(reader.child("split_rules"))
     entries: list[BenchmarkEntry] = []
     seen: set[str] = set()
+    names: dict[str, str] = {}  # short name -> the entry that has it
     raw_entries = list(reader.objects("entries"))
     if "entries" in reader.data and not raw_entries:
         reader.fail("entries", "至少包含一个条目")
@@ -643,6 +673,9 @@ def parse_benchmark_set(data: Any, file: str, catalogue: CircumstanceCatalogue) 
         if entry.id in seen:
             errors.add(entry.id, "id", "条目编号重复")
         seen.add(entry.id)
+        if entry.short_name and entry.short_name in names:  # one name, one entry: a case chosen by it is unambiguous
+            errors.add(entry.id, "short_name", f"简称与条目 {names[entry.short_name]} 相同")
+        names.setdefault(entry.short_name, entry.id)
         entries.append(entry)
     if errors.issues:
         raise BenchmarkFormatError(errors.issues)
@@ -707,6 +740,7 @@ def dump_entry(entry: BenchmarkEntry) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": entry.id,
         "cause": entry.cause,
+        **({"short_name": entry.short_name} if entry.short_name else {}),
         "violation_basis": [dump_basis(b) for b in entry.violation_basis],
         "penalty_basis": dump_basis(entry.penalty_basis),
         "penalty_kinds": _sorted_values(entry.penalty_kinds, PenaltyKind),

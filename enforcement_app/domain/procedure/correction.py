@@ -10,7 +10,7 @@ from typing import Any
 from ..case import CaseState, Step
 from ..officers import Role
 from . import payload as P
-from .engine import OPEN_STAGES, ActionKind, Context, declare, read
+from .engine import ACTIONS, OPEN_STAGES, ActionKind, Context, declare, read
 
 NOT_CORRECTABLE = (ActionKind.APPROVE_FILING, ActionKind.MAKE_DECISION, ActionKind.RECORD_LEGAL_REVIEW,
                    ActionKind.DECIDE_APPROVAL, ActionKind.RECORD_SIMPLE_DECISION)
@@ -23,6 +23,16 @@ class Correction(P.Payload):
     reason: str = P.text("更正理由", search=True)
     changes: Mapping[str, Any] | None = P.kept()  # field -> corrected value
     old: Mapping[str, Any] | None = P.kept()  # field -> value as first recorded
+
+
+def correctable(step: Step) -> tuple[tuple[str, str], ...]:
+    """The items of a recorded step a correction may change, as (key, name): those it holds as text and its payload
+    declares by a name (检查情况, 询问地点 …), never the number a register gave it; none of a step never corrected."""
+    act = ACTIONS.get(step.kind)
+    if act is None or step.kind in NOT_CORRECTABLE:
+        return ()
+    return tuple((key, act.payload.label_of(key)) for key, value in step.payload.items()
+                 if isinstance(value, str) and key not in ALLOCATED and act.payload.label_of(key))
 
 
 def _fold_correction(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:

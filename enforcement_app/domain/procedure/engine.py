@@ -358,12 +358,12 @@ def prepare(state: CaseState | None, ctx: Context, kind: str, payload: Mapping[s
     permission = ctx.permissions.refusals(ctx.actor, kind, state.handlers if state else ())
     if permission:
         raise PermissionDenied(permission)
+    if replaying and not ctx.replaying:  # before the preconditions too: a step done may not be offered again,
+        ctx = dataclasses.replace(ctx, replaying=True)  # but one recorded elsewhere under rules without that check replays
     # what availability() says, but for the roles just checked: a bundle import judges every step it brings
     blocked = _blocked(state, ctx, act, separation=True, replaying=replaying)
     if blocked:
         raise RuleViolation(blocked)
-    if replaying and not ctx.replaying:
-        ctx = dataclasses.replace(ctx, replaying=True)
     clean = act.validate(state or CaseState(id=""), ctx, payload)
     check_recorded(act.payload, clean)
     return clean

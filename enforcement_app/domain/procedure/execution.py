@@ -79,6 +79,8 @@ class Payment(P.Payload):
     amount_fen: int = P.fen("缴款金额", required=True)
     channel: str = P.choice("缴款方式", PAYMENT_CHANNELS)
     receipt_no: str = P.text("缴款凭证号")
+    # the receipt as a photo or scan: files registered as evidence of the case (records before had the number only)
+    receipt_files: tuple[str, ...] = P.hashes("缴款凭证（照片或扫描件）")
     on_spot_ground: str = P.kept("")  # asked only for on-the-spot collection
     party_request: str = P.kept("")  # Art. 69: the party's own request, as they made it
     surcharge_fen: int = P.kept(0)
@@ -110,6 +112,9 @@ def _v_payment(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
         f.problem("amount_fen", "缴款金额应大于零")
     if f.out.get("channel") == "on_spot":
         _on_the_spot(f, state, ctx)
+    registered = {str(e.get("sha256")) for e in state.evidence}
+    if not ctx.replaying and any(sha not in registered for sha in f.out.get("receipt_files", ())):
+        f.problem("receipt_files", "缴款凭证的照片或扫描件须先作为本案证据登记")
     if ctx.replaying:  # recorded elsewhere under the rules of its day: only the ground is read
         f.problems = [r for r in f.problems if r.rule != "collection_separated"]
     if on:
@@ -349,8 +354,18 @@ def _fold_remedy_outcome(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
             s.decision = {**s.decision, "fine_fen": int(p.get("fine_fen", 0)), "changed_by": step.hash}
 
 
+def _remedy_pending(state: CaseState, ctx: Context) -> list[Refusal]:
+    """An outcome ends an application still pending: none pending, none to record (every one recorded has its
+    outcome, or none was made)."""
+    if ctx.replaying or remedy_pending(state) is not None:
+        return []
+    if state.remedies:
+        return [Refusal("no_remedy_pending", "本案记录的行政复议、行政诉讼均已记录结果")]
+    return [Refusal("no_remedy_pending", "本案没有记录行政复议或者行政诉讼，无结果可记录")]
+
+
 @declare(ActionKind.RECORD_REMEDY_OUTCOME, "记录复议决定、判决结果", stages=frozenset({Stage.EXECUTION, Stage.DECIDED}), roles=(Role.OFFICER,),
-         handler_only=True, payload=RemedyOutcome, fold=_fold_remedy_outcome)
+         handler_only=True, pre=_remedy_pending, payload=RemedyOutcome, fold=_fold_remedy_outcome)
 def _v_remedy_outcome(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The 复议决定 or judgment: 维持, 变更 (with the fine as changed), 撤销 or 确认违法 (the decision stands)."""
     f = read(RemedyOutcome, raw, ctx)

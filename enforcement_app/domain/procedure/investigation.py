@@ -3,6 +3,7 @@ filing (Art. 42, 46, 54–56), approvals asked of the head, recusal, suspension 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,8 +12,15 @@ from typing import Any
 from ..case import CaseState, Stage, Step
 from ..evidence_media import AV_RECORDED_KINDS, is_recording
 from ..forms import Form
-from ..identity import InvalidIdentityNumber, validate_id_number
-from ..labels import APPROVAL_MATTER_ZH, EVIDENCE_KIND_ZH, PRESERVATION_DISPOSAL_ZH, RECUSAL_DECISION_ZH
+from ..identity import InvalidIdentityNumber, age_on, birth_date, validate_id_number
+from ..labels import (
+    APPROVAL_MATTER_ZH,
+    EVIDENCE_KIND_ZH,
+    ID_TYPE_ZH,
+    PRESERVATION_DISPOSAL_ZH,
+    RECUSAL_DECISION_ZH,
+    SEX_ZH,
+)
 from ..officers import Role
 from ..refusals import Refusal
 from . import payload as P
@@ -91,7 +99,9 @@ def _v_inspection(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dic
 
 @dataclass(frozen=True)
 class Inquiry(_investigative("询问")):
-    person: Mapping[str, Any] = P.kept(label="被询问人")  # name, id_number, relation … of the person questioned
+    # the person questioned: name, id_type (ID_TYPE_ZH; a number without it is a 居民身份证's), id_number, sex (SEX_ZH),
+    # age (周岁, as digits), phone, address, relation (to the case) — all but the name optional, as records before had them
+    person: Mapping[str, Any] = P.kept(label="被询问人")
     recorder: str = P.text("记录人")
     rights_notified: bool = P.flag()
     qa: tuple[Mapping[str, Any], ...] = P.kept((), search=True, label="问答内容")  # [{q, a}]
@@ -103,18 +113,8 @@ class Inquiry(_investigative("询问")):
          pre=not_suspended, payload=Inquiry, fold=investigators_fold)
 def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Inquiry, raw, ctx)
-    person = raw.get("person") or {}
-    if not isinstance(person, Mapping) or not str(person.get("name", "")).strip():
-        f.problem("person", "被询问人姓名不能为空")
-        person = {}
-    else:
-        person = {str(k): str(v).strip() for k, v in person.items() if v not in (None, "")}
-        if person.get("id_number"):
-            try:
-                person["id_number"] = validate_id_number(person["id_number"])
-            except InvalidIdentityNumber as exc:
-                f.problem("person.id_number", f"被询问人{exc.message}")
-    f.keep("person", person)
+    start = f.moment_read("started_at")
+    f.keep("person", _person_questioned(f, raw.get("person") or {}, start.date() if start else ctx.today))
     if not f.out["rights_notified"]:
         f.problem("rights_notified", "询问前应告知被询问人申辩和申请回避的权利")
     qa = raw.get("qa") or []
@@ -126,6 +126,56 @@ def _v_inquiry(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[s
     signatures_form(f, state, ActionKind.RECORD_INQUIRY, raw)
     f.keep("confirmed", any(e["signer"] == "interviewee" and e["how"] != "refused" for e in f.out["signatures"]))
     return f.done()
+
+
+_PHONE = re.compile(r"\+?[0-9]{5,20}")
+_OTHER_ID = re.compile(r"[0-9A-Z()（）-]{3,30}")
+
+
+def _person_questioned(f: Form, given: Any, day: date) -> dict[str, str]:
+    """The particulars of the person questioned, each refused at its own line (``person.<key>``): a 居民身份证's number
+    by its check digit, with the sex and the age (周岁 on the day of the inquiry) it carries agreeing with those
+    written; a telephone number of digits. Keys another program wrote are kept as text."""
+    if not isinstance(given, Mapping) or not str(given.get("name", "")).strip():
+        f.problem("person.name", "被询问人姓名不能为空")
+        return {}
+    person = {str(k): str(v).strip() for k, v in given.items() if v not in (None, "") and str(v).strip()}
+    id_type, number = person.get("id_type", ""), person.get("id_number", "")
+    if id_type and id_type not in ID_TYPE_ZH:
+        f.problem("person.id_type", f"身份证件种类应为：{'、'.join(ID_TYPE_ZH.values())}")
+    elif number and id_type in ("", "resident_id"):
+        try:
+            person["id_number"] = number = validate_id_number(number, today=day)
+        except InvalidIdentityNumber as exc:
+            f.problem("person.id_number", f"被询问人{exc.message}")
+            number = ""
+        if number:
+            _agrees_with_the_id_number(f, person, number, day)
+    elif number:
+        person["id_number"] = number = number.replace(" ", "").upper()
+        if not _OTHER_ID.fullmatch(number):
+            f.problem("person.id_number", f"{ID_TYPE_ZH[id_type]}号码应为3至30位字母、数字")
+    elif id_type:
+        f.problem("person.id_number", f"请填写{ID_TYPE_ZH[id_type]}号码")
+    if person.get("sex") and person["sex"] not in SEX_ZH:
+        f.problem("person.sex", "性别应为男或女")
+    if person.get("age") and not (person["age"].isdigit() and int(person["age"]) <= 150):
+        f.problem("person.age", "年龄应为0至150的整数（周岁）")
+    phone = person.get("phone", "")
+    if phone and not _PHONE.fullmatch(re.sub(r"[\s()（）-]", "", phone)):
+        f.problem("person.phone", "联系电话应为5至20位数字（可含区号、分机号的连接符）")
+    return person
+
+
+def _agrees_with_the_id_number(f: Form, person: Mapping[str, str], number: str, day: date) -> None:
+    """A 居民身份证 number carries its holder's birth date and sex (GB 11643: the 17th digit odd for a man): those
+    written must be the same."""
+    sex = "male" if int(number[16]) % 2 else "female"
+    if person.get("sex") in SEX_ZH and person["sex"] != sex:
+        f.problem("person.sex", f"性别与身份证号码不符：号码第17位表示“{SEX_ZH[sex]}”")
+    born = birth_date(number)
+    if born is not None and person.get("age", "").isdigit() and int(person["age"]) != age_on(born, day):
+        f.problem("person.age", f"年龄与身份证号码不符：{born.isoformat()}出生，询问之日为{age_on(born, day)}周岁")
 
 
 @dataclass(frozen=True)

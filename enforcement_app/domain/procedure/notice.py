@@ -284,8 +284,19 @@ def _fold_waiver(s: CaseState, step: Step, p: Mapping[str, Any]) -> None:
     s.rights_waived_on = step.day
 
 
+def _waivable(state: CaseState, ctx: Context) -> list[Refusal]:
+    """A waiver is recorded once per notice: once the party has waived, the step is done (a new notice, which
+    gives the rights again, clears it)."""
+    refusals = _notice_served(state, ctx)
+    if refusals or ctx.replaying:
+        return refusals
+    if state.rights_waived_on is not None:
+        return [Refusal("rights_waived", f"当事人已于{state.rights_waived_on.isoformat()}书面放弃陈述、申辩和听证权利，无需再次记录")]
+    return []
+
+
 @declare(ActionKind.WAIVE_RIGHTS, "当事人放弃陈述申辩和听证", stages=frozenset({Stage.NOTICE}), roles=(Role.OFFICER,), handler_only=True,
-         pre=_notice_served, payload=Waiver, fold=_fold_waiver)
+         pre=_waivable, payload=Waiver, fold=_fold_waiver)
 def _v_waive(state: CaseState, ctx: Context, raw: Mapping[str, Any]) -> dict[str, Any]:
     f = read(Waiver, raw, ctx)
     if not f.out["written"]:
@@ -473,6 +484,18 @@ def _hearing_held(state: CaseState, ctx: Context) -> list[Refusal]:
     return [] if state.hearing_held is not None else [Refusal("no_hearing", "尚未举行听证")]
 
 
+def _hearing_unreported(state: CaseState, ctx: Context) -> list[Refusal]:
+    """One report per hearing held: once the hearing's report is recorded the step is done (what it says is put
+    right by a correction; a later hearing asks for its own)."""
+    refusals = _hearing_held(state, ctx)
+    if refusals or ctx.replaying:
+        return refusals
+    report, held = state.hearing_report, state.hearing_held or {}
+    if report is not None and int(report.get("seq", 0)) > int(held.get("seq", 0)):
+        return [Refusal("hearing_reported", f"本次听证的听证报告已于{report.get('on', '')}记录；如需修改，请更正该记录")]
+    return []
+
+
 @dataclass(frozen=True)
 class HearingReport(P.Payload):
     on: date | None = P.day("报告日期", today=True)
@@ -485,4 +508,4 @@ def _fold_hearing_report(s: CaseState, step: Step, p: Mapping[str, Any]) -> None
 
 
 declare(ActionKind.RECORD_HEARING_REPORT, "听证报告", stages=frozenset({Stage.DELIBERATION, Stage.NOTICE}),
-         roles=(Role.OFFICER, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER), pre=_hearing_held, payload=HearingReport, fold=_fold_hearing_report)(plain(HearingReport))
+         roles=(Role.OFFICER, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER), pre=_hearing_unreported, payload=HearingReport, fold=_fold_hearing_report)(plain(HearingReport))
