@@ -1334,3 +1334,20 @@ def test_a_list_whose_index_is_gone_says_so_and_verify_names_it(world, clients, 
     assert "verify --deep" in page.count.toolTip() and "case_received_id" in page.count.toolTip()
     report = world.services.verify(deep=True)
     assert any(p.kind == "search_index" and "case_received_id" in p.message for p in report.problems)
+
+
+def test_every_step_button_says_what_it_does(world, clients, qtbot):
+    """#17: each action button of the case has a tooltip in Chinese saying what it does (its form, the record, a
+    personal signature where it needs one); the steps the procedure blocks are listed with their reasons."""
+    case_id = steps.investigated(world)
+    _worker, window, _ = clients("zhangming")
+    window.show_case(case_id)
+    settle(qtbot, window.worker)
+    buttons = [b for b in window.workspace.actions_box.findChildren(QPushButton) if b.objectName().startswith("action_")]
+    assert len(buttons) >= 3
+    for button in buttons:
+        tip = button.toolTip()
+        assert tip.startswith(button.text()) or button.objectName() == "action_add_evidence", tip
+        assert "全过程记录" in tip or "证据" in tip
+    assert "证据" in window.workspace.findChild(QPushButton, "action_add_evidence").toolTip()
+    assert window.workspace.blocked.toPlainText().strip() != ""

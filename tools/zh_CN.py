@@ -112,6 +112,11 @@ ZH_CN = {
         "Overdue": "已逾期", "%n case(s)": "共 %n 件", "counting…": "正在计数…", "list unavailable": "列表无法读取（详见提示）",
     },
     "CaseWorkspace": {
+        "Choose or drop files to register them as evidence of this case (photos, recordings, documents); each is hashed as it is stored":
+            "选择或拖入文件，登记为本案证据（照片、录音录像、书证等），每个文件存入时计算哈希",
+        "%1: opens its form; what you record joins the case's process record": "%1：打开其表单，记录后载入本案全过程记录",
+        "you sign it with your personal key": "须以您的个人密钥签名", "the document it issues is numbered as it is recorded": "所出具的文书在记录时编号",
+        "only the case's handling officers take it": "仅限本案承办人员办理",
         "Double-click an item to open it: a picture at full size, a recording in the system's player. Drop files here to register them.": "双击打开证据：照片按原图显示，录音录像用系统播放器播放。将文件拖到此处即可登记。",
         "The file of “%1” is not in this machine's evidence store.": "“%1”的证据文件不在本机证据库中。",
         "This computer cannot show %1 pictures, and the case file cannot print them: export them as JPEG (on the phone or the computer) and register the JPEG, or register them as they are to keep the original.": "本机无法显示 %1 格式的照片，案卷中也无法印出：请先在手机或电脑上导出为 JPEG 后登记；如需保存原始文件，也可按原格式登记。",

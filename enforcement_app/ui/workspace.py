@@ -66,6 +66,24 @@ SHOWN_TABLES = ("officer", "policy", "calendar", "benchmarks", "power_list")
 _PERMISSIONS = Permissions.default()
 
 
+def action_tooltip(kind: str, title: str) -> str:
+    """What a step's button does, from its declaration: the form it opens, what recording it means (the record, a
+    personal signature, a document numbered) and who may take it. (A step the procedure blocks has no button: it
+    is listed under 暂不能办理的事项 with its reasons.)"""
+    if kind == "add_evidence":
+        return tr("CaseWorkspace", "Choose or drop files to register them as evidence of this case (photos, recordings, documents); "
+                                   "each is hashed as it is stored")
+    act = ACTIONS.get(kind)
+    parts = [tr("CaseWorkspace", "%1: opens its form; what you record joins the case's process record").replace("%1", title)]
+    if act is not None and act.signed:
+        parts.append(tr("CaseWorkspace", "you sign it with your personal key"))
+    if act is not None and act.issues is not None:
+        parts.append(tr("CaseWorkspace", "the document it issues is numbered as it is recorded"))
+    if act is not None and act.handler_only:
+        parts.append(tr("CaseWorkspace", "only the case's handling officers take it"))
+    return "；".join(parts)
+
+
 def _casefile():
     """The PDF stack (reportlab, pyHanko), imported on first use, in the worker, rather than when the client starts."""
     from .. import casefile
@@ -290,6 +308,7 @@ class CaseWorkspace(QWidget):
             button = QPushButton(act.title)
             button.setObjectName(f"action_{act.kind}")
             button.setVisible(act.kind in FORMS or act.kind == "add_evidence")
+            button.setToolTip(action_tooltip(act.kind, act.title))
             button.clicked.connect(lambda _=False, kind=act.kind, title=act.title: self.start(kind, title))
             self.actions_grid.addWidget(button, n // 3, n % 3)
         if not allowed:

@@ -1001,6 +1001,26 @@
 <context>
     <name>CaseWorkspace</name>
     <message>
+        <source>Choose or drop files to register them as evidence of this case (photos, recordings, documents); each is hashed as it is stored</source>
+        <translation>选择或拖入文件，登记为本案证据（照片、录音录像、书证等），每个文件存入时计算哈希</translation>
+    </message>
+    <message>
+        <source>%1: opens its form; what you record joins the case's process record</source>
+        <translation>%1：打开其表单，记录后载入本案全过程记录</translation>
+    </message>
+    <message>
+        <source>you sign it with your personal key</source>
+        <translation>须以您的个人密钥签名</translation>
+    </message>
+    <message>
+        <source>the document it issues is numbered as it is recorded</source>
+        <translation>所出具的文书在记录时编号</translation>
+    </message>
+    <message>
+        <source>only the case's handling officers take it</source>
+        <translation>仅限本案承办人员办理</translation>
+    </message>
+    <message>
         <source>Double-click an item to open it: a picture at full size, a recording in the system's player. Drop files here to register them.</source>
         <translation>双击打开证据：照片按原图显示，录音录像用系统播放器播放。将文件拖到此处即可登记。</translation>
     </message>
