@@ -66,3 +66,24 @@ def test_chinese_loads_and_english_is_selectable(qapp):
     assert QCoreApplication.translate("CaseTable", "%n day(s) left", None, 3) == "剩3天"
     i18n.install("en")
     assert QCoreApplication.translate("MainWindow", "Inbox") == "Inbox"
+
+
+def test_qts_own_dialogs_speak_chinese(qapp):
+    """#17: Qt's standard dialogs (the file dialog's "Look in:", "Files of type:", the message box's buttons) are
+    in Chinese, from Qt's own translations, with the client's."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel
+
+    from enforcement_app.ui import i18n
+
+    assert i18n.install("zh_CN")
+    try:
+        dialog = QFileDialog(None, "", "", "PDF (*.pdf)")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        labels = {label.text() for label in dialog.findChildren(QLabel)}
+        assert not {"Look in:", "Files of type:", "File name:"} & labels
+        assert any("查找" in t or "查看" in t for t in labels) and any("文件类型" in t for t in labels)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+        dialog.deleteLater()
+    finally:
+        i18n.install("en")

@@ -293,3 +293,5 @@ ZH_CN["DiscretionPanel"].update({
     "Choose the entry, enter the amounts it asks for and the circumstances, then assess: the statutory and recommended ranges show here.":
         "选择基准条目，填写其所需的金额和情节后点击“测算并填入处罚”：法定幅度和建议幅度显示在这里。",
 })
+# Qt's own file dialog: Qt's qtbase_zh_CN.qm leaves these two labels in English (installed after Qt's, ours wins)
+ZH_CN["QFileDialog"] = {"&Look in:": "查找范围(&L)：", "Files of &type:": "文件类型(&T)："}

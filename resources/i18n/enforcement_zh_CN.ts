@@ -2179,6 +2179,17 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>SignaturePad</name>
     <message>
         <source>The scan named is the one kept as signed</source>
