@@ -174,9 +174,8 @@ class Server:
 
     @property
     def leafnode_port(self) -> int | None:
-        """The port of this server's leaf node listener, if it has one."""
-        urls = self.ports.get("leafnode")
-        return int(urls[0].rsplit(":", 1)[1]) if urls else None
+        """The port of this server's leaf node listener, if it has one (the ports file does not list it)."""
+        return self.monitor("varz").get("leaf", {}).get("port") or None
 
     def monitor(self, endpoint: str, timeout: float = 5.0) -> dict[str, Any]:
         """A monitoring endpoint's answer (``varz``, ``leafz``, ``jsz`` …), read within ``timeout`` seconds."""
