@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "enforcement_app"
-ABOVE_THE_DOMAIN = ("store", "services", "ui", "cli", "casefile")
+ABOVE_THE_DOMAIN = ("store", "services", "network", "ui", "cli", "casefile")
 DATABASE_ATTRIBUTES = {"execute", "executemany", "atomic", "conn", "db"}
 SQL = re.compile(r"\b(?:SELECT\b.*\bFROM|INSERT\b.*\bINTO|UPDATE\b.*\bSET|DELETE\s+FROM)\b", re.DOTALL)
 
@@ -64,11 +64,15 @@ def test_the_domain_imports_nothing_above_it():
 
 
 def test_store_does_not_reach_up():
-    assert _offenders("store", ("PySide6", "reportlab", "..services", "..ui", "..cli")) == []
+    assert _offenders("store", ("PySide6", "reportlab", "..services", "..network", "..ui", "..cli")) == []
 
 
 def test_services_do_not_import_the_client():
-    assert _offenders("services", ("PySide6", "..ui", "..cli")) == []
+    assert _offenders("services", ("PySide6", "..network", "..ui", "..cli")) == []
+
+
+def test_the_network_sits_beside_the_services():
+    assert _offenders("network", ("PySide6", "sqlite3", "sqlite_utils", "..ui", "..cli", "..casefile")) == []
 
 
 def test_case_files_build_on_the_services_only():

@@ -1,0 +1,7 @@
+"""The agency network (issue #16): each device runs a local ``nats-server`` as a leaf node of the agency's hub,
+events go up through JetStream streams the hub sources, and what a device must receive comes back the same way.
+
+Beside the services: this package may import ``services`` and ``store``; the client and the CLI import it.
+``server`` runs one ``nats-server`` child process; ``identity`` turns a device's Ed25519 key into its NATS
+identity; ``hub`` and ``device`` write the two ends' configurations; ``streams`` declares the streams.
+"""

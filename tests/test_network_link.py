@@ -1,0 +1,196 @@
+"""A hub and two devices, each its own nats-server on 127.0.0.1, linked as leaf nodes over TLS with the
+devices' Ed25519 keys as their nkeys: a device's events reach the hub's EVENTS exactly once, and a device can
+put nothing into another device's subjects; an unknown key is not let in."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+
+import nats
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nats.js.errors import NoStreamResponseError
+from network_support import require_binary, wait_for
+
+from enforcement_app.network import device, hub, streams
+
+pytestmark = pytest.mark.network
+LINK = 45.0  # a source made while its link was down retries after 30 s (design note, pitfall 1)
+
+
+class Device:
+    def __init__(self, tmp_path, name: str):
+        self.id = uuid.uuid4().hex
+        self.key = Ed25519PrivateKey.generate()
+        self.public = self.key.public_key().public_bytes_raw().hex()
+        self.folder = tmp_path / name
+        self.server = None
+
+    def start(self, hub_dir, hub_server):
+        self.server = device.start(self.folder, self.id, f"tls://127.0.0.1:{hub_server.leafnode_port}",
+                                   hub.ca_file(hub_dir), self.key.private_bytes_raw())
+        return self.server
+
+
+@pytest.fixture
+def network(tmp_path):
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    d1, d2 = Device(tmp_path, "d1"), Device(tmp_path, "d2")
+    for d in (d1, d2):
+        hub.enrol(hub_dir, d.id, d.public)
+    started = [hub_server := hub.start(hub_dir)]
+    try:
+        for d in (d1, d2):
+            started.append(d.start(hub_dir, hub_server))
+        yield hub_dir, hub_server, d1, d2
+    finally:
+        for s in reversed(started):
+            s.stop()
+
+
+async def _hub_client(hub_dir, hub_server):
+    """The hub's own client (its ingest service's identity), on the hub's loopback listener."""
+    return await nats.connect(hub_server.client_url, nkeys_seed_str=hub.service_seed(hub_dir), connect_timeout=5)
+
+
+async def until(what: str, probe, timeout: float) -> None:
+    """Like ``wait_for``, without blocking the event loop the subscriptions' callbacks run on."""
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s")
+        await asyncio.sleep(0.05)
+
+
+def test_events_published_on_a_device_reach_the_hub_exactly_once(network):
+    hub_dir, hub_server, d1, d2 = network
+    started = time.monotonic()
+    for d in (d1, d2):  # the links first, then the streams (a source made without its link waits 30 s)
+        streams.wait_for_link(hub_server, d.id, LINK)
+        assert streams.wait_for_link(d.server, "hub", LINK)["account"] == "$G"
+
+    async def run():
+        local1 = await nats.connect(d1.server.client_url, connect_timeout=5)
+        local2 = await nats.connect(d2.server.client_url, connect_timeout=5)
+        central = await _hub_client(hub_dir, hub_server)
+        try:
+            await streams.ensure_out(local1.jetstream(), d1.id)
+            await streams.ensure_out(local2.jetstream(), d2.id)
+            info = await streams.ensure_sources(central.jetstream(), [d1.id, d2.id])
+            assert [s.filter_subject for s in info.config.sources] == [f"dev.{d1.id}.>", f"dev.{d2.id}.>"]
+            js1 = local1.jetstream()
+            hashes = [os.urandom(32).hex() for _ in range(5)]
+            for h in hashes:
+                ack = await js1.publish(streams.event_subject(d1.id, "case/42"), h.encode(), headers={"Nats-Msg-Id": h})
+                assert ack.stream == streams.OUT and not ack.duplicate
+            again = await js1.publish(streams.event_subject(d1.id, "case/42"), hashes[0].encode(), headers={"Nats-Msg-Id": hashes[0]})
+            assert again.duplicate  # the dedup window catches the near copy; SQLite's UNIQUE hash is the real guard
+            await local2.jetstream().publish(streams.event_subject(d2.id, "case/7"), b"d2", headers={"Nats-Msg-Id": "d2-1"})
+            hub_js = central.jetstream()
+
+            async def stored() -> int:
+                return (await hub_js.stream_info(streams.EVENTS)).state.messages
+
+            deadline = time.monotonic() + LINK
+            while await stored() < 6 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert await stored() == 6, f"not within {LINK:g} s"
+            await asyncio.sleep(0.5)  # and nothing more comes
+            assert await stored() == 6
+            got = []
+            for seq in range(1, 7):
+                msg = await hub_js.get_msg(streams.EVENTS, seq)
+                got.append((msg.subject, msg.data.decode(), (msg.headers or {}).get("Nats-Msg-Id")))
+            from_d1 = [g for g in got if g[0].startswith(f"dev.{d1.id}.")]
+            assert [g[1] for g in from_d1] == hashes and [g[2] for g in from_d1] == hashes  # in order, once each
+            assert [g[1] for g in got if g[0].startswith(f"dev.{d2.id}.")] == ["d2"]
+        finally:
+            for c in (local1, local2, central):
+                await c.close()
+
+    asyncio.run(asyncio.wait_for(run(), 2 * LINK))
+    assert time.monotonic() - started < 2 * LINK
+
+
+def test_a_device_cannot_publish_into_another_devices_subjects(network):
+    hub_dir, hub_server, d1, d2 = network
+    for d in (d1, d2):
+        streams.wait_for_link(hub_server, d.id, LINK)
+
+    async def run():
+        local1 = await nats.connect(d1.server.client_url, connect_timeout=5)
+        local2 = await nats.connect(d2.server.client_url, connect_timeout=5)
+        central = await _hub_client(hub_dir, hub_server)
+        try:
+            await streams.ensure_out(local2.jetstream(), d2.id)
+            await streams.ensure_out(local1.jetstream(), d1.id)
+            await streams.ensure_sources(central.jetstream(), [d1.id, d2.id])
+            hub_js = central.jetstream()
+            await hub_js.add_stream(name="TODEV", subjects=["to.>"])
+            seen: list[str] = []
+
+            async def note(msg):
+                seen.append(msg.subject)
+
+            # the hub listens everywhere a smuggled message could land, and so does device 2
+            for subject in (f"dev.{d2.id}.>", f"to.{d2.id}.>", f"dlv.{d2.id}.>", f"dlv.{d1.id}.>"):
+                await central.subscribe(subject, cb=note)
+                await local2.subscribe(subject, cb=note)
+            await central.flush()
+            await local2.flush()
+            await asyncio.sleep(0.5)  # the hub's interest travels to the leaves
+            js1 = local1.jetstream()
+            for subject in (f"dev.{d2.id}.x", f"to.{d2.id}.x"):
+                with pytest.raises(NoStreamResponseError):  # no stream anywhere takes it from device 1
+                    await js1.publish(subject, b"forged", timeout=2)
+            for subject in (f"dev.{d2.id}.x", f"to.{d2.id}.x", f"dlv.{d2.id}.x"):
+                await local1.publish(subject, b"forged")
+            await local1.publish(f"dlv.{d1.id}.probe", b"allowed")  # the control: device 1's own delivery space
+            await local1.flush()
+            await until("device 1's own delivery subject at the hub", lambda: f"dlv.{d1.id}.probe" in seen, 10)
+            await asyncio.sleep(0.5)
+            assert seen == [f"dlv.{d1.id}.probe"]  # and none of the forged ones, at the hub or on device 2
+            assert (await hub_js.stream_info("TODEV")).state.messages == 0
+            assert (await hub_js.publish(f"to.{d2.id}.x", b"from the hub")).stream == "TODEV"  # the stream takes what may reach it
+            assert (await hub_js.stream_info(streams.EVENTS)).state.messages == 0
+            with pytest.raises(Exception):  # noqa: B017 — nor may it ask the hub's JetStream API for anything
+                await local1.request("$JS.hub.API.STREAM.DELETE.EVENTS", b"", timeout=2)
+            assert (await hub_js.stream_info(streams.EVENTS)).config.name == streams.EVENTS
+        finally:
+            for c in (local1, local2, central):
+                await c.close()
+
+    asyncio.run(asyncio.wait_for(run(), 2 * LINK))
+
+
+def test_an_unknown_key_is_not_let_in(network, tmp_path):
+    hub_dir, hub_server, d1, _ = network
+    streams.wait_for_link(hub_server, d1.id, LINK)
+    stranger = Device(tmp_path, "stranger")  # not enrolled
+    stranger.start(hub_dir, hub_server)
+    try:
+        log = stranger.folder / "nats.log"
+        wait_for("the hub's refusal in the stranger's log", lambda: "Leafnode Error 'Authorization Violation'" in log.read_text(encoding="utf-8"), 15)
+        assert stranger.id not in streams.links(hub_server) and streams.links(stranger.server) == {}
+    finally:
+        stranger.server.stop()
+
+
+def test_a_device_that_does_not_know_the_hubs_ca_does_not_link(network, tmp_path):
+    hub_dir, hub_server, d1, _ = network
+    other = hub.init(tmp_path / "another-hub")
+    misled = Device(tmp_path, "misled")
+    hub.enrol(hub_dir, misled.id, misled.public)
+    s = device.start(misled.folder, misled.id, f"tls://127.0.0.1:{hub_server.leafnode_port}", hub.ca_file(other),
+                     misled.key.private_bytes_raw())
+    try:
+        log = misled.folder / "nats.log"
+        wait_for("the TLS failure in the misled device's log", lambda: "certificate signed by unknown authority" in log.read_text(encoding="utf-8"), 15)
+        assert misled.id not in streams.links(hub_server)
+        assert d1.id in streams.links(hub_server)  # the enrolment's reload left the others linked
+    finally:
+        s.stop()
