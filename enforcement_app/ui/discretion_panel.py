@@ -27,7 +27,7 @@ from ..domain.discretion import BaseKind, CaseFacts, assess
 from ..domain.discretion.model import BASE_ZH
 from ..domain.money import parse_yuan
 from ..domain.penalties import PartyKind
-from .forms import ErrorLine, fit_to_form, form_layout
+from .forms import fit_to_form, form_layout, with_error_line
 from .i18n import tr
 
 
@@ -57,13 +57,7 @@ class DiscretionPanel(QGroupBox):
             edit.setObjectName(f"base_{base.value}")
             edit.setPlaceholderText(tr("DiscretionPanel", "yuan"))
             self.bases[base.value] = edit
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(0)
-            column.addWidget(edit)
-            error = ErrorLine(f"error_base_{base.value}")
-            column.addWidget(error)
+            holder, error = with_error_line(edit, f"error_base_{base.value}")
             self.errors[base.value] = error
             self.base_rows[base.value] = holder
             form.addRow(BASE_ZH[base], holder)

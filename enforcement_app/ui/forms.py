@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -165,6 +166,21 @@ class ErrorLine(QLabel):
         painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
+def with_error_line(control: QWidget | QLayout, name: str) -> tuple[QWidget, ErrorLine]:
+    """A field above the line kept for its refusal (``name``): the holder to put in the form, and the line."""
+    holder = QWidget()
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
+    if isinstance(control, QWidget):
+        column.addWidget(control)
+    else:
+        column.addLayout(control)
+    error = ErrorLine(name)
+    column.addWidget(error)
+    return holder, error
+
+
 class MessageBar(QScrollArea):
     """The strip at the top of a form, of a fixed height: what the form needs (required fields are marked), the
     refusals that name no field and how many fields to put right, or what printing a draft did. Its text changes;
@@ -261,16 +277,7 @@ class PersonField(QWidget):
                 (("address",), tr("ActionDialog", "Address"), self.address, False),
                 (("relation",), tr("ActionDialog", "Relation to the case"), self.relation, False))
         for keys, label, control, required in rows:
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(0)
-            if isinstance(control, QWidget):
-                column.addWidget(control)
-            else:
-                column.addLayout(control)
-            error = ErrorLine(f"error_person_{keys[0]}")
-            column.addWidget(error)
+            holder, error = with_error_line(control, f"error_person_{keys[0]}")
             for key in keys:
                 self.errors[key] = error
             layout.addRow(row_label(label, required), holder)
@@ -617,14 +624,8 @@ class ActionDialog(QDialog):
             widget = self._widget(field, officers, evidence, defaults.get(field.key, field.default))
             widget.setObjectName(f"field_{field.key}")
             self.inputs[field.key] = widget
-            error = ErrorLine(f"error_{field.key}")
+            holder, error = with_error_line(widget, f"error_{field.key}")
             self.errors[field.key] = error
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(0)
-            column.addWidget(widget)
-            column.addWidget(error)
             label = row_label(tr("ActionDialog", field.label), field.required and field.kind != "bool", f"label_{field.key}")
             self.labels[field.key] = label
             form.addRow(label, holder)

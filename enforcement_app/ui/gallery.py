@@ -12,12 +12,10 @@ outside the evidence store would keep copies of it that no backup, permission or
 
 from __future__ import annotations
 
-import atexit
 import html
 import os
 import shutil
 import struct
-import tempfile
 import wave
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -57,6 +55,7 @@ from PySide6.QtWidgets import (
 from ..domain.evidence_media import is_picture, is_recording, recorded_steps
 from ..domain.labels import EVIDENCE_KIND_ZH
 from .i18n import tr
+from .printing import handed_out_folder
 
 THUMBNAIL = QSize(320, 240)  # what a thumbnail is made at (about twice the tile's picture: sharp on a HiDPI screen)
 TILE_WIDTHS = (190, 280)  # a tile's narrowest and widest: the gallery's width is shared by as many as fit
@@ -300,24 +299,13 @@ def thumbnails() -> Thumbnails:
 
 # --- opening a file in the system's player or viewer ---------------------------------------------------------
 
-_folder: Path | None = None
-
-
-def _open_folder() -> Path:
-    global _folder
-    if _folder is None:
-        _folder = Path(tempfile.mkdtemp(prefix="ecr-evidence-"))
-        atexit.register(shutil.rmtree, _folder, True)
-    return _folder
-
-
 def copy_for_opening(path: str, original_name: str) -> Path:
     """A copy of a store file under its original name's suffix, for the system's player (the store names files by
     their hash alone, which no player recognises). Copied, not linked: a player may write beside what it opens,
     and the store's file stays read-only and untouched. Runs off the GUI thread (a video is gigabytes)."""
     suffix = Path(original_name).suffix.lower()
     stem = "".join(ch for ch in Path(original_name).stem if ch not in '\\/:*?"<>|').strip() or "evidence"
-    target = _open_folder() / Path(path).name[:16] / f"{stem}{suffix}"
+    target = handed_out_folder() / Path(path).name[:16] / f"{stem}{suffix}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")

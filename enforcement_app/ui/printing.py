@@ -24,12 +24,12 @@ MAX_DPI = 300  # enough for text and a signature line; a 1200-dpi printer would 
 _folder: Path | None = None
 
 
-def _temp_folder() -> Path:
-    """One folder of this run for the files handed to a viewer (the viewer reads them after we return, so
-    they stay until the program ends)."""
+def handed_out_folder() -> Path:
+    """One folder of this run for the files handed to the system's programs (a PDF viewer, an evidence file's
+    player): they read them after we return, so they stay until the program ends."""
     global _folder
     if _folder is None:
-        _folder = Path(tempfile.mkdtemp(prefix="ecr-documents-"))
+        _folder = Path(tempfile.mkdtemp(prefix="ecr-handed-out-"))
         atexit.register(shutil.rmtree, _folder, True)
     return _folder
 
@@ -37,7 +37,7 @@ def _temp_folder() -> Path:
 def open_in_viewer(pdf: bytes, name: str) -> Path:
     """Write ``pdf`` to a temporary file named after the document and open it in the system's viewer."""
     safe = "".join(ch for ch in name if ch not in '\\/:*?"<>|').strip() or "document"
-    path = Path(tempfile.mkstemp(prefix=f"{safe}-", suffix=".pdf", dir=_temp_folder())[1])
+    path = Path(tempfile.mkstemp(prefix=f"{safe}-", suffix=".pdf", dir=handed_out_folder())[1])
     path.write_bytes(pdf)
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
     return path

@@ -41,7 +41,17 @@ from ..domain.permissions import Permissions
 from ..domain.refusals import RuleViolation
 from ..services.bundles import UntrustedDevice
 from .dashboard import DashboardPage
-from .forms import RED, ErrorLine, MessageBar, fit_to_form, fitting, form_layout, label_text, row_label
+from .forms import (
+    RED,
+    ErrorLine,
+    MessageBar,
+    fit_to_form,
+    fitting,
+    form_layout,
+    label_text,
+    row_label,
+    with_error_line,
+)
 from .i18n import LANGUAGES, tr
 from .pages import AdminPage, CasesPage, EvaluationPage, InboxPage
 from .signature_pad import SignaturesField
@@ -274,13 +284,7 @@ class NewCaseDialog(QDialog):
 
     def _row(self, form: QFormLayout, key: str, label: str, widget: QWidget, required: bool) -> None:
         """A row of the form: its label (a red asterisk when required) and the field above the line its refusal shows on."""
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(widget)
-        error = ErrorLine(f"error_{key}")
-        column.addWidget(error)
+        holder, error = with_error_line(widget, f"error_{key}")
         title = row_label(label, required, f"label_{key}")
         form.addRow(title, holder)
         self.errors[key], self.labels[key], self.rows[key] = error, title, holder
