@@ -5,6 +5,7 @@ put nothing into another device's subjects; an unknown key is not let in."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -57,6 +58,24 @@ async def _hub_client(hub_dir, hub_server):
     return await nats.connect(hub_server.client_url, nkeys_seed_str=hub.service_seed(hub_dir), connect_timeout=5)
 
 
+@contextlib.asynccontextmanager
+async def _streams_made(network):
+    """The clients of device 1, device 2 and the hub, once each device's OUT stream is made and the hub's EVENTS
+    sources both (the links must be up first); closed after."""
+    hub_dir, hub_server, d1, d2 = network
+    local1 = await nats.connect(d1.server.client_url, connect_timeout=5)
+    local2 = await nats.connect(d2.server.client_url, connect_timeout=5)
+    central = await _hub_client(hub_dir, hub_server)
+    try:
+        await streams.ensure_out(local1.jetstream(), d1.id)
+        await streams.ensure_out(local2.jetstream(), d2.id)
+        info = await streams.ensure_sources(central.jetstream(), [d1.id, d2.id])
+        yield local1, local2, central, info
+    finally:
+        for c in (local1, local2, central):
+            await c.close()
+
+
 async def until(what: str, probe, timeout: float) -> None:
     """Like ``wait_for``, without blocking the event loop the subscriptions' callbacks run on."""
     deadline = time.monotonic() + timeout
@@ -74,13 +93,7 @@ def test_events_published_on_a_device_reach_the_hub_exactly_once(network):
         assert streams.wait_for_link(d.server, "hub", LINK)["account"] == "$G"
 
     async def run():
-        local1 = await nats.connect(d1.server.client_url, connect_timeout=5)
-        local2 = await nats.connect(d2.server.client_url, connect_timeout=5)
-        central = await _hub_client(hub_dir, hub_server)
-        try:
-            await streams.ensure_out(local1.jetstream(), d1.id)
-            await streams.ensure_out(local2.jetstream(), d2.id)
-            info = await streams.ensure_sources(central.jetstream(), [d1.id, d2.id])
+        async with _streams_made(network) as (local1, local2, central, info):
             assert [s.filter_subject for s in info.config.sources] == [f"dev.{d1.id}.>", f"dev.{d2.id}.>"]
             js1 = local1.jetstream()
             hashes = [os.urandom(32).hex() for _ in range(5)]
@@ -108,9 +121,6 @@ def test_events_published_on_a_device_reach_the_hub_exactly_once(network):
             from_d1 = [g for g in got if g[0].startswith(f"dev.{d1.id}.")]
             assert [g[1] for g in from_d1] == hashes and [g[2] for g in from_d1] == hashes  # in order, once each
             assert [g[1] for g in got if g[0].startswith(f"dev.{d2.id}.")] == ["d2"]
-        finally:
-            for c in (local1, local2, central):
-                await c.close()
 
     asyncio.run(asyncio.wait_for(run(), 2 * LINK))
     assert time.monotonic() - started < 2 * LINK
@@ -122,13 +132,7 @@ def test_a_device_cannot_publish_into_another_devices_subjects(network):
         streams.wait_for_link(hub_server, d.id, LINK)
 
     async def run():
-        local1 = await nats.connect(d1.server.client_url, connect_timeout=5)
-        local2 = await nats.connect(d2.server.client_url, connect_timeout=5)
-        central = await _hub_client(hub_dir, hub_server)
-        try:
-            await streams.ensure_out(local2.jetstream(), d2.id)
-            await streams.ensure_out(local1.jetstream(), d1.id)
-            await streams.ensure_sources(central.jetstream(), [d1.id, d2.id])
+        async with _streams_made(network) as (local1, local2, central, _info):
             hub_js = central.jetstream()
             await hub_js.add_stream(name="TODEV", subjects=["to.>"])
             seen: list[str] = []
@@ -160,9 +164,6 @@ def test_a_device_cannot_publish_into_another_devices_subjects(network):
             with pytest.raises(Exception):  # noqa: B017 — nor may it ask the hub's JetStream API for anything
                 await local1.request("$JS.hub.API.STREAM.DELETE.EVENTS", b"", timeout=2)
             assert (await hub_js.stream_info(streams.EVENTS)).config.name == streams.EVENTS
-        finally:
-            for c in (local1, local2, central):
-                await c.close()
 
     asyncio.run(asyncio.wait_for(run(), 2 * LINK))
 
