@@ -7,7 +7,8 @@ case, the case rows projected and the device's seal on them) unless ``--db`` nam
 prints (1) the raw figure of the engine: one bare pass of SQLite over every event row, reading the columns
 verify reads; (2) ``verify`` with its progress as the command line shows it, and its pace against the raw
 pass; (3) the peak resident memory. The target: verify finishes in minutes and reports progress as it goes.
-Needs ~15 GB of disk for 30 million events; set BENCH_DIR to choose the disk.
+Needs ~15 GB of disk for 30 million events; set BENCH_DIR to choose the disk. The record's device key is kept in
+a key folder of the run (printed); ``--keys`` names it when ``--db`` reuses a record made by an earlier run.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=30_000_000)
     parser.add_argument("--db", type=Path, help="make the record here (or use the one already made there)")
+    parser.add_argument("--keys", type=Path, help="the key folder of the run that made the record given by --db")
     args = parser.parse_args()
+    if args.keys:
+        os.environ["ENFORCEMENT_KEY_DIR"] = str(args.keys)
+    print(f"device keys in {os.environ.get('ENFORCEMENT_KEY_DIR')}", flush=True)
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
         path = args.db or Path(tmp) / "hub.db"
         if not path.exists():
