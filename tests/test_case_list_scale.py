@@ -223,3 +223,36 @@ def test_a_letter_the_indexes_fold_is_counted_as_the_list_shows_it(tmp_path, wor
         assert index.count(q) == 1
     finally:
         index.close()
+
+
+def _junk_events(db, n: int) -> None:
+    """``n`` events that are not a valid record (verify will say so), fast: what matters here is how far the
+    check has got, not what it finds."""
+    rows = [(f"{k:064x}", f"case{k // 20:06d}", "", "a", "d", "2025-01-01T00:00:00+08:00", "record_inspection", b"{}", f"{k:064x}")
+            for k in range(n)]
+    with db.conn:
+        db.conn.executemany("INSERT INTO event (hash, stream, parents, actor, device, at, kind, payload, chain) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+
+def test_verify_tells_its_progress_from_the_worker_processes_too(world, monkeypatch):
+    """#18: on a hub's 30 million events verify scans in worker processes while this one rebuilds the
+    projections; the progress the command line prints comes from the workers' counts, added up, and a progress
+    that raises stops the check."""
+    from enforcement_app.store import integrity
+
+    _junk_events(world.services.db, 260_000)
+    monkeypatch.setattr(integrity, "_PARALLEL_FROM", 1000)  # the workers' path, whatever the machine's cores
+    monkeypatch.setattr(integrity, "_worker_count", lambda: 2)
+    told: list[int] = []
+    report = world.services.verify(progress=told.append)
+    assert not report.ok  # the junk is found, and
+    assert told and told == sorted(told) and max(told) >= 200_000  # how far it had got was told as it went
+
+    class Enough(Exception):
+        pass
+
+    def stop(done: int) -> None:
+        raise Enough(done)
+
+    with pytest.raises(Enough):
+        world.services.verify(progress=stop)

@@ -88,12 +88,12 @@ def scan(
     return result
 
 
-def scan_file(path: str, lo: int, hi: int) -> RangeScan:
+def scan_file(path: str, lo: int, hi: int, progress: Callable[[int], None] | None = None) -> RangeScan:
     """Worker entry point: scan a range through a read-only connection of its own."""
     conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # one sequential pass over the table: map it, fewer read calls
     try:
-        return scan(conn, lo, hi)
+        return scan(conn, lo, hi, progress)
     finally:
         conn.close()
 
@@ -144,4 +144,8 @@ if __name__ == "__main__":  # a verify worker: python -m enforcement_app.store.c
     # through the package, so the pickled result names enforcement_app.store.chain_scan.RangeScan, not __main__
     from enforcement_app.store.chain_scan import scan_file as packaged_scan_file
 
-    sys.stdout.buffer.write(pickle.dumps(packaged_scan_file(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))
+    def told(done: int) -> None:  # how far this range has got, a line on standard error for the parent to add up
+        sys.stderr.write(f"{done}\n")
+        sys.stderr.flush()
+
+    sys.stdout.buffer.write(pickle.dumps(packaged_scan_file(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), told)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -148,17 +149,25 @@ def _scan_all(conn, progress: Callable[[int], None] | None,
     except OSError:
         return (*_workers_failed(conn, lo, hi, progress), alongside() if alongside else [])
     extra: list[Problem] = []
+    tally = _Tally(progress, len(ranges))
+    readers = [threading.Thread(target=tally.follow, args=(k + len(ranges) - len(children), child), daemon=True)
+               for k, child in enumerate(children)]
+    for reader in readers:
+        reader.start()
     try:
         if alongside:
             extra = alongside()
             parts = []
         else:
-            parts = [chain_scan.scan(conn, *ranges[0], progress)]
-        for child in children:
-            out, _err = child.communicate()
+            parts = [chain_scan.scan(conn, *ranges[0], lambda done: tally.update(0, done))]
+        for child, reader in zip(children, readers, strict=True):
+            out = child.stdout.read()
+            child.wait()
+            reader.join()
             if child.returncode != 0:
                 raise RuntimeError(f"verify worker exited with {child.returncode}")
             parts.append(pickle.loads(out))
+        tally.raise_if_stopped()
         return (*chain_scan.merge(parts), extra)
     except (OSError, RuntimeError, pickle.UnpicklingError, EOFError):
         return (*_workers_failed(conn, lo, hi, progress), extra)
@@ -167,6 +176,40 @@ def _scan_all(conn, progress: Callable[[int], None] | None,
             if child.poll() is None:
                 child.kill()
                 child.wait()
+
+
+class _Tally:
+    """The progress of a scan split over processes: each range's count as its worker reports it (a line on its
+    standard error), added up and told to ``progress`` as it grows, from the threads that read the workers. A
+    ``progress`` that raises (to stop the check) is raised again in the checking thread, after the workers."""
+
+    def __init__(self, progress: Callable[[int], None] | None, ranges: int):
+        self.progress = progress
+        self.done = [0] * ranges
+        self.lock = threading.Lock()
+        self.stopped: BaseException | None = None
+
+    def update(self, slot: int, done: int) -> None:
+        with self.lock:
+            self.done[slot] = done
+            if self.progress is None or self.stopped is not None:
+                return
+            try:
+                self.progress(sum(self.done))
+            except BaseException as exc:  # noqa: BLE001 - handed to the checking thread
+                self.stopped = exc
+
+    def follow(self, slot: int, child) -> None:
+        for line in child.stderr:
+            text = line.decode(errors="replace").strip()
+            if text.isdigit():
+                self.update(slot, int(text))
+            if self.stopped is not None and child.poll() is None:
+                child.kill()
+
+    def raise_if_stopped(self) -> None:
+        if self.stopped is not None:
+            raise self.stopped
 
 
 def _workers_failed(conn, lo: int, hi: int, progress) -> tuple[chain_scan.RangeScan, list]:
