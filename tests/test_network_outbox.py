@@ -1,7 +1,8 @@
 """The outbox: a real app database (the test world) as a device enrolled at a hub, each with its own nats-server on
 127.0.0.1. Events go from SQLite onto the device's OUT stream in the order stored, each once, as a bundle carries it;
 the mark survives restarts of the app and of the server; a crash between publishing and moving the mark only
-republishes; a stream that lost its store is filled again; and what the device published reaches the hub's EVENTS."""
+republishes; a stream that lost its store is filled again; and what the device published reaches the hub's EVENTS.
+The sync thread publishes at start, when woken after a write, and when another connection has committed."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import time
 import nats
 import pytest
 import steps
-from network_support import Device, require_binary
+from network_support import Device, require_binary, wait_for
 
-from enforcement_app.network import hub, outbox, streams
+from enforcement_app.network import hub, outbox, streams, sync
 from enforcement_app.services import Services
 from enforcement_app.services.bundle_format import decode_events
 from enforcement_app.store import outbox as outbox_store
@@ -209,3 +210,68 @@ def test_a_device_server_that_lost_its_store_gets_every_event_again(linked, worl
     assert again == outbox.Published(sent=len(events), duplicates=0, upto=events[-1][0])
     assert_each_once_in_order(out, events, d.id)
     assert mark_of(world.services) == (events[-1][0], len(events))
+
+
+def out_messages(server) -> int:
+    """How many messages the server's OUT holds (its monitor: no client needed beside the sync thread's)."""
+    details = server.monitor("jsz?streams=true").get("account_details", [])
+    return sum(s["state"]["messages"] for a in details for s in a.get("stream_detail", []) if s["name"] == streams.OUT)
+
+
+@pytest.fixture
+def syncing(linked, world):
+    """The device's server running and a sync thread on it that looks at the database only when woken (its poll
+    is longer than any wait here); stopped after."""
+    hub_dir, hub_server, d = linked
+    steps.lead(world, world.company)  # recorded before the thread starts
+    d.start(hub_dir, hub_server)
+    thread = sync.Sync(world.services, d.id, d.server.client_url, poll=600)
+    thread.start()
+    try:
+        yield thread, d
+    finally:
+        thread.stop()  # refused if the thread does not end
+
+
+def test_the_sync_thread_publishes_at_start_and_when_woken_after_a_write(syncing, world):
+    thread, d = syncing
+    before = recorded(world.services)
+    wait_for("what was recorded before the thread started, in OUT", lambda: out_messages(d.server) == len(before), 10)
+    assert thread.error is None and thread.published == outbox.Published(len(before), 0, before[-1][0])
+    steps.lead(world, world.person)
+    after = recorded(world.services)
+    thread.wake()  # as the client does after a write
+    wait_for("the new case's events in OUT", lambda: out_messages(d.server) == len(after), 5)
+    assert thread.error is None and thread.published.upto == after[-1][0]
+    assert mark_of(world.services) == (after[-1][0], len(after))
+
+
+def test_the_sync_thread_publishes_what_another_connection_committed_without_being_woken(linked, world):
+    hub_dir, hub_server, d = linked
+    d.start(hub_dir, hub_server)
+    thread = sync.Sync(world.services.path, d.id, d.server.client_url, poll=0.1)
+    thread.start()
+    try:
+        before = recorded(world.services)
+        wait_for("the record in OUT", lambda: out_messages(d.server) == len(before), 10)
+        steps.lead(world, world.company)  # the world's services: another connection than the thread's
+        after = recorded(world.services)
+        assert len(after) > len(before)
+        wait_for("the new case's events in OUT, unwoken", lambda: out_messages(d.server) == len(after), 10)
+    finally:
+        thread.stop()
+
+
+def test_the_sync_thread_says_why_a_round_failed_and_keeps_the_mark(linked, world):
+    hub_dir, hub_server, d = linked
+    d.start(hub_dir, hub_server)
+    url = d.server.client_url
+    d.server.stop()  # nothing answers at the address the thread was given
+    thread = sync.Sync(world.services, d.id, url, poll=600, retry=0.1)
+    thread.start()
+    try:
+        wait_for("the failure, said", lambda: thread.error, 15)
+        assert "ConnectionRefusedError" in thread.error and "正在重连" in thread.error
+        assert thread.published is None and mark_of(world.services) == (0, 0)
+    finally:
+        thread.stop()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import sqlite_utils
 from nats.js import JetStreamContext
 
 from ..services.bundle_format import encode_events
@@ -38,7 +39,7 @@ class OutboxError(RuntimeError):
     """The stream did not acknowledge every event of a batch in time; the mark holds what it did (for the user)."""
 
 
-class _HasPath(Protocol):
+class HasPath(Protocol):
     path: Path
 
 
@@ -49,7 +50,7 @@ class Published:
     upto: int  # the outbox mark after: every event up to this local seq is in the stream
 
 
-async def publish_pending(database: str | Path | _HasPath, js: JetStreamContext, device: str, *, batch: int = BATCH,
+async def publish_pending(database: str | Path | HasPath, js: JetStreamContext, device: str, *, batch: int = BATCH,
                           timeout: float = ACK_TIMEOUT) -> Published:
     """Publish what the outbox has not yet published to ``device``'s ``OUT`` (made if missing), on ``js``, a
     JetStream context of the device's own server. ``database`` is the app's database file or its services (only
@@ -57,12 +58,14 @@ async def publish_pending(database: str | Path | _HasPath, js: JetStreamContext,
     when a batch is not wholly acknowledged within ``timeout`` seconds, the mark moved past what was."""
     db = outbox_store.connect(getattr(database, "path", database))
     try:
-        return await _publish(db, js, device, batch, timeout)
+        return await publish_from(db, js, device, batch=batch, timeout=timeout)
     finally:
         db.close()
 
 
-async def _publish(db, js: JetStreamContext, device: str, batch: int, timeout: float) -> Published:
+async def publish_from(db: sqlite_utils.Database, js: JetStreamContext, device: str, *, batch: int = BATCH,
+                       timeout: float = ACK_TIMEOUT) -> Published:
+    """:func:`publish_pending` on a connection the caller keeps (:func:`..store.outbox.connect`, made on this thread)."""
     mark = await _reconciled(db, js, device)
     sent = duplicates = 0
     while rows := outbox_store.events_after(db, mark.seq, batch):
@@ -91,7 +94,7 @@ async def _publish(db, js: JetStreamContext, device: str, batch: int, timeout: f
     return Published(sent, duplicates, mark.seq)
 
 
-async def _reconciled(db, js: JetStreamContext, device: str) -> outbox_store.Mark:
+async def _reconciled(db: sqlite_utils.Database, js: JetStreamContext, device: str) -> outbox_store.Mark:
     """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says."""
     mark = outbox_store.mark(db, streams.OUT)
     state = (await streams.ensure_out(js, device)).state
