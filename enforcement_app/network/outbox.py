@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import sqlite_utils
 from nats.js import JetStreamContext
 
 from ..services.bundle_format import encode_events
@@ -63,7 +62,7 @@ async def publish_pending(database: str | Path | HasPath, js: JetStreamContext, 
         db.close()
 
 
-async def publish_from(db: sqlite_utils.Database, js: JetStreamContext, device: str, *, batch: int = BATCH,
+async def publish_from(db: outbox_store.Connection, js: JetStreamContext, device: str, *, batch: int = BATCH,
                        timeout: float = ACK_TIMEOUT) -> Published:
     """:func:`publish_pending` on a connection the caller keeps (:func:`..store.outbox.connect`, made on this thread)."""
     mark = await _reconciled(db, js, device)
@@ -94,7 +93,7 @@ async def publish_from(db: sqlite_utils.Database, js: JetStreamContext, device: 
     return Published(sent, duplicates, mark.seq)
 
 
-async def _reconciled(db: sqlite_utils.Database, js: JetStreamContext, device: str) -> outbox_store.Mark:
+async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, device: str) -> outbox_store.Mark:
     """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says."""
     mark = outbox_store.mark(db, streams.OUT)
     state = (await streams.ensure_out(js, device)).state

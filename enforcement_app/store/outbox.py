@@ -16,6 +16,8 @@ import sqlite_utils
 
 from .database import WRITE_WAIT_SECONDS, write_transaction
 
+Connection = sqlite_utils.Database  # what :func:`connect` gives, named for the network package (which imports no SQL library)
+
 
 class Mark(NamedTuple):
     seq: int  # every event with a seq up to this one is in the stream
