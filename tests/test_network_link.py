@@ -8,32 +8,16 @@ import asyncio
 import contextlib
 import os
 import time
-import uuid
 
 import nats
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.js.errors import NoStreamResponseError
-from network_support import require_binary, wait_for
+from network_support import Device, require_binary, wait_for
 
 from enforcement_app.network import device, hub, streams
 
 pytestmark = pytest.mark.network
 LINK = 45.0  # a source made while its link was down retries after 30 s (design note, pitfall 1)
-
-
-class Device:
-    def __init__(self, tmp_path, name: str):
-        self.id = uuid.uuid4().hex
-        self.key = Ed25519PrivateKey.generate()
-        self.public = self.key.public_key().public_bytes_raw().hex()
-        self.folder = tmp_path / name
-        self.server = None
-
-    def start(self, hub_dir, hub_server):
-        self.server = device.start(self.folder, self.id, f"tls://127.0.0.1:{hub_server.leafnode_port}",
-                                   hub.ca_file(hub_dir), self.key.private_bytes_raw())
-        return self.server
 
 
 @pytest.fixture

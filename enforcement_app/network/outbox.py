@@ -1,0 +1,108 @@
+"""The outbox: events go into SQLite first, then onto the device's ``OUT`` stream, which the hub sources.
+
+:func:`publish_pending` reads the events after the outbox mark (:mod:`..store.outbox`) in the order stored,
+publishes each to ``dev.<device>.<hex of its stream>`` with ``Nats-Msg-Id`` = its hash and, as the message,
+its canonical bytes and a newline: exactly one event as a bundle's ``events.txt`` carries it
+(:func:`..services.bundle_format.encode_events`), so the receiver checks it as it checks a bundle's. Every
+event of the table goes, whoever recorded it, as a bundle of everything does: an event of this device may
+follow one that came here from another device on a USB stick, and the hub needs both.
+
+Only once the stream has acknowledged a batch does the mark move, in one short transaction; nothing is held
+open while waiting on the network. A crash between the acknowledgements and the mark republishes that batch:
+the stream's dedup (``Nats-Msg-Id``, a 2-minute window) stores nothing twice meanwhile, and the receiver's
+UNIQUE event hash is the guard after it. The mark is what the *local* stream has acknowledged, not yet what
+the hub has: the hub's ingest does not answer yet, and the stream keeps every event until the hub sources it.
+
+A stream found holding less than the mark says (its store lost, or cut short by a power failure before it
+synced) sends the mark back to the last event it does hold, so that nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from nats.js import JetStreamContext
+
+from ..services.bundle_format import encode_events
+from ..store import outbox as outbox_store
+from . import streams
+
+BATCH = 1000  # events published before their acknowledgements are awaited and the mark moves (nats-py keeps ≤ 4000 pending)
+ACK_TIMEOUT = 10.0  # seconds a batch's acknowledgements may take (a local stream answers in well under a millisecond each)
+
+
+class OutboxError(RuntimeError):
+    """The stream did not acknowledge every event of a batch in time; the mark holds what it did (for the user)."""
+
+
+class HasPath(Protocol):
+    path: Path
+
+
+@dataclass(frozen=True)
+class Published:
+    sent: int  # events published (each acknowledged)
+    duplicates: int  # of those, the ones the stream already held (its dedup window caught them)
+    upto: int  # the outbox mark after: every event up to this local seq is in the stream
+
+
+async def publish_pending(database: str | Path | HasPath, js: JetStreamContext, device: str, *, batch: int = BATCH,
+                          timeout: float = ACK_TIMEOUT) -> Published:
+    """Publish what the outbox has not yet published to ``device``'s ``OUT`` (made if missing), on ``js``, a
+    JetStream context of the device's own server. ``database`` is the app's database file or its services (only
+    their path is used: this opens a connection of its own on the calling thread). Raises :class:`OutboxError`
+    when a batch is not wholly acknowledged within ``timeout`` seconds, the mark moved past what was."""
+    db = outbox_store.connect(getattr(database, "path", database))
+    try:
+        return await publish_from(db, js, device, batch=batch, timeout=timeout)
+    finally:
+        db.close()
+
+
+async def publish_from(db: outbox_store.Connection, js: JetStreamContext, device: str, *, batch: int = BATCH,
+                       timeout: float = ACK_TIMEOUT) -> Published:
+    """:func:`publish_pending` on a connection the caller keeps (:func:`..store.outbox.connect`, made on this thread)."""
+    mark = await _reconciled(db, js, device)
+    sent = duplicates = 0
+    while rows := outbox_store.events_after(db, mark.seq, batch):
+        bodies = [encode_events([row[2:]]) for row in rows]  # refused whole before anything of the batch goes
+        futures = [await js.publish_async(streams.event_subject(device, row[2]), body, wait_stall=timeout, stream=streams.OUT,
+                                          headers={"Nats-Msg-Id": row[1]})
+                   for row, body in zip(rows, bodies, strict=True)]
+        _done, late = await asyncio.wait(futures, timeout=timeout)
+        for future in late:
+            future.cancel()
+        acknowledged = mark
+        failure: BaseException | None = None
+        for row, future in zip(rows, futures, strict=True):  # the mark moves over the acknowledged start of the batch
+            if future.cancelled() or (failure := future.exception()) is not None:
+                break
+            ack = future.result()
+            acknowledged = outbox_store.Mark(row[0], max(acknowledged.stream_seq, ack.seq))
+            sent += 1
+            duplicates += bool(ack.duplicate)
+        if acknowledged != mark:
+            outbox_store.advance(db, streams.OUT, acknowledged)
+            mark = acknowledged
+        if mark.seq != rows[-1][0]:
+            reason = f"（{failure}）" if failure is not None else f"，{timeout:g} 秒内没有确认"
+            raise OutboxError(f"本机网络服务没有收下第 {mark.seq} 条之后的记录{reason}；稍后会重发") from failure
+    return Published(sent, duplicates, mark.seq)
+
+
+async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, device: str) -> outbox_store.Mark:
+    """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says."""
+    mark = outbox_store.mark(db, streams.OUT)
+    state = (await streams.ensure_out(js, device)).state
+    if state.last_seq >= mark.stream_seq:
+        return mark
+    seq = 0
+    if state.messages:
+        last = await js.get_msg(streams.OUT, state.last_seq)
+        seq = outbox_store.seq_of(db, (last.headers or {}).get("Nats-Msg-Id", "")) or 0
+    back = outbox_store.Mark(min(seq, mark.seq), state.last_seq)
+    outbox_store.rewind(db, streams.OUT, back)
+    return back

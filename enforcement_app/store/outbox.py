@@ -1,0 +1,66 @@
+"""The outbox of the agency network: the mark of how far the event table has gone onto a JetStream stream
+(db/0019_outbox.sql), and the reads the publisher makes after it.
+
+The publisher runs on the network thread with a connection of its own (:func:`connect`; sqlite3 objects are
+bound to the thread that made them). It reads the events after the mark, publishes them with no transaction
+open, and only once the stream has acknowledged them calls :func:`advance` in one short write transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import NamedTuple
+
+import sqlite_utils
+
+from .database import WRITE_WAIT_SECONDS, write_transaction
+
+Connection = sqlite_utils.Database  # what :func:`connect` gives, named for the network package (which imports no SQL library)
+
+
+class Mark(NamedTuple):
+    seq: int  # every event with a seq up to this one is in the stream
+    stream_seq: int  # the stream's sequence the last of them was acknowledged at
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """A connection to a database the app has already opened (and so migrated), for the thread that calls this."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"数据库不存在：{path}")
+    conn = sqlite3.connect(str(path), timeout=WRITE_WAIT_SECONDS, check_same_thread=True)
+    conn.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_SECONDS * 1000}")
+    return sqlite_utils.Database(conn)
+
+
+def mark(db: sqlite_utils.Database, stream: str) -> Mark:
+    row = db.execute("SELECT published_seq, stream_seq FROM outbox WHERE stream = ?", [stream]).fetchone()
+    return Mark(int(row[0]), int(row[1])) if row else Mark(0, 0)
+
+
+def events_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tuple]:
+    """Up to ``limit`` events stored after local number ``seq``, in the order stored, as their columns
+    ``(seq, hash, stream, parents, actor, device, at, kind, payload)`` exactly as stored."""
+    return db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
+                      "WHERE seq > ? ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
+
+
+def seq_of(db: sqlite_utils.Database, digest: str) -> int | None:
+    row = db.execute("SELECT seq FROM event WHERE hash = ?", [digest]).fetchone()
+    return int(row[0]) if row else None
+
+
+def advance(db: sqlite_utils.Database, stream: str, upto: Mark) -> None:
+    """Move the mark forward to ``upto`` (never back: a slower publisher finishing late changes nothing)."""
+    with write_transaction(db):
+        db.execute("INSERT INTO outbox (stream, published_seq, stream_seq) VALUES (?, ?, ?) ON CONFLICT(stream) DO UPDATE "
+                   "SET published_seq = max(published_seq, excluded.published_seq), stream_seq = max(stream_seq, excluded.stream_seq)",
+                   [stream, upto.seq, upto.stream_seq])
+
+
+def rewind(db: sqlite_utils.Database, stream: str, to: Mark) -> None:
+    """Set the mark back to ``to``: the stream holds less than the mark says (its store was lost or cut short)."""
+    with write_transaction(db):
+        db.execute("INSERT INTO outbox (stream, published_seq, stream_seq) VALUES (?, ?, ?) ON CONFLICT(stream) DO UPDATE "
+                   "SET published_seq = excluded.published_seq, stream_seq = excluded.stream_seq", [stream, to.seq, to.stream_seq])
