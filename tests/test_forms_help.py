@@ -154,6 +154,20 @@ def buttons_outside_the_scroll(dialog, what: str) -> None:
     assert dialog.rect().contains(ok.geometry().translated(ok.parentWidget().mapTo(dialog, QPoint(0, 0)))), what
 
 
+def dates_read_as_chinese_dates(dialog, kind: str) -> int:
+    """#17: a date reads 2026-12-01 (a moment 2026-12-01 09:30), never "1 12 2026", and its calendar is Chinese."""
+    import re
+
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    edits = dialog.findChildren(QDateTimeEdit)  # QDateEdit is one too
+    for edit in edits:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", edit.text()), (kind, edit.objectName(), edit.text())
+        assert edit.calendarWidget().locale().language() == QLocale.Language.Chinese, (kind, edit.objectName())
+    return len(edits)
+
+
 def test_every_dialog_fits_a_1366_by_768_screen(world, clients, qtbot, tmp_path, app_style):  # noqa: F811 - the fixture imported
     from enforcement_app.domain.procedure import title_of
     from enforcement_app.ui.forms import FORMS
@@ -167,11 +181,13 @@ def test_every_dialog_fits_a_1366_by_768_screen(world, clients, qtbot, tmp_path,
     photo = tmp_path / "shelf.png"
     steps.png(photo)
     workspace = officer.workspace
+    dates = 0
     for kind in FORMS:
         dialog = workspace.add_evidence([str(photo)]) if kind == "add_evidence" else workspace.start(kind, title_of(kind))
         settle(qtbot, worker)
         fits(dialog, kind)
         buttons_outside_the_scroll(dialog, kind)
+        dates += dates_read_as_chinese_dates(dialog, kind)
         if kind == "record_inquiry":  # the signature pad and the refusal to sign, opened from it
             field = dialog.inputs["signatures"]
             for button in (0, 2):
@@ -181,10 +197,12 @@ def test_every_dialog_fits_a_1366_by_768_screen(world, clients, qtbot, tmp_path,
                 QApplication.activeModalWidget().close()
         dialog.done(0)
         settle(qtbot, worker)
+    assert dates >= 20  # the forms' dates and moments were there to read
     officer.new_case()
     settle(qtbot, worker)
     new = officer.new_case_dialog
     fits(new, "new case")
+    assert dates_read_as_chinese_dates(new, "new case") >= 1
     new.procedure.setCurrentIndex(new.procedure.findData("simple"))  # the on-the-spot decision's rows shown too
     fits(new, "new case, simple procedure")
     ok = new.buttons.button(new.buttons.StandardButton.Ok)
