@@ -221,3 +221,15 @@ class PadSession:
         if simple:
             case_payload = steps.autosigned("record_simple_decision", case_payload, self._names)
         return self._session.register_party_and_case(party_data, case_payload, simple=simple)
+
+
+@pytest.fixture
+def app_style(qapp):
+    """The client's own style (its 10-point font, its button padding): sizes as users see them."""
+    from enforcement_app.ui.window import apply_style
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)

@@ -1351,3 +1351,23 @@ def test_every_step_button_says_what_it_does(world, clients, qtbot):
         assert "全过程记录" in tip or "证据" in tip
     assert "证据" in window.workspace.findChild(QPushButton, "action_add_evidence").toolTip()
     assert window.workspace.blocked.toPlainText().strip() != ""
+
+
+def test_the_inbox_shows_the_days_left_whole(world, clients, qtbot, app_style):
+    """#17: a case overdue by a hundred days and more reads 逾期1xx天 whole in the inbox, not 逾期11…"""
+    case_id = steps.investigated(world)
+    world.clock.set("2025-09-30T09:00")  # long past the 90 days of the decision's time limit
+    worker, window, _ = clients("zhangming")
+    window.resize(1366, 728)
+    window.show()
+    window.show_page("inbox")
+    settle(qtbot, worker)
+    table = window.inbox.table
+    model = table.model()
+    rows = [n for n in range(model.rowCount()) if window.inbox.items[n]["case_id"] == case_id]
+    assert rows
+    text = model.data(model.index(rows[0], 5))
+    assert text.startswith("逾期") and len(text) >= 6  # three digits of days
+    qtbot.wait(20)
+    assert table.horizontalHeader().sectionSize(5) >= table.sizeHintForColumn(5) > table.fontMetrics().horizontalAdvance(text)
+    assert not table.horizontalScrollBar().isVisible()

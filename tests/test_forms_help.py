@@ -46,18 +46,6 @@ SCREEN_HEIGHT = 768 - 40  # a 1366×768 screen less its taskbar
 VIOLATION = "《中华人民共和国食品安全法》第三十四条第（十）项"
 
 
-@pytest.fixture
-def app_style(qapp):
-    """The client's own style (its 10-point font, its button padding): sizes as users see them."""
-    from enforcement_app.ui.window import apply_style
-
-    font, sheet = qapp.font(), qapp.styleSheet()
-    apply_style(qapp)
-    yield
-    qapp.setStyleSheet(sheet)
-    qapp.setFont(font)
-
-
 def set_moment(dialog, key: str, text: str) -> None:
     dialog.inputs[key].setDateTime(QDateTime.fromString(text, "yyyy-MM-ddTHH:mm"))
 

@@ -195,6 +195,13 @@ class InboxPage(QWidget):
                                      ("due", QT_TRANSLATE_NOOP("InboxPage", "Due")), ("left", QT_TRANSLATE_NOOP("InboxPage", "Days left")), ("detail", QT_TRANSLATE_NOOP("InboxPage", "Detail"))], "InboxPage", self)
         self.table = _table(self.model)
         self.table.setObjectName("inbox_table")
+        # the short columns as wide as what they hold (逾期111天 whole), the case's name and the detail share the rest
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column in range(self.model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda index: self.case_chosen.emit(self.items[index.row()]["case_id"]))
         layout.addWidget(self.table)
         self.items: list[dict[str, Any]] = []
@@ -224,8 +231,6 @@ class InboxPage(QWidget):
                 item["left"] = ""
         self.items = items
         self.model.set_items(items, colors)
-        for column, width in enumerate((110, 200, 330, 80, 100, 70)):
-            self.table.setColumnWidth(column, width)
         overdue = sum(1 for i in items if i["overdue"])
         self.summary.setText(tr("InboxPage", "%1 task(s) waiting for you, %2 overdue").replace("%1", str(len(items))).replace("%2", str(overdue)))
 
