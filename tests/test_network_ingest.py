@@ -227,9 +227,47 @@ def test_forged_messages_are_refused_with_their_reason_and_nothing_of_them_lands
     assert as_other_hash not in case_events(agency) and strangers_hash not in case_events(agency)
     refusals = ingest_store.refusals(agency.db)
     assert [r.subject for r in refusals] == [streams.event_subject(d.id, last[2])] * 2 + [streams.event_subject(unenrolled.id, last[2])]
+    assert [r.event_refused for r in refusals] == [False, False, False]  # only these messages: the event may yet come
     assert "途中被改动" in refusals[0].reason and refusals[0].hash != last[1]
     assert refusals[1].hash == as_other_hash and "已登记的设备" in refusals[1].reason and other.id[:12] in refusals[1].reason
     assert "未在汇聚节点登记" in refusals[2].reason
+    assert agency.verify().ok
+
+
+def test_an_event_the_procedure_refuses_is_noted_and_what_builds_on_it_is_refused_too(direct, world, agency):
+    """Well formed, its hash right, from the enrolled device: a lead in the name of an officer this agency does not
+    have is refused by the replay a bundle's events get; a step built on it arrives later and is refused in its
+    turn (its parent will never be here), while the rest of the batch is kept."""
+    hub_dir, hub_server, d = direct
+    case_id = steps.lead(world, world.company)
+    steps.file(world, case_id)
+    rows = rows_of(world.services)
+    lead_row, next_row = [r for r in rows if r[2] == case_id][:2]
+    others = [r for r in rows if r[2] != case_id]  # the party, the officers, the agency: kept
+    stranger = "f" * 32
+    bad_lead, bad_lead_hash = forged(lead_row, actor=stranger)
+    child, child_hash = forged(next_row, parents=bad_lead_hash)
+
+    async def run():
+        async with central(hub_dir, hub_server) as js:
+            for row in others:
+                await publish(js, d.id, row)
+            await publish(js, d.id, lead_row, body=bad_lead, msg_id=bad_lead_hash)
+            run = ingest.Ingest(agency, hub_dir, js, retry=0.2)
+            await run.start()
+            first = await ingest_until(run, lambda rs: stored(rs) + sum(r.refused for r in rs) == len(others) + 1)
+            assert stored(first) == len(others) and [r.hash for rs in first for r in rs.refusals] == [bad_lead_hash]
+            await publish(js, d.id, next_row, body=child, msg_id=child_hash)
+            rounds = await ingest_until(run, lambda rs: sum(r.refused for r in rs) == 1)
+            assert stored(rounds) == 0
+            await run.stop()
+
+    asyncio.run(asyncio.wait_for(run(), 60))
+    refusals = ingest_store.refusals(agency.db)
+    assert [(r.hash, r.event_refused) for r in refusals] == [(bad_lead_hash, True), (child_hash, True)]
+    assert "不是本机登记的人员" in refusals[0].reason and bad_lead_hash[:12] in refusals[1].reason
+    assert case_events(agency) == {r[1] for r in others}
+    assert agency.db.execute('SELECT count(*) FROM "case"').fetchone()[0] == 0
     assert agency.verify().ok
 
 
@@ -285,3 +323,4 @@ def test_an_event_whose_parent_comes_later_waits_and_is_imported_once_the_parent
     assert case_events(agency) == {r[1] for r in rows}
     assert agency.current_state(case_id).stage == world.services.current_state(case_id).stage
     assert agency.verify().ok
+

@@ -20,7 +20,9 @@ bundle's receiver refuses events claimed as its own.
 An event whose parents, evidence file or party are not yet here waits: its message is not acknowledged but sent
 back (``nak``) to come again after :data:`RETRY` seconds. A refused message is noted with its reason
 (:mod:`..store.ingest`) and acknowledged, so that it does not hold up the stream, and nothing of it reaches the
-event or case tables. What a batch brings is written in one transaction; should one event of it be refused
+event or case tables; an event whose parent was refused by the record's checks is refused in its turn (it would
+wait for ever), while one whose parent only came in a message refused (altered on the way, from the wrong
+sender) keeps waiting for an honest copy. What a batch brings is written in one transaction; should one event of it be refused
 there (its signature, its party's registration, the procedure), the batch is taken again one event at a time so
 that the others are kept. Messages are acknowledged only after the transaction that stored them commits: a crash
 in between redelivers them (after the consumer's ``ack_wait``), and the UNIQUE event hash makes a redelivered
@@ -148,7 +150,7 @@ class Ingest:
         for msg in msgs:
             m, reason = self._read(msg)
             if reason:
-                refused[m.seq] = ingest_store.Refusal(m.seq, msg.subject, m.event.hash if m.event else _msg_id(msg), reason, now)
+                refused[m.seq] = ingest_store.Refusal(m.seq, msg.subject, m.event.hash if m.event else _msg_id(msg), reason, now, False)
             else:
                 arrived.append(m)
         db = self.services.db
@@ -162,18 +164,30 @@ class Ingest:
         # a copy of an event already here changes nothing, whoever sent it; a new one is checked
         for h, ms in list(fresh.items()):
             for m in list(ms):
-                problems = self._relayed_from_enrolled(m) or claimed_as_ours(self.services, [m.event]) or malformed_evidence([m.event])
+                relayed = self._relayed_from_enrolled(m)
+                problems = relayed or claimed_as_ours(self.services, [m.event]) or malformed_evidence([m.event])
                 if problems:
                     ms.remove(m)
-                    refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, problems[0], now)
+                    refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, problems[0], now, not relayed)
             if not ms:
                 del fresh[h]
         ready = _ready(db, [ms[0].event for ms in fresh.values()], known)
-        waiting = [m for h, ms in fresh.items() if h not in {e.hash for e in ready} for m in ms]
+        ready_hashes = {e.hash for e in ready}
+        left = {h: ms for h, ms in fresh.items() if h not in ready_hashes}
+        # what builds on an event refused by the record's checks will never have its parent: refused too
+        parents = sorted({p for ms in left.values() for p in ms[0].event.parents})
+        bad = ingest_store.refused_events(db, parents) if parents else set()
+        for h, ms in list(left.items()):
+            bad_parent = next((p for p in ms[0].event.parents if p in bad), None)
+            if bad_parent:
+                del left[h]
+                for m in ms:
+                    refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, f"所接续的记录 {bad_parent[:12]}… 已被拒收", now, True)
+        waiting = [m for ms in left.values() for m in ms]
         stored, turned_down = self._store(ready, result.conflicts)
         for h, reason in turned_down.items():
             for m in fresh[h]:
-                refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, reason, now)
+                refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, reason, now, True)
         if refused:
             with self.services.transaction():
                 ingest_store.refuse(db, list(refused.values()))
