@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import nats
 import pytest
@@ -19,7 +25,7 @@ import steps
 from network_support import Device, require_binary
 from test_network_outbox import LINK, hub_holds, link, recorded
 
-from enforcement_app.network import hub, ingest, outbox, streams
+from enforcement_app.network import device, hub, ingest, outbox, streams
 from enforcement_app.services import Services
 from enforcement_app.services.bundle_format import decode_events, encode_events
 from enforcement_app.services.bundles import trusted_key
@@ -324,3 +330,60 @@ def test_an_event_whose_parent_comes_later_waits_and_is_imported_once_the_parent
     assert agency.current_state(case_id).stage == world.services.current_state(case_id).stage
     assert agency.verify().ok
 
+
+def test_enforcement_hub_run_receives_the_device_s_cases_into_the_agency_database_until_sigterm(tmp_path, world):
+    """The command as an administrator runs it: the hub's server, the device's source added once its link is up,
+    the ingest; stopped by SIGTERM, after which the agency's database holds the device's cases and verifies."""
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    d = Device(tmp_path, "device", world.services.device_id, world.services.device_signing_key())
+    hub.enrol(hub_dir, d.id, d.public)
+    steps.lead(world, world.company)
+    steps.lead(world, world.person)
+    events = {e[1] for e in recorded(world.services)}
+    root = Path(__file__).resolve().parents[1]
+    command = subprocess.Popen([sys.executable, "-m", "enforcement_app.cli.hub_cmd", "run", "--dir", str(hub_dir)], cwd=root,
+                               env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = command.stdout.readline()
+        assert "设备连接端口" in first, command.stderr.read() if command.poll() is not None else first
+        port = int(first.split("设备连接端口 ")[1].split("，")[0])
+        d.server = device.start(d.folder, d.id, f"tls://127.0.0.1:{port}", hub.ca_file(hub_dir), d.key.private_bytes_raw())
+        streams.wait_for_link(d.server, "hub", LINK)
+
+        async def publish_all():
+            nc = await nats.connect(d.server.client_url, connect_timeout=5)
+            try:
+                await outbox.publish_pending(world.services, nc.jetstream(), d.id)
+            finally:
+                await nc.close()
+
+        asyncio.run(asyncio.wait_for(publish_all(), LINK))
+
+        def arrived() -> bool:
+            db = sqlite3.connect(hub_dir / "agency.db")
+            try:
+                return events <= {r[0] for r in db.execute("SELECT hash FROM event")}
+            except sqlite3.OperationalError:  # not made yet
+                return False
+            finally:
+                db.close()
+
+        deadline = time.monotonic() + 2 * LINK
+        while not arrived():
+            assert time.monotonic() < deadline and command.poll() is None, "the device's events did not reach the agency's database"
+            time.sleep(0.2)
+        command.send_signal(signal.SIGTERM)
+        out, errors = command.communicate(timeout=20)
+        assert command.returncode == 0, errors
+        assert "新记录" in out and out.rstrip().endswith("汇聚节点已停止")
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+        if d.server is not None:
+            d.server.stop()
+    with Services(hub_dir / "agency.db", clock=world.clock) as agency:
+        assert case_events(agency) == events
+        assert trusted_key(agency, d.id) == d.public
+        assert agency.verify().ok
