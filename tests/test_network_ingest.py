@@ -302,6 +302,32 @@ def test_an_event_another_device_recorded_and_this_one_relays_is_kept_as_a_bundl
     assert agency.verify().ok
 
 
+def test_a_device_enrolled_while_the_ingest_runs_is_trusted_when_its_first_event_comes(direct, world, agency, tmp_path):
+    hub_dir, hub_server, d = direct
+    steps.lead(world, world.company)
+    *rows, last = rows_of(world.services)
+    late = Device(tmp_path, "late")
+    own, own_hash = forged(last, device=late.id)  # the last step as the new device would have recorded it
+
+    async def run():
+        async with central(hub_dir, hub_server) as js:
+            for row in rows:
+                await publish(js, d.id, row)
+            run = ingest.Ingest(agency, hub_dir, js)
+            await run.start()
+            await ingest_until(run, lambda rs: stored(rs) == len(rows))
+            assert trusted_key(agency, late.id) is None
+            hub.enrol(hub_dir, late.id, late.public)
+            await publish(js, late.id, last, body=own, msg_id=own_hash)
+            rounds = await ingest_until(run, lambda rs: stored(rs) + sum(r.refused for r in rs) == 1)
+            assert stored(rounds) == 1
+            await run.stop()
+
+    asyncio.run(asyncio.wait_for(run(), 60))
+    assert trusted_key(agency, late.id) == late.public
+    assert own_hash in case_events(agency) and agency.verify().ok
+
+
 def test_an_event_whose_parent_comes_later_waits_and_is_imported_once_the_parent_is_there(direct, world, agency):
     hub_dir, hub_server, d = direct
     case_id = steps.lead(world, world.company)
