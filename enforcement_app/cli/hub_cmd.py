@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="运行汇聚节点：接收各设备的记录并导入机构数据库，直到收到 SIGTERM 或 SIGINT")
     run.add_argument("--dir", required=True, type=Path, help="汇聚节点的文件夹")
-    run.add_argument("--db", type=Path, help="机构数据库（默认为文件夹中的 agency.db）")
+    run.add_argument("--db", dest="db_path", type=Path, help="机构数据库（默认为文件夹中的 agency.db）")
     return parser
 
 
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        return asyncio.run(_run(args.dir, args.db or service.database_path(args.dir), out))
+        return asyncio.run(_run(args.dir, args.db_path or service.database_path(args.dir), out))
     except (hub.HubError, ingest.IngestError, ServerError, OSError) as exc:
         err.write(f"错误：{exc}\n")
         return EXIT_INPUT
