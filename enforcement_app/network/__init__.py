@@ -3,5 +3,7 @@ events go up through JetStream streams the hub sources, and what a device must r
 
 Beside the services: this package may import ``services`` and ``store``; the client and the CLI import it.
 ``server`` runs one ``nats-server`` child process; ``identity`` turns a device's Ed25519 key into its NATS
-identity; ``hub`` and ``device`` write the two ends' configurations; ``streams`` declares the streams.
+identity; ``hub`` and ``device`` write the two ends' configurations; ``streams`` declares the streams; ``outbox``
+and ``sync`` send a device's events up; ``ingest`` folds them into the agency's database at the hub; ``service``
+runs the hub.
 """

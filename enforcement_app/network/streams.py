@@ -74,7 +74,8 @@ def device_source(device: str) -> StreamSource:
                         external=ExternalStream(api=f"$JS.{device}.API", deliver=f"dlv.{device}"))
 
 
-def _source_device(source: StreamSource) -> str | None:
+def source_device(source: StreamSource) -> str | None:
+    """The device a source of ``EVENTS`` reads from (by the JetStream domain of its API), or None."""
     api = source.external.api if source.external else ""
     return api.split(".")[1] if api.startswith("$JS.") and api.endswith(".API") else None
 
@@ -88,7 +89,7 @@ async def ensure_sources(js: JetStreamContext, devices: list[str]) -> StreamInfo
         return await js.add_stream(StreamConfig(name=EVENTS, storage=StorageType.FILE, deny_delete=True, deny_purge=True,
                                                 sources=[device_source(d) for d in devices]))
     config = info.config
-    present = {_source_device(s) for s in config.sources or []}
+    present = {source_device(s) for s in config.sources or []}
     missing = [d for d in devices if d not in present]
     if not missing:
         return info

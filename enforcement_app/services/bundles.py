@@ -201,8 +201,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
         # who signed is known (and the signature checked) before the manifest is parsed: a device not trusted
         # is refused before anything more of its bundle is read
         device, name, key = reader.signer
-        # the devices trusted here as the trust events say, not as a table anyone with the file could add to
-        trusted = device_store.trusted_key(projection.rebuild(db, services.device_id, ("device/",)), device)
+        trusted = trusted_key(services, device)
         own = device == meta(db, "device_id") and key == meta(db, "device_public_key")
         if not (own or trusted == key or (trusted is None and trust_new)):
             raise UntrustedDevice(path, device, name, key, trusted)
@@ -230,7 +229,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             new = [e for e in events if e.hash not in known]
             carried = {n[len("evidence/"):] for n in reader.present if n.startswith("evidence/")}
             if not problems:
-                problems = (_claimed_as_ours(services, new) or _missing_references(db, new, known, carried)
+                problems = (claimed_as_ours(services, new) or _missing_references(db, new, known, carried)
                             or _unnamed_evidence(db, events, carried))
             if problems:
                 raise BundleError(path, problems)  # refused already: the evidence need not be hashed to the end
@@ -243,9 +242,7 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             summary = ImportSummary(str(manifest.get("bundle_id", "")), device, name, known_events=len(events) - len(new))
             with services.transaction():
                 if trust_new and not own and trusted is None:
-                    session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": key,
-                                                                         "fingerprint": fingerprint(key), "agreement_key": agreement_key})
-                    device_store.trust(db, device, key, name, services.clock().isoformat(), session.actor.id, agreement_key)
+                    trust_device(session, device, name, key, agreement_key)
                 elif not own and agreement_key:
                     device_store.note_agreement_key(db, device, agreement_key)  # signed by the key it is trusted with
                 _add(session, summary, new, path)
@@ -274,6 +271,27 @@ def import_bundle(session: SessionCore, path: str | Path, cancelled: Callable[[]
             services.reference.invalidate_all()
             services.forget_states()
             raise
+
+
+def trusted_key(services: ServicesCore, device: str) -> str | None:
+    """The public key ``device`` is trusted with here, or None: as the trust events say, not as a table anyone
+    with the file could add to."""
+    return trusted_keys(services, [device])[device]
+
+
+def trusted_keys(services: ServicesCore, devices: Iterable[str]) -> dict[str, str | None]:
+    """:func:`trusted_key` of each of ``devices``, from one reading of the trust events."""
+    scratch = projection.rebuild(services.db, services.device_id, ("device/",))
+    return {d: device_store.trusted_key(scratch, d) for d in devices}
+
+
+def trust_device(session: SessionCore, device: str, name: str, public_key: str, agreement_key: str = "") -> None:
+    """Trust ``device`` with ``public_key`` from now on, recorded as this device's event. Inside the caller's
+    transaction."""
+    services = session.services
+    session.record(f"device/{device}", "trust_device", {"device": device, "name": name, "public_key": public_key,
+                                                         "fingerprint": fingerprint(public_key), "agreement_key": agreement_key})
+    device_store.trust(services.db, device, public_key, name, services.clock().isoformat(), session.actor.id, agreement_key)
 
 
 def _open_bundle(services: ServicesCore, path: Path) -> BundleReader:
@@ -319,25 +337,42 @@ def _check_staged(path: Path, services: ServicesCore, new: list[WireEvent], stag
 def _missing_references(db, new: list[WireEvent], known: set[str], evidence_in_bundle: set[str]) -> list[str]:
     """What the new events name that is neither in the bundle nor in this database: parents, evidence
     files, parties."""
+    return (missing_parents(db, new, known) or malformed_evidence(new) or missing_evidence(db, new, evidence_in_bundle)
+            or missing_parties(db, new))
+
+
+def missing_parents(db, new: list[WireEvent], known: set[str]) -> list[str]:
+    """The parents of the new events (in the order given) that are neither among those before them, nor in
+    ``known``, nor in this database."""
     have = set(known)
-    missing_parents = set()
+    wanted = set()
     for e in new:
         if e.parents_text and e.parents_text not in have:
-            missing_parents |= {p for p in e.parents if p not in have}
+            wanted |= {p for p in e.parents if p not in have}
         have.add(e.hash)
-    if missing_parents:
-        absent = sorted(missing_parents - event_store.known_hashes(db, sorted(missing_parents)))
+    if wanted:
+        absent = sorted(wanted - event_store.known_hashes(db, sorted(wanted)))
         if absent:
             return [f"记录 {p[:12]}… 所接续的前一条记录不在包内也不在本数据库中" for p in absent[:10]]
+    return []
+
+
+def malformed_evidence(new: list[WireEvent]) -> list[str]:
     malformed = [e for e in new if e.kind == "add_evidence" and not (
         isinstance(e.payload.get("sha256"), str) and _SHA256.fullmatch(e.payload["sha256"]) and type(e.payload.get("size")) is int)]
-    if malformed:
-        return [f"证据登记记录 {e.hash[:12]}… 缺少有效的 SHA-256 或文件大小" for e in malformed[:10]]
+    return [f"证据登记记录 {e.hash[:12]}… 缺少有效的 SHA-256 或文件大小" for e in malformed[:10]]
+
+
+def missing_evidence(db, new: list[WireEvent], evidence_in_bundle: set[str]) -> list[str]:
+    """The evidence files the new events register that are neither carried with them nor in this database."""
     registered = case_store.registered_evidence(db)
     lacking = [e.payload.get("sha256") for e in new if e.kind == "add_evidence"
                and e.payload.get("sha256") not in evidence_in_bundle and e.payload.get("sha256") not in registered]
-    if lacking:
-        return [f"证据文件 {str(s)[:12]}… 既不在包内也不在本机证据库中" for s in lacking[:10]]
+    return [f"证据文件 {str(s)[:12]}… 既不在包内也不在本机证据库中" for s in lacking[:10]]
+
+
+def missing_parties(db, new: list[WireEvent]) -> list[str]:
+    """The parties the new cases name whose stream is neither among the new events nor in this database."""
     in_bundle = {e.stream for e in new} | reference_store.party_streams(db)
     orphans = sorted({f"party/{e.payload.get('party_id')}" for e in new if e.kind in ("register_lead", "record_simple_decision")} - in_bundle)
     return [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]]
@@ -352,9 +387,24 @@ def _unnamed_evidence(db, events: list[WireEvent], carried: set[str]) -> list[st
 
 
 def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], path: Path) -> None:
-    """Write the new events, project them, replay every new case event through the procedure as this machine
-    would judge it, rebuild the cases they touch and record the import. Inside the caller's transaction: a
-    refused event refuses the bundle whole."""
+    """:func:`add_events`, then the import recorded. Inside the caller's transaction: a refused event refuses
+    the bundle whole."""
+    services, db = session.services, session.db
+    add_events(session, summary, new, path)
+    session.record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
+        "bundle_id": summary.bundle_id, "from_device": summary.from_device, "new_events": summary.new_events,
+        "known_events": summary.known_events, "new_cases": len(summary.new_cases),
+        "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
+    if summary.from_device:
+        device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
+
+
+def add_events(session: SessionCore, summary: ImportSummary, new: list[WireEvent], source: str | Path) -> None:
+    """Write the new events (parents first, none already held, each one's parents, evidence files and parties
+    present), project them, check every personal signature and party registration, replay every new case
+    event through the procedure as this machine would judge it and rebuild the cases they touch; ``summary``
+    says what came. Inside the caller's transaction: any event refused raises :class:`BundleError` (``source``
+    naming where the events came from), and the caller's rollback leaves nothing of them."""
     services, db = session.services, session.db
     affected = sorted({e.stream for e in new if "/" not in e.stream})
     existing = case_store.known_case_ids(db, affected)
@@ -393,18 +443,13 @@ def _add(session: SessionCore, summary: ImportSummary, new: list[WireEvent], pat
         rows.append(session.case_row(state, services.context(session.actor, party=party)))
         (summary.updated_cases if case_id in existing else summary.new_cases).append(state.case_no or case_id)
     if refused:
-        raise BundleError(path, refused[:10])
+        raise BundleError(Path(source), refused[:10])
     case_store.write_case_rows(db, rows)
     services.note(Changes(cases=frozenset(affected), tables=REFERENCE_TABLES))
     summary.new_events = len(new)
-    session.record(f"device/{summary.from_device or 'unknown'}", "import_bundle", {
-        "bundle_id": summary.bundle_id, "from_device": summary.from_device, "new_events": summary.new_events,
-        "known_events": summary.known_events, "new_cases": len(summary.new_cases),
-        "updated_cases": len(summary.updated_cases), "conflicts": summary.conflicts})
-    if summary.from_device:
-        device_store.note_received(db, summary.from_device, summary.from_name, services.clock().isoformat())
 
-def _claimed_as_ours(services, new: list[WireEvent]) -> list[str]:
+
+def claimed_as_ours(services, new: list[WireEvent]) -> list[str]:
     """Events this machine does not hold that say this machine recorded them: whatever this device recorded it
     holds, so these were written elsewhere in its name (what this device records counts as its own: roles,
     keys, trusted devices)."""

@@ -1,0 +1,293 @@
+"""The hub's ingest: the events arriving on the hub's ``EVENTS`` stream folded into the agency's own database,
+checked exactly as a bundle's events are (:func:`..services.bundles.add_events`).
+
+A durable pull consumer on ``EVENTS`` (:data:`CONSUMER`) hands over messages a batch at a time. Each message is
+one line of a bundle's ``events.txt`` (:mod:`.outbox`) on ``dev.<device>.<hex of its stream>``: the device on the
+subject is the one that sent it, as the signer of a bundle is, since the hub's source of that device's ``OUT``
+lets only that device's subjects through. So, as a bundle is refused from a device not trusted, a message is
+refused unless its sender is an enrolled device, which the hub's database trusts (:func:`trust_enrolled`, by the
+same trust event a bundle's first import records). Then, as a bundle's reader does, the event's hash is computed
+from the bytes that arrived and must be the ``Nats-Msg-Id`` the device sent it under, and its stream the one its
+subject names.
+
+Relaying: a bundle may carry events another device recorded (a bundle of everything carries every event its
+device holds), and so may a device's ``OUT`` (the outbox publishes its whole event table). The hub accepts
+such an event, as a bundle's receiver does, when its recorder is a device the hub has no link of its own to; an
+event that says an *enrolled* device recorded it comes only over that device's own link, so on another's subject
+it is refused (a device passing off events as another's); one that says the hub recorded it is refused as a
+bundle's receiver refuses events claimed as its own.
+
+An event whose parents, evidence file or party are not yet here waits: its message is not acknowledged but sent
+back (``nak``) to come again after :data:`RETRY` seconds. A refused message is noted with its reason
+(:mod:`..store.ingest`) and acknowledged, so that it does not hold up the stream, and nothing of it reaches the
+event or case tables; an event whose parent was refused by the record's checks is refused in its turn (it would
+wait for ever), while one whose parent only came in a message refused (altered on the way, from the wrong
+sender) keeps waiting for an honest copy. What a batch brings is written in one transaction; should one event of it be refused
+there (its signature, its party's registration, the procedure), the batch is taken again one event at a time so
+that the others are kept. Messages are acknowledged only after the transaction that stored them commits: a crash
+in between redelivers them (after the consumer's ``ack_wait``), and the UNIQUE event hash makes a redelivered
+event a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from ..services.api import Services
+from ..services.bundle_format import WireEvent, decode_events, fingerprint
+from ..services.bundles import (
+    BundleError,
+    ImportSummary,
+    add_events,
+    claimed_as_ours,
+    malformed_evidence,
+    missing_evidence,
+    missing_parents,
+    missing_parties,
+    trust_device,
+    trusted_keys,
+)
+from ..store import events as event_store
+from ..store import ingest as ingest_store
+from . import hub, streams
+
+CONSUMER = "ingest"
+ACK_WAIT = 30.0  # seconds before a message taken but not acknowledged (the ingest died) is delivered again
+RETRY = 2.0  # seconds before a waiting event (its parents not yet here) is delivered again
+BATCH = 500
+MAX_WAITING = 100_000  # messages delivered and not yet acknowledged: waiting events count too
+
+
+class IngestError(RuntimeError):
+    """The hub's configuration and its database disagree (for the administrator)."""
+
+
+@dataclass
+class Round:
+    stored: int = 0  # new events written
+    known: int = 0  # events the database already held (a redelivery, or a copy)
+    refused: int = 0
+    waiting: int = 0  # sent back until their parents, evidence file or party are here
+    refusals: list[ingest_store.Refusal] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # reference data kept as this database holds it (as a bundle reports)
+
+
+def trust_enrolled(services: Services, directory: str | Path) -> dict[str, str]:
+    """Make every device enrolled at the hub in ``directory`` trusted by the hub's database (a trust event each,
+    as a bundle's first import records); returns the enrolled devices with their keys. A device trusted here
+    with another key than it is enrolled with is refused: the enrolment and the record disagree."""
+    enrolled = {d: e["public_key"] for d, e in hub.devices(directory).items()}
+    trusted = trusted_keys(services, enrolled)
+    for device, key in enrolled.items():
+        if trusted[device] not in (None, key):
+            raise IngestError(f"设备 {device[:8]} 在汇聚节点登记的公钥（指纹 {fingerprint(key)}）"
+                              f"与数据库所信任的（指纹 {fingerprint(trusted[device])}）不同，未导入")
+    new = sorted(d for d in enrolled if trusted[d] is None)
+    if new:
+        session = services.system_session()
+        with services.transaction():
+            for device in new:
+                trust_device(session, device, f"汇聚节点登记的设备 {device[:8]}", enrolled[device])
+    return enrolled
+
+
+@dataclass
+class _Message:
+    msg: Msg
+    seq: int
+    sender: str
+    event: WireEvent | None = None
+
+
+class Ingest:
+    """The hub's ingest on ``js`` (a JetStream context of the hub's own client) into ``services`` (the agency's
+    database), for the hub in ``directory``. :meth:`start` makes the durable consumer (or binds to it);
+    :meth:`round` takes one batch."""
+
+    def __init__(self, services: Services, directory: str | Path, js: JetStreamContext, *, ack_wait: float = ACK_WAIT,
+                 retry: float = RETRY):
+        self.services, self.directory, self.js = services, Path(directory), js
+        self.ack_wait, self.retry = ack_wait, retry
+        self.session = services.system_session()
+        self._subscription: JetStreamContext.PullSubscription | None = None
+        self._enrolled: set[str] = set()
+
+    async def start(self) -> None:
+        self._trust()
+        config = ConsumerConfig(durable_name=CONSUMER, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                                ack_wait=self.ack_wait, max_ack_pending=MAX_WAITING, max_deliver=-1)
+        await self.js.add_consumer(streams.EVENTS, config)  # the same config again is accepted as it is
+        self._subscription = await self.js.pull_subscribe_bind(CONSUMER, stream=streams.EVENTS)
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            await self._subscription.unsubscribe()
+            self._subscription = None
+
+    def _trust(self) -> None:
+        self._enrolled = set(trust_enrolled(self.services, self.directory))
+
+    async def round(self, batch: int = BATCH, timeout: float = 1.0) -> Round:
+        """Take up to ``batch`` messages (waiting up to ``timeout`` seconds for the first) and fold them in."""
+        assert self._subscription is not None, "start() first"
+        try:
+            msgs = await self._subscription.fetch(batch, timeout=timeout)
+        except nats.errors.TimeoutError:
+            return Round()
+        return await self.take(msgs)
+
+    async def take(self, msgs: list[Msg]) -> Round:
+        result = Round()
+        now = self.services.clock().isoformat()
+        refused: dict[int, ingest_store.Refusal] = {}
+        arrived: list[_Message] = []
+        for msg in msgs:
+            m, reason = self._read(msg)
+            if reason:
+                refused[m.seq] = ingest_store.Refusal(m.seq, msg.subject, m.event.hash if m.event else _msg_id(msg), reason, now, False)
+            else:
+                arrived.append(m)
+        db = self.services.db
+        known = event_store.known_hashes(db, sorted({m.event.hash for m in arrived}))
+        done = [m for m in arrived if m.event.hash in known]
+        result.known = len(done)
+        fresh: dict[str, list[_Message]] = {}  # by hash: a copy published again comes under another sequence
+        for m in arrived:
+            if m.event.hash not in known:
+                fresh.setdefault(m.event.hash, []).append(m)
+        # a copy of an event already here changes nothing, whoever sent it; a new one is checked
+        for h, ms in list(fresh.items()):
+            for m in list(ms):
+                relayed = self._relayed_from_enrolled(m)
+                problems = relayed or claimed_as_ours(self.services, [m.event]) or malformed_evidence([m.event])
+                if problems:
+                    ms.remove(m)
+                    refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, problems[0], now, not relayed)
+            if not ms:
+                del fresh[h]
+        ready = _ready(db, [ms[0].event for ms in fresh.values()], known)
+        ready_hashes = {e.hash for e in ready}
+        left = {h: ms for h, ms in fresh.items() if h not in ready_hashes}
+        # what builds on an event refused by the record's checks will never have its parent: refused too
+        parents = sorted({p for ms in left.values() for p in ms[0].event.parents})
+        bad = ingest_store.refused_events(db, parents) if parents else set()
+        for h, ms in list(left.items()):
+            bad_parent = next((p for p in ms[0].event.parents if p in bad), None)
+            if bad_parent:
+                del left[h]
+                for m in ms:
+                    refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, f"所接续的记录 {bad_parent[:12]}… 已被拒收", now, True)
+        waiting = [m for ms in left.values() for m in ms]
+        stored, turned_down = self._store(ready, result.conflicts)
+        for h, reason in turned_down.items():
+            for m in fresh[h]:
+                refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, reason, now, True)
+        if refused:
+            with self.services.transaction():
+                ingest_store.refuse(db, list(refused.values()))
+        # only now, with what they brought committed, are the messages acknowledged
+        for h in stored:
+            for m in fresh[h]:
+                await m.msg.ack()
+        for m in done:
+            await m.msg.ack()
+        for m in waiting:
+            await m.msg.nak(delay=self.retry)
+        by_seq = {msg.metadata.sequence.stream: msg for msg in msgs}
+        for seq in refused:
+            await by_seq[seq].ack()
+        result.stored, result.waiting = len(stored), len(waiting)
+        result.refused, result.refusals = len(refused), sorted(refused.values())
+        return result
+
+    def _read(self, msg: Msg) -> tuple[_Message, str]:
+        """The message with its sender and event, and why it is refused ('' if it is not yet)."""
+        seq = msg.metadata.sequence.stream
+        parts = msg.subject.split(".")
+        m = _Message(msg, seq, parts[1] if len(parts) == 3 and parts[0] == "dev" else "")
+        if not m.sender:
+            return m, f"主题 {msg.subject[:80]} 不是设备记录的主题"
+        if m.sender not in self._enrolled:
+            self._trust()  # enrolled since the ingest started
+            if m.sender not in self._enrolled:
+                return m, f"发送设备 {m.sender[:12]} 未在汇聚节点登记"
+        problems: list[str] = []
+        events = decode_events(msg.data, problems)
+        if problems or len(events) != 1:
+            return m, "；".join(problems) or f"消息应含一条记录，含 {len(events)} 条"
+        e = m.event = events[0]
+        if _msg_id(msg) != e.hash:
+            return m, f"记录内容的哈希 {e.hash[:12]}… 与发送时标明的 {_msg_id(msg)[:12]}… 不符：途中被改动"
+        if parts[2] != e.stream.encode("utf-8").hex():
+            return m, f"记录流 {e.stream[:40]} 与主题 {msg.subject[:80]} 不符"
+        return m, ""
+
+    def _relayed_from_enrolled(self, m: _Message) -> list[str]:
+        """An event new here that says an enrolled device other than its sender recorded it."""
+        e = m.event
+        if e.device == m.sender or e.device not in self._enrolled:
+            return []
+        return [f"记录 {e.hash[:12]}… 自称由已登记的设备 {e.device[:12]} 记录，却由设备 {m.sender[:12]} 发来："
+                "已登记设备的记录只从它自己的连接接收"]
+
+    def _store(self, ready: list[WireEvent], conflicts: list[str]) -> tuple[list[str], dict[str, str]]:
+        """Write ``ready`` (parents first) in one transaction; if one of them is refused, one event at a time.
+        Returns the hashes stored and the refused ones with their reason; adds to ``conflicts``."""
+        if not ready:
+            return [], {}
+        try:
+            self._add(ready, conflicts)
+            return [e.hash for e in ready], {}
+        except BundleError:
+            pass
+        stored: list[str] = []
+        refused: dict[str, str] = {}
+        for e in ready:
+            bad_parent = next((p for p in e.parents if p in refused), None)
+            if bad_parent:
+                refused[e.hash] = f"所接续的记录 {bad_parent[:12]}… 已被拒收"
+                continue
+            try:
+                self._add([e], conflicts)
+                stored.append(e.hash)
+            except BundleError as exc:
+                refused[e.hash] = "；".join(exc.problems)
+        return stored, refused
+
+    def _add(self, events: list[WireEvent], conflicts: list[str]) -> None:
+        summary = ImportSummary("", "", "")
+        try:
+            with self.services.transaction():
+                add_events(self.session, summary, events, Path(streams.EVENTS))
+        finally:
+            self.services.forget_states()
+        conflicts += summary.conflicts
+
+
+def _msg_id(msg: Msg) -> str:
+    return (msg.headers or {}).get("Nats-Msg-Id", "")
+
+
+def _ready(db, events: list[WireEvent], known: set[str]) -> list[WireEvent]:
+    """The events that can be written now, parents first: each one's parents here or before it, its evidence
+    file in the store and its party here or before it (the checks of a bundle's, one event at a time)."""
+    have = set(known)
+    ready: list[WireEvent] = []
+    left = list(events)
+    while True:
+        later = []
+        for e in left:
+            if missing_parents(db, [e], have) or missing_evidence(db, [e], set()) or missing_parties(db, [*ready, e]):
+                later.append(e)
+            else:
+                ready.append(e)
+                have.add(e.hash)
+        if len(later) == len(left):
+            return ready
+        left = later

@@ -1,0 +1,85 @@
+"""The hub at work (``enforcement-hub run``): its nats-server, the sources of ``EVENTS`` and the ingest into the
+agency's database, until told to stop.
+
+Each device's source is added to ``EVENTS`` once that device's leaf link is up (a source made while its link is
+down waits 30 s before it tries again, design note pitfall 1), and never edited after (:func:`.streams.ensure_sources`).
+The ingest (:mod:`.ingest`) starts once ``EVENTS`` exists and then takes a batch at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+import nats
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from ..services.api import Services
+from . import hub, ingest, streams
+from .server import Server
+
+POLL = 1.0  # seconds the ingest waits for a message before it looks for new links again
+
+
+def database_path(directory: str | Path) -> Path:
+    """Where the agency's database is kept unless another is named: in the hub's folder."""
+    return Path(directory) / "agency.db"
+
+
+async def serve(directory: str | Path, database: str | Path, stop: asyncio.Event, *, poll: float = POLL,
+                ack_wait: float = ingest.ACK_WAIT, retry: float = ingest.RETRY,
+                report: Callable[[ingest.Round], None] | None = None, started: Callable[[Server], None] | None = None) -> None:
+    """Run the hub in ``directory`` into the agency's ``database`` (a new one is made as a new desk's) until ``stop``
+    is set. ``report`` is told of every round that brought something; ``started`` is given the running server."""
+    services = Services(database)
+    try:
+        server = hub.start(directory)
+        try:
+            if started is not None:
+                started(server)
+            nc = await nats.connect(server.client_url, nkeys_seed_str=hub.service_seed(directory), connect_timeout=5)
+            try:
+                await _serve(directory, services, server, nc.jetstream(), stop, poll, ack_wait, retry, report)
+            finally:
+                await nc.close()
+        finally:
+            server.stop()
+    finally:
+        services.close()
+
+
+async def _serve(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
+                 ack_wait: float, retry: float, report: Callable[[ingest.Round], None] | None) -> None:
+    sourced = await _sourced(js)
+    run: ingest.Ingest | None = None
+    try:
+        while not stop.is_set():
+            linked = set(streams.links(server)) & set(hub.devices(directory))
+            if sourced is None and linked or sourced is not None and linked - sourced:
+                info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
+                sourced = {streams.source_device(s) for s in info.config.sources or []}
+            if run is None and sourced is not None:
+                run = ingest.Ingest(services, directory, js, ack_wait=ack_wait, retry=retry)
+                await run.start()
+            if run is None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), poll)
+                continue
+            result = await run.round(timeout=poll)
+            if report is not None and result != ingest.Round():
+                report(result)
+    finally:
+        if run is not None:
+            await run.stop()
+
+
+async def _sourced(js: JetStreamContext) -> set[str] | None:
+    """The devices ``EVENTS`` sources, or None while there is no ``EVENTS``."""
+    try:
+        info = await js.stream_info(streams.EVENTS)
+    except NotFoundError:
+        return None
+    return {streams.source_device(s) for s in info.config.sources or []}
