@@ -233,3 +233,24 @@ def app_style(qapp):
     yield
     qapp.setStyleSheet(sheet)
     qapp.setFont(font)
+
+
+@pytest.fixture
+def linked(tmp_path, world):
+    """(hub folder, hub server, the world's database as a device: its own id and Ed25519 key, enrolled at the hub;
+    its server not started yet)."""
+    from network_support import Device, require_binary
+
+    from enforcement_app.network import hub
+
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    d = Device(tmp_path, "device", world.services.device_id, world.services.device_signing_key())
+    hub.enrol(hub_dir, d.id, d.public)
+    hub_server = hub.start(hub_dir)
+    try:
+        yield hub_dir, hub_server, d
+    finally:
+        if d.server is not None:
+            d.server.stop()
+        hub_server.stop()

@@ -44,22 +44,6 @@ def agency(tmp_path, world):
         services.close()
 
 
-@pytest.fixture
-def hub_up(tmp_path, world):
-    """(hub folder, hub server, the world's database as a device enrolled at the hub, its server not started)."""
-    require_binary()
-    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
-    d = Device(tmp_path, "device", world.services.device_id, world.services.device_signing_key())
-    hub.enrol(hub_dir, d.id, d.public)
-    hub_server = hub.start(hub_dir)
-    try:
-        yield hub_dir, hub_server, d
-    finally:
-        if d.server is not None:
-            d.server.stop()
-        hub_server.stop()
-
-
 @contextlib.asynccontextmanager
 async def central(hub_dir, hub_server):
     """The hub's own client (its ingest service's identity)."""
@@ -89,8 +73,8 @@ def stored(rounds) -> int:
     return sum(r.stored for r in rounds)
 
 
-def test_cases_recorded_on_the_device_reach_the_agency_database_through_the_network_and_verify(hub_up, world, agency):
-    hub_dir, hub_server, d = hub_up
+def test_cases_recorded_on_the_device_reach_the_agency_database_through_the_network_and_verify(linked, world, agency):
+    hub_dir, hub_server, d = linked
     case_id = steps.lead(world, world.company)
     steps.file(world, case_id)
     world.clock.set("2025-03-05T12:00")
@@ -126,10 +110,10 @@ def test_cases_recorded_on_the_device_reach_the_agency_database_through_the_netw
 
 
 @pytest.fixture
-def direct(hub_up):
+def direct(linked):
     """The hub with an EVENTS that takes the devices' subjects itself (no sources): a hub-side client publishes
     into it what a device's OUT would deliver, or a forgery."""
-    hub_dir, hub_server, d = hub_up
+    hub_dir, hub_server, d = linked
 
     async def make():
         async with central(hub_dir, hub_server) as js:
@@ -137,7 +121,7 @@ def direct(hub_up):
             await js.add_stream(StreamConfig(name=streams.EVENTS, subjects=["dev.>"], storage=StorageType.FILE))
 
     asyncio.run(make())
-    return hub_up
+    return linked
 
 
 def rows_of(services) -> list[tuple]:

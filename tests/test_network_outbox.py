@@ -14,7 +14,7 @@ import time
 import nats
 import pytest
 import steps
-from network_support import Device, require_binary, wait_for
+from network_support import wait_for
 
 from enforcement_app.network import hub, outbox, streams, sync
 from enforcement_app.services import Services
@@ -23,23 +23,6 @@ from enforcement_app.store import outbox as outbox_store
 
 pytestmark = pytest.mark.network
 LINK = 45.0  # a source made while its link was down retries after 30 s (design note, pitfall 1)
-
-
-@pytest.fixture
-def linked(tmp_path, world):
-    """(hub folder, hub server, the world's database as a device: its own id and Ed25519 key, enrolled at the hub;
-    its server not started yet)."""
-    require_binary()
-    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
-    d = Device(tmp_path, "device", world.services.device_id, world.services.device_signing_key())
-    hub.enrol(hub_dir, d.id, d.public)
-    hub_server = hub.start(hub_dir)
-    try:
-        yield hub_dir, hub_server, d
-    finally:
-        if d.server is not None:
-            d.server.stop()
-        hub_server.stop()
 
 
 def recorded(services) -> list[tuple]:
