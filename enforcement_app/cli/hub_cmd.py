@@ -1,6 +1,13 @@
-"""``enforcement-hub``: the agency's hub. ``enforcement-hub run --dir DIR`` runs the hub in ``DIR`` (made by
-:func:`..network.hub.init`): its nats-server, the sources of the enrolled devices and the ingest into the agency's
-database (``DIR/agency.db`` unless ``--db`` names another), until SIGTERM or SIGINT.
+"""``enforcement-hub``: the agency's hub.
+
+- ``enforcement-hub init --dir DIR [--host NAME]… [--address IP]… [--leaf-port N]`` writes a new hub's keys and
+  configuration (:func:`..network.hub.init`): the names and addresses are what devices dial, put in its certificate.
+- ``enforcement-hub enrol --dir DIR DEVICE PUBLIC_KEY [--fingerprint F]`` lets a device in, by the id and key its
+  ``enforcement-cli bundle devices`` shows (the fingerprint, read aloud or from its screen, is checked against the
+  key); a running hub takes it at once.
+- ``enforcement-hub run --dir DIR`` runs the hub in ``DIR``: its nats-server, the sources of the enrolled devices
+  and the ingest into the agency's database (``DIR/agency.db`` unless ``--db`` names another), until SIGTERM or
+  SIGINT.
 
 Exit status: 0 stopped when asked, 2 a folder or database that cannot be used.
 """
@@ -24,6 +31,18 @@ EXIT_INPUT = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="enforcement-hub", description="机构汇聚节点")
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="新建汇聚节点：写入其证书、密钥和配置")
+    init.add_argument("--dir", required=True, type=Path, help="汇聚节点的文件夹（新的或空的）")
+    init.add_argument("--host", dest="hosts", action="append", default=[], metavar="NAME",
+                      help="设备连接所用的主机名（可多次给出；默认 localhost）")
+    init.add_argument("--address", dest="addresses", action="append", default=[], metavar="IP",
+                      help="设备连接所用的 IP 地址（可多次给出；默认 127.0.0.1）")
+    init.add_argument("--leaf-port", type=int, default=hub.LEAF_PORT, help=f"设备连接端口（默认 {hub.LEAF_PORT}）")
+    enrol = commands.add_parser("enrol", help="登记一台设备（其编号和公钥见该设备的 enforcement-cli bundle devices）")
+    enrol.add_argument("--dir", required=True, type=Path, help="汇聚节点的文件夹")
+    enrol.add_argument("device", help="设备编号")
+    enrol.add_argument("public_key", help="设备公钥（十六进制）")
+    enrol.add_argument("--fingerprint", help="设备上显示的密钥指纹，用以核对公钥")
     run = commands.add_parser("run", help="运行汇聚节点：接收各设备的记录并导入机构数据库，直到收到 SIGTERM 或 SIGINT")
     run.add_argument("--dir", required=True, type=Path, help="汇聚节点的文件夹")
     run.add_argument("--db", dest="db_path", type=Path, help="机构数据库（默认为文件夹中的 agency.db）")
@@ -37,7 +56,21 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
+        if args.command == "init":
+            folder = hub.init(args.dir, leaf_port=args.leaf_port, names=args.hosts or ("localhost",),
+                              addresses=args.addresses or ("127.0.0.1",))
+            out.write(f"汇聚节点已建立：{folder}（设备连接端口 {args.leaf_port}）\n")
+            return 0
+        if args.command == "enrol":
+            enrolment = hub.enrol(args.dir, args.device, args.public_key, args.fingerprint)
+            state = "新登记" if enrolment.new else "此前已登记，公钥相同"
+            taken = "运行中的汇聚节点已加载" if enrolment.reloaded else "汇聚节点下次运行时生效"
+            out.write(f"设备 {args.device}：{state}；{taken}\n")
+            return 0
         return asyncio.run(_run(args.dir, args.db_path or service.database_path(args.dir), out))
+    except ValueError as exc:  # an address that is not one, a key that is not hex
+        err.write(f"错误：{exc}\n")
+        return EXIT_INPUT
     except (hub.HubError, ingest.IngestError, ServerError, OSError) as exc:
         err.write(f"错误：{exc}\n")
         return EXIT_INPUT

@@ -668,6 +668,7 @@ def cmd_bundle_devices(services: Services, args: argparse.Namespace, out: TextIO
         return 0
     own = services.device_info()
     out.write(f"本机：{own['name']}（{own['device_id']}），密钥指纹 {own['fingerprint']}\n")
+    out.write(f"本机公钥（登记到汇聚节点时用）：{own['public_key']}\n")
     for r in rows:
         out.write(f"  {r['device_id']}  {r['name']}  已发送至第{r['sent_upto_seq']}条  收到{r['bundles_received']}个包\n")
     return 0
