@@ -118,7 +118,6 @@ def test_windows_and_counts_are_the_plain_reading_of_the_rows(listed, monkeypatc
     index, rows = listed
     monkeypatch.setattr(case_index_module, "FEW", few)
     monkeypatch.setattr(case_index_module, "FALLBACK", few)
-    index.forget_counts()
     expected = _reference(rows, q)
     assert _paged(index, q, size) == expected
     assert index.count(q) == len(expected)

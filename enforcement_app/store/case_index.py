@@ -129,10 +129,6 @@ class CaseIndex:
             self._counts[key] = rows[0][0] if rows else 0
         return self._counts[key]
 
-    def forget_counts(self) -> None:
-        """The counts of the conditions are read again (a commit is noticed by itself, see ``_fresh``)."""
-        self._counts.clear()
-
     def _rarest(self, conds: list[Condition]) -> tuple[Condition | None, int | None]:
         """The condition matching fewest cases through its own index, and its count."""
         counted = [(n, i) for i, c in enumerate(conds) if (n := self.condition_count(c)) is not None]
@@ -196,30 +192,33 @@ class CaseIndex:
         own index instead, which costs what that condition matches and no more (when that is little enough)."""
         self._fresh()
         conds = q.conditions()
-        driver, _ = self._driver(conds)
-        columns = ", ".join(COLUMNS)
-        sql, args = self.window_sql(q, after, size)
-        if driver is None and conds and self.conn is not None:
-            rarest, matches = self._rarest(conds)
-            if rarest is not None and matches is not None and matches <= FALLBACK:
-                self.conn.set_progress_handler(_Budget(WALK_BUDGET), 1000)
-                try:
-                    return [dict(zip(COLUMNS, row, strict=True)) for row in self._rows(sql, args)]
-                except sqlite3.OperationalError as exc:
-                    if "interrupted" not in str(exc):
-                        raise
-                finally:
-                    if self.conn is not None:
-                        self.conn.set_progress_handler(None, 0)
-                sql, args = self._select(columns, conds, rarest, after, q)
-                sql += f" LIMIT {int(size)}"
-        return [dict(zip(COLUMNS, row, strict=True)) for row in self._rows(sql, args)]
+        rarest, matches = self._rarest(conds)
+        driver = rarest if matches is not None and matches <= FEW else None
+        if driver is None and rarest is not None and matches <= FALLBACK and self.conn is not None:
+            self.conn.set_progress_handler(_Budget(WALK_BUDGET), 1000)
+            try:
+                return self._rows_of(*self._window_select(conds, None, after, q, size))
+            except sqlite3.OperationalError as exc:
+                if "interrupted" not in str(exc):
+                    raise
+            finally:
+                if self.conn is not None:
+                    self.conn.set_progress_handler(None, 0)
+            driver = rarest  # the walk ran out of time: the rarest condition's own index
+        return self._rows_of(*self._window_select(conds, driver, after, q, size))
 
     def window_sql(self, q: ListQuery, after: dict[str, Any] | None, size: int) -> tuple[str, list[Any]]:
         """The statement :meth:`window` runs first for these rows (the benchmark runs it bare beside the client)."""
         conds = q.conditions()
-        sql, args = self._select(", ".join(COLUMNS), conds, self._driver(conds)[0], after, q)
+        return self._window_select(conds, self._driver(conds)[0], after, q, size)
+
+    def _window_select(self, conds: list[Condition], driver: Condition | None, after: dict[str, Any] | None,
+                       q: ListQuery, size: int) -> tuple[str, list[Any]]:
+        sql, args = self._select(", ".join(COLUMNS), conds, driver, after, q)
         return f"{sql} LIMIT {int(size)}", args
+
+    def _rows_of(self, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        return [dict(zip(COLUMNS, row, strict=True)) for row in self._rows(sql, args)]
 
     def ids(self, q: ListQuery) -> list[str]:
         """Every matching id in the list's order (for work over the whole list: a batch export)."""
@@ -255,15 +254,6 @@ class CaseIndex:
         if order:
             sql += f" ORDER BY {sort}"
         return sql, args
-
-    def rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            sql = f'SELECT {", ".join(COLUMNS)} FROM "case" WHERE id IN ({",".join("?" * len(chunk))})'
-            for row in self._rows(sql, chunk):
-                found[row[0]] = dict(zip(COLUMNS, row, strict=True))
-        return found
 
     def total(self) -> int:
         rows = self._rows('SELECT count(*) FROM "case"', ())

@@ -91,7 +91,6 @@ class CaseTableModel(QAbstractTableModel):
         the changed rows are repainted and the view keeps its selection and scroll position."""
         if self.source.closed:
             return
-        self.source.forget_counts()
         q = self.query()
         rows = self._read(lambda: self.source.window(q, None, max(PAGE, len(self.rows))), None)
         if rows is None:
