@@ -72,7 +72,10 @@ def test_enrolment_checks_the_fingerprint_and_keeps_one_key_per_device(tmp_path)
         hub.enrol(directory, uuid.uuid4().hex, public)
     with pytest.raises(hub.HubError, match="32 位十六进制"):
         hub.enrol(directory, "dev.*", other_key)
-    assert json.loads((directory / "devices.json").read_text(encoding="utf-8")) == {device_id: {"public_key": public, "nkey": first.nkey}}
+    assert json.loads((directory / "devices.json").read_text(encoding="utf-8")) == {
+        device_id: {"public_key": public, "nkey": first.nkey, "scope": hub.FIELD}}
+    desk = hub.enrol(directory, device_id, public, desk=True)  # the same device made an office desk: it receives every case
+    assert not desk.new and desk.scope == hub.DESK and hub.scopes(directory) == {device_id: hub.DESK}
     config = server.config_path(hub.server_folder(directory)).read_text(encoding="utf-8")
     assert first.nkey in config and f'"dlv.{device_id}.>"' in config and f'"$JS.{device_id}.API.>"' in config
 

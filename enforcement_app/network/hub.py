@@ -42,12 +42,17 @@ class HubError(ValueError):
     """A hub folder or an enrolment that cannot be used as asked (the message is for the administrator)."""
 
 
+DESK = "all"  # an office desk (the legal-review officer's, the head's): receives every case (see .fanout)
+FIELD = "own"  # a field device (an officer's laptop): receives the cases it holds
+
+
 @dataclass(frozen=True)
 class Enrolment:
     device: str
     nkey: str
-    new: bool  # False: the device was already enrolled with this key
+    new: bool  # False: the device was already enrolled with this key (its scope set as asked)
     reloaded: bool  # a running hub has loaded it
+    scope: str = FIELD
 
 
 def server_folder(directory: str | Path) -> Path:
@@ -110,6 +115,14 @@ def init(directory: str | Path, *, leaf_host: str = "0.0.0.0", leaf_port: int = 
     return directory
 
 
+def endorsement(directory: str | Path, hub_device: str, hub_key: str) -> str:
+    """The hub's CA vouching for the key of the hub's database (which signs the hub's receipts: :mod:`..domain.witness`)."""
+    from ..domain import witness
+
+    ca_key = serialization.load_pem_private_key((Path(directory) / "ca.key").read_bytes(), password=None)
+    return witness.endorse(ca_key, hub_device, hub_key)
+
+
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
@@ -128,8 +141,13 @@ def _hub(directory: Path) -> dict[str, Any]:
 
 
 def devices(directory: str | Path) -> dict[str, dict[str, str]]:
-    """The enrolled devices: device id → its public key (hex) and nkey."""
+    """The enrolled devices: device id → its public key (hex), nkey and scope."""
     return json.loads((Path(directory) / "devices.json").read_text(encoding="utf-8"))
+
+
+def scopes(directory: str | Path) -> dict[str, str]:
+    """Every enrolled device's scope: :data:`DESK` or :data:`FIELD`."""
+    return {d: e.get("scope", FIELD) for d, e in devices(directory).items()}
 
 
 def device_permissions(device: str) -> dict[str, Any]:
@@ -171,9 +189,12 @@ def start(directory: str | Path, timeout: float = server.START_TIMEOUT) -> serve
     return server.start(server_folder(directory), settings(directory), timeout=timeout)
 
 
-def enrol(directory: str | Path, device: str, public_key: str, fingerprint: str | None = None) -> Enrolment:
+def enrol(directory: str | Path, device: str, public_key: str, fingerprint: str | None = None, *,
+          desk: bool = False) -> Enrolment:
     """Enrol a device by its id and Ed25519 public key (hex); ``fingerprint``, as the device shows it, is checked
-    against the key when given. A running hub loads the new user at once (SIGHUP); devices already linked stay."""
+    against the key when given; ``desk``: an office desk, which receives every case (else a field device, which
+    receives the cases it holds). A running hub loads the new user at once (SIGHUP); devices already linked stay.
+    Enrolling a device again with the same key sets its scope as asked."""
     directory = Path(directory)
     _hub(directory)
     if not DEVICE_ID.fullmatch(device):
@@ -188,14 +209,15 @@ def enrol(directory: str | Path, device: str, public_key: str, fingerprint: str 
     for other, d in enrolled.items():
         if other != device and d["nkey"] == nkey:
             raise HubError(f"该公钥已登记给设备 {other[:8]}，未改动")
-    if known:
-        return Enrolment(device, nkey, new=False, reloaded=False)
-    enrolled[device] = {"public_key": public_key.lower(), "nkey": nkey}
+    scope = DESK if desk else FIELD
+    if known and known.get("scope", FIELD) == scope:
+        return Enrolment(device, nkey, new=False, reloaded=False, scope=scope)
+    enrolled[device] = {"public_key": public_key.lower(), "nkey": nkey, "scope": scope}
     partial = directory / "devices.json.new"
     partial.write_text(json.dumps(enrolled, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(partial, directory / "devices.json")
     reloaded = server.reload_running(server_folder(directory), settings(directory))
-    return Enrolment(device, nkey, new=True, reloaded=reloaded)
+    return Enrolment(device, nkey, new=not known, reloaded=reloaded, scope=scope)
 
 
 def _normal(fingerprint: str) -> str:

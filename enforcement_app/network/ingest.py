@@ -31,6 +31,7 @@ event a no-op.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from ..domain import witness
 from ..services.api import Services
 from ..services.bundle_format import WireEvent, decode_events, fingerprint
 from ..services.bundles import (
@@ -53,8 +55,10 @@ from ..services.bundles import (
     trust_device,
     trusted_keys,
 )
+from ..services.changes import Changes
 from ..store import events as event_store
 from ..store import ingest as ingest_store
+from ..store import receipts as receipt_store
 from . import hub, streams
 
 CONSUMER = "ingest"
@@ -76,6 +80,12 @@ class Round:
     waiting: int = 0  # sent back until their parents, evidence file or party are here
     refusals: list[ingest_store.Refusal] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # reference data kept as this database holds it (as a bundle reports)
+    by_sender: dict[str, list[WireEvent]] = field(default_factory=dict)  # the events stored, by who sent them
+    receipts: int = 0  # the hub's receipts kept (at a device)
+    changes: Changes = field(default_factory=Changes)  # what the stored events changed (for the client's views)
+
+    def __bool__(self) -> bool:
+        return bool(self.stored or self.known or self.refused or self.waiting or self.receipts)
 
 
 def trust_enrolled(services: Services, directory: str | Path) -> dict[str, str]:
@@ -118,12 +128,14 @@ class Ingest:
         self._subscription: JetStreamContext.PullSubscription | None = None
         self._enrolled: set[str] = set()
 
+    stream, durable = streams.EVENTS, CONSUMER
+
     async def start(self) -> None:
         self._trust()
-        config = ConsumerConfig(durable_name=CONSUMER, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+        config = ConsumerConfig(durable_name=self.durable, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
                                 ack_wait=self.ack_wait, max_ack_pending=MAX_WAITING, max_deliver=-1)
-        await self.js.add_consumer(streams.EVENTS, config)  # the same config again is accepted as it is
-        self._subscription = await self.js.pull_subscribe_bind(CONSUMER, stream=streams.EVENTS)
+        await self.js.add_consumer(self.stream, config)  # the same config again is accepted as it is
+        self._subscription = await self.js.pull_subscribe_bind(self.durable, stream=self.stream)
 
     async def stop(self) -> None:
         if self._subscription is not None:
@@ -138,7 +150,7 @@ class Ingest:
         assert self._subscription is not None, "start() first"
         try:
             msgs = await self._subscription.fetch(batch, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except (nats.errors.TimeoutError, TimeoutError):  # nats-py raises either, by where the wait ended
             return Round()
         return await self.take(msgs)
 
@@ -148,7 +160,15 @@ class Ingest:
         refused: dict[int, ingest_store.Refusal] = {}
         arrived: list[_Message] = []
         for msg in msgs:
-            m, reason = self._read(msg)
+            if msg.subject.endswith("." + streams.RECEIPT):
+                reason = self._receipt(msg, now)
+                if not reason:
+                    result.receipts += 1
+                    await msg.ack()
+                    continue
+                m = _Message(msg, msg.metadata.sequence.stream, "")
+            else:
+                m, reason = self._read(msg)
             if reason:
                 refused[m.seq] = ingest_store.Refusal(m.seq, msg.subject, m.event.hash if m.event else _msg_id(msg), reason, now, False)
             else:
@@ -164,7 +184,7 @@ class Ingest:
         # a copy of an event already here changes nothing, whoever sent it; a new one is checked
         for h, ms in list(fresh.items()):
             for m in list(ms):
-                relayed = self._relayed_from_enrolled(m)
+                relayed = self._relay_problems(m)
                 problems = relayed or claimed_as_ours(self.services, [m.event]) or malformed_evidence([m.event])
                 if problems:
                     ms.remove(m)
@@ -204,31 +224,47 @@ class Ingest:
             await by_seq[seq].ack()
         result.stored, result.waiting = len(stored), len(waiting)
         result.refused, result.refusals = len(refused), sorted(refused.values())
+        for h in stored:
+            result.by_sender.setdefault(fresh[h][0].sender, []).append(fresh[h][0].event)
+        result.changes = self.services.changes.take()
         return result
+
+    def _receipt(self, msg: Msg, now: str) -> str:
+        """A receipt is only for a device from its hub (:class:`Receiver`): refused here."""
+        return f"主题 {msg.subject[:80]} 不是设备记录的主题"
+
+    def _addressed(self, parts: list[str]) -> tuple[str, str]:
+        """The sender a subject names, and why the message is refused ('' if it is not yet): at the hub, an
+        enrolled device on ``dev.<device>.<hex>``."""
+        sender = parts[1] if len(parts) == 3 and parts[0] == "dev" else ""
+        if not sender:
+            return "", "不是设备记录的主题"
+        if sender not in self._enrolled:
+            self._trust()  # enrolled since the ingest started
+            if sender not in self._enrolled:
+                return sender, f"发送设备 {sender[:12]} 未在汇聚节点登记"
+        return sender, ""
 
     def _read(self, msg: Msg) -> tuple[_Message, str]:
         """The message with its sender and event, and why it is refused ('' if it is not yet)."""
         seq = msg.metadata.sequence.stream
         parts = msg.subject.split(".")
-        m = _Message(msg, seq, parts[1] if len(parts) == 3 and parts[0] == "dev" else "")
-        if not m.sender:
-            return m, f"主题 {msg.subject[:80]} 不是设备记录的主题"
-        if m.sender not in self._enrolled:
-            self._trust()  # enrolled since the ingest started
-            if m.sender not in self._enrolled:
-                return m, f"发送设备 {m.sender[:12]} 未在汇聚节点登记"
+        sender, reason = self._addressed(parts)
+        m = _Message(msg, seq, sender)
+        if reason:
+            return m, reason if sender else f"主题 {msg.subject[:80]} {reason}"
         problems: list[str] = []
         events = decode_events(msg.data, problems)
         if problems or len(events) != 1:
             return m, "；".join(problems) or f"消息应含一条记录，含 {len(events)} 条"
         e = m.event = events[0]
-        if _msg_id(msg) != e.hash:
-            return m, f"记录内容的哈希 {e.hash[:12]}… 与发送时标明的 {_msg_id(msg)[:12]}… 不符：途中被改动"
+        if _msg_id(msg).rsplit(".", 1)[-1] != e.hash:
+            return m, f"记录内容的哈希 {e.hash[:12]}… 与发送时标明的 {_msg_id(msg)[-64:][:12]}… 不符：途中被改动"
         if parts[2] != e.stream.encode("utf-8").hex():
             return m, f"记录流 {e.stream[:40]} 与主题 {msg.subject[:80]} 不符"
         return m, ""
 
-    def _relayed_from_enrolled(self, m: _Message) -> list[str]:
+    def _relay_problems(self, m: _Message) -> list[str]:
         """An event new here that says an enrolled device other than its sender recorded it."""
         e = m.event
         if e.device == m.sender or e.device not in self._enrolled:
@@ -291,3 +327,43 @@ def _ready(db, events: list[WireEvent], known: set[str]) -> list[WireEvent]:
         if len(later) == len(left):
             return ready
         left = later
+
+
+class Receiver(Ingest):
+    """A device's receiving end: what the hub addressed to ``device`` (its ``IN`` stream, sourcing the hub's
+    ``TODEV``) folded into the device's database with the checks of a bundle's events, and the hub's receipts for
+    this device's record kept once their signatures hold against the hub's CA (``ca_pem``, the one the device
+    joined with; :mod:`..domain.witness`). Everything on ``IN`` came from the hub: the device's link may create a
+    consumer only on ``to.<device>.>`` of ``TODEV`` and nothing else can write there."""
+
+    stream, durable = streams.IN, "receive"
+
+    def __init__(self, services: Services, device: str, ca_pem: bytes, js: JetStreamContext, *, ack_wait: float = ACK_WAIT,
+                 retry: float = RETRY):
+        super().__init__(services, "", js, ack_wait=ack_wait, retry=retry)
+        self.device, self.ca_pem = device, ca_pem
+
+    def _trust(self) -> None:
+        """The hub's messages need no trust event: the link (the hub's CA, TLS, the subject space) is the trust."""
+
+    def _addressed(self, parts: list[str]) -> tuple[str, str]:
+        if len(parts) == 3 and parts[0] == "to" and parts[1] == self.device:
+            return hub.DOMAIN, ""
+        return "", "不是发给本机的主题"
+
+    def _relay_problems(self, m: _Message) -> list[str]:
+        return []  # the hub relays every device's events; one claimed as this device's is refused as ever
+
+    def _receipt(self, msg: Msg, now: str) -> str:
+        parts = msg.subject.split(".")
+        if parts != ["to", self.device, streams.RECEIPT]:
+            return f"主题 {msg.subject[:80]} 不是发给本机的回执"
+        try:
+            message = json.loads(msg.data)
+            body, signature = str(message["body"]), str(message["signature"])
+            witness.check(body, signature, self.ca_pem, self.device)
+        except (ValueError, KeyError, TypeError) as exc:
+            return f"汇聚节点的回执被拒收：{exc}"
+        with self.services.transaction():
+            receipt_store.add(self.services.db, body, signature, now)
+        return ""

@@ -20,11 +20,13 @@ synced) sends the mark back to the last event it does hold, so that nothing is s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from nats.js import JetStreamContext
+from nats.js.api import StreamInfo
 
 from ..services.bundle_format import encode_events
 from ..store import outbox as outbox_store
@@ -65,44 +67,62 @@ async def publish_pending(database: str | Path | HasPath, js: JetStreamContext, 
 async def publish_from(db: outbox_store.Connection, js: JetStreamContext, device: str, *, batch: int = BATCH,
                        timeout: float = ACK_TIMEOUT) -> Published:
     """:func:`publish_pending` on a connection the caller keeps (:func:`..store.outbox.connect`, made on this thread)."""
-    mark = await _reconciled(db, js, device)
+    return await publish_rows(db, js, streams.OUT, lambda: streams.ensure_out(js, device),
+                              lambda rows: [[(streams.event_subject(device, row[2]), row[1])] for row in rows],
+                              batch=batch, timeout=timeout)
+
+
+Route = Callable[[list[tuple]], list[list[tuple[str, str]]]]  # rows -> for each row its messages (subject, Nats-Msg-Id)
+
+
+async def publish_rows(db: outbox_store.Connection, js: JetStreamContext, stream: str,
+                       ensure: Callable[[], Awaitable[StreamInfo]], route: Route, *, batch: int = BATCH,
+                       timeout: float = ACK_TIMEOUT) -> Published:
+    """Publish the events after ``stream``'s outbox mark onto ``stream`` (``ensure()`` makes it if missing): each
+    row as the messages ``route`` gives it, none or several (the hub's fan-out: one per device it is for), every
+    message's ``Nats-Msg-Id`` ending in ``.`` and the event's hash or being the hash. The mark moves over the rows
+    all of whose messages were acknowledged."""
+    mark = await _reconciled(db, js, stream, ensure)
     sent = duplicates = 0
     while rows := outbox_store.events_after(db, mark.seq, batch):
         bodies = [encode_events([row[2:]]) for row in rows]  # refused whole before anything of the batch goes
-        futures = [await js.publish_async(streams.event_subject(device, row[2]), body, wait_stall=timeout, stream=streams.OUT,
-                                          headers={"Nats-Msg-Id": row[1]})
-                   for row, body in zip(rows, bodies, strict=True)]
-        _done, late = await asyncio.wait(futures, timeout=timeout)
-        for future in late:
-            future.cancel()
+        futures = [[await js.publish_async(subject, body, wait_stall=timeout, stream=stream, headers={"Nats-Msg-Id": msg_id})
+                    for subject, msg_id in messages]
+                   for body, messages in zip(bodies, route(rows), strict=True)]
+        flat = [f for fs in futures for f in fs]
+        if flat:
+            _done, late = await asyncio.wait(flat, timeout=timeout)
+            for future in late:
+                future.cancel()
         acknowledged = mark
         failure: BaseException | None = None
-        for row, future in zip(rows, futures, strict=True):  # the mark moves over the acknowledged start of the batch
-            if future.cancelled() or (failure := future.exception()) is not None:
+        for row, row_futures in zip(rows, futures, strict=True):  # the mark moves over the acknowledged start of the batch
+            if any(f.cancelled() or (failure := f.exception()) is not None for f in row_futures):
                 break
-            ack = future.result()
-            acknowledged = outbox_store.Mark(row[0], max(acknowledged.stream_seq, ack.seq))
-            sent += 1
-            duplicates += bool(ack.duplicate)
+            acks = [f.result() for f in row_futures]
+            acknowledged = outbox_store.Mark(row[0], max([acknowledged.stream_seq, *(a.seq for a in acks)]))
+            sent += len(acks)
+            duplicates += sum(bool(a.duplicate) for a in acks)
         if acknowledged != mark:
-            outbox_store.advance(db, streams.OUT, acknowledged)
+            outbox_store.advance(db, stream, acknowledged)
             mark = acknowledged
         if mark.seq != rows[-1][0]:
             reason = f"（{failure}）" if failure is not None else f"，{timeout:g} 秒内没有确认"
-            raise OutboxError(f"本机网络服务没有收下第 {mark.seq} 条之后的记录{reason}；稍后会重发") from failure
+            raise OutboxError(f"网络服务没有收下第 {mark.seq} 条之后的记录{reason}；稍后会重发") from failure
     return Published(sent, duplicates, mark.seq)
 
 
-async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, device: str) -> outbox_store.Mark:
+async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, stream: str,
+                      ensure: Callable[[], Awaitable[StreamInfo]]) -> outbox_store.Mark:
     """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says."""
-    mark = outbox_store.mark(db, streams.OUT)
-    state = (await streams.ensure_out(js, device)).state
+    mark = outbox_store.mark(db, stream)
+    state = (await ensure()).state
     if state.last_seq >= mark.stream_seq:
         return mark
     seq = 0
     if state.messages:
-        last = await js.get_msg(streams.OUT, state.last_seq)
-        seq = outbox_store.seq_of(db, (last.headers or {}).get("Nats-Msg-Id", "")) or 0
+        last = await js.get_msg(stream, state.last_seq)
+        seq = outbox_store.seq_of(db, (last.headers or {}).get("Nats-Msg-Id", "").rsplit(".", 1)[-1]) or 0
     back = outbox_store.Mark(min(seq, mark.seq), state.last_seq)
-    outbox_store.rewind(db, streams.OUT, back)
+    outbox_store.rewind(db, stream, back)
     return back

@@ -3,13 +3,18 @@ agency's database, until told to stop.
 
 Each device's source is added to ``EVENTS`` once that device's leaf link is up (a source made while its link is
 down waits 30 s before it tries again, design note pitfall 1), and never edited after (:func:`.streams.ensure_sources`).
-The ingest (:mod:`.ingest`) starts once ``EVENTS`` exists and then takes a batch at a time.
+The ingest (:mod:`.ingest`) starts once ``EVENTS`` exists and then takes a batch at a time. After every round the
+hub sends on what devices must receive (:mod:`.fanout`, through ``TODEV``) and, to each device whose events it
+stored, a receipt for them (:mod:`..domain.witness`). A receipt lost (the hub killed before it went) is made up
+for by the next one: each names the newest events, which imply all they follow.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +22,10 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from ..domain import witness
 from ..services.api import Services
-from . import hub, ingest, streams
+from ..services.bundle_format import WireEvent
+from . import fanout, hub, ingest, streams
 from .server import Server
 
 POLL = 1.0  # seconds the ingest waits for a message before it looks for new links again
@@ -54,9 +61,12 @@ async def serve(directory: str | Path, database: str | Path, stop: asyncio.Event
 async def _serve(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
                  ack_wait: float, retry: float, report: Callable[[ingest.Round], None] | None) -> None:
     sourced = await _sourced(js)
+    await streams.ensure_todev(js)
+    signer = _Signer(directory, services)
     run: ingest.Ingest | None = None
     try:
         while not stop.is_set():
+            await fanout.publish_to_devices(services.db, js, hub.scopes(directory))
             linked = set(streams.links(server)) & set(hub.devices(directory))
             if sourced is None and linked or sourced is not None and linked - sourced:
                 info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
@@ -69,7 +79,9 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
                     await asyncio.wait_for(stop.wait(), poll)
                 continue
             result = await run.round(timeout=poll)
-            if report is not None and result != ingest.Round():
+            for device, events in result.by_sender.items():
+                await signer.send(js, device, events)
+            if report is not None and result:
                 report(result)
     finally:
         if run is not None:
@@ -83,3 +95,25 @@ async def _sourced(js: JetStreamContext) -> set[str] | None:
     except NotFoundError:
         return None
     return {streams.source_device(s) for s in info.config.sources or []}
+
+
+def newest(events: list[WireEvent]) -> list[tuple[str, str]]:
+    """(stream, hash) of the events of ``events`` no other of them follows: holding them means holding all."""
+    followed = {p for e in events for p in e.parents}
+    return [(e.stream, e.hash) for e in events if e.hash not in followed]
+
+
+class _Signer:
+    """The hub's receipts, signed with its database's key (vouched for by its CA)."""
+
+    def __init__(self, directory, services: Services):
+        self.services = services
+        self.key = services.device_signing_key()
+        self.endorsement = hub.endorsement(directory, services.device_id, self.key.public_key().public_bytes_raw().hex())
+
+    async def send(self, js: JetStreamContext, device: str, events: list[WireEvent]) -> None:
+        body, signature = witness.make(self.key, self.endorsement, self.services.device_id, device,
+                                       self.services.clock().isoformat(), newest(events))
+        message = json.dumps({"body": body, "signature": signature}, ensure_ascii=False).encode("utf-8")
+        await js.publish(streams.receipt_subject(device), message, stream=streams.TODEV,
+                         headers={"Nats-Msg-Id": f"{device}.r{hashlib.sha256(message).hexdigest()[:32]}"})

@@ -5,6 +5,10 @@ with ``Nats-Msg-Id`` = the event's hash; it discards new messages when full and 
 On the hub (domain ``hub``): ``EVENTS`` has no subjects of its own (one that also listened on ``dev.>`` stored
 every event twice) and sources each device's ``OUT`` through that device's domain, filtered to the device's
 own subjects: the filter is what stops an event with another device's subject smuggled into a device's ``OUT``.
+The way back: the hub's ``TODEV`` holds what is addressed to devices on ``to.<device>.…`` (:mod:`.fanout`), and
+each device's ``IN``, again without subjects of its own, sources ``TODEV`` through the hub's domain filtered to
+``to.<device>.>``; a device's link may create only that consumer (:func:`.hub.device_permissions`), so it
+receives only what is addressed to it.
 
 A sourcing stream created or changed while its link is down waits 30 s before it tries again: create and
 extend ``EVENTS`` only once :func:`wait_for_link` has seen the device's link. An existing source is never
@@ -23,6 +27,9 @@ from .server import Server, ServerError
 
 OUT = "OUT"
 EVENTS = "EVENTS"
+TODEV = "TODEV"
+IN = "IN"
+RECEIPT = "receipt"  # the last token of a hub's receipt for a device (a stream's hex never spells it)
 LINK_TIMEOUT = 45.0
 
 
@@ -36,9 +43,22 @@ def event_subject(device: str, stream: str) -> str:
     return f"dev.{device}.{stream.encode('utf-8').hex()}"
 
 
-def links(server: Server) -> dict[str, dict]:
+def addressed(device: str) -> str:
+    return f"to.{device}.>"
+
+
+def to_device_subject(device: str, stream: str) -> str:
+    """The subject of an event of ``stream`` the hub sends ``device`` (encoded as :func:`event_subject`)."""
+    return f"to.{device}.{stream.encode('utf-8').hex()}"
+
+
+def receipt_subject(device: str) -> str:
+    return f"to.{device}.{RECEIPT}"
+
+
+def links(server: Server, timeout: float = 5.0) -> dict[str, dict]:
     """The server's leaf node links now, by the name of the server at their other end."""
-    return {link["name"]: link for link in server.monitor("leafz").get("leafs", [])}
+    return {link["name"]: link for link in server.monitor("leafz", timeout=timeout).get("leafs", [])}
 
 
 def wait_for_link(server: Server, name: str | None = None, timeout: float = LINK_TIMEOUT) -> dict:
@@ -95,3 +115,24 @@ async def ensure_sources(js: JetStreamContext, devices: list[str]) -> StreamInfo
         return info
     config.sources = [*(config.sources or []), *(device_source(d) for d in missing)]
     return await js.update_stream(config)
+
+
+async def ensure_todev(js: JetStreamContext) -> StreamInfo:
+    """The hub's ``TODEV`` (on a connection to the hub's own server), created if missing."""
+    try:
+        return await js.stream_info(TODEV)
+    except NotFoundError:
+        return await js.add_stream(StreamConfig(name=TODEV, subjects=["to.>"], storage=StorageType.FILE,
+                                                deny_delete=True, deny_purge=True))
+
+
+async def ensure_in(js: JetStreamContext, device: str) -> StreamInfo:
+    """The device's ``IN``, sourcing the hub's ``TODEV`` filtered to what is addressed to ``device`` (on a
+    connection to the device's own server; create it only once the link is up, pitfall 1)."""
+    try:
+        return await js.stream_info(IN)
+    except NotFoundError:
+        source = StreamSource(name=TODEV, filter_subject=addressed(device),
+                              external=ExternalStream(api="$JS.hub.API", deliver=f"dlv.hub.{device}"))
+        return await js.add_stream(StreamConfig(name=IN, storage=StorageType.FILE, deny_delete=True, deny_purge=True,
+                                                sources=[source]))

@@ -10,6 +10,12 @@ seconds; :attr:`Sync.error` says why until a round succeeds. Nothing is lost mea
 SQLite behind the outbox mark.
 
 The thread only connects to the server; the app starts the server (from its main thread: see :mod:`.server`).
+
+Given :class:`Receiving`, the same thread also receives: once the server's link to the hub is up it makes the
+device's ``IN`` (a source made while the link is down waits 30 s, pitfall 1) and folds what arrives into the
+database through its own services (:class:`.ingest.Receiver`), telling ``arrived`` what changed; and it watches the
+link (:attr:`Sync.connected`, :attr:`Sync.offline_since`) and counts this device's events the hub has not yet
+acknowledged with a receipt (:attr:`Sync.waiting`).
 """
 
 from __future__ import annotations
@@ -17,14 +23,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import nats
 
+from ..services.changes import Changes
 from ..store import outbox as outbox_store
+from ..store import receipts as receipt_store
 from ..store.database import data_version
+from . import streams
 from .outbox import ACK_TIMEOUT, HasPath, Published, publish_from
-from .server import ServerError
+from .server import Server, ServerError
+
+
+@dataclass(frozen=True)
+class Receiving:
+    """What the sync thread needs to receive from the hub as well: the device's server (for its link), the hub's
+    CA the device joined with (the receipts are checked against it), the clock of the services it opens, and
+    whom to tell of what arrived (called on the sync thread)."""
+
+    server: Server
+    ca_pem: bytes
+    clock: Callable[[], datetime] | None = None
+    arrived: Callable[[Changes], None] | None = None
 
 POLL = 1.0  # seconds between looks at whether another connection has committed
 RETRY = 2.0  # seconds before a failed round is tried again
@@ -38,11 +62,17 @@ class Sync:
     from any thread."""
 
     def __init__(self, database: str | Path | HasPath, device: str, client_url: str, *, poll: float = POLL,
-                 retry: float = RETRY):
+                 retry: float = RETRY, receiving: Receiving | None = None):
         self.path = Path(getattr(database, "path", database))
         self.device, self.client_url, self.poll, self.retry = device, client_url, poll, retry
+        self.receiving = receiving
         self.published: Published | None = None  # the last round's
         self.error: str | None = None  # why the last round failed, until one succeeds
+        self.receive_error: str | None = None  # why receiving stopped, until it goes again
+        self.connected = False  # the device's server has its link to the hub (looked at every poll)
+        self.offline_since: datetime | None = None  # when the link was last seen going down (or this thread started)
+        self.waiting: int | None = None  # this device's events no receipt of the hub covers yet
+        self.received = 0  # events stored from the hub since the start
         # a daemon: a thread that would not stop never keeps the app alive (all it writes is the mark, in a transaction)
         self._thread = threading.Thread(target=self._run, name=f"outbox-{device[:8]}", daemon=True)
         self._started = threading.Event()
@@ -75,35 +105,115 @@ class Sync:
 
     async def _main(self) -> None:
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._client = None
+        self._connecting = asyncio.Lock()
         self._started.set()
         db = outbox_store.connect(self.path)  # this thread's own connection
-        client = None
-        seen: int | None = None  # the database's data_version at the last round; None: no round yet
+        tasks = []
+        if self.receiving is not None:
+            self.offline_since = (self.receiving.clock or datetime.now)()
+            tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._watch(db))]
         try:
-            while not self._stopping:
-                woken = self._woken.is_set()
-                self._woken.clear()
-                version = data_version(db)  # read before the round: a commit during it calls for another
-                if woken or version != seen:
-                    try:
-                        if client is None:
-                            # reconnecting for ever once connected, so the first connection is bounded here
-                            client = await asyncio.wait_for(nats.connect(self.client_url, connect_timeout=CONNECT_TIMEOUT,
-                                                                         max_reconnect_attempts=-1, error_cb=self._connection_failed),
-                                                            CONNECT_TIMEOUT)
-                        self.published = await publish_from(db, client.jetstream(), self.device)
-                        self.error, seen = None, version
-                    except Exception as exc:  # noqa: BLE001 — any failure of a round: said in .error, tried again
-                        self.error = f"记录暂未发往本机网络服务（{type(exc).__name__}: {exc}），{self.retry:g} 秒后重试"
-                        await self._sleep(self.retry)
-                        self._woken.set()
-                        continue
-                await self._sleep(self.poll)
+            await self._publish(db)
         finally:
-            if client is not None:
+            self._stopped.set()
+            for task in tasks:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(client.close(), CONNECT_TIMEOUT)
+                    await asyncio.wait_for(task, STOP_TIMEOUT)
+            if self._client is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self._client.close(), CONNECT_TIMEOUT)
             db.close()
+
+    async def _connected(self):
+        """The client of the device's server, connected at the first call (bounded: it reconnects for ever after)."""
+        async with self._connecting:
+            if self._client is None:
+                self._client = await asyncio.wait_for(nats.connect(self.client_url, connect_timeout=CONNECT_TIMEOUT,
+                                                                   max_reconnect_attempts=-1, error_cb=self._connection_failed),
+                                                      CONNECT_TIMEOUT)
+        return self._client
+
+    async def _publish(self, db) -> None:
+        seen: int | None = None  # the database's data_version at the last round; None: no round yet
+        while not self._stopping:
+            woken = self._woken.is_set()
+            self._woken.clear()
+            version = data_version(db)  # read before the round: a commit during it calls for another
+            if woken or version != seen:
+                try:
+                    client = await self._connected()
+                    self.published = await publish_from(db, client.jetstream(), self.device)
+                    self.error, seen = None, version
+                except Exception as exc:  # noqa: BLE001 — any failure of a round: said in .error, tried again
+                    self.error = f"记录暂未发往本机网络服务（{type(exc).__name__}: {exc}），{self.retry:g} 秒后重试"
+                    await self._sleep(self.retry)
+                    self._woken.set()
+                    continue
+            await self._sleep(self.poll)
+
+    async def _receive(self) -> None:
+        """Receive from the hub until stopped: a failure is said in :attr:`receive_error` and tried again."""
+        # the services' module loads the whole app: only a receiving thread needs it
+        from ..services.api import Services
+        from .ingest import Receiver
+
+        receiving = self.receiving
+        services = None
+        receiver = None
+        try:
+            while not self._stopped.is_set():
+                try:
+                    if receiver is None:
+                        if not await asyncio.to_thread(lambda: "hub" in streams.links(receiving.server)):
+                            await self._pause(self.poll)
+                            continue
+                        js = (await self._connected()).jetstream()
+                        await streams.ensure_in(js, self.device)
+                        services = services or Services(self.path, clock=receiving.clock)
+                        receiver = Receiver(services, self.device, receiving.ca_pem, js, retry=self.retry)
+                        await receiver.start()
+                    result = await receiver.round(timeout=self.poll)
+                    self.receive_error = None
+                    if result.stored:
+                        self.received += result.stored
+                    if result.stored or result.receipts:
+                        self.wake()  # the waiting count and the outbox look again
+                        if receiving.arrived is not None:
+                            receiving.arrived(result.changes)
+                except Exception as exc:  # noqa: BLE001 — said, and tried again
+                    self.receive_error = f"暂未收到汇聚节点发来的记录（{type(exc).__name__}: {exc}），{self.retry:g} 秒后重试"
+                    if receiver is not None:
+                        with contextlib.suppress(Exception):
+                            await receiver.stop()
+                    receiver = None
+                    await self._pause(self.retry)
+        finally:
+            if receiver is not None:
+                with contextlib.suppress(Exception):
+                    await receiver.stop()
+            if services is not None:
+                services.close()
+
+    async def _watch(self, db) -> None:
+        """Every ``poll`` seconds: whether the link is up, and how many of this device's events wait for the hub."""
+        receiving = self.receiving
+        while not self._stopped.is_set():
+            try:
+                up = await asyncio.to_thread(lambda: "hub" in streams.links(receiving.server, timeout=self.poll))
+            except Exception:  # noqa: BLE001 — the server not answering is a link down
+                up = False
+            if self.connected and not up:
+                self.offline_since = (receiving.clock or datetime.now)()
+            self.connected = up
+            with contextlib.suppress(Exception):
+                self.waiting = receipt_store.waiting(db, self.device)
+            await self._pause(self.poll)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
 
     async def _connection_failed(self, exc: Exception) -> None:
         """The client's own reports (it keeps reconnecting): said in :attr:`error` until a round succeeds."""

@@ -59,6 +59,7 @@ from .changes import ChangeLog, Changes
 from .clock import china_now
 from .projections import CASE_PROJECTION_VERSION, case_row
 from .reference import Reference
+from .witnessing import receipt_problems
 
 SYSTEM_ACTOR = Officer(id="system", name="系统", login="system", roles=frozenset(Role), legal_qualification=False)
 
@@ -332,9 +333,13 @@ class ServicesCore:
         refolds every case even when the case table matches its seal (see :mod:`.rebuild`)."""
         self.write_mark()
         recall = self.recall_mark()  # before verify's snapshot begins (see verify_database)
-        return verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor(),
-                               alongside=lambda label: rebuild.projection_problems(self.db, self.device_id, label, deep=deep),
-                               recall=recall)
+        report = verify_database(self.db, self.evidence, stream=case_id, progress=progress, anchor=self.device_anchor(),
+                                 alongside=lambda label: rebuild.projection_problems(self.db, self.device_id, label, deep=deep),
+                                 recall=recall)
+        if case_id is not None:
+            return report
+        found = receipt_problems(self)  # the hub's receipts, if this device is in an agency network
+        return replace(report, problems=(*report.problems, *found)) if found else report
 
     def event_count(self) -> int:
         """How many events the record holds (as the last write counted them)."""

@@ -216,6 +216,13 @@ def evidence_dir(db_path: str | Path) -> Path:
     return p.with_name(p.stem + ".evidence")
 
 
+def network_dir(db_path: str | Path) -> Path:
+    """The agency network's files of this database's device (its link, the hub's CA, its nats-server) live beside
+    it too: ``cases.db`` → ``cases.network/``."""
+    p = Path(db_path)
+    return p.with_name(p.stem + ".network")
+
+
 WRITE_WAIT_SECONDS = 30  # how long a write waits for another program's write to finish before it gives up
 
 

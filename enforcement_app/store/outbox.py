@@ -64,3 +64,25 @@ def rewind(db: sqlite_utils.Database, stream: str, to: Mark) -> None:
     with write_transaction(db):
         db.execute("INSERT INTO outbox (stream, published_seq, stream_seq) VALUES (?, ?, ?) ON CONFLICT(stream) DO UPDATE "
                    "SET published_seq = excluded.published_seq, stream_seq = excluded.stream_seq", [stream, to.seq, to.stream_seq])
+
+
+def recorders(db: sqlite_utils.Database, streams: list[str]) -> dict[str, set[str]]:
+    """The devices that recorded events of each of ``streams`` (the hub's fan-out: who holds a case)."""
+    found: dict[str, set[str]] = {s: set() for s in streams}
+    for start in range(0, len(streams), 500):
+        chunk = streams[start:start + 500]
+        for stream, device in db.execute(f"SELECT DISTINCT stream, device FROM event WHERE stream IN ({','.join('?' * len(chunk))})", chunk):
+            found[stream].add(device)
+    return found
+
+
+def party_recorders(db: sqlite_utils.Database, parties: list[str]) -> dict[str, set[str]]:
+    """The devices that recorded events of a case of each of ``parties``."""
+    found: dict[str, set[str]] = {p: set() for p in parties}
+    for start in range(0, len(parties), 500):
+        chunk = parties[start:start + 500]
+        for party, device in db.execute(
+                f'SELECT DISTINCT c.party_id, e.device FROM "case" c JOIN event e ON e.stream = c.id '
+                f"WHERE c.party_id IN ({','.join('?' * len(chunk))})", chunk):
+            found[party].add(device)
+    return found

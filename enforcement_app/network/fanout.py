@@ -1,0 +1,78 @@
+"""The hub's fan-out: what a device must receive, sent to it through the hub's ``TODEV`` (:mod:`.streams`).
+
+The hub's database holds every event any device sent up, in the order stored. As a device's outbox does
+(:mod:`.outbox`), the hub publishes the events after its ``TODEV`` mark, each to the devices it is for, on
+``to.<device>.<hex of its stream>`` with ``Nats-Msg-Id`` = ``<device>.<hash>`` (one message per device, so the
+stream's dedup keeps them apart), and moves the mark only once every message of an event is acknowledged. An event
+goes to a device at most once per publication; a copy sent again after a crash is a known hash at the device.
+
+Who an event is for (:func:`targets`), never the device that recorded it:
+- a case's events, its evaluation's (``evaluation/<case>``): the devices that recorded anything of that case (the
+  officer's laptop that holds it sees the reviewer's and the head's steps as soon as it is connected) and every
+  office desk;
+- a party's stream: the devices that recorded a case of that party, and every desk;
+- the agency's officers, the agency itself and its configuration (``officer/``, ``agency/``, ``config/``: officer
+  and certificate changes, policy and benchmark versions): every device;
+- a device's own bookkeeping (``device/``: whom it trusts, what bundles it wrote): no one.
+
+A desk (``enforcement-hub enrol --desk``: the legal-review officer's, the head's, the office's) receives every case;
+a field device (a laptop, the default) only what it holds. A case made at a desk reaches a laptop by a bundle or
+once the laptop records in it (decision: the hub does not guess which laptop an officer carries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from nats.js import JetStreamContext
+
+from ..store import outbox as outbox_store
+from . import streams
+from .hub import DESK
+from .outbox import ACK_TIMEOUT, BATCH, Published, publish_rows
+
+REFERENCE = ("officer/", "agency/", "config/")
+
+
+def targets(stream: str, recorder: str, scopes: Mapping[str, str], holders: set[str]) -> list[str]:
+    """The devices an event of ``stream`` recorded on ``recorder`` goes to: ``scopes`` is every enrolled device's
+    scope (:data:`.hub.DESK` or :data:`.hub.FIELD`), ``holders`` the devices that hold the case or party it belongs to."""
+    if stream.startswith(REFERENCE):
+        chosen = set(scopes)
+    elif "/" in stream and not stream.startswith(("party/", "evaluation/")):
+        return []
+    else:
+        chosen = {d for d, scope in scopes.items() if scope == DESK} | (holders & set(scopes))
+    chosen.discard(recorder)
+    return sorted(chosen)
+
+
+def case_of(stream: str) -> str:
+    """The case stream an ``evaluation/<case>`` belongs to (a case's own stream is itself)."""
+    return stream.removeprefix("evaluation/")
+
+
+def route(db: outbox_store.Connection, scopes: Mapping[str, str], rows: list[tuple]) -> list[list[tuple[str, str]]]:
+    """For each row of the hub's event table (:func:`..store.outbox.events_after`), its messages on ``TODEV``."""
+    cases = sorted({case_of(r[2]) for r in rows if "/" not in case_of(r[2])})
+    parties = sorted({r[2][len("party/"):] for r in rows if r[2].startswith("party/")})
+    by_case = outbox_store.recorders(db, cases) if cases else {}
+    by_party = outbox_store.party_recorders(db, parties) if parties else {}
+    if parties:
+        own = outbox_store.recorders(db, [f"party/{p}" for p in parties])
+        for p in parties:
+            by_party[p] |= own[f"party/{p}"]
+    out = []
+    for row in rows:
+        stream, recorder = row[2], row[5]
+        holders = by_party.get(stream[len("party/"):], set()) if stream.startswith("party/") else by_case.get(case_of(stream), set())
+        out.append([(streams.to_device_subject(d, stream), f"{d}.{row[1]}") for d in targets(stream, recorder, scopes, holders)])
+    return out
+
+
+async def publish_to_devices(db: outbox_store.Connection, js: JetStreamContext, scopes: Mapping[str, str], *,
+                             batch: int = BATCH, timeout: float = ACK_TIMEOUT) -> Published:
+    """Send what the hub's ``TODEV`` mark has not yet passed (``js``: the hub's own client; ``scopes``: every
+    enrolled device's)."""
+    return await publish_rows(db, js, streams.TODEV, lambda: streams.ensure_todev(js), lambda rows: route(db, scopes, rows),
+                              batch=batch, timeout=timeout)

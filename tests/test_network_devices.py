@@ -1,0 +1,173 @@
+"""The agency network end to end: a hub (its nats-server, the ingest, the fan-out) and three devices, each a real
+app database with its own nats-server on 127.0.0.1, linked through the app's own DeviceLink as a running client
+links — the office desk where the head approves (the test world's database, where the agency was set up and
+which numbers its cases), an officer's new laptop, another officer's new laptop. The laptops receive the agency's
+officers and configuration; the case the officer opens on the laptop reaches the desk, the head's approval made
+there reaches the laptop and not the other laptop, the hub's receipts for the laptop's record are kept and
+checked, and every database verifies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+
+import pytest
+import steps
+from conftest import signed_in
+from network_support import Device, require_binary, wait_for
+
+from enforcement_app.network import fanout, hub, link, service, streams
+from enforcement_app.services import Services
+from enforcement_app.store import receipts as receipt_store
+
+pytestmark = pytest.mark.network
+LINK = 45.0
+
+
+class Hub:
+    """``service.serve`` on a thread of its own (as ``enforcement-hub run`` runs it), until :meth:`stop`."""
+
+    def __init__(self, hub_dir, database):
+        self.hub_dir, self.database = hub_dir, database
+        self.server = None
+        self.rounds = []
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        async def main():
+            self._stop = asyncio.Event()
+            self._loop = asyncio.get_running_loop()
+
+            def started(server):
+                self.server = server
+                self._ready.set()
+
+            await service.serve(self.hub_dir, self.database, self._stop, poll=0.2, retry=0.3, report=self.rounds.append,
+                                started=started)
+        try:
+            asyncio.run(main())
+        finally:
+            self._ready.set()
+
+    def start(self) -> Hub:
+        self._thread.start()
+        assert self._ready.wait(30) and self.server is not None, "the hub did not start"
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"tls://127.0.0.1:{self.server.leafnode_port}"
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+        assert not self._thread.is_alive(), "the hub did not stop"
+
+
+def events_of(db_path, stream: str | None = None) -> set[str]:
+    import sqlite3
+
+    db = sqlite3.connect(db_path)
+    try:
+        query = "SELECT hash FROM event" + (" WHERE stream = ?" if stream else "")
+        return {r[0] for r in db.execute(query, [stream] if stream else [])}
+    finally:
+        db.close()
+
+
+def kinds_of(db_path, stream: str) -> list[str]:
+    import sqlite3
+
+    db = sqlite3.connect(db_path)
+    try:
+        return [r[0] for r in db.execute("SELECT kind FROM event WHERE stream = ? ORDER BY seq", [stream])]
+    finally:
+        db.close()
+
+
+def known_officer(services, login: str) -> bool:
+    services.refresh()  # the receiving thread's connection committed them
+    return services.officer_by_login(login) is not None
+
+
+@pytest.fixture
+def agency_network(tmp_path, world):
+    """(hub, {name: (services, DeviceLink)}) with the world's database as the office desk ``desk`` and two new
+    laptops ``laptop`` and ``other``; everything stopped after."""
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    databases = {"desk": world.services}
+    for name in ("laptop", "other"):
+        databases[name] = Services(tmp_path / f"{name}.db", clock=world.clock)
+    for name, services in databases.items():
+        d = Device(tmp_path, name, services.device_id, services.device_signing_key())
+        hub.enrol(hub_dir, d.id, d.public, desk=name == "desk")
+    running = Hub(hub_dir, tmp_path / "agency.db").start()
+    links = {}
+    try:
+        for name, services in databases.items():
+            settings = link.join(services.path, running.url, hub.ca_file(hub_dir), world.clock())
+            links[name] = link.DeviceLink(services.path, services.device_id, services.device_signing_key().private_bytes_raw(),
+                                          settings, clock=world.clock, poll=0.2, retry=0.3).start()
+        yield running, {name: (databases[name], links[name]) for name in databases}
+    finally:
+        for running_link in links.values():
+            with contextlib.suppress(Exception):
+                running_link.stop()
+        running.stop()
+        for name in ("laptop", "other"):
+            databases[name].close()
+
+
+def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_the_officers_laptop(agency_network, world):
+    running, devices = agency_network
+    (laptop, laptop_link), (desk, desk_link), (other, other_link) = devices["laptop"], devices["desk"], devices["other"]
+    for name, (_, running_link) in devices.items():
+        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
+    officer = world.officer_a
+    # the laptop holds the agency's officers once their events came down: the officer logs in there with their password
+    wait_for("the officers on the laptop", lambda: known_officer(laptop, officer.login), LINK)
+    on_laptop = signed_in(laptop, officer.login)
+    case_id = on_laptop.register_party_and_case(
+        {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
+         "address": "惠州市仲恺高新区和畅路9号"},
+        {"source": "inspection", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
+         "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "巡查发现货架上有过期酸奶",
+         "handlers": [officer.id, world.officer_b.id], "life_health_finance": False})
+    on_laptop.perform(case_id, "request_filing", {"facts": "巡查发现销售过期食品", "violation": steps.FOOD_VIOLATION,
+                                                  "reason": "涉嫌违反食品安全法第三十四条"})
+    laptop_link.wake()  # as the client does after a write
+    sent = events_of(laptop.path, case_id)
+    wait_for("the laptop's case on the desk", lambda: sent <= events_of(desk.path, case_id), LINK)
+    desk.refresh()  # what another connection (the desk's receiving thread) committed
+    assert desk.current_state(case_id).stage == laptop.current_state(case_id).stage
+    signed_in(desk, world.head.login).perform(case_id, "approve_filing", {"opinion": "同意立案"})
+    desk_link.wake()
+    wait_for("the approval on the laptop", lambda: "approve_filing" in kinds_of(laptop.path, case_id), LINK)
+    laptop.refresh()
+    assert laptop.current_state(case_id).stage == desk.current_state(case_id).stage
+    assert laptop.current_state(case_id).case_no  # numbered on the desk, as the agency's numbering device does
+    # the other laptop got the agency's officers and configuration, and nothing of this case
+    assert not events_of(other.path, case_id)
+    wait_for("the officers on the other laptop", lambda: known_officer(other, world.head.login), LINK)
+    assert events_of(other.path, f"officer/{world.head.id}") == events_of(desk.path, f"officer/{world.head.id}")
+    # the hub's receipts for the laptop's record came, hold against the hub's CA, and cover all it sent
+    wait_for("the laptop's events all acknowledged by the hub", lambda: laptop_link.status().waiting == 0, LINK)
+    assert receipt_store.all_receipts(laptop.db)
+    for services in (laptop, desk, other):
+        assert services.verify().ok, services.verify().problems
+
+
+def test_targets_never_send_a_device_its_own_events_nor_a_devices_bookkeeping():
+    scopes = {"a": hub.FIELD, "b": hub.FIELD, "desk": hub.DESK}
+    assert fanout.targets("case1", "a", scopes, {"a"}) == ["desk"]
+    assert fanout.targets("case1", "desk", scopes, {"a", "desk"}) == ["a"]
+    assert fanout.targets("evaluation/case1", "desk", scopes, {"b"}) == ["b"]
+    assert fanout.targets("party/p1", "a", scopes, {"a", "b"}) == ["b", "desk"]
+    assert fanout.targets("officer/o1", "a", scopes, set()) == ["b", "desk"]
+    assert fanout.targets("config/policy", "hubdevice", scopes, set()) == ["a", "b", "desk"]
+    assert fanout.targets("device/a", "a", scopes, {"a", "b", "desk"}) == []
+    assert fanout.targets("case1", "a", scopes, {"a", "stranger"}) == ["desk"]  # a device not enrolled gets nothing
+    assert streams.to_device_subject("a", "party/x.y") == "to.a." + "party/x.y".encode().hex()
