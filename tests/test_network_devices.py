@@ -8,62 +8,19 @@ checked, and every database verifies."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import threading
 
 import pytest
 import steps
 from conftest import signed_in
-from network_support import Device, require_binary, wait_for
+from network_support import Device, Hub, require_binary, wait_for
 
-from enforcement_app.network import fanout, hub, link, service, streams
+from enforcement_app.network import fanout, hub, link, streams
 from enforcement_app.services import Services
 from enforcement_app.store import receipts as receipt_store
 
 pytestmark = pytest.mark.network
 LINK = 45.0
-
-
-class Hub:
-    """``service.serve`` on a thread of its own (as ``enforcement-hub run`` runs it), until :meth:`stop`."""
-
-    def __init__(self, hub_dir, database):
-        self.hub_dir, self.database = hub_dir, database
-        self.server = None
-        self.rounds = []
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        async def main():
-            self._stop = asyncio.Event()
-            self._loop = asyncio.get_running_loop()
-
-            def started(server):
-                self.server = server
-                self._ready.set()
-
-            await service.serve(self.hub_dir, self.database, self._stop, poll=0.2, retry=0.3, report=self.rounds.append,
-                                started=started)
-        try:
-            asyncio.run(main())
-        finally:
-            self._ready.set()
-
-    def start(self) -> Hub:
-        self._thread.start()
-        assert self._ready.wait(30) and self.server is not None, "the hub did not start"
-        return self
-
-    @property
-    def url(self) -> str:
-        return f"tls://127.0.0.1:{self.server.leafnode_port}"
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-        assert not self._thread.is_alive(), "the hub did not stop"
 
 
 def events_of(db_path, stream: str | None = None) -> set[str]:
@@ -123,7 +80,7 @@ def agency_network(tmp_path, world):
 
 def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_the_officers_laptop(agency_network, world):
     running, devices = agency_network
-    (laptop, laptop_link), (desk, desk_link), (other, other_link) = devices["laptop"], devices["desk"], devices["other"]
+    (laptop, laptop_link), (desk, desk_link), (other, _) = devices["laptop"], devices["desk"], devices["other"]
     for name, (_, running_link) in devices.items():
         wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
     officer = world.officer_a
@@ -170,4 +127,4 @@ def test_targets_never_send_a_device_its_own_events_nor_a_devices_bookkeeping():
     assert fanout.targets("config/policy", "hubdevice", scopes, set()) == ["a", "b", "desk"]
     assert fanout.targets("device/a", "a", scopes, {"a", "b", "desk"}) == []
     assert fanout.targets("case1", "a", scopes, {"a", "stranger"}) == ["desk"]  # a device not enrolled gets nothing
-    assert streams.to_device_subject("a", "party/x.y") == "to.a." + "party/x.y".encode().hex()
+    assert streams.to_device_subject("a", "party/x.y") == "to.a." + b"party/x.y".hex()

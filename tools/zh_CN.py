@@ -6,6 +6,15 @@ to ``QT_TRANSLATE_NOOP``; ``tests/test_i18n.py`` checks that every string the co
 """
 
 ZH_CN = {
+    "NetworkLink": {
+        "Hub: not running": "汇聚节点：本机网络服务未启动",
+        "Hub: connected": "汇聚节点：已连接",
+        "Hub: offline since %1": "汇聚节点：离线（自 %1 起）",
+        "Hub: offline": "汇聚节点：离线",
+        "%1 waiting to go up": "待上传 %1 条",
+        "Hub %1": "汇聚节点 %1",
+        "Received from the hub since the start: %1": "本次启动以来收到 %1 条记录",
+    },
     "Main": {"Device key": "设备密钥", "Passphrase of this computer's device key:": "本机设备密钥的口令：",
              "Cannot open the database": "无法打开数据库"},
     "SignaturePad": {

@@ -2,9 +2,10 @@
 
 - ``enforcement-hub init --dir DIR [--host NAME]… [--address IP]… [--leaf-port N]`` writes a new hub's keys and
   configuration (:func:`..network.hub.init`): the names and addresses are what devices dial, put in its certificate.
-- ``enforcement-hub enrol --dir DIR DEVICE PUBLIC_KEY [--fingerprint F]`` lets a device in, by the id and key its
-  ``enforcement-cli bundle devices`` shows (the fingerprint, read aloud or from its screen, is checked against the
-  key); a running hub takes it at once.
+- ``enforcement-hub enrol --dir DIR DEVICE PUBLIC_KEY [--fingerprint F] [--desk]`` lets a device in, by the id
+  and key its ``enforcement-cli sync join`` (or ``bundle devices``) shows (the fingerprint, read aloud or from its
+  screen, is checked against the key); a running hub takes it at once. ``--desk``: an office desk, which receives
+  every case of the agency; without it a field device, which receives the cases it holds.
 - ``enforcement-hub run --dir DIR`` runs the hub in ``DIR``: its nats-server, the sources of the enrolled devices
   and the ingest into the agency's database (``DIR/agency.db`` unless ``--db`` names another), until SIGTERM or
   SIGINT.
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("device", help="设备编号")
     enrol.add_argument("public_key", help="设备公钥（十六进制）")
     enrol.add_argument("--fingerprint", help="设备上显示的密钥指纹，用以核对公钥")
+    enrol.add_argument("--desk", action="store_true",
+                       help="办公室的电脑（法制审核、审批）：接收机构的全部案件；不加则为执法设备，只接收本机办理的案件")
     run = commands.add_parser("run", help="运行汇聚节点：接收各设备的记录并导入机构数据库，直到收到 SIGTERM 或 SIGINT")
     run.add_argument("--dir", required=True, type=Path, help="汇聚节点的文件夹")
     run.add_argument("--db", dest="db_path", type=Path, help="机构数据库（默认为文件夹中的 agency.db）")
@@ -62,8 +65,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             out.write(f"汇聚节点已建立：{folder}（设备连接端口 {args.leaf_port}）\n")
             return 0
         if args.command == "enrol":
-            enrolment = hub.enrol(args.dir, args.device, args.public_key, args.fingerprint)
-            state = "新登记" if enrolment.new else "此前已登记，公钥相同"
+            enrolment = hub.enrol(args.dir, args.device, args.public_key, args.fingerprint, desk=args.desk)
+            state = ("新登记" if enrolment.new else "此前已登记，公钥相同") + (
+                "，办公室电脑（接收全部案件）" if enrolment.scope == hub.DESK else "，执法设备（接收本机办理的案件）")
             taken = "运行中的汇聚节点已加载" if enrolment.reloaded else "汇聚节点下次运行时生效"
             out.write(f"设备 {args.device}：{state}；{taken}\n")
             return 0

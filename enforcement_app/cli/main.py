@@ -34,7 +34,7 @@ from ..domain.power_list import power_list_on
 from ..domain.refusals import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from ..services import Services, Session, default_db_path, restore
 from ..services.keys import keystore
-from . import casefile_cmd, discretion_cmd
+from . import casefile_cmd, discretion_cmd, sync_cmd
 
 EXIT_REFUSED = 1
 EXIT_INPUT = 2
@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_power_list_show)
 
     casefile_cmd.add_parsers(sub, _session, _acting)
+    sync_cmd.add_parsers(sub, _acting)
     p = sub.add_parser("bundle", help="案件包：在不联网的电脑之间用移动介质传递案件")
     bundle = p.add_subparsers(dest="bundle_command", required=True)
     q = bundle.add_parser("export", help="导出案件包（默认全部案件）")

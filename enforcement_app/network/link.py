@@ -184,3 +184,17 @@ class DeviceLink:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def start_for(db_path: str | Path, *, clock: Callable[[], datetime] | None = None,
+              arrived: Callable[[Changes], None] | None = None) -> DeviceLink | None:
+    """The link of the database at ``db_path`` started, if its device has joined a hub (else None): the device's
+    id and key read through a services instance opened and closed here."""
+    joined = settings(db_path)
+    if joined is None:
+        return None
+    from ..services.api import Services  # the whole app: only a device that has joined needs it here
+
+    with Services(db_path, clock=clock) if clock else Services(db_path) as services:
+        device_id, key = services.device_id, services.device_signing_key().private_bytes_raw()
+    return DeviceLink(db_path, device_id, key, joined, clock=clock, arrived=arrived).start()

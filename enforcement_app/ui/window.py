@@ -427,7 +427,8 @@ def start_page(actor, pages) -> str:
 class MainWindow(QMainWindow):
     switch_requested = Signal()  # the user logs out so that another may log in (see Desk)
 
-    def __init__(self, worker, actor, db_path: Path, today: date, *, idle_minutes: int = IDLE_LOCK_MINUTES, demo: bool = False):
+    def __init__(self, worker, actor, db_path: Path, today: date, *, idle_minutes: int = IDLE_LOCK_MINUTES, demo: bool = False,
+                 network=None):
         super().__init__()
         self.setObjectName("main_window")
         self.worker = worker
@@ -502,6 +503,13 @@ class MainWindow(QMainWindow):
         worker.refused.connect(self._refused)  # the failures no operation handles itself
         roles = "、".join(ROLE_ZH[r] for r in sorted(actor.roles, key=lambda r: r.value))
         self.statusBar().showMessage(f"{actor.name}（{roles}）　{db_path}")
+        self.network = network  # ui.network_link.NetworkLink, or None
+        if network is not None and network.joined:
+            self.link_status = QLabel()
+            self.link_status.setObjectName("link_status")
+            self.statusBar().addPermanentWidget(self.link_status)
+            self._link_status(*network.describe())
+            network.status_changed.connect(self._link_status)
         self._menus()
         self.navigation.setCurrentRow(list(self.pages).index(start_page(actor, self.pages)))
         self.inbox.refresh()
@@ -716,6 +724,10 @@ class MainWindow(QMainWindow):
         progress.canceled.connect(handle.cancel)
         return handle
 
+    def _link_status(self, text: str, tip: str) -> None:
+        self.link_status.setText(text)
+        self.link_status.setToolTip(tip)
+
     def _busy(self, busy: bool) -> None:
         self.busy.setText(tr("MainWindow", "Working…") if busy else "")
 
@@ -786,6 +798,8 @@ def _disconnect_from(worker, window: MainWindow) -> None:
     """Cut a window (and its pages) off the worker's signals before it goes, so that no later job reaches it."""
     worker.busy_changed.disconnect(window._busy)
     worker.refused.disconnect(window._refused)
+    if getattr(window, "link_status", None) is not None:
+        window.network.status_changed.disconnect(window._link_status)
     for page in window.findChildren(QObject):
         if callable(getattr(type(page), "on_changes", None)):  # the pages that follow the worker's changes
             worker.changed.disconnect(page.on_changes)
@@ -797,15 +811,17 @@ class Desk(QObject):
     the next login on the same worker and, once someone logs in, replaces the window with theirs; quitting the
     login closes the program rather than return to the previous user's window without their password."""
 
-    def __init__(self, worker, db_path: Path, today: date, *, demo: bool = False, language: str = "zh_CN", quit=None):
+    def __init__(self, worker, db_path: Path, today: date, *, demo: bool = False, language: str = "zh_CN", quit=None,
+                 network=None):
         super().__init__()
         self.worker, self.db_path, self.today, self.demo, self.language = worker, db_path, today, demo, language
+        self.network = network
         self.quit = quit or QApplication.quit
         self.window: MainWindow | None = None
         self.dialog: LoginDialog | None = None
 
     def start(self, officer) -> MainWindow:
-        window = MainWindow(self.worker, officer, self.db_path, self.today, demo=self.demo)
+        window = MainWindow(self.worker, officer, self.db_path, self.today, demo=self.demo, network=self.network)
         window.switch_requested.connect(self.switch)
         window.present()
         self.window = window

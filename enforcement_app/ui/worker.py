@@ -92,6 +92,7 @@ class _Worker(QObject):
         try:
             if self.services is None:
                 self.services = Services(self.path, clock=self.clock) if self.clock else Services(self.path)
+            self.services.refresh()  # officers another connection committed (the network's, a command's) since
             self.session = self.services.session(login) if password is None else self.services.login(login, password)
             self.opened.emit(self.session.actor)
         except Exception as exc:  # noqa: BLE001 - handed to the GUI to show
@@ -104,6 +105,8 @@ class _Worker(QObject):
             return
         job._progress = lambda done, total: self.progressed.emit(job.id, done, total)
         try:
+            if self.services is not None:
+                self.services.refresh()  # what another connection committed since the last job drops the caches
             result = job.fn(self.session, job)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the window
             self.failed.emit(job.id, exc, self._take_changes())

@@ -2032,6 +2032,37 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
     </message>
 </context>
 <context>
+    <name>NetworkLink</name>
+    <message>
+        <source>Hub: not running</source>
+        <translation>汇聚节点：本机网络服务未启动</translation>
+    </message>
+    <message>
+        <source>Hub: connected</source>
+        <translation>汇聚节点：已连接</translation>
+    </message>
+    <message>
+        <source>Hub: offline since %1</source>
+        <translation>汇聚节点：离线（自 %1 起）</translation>
+    </message>
+    <message>
+        <source>Hub: offline</source>
+        <translation>汇聚节点：离线</translation>
+    </message>
+    <message>
+        <source>%1 waiting to go up</source>
+        <translation>待上传 %1 条</translation>
+    </message>
+    <message>
+        <source>Hub %1</source>
+        <translation>汇聚节点 %1</translation>
+    </message>
+    <message>
+        <source>Received from the hub since the start: %1</source>
+        <translation>本次启动以来收到 %1 条记录</translation>
+    </message>
+</context>
+<context>
     <name>NewCaseDialog</name>
     <message>
         <source>New case</source>

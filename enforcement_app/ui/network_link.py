@@ -1,0 +1,92 @@
+"""The agency network in the client: the device's link started with the app when it has joined a hub
+(``enforcement-cli sync join``), its state in the status bar, and what arrives from the hub shown at once.
+
+The link (:class:`..network.link.DeviceLink`) runs its own nats-server and a thread; here a timer reads its state
+every second for the status bar (connected, or offline since when, and how many of this device's events the hub
+has not yet confirmed), each write the window makes wakes it so that a step goes up at once, and what it receives
+is announced as the worker announces a write (``ServiceThread.changed``): the inbox, the case list and the open
+case reload, and the worker's caches drop before its next job (:meth:`..services.core.ServicesCore.refresh`).
+Started before anyone logs in: a new laptop's officers come through the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..network import link
+from ..network.server import ServerError
+from .i18n import tr
+
+POLL_MS = 1000
+
+
+class NetworkLink(QObject):
+    status_changed = Signal(str, str)  # the status bar's text and its tooltip
+    arrived = Signal(object)  # Changes, emitted on the link's thread (delivered queued to this one)
+
+    def __init__(self, worker, db_path: Path, parent: QObject | None = None, *, running: link.DeviceLink | None = None):
+        super().__init__(parent)
+        self.worker = worker
+        self.problem = ""
+        self.link = running
+        self.settings = None
+        try:
+            self.settings = link.settings(db_path)
+            if self.link is None and self.settings is not None:
+                self.link = link.start_for(db_path, arrived=self.arrived.emit)
+        except (ServerError, link.LinkError, OSError) as exc:  # the app works on without the network
+            self.problem = str(exc)
+        self.arrived.connect(self._arrived)
+        worker.changed.connect(self._wrote)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._poll)
+        self._said: tuple[str, str] = ("", "")
+        if self.joined:
+            self.timer.start()
+
+    @property
+    def joined(self) -> bool:
+        return self.settings is not None
+
+    def describe(self) -> tuple[str, str]:
+        """The status bar's text and tooltip now."""
+        if self.link is None:
+            return tr("NetworkLink", "Hub: not running"), self.problem
+        status = self.link.status()
+        if status.connected:
+            text = tr("NetworkLink", "Hub: connected")
+        elif status.offline_since is not None:
+            text = tr("NetworkLink", "Hub: offline since %1").replace("%1", status.offline_since.strftime("%m-%d %H:%M"))
+        else:
+            text = tr("NetworkLink", "Hub: offline")
+        if status.waiting:
+            text += " · " + tr("NetworkLink", "%1 waiting to go up").replace("%1", str(status.waiting))
+        tip = [tr("NetworkLink", "Hub %1").replace("%1", self.settings.hub_url),
+               tr("NetworkLink", "Received from the hub since the start: %1").replace("%1", str(status.received))]
+        if status.problem:
+            tip.append(status.problem)
+        return text, "\n".join(tip)
+
+    def _poll(self) -> None:
+        said = self.describe()
+        if said != self._said:
+            self._said = said
+            self.status_changed.emit(*said)
+
+    def _wrote(self, _changes) -> None:
+        if self.link is not None:
+            self.link.wake()
+
+    def _arrived(self, changes) -> None:
+        if changes:
+            self.worker.changed.emit(changes)
+        self._poll()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.link is not None:
+            self.link.stop()
+            self.link = None
