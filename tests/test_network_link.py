@@ -110,6 +110,38 @@ def test_events_published_on_a_device_reach_the_hub_exactly_once(network):
     assert time.monotonic() - started < 2 * LINK
 
 
+def test_a_backlog_of_large_events_is_not_stalled_by_flow_control_either_way(network):
+    """A sourcing consumer asks for flow control once enough bytes are pending; its replies travel on
+    ``$JS.FC.<sourced stream>.…``. Without those subjects in the link's permissions a backlog of ~10 KB events
+    stalled after a few hundred ("source 'OUT' is stalled on flow control"), up the link and down it."""
+    hub_dir, hub_server, d1, _d2 = network
+    streams.wait_for_link(hub_server, d1.id, LINK)
+    streams.wait_for_link(d1.server, "hub", LINK)
+    count, body = 600, os.urandom(5000).hex().encode()  # 10 KB each, 6 MB in all
+
+    async def run():
+        async with _streams_made(network) as (local1, _local2, central, _info):
+            js1, hub_js = local1.jetstream(), central.jetstream()
+            for start in range(0, count, 200):
+                await asyncio.gather(*[await js1.publish_async(f"dev.{d1.id}.{n}", body, stream=streams.OUT)
+                                       for n in range(start, start + 200)])
+            deadline = time.monotonic() + 30
+            while (await hub_js.stream_info(streams.EVENTS)).state.messages < count:
+                assert time.monotonic() < deadline, "the backlog stalled on its way up"
+                await asyncio.sleep(0.1)
+            await streams.ensure_todev(hub_js)
+            await streams.ensure_in(js1, d1.id)
+            for start in range(0, count, 200):
+                await asyncio.gather(*[await hub_js.publish_async(streams.to_device_subject(d1.id, f"s{n}"), body, stream=streams.TODEV)
+                                       for n in range(start, start + 200)])
+            deadline = time.monotonic() + 30
+            while (await js1.stream_info(streams.IN)).state.messages < count:
+                assert time.monotonic() < deadline, "the backlog stalled on its way down"
+                await asyncio.sleep(0.1)
+
+    asyncio.run(asyncio.wait_for(run(), 3 * LINK))
+
+
 def test_a_device_cannot_publish_into_another_devices_subjects(network):
     hub_dir, hub_server, d1, d2 = network
     for d in (d1, d2):

@@ -153,11 +153,20 @@ def scopes(directory: str | Path) -> dict[str, str]:
 def device_permissions(device: str) -> dict[str, Any]:
     """What a device's leaf connection may carry (design note): ``publish`` is what it may send up (its stream's
     deliveries to the hub's source, its consumer on the hub's ``TODEV`` filtered to it, flow control), ``subscribe``
-    what the hub may send down (the JetStream API of its own domain, what ``TODEV`` delivers to it)."""
+    what the hub may send down (the JetStream API of its own domain, what ``TODEV`` delivers to it).
+
+    Flow control: a sourcing consumer asks for flow control replies on ``$JS.FC.<stream>.<consumer>.…``, named by
+    the *sourced* stream, so the hub's answers for its consumer on a device's ``OUT`` go down on ``$JS.FC.OUT.…``
+    and the device's answers for its consumer on ``TODEV`` go up on ``$JS.FC.TODEV.…``. Without them a backlog of
+    a few hundred large events stalled ("source 'OUT' is stalled on flow control") — the design note's figures
+    were with 1 KB events. These subjects carry no data, only the pace; a device can at worst mistime another's
+    flow control, never read or write an event."""
+    streams_in, streams_out = "TODEV", "OUT"
     return {
         "publish": {"allow": [f"dlv.{device}.>", f"$JS.hub.API.CONSUMER.CREATE.TODEV.*.to.{device}.>",
-                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JSC.R.>"]},
-        "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>"]},
+                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", f"$JS.FC.{streams_in}.>", "$JSC.R.>"]},
+        "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", f"$JS.FC.{streams_out}.>",
+                                "$JSC.R.>"]},
     }
 
 
