@@ -73,6 +73,7 @@ class Hub:
     def __init__(self, hub_dir, database):
         self.hub_dir, self.database = hub_dir, database
         self.server = None
+        self.error: BaseException | None = None
         self.rounds = []
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -90,6 +91,9 @@ class Hub:
                                 started=started)
         try:
             asyncio.run(main())
+        except BaseException as exc:  # said by stop() and by the tests' waits
+            self.error = exc
+            raise
         finally:
             self._ready.set()
 

@@ -128,3 +128,20 @@ def test_targets_never_send_a_device_its_own_events_nor_a_devices_bookkeeping():
     assert fanout.targets("device/a", "a", scopes, {"a", "b", "desk"}) == []
     assert fanout.targets("case1", "a", scopes, {"a", "stranger"}) == ["desk"]  # a device not enrolled gets nothing
     assert streams.to_device_subject("a", "party/x.y") == "to.a." + b"party/x.y".hex()
+
+
+def test_a_receiving_task_that_dies_of_an_unforeseen_error_says_so(world, monkeypatch):
+    """Not silent: the status bar's problem names it (a receiving task once died at its first line, unseen)."""
+    from enforcement_app.network import sync
+
+    async def broken(self):
+        raise RuntimeError("接收任务的意外错误")
+
+    monkeypatch.setattr(sync.Sync, "_receive", broken)
+    thread = sync.Sync(world.services, world.services.device_id, "nats://127.0.0.1:9", poll=0.05, retry=0.05,
+                       receiving=sync.Receiving(server=None, ca_pem=b""))
+    thread.start()
+    try:
+        wait_for("the error said", lambda: thread.receive_error and "接收任务的意外错误" in thread.receive_error, 5)
+    finally:
+        thread.stop()

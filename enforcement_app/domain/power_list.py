@@ -24,7 +24,7 @@ at the decision, the penalty clause, which must fall under a power's provisions.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import cache
@@ -110,9 +110,16 @@ class PowerList:
     title: str  # e.g. the published list's name
     powers: tuple[Power, ...]
     source: str = ""  # where the list comes from (the published list, its document number)
+    # the powers covering an entry, by what covering reads of it (its id and bases): every filing of a bundle or
+    # of a hub's round asks the same few questions of one list
+    _covering: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def powers_for(self, entry: BenchmarkEntry) -> tuple[Power, ...]:
-        return tuple(p for p in self.powers if p.covers(entry))
+        key = (entry.id, entry.penalty_bases)
+        found = self._covering.get(key)
+        if found is None:
+            found = self._covering[key] = tuple(p for p in self.powers if p.covers(entry))
+        return found
 
 
 @dataclass(frozen=True)

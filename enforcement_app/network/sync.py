@@ -114,6 +114,8 @@ class Sync:
         if self.receiving is not None:
             self.offline_since = (self.receiving.clock or datetime.now)()
             tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._watch(db))]
+            for task in tasks:
+                task.add_done_callback(self._ended)
         try:
             await self._publish(db)
         finally:
@@ -125,6 +127,12 @@ class Sync:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._client.close(), CONNECT_TIMEOUT)
             db.close()
+
+    def _ended(self, task: asyncio.Task) -> None:
+        """A receiving or watching task that ended by an error no round caught: said, never silent."""
+        if not task.cancelled() and task.exception() is not None and not self._stopping:
+            exc = task.exception()
+            self.receive_error = f"接收汇聚节点记录的任务意外停止（{type(exc).__name__}: {exc}），请重新启动程序"
 
     async def _connected(self):
         """The client of the device's server, connected at the first call (bounded: it reconnects for ever after)."""

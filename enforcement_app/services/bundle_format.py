@@ -241,15 +241,24 @@ def _name(cache: dict[bytes, str | None], raw: bytes, pattern: re.Pattern[str]) 
 
 def _with_payloads(arrived: list[tuple], problems: list[str]) -> list[WireEvent]:
     """Each payload parsed on its own — one JSON object exactly filling its line, in strict UTF-8 — so no
-    payload can borrow another's text."""
+    payload can borrow another's text.
+
+    orjson parses a payload about five times as fast as the standard library (a 笔录's drawn signatures are
+    thousands of numbers), and is used wherever it reads exactly what the standard library reads: a payload it
+    refuses (NaN, a lone surrogate, nesting past 1024, …) is read by the standard library as before, and so is
+    one with a run of 19 digits or more, which orjson would read as a float where the standard library reads an
+    integer. Either way the payload is what the device that recorded it meant (tests/test_payload_reading.py)."""
     decode = json.JSONDecoder().raw_decode
     events = []
     for e in arrived:
         try:
-            text = e[7].decode("utf-8")
-            payload, end = decode(text)
-            if end != len(text):
-                raise ValueError(f"第 {end} 个字符后还有内容")
+            raw = e[7]
+            payload = _fast(raw) if _orjson is not None and _LONG_DIGITS not in raw.translate(_DIGITS) else None
+            if payload is None:
+                text = raw.decode("utf-8")
+                payload, end = decode(text)
+                if end != len(text):
+                    raise ValueError(f"第 {end} 个字符后还有内容")
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             problems.append(f"记录 {e[0][:12]}…（{e[6]}）的内容不是有效的 JSON：{exc}")
             continue
@@ -258,6 +267,22 @@ def _with_payloads(arrived: list[tuple], problems: list[str]) -> list[WireEvent]
             continue
         events.append(WireEvent(*e, payload))
     return events
+
+
+try:
+    import orjson as _orjson
+except ImportError:  # the standard library alone reads every payload the same
+    _orjson = None
+_DIGITS = bytes.maketrans(b"0123456789", b"\0" * 10)  # every digit as NUL (a NUL in the payload: read as if a digit)
+_LONG_DIGITS = b"\0" * 19
+
+
+def _fast(raw: bytes) -> Any:
+    """The payload by orjson, or None where only the standard library's reading counts (see _with_payloads)."""
+    try:
+        return _orjson.loads(raw)
+    except ValueError:  # orjson.JSONDecodeError: the standard library decides, and says why if it refuses too
+        return None
 
 
 class Staging:

@@ -68,6 +68,7 @@ __all__ = ["BundleError", "ExportSummary", "ImportSummary", "UntrustedDevice", "
 APPROVAL_KINDS = {"approve_filing": "批准立案", "refuse_filing": "不予立案", "record_legal_review": "法制审核",
                   "decide_approval": "审批", "make_decision": "作出处理决定", "record_collective_discussion": "集体讨论"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+CASE_OPENING_KINDS = ("register_lead", "record_simple_decision")  # the events that name a case's party
 OVERLAP_BYTES = 4 << 30  # about ten seconds of hashing here; see import_bundle
 # reference changes a bundle may bring in; anything that widens a person's powers is left to this machine's administrator
 
@@ -365,16 +366,16 @@ def malformed_evidence(new: list[WireEvent]) -> list[str]:
 
 def missing_evidence(db, new: list[WireEvent], evidence_in_bundle: set[str]) -> list[str]:
     """The evidence files the new events register that are neither carried with them nor in this database."""
-    registered = case_store.registered_evidence(db)
-    lacking = [e.payload.get("sha256") for e in new if e.kind == "add_evidence"
-               and e.payload.get("sha256") not in evidence_in_bundle and e.payload.get("sha256") not in registered]
+    named = [e.payload.get("sha256") for e in new if e.kind == "add_evidence"]
+    registered = case_store.registered_among(db, [s for s in named if isinstance(s, str) and s not in evidence_in_bundle])
+    lacking = [s for s in named if s not in evidence_in_bundle and s not in registered]
     return [f"证据文件 {str(s)[:12]}… 既不在包内也不在本机证据库中" for s in lacking[:10]]
 
 
 def missing_parties(db, new: list[WireEvent]) -> list[str]:
     """The parties the new cases name whose stream is neither among the new events nor in this database."""
-    in_bundle = {e.stream for e in new} | reference_store.party_streams(db)
-    orphans = sorted({f"party/{e.payload.get('party_id')}" for e in new if e.kind in ("register_lead", "record_simple_decision")} - in_bundle)
+    named = {f"party/{e.payload.get('party_id')}" for e in new if e.kind in CASE_OPENING_KINDS} - {e.stream for e in new}
+    orphans = sorted(named - reference_store.party_streams_among(db, [p[len("party/"):] for p in named]))
     return [f"案件的当事人 {p[6:18]}… 不在包内也不在本数据库中" for p in orphans[:10]]
 
 

@@ -356,6 +356,15 @@ def registered_evidence(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in db.execute("SELECT sha256 FROM evidence")}
 
 
+def registered_among(db: sqlite_utils.Database, shas: Iterable[str]) -> set[str]:
+    """Those of ``shas`` registered here (by the primary key: no scan of a hub's whole register)."""
+    wanted, found = sorted(set(shas)), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= {r[0] for r in db.execute(f"SELECT sha256 FROM evidence WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk)}
+    return found
+
+
 def stored_rows(db: sqlite_utils.Database, columns: Sequence[str]) -> dict[str, tuple]:
     """Every case row's ``columns`` by case id (what verify compares with the rows rebuilt from the events)."""
     listed = ", ".join(f'"{c}"' for c in columns)

@@ -9,7 +9,7 @@ received from another in a bundle — so both paths keep the tables alike. Write
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -151,6 +151,15 @@ def party(db: sqlite_utils.Database, party_id: str) -> Party | None:
 def party_streams(db: sqlite_utils.Database) -> set[str]:
     """The stream of every party registered here (``party/<id>``)."""
     return {r[0] for r in db.execute("SELECT 'party/' || id FROM party")}
+
+
+def party_streams_among(db: sqlite_utils.Database, party_ids: Iterable[str]) -> set[str]:
+    """The streams (``party/<id>``) of those of ``party_ids`` registered here, by the primary key."""
+    wanted, found = sorted(set(party_ids)), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= {r[0] for r in db.execute(f"SELECT 'party/' || id FROM party WHERE id IN ({','.join('?' * len(chunk))})", chunk)}
+    return found
 
 
 def project_party(db: sqlite_utils.Database, p: Mapping[str, Any]) -> None:
