@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -138,7 +137,7 @@ class Ingest:
         assert self._subscription is not None, "start() first"
         try:
             msgs = await self._subscription.fetch(batch, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats' own, or the bare one nats-py's fetch raises when the answer comes at the deadline
             return Round()
         return await self.take(msgs)
 
