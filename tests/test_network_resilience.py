@@ -314,9 +314,11 @@ class HubProcess:
     def __init__(self, hub_dir, database):
         root = Path(__file__).resolve().parents[1]
         self.hub_dir = hub_dir
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", HUB_PROCESS, str(hub_dir), str(database), *(str(FAST[k]) for k in ("poll", "ack_wait", "retry"))],
-            cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = Path(hub_dir) / "hub-process.err"  # a file, not a pipe nobody reads while it runs
+        with open(self.log, "ab") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", HUB_PROCESS, str(hub_dir), str(database), *(str(FAST[k]) for k in ("poll", "ack_wait", "retry"))],
+                cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.PIPE, stderr=errors, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -338,7 +340,7 @@ class HubProcess:
         return line
 
     def errors(self) -> str:
-        return self.process.stderr.read() if self.process.poll() is not None else "(running)"
+        return self.log.read_text(encoding="utf-8", errors="replace")[-2000:]
 
     def client_url(self) -> str:
         """The hub's loopback listener, from the ports file its server wrote."""
