@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import nats  # noqa: E402
 from conftest import make_world, signed_in  # noqa: E402  (sets a key folder of its own for the run)
 from nats.js.api import StorageType, StreamConfig  # noqa: E402
-from network_support import Device, Hub, wait_for  # noqa: E402
+from network_support import Device, HubThread, wait_for  # noqa: E402
 
 from enforcement_app.network import device as device_server  # noqa: E402
 from enforcement_app.network import hub, ingest, link, outbox, server, streams  # noqa: E402
@@ -186,7 +186,10 @@ async def bare_trip(device_srv, hub_srv, hub_dir, device_id: str, count: int = 5
     central = await nats.connect(hub_srv.client_url, nkeys_seed_str=hub.service_seed(hub_dir))
     local = await nats.connect(device_srv.client_url)
     got = asyncio.Queue()
-    await central.subscribe(f"dlv.{device_id}.bench", cb=lambda m: got.put_nowait(time.perf_counter()))
+    async def arrived(_msg) -> None:
+        got.put_nowait(time.perf_counter())
+
+    await central.subscribe(f"dlv.{device_id}.bench", cb=arrived)
     await central.flush()
     await asyncio.sleep(0.5)  # the interest reaches the device's server
     times = []
@@ -210,7 +213,7 @@ def step_to_inbox(tmp: Path, steps: int) -> None:
     for services, is_desk in ((desk.services, True), (laptop, False)):
         d = Device(tmp, "x", services.device_id, services.device_signing_key())
         hub.enrol(hub_dir, d.id, d.public, desk=is_desk)
-    running = Hub(hub_dir, tmp / "agency2.db").start()
+    running = HubThread(hub_dir, tmp / "agency2.db", poll=0.2, retry=0.3).start()
     links = []
     try:
         for services in (desk.services, laptop):

@@ -1,10 +1,13 @@
 """Helpers of the network tests: the nats-server binary (skip only when it cannot be found), a device's identity
-and server, and bounded waits."""
+and server, bounded waits, a TCP relay that can cut a device's link to the hub, and the hub run in a thread."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import selectors
+import socket
 import threading
 import time
 import uuid
@@ -15,7 +18,7 @@ from typing import TypeVar
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from enforcement_app.network import device, hub, server, service
+from enforcement_app.network import device, hub, server
 
 T = TypeVar("T")
 
@@ -37,9 +40,10 @@ class Device:
         self.folder = tmp_path / name
         self.server = None
 
-    def start(self, hub_dir, hub_server):
-        self.server = device.start(self.folder, self.id, f"tls://127.0.0.1:{hub_server.leafnode_port}",
-                                   hub.ca_file(hub_dir), self.key.private_bytes_raw())
+    def start(self, hub_dir, hub_server=None, *, url: str | None = None):
+        """Start the device's server linked to ``hub_server``'s leaf port, or to ``url`` (a :class:`Proxy`'s)."""
+        url = url or f"tls://127.0.0.1:{hub_server.leafnode_port}"
+        self.server = device.start(self.folder, self.id, url, hub.ca_file(hub_dir), self.key.private_bytes_raw())
         return self.server
 
 
@@ -67,49 +71,165 @@ def process_gone(pid: int) -> bool:
         return True
 
 
-class Hub:
-    """``service.serve`` on a thread of its own (as ``enforcement-hub run`` runs it), until :meth:`stop`."""
+class Proxy:
+    """A TCP relay on 127.0.0.1 (a port chosen at start) to ``upstream``, a port on 127.0.0.1: a device's leaf
+    remote dials it instead of the hub. :meth:`cut` drops every open connection and refuses new ones (accepted,
+    then closed at once) until :meth:`restore`; :meth:`retarget` points it at another port (a hub restarted on a
+    port of its own choosing). One thread accepts, one per connection relays; :meth:`close` ends them all."""
 
-    def __init__(self, hub_dir, database):
-        self.hub_dir, self.database = hub_dir, database
-        self.server = None
-        self.error: BaseException | None = None
-        self.rounds = []
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        async def main():
-            self._stop = asyncio.Event()
-            self._loop = asyncio.get_running_loop()
-
-            def started(server):
-                self.server = server
-                self._ready.set()
-
-            await service.serve(self.hub_dir, self.database, self._stop, poll=0.2, retry=0.3, report=self.rounds.append,
-                                started=started)
-        try:
-            asyncio.run(main())
-        except BaseException as exc:  # said by stop() and by the tests' waits
-            self.error = exc
-            raise
-        finally:
-            self._ready.set()
-
-    def start(self) -> Hub:
-        self._thread.start()
-        assert self._ready.wait(30) and self.server is not None, "the hub did not start"
-        return self
+    def __init__(self, upstream: int):
+        self.upstream = upstream
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.port = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._cut = False
+        self._closed = False
+        self.connections = 0  # relayed since the start
+        self.refused = 0  # accepted while cut, and closed at once
+        self._threads: list[threading.Thread] = []
+        self._acceptor = threading.Thread(target=self._accept, name=f"proxy-{self.port}", daemon=True)
+        self._acceptor.start()
 
     @property
     def url(self) -> str:
-        return f"tls://127.0.0.1:{self.server.leafnode_port}"
+        return f"tls://127.0.0.1:{self.port}"
 
-    def stop(self) -> None:
-        """Stop the hub (again: nothing)."""
-        if not self._thread.is_alive():
-            return
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-        assert not self._thread.is_alive(), "the hub did not stop"
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            for s in self._open:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)  # both ends see the connection end; its relay thread closes it
+
+    def restore(self) -> None:
+        with self._lock:
+            self._cut = False
+
+    def retarget(self, upstream: int) -> None:
+        self.upstream = upstream
+
+    def close(self) -> None:
+        self.cut()
+        self._closed = True
+        self._acceptor.join(5)
+        for t in self._threads:
+            t.join(5)
+        self._listener.close()
+
+    def __enter__(self) -> Proxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if self._cut:
+                self.refused += 1
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
+            except OSError:  # nothing listens there (the hub is down): as a refused connection
+                client.close()
+                continue
+            with self._lock:
+                if self._cut:  # cut while it was connecting
+                    client.close()
+                    upstream.close()
+                    continue
+                self._open |= {client, upstream}
+                self.connections += 1
+            thread = threading.Thread(target=self._relay, args=(client, upstream), daemon=True)
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+            thread.start()
+
+    def _relay(self, a: socket.socket, b: socket.socket) -> None:
+        peer = {a: b, b: a}
+        with selectors.DefaultSelector() as selector:
+            for s in (a, b):
+                s.setblocking(False)
+                selector.register(s, selectors.EVENT_READ)
+            try:
+                while not self._closed:
+                    for key, _ in selector.select(0.2):
+                        data = key.fileobj.recv(65536)
+                        if not data:
+                            return
+                        peer[key.fileobj].setblocking(True)
+                        peer[key.fileobj].sendall(data)
+                        peer[key.fileobj].setblocking(False)
+            except OSError:
+                return
+            finally:
+                with self._lock:
+                    self._open -= {a, b}
+                for s in (a, b):
+                    with contextlib.suppress(OSError):
+                        s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+
+
+class HubThread:
+    """:func:`enforcement_app.network.service.serve` (the hub's server, sources and ingest, as ``enforcement-hub
+    run`` runs them) on an event loop in a thread of its own; ``rounds`` collects what its ingest reported.
+    :meth:`stop` ends it and re-raises what it failed with."""
+
+    def __init__(self, hub_dir, database, **parameters):
+        self.hub_dir, self.database, self.parameters = hub_dir, database, parameters
+        self.rounds: list = []
+        self.server = None
+        self.failure: BaseException | None = None
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, name="hub", daemon=True)
+
+    def start(self, timeout: float = 30.0) -> HubThread:
+        self._thread.start()
+        if not self._ready.wait(timeout) or self.server is None:
+            self.stop()
+            pytest.fail(f"the hub did not start within {timeout:g} s: {self.failure!r}")
+        return self
+
+    def _run(self) -> None:
+        from enforcement_app.network import service
+
+        async def main() -> None:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+
+            def started(server) -> None:
+                self.server = server
+                self._ready.set()
+
+            await service.serve(self.hub_dir, self.database, self._stop, report=self.rounds.append, started=started,
+                                **self.parameters)
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # noqa: BLE001 — re-raised by stop()
+            self.failure = exc
+        finally:
+            self._ready.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the hub did not stop within {timeout:g} s"
+        if self.failure is not None:
+            raise self.failure
+
+    @property
+    def url(self) -> str:
+        """Where a device dials the hub's leaf node listener."""
+        return f"tls://127.0.0.1:{self.server.leafnode_port}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import signed_in
-from network_support import Device, Hub, require_binary
+from network_support import Device, HubThread, require_binary
 from PySide6.QtCore import Qt
 from test_client import chinese, type_text  # noqa: F401 — the client as users get it
 
@@ -27,7 +27,7 @@ def joined(tmp_path, world):
     for services, desk in ((world.services, True), (laptop, False)):
         d = Device(tmp_path, "d", services.device_id, services.device_signing_key())
         hub.enrol(hub_dir, d.id, d.public, desk=desk)
-    running = Hub(hub_dir, tmp_path / "agency.db").start()
+    running = HubThread(hub_dir, tmp_path / "agency.db", poll=0.2, retry=0.3).start()
     laptop_link = None
     try:
         for services in (world.services, laptop):

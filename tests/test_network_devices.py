@@ -13,7 +13,7 @@ import contextlib
 import pytest
 import steps
 from conftest import signed_in
-from network_support import Device, Hub, require_binary, wait_for
+from network_support import Device, HubThread, require_binary, wait_for
 
 from enforcement_app.network import fanout, hub, link, streams
 from enforcement_app.services import Services
@@ -61,7 +61,7 @@ def agency_network(tmp_path, world):
     for name, services in databases.items():
         d = Device(tmp_path, name, services.device_id, services.device_signing_key())
         hub.enrol(hub_dir, d.id, d.public, desk=name == "desk")
-    running = Hub(hub_dir, tmp_path / "agency.db").start()
+    running = HubThread(hub_dir, tmp_path / "agency.db", poll=0.2, retry=0.3).start()
     links = {}
     try:
         for name, services in databases.items():
