@@ -29,6 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ..services.bundle_format import fingerprint as device_fingerprint
 from . import server
+from .evidence import flow_control
 from .identity import user_nkey, user_seed
 
 DOMAIN = "hub"
@@ -135,11 +136,14 @@ def devices(directory: str | Path) -> dict[str, dict[str, str]]:
 def device_permissions(device: str) -> dict[str, Any]:
     """What a device's leaf connection may carry (design note): ``publish`` is what it may send up (its stream's
     deliveries to the hub's source, its consumer on the hub's ``TODEV`` filtered to it, flow control), ``subscribe``
-    what the hub may send down (the JetStream API of its own domain, what ``TODEV`` delivers to it)."""
+    what the hub may send down (the JetStream API of its own domain, what ``TODEV`` delivers to it, and the flow
+    control of the hub's source of its evidence bucket, named by that bucket's stream, which is the device's own:
+    :mod:`.evidence`)."""
     return {
         "publish": {"allow": [f"dlv.{device}.>", f"$JS.hub.API.CONSUMER.CREATE.TODEV.*.to.{device}.>",
                               "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JSC.R.>"]},
-        "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>"]},
+        "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>",
+                                flow_control(device)]},
     }
 
 

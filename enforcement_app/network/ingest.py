@@ -55,7 +55,7 @@ from ..services.bundles import (
 )
 from ..store import events as event_store
 from ..store import ingest as ingest_store
-from . import hub, streams
+from . import evidence, hub, streams
 
 CONSUMER = "ingest"
 ACK_WAIT = 30.0  # seconds before a message taken but not acknowledged (the ingest died) is delivered again
@@ -76,6 +76,7 @@ class Round:
     waiting: int = 0  # sent back until their parents, evidence file or party are here
     refusals: list[ingest_store.Refusal] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # reference data kept as this database holds it (as a bundle reports)
+    files_refused: list[str] = field(default_factory=list)  # evidence files that came altered (:mod:`.evidence`): their events wait
 
 
 def trust_enrolled(services: Services, directory: str | Path) -> dict[str, str]:
@@ -117,6 +118,7 @@ class Ingest:
         self.session = services.system_session()
         self._subscription: JetStreamContext.PullSubscription | None = None
         self._enrolled: set[str] = set()
+        self.evidence = evidence.Receiver(services.evidence, js)  # the files the waiting events register
 
     async def start(self) -> None:
         self._trust()
@@ -129,6 +131,7 @@ class Ingest:
         if self._subscription is not None:
             await self._subscription.unsubscribe()
             self._subscription = None
+        await self.evidence.close()
 
     def _trust(self) -> None:
         self._enrolled = set(trust_enrolled(self.services, self.directory))
@@ -171,7 +174,8 @@ class Ingest:
                     refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, problems[0], now, not relayed)
             if not ms:
                 del fresh[h]
-        ready = _ready(db, [ms[0].event for ms in fresh.values()], known)
+        carried = await self.evidence.present((ms[0].event, ms[0].sender) for ms in fresh.values())
+        ready = _ready(db, [ms[0].event for ms in fresh.values()], known, carried)
         ready_hashes = {e.hash for e in ready}
         left = {h: ms for h, ms in fresh.items() if h not in ready_hashes}
         # what builds on an event refused by the record's checks will never have its parent: refused too
@@ -185,6 +189,8 @@ class Ingest:
                     refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, f"所接续的记录 {bad_parent[:12]}… 已被拒收", now, True)
         waiting = [m for ms in left.values() for m in ms]
         stored, turned_down = self._store(ready, result.conflicts)
+        await self.evidence.settle(ready, stored)  # the files of the events just committed go into the store
+        result.files_refused = self.evidence.refusals()
         for h, reason in turned_down.items():
             for m in fresh[h]:
                 refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, reason, now, True)
@@ -274,16 +280,17 @@ def _msg_id(msg: Msg) -> str:
     return (msg.headers or {}).get("Nats-Msg-Id", "")
 
 
-def _ready(db, events: list[WireEvent], known: set[str]) -> list[WireEvent]:
+def _ready(db, events: list[WireEvent], known: set[str], carried: set[str]) -> list[WireEvent]:
     """The events that can be written now, parents first: each one's parents here or before it, its evidence
-    file in the store and its party here or before it (the checks of a bundle's, one event at a time)."""
+    file registered here or ``carried`` (staged from the hub's bucket) and its party here or before it (the checks
+    of a bundle's, one event at a time)."""
     have = set(known)
     ready: list[WireEvent] = []
     left = list(events)
     while True:
         later = []
         for e in left:
-            if missing_parents(db, [e], have) or missing_evidence(db, [e], set()) or missing_parties(db, [*ready, e]):
+            if missing_parents(db, [e], have) or missing_evidence(db, [e], carried) or missing_parties(db, [*ready, e]):
                 later.append(e)
             else:
                 ready.append(e)

@@ -18,7 +18,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from ..services.api import Services
-from . import hub, ingest, streams
+from . import evidence, hub, ingest, streams
 from .server import Server
 
 POLL = 1.0  # seconds the ingest waits for a message before it looks for new links again
@@ -55,9 +55,12 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
                  ack_wait: float, retry: float, report: Callable[[ingest.Round], None] | None) -> None:
     sourced = await _sourced(js)
     run: ingest.Ingest | None = None
+    with_bucket: set[str] = set()  # the devices whose evidence bucket the hub sources (made once their link is up)
     try:
         while not stop.is_set():
             linked = set(streams.links(server)) & set(hub.devices(directory))
+            if linked - with_bucket:
+                with_bucket |= await evidence.ensure_hub_buckets(js, sorted(linked - with_bucket))
             if sourced is None and linked or sourced is not None and linked - sourced:
                 info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
                 sourced = {streams.source_device(s) for s in info.config.sources or []}

@@ -1,5 +1,6 @@
 """The outbox kept moving: a thread with an asyncio loop of its own that publishes what the outbox has not yet
-published (:mod:`.outbox`) to the device's local nats-server.
+published (:mod:`.outbox`) to the device's local nats-server, and after it the evidence files the events name into
+the device's evidence bucket (:mod:`.evidence`), a file at a time, so that a write meanwhile has its events go first.
 
 It publishes at start (what was recorded while it was not running), whenever :meth:`Sync.wake` is called (the
 client calls it after each write whose ``services.changes`` reports something, so that a step goes up at once),
@@ -23,6 +24,7 @@ import nats
 
 from ..store import outbox as outbox_store
 from ..store.database import data_version
+from .evidence import Uploaded, Uploader
 from .outbox import ACK_TIMEOUT, HasPath, Published, publish_from
 from .server import ServerError
 
@@ -42,6 +44,7 @@ class Sync:
         self.path = Path(getattr(database, "path", database))
         self.device, self.client_url, self.poll, self.retry = device, client_url, poll, retry
         self.published: Published | None = None  # the last round's
+        self.uploaded: Uploaded | None = None  # the last round's evidence files (:mod:`.evidence`)
         self.error: str | None = None  # why the last round failed, until one succeeds
         # a daemon: a thread that would not stop never keeps the app alive (all it writes is the mark, in a transaction)
         self._thread = threading.Thread(target=self._run, name=f"outbox-{device[:8]}", daemon=True)
@@ -77,6 +80,7 @@ class Sync:
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
         self._started.set()
         db = outbox_store.connect(self.path)  # this thread's own connection
+        uploader = Uploader(self.path, self.device)
         client = None
         seen: int | None = None  # the database's data_version at the last round; None: no round yet
         try:
@@ -92,6 +96,11 @@ class Sync:
                                                                          max_reconnect_attempts=-1, error_cb=self._connection_failed),
                                                             CONNECT_TIMEOUT)
                         self.published = await publish_from(db, client.jetstream(), self.device)
+                        # then the evidence files, a file at a time: a write meanwhile has its events go first
+                        self.uploaded = await uploader.round(db, client.jetstream(), stop=lambda: self._stopping,
+                                                             pause=self._woken.is_set)
+                        if self.uploaded.more:
+                            self._woken.set()
                         self.error, seen = None, version
                     except Exception as exc:  # noqa: BLE001 — any failure of a round: said in .error, tried again
                         self.error = f"记录暂未发往本机网络服务（{type(exc).__name__}: {exc}），{self.retry:g} 秒后重试"

@@ -64,3 +64,10 @@ def rewind(db: sqlite_utils.Database, stream: str, to: Mark) -> None:
     with write_transaction(db):
         db.execute("INSERT INTO outbox (stream, published_seq, stream_seq) VALUES (?, ?, ?) ON CONFLICT(stream) DO UPDATE "
                    "SET published_seq = excluded.published_seq, stream_seq = excluded.stream_seq", [stream, to.seq, to.stream_seq])
+
+
+def evidence_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tuple[int, str, int]]:
+    """Up to ``limit`` evidence files the event table names after local number ``seq``, in the order stored:
+    ``(seq, sha256, size)`` of each add_evidence event (as its payload gives them, unchecked)."""
+    return db.execute("SELECT seq, json_extract(CAST(payload AS TEXT), '$.sha256'), json_extract(CAST(payload AS TEXT), '$.size') "
+                      "FROM event WHERE seq > ? AND kind = 'add_evidence' ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
