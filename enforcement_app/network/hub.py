@@ -31,6 +31,7 @@ from ..services.bundle_format import fingerprint as device_fingerprint
 from . import server
 from .evidence import flow_control
 from .identity import user_nkey, user_seed
+from .streams import OUT
 
 DOMAIN = "hub"
 ACCOUNT = "AGENCY"
@@ -137,13 +138,15 @@ def device_permissions(device: str) -> dict[str, Any]:
     """What a device's leaf connection may carry (design note): ``publish`` is what it may send up (its stream's
     deliveries to the hub's source, its consumer on the hub's ``TODEV`` filtered to it, flow control), ``subscribe``
     what the hub may send down (the JetStream API of its own domain, what ``TODEV`` delivers to it, and the flow
-    control of the hub's source of its evidence bucket, named by that bucket's stream, which is the device's own:
-    :mod:`.evidence`)."""
+    control of the hub's sources: the replies are named by the device's stream and the hub's consumer, so those of
+    ``OUT`` cannot be told apart by device (another device may see when one's flow is acknowledged, nothing more);
+    those of its evidence bucket are its own, that bucket's stream bearing its id: :mod:`.evidence`). Without them a
+    source stalls once a few megabytes are in flight."""
     return {
         "publish": {"allow": [f"dlv.{device}.>", f"$JS.hub.API.CONSUMER.CREATE.TODEV.*.to.{device}.>",
                               "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JSC.R.>"]},
         "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>",
-                                flow_control(device)]},
+                                f"$JS.FC.{OUT}.>", flow_control(device)]},
     }
 
 
