@@ -26,10 +26,11 @@ from test_network_ingest import agency, case_events, central, ingest_until, stor
 from test_network_link import network  # noqa: F401 — a fixture: a hub and two devices
 from test_network_outbox import LINK, link, recorded
 
-from enforcement_app.network import evidence, hub, ingest, streams, sync
+from enforcement_app.network import evidence, hub, ingest, service, streams, sync
 from enforcement_app.services import Services
 from enforcement_app.store import outbox as outbox_store
-from enforcement_app.store.evidence import STAGING_PREFIX
+from enforcement_app.store.database import evidence_dir
+from enforcement_app.store.evidence import STAGING_PREFIX, EvidenceStore
 
 pytestmark = pytest.mark.network
 MB = 1 << 20
@@ -414,3 +415,44 @@ def test_no_device_can_put_into_another_devices_bucket_at_the_hub_nor_take_its_f
                 await c.close()
 
     asyncio.run(asyncio.wait_for(run(), 3 * LINK))
+
+
+def test_the_hub_at_work_sources_a_device_s_bucket_once_its_link_is_up_and_takes_its_files_in(tmp_path, world):
+    """``enforcement-hub run``'s service: the device's bucket is sourced once its link is up, and the recording reaches
+    the agency's evidence store, after which the agency's database verifies."""
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    d = Device(tmp_path, "device", world.services.device_id, world.services.device_signing_key())
+    hub.enrol(hub_dir, d.id, d.public)
+    _case, sha, size = recording(world, tmp_path, 3 * MB)
+    events = {e[1] for e in recorded(world.services)}
+    database = service.database_path(hub_dir)
+    store = EvidenceStore(evidence_dir(database))
+
+    async def run():
+        stop, up = asyncio.Event(), asyncio.Event()
+        servers = []
+
+        def started(server):
+            servers.append(server)
+            up.set()
+
+        serving = asyncio.create_task(service.serve(hub_dir, database, stop, poll=0.2, retry=0.2, started=started))
+        try:
+            await asyncio.wait_for(up.wait(), 20)
+            d.start(hub_dir, servers[0])
+            with syncing(world, d):
+                deadline = time.monotonic() + 2 * LINK
+                while not store.has(sha):
+                    assert time.monotonic() < deadline and not serving.done(), "the recording did not reach the agency's store"
+                    await asyncio.sleep(0.2)
+        finally:
+            stop.set()
+            await asyncio.wait_for(serving, 30)
+            if d.server is not None:
+                d.server.stop()
+
+    asyncio.run(asyncio.wait_for(run(), 4 * LINK))
+    with Services(database, clock=world.clock) as agency_at_the_hub:
+        assert case_events(agency_at_the_hub) == events
+        assert agency_at_the_hub.evidence.check(sha, size) is None and agency_at_the_hub.verify().ok
