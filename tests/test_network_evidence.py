@@ -89,9 +89,11 @@ async def ingest_all(agency, hub_dir, js, count: int, timeout: float = 2 * LINK)
         await run.stop()
 
 
-def test_a_case_with_a_recording_reaches_the_agency_with_its_file_checked_and_the_agency_verifies(linked, world, agency, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("size", [5 * MB + 17, 2 * evidence.WINDOW * evidence.CHUNK, 0],
+                         ids=["a last chunk part full", "whole windows of chunks", "empty"])
+def test_a_case_with_a_recording_reaches_the_agency_with_its_file_checked_and_the_agency_verifies(linked, world, agency, tmp_path, size):  # noqa: F811
     hub_dir, hub_server, d = linked
-    case_id, sha, size = recording(world, tmp_path, 5 * MB + 17)
+    case_id, sha, size = recording(world, tmp_path, size)
     events = recorded(world.services)
     d.start(hub_dir, hub_server)
     link(hub_server, d)

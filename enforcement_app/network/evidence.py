@@ -323,7 +323,9 @@ def _read_hashed(fh: BinaryIO, digest) -> bytes:
 
 async def _acknowledged(pending: list[asyncio.Future]) -> None:
     """Wait for every chunk's acknowledgement (in order); the first failure raises."""
-    done, late = await asyncio.wait(pending, timeout=ACK_TIMEOUT)
+    if not pending:
+        return
+    _done, late = await asyncio.wait(pending, timeout=ACK_TIMEOUT)
     if late:
         raise UploadError(f"本机网络服务 {ACK_TIMEOUT:g} 秒内没有收下证据文件的 {len(late)} 块；稍后会重发")
     for future in pending:
