@@ -26,7 +26,7 @@ from test_network_ingest import agency, case_events, central, ingest_until, stor
 from test_network_link import network  # noqa: F401 — a fixture: a hub and two devices
 from test_network_outbox import LINK, link, recorded
 
-from enforcement_app.network import evidence, hub, ingest, service, streams, sync
+from enforcement_app.network import evidence, hub, ingest, outbox, service, streams, sync
 from enforcement_app.services import Services
 from enforcement_app.store import outbox as outbox_store
 from enforcement_app.store.database import evidence_dir
@@ -106,9 +106,9 @@ def test_a_case_with_a_recording_reaches_the_agency_with_its_file_checked_and_th
             await hub_sources(js, d.id)
             rounds = await ingest_all(agency, hub_dir, js, len(events))
             assert sum(r.refused for r in rounds) == 0 and [f for r in rounds for f in r.files_refused] == []
-            # the store holds the file now: its chunks are purged from the hub's copy of the bucket
-            info = await evidence.object_info(js, d.id, sha)
-            assert info is not None and await evidence.chunks_held(js, d.id, info.nuid) == 0
+            # the store holds the file now: it is purged from the hub's copy of the bucket (chunks and description)
+            held = (await js.stream_info(evidence.stream_name(d.id), subjects_filter=">")).state
+            assert held.messages == 0 and held.last_seq >= 1  # it came, and nothing of it is left
 
     asyncio.run(asyncio.wait_for(run(), 3 * LINK))
     assert case_events(agency) == {e[1] for e in events}
@@ -119,25 +119,26 @@ def test_a_case_with_a_recording_reaches_the_agency_with_its_file_checked_and_th
     assert agency.verify().ok
 
 
-async def forge(js, device: str, sha: str, size: int, data: bytes) -> None:
+async def forge(js, device: str, sha: str, size: int, data: bytes, more_chunks: int = 0) -> None:
     """Put ``data`` into the device's bucket as object ``sha``, described as the genuine file is (its size and
     SHA-256): what a bucket altered on the device, or a device lying, would send. (Into whichever stream of the
     server ``js`` talks to takes the bucket's subjects.)"""
     nuid = "forged" + os.urandom(6).hex()
     for start in range(0, len(data), evidence.CHUNK):
         await js.publish(evidence.chunk_subject(device, nuid), data[start:start + evidence.CHUNK])
-    chunks = -(-len(data) // evidence.CHUNK)
+    chunks = -(-len(data) // evidence.CHUNK) + more_chunks  # described with more chunks than were sent
     info = {"name": sha, "bucket": evidence.bucket(device), "nuid": nuid, "size": size, "chunks": chunks,
             "digest": evidence.digest_of(sha), "options": {"max_chunk_size": evidence.CHUNK}}
     await js.publish(evidence.meta_subject(device, sha), json.dumps(info).encode(), headers={Header.ROLLUP: "sub"})
 
 
-@pytest.mark.parametrize("alteration", ["one byte changed", "cut short"])
+@pytest.mark.parametrize("alteration", ["one byte changed", "cut short", "a chunk missing"])
 def test_a_file_altered_on_its_way_is_refused_with_its_reason_and_never_enters_the_store(linked, world, agency, tmp_path, alteration):  # noqa: F811
     hub_dir, hub_server, d = linked
     case_id, sha, size = recording(world, tmp_path, 2 * MB + 5)
     genuine = world.services.evidence.path_for(sha).read_bytes()
-    altered = genuine[:MB] + bytes([genuine[MB] ^ 1]) + genuine[MB + 1:] if alteration == "one byte changed" else genuine[:-1000]
+    altered = {"one byte changed": genuine[:MB] + bytes([genuine[MB] ^ 1]) + genuine[MB + 1:], "cut short": genuine[:-1000],
+               "a chunk missing": genuine[:-evidence.CHUNK]}[alteration]
     events = recorded(world.services)
     evidence_event = next(e[1] for e in events if e[7] == "add_evidence")
     d.start(hub_dir, hub_server)
@@ -147,12 +148,18 @@ def test_a_file_altered_on_its_way_is_refused_with_its_reason_and_never_enters_t
         local = await nats.connect(d.server.client_url, connect_timeout=5)
         try:
             await evidence.ensure_device_bucket(local.jetstream(), d.id)
-            await forge(local.jetstream(), d.id, sha, size, altered)
+            js = local.jetstream()
+            await forge(js, d.id, sha, size, altered, more_chunks=alteration == "a chunk missing")
+            await outbox.publish_pending(world.services, js, d.id)  # the events go up as they are
+            if alteration != "a chunk missing":  # described as the genuine file is: the device itself does not see it
+                db = outbox_store.connect(world.services.path)
+                try:
+                    done = await evidence.Uploader(world.services.path, d.id).round(db, js)
+                finally:
+                    db.close()
+                assert (done.put, done.held) == (0, 1)
         finally:
             await local.close()
-        with syncing(world, d) as s:
-            wait_for("the device's round", lambda: s.uploaded is not None, LINK)
-            assert s.uploaded.put == 0 and s.uploaded.held == 1  # described as the genuine file: the device does not see it
         async with central(hub_dir, hub_server) as js:
             await hub_sources(js, d.id)
             run = ingest.Ingest(agency, hub_dir, js, retry=0.2)
@@ -165,7 +172,7 @@ def test_a_file_altered_on_its_way_is_refused_with_its_reason_and_never_enters_t
     rounds = asyncio.run(asyncio.wait_for(run(), 3 * LINK))
     refused = [f for r in rounds for f in r.files_refused]
     assert len(refused) == 1 and sha[:12] in refused[0] and d.id[:12] in refused[0] and "未放入证据库" in refused[0]
-    assert ("SHA-256" in refused[0]) if alteration == "one byte changed" else ("大小" in refused[0])
+    assert {"one byte changed": "SHA-256", "cut short": "大小", "a chunk missing": "块"}[alteration] in refused[0]
     assert rounds[-1].waiting >= 1 and sum(r.refused for r in rounds) == 0  # the event itself waits for a good copy
     assert evidence_event not in case_events(agency)
     assert not agency.evidence.has(sha) and staged_files(agency) == []
@@ -242,6 +249,18 @@ def test_what_the_bucket_holds_whole_is_not_put_again_and_a_put_cut_short_is_pur
     db.close()
     looked = asyncio.run(round_(evidence.Uploader(world.services.path, d.id)))
     assert (looked.put, looked.held) == (0, 1)
+
+    async def lose_a_chunk(js):  # the bucket's copy damaged on the device: its last chunk gone
+        info = await evidence.object_info(js, d.id, first)
+        last = await js.get_last_msg(evidence.stream_name(d.id), evidence.chunk_subject(d.id, info.nuid))
+        await js.delete_msg(evidence.stream_name(d.id), last.seq)
+
+    asyncio.run(local_js(lose_a_chunk))
+    db = outbox_store.connect(world.services.path)
+    outbox_store.rewind(db, evidence.MARK, outbox_store.Mark(0, 0))
+    db.close()
+    repaired = asyncio.run(round_(evidence.Uploader(world.services.path, d.id)))
+    assert (repaired.put, repaired.held) == (1, 0)  # not whole: put again
 
     # a second file whose put was cut short (the app killed after three chunks, before the description)
     _case, second, second_size = recording(world, tmp_path, 2 * MB + 3, name="second.mp4", case_id=case_id)
@@ -446,7 +465,9 @@ def test_the_hub_at_work_sources_a_device_s_bucket_once_its_link_is_up_and_takes
             with syncing(world, d):
                 deadline = time.monotonic() + 2 * LINK
                 while not store.has(sha):
-                    assert time.monotonic() < deadline and not serving.done(), "the recording did not reach the agency's store"
+                    if serving.done():
+                        serving.result()  # the service's own failure, raised here
+                    assert time.monotonic() < deadline, "the recording did not reach the agency's store"
                     await asyncio.sleep(0.2)
         finally:
             stop.set()

@@ -31,8 +31,9 @@ event whose file is neither in the agency's store nor staged, it looks in its se
 has arrived whole is fetched in the background into a staging folder of the evidence store (hashed as it is written),
 and kept only if its SHA-256 and size are the event's; else it is refused, with the reason, and never reaches the
 store (that copy is not fetched again; the event waits for a good one). The ingest counts a staged file as present;
-once the events naming it have committed, it is moved into the store and its chunks purged from the hub's bucket
-(the store holds it now). The staging folder is the evidence store's own kind (:meth:`..store.evidence.EvidenceStore.open_staging`):
+once the events naming it have committed, it is moved into the store and its chunks and description are purged from
+the hub's bucket (the store holds it now; the hub's buckets hold only files on their way, so the ingest reads each
+sender's list of descriptions once a round rather than looking up every waiting file). The staging folder is the evidence store's own kind (:meth:`..store.evidence.EvidenceStore.open_staging`):
 should the ingest be killed between an event's commit and its file's move, the next opening of the agency's database
 puts the file in place; any other staged file is removed then. So the store never holds a file no event names.
 """
@@ -365,8 +366,11 @@ class Receiver:
     async def present(self, waiting: Iterable[tuple[WireEvent, str]]) -> set[str]:
         """Of the files the add_evidence events among ``waiting`` (each with the device that sent it) register, those
         here now: in the store or staged and checked. Starts fetching those that have arrived whole in their sender's
-        bucket at the hub (they count in a later round)."""
+        bucket at the hub (they count in a later round). The hub's copy of a bucket holds only the files on their way
+        (a file's chunks and description are purged once the store holds it), so its list of descriptions, read once a
+        round for each sender, stays short however many files wait; only the files it names are looked up."""
         here: set[str] = set()
+        wanted: dict[str, dict[str, int]] = {}  # sender -> sha -> size
         for event, sender in waiting:
             if event.kind != "add_evidence":
                 continue
@@ -375,21 +379,31 @@ class Receiver:
                 continue
             if sha in self.staged or self.store.has(sha):
                 here.add(sha)
-            elif sha not in self._fetching and len(self._fetching) < self.fetches:
-                await self._start(sha, size, sender)
+            elif sha not in self._fetching:
+                wanted.setdefault(sender, {})[sha] = size
+        for device, files in wanted.items():
+            if len(self._fetching) >= self.fetches:
+                break
+            try:
+                described = (await self.js.stream_info(stream_name(device), subjects_filter=f"$O.{bucket(device)}.M.>")).state.subjects or {}
+                for sha, size in files.items():
+                    if len(self._fetching) >= self.fetches:
+                        break
+                    if meta_subject(device, sha) in described and sha not in self._fetching:
+                        await self._start(sha, size, device)
+            except (NotFoundError, nats.errors.Error):
+                continue  # the device's bucket is not made at the hub yet, or the server did not answer: looked at again later
         return here
 
     async def _start(self, sha: str, size: int, device: str) -> None:
-        try:
-            info = await holds_whole(self.js, device, sha, size)
-        except (NotFoundError, nats.errors.Error):
-            return  # the device's bucket is not made at the hub yet, or the server did not answer: looked at again later
-        if info is None:
-            # described otherwise (its size or digest not the event's: refused as it comes in) or not yet whole
-            info = await object_info(self.js, device, sha)
-            if info is None or not info.nuid or await chunks_held(self.js, device, info.nuid) < (info.chunks or 0):
-                return
-        if (device, sha, info.nuid) in self._copies_refused:
+        """Fetch ``sha`` from ``device``'s bucket at the hub if its copy there is whole and not one already refused."""
+        info = await object_info(self.js, device, sha)
+        if info is None or not info.nuid or (device, sha, info.nuid) in self._copies_refused:
+            return
+        held = await chunks_held(self.js, device, info.nuid)
+        if held < (info.chunks or 0):  # the source keeps the device's order, a description after its chunks: never whole
+            self._refuse(device, info.nuid, sha, f"证据文件 {sha[:12]}…（设备 {device[:12]} 发来）只到了 {held} 块，"
+                                                 f"其描述却说有 {info.chunks} 块：未放入证据库，等待完好的文件")
             return
         if self._folder is None:
             self._folder = self.store.open_staging()
@@ -442,10 +456,13 @@ class Receiver:
             self.staged[sha] = result.path
             self.refused.pop(sha, None)
             return
-        device, nuid = self._sources.pop(sha)
+        self._refuse(*self._sources.pop(sha), sha=sha, reason=result.refusal)
+
+    def _refuse(self, device: str, nuid: str, sha: str, reason: str) -> None:
+        """That copy of ``sha`` is not fetched again; the event naming it waits for another."""
         self._copies_refused.add((device, sha, nuid))
-        self.refused[sha] = result.refusal
-        self._new_refusals.append(result.refusal)
+        self.refused[sha] = reason
+        self._new_refusals.append(reason)
 
     def refusals(self) -> list[str]:
         """The copies refused since the last call."""
@@ -467,6 +484,7 @@ class Receiver:
                 if source is not None:
                     with contextlib.suppress(Exception):  # the store holds it now; a copy left in the bucket only costs disk
                         await _purge(self.js, source[0], chunk_subject(*source))
+                        await _purge(self.js, source[0], meta_subject(source[0], sha))
             else:
                 path.unlink(missing_ok=True)
                 self._sources.pop(sha, None)
