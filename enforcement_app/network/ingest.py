@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -141,7 +140,7 @@ class Ingest:
         assert self._subscription is not None, "start() first"
         try:
             msgs = await self._subscription.fetch(batch, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats.errors.TimeoutError, or the bare asyncio one nats-py's fetch also raises when idle
             return Round()
         return await self.take(msgs)
 
