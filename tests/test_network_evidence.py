@@ -479,3 +479,32 @@ def test_the_hub_at_work_sources_a_device_s_bucket_once_its_link_is_up_and_takes
     with Services(database, clock=world.clock) as agency_at_the_hub:
         assert case_events(agency_at_the_hub) == events
         assert agency_at_the_hub.evidence.check(sha, size) is None and agency_at_the_hub.verify().ok
+
+
+def test_a_file_that_cannot_be_moved_into_the_store_stays_staged_and_goes_in_at_the_next_opening(linked, world, agency, monkeypatch):  # noqa: F811
+    hub_dir, hub_server, d = linked
+    sha, events = uploaded(world, hub_dir, hub_server, d, MB + 1)
+    evidence_event = next(e[1] for e in events if e[7] == "add_evidence")
+
+    def disk_full(self, staged, sha256):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(EvidenceStore, "commit", disk_full)
+
+    async def run():
+        async with central(hub_dir, hub_server) as js:
+            await hub_sources(js, d.id)
+            run = ingest.Ingest(agency, hub_dir, js, retry=0.2)
+            await run.start()
+            with pytest.raises(OSError, match="文件未能放入证据库"):
+                await ingest_until(run, lambda rs: False, timeout=2 * LINK)
+            assert evidence_event in case_events(agency) and not agency.evidence.has(sha)
+            await run.stop()  # the hub stops on it; the file still cannot go, and is kept
+
+    asyncio.run(asyncio.wait_for(run(), 3 * LINK))
+    assert staged_files(agency) == [f".incoming-{sha}"]
+    monkeypatch.undo()
+    as_left_by_a_dead_process(agency)
+    with Services(agency.path, clock=world.clock) as reopened:
+        assert reopened.evidence.check(sha, MB + 1) is None and staged_files(reopened) == []
+        assert reopened.verify().ok

@@ -284,7 +284,7 @@ class Uploader:
             info = ObjectInfo(name=sha, bucket=bucket(self.device), nuid=nuid, size=total, chunks=chunks,
                               digest=digest_of(sha), options=ObjectMetaOptions(max_chunk_size=CHUNK))
             ack = await js.publish(meta_subject(self.device, sha), json.dumps(info.as_dict()).encode("utf-8"),
-                             timeout=ACK_TIMEOUT, stream=stream_name(self.device), headers={Header.ROLLUP: "sub"})
+                                   timeout=ACK_TIMEOUT, stream=stream_name(self.device), headers={Header.ROLLUP: "sub"})
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -362,6 +362,7 @@ class Receiver:
         self._sources: dict[str, tuple[str, str]] = {}  # sha -> (device, nuid) of the copy fetched
         self._copies_refused: set[tuple[str, str, str]] = set()  # (device, sha, nuid): not fetched again
         self._new_refusals: list[str] = []
+        self._unplaced: dict[str, Path] = {}  # sha -> a staged file whose event is committed, not yet moved into the store
 
     async def present(self, waiting: Iterable[tuple[WireEvent, str]]) -> set[str]:
         """Of the files the add_evidence events among ``waiting`` (each with the device that sent it) register, those
@@ -471,7 +472,9 @@ class Receiver:
 
     async def settle(self, ready: Iterable[WireEvent], stored: Iterable[str]) -> None:
         """After the ingest's transaction: the staged files of the events ``stored`` (their hashes) go into the store
-        (and their chunks out of the hub's bucket); those of the events of ``ready`` that were refused are removed."""
+        (and out of the hub's bucket); those of the events of ``ready`` that were refused are removed. A file that cannot
+        be moved now (its event is committed) is tried again at each call, and its folder is never removed while it
+        is there: failing that, the next opening of the agency's database puts it in place."""
         stored = set(stored)
         for event in ready:
             sha = event.payload.get("sha256") if event.kind == "add_evidence" else None
@@ -479,26 +482,46 @@ class Receiver:
             if path is None:
                 continue
             if event.hash in stored:
-                self.store.commit(path, sha)
-                source = self._sources.pop(sha, None)
-                if source is not None:
-                    with contextlib.suppress(Exception):  # the store holds it now; a copy left in the bucket only costs disk
-                        await _purge(self.js, source[0], chunk_subject(*source))
-                        await _purge(self.js, source[0], meta_subject(source[0], sha))
+                self._unplaced[sha] = path
             else:
                 path.unlink(missing_ok=True)
                 self._sources.pop(sha, None)
+        placed, problem = self._place()
+        for sha in placed:
+            source = self._sources.pop(sha, None)
+            if source is not None:
+                with contextlib.suppress(Exception):  # the store holds it now; a copy left in the bucket only costs disk
+                    await _purge(self.js, source[0], chunk_subject(*source))
+                    await _purge(self.js, source[0], meta_subject(source[0], sha))
+        if problem:
+            raise OSError(f"证据文件的记录已入库，但文件未能放入证据库（{problem}）：稍后再试，最迟下次打开数据库时放入")
+
+    def _place(self) -> tuple[list[str], str]:
+        """Move the files whose events are committed into the store: those moved, and why one was not ('' if none)."""
+        placed = []
+        for sha, path in list(self._unplaced.items()):
+            try:
+                self.store.commit(path, sha)
+            except OSError as exc:
+                return placed, str(exc)
+            del self._unplaced[sha]
+            placed.append(sha)
+        return placed, ""
 
     async def close(self) -> None:
-        """Stop the fetches under way and remove what is staged (no event of it has been stored)."""
+        """Stop the fetches under way and remove what is staged for events not stored; a file whose event is committed
+        but could not be moved into the store stays, its folder with it, for the next opening to put in place."""
         for task in list(self._fetching.values()):
             task.cancel()
         for task in list(self._fetching.values()):
             with contextlib.suppress(BaseException):
                 await task
         self._fetching.clear()
+        self._place()
+        for path in self.staged.values():
+            path.unlink(missing_ok=True)
         self.staged.clear()
-        if self._folder is not None:
+        if self._folder is not None and not self._unplaced:
             self.store.remove_staging(self._folder)
             self._folder = None
 
