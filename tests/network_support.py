@@ -1,5 +1,6 @@
 """Helpers of the network tests: the nats-server binary (skip only when it cannot be found), a device's identity
-and server, bounded waits, a TCP relay that can cut a device's link to the hub, and the hub run in a thread."""
+and server, bounded waits, a TCP relay that can cut a device's link to the hub (and a throttled one that cuts it
+at given byte counts), and the hub run in a thread."""
 
 from __future__ import annotations
 
@@ -40,11 +41,91 @@ class Device:
         self.folder = tmp_path / name
         self.server = None
 
-    def start(self, hub_dir, hub_server=None, *, url: str | None = None):
-        """Start the device's server linked to ``hub_server``'s leaf port, or to ``url`` (a :class:`Proxy`'s)."""
-        url = url or f"tls://127.0.0.1:{hub_server.leafnode_port}"
+    def start(self, hub_dir, hub_server=None, port: int | None = None, *, url: str | None = None):
+        """Start the device's server linked to ``hub_server``'s leaf port, or to ``port`` or ``url`` (a proxy's)."""
+        url = url or f"tls://127.0.0.1:{port or hub_server.leafnode_port}"
         self.server = device.start(self.folder, self.id, url, hub.ca_file(hub_dir), self.key.private_bytes_raw())
         return self.server
+
+
+class ThrottledProxy:
+    """A TCP proxy on 127.0.0.1 to ``target`` (a port): what a device's leaf remote dials instead of the hub. It counts
+    the bytes it carries up (device → hub), holds them to ``rate`` bytes a second if given, and cuts every connection
+    it carries (both ends closed at once, as a dropped network does) when :meth:`cut` is called or when the bytes
+    carried up pass each of ``cut_at``; a cut connection's device dials again and is let through."""
+
+    def __init__(self, target: int, *, rate: float | None = None, cut_at: tuple[int, ...] = ()):
+        self.target, self.rate, self.marks = target, rate, sorted(cut_at)
+        self.up = 0  # bytes carried device → hub
+        self.cuts = 0
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._closed = False
+        threading.Thread(target=self._accept, name="proxy-accept", daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                near, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                far = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+            except OSError:
+                near.close()
+                continue
+            far.settimeout(None)
+            with self._lock:
+                self._open += [near, far]
+            threading.Thread(target=self._pump, args=(near, far, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(far, near, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, up: bool) -> None:
+        started = time.monotonic()
+        carried = 0
+        try:
+            while data := source.recv(64 << 10):
+                sink.sendall(data)
+                if not up:
+                    continue
+                carried += len(data)
+                with self._lock:
+                    self.up += len(data)
+                    due = bool(self.marks) and self.up >= self.marks[0]
+                    if due:
+                        self.marks.pop(0)
+                if due:
+                    self.cut()
+                    return
+                if self.rate:
+                    ahead = carried / self.rate - (time.monotonic() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.close()
+
+    def cut(self) -> None:
+        """Close every connection carried now (both ends)."""
+        with self._lock:
+            carried, self._open = self._open, []
+            self.cuts += 1
+        for s in carried:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                s.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+        self.cut()
+        self.cuts -= 1
 
 
 def wait_for(what: str, probe: Callable[[], T], timeout: float, interval: float = 0.05) -> T:

@@ -397,3 +397,23 @@ def test_enforcement_hub_run_receives_the_device_s_cases_into_the_agency_databas
         assert case_events(agency) == events
         assert trusted_key(agency, d.id) == d.public
         assert agency.verify().ok
+
+
+def test_an_idle_round_whose_fetch_times_out_the_asyncio_way_is_an_empty_round(direct, agency):
+    """nats-py's fetch raises a bare asyncio.TimeoutError, not only its own nats.errors.TimeoutError, when the server's
+    answer to its first probe comes just as the time runs out (``_fetch_n``): that is an idle round, not the end of the
+    ingest (``enforcement-hub run`` stopped on it now and then)."""
+    hub_dir, hub_server, _d = direct
+
+    async def times_out(*_args, **_kwargs):
+        raise TimeoutError
+
+    async def run():
+        async with central(hub_dir, hub_server) as js:
+            run = ingest.Ingest(agency, hub_dir, js)
+            await run.start()
+            run._subscription.fetch = times_out
+            assert await run.round(timeout=0.1) == ingest.Round()
+            await run.stop()
+
+    asyncio.run(asyncio.wait_for(run(), 30))

@@ -211,3 +211,32 @@ def test_a_device_that_does_not_know_the_hubs_ca_does_not_link(network, tmp_path
         assert d1.id in streams.links(hub_server)  # the enrolment's reload left the others linked
     finally:
         s.stop()
+
+
+def test_a_backlog_of_megabytes_of_events_reaches_the_hub_whole(network):
+    """A source's flow control: past a few megabytes in flight the device's consumer waits for the hub's answers, on
+    ``$JS.FC.OUT.…``; the link must let them down to the device, or the source stalls there for good."""
+    hub_dir, hub_server, d1, _d2 = network
+    streams.wait_for_link(hub_server, d1.id, LINK)
+    count, body = 3000, os.urandom(8000)  # 24 MB, as a day's recordings offline might make
+
+    async def run():
+        local = await nats.connect(d1.server.client_url, connect_timeout=5)
+        central = await _hub_client(hub_dir, hub_server)
+        try:
+            js = local.jetstream()
+            await streams.ensure_out(js, d1.id)
+            for n in range(count):
+                await js.publish_async(streams.event_subject(d1.id, "case/42"), body, headers={"Nats-Msg-Id": str(n)})
+            await js.publish_async_completed()
+            hub_js = central.jetstream()
+            await streams.ensure_sources(hub_js, [d1.id])
+            deadline = time.monotonic() + LINK
+            while (info := await hub_js.stream_info(streams.EVENTS)).state.messages < count:
+                assert time.monotonic() < deadline, f"{info.state.messages} of {count} events at the hub: {info.sources[0].error}"
+                await asyncio.sleep(0.2)
+        finally:
+            await local.close()
+            await central.close()
+
+    asyncio.run(asyncio.wait_for(run(), 2 * LINK))

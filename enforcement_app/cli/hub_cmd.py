@@ -97,6 +97,8 @@ async def _run(directory: Path, database: Path, out: TextIO) -> int:
             out.write(f"  拒收 {r.subject} #{r.stream_seq}：{r.reason}\n")
         for c in result.conflicts:
             out.write(f"  未覆盖：{c}\n")
+        for f in result.files_refused:
+            out.write(f"  拒收证据文件：{f}\n")
         out.flush()
 
     await service.serve(directory, database, stop, report=report, started=started)

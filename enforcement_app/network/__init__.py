@@ -5,5 +5,6 @@ Beside the services: this package may import ``services`` and ``store``; the cli
 ``server`` runs one ``nats-server`` child process; ``identity`` turns a device's Ed25519 key into its NATS
 identity; ``hub`` and ``device`` write the two ends' configurations; ``streams`` declares the streams; ``outbox``
 and ``sync`` send a device's events up; ``ingest`` folds them into the agency's database at the hub; ``service``
-runs the hub.
+runs the hub. ``evidence`` carries the evidence files the events name: each device's object store bucket, which
+the hub sources, checked by SHA-256 before a file enters the agency's store.
 """

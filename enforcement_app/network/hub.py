@@ -29,7 +29,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ..services.bundle_format import fingerprint as device_fingerprint
 from . import server
+from .evidence import flow_control
 from .identity import user_nkey, user_seed
+from .streams import OUT
 
 DOMAIN = "hub"
 ACCOUNT = "AGENCY"
@@ -156,17 +158,17 @@ def device_permissions(device: str) -> dict[str, Any]:
     what the hub may send down (the JetStream API of its own domain, what ``TODEV`` delivers to it).
 
     Flow control: a sourcing consumer asks for flow control replies on ``$JS.FC.<stream>.<consumer>.…``, named by
-    the *sourced* stream, so the hub's answers for its consumer on a device's ``OUT`` go down on ``$JS.FC.OUT.…``
-    and the device's answers for its consumer on ``TODEV`` go up on ``$JS.FC.TODEV.…``. Without them a backlog of
-    a few hundred large events stalled ("source 'OUT' is stalled on flow control") — the design note's figures
-    were with 1 KB events. These subjects carry no data, only the pace; a device can at worst mistime another's
-    flow control, never read or write an event."""
-    streams_in, streams_out = "TODEV", "OUT"
+    the *sourced* stream, so the hub's answers for its consumer on a device's ``OUT`` go down on ``$JS.FC.OUT.…``,
+    those for its evidence bucket on the bucket's stream, which bears the device's id (:mod:`.evidence`), and the
+    device's answers for its consumer on ``TODEV`` go up on ``$JS.FC.TODEV.…``. Without them a source stalls once a
+    few megabytes are in flight (a backlog of 10 KB events after ~255 of them; the design note's figures were with
+    1 KB events). These subjects carry no data, only the pace: those of ``OUT`` cannot be told apart by device, so
+    a device can at worst see or mistime another's flow control, never read or write an event."""
     return {
         "publish": {"allow": [f"dlv.{device}.>", f"$JS.hub.API.CONSUMER.CREATE.TODEV.*.to.{device}.>",
-                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", f"$JS.FC.{streams_in}.>", "$JSC.R.>"]},
-        "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", f"$JS.FC.{streams_out}.>",
-                                "$JSC.R.>"]},
+                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JS.FC.TODEV.>", "$JSC.R.>"]},
+        "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>",
+                                f"$JS.FC.{OUT}.>", flow_control(device)]},
     }
 
 

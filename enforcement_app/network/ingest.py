@@ -58,7 +58,7 @@ from ..store import events as event_store
 from ..store import ingest as ingest_store
 from ..store import receipts as receipt_store
 from ..store import reference as reference_store
-from . import hub, streams
+from . import evidence, hub, streams
 
 CONSUMER = "ingest"
 ACK_WAIT = 30.0  # seconds before a message taken but not acknowledged (the ingest died) is delivered again
@@ -79,6 +79,7 @@ class Round:
     waiting: int = 0  # sent back until their parents, evidence file or party are here
     refusals: list[ingest_store.Refusal] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # reference data kept as this database holds it (as a bundle reports)
+    files_refused: list[str] = field(default_factory=list)  # evidence files that came altered (:mod:`.evidence`): their events wait
     by_sender: dict[str, list[WireEvent]] = field(default_factory=dict)  # the events stored, by who sent them
     receipts: int = 0  # the hub's receipts kept (at a device)
     changes: Changes = field(default_factory=Changes)  # what the stored events changed (for the client's views)
@@ -126,6 +127,7 @@ class Ingest:
         self.session = services.system_session()
         self._subscription: JetStreamContext.PullSubscription | None = None
         self._enrolled: set[str] = set()
+        self.evidence = evidence.Receiver(services.evidence, js)  # the files the waiting events register
 
     stream, durable = streams.EVENTS, CONSUMER
 
@@ -140,6 +142,7 @@ class Ingest:
         if self._subscription is not None:
             await self._subscription.unsubscribe()
             self._subscription = None
+        await self.evidence.close()
 
     def _trust(self) -> None:
         self._enrolled = set(trust_enrolled(self.services, self.directory))
@@ -196,7 +199,8 @@ class Ingest:
                     refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, problems[0], now, not relayed)
             if not ms:
                 del fresh[h]
-        ready = _ready(db, [ms[0].event for ms in fresh.values()], known)
+        carried = await self.evidence.present((ms[0].event, ms[0].sender) for ms in fresh.values())
+        ready = _ready(db, [ms[0].event for ms in fresh.values()], known, carried)
         ready_hashes = {e.hash for e in ready}
         left = {h: ms for h, ms in fresh.items() if h not in ready_hashes}
         # what builds on an event refused by the record's checks will never have its parent: refused too
@@ -210,6 +214,8 @@ class Ingest:
                     refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, f"所接续的记录 {bad_parent[:12]}… 已被拒收", now, True)
         waiting = [m for ms in left.values() for m in ms]
         stored, turned_down = self._store(ready, result.conflicts)
+        await self.evidence.settle(ready, stored)  # the files of the events just committed go into the store
+        result.files_refused = self.evidence.refusals()
         for h, reason in turned_down.items():
             for m in fresh[h]:
                 refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, reason, now, True)
@@ -315,16 +321,17 @@ def _msg_id(msg: Msg) -> str:
     return (msg.headers or {}).get("Nats-Msg-Id", "")
 
 
-def _ready(db, events: list[WireEvent], known: set[str]) -> list[WireEvent]:
+def _ready(db, events: list[WireEvent], known: set[str], carried: set[str]) -> list[WireEvent]:
     """The events that can be written now, parents first: each one's parents here or before it, its evidence
-    file in the store and its party here or before it (the checks of a bundle's, one event at a time). What the
-    database holds is asked for once for the whole batch, by key: a round costs the same on a hub of a million
-    cases as on a new one."""
+    file registered here or ``carried`` (staged from the hub's bucket) and its party here or before it (the checks
+    of a bundle's, one event at a time). What the database holds is asked for once for the whole batch, by key: a
+    round costs the same on a hub of a million cases as on a new one."""
     hashes = {e.hash for e in events}
     outside = {p for e in events for p in e.parents if p not in hashes and p not in known}
     have = set(known) | (event_store.known_hashes(db, sorted(outside)) if outside else set())
     files = {e.payload.get("sha256") for e in events if e.kind == "add_evidence"}
-    registered = case_store.registered_among(db, [f for f in files if isinstance(f, str)]) if files else set()
+    registered = set(carried) | (case_store.registered_among(db, [f for f in files if isinstance(f, str) and f not in carried])
+                                 if files else set())
     parties = {str(e.payload.get("party_id")) for e in events if e.kind in CASE_OPENING_KINDS}
     present = reference_store.party_streams_among(db, parties) if parties else set()
     ready: list[WireEvent] = []

@@ -25,7 +25,7 @@ from nats.js.errors import NotFoundError
 from ..domain import witness
 from ..services.api import Services
 from ..services.bundle_format import WireEvent
-from . import fanout, hub, ingest, streams
+from . import evidence, fanout, hub, ingest, streams
 from .server import Server
 
 POLL = 1.0  # seconds the ingest waits for a message before it looks for new links again
@@ -64,10 +64,13 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
     await streams.ensure_todev(js)
     signer = _Signer(directory, services)
     run: ingest.Ingest | None = None
+    with_bucket: set[str] = set()  # the devices whose evidence bucket the hub sources (made once their link is up)
     try:
         while not stop.is_set():
             await fanout.publish_to_devices(services.db, js, hub.scopes(directory))
             linked = set(streams.links(server)) & set(hub.devices(directory))
+            if linked - with_bucket:
+                with_bucket |= await evidence.ensure_hub_buckets(js, sorted(linked - with_bucket))
             if sourced is None and linked or sourced is not None and linked - sourced:
                 info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
                 sourced = {streams.source_device(s) for s in info.config.sources or []}

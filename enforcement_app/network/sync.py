@@ -1,5 +1,6 @@
 """The outbox kept moving: a thread with an asyncio loop of its own that publishes what the outbox has not yet
-published (:mod:`.outbox`) to the device's local nats-server.
+published (:mod:`.outbox`) to the device's local nats-server, and after it the evidence files the events name into
+the device's evidence bucket (:mod:`.evidence`), a file at a time, so that a write meanwhile has its events go first.
 
 It publishes at start (what was recorded while it was not running), whenever :meth:`Sync.wake` is called (the
 client calls it after each write whose ``services.changes`` reports something, so that a step goes up at once),
@@ -35,6 +36,7 @@ from ..store import outbox as outbox_store
 from ..store import receipts as receipt_store
 from ..store.database import data_version
 from . import streams
+from .evidence import Uploaded, Uploader
 from .outbox import ACK_TIMEOUT, HasPath, Published, publish_from
 from .server import Server, ServerError
 
@@ -67,6 +69,7 @@ class Sync:
         self.device, self.client_url, self.poll, self.retry = device, client_url, poll, retry
         self.receiving = receiving
         self.published: Published | None = None  # the last round's
+        self.uploaded: Uploaded | None = None  # the last round's evidence files (:mod:`.evidence`)
         self.error: str | None = None  # why the last round failed, until one succeeds
         self.receive_error: str | None = None  # why receiving stopped, until it goes again
         self.connected = False  # the device's server has its link to the hub (looked at every poll)
@@ -144,6 +147,7 @@ class Sync:
         return self._client
 
     async def _publish(self, db) -> None:
+        uploader = Uploader(self.path, self.device)
         seen: int | None = None  # the database's data_version at the last round; None: no round yet
         while not self._stopping:
             woken = self._woken.is_set()
@@ -153,6 +157,11 @@ class Sync:
                 try:
                     client = await self._connected()
                     self.published = await publish_from(db, client.jetstream(), self.device)
+                    # then the evidence files, a file at a time: a write meanwhile has its events go first
+                    self.uploaded = await uploader.round(db, client.jetstream(), stop=lambda: self._stopping,
+                                                         pause=self._woken.is_set)
+                    if self.uploaded.more:
+                        self._woken.set()
                     self.error, seen = None, version
                 except Exception as exc:  # noqa: BLE001 — any failure of a round: said in .error, tried again
                     self.error = f"记录暂未发往本机网络服务（{type(exc).__name__}: {exc}），{self.retry:g} 秒后重试"

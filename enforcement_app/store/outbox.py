@@ -86,3 +86,10 @@ def party_recorders(db: sqlite_utils.Database, parties: list[str]) -> dict[str, 
                 f"WHERE c.party_id IN ({','.join('?' * len(chunk))})", chunk):
             found[party].add(device)
     return found
+
+
+def evidence_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tuple[int, str, int]]:
+    """Up to ``limit`` evidence files the event table names after local number ``seq``, in the order stored:
+    ``(seq, sha256, size)`` of each add_evidence event (as its payload gives them, unchecked)."""
+    return db.execute("SELECT seq, json_extract(CAST(payload AS TEXT), '$.sha256'), json_extract(CAST(payload AS TEXT), '$.size') "
+                      "FROM event WHERE seq > ? AND kind = 'add_evidence' ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
