@@ -78,7 +78,7 @@ def agency_network(tmp_path, world):
             databases[name].close()
 
 
-def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_the_officers_laptop(agency_network, world):
+def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_the_officers_laptop(agency_network, world, tmp_path):
     running, devices = agency_network
     (laptop, laptop_link), (desk, desk_link), (other, _) = devices["laptop"], devices["desk"], devices["other"]
     for name, (_, running_link) in devices.items():
@@ -106,6 +106,15 @@ def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_
     laptop.refresh()
     assert laptop.current_state(case_id).stage == desk.current_state(case_id).stage
     assert laptop.current_state(case_id).case_no  # numbered on the desk, as the agency's numbering device does
+    # the officer photographs on the spot: the photo's file reaches the desk with its event, through the hub's bucket
+    # for the desk (without it the event, and every step after it, would wait there for ever)
+    world.clock.set("2025-03-04T12:00")
+    photo = tmp_path / "photo.png"
+    steps.png(photo, 7)
+    sha = on_laptop.add_evidence(case_id, photo, steps.photo_details(world))
+    laptop_link.wake()
+    wait_for("the photo's file on the desk", lambda: desk.evidence.has(sha), LINK)
+    wait_for("the photo's event on the desk", lambda: "add_evidence" in kinds_of(desk.path, case_id), LINK)
     # the other laptop got the agency's officers and configuration, and nothing of this case
     assert not events_of(other.path, case_id)
     wait_for("the officers on the other laptop", lambda: known_officer(other, world.head.login), LINK)

@@ -179,6 +179,11 @@ def test_a_device_cannot_publish_into_another_devices_subjects(network):
             assert (await hub_js.stream_info(streams.EVENTS)).state.messages == 0
             with pytest.raises(Exception):  # noqa: B017 — nor may it ask the hub's JetStream API for anything
                 await local1.request("$JS.hub.API.STREAM.DELETE.EVENTS", b"", timeout=2)
+            from enforcement_app.network import evidence
+            for theirs in (f"$JS.hub.API.CONSUMER.CREATE.{evidence.stream_name(evidence.inbound(d2.id))}.x",
+                           f"$JS.hub.API.CONSUMER.CREATE.TODEV.x.to.{d2.id}.>"):
+                with pytest.raises(Exception):  # noqa: B017 — nor read what the hub sends device 2, files or events
+                    await local1.request(theirs, b"{}", timeout=2)
             assert (await hub_js.stream_info(streams.EVENTS)).config.name == streams.EVENTS
 
     asyncio.run(asyncio.wait_for(run(), 2 * LINK))

@@ -36,6 +36,15 @@ the hub's bucket (the store holds it now; the hub's buckets hold only files on t
 sender's list of descriptions once a round rather than looking up every waiting file). The staging folder is the evidence store's own kind (:meth:`..store.evidence.EvidenceStore.open_staging`):
 should the ingest be killed between an event's commit and its file's move, the next opening of the agency's database
 puts the file in place; any other staged file is removed then. So the store never holds a file no event names.
+
+The way back: a desk (and any device the fan-out sends a case's events) must have the files its add_evidence events
+register, or those events and all that follow them would wait. The hub puts them, with the same :class:`Uploader`,
+into a bucket of its own for each device, ``EVIDENCE_to<device>`` (only the files of the events the fan-out sends
+that device, each bucket its own mark in the hub's outbox table), the device's server sources that bucket once its
+link is up (:func:`ensure_device_inbound`; the link may create only that consumer and carry its flow control), and the
+device's receiver takes the files from there exactly as the hub takes a device's: checked, staged, committed after
+their events, purged from the device's copy. The hub's copies stay (nothing yet tells the hub a device has
+taken a file: a receipt for files would).
 """
 
 from __future__ import annotations
@@ -86,6 +95,13 @@ def bucket(device: str) -> str:
     return f"EVIDENCE_{device}"
 
 
+def inbound(device: str) -> str:
+    """The name under which the files the hub sends ``device`` travel (bucket ``EVIDENCE_to<device>``): the hub
+    puts them into a bucket of that name on its server, ``device``'s server sources it (:func:`device_inbound_config`)
+    and its receiver takes them as the hub's receiver takes a device's (see the module's docstring, "The way back")."""
+    return f"to{device}"
+
+
 def stream_name(device: str) -> str:
     """The stream of ``device``'s bucket: on the device, and its copy at the hub (each in its own domain)."""
     return f"OBJ_{bucket(device)}"
@@ -131,6 +147,24 @@ def hub_bucket_config(device: str) -> StreamConfig:
                           external=ExternalStream(api=f"$JS.{device}.API", deliver=f"dlv.{device}"))
     return StreamConfig(name=stream_name(device), storage=StorageType.FILE, allow_rollup_hdrs=True, allow_direct=True,
                         sources=[source])
+
+
+def device_inbound_config(device: str) -> StreamConfig:
+    """On ``device``: its copy of the hub's bucket of the files for it, sourced through the hub's domain, filtered
+    to that bucket's subjects, delivered on ``dlv.hub.<device>.…`` (what its link may receive)."""
+    name = inbound(device)
+    source = StreamSource(name=stream_name(name), filter_subject=subjects(name),
+                          external=ExternalStream(api="$JS.hub.API", deliver=f"dlv.hub.{device}"))
+    return StreamConfig(name=stream_name(name), storage=StorageType.FILE, allow_rollup_hdrs=True, allow_direct=True,
+                        sources=[source])
+
+
+async def ensure_device_inbound(js: JetStreamContext, device: str):
+    """The device's copy of the hub's bucket for it (on a connection to its own server; once its link is up)."""
+    try:
+        return await js.stream_info(stream_name(inbound(device)))
+    except NotFoundError:
+        return await js.add_stream(device_inbound_config(device))
 
 
 async def ensure_device_bucket(js: JetStreamContext, device: str):
@@ -203,9 +237,13 @@ class Uploader:
     """Puts the evidence files of the database at ``path`` (its store beside it) into ``device``'s bucket. One per sync
     thread: :meth:`round` on the thread's own connection to the database."""
 
-    def __init__(self, path: str | Path, device: str):
+    def __init__(self, path: str | Path, device: str, *, mark: str = MARK,
+                 only: Callable[[list[tuple[int, str, int]]], set[int]] | None = None):
+        """``mark``: the outbox table's row of this bucket; ``only``: of the add_evidence rows ``(seq, sha256, size)``
+        read, the seqs whose files go into this bucket (all unless given: the hub's bucket for one device takes the
+        files of the events the fan-out sends that device)."""
         self.store = EvidenceStore(evidence_dir(path))
-        self.device = device
+        self.device, self.mark, self.only = device, mark, only
         self._tidied = False  # the unfinished puts of an earlier run purged
 
     async def round(self, db: outbox_store.Connection, js: JetStreamContext, *, stop: Callable[[], bool] = lambda: False,
@@ -213,10 +251,10 @@ class Uploader:
         """Put what the bucket lacks. ``stop()`` ends a put between two chunks (what was put of it is purged);
         ``pause()`` ends the round between two files (the sync thread has events to send first)."""
         info = await ensure_device_bucket(js, self.device)
-        mark = outbox_store.mark(db, MARK)
+        mark = outbox_store.mark(db, self.mark)
         if info.state.last_seq < mark.stream_seq:  # the bucket lost what the mark says it holds: look at every file again
             mark = outbox_store.Mark(0, info.state.last_seq)
-            outbox_store.rewind(db, MARK, mark)
+            outbox_store.rewind(db, self.mark, mark)
         if not self._tidied:
             await self._purge_unfinished(js)
             self._tidied = True
@@ -226,9 +264,12 @@ class Uploader:
         upto = outbox_store.Mark(mark.seq, max(mark.stream_seq, info.state.last_seq))
         after, gap = mark.seq, False
         while rows := outbox_store.evidence_after(db, after, LISTED):
+            chosen = None if self.only is None else self.only(rows)
             for seq, sha, size in rows:
                 after = seq
-                if not _valid(sha, size):
+                if chosen is not None and seq not in chosen:
+                    pass  # not for this bucket
+                elif not _valid(sha, size):
                     pass  # refused at the hub as it stands (malformed_evidence): nothing to send
                 elif await holds_whole(js, self.device, sha, size):
                     held += 1
@@ -251,10 +292,9 @@ class Uploader:
         self._advance(db, mark, upto)
         return Uploaded(put, held, size_put, upto.seq, tuple(missing))
 
-    @staticmethod
-    def _advance(db, mark: outbox_store.Mark, upto: outbox_store.Mark) -> None:
+    def _advance(self, db, mark: outbox_store.Mark, upto: outbox_store.Mark) -> None:
         if upto != mark:
-            outbox_store.advance(db, MARK, upto)
+            outbox_store.advance(db, self.mark, upto)
 
     async def _put(self, js: JetStreamContext, sha: str, size: int, stop: Callable[[], bool]) -> tuple[int, str]:
         """Put the stored file ``sha`` in chunks, then its description; returns the description's sequence in the

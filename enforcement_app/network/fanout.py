@@ -76,3 +76,12 @@ async def publish_to_devices(db: outbox_store.Connection, js: JetStreamContext, 
     enrolled device's)."""
     return await publish_rows(db, js, streams.TODEV, lambda: streams.ensure_todev(js), lambda rows: route(db, scopes, rows),
                               batch=batch, timeout=timeout)
+
+
+def files_for(db: outbox_store.Connection, scopes: Mapping[str, str], device: str, rows: list[tuple[int, str, int]]) -> set[int]:
+    """Of add_evidence rows ``(seq, sha256, size)``, the seqs of those the fan-out sends ``device``: their files go
+    into the hub's bucket for it (:func:`.evidence.inbound`)."""
+    events = outbox_store.events_at(db, [r[0] for r in rows])
+    prefix = f"to.{device}."
+    return {e[0] for e, messages in zip(events, route(db, scopes, events), strict=True)
+            if any(subject.startswith(prefix) for subject, _ in messages)}

@@ -29,7 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ..services.bundle_format import fingerprint as device_fingerprint
 from . import server
-from .evidence import flow_control
+from .evidence import flow_control, inbound, stream_name
 from .identity import user_nkey, user_seed
 from .streams import OUT
 
@@ -163,10 +163,15 @@ def device_permissions(device: str) -> dict[str, Any]:
     device's answers for its consumer on ``TODEV`` go up on ``$JS.FC.TODEV.…``. Without them a source stalls once a
     few megabytes are in flight (a backlog of 10 KB events after ~255 of them; the design note's figures were with
     1 KB events). These subjects carry no data, only the pace: those of ``OUT`` cannot be told apart by device, so
-    a device can at worst see or mistime another's flow control, never read or write an event."""
+    a device can at worst see or mistime another's flow control, never read or write an event. The files the hub
+    sends a device come from a bucket of the hub's that bears the device's id (:func:`.evidence.inbound`): its link
+    may make the consumer of that one bucket's source, and answer its flow control."""
+    inbound_stream = stream_name(inbound(device))
     return {
         "publish": {"allow": [f"dlv.{device}.>", f"$JS.hub.API.CONSUMER.CREATE.TODEV.*.to.{device}.>",
-                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JS.FC.TODEV.>", "$JSC.R.>"]},
+                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JS.FC.TODEV.>", "$JSC.R.>",
+                              f"$JS.hub.API.CONSUMER.CREATE.{inbound_stream}.>", f"$JS.hub.API.CONSUMER.DELETE.{inbound_stream}.*",
+                              f"$JS.FC.{inbound_stream}.>"]},
         "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>",
                                 f"$JS.FC.{OUT}.>", flow_control(device)]},
     }

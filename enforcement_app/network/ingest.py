@@ -370,8 +370,10 @@ class Receiver(Ingest):
         """The hub's messages need no trust event: the link (the hub's CA, TLS, the subject space) is the trust."""
 
     def _addressed(self, parts: list[str]) -> tuple[str, str]:
+        """The hub, named as its files for this device travel (:func:`.evidence.inbound`): their bucket is the
+        sender's the evidence receiver looks in."""
         if len(parts) == 3 and parts[0] == "to" and parts[1] == self.device:
-            return hub.DOMAIN, ""
+            return evidence.inbound(self.device), ""
         return "", "不是发给本机的主题"
 
     def _relay_problems(self, m: _Message) -> list[str]:

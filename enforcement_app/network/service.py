@@ -63,11 +63,14 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
     sourced = await _sourced(js)
     await streams.ensure_todev(js)
     signer = _Signer(directory, services)
+    outgoing = _Outgoing(services)
     run: ingest.Ingest | None = None
     with_bucket: set[str] = set()  # the devices whose evidence bucket the hub sources (made once their link is up)
     try:
         while not stop.is_set():
-            await fanout.publish_to_devices(services.db, js, hub.scopes(directory))
+            scopes = hub.scopes(directory)
+            await fanout.publish_to_devices(services.db, js, scopes)
+            await outgoing.round(services.db, js, scopes)
             linked = set(streams.links(server)) & set(hub.devices(directory))
             if linked - with_bucket:
                 with_bucket |= await evidence.ensure_hub_buckets(js, sorted(linked - with_bucket))
@@ -120,3 +123,22 @@ class _Signer:
         message = json.dumps({"body": body, "signature": signature}, ensure_ascii=False).encode("utf-8")
         await js.publish(streams.receipt_subject(device), message, stream=streams.TODEV,
                          headers={"Nats-Msg-Id": f"{device}.r{hashlib.sha256(message).hexdigest()[:32]}"})
+
+
+class _Outgoing:
+    """The evidence files the fan-out's events name, put into the hub's bucket for each device they go to."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.uploaders: dict[str, evidence.Uploader] = {}
+        self.scopes: dict[str, str] = {}
+
+    async def round(self, db, js: JetStreamContext, scopes: dict[str, str]) -> None:
+        self.scopes = scopes  # as enrolled now: the routing of every bucket follows it
+        for device in sorted(scopes):
+            uploader = self.uploaders.get(device)
+            if uploader is None:
+                uploader = self.uploaders[device] = evidence.Uploader(
+                    self.services.path, evidence.inbound(device), mark=f"{evidence.MARK}>{device}",
+                    only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows))
+            await uploader.round(db, js)

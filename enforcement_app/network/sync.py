@@ -36,7 +36,7 @@ from ..store import outbox as outbox_store
 from ..store import receipts as receipt_store
 from ..store.database import data_version
 from . import streams
-from .evidence import Uploaded, Uploader
+from .evidence import Uploaded, Uploader, ensure_device_inbound
 from .outbox import ACK_TIMEOUT, HasPath, Published, publish_from
 from .server import Server, ServerError
 
@@ -188,6 +188,7 @@ class Sync:
                             continue
                         js = (await self._connected()).jetstream()
                         await streams.ensure_in(js, self.device)
+                        await ensure_device_inbound(js, self.device)  # the files of the events that come
                         services = services or Services(self.path, clock=receiving.clock)
                         receiver = Receiver(services, self.device, receiving.ca_pem, js, retry=self.retry)
                         await receiver.start()

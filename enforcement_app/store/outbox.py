@@ -93,3 +93,13 @@ def evidence_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tupl
     ``(seq, sha256, size)`` of each add_evidence event (as its payload gives them, unchecked)."""
     return db.execute("SELECT seq, json_extract(CAST(payload AS TEXT), '$.sha256'), json_extract(CAST(payload AS TEXT), '$.size') "
                       "FROM event WHERE seq > ? AND kind = 'add_evidence' ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
+
+
+def events_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple]:
+    """The events with these local seqs, as :func:`events_after` gives them, in the order stored."""
+    found: list[tuple] = []
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start:start + 500]
+        found += db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
+                            f"WHERE seq IN ({','.join('?' * len(chunk))}) ORDER BY seq", chunk).fetchall()
+    return found
