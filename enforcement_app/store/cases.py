@@ -20,6 +20,7 @@ import sqlite_utils
 from ..domain.agency import Agency
 from ..domain.case import Stage
 from . import case_search
+from .batches import rows_for
 
 
 class CaseRow(NamedTuple):
@@ -358,11 +359,7 @@ def registered_evidence(db: sqlite_utils.Database) -> set[str]:
 
 def registered_among(db: sqlite_utils.Database, shas: Iterable[str]) -> set[str]:
     """Those of ``shas`` registered here (by the primary key: no scan of a hub's whole register)."""
-    wanted, found = sorted(set(shas)), set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        found |= {r[0] for r in db.execute(f"SELECT sha256 FROM evidence WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk)}
-    return found
+    return {r[0] for r in rows_for(db, "SELECT sha256 FROM evidence WHERE sha256 IN ({})", sorted(set(shas)))}
 
 
 def stored_rows(db: sqlite_utils.Database, columns: Sequence[str]) -> dict[str, tuple]:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import sqlite_utils
 
+from .batches import rows_for
 from .database import WRITE_WAIT_SECONDS, write_transaction
 
 Connection = sqlite_utils.Database  # what :func:`connect` gives, named for the network package (which imports no SQL library)
@@ -69,22 +70,17 @@ def rewind(db: sqlite_utils.Database, stream: str, to: Mark) -> None:
 def recorders(db: sqlite_utils.Database, streams: list[str]) -> dict[str, set[str]]:
     """The devices that recorded events of each of ``streams`` (the hub's fan-out: who holds a case)."""
     found: dict[str, set[str]] = {s: set() for s in streams}
-    for start in range(0, len(streams), 500):
-        chunk = streams[start:start + 500]
-        for stream, device in db.execute(f"SELECT DISTINCT stream, device FROM event WHERE stream IN ({','.join('?' * len(chunk))})", chunk):
-            found[stream].add(device)
+    for stream, device in rows_for(db, "SELECT DISTINCT stream, device FROM event WHERE stream IN ({})", streams):
+        found[stream].add(device)
     return found
 
 
 def party_recorders(db: sqlite_utils.Database, parties: list[str]) -> dict[str, set[str]]:
     """The devices that recorded events of a case of each of ``parties``."""
     found: dict[str, set[str]] = {p: set() for p in parties}
-    for start in range(0, len(parties), 500):
-        chunk = parties[start:start + 500]
-        for party, device in db.execute(
-                f'SELECT DISTINCT c.party_id, e.device FROM "case" c JOIN event e ON e.stream = c.id '
-                f"WHERE c.party_id IN ({','.join('?' * len(chunk))})", chunk):
-            found[party].add(device)
+    for party, device in rows_for(db, 'SELECT DISTINCT c.party_id, e.device FROM "case" c JOIN event e ON e.stream = c.id '
+                                      "WHERE c.party_id IN ({})", parties):
+        found[party].add(device)
     return found
 
 
@@ -97,9 +93,5 @@ def evidence_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tupl
 
 def events_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple]:
     """The events with these local seqs, as :func:`events_after` gives them, in the order stored."""
-    found: list[tuple] = []
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start:start + 500]
-        found += db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
-                            f"WHERE seq IN ({','.join('?' * len(chunk))}) ORDER BY seq", chunk).fetchall()
-    return found
+    return sorted(rows_for(db, "SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event WHERE seq IN ({})",
+                           sorted(seqs)))

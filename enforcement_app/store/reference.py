@@ -25,6 +25,7 @@ from ..domain.policy import AgencyPolicy, parse_policy_versions
 from ..domain.power_list import PowerList, default_power_list_versions, parse_power_list_versions
 from ..domain.refusals import RuleViolation
 from ..domain.versioning import Versioned
+from .batches import rows_for
 
 AGENCY_COLUMNS = ("id", "name", "seal_name", "area", "case_no_prefix", "reconsideration_body", "litigation_court", "seal_png")
 PARTY_COLUMNS = ("id", "kind", "name", "id_number", "uscc", "legal_representative", "address", "phone")
@@ -155,11 +156,7 @@ def party_streams(db: sqlite_utils.Database) -> set[str]:
 
 def party_streams_among(db: sqlite_utils.Database, party_ids: Iterable[str]) -> set[str]:
     """The streams (``party/<id>``) of those of ``party_ids`` registered here, by the primary key."""
-    wanted, found = sorted(set(party_ids)), set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        found |= {r[0] for r in db.execute(f"SELECT 'party/' || id FROM party WHERE id IN ({','.join('?' * len(chunk))})", chunk)}
-    return found
+    return {r[0] for r in rows_for(db, "SELECT 'party/' || id FROM party WHERE id IN ({})", sorted(set(party_ids)))}
 
 
 def project_party(db: sqlite_utils.Database, p: Mapping[str, Any]) -> None:
