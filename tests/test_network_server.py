@@ -109,3 +109,31 @@ def test_the_server_does_not_outlive_a_killed_parent(tmp_path):
             parent.wait(10)
     with server.start(folder, {"server_name": "next"}) as s:  # and its store is usable again
         assert s.running()
+
+
+def test_a_devices_server_takes_only_the_apps_own_clients(tmp_path):
+    """Loopback is every local user's and program's: without the token made for this start (in the client URL the
+    app uses, never in a file) a client is refused, so nothing else on the machine can put events into OUT."""
+    import asyncio
+
+    import nats
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from enforcement_app.network import device, hub
+
+    hub_dir = hub.init(tmp_path / "hub")
+    with device.start(tmp_path / "device", "d" * 32, "tls://127.0.0.1:9", hub.ca_file(hub_dir),
+                      Ed25519PrivateKey.generate().private_bytes_raw()) as running:
+        bare = running.ports["nats"][0]
+        assert running.client_url != bare and "@" in running.client_url
+        token = running.client_url.split("//", 1)[1].split("@", 1)[0]
+        assert token not in (tmp_path / "device" / "nats.conf").read_text(encoding="utf-8")
+
+        async def attempts():
+            nc = await nats.connect(running.client_url, connect_timeout=5, max_reconnect_attempts=0)
+            await nc.close()
+            for url in (bare, bare.replace("://", "://wrong@")):
+                with pytest.raises(Exception):  # noqa: B017 — nats-py's authorization error, or no servers
+                    await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
+
+        asyncio.run(asyncio.wait_for(attempts(), 30))

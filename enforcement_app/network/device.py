@@ -26,6 +26,7 @@ def settings(device: str, hub_url: str, ca_file: str | Path) -> dict[str, Any]:
 def start(folder: str | Path, device: str, hub_url: str, ca_file: str | Path, private_key: bytes,
           timeout: float = server.START_TIMEOUT) -> server.Server:
     """Run the device's nats-server on ``folder`` linked to the hub at ``hub_url`` (``tls://host:port``);
-    ``private_key`` is the device's raw 32-byte Ed25519 key. It starts (and records offline) with the hub down."""
+    ``private_key`` is the device's raw 32-byte Ed25519 key. It starts (and records offline) with the hub down. Its
+    client listener takes only the app's own clients (a token made for this start: :func:`.server.start`)."""
     return server.start(folder, settings(device, hub_url, ca_file), env={SEED_VARIABLE: user_seed(private_key)},
-                        timeout=timeout)
+                        timeout=timeout, token=True)

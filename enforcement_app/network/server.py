@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -157,8 +158,10 @@ def _die_with_parent(parent: int):
 class Server:
     """A running nats-server child. ``stop()`` ends it; so does leaving a ``with`` block."""
 
-    def __init__(self, folder: Path, process: subprocess.Popen, lock: _FolderLock, ports: dict[str, list[str]]):
+    def __init__(self, folder: Path, process: subprocess.Popen, lock: _FolderLock, ports: dict[str, list[str]],
+                 token: str | None = None):
         self.folder, self.process, self._lock, self.ports = folder, process, lock, ports
+        self._token = token  # the client listener's, if it has one (see start)
 
     @property
     def pid(self) -> int:
@@ -166,7 +169,9 @@ class Server:
 
     @property
     def client_url(self) -> str:
-        return self.ports["nats"][0]
+        """Where a client of this process connects: with the listener's token in it, if it has one."""
+        url = self.ports["nats"][0]
+        return url.replace("://", f"://{self._token}@", 1) if self._token else url
 
     @property
     def monitor_url(self) -> str:
@@ -221,11 +226,21 @@ class Server:
         self.stop()
 
 
+TOKEN_VARIABLE = "ENFORCEMENT_CLIENT_TOKEN"
+
+
 def start(folder: str | Path, settings: Mapping[str, Any], *, env: Mapping[str, str] | None = None,
-          binary: Path | None = None, timeout: float = START_TIMEOUT) -> Server:
+          binary: Path | None = None, timeout: float = START_TIMEOUT, token: bool = False) -> Server:
     """Start a nats-server on ``folder`` with ``settings`` (see :func:`write_config`) and return once its
     monitor answers ``/healthz`` (JetStream ready). ``env`` adds to the child's environment (the values of
-    :class:`Variable` settings). Refused with :class:`FolderInUse` while another server holds the folder."""
+    :class:`Variable` settings). Refused with :class:`FolderInUse` while another server holds the folder.
+    ``token``: the client listener takes only clients that give a token made for this start (handed to the child
+    in its environment, never written; :attr:`Server.client_url` carries it): loopback is shared by every user
+    and program of the machine, and a device's server would otherwise take events from any of them."""
+    secret = "t" + secrets.token_hex(24) if token else None  # a bare word: nats-server parses the variable as a value
+    if secret:
+        settings = {**settings, "authorization": {"token": Variable(TOKEN_VARIABLE)}}
+        env = {**(env or {}), TOKEN_VARIABLE: secret}
     if os.name != "posix":
         raise ServerError("本机的网络服务暂只支持 Linux 和 macOS")
     folder = Path(folder)
@@ -248,7 +263,7 @@ def start(folder: str | Path, settings: Mapping[str, Any], *, env: Mapping[str, 
     except BaseException:
         lock.release()
         raise
-    server = Server(folder, process, lock, {})
+    server = Server(folder, process, lock, {}, secret)
     try:
         (folder / "nats.pid").write_text(str(process.pid), encoding="ascii")
         server.ports = _wait_for_ports(folder, process, time.monotonic() + timeout)
