@@ -154,3 +154,69 @@ def test_a_receiving_task_that_dies_of_an_unforeseen_error_says_so(world, monkey
         wait_for("the error said", lambda: thread.receive_error and "接收任务的意外错误" in thread.receive_error, 5)
     finally:
         thread.stop()
+
+
+def test_a_hub_round_that_fails_is_said_and_the_hub_goes_on(tmp_path, monkeypatch):
+    """Whatever a round meets that nothing foresaw, the hub says it and goes on: it once ended serve() (and with it
+    enforcement-hub run) at the first exception a device's data could provoke."""
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    calls = []
+    publish = fanout.publish_to_devices
+
+    async def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("意外的错误")
+        return await publish(*args, **kwargs)
+
+    monkeypatch.setattr(fanout, "publish_to_devices", flaky)
+    running = HubThread(hub_dir, tmp_path / "agency.db", poll=0.05, retry=0.05).start()
+    try:
+        wait_for("the failed round said, and rounds after it", lambda: len(calls) > 5 and any(
+            "意外的错误" in r.problem for r in running.rounds), 20)
+    finally:
+        running.stop()  # raises what serve() died of, if it did
+
+
+def test_a_laptop_enrolled_while_the_hub_runs_gets_the_officers_it_had_sent_on_before(tmp_path, world):
+    """The shared fan-out had passed the agency's officers before the laptop existed: it catches up on its own."""
+    import sqlite3
+
+    require_binary()
+    hub_dir = hub.init(tmp_path / "hub", leaf_host="127.0.0.1", leaf_port=-1)
+    desk = world.services
+    hub.enrol(hub_dir, desk.device_id, desk.device_signing_key().public_key().public_bytes_raw().hex(), desk=True)
+    running = HubThread(hub_dir, tmp_path / "agency.db", poll=0.1, retry=0.2).start()
+    links = []
+    laptop = Services(tmp_path / "laptop.db", clock=world.clock)
+    try:
+        joined = link.join(desk.path, running.url, hub.ca_file(hub_dir), world.clock())
+        links.append(link.DeviceLink(desk.path, desk.device_id, desk.device_signing_key().private_bytes_raw(), joined,
+                                     clock=world.clock, poll=0.1, retry=0.2).start())
+        officers = events_of(desk.path, f"officer/{world.head.id}")
+
+        def passed() -> bool:  # the shared mark has gone over the desk's events
+            try:
+                db = sqlite3.connect(tmp_path / "agency.db")
+                try:
+                    row = db.execute("SELECT published_seq FROM outbox WHERE stream = 'TODEV'").fetchone()
+                    held = db.execute("SELECT count(*) FROM event").fetchone()[0]
+                    return bool(row) and row[0] >= held and officers <= events_of(tmp_path / "agency.db")
+                finally:
+                    db.close()
+            except sqlite3.OperationalError:
+                return False
+
+        wait_for("the desk's record at the hub, passed by the fan-out", passed, LINK)
+        hub.enrol(hub_dir, laptop.device_id, laptop.device_signing_key().public_key().public_bytes_raw().hex())
+        joined = link.join(laptop.path, running.url, hub.ca_file(hub_dir), world.clock())
+        links.append(link.DeviceLink(laptop.path, laptop.device_id, laptop.device_signing_key().private_bytes_raw(), joined,
+                                     clock=world.clock, poll=0.1, retry=0.2).start())
+        wait_for("the officers on the laptop enrolled late", lambda: known_officer(laptop, world.head.login), LINK)
+        assert events_of(laptop.path, f"officer/{world.head.id}") == officers
+    finally:
+        for running_link in links:
+            running_link.stop()
+        running.stop()
+        laptop.close()

@@ -508,3 +508,36 @@ def test_a_file_that_cannot_be_moved_into_the_store_stays_staged_and_goes_in_at_
     with Services(agency.path, clock=world.clock) as reopened:
         assert reopened.evidence.check(sha, MB + 1) is None and staged_files(reopened) == []
         assert reopened.verify().ok
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', json.dumps({"name": "x", "bucket": "b", "nuid": "n", "chunks": "many", "size": 3}).encode(),
+                                  json.dumps({"name": "x", "bucket": "b", "nuid": {"a": 1}, "chunks": 1, "size": 3}).encode()])
+def test_a_malformed_description_in_a_devices_bucket_is_ignored_not_the_hubs_end(tmp_path, body):
+    """A device writes its bucket's descriptions: whatever it puts there, the hub's receiver goes on (a description
+    of ``[]`` or a count in words once raised out of the ingest's round, and the hub stopped at every restart)."""
+    import types
+    import uuid
+
+    from enforcement_app.network import server
+    from enforcement_app.store.evidence import EvidenceStore
+
+    require_binary()
+    sha = "ab" * 32
+
+    async def run():
+        with server.start(tmp_path / "s", {"server_name": "hub", "jetstream": {"domain": "hub"}}) as running:
+            nc = await nats.connect(running.client_url)
+            try:
+                js = nc.jetstream()
+                dev = uuid.uuid4().hex
+                await js.add_stream(evidence.device_bucket_config(dev))
+                await js.publish(evidence.meta_subject(dev, sha), body, stream=evidence.stream_name(dev), headers={"Nats-Rollup": "sub"})
+                receiver = evidence.Receiver(EvidenceStore(tmp_path / "ev"), js)
+                event = types.SimpleNamespace(kind="add_evidence", payload={"sha256": sha, "size": 3})
+                assert await receiver.present([(event, dev)]) == set()
+                assert await evidence.object_info(js, dev, sha) is None
+                await receiver.close()
+            finally:
+                await nc.close()
+
+    asyncio.run(asyncio.wait_for(run(), 30))

@@ -92,6 +92,10 @@ async def _run(directory: Path, database: Path, out: TextIO) -> int:
         out.flush()
 
     def report(result: ingest.Round) -> None:
+        if result.problem:
+            out.write(f"本轮未能完成，稍后重试：{result.problem}\n")
+            out.flush()
+            return
         out.write(f"新记录 {result.stored} 条，已有 {result.known} 条，拒收 {result.refused} 条，等待前序记录 {result.waiting} 条\n")
         for r in result.refusals:
             out.write(f"  拒收 {r.subject} #{r.stream_seq}：{r.reason}\n")

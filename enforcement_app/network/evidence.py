@@ -194,11 +194,21 @@ async def object_info(js: JetStreamContext, device: str, sha256: str) -> ObjectI
         msg = await js.get_last_msg(stream_name(device), meta_subject(device, sha256))
     except NotFoundError:
         return None
-    try:
-        info = ObjectInfo.from_response(json.loads(msg.data))
-    except (ValueError, TypeError):
+    try:  # a device writes its bucket's descriptions: anything may be there (a list, a string for a count)
+        data = json.loads(msg.data)
+        info = ObjectInfo.from_response(data) if isinstance(data, dict) else None
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    return None if info.deleted else info
+    if info is None or info.deleted or not _well_formed(info):
+        return None
+    return info
+
+
+def _well_formed(info: ObjectInfo) -> bool:
+    """The description's parts this code reads, of the types it reads them as (else the copy is ignored)."""
+    return (isinstance(info.nuid, str) and 0 < len(info.nuid) <= 64 and info.nuid.replace("-", "").replace("_", "").isalnum()
+            and type(info.size) is int and info.size >= 0 and type(info.chunks or 0) is int and (info.chunks or 0) >= 0
+            and isinstance(info.digest, str))
 
 
 async def chunks_held(js: JetStreamContext, device: str, nuid: str) -> int:
@@ -434,6 +444,8 @@ class Receiver:
                         await self._start(sha, size, device)
             except (NotFoundError, nats.errors.Error):
                 continue  # the device's bucket is not made at the hub yet, or the server did not answer: looked at again later
+            except Exception as exc:  # noqa: BLE001 — whatever a device put in its bucket, the ingest goes on
+                self._new_refusals.append(f"设备 {device[:12]} 的证据桶无法读取（{type(exc).__name__}: {exc}）：其证据文件暂不接收")
         return here
 
     async def _start(self, sha: str, size: int, device: str) -> None:

@@ -18,14 +18,21 @@ Who an event is for (:func:`targets`), never the device that recorded it:
 A desk (``enforcement-hub enrol --desk``: the legal-review officer's, the head's, the office's) receives every case;
 a field device (a laptop, the default) only what it holds. A case made at a desk reaches a laptop by a bundle or
 once the laptop records in it (decision: the hub does not guess which laptop an officer carries).
+
+A device enrolled while the hub had already sent on events it is to receive (the agency's officers and
+configuration, for a desk every case), or given another scope, catches up (:func:`catch_up`): the events up to where
+the shared mark stood when the hub first saw it so are sent to it alone, a batch a round, beside the shared fan-out.
+Not yet: a laptop that starts recording in a case it got by a bundle is not sent the steps the hub routed before.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from nats.js import JetStreamContext
 
+from ..services.bundle_format import encode_events
 from ..store import outbox as outbox_store
 from . import streams
 from .hub import DESK
@@ -85,3 +92,29 @@ def files_for(db: outbox_store.Connection, scopes: Mapping[str, str], device: st
     prefix = f"to.{device}."
     return {e[0] for e, messages in zip(events, route(db, scopes, events), strict=True)
             if any(subject.startswith(prefix) for subject, _ in messages)}
+
+
+async def catch_up(db: outbox_store.Connection, js: JetStreamContext, scopes: Mapping[str, str], *, batch: int = BATCH,
+                   timeout: float = ACK_TIMEOUT) -> int:
+    """One batch for each device still catching up (see the module's docstring); returns the messages sent."""
+    head = outbox_store.mark(db, streams.TODEV).seq
+    sent = 0
+    for device, scope in sorted(scopes.items()):
+        upto, done = outbox_store.catch_up(db, device, scope, head)
+        if done >= upto:
+            continue
+        rows = [r for r in outbox_store.events_after(db, done, batch) if r[0] <= upto]
+        prefix = f"to.{device}."
+        futures = []
+        for row, messages in zip(rows, route(db, scopes, rows), strict=True):
+            body = None
+            for subject, msg_id in messages:
+                if subject.startswith(prefix):
+                    body = body or encode_events([row[2:]])
+                    futures.append(await js.publish_async(subject, body, wait_stall=timeout, stream=streams.TODEV,
+                                                          headers={"Nats-Msg-Id": msg_id}))
+        if futures:
+            await asyncio.wait_for(asyncio.gather(*futures), timeout)
+        sent += len(futures)
+        outbox_store.caught_up(db, device, scope, rows[-1][0] if rows and rows[-1][0] < upto else upto)
+    return sent

@@ -32,6 +32,7 @@ event a no-op.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,10 @@ from ..store import reference as reference_store
 from . import evidence, hub, streams
 
 CONSUMER = "ingest"
+# what writing an event's payload may raise that is the event's fault, not the database's (a locked or full database,
+# sqlite3.OperationalError, is not among them: that round is tried again, its messages redelivered)
+MALFORMED = (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.DataError, TypeError, ValueError, KeyError,
+             AttributeError, OverflowError, RecursionError)
 ACK_WAIT = 30.0  # seconds before a message taken but not acknowledged (the ingest died) is delivered again
 RETRY = 2.0  # seconds before a waiting event (its parents not yet here) is delivered again
 BATCH = 500
@@ -84,8 +89,10 @@ class Round:
     receipts: int = 0  # the hub's receipts kept (at a device)
     changes: Changes = field(default_factory=Changes)  # what the stored events changed (for the client's views)
 
+    problem: str = ""  # the hub's round failed (it is tried again): why
+
     def __bool__(self) -> bool:
-        return bool(self.stored or self.known or self.refused or self.waiting or self.receipts)
+        return bool(self.stored or self.known or self.refused or self.waiting or self.receipts or self.problem or self.files_refused)
 
 
 def trust_enrolled(services: Services, directory: str | Path) -> dict[str, str]:
@@ -291,7 +298,7 @@ class Ingest:
         try:
             self._add(ready, conflicts)
             return [e.hash for e in ready], {}
-        except BundleError:
+        except (BundleError, *MALFORMED):
             pass
         stored: list[str] = []
         refused: dict[str, str] = {}
@@ -305,6 +312,8 @@ class Ingest:
                 stored.append(e.hash)
             except BundleError as exc:
                 refused[e.hash] = "；".join(exc.problems)
+            except MALFORMED as exc:  # a payload no check foresaw (a dict where text goes): refused, never the hub's end
+                refused[e.hash] = f"记录的内容无法写入（{type(exc).__name__}: {exc}）"
         return stored, refused
 
     def _add(self, events: list[WireEvent], conflicts: list[str]) -> None:
@@ -377,7 +386,12 @@ class Receiver(Ingest):
         return "", "不是发给本机的主题"
 
     def _relay_problems(self, m: _Message) -> list[str]:
-        return []  # the hub relays every device's events; one claimed as this device's is refused as ever
+        """The hub relays every device's events (one claimed as this device's is refused as ever), but never a
+        device's own bookkeeping (whom it trusts, what it exchanged): the fan-out sends none, so one that comes
+        was not the fan-out's."""
+        if m.event.stream.startswith("device/"):
+            return [f"记录 {m.event.hash[:12]}… 是设备 {m.event.stream[7:19]} 自己的登记（{m.event.kind}）：不从汇聚节点接收"]
+        return []
 
     def _receipt(self, msg: Msg, now: str) -> str:
         parts = msg.subject.split(".")

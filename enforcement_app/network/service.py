@@ -64,34 +64,53 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
     await streams.ensure_todev(js)
     signer = _Signer(directory, services)
     outgoing = _Outgoing(services)
-    run: ingest.Ingest | None = None
-    with_bucket: set[str] = set()  # the devices whose evidence bucket the hub sources (made once their link is up)
+    # what the rounds found out: the devices EVENTS sources, those whose evidence bucket the hub sources (made once
+    # their link is up), the ingest (made once EVENTS exists)
+    state = {"sourced": sourced, "with_bucket": set(), "run": None}
     try:
         while not stop.is_set():
-            scopes = hub.scopes(directory)
-            await fanout.publish_to_devices(services.db, js, scopes)
-            await outgoing.round(services.db, js, scopes)
-            linked = set(streams.links(server)) & set(hub.devices(directory))
-            if linked - with_bucket:
-                with_bucket |= await evidence.ensure_hub_buckets(js, sorted(linked - with_bucket))
-            if sourced is None and linked or sourced is not None and linked - sourced:
-                info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
-                sourced = {streams.source_device(s) for s in info.config.sources or []}
-            if run is None and sourced is not None:
-                run = ingest.Ingest(services, directory, js, ack_wait=ack_wait, retry=retry)
-                await run.start()
-            if run is None:
+            try:
+                await _round(directory, services, server, js, stop, poll, ack_wait, retry, report, signer, outgoing, state)
+            except (hub.HubError, ingest.IngestError):
+                raise  # the hub's own configuration: for the administrator, as at the start
+            except Exception as exc:  # noqa: BLE001 — a round that failed is said and tried again; the hub goes on
+                if report is not None:
+                    report(ingest.Round(problem=f"{type(exc).__name__}: {exc}"))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), poll)
-                continue
-            result = await run.round(timeout=poll)
-            for device, events in result.by_sender.items():
-                await signer.send(js, device, events)
-            if report is not None and result:
-                report(result)
+                    await asyncio.wait_for(stop.wait(), retry)
     finally:
-        if run is not None:
-            await run.stop()
+        if state["run"] is not None:
+            await state["run"].stop()
+
+
+async def _round(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
+                 ack_wait: float, retry: float, report, signer, outgoing, state: dict) -> None:
+    """One turn of the hub: the fan-out, the files for the devices, the sources of newly linked devices, one round
+    of the ingest and its receipts."""
+    scopes = hub.scopes(directory)
+    await fanout.publish_to_devices(services.db, js, scopes)
+    await fanout.catch_up(services.db, js, scopes)
+    await outgoing.round(services.db, js, scopes)
+    linked = set(streams.links(server)) & set(hub.devices(directory))
+    if linked - state["with_bucket"]:
+        state["with_bucket"] |= await evidence.ensure_hub_buckets(js, sorted(linked - state["with_bucket"]))
+    sourced = state["sourced"]
+    if sourced is None and linked or sourced is not None and linked - sourced:
+        info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
+        state["sourced"] = sourced = {streams.source_device(s) for s in info.config.sources or []}
+    if state["run"] is None and sourced is not None:
+        made = ingest.Ingest(services, directory, js, ack_wait=ack_wait, retry=retry)
+        await made.start()
+        state["run"] = made
+    if state["run"] is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), poll)
+        return
+    result = await state["run"].round(timeout=poll)
+    for device, events in result.by_sender.items():
+        await signer.send(js, device, events)
+    if report is not None and result:
+        report(result)
 
 
 async def _sourced(js: JetStreamContext) -> set[str] | None:

@@ -95,3 +95,16 @@ def events_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple]:
     """The events with these local seqs, as :func:`events_after` gives them, in the order stored."""
     return sorted(rows_for(db, "SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event WHERE seq IN ({})",
                            sorted(seqs)))
+
+
+def catch_up(db: sqlite_utils.Database, device: str, scope: str, head: int) -> tuple[int, int]:
+    """(upto, done) of ``device``'s catch-up in ``scope``, begun at ``head`` (the shared mark now) if it is new."""
+    with write_transaction(db):
+        db.execute("INSERT OR IGNORE INTO fanout_catch_up (device, scope, upto, done) VALUES (?, ?, ?, 0)", [device, scope, head])
+        row = db.execute("SELECT upto, done FROM fanout_catch_up WHERE device = ? AND scope = ?", [device, scope]).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def caught_up(db: sqlite_utils.Database, device: str, scope: str, done: int) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE fanout_catch_up SET done = max(done, ?) WHERE device = ? AND scope = ?", [done, device, scope])
