@@ -417,3 +417,18 @@ def test_an_idle_round_whose_fetch_times_out_the_asyncio_way_is_an_empty_round(d
             await run.stop()
 
     asyncio.run(asyncio.wait_for(run(), 30))
+
+
+def test_a_message_on_one_devices_subject_that_came_through_anothers_source_is_refused():
+    """The hub's server writes which source a message came through; the subject alone is the device's word (a
+    device's server changed to ignore its source's filter could deliver on another's subject)."""
+    from nats.aio.msg import Msg
+
+    mine, theirs = "a" * 32, "b" * 32
+    run = ingest.Ingest.__new__(ingest.Ingest)
+    through = lambda device: Msg(None, subject=f"dev.{mine}.00", headers={  # noqa: E731
+        "Nats-Stream-Source": f"{streams.source_mark(device)} 7 dev.{device}.> > dev.{mine}.00 x"})
+    assert run._came_through(through(mine), mine) == ""
+    assert "冒用他机身份" in run._came_through(through(theirs), mine)
+    assert run._came_through(Msg(None, subject=f"dev.{mine}.00", headers={}), mine) == ""  # not sourced: the hub's own
+    assert streams.source_mark("30bdeaaaf1c24de193d97a6ed0c427ee") == "OUT:64TUIAkK"  # as nats-server 2.15.1 wrote it

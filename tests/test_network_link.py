@@ -102,6 +102,9 @@ def test_events_published_on_a_device_reach_the_hub_exactly_once(network):
             for seq in range(1, 7):
                 msg = await hub_js.get_msg(streams.EVENTS, seq)
                 got.append((msg.subject, msg.data.decode(), (msg.headers or {}).get("Nats-Msg-Id")))
+                # the hub's server names the source each came through, as the ingest checks it (streams.source_mark)
+                sender = msg.subject.split(".")[1]
+                assert msg.headers["Nats-Stream-Source"].split(" ")[0] == streams.source_mark(sender)
             from_d1 = [g for g in got if g[0].startswith(f"dev.{d1.id}.")]
             assert [g[1] for g in from_d1] == hashes and [g[2] for g in from_d1] == hashes  # in order, once each
             assert [g[1] for g in got if g[0].startswith(f"dev.{d2.id}.")] == ["d2"]

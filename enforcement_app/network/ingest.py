@@ -271,6 +271,9 @@ class Ingest:
         m = _Message(msg, seq, sender)
         if reason:
             return m, reason if sender else f"主题 {msg.subject[:80]} {reason}"
+        reason = self._came_through(msg, sender)
+        if reason:
+            return m, reason
         problems: list[str] = []
         events = decode_events(msg.data, problems)
         if problems or len(events) != 1:
@@ -281,6 +284,17 @@ class Ingest:
         if parts[2] != e.stream.encode("utf-8").hex():
             return m, f"记录流 {e.stream[:40]} 与主题 {msg.subject[:80]} 不符"
         return m, ""
+
+    def _came_through(self, msg: Msg, sender: str) -> str:
+        """Why the message did not come through ``sender``'s own source ('' if it did): the hub's server names the
+        source of every message it stores from one (``Nats-Stream-Source``), so a device whose server delivered a
+        message on another's subject (a server changed to ignore the source's filter) is found out. A message with no
+        such header was not sourced: in EVENTS, which takes no subjects of its own, only the hub's own client can have
+        put it there."""
+        source = (msg.headers or {}).get("Nats-Stream-Source", "")
+        if source and source.split(" ", 1)[0] != streams.source_mark(sender):
+            return f"消息的主题写的是设备 {sender[:12]}，却不是从该设备的连接收到的（{source.split(' ', 1)[0][:24]}）：冒用他机身份"
+        return ""
 
     def _relay_problems(self, m: _Message) -> list[str]:
         """An event new here that says an enrolled device other than its sender recorded it."""
@@ -384,6 +398,10 @@ class Receiver(Ingest):
         if len(parts) == 3 and parts[0] == "to" and parts[1] == self.device:
             return evidence.inbound(self.device), ""
         return "", "不是发给本机的主题"
+
+    def _came_through(self, msg: Msg, sender: str) -> str:
+        """What is in IN came from the hub's TODEV (the one source IN has)."""
+        return ""
 
     def _relay_problems(self, m: _Message) -> list[str]:
         """The hub relays every device's events (one claimed as this device's is refused as ever), but never a

@@ -17,6 +17,7 @@ edited (changing its filter re-imported everything); a device's source is only e
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from nats.js import JetStreamContext
@@ -92,6 +93,18 @@ def device_source(device: str) -> StreamSource:
     delivered on ``dlv.<device>.…`` (the one subject space that device's link may publish to)."""
     return StreamSource(name=OUT, filter_subject=device_subjects(device),
                         external=ExternalStream(api=f"$JS.{device}.API", deliver=f"dlv.{device}"))
+
+
+_HASH_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def source_mark(device: str) -> str:
+    """How the hub's server names its source of ``device``'s ``OUT`` in the ``Nats-Stream-Source`` header it puts on
+    every message it stores from it: ``OUT:`` and nats-server's 8-character hash of the source's API prefix (its
+    ``getHash``: SHA-256, each of the first 8 bytes as a base-62 digit). The hub's server writes it, by the source the
+    message came through, and a device's stream refuses a message that carries the header itself."""
+    digest = hashlib.sha256(f"$JS.{device}.API".encode("ascii")).digest()
+    return f"{OUT}:" + "".join(_HASH_DIGITS[b % 62] for b in digest[:8])
 
 
 def source_device(source: StreamSource) -> str | None:
