@@ -53,6 +53,7 @@ class Receiving:
     arrived: Callable[[Changes], None] | None = None
 
 POLL = 1.0  # seconds between looks at whether another connection has committed
+RECEIVE_BATCH = 200  # messages a device takes in one transaction: the client's own writes wait for it (a hub takes more)
 RETRY = 2.0  # seconds before a failed round is tried again
 CONNECT_TIMEOUT = 5.0
 STOP_TIMEOUT = ACK_TIMEOUT + CONNECT_TIMEOUT + 5  # a round under way ends within its own timeouts
@@ -192,7 +193,7 @@ class Sync:
                         services = services or Services(self.path, clock=receiving.clock)
                         receiver = Receiver(services, self.device, receiving.ca_pem, js, retry=self.retry)
                         await receiver.start()
-                    result = await receiver.round(timeout=self.poll)
+                    result = await receiver.round(batch=RECEIVE_BATCH, timeout=self.poll)
                     self.receive_error = None
                     if result.stored:
                         self.received += result.stored
