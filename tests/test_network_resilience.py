@@ -37,7 +37,7 @@ pytestmark = pytest.mark.network
 LINK = 45.0  # a source made, changed or recovered while its link is down waits 30 s (design note, pitfall 1)
 RESUME = 2 * LINK  # what was held back reaches the hub after a cut within a few seconds, yet at times only after
 # 30 to 40 s (measured here: 1 s mostly, 39 s once in a few runs), and after a hub's restart only after ~40 s
-FAST = {"poll": 0.2, "ack_wait": 5.0, "retry": 0.3}  # the hub's waits, short for tests
+FAST = {"poll": 0.2, "ack_wait": 5.0, "retry": 0.3, "batch": 500}  # the hub's waits, short for tests; rounds small enough to kill one mid-backlog
 
 
 @contextlib.contextmanager
@@ -295,12 +295,13 @@ HUB_PROCESS = """
 import asyncio, signal, sys
 from enforcement_app.network import service
 
-async def main(directory, database, poll, ack_wait, retry):
+async def main(directory, database, poll, ack_wait, retry, batch):
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     started = lambda server: print("port", server.leafnode_port, flush=True)
     report = lambda r: print("round", r.stored, r.known, r.refused, r.waiting, flush=True)
-    await service.serve(directory, database, stop, poll=poll, ack_wait=ack_wait, retry=retry, report=report, started=started)
+    await service.serve(directory, database, stop, poll=poll, ack_wait=ack_wait, retry=retry, batch=int(batch), report=report,
+                        started=started)
     print("stopped", flush=True)
 
 asyncio.run(main(sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])))
@@ -317,7 +318,7 @@ class HubProcess:
         self.log = Path(hub_dir) / "hub-process.err"  # a file, not a pipe nobody reads while it runs
         with open(self.log, "ab") as errors:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", HUB_PROCESS, str(hub_dir), str(database), *(str(FAST[k]) for k in ("poll", "ack_wait", "retry"))],
+                [sys.executable, "-c", HUB_PROCESS, str(hub_dir), str(database), *(str(FAST[k]) for k in ("poll", "ack_wait", "retry", "batch"))],
                 cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.PIPE, stderr=errors, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []

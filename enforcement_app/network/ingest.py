@@ -32,7 +32,6 @@ event a no-op.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,10 +61,7 @@ from ..store import reference as reference_store
 from . import evidence, hub, streams
 
 CONSUMER = "ingest"
-# what writing an event's payload may raise that is the event's fault, not the database's (a locked or full database,
-# sqlite3.OperationalError, is not among them: that round is tried again, its messages redelivered)
-MALFORMED = (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.DataError, TypeError, ValueError, KeyError,
-             AttributeError, OverflowError, RecursionError)
+MALFORMED = ingest_store.MALFORMED
 ACK_WAIT = 30.0  # seconds before a message taken but not acknowledged (the ingest died) is delivered again
 RETRY = 2.0  # seconds before a waiting event (its parents not yet here) is delivered again
 BATCH = 2000  # messages a hub round takes (500 made the per-round work, the reference reread and the commit, ~13 % of it)

@@ -37,7 +37,7 @@ def database_path(directory: str | Path) -> Path:
 
 
 async def serve(directory: str | Path, database: str | Path, stop: asyncio.Event, *, poll: float = POLL,
-                ack_wait: float = ingest.ACK_WAIT, retry: float = ingest.RETRY,
+                ack_wait: float = ingest.ACK_WAIT, retry: float = ingest.RETRY, batch: int = ingest.BATCH,
                 report: Callable[[ingest.Round], None] | None = None, started: Callable[[Server], None] | None = None) -> None:
     """Run the hub in ``directory`` into the agency's ``database`` (a new one is made as a new desk's) until ``stop``
     is set. ``report`` is told of every round that brought something; ``started`` is given the running server."""
@@ -49,7 +49,7 @@ async def serve(directory: str | Path, database: str | Path, stop: asyncio.Event
                 started(server)
             nc = await nats.connect(server.client_url, nkeys_seed_str=hub.service_seed(directory), connect_timeout=5)
             try:
-                await _serve(directory, services, server, nc.jetstream(), stop, poll, ack_wait, retry, report)
+                await _serve(directory, services, server, nc.jetstream(), stop, poll, ack_wait, retry, report, batch)
             finally:
                 await nc.close()
         finally:
@@ -59,7 +59,7 @@ async def serve(directory: str | Path, database: str | Path, stop: asyncio.Event
 
 
 async def _serve(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
-                 ack_wait: float, retry: float, report: Callable[[ingest.Round], None] | None) -> None:
+                 ack_wait: float, retry: float, report: Callable[[ingest.Round], None] | None, batch: int) -> None:
     sourced = await _sourced(js)
     await streams.ensure_todev(js)
     signer = _Signer(directory, services)
@@ -70,7 +70,7 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
     try:
         while not stop.is_set():
             try:
-                await _round(directory, services, server, js, stop, poll, ack_wait, retry, report, signer, outgoing, state)
+                await _round(directory, services, server, js, stop, poll, ack_wait, retry, report, signer, outgoing, state, batch)
             except (hub.HubError, ingest.IngestError):
                 raise  # the hub's own configuration: for the administrator, as at the start
             except Exception as exc:  # noqa: BLE001 — a round that failed is said and tried again; the hub goes on
@@ -84,7 +84,7 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
 
 
 async def _round(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
-                 ack_wait: float, retry: float, report, signer, outgoing, state: dict) -> None:
+                 ack_wait: float, retry: float, report, signer, outgoing, state: dict, batch: int) -> None:
     """One turn of the hub: the fan-out, the files for the devices, the sources of newly linked devices, one round
     of the ingest and its receipts."""
     scopes = hub.scopes(directory)
@@ -106,7 +106,7 @@ async def _round(directory, services: Services, server: Server, js: JetStreamCon
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), poll)
         return
-    result = await state["run"].round(timeout=poll)
+    result = await state["run"].round(batch=batch, timeout=poll)
     for device, events in result.by_sender.items():
         await signer.send(js, device, events)
     if report is not None and result:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import NamedTuple
 
 import sqlite_utils
+
+# what writing an event's payload may raise that is the event's fault, not the database's (a locked or full database,
+# sqlite3.OperationalError, is not among them: that round is tried again, its messages redelivered)
+MALFORMED = (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.DataError, TypeError, ValueError, KeyError,
+             AttributeError, OverflowError, RecursionError)
 
 
 class Refusal(NamedTuple):
