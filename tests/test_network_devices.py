@@ -124,6 +124,22 @@ def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_
     assert receipt_store.all_receipts(laptop.db)
     for services in (laptop, desk, other):
         assert services.verify().ok, services.verify().problems
+    # what came from the hub does not go back up: the desk's OUT holds the desk's own events only (a desk receives
+    # every case, and would otherwise send the agency's whole record back, once per desk)
+    import asyncio
+
+    import nats
+
+    async def out_of(running_link) -> int:
+        nc = await nats.connect(running_link.server.client_url, connect_timeout=5)
+        try:
+            return (await nc.jetstream().stream_info(streams.OUT)).state.messages
+        finally:
+            await nc.close()
+
+    own = desk.db.execute("SELECT count(*) FROM event WHERE device = ?", [desk.device_id]).fetchone()[0]
+    wait_for("the desk's own events in its OUT", lambda: asyncio.run(out_of(desk_link)) == own, 10)
+    assert asyncio.run(out_of(desk_link)) == own < desk.db.execute("SELECT count(*) FROM event").fetchone()[0]
 
 
 def test_targets_never_send_a_device_its_own_events_nor_a_devices_bookkeeping():

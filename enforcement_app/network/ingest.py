@@ -56,6 +56,7 @@ from ..services.changes import Changes
 from ..store import cases as case_store
 from ..store import events as event_store
 from ..store import ingest as ingest_store
+from ..store import outbox as outbox_store
 from ..store import receipts as receipt_store
 from ..store import reference as reference_store
 from . import evidence, hub, streams
@@ -330,10 +331,14 @@ class Ingest:
         summary = ImportSummary("", "", "")
         try:
             with self.services.transaction():
-                add_events(self.session, summary, events, Path(streams.EVENTS))
+                add_events(self.session, summary, events, Path(self.stream))
+                self._stored(events)
         finally:
             self.services.forget_states()
         conflicts += summary.conflicts
+
+    def _stored(self, events: list[WireEvent]) -> None:
+        """In the transaction that stored ``events``: what else to note of them (at the hub, nothing)."""
 
 
 def _msg_id(msg: Msg) -> str:
@@ -398,6 +403,10 @@ class Receiver(Ingest):
     def _came_through(self, msg: Msg, sender: str) -> str:
         """What is in IN came from the hub's TODEV (the one source IN has)."""
         return ""
+
+    def _stored(self, events: list[WireEvent]) -> None:
+        """The hub holds these: the outbox does not send them back (:func:`..store.outbox.note_from_hub`)."""
+        outbox_store.note_from_hub(self.services.db, [e.hash for e in events])
 
     def _relay_problems(self, m: _Message) -> list[str]:
         """The hub relays every device's events (one claimed as this device's is refused as ever), but never a

@@ -42,9 +42,10 @@ def mark(db: sqlite_utils.Database, stream: str) -> Mark:
 
 def events_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tuple]:
     """Up to ``limit`` events stored after local number ``seq``, in the order stored, as their columns
-    ``(seq, hash, stream, parents, actor, device, at, kind, payload)`` exactly as stored."""
+    ``(seq, hash, stream, parents, actor, device, at, kind, payload)`` exactly as stored; not those that came from
+    the hub (:func:`note_from_hub`): it holds them."""
     return db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
-                      "WHERE seq > ? ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
+                      "WHERE seq > ? AND seq NOT IN (SELECT seq FROM hub_received) ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
 
 
 def seq_of(db: sqlite_utils.Database, digest: str) -> int | None:
@@ -88,7 +89,8 @@ def evidence_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tupl
     """Up to ``limit`` evidence files the event table names after local number ``seq``, in the order stored:
     ``(seq, sha256, size)`` of each add_evidence event (as its payload gives them, unchecked)."""
     return db.execute("SELECT seq, json_extract(CAST(payload AS TEXT), '$.sha256'), json_extract(CAST(payload AS TEXT), '$.size') "
-                      "FROM event WHERE seq > ? AND kind = 'add_evidence' ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
+                      "FROM event WHERE seq > ? AND kind = 'add_evidence' AND seq NOT IN (SELECT seq FROM hub_received) "
+                      "ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
 
 
 def events_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple]:
@@ -108,3 +110,8 @@ def catch_up(db: sqlite_utils.Database, device: str, scope: str, head: int) -> t
 def caught_up(db: sqlite_utils.Database, device: str, scope: str, done: int) -> None:
     with write_transaction(db):
         db.execute("UPDATE fanout_catch_up SET done = max(done, ?) WHERE device = ? AND scope = ?", [done, device, scope])
+
+
+def note_from_hub(db: sqlite_utils.Database, digests: list[str]) -> None:
+    """These events (just stored, in the caller's transaction) came from the hub: the outbox leaves them out."""
+    db.conn.executemany("INSERT OR IGNORE INTO hub_received (seq) SELECT seq FROM event WHERE hash = ?", [(h,) for h in digests])
