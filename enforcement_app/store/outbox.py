@@ -101,9 +101,11 @@ def events_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple]:
 
 def catch_up(db: sqlite_utils.Database, device: str, scope: str, head: int) -> tuple[int, int]:
     """(upto, done) of ``device``'s catch-up in ``scope``, begun at ``head`` (the shared mark now) if it is new."""
-    with write_transaction(db):
-        db.execute("INSERT OR IGNORE INTO fanout_catch_up (device, scope, upto, done) VALUES (?, ?, ?, 0)", [device, scope, head])
-        row = db.execute("SELECT upto, done FROM fanout_catch_up WHERE device = ? AND scope = ?", [device, scope]).fetchone()
+    row = db.execute("SELECT upto, done FROM fanout_catch_up WHERE device = ? AND scope = ?", [device, scope]).fetchone()
+    if row is None:  # written only the first time: the hub asks of every device every round
+        with write_transaction(db):
+            db.execute("INSERT OR IGNORE INTO fanout_catch_up (device, scope, upto, done) VALUES (?, ?, ?, 0)", [device, scope, head])
+            row = db.execute("SELECT upto, done FROM fanout_catch_up WHERE device = ? AND scope = ?", [device, scope]).fetchone()
     return int(row[0]), int(row[1])
 
 
