@@ -186,15 +186,23 @@ class DeviceLink:
         self.stop()
 
 
-def start_for(db_path: str | Path, *, clock: Callable[[], datetime] | None = None,
+def identity_of(services) -> tuple[str, bytes]:
+    """The device id and raw Ed25519 key of the database ``services`` has open (what the link starts with)."""
+    return services.device_id, services.device_signing_key().private_bytes_raw()
+
+
+def start_for(db_path: str | Path, *, identity: tuple[str, bytes] | None = None, clock: Callable[[], datetime] | None = None,
               arrived: Callable[[Changes], None] | None = None) -> DeviceLink | None:
-    """The link of the database at ``db_path`` started, if its device has joined a hub (else None): the device's
-    id and key read through a services instance opened and closed here."""
+    """The link of the database at ``db_path`` started, if its device has joined a hub (else None). ``identity``: the
+    device's id and key (:func:`identity_of`) from a caller that had the database open; else they are read through
+    a services instance opened and closed here."""
     joined = settings(db_path)
     if joined is None:
         return None
-    from ..services.api import Services  # the whole app: only a device that has joined needs it here
+    if identity is None:
+        from ..services.api import Services  # the whole app: only a device that has joined needs it here
 
-    with Services(db_path, clock=clock) if clock else Services(db_path) as services:
-        device_id, key = services.device_id, services.device_signing_key().private_bytes_raw()
+        with Services(db_path, clock=clock) if clock else Services(db_path) as services:
+            identity = identity_of(services)
+    device_id, key = identity
     return DeviceLink(db_path, device_id, key, joined, clock=clock, arrived=arrived).start()

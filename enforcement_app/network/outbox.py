@@ -85,10 +85,12 @@ async def publish_rows(db: outbox_store.Connection, js: JetStreamContext, stream
     mark = await _reconciled(db, js, stream, ensure)
     sent = duplicates = 0
     while rows := outbox_store.events_after(db, mark.seq, batch):
-        bodies = [encode_events([row[2:]]) for row in rows]  # refused whole before anything of the batch goes
+        routed = route(rows)
+        # encoded (and so refused whole) before anything of the batch goes; a row that goes nowhere is not encoded
+        bodies = [encode_events([row[2:]]) if messages else b"" for row, messages in zip(rows, routed, strict=True)]
         futures = [[await js.publish_async(subject, body, wait_stall=timeout, stream=stream, headers={"Nats-Msg-Id": msg_id})
                     for subject, msg_id in messages]
-                   for body, messages in zip(bodies, route(rows), strict=True)]
+                   for body, messages in zip(bodies, routed, strict=True)]
         flat = [f for fs in futures for f in fs]
         if flat:
             _done, late = await asyncio.wait(flat, timeout=timeout)

@@ -25,6 +25,7 @@ from nats.js.errors import NotFoundError
 from ..domain import witness
 from ..services.api import Services
 from ..services.bundle_format import WireEvent
+from ..store import outbox as outbox_store
 from . import evidence, fanout, hub, ingest, streams
 from .server import Server
 
@@ -60,17 +61,13 @@ async def serve(directory: str | Path, database: str | Path, stop: asyncio.Event
 
 async def _serve(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
                  ack_wait: float, retry: float, report: Callable[[ingest.Round], None] | None, batch: int) -> None:
-    sourced = await _sourced(js)
     await streams.ensure_todev(js)
-    signer = _Signer(directory, services)
-    outgoing = _Outgoing(services)
-    # what the rounds found out: the devices EVENTS sources, those whose evidence bucket the hub sources (made once
-    # their link is up), the ingest (made once EVENTS exists)
-    state = {"sourced": sourced, "with_bucket": set(), "run": None}
+    turns = _Hub(directory, services, server, js, stop, poll=poll, ack_wait=ack_wait, retry=retry, report=report, batch=batch,
+                 sourced=await _sourced(js))
     try:
         while not stop.is_set():
             try:
-                await _round(directory, services, server, js, stop, poll, ack_wait, retry, report, signer, outgoing, state, batch)
+                await turns.round()
             except (hub.HubError, ingest.IngestError):
                 raise  # the hub's own configuration: for the administrator, as at the start
             except Exception as exc:  # noqa: BLE001 — a round that failed is said and tried again; the hub goes on
@@ -79,38 +76,51 @@ async def _serve(directory, services: Services, server: Server, js: JetStreamCon
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), retry)
     finally:
-        if state["run"] is not None:
-            await state["run"].stop()
+        if turns.run is not None:
+            await turns.run.stop()
 
 
-async def _round(directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, poll: float,
-                 ack_wait: float, retry: float, report, signer, outgoing, state: dict, batch: int) -> None:
-    """One turn of the hub: the fan-out, the files for the devices, the sources of newly linked devices, one round
-    of the ingest and its receipts."""
-    scopes = hub.scopes(directory)
-    await fanout.publish_to_devices(services.db, js, scopes)
-    await fanout.catch_up(services.db, js, scopes)
-    await outgoing.round(services.db, js, scopes)
-    linked = set(streams.links(server)) & set(hub.devices(directory))
-    if linked - state["with_bucket"]:
-        state["with_bucket"] |= await evidence.ensure_hub_buckets(js, sorted(linked - state["with_bucket"]))
-    sourced = state["sourced"]
-    if sourced is None and linked or sourced is not None and linked - sourced:
-        info = await streams.ensure_sources(js, sorted(linked | (sourced or set())))
-        state["sourced"] = sourced = {streams.source_device(s) for s in info.config.sources or []}
-    if state["run"] is None and sourced is not None:
-        made = ingest.Ingest(services, directory, js, ack_wait=ack_wait, retry=retry)
-        await made.start()
-        state["run"] = made
-    if state["run"] is None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll)
-        return
-    result = await state["run"].round(batch=batch, timeout=poll)
-    for device, events in result.by_sender.items():
-        await signer.send(js, device, events)
-    if report is not None and result:
-        report(result)
+class _Hub:
+    """The hub's turns, and what they found out for the next: the devices ``EVENTS`` sources, those whose evidence
+    bucket the hub sources (each made once its device's link is up), the ingest (made once ``EVENTS`` exists)."""
+
+    def __init__(self, directory, services: Services, server: Server, js: JetStreamContext, stop: asyncio.Event, *,
+                 poll: float, ack_wait: float, retry: float, report, batch: int, sourced: set[str] | None):
+        self.directory, self.services, self.server, self.js, self.stop = directory, services, server, js, stop
+        self.poll, self.ack_wait, self.retry, self.report, self.batch = poll, ack_wait, retry, report, batch
+        self.sourced = sourced
+        self.with_bucket: set[str] = set()
+        self.run: ingest.Ingest | None = None
+        self.signer = _Signer(directory, services)
+        self.outgoing = _Outgoing(services)
+
+    async def round(self) -> None:
+        """One turn: the fan-out, the files for the devices, the sources of newly linked devices, one round of the
+        ingest and its receipts."""
+        db, js = self.services.db, self.js
+        scopes = hub.scopes(self.directory)
+        await fanout.publish_to_devices(db, js, scopes)
+        await fanout.catch_up(db, js, scopes)
+        await self.outgoing.round(db, js, scopes)
+        linked = set(streams.links(self.server)) & set(scopes)
+        if linked - self.with_bucket:
+            self.with_bucket |= await evidence.ensure_hub_buckets(js, sorted(linked - self.with_bucket))
+        if self.sourced is None and linked or self.sourced is not None and linked - self.sourced:
+            info = await streams.ensure_sources(js, sorted(linked | (self.sourced or set())))
+            self.sourced = {streams.source_device(s) for s in info.config.sources or []}
+        if self.run is None and self.sourced is not None:
+            made = ingest.Ingest(self.services, self.directory, js, ack_wait=self.ack_wait, retry=self.retry)
+            await made.start()
+            self.run = made
+        if self.run is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), self.poll)
+            return
+        result = await self.run.round(batch=self.batch, timeout=self.poll)
+        for device, events in result.by_sender.items():
+            await self.signer.send(js, device, events)
+        if self.report is not None and result:
+            self.report(result)
 
 
 async def _sourced(js: JetStreamContext) -> set[str] | None:
@@ -151,13 +161,22 @@ class _Outgoing:
         self.services = services
         self.uploaders: dict[str, evidence.Uploader] = {}
         self.scopes: dict[str, str] = {}
+        self._looked: tuple | None = None  # (last event, scopes) when every bucket was last up to date
 
     async def round(self, db, js: JetStreamContext, scopes: dict[str, str]) -> None:
+        """Each device's bucket brought up to date, unless nothing came and nothing was left to do since last time
+        (a bucket round asks the server and the database something for every enrolled device)."""
+        now = (outbox_store.last_seq(db), tuple(sorted(scopes.items())))
+        if now == self._looked:
+            return
         self.scopes = scopes  # as enrolled now: the routing of every bucket follows it
+        complete = True
         for device in sorted(scopes):
             uploader = self.uploaders.get(device)
             if uploader is None:
                 uploader = self.uploaders[device] = evidence.Uploader(
                     self.services.path, evidence.inbound(device), mark=f"{evidence.MARK}>{device}",
                     only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows))
-            await uploader.round(db, js)
+            done = await uploader.round(db, js)
+            complete = complete and not done.missing and not done.more
+        self._looked = now if complete else None  # a file the store lacked yet is looked for again next turn

@@ -184,7 +184,7 @@ class Sync:
             while not self._stopped.is_set():
                 try:
                     if receiver is None:
-                        if not await asyncio.to_thread(lambda: "hub" in streams.links(receiving.server)):
+                        if not self.connected:  # as _watch last saw the link: IN is made only once it is up
                             await self._pause(self.poll)
                             continue
                         js = (await self._connected()).jetstream()
@@ -218,6 +218,7 @@ class Sync:
     async def _watch(self, db) -> None:
         """Every ``poll`` seconds: whether the link is up, and how many of this device's events wait for the hub."""
         receiving = self.receiving
+        counted: int | None = None  # the database's data_version when the waiting events were last counted
         while not self._stopped.is_set():
             try:
                 up = await asyncio.to_thread(lambda: "hub" in streams.links(receiving.server, timeout=self.poll))
@@ -227,7 +228,9 @@ class Sync:
                 self.offline_since = (receiving.clock or datetime.now)()
             self.connected = up
             with contextlib.suppress(Exception):
-                self.waiting = receipt_store.waiting(db, self.device)
+                version = data_version(db)  # a write or a receipt since (both on other connections): count again
+                if version != counted:
+                    self.waiting, counted = receipt_store.waiting(db, self.device), version
             await self._pause(self.poll)
 
     async def _pause(self, seconds: float) -> None:

@@ -48,6 +48,11 @@ def events_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tuple]
                       "WHERE seq > ? AND seq NOT IN (SELECT seq FROM hub_received) ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
 
 
+def last_seq(db: sqlite_utils.Database) -> int:
+    """The local seq of the newest event (0 if none)."""
+    return int(db.execute("SELECT coalesce(max(seq), 0) FROM event").fetchone()[0])
+
+
 def seq_of(db: sqlite_utils.Database, digest: str) -> int | None:
     row = db.execute("SELECT seq FROM event WHERE hash = ?", [digest]).fetchone()
     return int(row[0]) if row else None

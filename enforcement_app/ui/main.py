@@ -25,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ..domain.refusals import RuleViolation
+from ..network import link
 from ..services import Services, default_db_path, demo_db_path
 from ..services.api import china_now
 from ..services.demo import build_demo
@@ -105,10 +106,17 @@ def chosen_database(args: argparse.Namespace) -> tuple[Path, bool]:
     return (demo_db_path(), True) if args.demo else (default_db_path(), False)
 
 
-def prepare_database(path: Path, demo: bool) -> None:
+def prepare_database(path: Path, demo: bool) -> tuple[str, bytes] | None:
+    """The database made or migrated (and filled, for the demo); the device's identity if it has joined a hub, read
+    while it is open here, so that the link starts without opening it again."""
     with Services(path) as services:
         if demo and not services.has_cases():
             build_demo(services)
+        try:
+            joined = link.settings(path) is not None
+        except link.LinkError:  # said by the status bar (NetworkLink reads the settings again): the app opens all the same
+            joined = False
+        return link.identity_of(services) if joined else None
 
 
 def make_app(language: str | None) -> QApplication:
@@ -147,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.screenshots:  # an offscreen run cannot be asked: it takes ENFORCEMENT_KEY_PASSPHRASE or the keyring
         keystore.passphrase_prompt = ask_device_passphrase
     try:
-        prepare_database(db_path, args.demo)
+        identity = prepare_database(db_path, args.demo)
     except (OSError, ValueError, RuleViolation) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         if not args.screenshots:  # a wrong device passphrase, a file that is not a database: say so in a window
@@ -159,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return take_all(db_path, args.screenshots)
     worker = ServiceThread(db_path)
     app.aboutToQuit.connect(worker.shutdown)
-    network = NetworkLink(worker, db_path)  # before the login: a new laptop's officers come through the network
+    network = NetworkLink(worker, db_path, identity=identity)  # before the login: a new laptop's officers come through the network
     app.aboutToQuit.connect(network.stop)
     dialog = LoginDialog(worker, login=args.user or "", language=args.lang or str(QSettings().value("ui/language", "zh_CN")))
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.officer is None:

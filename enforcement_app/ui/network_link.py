@@ -26,7 +26,8 @@ class NetworkLink(QObject):
     status_changed = Signal(str, str)  # the status bar's text and its tooltip
     arrived = Signal(object)  # Changes, emitted on the link's thread (delivered queued to this one)
 
-    def __init__(self, worker, db_path: Path, parent: QObject | None = None, *, running: link.DeviceLink | None = None):
+    def __init__(self, worker, db_path: Path, parent: QObject | None = None, *, running: link.DeviceLink | None = None,
+                 identity: tuple[str, bytes] | None = None):
         super().__init__(parent)
         self.worker = worker
         self.problem = ""
@@ -35,7 +36,7 @@ class NetworkLink(QObject):
         try:
             self.settings = link.settings(db_path)
             if self.link is None and self.settings is not None:
-                self.link = link.start_for(db_path, arrived=self.arrived.emit)
+                self.link = link.start_for(db_path, identity=identity, arrived=self.arrived.emit)
         except (ServerError, link.LinkError, OSError) as exc:  # the app works on without the network
             self.problem = str(exc)
         self.arrived.connect(self._arrived)
