@@ -556,3 +556,19 @@ def test_strokes_of_any_shape_are_read_or_refused_never_crash(strokes):
           and all(isinstance(p, list) and len(p) == 4 and all(type(v) in (int, float) and v == v and abs(v) < 1e7 for v in p)
                   for s in strokes for p in s))
     assert (n is not None) == ok and (n is None or n == sum(len(s) for s in strokes))
+
+
+@pytest.mark.parametrize("values, ok", [
+    ([1.0, 2.0, 0.5, 12], True),
+    ([9_999_999.0, 0, 0, 0], True),
+    ([1e7, 0, 0, 0], False), ([-1e7, 0, 0, 0], False), ([0, 0, 0, 10**400], False),
+    ([float("inf"), 0, 0, 0], False), ([float("-inf"), float("inf"), 0, 0], False), ([float("nan"), 0, 0, 0], False),
+    ([float("nan"), float("inf"), 0, 0], False),
+    # many values each under the bound whose norm is over it: the norm alone would refuse them
+    ([6e6, 6e6, 6e6, 6e6], True),
+])
+def test_stroke_values_are_bounded_one_by_one_not_by_their_norm(values, ok):
+    from enforcement_app.domain.handwriting import _points
+
+    strokes = [[values, values]]
+    assert (_points(strokes) == 2) is ok

@@ -250,9 +250,21 @@ def _points(strokes: Any) -> int | None:
     values = list(chain.from_iterable(points))
     if not set(map(type, values)) <= {int, float}:  # (bool is not int here: type(True) is bool)
         return None
-    if values and (not all(map(math.isfinite, values)) or max(map(abs, values)) >= 1e7):
+    if values and not _small(values):
         return None
     return len(points)
+
+
+def _small(values: list[int | float]) -> bool:
+    """Whether every value is finite and below 10⁷ in size. The norm of them all is one C call: below the bound,
+    so is each (and none is infinite or NaN, which make it so or NaN); only a signature whose norm is not is read
+    value by value (a long one whose times run into the thousands of milliseconds, or a bad one)."""
+    try:
+        if math.hypot(*values) < 1e7:
+            return True
+    except OverflowError:  # an integer past any float: too large
+        return False
+    return all(map(math.isfinite, values)) and max(map(abs, values)) < 1e7
 
 
 def _refused(entry: Mapping[str, Any], audiovisual: set[str], clean: dict[str, Any]) -> str:

@@ -248,7 +248,7 @@ def _with_payloads(arrived: list[tuple], problems: list[str]) -> list[WireEvent]
     refuses (NaN, a lone surrogate, nesting past 1024, …) is read by the standard library as before, and so is
     one with a run of 19 digits or more, which orjson would read as a float where the standard library reads an
     integer. Either way the payload is what the device that recorded it meant (tests/test_payload_reading.py)."""
-    decode = json.JSONDecoder().raw_decode
+    decode = _raw_decode
     events = []
     for e in arrived:
         try:
@@ -273,6 +273,7 @@ try:
     import orjson as _orjson
 except ImportError:  # the standard library alone reads every payload the same
     _orjson = None
+_raw_decode = json.JSONDecoder().raw_decode  # made once: a hub decodes each message's event on its own
 _DIGITS = bytes.maketrans(b"0123456789", b"\0" * 10)  # every digit as NUL (a NUL in the payload: read as if a digit)
 _LONG_DIGITS = b"\0" * 19
 
