@@ -142,6 +142,71 @@ def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_
     assert asyncio.run(out_of(desk_link)) == own < desk.db.execute("SELECT count(*) FROM event").fetchone()[0]
 
 
+def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_records_in_it(agency_network, world, tmp_path):
+    """The fan-out sends a case to the devices that recorded in it. The other laptop got the case on a USB stick
+    before the head approved and the officer photographed: once it records a step of its own there, the hub sends
+    it what the others recorded before, the photo's file with its event."""
+    running, devices = agency_network
+    (laptop, laptop_link), (desk, desk_link), (other, other_link) = devices["laptop"], devices["desk"], devices["other"]
+    for name, (_, running_link) in devices.items():
+        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
+    for services in (laptop, other):
+        wait_for("the officers on the laptops", lambda services=services: known_officer(services, world.admin.login), LINK)
+    on_laptop = signed_in(laptop, world.officer_a.login)
+    case_id = on_laptop.register_party_and_case(
+        {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
+         "address": "惠州市仲恺高新区和畅路9号"},
+        {"source": "inspection", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
+         "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "巡查发现货架上有过期酸奶",
+         "handlers": [world.officer_a.id, world.officer_b.id], "life_health_finance": False})
+    on_laptop.perform(case_id, "request_filing", {"facts": "巡查发现销售过期食品", "violation": steps.FOOD_VIOLATION,
+                                                  "reason": "涉嫌违反食品安全法第三十四条"})
+    stick = tmp_path / "case.ecb"
+    on_laptop.export_bundle(stick, cases=[case_id], encrypt=False)
+    laptop_link.wake()
+    wait_for("the case on the desk", lambda: events_of(laptop.path, case_id) <= events_of(desk.path, case_id), LINK)
+    desk.refresh()
+    signed_in(desk, world.head.login).perform(case_id, "approve_filing", {"opinion": "同意立案"})
+    desk_link.wake()
+    wait_for("the approval on the laptop", lambda: "approve_filing" in kinds_of(laptop.path, case_id), LINK)
+    laptop.refresh()
+    world.clock.set("2025-03-04T12:00")
+    photo = tmp_path / "photo.png"
+    steps.png(photo, 7)
+    sha = on_laptop.add_evidence(case_id, photo, steps.photo_details(world))
+    laptop_link.wake()
+    wait_for("the photo at the hub", lambda: "add_evidence" in kinds_of(running.database, case_id), LINK)
+    # the other laptop takes the case from the stick: the lead and the request, neither the approval nor the photo
+    signed_in(other, world.admin.login).import_bundle(stick, trust_new=True)
+    assert kinds_of(other.path, case_id) == ["register_lead", "request_filing"]
+    other.refresh()
+    second = tmp_path / "second.png"
+    steps.png(second, 11)
+    signed_in(other, world.officer_b.login).add_evidence(case_id, second, steps.photo_details(world, 1))
+    other_link.wake()
+    wait_for("what came before on the other laptop", lambda: {"approve_filing", "add_evidence"} <= set(kinds_of(other.path, case_id))
+             and len(kinds_of(other.path, case_id)) == 5, LINK)
+    wait_for("the laptop's photo's file on the other laptop", lambda: other.evidence.has(sha), LINK)
+    assert events_of(laptop.path, case_id) <= events_of(other.path, case_id)
+    other.refresh()
+    assert other.current_state(case_id).case_no == desk.current_state(case_id).case_no  # numbered on the desk
+    # and the hub keeps no catch-up left to do
+    wait_for("the catch-up done", lambda: _count(running.database, "SELECT count(*) FROM fanout_case_catch_up") == 0, LINK)
+    for services in (laptop, desk, other):
+        services.refresh()
+        assert services.verify().ok, services.verify().problems
+
+
+def _count(db_path, sql: str) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(sql).fetchone()[0]
+    finally:
+        db.close()
+
+
 def test_targets_never_send_a_device_its_own_events_nor_a_devices_bookkeeping():
     scopes = {"a": hub.FIELD, "b": hub.FIELD, "desk": hub.DESK}
     assert fanout.targets("case1", "a", scopes, {"a"}) == ["desk"]

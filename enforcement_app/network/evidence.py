@@ -243,6 +243,9 @@ class Uploaded:
     more: bool = False  # the round stopped early to let events go first: files wait
 
 
+HELD, PUT = "held", "put"
+
+
 class Uploader:
     """Puts the evidence files of the database at ``path`` (its store beside it) into ``device``'s bucket. One per sync
     thread: :meth:`round` on the thread's own connection to the database."""
@@ -277,23 +280,15 @@ class Uploader:
             chosen = None if self.only is None else self.only(rows)
             for seq, sha, size in rows:
                 after = seq
-                if chosen is not None and seq not in chosen:
-                    pass  # not for this bucket
-                elif not _valid(sha, size):
-                    pass  # refused at the hub as it stands (malformed_evidence): nothing to send
-                elif await holds_whole(js, self.device, sha, size):
+                how, ack_seq, problem = ("", 0, "") if chosen is not None and seq not in chosen else await self._file(js, sha, size, stop)
+                if how == HELD:
                     held += 1
-                elif not self.store.has(sha):
-                    missing.append(f"证据文件 {sha[:12]}… 不在本机证据库中，无法发往汇聚节点（请运行 verify）")
+                elif problem:
+                    missing.append(problem)
                     gap = True
-                else:
-                    ack_seq, problem = await self._put(js, sha, size, stop)
-                    if problem:
-                        missing.append(problem)
-                        gap = True
-                    else:
-                        put, size_put = put + 1, size_put + size
-                        upto = outbox_store.Mark(upto.seq, max(upto.stream_seq, ack_seq))
+                elif how == PUT:
+                    put, size_put = put + 1, size_put + size
+                    upto = outbox_store.Mark(upto.seq, max(upto.stream_seq, ack_seq))
                 if not gap:
                     upto = outbox_store.Mark(seq, upto.stream_seq)
                 if put and pause():
@@ -301,6 +296,30 @@ class Uploader:
                     return Uploaded(put, held, size_put, upto.seq, tuple(missing), more=True)
         self._advance(db, mark, upto)
         return Uploaded(put, held, size_put, upto.seq, tuple(missing))
+
+    async def put_these(self, js: JetStreamContext, rows: list[tuple[int, str, int]]) -> tuple[str, ...]:
+        """Put the files of these add_evidence rows ``(seq, sha256, size)`` that the bucket lacks, whatever its mark
+        (the fan-out's catch-up of a case: files the mark passed while they were not for this bucket); returns why
+        some could not go."""
+        await ensure_device_bucket(js, self.device)
+        problems = []
+        for _seq, sha, size in rows:
+            _how, _ack, problem = await self._file(js, sha, size, lambda: False)
+            if problem:
+                problems.append(problem)
+        return tuple(problems)
+
+    async def _file(self, js: JetStreamContext, sha: str, size: int, stop: Callable[[], bool]) -> tuple[str, int, str]:
+        """Put one file unless the bucket holds it: (what was done — :data:`HELD`, :data:`PUT` or '' —, the sequence
+        of its description in the bucket's stream, why it could not go or '')."""
+        if not _valid(sha, size):
+            return "", 0, ""  # refused at the hub as it stands (malformed_evidence): nothing to send
+        if await holds_whole(js, self.device, sha, size):
+            return HELD, 0, ""
+        if not self.store.has(sha):
+            return "", 0, f"证据文件 {sha[:12]}… 不在本机证据库中，无法发往汇聚节点（请运行 verify）"
+        ack_seq, problem = await self._put(js, sha, size, stop)
+        return ("", 0, problem) if problem else (PUT, ack_seq, "")
 
     def _advance(self, db, mark: outbox_store.Mark, upto: outbox_store.Mark) -> None:
         if upto != mark:

@@ -22,13 +22,15 @@ once the laptop records in it (decision: the hub does not guess which laptop an 
 A device enrolled while the hub had already sent on events it is to receive (the agency's officers and
 configuration, for a desk every case), or given another scope, catches up (:func:`catch_up`): the events up to where
 the shared mark stood when the hub first saw it so are sent to it alone, a batch a round, beside the shared fan-out.
-Not yet: a laptop that starts recording in a case it got by a bundle is not sent the steps the hub routed before.
+A laptop that starts recording in a case it got by a bundle becomes one that holds it: what the hub sent on of the
+case before is sent to it then (:func:`catch_up_cases`; the ingest notes such a first step in the transaction that
+stores it), with the files of its evidence.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from nats.js import JetStreamContext
 
@@ -117,4 +119,29 @@ async def catch_up(db: outbox_store.Connection, js: JetStreamContext, scopes: Ma
             await asyncio.wait_for(asyncio.gather(*futures), timeout)
         sent += len(futures)
         outbox_store.caught_up(db, device, scope, rows[-1][0] if rows and rows[-1][0] < upto else upto)
+    return sent
+
+
+CASES_PER_ROUND = 50
+
+
+async def catch_up_cases(db: outbox_store.Connection, js: JetStreamContext, scopes: Mapping[str, str],
+                         files: Callable[[str, list[tuple[int, str, int]]], Awaitable[None]], *, limit: int = CASES_PER_ROUND,
+                         timeout: float = ACK_TIMEOUT) -> int:
+    """Send the field devices that began recording in a case they got otherwise what others recorded of it before
+    (db/0024: the case's, its evaluation's and its party's events up to their first step), up to ``limit`` cases a
+    round; ``files(device, rows)`` puts the evidence files of the add_evidence rows ``(seq, sha256, size)`` among them
+    into that device's bucket first. Returns the messages sent."""
+    sent = 0
+    for device, case, upto in outbox_store.case_catch_ups(db, limit):
+        rows = outbox_store.case_history(db, case, upto, device) if device in scopes else []
+        if rows:
+            evidence = outbox_store.evidence_at(db, [r[0] for r in rows if r[7] == "add_evidence"])
+            if evidence:
+                await files(device, evidence)
+            futures = [await js.publish_async(streams.to_device_subject(device, r[2]), encode_events([r[2:]]), wait_stall=timeout,
+                                              stream=streams.TODEV, headers={"Nats-Msg-Id": f"{device}.{r[1]}"}) for r in rows]
+            await asyncio.wait_for(asyncio.gather(*futures), timeout)
+            sent += len(futures)
+        outbox_store.case_caught_up(db, device, case, upto)
     return sent

@@ -131,6 +131,7 @@ class Ingest:
         self.session = services.system_session()
         self._subscription: JetStreamContext.PullSubscription | None = None
         self._enrolled: set[str] = set()
+        self._field: set[str] | None = None  # the hub's field devices, read when a round first needs them
         self.evidence = evidence.Receiver(services.evidence, js)  # the files the waiting events register
 
     stream, durable = streams.EVENTS, CONSUMER
@@ -168,6 +169,7 @@ class Ingest:
 
     async def _take(self, msgs: list[Msg]) -> Round:
         result = Round()
+        self._field = None
         now = self.services.clock().isoformat()
         refused: dict[int, ingest_store.Refusal] = {}
         arrived: list[_Message] = []
@@ -338,7 +340,14 @@ class Ingest:
         conflicts += summary.conflicts
 
     def _stored(self, events: list[WireEvent]) -> None:
-        """In the transaction that stored ``events``: what else to note of them (at the hub, nothing)."""
+        """In the transaction that stored ``events``: what else to note of them. At the hub, the cases a field
+        device recorded its first step in while others had recorded before (it got the case by a bundle): the
+        fan-out sends it their earlier steps (:func:`.fanout.catch_up_cases`)."""
+        if self._field is None:  # read once a round (a batch refused whole is stored again one event at a time)
+            self._field = {d for d, scope in hub.scopes(self.directory).items() if scope != hub.DESK}
+        field = self._field
+        if field & {e.device for e in events}:
+            outbox_store.note_new_recorders(self.services.db, [(e.stream, e.device) for e in events], field)
 
 
 def _msg_id(msg: Msg) -> str:

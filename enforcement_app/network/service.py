@@ -101,6 +101,7 @@ class _Hub:
         scopes = hub.scopes(self.directory)
         await fanout.publish_to_devices(db, js, scopes)
         await fanout.catch_up(db, js, scopes)
+        await fanout.catch_up_cases(db, js, scopes, lambda device, rows: self.outgoing.send(db, js, device, rows))
         await self.outgoing.round(db, js, scopes)
         linked = set(streams.links(self.server)) & set(scopes)
         if linked - self.with_bucket:
@@ -172,11 +173,18 @@ class _Outgoing:
         self.scopes = scopes  # as enrolled now: the routing of every bucket follows it
         complete = True
         for device in sorted(scopes):
-            uploader = self.uploaders.get(device)
-            if uploader is None:
-                uploader = self.uploaders[device] = evidence.Uploader(
-                    self.services.path, evidence.inbound(device), mark=f"{evidence.MARK}>{device}",
-                    only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows))
-            done = await uploader.round(db, js)
+            done = await self._uploader(db, device).round(db, js)
             complete = complete and not done.missing and not done.more
         self._looked = now if complete else None  # a file the store lacked yet is looked for again next turn
+
+    async def send(self, db, js: JetStreamContext, device: str, rows: list[tuple[int, str, int]]) -> None:
+        """Put the files of these add_evidence rows into ``device``'s bucket (a case's catch-up: :func:`.fanout.catch_up_cases`)."""
+        await self._uploader(db, device).put_these(js, rows)
+
+    def _uploader(self, db, device: str) -> evidence.Uploader:
+        uploader = self.uploaders.get(device)
+        if uploader is None:
+            uploader = self.uploaders[device] = evidence.Uploader(
+                self.services.path, evidence.inbound(device), mark=f"{evidence.MARK}>{device}",
+                only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows))
+        return uploader

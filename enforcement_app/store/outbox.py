@@ -98,6 +98,12 @@ def evidence_after(db: sqlite_utils.Database, seq: int, limit: int) -> list[tupl
                       "ORDER BY seq LIMIT ?", [seq, limit]).fetchall()
 
 
+def evidence_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple[int, str, int]]:
+    """``(seq, sha256, size)`` of the add_evidence events with these local seqs, as :func:`evidence_after` gives them."""
+    return sorted(rows_for(db, "SELECT seq, json_extract(CAST(payload AS TEXT), '$.sha256'), json_extract(CAST(payload AS TEXT), '$.size') "
+                               "FROM event WHERE kind = 'add_evidence' AND seq IN ({})", sorted(seqs)))
+
+
 def events_at(db: sqlite_utils.Database, seqs: list[int]) -> list[tuple]:
     """The events with these local seqs, as :func:`events_after` gives them, in the order stored."""
     return sorted(rows_for(db, "SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event WHERE seq IN ({})",
@@ -122,3 +128,44 @@ def caught_up(db: sqlite_utils.Database, device: str, scope: str, done: int) -> 
 def note_from_hub(db: sqlite_utils.Database, digests: list[str]) -> None:
     """These events (just stored, in the caller's transaction) came from the hub: the outbox leaves them out."""
     db.conn.executemany("INSERT OR IGNORE INTO hub_received (seq) SELECT seq FROM event WHERE hash = ?", [(h,) for h in digests])
+
+
+def note_new_recorders(db: sqlite_utils.Database, events: list[tuple[str, str]], devices: set[str]) -> None:
+    """Of these events ``(stream, device)`` (just stored, in the caller's transaction), the cases in which one of
+    ``devices`` (the hub's field devices) recorded for the first time while others had recorded before: what they
+    recorded is to be sent to it (db/0024)."""
+    batch: dict[tuple[str, str], int] = {}
+    for stream, device in events:
+        if device in devices and "/" not in stream:
+            batch[stream, device] = batch.get((stream, device), 0) + 1
+    if not batch:
+        return
+    held: dict[str, dict[str, int]] = {}  # case -> device -> its events there, this batch's with them
+    for stream, device, count in rows_for(db, "SELECT stream, device, count(*) FROM event WHERE stream IN ({}) GROUP BY stream, device",
+                                          sorted({s for s, _ in batch})):
+        held.setdefault(stream, {})[device] = count
+    upto = last_seq(db)
+    new = [(device, case, upto) for (case, device), count in sorted(batch.items())
+           if held.get(case, {}).get(device) == count  # none of its events in the case came before this batch
+           and any(n > batch.get((case, other), 0) for other, n in held[case].items() if other != device)]
+    db.conn.executemany("INSERT INTO fanout_case_catch_up (device, stream, upto) VALUES (?, ?, ?) "
+                        "ON CONFLICT(device, stream) DO UPDATE SET upto = max(upto, excluded.upto)", new)
+
+
+def case_catch_ups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, str, int]]:
+    """Up to ``limit`` (device, case, upto) the hub's fan-out is still to send (db/0024), oldest case first."""
+    return db.execute("SELECT device, stream, upto FROM fanout_case_catch_up ORDER BY upto, device, stream LIMIT ?", [limit]).fetchall()
+
+
+def case_history(db: sqlite_utils.Database, case: str, upto: int, device: str) -> list[tuple]:
+    """The events of a case, its evaluation and its party up to local number ``upto`` that ``device`` did not
+    record, as :func:`events_after` gives them."""
+    return db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
+                      "WHERE stream IN (?, ?, (SELECT 'party/' || party_id FROM \"case\" WHERE id = ?)) AND seq <= ? AND device != ? "
+                      "ORDER BY seq", [case, f"evaluation/{case}", case, upto, device]).fetchall()
+
+
+def case_caught_up(db: sqlite_utils.Database, device: str, case: str, upto: int) -> None:
+    """The catch-up of ``device`` in ``case`` sent up to ``upto``: gone unless a later one came meanwhile."""
+    with write_transaction(db):
+        db.execute("DELETE FROM fanout_case_catch_up WHERE device = ? AND stream = ? AND upto <= ?", [device, case, upto])
