@@ -8,6 +8,7 @@ to ``QT_TRANSLATE_NOOP``; ``tests/test_i18n.py`` checks that every string the co
 ZH_CN = {
     "NetworkLink": {
         "Hub: not running": "汇聚节点：本机网络服务未启动",
+        "Hub: starting": "汇聚节点：正在启动本机网络服务…",
         "Hub: connected": "汇聚节点：已连接",
         "Hub: offline since %1": "汇聚节点：离线（自 %1 起）",
         "Hub: offline": "汇聚节点：离线",

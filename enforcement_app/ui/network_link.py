@@ -6,11 +6,16 @@ every second for the status bar (connected, or offline since when, and how many 
 has not yet confirmed), each write the window makes wakes it so that a step goes up at once, and what it receives
 is announced as the worker announces a write (``ServiceThread.changed``): the inbox, the case list and the open
 case reload, and the worker's caches drop before its next job (:meth:`..services.core.ServicesCore.refresh`).
-Started before anyone logs in: a new laptop's officers come through the network.
+Started before anyone logs in (a new laptop's officers come through the network), on a thread of its own: starting
+the device's nats-server takes a tenth of a second as a rule but may take up to its start timeout, and the login
+window must not wait for it; the status bar says the link is starting meanwhile. That thread lives as long as the
+link: the server is killed when the thread that started it ends (PR_SET_PDEATHSIG is the thread's, not the
+process's), and it is that thread which stops the link when the app quits.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,11 +25,13 @@ from ..network.server import ServerError
 from .i18n import tr
 
 POLL_MS = 1000
+STOP_WAIT = 30.0  # seconds the quitting app waits for the link to stop (a start under way ends first)
 
 
 class NetworkLink(QObject):
     status_changed = Signal(str, str)  # the status bar's text and its tooltip
     arrived = Signal(object)  # Changes, emitted on the link's thread (delivered queued to this one)
+    started = Signal()  # the link's start is over, well or not (delivered queued to this one)
 
     def __init__(self, worker, db_path: Path, parent: QObject | None = None, *, running: link.DeviceLink | None = None,
                  identity: tuple[str, bytes] | None = None):
@@ -33,13 +40,18 @@ class NetworkLink(QObject):
         self.problem = ""
         self.link = running
         self.settings = None
+        self._lock = threading.Lock()
+        self._quit = threading.Event()
+        self._thread: threading.Thread | None = None
         try:
             self.settings = link.settings(db_path)
-            if self.link is None and self.settings is not None:
-                self.link = link.start_for(db_path, identity=identity, arrived=self.arrived.emit)
-        except (ServerError, link.LinkError, OSError) as exc:  # the app works on without the network
+        except (link.LinkError, OSError) as exc:  # the app works on without the network
             self.problem = str(exc)
+        if self.link is None and self.settings is not None:
+            self._thread = threading.Thread(target=self._run, args=(db_path, identity), name="link", daemon=True)
+            self._thread.start()
         self.arrived.connect(self._arrived)
+        self.started.connect(self._poll)
         worker.changed.connect(self._wrote)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -48,13 +60,35 @@ class NetworkLink(QObject):
         if self.joined:
             self.timer.start()
 
+    def _run(self, db_path: Path, identity: tuple[str, bytes] | None) -> None:
+        running, problem = None, ""
+        try:
+            running = link.start_for(db_path, identity=identity, arrived=self.arrived.emit)
+        except (ServerError, link.LinkError, OSError) as exc:  # the app works on without the network
+            problem = str(exc)
+        with self._lock:
+            self.link, self.problem = running, problem
+        self.started.emit()
+        if running is None:
+            return
+        self._quit.wait()
+        with self._lock:
+            self.link = None
+        running.stop()
+
     @property
     def joined(self) -> bool:
         return self.settings is not None
 
+    @property
+    def starting(self) -> bool:
+        return self.link is None and self._thread is not None and self._thread.is_alive() and not self._quit.is_set()
+
     def describe(self) -> tuple[str, str]:
         """The status bar's text and tooltip now."""
         if self.link is None:
+            if self.starting:
+                return tr("NetworkLink", "Hub: starting"), ""
             return tr("NetworkLink", "Hub: not running"), self.problem
         status = self.link.status()
         if status.connected:
@@ -87,7 +121,12 @@ class NetworkLink(QObject):
         self._poll()
 
     def stop(self) -> None:
+        """Stop the link (one still starting is stopped once its start ends), waiting up to :data:`STOP_WAIT`
+        seconds; past that the thread finishes alone (or dies with the app, and the server with it)."""
         self.timer.stop()
-        if self.link is not None:
+        self._quit.set()
+        if self._thread is not None:
+            self._thread.join(STOP_WAIT)
+        elif self.link is not None:
             self.link.stop()
             self.link = None

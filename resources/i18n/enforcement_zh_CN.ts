@@ -2038,6 +2038,10 @@ Compare it with the fingerprint shown on that machine (bundle devices). Trust it
         <translation>汇聚节点：本机网络服务未启动</translation>
     </message>
     <message>
+        <source>Hub: starting</source>
+        <translation>汇聚节点：正在启动本机网络服务…</translation>
+    </message>
+    <message>
         <source>Hub: connected</source>
         <translation>汇聚节点：已连接</translation>
     </message>
