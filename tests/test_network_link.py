@@ -192,6 +192,57 @@ def test_a_device_cannot_publish_into_another_devices_subjects(network):
     asyncio.run(asyncio.wait_for(run(), 2 * LINK))
 
 
+def test_a_device_that_learns_anothers_consumer_cannot_delete_it(network):
+    """The hub's answers to every source's creation go by on the shared ``$JSC.R.>``: a device listening there
+    learns the name of the consumer that feeds another device's IN. Deleting it would hold up what the hub sends
+    that device; the link does not let the request through, and what the hub sends next still arrives."""
+    import json
+    import re
+
+    hub_dir, hub_server, d1, d2 = network
+    for d in (d1, d2):
+        streams.wait_for_link(hub_server, d.id, LINK)
+
+    async def run():
+        async with _streams_made(network) as (local1, local2, central, _info):
+            hub_js, js2 = central.jetstream(), local2.jetstream()
+            await streams.ensure_todev(hub_js)
+            overheard: list[bytes] = []
+
+            async def note(msg):
+                overheard.append(msg.data)
+
+            await local1.subscribe("$JSC.R.>", cb=note)
+            await local1.flush()
+            await asyncio.sleep(0.5)  # device 1's interest travels to the hub
+            await streams.ensure_in(js2, d2.id)
+
+            async def held() -> int:
+                return (await js2.stream_info(streams.IN)).state.messages
+
+            await hub_js.publish(streams.to_device_subject(d2.id, "s1"), b"first", stream=streams.TODEV)
+            await until_async("the first message in device 2's IN", lambda: held(), 1, 15)
+            names = [m.group(1).decode() for data in overheard
+                     if (m := re.search(rb'"stream_name":"TODEV","name":"([^"]+)"', data))]
+            assert names, "device 1 did not overhear the consumer's creation (the test would prove nothing)"
+            assert all(json.loads(data)["type"].endswith("consumer_create_response") for data in overheard)
+            for name in names:
+                with pytest.raises(Exception):  # noqa: B017 — the request goes nowhere: no answer comes
+                    await local1.request(f"$JS.hub.API.CONSUMER.DELETE.TODEV.{name}", b"", timeout=1)
+            await hub_js.publish(streams.to_device_subject(d2.id, "s2"), b"second", stream=streams.TODEV)
+            await until_async("the second message in device 2's IN", lambda: held(), 2, 5)
+
+    asyncio.run(asyncio.wait_for(run(), 2 * LINK))
+
+
+async def until_async(what: str, probe, want: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while await probe() < want:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s")
+        await asyncio.sleep(0.05)
+
+
 def test_an_unknown_key_is_not_let_in(network, tmp_path):
     hub_dir, hub_server, d1, _ = network
     streams.wait_for_link(hub_server, d1.id, LINK)

@@ -165,11 +165,17 @@ def device_permissions(device: str) -> dict[str, Any]:
     1 KB events). These subjects carry no data, only the pace: those of ``OUT`` cannot be told apart by device, so
     a device can at worst see or mistime another's flow control, never read or write an event. The files the hub
     sends a device come from a bucket of the hub's that bears the device's id (:func:`.evidence.inbound`): its link
-    may make the consumer of that one bucket's source, and answer its flow control."""
+    may make the consumer of that one bucket's source, and answer its flow control.
+
+    Not ``$JS.hub.API.CONSUMER.DELETE.TODEV.*`` (the design note's list had it): the consumers' names go by on the
+    shared ``$JSC.R.>`` (the hub's answers to every source's creation), and with it any device could delete another's
+    and hold up what the hub sends that device. A device's server deletes its old consumer when it makes its source
+    again; without the right the old one has no one listening and the hub drops it after its inactive threshold
+    (10 s)."""
     inbound_stream = stream_name(inbound(device))
     return {
         "publish": {"allow": [f"dlv.{device}.>", f"$JS.hub.API.CONSUMER.CREATE.TODEV.*.to.{device}.>",
-                              "$JS.hub.API.CONSUMER.DELETE.TODEV.*", "$JS.FC.hub.>", "$JS.FC.TODEV.>", "$JSC.R.>",
+                              "$JS.FC.hub.>", "$JS.FC.TODEV.>", "$JSC.R.>",
                               f"$JS.hub.API.CONSUMER.CREATE.{inbound_stream}.>", f"$JS.hub.API.CONSUMER.DELETE.{inbound_stream}.*",
                               f"$JS.FC.{inbound_stream}.>"]},
         "subscribe": {"allow": [f"$JS.{device}.API.>", f"dlv.hub.{device}.>", f"$JS.FC.{device}.>", "$JSC.R.>",
