@@ -1,6 +1,7 @@
 """The client starts the device's link on a thread of its own: the device's nats-server may take seconds to come up
-(its start waits up to 20 s), and the login window must not wait for it. Meanwhile the status bar says the link is
-starting; a start that ends after the app began to quit is stopped, never left running."""
+(its start waits up to 20 s), and the login window must not wait for it, nor the app's quitting. Meanwhile the status
+bar says the link is starting; a start that ends after the app began to quit is stopped, never left running, and one
+that fails for any reason is said."""
 
 from __future__ import annotations
 
@@ -77,9 +78,12 @@ def test_a_link_whose_start_ends_after_the_app_began_to_quit_is_stopped(joined_d
     worker, slow = joined_desk
     network = NetworkLink(worker, world.services.path)
     assert network.starting
-    threading.Timer(0.3, slow.gate.set).start()  # the server comes up while the app quits
-    network.stop()  # the user closed the login window at once
-    assert len(slow.made) == 1 and slow.made[0].stopped and network.link is None and not network.starting
+    began = time.monotonic()
+    network.stop()  # the user closed the login window at once: the app does not wait for the start
+    assert time.monotonic() - began < 0.5 and not slow.made and not network.starting
+    slow.gate.set()  # the server comes up after all: the link's thread stops it
+    qtbot.waitUntil(lambda: not network._thread.is_alive(), timeout=5000)
+    assert len(slow.made) == 1 and slow.made[0].stopped and network.link is None
 
 
 def test_the_server_lives_as_long_as_the_link_not_as_the_start(joined_desk, world, qtbot):
@@ -97,3 +101,21 @@ def test_the_server_lives_as_long_as_the_link_not_as_the_start(joined_desk, worl
     finally:
         network.stop()
     assert not network._thread.is_alive() and slow.made[0].stopped
+
+
+def test_a_start_that_fails_for_any_reason_is_said(joined_desk, world, qtbot, monkeypatch):
+    from enforcement_app.ui.network_link import NetworkLink
+
+    worker, _slow = joined_desk
+
+    def broken(db_path, **_):
+        raise ValueError("设备密钥无法读取")
+
+    monkeypatch.setattr(link, "start_for", broken)
+    network = NetworkLink(worker, world.services.path)
+    try:
+        qtbot.waitUntil(lambda: not network.starting, timeout=5000)
+        text, tip = network.describe()
+        assert text == "汇聚节点：本机网络服务未启动" and "设备密钥无法读取" in tip
+    finally:
+        network.stop()

@@ -150,8 +150,9 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
     (laptop, laptop_link), (desk, desk_link), (other, other_link) = devices["laptop"], devices["desk"], devices["other"]
     for name, (_, running_link) in devices.items():
         wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
-    for services in (laptop, other):
-        wait_for("the officers on the laptops", lambda services=services: known_officer(services, world.admin.login), LINK)
+    for services, logins in ((laptop, (world.officer_a.login,)), (other, (world.admin.login, world.officer_b.login))):
+        for login in logins:  # the officers' events may come down over several rounds: each one used is waited for
+            wait_for(f"{login} on a laptop", lambda services=services, login=login: known_officer(services, login), LINK)
     on_laptop = signed_in(laptop, world.officer_a.login)
     case_id = on_laptop.register_party_and_case(
         {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
@@ -182,7 +183,7 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
     other.refresh()
     second = tmp_path / "second.png"
     steps.png(second, 11)
-    signed_in(other, world.officer_b.login).add_evidence(case_id, second, steps.photo_details(world, 1))
+    own = signed_in(other, world.officer_b.login).add_evidence(case_id, second, steps.photo_details(world, 1))
     other_link.wake()
     wait_for("what came before on the other laptop", lambda: {"approve_filing", "add_evidence"} <= set(kinds_of(other.path, case_id))
              and len(kinds_of(other.path, case_id)) == 5, LINK)
@@ -190,11 +191,34 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
     assert events_of(laptop.path, case_id) <= events_of(other.path, case_id)
     other.refresh()
     assert other.current_state(case_id).case_no == desk.current_state(case_id).case_no  # numbered on the desk
-    # and the hub keeps no catch-up left to do
+    # and the hub keeps no catch-up left to do, and sent only what the stick had not carried: the approval and the
+    # first laptop's photo of the case's own events (and the party's registration, sent whole)
     wait_for("the catch-up done", lambda: _count(running.database, "SELECT count(*) FROM fanout_case_catch_up") == 0, LINK)
+    assert _sent_to(running, other.device_id, case_id) == 2
+    # the other laptop's photo reaches those who hold the case, before their databases are verified
+    for services in (laptop, desk):
+        wait_for("the other laptop's photo's file", lambda services=services: services.evidence.has(own), LINK)
     for services in (laptop, desk, other):
         services.refresh()
         assert services.verify().ok, services.verify().problems
+
+
+def _sent_to(running, device: str, stream: str) -> int:
+    """The messages the hub's TODEV holds for ``device`` on ``stream``."""
+    import asyncio
+
+    import nats
+
+    async def count() -> int:
+        nc = await nats.connect(running.server.client_url, nkeys_seed_str=hub.service_seed(running.hub_dir), connect_timeout=5)
+        try:
+            subject = streams.to_device_subject(device, stream)
+            info = await nc.jetstream().stream_info(streams.TODEV, subjects_filter=subject)
+            return (info.state.subjects or {}).get(subject, 0)
+        finally:
+            await nc.close()
+
+    return asyncio.run(count())
 
 
 def _count(db_path, sql: str) -> int:

@@ -297,17 +297,20 @@ class Uploader:
         self._advance(db, mark, upto)
         return Uploaded(put, held, size_put, upto.seq, tuple(missing))
 
-    async def put_these(self, js: JetStreamContext, rows: list[tuple[int, str, int]]) -> tuple[str, ...]:
+    async def put_these(self, js: JetStreamContext, rows: list[tuple[int, str, int]], *,
+                        stop: Callable[[], bool] = lambda: False) -> tuple[int, tuple[str, ...]]:
         """Put the files of these add_evidence rows ``(seq, sha256, size)`` that the bucket lacks, whatever its mark
-        (the fan-out's catch-up of a case: files the mark passed while they were not for this bucket); returns why
-        some could not go."""
+        (the fan-out's catch-up of a case: files the mark passed while they were not for this bucket); returns the
+        bytes put and why some could not go. ``stop()`` ends a put between two chunks, as in :meth:`round`."""
         await ensure_device_bucket(js, self.device)
-        problems = []
+        size_put, problems = 0, []
         for _seq, sha, size in rows:
-            _how, _ack, problem = await self._file(js, sha, size, lambda: False)
+            how, _ack, problem = await self._file(js, sha, size, stop)
             if problem:
                 problems.append(problem)
-        return tuple(problems)
+            elif how == PUT:
+                size_put += size
+        return size_put, tuple(problems)
 
     async def _file(self, js: JetStreamContext, sha: str, size: int, stop: Callable[[], bool]) -> tuple[str, int, str]:
         """Put one file unless the bucket holds it: (what was done — :data:`HELD`, :data:`PUT` or '' —, the sequence

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from nats.js import JetStreamContext
 
@@ -123,25 +124,61 @@ async def catch_up(db: outbox_store.Connection, js: JetStreamContext, scopes: Ma
 
 
 CASES_PER_ROUND = 50
+FILE_BYTES_PER_ROUND = 256 << 20  # a round puts no more files once this much has gone (a case's videos wait for the next)
+
+
+@dataclass
+class CaughtUp:
+    sent: int = 0  # messages
+    problems: list[str] = field(default_factory=list)  # files that could not go: their rows are tried again later
 
 
 async def catch_up_cases(db: outbox_store.Connection, js: JetStreamContext, scopes: Mapping[str, str],
-                         files: Callable[[str, list[tuple[int, str, int]]], Awaitable[None]], *, limit: int = CASES_PER_ROUND,
-                         timeout: float = ACK_TIMEOUT) -> int:
-    """Send the field devices that began recording in a case they got otherwise what others recorded of it before
-    (db/0024: the case's, its evaluation's and its party's events up to their first step), up to ``limit`` cases a
-    round; ``files(device, rows)`` puts the evidence files of the add_evidence rows ``(seq, sha256, size)`` among them
-    into that device's bucket first. Returns the messages sent."""
-    sent = 0
-    for device, case, upto in outbox_store.case_catch_ups(db, limit):
-        rows = outbox_store.case_history(db, case, upto, device) if device in scopes else []
-        if rows:
-            evidence = outbox_store.evidence_at(db, [r[0] for r in rows if r[7] == "add_evidence"])
-            if evidence:
-                await files(device, evidence)
-            futures = [await js.publish_async(streams.to_device_subject(device, r[2]), encode_events([r[2:]]), wait_stall=timeout,
-                                              stream=streams.TODEV, headers={"Nats-Msg-Id": f"{device}.{r[1]}"}) for r in rows]
-            await asyncio.wait_for(asyncio.gather(*futures), timeout)
-            sent += len(futures)
-        outbox_store.case_caught_up(db, device, case, upto)
-    return sent
+                         files: Callable[[str, list[tuple[int, str, int]]], Awaitable[tuple[int, tuple[str, ...]]]], *,
+                         limit: int = CASES_PER_ROUND, batch: int = BATCH, file_bytes: int = FILE_BYTES_PER_ROUND,
+                         timeout: float = ACK_TIMEOUT) -> CaughtUp:
+    """Send the field devices that began recording in a case they got otherwise (by a bundle) what they did not hold
+    of it (db/0024): the case's events that are not ancestors of their first step there, its evaluation's and its
+    party's, up to that step. A round takes up to ``limit`` cases and ``batch`` events, and stops putting files
+    past ``file_bytes``; ``files(device, rows)`` puts the files of the add_evidence rows ``(seq, sha256, size)`` into
+    that device's bucket before their events go and says how many bytes it put and why some could not go — then
+    nothing of that page goes, and the case waits behind the others until its files can."""
+    result = CaughtUp()
+    budget, put = batch, 0
+    for device, case, upto, done in outbox_store.case_catch_ups(db, limit):
+        if budget <= 0 or put >= file_bytes:
+            break
+        if device not in scopes:  # no longer enrolled
+            outbox_store.drop_case_catch_up(db, device, case)
+            continue
+        try:
+            read, sent, size, problems = await _catch_up_case(db, js, device, case, upto, done, budget, files, timeout)
+        except Exception as exc:  # noqa: BLE001 — this case waits; the others, and the hub's round, go on
+            read, sent, size, problems = 0, 0, 0, [f"{type(exc).__name__}: {exc}"]
+        result.sent, put = result.sent + sent, put + size
+        if problems:
+            result.problems += [f"补发案件 {case[:12]}… 给设备 {device[:12]}：{p}" for p in problems]
+            outbox_store.case_catch_up_failed(db, device, case)
+        budget -= max(read, 1)
+    return result
+
+
+async def _catch_up_case(db, js: JetStreamContext, device: str, case: str, upto: int, done: int, budget: int,
+                         files, timeout: float) -> tuple[int, int, int, list[str]]:
+    """One page of one case's catch-up (up to ``budget`` events read): (events read, messages sent, bytes of files
+    put, why its files could not go)."""
+    rows = outbox_store.case_history(db, case, device, done, upto, budget)
+    held = outbox_store.held_by(db, case, device, upto)
+    chosen = [r for r in rows if not (r[2] == case and r[1] in held)]
+    evidence = outbox_store.evidence_at(db, [r[0] for r in chosen if r[7] == "add_evidence"])
+    size = 0
+    if evidence:
+        size, problems = await files(device, evidence)
+        if problems:
+            return len(rows), 0, size, list(problems)
+    futures = [await js.publish_async(streams.to_device_subject(device, r[2]), encode_events([r[2:]]), wait_stall=timeout,
+                                      stream=streams.TODEV, headers={"Nats-Msg-Id": f"{device}.{r[1]}"}) for r in chosen]
+    if futures:
+        await asyncio.wait_for(asyncio.gather(*futures), timeout)
+    outbox_store.case_caught_up(db, device, case, rows[-1][0] if rows and len(rows) == budget else upto)  # a full page: more may follow
+    return len(rows), len(futures), size, []

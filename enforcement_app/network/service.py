@@ -101,7 +101,9 @@ class _Hub:
         scopes = hub.scopes(self.directory)
         await fanout.publish_to_devices(db, js, scopes)
         await fanout.catch_up(db, js, scopes)
-        await fanout.catch_up_cases(db, js, scopes, lambda device, rows: self.outgoing.send(db, js, device, rows))
+        caught_up = await fanout.catch_up_cases(db, js, scopes, lambda device, rows: self.outgoing.send(db, js, device, rows, self.stop.is_set))
+        if caught_up.problems and self.report is not None:
+            self.report(ingest.Round(problem="；".join(caught_up.problems[:5])))
         await self.outgoing.round(db, js, scopes)
         linked = set(streams.links(self.server)) & set(scopes)
         if linked - self.with_bucket:
@@ -177,9 +179,11 @@ class _Outgoing:
             complete = complete and not done.missing and not done.more
         self._looked = now if complete else None  # a file the store lacked yet is looked for again next turn
 
-    async def send(self, db, js: JetStreamContext, device: str, rows: list[tuple[int, str, int]]) -> None:
-        """Put the files of these add_evidence rows into ``device``'s bucket (a case's catch-up: :func:`.fanout.catch_up_cases`)."""
-        await self._uploader(db, device).put_these(js, rows)
+    async def send(self, db, js: JetStreamContext, device: str, rows: list[tuple[int, str, int]],
+                   stop: Callable[[], bool]) -> tuple[int, tuple[str, ...]]:
+        """Put the files of these add_evidence rows into ``device``'s bucket (a case's catch-up:
+        :func:`.fanout.catch_up_cases`): the bytes put and why some could not go."""
+        return await self._uploader(db, device).put_these(js, rows, stop=stop)
 
     def _uploader(self, db, device: str) -> evidence.Uploader:
         uploader = self.uploaders.get(device)

@@ -152,20 +152,50 @@ def note_new_recorders(db: sqlite_utils.Database, events: list[tuple[str, str]],
                         "ON CONFLICT(device, stream) DO UPDATE SET upto = max(upto, excluded.upto)", new)
 
 
-def case_catch_ups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, str, int]]:
-    """Up to ``limit`` (device, case, upto) the hub's fan-out is still to send (db/0024), oldest case first."""
-    return db.execute("SELECT device, stream, upto FROM fanout_case_catch_up ORDER BY upto, device, stream LIMIT ?", [limit]).fetchall()
+def case_catch_ups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, str, int, int]]:
+    """Up to ``limit`` (device, case, upto, done) the hub's fan-out is still to send (db/0024): those whose files
+    could not go last, then the oldest."""
+    return db.execute("SELECT device, stream, upto, done FROM fanout_case_catch_up ORDER BY failures, upto, device, stream LIMIT ?",
+                      [limit]).fetchall()
 
 
-def case_history(db: sqlite_utils.Database, case: str, upto: int, device: str) -> list[tuple]:
-    """The events of a case, its evaluation and its party up to local number ``upto`` that ``device`` did not
-    record, as :func:`events_after` gives them."""
+def held_by(db: sqlite_utils.Database, case: str, device: str, upto: int) -> set[str]:
+    """The events of a case's own stream ``device`` held when it recorded its first step there: that step's
+    ancestors (its parents are the heads it knew)."""
+    first = db.execute("SELECT parents FROM event WHERE stream = ? AND device = ? ORDER BY seq LIMIT 1", [case, device]).fetchone()
+    if first is None:
+        return set()
+    parents = dict(db.execute("SELECT hash, parents FROM event WHERE stream = ? AND seq <= ?", [case, upto]).fetchall())
+    held: set[str] = set()
+    todo = [p for p in (first[0] or "").split(",") if p]
+    while todo:
+        h = todo.pop()
+        if h not in held and h in parents:
+            held.add(h)
+            todo.extend(p for p in (parents[h] or "").split(",") if p)
+    return held
+
+
+def case_history(db: sqlite_utils.Database, case: str, device: str, after: int, upto: int, limit: int) -> list[tuple]:
+    """Up to ``limit`` events of a case, its evaluation and its party after local number ``after`` and up to ``upto``
+    that ``device`` did not record, as :func:`events_after` gives them."""
     return db.execute("SELECT seq, hash, stream, parents, actor, device, at, kind, payload FROM event "
-                      "WHERE stream IN (?, ?, (SELECT 'party/' || party_id FROM \"case\" WHERE id = ?)) AND seq <= ? AND device != ? "
-                      "ORDER BY seq", [case, f"evaluation/{case}", case, upto, device]).fetchall()
+                      "WHERE stream IN (?, ?, (SELECT 'party/' || party_id FROM \"case\" WHERE id = ?)) AND seq > ? AND seq <= ? "
+                      "AND device != ? ORDER BY seq LIMIT ?", [case, f"evaluation/{case}", case, after, upto, device, limit]).fetchall()
 
 
-def case_caught_up(db: sqlite_utils.Database, device: str, case: str, upto: int) -> None:
-    """The catch-up of ``device`` in ``case`` sent up to ``upto``: gone unless a later one came meanwhile."""
+def case_caught_up(db: sqlite_utils.Database, device: str, case: str, done: int) -> None:
+    """The catch-up of ``device`` in ``case`` sent up to local number ``done``: the row goes once that is its upto."""
     with write_transaction(db):
-        db.execute("DELETE FROM fanout_case_catch_up WHERE device = ? AND stream = ? AND upto <= ?", [device, case, upto])
+        db.execute("UPDATE fanout_case_catch_up SET done = max(done, ?) WHERE device = ? AND stream = ?", [done, device, case])
+        db.execute("DELETE FROM fanout_case_catch_up WHERE device = ? AND stream = ? AND done >= upto", [device, case])
+
+
+def case_catch_up_failed(db: sqlite_utils.Database, device: str, case: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE fanout_case_catch_up SET failures = failures + 1 WHERE device = ? AND stream = ?", [device, case])
+
+
+def drop_case_catch_up(db: sqlite_utils.Database, device: str, case: str) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM fanout_case_catch_up WHERE device = ? AND stream = ?", [device, case])

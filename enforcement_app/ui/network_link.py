@@ -43,13 +43,11 @@ class NetworkLink(QObject):
         self._lock = threading.Lock()
         self._quit = threading.Event()
         self._thread: threading.Thread | None = None
+        self._start_over = False  # the thread's start of the link has ended, well or not
         try:
             self.settings = link.settings(db_path)
         except (link.LinkError, OSError) as exc:  # the app works on without the network
             self.problem = str(exc)
-        if self.link is None and self.settings is not None:
-            self._thread = threading.Thread(target=self._run, args=(db_path, identity), name="link", daemon=True)
-            self._thread.start()
         self.arrived.connect(self._arrived)
         self.started.connect(self._poll)
         worker.changed.connect(self._wrote)
@@ -59,6 +57,9 @@ class NetworkLink(QObject):
         self._said: tuple[str, str] = ("", "")
         if self.joined:
             self.timer.start()
+        if self.link is None and self.settings is not None:  # last: its signals are connected
+            self._thread = threading.Thread(target=self._run, args=(db_path, identity), name="link", daemon=True)
+            self._thread.start()
 
     def _run(self, db_path: Path, identity: tuple[str, bytes] | None) -> None:
         running, problem = None, ""
@@ -66,8 +67,10 @@ class NetworkLink(QObject):
             running = link.start_for(db_path, identity=identity, arrived=self.arrived.emit)
         except (ServerError, link.LinkError, OSError) as exc:  # the app works on without the network
             problem = str(exc)
+        except Exception as exc:  # noqa: BLE001 — whatever it was (the database, the key), the status bar says it
+            problem = f"{type(exc).__name__}: {exc}"
         with self._lock:
-            self.link, self.problem = running, problem
+            self.link, self.problem, self._start_over = running, problem, True
         self.started.emit()
         if running is None:
             return
@@ -82,7 +85,7 @@ class NetworkLink(QObject):
 
     @property
     def starting(self) -> bool:
-        return self.link is None and self._thread is not None and self._thread.is_alive() and not self._quit.is_set()
+        return self._thread is not None and not self._start_over and not self._quit.is_set()
 
     def describe(self) -> tuple[str, str]:
         """The status bar's text and tooltip now."""
@@ -121,12 +124,15 @@ class NetworkLink(QObject):
         self._poll()
 
     def stop(self) -> None:
-        """Stop the link (one still starting is stopped once its start ends), waiting up to :data:`STOP_WAIT`
-        seconds; past that the thread finishes alone (or dies with the app, and the server with it)."""
+        """Stop the link, waiting up to :data:`STOP_WAIT` seconds for it. One still starting is not waited for: its
+        thread stops it once its start ends, or dies with the app, and the server with it (PR_SET_PDEATHSIG)."""
         self.timer.stop()
-        self._quit.set()
+        with self._lock:
+            self._quit.set()
+            started = self._start_over
         if self._thread is not None:
-            self._thread.join(STOP_WAIT)
+            if started:
+                self._thread.join(STOP_WAIT)
         elif self.link is not None:
             self.link.stop()
             self.link = None
