@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import steps
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from enforcement_app.network import device, hub, server
@@ -314,3 +315,19 @@ class HubThread:
     def url(self) -> str:
         """Where a device dials the hub's leaf node listener."""
         return f"tls://127.0.0.1:{self.server.leafnode_port}"
+
+
+SHOP = {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
+        "address": "惠州市仲恺高新区和畅路9号"}
+
+
+def case_asked_for_filing(world, officer) -> str:
+    """A case ``officer`` (a signed-in session on a laptop) opens with its party and asks the head to file: the first
+    step of the daily loop that goes through the hub."""
+    case_id = officer.register_party_and_case(SHOP, {
+        "source": "inspection", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
+        "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "巡查发现货架上有过期酸奶",
+        "handlers": [world.officer_a.id, world.officer_b.id], "life_health_finance": False})
+    officer.perform(case_id, "request_filing", {"facts": "巡查发现销售过期食品", "violation": steps.FOOD_VIOLATION,
+                                                "reason": "涉嫌违反食品安全法第三十四条"})
+    return case_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import signed_in
-from network_support import Device, HubThread, require_binary
+from network_support import Device, HubThread, case_asked_for_filing, require_binary
 from PySide6.QtCore import Qt
 from test_client import chinese, type_text  # noqa: F401 — the client as users get it
 
@@ -66,14 +66,7 @@ def test_the_status_bar_shows_the_link_and_the_heads_inbox_fills_as_the_officers
         # an officer opens a case on the laptop and asks for filing: it reaches the desk, and the head's inbox shows it
         qtbot.waitUntil(lambda: (laptop.refresh(), laptop.officer_by_login(world.officer_a.login))[1] is not None, timeout=LINK_MS)
         officer = signed_in(laptop, world.officer_a.login)
-        case_id = officer.register_party_and_case(
-            {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
-             "address": "惠州市仲恺高新区和畅路9号"},
-            {"source": "inspection", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
-             "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "巡查发现货架上有过期酸奶",
-             "handlers": [world.officer_a.id, world.officer_b.id], "life_health_finance": False})
-        officer.perform(case_id, "request_filing", {"facts": "巡查发现销售过期食品", "violation": "《中华人民共和国食品安全法》第三十四条第（十）项",
-                                                    "reason": "涉嫌违反食品安全法第三十四条"})
+        case_id = case_asked_for_filing(world, officer)
         qtbot.waitUntil(lambda: any(i["case_id"] == case_id and i["task"] == "approve_filing" for i in window.inbox.items), timeout=LINK_MS)
         window.grab().save(str(shots / "desk_inbox_linked.png"))
         # the hub goes away: the status bar says since when the desk is offline

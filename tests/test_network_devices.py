@@ -13,7 +13,7 @@ import contextlib
 import pytest
 import steps
 from conftest import signed_in
-from network_support import Device, HubThread, require_binary, wait_for
+from network_support import Device, HubThread, case_asked_for_filing, require_binary, wait_for
 
 from enforcement_app.network import fanout, hub, link, streams
 from enforcement_app.services import Services
@@ -87,14 +87,7 @@ def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_
     # the laptop holds the agency's officers once their events came down: the officer logs in there with their password
     wait_for("the officers on the laptop", lambda: known_officer(laptop, officer.login), LINK)
     on_laptop = signed_in(laptop, officer.login)
-    case_id = on_laptop.register_party_and_case(
-        {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
-         "address": "惠州市仲恺高新区和畅路9号"},
-        {"source": "inspection", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
-         "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "巡查发现货架上有过期酸奶",
-         "handlers": [officer.id, world.officer_b.id], "life_health_finance": False})
-    on_laptop.perform(case_id, "request_filing", {"facts": "巡查发现销售过期食品", "violation": steps.FOOD_VIOLATION,
-                                                  "reason": "涉嫌违反食品安全法第三十四条"})
+    case_id = case_asked_for_filing(world, on_laptop)
     laptop_link.wake()  # as the client does after a write
     sent = events_of(laptop.path, case_id)
     wait_for("the laptop's case on the desk", lambda: sent <= events_of(desk.path, case_id), LINK)
@@ -154,14 +147,7 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
         for login in logins:  # the officers' events may come down over several rounds: each one used is waited for
             wait_for(f"{login} on a laptop", lambda services=services, login=login: known_officer(services, login), LINK)
     on_laptop = signed_in(laptop, world.officer_a.login)
-    case_id = on_laptop.register_party_and_case(
-        {"kind": "organisation", "name": "惠州某某便利店", "uscc": "91441300MA4UXXXX14", "legal_representative": "李某",
-         "address": "惠州市仲恺高新区和畅路9号"},
-        {"source": "inspection", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
-         "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "巡查发现货架上有过期酸奶",
-         "handlers": [world.officer_a.id, world.officer_b.id], "life_health_finance": False})
-    on_laptop.perform(case_id, "request_filing", {"facts": "巡查发现销售过期食品", "violation": steps.FOOD_VIOLATION,
-                                                  "reason": "涉嫌违反食品安全法第三十四条"})
+    case_id = case_asked_for_filing(world, on_laptop)
     stick = tmp_path / "case.ecb"
     on_laptop.export_bundle(stick, cases=[case_id], encrypt=False)
     laptop_link.wake()
