@@ -189,6 +189,68 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
         assert services.verify().ok, services.verify().problems
 
 
+def test_the_hubs_copy_of_a_file_for_a_device_goes_once_the_device_builds_on_it(agency_network, world, tmp_path):
+    """The files the hub sends a device wait in a bucket of the hub's for that device. Once the device records a step
+    of the case that builds on the file's event it holds the file (a device holds an add_evidence event only with its
+    file): the hub's copy for it goes, and only that one."""
+    running, devices = agency_network
+    (laptop, laptop_link), (desk, desk_link) = devices["laptop"], devices["desk"]
+    for name, (_, running_link) in devices.items():
+        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
+    wait_for("the officer on the laptop", lambda: known_officer(laptop, world.officer_a.login), LINK)
+    on_laptop = signed_in(laptop, world.officer_a.login)
+    case_id = case_asked_for_filing(world, on_laptop)
+    laptop_link.wake()
+    wait_for("the case on the desk", lambda: events_of(laptop.path, case_id) <= events_of(desk.path, case_id), LINK)
+    desk.refresh()
+    signed_in(desk, world.head.login).perform(case_id, "approve_filing", {"opinion": "同意立案"})
+    desk_link.wake()
+    wait_for("the approval on the laptop", lambda: "approve_filing" in kinds_of(laptop.path, case_id), LINK)
+    laptop.refresh()
+    world.clock.set("2025-03-04T12:00")
+    photos = []
+    for n in (1, 2, 3):
+        steps.png(tmp_path / f"photo{n}.png", n)
+        photos.append(tmp_path / f"photo{n}.png")
+    first = on_laptop.add_evidence(case_id, photos[0], steps.photo_details(world))
+    laptop_link.wake()
+    wait_for("the laptop's photo on the desk", lambda: desk.evidence.has(first) and "add_evidence" in kinds_of(desk.path, case_id), LINK)
+    assert _held_for(running, desk.device_id, first)  # the hub's copy for the desk, kept until the desk builds on it
+    desk.refresh()
+    second = signed_in(desk, world.officer_b.login).add_evidence(case_id, photos[1], steps.photo_details(world, 1))
+    desk_link.wake()
+    wait_for("the hub's copy for the desk gone", lambda: not _held_for(running, desk.device_id, first), LINK)
+    wait_for("the desk's photo on the laptop", lambda: laptop.evidence.has(second), LINK)
+    assert _held_for(running, laptop.device_id, second)  # the laptop has not built on it yet: its copy stays
+    laptop.refresh()
+    on_laptop.add_evidence(case_id, photos[2], steps.photo_details(world, 2))
+    laptop_link.wake()
+    wait_for("the hub's copy for the laptop gone", lambda: not _held_for(running, laptop.device_id, second), LINK)
+    assert _count(running.database, "SELECT count(*) FROM hub_outbound_file WHERE sha256 IN (?, ?)", [first, second]) == 0
+    for services in (laptop, desk):
+        services.refresh()
+        assert services.evidence.has(first) and services.evidence.has(second)
+        assert services.verify().ok, services.verify().problems
+
+
+def _held_for(running, device: str, sha: str) -> bool:
+    """Whether the hub's bucket for ``device`` holds file ``sha``."""
+    import asyncio
+
+    import nats
+
+    from enforcement_app.network import evidence
+
+    async def look() -> bool:
+        nc = await nats.connect(running.server.client_url, nkeys_seed_str=hub.service_seed(running.hub_dir), connect_timeout=5)
+        try:
+            return await evidence.object_info(nc.jetstream(), evidence.inbound(device), sha) is not None
+        finally:
+            await nc.close()
+
+    return asyncio.run(look())
+
+
 def _sent_to(running, device: str, stream: str) -> int:
     """The messages the hub's TODEV holds for ``device`` on ``stream``."""
     import asyncio
@@ -207,12 +269,12 @@ def _sent_to(running, device: str, stream: str) -> int:
     return asyncio.run(count())
 
 
-def _count(db_path, sql: str) -> int:
+def _count(db_path, sql: str, params=()) -> int:
     import sqlite3
 
     db = sqlite3.connect(db_path)
     try:
-        return db.execute(sql).fetchone()[0]
+        return db.execute(sql, params).fetchone()[0]
     finally:
         db.close()
 

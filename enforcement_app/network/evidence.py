@@ -251,12 +251,14 @@ class Uploader:
     thread: :meth:`round` on the thread's own connection to the database."""
 
     def __init__(self, path: str | Path, device: str, *, mark: str = MARK,
-                 only: Callable[[list[tuple[int, str, int]]], set[int]] | None = None):
+                 only: Callable[[list[tuple[int, str, int]]], set[int]] | None = None,
+                 held: Callable[[str], None] | None = None):
         """``mark``: the outbox table's row of this bucket; ``only``: of the add_evidence rows ``(seq, sha256, size)``
         read, the seqs whose files go into this bucket (all unless given: the hub's bucket for one device takes the
-        files of the events the fan-out sends that device)."""
+        files of the events the fan-out sends that device); ``held(sha256)``: told of each file the bucket holds after
+        a put or a look (the hub notes what it may take out again: db/0025)."""
         self.store = EvidenceStore(evidence_dir(path))
-        self.device, self.mark, self.only = device, mark, only
+        self.device, self.mark, self.only, self.held = device, mark, only, held
         self._tidied = False  # the unfinished puts of an earlier run purged
 
     async def round(self, db: outbox_store.Connection, js: JetStreamContext, *, stop: Callable[[], bool] = lambda: False,
@@ -318,11 +320,17 @@ class Uploader:
         if not _valid(sha, size):
             return "", 0, ""  # refused at the hub as it stands (malformed_evidence): nothing to send
         if await holds_whole(js, self.device, sha, size):
-            return HELD, 0, ""
-        if not self.store.has(sha):
+            how, ack_seq = HELD, 0
+        elif not self.store.has(sha):
             return "", 0, f"证据文件 {sha[:12]}… 不在本机证据库中，无法发往汇聚节点（请运行 verify）"
-        ack_seq, problem = await self._put(js, sha, size, stop)
-        return ("", 0, problem) if problem else (PUT, ack_seq, "")
+        else:
+            ack_seq, problem = await self._put(js, sha, size, stop)
+            if problem:
+                return "", 0, problem
+            how = PUT
+        if self.held is not None:
+            self.held(sha)
+        return how, ack_seq, ""
 
     def _advance(self, db, mark: outbox_store.Mark, upto: outbox_store.Mark) -> None:
         if upto != mark:
@@ -408,6 +416,15 @@ async def _acknowledged(pending: list[asyncio.Future]) -> None:
 
 async def _purge(js: JetStreamContext, device: str, subject: str) -> None:
     await js.purge_stream(stream_name(device), subject=subject)
+
+
+async def take_out(js: JetStreamContext, device: str, sha256: str) -> None:
+    """Take file ``sha256`` out of ``device``'s bucket: its description first, then its chunks (a stop in between
+    leaves chunks no description names, which the next put's tidying purges)."""
+    info = await object_info(js, device, sha256)
+    await _purge(js, device, meta_subject(device, sha256))
+    if info is not None and info.nuid:
+        await _purge(js, device, chunk_subject(device, info.nuid))
 
 
 # --- the hub ------------------------------------------------------------------------------------------------------

@@ -122,6 +122,7 @@ class _Hub:
         result = await self.run.round(batch=self.batch, timeout=self.poll)
         for device, events in result.by_sender.items():
             await self.signer.send(js, device, events)
+        await self.outgoing.taken(db, js, result.by_sender)
         if self.report is not None and result:
             self.report(result)
 
@@ -190,5 +191,23 @@ class _Outgoing:
         if uploader is None:
             uploader = self.uploaders[device] = evidence.Uploader(
                 self.services.path, evidence.inbound(device), mark=f"{evidence.MARK}>{device}",
-                only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows))
+                only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows),
+                held=lambda sha, device=device: outbox_store.note_outbound_file(db, device, sha))
         return uploader
+
+    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[WireEvent]]) -> None:
+        """Take out of each device's bucket the files it has: those of the add_evidence events that the steps it
+        recorded, just stored, build on (it held those events, and a device holds an add_evidence event only with
+        its file: db/0025). A file that cannot be taken out now is taken out after the device's next step there."""
+        for device, events in by_sender.items():
+            own = [e for e in events if e.device == device and "/" not in e.stream]
+            if not own or not outbox_store.has_outbound_files(db, device):
+                continue
+            for case in sorted({e.stream for e in own}):
+                under = outbox_store.evidence_under(db, case, [e.hash for e in own if e.stream == case])
+                for sha in sorted(outbox_store.outbound_files(db, device, under)):
+                    try:
+                        await evidence.take_out(js, evidence.inbound(device), sha)
+                    except Exception:  # noqa: BLE001 — the copy stays until the device's next step; the round goes on
+                        continue
+                    outbox_store.forget_outbound_file(db, device, sha)

@@ -166,14 +166,54 @@ def held_by(db: sqlite_utils.Database, case: str, device: str, upto: int) -> set
     if first is None:
         return set()
     parents = dict(db.execute("SELECT hash, parents FROM event WHERE stream = ? AND seq <= ?", [case, upto]).fetchall())
+    return _ancestors(parents, [p for p in (first[0] or "").split(",") if p])
+
+
+def _ancestors(parents: dict[str, str], heads: list[str]) -> set[str]:
+    """``heads`` and all they build on, by the ``parents`` (hash -> its parents, comma-separated) of one stream."""
     held: set[str] = set()
-    todo = [p for p in (first[0] or "").split(",") if p]
+    todo = list(heads)
     while todo:
         h = todo.pop()
         if h not in held and h in parents:
             held.add(h)
             todo.extend(p for p in (parents[h] or "").split(",") if p)
     return held
+
+
+def evidence_under(db: sqlite_utils.Database, case: str, heads: list[str]) -> set[str]:
+    """The SHA-256 of the files registered by add_evidence events of a case that ``heads`` (events of its stream)
+    are or build on."""
+    rows = db.execute("SELECT hash, parents, CASE kind WHEN 'add_evidence' THEN json_extract(CAST(payload AS TEXT), '$.sha256') END "
+                      "FROM event WHERE stream = ?", [case]).fetchall()
+    under = _ancestors({r[0]: r[1] for r in rows}, heads)
+    return {r[2] for r in rows if r[2] and r[0] in under}
+
+
+def note_outbound_file(db: sqlite_utils.Database, device: str, sha256: str) -> None:
+    """The hub put this file into ``device``'s bucket (db/0025)."""
+    with write_transaction(db):
+        db.execute("INSERT OR IGNORE INTO hub_outbound_file (device, sha256) VALUES (?, ?)", [device, sha256])
+
+
+def outbound_files(db: sqlite_utils.Database, device: str, among: set[str]) -> set[str]:
+    """Of ``among``, the files the hub put into ``device``'s bucket and has not taken out."""
+    found: set[str] = set()
+    keys = sorted(among)
+    for start in range(0, len(keys), 500):
+        part = keys[start:start + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT sha256 FROM hub_outbound_file WHERE device = ? AND sha256 IN ({','.join('?' * len(part))})", [device, *part]))
+    return found
+
+
+def has_outbound_files(db: sqlite_utils.Database, device: str) -> bool:
+    return db.execute("SELECT 1 FROM hub_outbound_file WHERE device = ? LIMIT 1", [device]).fetchone() is not None
+
+
+def forget_outbound_file(db: sqlite_utils.Database, device: str, sha256: str) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM hub_outbound_file WHERE device = ? AND sha256 = ?", [device, sha256])
 
 
 def case_history(db: sqlite_utils.Database, case: str, device: str, after: int, upto: int, limit: int) -> list[tuple]:
