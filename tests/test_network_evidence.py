@@ -284,6 +284,16 @@ def test_what_the_bucket_holds_whole_is_not_put_again_and_a_put_cut_short_is_pur
     assert all(infos)
     assert chunks == {evidence.chunk_subject(d.id, i.nuid): i.chunks for i in infos}  # the killed put's chunks are gone
 
+    # a hub's bucket filled before the hub noted what it holds (db/0025): its first round tells of every file in it
+    noted: list[str] = []
+    asyncio.run(round_(evidence.Uploader(world.services.path, d.id, held=noted.append)))
+    assert sorted(noted) == sorted([first, second])
+    # and a file taken out goes whole, description and chunks, the other staying
+    asyncio.run(local_js(lambda js: evidence.take_out(js, d.id, first)))
+    chunks, _ = asyncio.run(local_js(held))
+    assert asyncio.run(local_js(lambda js: evidence.object_info(js, d.id, first))) is None
+    assert chunks == {evidence.chunk_subject(d.id, infos[1].nuid): infos[1].chunks}
+
 
 class Killed(Exception):
     pass

@@ -334,6 +334,10 @@ class Uploader:
             self.held(sha)
         return how, ack_seq, ""
 
+    def tidy_again(self) -> None:
+        """Purge the chunks no description names at the next round (a take-out that failed half way)."""
+        self._tidied = False
+
     def _advance(self, db, mark: outbox_store.Mark, upto: outbox_store.Mark) -> None:
         if upto != mark:
             outbox_store.advance(db, self.mark, upto)
@@ -378,7 +382,8 @@ class Uploader:
         return ack.seq, ""
 
     async def _purge_unfinished(self, js: JetStreamContext) -> None:
-        """Purge the chunks no object's description names: puts of an earlier run cut short."""
+        """Purge the chunks no object's description names: puts of an earlier run cut short. Each file the bucket
+        holds is told to ``held`` on the way (a hub whose buckets were filled before it noted them: db/0025)."""
         name, prefix = stream_name(self.device), f"$O.{bucket(self.device)}"
         chunks = (await js.stream_info(name, subjects_filter=f"{prefix}.C.>")).state.subjects or {}
         nuids = {s.rsplit(".", 1)[1] for s in chunks}
@@ -391,7 +396,10 @@ class Uploader:
                 for _ in range(metas):
                     msg = await sub.next_msg(timeout=ACK_TIMEOUT)
                     with contextlib.suppress(ValueError, TypeError, AttributeError):
-                        nuids.discard(json.loads(msg.data).get("nuid"))
+                        described = json.loads(msg.data)
+                        nuids.discard(described.get("nuid"))
+                        if self.held is not None and _valid(described.get("name"), described.get("size")) and not described.get("deleted"):
+                            self.held(described["name"])
             finally:
                 await sub.unsubscribe()
         for nuid in nuids:
@@ -421,8 +429,9 @@ async def _purge(js: JetStreamContext, device: str, subject: str) -> None:
 
 
 async def take_out(js: JetStreamContext, device: str, sha256: str) -> None:
-    """Take file ``sha256`` out of ``device``'s bucket: its description first, then its chunks (a stop in between
-    leaves chunks no description names, which the next put's tidying purges)."""
+    """Take file ``sha256`` out of ``device``'s bucket: its description first, then its chunks (a stop or a failure
+    in between leaves chunks no description names, which an uploader's tidying purges: :meth:`Uploader.tidy_again`,
+    and the first round of each hub run)."""
     info = await object_info(js, device, sha256)
     await _purge(js, device, meta_subject(device, sha256))
     if info is not None and info.nuid:

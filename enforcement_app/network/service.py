@@ -122,9 +122,11 @@ class _Hub:
         result = await self.run.round(batch=self.batch, timeout=self.poll)
         for device, events in result.by_sender.items():
             await self.signer.send(js, device, events)
-        await self.outgoing.taken(db, js, result.by_sender)
         if self.report is not None and result:
             self.report(result)
+        problems = await self.outgoing.taken(db, js, result.by_sender)
+        if problems and self.report is not None:
+            self.report(ingest.Round(problem="；".join(problems[:5])))
 
 
 async def _sourced(js: JetStreamContext) -> set[str] | None:
@@ -195,19 +197,23 @@ class _Outgoing:
                 held=lambda sha, device=device: outbox_store.note_outbound_file(db, device, sha))
         return uploader
 
-    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[WireEvent]]) -> None:
+    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[WireEvent]]) -> list[str]:
         """Take out of each device's bucket the files it has: those of the add_evidence events that the steps it
         recorded, just stored, build on (it held those events, and a device holds an add_evidence event only with
-        its file: db/0025). A file that cannot be taken out now is taken out after the device's next step there."""
+        its file: db/0025). Returns why some could not be taken out now: they are, after the device's next step there
+        (and the chunks a failed take-out left, at the bucket's next put)."""
+        problems = []
         for device, events in by_sender.items():
             own = [e for e in events if e.device == device and "/" not in e.stream]
             if not own or not outbox_store.has_outbound_files(db, device):
                 continue
             for case in sorted({e.stream for e in own}):
-                under = outbox_store.evidence_under(db, case, [e.hash for e in own if e.stream == case])
-                for sha in sorted(outbox_store.outbound_files(db, device, under)):
+                for sha in sorted(outbox_store.outbound_under(db, device, case, [e.hash for e in own if e.stream == case])):
                     try:
                         await evidence.take_out(js, evidence.inbound(device), sha)
-                    except Exception:  # noqa: BLE001 — the copy stays until the device's next step; the round goes on
+                    except Exception as exc:  # noqa: BLE001 — the copy stays for now; the round goes on
+                        self._uploader(db, device).tidy_again()
+                        problems.append(f"汇聚节点为设备 {device[:12]} 保存的证据文件 {sha[:12]}… 未能删除：{type(exc).__name__}: {exc}")
                         continue
                     outbox_store.forget_outbound_file(db, device, sha)
+        return problems

@@ -181,30 +181,23 @@ def _ancestors(parents: dict[str, str], heads: list[str]) -> set[str]:
     return held
 
 
-def evidence_under(db: sqlite_utils.Database, case: str, heads: list[str]) -> set[str]:
-    """The SHA-256 of the files registered by add_evidence events of a case that ``heads`` (events of its stream)
-    are or build on."""
-    rows = db.execute("SELECT hash, parents, CASE kind WHEN 'add_evidence' THEN json_extract(CAST(payload AS TEXT), '$.sha256') END "
-                      "FROM event WHERE stream = ?", [case]).fetchall()
-    under = _ancestors({r[0]: r[1] for r in rows}, heads)
-    return {r[2] for r in rows if r[2] and r[0] in under}
+def outbound_under(db: sqlite_utils.Database, device: str, case: str, heads: list[str]) -> set[str]:
+    """Of the files the hub put into ``device``'s bucket and has not taken out (db/0025), those registered by
+    add_evidence events of a case that ``heads`` (events of its stream) are or build on. The case's events are
+    walked only when some of its files are in that bucket."""
+    pending = db.execute("SELECT e.hash, f.sha256 FROM event e JOIN hub_outbound_file f ON f.device = ? "
+                         "AND f.sha256 = json_extract(CAST(e.payload AS TEXT), '$.sha256') "
+                         "WHERE e.stream = ? AND e.kind = 'add_evidence'", [device, case]).fetchall()
+    if not pending:
+        return set()
+    under = _ancestors(dict(db.execute("SELECT hash, parents FROM event WHERE stream = ?", [case]).fetchall()), heads)
+    return {sha for h, sha in pending if h in under}
 
 
 def note_outbound_file(db: sqlite_utils.Database, device: str, sha256: str) -> None:
     """The hub put this file into ``device``'s bucket (db/0025)."""
     with write_transaction(db):
         db.execute("INSERT OR IGNORE INTO hub_outbound_file (device, sha256) VALUES (?, ?)", [device, sha256])
-
-
-def outbound_files(db: sqlite_utils.Database, device: str, among: set[str]) -> set[str]:
-    """Of ``among``, the files the hub put into ``device``'s bucket and has not taken out."""
-    found: set[str] = set()
-    keys = sorted(among)
-    for start in range(0, len(keys), 500):
-        part = keys[start:start + 500]
-        found.update(r[0] for r in db.execute(
-            f"SELECT sha256 FROM hub_outbound_file WHERE device = ? AND sha256 IN ({','.join('?' * len(part))})", [device, *part]))
-    return found
 
 
 def has_outbound_files(db: sqlite_utils.Database, device: str) -> bool:
