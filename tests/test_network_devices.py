@@ -135,21 +135,13 @@ def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_
     assert asyncio.run(out_of(desk_link)) == own < desk.db.execute("SELECT count(*) FROM event").fetchone()[0]
 
 
-def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_records_in_it(agency_network, world, tmp_path):
-    """The fan-out sends a case to the devices that recorded in it. The other laptop got the case on a USB stick
-    before the head approved and the officer photographed: once it records a step of its own there, the hub sends
-    it what the others recorded before, the photo's file with its event."""
-    running, devices = agency_network
-    (laptop, laptop_link), (desk, desk_link), (other, other_link) = devices["laptop"], devices["desk"], devices["other"]
-    for name, (_, running_link) in devices.items():
-        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
-    for services, logins in ((laptop, (world.officer_a.login,)), (other, (world.admin.login, world.officer_b.login))):
-        for login in logins:  # the officers' events may come down over several rounds: each one used is waited for
-            wait_for(f"{login} on a laptop", lambda services=services, login=login: known_officer(services, login), LINK)
-    on_laptop = signed_in(laptop, world.officer_a.login)
+def filed_through_the_hub(world, on_laptop, devices, before_it_goes=None) -> str:
+    """A case the officer opens on the laptop and asks to file (``before_it_goes(case_id)`` done before the link is
+    woken), once it is on the desk and the head's approval made there is back on the laptop."""
+    (laptop, laptop_link), (desk, desk_link) = devices["laptop"], devices["desk"]
     case_id = case_asked_for_filing(world, on_laptop)
-    stick = tmp_path / "case.ecb"
-    on_laptop.export_bundle(stick, cases=[case_id], encrypt=False)
+    if before_it_goes is not None:
+        before_it_goes(case_id)
     laptop_link.wake()
     wait_for("the case on the desk", lambda: events_of(laptop.path, case_id) <= events_of(desk.path, case_id), LINK)
     desk.refresh()
@@ -157,6 +149,24 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
     desk_link.wake()
     wait_for("the approval on the laptop", lambda: "approve_filing" in kinds_of(laptop.path, case_id), LINK)
     laptop.refresh()
+    return case_id
+
+
+def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_records_in_it(agency_network, world, tmp_path):
+    """The fan-out sends a case to the devices that recorded in it. The other laptop got the case on a USB stick
+    before the head approved and the officer photographed: once it records a step of its own there, the hub sends
+    it what the others recorded before, the photo's file with its event."""
+    running, devices = agency_network
+    (laptop, laptop_link), (desk, _), (other, other_link) = devices["laptop"], devices["desk"], devices["other"]
+    for name, (_, running_link) in devices.items():
+        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
+    for services, logins in ((laptop, (world.officer_a.login,)), (other, (world.admin.login, world.officer_b.login))):
+        for login in logins:  # the officers' events may come down over several rounds: each one used is waited for
+            wait_for(f"{login} on a laptop", lambda services=services, login=login: known_officer(services, login), LINK)
+    on_laptop = signed_in(laptop, world.officer_a.login)
+    stick = tmp_path / "case.ecb"
+    case_id = filed_through_the_hub(world, on_laptop, devices, before_it_goes=lambda case_id: on_laptop.export_bundle(
+        stick, cases=[case_id], encrypt=False))
     world.clock.set("2025-03-04T12:00")
     photo = tmp_path / "photo.png"
     steps.png(photo, 7)
@@ -199,14 +209,7 @@ def test_the_hubs_copy_of_a_file_for_a_device_goes_once_the_device_builds_on_it(
         wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
     wait_for("the officer on the laptop", lambda: known_officer(laptop, world.officer_a.login), LINK)
     on_laptop = signed_in(laptop, world.officer_a.login)
-    case_id = case_asked_for_filing(world, on_laptop)
-    laptop_link.wake()
-    wait_for("the case on the desk", lambda: events_of(laptop.path, case_id) <= events_of(desk.path, case_id), LINK)
-    desk.refresh()
-    signed_in(desk, world.head.login).perform(case_id, "approve_filing", {"opinion": "同意立案"})
-    desk_link.wake()
-    wait_for("the approval on the laptop", lambda: "approve_filing" in kinds_of(laptop.path, case_id), LINK)
-    laptop.refresh()
+    case_id = filed_through_the_hub(world, on_laptop, devices)
     world.clock.set("2025-03-04T12:00")
     photos = []
     for n in (1, 2, 3):
