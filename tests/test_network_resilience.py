@@ -163,6 +163,16 @@ def linked(hub_server, desks, timeout: float = LINK) -> None:
         streams.wait_for_link(desk.device.server, "hub", timeout)
 
 
+def served(network, desks):
+    """The hub running, every desk linked to it and sourced by its EVENTS; returns the hub's thread."""
+    hub_thread = network.serve()
+    for desk in desks:
+        network.connect(desk, hub_thread.server.leafnode_port)
+    linked(hub_thread.server, desks)
+    wait_for("every device sourced by EVENTS", lambda: sourced(hub_thread.server) == {d.device.id for d in desks}, LINK)
+    return hub_thread
+
+
 def unlinked(hub_server, desks, timeout: float = 15) -> None:
     wait_for("the links down at the hub", lambda: not set(streams.links(hub_server)) & {d.device.id for d in desks}, timeout)
 
@@ -205,12 +215,8 @@ def test_what_devices_record_while_cut_off_and_across_cuts_reaches_the_agency_da
     desks = [network.enrol(world.services, "d1")] + [network.enrol(provisioned(world, tmp_path, n), n) for n in ("d2", "d3")]
     for desk in desks[1:]:
         network.later(desk.services.close)
-    hub_thread = network.serve()
+    hub_thread = served(network, desks)
     hub_server = hub_thread.server
-    for desk in desks:
-        network.connect(desk, hub_server.leafnode_port)
-    linked(hub_server, desks)
-    wait_for("every device sourced by EVENTS", lambda: sourced(hub_server) == {d.device.id for d in desks}, LINK)
     everything = set().union(*(hashes_of(d.services) for d in desks))
     wait_for("the devices' set-up at the agency", lambda: everything <= agency_hashes(network.database), RESUME)
 
@@ -434,12 +440,8 @@ def test_a_case_forked_on_two_devices_reaches_the_agency_with_both_branches_join
     world.as_(world.officer_a).export_bundle(to_second, encrypt=False, cases=[case_id])
     second.system_session().import_bundle(to_second, trust_new=True)
     desks = [network.enrol(world.services, "d1"), network.enrol(second, "d2")]
-    hub_thread = network.serve()
+    hub_thread = served(network, desks)
     hub_server = hub_thread.server
-    for desk in desks:
-        network.connect(desk, hub_server.leafnode_port)
-    linked(hub_server, desks)
-    wait_for("both devices sourced by EVENTS", lambda: sourced(hub_server) == {d.device.id for d in desks}, LINK)
     (inspected,) = event_heads(world.services, case_id)
     wait_for("the inspected case at the agency", lambda: inspected in agency_hashes(network.database), RESUME)
 
