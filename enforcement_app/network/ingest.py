@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -73,6 +74,18 @@ class IngestError(RuntimeError):
     """The hub's configuration and its database disagree (for the administrator)."""
 
 
+class Stored(NamedTuple):
+    """An event a round stored, as what follows the round needs it (the hub's receipts, its buckets' tidying). Not
+    its payload: when the round's pause of the garbage collector ends (:meth:`Ingest.take`), the batch's payloads are
+    then gone, freed by their counts, and the collection that follows has next to nothing to walk; holding them, it
+    walked every list of every drawn signature of the batch (~56 ms a round of 2,000, ~8 % of the ingest)."""
+
+    hash: str
+    stream: str
+    device: str
+    parents: tuple[str, ...]
+
+
 @dataclass
 class Round:
     stored: int = 0  # new events written
@@ -82,7 +95,7 @@ class Round:
     refusals: list[ingest_store.Refusal] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # reference data kept as this database holds it (as a bundle reports)
     files_refused: list[str] = field(default_factory=list)  # evidence files that came altered (:mod:`.evidence`): their events wait
-    by_sender: dict[str, list[WireEvent]] = field(default_factory=dict)  # the events stored, by who sent them
+    by_sender: dict[str, list[Stored]] = field(default_factory=dict)  # the events stored, by who sent them
     receipts: int = 0  # the hub's receipts kept (at a device)
     changes: Changes = field(default_factory=Changes)  # what the stored events changed (for the client's views)
 
@@ -242,7 +255,8 @@ class Ingest:
         result.stored, result.waiting = len(stored), len(waiting)
         result.refused, result.refusals = len(refused), sorted(refused.values())
         for h in stored:
-            result.by_sender.setdefault(fresh[h][0].sender, []).append(fresh[h][0].event)
+            e = fresh[h][0].event
+            result.by_sender.setdefault(fresh[h][0].sender, []).append(Stored(e.hash, e.stream, e.device, e.parents))
         result.changes = self.services.changes.take()
         return result
 

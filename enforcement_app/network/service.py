@@ -24,7 +24,6 @@ from nats.js.errors import NotFoundError
 
 from ..domain import witness
 from ..services.api import Services
-from ..services.bundle_format import WireEvent
 from ..store import outbox as outbox_store
 from . import evidence, fanout, hub, ingest, streams
 from .server import Server
@@ -138,7 +137,7 @@ async def _sourced(js: JetStreamContext) -> set[str] | None:
     return {streams.source_device(s) for s in info.config.sources or []}
 
 
-def newest(events: list[WireEvent]) -> list[tuple[str, str]]:
+def newest(events: list[ingest.Stored]) -> list[tuple[str, str]]:
     """(stream, hash) of the events of ``events`` no other of them follows: holding them means holding all."""
     followed = {p for e in events for p in e.parents}
     return [(e.stream, e.hash) for e in events if e.hash not in followed]
@@ -152,7 +151,7 @@ class _Signer:
         self.key = services.device_signing_key()
         self.endorsement = hub.endorsement(directory, services.device_id, self.key.public_key().public_bytes_raw().hex())
 
-    async def send(self, js: JetStreamContext, device: str, events: list[WireEvent]) -> None:
+    async def send(self, js: JetStreamContext, device: str, events: list[ingest.Stored]) -> None:
         body, signature = witness.make(self.key, self.endorsement, self.services.device_id, device,
                                        self.services.clock().isoformat(), newest(events))
         message = json.dumps({"body": body, "signature": signature}, ensure_ascii=False).encode("utf-8")
@@ -197,7 +196,7 @@ class _Outgoing:
                 held=lambda sha, device=device: outbox_store.note_outbound_file(db, device, sha))
         return uploader
 
-    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[WireEvent]]) -> list[str]:
+    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[ingest.Stored]]) -> list[str]:
         """Take out of each device's bucket the files it has: those of the add_evidence events that the steps it
         recorded, just stored, build on (it held those events, and a device holds an add_evidence event only with
         its file: db/0025). Returns why some could not be taken out now: they are, after the device's next step there
