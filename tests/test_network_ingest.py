@@ -22,6 +22,7 @@ from pathlib import Path
 import nats
 import pytest
 import steps
+from conftest import signed_in
 from network_support import Device, require_binary
 from test_network_outbox import LINK, hub_holds, link, recorded
 
@@ -432,3 +433,49 @@ def test_a_message_on_one_devices_subject_that_came_through_anothers_source_is_r
     assert "冒用他机身份" in run._came_through(through(theirs), mine)
     assert run._came_through(Msg(None, subject=f"dev.{mine}.00", headers={}), mine) == ""  # not sourced: the hub's own
     assert streams.source_mark("30bdeaaaf1c24de193d97a6ed0c427ee") == "OUT:64TUIAkK"  # as nats-server 2.15.1 wrote it
+
+
+
+def test_a_certificate_given_since_the_last_round_counts_when_its_holders_step_is_judged(direct, world, agency, monkeypatch):
+    """The hub's ingest reads the agency's officers for one round and keeps them for the next while no officer event
+    comes; a round that brings a certificate for an officer who had none, and a lead that officer then registered
+    as a handler, judges the lead with the certificate (the round drops exactly the reference data its events
+    project into, before its steps are judged): the batch is stored whole, in one transaction, not refused whole
+    and then taken again one event at a time."""
+    hub_dir, hub_server, d = direct
+    newcomer = world.as_(world.admin).register_officer({"name": "钱新", "login": "qianxin", "roles": ["officer"],
+                                                        "password": "secret-pass-1"})
+    steps.lead(world, world.company)
+    first = rows_of(world.services)
+    world.as_(world.admin).update_officer(newcomer.id, {"add_certificate": {
+        "certificate_no": "44130009", "area": "仲恺高新区", "valid_from": "2024-01-01", "valid_to": "2028-12-31",
+        "source_of_power": "市场监督管理局"}})
+    case_id = signed_in(world.services, "qianxin").register_lead({
+        "source": "complaint", "received_on": world.clock().date().isoformat(), "act_date": "2025-02-20",
+        "cause": "销售超过保质期的食品", "cause_entry": "food_safety_124_1", "summary": "群众投诉该店销售过期酸奶",
+        "party_id": world.company.id, "handlers": [newcomer.id, world.officer_b.id], "life_health_finance": False})
+    later = rows_of(world.services)[len(first):]
+
+    async def run():
+        async with central(hub_dir, hub_server) as js:
+            run = ingest.Ingest(agency, hub_dir, js)
+            await run.start()
+            for row in first:
+                await publish(js, d.id, row)
+            await ingest_until(run, lambda rs: stored(rs) == len(first))
+            assert agency.officers()[newcomer.id].certificates == ()  # read, and kept for the next round
+            for row in later:
+                await publish(js, d.id, row)
+            # each publish returned once the stream held it: one round takes them all
+            writes = []
+            adding = ingest.Ingest._add
+            monkeypatch.setattr(ingest.Ingest, "_add", lambda self, events, conflicts: (writes.append(len(events)), adding(self, events, conflicts)))
+            rounds = await ingest_until(run, lambda rs: stored(rs) + sum(r.refused for r in rs) == len(later))
+            assert [r.reason for rs in rounds for r in rs.refusals] == []
+            assert writes == [len(later)]
+            await run.stop()
+
+    asyncio.run(asyncio.wait_for(run(), 60))
+    assert [c.certificate_no for c in agency.officers()[newcomer.id].certificates] == ["44130009"]
+    assert list(agency.current_state(case_id).handlers) == [newcomer.id, world.officer_b.id]
+    assert agency.verify().ok

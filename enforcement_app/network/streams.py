@@ -17,6 +17,7 @@ edited (changing its filter re-imported everything); a device's source is only e
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 
@@ -98,6 +99,7 @@ def device_source(device: str) -> StreamSource:
 _HASH_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each message the hub ingests
 def source_mark(device: str) -> str:
     """How the hub's server names its source of ``device``'s ``OUT`` in the ``Nats-Stream-Source`` header it puts on
     every message it stores from it: ``OUT:`` and nats-server's 8-character hash of the source's API prefix (its
