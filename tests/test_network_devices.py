@@ -15,7 +15,7 @@ import steps
 from conftest import signed_in
 from network_support import Device, HubThread, case_asked_for_filing, require_binary, wait_for
 
-from enforcement_app.network import fanout, hub, link, streams
+from enforcement_app.network import fanout, hub, link, outbox, streams
 from enforcement_app.services import Services
 from enforcement_app.store import receipts as receipt_store
 
@@ -123,16 +123,20 @@ def test_the_officers_case_reaches_the_desk_and_the_heads_approval_reaches_only_
 
     import nats
 
-    async def out_of(running_link) -> int:
+    async def out_of(running_link, device: str) -> tuple[int, int]:
+        """(events, words that it holds a file) in the device's OUT."""
         nc = await nats.connect(running_link.server.client_url, connect_timeout=5)
         try:
-            return (await nc.jetstream().stream_info(streams.OUT)).state.messages
+            subjects = (await nc.jetstream().stream_info(streams.OUT, subjects_filter=f"dev.{device}.*")).state.subjects or {}
+            held = subjects.get(streams.held_subject(device), 0)
+            return sum(subjects.values()) - held, held
         finally:
             await nc.close()
 
     own = desk.db.execute("SELECT count(*) FROM event WHERE device = ?", [desk.device_id]).fetchone()[0]
-    wait_for("the desk's own events in its OUT", lambda: asyncio.run(out_of(desk_link)) == own, 10)
-    assert asyncio.run(out_of(desk_link)) == own < desk.db.execute("SELECT count(*) FROM event").fetchone()[0]
+    # and the one word beside them: that it holds the laptop's photo
+    wait_for("the desk's own events in its OUT", lambda: asyncio.run(out_of(desk_link, desk.device_id)) == (own, 1), 10)
+    assert asyncio.run(out_of(desk_link, desk.device_id))[0] == own < desk.db.execute("SELECT count(*) FROM event").fetchone()[0]
 
 
 def filed_through_the_hub(world, on_laptop, devices, before_it_goes=None) -> str:
@@ -199,10 +203,38 @@ def test_a_laptop_that_got_a_case_by_a_bundle_is_sent_what_came_before_once_it_r
         assert services.verify().ok, services.verify().problems
 
 
-def test_the_hubs_copy_of_a_file_for_a_device_goes_once_the_device_builds_on_it(agency_network, world, tmp_path):
-    """The files the hub sends a device wait in a bucket of the hub's for that device. Once the device records a step
-    of the case that builds on the file's event it holds the file (a device holds an add_evidence event only with its
-    file): the hub's copy for it goes, and only that one."""
+def test_the_hubs_copy_of_a_file_for_a_device_goes_once_the_device_holds_it(agency_network, world, tmp_path):
+    """The files the hub sends a device wait in a bucket of the hub's for that device. Once the device has stored the
+    file's event, and with it the file, it says so: the hub's copy for it goes, though the desk only reads the case."""
+    running, devices = agency_network
+    (laptop, laptop_link), (desk, _) = devices["laptop"], devices["desk"]
+    for name, (_, running_link) in devices.items():
+        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
+    wait_for("the officer on the laptop", lambda: known_officer(laptop, world.officer_a.login), LINK)
+    on_laptop = signed_in(laptop, world.officer_a.login)
+    case_id = filed_through_the_hub(world, on_laptop, devices)
+    world.clock.set("2025-03-04T12:00")
+    steps.png(tmp_path / "photo.png", 1)
+    photo = on_laptop.add_evidence(case_id, tmp_path / "photo.png", steps.photo_details(world))
+    laptop_link.wake()
+    wait_for("the laptop's photo on the desk", lambda: desk.evidence.has(photo) and "add_evidence" in kinds_of(desk.path, case_id), LINK)
+    wait_for("the hub's copy for the desk gone", lambda: not _held_for(running, desk.device_id, photo), LINK)
+    wait_for("the hub's note of it gone", lambda: _count(running.database, "SELECT count(*) FROM hub_outbound_file WHERE device = ?",
+                                                          [desk.device_id]) == 0, LINK)
+    assert [r.problem for r in running.rounds if r.problem] == []
+    desk.refresh()
+    assert desk.evidence.has(photo) and desk.verify().ok
+
+
+def test_a_word_that_was_lost_leaves_the_hubs_copy_until_the_device_builds_on_the_file(agency_network, world, tmp_path, monkeypatch):
+    """A device killed before it said that it holds a file (here: its word lost): the hub's copy for it stays until the
+    device records a step of the case that builds on the file's event (a device holds an add_evidence event only with
+    its file); then it goes, and only that one."""
+
+    async def lost(js, device, files, **_):
+        return None
+
+    monkeypatch.setattr(outbox, "tell_held", lost)
     running, devices = agency_network
     (laptop, laptop_link), (desk, desk_link) = devices["laptop"], devices["desk"]
     for name, (_, running_link) in devices.items():

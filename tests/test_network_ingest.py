@@ -479,3 +479,31 @@ def test_a_certificate_given_since_the_last_round_counts_when_its_holders_step_i
     assert [c.certificate_no for c in agency.officers()[newcomer.id].certificates] == ["44130009"]
     assert list(agency.current_state(case_id).handlers) == [newcomer.id, world.officer_b.id]
     assert agency.verify().ok
+
+
+def test_a_devices_word_that_it_holds_a_file_is_taken_from_its_own_subject_only(direct, world, agency, tmp_path):
+    """``dev.<device>.held``: the device says it holds a file the hub sent it (the hub then takes its copy for it out of
+    its bucket). Taken from an enrolled device, as the file's SHA-256; refused, and noted, from a device not enrolled,
+    or when it is not a SHA-256."""
+    hub_dir, hub_server, d = direct
+    stranger = Device(tmp_path, "stranger")
+    sha = "ab" * 32
+
+    async def run():
+        async with central(hub_dir, hub_server) as js:
+            run = ingest.Ingest(agency, hub_dir, js)
+            await run.start()
+            await js.publish(streams.held_subject(d.id), sha.encode())
+            await js.publish(streams.held_subject(d.id), b"not a digest")
+            await js.publish(streams.held_subject(d.id), sha.upper().encode())
+            await js.publish(streams.held_subject(stranger.id), sha.encode())
+            rounds = await ingest_until(run, lambda rs: sum(len(r.held.get(d.id, [])) + r.refused for r in rs) == 4)
+            await run.stop()
+            return rounds
+
+    rounds = asyncio.run(asyncio.wait_for(run(), 60))
+    assert [r.held for r in rounds if r.held] == [{d.id: [sha]}]
+    reasons = [r.reason for rs in rounds for r in rs.refusals]
+    assert len(reasons) == 3 and sum("不是 SHA-256" in r for r in reasons) == 2 and sum("未在汇聚节点登记" in r for r in reasons) == 1
+    assert len(ingest_store.refusals(agency.db)) == 3  # noted, as every refused message is
+    assert not any(r.stored or r.waiting for r in rounds)  # no event of it: nothing reaches the record

@@ -258,3 +258,31 @@ def test_the_sync_thread_says_why_a_round_failed_and_keeps_the_mark(linked, worl
         assert thread.published is None and mark_of(world.services) == (0, 0)
     finally:
         thread.stop()
+
+
+def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_its_last_event(linked, world):
+    """The stream holds less than the mark says (its tail lost in a power failure) and its last messages are the
+    device's words that it holds files (:func:`outbox.tell_held`), which name no event: the mark goes back to the
+    last event the stream holds, not to the start (which would send every event again)."""
+    hub_dir, hub_server, d = linked
+    steps.lead(world, world.company)
+    events = recorded(world.services)
+    d.start(hub_dir, hub_server)
+
+    async def run():
+        async with clients(hub_dir, hub_server, d) as (local, _central):
+            assert (await outbox.publish_pending(world.services, local, d.id)).sent == len(events)
+            await outbox.tell_held(local, d.id, ["ab" * 32, "cd" * 32])
+            db = outbox_store.connect(world.services.path)
+            try:  # the mark as the tail of the stream that was lost had left it
+                outbox_store.advance(db, streams.OUT, outbox_store.Mark(events[-1][0], len(events) + 5))
+            finally:
+                db.close()
+            again = await outbox.publish_pending(world.services, local, d.id)
+            assert again == outbox.Published(sent=0, duplicates=0, upto=events[-1][0])
+            out = await held(local, streams.OUT)
+            assert [m[1] for m in out[len(events):]] == ["held." + "ab" * 32, "held." + "cd" * 32]
+            assert_each_once_in_order(out[:len(events)], events, d.id)
+
+    asyncio.run(asyncio.wait_for(run(), LINK))
+    assert mark_of(world.services) == (events[-1][0], len(events) + 2)

@@ -44,9 +44,9 @@ that device, each bucket its own mark in the hub's outbox table), the device's s
 link is up (:func:`ensure_device_inbound`; the link may create only that consumer and carry its flow control), and the
 device's receiver takes the files from there exactly as the hub takes a device's: checked, staged, committed after
 their events, purged from the device's copy. The hub's copy for a device goes (:func:`take_out`, db/0025) once the
-device records a step of the case that builds on the file's event: it held that event then, and a device holds an
-add_evidence event only with its file. Until then it stays (a desk that only reads a case keeps the hub's copy for
-it: nothing else tells the hub a device has taken a file).
+device says it holds the file (it stored the file's event, and a device holds an add_evidence event only with its
+file: :func:`.outbox.tell_held`, a message in its ``OUT``), or, should that word have been lost (the app killed
+first), once the device records a step of the case that builds on the file's event: it held that event then.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ event a no-op.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -97,12 +98,15 @@ class Round:
     files_refused: list[str] = field(default_factory=list)  # evidence files that came altered (:mod:`.evidence`): their events wait
     by_sender: dict[str, list[Stored]] = field(default_factory=dict)  # the events stored, by who sent them
     receipts: int = 0  # the hub's receipts kept (at a device)
+    files: list[str] = field(default_factory=list)  # the SHA-256 of the files the add_evidence events stored register
+    held: dict[str, list[str]] = field(default_factory=dict)  # at the hub: the files each device said it holds
     changes: Changes = field(default_factory=Changes)  # what the stored events changed (for the client's views)
 
     problem: str = ""  # the hub's round failed (it is tried again): why
 
     def __bool__(self) -> bool:
-        return bool(self.stored or self.known or self.refused or self.waiting or self.receipts or self.problem or self.files_refused)
+        return bool(self.stored or self.known or self.refused or self.waiting or self.receipts or self.problem or self.files_refused
+                    or self.held)
 
 
 def trust_enrolled(services: Services, directory: str | Path) -> dict[str, str]:
@@ -187,13 +191,21 @@ class Ingest:
         refused: dict[int, ingest_store.Refusal] = {}
         arrived: list[_Message] = []
         for msg in msgs:
-            if msg.subject.endswith("." + streams.RECEIPT):
+            last = msg.subject.rsplit(".", 1)[-1]
+            if last == streams.RECEIPT:
                 reason = self._receipt(msg, now)
                 if not reason:
                     result.receipts += 1
                     await msg.ack()
                     continue
                 m = _Message(msg, msg.metadata.sequence.stream, "")
+            elif last == streams.HELD:
+                sender, reason = self._held(msg)
+                if not reason:  # taken out after the round (the hub's service); a hub killed before leaves the copy
+                    result.held.setdefault(sender, []).append(msg.data.decode("ascii"))
+                    await msg.ack()
+                    continue
+                m = _Message(msg, msg.metadata.sequence.stream, sender)
             else:
                 m, reason = self._read(msg)
             if reason:
@@ -257,12 +269,27 @@ class Ingest:
         for h in stored:
             e = fresh[h][0].event
             result.by_sender.setdefault(fresh[h][0].sender, []).append(Stored(e.hash, e.stream, e.device, e.parents))
+            if e.kind == "add_evidence":
+                result.files.append(e.payload["sha256"])
         result.changes = self.services.changes.take()
         return result
 
     def _receipt(self, msg: Msg, now: str) -> str:
         """A receipt is only for a device from its hub (:class:`Receiver`): refused here."""
         return f"主题 {msg.subject[:80]} 不是设备记录的主题"
+
+    def _held(self, msg: Msg) -> tuple[str, str]:
+        """The device that says it holds a file the hub sent it (the message is the file's SHA-256), and why the
+        message is refused ('' if it is not): on its own subject, through its own source, as its events come."""
+        sender, reason = self._addressed(msg.subject.split("."))
+        if reason:
+            return sender, reason if sender else f"主题 {msg.subject[:80]} {reason}"
+        reason = self._came_through(msg, sender)
+        if reason:
+            return sender, reason
+        if not _SHA256.fullmatch(msg.data):
+            return sender, f"设备 {sender[:12]} 所称已收到的证据文件不是 SHA-256（{msg.data[:80]!r}）"
+        return sender, ""
 
     def _addressed(self, parts: list[str]) -> tuple[str, str]:
         """The sender a subject names, and why the message is refused ('' if it is not yet): at the hub, an
@@ -364,6 +391,9 @@ class Ingest:
             outbox_store.note_new_recorders(self.services.db, [(e.stream, e.device) for e in events], field)
 
 
+_SHA256 = re.compile(rb"[0-9a-f]{64}")
+
+
 def _msg_id(msg: Msg) -> str:
     return (msg.headers or {}).get("Nats-Msg-Id", "")
 
@@ -426,6 +456,10 @@ class Receiver(Ingest):
     def _came_through(self, msg: Msg, sender: str) -> str:
         """What is in IN came from the hub's TODEV (the one source IN has)."""
         return ""
+
+    def _held(self, msg: Msg) -> tuple[str, str]:
+        """Only a device says it holds a file: nothing the hub sends."""
+        return "", f"主题 {msg.subject[:80]} 不是发给本机的主题"
 
     def _stored(self, events: list[WireEvent]) -> None:
         """The hub holds these: the outbox does not send them back (:func:`..store.outbox.note_from_hub`)."""

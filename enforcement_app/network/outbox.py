@@ -114,17 +114,35 @@ async def publish_rows(db: outbox_store.Connection, js: JetStreamContext, stream
     return Published(sent, duplicates, mark.seq)
 
 
+async def tell_held(js: JetStreamContext, device: str, files: list[str], *, timeout: float = ACK_TIMEOUT) -> None:
+    """Say in ``device``'s ``OUT`` (on ``js``, its own server) that it holds ``files`` (their SHA-256), which came
+    from the hub: a message each on ``dev.<device>.held``, which the hub sources with the events and on which it
+    takes its copy for this device out of its bucket (:meth:`.service._Outgoing.taken`). ``Nats-Msg-Id``
+    ``held.<sha>``: said twice within the dedup window, stored once; after it, the hub finds nothing more to take
+    out. A word lost (the app killed before it went) leaves the hub's copy until the device records a step that
+    builds on the file's event."""
+    await streams.ensure_out(js, device)
+    for sha in files:
+        await js.publish(streams.held_subject(device), sha.encode("ascii"), stream=streams.OUT, timeout=timeout,
+                         headers={"Nats-Msg-Id": f"{streams.HELD}.{sha}"})
+
+
 async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, stream: str,
                       ensure: Callable[[], Awaitable[StreamInfo]]) -> outbox_store.Mark:
-    """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says."""
+    """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says (the
+    device's words that it holds files, :func:`tell_held`, passed over: they name no event)."""
     mark = outbox_store.mark(db, stream)
     state = (await ensure()).state
     if state.last_seq >= mark.stream_seq:
         return mark
     seq = 0
-    if state.messages:
-        last = await js.get_msg(stream, state.last_seq)
-        seq = outbox_store.seq_of(db, (last.headers or {}).get("Nats-Msg-Id", "").rsplit(".", 1)[-1]) or 0
+    at = state.last_seq if state.messages else 0
+    while at >= max(state.first_seq, 1):
+        msg_id = ((await js.get_msg(stream, at)).headers or {}).get("Nats-Msg-Id", "")
+        if not msg_id.startswith(f"{streams.HELD}."):
+            seq = outbox_store.seq_of(db, msg_id.rsplit(".", 1)[-1]) or 0
+            break
+        at -= 1
     back = outbox_store.Mark(min(seq, mark.seq), state.last_seq)
     outbox_store.rewind(db, stream, back)
     return back

@@ -123,7 +123,7 @@ class _Hub:
             await self.signer.send(js, device, events)
         if self.report is not None and result:
             self.report(result)
-        problems = await self.outgoing.taken(db, js, result.by_sender)
+        problems = await self.outgoing.taken(db, js, result.by_sender, result.held)
         if problems and self.report is not None:
             self.report(ingest.Round(problem="；".join(problems[:5])))
 
@@ -196,23 +196,31 @@ class _Outgoing:
                 held=lambda sha, device=device: outbox_store.note_outbound_file(db, device, sha))
         return uploader
 
-    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[ingest.Stored]]) -> list[str]:
-        """Take out of each device's bucket the files it has: those of the add_evidence events that the steps it
-        recorded, just stored, build on (it held those events, and a device holds an add_evidence event only with
-        its file: db/0025). Returns why some could not be taken out now: they are, after the device's next step there
-        (and the chunks a failed take-out left, at the bucket's next put)."""
-        problems = []
+    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[ingest.Stored]],
+                    held: dict[str, list[str]] | None = None) -> list[str]:
+        """Take out of each device's bucket the files it has: those it said it holds (``held``: it stored their events,
+        :func:`.outbox.tell_held`), and those of the add_evidence events that the steps it recorded, just stored,
+        build on (it held those events, and a device holds an add_evidence event only with its file: db/0025; what
+        catches a word that was lost). Returns why some could not be taken out now: they are, after the device's next
+        step there (and the chunks a failed take-out left, at the bucket's next put)."""
+        problems: list[str] = []
+        for device, files in (held or {}).items():
+            for sha in sorted(outbox_store.outbound_among(db, device, files)):
+                await self._take_out(db, js, device, sha, problems)
         for device, events in by_sender.items():
             own = [e for e in events if e.device == device and "/" not in e.stream]
             if not own or not outbox_store.has_outbound_files(db, device):
                 continue
             for case in sorted({e.stream for e in own}):
                 for sha in sorted(outbox_store.outbound_under(db, device, case, [e.hash for e in own if e.stream == case])):
-                    try:
-                        await evidence.take_out(js, evidence.inbound(device), sha)
-                    except Exception as exc:  # noqa: BLE001 — the copy stays for now; the round goes on
-                        self._uploader(db, device).tidy_again()
-                        problems.append(f"汇聚节点为设备 {device[:12]} 保存的证据文件 {sha[:12]}… 未能删除：{type(exc).__name__}: {exc}")
-                        continue
-                    outbox_store.forget_outbound_file(db, device, sha)
+                    await self._take_out(db, js, device, sha, problems)
         return problems
+
+    async def _take_out(self, db, js: JetStreamContext, device: str, sha: str, problems: list[str]) -> None:
+        try:
+            await evidence.take_out(js, evidence.inbound(device), sha)
+        except Exception as exc:  # noqa: BLE001 — the copy stays for now; the round goes on
+            self._uploader(db, device).tidy_again()
+            problems.append(f"汇聚节点为设备 {device[:12]} 保存的证据文件 {sha[:12]}… 未能删除：{type(exc).__name__}: {exc}")
+            return
+        outbox_store.forget_outbound_file(db, device, sha)

@@ -32,6 +32,7 @@ EVENTS = "EVENTS"
 TODEV = "TODEV"
 IN = "IN"
 RECEIPT = "receipt"  # the last token of a hub's receipt for a device (a stream's hex never spells it)
+HELD = "held"  # the last token of a device's word that it holds a file the hub sent it (nor this)
 LINK_TIMEOUT = 45.0
 
 
@@ -56,6 +57,11 @@ def to_device_subject(device: str, stream: str) -> str:
 
 def receipt_subject(device: str) -> str:
     return f"to.{device}.{RECEIPT}"
+
+
+def held_subject(device: str) -> str:
+    """Where ``device`` says, in its ``OUT``, that it holds a file the hub sent it (:func:`.outbox.tell_held`)."""
+    return f"dev.{device}.{HELD}"
 
 
 def links(server: Server, timeout: float = 5.0) -> dict[str, dict]:

@@ -200,6 +200,16 @@ def note_outbound_file(db: sqlite_utils.Database, device: str, sha256: str) -> N
         db.execute("INSERT OR IGNORE INTO hub_outbound_file (device, sha256) VALUES (?, ?)", [device, sha256])
 
 
+def outbound_among(db: sqlite_utils.Database, device: str, files: list[str]) -> set[str]:
+    """Of ``files``, those the hub put into ``device``'s bucket and has not taken out (db/0025)."""
+    found: set[str] = set()
+    for start in range(0, len(files), 500):
+        part = files[start:start + 500]
+        found.update(r[0] for r in db.execute(f"SELECT sha256 FROM hub_outbound_file WHERE device = ? AND sha256 IN ({','.join('?' * len(part))})",
+                                              [device, *part]))
+    return found
+
+
 def has_outbound_files(db: sqlite_utils.Database, device: str) -> bool:
     return db.execute("SELECT 1 FROM hub_outbound_file WHERE device = ? LIMIT 1", [device]).fetchone() is not None
 
