@@ -224,6 +224,16 @@ def test_the_hubs_copy_of_a_file_for_a_device_goes_once_the_device_holds_it(agen
     assert [r.problem for r in running.rounds if r.problem] == []
     desk.refresh()
     assert desk.evidence.has(photo) and desk.verify().ok
+    # the same photo in a second case (within the stream's dedup window): the hub puts it into the desk's bucket no
+    # more, and the desk's copy of that bucket ends empty (it purges only what it fetched)
+    second = filed_through_the_hub(world, on_laptop, devices)
+    laptop.refresh()
+    assert on_laptop.add_evidence(second, tmp_path / "photo.png", steps.photo_details(world)) == photo
+    laptop_link.wake()
+    wait_for("the second case's photo on the desk", lambda: "add_evidence" in kinds_of(desk.path, second), LINK)
+    assert not _held_for(running, desk.device_id, photo)
+    assert _count(running.database, "SELECT count(*) FROM hub_device_file WHERE device = ? AND sha256 = ?", [desk.device_id, photo]) == 1
+    assert _inbound_messages(devices["desk"][1], desk.device_id) == 0
 
 
 def test_a_word_that_was_lost_leaves_the_hubs_copy_until_the_device_builds_on_the_file(agency_network, world, tmp_path, monkeypatch):
@@ -284,6 +294,24 @@ def _held_for(running, device: str, sha: str) -> bool:
             await nc.close()
 
     return asyncio.run(look())
+
+
+def _inbound_messages(running_link, device: str) -> int:
+    """The messages the device's copy of the hub's bucket for it holds (on the device's own server)."""
+    import asyncio
+
+    import nats
+
+    from enforcement_app.network import evidence
+
+    async def count() -> int:
+        nc = await nats.connect(running_link.server.client_url, connect_timeout=5)
+        try:
+            return (await nc.jetstream().stream_info(evidence.stream_name(evidence.inbound(device)))).state.messages
+        finally:
+            await nc.close()
+
+    return asyncio.run(count())
 
 
 def _sent_to(running, device: str, stream: str) -> int:

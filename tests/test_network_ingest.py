@@ -433,7 +433,12 @@ def test_a_message_on_one_devices_subject_that_came_through_anothers_source_is_r
     assert "冒用他机身份" in run._came_through(through(theirs), mine)
     assert run._came_through(Msg(None, subject=f"dev.{mine}.00", headers={}), mine) == ""  # not sourced: the hub's own
     assert streams.source_mark("30bdeaaaf1c24de193d97a6ed0c427ee") == "OUT:64TUIAkK"  # as nats-server 2.15.1 wrote it
-
+    # so with a device's word that it holds a file (a server refuses the header from a client: only this way to show it)
+    run._enrolled = {mine, theirs}
+    held = lambda device: Msg(None, subject=streams.held_subject(mine), data=b"ab" * 32, headers={  # noqa: E731
+        "Nats-Stream-Source": f"{streams.source_mark(device)} 7 dev.{device}.> > dev.{mine}.held x"})
+    assert run._held(held(mine)) == (mine, "")
+    assert "冒用他机身份" in run._held(held(theirs))[1]
 
 
 def test_a_certificate_given_since_the_last_round_counts_when_its_holders_step_is_judged(direct, world, agency, monkeypatch):
@@ -483,8 +488,9 @@ def test_a_certificate_given_since_the_last_round_counts_when_its_holders_step_i
 
 def test_a_devices_word_that_it_holds_a_file_is_taken_from_its_own_subject_only(direct, world, agency, tmp_path):
     """``dev.<device>.held``: the device says it holds a file the hub sent it (the hub then takes its copy for it out of
-    its bucket). Taken from an enrolled device, as the file's SHA-256; refused, and noted, from a device not enrolled,
-    or when it is not a SHA-256."""
+    its bucket). Taken from an enrolled device, as the file's SHA-256, and noted in the agency's database (db/0026);
+    refused, and noted as refused, from a device not enrolled, through another device's source, or when it is not a
+    SHA-256."""
     hub_dir, hub_server, d = direct
     stranger = Device(tmp_path, "stranger")
     sha = "ab" * 32
@@ -506,4 +512,5 @@ def test_a_devices_word_that_it_holds_a_file_is_taken_from_its_own_subject_only(
     reasons = [r.reason for rs in rounds for r in rs.refusals]
     assert len(reasons) == 3 and sum("不是 SHA-256" in r for r in reasons) == 2 and sum("未在汇聚节点登记" in r for r in reasons) == 1
     assert len(ingest_store.refusals(agency.db)) == 3  # noted, as every refused message is
+    assert agency.db.execute("SELECT device, sha256 FROM hub_device_file").fetchall() == [(d.id, sha)]
     assert not any(r.stored or r.waiting for r in rounds)  # no event of it: nothing reaches the record

@@ -272,7 +272,7 @@ def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_it
     async def run():
         async with clients(hub_dir, hub_server, d) as (local, _central):
             assert (await outbox.publish_pending(world.services, local, d.id)).sent == len(events)
-            await outbox.tell_held(local, d.id, ["ab" * 32, "cd" * 32])
+            await outbox.tell_held(local, d.id, [("01" * 32, "ab" * 32), ("02" * 32, "cd" * 32)])
             db = outbox_store.connect(world.services.path)
             try:  # the mark as the tail of the stream that was lost had left it
                 outbox_store.advance(db, streams.OUT, outbox_store.Mark(events[-1][0], len(events) + 5))
@@ -281,7 +281,7 @@ def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_it
             again = await outbox.publish_pending(world.services, local, d.id)
             assert again == outbox.Published(sent=0, duplicates=0, upto=events[-1][0])
             out = await held(local, streams.OUT)
-            assert [m[1] for m in out[len(events):]] == ["held." + "ab" * 32, "held." + "cd" * 32]
+            assert [(m[1], m[2]) for m in out[len(events):]] == [("held." + "01" * 32, b"ab" * 32), ("held." + "02" * 32, b"cd" * 32)]
             assert_each_once_in_order(out[:len(events)], events, d.id)
 
     asyncio.run(asyncio.wait_for(run(), LINK))

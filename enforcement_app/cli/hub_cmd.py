@@ -96,7 +96,9 @@ async def _run(directory: Path, database: Path, out: TextIO) -> int:
             out.write(f"本轮未能完成，稍后重试：{result.problem}\n")
             out.flush()
             return
-        out.write(f"新记录 {result.stored} 条，已有 {result.known} 条，拒收 {result.refused} 条，等待前序记录 {result.waiting} 条\n")
+        held = sum(len(files) for files in result.held.values())
+        out.write(f"新记录 {result.stored} 条，已有 {result.known} 条，拒收 {result.refused} 条，等待前序记录 {result.waiting} 条"
+                  + (f"；设备告知已收到证据文件 {held} 个（汇聚节点为其保存的副本随即删除）" if held else "") + "\n")
         for r in result.refusals:
             out.write(f"  拒收 {r.subject} #{r.stream_seq}：{r.reason}\n")
         for c in result.conflicts:

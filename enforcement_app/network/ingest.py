@@ -61,7 +61,7 @@ from ..store import ingest as ingest_store
 from ..store import outbox as outbox_store
 from ..store import receipts as receipt_store
 from ..store import reference as reference_store
-from . import evidence, hub, streams
+from . import evidence, hub, outbox, streams
 
 CONSUMER = "ingest"
 MALFORMED = ingest_store.MALFORMED
@@ -98,8 +98,8 @@ class Round:
     files_refused: list[str] = field(default_factory=list)  # evidence files that came altered (:mod:`.evidence`): their events wait
     by_sender: dict[str, list[Stored]] = field(default_factory=dict)  # the events stored, by who sent them
     receipts: int = 0  # the hub's receipts kept (at a device)
-    files: list[str] = field(default_factory=list)  # the SHA-256 of the files the add_evidence events stored register
-    held: dict[str, list[str]] = field(default_factory=dict)  # at the hub: the files each device said it holds
+    files: list[tuple[str, str]] = field(default_factory=list)  # (hash, SHA-256 of its file) of the add_evidence events here now
+    held: dict[str, list[str]] = field(default_factory=dict)  # at the hub: the files each device said it holds (db/0026)
     changes: Changes = field(default_factory=Changes)  # what the stored events changed (for the client's views)
 
     problem: str = ""  # the hub's round failed (it is tried again): why
@@ -190,6 +190,7 @@ class Ingest:
         now = self.services.clock().isoformat()
         refused: dict[int, ingest_store.Refusal] = {}
         arrived: list[_Message] = []
+        held: list[tuple[Msg, str, str]] = []  # (message, device, file): a device's word that it holds a file
         for msg in msgs:
             last = msg.subject.rsplit(".", 1)[-1]
             if last == streams.RECEIPT:
@@ -201,9 +202,8 @@ class Ingest:
                 m = _Message(msg, msg.metadata.sequence.stream, "")
             elif last == streams.HELD:
                 sender, reason = self._held(msg)
-                if not reason:  # taken out after the round (the hub's service); a hub killed before leaves the copy
-                    result.held.setdefault(sender, []).append(msg.data.decode("ascii"))
-                    await msg.ack()
+                if not reason:  # noted with the refusals, acknowledged after: the hub's service takes the copies out
+                    held.append((msg, sender, msg.data.decode("ascii")))
                     continue
                 m = _Message(msg, msg.metadata.sequence.stream, sender)
             else:
@@ -250,15 +250,25 @@ class Ingest:
         for h, reason in turned_down.items():
             for m in fresh[h]:
                 refused[m.seq] = ingest_store.Refusal(m.seq, m.msg.subject, h, reason, now, True)
-        if refused:
+        if refused or held:
             with self.services.transaction():
                 ingest_store.refuse(db, list(refused.values()))
+                outbox_store.note_device_files(db, [(device, sha) for _, device, sha in held])
+        # what this database now holds the files of: the add_evidence events stored, and those it already held (stored
+        # by an earlier round that ended before it could say so)
+        for e in [fresh[h][0].event for h in stored] + [m.event for m in done]:
+            if e.kind == "add_evidence" and isinstance(e.payload.get("sha256"), str):
+                result.files.append((e.hash, e.payload["sha256"]))
+        await self._holding(result.files)
         # only now, with what they brought committed, are the messages acknowledged
         for h in stored:
             for m in fresh[h]:
                 await m.msg.ack()
         for m in done:
             await m.msg.ack()
+        for msg, device, sha in held:
+            await msg.ack()
+            result.held.setdefault(device, []).append(sha)
         for m in waiting:
             await m.msg.nak(delay=self.retry)
         by_seq = {msg.metadata.sequence.stream: msg for msg in msgs}
@@ -269,10 +279,12 @@ class Ingest:
         for h in stored:
             e = fresh[h][0].event
             result.by_sender.setdefault(fresh[h][0].sender, []).append(Stored(e.hash, e.stream, e.device, e.parents))
-            if e.kind == "add_evidence":
-                result.files.append(e.payload["sha256"])
         result.changes = self.services.changes.take()
         return result
+
+    async def _holding(self, files: list[tuple[str, str]]) -> None:
+        """After the transaction that stored a round's events and before they are acknowledged: the files of its
+        add_evidence events (with their event) are here now. Nothing to do at the hub (see :class:`Receiver`)."""
 
     def _receipt(self, msg: Msg, now: str) -> str:
         """A receipt is only for a device from its hub (:class:`Receiver`): refused here."""
@@ -442,6 +454,7 @@ class Receiver(Ingest):
                  retry: float = RETRY):
         super().__init__(services, "", js, ack_wait=ack_wait, retry=retry)
         self.device, self.ca_pem = device, ca_pem
+        self._to_tell: set[tuple[str, str]] = set()  # (event, file) held here and not yet said to the hub
 
     def _trust(self) -> None:
         """The hub's messages need no trust event: the link (the hub's CA, TLS, the subject space) is the trust."""
@@ -460,6 +473,20 @@ class Receiver(Ingest):
     def _held(self, msg: Msg) -> tuple[str, str]:
         """Only a device says it holds a file: nothing the hub sends."""
         return "", f"主题 {msg.subject[:80]} 不是发给本机的主题"
+
+    async def _holding(self, files: list[tuple[str, str]]) -> None:
+        """Tell the hub that this device holds these files (:func:`.outbox.tell_held`, on this device's own server):
+        before the messages that brought their events are acknowledged, so that an app killed before it could say so
+        gets the events again, finds them known and says it then. A word that cannot go now (the server not
+        answering) goes with the next round's; the hub's copy stays meanwhile, and nothing here waits on it."""
+        self._to_tell.update(files)
+        if not self._to_tell:
+            return
+        try:
+            await outbox.tell_held(self.js, self.device, sorted(self._to_tell))
+        except Exception:  # noqa: BLE001 — kept for the next round: receiving does not wait on it
+            return
+        self._to_tell.clear()
 
     def _stored(self, events: list[WireEvent]) -> None:
         """The hub holds these: the outbox does not send them back (:func:`..store.outbox.note_from_hub`)."""

@@ -1,7 +1,8 @@
 """The outbox: events go into SQLite first, then onto the device's ``OUT`` stream, which the hub sources.
 
 :func:`publish_pending` reads the events after the outbox mark (:mod:`..store.outbox`) in the order stored,
-publishes each to ``dev.<device>.<hex of its stream>`` with ``Nats-Msg-Id`` = its hash and, as the message,
+publishes each to ``dev.<device>.<hex of its stream>`` with ``Nats-Msg-Id`` = its hash (the stream also holds the
+device's words that it holds files from the hub, :func:`tell_held`, which name no event) and, as the message,
 its canonical bytes and a newline: exactly one event as a bundle's ``events.txt`` carries it
 (:func:`..services.bundle_format.encode_events`), so the receiver checks it as it checks a bundle's. Every
 event of the table goes, whoever recorded it, as a bundle of everything does: an event of this device may
@@ -27,6 +28,7 @@ from typing import Protocol
 
 from nats.js import JetStreamContext
 from nats.js.api import StreamInfo
+from nats.js.errors import NotFoundError
 
 from ..services.bundle_format import encode_events
 from ..store import outbox as outbox_store
@@ -114,17 +116,19 @@ async def publish_rows(db: outbox_store.Connection, js: JetStreamContext, stream
     return Published(sent, duplicates, mark.seq)
 
 
-async def tell_held(js: JetStreamContext, device: str, files: list[str], *, timeout: float = ACK_TIMEOUT) -> None:
-    """Say in ``device``'s ``OUT`` (on ``js``, its own server) that it holds ``files`` (their SHA-256), which came
-    from the hub: a message each on ``dev.<device>.held``, which the hub sources with the events and on which it
-    takes its copy for this device out of its bucket (:meth:`.service._Outgoing.taken`). ``Nats-Msg-Id``
-    ``held.<sha>``: said twice within the dedup window, stored once; after it, the hub finds nothing more to take
-    out. A word lost (the app killed before it went) leaves the hub's copy until the device records a step that
-    builds on the file's event."""
+async def tell_held(js: JetStreamContext, device: str, files: list[tuple[str, str]], *, timeout: float = ACK_TIMEOUT) -> None:
+    """Say in ``device``'s ``OUT`` (on ``js``, its own server) that it holds the files of these add_evidence events
+    (``(event hash, SHA-256)``), which came from the hub: a message each on ``dev.<device>.held`` (the SHA-256),
+    which the hub sources with the events; its ingest notes it (db/0026) and the hub takes its copy for this device
+    out of its bucket and puts none there again (:class:`.service._Outgoing`). ``Nats-Msg-Id`` ``held.<event hash>``:
+    the same event said twice within the dedup window is stored once; the same file under another event is said
+    again (the hub has nothing more to do then). A word lost (the app killed before it went) is said when the
+    event comes again (it was not yet acknowledged) or, failing that, the hub's copy goes when the device records
+    a step that builds on the file's event."""
     await streams.ensure_out(js, device)
-    for sha in files:
+    for event, sha in files:
         await js.publish(streams.held_subject(device), sha.encode("ascii"), stream=streams.OUT, timeout=timeout,
-                         headers={"Nats-Msg-Id": f"{streams.HELD}.{sha}"})
+                         headers={"Nats-Msg-Id": f"{streams.HELD}.{event}"})
 
 
 async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, stream: str,
@@ -138,7 +142,11 @@ async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, stream:
     seq = 0
     at = state.last_seq if state.messages else 0
     while at >= max(state.first_seq, 1):
-        msg_id = ((await js.get_msg(stream, at)).headers or {}).get("Nats-Msg-Id", "")
+        try:
+            msg_id = ((await js.get_msg(stream, at)).headers or {}).get("Nats-Msg-Id", "")
+        except NotFoundError:  # a gap in a damaged store: the message before it
+            at -= 1
+            continue
         if not msg_id.startswith(f"{streams.HELD}."):
             seq = outbox_store.seq_of(db, msg_id.rsplit(".", 1)[-1]) or 0
             break

@@ -123,7 +123,7 @@ class _Hub:
             await self.signer.send(js, device, events)
         if self.report is not None and result:
             self.report(result)
-        problems = await self.outgoing.taken(db, js, result.by_sender, result.held)
+        problems = await self.outgoing.taken(db, js, result.by_sender)
         if problems and self.report is not None:
             self.report(ingest.Round(problem="；".join(problems[:5])))
 
@@ -185,28 +185,35 @@ class _Outgoing:
                    stop: Callable[[], bool]) -> tuple[int, tuple[str, ...]]:
         """Put the files of these add_evidence rows into ``device``'s bucket (a case's catch-up:
         :func:`.fanout.catch_up_cases`): the bytes put and why some could not go."""
-        return await self._uploader(db, device).put_these(js, rows, stop=stop)
+        holds = outbox_store.files_held(db, device, [sha for _seq, sha, _size in rows if isinstance(sha, str)])
+        return await self._uploader(db, device).put_these(js, [r for r in rows if r[1] not in holds], stop=stop)
 
     def _uploader(self, db, device: str) -> evidence.Uploader:
         uploader = self.uploaders.get(device)
         if uploader is None:
             uploader = self.uploaders[device] = evidence.Uploader(
                 self.services.path, evidence.inbound(device), mark=f"{evidence.MARK}>{device}",
-                only=lambda rows, device=device: fanout.files_for(db, self.scopes, device, rows),
+                only=lambda rows, device=device: self._files_for(db, device, rows),
                 held=lambda sha, device=device: outbox_store.note_outbound_file(db, device, sha))
         return uploader
 
-    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[ingest.Stored]],
-                    held: dict[str, list[str]] | None = None) -> list[str]:
-        """Take out of each device's bucket the files it has: those it said it holds (``held``: it stored their events,
-        :func:`.outbox.tell_held`), and those of the add_evidence events that the steps it recorded, just stored,
-        build on (it held those events, and a device holds an add_evidence event only with its file: db/0025; what
-        catches a word that was lost). Returns why some could not be taken out now: they are, after the device's next
-        step there (and the chunks a failed take-out left, at the bucket's next put)."""
+    def _files_for(self, db, device: str, rows: list[tuple[int, str, int]]) -> set[int]:
+        """Of these add_evidence rows, the seqs whose files go into ``device``'s bucket: those of the events the
+        fan-out sends it, but a file it said it holds (the same photo in a second case: db/0026)."""
+        chosen = fanout.files_for(db, self.scopes, device, rows)
+        holds = outbox_store.files_held(db, device, [sha for seq, sha, _size in rows if seq in chosen and isinstance(sha, str)])
+        return {seq for seq, sha, _size in rows if seq in chosen and sha not in holds}
+
+    async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[ingest.Stored]]) -> list[str]:
+        """Take out of each device's bucket the files it has: those it said it holds (it stored their events:
+        :func:`.outbox.tell_held`, noted by the ingest, db/0026), and those of the add_evidence events that the steps it
+        recorded, just stored, build on (it held those events, and a device holds an add_evidence event only with its
+        file: db/0025; what catches a word that was lost). Returns why some could not be taken out now: those a device
+        said it holds are tried again at the next round; the others after the device's next step there (and the chunks
+        a failed take-out left, at the bucket's next put)."""
         problems: list[str] = []
-        for device, files in (held or {}).items():
-            for sha in sorted(outbox_store.outbound_among(db, device, files)):
-                await self._take_out(db, js, device, sha, problems)
+        for device, sha in outbox_store.outbound_held(db):
+            await self._take_out(db, js, device, sha, problems)
         for device, events in by_sender.items():
             own = [e for e in events if e.device == device and "/" not in e.stream]
             if not own or not outbox_store.has_outbound_files(db, device):

@@ -1,7 +1,8 @@
 """The JetStream streams of the network and the leaf links they travel over (design note, "A topology").
 
 On a device (domain = device id): ``OUT`` holds the device's own events on ``dev.<device>.>``, each published
-with ``Nats-Msg-Id`` = the event's hash; it discards new messages when full and refuses deletes and purges.
+with ``Nats-Msg-Id`` = the event's hash, and beside them its words that it holds files the hub sent it
+(``dev.<device>.held``, :func:`.outbox.tell_held`); it discards new messages when full and refuses deletes and purges.
 On the hub (domain ``hub``): ``EVENTS`` has no subjects of its own (one that also listened on ``dev.>`` stored
 every event twice) and sources each device's ``OUT`` through that device's domain, filtered to the device's
 own subjects: the filter is what stops an event with another device's subject smuggled into a device's ``OUT``.

@@ -14,8 +14,8 @@ The thread only connects to the server; the app starts the server (from its main
 
 Given :class:`Receiving`, the same thread also receives: once the server's link to the hub is up it makes the
 device's ``IN`` (a source made while the link is down waits 30 s, pitfall 1) and folds what arrives into the
-database through its own services (:class:`.ingest.Receiver`), telling ``arrived`` what changed and the hub which
-of its files this device now holds (:func:`.outbox.tell_held`: the hub's copy for it goes); and it watches the
+database through its own services (:class:`.ingest.Receiver`), telling ``arrived`` what changed (the receiver also tells the hub
+which of its files this device now holds: :func:`.outbox.tell_held`); and it watches the
 link (:attr:`Sync.connected`, :attr:`Sync.offline_since`) and counts this device's events the hub has not yet
 acknowledged with a receipt (:attr:`Sync.waiting`).
 """
@@ -36,7 +36,7 @@ from ..services.changes import Changes
 from ..store import outbox as outbox_store
 from ..store import receipts as receipt_store
 from ..store.database import data_version
-from . import outbox, streams
+from . import streams
 from .evidence import Uploaded, Uploader, ensure_device_inbound
 from .outbox import ACK_TIMEOUT, HasPath, Published, publish_from
 from .server import Server, ServerError
@@ -111,7 +111,6 @@ class Sync:
     async def _main(self) -> None:
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
         self._stopped = asyncio.Event()
-        self._to_tell: set[str] = set()  # files from the hub this device holds, not yet said (:meth:`_tell_held`)
         self._client = None
         self._connecting = asyncio.Lock()
         self._started.set()
@@ -197,7 +196,6 @@ class Sync:
                         await receiver.start()
                     result = await receiver.round(batch=RECEIVE_BATCH, timeout=self.poll)
                     self.receive_error = None
-                    await self._tell_held(js, result.files)
                     if result.stored:
                         self.received += result.stored
                     if result.stored or result.receipts:
@@ -217,15 +215,6 @@ class Sync:
                     await receiver.stop()
             if services is not None:
                 services.close()
-
-    async def _tell_held(self, js, files: list[str]) -> None:
-        """Tell the hub of the files this device now holds (it takes out its copies for it); a word that could not go
-        now goes with the next round's (kept in memory: a word lost leaves the hub's copy until a step builds on it)."""
-        self._to_tell.update(files)
-        if self._to_tell:
-            with contextlib.suppress(Exception):  # the hub's copy stays meanwhile: nothing of this device's record waits on it
-                await outbox.tell_held(js, self.device, sorted(self._to_tell))
-                self._to_tell.clear()
 
     async def _watch(self, db) -> None:
         """Every ``poll`` seconds: whether the link is up, and how many of this device's events wait for the hub."""

@@ -7,9 +7,11 @@ the reference data is rebuilt from the events of its streams by the same project
 
 One cache, keyed by the reference table (the names of :data:`.changes.TABLE_OF_STREAM`), and one way to
 drop it: :meth:`Reference.invalidate`. Every event recorded through the services drops the tables it
-changes; a bundle import drops everything, also when it rolls back, since what was read inside a
-transaction must not outlive it. Another process writing the same file only adds cases and events, which
-are not cached here.
+changes, and so does an import (a bundle's, the hub's ingest: the tables of the streams its events are on); a
+transaction that rolls back drops everything, since what was read inside it must not outlive it. The officers,
+the agency, the policy, the calendar, the benchmarks and the power list are read from one rebuild of all their
+streams, by the kind of each event (an event's stream does not decide what it projects into): dropping any of
+them drops them all. Another process writing the same file only adds cases and events, which are not cached here.
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ class Reference:
             if table not in REFERENCE_TABLES:
                 raise ValueError(f"not a reference table: {table!r}")
             self._cache.pop(table, None)
-            if table in _REBUILT:
-                self._cache.pop("_rebuilt", None)
-                self._cache.pop("_keys", None)
+            if table in _REBUILT:  # read from one rebuild of all their streams, by kind: all of them go
+                for rebuilt in (*_REBUILT, "_rebuilt", "_keys"):
+                    self._cache.pop(rebuilt, None)
             if table == "party":
                 self._cache.pop("_parties", None)
 

@@ -200,14 +200,26 @@ def note_outbound_file(db: sqlite_utils.Database, device: str, sha256: str) -> N
         db.execute("INSERT OR IGNORE INTO hub_outbound_file (device, sha256) VALUES (?, ?)", [device, sha256])
 
 
-def outbound_among(db: sqlite_utils.Database, device: str, files: list[str]) -> set[str]:
-    """Of ``files``, those the hub put into ``device``'s bucket and has not taken out (db/0025)."""
+def note_device_files(db: sqlite_utils.Database, held: list[tuple[str, str]]) -> None:
+    """(device, sha256): the files devices said they hold (db/0026; inside the caller's transaction)."""
+    db.conn.executemany("INSERT OR IGNORE INTO hub_device_file (device, sha256) VALUES (?, ?)", held)
+
+
+def files_held(db: sqlite_utils.Database, device: str, files: list[str]) -> set[str]:
+    """Of ``files``, those ``device`` said it holds (db/0026): the hub puts none of them into its bucket again."""
     found: set[str] = set()
     for start in range(0, len(files), 500):
         part = files[start:start + 500]
-        found.update(r[0] for r in db.execute(f"SELECT sha256 FROM hub_outbound_file WHERE device = ? AND sha256 IN ({','.join('?' * len(part))})",
+        found.update(r[0] for r in db.execute(f"SELECT sha256 FROM hub_device_file WHERE device = ? AND sha256 IN ({','.join('?' * len(part))})",
                                               [device, *part]))
     return found
+
+
+def outbound_held(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(device, sha256) of the files the hub put into a device's bucket and has not taken out (db/0025) though the
+    device said it holds them (db/0026): to be taken out."""
+    return [tuple(r) for r in db.execute("SELECT o.device, o.sha256 FROM hub_outbound_file o JOIN hub_device_file h "
+                                         "ON h.device = o.device AND h.sha256 = o.sha256 ORDER BY o.device, o.sha256")]
 
 
 def has_outbound_files(db: sqlite_utils.Database, device: str) -> bool:
