@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from enforcement_app.domain.record import misplaced
 from enforcement_app.services import Services
 from enforcement_app.services.bundle_format import decode_events, encode_events
-from enforcement_app.services.bundles import ImportSummary, add_events
+from enforcement_app.services.bundles import BundleError, ImportSummary, add_events
 
 
 def _rows(services) -> list[tuple]:
@@ -25,10 +28,10 @@ def _imported(services: Services, rows: list[tuple]) -> None:
     services.forget_states()
 
 
-def test_a_calendar_year_on_the_policys_stream_reaches_the_cached_calendar(world, tmp_path):
+def test_a_calendar_year_on_the_policys_stream_is_refused(world, tmp_path):
     """What an event projects into is decided by its kind, not by its stream: a calendar year that came on
-    ``config/policy`` (an unsigned configuration event any trusted device may record) is in the calendar the
-    next step is judged with, not only in a database opened afresh."""
+    ``config/policy`` (an unsigned configuration event any trusted device may record) would change the calendar
+    all the same. It is refused whole, as a misplaced case step is; on its own stream it is taken."""
     agency = Services(tmp_path / "agency.db", clock=world.clock)
     try:
         _imported(agency, _rows(world.services))
@@ -37,12 +40,26 @@ def test_a_calendar_year_on_the_policys_stream_reaches_the_cached_calendar(world
         world.as_(world.admin).import_calendar(2031, {"holidays": ["2031-10-01", "2031-10-02"], "workdays": []}, "国务院办公厅通知")
         (year,) = _rows(world.services)[before:]
         assert year[0] == "config/calendar"
-        _imported(agency, [("config/policy", *year[1:])])
+        with pytest.raises(BundleError, match="应记在记录流 config/calendar，却在 config/policy"):
+            _imported(agency, [("config/policy", *year[1:])])
+        assert not agency.reference.calendar().knows(2031)
+        _imported(agency, [year])
         assert agency.reference.calendar().knows(2031)
-        with Services(agency.path, clock=world.clock) as fresh:
-            assert fresh.reference.calendar().knows(2031)
     finally:
         agency.close()
+
+
+@pytest.mark.parametrize(("kind", "stream", "payload", "wrong"), [
+    ("set_policy", "config/policy", {}, False), ("set_policy", "config/calendar", {}, True),
+    ("register_officer", "officer/o1", {"id": "o1"}, False), ("update_officer", "officer/o2", {"id": "o1"}, True),
+    ("register_party", "party/p1", {"id": "p1"}, False), ("register_party", "officer/p1", {"id": "p1"}, True),
+    ("set_agency", "agency/a1", {"id": "a1"}, False), ("evaluate_case_file", "evaluation/c1", {"case": "c1"}, False),
+    ("evaluate_case_file", "evaluation/c2", {"case": "c1"}, True), ("trust_device", "device/d1", {}, False),
+    ("trust_device", "device/", {}, True), ("trust_device", "agency/d1", {}, True),
+    ("issue_agency_certificate", "agency/a1", {}, False), ("record_inspection", "officer/o1", {}, True),
+])
+def test_each_kind_outside_a_case_has_its_own_stream(kind, stream, payload, wrong):
+    assert bool(misplaced(stream, kind, payload)) is wrong
 
 
 def test_dropping_one_of_the_rebuilt_tables_drops_them_all(world):

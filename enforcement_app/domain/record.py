@@ -63,6 +63,38 @@ def event_hash(stream: str, parents: str, actor: str, device: str, at: str, kind
     return EventHash(digest.hexdigest())
 
 
+# the stream each kind of event outside a case is recorded on (as the services record them): one fixed stream, the
+# stream of what its payload names (its ``id``, or the evaluated ``case``), or any stream under a prefix
+_OWN_STREAM: dict[str, tuple[str, str]] = {
+    "set_policy": ("config/policy", ""), "import_calendar": ("config/calendar", ""),
+    "import_benchmark_set": ("config/benchmarks", ""), "import_power_list": ("config/power_list", ""),
+    "register_party": ("party/", "id"), "register_officer": ("officer/", "id"), "update_officer": ("officer/", "id"),
+    "set_agency": ("agency/", "id"), "evaluate_case_file": ("evaluation/", "case"),
+    "issue_agency_certificate": ("agency/", "*"),
+    **{kind: ("device/", "*") for kind in ("trust_device", "name_device", "export_bundle", "import_bundle", "join_network",
+                                            "leave_network")},
+}
+
+
+def misplaced(stream: str, kind: str, payload: Mapping[str, Any]) -> str:
+    """Why an event on ``stream``, one outside a case (``prefix/…``), does not belong there ('' if it does): what an
+    event projects into is decided by its kind (a calendar year on the policy's stream would still change the
+    calendar), so each kind has its own stream. A case's steps are judged by the procedure instead."""
+    own = _OWN_STREAM.get(kind)
+    if own is None:
+        return f"类别 {kind[:40]} 不是案件之外的记录流所记的类别"
+    prefix, named = own
+    if named == "":
+        expected = prefix
+    elif named == "*":
+        if stream.startswith(prefix) and len(stream) > len(prefix):
+            return ""
+        expected = prefix + "…"
+    else:
+        expected = f"{prefix}{payload.get(named, '')}"
+    return "" if stream == expected else f"{kind} 应记在记录流 {expected[:80]}，却在 {stream[:80]}"
+
+
 def chain_hash(previous: str, event: str) -> str:
     return hashlib.sha256(f"{previous}{event}".encode("ascii")).hexdigest()
 

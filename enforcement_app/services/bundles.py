@@ -37,7 +37,7 @@ from typing import Any
 from ..domain.case import CaseState
 from ..domain.parties import build_party
 from ..domain.procedure import ACTIONS, apply, prepare, signed_kinds, title_of
-from ..domain.record import causal_order
+from ..domain.record import causal_order, misplaced
 from ..domain.refusals import InvalidInput, NotFound, RuleViolation
 from ..domain.signoff import Signed, unsigned
 from ..store import cases as case_store
@@ -419,6 +419,10 @@ def add_events(session: SessionCore, summary: ImportSummary, new: list[WireEvent
             except (RuleViolation, ValueError, TypeError) as exc:
                 refused.append(f"记录 {e.hash[:12]}…（登记当事人）不符合登记要求：{exc}")
         if "/" in e.stream:
+            wrong = misplaced(e.stream, e.kind, e.payload)
+            if wrong:  # it would project by its kind all the same: refused, as the procedure refuses a misplaced step
+                refused.append(f"记录 {e.hash[:12]}…（{title_of(e.kind)}）不属于它所在的记录流：{wrong}")
+                continue
             conflict = _project_reference(db, e)
             if conflict:
                 summary.conflicts.append(conflict)
