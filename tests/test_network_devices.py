@@ -208,12 +208,7 @@ def test_the_hubs_copy_of_a_file_for_a_device_goes_once_the_device_holds_it(agen
     file's event, and with it the file, it says so: the hub's copy for it goes, though the desk only reads the case."""
     running, devices = agency_network
     (laptop, laptop_link), (desk, _) = devices["laptop"], devices["desk"]
-    for name, (_, running_link) in devices.items():
-        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
-    wait_for("the officer on the laptop", lambda: known_officer(laptop, world.officer_a.login), LINK)
-    on_laptop = signed_in(laptop, world.officer_a.login)
-    case_id = filed_through_the_hub(world, on_laptop, devices)
-    world.clock.set("2025-03-04T12:00")
+    on_laptop, case_id = _a_case_filed_on_the_laptop(agency_network, world)
     steps.png(tmp_path / "photo.png", 1)
     photo = on_laptop.add_evidence(case_id, tmp_path / "photo.png", steps.photo_details(world))
     laptop_link.wake()
@@ -247,12 +242,7 @@ def test_a_word_that_was_lost_leaves_the_hubs_copy_until_the_device_builds_on_th
     monkeypatch.setattr(outbox, "tell_held", lost)
     running, devices = agency_network
     (laptop, laptop_link), (desk, desk_link) = devices["laptop"], devices["desk"]
-    for name, (_, running_link) in devices.items():
-        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
-    wait_for("the officer on the laptop", lambda: known_officer(laptop, world.officer_a.login), LINK)
-    on_laptop = signed_in(laptop, world.officer_a.login)
-    case_id = filed_through_the_hub(world, on_laptop, devices)
-    world.clock.set("2025-03-04T12:00")
+    on_laptop, case_id = _a_case_filed_on_the_laptop(agency_network, world)
     photos = []
     for n in (1, 2, 3):
         steps.png(tmp_path / f"photo{n}.png", n)
@@ -276,6 +266,20 @@ def test_a_word_that_was_lost_leaves_the_hubs_copy_until_the_device_builds_on_th
         services.refresh()
         assert services.evidence.has(first) and services.evidence.has(second)
         assert services.verify().ok, services.verify().problems
+
+
+def _a_case_filed_on_the_laptop(agency_network, world):
+    """Every link up, the officer signed in on the laptop and a case of theirs filed through the hub (the clock at
+    noon the day after): the officer's session there and the case."""
+    _running, devices = agency_network
+    for name, (_, running_link) in devices.items():
+        wait_for(f"{name}'s link", lambda running_link=running_link: running_link.status().connected, LINK)
+    laptop = devices["laptop"][0]
+    wait_for("the officer on the laptop", lambda: known_officer(laptop, world.officer_a.login), LINK)
+    on_laptop = signed_in(laptop, world.officer_a.login)
+    case_id = filed_through_the_hub(world, on_laptop, devices)
+    world.clock.set("2025-03-04T12:00")
+    return on_laptop, case_id
 
 
 def _held_for(running, device: str, sha: str) -> bool:
