@@ -286,3 +286,33 @@ def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_it
 
     asyncio.run(asyncio.wait_for(run(), LINK))
     assert mark_of(world.services) == (events[-1][0], len(events) + 2)
+
+
+def test_a_stream_that_lost_its_tail_and_grew_again_with_the_devices_words_is_not_trusted(linked, world):
+    """The device's words that it holds files are written into ``OUT`` beside the outbox: a stream that lost its last
+    events (a power failure before it synced) may have grown past the mark again with them. The message at the mark's
+    sequence is then a word, not the event the outbox left there: the mark goes back and the lost events go again."""
+    hub_dir, hub_server, d = linked
+    steps.lead(world, world.company)
+    published = recorded(world.services)
+    d.start(hub_dir, hub_server)
+
+    async def run():
+        async with clients(hub_dir, hub_server, d) as (local, _central):
+            assert (await outbox.publish_pending(world.services, local, d.id)).sent == len(published)
+            world.clock.set("2025-03-04T10:00")
+            steps.file(world, world.services.db.execute("SELECT stream FROM event WHERE kind = 'register_lead'").fetchone()[0])
+            lost = recorded(world.services)[len(published):]
+            assert len(lost) >= 2
+            db = outbox_store.connect(world.services.path)
+            try:  # the outbox had published them and moved the mark; the stream lost them
+                outbox_store.advance(db, streams.OUT, outbox_store.Mark(lost[-1][0], len(published) + len(lost)))
+            finally:
+                db.close()
+            await outbox.tell_held(local, d.id, [(f"{n:02d}" * 32, "ab" * 32) for n in range(len(lost) + 1)])
+            again = await outbox.publish_pending(world.services, local, d.id)
+            assert again.sent == len(lost) and again.duplicates == 0 and again.upto == lost[-1][0]
+            out = [m for m in await held(local, streams.OUT) if not m[1].startswith("held.")]
+            assert_each_once_in_order(out, published + lost, d.id)
+
+    asyncio.run(asyncio.wait_for(run(), LINK))

@@ -21,6 +21,7 @@ synced) sends the mark back to the last event it does hold, so that nothing is s
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,10 +135,12 @@ async def tell_held(js: JetStreamContext, device: str, files: list[tuple[str, st
 async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, stream: str,
                       ensure: Callable[[], Awaitable[StreamInfo]]) -> outbox_store.Mark:
     """The outbox mark, sent back to the last event the stream holds if the stream holds less than it says (the
-    device's words that it holds files, :func:`tell_held`, passed over: they name no event)."""
+    device's words that it holds files, :func:`tell_held`, and the hub's receipts passed over: they are no event's).
+    Those are written beside the outbox, so a stream that lost its tail may have grown past the mark again with them:
+    the message at the mark's sequence must then be an event's, as the outbox left it."""
     mark = outbox_store.mark(db, stream)
     state = (await ensure()).state
-    if state.last_seq >= mark.stream_seq:
+    if state.last_seq == mark.stream_seq or state.last_seq > mark.stream_seq and await _an_event_at(js, stream, mark.stream_seq):
         return mark
     seq = 0
     at = state.last_seq if state.messages else 0
@@ -147,10 +150,31 @@ async def _reconciled(db: outbox_store.Connection, js: JetStreamContext, stream:
         except NotFoundError:  # a gap in a damaged store: the message before it
             at -= 1
             continue
-        if not msg_id.startswith(f"{streams.HELD}."):
+        if _names_an_event(msg_id):
             seq = outbox_store.seq_of(db, msg_id.rsplit(".", 1)[-1]) or 0
             break
         at -= 1
     back = outbox_store.Mark(min(seq, mark.seq), state.last_seq)
     outbox_store.rewind(db, stream, back)
     return back
+
+
+async def _an_event_at(js: JetStreamContext, stream: str, stream_seq: int) -> bool:
+    """Whether the message at ``stream_seq`` of ``stream`` is one of the events the outbox publishes (0: none yet)."""
+    if stream_seq == 0:
+        return True
+    try:
+        msg = await js.get_msg(stream, stream_seq)
+    except NotFoundError:
+        return False
+    return _names_an_event((msg.headers or {}).get("Nats-Msg-Id", ""))
+
+
+def _names_an_event(msg_id: str) -> bool:
+    """Whether a ``Nats-Msg-Id`` is one the outbox gives an event's message (its hash, or ``….<hash>``): not a device's
+    word that it holds a file (``held.<event>``), nor anything else written into the stream beside the outbox (the
+    hub's receipts in ``TODEV``, ``<device>.r<digest>``)."""
+    return not msg_id.startswith(f"{streams.HELD}.") and _HASH.fullmatch(msg_id.rsplit(".", 1)[-1]) is not None
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
