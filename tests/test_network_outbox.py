@@ -260,10 +260,18 @@ def test_the_sync_thread_says_why_a_round_failed_and_keeps_the_mark(linked, worl
         thread.stop()
 
 
-def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_its_last_event(linked, world):
-    """The stream holds less than the mark says (its tail lost in a power failure) and its last messages are the
-    device's words that it holds files (:func:`outbox.tell_held`), which name no event: the mark goes back to the
-    last event the stream holds, not to the start (which would send every event again)."""
+def _mark_left_by_a_lost_tail(services, mark: outbox_store.Mark) -> None:
+    """The outbox mark as the events of a stream's lost tail had left it (the stream no longer holds them)."""
+    db = outbox_store.connect(services.path)
+    try:
+        outbox_store.advance(db, streams.OUT, mark)
+    finally:
+        db.close()
+
+
+def _after_publishing_a_lead(linked, world, then) -> None:
+    """A lead recorded and published into the device's ``OUT``, then ``then(local, device, events)`` (a coroutine
+    function) on a client of the device's server."""
     hub_dir, hub_server, d = linked
     steps.lead(world, world.company)
     events = recorded(world.services)
@@ -272,47 +280,45 @@ def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_it
     async def run():
         async with clients(hub_dir, hub_server, d) as (local, _central):
             assert (await outbox.publish_pending(world.services, local, d.id)).sent == len(events)
-            await outbox.tell_held(local, d.id, [("01" * 32, "ab" * 32), ("02" * 32, "cd" * 32)])
-            db = outbox_store.connect(world.services.path)
-            try:  # the mark as the tail of the stream that was lost had left it
-                outbox_store.advance(db, streams.OUT, outbox_store.Mark(events[-1][0], len(events) + 5))
-            finally:
-                db.close()
-            again = await outbox.publish_pending(world.services, local, d.id)
-            assert again == outbox.Published(sent=0, duplicates=0, upto=events[-1][0])
-            out = await held(local, streams.OUT)
-            assert [(m[1], m[2]) for m in out[len(events):]] == [("held." + "01" * 32, b"ab" * 32), ("held." + "02" * 32, b"cd" * 32)]
-            assert_each_once_in_order(out[:len(events)], events, d.id)
+            await then(local, d.id, events)
 
     asyncio.run(asyncio.wait_for(run(), LINK))
-    assert mark_of(world.services) == (events[-1][0], len(events) + 2)
+
+
+def test_a_stream_cut_short_after_the_devices_word_on_a_file_is_taken_back_to_its_last_event(linked, world):
+    """The stream holds less than the mark says (its tail lost in a power failure) and its last messages are the
+    device's words that it holds files (:func:`outbox.tell_held`), which name no event: the mark goes back to the
+    last event the stream holds, not to the start (which would send every event again)."""
+
+    async def then(local, device, events):
+        await outbox.tell_held(local, device, [("01" * 32, "ab" * 32), ("02" * 32, "cd" * 32)])
+        _mark_left_by_a_lost_tail(world.services, outbox_store.Mark(events[-1][0], len(events) + 5))
+        again = await outbox.publish_pending(world.services, local, device)
+        assert again == outbox.Published(sent=0, duplicates=0, upto=events[-1][0])
+        out = await held(local, streams.OUT)
+        assert [(m[1], m[2]) for m in out[len(events):]] == [("held." + "01" * 32, b"ab" * 32), ("held." + "02" * 32, b"cd" * 32)]
+        assert_each_once_in_order(out[:len(events)], events, device)
+        assert mark_of(world.services) == (events[-1][0], len(events) + 2)
+
+    _after_publishing_a_lead(linked, world, then)
 
 
 def test_a_stream_that_lost_its_tail_and_grew_again_with_the_devices_words_is_not_trusted(linked, world):
     """The device's words that it holds files are written into ``OUT`` beside the outbox: a stream that lost its last
     events (a power failure before it synced) may have grown past the mark again with them. The message at the mark's
     sequence is then a word, not the event the outbox left there: the mark goes back and the lost events go again."""
-    hub_dir, hub_server, d = linked
-    steps.lead(world, world.company)
-    published = recorded(world.services)
-    d.start(hub_dir, hub_server)
 
-    async def run():
-        async with clients(hub_dir, hub_server, d) as (local, _central):
-            assert (await outbox.publish_pending(world.services, local, d.id)).sent == len(published)
-            world.clock.set("2025-03-04T10:00")
-            steps.file(world, world.services.db.execute("SELECT stream FROM event WHERE kind = 'register_lead'").fetchone()[0])
-            lost = recorded(world.services)[len(published):]
-            assert len(lost) >= 2
-            db = outbox_store.connect(world.services.path)
-            try:  # the outbox had published them and moved the mark; the stream lost them
-                outbox_store.advance(db, streams.OUT, outbox_store.Mark(lost[-1][0], len(published) + len(lost)))
-            finally:
-                db.close()
-            await outbox.tell_held(local, d.id, [(f"{n:02d}" * 32, "ab" * 32) for n in range(len(lost) + 1)])
-            again = await outbox.publish_pending(world.services, local, d.id)
-            assert again.sent == len(lost) and again.duplicates == 0 and again.upto == lost[-1][0]
-            out = [m for m in await held(local, streams.OUT) if not m[1].startswith("held.")]
-            assert_each_once_in_order(out, published + lost, d.id)
+    async def then(local, device, published):
+        world.clock.set("2025-03-04T10:00")
+        steps.file(world, world.services.db.execute("SELECT stream FROM event WHERE kind = 'register_lead'").fetchone()[0])
+        lost = recorded(world.services)[len(published):]
+        assert len(lost) >= 2
+        # the outbox had published them and moved the mark; the stream lost them
+        _mark_left_by_a_lost_tail(world.services, outbox_store.Mark(lost[-1][0], len(published) + len(lost)))
+        await outbox.tell_held(local, device, [(f"{n:02d}" * 32, "ab" * 32) for n in range(len(lost) + 1)])
+        again = await outbox.publish_pending(world.services, local, device)
+        assert again.sent == len(lost) and again.duplicates == 0 and again.upto == lost[-1][0]
+        out = [m for m in await held(local, streams.OUT) if not m[1].startswith("held.")]
+        assert_each_once_in_order(out, published + lost, device)
 
-    asyncio.run(asyncio.wait_for(run(), LINK))
+    _after_publishing_a_lead(linked, world, then)
