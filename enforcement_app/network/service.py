@@ -185,8 +185,7 @@ class _Outgoing:
                    stop: Callable[[], bool]) -> tuple[int, tuple[str, ...]]:
         """Put the files of these add_evidence rows into ``device``'s bucket (a case's catch-up:
         :func:`.fanout.catch_up_cases`): the bytes put and why some could not go."""
-        holds = outbox_store.files_held(db, device, [sha for _seq, sha, _size in rows if isinstance(sha, str)])
-        return await self._uploader(db, device).put_these(js, [r for r in rows if r[1] not in holds], stop=stop)
+        return await self._uploader(db, device).put_these(js, _not_held(db, device, rows), stop=stop)
 
     def _uploader(self, db, device: str) -> evidence.Uploader:
         uploader = self.uploaders.get(device)
@@ -201,8 +200,7 @@ class _Outgoing:
         """Of these add_evidence rows, the seqs whose files go into ``device``'s bucket: those of the events the
         fan-out sends it, but a file it said it holds (the same photo in a second case: db/0026)."""
         chosen = fanout.files_for(db, self.scopes, device, rows)
-        holds = outbox_store.files_held(db, device, [sha for seq, sha, _size in rows if seq in chosen and isinstance(sha, str)])
-        return {seq for seq, sha, _size in rows if seq in chosen and sha not in holds}
+        return {seq for seq, _sha, _size in _not_held(db, device, [r for r in rows if r[0] in chosen])}
 
     async def taken(self, db, js: JetStreamContext, by_sender: dict[str, list[ingest.Stored]]) -> list[str]:
         """Take out of each device's bucket the files it has: those it said it holds (it stored their events:
@@ -231,3 +229,10 @@ class _Outgoing:
             problems.append(f"汇聚节点为设备 {device[:12]} 保存的证据文件 {sha[:12]}… 未能删除：{type(exc).__name__}: {exc}")
             return
         outbox_store.forget_outbound_file(db, device, sha)
+
+
+def _not_held(db, device: str, rows: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+    """Those of these add_evidence rows ``(seq, sha256, size)`` whose file ``device`` has not said it holds (db/0026):
+    the hub puts no other into its bucket."""
+    holds = outbox_store.files_held(db, device, [sha for _seq, sha, _size in rows if isinstance(sha, str)])
+    return [r for r in rows if r[1] not in holds]

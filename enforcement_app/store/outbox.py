@@ -207,12 +207,7 @@ def note_device_files(db: sqlite_utils.Database, held: list[tuple[str, str]]) ->
 
 def files_held(db: sqlite_utils.Database, device: str, files: list[str]) -> set[str]:
     """Of ``files``, those ``device`` said it holds (db/0026): the hub puts none of them into its bucket again."""
-    found: set[str] = set()
-    for start in range(0, len(files), 500):
-        part = files[start:start + 500]
-        found.update(r[0] for r in db.execute(f"SELECT sha256 FROM hub_device_file WHERE device = ? AND sha256 IN ({','.join('?' * len(part))})",
-                                              [device, *part]))
-    return found
+    return {r[0] for r in rows_for(db, "SELECT sha256 FROM hub_device_file WHERE device = ? AND sha256 IN ({})", files, before=[device])}
 
 
 def outbound_held(db: sqlite_utils.Database) -> list[tuple[str, str]]:
